@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs everything netlab needs on a Debian/Ubuntu machine, then builds it.
+# Idempotent: safe to run again; it only installs what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pkgs=(iproute2 iptables iputils-ping curl netcat-openbsd fping tcpdump procps util-linux bridge-utils)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then echo "setup.sh: installing ${missing[*]} needs root: run it with sudo" >&2; exit 1; fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  echo "setup.sh: installed ${missing[*]}"
+fi
+
+if ! command -v node >/dev/null || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
+  echo "setup.sh: netlab needs Node.js 20 or newer (apt-get install nodejs, or https://nodejs.org)" >&2; exit 1
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+npm run --silent build
+echo "setup.sh: netlab is built; try: sudo bin/netlab up bridge-lab"

@@ -1,0 +1,319 @@
+// The library API. Commands are thin wrappers over these; tests call them directly.
+import { createHash } from "node:crypto";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { readFileSync, rmdirSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
+import { EnvError, UsageError } from "./lab/errors.js";
+import { findLabFile, loadLab, sourceOf } from "./lab/load.js";
+import type { Lab, Node } from "./lab/model.js";
+import { isolatedHostNs } from "./net/names.js";
+import { compile, NETNS_ETC } from "./plan/compile.js";
+import { renderPlan, type Plan } from "./plan/ops.js";
+import { applyPlan, undoEntries, type Context } from "./runtime/apply.js";
+import { currentHost, hostWrap, netnsExists, type HostRef } from "./runtime/netns.js";
+import { preflight, requireRoot, requireTools } from "./runtime/preflight.js";
+import { run } from "./runtime/proc.js";
+import { alive, labsWithState, LabState, removeRootIfEmpty, type Entry, type Meta } from "./state/store.js";
+
+export const BIN_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../bin");
+
+export function labHash(lab: Lab): string {
+  return createHash("sha256").update(JSON.stringify({ ...lab, file: "" })).digest("hex").slice(0, 16);
+}
+
+export function processEnv(lab: string): NodeJS.ProcessEnv {
+  return { ...process.env, PATH: `${BIN_DIR}:${process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin"}`, NETLAB_LAB: lab };
+}
+
+export interface UpOptions {
+  isolated?: boolean;
+  dryRun?: boolean;
+  progress?: (msg: string) => void;
+  /** Test hook: runs after each phase (used to kill `up` midway). */
+  afterPhase?: (name: string) => Promise<void> | void;
+}
+
+export interface UpResult {
+  lab: Lab;
+  changed: boolean;
+  /** Set for --dry-run: the shell script. */
+  script?: string;
+  /** Set when an unfinished earlier `up` was cleaned away first. */
+  recovered?: boolean;
+  ms: number;
+}
+
+export function prepare(ref: string, isolated?: boolean): { lab: Lab; plan: Plan; state: LabState } {
+  const lab = loadLab(ref);
+  if (isolated && !lab.isolated) {
+    lab.isolated = true;
+    lab.hostNs = isolatedHostNs(lab.name);
+  }
+  const state = new LabState(lab.name);
+  return { lab, plan: compile(lab, { stateDir: state.dir }), state };
+}
+
+export async function up(ref: string, opts: UpOptions = {}): Promise<UpResult> {
+  const t0 = Date.now();
+  const { lab, plan, state } = prepare(ref, opts.isolated);
+  if (opts.dryRun) {
+    const script = renderPlan(plan, `netlab up ${lab.name}${lab.isolated ? " --isolated" : ""} (${lab.file})`, [`export PATH=${BIN_DIR}:$PATH NETLAB_LAB=${lab.name}`]);
+    return { lab, changed: false, script, ms: Date.now() - t0 };
+  }
+  requireRoot("netlab up");
+  requireTools(["ip"]);
+  const release = state.lock();
+  try {
+    const hash = labHash(lab);
+    let recovered = false;
+    if (state.exists()) {
+      const meta = state.readMeta();
+      if (meta && state.complete()) {
+        if (meta.hash !== hash) {
+          throw new UsageError(`lab ${lab.name} is already up, from a different version of ${meta.lab.file}`, `netlab down ${lab.name}, then netlab up ${lab.name} again`);
+        }
+        const missing = [...(meta.lab.hostNs ? [meta.lab.hostNs] : []), ...meta.lab.nodes.map((n) => n.ns)].filter((n) => !netnsExists(n));
+        if (missing.length) {
+          throw new UsageError(`lab ${lab.name} is up but damaged: namespace ${missing[0]} is gone`, `netlab down ${lab.name}, then netlab up ${lab.name} again`);
+        }
+        return { lab, changed: false, ms: Date.now() - t0 };
+      }
+      // An earlier up died midway (we hold the lock, so it is not running): remove what it made first.
+      opts.progress?.("removing what an unfinished earlier up left");
+      await teardown(state, meta?.host ?? currentHost());
+      recovered = true;
+    }
+    const host = currentHost();
+    await preflight(lab, plan, sourceOf(lab), []);
+    const meta: Meta = { version: 1, lab, hash, createdAt: new Date().toISOString(), host, pid: process.pid };
+    state.create(meta);
+    const ctx: Context = { hostWrap: [], state, env: processEnv(lab.name), progress: opts.progress, afterPhase: opts.afterPhase };
+    try {
+      await applyPlan(plan, ctx);
+    } catch (e) {
+      state.remove();
+      throw e;
+    }
+    return { lab, changed: true, recovered, ms: Date.now() - t0 };
+  } finally {
+    release();
+  }
+}
+
+/** Find the state of a lab by lab name, or by a lab file / shipped-lab name whose `name:` is up. */
+export function findState(ref: string): LabState | null {
+  const direct = new LabState(ref);
+  if (/^[a-z][a-z0-9-]*$/.test(ref) && direct.exists()) return direct;
+  const file = findLabFile(ref);
+  if (file) {
+    try {
+      const name = (parseYaml(readFileSync(file, "utf8")) as { name?: unknown })?.name;
+      if (typeof name === "string" && /^[a-z][a-z0-9-]*$/.test(name)) {
+        const s = new LabState(name);
+        if (s.exists()) return s;
+      }
+    } catch {
+      /* not a readable lab file: treat as a name */
+    }
+  }
+  return null;
+}
+
+export interface DownResult {
+  lab: string;
+  wasUp: boolean;
+  problems: string[];
+  ms: number;
+}
+
+async function teardown(state: LabState, host: HostRef): Promise<string[]> {
+  const wrap = hostWrap(host);
+  if (wrap === null) {
+    throw new EnvError(`lab ${state.lab} was brought up in a network namespace that has no name, and netlab cannot enter it from here`, "run netlab down from the same namespace that ran netlab up");
+  }
+  const meta = state.readMeta();
+  const ctx: Context = { hostWrap: wrap, state: null, env: processEnv(state.lab) };
+  const journal = state.journal();
+  // Stop what `run` started first, by recorded pid (each leads its own process group),
+  // in case its namespace can no longer be found by name.
+  await stopRecorded(journal);
+  const problems = await undoEntries(journal, ctx);
+  // Host-side veth ends die with their peer's namespace, asynchronously: wait, so `down` returning means gone.
+  if (meta) await waitGone(hostSideNames(meta.lab), wrap);
+  state.remove();
+  try {
+    rmdirSync(NETNS_ETC); // only when empty: it is ours if nothing else is in it
+  } catch {
+    /* in use by others, or absent */
+  }
+  return problems;
+}
+
+async function stopRecorded(journal: Entry[]): Promise<void> {
+  const procs = journal.filter((e): e is Extract<Entry, { t: "proc" }> => e.t === "proc");
+  const live = procs.filter((p) => {
+    try {
+      // Only a process that still carries this lab's environment is ours (pids get reused).
+      return readFileSync(`/proc/${p.pid}/environ`, "utf8").split("\0").includes(`NETLAB_NODE=${p.who}`);
+    } catch {
+      return false;
+    }
+  });
+  for (const p of live) try { process.kill(-p.pid, "SIGTERM"); } catch { /* gone */ }
+  for (let i = 0; i < 80 && live.some((p) => alive(p.pid)); i++) await new Promise((r) => setTimeout(r, 25));
+  for (const p of live) if (alive(p.pid)) try { process.kill(-p.pid, "SIGKILL"); } catch { /* gone */ }
+}
+
+export function hostSideNames(lab: Lab): string[] {
+  if (lab.isolated) return [];
+  return [
+    ...lab.networks.filter((n) => !n.holder).map((n) => n.bridge),
+    ...lab.nodes.flatMap((n) => n.intfs.filter((i) => i.network && i.peer.node === null).map((i) => i.peer.name)),
+    ...lab.host.intfs.map((i) => i.name),
+  ];
+}
+
+async function waitGone(names: string[], wrap: string[], ms = 5000): Promise<void> {
+  if (!names.length) return;
+  const want = new Set(names);
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const r = await run([...wrap, "ip", "-o", "link", "show"]);
+    const left = r.stdout.split("\n").map((l) => l.split(": ")[1]?.split("@")[0]).filter((n) => n && want.has(n));
+    if (!left.length) return;
+    await new Promise((res) => setTimeout(res, 20));
+  }
+}
+
+export async function down(ref: string, opts: { progress?: (m: string) => void } = {}): Promise<DownResult> {
+  const t0 = Date.now();
+  const state = findState(ref);
+  if (!state) return { lab: ref, wasUp: false, problems: [], ms: Date.now() - t0 };
+  requireRoot("netlab down");
+  const release = state.lock();
+  try {
+    const meta = state.readMeta();
+    opts.progress?.("tearing down");
+    const problems = await teardown(state, meta?.host ?? currentHost());
+    return { lab: state.lab, wasUp: true, problems, ms: Date.now() - t0 };
+  } finally {
+    release();
+    removeRootIfEmpty();
+  }
+}
+
+export interface LabStatus {
+  name: string;
+  description: string;
+  file: string;
+  nodes: number;
+  isolated: boolean;
+  createdAt: string;
+  ageSeconds: number;
+  state: "up" | "incomplete" | "starting";
+}
+
+export function status(): LabStatus[] {
+  const out: LabStatus[] = [];
+  for (const name of labsWithState()) {
+    const st = new LabState(name);
+    const meta = st.readMeta();
+    if (!meta) continue;
+    const complete = st.complete();
+    out.push({
+      name,
+      description: meta.lab.description,
+      file: meta.lab.file,
+      nodes: meta.lab.nodes.length,
+      isolated: meta.lab.isolated,
+      createdAt: meta.createdAt,
+      ageSeconds: Math.round((Date.now() - Date.parse(meta.createdAt)) / 1000),
+      state: complete ? "up" : alive(meta.pid) ? "starting" : "incomplete",
+    });
+  }
+  return out;
+}
+
+export function requireUp(ref: string): Meta {
+  const state = findState(ref);
+  const meta = state?.readMeta();
+  if (!state || !meta) {
+    const file = findLabFile(ref);
+    throw new UsageError(`lab ${ref} is not up`, `start it with: sudo netlab up ${file ? ref : "LAB"}`);
+  }
+  return meta;
+}
+
+/** argv prefix that runs a command inside NODE (or `host`) of a lab that is up. */
+export function enterArgv(meta: Meta, node: string): string[] {
+  if (node === "host") {
+    if (meta.lab.hostNs) return ["ip", "netns", "exec", meta.lab.hostNs];
+    const wrap = hostWrap(meta.host);
+    if (wrap === null) throw new EnvError(`the host namespace of ${meta.lab.name} has no name netlab can enter`, "run the command from the namespace that ran netlab up");
+    return wrap;
+  }
+  const n = meta.lab.nodes.find((x) => x.name === node);
+  if (!n) {
+    throw new UsageError(`lab ${meta.lab.name} has no node "${node}"`, `nodes: ${meta.lab.nodes.map((x) => x.name).join(", ")}, host`);
+  }
+  return ["ip", "netns", "exec", n.ns];
+}
+
+export interface NodeView {
+  name: string;
+  namespace: string;
+  interfaces: { name: string; state: string; mtu: number; mac?: string; addresses: string[]; master?: string; peer?: string }[];
+  routes: string[];
+  processes: { pid: number; cmd: string }[];
+}
+
+export async function inspect(ref: string, only?: string): Promise<{ lab: string; nodes: NodeView[] }> {
+  requireRoot("netlab inspect");
+  const meta = requireUp(ref);
+  const names = only ? [only] : ["host", ...meta.lab.nodes.map((n) => n.name)];
+  const views: NodeView[] = [];
+  const { pidsInNetns } = await import("./runtime/netns.js");
+  for (const name of names) {
+    const pre = enterArgv(meta, name);
+    const [a, r] = await Promise.all([run([...pre, "ip", "-j", "address", "show"]), run([...pre, "ip", "-j", "route", "show", "table", "all"])]);
+    type IpAddr = { ifname: string; operstate: string; mtu: number; address?: string; master?: string; link?: string; addr_info: { local: string; prefixlen: number; scope: string }[] };
+    let ifs = (JSON.parse(a.stdout || "[]") as IpAddr[]);
+    if (name === "host" && !meta.lab.hostNs) {
+      const ours = new Set(hostSideNames(meta.lab));
+      ifs = ifs.filter((i) => ours.has(i.ifname));
+    }
+    type IpRoute = { dst: string; gateway?: string; dev?: string; table?: string; type?: string; protocol?: string };
+    const routes = (JSON.parse(r.stdout || "[]") as IpRoute[])
+      .filter((x) => x.table !== "local" && x.type !== "local" && x.type !== "broadcast" && !(x.dst.startsWith("fe80") || x.dst.startsWith("ff00") || x.dst === "multicast"))
+      .filter((x) => name !== "host" || meta.lab.hostNs || (x.dev && hostSideNames(meta.lab).includes(x.dev)))
+      .map((x) => `${x.type && x.type !== "unicast" ? x.type + " " : ""}${x.dst}${x.gateway ? ` via ${x.gateway}` : ""}${x.dev ? ` dev ${x.dev}` : ""}${x.table && x.table !== "main" ? ` table ${x.table}` : ""}`);
+    const ns = name === "host" ? meta.lab.hostNs : meta.lab.nodes.find((n) => n.name === name)!.ns;
+    const processes = ns
+      ? pidsInNetns([ns]).map((pid) => {
+          let cmd = "";
+          try {
+            cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean).join(" ");
+          } catch {
+            /* exited */
+          }
+          return { pid, cmd };
+        }).filter((p) => p.cmd)
+      : [];
+    views.push({
+      name,
+      namespace: ns ?? (meta.host.name ?? "(netlab's own)"),
+      interfaces: ifs.map((i) => ({
+        name: i.ifname, state: i.operstate, mtu: i.mtu, mac: i.address, master: i.master,
+        addresses: i.addr_info.filter((x) => x.scope !== "link").map((x) => `${x.local}/${x.prefixlen}`),
+      })),
+      routes,
+      processes,
+    });
+  }
+  return { lab: meta.lab.name, nodes: views };
+}
+
+export function nodeOf(meta: Meta, name: string): Node | undefined {
+  return meta.lab.nodes.find((n) => n.name === name);
+}

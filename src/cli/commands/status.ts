@@ -1,0 +1,36 @@
+import { status } from "../../api.js";
+import { labFromText } from "../../lab/load.js";
+import { shippedLabs } from "../../lab/load.js";
+import { readFileSync } from "node:fs";
+import { age, c, table } from "../output.js";
+
+export async function statusCmd(opts: { json?: boolean }): Promise<number> {
+  const labs = status();
+  if (opts.json) {
+    process.stdout.write(JSON.stringify(labs, null, 2) + "\n");
+    return 0;
+  }
+  if (!labs.length) {
+    process.stdout.write("no labs are up\n");
+    return 0;
+  }
+  const st = (s: string) => (s === "up" ? c.green(s) : c.yellow(s));
+  process.stdout.write(table(["LAB", "STATE", "NODES", "AGE", "DESCRIPTION"], labs.map((l) => [l.name, st(l.state) + (l.isolated ? " (isolated)" : ""), String(l.nodes), age(l.ageSeconds), l.description])) + "\n");
+  if (labs.some((l) => l.state === "incomplete")) process.stdout.write(c.dim("incomplete: an up was interrupted; netlab down LAB removes what it made\n"));
+  return 0;
+}
+
+export async function labsCmd(opts: { json?: boolean }): Promise<number> {
+  const rows = shippedLabs().map((f) => {
+    const ref = f.replace(/^.*\//, "").replace(/\.(ya?ml|json)$/, "");
+    try {
+      const lab = labFromText(readFileSync(f, "utf8"), f);
+      return { ref, name: lab.name, nodes: lab.nodes.length, description: lab.description };
+    } catch {
+      return { ref, name: "?", nodes: 0, description: "(does not validate)" };
+    }
+  });
+  if (opts.json) process.stdout.write(JSON.stringify(rows, null, 2) + "\n");
+  else process.stdout.write(table(["LAB", "NODES", "DESCRIPTION"], rows.map((r) => [r.ref, String(r.nodes), r.description])) + "\n" + c.dim("bring one up: sudo netlab up LAB\n"));
+  return 0;
+}

@@ -1,0 +1,56 @@
+import { up } from "../../api.js";
+import type { Lab } from "../../lab/model.js";
+import { c, progress, table } from "../output.js";
+
+export function summary(lab: Lab): string {
+  const rows: string[][] = [];
+  for (const n of lab.nodes) {
+    const ifs = n.intfs.length ? n.intfs : [{ name: "-", addrs: [] as string[] }];
+    ifs.forEach((i, k) => rows.push([k ? "" : n.name, k ? "" : n.ns, i.name, i.addrs.join(" ") || "-"]));
+  }
+  const hostNs = lab.hostNs ?? "(this namespace)";
+  for (const net of lab.networks.filter((x) => !x.holder))
+    rows.push(["host", hostNs, `${net.bridge} (bridge ${net.name})`, [net.gateway, net.gateway6].filter(Boolean).join(" ") || "-"]);
+  for (const i of lab.host.intfs) rows.push(["host", hostNs, i.name, i.addrs.join(" ") || "-"]);
+  return table(["NODE", "NAMESPACE", "INTERFACE", "ADDRESSES"], rows);
+}
+
+export function hint(lab: Lab): string {
+  const a = lab.nodes[0];
+  const b = lab.nodes.find((n) => n !== a && n.intfs.some((i) => i.addrs.length));
+  if (!a) return "";
+  const target = b ? (a.hosts.some(([, h]) => h === b.name) ? b.name : b.intfs.find((i) => i.addrs.length)!.addrs[0].split("/")[0]) : "127.0.0.1";
+  return `try: sudo netlab exec ${lab.name} ${a.name} -- ping -c1 ${target}`;
+}
+
+export async function upCmd(ref: string, opts: { isolated?: boolean; dryRun?: boolean; json?: boolean }): Promise<number> {
+  if (opts.dryRun) {
+    const r = await up(ref, { isolated: opts.isolated, dryRun: true });
+    process.stdout.write(r.script!);
+    return 0;
+  }
+  const p = await progress(`netlab up ${ref}`, opts.json);
+  try {
+    const r = await up(ref, { isolated: opts.isolated, progress: (m) => p.update(m) });
+    const lab = r.lab;
+    if (opts.json) {
+      process.stdout.write(JSON.stringify({ lab: lab.name, changed: r.changed, ms: r.ms, nodes: lab.nodes.map((n) => ({ name: n.name, namespace: n.ns, interfaces: n.intfs.map((i) => ({ name: i.name, addresses: i.addrs })) })) }, null, 2) + "\n");
+      return 0;
+    }
+    if (!r.changed) {
+      p.succeed(`${lab.name} is already up and unchanged — nothing to do`);
+      return 0;
+    }
+    const counts = [`${lab.nodes.length} node${lab.nodes.length === 1 ? "" : "s"}`, `${lab.networks.length} network${lab.networks.length === 1 ? "" : "s"}`, `${lab.links.length} link${lab.links.length === 1 ? "" : "s"}`];
+    p.succeed(`${c.bold(lab.name)} is up in ${(r.ms / 1000).toFixed(2)}s — ${counts.join(", ")}${lab.isolated ? ` (isolated: host is namespace ${lab.hostNs})` : ""}`);
+    process.stdout.write(summary(lab) + "\n");
+    const h = hint(lab);
+    if (h) process.stdout.write(c.dim(h) + "\n");
+    if (lab.checks.length) process.stdout.write(c.dim(`check it: sudo netlab test ${lab.name}    tear down: sudo netlab down ${lab.name}`) + "\n");
+    else process.stdout.write(c.dim(`tear down: sudo netlab down ${lab.name}`) + "\n");
+    return 0;
+  } catch (e) {
+    p.fail();
+    throw e;
+  }
+}

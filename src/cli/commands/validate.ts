@@ -1,0 +1,31 @@
+import { LabError, formatProblem } from "../../lab/errors.js";
+import { findLabFile, loadLabFile } from "../../lab/load.js";
+import { c, reportError } from "../output.js";
+
+export async function validateCmd(files: string[], opts: { json?: boolean }): Promise<number> {
+  const results: { file: string; ok: boolean; lab?: string; problems?: string[] }[] = [];
+  let code = 0;
+  for (const ref of files) {
+    const file = findLabFile(ref);
+    if (!file) {
+      results.push({ file: ref, ok: false, problems: [`no lab file "${ref}"`] });
+      if (!opts.json) process.stderr.write(`${c.red("error")}: no lab file "${ref}"\n`);
+      code = 2;
+      continue;
+    }
+    try {
+      const lab = loadLabFile(file);
+      results.push({ file, ok: true, lab: lab.name });
+      if (!opts.json) {
+        const links = lab.links.length ? `, ${lab.links.length} link${lab.links.length > 1 ? "s" : ""}` : "";
+        process.stdout.write(`${c.green("ok")}  ${ref}: ${lab.name} — ${lab.nodes.length} node${lab.nodes.length === 1 ? "" : "s"}, ${lab.networks.length} network${lab.networks.length === 1 ? "" : "s"}${links}, ${lab.checks.length} check${lab.checks.length === 1 ? "" : "s"}\n`);
+      }
+    } catch (e) {
+      code = Math.max(code, e instanceof LabError ? 2 : 1);
+      if (opts.json) results.push({ file, ok: false, problems: e instanceof LabError ? e.problems.map(formatProblem) : [String(e)] });
+      else reportError(e);
+    }
+  }
+  if (opts.json) process.stdout.write(JSON.stringify(results, null, 2) + "\n");
+  return code;
+}

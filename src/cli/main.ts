@@ -1,0 +1,105 @@
+// netlab's command line. Only commander loads up front; each command's module is
+// imported when it runs, so `netlab --version` and `netlab status` start fast.
+import { Command, CommanderError, Option } from "commander";
+import { readFileSync } from "node:fs";
+
+const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+
+type Action = (...args: never[]) => Promise<number | void>;
+const lazy = (mod: string, fn: string) =>
+  async (...args: unknown[]) => {
+    const m = (await import(`./commands/${mod}.js`)) as Record<string, Action>;
+    const code = await (m[fn] as (...a: unknown[]) => Promise<number | void>)(...args);
+    process.exitCode = code ?? 0;
+  };
+
+const program = new Command("netlab")
+  .description("Declarative Linux network labs: namespaces, veths, bridges, routes and iptables, brought up, checked and torn down exactly.")
+  .version(pkg.version, "-V, --version")
+  .enablePositionalOptions()
+  .showSuggestionAfterError()
+  .exitOverride();
+
+program
+  .command("validate")
+  .description("check lab files (schema and semantics); touches nothing")
+  .argument("<files...>", "lab files or lab names")
+  .option("--json", "machine-readable result")
+  .action(lazy("validate", "validateCmd"));
+
+program
+  .command("up")
+  .description("create a lab's namespaces, links, addresses, routes and rules")
+  .argument("<lab>", "a lab file, ./labs/NAME.yaml, or a shipped lab")
+  .option("--isolated", "make the lab's host a namespace of its own: nothing changes where netlab runs")
+  .option("--dry-run", "print the exact commands as a shell script and touch nothing")
+  .option("--json", "print the result as JSON")
+  .action(lazy("up", "upCmd"));
+
+program
+  .command("down")
+  .description("remove exactly what `up` made; succeeds when it is already gone")
+  .argument("<lab>", "lab name (or the file it came from)")
+  .option("--json", "print the result as JSON")
+  .action(lazy("down", "downCmd"));
+
+program
+  .command("status")
+  .description("labs that are up, with node count and age")
+  .option("--json", "machine-readable output")
+  .action(lazy("status", "statusCmd"));
+
+program
+  .command("labs")
+  .description("the labs shipped with netlab")
+  .option("--json", "machine-readable output")
+  .action(lazy("status", "labsCmd"));
+
+program
+  .command("inspect")
+  .description("live interfaces, addresses, routes and processes per node, read from the kernel")
+  .argument("<lab>")
+  .argument("[node]", "one node (or host)")
+  .option("--json", "machine-readable output")
+  .action(lazy("inspect", "inspectCmd"));
+
+program
+  .command("exec")
+  .description("run a command inside a node's namespace (or host)")
+  .argument("<lab>")
+  .argument("<node>")
+  .argument("<cmd...>", "the command, after --")
+  .passThroughOptions()
+  .action(lazy("exec", "execCmd"));
+
+program
+  .command("shell")
+  .description("an interactive shell inside a node's namespace (or host)")
+  .argument("<lab>")
+  .argument("<node>")
+  .action(lazy("exec", "shellCmd"));
+
+program
+  .command("serve")
+  .description("a tiny server for labs: HTTP answers with the node name and the client address it saw")
+  .addArgument(new Command().createArgument("<kind>", "http, tcp or udp").choices(["http", "tcp", "udp"]))
+  .addOption(new Option("-p, --port <n>", "port to listen on").argParser((v) => Number(v)))
+  .option("--host <addr>", "address to listen on", "::")
+  .option("--name <name>", "name to answer with (default: $NETLAB_NODE, else the hostname)")
+  .action(lazy("serve", "serveCmd"));
+
+async function main(): Promise<void> {
+  try {
+    await program.parseAsync(process.argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // help and version exit 0; wrong usage exits 2 like any other bad input.
+      process.exitCode = e.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    const { reportError } = await import("./output.js");
+    process.exitCode = reportError(e);
+  }
+}
+
+await main();

@@ -1,0 +1,78 @@
+// Terminal output: colour only on a terminal and never with NO_COLOR; a spinner on
+// a terminal, plain progress lines otherwise; errors without stack traces.
+import { Chalk, type ChalkInstance } from "chalk";
+import { ApplyError, EnvError, LabError, UsageError, formatProblem } from "../lab/errors.js";
+
+const colorOk = (stream: NodeJS.WriteStream) => Boolean(stream.isTTY) && !("NO_COLOR" in process.env) && process.env.TERM !== "dumb";
+export const c: ChalkInstance = new Chalk({ level: colorOk(process.stdout) ? 1 : 0 });
+export const ce: ChalkInstance = new Chalk({ level: colorOk(process.stderr) ? 1 : 0 });
+
+export function table(head: string[], rows: string[][]): string {
+  const strip = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, "");
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => strip(r[i] ?? "").length)));
+  const line = (r: string[]) => r.map((cell, i) => (i === r.length - 1 ? cell : cell + " ".repeat(widths[i] - strip(cell).length))).join("  ").trimEnd();
+  return [c.bold(line(head)), ...rows.map(line)].join("\n");
+}
+
+export interface Progress {
+  update(msg: string): void;
+  succeed(msg: string): void;
+  fail(msg?: string): void;
+}
+
+/** ora on a terminal; otherwise each phase as a plain line on stderr. */
+export async function progress(title: string, quiet = false): Promise<Progress> {
+  if (quiet) return { update() {}, succeed() {}, fail() {} };
+  if (process.stderr.isTTY && !("NO_COLOR" in process.env && process.env.NETLAB_PLAIN)) {
+    const { default: ora } = await import("ora");
+    const s = ora({ text: title, stream: process.stderr }).start();
+    return {
+      update: (m) => { s.text = `${title}: ${m}`; },
+      succeed: (m) => s.succeed(m),
+      fail: (m) => (m ? s.fail(m) : s.stop()),
+    };
+  }
+  return {
+    update: (m) => process.stderr.write(`${title}: ${m}\n`),
+    succeed: (m) => process.stdout.write(`${m}\n`),
+    fail: () => {},
+  };
+}
+
+/** Print an error the user can act on and return the exit code. */
+export function reportError(e: unknown): number {
+  const err = (s: string) => process.stderr.write(s + "\n");
+  if (e instanceof LabError) {
+    for (const p of e.problems) {
+      const [first, ...rest] = formatProblem(p).split("\n");
+      err(`${ce.red("error")}: ${first}`);
+      for (const r of rest) err(ce.dim(r));
+    }
+    if (e.problems.length > 1) err(ce.dim(`${e.problems.length} problems; nothing was changed`));
+    else err(ce.dim("nothing was changed"));
+    return 2;
+  }
+  if (e instanceof ApplyError) {
+    err(`${ce.red("error")}: ${e.message}`);
+    if (e.command) err(`  failed: ${e.command}`);
+    if (e.stderr) err(`  ${e.stderr.split("\n").join("\n  ")}`);
+    if (e.hint) err(ce.dim(`  hint: ${e.hint}`));
+    return 1;
+  }
+  if (e instanceof UsageError || e instanceof EnvError) {
+    err(`${ce.red("error")}: ${e.message}`);
+    if (e.hint) err(ce.dim(`  hint: ${e.hint}`));
+    return e.exitCode;
+  }
+  err(`${ce.red("error")}: ${e instanceof Error ? e.message : String(e)}`);
+  err(ce.dim("  this looks like a bug in netlab; NETLAB_DEBUG=1 shows where it happened"));
+  if (process.env.NETLAB_DEBUG && e instanceof Error) err(e.stack ?? "");
+  return 1;
+}
+
+export function age(seconds: number): string {
+  if (seconds < 90) return `${seconds}s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)}m`;
+  if (seconds < 172800) return `${Math.round(seconds / 3600)}h`;
+  return `${Math.round(seconds / 86400)}d`;
+}

@@ -1,0 +1,110 @@
+// The resolved lab: every name, address and route decided, nothing left to infer.
+// This is what is planned, stored in /run/netlab/<lab>/lab.json and inspected.
+import type { KeyPath } from "./errors.js";
+
+export interface Lab {
+  name: string;
+  description: string;
+  file: string;
+  isolated: boolean;
+  /** Namespace that holds host-side objects when isolated; null means "the namespace netlab runs in". */
+  hostNs: string | null;
+  networks: Network[];
+  nodes: Node[];
+  links: Link[];
+  host: Host;
+  checks: Check[];
+}
+
+export interface Network {
+  name: string;
+  /** Kernel name of the bridge in its holder's namespace. */
+  bridge: string;
+  altname?: string;
+  /** Node whose namespace holds the bridge (`in:`); null for the lab's host. */
+  holder: string | null;
+  subnet?: string;
+  subnet6?: string;
+  /** Interface addresses (with prefix length) set on the bridge, or undefined for `gateway: none` / no subnet. */
+  gateway?: string;
+  gateway6?: string;
+  nat: boolean;
+  dns: boolean;
+  internal: boolean;
+  isolate: boolean;
+  mtu?: number;
+  path: KeyPath;
+}
+
+export interface Link {
+  index: number;
+  endpoints: [{ node: string; iface: string }, { node: string; iface: string }];
+  mtu?: number;
+}
+
+export interface Intf {
+  /** Name inside its namespace. */
+  name: string;
+  addrs: string[];
+  mac?: string;
+  mtu?: number;
+  network?: string;
+  link?: number;
+  /** The other end of the veth: namespace (null = the lab's host) and name. */
+  peer: { node: string | null; name: string; altname?: string; bridge?: string };
+}
+
+export interface Node {
+  name: string;
+  ns: string;
+  intfs: Intf[];
+  /** Lines for `ip route replace …`. */
+  routes: string[];
+  /** Lines for `ip rule add …`. */
+  rules: string[];
+  forward: boolean;
+  sysctls: Record<string, string>;
+  /** /etc/hosts inside the node. */
+  hosts: [string, string][];
+  resolv?: { nameservers: string[]; search: string[] };
+  run: string[];
+  exec: string[];
+  labels: Record<string, string>;
+  /** Bridges this node's namespace holds (`networks.X.in: this node`). */
+  bridges: string[];
+}
+
+export interface Host {
+  intfs: Intf[];
+  routes: string[];
+  forward: boolean;
+  sysctls: Record<string, string>;
+  exec: string[];
+}
+
+export type ProbeKind = "ping" | "tcp" | "udp" | "http" | "dns";
+
+export interface Check {
+  index: number;
+  name?: string;
+  from: string;
+  kind: ProbeKind;
+  target: string;
+  expect: "pass" | "fail";
+  timeoutMs: number;
+  retries: number;
+  count: number;
+  status?: number;
+  contains?: string;
+  equals?: string;
+  path: KeyPath;
+}
+
+export function nodeByName(lab: Lab, name: string): Node | undefined {
+  return lab.nodes.find((n) => n.name === name);
+}
+
+/** Every address of a node, in interface order (IPv4 before IPv6 within an interface). */
+export function nodeAddresses(node: Node | Host): string[] {
+  return node.intfs.flatMap((i) => i.addrs.map((a) => a.split("/")[0]));
+}

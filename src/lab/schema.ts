@@ -1,0 +1,155 @@
+// The shape of a lab file (shared/lab-format.md), checked with zod before any
+// semantic check. Objects are strict so a typo'd key is an error, not a no-op.
+import { z } from "zod";
+
+export const LAB_NAME = /^[a-z][a-z0-9-]*$/;
+/** Node and network names become namespace names and hostnames: keep them tame. */
+export const OBJ_NAME = /^[a-z0-9][a-z0-9_-]*$/;
+
+const labName = z
+  .string()
+  .regex(LAB_NAME, { message: "must start with a lowercase letter and contain only a-z, 0-9 and '-'" })
+  .max(12, { message: "must be at most 12 characters (it prefixes kernel interface names, which are limited to 15)" });
+
+const objName = (what: string) =>
+  z
+    .string()
+    .regex(OBJ_NAME, { message: `${what} names use a-z, 0-9, '-' and '_', starting with a letter or digit` })
+    .max(32, { message: `${what} names are at most 32 characters` });
+
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+const commands = z.union([z.string(), z.array(z.string())]);
+
+const route = z.union([
+  z.string(),
+  z.strictObject({
+    to: z.string(),
+    via: z.string().optional(),
+    dev: z.string().optional(),
+    table: z.union([z.number().int(), z.string()]).optional(),
+    metric: z.number().int().nonnegative().optional(),
+  }),
+]);
+
+const firewall = z.strictObject({
+  input: z.enum(["accept", "drop"]).optional(),
+  forward: z.enum(["accept", "drop"]).optional(),
+  output: z.enum(["accept", "drop"]).optional(),
+  allow: z.array(z.string()).optional(),
+  rules: z.array(z.string()).optional(),
+});
+
+const sysctls = z.record(z.string(), scalar);
+
+export const NetworkSchema = z.strictObject({
+  kind: z.literal("bridge").optional(),
+  subnet: z.string().optional(),
+  subnet6: z.string().optional(),
+  gateway: z.string().optional(),
+  gateway6: z.string().optional(),
+  nat: z.boolean().optional(),
+  dns: z.boolean().optional(),
+  internal: z.boolean().optional(),
+  isolate: z.boolean().optional(),
+  mtu: z.number().int().min(68).max(65535).optional(),
+  in: z.string().optional(),
+  description: z.string().optional(),
+});
+
+const attachment = z
+  .strictObject({
+    ip: z.string().optional(),
+    ip6: z.string().optional(),
+    iface: z.string().optional(),
+    mac: z.string().optional(),
+  })
+  .nullable();
+
+export const NodeSchema = z.strictObject({
+  description: z.string().optional(),
+  networks: z.union([z.array(z.string()), z.record(z.string(), attachment)]).optional(),
+  routes: z.array(route).optional(),
+  rules: z.array(z.string()).optional(),
+  forward: z.boolean().optional(),
+  sysctls: sysctls.optional(),
+  firewall: firewall.optional(),
+  publish: z.array(z.string()).optional(),
+  hosts: z.union([z.record(z.string(), z.string()), z.array(z.string())]).optional(),
+  dns: z
+    .strictObject({ nameservers: z.array(z.string()).optional(), search: z.array(z.string()).optional() })
+    .optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+  run: commands.optional(),
+  exec: commands.optional(),
+});
+
+const endpoint = z.union([
+  z.string(),
+  z.strictObject({
+    node: z.string(),
+    iface: z.string(),
+    ip: z.string().optional(),
+    ip6: z.string().optional(),
+    mac: z.string().optional(),
+  }),
+]);
+
+export const LinkSchema = z.strictObject({
+  endpoints: z.tuple([endpoint, endpoint]),
+  subnet: z.string().optional(),
+  subnet6: z.string().optional(),
+  mtu: z.number().int().min(68).max(65535).optional(),
+  netem: z
+    .strictObject({
+      delay: z.string().optional(),
+      jitter: z.string().optional(),
+      loss: z.string().optional(),
+      rate: z.string().optional(),
+    })
+    .optional(),
+});
+
+export const CheckSchema = z
+  .strictObject({
+    name: z.string().optional(),
+    from: z.string(),
+    ping: z.string().optional(),
+    tcp: z.string().optional(),
+    udp: z.string().optional(),
+    http: z.string().optional(),
+    dns: z.string().optional(),
+    expect: z.enum(["pass", "fail"]).optional(),
+    timeout: z.union([z.string(), z.number()]).optional(),
+    retries: z.number().int().min(0).max(100).optional(),
+    count: z.number().int().min(1).max(100).optional(),
+    status: z.number().int().min(100).max(599).optional(),
+    contains: z.string().optional(),
+    equals: z.string().optional(),
+  });
+
+export const HostSchema = z.strictObject({
+  forward: z.boolean().optional(),
+  sysctls: sysctls.optional(),
+  firewall: firewall.optional(),
+  routes: z.array(route).optional(),
+  exec: commands.optional(),
+});
+
+export const LabSchema = z.strictObject({
+  name: labName,
+  description: z.string().optional(),
+  isolated: z.boolean().optional(),
+  host: HostSchema.optional(),
+  networks: z.record(objName("network"), NetworkSchema).optional(),
+  nodes: z.record(objName("node"), NodeSchema.nullable()).optional(),
+  links: z.array(LinkSchema).optional(),
+  checks: z.array(CheckSchema).optional(),
+});
+
+export type RawLab = z.infer<typeof LabSchema>;
+export type RawNode = z.infer<typeof NodeSchema>;
+export type RawNetwork = z.infer<typeof NetworkSchema>;
+export type RawLink = z.infer<typeof LinkSchema>;
+export type RawCheck = z.infer<typeof CheckSchema>;
+export type RawRoute = z.infer<typeof route>;
+export type RawFirewall = z.infer<typeof firewall>;

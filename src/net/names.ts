@@ -1,0 +1,51 @@
+// Kernel names for what netlab makes. Namespaces are `<lab>-<node>`; host-side
+// interfaces are `<lab>-<parts>` when that fits IFNAMSIZ, else a short hash, with
+// the readable long name kept as an altname. The lab prefix marks them as ours.
+
+export const IFNAMSIZ = 15;
+
+export function nsName(lab: string, node: string): string {
+  return `${lab}-${node}`;
+}
+
+/** The namespace that plays "the host" for an isolated lab. `host` is a reserved node name, so this cannot clash. */
+export function isolatedHostNs(lab: string): string {
+  return `${lab}-host`;
+}
+
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+export interface KernelName {
+  name: string;
+  /** The long readable name, set as an altname when `name` had to be shortened. */
+  altname?: string;
+}
+
+export function kernelName(prefix: string, ...parts: string[]): KernelName {
+  const full = [prefix, ...parts].join("-");
+  if (full.length <= IFNAMSIZ) return { name: full };
+  const hash = fnv1a(full).toString(36).padStart(7, "0").slice(0, 6);
+  return { name: `${prefix.slice(0, IFNAMSIZ - 7)}-${hash}`, altname: full.slice(0, 127) };
+}
+
+/** What the kernel accepts as an interface name (dev_valid_name). */
+export function validIfName(name: string): string | null {
+  if (name.length === 0) return "an interface name cannot be empty";
+  if (name.length > IFNAMSIZ) return `"${name}" is ${name.length} characters; Linux interface names are at most ${IFNAMSIZ}`;
+  if (name === "." || name === "..") return `"${name}" is not a valid interface name`;
+  if (/[\s/:]/.test(name)) return `"${name}" contains a space, '/' or ':', which interface names cannot`;
+  if (!/^[A-Za-z0-9_.@-]+$/.test(name)) return `"${name}" has characters outside A-Z a-z 0-9 _ . - @`;
+  return null;
+}
+
+/** The alias netlab writes on every interface it makes: proof of ownership that `ip -d link` shows. */
+export function ownerAlias(lab: string, what: string): string {
+  return `netlab:${lab}:${what}`;
+}

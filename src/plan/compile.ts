@@ -1,0 +1,223 @@
+// Lab → Plan. Pure: reads nothing from the system, so plans are golden-testable
+// without root. Phases run in order; steps of a concurrent phase run at once.
+import type { Intf, Lab, Node } from "../lab/model.js";
+import { ownerAlias } from "../net/names.js";
+import { bridgeRules, rulesOps } from "./iptables.js";
+import type { Ns, Op, Phase, Plan, Step } from "./ops.js";
+
+export const NETNS_ETC = "/etc/netns";
+
+export interface CompileOptions {
+  /** Where state, logs and pid files go: /run/netlab/<lab>. */
+  stateDir: string;
+}
+
+const isV6 = (a: string) => a.includes(":");
+
+function addrLines(i: Intf): string[] {
+  // nodad: an IPv6 address is usable at once instead of after duplicate detection.
+  return i.addrs.map((a) => `address add ${a} dev ${i.name}${isV6(a) ? " nodad" : ""}`);
+}
+
+function intfLines(i: Intf): string[] {
+  return [
+    ...(i.mtu ? [`link set dev ${i.name} mtu ${i.mtu}`] : []),
+    ...(i.mac ? [`link set dev ${i.name} address ${i.mac}`] : []),
+    ...addrLines(i),
+    `link set dev ${i.name} up`,
+  ];
+}
+
+function markLines(name: string, alias: string, altname?: string): string[] {
+  return [`link set dev ${name} alias "${alias}"`, ...(altname ? [`link property add dev ${name} altname ${altname}`] : [])];
+}
+
+export function hostsFile(lab: string, node: Node): string {
+  const lines = [
+    `# Written by netlab for ${lab}/${node.name}; removed by \`netlab down ${lab}\`.`,
+    "127.0.0.1\tlocalhost",
+    "::1\tlocalhost ip6-localhost ip6-loopback",
+    ...node.hosts.map(([a, h]) => `${a}\t${h}`),
+  ];
+  return lines.join("\n") + "\n";
+}
+
+export function resolvConf(lab: string, node: Node): string {
+  const r = node.resolv!;
+  return [
+    `# Written by netlab for ${lab}/${node.name}.`,
+    ...r.nameservers.map((n) => `nameserver ${n}`),
+    ...(r.search.length ? [`search ${r.search.join(" ")}`] : []),
+  ].join("\n") + "\n";
+}
+
+export function compile(lab: Lab, opts: CompileOptions): Plan {
+  const L = lab.name;
+  const H: Ns = lab.hostNs; // null: the namespace netlab runs in
+  const nsOf = (node: string | null): Ns => (node === null ? H : lab.nodes.find((n) => n.name === node)!.ns);
+  const phases: Phase[] = [];
+
+  // 1. Namespaces. Their undo stops every process inside before deleting them.
+  const allNs = [...(lab.hostNs ? [lab.hostNs] : []), ...lab.nodes.map((n) => n.ns)];
+  phases.push({
+    name: "namespaces",
+    concurrent: false,
+    steps: allNs.length
+      ? [{
+          id: "netns",
+          title: `create ${allNs.length} network namespace${allNs.length === 1 ? "" : "s"}`,
+          ops: [{ op: "ip", ns: null, lines: allNs.map((n) => `netns add ${n}`) }],
+          undo: [{ op: "kill-ns", names: allNs }, { op: "ip", ns: null, force: true, lines: allNs.map((n) => `netns delete ${n}`) }],
+        }]
+      : [],
+  });
+
+  // 2. Host-side wiring: bridges, veth pairs (created straight into their namespaces), host addresses and routes.
+  const wire: string[] = [];
+  const wireUndo: string[] = [];
+  if (lab.hostNs) wire.push("link set dev lo up");
+  for (const net of lab.networks.filter((n) => !n.holder)) {
+    wire.push(`link add ${net.bridge} type bridge`, ...markLines(net.bridge, ownerAlias(L, `network ${net.name}`), net.altname));
+    if (net.mtu) wire.push(`link set dev ${net.bridge} mtu ${net.mtu}`);
+    for (const g of [net.gateway, net.gateway6]) if (g) wire.push(`address add ${g} dev ${net.bridge}${isV6(g) ? " nodad" : ""}`);
+    wire.push(`link set dev ${net.bridge} up`);
+    wireUndo.push(`link delete ${net.bridge}`);
+  }
+  const seenLinks = new Set<number>();
+  for (const node of lab.nodes) {
+    for (const i of node.intfs) {
+      if (i.network !== undefined) {
+        const p = i.peer;
+        if (p.node === null) {
+          wire.push(`link add ${p.name} type veth peer name ${i.name} netns ${node.ns}`);
+          wire.push(...markLines(p.name, ownerAlias(L, `${node.name}:${i.name}`), p.altname));
+          if (i.mtu) wire.push(`link set dev ${p.name} mtu ${i.mtu}`);
+          wire.push(`link set dev ${p.name} master ${p.bridge} up`);
+        } else {
+          wire.push(`link add ${p.name} netns ${nsOf(p.node)} type veth peer name ${i.name} netns ${node.ns}`);
+        }
+      } else if (i.link !== undefined && !seenLinks.has(i.link)) {
+        seenLinks.add(i.link);
+        if (i.peer.node === null) continue; // the host end creates it below
+        wire.push(`link add ${i.name} netns ${node.ns} type veth peer name ${i.peer.name} netns ${nsOf(i.peer.node)}`);
+      }
+    }
+  }
+  for (const i of lab.host.intfs) {
+    const peerNs = nsOf(i.peer.node);
+    wire.push(`link add ${i.name} type veth peer name ${i.peer.name} netns ${peerNs}`);
+    wire.push(...markLines(i.name, ownerAlias(L, `link ${(i.link ?? 0) + 1} host:${i.name}`)));
+    wire.push(...intfLines(i));
+    wireUndo.push(`link delete ${i.name}`);
+  }
+  const hostRoutes = lab.host.routes.map((r) => `route replace ${r}`);
+  const hostSteps: Step[] = [];
+  if (wire.length) {
+    hostSteps.push({
+      id: "host-links",
+      title: `bridges and veth pairs${H ? ` in ${H}` : " in the host namespace"}`,
+      ops: [{ op: "ip", ns: H, lines: wire }],
+      // Host-end veths whose peer sits in a lab namespace vanish with it; bridges and host links are deleted explicitly.
+      undo: wireUndo.length ? [{ op: "ip", ns: H, force: true, lines: wireUndo }] : [],
+    });
+  }
+  if (hostRoutes.length) {
+    hostSteps.push({
+      id: "host-routes",
+      title: "host routes",
+      ops: [{ op: "ip", ns: H, lines: hostRoutes }],
+      undo: [{ op: "ip", ns: H, force: true, lines: lab.host.routes.map((r) => `route delete ${r}`) }],
+    });
+  }
+  // Host sysctls: forwarding for NAT / routing, plus what the lab asks for. The previous values are restored on down.
+  const hostNets = lab.networks.filter((n) => !n.holder);
+  const hostForward = lab.host.forward || hostNets.some((n) => n.nat);
+  const hostHas6 = hostNets.some((n) => n.subnet6) || lab.host.intfs.some((i) => i.addrs.some(isV6));
+  const hostSysctls: Record<string, string> = {
+    ...(hostForward ? { "net.ipv4.ip_forward": "1", ...(hostHas6 && lab.host.forward ? { "net.ipv6.conf.all.forwarding": "1" } : {}) } : {}),
+    ...lab.host.sysctls,
+  };
+  if (Object.keys(hostSysctls).length) {
+    hostSteps.push({ id: "host-sysctls", title: "host sysctls", ops: [{ op: "sysctl", ns: H, values: hostSysctls, restore: H === null }], undo: [] });
+  }
+  const hostIfaces = [...hostNets.map((n) => n.bridge), ...lab.host.intfs.map((i) => i.name)];
+  const hostRules = rulesOps(L, bridgeRules(lab, H, hostNets, hostIfaces, lab.host.forward));
+  if (hostRules.length) {
+    hostSteps.push({
+      id: "host-iptables",
+      title: "host iptables (NAT, isolation)",
+      ops: hostRules,
+      undo: H === null ? [{ op: "iptables-clean", ns: H, family: 4, lab: L }] : [],
+    });
+  }
+  phases.push({ name: "host", concurrent: false, steps: hostSteps });
+
+  // 3. Inside every node, concurrently: one ip batch each, then sysctls and rules.
+  const nodeSteps: Step[] = lab.nodes.map((node) => {
+    const lines = ["link set dev lo up", `link set dev lo alias "${ownerAlias(L, `node ${node.name}`)}"`];
+    for (const b of node.bridges) {
+      const net = lab.networks.find((n) => n.name === b)!;
+      lines.push(`link add ${net.bridge} type bridge`);
+      if (net.mtu) lines.push(`link set dev ${net.bridge} mtu ${net.mtu}`);
+      for (const g of [net.gateway, net.gateway6]) if (g) lines.push(`address add ${g} dev ${net.bridge}${isV6(g) ? " nodad" : ""}`);
+      lines.push(`link set dev ${net.bridge} up`);
+      for (const m of lab.nodes)
+        for (const i of m.intfs)
+          if (i.network === b) {
+            if (net.mtu) lines.push(`link set dev ${i.peer.name} mtu ${net.mtu}`);
+            lines.push(`link set dev ${i.peer.name} master ${net.bridge} up`);
+          }
+    }
+    for (const i of node.intfs) lines.push(...intfLines(i));
+    lines.push(...node.routes.map((r) => `route replace ${r}`));
+    lines.push(...node.rules.map((r) => `rule add ${r}`));
+    const ops: Op[] = [{ op: "ip", ns: node.ns, lines }];
+    const has6 = node.intfs.some((i) => i.addrs.some(isV6));
+    const heldNets = lab.networks.filter((n) => n.holder === node.name);
+    const forward = node.forward || heldNets.some((n) => n.nat);
+    const sysctls: Record<string, string> = {
+      ...(forward ? { "net.ipv4.ip_forward": "1", ...(has6 && node.forward ? { "net.ipv6.conf.all.forwarding": "1" } : {}) } : {}),
+      ...node.sysctls,
+    };
+    if (Object.keys(sysctls).length) ops.push({ op: "sysctl", ns: node.ns, values: sysctls });
+    if (heldNets.length) ops.push(...rulesOps(L, bridgeRules(lab, node.ns, heldNets, [], false)));
+    return { id: `node:${node.name}`, title: `configure ${node.name}`, ops, undo: [] };
+  });
+  // Name resolution: `ip netns exec` bind-mounts /etc/netns/<ns>/* over /etc.
+  const files: Op[] = [];
+  for (const node of lab.nodes) {
+    files.push({ op: "write", path: `${NETNS_ETC}/${node.ns}/hosts`, content: hostsFile(L, node) });
+    if (node.resolv) files.push({ op: "write", path: `${NETNS_ETC}/${node.ns}/resolv.conf`, content: resolvConf(L, node) });
+  }
+  if (files.length) {
+    nodeSteps.push({
+      id: "etc-netns",
+      title: "hosts and resolv.conf files",
+      ops: files,
+      undo: lab.nodes.map((n) => ({ op: "rm", path: `${NETNS_ETC}/${n.ns}` }) as Op),
+    });
+  }
+  phases.push({ name: "nodes", concurrent: true, steps: nodeSteps });
+
+  // 4. exec: one at a time, host first, then nodes in declaration order.
+  const execSteps: Step[] = [];
+  lab.host.exec.forEach((cmd, i) => execSteps.push({ id: `exec:host:${i}`, title: `exec on host: ${cmd}`, ops: [{ op: "exec", ns: H, cmd, who: "host" }], undo: [] }));
+  for (const node of lab.nodes)
+    node.exec.forEach((cmd, i) => execSteps.push({ id: `exec:${node.name}:${i}`, title: `exec on ${node.name}: ${cmd}`, ops: [{ op: "exec", ns: node.ns, cmd, who: node.name }], undo: [] }));
+  phases.push({ name: "exec", concurrent: false, steps: execSteps });
+
+  // 5. run: background processes, stopped by the namespace undo (kill-ns) on down.
+  const runSteps: Step[] = [];
+  for (const node of lab.nodes)
+    node.run.forEach((cmd, i) =>
+      runSteps.push({
+        id: `run:${node.name}:${i}`,
+        title: `start on ${node.name}: ${cmd}`,
+        ops: [{ op: "spawn", ns: node.ns, cmd, who: node.name, log: `${opts.stateDir}/logs/${node.name}-${i}.log` }],
+        undo: [],
+      }),
+    );
+  phases.push({ name: "run", concurrent: true, steps: runSteps });
+
+  return { lab: L, phases };
+}

@@ -1,0 +1,116 @@
+// Rules netlab puts into a namespace's iptables, kube-proxy style: compute the whole
+// desired ruleset for the lab, load it with one iptables-restore --noflush per table.
+// Everything lives in chains named NL-<lab>-<SUFFIX> reached by one jump per built-in
+// chain, and every rule carries a `netlab:<lab>[:what]` comment, so `down` can remove
+// exactly what we added even in a namespace we do not own.
+import type { Lab, Network } from "../lab/model.js";
+import type { Ns, Op } from "./ops.js";
+
+export const chainName = (lab: string, suffix: string) => `NL-${lab}-${suffix}`;
+const tag = (lab: string, what?: string) => `-m comment --comment ${JSON.stringify(what ? `netlab:${lab}:${what}` : `netlab:${lab}`)}`;
+
+export interface Rules {
+  ns: Ns;
+  filter: string[];
+  nat: string[];
+}
+
+/** Forwarding and NAT rules for the bridges one namespace holds (the host's, or a node's with `in:`). */
+export function bridgeRules(lab: Lab, ns: Ns, nets: Network[], hostIfaces: string[], forward: boolean): Rules {
+  const L = lab.name;
+  const FWD = chainName(L, "FWD");
+  const filter: string[] = [];
+  const nat: string[] = [];
+  for (const n of nets) {
+    if (n.internal) {
+      filter.push(`-A ${FWD} -i ${n.bridge} ! -o ${n.bridge} ${tag(L, `network ${n.name} internal`)} -j DROP`);
+      filter.push(`-A ${FWD} ! -i ${n.bridge} -o ${n.bridge} ${tag(L, `network ${n.name} internal`)} -j DROP`);
+    }
+  }
+  // Docker's behaviour between user-defined bridges: no forwarding from one to another.
+  const isolated = nets.filter((n) => n.isolate && !n.internal);
+  for (const a of isolated)
+    for (const b of isolated)
+      if (a !== b) filter.push(`-A ${FWD} -i ${a.bridge} -o ${b.bridge} ${tag(L, `isolate ${a.name} from ${b.name}`)} -j DROP`);
+  for (const n of nets) {
+    if (n.nat) {
+      filter.push(`-A ${FWD} -i ${n.bridge} ! -o ${n.bridge} ${tag(L, `network ${n.name} nat out`)} -j ACCEPT`);
+      filter.push(`-A ${FWD} -o ${n.bridge} -m conntrack --ctstate RELATED,ESTABLISHED ${tag(L, `network ${n.name} nat return`)} -j ACCEPT`);
+      if (n.subnet) nat.push(`-A ${chainName(L, "POST")} -s ${n.subnet} ! -o ${n.bridge} ${tag(L, `network ${n.name} nat`)} -j MASQUERADE`);
+    }
+  }
+  if (forward && hostIfaces.length) {
+    // Routed lab traffic flows even where the FORWARD policy is DROP (a Docker host).
+    const LABIF = chainName(L, "LABIF");
+    for (const i of hostIfaces) filter.push(`-A ${FWD} -i ${i} ${tag(L, "lab interface")} -j ${LABIF}`);
+    for (const i of hostIfaces) filter.push(`-A ${LABIF} -o ${i} ${tag(L, "lab interface")} -j ACCEPT`);
+  }
+  if (filter.length) {
+    // Frames bridged inside one network pass FORWARD when br_netfilter is loaded.
+    for (const n of nets) filter.push(`-A ${FWD} -i ${n.bridge} -o ${n.bridge} ${tag(L, `network ${n.name}`)} -j ACCEPT`);
+  }
+  return { ns, filter, nat };
+}
+
+/** The iptables-restore ops for a namespace's rules (empty when there are none). */
+export function rulesOps(lab: string, r: Rules): Op[] {
+  const ops: Op[] = [];
+  const chainsIn = (lines: string[]) => [...new Set(lines.map((l) => l.split(" ")[1]))];
+  if (r.filter.length) {
+    const chains = chainsIn(r.filter);
+    const text = [
+      "*filter",
+      ...chains.map((c) => `:${c} - [0:0]`),
+      `-I FORWARD 1 ${tag(lab)} -j ${chainName(lab, "FWD")}`,
+      ...r.filter,
+      "COMMIT",
+    ].join("\n");
+    ops.push({ op: "iptables", ns: r.ns, family: 4, text });
+  }
+  if (r.nat.length) {
+    const text = [
+      "*nat",
+      `:${chainName(lab, "POST")} - [0:0]`,
+      `-A POSTROUTING ${tag(lab)} -j ${chainName(lab, "POST")}`,
+      ...r.nat,
+      "COMMIT",
+    ].join("\n");
+    ops.push({ op: "iptables", ns: r.ns, family: 4, text });
+  }
+  return ops;
+}
+
+/**
+ * From `iptables-save` output, the iptables-restore input that removes exactly this
+ * lab's jumps, rules and chains — and nothing else. Empty when there is nothing of ours.
+ */
+export function cleanupScript(save: string, lab: string): string {
+  const ours = new RegExp(`^NL-${lab.replace(/[-]/g, "\\-")}-[A-Z0-9]+$`);
+  const tagged = new RegExp(`--comment "?netlab:${lab.replace(/[-]/g, "\\-")}(:[^"]*)?"?( |$)`);
+  const out: string[] = [];
+  let table = "";
+  let dels: string[] = [];
+  let chains: string[] = [];
+  const flush = () => {
+    if (table && (dels.length || chains.length)) {
+      out.push(`*${table}`, ...dels, ...chains.map((c) => `-F ${c}`), ...chains.map((c) => `-X ${c}`), "COMMIT");
+    }
+    dels = [];
+    chains = [];
+  };
+  for (const line of save.split("\n")) {
+    if (line.startsWith("*")) { flush(); table = line.slice(1).trim(); continue; }
+    if (line.startsWith(":")) {
+      const c = line.slice(1).split(" ")[0];
+      if (ours.test(c)) chains.push(c);
+      continue;
+    }
+    if (line.startsWith("-A ")) {
+      const chain = line.split(" ")[1];
+      if (!ours.test(chain) && tagged.test(line)) dels.push("-D" + line.slice(2));
+    }
+    if (line === "COMMIT") { flush(); table = ""; }
+  }
+  flush();
+  return out.length ? out.join("\n") + "\n" : "";
+}

@@ -1,0 +1,221 @@
+// Executes a Plan: journal first, then act; on failure, undo everything journaled.
+import { openSync, closeSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { cpus } from "node:os";
+import { dirname } from "node:path";
+import { ApplyError } from "../lab/errors.js";
+import { cleanupScript } from "../plan/iptables.js";
+import { renderOp, type Ns, type Op, type Plan, type Step } from "../plan/ops.js";
+import type { Entry, LabState } from "../state/store.js";
+import { outerMountWrap, pidsInNetns } from "./netns.js";
+import { pool, run } from "./proc.js";
+
+export interface Context {
+  /** argv prefix reaching the lab's host namespace from here ([] when we are in it). */
+  hostWrap: string[];
+  state: LabState | null;
+  env: NodeJS.ProcessEnv;
+  progress?: (msg: string) => void;
+  /** For tests of crash recovery: called after each phase. */
+  afterPhase?: (name: string) => Promise<void> | void;
+}
+
+export class OpFailure extends Error {
+  constructor(readonly command: string, readonly stderr: string, readonly op: Op) {
+    super(stderr);
+  }
+}
+
+export const CONCURRENCY = Math.max(4, cpus().length * 2);
+
+function inNs(ctx: Context, ns: Ns, argv: string[]): string[] {
+  return ns === null ? [...ctx.hostWrap, ...argv] : ["ip", "netns", "exec", ns, ...argv];
+}
+
+const sysctlPath = (k: string) => `/proc/sys/${k.replace(/\./g, "/")}`;
+
+async function mustRun(op: Op, argv: string[], input?: string, env?: NodeJS.ProcessEnv): Promise<string> {
+  const r = await run(argv, input, env);
+  if (r.code !== 0) {
+    throw new OpFailure(argv.join(" "), (r.stderr || r.stdout).trim() || `exit status ${r.code}`, op);
+  }
+  return r.stdout;
+}
+
+/** Runs one op. Returns extra undo ops learnt while running it (previous sysctl values). */
+export async function runOp(op: Op, ctx: Context): Promise<Op[]> {
+  switch (op.op) {
+    case "ip": {
+      const batch = op.lines.join("\n") + "\n";
+      const netnsOnly = op.lines.every((l) => l.startsWith("netns "));
+      const base = ["ip", ...(op.force ? ["-force"] : []), ...(op.ns === null ? [] : ["-n", op.ns]), "-batch", "-"];
+      const argv = netnsOnly ? [...outerMountWrap(), ...base] : op.ns === null ? [...ctx.hostWrap, ...base] : base;
+      const r = await run(argv, batch);
+      if (r.code !== 0 && !op.force) {
+        const line = Number(/Command failed -:(\d+)/.exec(r.stderr)?.[1] ?? 0);
+        const failed = line ? op.lines[line - 1] : undefined;
+        const msg = r.stderr.replace(/Command failed -:\d+\s*/g, "").trim();
+        throw new OpFailure(failed ? `ip${op.ns ? ` -n ${op.ns}` : ""} ${failed}` : argv.join(" "), msg || `exit status ${r.code}`, op);
+      }
+      return [];
+    }
+    case "iptables":
+      await mustRun(op, inNs(ctx, op.ns, [op.family === 4 ? "iptables-restore" : "ip6tables-restore", "--noflush"]), op.text + "\n");
+      return [];
+    case "iptables-clean": {
+      const tool = op.family === 4 ? "iptables" : "ip6tables";
+      const saved = await run(inNs(ctx, op.ns, [`${tool}-save`]));
+      if (saved.code !== 0) return []; // no iptables at all: nothing of ours can be there
+      const script = cleanupScript(saved.stdout, op.lab);
+      if (script) await mustRun(op, inNs(ctx, op.ns, [`${tool}-restore`, "--noflush"]), script);
+      return [];
+    }
+    case "sysctl": {
+      const entries = Object.entries(op.values);
+      if (op.ns === null && ctx.hostWrap.length === 0) {
+        // In-process: /proc/sys/net shows the namespace of the reader, which is ours.
+        const undo: Op[] = [];
+        if (op.restore) {
+          const old: Record<string, string> = {};
+          for (const [k] of entries) {
+            try {
+              old[k] = readFileSync(sysctlPath(k), "utf8").trim();
+            } catch (e) {
+              throw new OpFailure(`sysctl ${k}`, `no such sysctl in this namespace (${(e as NodeJS.ErrnoException).code})`, op);
+            }
+          }
+          undo.push({ op: "sysctl", ns: null, values: old });
+          // Journal the previous values before changing them.
+          ctx.state?.append({ t: "begin", id: "sysctl-restore", undo });
+        }
+        for (const [k, v] of entries) {
+          try {
+            writeFileSync(sysctlPath(k), v);
+          } catch (e) {
+            throw new OpFailure(`sysctl -w ${k}=${v}`, `${(e as NodeJS.ErrnoException).code}: cannot set ${k}`, op);
+          }
+        }
+        return undo;
+      }
+      await mustRun(op, inNs(ctx, op.ns, ["sysctl", "-q", "-w", ...entries.map(([k, v]) => `${k}=${v}`)]));
+      return [];
+    }
+    case "write":
+      mkdirSync(dirname(op.path), { recursive: true });
+      writeFileSync(op.path, op.content);
+      return [];
+    case "rm":
+      rmSync(op.path, { recursive: true, force: true });
+      return [];
+    case "exec": {
+      const r = await run(inNs(ctx, op.ns, ["sh", "-c", op.cmd]), undefined, { ...ctx.env, NETLAB_NODE: op.who });
+      if (r.code !== 0) {
+        throw new OpFailure(`exec on ${op.who}: ${op.cmd}`, (r.stderr || r.stdout).trim() || `exit status ${r.code}`, op);
+      }
+      return [];
+    }
+    case "spawn": {
+      mkdirSync(dirname(op.log), { recursive: true });
+      const fd = openSync(op.log, "a");
+      const child = spawn("ip", ["netns", "exec", op.ns, "sh", "-c", op.cmd], { detached: true, stdio: ["ignore", fd, fd], env: { ...ctx.env, NETLAB_NODE: op.who } });
+      closeSync(fd);
+      const pid = await new Promise<number>((resolve, reject) => {
+        child.once("spawn", () => resolve(child.pid!));
+        child.once("error", (e) => reject(new OpFailure(`ip netns exec ${op.ns} sh -c ${op.cmd}`, e.message, op)));
+      });
+      child.unref();
+      ctx.state?.append({ t: "proc", who: op.who, pid, cmd: op.cmd, log: op.log });
+      return [];
+    }
+    case "kill-ns":
+      await killNamespaces(op.names);
+      return [];
+  }
+}
+
+/** SIGTERM everything inside the namespaces, wait, then SIGKILL what is left. */
+export async function killNamespaces(names: string[], graceMs = 2000): Promise<void> {
+  let pids = pidsInNetns(names);
+  if (!pids.length) return;
+  for (const p of pids) try { process.kill(p, "SIGTERM"); } catch { /* gone */ }
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 25));
+    pids = pidsInNetns(names);
+    if (!pids.length) return;
+  }
+  for (const p of pids) try { process.kill(p, "SIGKILL"); } catch { /* gone */ }
+  for (let i = 0; i < 40 && pidsInNetns(names).length; i++) await new Promise((r) => setTimeout(r, 25));
+}
+
+async function runStep(step: Step, ctx: Context): Promise<void> {
+  for (const op of step.ops) await runOp(op, ctx);
+}
+
+/** Apply a plan; on failure roll back what was journaled and throw ApplyError. */
+export async function applyPlan(plan: Plan, ctx: Context): Promise<void> {
+  const journaled: Entry[] = [];
+  try {
+    for (const phase of plan.phases) {
+      if (!phase.steps.length) continue;
+      ctx.progress?.(phase.name);
+      // Journal every undo of the phase before touching anything.
+      const begins: Entry[] = phase.steps.filter((s) => s.undo.length).map((s) => ({ t: "begin", id: s.id, undo: s.undo }));
+      ctx.state?.append({ t: "phase", name: phase.name }, ...begins);
+      journaled.push(...begins);
+      if (phase.concurrent) {
+        let failure: unknown = null;
+        await pool(phase.steps, CONCURRENCY, async (s) => {
+          if (failure) return;
+          try {
+            await runStep(s, ctx);
+          } catch (e) {
+            failure ??= e;
+          }
+        });
+        if (failure) throw failure;
+      } else {
+        for (const s of phase.steps) {
+          for (const op of s.ops) {
+            const extra = await runOp(op, ctx);
+            if (extra.length) journaled.push({ t: "begin", id: `${s.id}:learnt`, undo: extra });
+          }
+        }
+      }
+      await ctx.afterPhase?.(phase.name);
+    }
+    ctx.state?.append({ t: "complete" });
+  } catch (e) {
+    ctx.progress?.("rolling back");
+    await undoEntries(ctx.state ? ctx.state.journal() : journaled, ctx);
+    if (e instanceof OpFailure) {
+      throw new ApplyError(`${plan.lab}: a command failed, and everything netlab had made was removed again`, e.command, e.stderr, hintFor(e.stderr));
+    }
+    throw e;
+  }
+}
+
+function hintFor(stderr: string): string | undefined {
+  if (/File exists/.test(stderr)) return "something with that name already exists; is another lab or tool using it?";
+  if (/command not found|not found/.test(stderr)) return "a program is missing: run scripts/setup.sh, or install the package that provides it";
+  if (/Operation not permitted|Permission denied/.test(stderr)) return "netlab needs root: run it with sudo";
+  return undefined;
+}
+
+/** Undo every begun step, newest first. Best effort: keeps going and reports what it could not undo. */
+export async function undoEntries(entries: Entry[], ctx: Context): Promise<string[]> {
+  const undos = entries.filter((e): e is Extract<Entry, { t: "begin" }> => e.t === "begin").reverse();
+  const problems: string[] = [];
+  for (const e of undos) {
+    for (const op of e.undo) {
+      try {
+        await runOp(op.op === "ip" ? { ...op, force: true } : op, { ...ctx, state: null });
+      } catch (err) {
+        problems.push(err instanceof OpFailure ? `${err.command}: ${err.stderr}` : String(err));
+      }
+    }
+  }
+  return problems;
+}
+
+export { renderOp };

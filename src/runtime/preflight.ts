@@ -1,0 +1,141 @@
+// Read-only checks against the live system, before anything is touched: names
+// already taken, host routes a lab subnet would shadow, missing tools.
+import { existsSync } from "node:fs";
+import { EnvError, LabError, type KeyPath, type Problem } from "../lab/errors.js";
+import type { Lab } from "../lab/model.js";
+import { formatPrefix, overlaps, parsePrefix, prefixOf, parseIfAddr, type Prefix } from "../net/ip.js";
+import { NETNS_ETC } from "../plan/compile.js";
+import type { Plan } from "../plan/ops.js";
+import { netnsExists } from "./netns.js";
+import { run } from "./proc.js";
+import type { LabSource } from "../lab/source.js";
+
+const PACKAGES: Record<string, string> = {
+  ip: "iproute2",
+  "iptables-restore": "iptables",
+  "iptables-save": "iptables",
+  "ip6tables-restore": "iptables",
+  sysctl: "procps",
+  nsenter: "util-linux",
+  ping: "iputils-ping",
+  fping: "fping",
+  curl: "curl",
+  nc: "netcat-openbsd",
+  getent: "libc-bin",
+};
+
+const PATHS = (process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin").split(":").concat(["/usr/sbin", "/sbin"]);
+
+export function hasTool(tool: string): boolean {
+  return PATHS.some((d) => existsSync(`${d}/${tool}`));
+}
+
+export function requireTools(tools: string[]): void {
+  const missing = tools.filter((t) => !hasTool(t));
+  if (missing.length) {
+    const pkgs = [...new Set(missing.map((t) => PACKAGES[t] ?? t))];
+    throw new EnvError(`missing ${missing.join(", ")}`, `install ${pkgs.length > 1 ? "the packages" : "the package"} ${pkgs.join(" ")} (apt-get install ${pkgs.join(" ")}), or run scripts/setup.sh`);
+  }
+}
+
+export function requireRoot(what: string): void {
+  if (process.getuid && process.getuid() !== 0) {
+    throw new EnvError(`${what} needs root: it creates namespaces and interfaces`, `run it with sudo, e.g. sudo netlab ${what.replace(/^netlab /, "")}`);
+  }
+}
+
+export function toolsFor(plan: Plan): string[] {
+  const tools = new Set(["ip"]);
+  for (const ph of plan.phases)
+    for (const s of ph.steps)
+      for (const op of [...s.ops, ...s.undo]) {
+        if (op.op === "iptables") tools.add(op.family === 4 ? "iptables-restore" : "ip6tables-restore");
+        if (op.op === "sysctl" && op.ns !== null) tools.add("sysctl");
+      }
+  return [...tools];
+}
+
+interface LiveRoute {
+  dst: string;
+  dev?: string;
+  gateway?: string;
+  protocol?: string;
+}
+
+/** Checks that need the live system. `source` gives positions for errors in the lab file. */
+export async function preflight(lab: Lab, plan: Plan, source: LabSource | null, hostWrap: string[]): Promise<void> {
+  requireTools(toolsFor(plan));
+  const problems: Problem[] = [];
+  const at = (key: KeyPath, message: string, hint?: string) =>
+    problems.push({ loc: source?.locate(key) ?? { file: lab.file, line: 1, column: 1 }, key, message, hint });
+
+  const namespaces = [...(lab.hostNs ? [lab.hostNs] : []), ...lab.nodes.map((n) => n.ns)];
+  const taken = namespaces.filter(netnsExists);
+  if (taken.length) {
+    throw new EnvError(
+      `network namespace${taken.length > 1 ? "s" : ""} ${taken.slice(0, 5).join(", ")}${taken.length > 5 ? ", …" : ""} already exist${taken.length > 1 ? "" : "s"}, and lab ${lab.name} has no record of making ${taken.length > 1 ? "them" : "it"}`,
+      `another tool or an old run made ${taken.length > 1 ? "them" : "it"}; check with ip netns list, and remove with ip netns delete NAME if it is stale`,
+    );
+  }
+  const etc = lab.nodes.map((n) => `${NETNS_ETC}/${n.ns}`).filter(existsSync);
+  if (etc.length) throw new EnvError(`${etc[0]} already exists and lab ${lab.name} did not make it`, `remove it if it is stale: rm -r ${etc[0]}`);
+  if (lab.isolated) return;
+
+  // Host namespace: names and routes.
+  const [links, routes4, routes6, addrs] = await Promise.all([
+    run([...hostWrap, "ip", "-j", "link", "show"]),
+    run([...hostWrap, "ip", "-j", "-4", "route", "show"]),
+    run([...hostWrap, "ip", "-j", "-6", "route", "show"]),
+    run([...hostWrap, "ip", "-j", "address", "show"]),
+  ]);
+  const names = new Set<string>();
+  for (const l of safeJson<{ ifname: string; altnames?: string[] }[]>(links.stdout)) {
+    names.add(l.ifname);
+    for (const a of l.altnames ?? []) names.add(a);
+  }
+  for (const net of lab.networks.filter((n) => !n.holder))
+    if (names.has(net.bridge)) at(net.path, `an interface named ${net.bridge} already exists in the host namespace`, `is lab ${lab.name} already up elsewhere? (netlab status) Otherwise rename the network`);
+  lab.nodes.forEach((n) =>
+    n.intfs.forEach((i) => {
+      if (i.peer.node === null && i.network && names.has(i.peer.name))
+        at(["nodes", n.name], `the host-side interface ${i.peer.name} for ${n.name}:${i.name} already exists`, "is this lab already up from another file? (netlab status)");
+    }),
+  );
+  lab.host.intfs.forEach((i) => {
+    if (names.has(i.name)) at(["links", i.link ?? 0], `an interface named ${i.name} already exists in the host namespace`, "choose another name for the host end of this link");
+  });
+
+  // A lab subnet over an existing route would cut the host off from whatever that route reaches.
+  const live: { p: Prefix; text: string }[] = [];
+  for (const r of [...safeJson<LiveRoute[]>(routes4.stdout), ...safeJson<LiveRoute[]>(routes6.stdout)]) {
+    if (r.dst === "default" || r.dst.startsWith("fe80:") || r.dst.startsWith("ff00:") || r.dst.startsWith("multicast")) continue;
+    const p = parsePrefix(r.dst.includes("/") ? r.dst : `${r.dst}/${r.dst.includes(":") ? 128 : 32}`, false);
+    if (p) live.push({ p, text: `${r.dst}${r.gateway ? ` via ${r.gateway}` : ""}${r.dev ? ` dev ${r.dev}` : ""}` });
+  }
+  for (const l of safeJson<{ ifname: string; addr_info?: { local: string; prefixlen: number; scope: string }[] }[]>(addrs.stdout)) {
+    for (const a of l.addr_info ?? []) {
+      if (a.scope === "host" || a.scope === "link") continue;
+      const ia = parseIfAddr(`${a.local}/${a.prefixlen}`);
+      if (ia) live.push({ p: prefixOf(ia), text: `address ${a.local}/${a.prefixlen} on ${l.ifname}` });
+    }
+  }
+  const ours: { p: Prefix; key: KeyPath }[] = [];
+  for (const n of lab.networks.filter((x) => !x.holder && x.gateway !== undefined || (!x.holder && x.gateway6 !== undefined))) {
+    if (n.subnet && n.gateway) ours.push({ p: parsePrefix(n.subnet)!, key: [...n.path, "subnet"] });
+    if (n.subnet6 && n.gateway6) ours.push({ p: parsePrefix(n.subnet6)!, key: [...n.path, "subnet6"] });
+  }
+  for (const i of lab.host.intfs) for (const a of i.addrs) ours.push({ p: prefixOf(parseIfAddr(a)!), key: ["links", i.link ?? 0] });
+  for (const o of ours) {
+    const hit = live.find((l) => overlaps(l.p, o.p));
+    if (hit) at(o.key, `${formatPrefix(o.p)} overlaps ${hit.text} already in the host namespace`, `bringing the lab up would cut the host off from ${formatPrefix(hit.p)}; choose another subnet (or set isolated: true)`);
+  }
+  if (problems.length) throw new LabError(problems);
+}
+
+function safeJson<T>(s: string): T {
+  try {
+    return (JSON.parse(s || "[]") as T) ?? ([] as T);
+  } catch {
+    return [] as T;
+  }
+}
