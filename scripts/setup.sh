@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-pkgs=(iproute2 iptables iputils-ping curl netcat-openbsd fping tcpdump procps util-linux bridge-utils)
+pkgs=(iproute2 iptables nftables iputils-ping curl netcat-openbsd fping tcpdump procps util-linux bridge-utils)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

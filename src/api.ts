@@ -11,7 +11,7 @@ import { isolatedHostNs } from "./net/names.js";
 import { compile, NETNS_ETC } from "./plan/compile.js";
 import { renderPlan, type Plan } from "./plan/ops.js";
 import { applyPlan, undoEntries, type Context } from "./runtime/apply.js";
-import { currentHost, hostWrap, netnsExists, type HostRef } from "./runtime/netns.js";
+import { currentHost, hostWrap, netnsExists, netnsId, type HostRef } from "./runtime/netns.js";
 import { preflight, requireRoot, requireTools } from "./runtime/preflight.js";
 import { run } from "./runtime/proc.js";
 import { alive, labsWithState, LabState, removeRootIfEmpty, type Entry, type Meta } from "./state/store.js";
@@ -51,7 +51,13 @@ export function prepare(ref: string, isolated?: boolean): { lab: Lab; plan: Plan
     lab.hostNs = isolatedHostNs(lab.name);
   }
   const state = new LabState(lab.name);
-  return { lab, plan: compile(lab, { stateDir: state.dir }), state };
+  let hostResolv: string | undefined;
+  try {
+    hostResolv = readFileSync("/etc/resolv.conf", "utf8");
+  } catch {
+    /* none */
+  }
+  return { lab, plan: compile(lab, { stateDir: state.dir, hostResolv }), state };
 }
 
 export async function up(ref: string, opts: UpOptions = {}): Promise<UpResult> {
@@ -128,19 +134,20 @@ export interface DownResult {
 }
 
 async function teardown(state: LabState, host: HostRef): Promise<string[]> {
-  const wrap = hostWrap(host);
+  const hostGone = host.name !== null && host.name !== "root" && netnsId() !== host.id && !netnsExists(host.name);
+  const wrap = hostGone ? [] : hostWrap(host);
   if (wrap === null) {
     throw new EnvError(`lab ${state.lab} was brought up in a network namespace that has no name, and netlab cannot enter it from here`, "run netlab down from the same namespace that ran netlab up");
   }
   const meta = state.readMeta();
-  const ctx: Context = { hostWrap: wrap, state: null, env: processEnv(state.lab) };
+  const ctx: Context = { hostWrap: wrap, hostGone, state: null, env: processEnv(state.lab) };
   const journal = state.journal();
   // Stop what `run` started first, by recorded pid (each leads its own process group),
   // in case its namespace can no longer be found by name.
   await stopRecorded(journal);
   const problems = await undoEntries(journal, ctx);
   // Host-side veth ends die with their peer's namespace, asynchronously: wait, so `down` returning means gone.
-  if (meta) await waitGone(hostSideNames(meta.lab), wrap);
+  if (meta && !hostGone) await waitGone(hostSideNames(meta.lab), wrap);
   state.remove();
   try {
     rmdirSync(NETNS_ETC); // only when empty: it is ours if nothing else is in it

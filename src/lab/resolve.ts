@@ -148,8 +148,10 @@ function describeIssue(src: LabSource, issue: z.core.$ZodIssue, data: unknown): 
         return [at(path, "a link has exactly two endpoints", 'endpoints: ["red:eth0", "blue:eth0"]')];
       }
       return [at(path, issue.message)];
-    case "invalid_key":
-      return [at(path, issue.message)];
+    case "invalid_key": {
+      const inner = (issue as unknown as { issues?: { message: string }[] }).issues?.[0]?.message;
+      return [at(path, inner ?? issue.message)];
+    }
     default:
       return [at(path, issue.message)];
   }
@@ -207,6 +209,8 @@ export function resolveLab(src: LabSource, raw: RawLab): Lab {
     const k = `${family}:${addr}`;
     const prev = addrs.get(k);
     if (prev) {
+      // Two gateways at one address means two overlapping subnets: that error says it better.
+      if (prev.who.startsWith("the gateway") && who.startsWith("the gateway")) return false;
       P.add(path, `address ${formatAddr(family, addr)} is already used by ${prev.who}`, "give each interface its own address, or leave ip out for automatic assignment");
       return false;
     }

@@ -29,7 +29,7 @@ export class LabSource {
     if (doc.errors.length) {
       throw new LabError(
         doc.errors.map((err) => {
-          const pos = err.linePos?.[0];
+          const pos = lines.linePos(err.pos[0]);
           return {
             loc: pos ? { file, line: pos.line, column: pos.col } : { file, line: 1, column: 1 },
             key: [],

@@ -10,6 +10,8 @@ export const NETNS_ETC = "/etc/netns";
 export interface CompileOptions {
   /** Where state, logs and pid files go: /run/netlab/<lab>. */
   stateDir: string;
+  /** The host's /etc/resolv.conf, handed to nodes that reach the outside through NAT (as Docker does). */
+  hostResolv?: string;
 }
 
 const isV6 = (a: string) => a.includes(":");
@@ -42,13 +44,24 @@ export function hostsFile(lab: string, node: Node): string {
   return lines.join("\n") + "\n";
 }
 
-export function resolvConf(lab: string, node: Node): string {
-  const r = node.resolv!;
-  return [
-    `# Written by netlab for ${lab}/${node.name}.`,
-    ...r.nameservers.map((n) => `nameserver ${n}`),
-    ...(r.search.length ? [`search ${r.search.join(" ")}`] : []),
-  ].join("\n") + "\n";
+/**
+ * resolv.conf for a node: its own `dns:` settings; else the host's nameservers when the node
+ * reaches the outside through NAT (Docker's behaviour, loopback servers dropped); else none at
+ * all, so that a name missing from /etc/hosts fails at once instead of waiting on an
+ * unreachable server.
+ */
+export function resolvConf(lab: Lab, node: Node, hostResolv?: string): string {
+  const head = `# Written by netlab for ${lab.name}/${node.name}; removed by \`netlab down ${lab.name}\`.`;
+  if (node.resolv) {
+    const r = node.resolv;
+    return [head, ...r.nameservers.map((n) => `nameserver ${n}`), ...(r.search.length ? [`search ${r.search.join(" ")}`] : [])].join("\n") + "\n";
+  }
+  const natted = node.intfs.some((i) => i.network && lab.networks.find((n) => n.name === i.network)?.nat);
+  if (natted && hostResolv) {
+    const kept = hostResolv.split("\n").filter((l) => /^\s*(nameserver|search|domain|options)\s/.test(l) && !/^\s*nameserver\s+(127\.|::1\b)/.test(l));
+    if (kept.some((l) => l.trim().startsWith("nameserver"))) return [head, "# Nameservers copied from the host, as Docker does for a NATed network.", ...kept].join("\n") + "\n";
+  }
+  return [head, "# No nameserver: this node resolves names from /etc/hosts only.", "options timeout:1 attempts:1"].join("\n") + "\n";
 }
 
 export function compile(lab: Lab, opts: CompileOptions): Plan {
@@ -187,7 +200,7 @@ export function compile(lab: Lab, opts: CompileOptions): Plan {
   const files: Op[] = [];
   for (const node of lab.nodes) {
     files.push({ op: "write", path: `${NETNS_ETC}/${node.ns}/hosts`, content: hostsFile(L, node) });
-    if (node.resolv) files.push({ op: "write", path: `${NETNS_ETC}/${node.ns}/resolv.conf`, content: resolvConf(L, node) });
+    files.push({ op: "write", path: `${NETNS_ETC}/${node.ns}/resolv.conf`, content: resolvConf(lab, node, opts.hostResolv) });
   }
   if (files.length) {
     nodeSteps.push({

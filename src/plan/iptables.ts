@@ -114,3 +114,22 @@ export function cleanupScript(save: string, lab: string): string {
   flush();
   return out.length ? out.join("\n") + "\n" : "";
 }
+
+/** Table names present in an iptables-save dump. */
+export function tablesIn(save: string): string[] {
+  return save.split("\n").filter((l) => l.startsWith("*")).map((l) => l.slice(1).trim());
+}
+
+/** A table with no rules, no chains of its own and ACCEPT policies behaves exactly like no table. */
+export function pristineTables(save: string): string[] {
+  const out: string[] = [];
+  let table = "";
+  let clean = true;
+  for (const line of save.split("\n")) {
+    if (line.startsWith("*")) { table = line.slice(1).trim(); clean = true; }
+    else if (line.startsWith(":")) { if (!/^:(INPUT|FORWARD|OUTPUT|PREROUTING|POSTROUTING) ACCEPT /.test(line)) clean = false; }
+    else if (line.startsWith("-")) clean = false;
+    else if (line === "COMMIT" && table) { if (clean) out.push(table); table = ""; }
+  }
+  return out;
+}

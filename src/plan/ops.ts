@@ -10,7 +10,7 @@ export type Op =
   /** `iptables-restore --noflush` (or ip6tables-restore) with a whole table's worth of rules. */
   | { op: "iptables"; ns: Ns; family: 4 | 6; text: string }
   /** Remove every rule and chain tagged for this lab from the tables, computed from the live ruleset. */
-  | { op: "iptables-clean"; ns: Ns; family: 4 | 6; lab: string }
+  | { op: "iptables-clean"; ns: Ns; family: 4 | 6; lab: string; existing?: string[] }
   /** Set sysctls. With restore, the executor records the previous values as this step's undo. */
   | { op: "sysctl"; ns: Ns; values: Record<string, string>; restore?: boolean }
   | { op: "write"; path: string; content: string }
@@ -74,7 +74,7 @@ export function renderOp(op: Op): string {
     case "exec":
       return inNs(op.ns, `sh -c ${shQuote(op.cmd)}`);
     case "spawn":
-      return `${inNs(op.ns, `setsid sh -c ${shQuote(op.cmd)}`)} >>${shQuote(op.log)} 2>&1 </dev/null &`;
+      return `mkdir -p ${shQuote(op.log.replace(/\/[^/]*$/, ""))}\n${inNs(op.ns, `setsid sh -c ${shQuote(op.cmd)}`)} >>${shQuote(op.log)} 2>&1 </dev/null &`;
     case "kill-ns":
       return op.names.map((n) => `ip netns pids ${shQuote(n)} | xargs -r kill`).join("\n");
   }

@@ -4,7 +4,8 @@ import { spawn } from "node:child_process";
 import { cpus } from "node:os";
 import { dirname } from "node:path";
 import { ApplyError } from "../lab/errors.js";
-import { cleanupScript } from "../plan/iptables.js";
+import { cleanupScript, pristineTables, tablesIn } from "../plan/iptables.js";
+import { hasTool } from "./preflight.js";
 import { renderOp, type Ns, type Op, type Plan, type Step } from "../plan/ops.js";
 import type { Entry, LabState } from "../state/store.js";
 import { outerMountWrap, pidsInNetns } from "./netns.js";
@@ -13,6 +14,8 @@ import { pool, run } from "./proc.js";
 export interface Context {
   /** argv prefix reaching the lab's host namespace from here ([] when we are in it). */
   hostWrap: string[];
+  /** The host namespace no longer exists: whatever lived there went with it, so host ops are skipped. */
+  hostGone?: boolean;
   state: LabState | null;
   env: NodeJS.ProcessEnv;
   progress?: (msg: string) => void;
@@ -44,10 +47,11 @@ async function mustRun(op: Op, argv: string[], input?: string, env?: NodeJS.Proc
 
 /** Runs one op. Returns extra undo ops learnt while running it (previous sysctl values). */
 export async function runOp(op: Op, ctx: Context): Promise<Op[]> {
+  const netnsOnly = op.op === "ip" && op.lines.every((l) => l.startsWith("netns "));
+  if (ctx.hostGone && "ns" in op && op.ns === null && !netnsOnly) return [];
   switch (op.op) {
     case "ip": {
       const batch = op.lines.join("\n") + "\n";
-      const netnsOnly = op.lines.every((l) => l.startsWith("netns "));
       const base = ["ip", ...(op.force ? ["-force"] : []), ...(op.ns === null ? [] : ["-n", op.ns]), "-batch", "-"];
       const argv = netnsOnly ? [...outerMountWrap(), ...base] : op.ns === null ? [...ctx.hostWrap, ...base] : base;
       const r = await run(argv, batch);
@@ -68,6 +72,18 @@ export async function runOp(op: Op, ctx: Context): Promise<Op[]> {
       if (saved.code !== 0) return []; // no iptables at all: nothing of ours can be there
       const script = cleanupScript(saved.stdout, op.lab);
       if (script) await mustRun(op, inNs(ctx, op.ns, [`${tool}-restore`, "--noflush"]), script);
+      // Loading rules brings a table into being (nf_tables); one we created and left empty goes too,
+      // so that iptables-save reads exactly as before. Legacy tables cannot be removed: left as they are.
+      const created = op.existing ? tablesIn(saved.stdout).filter((t) => !op.existing!.includes(t)) : [];
+      if (created.length && hasTool("nft")) {
+        const after = script ? (await run(inNs(ctx, op.ns, [`${tool}-save`]))).stdout : saved.stdout;
+        const drop = pristineTables(after).filter((t) => created.includes(t));
+        const version = await run([tool, "-V"]);
+        if (drop.length && version.stdout.includes("nf_tables")) {
+          const fam = op.family === 4 ? "ip" : "ip6";
+          await run(inNs(ctx, op.ns, ["nft", "-f", "-"]), drop.map((t) => `delete table ${fam} ${t}`).join("\n") + "\n");
+        }
+      }
       return [];
     }
     case "sysctl": {
@@ -159,6 +175,7 @@ export async function applyPlan(plan: Plan, ctx: Context): Promise<void> {
     for (const phase of plan.phases) {
       if (!phase.steps.length) continue;
       ctx.progress?.(phase.name);
+      await noteExistingTables(phase.steps, ctx);
       // Journal every undo of the phase before touching anything.
       const begins: Entry[] = phase.steps.filter((s) => s.undo.length).map((s) => ({ t: "begin", id: s.id, undo: s.undo }));
       ctx.state?.append({ t: "phase", name: phase.name }, ...begins);
@@ -193,6 +210,16 @@ export async function applyPlan(plan: Plan, ctx: Context): Promise<void> {
     }
     throw e;
   }
+}
+
+/** Which iptables tables exist before we load rules, so that `down` can tell which ones we created. */
+async function noteExistingTables(steps: Step[], ctx: Context): Promise<void> {
+  for (const s of steps)
+    for (const op of s.undo)
+      if (op.op === "iptables-clean" && op.existing === undefined) {
+        const r = await run(inNs(ctx, op.ns, [op.family === 4 ? "iptables-save" : "ip6tables-save"]));
+        op.existing = r.code === 0 ? tablesIn(r.stdout) : [];
+      }
 }
 
 function hintFor(stderr: string): string | undefined {

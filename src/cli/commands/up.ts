@@ -1,4 +1,5 @@
 import { up } from "../../api.js";
+import { UsageError } from "../../lab/errors.js";
 import type { Lab } from "../../lab/model.js";
 import { c, progress, table } from "../output.js";
 
@@ -30,8 +31,24 @@ export async function upCmd(ref: string, opts: { isolated?: boolean; dryRun?: bo
     return 0;
   }
   const p = await progress(`netlab up ${ref}`, opts.json);
+  // Ctrl-C or SIGTERM mid-up: finish the current phase, then roll back everything.
+  let interrupted: string | null = null;
+  const onSignal = (sig: string) => { interrupted = sig; p.update(`${sig}: stopping after this step, then rolling back`); };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  const pauseAt = process.env.NETLAB_TEST_PAUSE_AFTER; // tests kill `up` here to prove crash recovery
   try {
-    const r = await up(ref, { isolated: opts.isolated, progress: (m) => p.update(m) });
+    const r = await up(ref, {
+      isolated: opts.isolated,
+      progress: (m) => p.update(m),
+      afterPhase: async (phase) => {
+        if (pauseAt === phase) {
+          process.stderr.write(`paused after ${phase}\n`);
+          await new Promise(() => {});
+        }
+        if (interrupted) throw new UsageError(`interrupted by ${interrupted}; everything netlab had made was removed again`);
+      },
+    });
     const lab = r.lab;
     if (opts.json) {
       process.stdout.write(JSON.stringify({ lab: lab.name, changed: r.changed, ms: r.ms, nodes: lab.nodes.map((n) => ({ name: n.name, namespace: n.ns, interfaces: n.intfs.map((i) => ({ name: i.name, addresses: i.addrs })) })) }, null, 2) + "\n");

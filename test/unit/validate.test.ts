@@ -1,0 +1,153 @@
+// One test per validation rule: the message, the key and the exact location.
+import { describe, expect, it } from "vitest";
+import { LabError, formatProblem } from "../../src/lab/errors.js";
+import { labFromText } from "../../src/lab/load.js";
+
+function problems(yaml: string): string[] {
+  try {
+    labFromText(yaml, "lab.yaml");
+  } catch (e) {
+    if (e instanceof LabError) return e.problems.map(formatProblem);
+    throw e;
+  }
+  throw new Error("expected the lab to be rejected");
+}
+
+const one = (yaml: string) => {
+  const ps = problems(yaml);
+  expect(ps).toHaveLength(1);
+  return ps[0];
+};
+
+describe("schema", () => {
+  it("rejects a bad lab name, at its line and column", () => {
+    expect(one("name: Bad_Lab\n")).toMatch(/^lab\.yaml:1:1: name: must start with a lowercase letter/);
+  });
+  it("rejects a lab name over 12 characters", () => {
+    expect(one("name: abcdefghijklm\n")).toMatch(/^lab\.yaml:1:1: name: must be at most 12 characters/);
+  });
+  it("requires a name", () => {
+    expect(one("nodes: {a: {}}\n")).toMatch(/name: is required/);
+  });
+  it("names an unknown key and suggests the right one", () => {
+    expect(one("name: x\nnetworks:\n  br0:\n    subnet: 10.0.0.0/24\n    natt: true\n")).toBe(
+      'lab.yaml:5:5: networks.br0.natt: unknown key "natt"\n  hint: did you mean "nat"?',
+    );
+  });
+  it("reports a wrong type", () => {
+    expect(one("name: x\nnetworks:\n  br0:\n    mtu: big\n")).toMatch(/^lab\.yaml:4:5: networks\.br0\.mtu: expected number, got the text "big"/);
+  });
+  it("reports YAML syntax errors with a position", () => {
+    expect(one("name: x\nnodes:\n  a: [\n")).toMatch(/^lab\.yaml:\d+:\d+: /);
+  });
+  it("rejects duplicate keys (a duplicate node)", () => {
+    expect(one("name: x\nnodes:\n  a: {}\n  a: {}\n")).toMatch(/^lab\.yaml:4:3: duplicate key/);
+  });
+  it("rejects node names that could escape a path", () => {
+    expect(one("name: x\nnodes:\n  ../etc: {}\n")).toMatch(/^lab\.yaml:3:3: nodes\["\.\.\/etc"\]: node names use a-z/);
+  });
+  it("rejects node names too long for kernel names", () => {
+    expect(one(`name: x\nnodes:\n  ${"n".repeat(33)}: {}\n`)).toMatch(/at most 32 characters/);
+  });
+  it("reserves the node name host", () => {
+    expect(one("name: x\nnodes:\n  host: {}\n")).toMatch(/^lab\.yaml:3:3: nodes\.host: "host" is reserved/);
+  });
+  it("accepts JSON with positions", () => {
+    expect(one('{\n  "name": "x",\n  "nodes": {"a": {"networks": ["nope"]}}\n}\n')).toMatch(/^lab\.yaml:3:32: nodes\.a\.networks\[0\]: no network named "nope"/);
+  });
+});
+
+describe("semantics", () => {
+  const base = "name: x\nnetworks:\n  br0:\n    subnet: 172.20.0.0/24\n";
+  it("unknown network reference", () => {
+    expect(one(base + "nodes:\n  web:\n    networks: [br1]\n")).toMatch(/^lab\.yaml:7:16: nodes\.web\.networks\[0\]: no network named "br1"\n  hint: networks: br0 \(did you mean br0\?\)/);
+  });
+  it("unknown node in a link", () => {
+    expect(one("name: x\nnodes:\n  a: {}\nlinks:\n  - endpoints: [\"a:eth0\", \"ghost:eth0\"]\n")).toMatch(/^lab\.yaml:5:27: links\[0\]\.endpoints\[1\]: no node named "ghost"/);
+  });
+  it("unknown node in a check", () => {
+    expect(one("name: x\nnodes:\n  web: {}\nchecks:\n  - { from: wbe, ping: web }\n")).toMatch(/checks\[0\]\.from: no node named "wbe"\n  hint: did you mean web\?/);
+  });
+  it("unknown node for a bridge's in:", () => {
+    expect(one("name: x\nnetworks:\n  lan:\n    in: sw\n")).toMatch(/^lab\.yaml:4:5: networks\.lan\.in: no node named "sw"/);
+  });
+  it("address outside its subnet", () => {
+    expect(one(base + "nodes:\n  web:\n    networks:\n      br0: { ip: 172.21.0.5 }\n")).toMatch(
+      /^lab\.yaml:8:14: nodes\.web\.networks\.br0\.ip: 172\.21\.0\.5 is outside subnet 172\.20\.0\.0\/24 of network br0\n  hint: use an address in 172\.20\.0\.0\/24/,
+    );
+  });
+  it("duplicate address", () => {
+    expect(one(base + "nodes:\n  a:\n    networks: { br0: { ip: 172.20.0.9 } }\n  b:\n    networks: { br0: { ip: 172.20.0.9 } }\n")).toMatch(
+      /^lab\.yaml:9:24: nodes\.b\.networks\.br0\.ip: address 172\.20\.0\.9 is already used by node a on network br0/,
+    );
+  });
+  it("a static address may not take the gateway's", () => {
+    expect(one(base + "nodes:\n  a:\n    networks: { br0: { ip: 172.20.0.1 } }\n")).toMatch(/already used by the gateway of network br0/);
+  });
+  it("duplicate interface on a node", () => {
+    expect(one(base + "nodes:\n  a:\n    networks: { br0: { iface: eth0 } }\n  b: {}\nlinks:\n  - endpoints: [\"a:eth0\", \"b:eth0\"]\n")).toMatch(
+      /^lab\.yaml:10:17: links\[0\]\.endpoints\[0\]: interface eth0 is defined twice on a/,
+    );
+  });
+  it("interface names over 15 characters", () => {
+    expect(one(base + "nodes:\n  a:\n    networks: { br0: { iface: averyveryverylongname } }\n")).toMatch(
+      /nodes\.a\.networks\.br0\.iface: "averyveryverylongname" is 21 characters; Linux interface names are at most 15/,
+    );
+  });
+  it("overlapping lab subnets", () => {
+    expect(one(base + "  br1:\n    subnet: 172.20.0.0/16\n")).toMatch(/^lab\.yaml:\d+:5: networks\.br\d\.subnet: 172\.20\.0\.0\/2\d \(network br\d\) overlaps 172\.20\.0\.0\/16 \(network br1\)/);
+  });
+  it("a link subnet overlapping a network", () => {
+    expect(one(base + "nodes:\n  a: {}\n  b: {}\nlinks:\n  - { endpoints: [\"a:eth0\", \"b:eth0\"], subnet: 172.20.0.0/30 }\n")).toMatch(/overlaps 172\.20\.0\.0\/24 \(network br0\)/);
+  });
+  it("a subnet with host bits set, with the fix", () => {
+    expect(one("name: x\nnetworks:\n  br0:\n    subnet: 10.1.2.3/24\n")).toMatch(/10\.1\.2\.3\/24 has host bits set\n  hint: did you mean 10\.1\.2\.0\/24\?/);
+  });
+  it("a gateway outside the subnet", () => {
+    expect(one(base + "    gateway: 10.0.0.1\n")).toMatch(/^lab\.yaml:5:5: networks\.br0\.gateway: gateway 10\.0\.0\.1 is outside subnet/);
+  });
+  it("a full subnet", () => {
+    expect(one("name: x\nnetworks:\n  n: { subnet: 10.0.0.0/30 }\nnodes:\n  a: { networks: [n] }\n  b: { networks: [n] }\n")).toMatch(/has no free address left for b/);
+  });
+  it("non-network sysctls (they would change the whole machine)", () => {
+    expect(one("name: x\nnodes:\n  a:\n    sysctls: { kernel.pid_max: 5 }\n")).toMatch(/^lab\.yaml:4:16: nodes\.a\.sysctls\["kernel\.pid_max"\]: kernel\.pid_max is not a network sysctl/);
+  });
+  it("a route through an interface the node does not have", () => {
+    expect(one("name: x\nnodes:\n  a:\n    routes: [\"10.9.0.0/16 dev eth7\"]\n")).toMatch(/nodes\.a\.routes\[0\]: node a has no interface "eth7"/);
+  });
+  it("a route with a bad gateway", () => {
+    expect(one("name: x\nnodes:\n  a:\n    routes: [\"10.9.0.0/16 via nowhere\"]\n")).toMatch(/"via nowhere" needs an IP address/);
+  });
+  it("a check with two probes", () => {
+    expect(one("name: x\nnodes:\n  a: {}\nchecks:\n  - { from: a, ping: a, tcp: \"a:1\" }\n")).toMatch(/a check has exactly one probe, this one has ping and tcp/);
+  });
+  it("a node on the network whose bridge it holds", () => {
+    expect(one("name: x\nnetworks:\n  lan: { subnet: 10.0.0.0/24, in: sw }\nnodes:\n  sw: { networks: [lan] }\n")).toMatch(/holds the bridge of network lan/);
+  });
+  it("reports every problem at once", () => {
+    expect(problems(base + "nodes:\n  a:\n    networks: [br9]\n  b:\n    networks: { br0: { ip: 1.2.3.4 } }\n")).toHaveLength(2);
+  });
+});
+
+describe("resolution", () => {
+  it("assigns addresses in declaration order, skipping static ones and the gateway", () => {
+    const lab = labFromText("name: x\nnetworks:\n  br0: { subnet: 172.20.0.0/24 }\nnodes:\n  a: { networks: [br0] }\n  b: { networks: { br0: { ip: 172.20.0.3 } } }\n  c: { networks: [br0] }\n");
+    expect(lab.nodes.map((n) => n.intfs[0].addrs[0])).toEqual(["172.20.0.2/24", "172.20.0.3/24", "172.20.0.4/24"]);
+    expect(lab.nodes[0].routes).toEqual(["default via 172.20.0.1 dev eth0"]);
+    expect(lab.nodes[0].hosts).toEqual([["172.20.0.2", "a"], ["172.20.0.3", "b"], ["172.20.0.4", "c"]]);
+  });
+  it("gives no default route on an internal network, and none over the node's own", () => {
+    const lab = labFromText("name: x\nnetworks:\n  i: { subnet: 10.0.0.0/24, internal: true }\n  o: { subnet: 10.0.1.0/24 }\nnodes:\n  a: { networks: [i, o] }\n  b: { networks: [o], routes: [\"default via 10.0.1.9\"] }\n");
+    expect(lab.nodes[0].routes).toEqual(["default via 10.0.1.1 dev eth1"]);
+    expect(lab.nodes[1].routes).toEqual(["default via 10.0.1.9"]);
+  });
+  it("dns: false keeps names out of /etc/hosts", () => {
+    const lab = labFromText("name: x\nnetworks:\n  d: { subnet: 10.0.0.0/24, dns: false }\nnodes:\n  a: { networks: [d] }\n  b: { networks: [d], hosts: { db: 10.9.9.9 } }\n");
+    expect(lab.nodes[1].hosts).toEqual([["10.0.0.3", "b"], ["10.9.9.9", "db"]]);
+  });
+  it("dual-stack networks and links", () => {
+    const lab = labFromText("name: x\nnetworks:\n  n: { subnet: 10.0.0.0/24, subnet6: fd00:1::/64 }\nnodes:\n  a: { networks: [n] }\n");
+    expect(lab.nodes[0].intfs[0].addrs).toEqual(["10.0.0.2/24", "fd00:1::2/64"]);
+    expect(lab.nodes[0].routes).toEqual(["default via 10.0.0.1 dev eth0", "::/0 via fd00:1::1 dev eth0"]);
+  });
+});
