@@ -98,7 +98,9 @@ export async function up(ref: string, opts: UpOptions = {}): Promise<UpResult> {
     try {
       await applyPlan(plan, ctx);
     } catch (e) {
+      await waitGone(hostSideNames(lab), []);
       state.remove();
+      tidy();
       throw e;
     }
     return { lab, changed: true, recovered, ms: Date.now() - t0 };
@@ -149,12 +151,18 @@ async function teardown(state: LabState, host: HostRef): Promise<string[]> {
   // Host-side veth ends die with their peer's namespace, asynchronously: wait, so `down` returning means gone.
   if (meta && !hostGone) await waitGone(hostSideNames(meta.lab), wrap);
   state.remove();
+  tidy();
+  return problems;
+}
+
+/** /etc/netns and /run/netlab go when they are empty: a fresh machine has neither. */
+function tidy(): void {
   try {
-    rmdirSync(NETNS_ETC); // only when empty: it is ours if nothing else is in it
+    rmdirSync(NETNS_ETC);
   } catch {
     /* in use by others, or absent */
   }
-  return problems;
+  removeRootIfEmpty();
 }
 
 async function stopRecorded(journal: Entry[]): Promise<void> {

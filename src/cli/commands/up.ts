@@ -44,7 +44,7 @@ export async function upCmd(ref: string, opts: { isolated?: boolean; dryRun?: bo
       afterPhase: async (phase) => {
         if (pauseAt === phase) {
           process.stderr.write(`paused after ${phase}\n`);
-          await new Promise(() => {});
+          await new Promise(() => setInterval(() => {}, 1 << 30)); // held open until the test kills us
         }
         if (interrupted) throw new UsageError(`interrupted by ${interrupted}; everything netlab had made was removed again`);
       },

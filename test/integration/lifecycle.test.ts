@@ -1,0 +1,202 @@
+// The promises around up/down: dry-run, rollback, crash recovery, locking, refusals
+// before anything is touched, exec, isolation. All inside sandboxes, zero leftovers.
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { run } from "../../src/runtime/proc.js";
+import { IS_ROOT, NETLAB, Sandbox, type Snapshot } from "./sandbox.js";
+
+const dir = mkdtempSync(join(tmpdir(), "netlab-test-"));
+function labFile(name: string, text: string): string {
+  const f = join(dir, `${name}.yaml`);
+  writeFileSync(f, text);
+  return f;
+}
+
+describe.skipIf(!IS_ROOT)("lifecycle", () => {
+  let sb: Sandbox;
+  let before: Snapshot;
+  const labs = new Set<string>();
+  beforeEach(async () => {
+    sb = await Sandbox.create();
+    before = await sb.snapshot();
+  });
+  afterEach(async () => {
+    for (const l of labs) await sb.netlab(["down", l]);
+    labs.clear();
+    await sb.destroy();
+  });
+
+  it("--dry-run prints a runnable script and touches nothing; the script builds the lab", async () => {
+    const r = await sb.netlab(["up", "bridge-in-namespace", "--dry-run"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^#!\/bin\/sh\n/);
+    expect(r.stdout).toContain("ip -n bridge-in-ns-switch -batch -");
+    expect(await sb.snapshot()).toEqual(before);
+    // Run the script for real (it is self-contained), check, then clean up by hand.
+    const script = labFile("dry", r.stdout);
+    try {
+      const ran = await run(["sh", script]);
+      expect(ran.stderr).toBe("");
+      expect(ran.code).toBe(0);
+      const ping = await run(["ip", "netns", "exec", "bridge-in-ns-a", "ping", "-c1", "-W1", "10.50.0.1"]);
+      expect(ping.code).toBe(0);
+    } finally {
+      for (const n of ["switch", "a", "b", "c"]) {
+        const pids = (await run(["ip", "netns", "pids", `bridge-in-ns-${n}`])).stdout.split("\n").filter(Boolean);
+        for (const p of pids) process.kill(Number(p), "SIGKILL");
+        await run(["ip", "netns", "delete", `bridge-in-ns-${n}`]);
+      }
+      await run(["rm", "-rf", "/etc/netns/bridge-in-ns-a", "/etc/netns/bridge-in-ns-b", "/etc/netns/bridge-in-ns-c", "/etc/netns/bridge-in-ns-switch", "/run/netlab/bridge-in-ns"]);
+      await run(["sh", "-c", "rmdir /etc/netns /run/netlab 2>/dev/null; true"]);
+    }
+    expect(await sb.snapshot()).toEqual(before);
+  });
+
+  it("a failing exec rolls everything back and names the command and its error", async () => {
+    const f = labFile("failing", `name: failing\nnetworks:\n  n: { subnet: 10.61.0.0/24, nat: true }\nnodes:\n  a: { networks: [n] }\n  b:\n    networks: [n]\n    exec: ["true", "echo about to fail >&2; exit 3"]\n`);
+    labs.add("failing");
+    const r = await sb.netlab(["up", f]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("failed: exec on b: echo about to fail >&2; exit 3");
+    expect(r.stderr).toContain("about to fail");
+    expect(r.stderr).toContain("everything netlab had made was removed again");
+    expect(await sb.snapshot()).toEqual(before);
+  });
+
+  it("a failing kernel command rolls back too (a route via a gateway no interface reaches)", async () => {
+    const f = labFile("badroute", `name: badroute\nnetworks:\n  n: { subnet: 10.62.0.0/24, nat: true }\nnodes:\n  a: { networks: [n] }\n  b:\n    networks: [n]\n    routes: ["10.63.0.0/16 via 10.99.99.99"]\n`);
+    labs.add("badroute");
+    const r = await sb.netlab(["up", f]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("failed: ip -n badroute-b route replace 10.63.0.0/16 via 10.99.99.99");
+    expect(r.stderr).toMatch(/Nexthop has invalid gateway|Network is unreachable/);
+    expect(await sb.snapshot()).toEqual(before);
+  });
+
+  it("up killed midway (SIGKILL) leaves a journal from which down removes everything", async () => {
+    labs.add("bridge-lab");
+    for (const phase of ["namespaces", "host", "nodes"]) {
+      const child = spawn("ip", ["netns", "exec", sb.name, NETLAB, "up", "bridge-lab"], { env: { ...process.env, NETLAB_TEST_PAUSE_AFTER: phase } });
+      await new Promise<void>((resolve, reject) => {
+        let err = "";
+        child.stderr.on("data", (b: Buffer) => {
+          err += b.toString();
+          if (err.includes(`paused after ${phase}`)) resolve();
+        });
+        child.on("exit", () => reject(new Error(`up exited before pausing: ${err}`)));
+      });
+      child.kill("SIGKILL");
+      await new Promise((r) => child.on("close", r));
+      expect((await run(["ip", "netns", "list"])).stdout).toContain("bridge-lab-web");
+      const st = await sb.netlab(["status"]);
+      expect(st.stdout).toMatch(/bridge-lab\s+incomplete/);
+      const down = await sb.netlab(["down", "bridge-lab"]);
+      expect(down.code).toBe(0);
+      expect(await sb.snapshot()).toEqual(before);
+    }
+  });
+
+  it("an up after an interrupted one cleans up first, then succeeds", async () => {
+    labs.add("veth-pair");
+    const child = spawn("ip", ["netns", "exec", sb.name, NETLAB, "up", "veth-pair"], { env: { ...process.env, NETLAB_TEST_PAUSE_AFTER: "host" } });
+    await new Promise<void>((resolve) => child.stderr.on("data", (b: Buffer) => b.toString().includes("paused") && resolve()));
+    child.kill("SIGKILL");
+    await new Promise((r) => child.on("close", r));
+    const r = await sb.netlab(["up", "veth-pair"]);
+    expect(r.code).toBe(0);
+    expect((await sb.exec("veth-pair", "red", "ping -c1 -W1 10.100.0.1")).code).toBe(0);
+  });
+
+  it("a lock keeps two runs of one lab apart", async () => {
+    labs.add("veth-pair");
+    const child = spawn("ip", ["netns", "exec", sb.name, NETLAB, "up", "veth-pair"], { env: { ...process.env, NETLAB_TEST_PAUSE_AFTER: "nodes" } });
+    await new Promise<void>((resolve) => child.stderr.on("data", (b: Buffer) => b.toString().includes("paused") && resolve()));
+    try {
+      const second = await sb.netlab(["down", "veth-pair"]);
+      expect(second.code).toBe(2);
+      expect(second.stderr).toMatch(/another netlab \(pid \d+\) is working on lab veth-pair/);
+    } finally {
+      child.kill("SIGKILL");
+      await new Promise((r) => child.on("close", r));
+    }
+    expect((await sb.netlab(["down", "veth-pair"])).code).toBe(0);
+    expect(await sb.snapshot()).toEqual(before);
+  });
+
+  it("refuses a subnet that overlaps a route of the host, naming it, before touching anything", async () => {
+    labs.add("veth-pair");
+    await sb.sh("ip link add keep0 type veth peer name keep1 && ip addr add 10.100.0.5/24 dev keep0 && ip link set keep1 up && ip link set keep0 up");
+    const withDummy = await sb.snapshot();
+    const r = await sb.netlab(["up", "veth-pair"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/labs\/veth-pair\.yaml:\d+:\d+: links\[0\]: 10\.100\.0\.0\/30 overlaps 10\.100\.0\.0\/24 dev keep0/);
+    expect(r.stderr).toContain("nothing was changed");
+    expect(await sb.snapshot()).toEqual(withDummy);
+  });
+
+  it("refuses when a namespace it would make already exists, and leaves it alone", async () => {
+    labs.add("veth-pair");
+    await run(["ip", "netns", "add", "veth-pair-red"]);
+    try {
+      const r = await sb.netlab(["up", "veth-pair"]);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toContain("network namespace veth-pair-red already exists");
+      expect((await run(["ip", "netns", "list"])).stdout).toContain("veth-pair-red");
+    } finally {
+      await run(["ip", "netns", "delete", "veth-pair-red"]);
+    }
+    expect(await sb.snapshot()).toEqual(before);
+  });
+
+  it("bad input: exit 2, file:line:column, a hint, no stack trace, nothing touched", async () => {
+    labs.add("bad");
+    const f = labFile("bad", "name: bad\nnetworks:\n  n: { subnet: 10.0.0.0/24 }\nnodes:\n  a:\n    networks:\n      n: { ip: 10.9.9.9 }\n");
+    const r = await sb.netlab(["up", f]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/bad\.yaml:7:12: nodes\.a\.networks\.n\.ip: 10\.9\.9\.9 is outside subnet 10\.0\.0\.0\/24 of network n/);
+    expect(r.stderr).toContain("hint:");
+    expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/);
+    expect(await sb.snapshot()).toEqual(before);
+  });
+
+  it("not root: says so plainly and exits 3", async () => {
+    const r = await run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", NETLAB, "up", "bridge-lab"]);
+    expect(r.stderr).toContain("netlab up needs root");
+    expect(r.stderr).toContain("sudo");
+    expect(r.code).toBe(3);
+  });
+
+  it("exec passes stdin, stdout and the exit code through, also for host from outside the sandbox", async () => {
+    labs.add("veth-pair");
+    expect((await sb.netlab(["up", "veth-pair"])).code).toBe(0);
+    const cat = await sb.netlab(["exec", "veth-pair", "red", "--", "cat"], { input: "hello through stdin\n" });
+    expect(cat.stdout).toBe("hello through stdin\n");
+    expect((await sb.netlab(["exec", "veth-pair", "red", "--", "sh", "-c", "exit 42"])).code).toBe(42);
+    // From the root namespace, `host` still means the sandbox the lab was brought up in.
+    const host = await run([NETLAB, "exec", "veth-pair", "host", "--", "ip", "-br", "addr", "show", "veth-red"]);
+    expect(host.stdout).toContain("10.100.0.1/30");
+    const nope = await sb.netlab(["exec", "veth-pair", "blue", "--", "true"]);
+    expect(nope.code).toBe(2);
+    expect(nope.stderr).toContain('lab veth-pair has no node "blue"');
+    const inspect = await sb.netlab(["inspect", "veth-pair", "--json"]);
+    const data = JSON.parse(inspect.stdout) as { nodes: { name: string; interfaces: { name: string; addresses: string[] }[] }[] };
+    expect(data.nodes.find((n) => n.name === "red")!.interfaces.find((i) => i.name === "eth0")!.addresses).toEqual(["10.100.0.2/30"]);
+    expect(data.nodes.find((n) => n.name === "host")!.interfaces.map((i) => i.name)).toEqual(["veth-red"]);
+  });
+
+  it("--isolated changes nothing in the namespace netlab runs in", async () => {
+    labs.add("bridge-lab");
+    const r = await sb.netlab(["up", "bridge-lab", "--isolated"]);
+    expect(r.code).toBe(0);
+    const during = await sb.snapshot();
+    expect(during.sandbox).toEqual(before.sandbox);
+    expect((await sb.exec("bridge-lab", "web", "ping -c1 -W1 db")).code).toBe(0);
+    const host = await sb.exec("bridge-lab", "host", "ip -br addr show bridge-lab-br0");
+    expect(host.stdout).toContain("172.20.0.1/24");
+    expect((await sb.netlab(["down", "bridge-lab"])).code).toBe(0);
+    expect(await sb.snapshot()).toEqual(before);
+  });
+});
