@@ -6,20 +6,24 @@ import { readFileSync, rmdirSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { EnvError, UsageError } from "./lab/errors.js";
 import { findLabFile, loadLab, sourceOf } from "./lab/load.js";
-import type { Lab, Node } from "./lab/model.js";
+import type { Check, Lab, Node } from "./lab/model.js";
+import { runCheck, type CheckResult } from "./check/probe.js";
+import { pingAll, type PingAll } from "./check/pingall.js";
+import { waitReady } from "./check/ready.js";
 import { isolatedHostNs } from "./net/names.js";
 import { compile, NETNS_ETC } from "./plan/compile.js";
 import { renderPlan, type Plan } from "./plan/ops.js";
 import { applyPlan, undoEntries, type Context } from "./runtime/apply.js";
 import { currentHost, hostWrap, netnsExists, netnsId, type HostRef } from "./runtime/netns.js";
 import { preflight, requireRoot, requireTools } from "./runtime/preflight.js";
-import { run } from "./runtime/proc.js";
+import { pool, run } from "./runtime/proc.js";
 import { alive, labsWithState, LabState, removeRootIfEmpty, type Entry, type Meta } from "./state/store.js";
 
 export const BIN_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../bin");
 
+/** Identity of what a lab makes in the kernel: checks change nothing there, so they are left out. */
 export function labHash(lab: Lab): string {
-  return createHash("sha256").update(JSON.stringify({ ...lab, file: "" })).digest("hex").slice(0, 16);
+  return createHash("sha256").update(JSON.stringify({ ...lab, file: "", checks: [] })).digest("hex").slice(0, 16);
 }
 
 export function processEnv(lab: string): NodeJS.ProcessEnv {
@@ -331,4 +335,46 @@ export async function inspect(ref: string, only?: string): Promise<{ lab: string
 
 export function nodeOf(meta: Meta, name: string): Node | undefined {
   return meta.lab.nodes.find((n) => n.name === name);
+}
+
+export interface TestResult {
+  lab: Lab;
+  results: CheckResult[];
+  notReady: string[];
+  ms: number;
+}
+
+/** The checks to run against a lab that is up: the file's current ones when it still describes the running lab. */
+function currentChecks(meta: Meta): Check[] {
+  try {
+    const fresh = loadLab(meta.lab.file);
+    if (fresh.name === meta.lab.name && labHash({ ...fresh, isolated: meta.lab.isolated, hostNs: meta.lab.hostNs }) === meta.hash) return fresh.checks;
+  } catch {
+    /* the file moved or no longer validates: use what was recorded */
+  }
+  return meta.lab.checks;
+}
+
+export async function test(ref: string, opts: { readyMs?: number } = {}): Promise<TestResult> {
+  requireRoot("netlab test");
+  const meta = requireUp(ref);
+  const t0 = Date.now();
+  const checks = currentChecks(meta);
+  requireTools([...new Set(checks.map((c) => ({ ping: "ping", tcp: "nc", udp: "nc", http: "curl", dns: "getent" })[c.kind]))]);
+  // Wait for services only while they are starting; one stopped later must fail its check, not stall it.
+  const state = findState(ref)!;
+  let notReady: string[] = [];
+  if (!state.journal().some((e) => e.t === "ready")) {
+    notReady = await waitReady(meta.lab, opts.readyMs ?? 10_000);
+    if (!notReady.length) state.append({ t: "ready" });
+  }
+  const results = await pool(checks, 32, (c) => runCheck(meta.lab, c, enterArgv(meta, c.from)));
+  return { lab: meta.lab, results, notReady, ms: Date.now() - t0 };
+}
+
+export async function pingall(ref: string, opts: { timeoutMs?: number } = {}): Promise<PingAll> {
+  requireRoot("netlab test --pingall");
+  const meta = requireUp(ref);
+  requireTools(["fping"]);
+  return pingAll(meta.lab, opts.timeoutMs);
 }

@@ -34,7 +34,20 @@ program
   .option("--isolated", "make the lab's host a namespace of its own: nothing changes where netlab runs")
   .option("--dry-run", "print the exact commands as a shell script and touch nothing")
   .option("--json", "print the result as JSON")
+  .option("--test", "then wait for `run` services and run the lab's checks (exit 1 if any fails)")
+  .option("--junit <file>", "with --test: also write a JUnit XML report")
+  .option("--rm", "with --test: bring the lab down afterwards, pass or fail")
+  .option("--down-after", "the same as --rm")
   .action(lazy("up", "upCmd"));
+
+program
+  .command("test")
+  .description("run the lab's checks from inside its namespaces; exit 0 when all pass, 1 when any fails")
+  .argument("<lab>")
+  .option("--json", "machine-readable results")
+  .option("--junit <file>", "also write a JUnit XML report")
+  .option("--pingall", "every node pings every other node's addresses; prints the reachability matrix")
+  .action(lazy("test", "testCmd"));
 
 program
   .command("down")

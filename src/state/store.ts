@@ -23,7 +23,9 @@ export type Entry =
   | { t: "begin"; id: string; undo: Op[] }
   | { t: "phase"; name: string }
   | { t: "proc"; who: string; pid: number; cmd: string; log: string }
-  | { t: "complete" };
+  | { t: "complete" }
+  /** `run` services were seen listening once: later tests need not wait for them. */
+  | { t: "ready" };
 
 export class LabState {
   readonly dir: string;

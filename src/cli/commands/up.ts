@@ -24,7 +24,38 @@ export function hint(lab: Lab): string {
   return `try: sudo netlab exec ${lab.name} ${a.name} -- ping -c1 ${target}`;
 }
 
-export async function upCmd(ref: string, opts: { isolated?: boolean; dryRun?: boolean; json?: boolean }): Promise<number> {
+export interface UpCmdOptions {
+  isolated?: boolean;
+  dryRun?: boolean;
+  json?: boolean;
+  test?: boolean;
+  junit?: string;
+  rm?: boolean;
+  downAfter?: boolean;
+}
+
+export async function upCmd(ref: string, opts: UpCmdOptions): Promise<number> {
+  const code = await upOnly(ref, opts);
+  if (code !== 0 || !opts.test) return code;
+  const { test, down } = await import("../../api.js");
+  const { printResults } = await import("./test.js");
+  let result = 1;
+  try {
+    const r = await test(ref);
+    result = printResults(r, { json: opts.json, junit: opts.junit });
+    if (result !== 0 && !(opts.rm || opts.downAfter) && !opts.json) {
+      process.stdout.write(c.dim(`the lab is still up for a closer look: sudo netlab inspect ${r.lab.name}, sudo netlab exec ${r.lab.name} NODE -- CMD; then sudo netlab down ${r.lab.name}\n`));
+    }
+  } finally {
+    if (opts.rm || opts.downAfter) {
+      const d = await down(ref);
+      if (!opts.json) process.stdout.write(c.dim(`${d.lab} is down\n`));
+    }
+  }
+  return result;
+}
+
+async function upOnly(ref: string, opts: UpCmdOptions): Promise<number> {
   if (opts.dryRun) {
     const r = await up(ref, { isolated: opts.isolated, dryRun: true });
     process.stdout.write(r.script!);

@@ -1,0 +1,119 @@
+// Running one check from inside a namespace with the real tools: ping, nc, curl, getent.
+// Each probe is one process (`ip netns exec` execs straight into the tool).
+import type { Check, Lab } from "../lab/model.js";
+import { familyOf } from "../net/ip.js";
+import { run } from "../runtime/proc.js";
+
+export interface CheckResult {
+  check: Check;
+  /** What happened: the probe got through, or not. */
+  outcome: "pass" | "fail";
+  /** The verdict: the outcome is what the check expects. */
+  ok: boolean;
+  /** Why, in words: "answered", "refused", "timeout", "status 404", "resolved to 10.0.0.3" … */
+  detail: string;
+  /** The address or URL actually probed. */
+  probed: string;
+  ms: number;
+  attempts: number;
+}
+
+/** A node name becomes its address on a network both share, else its first address. */
+export function resolveTarget(lab: Lab, from: string, target: string): string {
+  const node = lab.nodes.find((n) => n.name === target);
+  if (!node) return target;
+  const src = from === "host" ? lab.host : lab.nodes.find((n) => n.name === from);
+  if (from === "host") {
+    // The host shares every network it holds a bridge for, and every link it is on.
+    const net = node.intfs.find((i) => i.network && lab.networks.find((n) => n.name === i.network && !n.holder && (n.gateway || n.gateway6)));
+    const link = node.intfs.find((i) => i.link !== undefined && i.peer.node === null);
+    const i = net ?? link;
+    if (i?.addrs.length) return i.addrs[0].split("/")[0];
+  } else if (src) {
+    for (const i of node.intfs) {
+      const shared = src.intfs.some((s) => (i.network && s.network === i.network) || (i.link !== undefined && s.link === i.link));
+      if (shared && i.addrs.length) return i.addrs[0].split("/")[0];
+    }
+  }
+  const first = node.intfs.flatMap((i) => i.addrs)[0];
+  return first ? first.split("/")[0] : target;
+}
+
+function splitHostPort(t: string): [string, string] {
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(t) ?? /^(.*):(\d+)$/.exec(t);
+  return m ? [m[1], m[2]] : [t, ""];
+}
+
+function reason(text: string, code: number): string {
+  const t = text.toLowerCase();
+  if (t.includes("refused")) return "refused";
+  if (t.includes("timed out") || t.includes("timeout")) return "timeout";
+  if (t.includes("no route") || t.includes("unreachable")) return "unreachable";
+  if (t.includes("name or service not known") || t.includes("could not resolve") || t.includes("unknown host") || t.includes("not known"))
+    return "name does not resolve";
+  return code === 124 ? "timeout" : text.trim().split("\n").pop()?.slice(0, 120) || `exit status ${code}`;
+}
+
+async function probeOnce(lab: Lab, c: Check, enter: string[]): Promise<{ outcome: "pass" | "fail"; detail: string; probed: string }> {
+  const secs = Math.max(1, Math.ceil(c.timeoutMs / 1000));
+  const fsecs = (c.timeoutMs / 1000).toFixed(3);
+  switch (c.kind) {
+    case "ping": {
+      const addr = resolveTarget(lab, c.from, c.target);
+      const r = await run([...enter, "ping", "-n", "-q", "-c", String(c.count), "-i", "0.2", "-W", fsecs, "-w", String(Math.ceil(c.timeoutMs / 1000 + (c.count - 1) * 0.2)), addr]);
+      const m = /(\d+) packets transmitted, (\d+) received/.exec(r.stdout);
+      if (r.code === 0 && m && m[2] === m[1]) return { outcome: "pass", detail: `${m[2]}/${m[1]} answered`, probed: addr };
+      if (m && Number(m[2]) > 0) return { outcome: "fail", detail: `${m[2]}/${m[1]} answered`, probed: addr };
+      return { outcome: "fail", detail: /unreachable/i.test(r.stdout + r.stderr) ? "unreachable" : r.stderr.trim() ? reason(r.stderr, r.code) : "no answer (timeout)", probed: addr };
+    }
+    case "tcp": {
+      const [h, port] = splitHostPort(c.target);
+      const addr = resolveTarget(lab, c.from, h);
+      const r = await run([...enter, "nc", "-z", "-v", "-n", "-w", String(secs), addr, port]);
+      if (r.code === 0) return { outcome: "pass", detail: "connected", probed: `${addr}:${port}` };
+      return { outcome: "fail", detail: reason(r.stderr || r.stdout, r.code), probed: `${addr}:${port}` };
+    }
+    case "udp": {
+      const [h, port] = splitHostPort(c.target);
+      const addr = resolveTarget(lab, c.from, h);
+      const r = await run([...enter, "nc", "-u", "-n", "-w", String(secs), addr, port], "netlab\n");
+      if (r.stdout.trim()) return { outcome: "pass", detail: "answered", probed: `${addr}:${port}` };
+      return { outcome: "fail", detail: r.stderr.trim() ? reason(r.stderr, r.code) : "no answer (timeout)", probed: `${addr}:${port}` };
+    }
+    case "http": {
+      const r = await run([...enter, "curl", "-sS", "-o", "-", "-w", "\n%{http_code}", "-m", fsecs, c.target]);
+      if (r.code !== 0) return { outcome: "fail", detail: reason(r.stderr, r.code), probed: c.target };
+      const nl = r.stdout.lastIndexOf("\n");
+      const status = Number(r.stdout.slice(nl + 1));
+      const body = r.stdout.slice(0, nl);
+      const statusOk = c.status !== undefined ? status === c.status : status >= 200 && status < 400;
+      if (!statusOk) return { outcome: "fail", detail: `status ${status}${c.status !== undefined ? `, wanted ${c.status}` : ""}`, probed: c.target };
+      if (c.contains !== undefined && !body.includes(c.contains)) return { outcome: "fail", detail: `status ${status}, but the body does not contain "${c.contains}"`, probed: c.target };
+      return { outcome: "pass", detail: `status ${status}`, probed: c.target };
+    }
+    case "dns": {
+      const r = await run([...enter, "timeout", String(secs), "getent", "ahosts", c.target]);
+      const addrs = [...new Set(r.stdout.split("\n").map((l) => l.split(/\s+/)[0]).filter((a) => a && familyOf(a)))];
+      if (r.code !== 0 || !addrs.length) return { outcome: "fail", detail: r.code === 124 ? "timeout" : "does not resolve", probed: c.target };
+      if (c.equals !== undefined && !addrs.includes(c.equals)) return { outcome: "fail", detail: `resolved to ${addrs.join(", ")}, wanted ${c.equals}`, probed: c.target };
+      return { outcome: "pass", detail: `resolved to ${addrs.join(", ")}`, probed: c.target };
+    }
+  }
+}
+
+/** Run a check, retrying while its verdict is wrong. */
+export async function runCheck(lab: Lab, c: Check, enter: string[]): Promise<CheckResult> {
+  const t0 = Date.now();
+  let attempts = 0;
+  for (;;) {
+    attempts++;
+    const r = await probeOnce(lab, c, enter);
+    const ok = (r.outcome === "pass") === (c.expect === "pass");
+    if (ok || attempts > c.retries) return { check: c, ...r, ok, ms: Date.now() - t0, attempts };
+    await new Promise((res) => setTimeout(res, 200));
+  }
+}
+
+export function describeCheck(c: Check): string {
+  return c.name ?? `${c.kind} ${c.target}`;
+}

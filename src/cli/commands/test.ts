@@ -1,0 +1,79 @@
+import { writeFileSync } from "node:fs";
+import { pingall, test, type TestResult } from "../../api.js";
+import { describeCheck } from "../../check/probe.js";
+import { junit, toJson } from "../../check/report.js";
+import type { PingAll } from "../../check/pingall.js";
+import { c, table } from "../output.js";
+
+export interface TestOptions {
+  json?: boolean;
+  junit?: string;
+  pingall?: boolean;
+}
+
+export function printResults(r: TestResult, opts: TestOptions): number {
+  const lab = r.lab.name;
+  if (opts.junit) writeFileSync(opts.junit, junit(lab, r.results, r.ms));
+  const passed = r.results.filter((x) => x.ok).length;
+  const failed = r.results.length - passed;
+  if (opts.json) {
+    process.stdout.write(JSON.stringify({ ...toJson(lab, r.results, r.ms), notReady: r.notReady }, null, 2) + "\n");
+    return failed ? 1 : 0;
+  }
+  if (r.notReady.length) process.stderr.write(c.yellow(`warning: ${r.notReady.join(", ")} did not start listening in time\n`));
+  if (!r.results.length) {
+    process.stdout.write(`${lab} has no checks\n0 passed, 0 failed\n`);
+    return 0;
+  }
+  const rows = r.results.map((x) => {
+    const k = x.check;
+    const what = k.kind === "http" || k.kind === "dns" ? k.kind : `${k.kind} ${x.probed === k.target ? "" : ""}`.trim();
+    const target = x.probed !== k.target ? `${k.target} (${x.probed})` : k.target;
+    const result = x.ok ? c.green(`ok`) + c.dim(` ${x.detail}`) : c.red(`FAIL`) + ` ${k.expect === "fail" ? "it got through: " : ""}${x.detail}`;
+    return [k.from, k.name ? `${what} [${k.name}]` : what, target, k.expect, result, `${x.ms}ms`];
+  });
+  process.stdout.write(table(["FROM", "PROBE", "TARGET", "EXPECT", "RESULT", "TIME"], rows) + "\n");
+  const line = `${passed} passed, ${failed} failed`;
+  process.stdout.write((failed ? c.red(line) : c.green(line)) + c.dim(` (${lab}, ${(r.ms / 1000).toFixed(2)}s)`) + "\n");
+  if (failed) {
+    const first = r.results.find((x) => !x.ok)!;
+    process.stdout.write(c.dim(`look closer: sudo netlab exec ${lab} ${first.check.from} -- ${suggest(first.check.kind, first.probed)}\n`));
+  }
+  return failed ? 1 : 0;
+}
+
+function suggest(kind: string, probed: string): string {
+  if (kind === "ping") return `ping -c3 ${probed}`;
+  if (kind === "http") return `curl -v ${probed}`;
+  if (kind === "dns") return `getent ahosts ${probed}`;
+  const [h, p] = [probed.slice(0, probed.lastIndexOf(":")), probed.slice(probed.lastIndexOf(":") + 1)];
+  return kind === "udp" ? `nc -u -v ${h} ${p}` : `nc -v ${h} ${p}`;
+}
+
+export function printPingAll(p: PingAll, json?: boolean): number {
+  const holes = p.pairs - p.reachable;
+  if (json) {
+    process.stdout.write(JSON.stringify(p, null, 2) + "\n");
+    return holes ? 1 : 0;
+  }
+  // Mininet's layout: one line per source, X where a destination did not answer.
+  const many = p.nodes.length > 40;
+  for (const from of p.nodes) {
+    const row = p.matrix[from];
+    const cells = p.nodes.filter((n) => n !== from).map((to) => {
+      const cell = row[to];
+      return cell.answered === cell.of ? to : cell.answered ? c.yellow(`~${to}`) : c.red("X");
+    });
+    if (!many || cells.some((x) => !p.nodes.includes(x))) process.stdout.write(`${from} -> ${cells.join(" ")}\n`);
+  }
+  if (many && !holes) process.stdout.write(c.dim(`(${p.nodes.length} nodes: rows without holes are not shown)\n`));
+  const pct = p.pairs ? Math.round((holes / p.pairs) * 100) : 0;
+  process.stdout.write(`${holes ? c.red(`${pct}% dropped`) : c.green("0% dropped")} (${p.reachable}/${p.pairs} pairs reachable, ${(p.ms / 1000).toFixed(2)}s)\n`);
+  if (p.nodes.some((n) => Object.values(p.matrix[n]).some((x) => x.answered && x.answered < x.of))) process.stdout.write(c.dim("~node: some of that node's addresses answered, not all\n"));
+  return holes ? 1 : 0;
+}
+
+export async function testCmd(ref: string, opts: TestOptions): Promise<number> {
+  if (opts.pingall) return printPingAll(await pingall(ref), opts.json);
+  return printResults(await test(ref), opts);
+}
