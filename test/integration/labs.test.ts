@@ -100,6 +100,13 @@ describe.skipIf(!IS_ROOT)("shipped labs, for real", () => {
         if (contains) expect(r.stdout).toContain(contains);
       }
 
+      // The lab's own checks: what it teaches, isolation included.
+      const t = await sb.netlab(["test", lab.ref, "--json"]);
+      const report = JSON.parse(t.stdout) as { passed: number; failed: number; results: { ok: boolean; from: string; target: string; detail: string }[] };
+      expect(report.results.filter((x) => !x.ok)).toEqual([]);
+      expect(report.passed).toBeGreaterThanOrEqual(3);
+      expect(t.code).toBe(0);
+
       const mid = await sb.snapshot();
       const again = await sb.netlab(["up", lab.ref]);
       expect(again.code).toBe(0);
