@@ -48,27 +48,32 @@ export interface UpResult {
   ms: number;
 }
 
-export function prepare(ref: string, isolated?: boolean): { lab: Lab; plan: Plan; state: LabState } {
+export function loadForUp(ref: string, isolated?: boolean): { lab: Lab; state: LabState } {
   const lab = loadLab(ref);
   if (isolated && !lab.isolated) {
     lab.isolated = true;
     lab.hostNs = isolatedHostNs(lab.name);
   }
-  const state = new LabState(lab.name);
+  return { lab, state: new LabState(lab.name) };
+}
+
+export function planFor(lab: Lab, state: LabState): Plan {
   let hostResolv: string | undefined;
   try {
     hostResolv = readFileSync("/etc/resolv.conf", "utf8");
   } catch {
     /* none */
   }
-  return { lab, plan: compile(lab, { stateDir: state.dir, hostResolv }), state };
+  return compile(lab, { stateDir: state.dir, hostResolv });
 }
 
 export async function up(ref: string, opts: UpOptions = {}): Promise<UpResult> {
   const t0 = Date.now();
-  const { lab, plan, state } = prepare(ref, opts.isolated);
+  const { lab, state } = loadForUp(ref, opts.isolated);
+  const timing = process.env.NETLAB_TIMING ? (m: string) => process.stderr.write(`[timing] ${m}: ${Date.now() - t0}ms\n`) : () => {};
+  timing("loaded");
   if (opts.dryRun) {
-    const script = renderPlan(plan, `netlab up ${lab.name}${lab.isolated ? " --isolated" : ""} (${lab.file})`, [`export PATH=${BIN_DIR}:$PATH NETLAB_LAB=${lab.name}`]);
+    const script = renderPlan(planFor(lab, state), `netlab up ${lab.name}${lab.isolated ? " --isolated" : ""} (${lab.file})`, [`export PATH=${BIN_DIR}:$PATH NETLAB_LAB=${lab.name}`]);
     return { lab, changed: false, script, ms: Date.now() - t0 };
   }
   requireRoot("netlab up");
@@ -94,8 +99,11 @@ export async function up(ref: string, opts: UpOptions = {}): Promise<UpResult> {
       await teardown(state, meta?.host ?? currentHost());
       recovered = true;
     }
+    const plan = planFor(lab, state);
+    timing("planned");
     const host = currentHost();
     await preflight(lab, plan, sourceOf(lab), []);
+    timing("preflight");
     const meta: Meta = { version: 1, lab, hash, createdAt: new Date().toISOString(), host, pid: process.pid };
     state.create(meta);
     const ctx: Context = { hostWrap: [], state, env: processEnv(lab.name), progress: opts.progress, afterPhase: opts.afterPhase };

@@ -22,7 +22,7 @@ export async function pingAll(lab: Lab, timeoutMs = 500, concurrency = 64): Prom
     const alive = new Set<string>();
     if (targets.length) {
       // -a: print the targets that answered; -r 1: one retry, so a lost first packet (ARP/ND) is not a hole.
-      const r = await run(["ip", "netns", "exec", src.ns, "fping", "-a", "-q", "-r", "1", "-t", String(timeoutMs), "-i", "1", ...targets]);
+      const r = await run(["nsenter", `--net=/run/netns/${src.ns}`, "fping", "-a", "-q", "-r", "1", "-t", String(timeoutMs), "-i", "1", ...targets]);
       for (const l of r.stdout.split("\n")) if (l.trim()) alive.add(l.trim());
     }
     const row: PingAll["matrix"][string] = {};

@@ -64,8 +64,8 @@ export interface Node {
   rules: string[];
   forward: boolean;
   sysctls: Record<string, string>;
-  /** /etc/hosts inside the node. */
-  hosts: [string, string][];
+  /** Extra /etc/hosts entries from the lab file (address, name); the network-derived ones come from hostsEntries(). */
+  extraHosts: [string, string][];
   resolv?: { nameservers: string[]; search: string[] };
   run: string[];
   exec: string[];
@@ -107,4 +107,25 @@ export function nodeByName(lab: Lab, name: string): Node | undefined {
 /** Every address of a node, in interface order (IPv4 before IPv6 within an interface). */
 export function nodeAddresses(node: Node | Host): string[] {
   return node.intfs.flatMap((i) => i.addrs.map((a) => a.split("/")[0]));
+}
+
+/** Members of a network, in node declaration order, with their address(es) on it. */
+export function networkMembers(lab: Lab, network: string): { node: string; addrs: string[] }[] {
+  const out: { node: string; addrs: string[] }[] = [];
+  for (const n of lab.nodes) for (const i of n.intfs) if (i.network === network) out.push({ node: n.name, addrs: i.addrs.map((a) => a.split("/")[0]) });
+  return out;
+}
+
+/** The networks whose names a node resolves: those it is on with dns: true, in its interface order. */
+export function dnsNetworks(lab: Lab, node: Node): string[] {
+  return node.intfs.filter((i) => i.network && lab.networks.find((n) => n.name === i.network)?.dns).map((i) => i.network!);
+}
+
+/** What a node's /etc/hosts maps: every member of its dns networks, else itself; then its extra entries. */
+export function hostsEntries(lab: Lab, node: Node): [string, string][] {
+  const nets = dnsNetworks(lab, node);
+  const out: [string, string][] = nets.flatMap((net) => networkMembers(lab, net).flatMap((m) => m.addrs.map((a) => [a, m.node] as [string, string])));
+  const self = node.intfs.flatMap((i) => i.addrs)[0];
+  if (!nets.length && self) out.push([self.split("/")[0], node.name]);
+  return [...out, ...node.extraHosts];
 }

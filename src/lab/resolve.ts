@@ -198,7 +198,7 @@ export function resolveLab(src: LabSource, raw: RawLab): Lab {
   const nodes = new Map<string, Node>();
   for (const name of nodeNames) {
     nodes.set(name, {
-      name, ns: nsName(lab, name), intfs: [], routes: [], rules: [], forward: false, sysctls: {}, hosts: [],
+      name, ns: nsName(lab, name), intfs: [], routes: [], rules: [], forward: false, sysctls: {}, extraHosts: [],
       run: [], exec: [], labels: {}, bridges: [],
     });
   }
@@ -524,32 +524,18 @@ export function resolveLab(src: LabSource, raw: RawLab): Lab {
       }
     }
   }
-  // Hosts files: self, then members of shared dns networks, then explicit entries.
+  // Extra hosts entries; the network-derived ones are computed when the files are written.
   for (const name of nodeNames) {
     const node = nodes.get(name)!;
-    const r = rawNodes[name] ?? {};
-    const hosts: [string, string][] = [];
-    const self = node.intfs.flatMap((i) => i.addrs)[0];
-    if (self) hosts.push([self.split("/")[0], name]);
-    for (const intf of node.intfs) {
-      const info = intf.network ? netInfo.get(intf.network) : undefined;
-      if (!info || !info.net.dns) continue;
-      for (const m of info.members) {
-        if (m === name) continue;
-        const mi = nodes.get(m)!.intfs.find((i) => i.network === intf.network)!;
-        for (const a of mi.addrs) hosts.push([a.split("/")[0], m]);
-      }
-    }
-    const extra = r.hosts;
+    const extra = (rawNodes[name] ?? {}).hosts;
     const entries: [string, string, KeyPath][] = Array.isArray(extra)
       ? extra.map((e, i) => { const k = e.indexOf(":"); return [e.slice(0, k), e.slice(k + 1), ["nodes", name, "hosts", i]] as [string, string, KeyPath]; })
       : Object.entries(extra ?? {}).map(([h, a]) => [h, a, ["nodes", name, "hosts", h]] as [string, string, KeyPath]);
     for (const [h, a, p] of entries) {
       if (!/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(h)) { P.add(p, `"${h}" is not a host name`, 'write entries as name: address, or "name:address"'); continue; }
       if (!parseAddr(a)) { P.add(p, `"${a}" is not an IP address`, 'write entries as name: address, e.g. db: 10.0.0.5'); continue; }
-      hosts.push([a, h]);
+      node.extraHosts.push([a, h]);
     }
-    node.hosts = hosts;
   }
 
   // ---- host section

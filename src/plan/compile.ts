@@ -1,6 +1,6 @@
 // Lab → Plan. Pure: reads nothing from the system, so plans are golden-testable
 // without root. Phases run in order; steps of a concurrent phase run at once.
-import type { Intf, Lab, Node } from "../lab/model.js";
+import { dnsNetworks, networkMembers, type Intf, type Lab, type Node } from "../lab/model.js";
 import { ownerAlias } from "../net/names.js";
 import { bridgeRules, rulesOps } from "./iptables.js";
 import type { Ns, Op, Phase, Plan, Step } from "./ops.js";
@@ -21,10 +21,20 @@ function addrLines(i: Intf): string[] {
   return i.addrs.map((a) => `address add ${a} dev ${i.name}${isV6(a) ? " nodad" : ""}`);
 }
 
+/**
+ * An interface without IPv6 addresses gets no IPv6 link-local address either
+ * (addrgenmode none): it spares the kernel DAD and MLD work for every interface,
+ * which halves the time to bring up a large lab, and keeps `ip addr` to what the lab says.
+ */
+function noV6(name: string): string {
+  return `link set dev ${name} addrgenmode none`;
+}
+
 function intfLines(i: Intf): string[] {
   return [
     ...(i.mtu ? [`link set dev ${i.name} mtu ${i.mtu}`] : []),
     ...(i.mac ? [`link set dev ${i.name} address ${i.mac}`] : []),
+    ...(i.addrs.some(isV6) ? [] : [noV6(i.name)]),
     ...addrLines(i),
     `link set dev ${i.name} up`,
   ];
@@ -34,13 +44,21 @@ function markLines(name: string, alias: string, altname?: string): string[] {
   return [`link set dev ${name} alias "${alias}"`, ...(altname ? [`link property add dev ${name} altname ${altname}`] : [])];
 }
 
-export function hostsFile(lab: string, node: Node): string {
+/** /etc/hosts of a node. Blocks per network are computed once: a 1,000-node star shares one. */
+export function hostsFile(lab: Lab, node: Node, blocks = new Map<string, string>()): string {
+  const nets = dnsNetworks(lab, node);
   const lines = [
-    `# Written by netlab for ${lab}/${node.name}; removed by \`netlab down ${lab}\`.`,
+    `# Written by netlab for lab ${lab.name}; removed by \`netlab down ${lab.name}\`.`,
     "127.0.0.1\tlocalhost",
     "::1\tlocalhost ip6-localhost ip6-loopback",
-    ...node.hosts.map(([a, h]) => `${a}\t${h}`),
   ];
+  for (const net of nets) {
+    if (!blocks.has(net)) blocks.set(net, networkMembers(lab, net).flatMap((m) => m.addrs.map((a) => `${a}\t${m.node}`)).join("\n"));
+    lines.push(blocks.get(net)!);
+  }
+  const self = node.intfs.flatMap((i) => i.addrs)[0];
+  if (!nets.length && self) lines.push(`${self.split("/")[0]}\t${node.name}`);
+  for (const [a, h] of node.extraHosts) lines.push(`${a}\t${h}`);
   return lines.join("\n") + "\n";
 }
 
@@ -51,7 +69,7 @@ export function hostsFile(lab: string, node: Node): string {
  * unreachable server.
  */
 export function resolvConf(lab: Lab, node: Node, hostResolv?: string): string {
-  const head = `# Written by netlab for ${lab.name}/${node.name}; removed by \`netlab down ${lab.name}\`.`;
+  const head = `# Written by netlab for lab ${lab.name}; removed by \`netlab down ${lab.name}\`.`;
   if (node.resolv) {
     const r = node.resolv;
     return [head, ...r.nameservers.map((n) => `nameserver ${n}`), ...(r.search.length ? [`search ${r.search.join(" ")}`] : [])].join("\n") + "\n";
@@ -92,6 +110,7 @@ export function compile(lab: Lab, opts: CompileOptions): Plan {
   for (const net of lab.networks.filter((n) => !n.holder)) {
     wire.push(`link add ${net.bridge} type bridge`, ...markLines(net.bridge, ownerAlias(L, `network ${net.name}`), net.altname));
     if (net.mtu) wire.push(`link set dev ${net.bridge} mtu ${net.mtu}`);
+    if (!net.gateway6) wire.push(noV6(net.bridge));
     for (const g of [net.gateway, net.gateway6]) if (g) wire.push(`address add ${g} dev ${net.bridge}${isV6(g) ? " nodad" : ""}`);
     wire.push(`link set dev ${net.bridge} up`);
     wireUndo.push(`link delete ${net.bridge}`);
@@ -105,6 +124,7 @@ export function compile(lab: Lab, opts: CompileOptions): Plan {
           wire.push(`link add ${p.name} type veth peer name ${i.name} netns ${node.ns}`);
           wire.push(...markLines(p.name, ownerAlias(L, `${node.name}:${i.name}`), p.altname));
           if (i.mtu) wire.push(`link set dev ${p.name} mtu ${i.mtu}`);
+          wire.push(noV6(p.name)); // a bridge port needs no address of its own
           wire.push(`link set dev ${p.name} master ${p.bridge} up`);
         } else {
           wire.push(`link add ${p.name} netns ${nsOf(p.node)} type veth peer name ${i.name} netns ${node.ns}`);
@@ -172,13 +192,14 @@ export function compile(lab: Lab, opts: CompileOptions): Plan {
       const net = lab.networks.find((n) => n.name === b)!;
       lines.push(`link add ${net.bridge} type bridge`);
       if (net.mtu) lines.push(`link set dev ${net.bridge} mtu ${net.mtu}`);
+      if (!net.gateway6) lines.push(noV6(net.bridge));
       for (const g of [net.gateway, net.gateway6]) if (g) lines.push(`address add ${g} dev ${net.bridge}${isV6(g) ? " nodad" : ""}`);
       lines.push(`link set dev ${net.bridge} up`);
       for (const m of lab.nodes)
         for (const i of m.intfs)
           if (i.network === b) {
             if (net.mtu) lines.push(`link set dev ${i.peer.name} mtu ${net.mtu}`);
-            lines.push(`link set dev ${i.peer.name} master ${net.bridge} up`);
+            lines.push(noV6(i.peer.name), `link set dev ${i.peer.name} master ${net.bridge} up`);
           }
     }
     for (const i of node.intfs) lines.push(...intfLines(i));
@@ -196,11 +217,26 @@ export function compile(lab: Lab, opts: CompileOptions): Plan {
     if (heldNets.length) ops.push(...rulesOps(L, bridgeRules(lab, node.ns, heldNets, [], false)));
     return { id: `node:${node.name}`, title: `configure ${node.name}`, ops, undo: [] };
   });
-  // Name resolution: `ip netns exec` bind-mounts /etc/netns/<ns>/* over /etc.
-  const files: Op[] = [];
+  // Name resolution: `ip netns exec` bind-mounts /etc/netns/<ns>/* over /etc. Nodes whose files
+  // would be identical share one copy in the state directory through a symlink (mount follows it).
+  const wanted: { path: string; content: string }[] = [];
+  const blocks = new Map<string, string>();
   for (const node of lab.nodes) {
-    files.push({ op: "write", path: `${NETNS_ETC}/${node.ns}/hosts`, content: hostsFile(L, node) });
-    files.push({ op: "write", path: `${NETNS_ETC}/${node.ns}/resolv.conf`, content: resolvConf(lab, node, opts.hostResolv) });
+    wanted.push({ path: `${NETNS_ETC}/${node.ns}/hosts`, content: hostsFile(lab, node, blocks) });
+    wanted.push({ path: `${NETNS_ETC}/${node.ns}/resolv.conf`, content: resolvConf(lab, node, opts.hostResolv) });
+  }
+  const byContent = new Map<string, string[]>();
+  for (const w of wanted) byContent.set(w.content, [...(byContent.get(w.content) ?? []), w.path]);
+  const files: Op[] = [];
+  let shared = 0;
+  for (const [content, paths] of byContent) {
+    if (paths.length === 1) {
+      files.push({ op: "write", path: paths[0], content });
+      continue;
+    }
+    const target = `${opts.stateDir}/etc/${paths[0].endsWith("hosts") ? "hosts" : "resolv.conf"}.${shared++}`;
+    files.push({ op: "write", path: target, content });
+    for (const p of paths) files.push({ op: "symlink", path: p, target });
   }
   if (files.length) {
     nodeSteps.push({

@@ -14,6 +14,7 @@ export type Op =
   /** Set sysctls. With restore, the executor records the previous values as this step's undo. */
   | { op: "sysctl"; ns: Ns; values: Record<string, string>; restore?: boolean }
   | { op: "write"; path: string; content: string }
+  | { op: "symlink"; path: string; target: string }
   | { op: "rm"; path: string }
   /** A command run to completion inside the namespace; a non-zero exit fails the step. */
   | { op: "exec"; ns: Ns; cmd: string; who: string }
@@ -56,19 +57,30 @@ function inNs(ns: Ns, cmd: string): string {
   return ns === null ? cmd : `ip netns exec ${shQuote(ns)} ${cmd}`;
 }
 
+/**
+ * `ip -n NS` and `ip netns exec` copy the whole mount table into a new mount namespace
+ * per call; with 1,000 namespaces mounted that copy dominates. netlab's own tools need
+ * only the network namespace, so they enter just that.
+ */
+export function enterNet(ns: string): string {
+  return `nsenter --net=/run/netns/${shQuote(ns)}`;
+}
+
 /** The shell a human would type for this op; --dry-run prints exactly these. */
 export function renderOp(op: Op): string {
   switch (op.op) {
     case "ip":
-      return heredoc(`ip${op.force ? " -force" : ""}${op.ns === null ? "" : ` -n ${shQuote(op.ns)}`} -batch -`, op.lines.join("\n"));
+      return heredoc(`${op.ns === null ? "" : `${enterNet(op.ns)} `}ip${op.force ? " -force" : ""} -batch -`, op.lines.join("\n"));
     case "iptables":
-      return heredoc(inNs(op.ns, `${op.family === 4 ? "iptables" : "ip6tables"}-restore --noflush`), op.text);
+      return heredoc(`${op.ns === null ? "" : `${enterNet(op.ns)} `}${op.family === 4 ? "iptables" : "ip6tables"}-restore --noflush`, op.text);
     case "iptables-clean":
       return `# remove the netlab:${op.lab} rules and NL-${op.lab}-* chains from ${op.family === 4 ? "iptables" : "ip6tables"}${op.ns ? ` in ${op.ns}` : ""}`;
     case "sysctl":
-      return inNs(op.ns, `sysctl -q -w ${Object.entries(op.values).map(([k, v]) => shQuote(`${k}=${v}`)).join(" ")}`);
+      return `${op.ns === null ? "" : `${enterNet(op.ns)} `}sysctl -q -w ${Object.entries(op.values).map(([k, v]) => shQuote(`${k}=${v}`)).join(" ")}`;
     case "write":
       return `mkdir -p ${shQuote(op.path.replace(/\/[^/]*$/, ""))}\n${heredoc(`cat > ${shQuote(op.path)}`, op.content)}`;
+    case "symlink":
+      return `mkdir -p ${shQuote(op.path.replace(/\/[^/]*$/, ""))} && ln -sfn ${shQuote(op.target)} ${shQuote(op.path)}`;
     case "rm":
       return `rm -rf ${shQuote(op.path)}`;
     case "exec":

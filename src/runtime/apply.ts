@@ -1,5 +1,5 @@
 // Executes a Plan: journal first, then act; on failure, undo everything journaled.
-import { openSync, closeSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { openSync, closeSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { spawn } from "node:child_process";
 import { cpus } from "node:os";
 import { dirname } from "node:path";
@@ -8,7 +8,7 @@ import { cleanupScript, pristineTables, tablesIn } from "../plan/iptables.js";
 import { hasTool } from "./preflight.js";
 import { renderOp, type Ns, type Op, type Plan, type Step } from "../plan/ops.js";
 import type { Entry, LabState } from "../state/store.js";
-import { outerMountWrap, pidsInNetns } from "./netns.js";
+import { NETNS_DIR, outerMountWrap, pidsInNetns } from "./netns.js";
 import { pool, run } from "./proc.js";
 
 export interface Context {
@@ -29,9 +29,15 @@ export class OpFailure extends Error {
   }
 }
 
-export const CONCURRENCY = Math.max(4, cpus().length * 2);
+export const CONCURRENCY = Number(process.env.NETLAB_CONCURRENCY) || Math.max(4, cpus().length * 2);
 
+/** netlab's own tools need only the network namespace: nsenter --net, no mount-table copy. */
 function inNs(ctx: Context, ns: Ns, argv: string[]): string[] {
+  return ns === null ? [...ctx.hostWrap, ...argv] : ["nsenter", `--net=${NETNS_DIR}/${ns}`, ...argv];
+}
+
+/** User commands get `ip netns exec`, which also mounts /etc/netns/<ns>/* for name resolution. */
+function inNsForUser(ctx: Context, ns: Ns, argv: string[]): string[] {
   return ns === null ? [...ctx.hostWrap, ...argv] : ["ip", "netns", "exec", ns, ...argv];
 }
 
@@ -52,8 +58,8 @@ export async function runOp(op: Op, ctx: Context): Promise<Op[]> {
   switch (op.op) {
     case "ip": {
       const batch = op.lines.join("\n") + "\n";
-      const base = ["ip", ...(op.force ? ["-force"] : []), ...(op.ns === null ? [] : ["-n", op.ns]), "-batch", "-"];
-      const argv = netnsOnly ? [...outerMountWrap(), ...base] : op.ns === null ? [...ctx.hostWrap, ...base] : base;
+      const base = ["ip", ...(op.force ? ["-force"] : []), "-batch", "-"];
+      const argv = netnsOnly ? [...outerMountWrap(), ...base] : inNs(ctx, op.ns, base);
       const r = await run(argv, batch);
       if (r.code !== 0 && !op.force) {
         const line = Number(/Command failed -:(\d+)/.exec(r.stderr)?.[1] ?? 0);
@@ -120,11 +126,16 @@ export async function runOp(op: Op, ctx: Context): Promise<Op[]> {
       mkdirSync(dirname(op.path), { recursive: true });
       writeFileSync(op.path, op.content);
       return [];
+    case "symlink":
+      mkdirSync(dirname(op.path), { recursive: true });
+      rmSync(op.path, { force: true });
+      symlinkSync(op.target, op.path);
+      return [];
     case "rm":
       rmSync(op.path, { recursive: true, force: true });
       return [];
     case "exec": {
-      const r = await run(inNs(ctx, op.ns, ["sh", "-c", op.cmd]), undefined, { ...ctx.env, NETLAB_NODE: op.who });
+      const r = await run(inNsForUser(ctx, op.ns, ["sh", "-c", op.cmd]), undefined, { ...ctx.env, NETLAB_NODE: op.who });
       if (r.code !== 0) {
         throw new OpFailure(`exec on ${op.who}: ${op.cmd}`, (r.stderr || r.stdout).trim() || `exit status ${r.code}`, op);
       }
@@ -172,9 +183,11 @@ async function runStep(step: Step, ctx: Context): Promise<void> {
 export async function applyPlan(plan: Plan, ctx: Context): Promise<void> {
   const journaled: Entry[] = [];
   try {
+    const timing = process.env.NETLAB_TIMING ? (msg: string) => process.stderr.write(`[timing] ${msg}\n`) : null;
     for (const phase of plan.phases) {
       if (!phase.steps.length) continue;
       ctx.progress?.(phase.name);
+      const t0 = Date.now();
       await noteExistingTables(phase.steps, ctx);
       // Journal every undo of the phase before touching anything.
       const begins: Entry[] = phase.steps.filter((s) => s.undo.length).map((s) => ({ t: "begin", id: s.id, undo: s.undo }));
@@ -199,6 +212,7 @@ export async function applyPlan(plan: Plan, ctx: Context): Promise<void> {
           }
         }
       }
+      timing?.(`${phase.name}: ${Date.now() - t0}ms (${phase.steps.length} steps)`);
       await ctx.afterPhase?.(phase.name);
     }
     ctx.state?.append({ t: "complete" });

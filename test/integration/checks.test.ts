@@ -234,13 +234,16 @@ describe("netlab serve", () => {
       const m = /listening on port (\d+)/.exec(b.toString());
       if (m) resolve(Number(m[1]));
     }));
-    const bodies = await Promise.all(Array.from({ length: 50 }, () => fetch(`http://127.0.0.1:${port}/x`).then((r) => r.text())));
-    for (const b of bodies) expect(b).toMatch(/^hello from srv\nyou are 127\.0\.0\.1:\d+\nGET \/x\n$/);
-    const status = await fetch(`http://127.0.0.1:${port}/status/503`);
-    expect(status.status).toBe(503);
-    child.kill("SIGTERM");
-    const code = await new Promise((r) => child.on("exit", r));
-    expect(code).toBe(0);
+    const exited = new Promise((r) => child.on("exit", r));
+    try {
+      const bodies = await Promise.all(Array.from({ length: 50 }, () => fetch(`http://127.0.0.1:${port}/x`).then((r) => r.text())));
+      for (const b of bodies) expect(b).toMatch(/^hello from srv\nyou are 127\.0\.0\.1:\d+\nGET \/x\n$/);
+      const status = await fetch(`http://127.0.0.1:${port}/status/503`);
+      expect(status.status).toBe(503);
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect(await exited).toBe(0);
   });
 
   it("tcp greets and echoes; udp answers each datagram", async () => {
@@ -250,12 +253,16 @@ describe("netlab serve", () => {
         const m = /listening on port (\d+)/.exec(b.toString());
         if (m) resolve(Number(m[1]));
       }));
-      // netcat-openbsd: -q would quit on stdin EOF before a UDP reply arrives.
-      const r = await run(["nc", ...(kind === "udp" ? ["-u"] : ["-q", "1"]), "-w", "1", "127.0.0.1", String(port)], "ping\n");
-      if (kind === "tcp") expect(r.stdout).toMatch(/^hello from srv, you are 127\.0\.0\.1:\d+\nping\n$/);
-      else expect(r.stdout).toMatch(/^srv: 127\.0\.0\.1:\d+ ping\n$/);
-      child.kill("SIGTERM");
-      expect(await new Promise((res) => child.on("exit", res))).toBe(0);
+      const exited = new Promise((res) => child.on("exit", res));
+      try {
+        // netcat-openbsd: -q would quit on stdin EOF before a UDP reply arrives.
+        const r = await run(["nc", ...(kind === "udp" ? ["-u"] : ["-q", "1"]), "-w", "1", "127.0.0.1", String(port)], "ping\n");
+        if (kind === "tcp") expect(r.stdout).toMatch(/^hello from srv, you are 127\.0\.0\.1:\d+\nping\n$/);
+        else expect(r.stdout).toMatch(/^srv: 127\.0\.0\.1:\d+ ping\n$/);
+      } finally {
+        child.kill("SIGTERM");
+      }
+      expect(await exited).toBe(0);
     }
   });
 });

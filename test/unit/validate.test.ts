@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { LabError, formatProblem } from "../../src/lab/errors.js";
 import { labFromText } from "../../src/lab/load.js";
+import { hostsEntries } from "../../src/lab/model.js";
 
 function problems(yaml: string): string[] {
   try {
@@ -134,7 +135,7 @@ describe("resolution", () => {
     const lab = labFromText("name: x\nnetworks:\n  br0: { subnet: 172.20.0.0/24 }\nnodes:\n  a: { networks: [br0] }\n  b: { networks: { br0: { ip: 172.20.0.3 } } }\n  c: { networks: [br0] }\n");
     expect(lab.nodes.map((n) => n.intfs[0].addrs[0])).toEqual(["172.20.0.2/24", "172.20.0.3/24", "172.20.0.4/24"]);
     expect(lab.nodes[0].routes).toEqual(["default via 172.20.0.1 dev eth0"]);
-    expect(lab.nodes[0].hosts).toEqual([["172.20.0.2", "a"], ["172.20.0.3", "b"], ["172.20.0.4", "c"]]);
+    expect(hostsEntries(lab, lab.nodes[0])).toEqual([["172.20.0.2", "a"], ["172.20.0.3", "b"], ["172.20.0.4", "c"]]);
   });
   it("gives no default route on an internal network, and none over the node's own", () => {
     const lab = labFromText("name: x\nnetworks:\n  i: { subnet: 10.0.0.0/24, internal: true }\n  o: { subnet: 10.0.1.0/24 }\nnodes:\n  a: { networks: [i, o] }\n  b: { networks: [o], routes: [\"default via 10.0.1.9\"] }\n");
@@ -143,7 +144,7 @@ describe("resolution", () => {
   });
   it("dns: false keeps names out of /etc/hosts", () => {
     const lab = labFromText("name: x\nnetworks:\n  d: { subnet: 10.0.0.0/24, dns: false }\nnodes:\n  a: { networks: [d] }\n  b: { networks: [d], hosts: { db: 10.9.9.9 } }\n");
-    expect(lab.nodes[1].hosts).toEqual([["10.0.0.3", "b"], ["10.9.9.9", "db"]]);
+    expect(hostsEntries(lab, lab.nodes[1])).toEqual([["10.0.0.3", "b"], ["10.9.9.9", "db"]]);
   });
   it("dual-stack networks and links", () => {
     const lab = labFromText("name: x\nnetworks:\n  n: { subnet: 10.0.0.0/24, subnet6: fd00:1::/64 }\nnodes:\n  a: { networks: [n] }\n");

@@ -1,6 +1,6 @@
 import { up } from "../../api.js";
 import { UsageError } from "../../lab/errors.js";
-import type { Lab } from "../../lab/model.js";
+import { hostsEntries, type Lab } from "../../lab/model.js";
 import { c, progress, table } from "../output.js";
 
 export function summary(lab: Lab): string {
@@ -20,7 +20,7 @@ export function hint(lab: Lab): string {
   const a = lab.nodes[0];
   const b = lab.nodes.find((n) => n !== a && n.intfs.some((i) => i.addrs.length));
   if (!a) return "";
-  const target = b ? (a.hosts.some(([, h]) => h === b.name) ? b.name : b.intfs.find((i) => i.addrs.length)!.addrs[0].split("/")[0]) : "127.0.0.1";
+  const target = b ? (hostsEntries(lab, a).some(([, h]) => h === b.name) ? b.name : b.intfs.find((i) => i.addrs.length)!.addrs[0].split("/")[0]) : "127.0.0.1";
   return `try: sudo netlab exec ${lab.name} ${a.name} -- ping -c1 ${target}`;
 }
 
