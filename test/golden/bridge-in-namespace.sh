@@ -22,36 +22,43 @@ EOF
 
 # --- nodes
 # configure switch
-ip -n bridge-in-ns-switch -batch - <<'EOF'
+nsenter --net=/run/netns/bridge-in-ns-switch ip -batch - <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:bridge-in-ns:node switch"
 link add lan type bridge
+link set dev lan addrgenmode none
 address add 10.50.0.1/24 dev lan
 link set dev lan up
+link set dev lan-a addrgenmode none
 link set dev lan-a master lan up
+link set dev lan-b addrgenmode none
 link set dev lan-b master lan up
+link set dev lan-c addrgenmode none
 link set dev lan-c master lan up
 EOF
 # configure a
-ip -n bridge-in-ns-a -batch - <<'EOF'
+nsenter --net=/run/netns/bridge-in-ns-a ip -batch - <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:bridge-in-ns:node a"
+link set dev eth0 addrgenmode none
 address add 10.50.0.2/24 dev eth0
 link set dev eth0 up
 route replace default via 10.50.0.1 dev eth0
 EOF
 # configure b
-ip -n bridge-in-ns-b -batch - <<'EOF'
+nsenter --net=/run/netns/bridge-in-ns-b ip -batch - <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:bridge-in-ns:node b"
+link set dev eth0 addrgenmode none
 address add 10.50.0.3/24 dev eth0
 link set dev eth0 up
 route replace default via 10.50.0.1 dev eth0
 EOF
 # configure c
-ip -n bridge-in-ns-c -batch - <<'EOF'
+nsenter --net=/run/netns/bridge-in-ns-c ip -batch - <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:bridge-in-ns:node c"
+link set dev eth0 addrgenmode none
 address add 10.50.0.4/24 dev eth0
 link set dev eth0 up
 route replace default via 10.50.0.1 dev eth0
@@ -59,61 +66,32 @@ EOF
 # hosts and resolv.conf files
 mkdir -p /etc/netns/bridge-in-ns-switch
 cat > /etc/netns/bridge-in-ns-switch/hosts <<'EOF'
-# Written by netlab for bridge-in-ns/switch; removed by `netlab down bridge-in-ns`.
+# Written by netlab for lab bridge-in-ns; removed by `netlab down bridge-in-ns`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 EOF
-mkdir -p /etc/netns/bridge-in-ns-switch
-cat > /etc/netns/bridge-in-ns-switch/resolv.conf <<'EOF'
-# Written by netlab for bridge-in-ns/switch; removed by `netlab down bridge-in-ns`.
+mkdir -p /run/netlab/bridge-in-ns/etc
+cat > /run/netlab/bridge-in-ns/etc/resolv.conf.0 <<'EOF'
+# Written by netlab for lab bridge-in-ns; removed by `netlab down bridge-in-ns`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns/bridge-in-ns-a
-cat > /etc/netns/bridge-in-ns-a/hosts <<'EOF'
-# Written by netlab for bridge-in-ns/a; removed by `netlab down bridge-in-ns`.
+mkdir -p /etc/netns/bridge-in-ns-switch && ln -sfn /run/netlab/bridge-in-ns/etc/resolv.conf.0 /etc/netns/bridge-in-ns-switch/resolv.conf
+mkdir -p /etc/netns/bridge-in-ns-a && ln -sfn /run/netlab/bridge-in-ns/etc/resolv.conf.0 /etc/netns/bridge-in-ns-a/resolv.conf
+mkdir -p /etc/netns/bridge-in-ns-b && ln -sfn /run/netlab/bridge-in-ns/etc/resolv.conf.0 /etc/netns/bridge-in-ns-b/resolv.conf
+mkdir -p /etc/netns/bridge-in-ns-c && ln -sfn /run/netlab/bridge-in-ns/etc/resolv.conf.0 /etc/netns/bridge-in-ns-c/resolv.conf
+mkdir -p /run/netlab/bridge-in-ns/etc
+cat > /run/netlab/bridge-in-ns/etc/hosts.1 <<'EOF'
+# Written by netlab for lab bridge-in-ns; removed by `netlab down bridge-in-ns`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.50.0.2	a
 10.50.0.3	b
 10.50.0.4	c
 EOF
-mkdir -p /etc/netns/bridge-in-ns-a
-cat > /etc/netns/bridge-in-ns-a/resolv.conf <<'EOF'
-# Written by netlab for bridge-in-ns/a; removed by `netlab down bridge-in-ns`.
-# No nameserver: this node resolves names from /etc/hosts only.
-options timeout:1 attempts:1
-EOF
-mkdir -p /etc/netns/bridge-in-ns-b
-cat > /etc/netns/bridge-in-ns-b/hosts <<'EOF'
-# Written by netlab for bridge-in-ns/b; removed by `netlab down bridge-in-ns`.
-127.0.0.1	localhost
-::1	localhost ip6-localhost ip6-loopback
-10.50.0.3	b
-10.50.0.2	a
-10.50.0.4	c
-EOF
-mkdir -p /etc/netns/bridge-in-ns-b
-cat > /etc/netns/bridge-in-ns-b/resolv.conf <<'EOF'
-# Written by netlab for bridge-in-ns/b; removed by `netlab down bridge-in-ns`.
-# No nameserver: this node resolves names from /etc/hosts only.
-options timeout:1 attempts:1
-EOF
-mkdir -p /etc/netns/bridge-in-ns-c
-cat > /etc/netns/bridge-in-ns-c/hosts <<'EOF'
-# Written by netlab for bridge-in-ns/c; removed by `netlab down bridge-in-ns`.
-127.0.0.1	localhost
-::1	localhost ip6-localhost ip6-loopback
-10.50.0.4	c
-10.50.0.2	a
-10.50.0.3	b
-EOF
-mkdir -p /etc/netns/bridge-in-ns-c
-cat > /etc/netns/bridge-in-ns-c/resolv.conf <<'EOF'
-# Written by netlab for bridge-in-ns/c; removed by `netlab down bridge-in-ns`.
-# No nameserver: this node resolves names from /etc/hosts only.
-options timeout:1 attempts:1
-EOF
+mkdir -p /etc/netns/bridge-in-ns-a && ln -sfn /run/netlab/bridge-in-ns/etc/hosts.1 /etc/netns/bridge-in-ns-a/hosts
+mkdir -p /etc/netns/bridge-in-ns-b && ln -sfn /run/netlab/bridge-in-ns/etc/hosts.1 /etc/netns/bridge-in-ns-b/hosts
+mkdir -p /etc/netns/bridge-in-ns-c && ln -sfn /run/netlab/bridge-in-ns/etc/hosts.1 /etc/netns/bridge-in-ns-c/hosts
 
 # --- run
 # start on c: netlab serve http --port 80

@@ -16,19 +16,23 @@ EOF
 ip -batch - <<'EOF'
 link add bridge-lab-br0 type bridge
 link set dev bridge-lab-br0 alias "netlab:bridge-lab:network br0"
+link set dev bridge-lab-br0 addrgenmode none
 address add 172.20.0.1/24 dev bridge-lab-br0
 link set dev bridge-lab-br0 up
 link add bridge-l-1tvdns type veth peer name eth0 netns bridge-lab-web
 link set dev bridge-l-1tvdns alias "netlab:bridge-lab:web:eth0"
 link property add dev bridge-l-1tvdns altname bridge-lab-web-eth0
+link set dev bridge-l-1tvdns addrgenmode none
 link set dev bridge-l-1tvdns master bridge-lab-br0 up
 link add bridge-l-19mbqw type veth peer name eth0 netns bridge-lab-api
 link set dev bridge-l-19mbqw alias "netlab:bridge-lab:api:eth0"
 link property add dev bridge-l-19mbqw altname bridge-lab-api-eth0
+link set dev bridge-l-19mbqw addrgenmode none
 link set dev bridge-l-19mbqw master bridge-lab-br0 up
 link add bridge-l-1oi36x type veth peer name eth0 netns bridge-lab-db
 link set dev bridge-l-1oi36x alias "netlab:bridge-lab:db:eth0"
 link property add dev bridge-l-1oi36x altname bridge-lab-db-eth0
+link set dev bridge-l-1oi36x addrgenmode none
 link set dev bridge-l-1oi36x master bridge-lab-br0 up
 EOF
 # host sysctls
@@ -53,78 +57,55 @@ EOF
 
 # --- nodes
 # configure web
-ip -n bridge-lab-web -batch - <<'EOF'
+nsenter --net=/run/netns/bridge-lab-web ip -batch - <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:bridge-lab:node web"
+link set dev eth0 addrgenmode none
 address add 172.20.0.2/24 dev eth0
 link set dev eth0 up
 route replace default via 172.20.0.1 dev eth0
 EOF
 # configure api
-ip -n bridge-lab-api -batch - <<'EOF'
+nsenter --net=/run/netns/bridge-lab-api ip -batch - <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:bridge-lab:node api"
+link set dev eth0 addrgenmode none
 address add 172.20.0.20/24 dev eth0
 link set dev eth0 up
 route replace default via 172.20.0.1 dev eth0
 EOF
 # configure db
-ip -n bridge-lab-db -batch - <<'EOF'
+nsenter --net=/run/netns/bridge-lab-db ip -batch - <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:bridge-lab:node db"
+link set dev eth0 addrgenmode none
 address add 172.20.0.3/24 dev eth0
 link set dev eth0 up
 route replace default via 172.20.0.1 dev eth0
 EOF
 # hosts and resolv.conf files
-mkdir -p /etc/netns/bridge-lab-web
-cat > /etc/netns/bridge-lab-web/hosts <<'EOF'
-# Written by netlab for bridge-lab/web; removed by `netlab down bridge-lab`.
+mkdir -p /run/netlab/bridge-lab/etc
+cat > /run/netlab/bridge-lab/etc/hosts.0 <<'EOF'
+# Written by netlab for lab bridge-lab; removed by `netlab down bridge-lab`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 172.20.0.2	web
 172.20.0.20	api
 172.20.0.3	db
 EOF
-mkdir -p /etc/netns/bridge-lab-web
-cat > /etc/netns/bridge-lab-web/resolv.conf <<'EOF'
-# Written by netlab for bridge-lab/web; removed by `netlab down bridge-lab`.
+mkdir -p /etc/netns/bridge-lab-web && ln -sfn /run/netlab/bridge-lab/etc/hosts.0 /etc/netns/bridge-lab-web/hosts
+mkdir -p /etc/netns/bridge-lab-api && ln -sfn /run/netlab/bridge-lab/etc/hosts.0 /etc/netns/bridge-lab-api/hosts
+mkdir -p /etc/netns/bridge-lab-db && ln -sfn /run/netlab/bridge-lab/etc/hosts.0 /etc/netns/bridge-lab-db/hosts
+mkdir -p /run/netlab/bridge-lab/etc
+cat > /run/netlab/bridge-lab/etc/resolv.conf.1 <<'EOF'
+# Written by netlab for lab bridge-lab; removed by `netlab down bridge-lab`.
 # Nameservers copied from the host, as Docker does for a NATed network.
 nameserver 192.0.2.53
 search example.internal
 EOF
-mkdir -p /etc/netns/bridge-lab-api
-cat > /etc/netns/bridge-lab-api/hosts <<'EOF'
-# Written by netlab for bridge-lab/api; removed by `netlab down bridge-lab`.
-127.0.0.1	localhost
-::1	localhost ip6-localhost ip6-loopback
-172.20.0.20	api
-172.20.0.2	web
-172.20.0.3	db
-EOF
-mkdir -p /etc/netns/bridge-lab-api
-cat > /etc/netns/bridge-lab-api/resolv.conf <<'EOF'
-# Written by netlab for bridge-lab/api; removed by `netlab down bridge-lab`.
-# Nameservers copied from the host, as Docker does for a NATed network.
-nameserver 192.0.2.53
-search example.internal
-EOF
-mkdir -p /etc/netns/bridge-lab-db
-cat > /etc/netns/bridge-lab-db/hosts <<'EOF'
-# Written by netlab for bridge-lab/db; removed by `netlab down bridge-lab`.
-127.0.0.1	localhost
-::1	localhost ip6-localhost ip6-loopback
-172.20.0.3	db
-172.20.0.2	web
-172.20.0.20	api
-EOF
-mkdir -p /etc/netns/bridge-lab-db
-cat > /etc/netns/bridge-lab-db/resolv.conf <<'EOF'
-# Written by netlab for bridge-lab/db; removed by `netlab down bridge-lab`.
-# Nameservers copied from the host, as Docker does for a NATed network.
-nameserver 192.0.2.53
-search example.internal
-EOF
+mkdir -p /etc/netns/bridge-lab-web && ln -sfn /run/netlab/bridge-lab/etc/resolv.conf.1 /etc/netns/bridge-lab-web/resolv.conf
+mkdir -p /etc/netns/bridge-lab-api && ln -sfn /run/netlab/bridge-lab/etc/resolv.conf.1 /etc/netns/bridge-lab-api/resolv.conf
+mkdir -p /etc/netns/bridge-lab-db && ln -sfn /run/netlab/bridge-lab/etc/resolv.conf.1 /etc/netns/bridge-lab-db/resolv.conf
 
 # --- run
 # start on web: netlab serve http --port 80

@@ -24,121 +24,110 @@ EOF
 
 # --- nodes
 # configure alice
-ip -n policy-rt-alice -batch - <<'EOF'
+nsenter --net=/run/netns/policy-rt-alice ip -batch - <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:policy-rt:node alice"
+link set dev eth0 addrgenmode none
 address add 10.1.0.2/24 dev eth0
 link set dev eth0 up
 route replace default via 10.1.0.1
 EOF
 # configure bob
-ip -n policy-rt-bob -batch - <<'EOF'
+nsenter --net=/run/netns/policy-rt-bob ip -batch - <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:policy-rt:node bob"
+link set dev eth0 addrgenmode none
 address add 10.2.0.2/24 dev eth0
 link set dev eth0 up
 route replace default via 10.2.0.1
 EOF
 # configure gw
-ip -n policy-rt-gw -batch - <<'EOF'
+nsenter --net=/run/netns/policy-rt-gw ip -batch - <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:policy-rt:node gw"
+link set dev eth0 addrgenmode none
 address add 10.1.0.1/24 dev eth0
 link set dev eth0 up
+link set dev eth1 addrgenmode none
 address add 10.2.0.1/24 dev eth1
 link set dev eth1 up
+link set dev eth2 addrgenmode none
 address add 10.8.1.1/24 dev eth2
 link set dev eth2 up
+link set dev eth3 addrgenmode none
 address add 10.8.2.1/24 dev eth3
 link set dev eth3 up
 route replace default via 10.8.1.2
 route replace default via 10.8.2.2 table 100
 rule add from 10.2.0.0/24 table 100
 EOF
-ip netns exec policy-rt-gw sysctl -q -w net.ipv4.ip_forward=1
+nsenter --net=/run/netns/policy-rt-gw sysctl -q -w net.ipv4.ip_forward=1
 # configure isp-a
-ip -n policy-rt-isp-a -batch - <<'EOF'
+nsenter --net=/run/netns/policy-rt-isp-a ip -batch - <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:policy-rt:node isp-a"
+link set dev eth0 addrgenmode none
 address add 10.8.1.2/24 dev eth0
 link set dev eth0 up
 route replace 10.0.0.0/8 via 10.8.1.1
 EOF
-ip netns exec policy-rt-isp-a sysctl -q -w net.ipv4.ip_forward=1
+nsenter --net=/run/netns/policy-rt-isp-a sysctl -q -w net.ipv4.ip_forward=1
 # configure isp-b
-ip -n policy-rt-isp-b -batch - <<'EOF'
+nsenter --net=/run/netns/policy-rt-isp-b ip -batch - <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:policy-rt:node isp-b"
+link set dev eth0 addrgenmode none
 address add 10.8.2.2/24 dev eth0
 link set dev eth0 up
 route replace 10.0.0.0/8 via 10.8.2.1
 EOF
-ip netns exec policy-rt-isp-b sysctl -q -w net.ipv4.ip_forward=1
+nsenter --net=/run/netns/policy-rt-isp-b sysctl -q -w net.ipv4.ip_forward=1
 # hosts and resolv.conf files
 mkdir -p /etc/netns/policy-rt-alice
 cat > /etc/netns/policy-rt-alice/hosts <<'EOF'
-# Written by netlab for policy-rt/alice; removed by `netlab down policy-rt`.
+# Written by netlab for lab policy-rt; removed by `netlab down policy-rt`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.1.0.2	alice
 EOF
-mkdir -p /etc/netns/policy-rt-alice
-cat > /etc/netns/policy-rt-alice/resolv.conf <<'EOF'
-# Written by netlab for policy-rt/alice; removed by `netlab down policy-rt`.
+mkdir -p /run/netlab/policy-rt/etc
+cat > /run/netlab/policy-rt/etc/resolv.conf.0 <<'EOF'
+# Written by netlab for lab policy-rt; removed by `netlab down policy-rt`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
+mkdir -p /etc/netns/policy-rt-alice && ln -sfn /run/netlab/policy-rt/etc/resolv.conf.0 /etc/netns/policy-rt-alice/resolv.conf
+mkdir -p /etc/netns/policy-rt-bob && ln -sfn /run/netlab/policy-rt/etc/resolv.conf.0 /etc/netns/policy-rt-bob/resolv.conf
+mkdir -p /etc/netns/policy-rt-gw && ln -sfn /run/netlab/policy-rt/etc/resolv.conf.0 /etc/netns/policy-rt-gw/resolv.conf
+mkdir -p /etc/netns/policy-rt-isp-a && ln -sfn /run/netlab/policy-rt/etc/resolv.conf.0 /etc/netns/policy-rt-isp-a/resolv.conf
+mkdir -p /etc/netns/policy-rt-isp-b && ln -sfn /run/netlab/policy-rt/etc/resolv.conf.0 /etc/netns/policy-rt-isp-b/resolv.conf
 mkdir -p /etc/netns/policy-rt-bob
 cat > /etc/netns/policy-rt-bob/hosts <<'EOF'
-# Written by netlab for policy-rt/bob; removed by `netlab down policy-rt`.
+# Written by netlab for lab policy-rt; removed by `netlab down policy-rt`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.2.0.2	bob
 EOF
-mkdir -p /etc/netns/policy-rt-bob
-cat > /etc/netns/policy-rt-bob/resolv.conf <<'EOF'
-# Written by netlab for policy-rt/bob; removed by `netlab down policy-rt`.
-# No nameserver: this node resolves names from /etc/hosts only.
-options timeout:1 attempts:1
-EOF
 mkdir -p /etc/netns/policy-rt-gw
 cat > /etc/netns/policy-rt-gw/hosts <<'EOF'
-# Written by netlab for policy-rt/gw; removed by `netlab down policy-rt`.
+# Written by netlab for lab policy-rt; removed by `netlab down policy-rt`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.1.0.1	gw
 EOF
-mkdir -p /etc/netns/policy-rt-gw
-cat > /etc/netns/policy-rt-gw/resolv.conf <<'EOF'
-# Written by netlab for policy-rt/gw; removed by `netlab down policy-rt`.
-# No nameserver: this node resolves names from /etc/hosts only.
-options timeout:1 attempts:1
-EOF
 mkdir -p /etc/netns/policy-rt-isp-a
 cat > /etc/netns/policy-rt-isp-a/hosts <<'EOF'
-# Written by netlab for policy-rt/isp-a; removed by `netlab down policy-rt`.
+# Written by netlab for lab policy-rt; removed by `netlab down policy-rt`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.8.1.2	isp-a
 EOF
-mkdir -p /etc/netns/policy-rt-isp-a
-cat > /etc/netns/policy-rt-isp-a/resolv.conf <<'EOF'
-# Written by netlab for policy-rt/isp-a; removed by `netlab down policy-rt`.
-# No nameserver: this node resolves names from /etc/hosts only.
-options timeout:1 attempts:1
-EOF
 mkdir -p /etc/netns/policy-rt-isp-b
 cat > /etc/netns/policy-rt-isp-b/hosts <<'EOF'
-# Written by netlab for policy-rt/isp-b; removed by `netlab down policy-rt`.
+# Written by netlab for lab policy-rt; removed by `netlab down policy-rt`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.8.2.2	isp-b
-EOF
-mkdir -p /etc/netns/policy-rt-isp-b
-cat > /etc/netns/policy-rt-isp-b/resolv.conf <<'EOF'
-# Written by netlab for policy-rt/isp-b; removed by `netlab down policy-rt`.
-# No nameserver: this node resolves names from /etc/hosts only.
-options timeout:1 attempts:1
 EOF
 
 # --- exec

@@ -20,27 +20,31 @@ EOF
 
 # --- nodes
 # configure red
-ip -n router-lab-red -batch - <<'EOF'
+nsenter --net=/run/netns/router-lab-red ip -batch - <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:router-lab:node red"
+link set dev eth0 addrgenmode none
 address add 10.0.1.1/24 dev eth0
 link set dev eth0 up
 route replace 10.0.2.0/24 via 10.0.1.2
 EOF
 # configure blue
-ip -n router-lab-blue -batch - <<'EOF'
+nsenter --net=/run/netns/router-lab-blue ip -batch - <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:router-lab:node blue"
+link set dev eth0 addrgenmode none
 address add 10.0.1.2/24 dev eth0
 link set dev eth0 up
+link set dev eth1 addrgenmode none
 address add 10.0.2.1/24 dev eth1
 link set dev eth1 up
 EOF
-ip netns exec router-lab-blue sysctl -q -w net.ipv4.ip_forward=1
+nsenter --net=/run/netns/router-lab-blue sysctl -q -w net.ipv4.ip_forward=1
 # configure green
-ip -n router-lab-green -batch - <<'EOF'
+nsenter --net=/run/netns/router-lab-green ip -batch - <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:router-lab:node green"
+link set dev eth0 addrgenmode none
 address add 10.0.2.2/24 dev eth0
 link set dev eth0 up
 route replace 10.0.1.0/24 via 10.0.2.1
@@ -48,42 +52,33 @@ EOF
 # hosts and resolv.conf files
 mkdir -p /etc/netns/router-lab-red
 cat > /etc/netns/router-lab-red/hosts <<'EOF'
-# Written by netlab for router-lab/red; removed by `netlab down router-lab`.
+# Written by netlab for lab router-lab; removed by `netlab down router-lab`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.0.1.1	red
 EOF
-mkdir -p /etc/netns/router-lab-red
-cat > /etc/netns/router-lab-red/resolv.conf <<'EOF'
-# Written by netlab for router-lab/red; removed by `netlab down router-lab`.
+mkdir -p /run/netlab/router-lab/etc
+cat > /run/netlab/router-lab/etc/resolv.conf.0 <<'EOF'
+# Written by netlab for lab router-lab; removed by `netlab down router-lab`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
+mkdir -p /etc/netns/router-lab-red && ln -sfn /run/netlab/router-lab/etc/resolv.conf.0 /etc/netns/router-lab-red/resolv.conf
+mkdir -p /etc/netns/router-lab-blue && ln -sfn /run/netlab/router-lab/etc/resolv.conf.0 /etc/netns/router-lab-blue/resolv.conf
+mkdir -p /etc/netns/router-lab-green && ln -sfn /run/netlab/router-lab/etc/resolv.conf.0 /etc/netns/router-lab-green/resolv.conf
 mkdir -p /etc/netns/router-lab-blue
 cat > /etc/netns/router-lab-blue/hosts <<'EOF'
-# Written by netlab for router-lab/blue; removed by `netlab down router-lab`.
+# Written by netlab for lab router-lab; removed by `netlab down router-lab`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.0.1.2	blue
 EOF
-mkdir -p /etc/netns/router-lab-blue
-cat > /etc/netns/router-lab-blue/resolv.conf <<'EOF'
-# Written by netlab for router-lab/blue; removed by `netlab down router-lab`.
-# No nameserver: this node resolves names from /etc/hosts only.
-options timeout:1 attempts:1
-EOF
 mkdir -p /etc/netns/router-lab-green
 cat > /etc/netns/router-lab-green/hosts <<'EOF'
-# Written by netlab for router-lab/green; removed by `netlab down router-lab`.
+# Written by netlab for lab router-lab; removed by `netlab down router-lab`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.0.2.2	green
-EOF
-mkdir -p /etc/netns/router-lab-green
-cat > /etc/netns/router-lab-green/resolv.conf <<'EOF'
-# Written by netlab for router-lab/green; removed by `netlab down router-lab`.
-# No nameserver: this node resolves names from /etc/hosts only.
-options timeout:1 attempts:1
 EOF
 
 # --- run

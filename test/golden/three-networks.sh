@@ -18,40 +18,49 @@ ip -batch - <<'EOF'
 link add three-ne-0x47or type bridge
 link set dev three-ne-0x47or alias "netlab:three-nets:network frontend"
 link property add dev three-ne-0x47or altname three-nets-frontend
+link set dev three-ne-0x47or addrgenmode none
 address add 10.10.1.1/24 dev three-ne-0x47or
 link set dev three-ne-0x47or up
 link add three-ne-104kbf type bridge
 link set dev three-ne-104kbf alias "netlab:three-nets:network backend"
 link property add dev three-ne-104kbf altname three-nets-backend
+link set dev three-ne-104kbf addrgenmode none
 address add 10.10.2.1/24 dev three-ne-104kbf
 link set dev three-ne-104kbf up
 link add three-nets-data type bridge
 link set dev three-nets-data alias "netlab:three-nets:network data"
+link set dev three-nets-data addrgenmode none
 address add 10.10.3.1/24 dev three-nets-data
 link set dev three-nets-data up
 link add three-ne-0oiw76 type veth peer name eth0 netns three-nets-web
 link set dev three-ne-0oiw76 alias "netlab:three-nets:web:eth0"
 link property add dev three-ne-0oiw76 altname three-nets-web-eth0
+link set dev three-ne-0oiw76 addrgenmode none
 link set dev three-ne-0oiw76 master three-ne-0x47or up
 link add three-ne-0ebcwr type veth peer name eth0 netns three-nets-api
 link set dev three-ne-0ebcwr alias "netlab:three-nets:api:eth0"
 link property add dev three-ne-0ebcwr altname three-nets-api-eth0
+link set dev three-ne-0ebcwr addrgenmode none
 link set dev three-ne-0ebcwr master three-ne-0x47or up
 link add three-ne-0e1db2 type veth peer name eth1 netns three-nets-api
 link set dev three-ne-0e1db2 alias "netlab:three-nets:api:eth1"
 link property add dev three-ne-0e1db2 altname three-nets-api-eth1
+link set dev three-ne-0e1db2 addrgenmode none
 link set dev three-ne-0e1db2 master three-ne-104kbf up
 link add three-ne-1eo1zu type veth peer name eth0 netns three-nets-worker
 link set dev three-ne-1eo1zu alias "netlab:three-nets:worker:eth0"
 link property add dev three-ne-1eo1zu altname three-nets-worker-eth0
+link set dev three-ne-1eo1zu addrgenmode none
 link set dev three-ne-1eo1zu master three-ne-104kbf up
 link add three-ne-1ee2e5 type veth peer name eth1 netns three-nets-worker
 link set dev three-ne-1ee2e5 alias "netlab:three-nets:worker:eth1"
 link property add dev three-ne-1ee2e5 altname three-nets-worker-eth1
+link set dev three-ne-1ee2e5 addrgenmode none
 link set dev three-ne-1ee2e5 master three-nets-data up
 link add three-ne-0qo2g2 type veth peer name eth0 netns three-nets-db
 link set dev three-ne-0qo2g2 alias "netlab:three-nets:db:eth0"
 link property add dev three-ne-0qo2g2 altname three-nets-db-eth0
+link set dev three-ne-0qo2g2 addrgenmode none
 link set dev three-ne-0qo2g2 master three-nets-data up
 EOF
 # host sysctls
@@ -80,98 +89,92 @@ EOF
 
 # --- nodes
 # configure web
-ip -n three-nets-web -batch - <<'EOF'
+nsenter --net=/run/netns/three-nets-web ip -batch - <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:three-nets:node web"
+link set dev eth0 addrgenmode none
 address add 10.10.1.2/24 dev eth0
 link set dev eth0 up
 route replace default via 10.10.1.1 dev eth0
 EOF
 # configure api
-ip -n three-nets-api -batch - <<'EOF'
+nsenter --net=/run/netns/three-nets-api ip -batch - <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:three-nets:node api"
+link set dev eth0 addrgenmode none
 address add 10.10.1.10/24 dev eth0
 link set dev eth0 up
+link set dev eth1 addrgenmode none
 address add 10.10.2.10/24 dev eth1
 link set dev eth1 up
 route replace default via 10.10.1.1 dev eth0
 EOF
 # configure worker
-ip -n three-nets-worker -batch - <<'EOF'
+nsenter --net=/run/netns/three-nets-worker ip -batch - <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:three-nets:node worker"
+link set dev eth0 addrgenmode none
 address add 10.10.2.20/24 dev eth0
 link set dev eth0 up
+link set dev eth1 addrgenmode none
 address add 10.10.3.20/24 dev eth1
 link set dev eth1 up
 route replace default via 10.10.2.1 dev eth0
 EOF
 # configure db
-ip -n three-nets-db -batch - <<'EOF'
+nsenter --net=/run/netns/three-nets-db ip -batch - <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:three-nets:node db"
+link set dev eth0 addrgenmode none
 address add 10.10.3.30/24 dev eth0
 link set dev eth0 up
 EOF
 # hosts and resolv.conf files
 mkdir -p /etc/netns/three-nets-web
 cat > /etc/netns/three-nets-web/hosts <<'EOF'
-# Written by netlab for three-nets/web; removed by `netlab down three-nets`.
+# Written by netlab for lab three-nets; removed by `netlab down three-nets`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.10.1.2	web
 10.10.1.10	api
 EOF
-mkdir -p /etc/netns/three-nets-web
-cat > /etc/netns/three-nets-web/resolv.conf <<'EOF'
-# Written by netlab for three-nets/web; removed by `netlab down three-nets`.
+mkdir -p /run/netlab/three-nets/etc
+cat > /run/netlab/three-nets/etc/resolv.conf.0 <<'EOF'
+# Written by netlab for lab three-nets; removed by `netlab down three-nets`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
+mkdir -p /etc/netns/three-nets-web && ln -sfn /run/netlab/three-nets/etc/resolv.conf.0 /etc/netns/three-nets-web/resolv.conf
+mkdir -p /etc/netns/three-nets-api && ln -sfn /run/netlab/three-nets/etc/resolv.conf.0 /etc/netns/three-nets-api/resolv.conf
+mkdir -p /etc/netns/three-nets-worker && ln -sfn /run/netlab/three-nets/etc/resolv.conf.0 /etc/netns/three-nets-worker/resolv.conf
+mkdir -p /etc/netns/three-nets-db && ln -sfn /run/netlab/three-nets/etc/resolv.conf.0 /etc/netns/three-nets-db/resolv.conf
 mkdir -p /etc/netns/three-nets-api
 cat > /etc/netns/three-nets-api/hosts <<'EOF'
-# Written by netlab for three-nets/api; removed by `netlab down three-nets`.
+# Written by netlab for lab three-nets; removed by `netlab down three-nets`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
-10.10.1.10	api
 10.10.1.2	web
+10.10.1.10	api
+10.10.2.10	api
 10.10.2.20	worker
-EOF
-mkdir -p /etc/netns/three-nets-api
-cat > /etc/netns/three-nets-api/resolv.conf <<'EOF'
-# Written by netlab for three-nets/api; removed by `netlab down three-nets`.
-# No nameserver: this node resolves names from /etc/hosts only.
-options timeout:1 attempts:1
 EOF
 mkdir -p /etc/netns/three-nets-worker
 cat > /etc/netns/three-nets-worker/hosts <<'EOF'
-# Written by netlab for three-nets/worker; removed by `netlab down three-nets`.
+# Written by netlab for lab three-nets; removed by `netlab down three-nets`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
-10.10.2.20	worker
 10.10.2.10	api
+10.10.2.20	worker
+10.10.3.20	worker
 10.10.3.30	db
-EOF
-mkdir -p /etc/netns/three-nets-worker
-cat > /etc/netns/three-nets-worker/resolv.conf <<'EOF'
-# Written by netlab for three-nets/worker; removed by `netlab down three-nets`.
-# No nameserver: this node resolves names from /etc/hosts only.
-options timeout:1 attempts:1
 EOF
 mkdir -p /etc/netns/three-nets-db
 cat > /etc/netns/three-nets-db/hosts <<'EOF'
-# Written by netlab for three-nets/db; removed by `netlab down three-nets`.
+# Written by netlab for lab three-nets; removed by `netlab down three-nets`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
-10.10.3.30	db
 10.10.3.20	worker
-EOF
-mkdir -p /etc/netns/three-nets-db
-cat > /etc/netns/three-nets-db/resolv.conf <<'EOF'
-# Written by netlab for three-nets/db; removed by `netlab down three-nets`.
-# No nameserver: this node resolves names from /etc/hosts only.
-options timeout:1 attempts:1
+10.10.3.30	db
 EOF
 
 # --- run

@@ -14,15 +14,17 @@ EOF
 ip -batch - <<'EOF'
 link add veth-red type veth peer name eth0 netns veth-pair-red
 link set dev veth-red alias "netlab:veth-pair:link 1 host:veth-red"
+link set dev veth-red addrgenmode none
 address add 10.100.0.1/30 dev veth-red
 link set dev veth-red up
 EOF
 
 # --- nodes
 # configure red
-ip -n veth-pair-red -batch - <<'EOF'
+nsenter --net=/run/netns/veth-pair-red ip -batch - <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:veth-pair:node red"
+link set dev eth0 addrgenmode none
 address add 10.100.0.2/30 dev eth0
 link set dev eth0 up
 route replace default via 10.100.0.1
@@ -30,14 +32,14 @@ EOF
 # hosts and resolv.conf files
 mkdir -p /etc/netns/veth-pair-red
 cat > /etc/netns/veth-pair-red/hosts <<'EOF'
-# Written by netlab for veth-pair/red; removed by `netlab down veth-pair`.
+# Written by netlab for lab veth-pair; removed by `netlab down veth-pair`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.100.0.2	red
 EOF
 mkdir -p /etc/netns/veth-pair-red
 cat > /etc/netns/veth-pair-red/resolv.conf <<'EOF'
-# Written by netlab for veth-pair/red; removed by `netlab down veth-pair`.
+# Written by netlab for lab veth-pair; removed by `netlab down veth-pair`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF

@@ -33,7 +33,7 @@ describe.skipIf(!IS_ROOT)("lifecycle", () => {
     const r = await sb.netlab(["up", "bridge-in-namespace", "--dry-run"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^#!\/bin\/sh\n/);
-    expect(r.stdout).toContain("ip -n bridge-in-ns-switch -batch -");
+    expect(r.stdout).toContain("nsenter --net=/run/netns/bridge-in-ns-switch ip -batch -");
     expect(await sb.snapshot()).toEqual(before);
     // Run the script for real (it is self-contained), check, then clean up by hand.
     const script = labFile("dry", r.stdout);

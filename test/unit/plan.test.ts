@@ -24,7 +24,7 @@ describe("golden plans", () => {
     lab.hostNs = "bridge-lab-host";
     const text = renderPlan(compile(lab, { stateDir: "/run/netlab/bridge-lab" }), "x");
     expect(text).toContain("netns add bridge-lab-host");
-    expect(text).toContain("ip -n bridge-lab-host -batch -");
+    expect(text).toContain("nsenter --net=/run/netns/bridge-lab-host ip -batch -");
     expect(text).not.toMatch(/^ip -batch -\n(?!netns)/m);
   });
 });
