@@ -230,37 +230,7 @@ export async function down(ref: string, opts: { progress?: (m: string) => void }
   }
 }
 
-export interface LabStatus {
-  name: string;
-  description: string;
-  file: string;
-  nodes: number;
-  isolated: boolean;
-  createdAt: string;
-  ageSeconds: number;
-  state: "up" | "incomplete" | "starting";
-}
-
-export function status(): LabStatus[] {
-  const out: LabStatus[] = [];
-  for (const name of labsWithState()) {
-    const st = new LabState(name);
-    const meta = st.readMeta();
-    if (!meta) continue;
-    const complete = st.complete();
-    out.push({
-      name,
-      description: meta.lab.description,
-      file: meta.lab.file,
-      nodes: meta.lab.nodes.length,
-      isolated: meta.lab.isolated,
-      createdAt: meta.createdAt,
-      ageSeconds: Math.round((Date.now() - Date.parse(meta.createdAt)) / 1000),
-      state: complete ? "up" : alive(meta.pid) ? "starting" : "incomplete",
-    });
-  }
-  return out;
-}
+export { status, type LabStatus } from "./state/status.js";
 
 export function requireUp(ref: string): Meta {
   const state = findState(ref);
@@ -380,9 +350,9 @@ export async function test(ref: string, opts: { readyMs?: number } = {}): Promis
   return { lab: meta.lab, results, notReady, ms: Date.now() - t0 };
 }
 
-export async function pingall(ref: string, opts: { timeoutMs?: number } = {}): Promise<PingAll> {
+export async function pingall(ref: string, opts: { timeoutMs?: number; onWave?: (wave: number, waves: number) => void } = {}): Promise<PingAll> {
   requireRoot("netlab test --pingall");
   const meta = requireUp(ref);
   requireTools(["fping"]);
-  return pingAll(meta.lab, opts.timeoutMs);
+  return pingAll(meta.lab, opts);
 }

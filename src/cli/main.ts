@@ -1,7 +1,7 @@
 // netlab's command line. Only commander loads up front; each command's module is
 // imported when it runs, so `netlab --version` and `netlab status` start fast.
 import { Command, CommanderError, Option } from "commander";
-import { readFileSync } from "node:fs";
+import { appendFileSync, readFileSync } from "node:fs";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -100,6 +100,12 @@ program
   .option("--host <addr>", "address to listen on", "::")
   .option("--name <name>", "name to answer with (default: $NETLAB_NODE, else the hostname)")
   .action(lazy("serve", "serveCmd"));
+
+// scripts/bench reads netlab's peak memory from here.
+if (process.env.NETLAB_MAXRSS_FILE) {
+  const file = process.env.NETLAB_MAXRSS_FILE;
+  process.on("exit", () => appendFileSync(file, `${process.resourceUsage().maxRSS}\n`));
+}
 
 async function main(): Promise<void> {
   try {

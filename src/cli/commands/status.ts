@@ -1,7 +1,5 @@
-import { status } from "../../api.js";
-import { labFromText } from "../../lab/load.js";
-import { shippedLabs } from "../../lab/load.js";
 import { readFileSync } from "node:fs";
+import { status } from "../../state/status.js";
 import { age, c, table } from "../output.js";
 
 export async function statusCmd(opts: { json?: boolean }): Promise<number> {
@@ -21,6 +19,7 @@ export async function statusCmd(opts: { json?: boolean }): Promise<number> {
 }
 
 export async function labsCmd(opts: { json?: boolean }): Promise<number> {
+  const { labFromText, shippedLabs } = await import("../../lab/load.js");
   const rows = shippedLabs().map((f) => {
     const ref = f.replace(/^.*\//, "").replace(/\.(ya?ml|json)$/, "");
     try {

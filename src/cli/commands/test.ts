@@ -74,6 +74,12 @@ export function printPingAll(p: PingAll, json?: boolean): number {
 }
 
 export async function testCmd(ref: string, opts: TestOptions): Promise<number> {
-  if (opts.pingall) return printPingAll(await pingall(ref), opts.json);
+  if (opts.pingall) {
+    const onWave = (wave: number, waves: number) => {
+      if (wave === 1)
+        process.stderr.write(c.dim(`the kernel's neighbour table (net.ipv4.neigh.default.gc_thresh3, shared by all namespaces) cannot hold every pair at once: pinging in ${waves} waves\n`));
+    };
+    return printPingAll(await pingall(ref, { onWave }), opts.json);
+  }
   return printResults(await test(ref), opts);
 }

@@ -1,0 +1,275 @@
+// netlab's benchmark (not part of the pass/fail tests): netlab against the floor (the
+// same kernel objects from a plain `ip -batch` script), the naive way (one `ip` command
+// per step, as the seed tutorials do), and Mininet. Everything runs inside a sandbox
+// network namespace and is removed afterwards. Run it as root: sudo scripts/bench
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = resolve(fileURLToPath(import.meta.url), "../..");
+const NETLAB = join(ROOT, "bin/netlab");
+const { labFromText } = await import(join(ROOT, "dist/lab/load.js"));
+const { compile } = await import(join(ROOT, "dist/plan/compile.js"));
+const { enterNet } = await import(join(ROOT, "dist/plan/ops.js"));
+
+const env = (k, d) => process.env[k] ?? d;
+const SIZES = env("BENCH_SIZES", "10,100,300,1000").split(",").map(Number);
+const SHAPES = env("BENCH_SHAPES", "star,chain,mesh").split(",");
+const NAIVE_MAX = Number(env("BENCH_NAIVE_MAX", "300")); // naive above this only for the star
+const MININET = env("BENCH_MININET", "1") !== "0" && spawnSync("sh", ["-c", "command -v mn"]).status === 0;
+const SB = "nlbench";
+const dir = mkdtempSync(join(tmpdir(), "netlab-bench-"));
+
+if (process.getuid() !== 0) {
+  console.error("scripts/bench needs root: it builds labs for real (sudo scripts/bench)");
+  process.exit(3);
+}
+
+// ---------- labs
+function subnet30(base, i) {
+  return `10.${base + (i >> 6)}.${(i & 63) << 2}.0/30`;
+}
+const addrOf = (base, i, host) => `10.${base + (i >> 6)}.${(i & 63) << 2}.${host}`;
+
+/** [start, end) of IPv4 addresses as the fewest prefixes. */
+function rangeToPrefixes(start, end) {
+  const out = [];
+  while (start < end) {
+    let len = 32;
+    while (len > 0) {
+      const size = 2 ** (32 - (len - 1));
+      if (start % size !== 0 || start + size > end) break;
+      len--;
+    }
+    out.push(`${[24, 16, 8, 0].map((s) => (start >>> s) & 255).join(".")}/${len}`);
+    start += 2 ** (32 - len);
+  }
+  return out;
+}
+const ip2n = (a) => a.split(".").reduce((x, o) => x * 256 + Number(o), 0);
+
+function labYaml(shape, n) {
+  const name = `b-${shape}-${n}`;
+  let y = `name: ${name}\n`;
+  if (shape === "star") {
+    y += "networks:\n  lan: { subnet: 10.128.0.0/16 }\nnodes:\n";
+    for (let i = 0; i < n; i++) y += `  n${i}: { networks: [lan] }\n`;
+  } else if (shape === "chain") {
+    // r0 – r1 – … – rN-1: default route to the right, the links on the left summarised into prefixes.
+    y += "nodes:\n";
+    for (let i = 0; i < n; i++) {
+      const routes = [];
+      if (i < n - 1) routes.push(`"default via ${addrOf(64, i, 2)}"`);
+      if (i > 1) for (const p of rangeToPrefixes(ip2n(addrOf(64, 0, 0)), ip2n(addrOf(64, i - 1, 0)))) routes.push(`"${p} via ${addrOf(64, i - 1, 1)}"`);
+      y += `  r${i}: { forward: true, routes: [${routes.join(", ")}] }\n`;
+    }
+    y += "links:\n";
+    for (let i = 0; i < n - 1; i++) y += `  - { endpoints: ["r${i}:eth1", "r${i + 1}:eth0"], subnet: ${subnet30(64, i)} }\n`;
+  } else {
+    y += "nodes:\n";
+    for (let i = 0; i < n; i++) y += `  m${i}: {}\n`;
+    y += "links:\n";
+    for (let k = 0; k < Math.floor(n / 2); k++) y += `  - { endpoints: ["m${2 * k}:eth0", "m${2 * k + 1}:eth0"], subnet: ${subnet30(96, k)} }\n`;
+  }
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(file, y);
+  return { name, file, yaml: y };
+}
+
+// ---------- running things
+function sh(cmd, opts = {}) {
+  const r = spawnSync("bash", ["-c", cmd], { encoding: "utf8", maxBuffer: 1 << 28, ...opts });
+  if (r.status !== 0 && !opts.allowFail) throw new Error(`failed: ${cmd.slice(0, 200)}\n${r.stderr}`);
+  return r;
+}
+function timed(cmd, opts) {
+  const t0 = process.hrtime.bigint();
+  const r = sh(cmd, opts);
+  return { s: Number(process.hrtime.bigint() - t0) / 1e9, r };
+}
+const inSb = (cmd) => `ip netns exec ${SB} ${cmd}`;
+
+/** The kernel frees deleted namespaces lazily; let it finish so one run does not pay for the last. */
+function settle() {
+  const count = () => {
+    try {
+      return Number(/^net_namespace\s+(\d+)/m.exec(readFileSync("/proc/slabinfo", "utf8"))?.[1] ?? 0);
+    } catch {
+      return 0;
+    }
+  };
+  for (let i = 0; i < 120; i++) {
+    sh("ip netns add nlbench-kick && ip netns delete nlbench-kick", { allowFail: true });
+    if (count() <= baseline + 5) return;
+    sh("sleep 0.5");
+  }
+}
+
+function netlab(args, rssFile) {
+  return timed(inSb(`env NETLAB_MAXRSS_FILE=${rssFile} ${NETLAB} ${args}`));
+}
+
+function script(lines) {
+  const f = join(dir, `s${Math.random().toString(36).slice(2)}.sh`);
+  writeFileSync(f, lines.join("\n") + "\n");
+  return f;
+}
+
+/** The plan's kernel work (ip batches and sysctls), without netlab: the floor, and the naive one-command-per-step way. */
+function plainScripts(lab) {
+  const plan = compile(labFromText(lab.yaml, lab.file), { stateDir: join(dir, "state") });
+  const floor = [];
+  const naive = [];
+  for (const phase of plan.phases)
+    for (const step of phase.steps)
+      for (const op of step.ops) {
+        if (op.op === "ip") {
+          const pre = op.ns ? `${enterNet(op.ns)} ` : "";
+          floor.push(`${pre}ip -batch - <<'EOF'\n${op.lines.join("\n")}\nEOF`);
+          for (const l of op.lines) naive.push(op.ns ? `ip netns exec ${op.ns} ip ${l}` : `ip ${l}`);
+        } else if (op.op === "sysctl") {
+          const kv = Object.entries(op.values).map(([k, v]) => `${k}=${v}`).join(" ");
+          floor.push(`${op.ns ? `${enterNet(op.ns)} ` : ""}sysctl -q -w ${kv}`);
+          naive.push(`${op.ns ? `ip netns exec ${op.ns} ` : ""}sysctl -q -w ${kv}`);
+        }
+      }
+  const namespaces = [...new Set(plan.phases[0].steps.flatMap((s) => s.ops.flatMap((o) => o.lines ?? [])).map((l) => l.split(" ")[2]))];
+  const bridges = lab.yaml.includes("networks:") ? [`${lab.name}-lan`] : [];
+  const waitGone = `while ip -o link show | grep -q '${lab.name.slice(0, 8)}'; do sleep 0.02; done`;
+  const floorDown = [`ip -force -batch - <<'EOF'\n${[...namespaces.map((n) => `netns delete ${n}`), ...bridges.map((b) => `link delete ${b}`)].join("\n")}\nEOF`, waitGone];
+  const naiveDown = [...namespaces.map((n) => `ip netns delete ${n}`), ...bridges.map((b) => `ip link delete ${b}`), waitGone];
+  return { floor: script(["set -e", ...floor]), floorDown: script(floorDown), naive: script(["set -e", ...naive]), naiveDown: script(naiveDown) };
+}
+
+const baselineText = readFileSync("/proc/slabinfo", "utf8");
+const baseline = Number(/^net_namespace\s+(\d+)/m.exec(baselineText)?.[1] ?? 0);
+
+function cleanupAll() {
+  for (const shape of SHAPES) for (const n of SIZES) sh(inSb(`${NETLAB} down b-${shape}-${n}`), { allowFail: true });
+  sh(`ip netns delete ${SB}`, { allowFail: true });
+  rmSync(dir, { recursive: true, force: true });
+}
+process.on("SIGINT", () => {
+  cleanupAll();
+  process.exit(130);
+});
+
+// ---------- the runs
+const started = Date.now();
+sh(`ip netns add ${SB} && ip -n ${SB} link set lo up`);
+const rows = [];
+const fmt = (x) => (x === undefined ? "—" : x < 10 ? x.toFixed(2) : x.toFixed(1));
+const log = (m) => process.stderr.write(`bench: ${m}\n`);
+try {
+  for (const shape of SHAPES)
+    for (const n of SIZES) {
+      const lab = labYaml(shape, n);
+      const row = { shape, n };
+      const rss = join(dir, `${lab.name}.rss`);
+      settle();
+      row.up = netlab(`up ${lab.file}`, rss).s;
+      row.noop = netlab(`up ${lab.file}`, rss).s;
+      row.down = netlab(`down ${lab.name}`, rss).s;
+      row.rssMB = Math.max(...readFileSync(rss, "utf8").trim().split("\n").map(Number)) / 1024;
+      const scripts = plainScripts(lab);
+      settle();
+      row.floorUp = timed(inSb(`bash ${scripts.floor}`)).s;
+      row.floorDown = timed(inSb(`bash ${scripts.floorDown}`)).s;
+      if (n <= NAIVE_MAX || shape === "star") {
+        settle();
+        row.naiveUp = timed(inSb(`bash ${scripts.naive}`)).s;
+        row.naiveDown = timed(inSb(`bash ${scripts.naiveDown}`)).s;
+      }
+      if (MININET && shape === "star") {
+        settle();
+        row.mininet = timed(inSb(`mn --switch lxbr --controller none --topo single,${n} --test none`)).s;
+      }
+      rows.push(row);
+      log(`${shape} ${n}: up ${fmt(row.up)}s down ${fmt(row.down)}s floor ${fmt(row.floorUp + row.floorDown)}s${row.naiveUp ? ` naive ${fmt(row.naiveUp + row.naiveDown)}s` : ""}${row.mininet ? ` mininet ${fmt(row.mininet)}s` : ""} (${Math.round((Date.now() - started) / 1000)}s so far)`);
+    }
+
+  // pingall: netlab at 100 nodes on one bridge (9,900 pairs), and side by side with Mininet at a
+  // size its pingall finishes in the time budget (Mininet needed ~710 s for 100 nodes on this machine;
+  // BENCH_MININET_PINGALL=100 measures that too).
+  const pa = [];
+  const mnPingN = Number(env("BENCH_MININET_PINGALL", "30"));
+  for (const n of [...new Set([mnPingN, 100])].sort((a, b) => a - b)) {
+    const row = { n };
+    const lab = labYaml("star", n);
+    settle();
+    sh(inSb(`${NETLAB} up ${lab.file}`));
+    const t = timed(inSb(`${NETLAB} test ${lab.name} --pingall --json`), { allowFail: true });
+    row.netlab = t.s;
+    const res = JSON.parse(t.r.stdout);
+    row.pairs = `${res.reachable}/${res.pairs}`;
+    sh(inSb(`${NETLAB} down ${lab.name}`));
+    if (MININET && n === mnPingN) {
+      settle();
+      const none = timed(inSb(`mn --switch lxbr --controller none --topo single,${n} --test none`)).s;
+      settle();
+      const all = timed(inSb(`mn --switch lxbr --controller none --topo single,${n} --test pingall`));
+      row.mininetTotal = all.s;
+      row.mininet = all.s - none;
+      row.mininetResult = /Results: (.*)/.exec(all.r.stdout + all.r.stderr)?.[1];
+    }
+    pa.push(row);
+    log(`pingall ${n}: netlab ${fmt(row.netlab)}s${row.mininet !== undefined ? ` mininet ${fmt(row.mininet)}s` : ""}`);
+  }
+
+  // start-up: --version and status, 10 runs each.
+  const avg = (cmd) => {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < 10; i++) sh(cmd);
+    return Number(process.hrtime.bigint() - t0) / 1e6 / 10;
+  };
+  const versionMs = avg(`${NETLAB} --version`);
+  const statusMs = avg(`${NETLAB} status`);
+
+  // ---------- report
+  const cpu = cpus()[0]?.model ?? "?";
+  const kernel = sh("uname -r").stdout.trim();
+  const out = [];
+  out.push(`Machine: ${cpus().length} cores (${cpu}), ${Math.round(totalmem() / 2 ** 30)} GiB, Linux ${kernel}, Node ${process.version}, ${sh("ip -V").stdout.trim()}${MININET ? `, Mininet ${sh("mn --version 2>&1").stdout.trim().split("\n").pop()}` : ""}`);
+  out.push("");
+  out.push("| shape | N | netlab up | netlab down | no-op up | peak MB | floor up+down | naive up+down | Mininet up+down | netlab ÷ floor | Mininet ÷ netlab | naive ÷ netlab |");
+  out.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+  for (const r of rows) {
+    const nl = r.up + r.down;
+    const floor = r.floorUp + r.floorDown;
+    const naive = r.naiveUp !== undefined ? r.naiveUp + r.naiveDown : undefined;
+    out.push(`| ${r.shape} | ${r.n} | ${fmt(r.up)} s | ${fmt(r.down)} s | ${fmt(r.noop)} s | ${Math.round(r.rssMB)} | ${fmt(floor)} s | ${naive !== undefined ? `${fmt(naive)} s` : "—"} | ${r.mininet !== undefined ? `${fmt(r.mininet)} s` : "—"} | ${(nl / floor).toFixed(2)} | ${r.mininet !== undefined ? (r.mininet / nl).toFixed(1) : "—"} | ${naive !== undefined ? (naive / nl).toFixed(1) : "—"} |`);
+  }
+  out.push("");
+  out.push("| pingall, star of N | pairs | netlab test --pingall | Mininet --test pingall | Mininet ÷ netlab |");
+  out.push("|---:|---:|---:|---:|---:|");
+  for (const p of pa)
+    out.push(`| ${p.n} | ${p.pairs} reachable | ${fmt(p.netlab)} s | ${p.mininet !== undefined ? `${fmt(p.mininet)} s (${p.mininetResult})` : "—"} | ${p.mininet !== undefined ? (p.mininet / p.netlab).toFixed(1) : "—"} |`);
+  out.push("");
+  out.push(`start-up: netlab --version ${versionMs.toFixed(0)} ms, netlab status ${statusMs.toFixed(0)} ms (mean of 10)`);
+
+  // Targets from the performance issue.
+  const star300 = rows.find((r) => r.shape === "star" && r.n === 300);
+  const big = rows.filter((r) => r.n === 1000);
+  const checks = [];
+  if (star300) {
+    const nl = star300.up + star300.down;
+    checks.push([`star 300 up+down within 1.5× the floor`, nl / (star300.floorUp + star300.floorDown) <= 1.5, `${(nl / (star300.floorUp + star300.floorDown)).toFixed(2)}×`]);
+    if (star300.mininet !== undefined) checks.push([`star 300 at least 8× faster than Mininet`, star300.mininet / nl >= 8, `${(star300.mininet / nl).toFixed(1)}×`]);
+  }
+  for (const r of big) {
+    checks.push([`${r.shape} 1000 up ≤ 5 s`, r.up <= 5, `${fmt(r.up)} s`]);
+    checks.push([`${r.shape} 1000 down ≤ 3 s`, r.down <= 3, `${fmt(r.down)} s`]);
+    checks.push([`${r.shape} 1000 peak memory ≤ 200 MB`, r.rssMB <= 200, `${Math.round(r.rssMB)} MB`]);
+    checks.push([`${r.shape} 1000 no-op up < 1 s`, r.noop < 1, `${fmt(r.noop)} s`]);
+  }
+  checks.push(["--version < 150 ms", versionMs < 150, `${versionMs.toFixed(0)} ms`]);
+  checks.push(["status < 150 ms", statusMs < 150, `${statusMs.toFixed(0)} ms`]);
+  out.push("");
+  for (const [what, ok, val] of checks) out.push(`${ok ? "met " : "MISS"}  ${what}: ${val}`);
+  out.push(`(bench took ${Math.round((Date.now() - started) / 1000)} s)`);
+  console.log(out.join("\n"));
+} finally {
+  cleanupAll();
+}
