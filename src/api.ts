@@ -1,9 +1,6 @@
 // The library API. Commands are thin wrappers over these; tests call them directly.
 import { createHash } from "node:crypto";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { readFileSync, rmdirSync } from "node:fs";
-import { parse as parseYaml } from "yaml";
+import { readFileSync } from "node:fs";
 import { EnvError, UsageError } from "./lab/errors.js";
 import { findLabFile, loadLab, sourceOf } from "./lab/load.js";
 import type { Check, Lab, Node } from "./lab/model.js";
@@ -11,24 +8,22 @@ import { runCheck, type CheckResult } from "./check/probe.js";
 import { pingAll, type PingAll } from "./check/pingall.js";
 import { waitReady } from "./check/ready.js";
 import { isolatedHostNs } from "./net/names.js";
-import { compile, NETNS_ETC } from "./plan/compile.js";
+import { compile } from "./plan/compile.js";
 import { renderPlan, type Plan } from "./plan/ops.js";
-import { applyPlan, undoEntries, type Context } from "./runtime/apply.js";
-import { currentHost, hostWrap, netnsExists, netnsId, type HostRef } from "./runtime/netns.js";
+import { applyPlan, type Context } from "./runtime/apply.js";
+import { currentHost, hostWrap, netnsExists, pidsInNetns } from "./runtime/netns.js";
 import { preflight, requireRoot, requireTools } from "./runtime/preflight.js";
 import { pool, run } from "./runtime/proc.js";
-import { alive, labsWithState, LabState, removeRootIfEmpty, type Entry, type Meta } from "./state/store.js";
+import { LabState, type Meta } from "./state/store.js";
 
-export const BIN_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../bin");
+export { BIN_DIR, processEnv } from "./runtime/env.js";
+import { BIN_DIR, processEnv } from "./runtime/env.js";
 
 /** Identity of what a lab makes in the kernel: checks change nothing there, so they are left out. */
 export function labHash(lab: Lab): string {
   return createHash("sha256").update(JSON.stringify({ ...lab, file: "", checks: [] })).digest("hex").slice(0, 16);
 }
 
-export function processEnv(lab: string): NodeJS.ProcessEnv {
-  return { ...process.env, PATH: `${BIN_DIR}:${process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin"}`, NETLAB_LAB: lab };
-}
 
 export interface UpOptions {
   isolated?: boolean;
@@ -121,119 +116,12 @@ export async function up(ref: string, opts: UpOptions = {}): Promise<UpResult> {
   }
 }
 
-/** Find the state of a lab by lab name, or by a lab file / shipped-lab name whose `name:` is up. */
-export function findState(ref: string): LabState | null {
-  const direct = new LabState(ref);
-  if (/^[a-z][a-z0-9-]*$/.test(ref) && direct.exists()) return direct;
-  const file = findLabFile(ref);
-  if (file) {
-    try {
-      const name = (parseYaml(readFileSync(file, "utf8")) as { name?: unknown })?.name;
-      if (typeof name === "string" && /^[a-z][a-z0-9-]*$/.test(name)) {
-        const s = new LabState(name);
-        if (s.exists()) return s;
-      }
-    } catch {
-      /* not a readable lab file: treat as a name */
-    }
-  }
-  return null;
-}
-
-export interface DownResult {
-  lab: string;
-  wasUp: boolean;
-  problems: string[];
-  ms: number;
-}
-
-async function teardown(state: LabState, host: HostRef): Promise<string[]> {
-  const hostGone = host.name !== null && host.name !== "root" && netnsId() !== host.id && !netnsExists(host.name);
-  const wrap = hostGone ? [] : hostWrap(host);
-  if (wrap === null) {
-    throw new EnvError(`lab ${state.lab} was brought up in a network namespace that has no name, and netlab cannot enter it from here`, "run netlab down from the same namespace that ran netlab up");
-  }
-  const meta = state.readMeta();
-  const ctx: Context = { hostWrap: wrap, hostGone, state: null, env: processEnv(state.lab) };
-  const journal = state.journal();
-  // Stop what `run` started first, by recorded pid (each leads its own process group),
-  // in case its namespace can no longer be found by name.
-  await stopRecorded(journal);
-  const problems = await undoEntries(journal, ctx);
-  // Host-side veth ends die with their peer's namespace, asynchronously: wait, so `down` returning means gone.
-  if (meta && !hostGone) await waitGone(hostSideNames(meta.lab), wrap);
-  state.remove();
-  tidy();
-  return problems;
-}
-
-/** /etc/netns and /run/netlab go when they are empty: a fresh machine has neither. */
-function tidy(): void {
-  try {
-    rmdirSync(NETNS_ETC);
-  } catch {
-    /* in use by others, or absent */
-  }
-  removeRootIfEmpty();
-}
-
-async function stopRecorded(journal: Entry[]): Promise<void> {
-  const procs = journal.filter((e): e is Extract<Entry, { t: "proc" }> => e.t === "proc");
-  const live = procs.filter((p) => {
-    try {
-      // Only a process that still carries this lab's environment is ours (pids get reused).
-      return readFileSync(`/proc/${p.pid}/environ`, "utf8").split("\0").includes(`NETLAB_NODE=${p.who}`);
-    } catch {
-      return false;
-    }
-  });
-  for (const p of live) try { process.kill(-p.pid, "SIGTERM"); } catch { /* gone */ }
-  for (let i = 0; i < 80 && live.some((p) => alive(p.pid)); i++) await new Promise((r) => setTimeout(r, 25));
-  for (const p of live) if (alive(p.pid)) try { process.kill(-p.pid, "SIGKILL"); } catch { /* gone */ }
-}
-
-export function hostSideNames(lab: Lab): string[] {
-  if (lab.isolated) return [];
-  return [
-    ...lab.networks.filter((n) => !n.holder).map((n) => n.bridge),
-    ...lab.nodes.flatMap((n) => n.intfs.filter((i) => i.network && i.peer.node === null).map((i) => i.peer.name)),
-    ...lab.host.intfs.map((i) => i.name),
-  ];
-}
-
-async function waitGone(names: string[], wrap: string[], ms = 5000): Promise<void> {
-  if (!names.length) return;
-  const want = new Set(names);
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const r = await run([...wrap, "ip", "-o", "link", "show"]);
-    const left = r.stdout.split("\n").map((l) => l.split(": ")[1]?.split("@")[0]).filter((n) => n && want.has(n));
-    if (!left.length) return;
-    await new Promise((res) => setTimeout(res, 20));
-  }
-}
-
-export async function down(ref: string, opts: { progress?: (m: string) => void } = {}): Promise<DownResult> {
-  const t0 = Date.now();
-  const state = findState(ref);
-  if (!state) return { lab: ref, wasUp: false, problems: [], ms: Date.now() - t0 };
-  requireRoot("netlab down");
-  const release = state.lock();
-  try {
-    const meta = state.readMeta();
-    opts.progress?.("tearing down");
-    const problems = await teardown(state, meta?.host ?? currentHost());
-    return { lab: state.lab, wasUp: true, problems, ms: Date.now() - t0 };
-  } finally {
-    release();
-    removeRootIfEmpty();
-  }
-}
-
 export { status, type LabStatus } from "./state/status.js";
+export { down, findState, hostSideNames, teardown, tidy, waitGone, type DownResult } from "./teardown.js";
+import { findState, hostSideNames, teardown, tidy, waitGone } from "./teardown.js";
 
-export function requireUp(ref: string): Meta {
-  const state = findState(ref);
+export async function requireUp(ref: string): Promise<Meta> {
+  const state = await findState(ref);
   const meta = state?.readMeta();
   if (!state || !meta) {
     const file = findLabFile(ref);
@@ -267,10 +155,9 @@ export interface NodeView {
 
 export async function inspect(ref: string, only?: string): Promise<{ lab: string; nodes: NodeView[] }> {
   requireRoot("netlab inspect");
-  const meta = requireUp(ref);
+  const meta = await requireUp(ref);
   const names = only ? [only] : ["host", ...meta.lab.nodes.map((n) => n.name)];
   const views: NodeView[] = [];
-  const { pidsInNetns } = await import("./runtime/netns.js");
   for (const name of names) {
     const pre = enterArgv(meta, name);
     const [a, r] = await Promise.all([run([...pre, "ip", "-j", "address", "show"]), run([...pre, "ip", "-j", "route", "show", "table", "all"])]);
@@ -335,12 +222,12 @@ function currentChecks(meta: Meta): Check[] {
 
 export async function test(ref: string, opts: { readyMs?: number } = {}): Promise<TestResult> {
   requireRoot("netlab test");
-  const meta = requireUp(ref);
+  const meta = await requireUp(ref);
   const t0 = Date.now();
   const checks = currentChecks(meta);
   requireTools([...new Set(checks.map((c) => ({ ping: "ping", tcp: "nc", udp: "nc", http: "curl", dns: "getent" })[c.kind]))]);
   // Wait for services only while they are starting; one stopped later must fail its check, not stall it.
-  const state = findState(ref)!;
+  const state = (await findState(ref))!;
   let notReady: string[] = [];
   if (!state.journal().some((e) => e.t === "ready")) {
     notReady = await waitReady(meta.lab, opts.readyMs ?? 10_000);
@@ -352,7 +239,7 @@ export async function test(ref: string, opts: { readyMs?: number } = {}): Promis
 
 export async function pingall(ref: string, opts: { timeoutMs?: number; onWave?: (wave: number, waves: number) => void } = {}): Promise<PingAll> {
   requireRoot("netlab test --pingall");
-  const meta = requireUp(ref);
+  const meta = await requireUp(ref);
   requireTools(["fping"]);
   return pingAll(meta.lab, opts);
 }

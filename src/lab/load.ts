@@ -1,41 +1,11 @@
-// Finding and loading a lab: `NAME` is a path, else ./labs/NAME.yaml, else a shipped lab.
-import { existsSync, readdirSync, statSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+// Loading a lab: find it, read it with positions, validate it, resolve it.
+export { findLabFile, shippedLabs, SHIPPED_LABS } from "./find.js";
+import { relative, resolve } from "node:path";
+import { findLabFile, shippedLabs } from "./find.js";
 import { UsageError } from "./errors.js";
 import type { Lab } from "./model.js";
 import { resolveLab, validateShape } from "./resolve.js";
 import { LabSource } from "./source.js";
-
-export const SHIPPED_LABS = resolve(dirname(fileURLToPath(import.meta.url)), "../../labs");
-const EXTS = [".yaml", ".yml", ".json"];
-
-function isFile(p: string): boolean {
-  try {
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/** Returns the lab file a reference names, or null. */
-export function findLabFile(ref: string, cwd = process.cwd()): string | null {
-  const direct = resolve(cwd, ref);
-  if (isFile(direct)) return direct;
-  if (ref.includes("/")) return null;
-  for (const dir of [join(cwd, "labs"), SHIPPED_LABS]) {
-    for (const ext of EXTS) {
-      const p = join(dir, ref + ext);
-      if (isFile(p)) return p;
-    }
-  }
-  return null;
-}
-
-export function shippedLabs(): string[] {
-  if (!existsSync(SHIPPED_LABS)) return [];
-  return readdirSync(SHIPPED_LABS).filter((f) => EXTS.some((e) => f.endsWith(e))).sort().map((f) => join(SHIPPED_LABS, f));
-}
 
 function display(file: string): string {
   const rel = relative(process.cwd(), file);

@@ -6,7 +6,7 @@ import { dirname } from "node:path";
 import { ApplyError } from "../lab/errors.js";
 import { cleanupScript, pristineTables, tablesIn } from "../plan/iptables.js";
 import { hasTool } from "./preflight.js";
-import { renderOp, type Ns, type Op, type Plan, type Step } from "../plan/ops.js";
+import type { Ns, Op, Plan, Step } from "../plan/ops.js";
 import type { Entry, LabState } from "../state/store.js";
 import { NETNS_DIR, outerMountWrap, pidsInNetns } from "./netns.js";
 import { pool, run } from "./proc.js";
@@ -259,4 +259,3 @@ export async function undoEntries(entries: Entry[], ctx: Context): Promise<strin
   return problems;
 }
 
-export { renderOp };

@@ -120,7 +120,8 @@ export async function preflight(lab: Lab, plan: Plan, source: LabSource | null, 
     }
   }
   const ours: { p: Prefix; key: KeyPath }[] = [];
-  for (const n of lab.networks.filter((x) => !x.holder && x.gateway !== undefined || (!x.holder && x.gateway6 !== undefined))) {
+  // Only networks whose bridge has an address in the host route anything there.
+  for (const n of lab.networks.filter((x) => !x.holder)) {
     if (n.subnet && n.gateway) ours.push({ p: parsePrefix(n.subnet)!, key: [...n.path, "subnet"] });
     if (n.subnet6 && n.gateway6) ours.push({ p: parsePrefix(n.subnet6)!, key: [...n.path, "subnet6"] });
   }

@@ -1,4 +1,4 @@
-import { down } from "../../api.js";
+import { down } from "../../teardown.js";
 import { c, progress } from "../output.js";
 
 export async function downCmd(ref: string, opts: { json?: boolean }): Promise<number> {

@@ -24,14 +24,14 @@ export async function execCmd(lab: string, node: string, cmd: string[]): Promise
   if (cmd[0] === "--") cmd = cmd.slice(1);
   if (!cmd.length) throw new UsageError("no command given", `netlab exec ${lab} ${node} -- ping -c1 10.0.0.1`);
   requireRoot("netlab exec");
-  const meta = requireUp(lab);
+  const meta = await requireUp(lab);
   const env = { ...processEnv(meta.lab.name), NETLAB_NODE: node };
   return runInherit([...enterArgv(meta, node), ...cmd], env);
 }
 
 export async function shellCmd(lab: string, node: string): Promise<number> {
   requireRoot("netlab shell");
-  const meta = requireUp(lab);
+  const meta = await requireUp(lab);
   const shell = process.env.SHELL || "/bin/bash";
   const env = { ...processEnv(meta.lab.name), NETLAB_NODE: node, PS1: `[${meta.lab.name}:${node}] \\w# ` };
   process.stderr.write(`entering ${node} of ${meta.lab.name}; exit to leave\n`);

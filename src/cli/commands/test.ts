@@ -1,6 +1,5 @@
 import { writeFileSync } from "node:fs";
 import { pingall, test, type TestResult } from "../../api.js";
-import { describeCheck } from "../../check/probe.js";
 import { junit, toJson } from "../../check/report.js";
 import type { PingAll } from "../../check/pingall.js";
 import { c, table } from "../output.js";
@@ -27,7 +26,7 @@ export function printResults(r: TestResult, opts: TestOptions): number {
   }
   const rows = r.results.map((x) => {
     const k = x.check;
-    const what = k.kind === "http" || k.kind === "dns" ? k.kind : `${k.kind} ${x.probed === k.target ? "" : ""}`.trim();
+    const what = k.kind;
     const target = x.probed !== k.target ? `${k.target} (${x.probed})` : k.target;
     const result = x.ok ? c.green(`ok`) + c.dim(` ${x.detail}`) : c.red(`FAIL`) + ` ${k.expect === "fail" ? "it got through: " : ""}${x.detail}`;
     return [k.from, k.name ? `${what} [${k.name}]` : what, target, k.expect, result, `${x.ms}ms`];

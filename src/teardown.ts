@@ -1,0 +1,125 @@
+// Tearing a lab down from its recorded state. Kept apart from the lab-file machinery
+// (YAML, zod) so that `netlab down` starts fast.
+import { readFileSync, rmdirSync } from "node:fs";
+import { EnvError } from "./lab/errors.js";
+import type { Lab } from "./lab/model.js";
+import { NETNS_ETC } from "./plan/compile.js";
+import { undoEntries, type Context } from "./runtime/apply.js";
+import { processEnv } from "./runtime/env.js";
+import { currentHost, hostWrap, netnsExists, netnsId, type HostRef } from "./runtime/netns.js";
+import { requireRoot } from "./runtime/preflight.js";
+import { run } from "./runtime/proc.js";
+import { alive, LabState, removeRootIfEmpty, type Entry } from "./state/store.js";
+
+/** Find the state of a lab by lab name, or by a lab file / shipped-lab name whose `name:` is up. */
+export async function findState(ref: string): Promise<LabState | null> {
+  const direct = new LabState(ref);
+  if (/^[a-z][a-z0-9-]*$/.test(ref) && direct.exists()) return direct;
+  // Only now the lab-file machinery: a plain `netlab down NAME` never loads YAML.
+  const { findLabFile } = await import("./lab/find.js");
+  const file = findLabFile(ref);
+  if (file) {
+    try {
+      const { parse: parseYaml } = await import("yaml");
+      const name = (parseYaml(readFileSync(file, "utf8")) as { name?: unknown })?.name;
+      if (typeof name === "string" && /^[a-z][a-z0-9-]*$/.test(name)) {
+        const s = new LabState(name);
+        if (s.exists()) return s;
+      }
+    } catch {
+      /* not a readable lab file: treat as a name */
+    }
+  }
+  return null;
+}
+
+export interface DownResult {
+  lab: string;
+  wasUp: boolean;
+  problems: string[];
+  ms: number;
+}
+
+export async function teardown(state: LabState, host: HostRef): Promise<string[]> {
+  const hostGone = host.name !== null && host.name !== "root" && netnsId() !== host.id && !netnsExists(host.name);
+  const wrap = hostGone ? [] : hostWrap(host);
+  if (wrap === null) {
+    throw new EnvError(`lab ${state.lab} was brought up in a network namespace that has no name, and netlab cannot enter it from here`, "run netlab down from the same namespace that ran netlab up");
+  }
+  const meta = state.readMeta();
+  const ctx: Context = { hostWrap: wrap, hostGone, state: null, env: processEnv(state.lab) };
+  const journal = state.journal();
+  // Stop what `run` started first, by recorded pid (each leads its own process group),
+  // in case its namespace can no longer be found by name.
+  await stopRecorded(journal);
+  const problems = await undoEntries(journal, ctx);
+  // Host-side veth ends die with their peer's namespace, asynchronously: wait, so `down` returning means gone.
+  if (meta && !hostGone) await waitGone(hostSideNames(meta.lab), wrap);
+  state.remove();
+  tidy();
+  return problems;
+}
+
+/** /etc/netns and /run/netlab go when they are empty: a fresh machine has neither. */
+export function tidy(): void {
+  try {
+    rmdirSync(NETNS_ETC);
+  } catch {
+    /* in use by others, or absent */
+  }
+  removeRootIfEmpty();
+}
+
+async function stopRecorded(journal: Entry[]): Promise<void> {
+  const procs = journal.filter((e): e is Extract<Entry, { t: "proc" }> => e.t === "proc");
+  const live = procs.filter((p) => {
+    try {
+      // Only a process that still carries this lab's environment is ours (pids get reused).
+      return readFileSync(`/proc/${p.pid}/environ`, "utf8").split("\0").includes(`NETLAB_NODE=${p.who}`);
+    } catch {
+      return false;
+    }
+  });
+  for (const p of live) try { process.kill(-p.pid, "SIGTERM"); } catch { /* gone */ }
+  for (let i = 0; i < 80 && live.some((p) => alive(p.pid)); i++) await new Promise((r) => setTimeout(r, 25));
+  for (const p of live) if (alive(p.pid)) try { process.kill(-p.pid, "SIGKILL"); } catch { /* gone */ }
+}
+
+export function hostSideNames(lab: Lab): string[] {
+  if (lab.isolated) return [];
+  return [
+    ...lab.networks.filter((n) => !n.holder).map((n) => n.bridge),
+    ...lab.nodes.flatMap((n) => n.intfs.filter((i) => i.network && i.peer.node === null).map((i) => i.peer.name)),
+    ...lab.host.intfs.map((i) => i.name),
+  ];
+}
+
+export async function waitGone(names: string[], wrap: string[], ms = 5000): Promise<void> {
+  if (!names.length) return;
+  const want = new Set(names);
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const r = await run([...wrap, "ip", "-o", "link", "show"]);
+    const left = r.stdout.split("\n").map((l) => l.split(": ")[1]?.split("@")[0]).filter((n) => n && want.has(n));
+    if (!left.length) return;
+    await new Promise((res) => setTimeout(res, 20));
+  }
+}
+
+export async function down(ref: string, opts: { progress?: (m: string) => void } = {}): Promise<DownResult> {
+  const t0 = Date.now();
+  const state = await findState(ref);
+  if (!state) return { lab: ref, wasUp: false, problems: [], ms: Date.now() - t0 };
+  requireRoot("netlab down");
+  const release = state.lock();
+  try {
+    const meta = state.readMeta();
+    opts.progress?.("tearing down");
+    const problems = await teardown(state, meta?.host ?? currentHost());
+    return { lab: state.lab, wasUp: true, problems, ms: Date.now() - t0 };
+  } finally {
+    release();
+    removeRootIfEmpty();
+  }
+}
+
