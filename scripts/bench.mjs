@@ -81,6 +81,8 @@ function labYaml(shape, n) {
 // ---------- running things
 function sh(cmd, opts = {}) {
   const r = spawnSync("bash", ["-c", cmd], { encoding: "utf8", maxBuffer: 1 << 28, ...opts });
+  // Ctrl-C reaches the child too; this script is synchronous, so stop here and let `finally` clean up.
+  if (r.signal === "SIGINT" || r.status === 130) throw new Error("interrupted");
   if (r.status !== 0 && !opts.allowFail) throw new Error(`failed: ${cmd.slice(0, 200)}\n${r.stderr}`);
   return r;
 }
@@ -100,12 +102,18 @@ function settle() {
       return 0;
     }
   };
-  for (let i = 0; i < 30; i++) {
+  // Wait while the count still falls (at most 10 s): some namespaces linger as long as the kernel pleases.
+  let last = Infinity;
+  let still = 0;
+  for (let i = 0; i < 20; i++) {
     sh("ip netns add nlbench-kick && ip netns delete nlbench-kick", { allowFail: true });
-    if (count() <= baseline + 5) return;
+    const c = count();
+    if (c <= baseline + 5) return;
+    still = c >= last ? still + 1 : 0;
+    if (still >= 2) return;
+    last = c;
     sh("sleep 0.5");
   }
-  // Some namespaces linger (the kernel frees them when it pleases): 15 s is enough to not pay for the last run.
 }
 
 function netlab(args, rssFile) {
@@ -152,10 +160,6 @@ function cleanupAll() {
   sh(`ip netns delete ${SB}`, { allowFail: true });
   rmSync(dir, { recursive: true, force: true });
 }
-process.on("SIGINT", () => {
-  cleanupAll();
-  process.exit(130);
-});
 
 // ---------- the runs
 const started = Date.now();
