@@ -1,23 +1,20 @@
-import { spawn } from "node:child_process";
+import { execa } from "execa";
 import { enterArgv, processEnv, requireUp } from "../../api.js";
 import { UsageError } from "../../lab/errors.js";
 import { requireRoot } from "../../runtime/preflight.js";
 
-function runInherit(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  return new Promise((resolve) => {
-    const child = spawn(argv[0], argv.slice(1), { stdio: "inherit", env });
-    // The child owns the terminal: let it see Ctrl-C; we just wait for its exit status.
-    const ignore = () => {};
-    process.on("SIGINT", ignore);
-    child.on("error", (e) => {
-      process.stderr.write(`netlab: ${e.message}\n`);
-      resolve(127);
-    });
-    child.on("close", (code, signal) => {
-      process.off("SIGINT", ignore);
-      resolve(code ?? (signal ? 128 + (({ SIGINT: 2, SIGKILL: 9, SIGTERM: 15 } as Record<string, number>)[signal] ?? 1) : 1));
-    });
-  });
+/** The command owns the terminal: stdin, stdout and stderr pass through, and so does its exit status. */
+async function runInherit(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const ignore = () => {}; // Ctrl-C is for the command; we just wait for it
+  process.on("SIGINT", ignore);
+  try {
+    const r = await execa(argv[0], argv.slice(1), { stdio: "inherit", env, reject: false, extendEnv: false });
+    if (r.exitCode !== undefined) return r.exitCode;
+    const signals: Record<string, number> = { SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
+    return r.signal ? 128 + (signals[r.signal] ?? 1) : 1;
+  } finally {
+    process.off("SIGINT", ignore);
+  }
 }
 
 export async function execCmd(lab: string, node: string, cmd: string[]): Promise<number> {
