@@ -72,6 +72,22 @@ export interface Node {
   labels: Record<string, string>;
   /** Bridges this node's namespace holds (`networks.X.in: this node`). */
   bridges: string[];
+  /** Ports published on the lab's host, like `docker run -p`. */
+  publish: Publish[];
+}
+
+export interface Publish {
+  /** Host address the port is bound to; undefined means every address of the host. */
+  hostIp?: string;
+  hostPort: number;
+  port: number;
+  proto: "tcp" | "udp";
+  /** The node's address the traffic goes to, on a network whose bridge the host holds. */
+  to: string;
+  /** That network's bridge and subnet. */
+  bridge: string;
+  subnet: string;
+  spec: string;
 }
 
 export interface Host {

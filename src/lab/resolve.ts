@@ -199,7 +199,7 @@ export function resolveLab(src: LabSource, raw: RawLab): Lab {
   for (const name of nodeNames) {
     nodes.set(name, {
       name, ns: nsName(lab, name), intfs: [], routes: [], rules: [], forward: false, sysctls: {}, extraHosts: [],
-      run: [], exec: [], labels: {}, bridges: [],
+      run: [], exec: [], labels: {}, bridges: [], publish: [],
     });
   }
   const host: Host = { intfs: [], routes: [], forward: false, sysctls: {}, exec: [] };
@@ -486,6 +486,7 @@ export function resolveLab(src: LabSource, raw: RawLab): Lab {
   }
 
   // ---- per-node settings
+  const published = new Map<string, string>(); // "proto/ip/port" → who, for conflicts
   for (const name of nodeNames) {
     const r = rawNodes[name] ?? {};
     const node = nodes.get(name)!;
@@ -508,7 +509,7 @@ export function resolveLab(src: LabSource, raw: RawLab): Lab {
       node.resolv = { nameservers: ns, search: r.dns.search ?? [] };
     }
     if (r.firewall) P.add([...path, "firewall"], "firewall is not supported by this version of netlab yet", "remove it for now; it arrives with port publishing");
-    if (r.publish) P.add([...path, "publish"], "publish is not supported by this version of netlab yet", "remove it for now, or reach the node by its address");
+    node.publish = resolvePublish(P, r.publish ?? [], [...path, "publish"], node, networks, published);
     // Default routes: from the first network with a gateway, per family, unless the node sets its own.
     for (const fam of [4, 6] as const) {
       const hasDefault = node.routes.some((l) => isMainDefault(l, fam));
@@ -567,6 +568,45 @@ export function resolveLab(src: LabSource, raw: RawLab): Lab {
     host,
     checks,
   };
+}
+
+/** Docker's -p forms: "8080:80", "127.0.0.1:8080:80", "5353:53/udp". */
+function resolvePublish(P: Problems, raw: string[], path: KeyPath, node: Node, networks: Network[], taken: Map<string, string>): Node["publish"] {
+  const out: Node["publish"] = [];
+  raw.forEach((spec, i) => {
+    const p: KeyPath = [...path, i];
+    const m = /^(?:(\d{1,3}(?:\.\d{1,3}){3}):)?(\d{1,5}):(\d{1,5})(?:\/(tcp|udp))?$/.exec(spec.trim());
+    if (!m) {
+      P.add(p, `"${spec}" is not a port to publish`, 'write it like "8080:80", "127.0.0.1:8080:80" or "5353:53/udp"');
+      return;
+    }
+    const [, ip, hp, cp, proto = "tcp"] = m;
+    const hostPort = Number(hp), port = Number(cp);
+    if (ip !== undefined && !parseAddr(ip)) { P.add(p, `"${ip}" is not an IPv4 address`, "bind to an address of the host, e.g. 127.0.0.1"); return; }
+    for (const [what, v] of [["host port", hostPort], ["port", port]] as const)
+      if (v < 1 || v > 65535) { P.add(p, `${what} ${v} is not a port (1-65535)`); return; }
+    const leg = node.intfs.find((i) => {
+      const net = networks.find((n) => n.name === i.network);
+      return net && !net.holder && net.gateway && i.addrs.some((a) => !a.includes(":"));
+    });
+    if (!leg) {
+      P.add(p, `${node.name} is on no network the host holds a bridge for, so the host cannot forward to it`, "put the node on a network with a subnet (and no `in:`)");
+      return;
+    }
+    const net = networks.find((n) => n.name === leg.network)!;
+    // 0.0.0.0 and a specific address overlap on the same port too.
+    const clash = [...taken.entries()].find(([k]) => {
+      const [pr, bip, bp] = k.split("/");
+      return pr === proto && bp === String(hostPort) && (bip === "*" || ip === undefined || bip === ip);
+    });
+    if (clash) {
+      P.add(p, `host port ${hostPort}/${proto} is already published by ${clash[1]}`, "publish each host port once; pick another host port");
+      return;
+    }
+    taken.set(`${proto}/${ip ?? "*"}/${hostPort}`, `${node.name} ("${spec}")`);
+    out.push({ hostIp: ip, hostPort, port, proto: proto as "tcp" | "udp", to: leg.addrs.find((a) => !a.includes(":"))!.split("/")[0], bridge: net.bridge, subnet: net.subnet!, spec });
+  });
+  return out;
 }
 
 function validMac(m: string): boolean {

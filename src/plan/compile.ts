@@ -2,7 +2,7 @@
 // without root. Phases run in order; steps of a concurrent phase run at once.
 import { dnsNetworks, networkMembers, type Intf, type Lab, type Node } from "../lab/model.js";
 import { ownerAlias } from "../net/names.js";
-import { bridgeRules, rulesOps } from "./iptables.js";
+import { bridgeRules, publishRules, rulesOps } from "./iptables.js";
 import type { Ns, Op, Phase, Plan, Step } from "./ops.js";
 
 export const NETNS_ETC = "/etc/netns";
@@ -164,17 +164,20 @@ export function compile(lab: Lab, opts: CompileOptions): Plan {
   }
   // Host sysctls: forwarding for NAT / routing, plus what the lab asks for. The previous values are restored on down.
   const hostNets = lab.networks.filter((n) => !n.holder);
-  const hostForward = lab.host.forward || hostNets.some((n) => n.nat);
+  const published = lab.nodes.flatMap((n) => n.publish);
+  const hostForward = lab.host.forward || hostNets.some((n) => n.nat) || published.length > 0;
   const hostHas6 = hostNets.some((n) => n.subnet6) || lab.host.intfs.some((i) => i.addrs.some(isV6));
   const hostSysctls: Record<string, string> = {
     ...(hostForward ? { "net.ipv4.ip_forward": "1", ...(hostHas6 && lab.host.forward ? { "net.ipv6.conf.all.forwarding": "1" } : {}) } : {}),
+    // 127.0.0.1:PORT reaches a published port only if the kernel may route loopback addresses out the bridge.
+    ...Object.fromEntries([...new Set(published.map((p) => p.bridge))].map((b) => [`net.ipv4.conf.${b}.route_localnet`, "1"])),
     ...lab.host.sysctls,
   };
   if (Object.keys(hostSysctls).length) {
     hostSteps.push({ id: "host-sysctls", title: "host sysctls", ops: [{ op: "sysctl", ns: H, values: hostSysctls, restore: H === null }], undo: [] });
   }
   const hostIfaces = [...hostNets.map((n) => n.bridge), ...lab.host.intfs.map((i) => i.name)];
-  const hostRules = rulesOps(L, bridgeRules(lab, H, hostNets, hostIfaces, lab.host.forward));
+  const hostRules = rulesOps(L, publishRules(lab, bridgeRules(lab, H, hostNets, hostIfaces, lab.host.forward)));
   if (hostRules.length) {
     hostSteps.push({
       id: "host-iptables",

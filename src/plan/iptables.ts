@@ -12,7 +12,10 @@ const tag = (lab: string, what?: string) => `-m comment --comment ${JSON.stringi
 export interface Rules {
   ns: Ns;
   filter: string[];
+  /** Rules of the lab's POSTROUTING chain (masquerade). */
   nat: string[];
+  /** Rules of the lab's PRE chain (DNAT for published ports), entered for local destinations from PREROUTING and OUTPUT. */
+  pre: string[];
 }
 
 /** Forwarding and NAT rules for the bridges one namespace holds (the host's, or a node's with `in:`). */
@@ -49,7 +52,43 @@ export function bridgeRules(lab: Lab, ns: Ns, nets: Network[], hostIfaces: strin
     // Frames bridged inside one network pass FORWARD when br_netfilter is loaded.
     for (const n of nets) filter.push(`-A ${FWD} -i ${n.bridge} -o ${n.bridge} ${tag(L, `network ${n.name}`)} -j ACCEPT`);
   }
-  return { ns, filter, nat };
+  return { ns, filter, nat, pre: [] };
+}
+
+/**
+ * Published ports, as Docker does them without its userland proxy: DNAT for traffic to a
+ * local address (from outside, from other nodes, and from the host itself via OUTPUT),
+ * masquerade for the hairpin (a node reaching the host's address on its own bridge) and for
+ * 127.0.0.1 (which also needs route_localnet on the bridge), and a FORWARD accept so that it
+ * works where the policy is DROP.
+ */
+export function publishRules(lab: Lab, r: Rules): Rules {
+  const L = lab.name;
+  const pubs = lab.nodes.flatMap((n) => n.publish.map((p) => ({ node: n.name, ...p })));
+  if (!pubs.length) return r;
+  const FWD = chainName(L, "FWD");
+  const POST = chainName(L, "POST");
+  const PRE = chainName(L, "PRE");
+  const pre = [...r.pre];
+  const filter = [...r.filter];
+  const nat = [...r.nat];
+  const bridges = new Set<string>();
+  const targets = new Set<string>(); // two host ports to one node port need one accept and one hairpin
+  for (const p of pubs) {
+    const what = `publish ${p.node} ${p.spec}`;
+    pre.push(`-A ${PRE}${p.hostIp ? ` -d ${p.hostIp}/32` : ""} -p ${p.proto} -m ${p.proto} --dport ${p.hostPort} ${tag(L, what)} -j DNAT --to-destination ${p.to}:${p.port}`);
+    bridges.add(p.bridge);
+    const target = `${p.to}:${p.port}/${p.proto}`;
+    if (targets.has(target)) continue;
+    targets.add(target);
+    filter.push(`-A ${FWD} -d ${p.to}/32 -o ${p.bridge} -p ${p.proto} -m ${p.proto} --dport ${p.port} ${tag(L, what)} -j ACCEPT`);
+    // Only connections that were DNATed: with br_netfilter, direct node-to-node frames pass POSTROUTING too.
+    nat.push(`-A ${POST} -s ${p.subnet} -d ${p.to}/32 -o ${p.bridge} -p ${p.proto} -m ${p.proto} --dport ${p.port} -m conntrack --ctstate DNAT ${tag(L, `${what} hairpin`)} -j MASQUERADE`);
+  }
+  for (const b of bridges) nat.push(`-A ${POST} -s 127.0.0.0/8 -o ${b} ${tag(L, "published ports via 127.0.0.1")} -j MASQUERADE`);
+  // Replies to DNATed connections come back through FORWARD too.
+  filter.push(`-A ${FWD} -m conntrack --ctstate RELATED,ESTABLISHED ${tag(L, "published ports, replies")} -j ACCEPT`);
+  return { ...r, filter, nat, pre };
 }
 
 /** The iptables-restore ops for a namespace's rules (empty when there are none). */
@@ -67,12 +106,19 @@ export function rulesOps(lab: string, r: Rules): Op[] {
     ].join("\n");
     ops.push({ op: "iptables", ns: r.ns, family: 4, text });
   }
-  if (r.nat.length) {
+  if (r.nat.length || r.pre.length) {
     const text = [
       "*nat",
-      `:${chainName(lab, "POST")} - [0:0]`,
-      `-A POSTROUTING ${tag(lab)} -j ${chainName(lab, "POST")}`,
+      ...(r.nat.length ? [`:${chainName(lab, "POST")} - [0:0]`, `-A POSTROUTING ${tag(lab)} -j ${chainName(lab, "POST")}`] : []),
+      ...(r.pre.length
+        ? [
+            `:${chainName(lab, "PRE")} - [0:0]`,
+            `-A PREROUTING -m addrtype --dst-type LOCAL ${tag(lab)} -j ${chainName(lab, "PRE")}`,
+            `-A OUTPUT -m addrtype --dst-type LOCAL ${tag(lab)} -j ${chainName(lab, "PRE")}`,
+          ]
+        : []),
       ...r.nat,
+      ...r.pre,
       "COMMIT",
     ].join("\n");
     ops.push({ op: "iptables", ns: r.ns, family: 4, text });

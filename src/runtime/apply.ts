@@ -114,6 +114,8 @@ export async function runOp(op: Op, ctx: Context): Promise<Op[]> {
           try {
             writeFileSync(sysctlPath(k), v);
           } catch (e) {
+            // Restoring a setting of an interface that is already gone (our bridge): nothing to restore.
+            if (!op.restore && (e as NodeJS.ErrnoException).code === "ENOENT" && /\.conf\.[^.]+\./.test(k)) continue;
             throw new OpFailure(`sysctl -w ${k}=${v}`, `${(e as NodeJS.ErrnoException).code}: cannot set ${k}`, op);
           }
         }

@@ -36,7 +36,7 @@ link set dev bridge-l-1oi36x addrgenmode none
 link set dev bridge-l-1oi36x master bridge-lab-br0 up
 EOF
 # host sysctls
-sysctl -q -w net.ipv4.ip_forward=1
+sysctl -q -w net.ipv4.ip_forward=1 net.ipv4.conf.bridge-lab-br0.route_localnet=1
 # host iptables (NAT, isolation)
 iptables-restore --noflush <<'EOF'
 *filter
@@ -45,13 +45,21 @@ iptables-restore --noflush <<'EOF'
 -A NL-bridge-lab-FWD -i bridge-lab-br0 ! -o bridge-lab-br0 -m comment --comment "netlab:bridge-lab:network br0 nat out" -j ACCEPT
 -A NL-bridge-lab-FWD -o bridge-lab-br0 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "netlab:bridge-lab:network br0 nat return" -j ACCEPT
 -A NL-bridge-lab-FWD -i bridge-lab-br0 -o bridge-lab-br0 -m comment --comment "netlab:bridge-lab:network br0" -j ACCEPT
+-A NL-bridge-lab-FWD -d 172.20.0.2/32 -o bridge-lab-br0 -p tcp -m tcp --dport 80 -m comment --comment "netlab:bridge-lab:publish web 8080:80" -j ACCEPT
+-A NL-bridge-lab-FWD -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "netlab:bridge-lab:published ports, replies" -j ACCEPT
 COMMIT
 EOF
 iptables-restore --noflush <<'EOF'
 *nat
 :NL-bridge-lab-POST - [0:0]
 -A POSTROUTING -m comment --comment "netlab:bridge-lab" -j NL-bridge-lab-POST
+:NL-bridge-lab-PRE - [0:0]
+-A PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:bridge-lab" -j NL-bridge-lab-PRE
+-A OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:bridge-lab" -j NL-bridge-lab-PRE
 -A NL-bridge-lab-POST -s 172.20.0.0/24 ! -o bridge-lab-br0 -m comment --comment "netlab:bridge-lab:network br0 nat" -j MASQUERADE
+-A NL-bridge-lab-POST -s 172.20.0.0/24 -d 172.20.0.2/32 -o bridge-lab-br0 -p tcp -m tcp --dport 80 -m conntrack --ctstate DNAT -m comment --comment "netlab:bridge-lab:publish web 8080:80 hairpin" -j MASQUERADE
+-A NL-bridge-lab-POST -s 127.0.0.0/8 -o bridge-lab-br0 -m comment --comment "netlab:bridge-lab:published ports via 127.0.0.1" -j MASQUERADE
+-A NL-bridge-lab-PRE -p tcp -m tcp --dport 8080 -m comment --comment "netlab:bridge-lab:publish web 8080:80" -j DNAT --to-destination 172.20.0.2:80
 COMMIT
 EOF
 

@@ -210,7 +210,7 @@ describe.skipIf(!IS_ROOT)("netlab test", () => {
   it("up --test waits for services, passes, and --rm leaves nothing", async () => {
     const mid = await sb.snapshot();
     const r = await sb.netlab(["up", "bridge-lab", "--test", "--rm"]);
-    expect(r.stdout).toMatch(/^5 passed, 0 failed/m);
+    expect(r.stdout).toMatch(/^7 passed, 0 failed/m);
     expect(r.code).toBe(0);
     expect(await sb.snapshot()).toEqual(mid);
   });

@@ -125,6 +125,25 @@ describe("semantics", () => {
   it("a node on the network whose bridge it holds", () => {
     expect(one("name: x\nnetworks:\n  lan: { subnet: 10.0.0.0/24, in: sw }\nnodes:\n  sw: { networks: [lan] }\n")).toMatch(/holds the bridge of network lan/);
   });
+  it("a malformed publish spec", () => {
+    expect(one(base + "nodes:\n  web:\n    networks: [br0]\n    publish: [\"80\"]\n")).toMatch(
+      /^lab\.yaml:8:15: nodes\.web\.publish\[0\]: "80" is not a port to publish\n  hint: write it like "8080:80"/,
+    );
+  });
+  it("a published port out of range", () => {
+    expect(one(base + "nodes:\n  web:\n    networks: [br0]\n    publish: [\"70000:80\"]\n")).toMatch(/host port 70000 is not a port/);
+  });
+  it("a host port published twice", () => {
+    expect(one(base + "nodes:\n  a:\n    networks: [br0]\n    publish: [\"8080:80\"]\n  b:\n    networks: [br0]\n    publish: [\"127.0.0.1:8080:81\"]\n")).toMatch(
+      /^lab\.yaml:11:15: nodes\.b\.publish\[0\]: host port 8080\/tcp is already published by a \("8080:80"\)/,
+    );
+  });
+  it("the same host port over tcp and udp is fine", () => {
+    expect(() => labFromText(base + "nodes:\n  a:\n    networks: [br0]\n    publish: [\"53:53/udp\", \"53:53\"]\n")).not.toThrow();
+  });
+  it("publishing from a node the host cannot forward to", () => {
+    expect(one("name: x\nnodes:\n  a:\n    publish: [\"8080:80\"]\n")).toMatch(/a is on no network the host holds a bridge for/);
+  });
   it("reports every problem at once", () => {
     expect(problems(base + "nodes:\n  a:\n    networks: [br9]\n  b:\n    networks: { br0: { ip: 1.2.3.4 } }\n")).toHaveLength(2);
   });
