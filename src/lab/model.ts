@@ -74,6 +74,16 @@ export interface Node {
   bridges: string[];
   /** Ports published on the lab's host, like `docker run -p`. */
   publish: Publish[];
+  firewall?: Firewall;
+}
+
+export interface Firewall {
+  input: "accept" | "drop";
+  forward: "accept" | "drop";
+  output: "accept" | "drop";
+  allow: { proto: "tcp" | "udp" | "icmp"; port?: string; from?: string; spec: string }[];
+  /** Raw iptables rule specs, with the table they go to. */
+  rules: { table: string; rule: string }[];
 }
 
 export interface Publish {

@@ -4,7 +4,7 @@
 import type { z } from "zod";
 import { LabError, type KeyPath, type Problem } from "./errors.js";
 import type { Check, Host, Intf, Lab, Network, Node, ProbeKind } from "./model.js";
-import { LabSchema, type RawCheck, type RawLab, type RawRoute } from "./schema.js";
+import { LabSchema, type RawCheck, type RawLab, type RawNode, type RawRoute } from "./schema.js";
 import type { LabSource } from "./source.js";
 import {
   contains,
@@ -508,7 +508,7 @@ export function resolveLab(src: LabSource, raw: RawLab): Lab {
       (r.dns.search ?? []).forEach((d, i) => { if (!/^[A-Za-z0-9.-]+$/.test(d)) P.add([...path, "dns", "search", i], `"${d}" is not a domain name`); });
       node.resolv = { nameservers: ns, search: r.dns.search ?? [] };
     }
-    if (r.firewall) P.add([...path, "firewall"], "firewall is not supported by this version of netlab yet", "remove it for now; it arrives with port publishing");
+    if (r.firewall) node.firewall = resolveFirewall(P, r.firewall, [...path, "firewall"]);
     node.publish = resolvePublish(P, r.publish ?? [], [...path, "publish"], node, networks, published);
     // Default routes: from the first network with a gateway, per family, unless the node sets its own.
     for (const fam of [4, 6] as const) {
@@ -568,6 +568,33 @@ export function resolveLab(src: LabSource, raw: RawLab): Lab {
     host,
     checks,
   };
+}
+
+function resolveFirewall(P: Problems, f: NonNullable<RawNode["firewall"]>, path: KeyPath): Node["firewall"] {
+  const allow: NonNullable<Node["firewall"]>["allow"] = [];
+  (f.allow ?? []).forEach((spec, i) => {
+    const m = /^(?:(tcp|udp)\/(\d{1,5}(?::\d{1,5})?)|(icmp))(?:\s+from\s+(\S+))?$/.exec(spec.trim());
+    if (!m) {
+      P.add([...path, "allow", i], `"${spec}" is not an allow entry`, 'write entries like "tcp/80", "udp/53", "icmp", "tcp/22 from 10.0.1.0/24"');
+      return;
+    }
+    const from = m[4];
+    if (from && !parsePrefix(from.includes("/") ? from : `${from}/${from.includes(":") ? 128 : 32}`, false)) {
+      P.add([...path, "allow", i], `"${from}" is not an address or prefix`, "e.g. from 10.0.1.0/24");
+      return;
+    }
+    allow.push({ proto: (m[1] ?? m[3]) as "tcp" | "udp" | "icmp", port: m[2], from, spec });
+  });
+  const rules: NonNullable<Node["firewall"]>["rules"] = [];
+  (f.rules ?? []).forEach((rule, i) => {
+    const m = /^(?:-t\s+(filter|nat|mangle|raw)\s+)?(-[AI]\s+\S+.*)$/.exec(rule.trim());
+    if (!m || unsafeLine(rule)) {
+      P.add([...path, "rules", i], `"${rule}" is not an iptables rule spec`, 'write it like "-A INPUT -p tcp --dport 8080 -j ACCEPT" or "-t nat -A POSTROUTING -o eth1 -j MASQUERADE"');
+      return;
+    }
+    rules.push({ table: m[1] ?? "filter", rule: m[2] });
+  });
+  return { input: f.input ?? "accept", forward: f.forward ?? "accept", output: f.output ?? "accept", allow, rules };
 }
 
 /** Docker's -p forms: "8080:80", "127.0.0.1:8080:80", "5353:53/udp". */

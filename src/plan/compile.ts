@@ -2,7 +2,7 @@
 // without root. Phases run in order; steps of a concurrent phase run at once.
 import { dnsNetworks, networkMembers, type Intf, type Lab, type Node } from "../lab/model.js";
 import { ownerAlias } from "../net/names.js";
-import { bridgeRules, publishRules, rulesOps } from "./iptables.js";
+import { bridgeRules, firewallOps, publishRules, rulesOps } from "./iptables.js";
 import type { Ns, Op, Phase, Plan, Step } from "./ops.js";
 
 export const NETNS_ETC = "/etc/netns";
@@ -218,6 +218,7 @@ export function compile(lab: Lab, opts: CompileOptions): Plan {
     };
     if (Object.keys(sysctls).length) ops.push({ op: "sysctl", ns: node.ns, values: sysctls });
     if (heldNets.length) ops.push(...rulesOps(L, bridgeRules(lab, node.ns, heldNets, [], false)));
+    ops.push(...firewallOps(node));
     return { id: `node:${node.name}`, title: `configure ${node.name}`, ops, undo: [] };
   });
   // Name resolution: `ip netns exec` bind-mounts /etc/netns/<ns>/* over /etc. Nodes whose files

@@ -3,7 +3,7 @@
 // Everything lives in chains named NL-<lab>-<SUFFIX> reached by one jump per built-in
 // chain, and every rule carries a `netlab:<lab>[:what]` comment, so `down` can remove
 // exactly what we added even in a namespace we do not own.
-import type { Lab, Network } from "../lab/model.js";
+import type { Lab, Network, Node } from "../lab/model.js";
 import type { Ns, Op } from "./ops.js";
 
 export const chainName = (lab: string, suffix: string) => `NL-${lab}-${suffix}`;
@@ -178,4 +178,38 @@ export function pristineTables(save: string): string[] {
     else if (line === "COMMIT" && table) { if (clean) out.push(table); table = ""; }
   }
   return out;
+}
+
+/**
+ * A node's own firewall, in its own namespace (so built-in chains and policies are fine).
+ * Once a policy is drop, loopback and established/related traffic stay allowed. The same
+ * policies go to ip6tables when the node has IPv6, so that IPv6 is no way around them.
+ */
+export function firewallOps(node: Node): Op[] {
+  const f = node.firewall;
+  if (!f) return [];
+  const has6 = node.intfs.some((i) => i.addrs.some((a) => a.includes(":")));
+  const ops: Op[] = [];
+  for (const family of has6 ? ([4, 6] as const) : ([4] as const)) {
+    const lines = ["*filter", `:INPUT ${f.input.toUpperCase()} [0:0]`, `:FORWARD ${f.forward.toUpperCase()} [0:0]`, `:OUTPUT ${f.output.toUpperCase()} [0:0]`];
+    const est = "-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT";
+    if (f.input === "drop") lines.push("-A INPUT -i lo -j ACCEPT", `-A INPUT ${est}`);
+    if (f.forward === "drop") lines.push(`-A FORWARD ${est}`);
+    if (f.output === "drop") lines.push("-A OUTPUT -o lo -j ACCEPT", `-A OUTPUT ${est}`);
+    for (const a of f.allow) {
+      if (a.from && a.from.includes(":") !== (family === 6)) continue; // a source of the other family
+      const proto = a.proto === "icmp" ? (family === 6 ? "ipv6-icmp" : "icmp") : a.proto;
+      lines.push(`-A INPUT${a.from ? ` -s ${a.from}` : ""} -p ${proto}${a.port ? ` -m ${proto} --dport ${a.port}` : ""} -j ACCEPT`);
+    }
+    if (family === 6 && f.input === "drop" && !f.allow.some((a) => a.proto === "icmp")) {
+      // IPv6 needs neighbour discovery to work at all.
+      lines.push("-A INPUT -p ipv6-icmp -m icmp6 --icmpv6-type neighbour-solicitation -j ACCEPT", "-A INPUT -p ipv6-icmp -m icmp6 --icmpv6-type neighbour-advertisement -j ACCEPT");
+    }
+    const byTable = new Map<string, string[]>();
+    if (family === 4) for (const r of f.rules) byTable.set(r.table, [...(byTable.get(r.table) ?? []), r.rule]);
+    lines.push(...(byTable.get("filter") ?? []), "COMMIT");
+    for (const [table, rules] of byTable) if (table !== "filter") lines.push(`*${table}`, ...rules, "COMMIT");
+    ops.push({ op: "iptables", ns: node.ns, family, text: lines.join("\n") });
+  }
+  return ops;
 }

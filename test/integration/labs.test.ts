@@ -66,6 +66,18 @@ const LABS: { ref: string; name: string; probes: Probe[] }[] = [
     ],
   },
   {
+    ref: "namespace-firewall",
+    name: "ns-firewall",
+    probes: [
+      ok("client", tcp("web", 80)),
+      ok("admin", tcp("web", 22)),
+      fails("client", tcp("web", 22)),
+      fails("client", ping("web")),
+      ok("web", ping("client")),
+      ok("web", "iptables -S INPUT", "-P INPUT DROP"),
+    ],
+  },
+  {
     ref: "bridge-in-namespace",
     name: "bridge-in-ns",
     probes: [ok("a", ping("b")), ok("a", curl("http://c/"), "hello from c"), ok("b", ping("10.50.0.1")), fails("host", ping("10.50.0.2"))],

@@ -144,6 +144,17 @@ describe("semantics", () => {
   it("publishing from a node the host cannot forward to", () => {
     expect(one("name: x\nnodes:\n  a:\n    publish: [\"8080:80\"]\n")).toMatch(/a is on no network the host holds a bridge for/);
   });
+  it("a malformed firewall allow entry", () => {
+    expect(one("name: x\nnodes:\n  a:\n    firewall: { input: drop, allow: [\"http\"] }\n")).toMatch(
+      /^lab\.yaml:4:\d+: nodes\.a\.firewall\.allow\[0\]: "http" is not an allow entry\n  hint: write entries like "tcp\/80"/,
+    );
+  });
+  it("a firewall rule that is not a rule spec", () => {
+    expect(one("name: x\nnodes:\n  a:\n    firewall: { rules: [\"iptables -F\"] }\n")).toMatch(/nodes\.a\.firewall\.rules\[0\]: "iptables -F" is not an iptables rule spec/);
+  });
+  it("a firewall policy that is neither accept nor drop", () => {
+    expect(one("name: x\nnodes:\n  a:\n    firewall: { input: reject }\n")).toMatch(/nodes\.a\.firewall\.input: must be one of "accept", "drop"/);
+  });
   it("reports every problem at once", () => {
     expect(problems(base + "nodes:\n  a:\n    networks: [br9]\n  b:\n    networks: { br0: { ip: 1.2.3.4 } }\n")).toHaveLength(2);
   });
