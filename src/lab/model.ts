@@ -29,6 +29,8 @@ export interface Network {
   gateway?: string;
   gateway6?: string;
   nat: boolean;
+  /** IPv6 masquerade (NAT66): only when asked for. */
+  nat6: boolean;
   dns: boolean;
   internal: boolean;
   isolate: boolean;

@@ -54,7 +54,7 @@ function dedupe(ps: Problem[]): Problem[] {
 
 const KNOWN_KEYS: Record<string, string[]> = {
   top: ["name", "description", "isolated", "host", "networks", "nodes", "links", "checks"],
-  network: ["kind", "subnet", "subnet6", "gateway", "gateway6", "nat", "dns", "internal", "isolate", "mtu", "in", "description"],
+  network: ["kind", "subnet", "subnet6", "gateway", "gateway6", "nat", "nat6", "dns", "internal", "isolate", "mtu", "in", "description"],
   node: ["description", "networks", "routes", "rules", "forward", "sysctls", "firewall", "publish", "hosts", "dns", "labels", "run", "exec"],
   link: ["endpoints", "subnet", "subnet6", "mtu", "netem"],
   check: ["name", "from", "ping", "tcp", "udp", "http", "dns", "expect", "timeout", "retries", "count", "status", "contains", "equals"],
@@ -252,7 +252,7 @@ export function resolveLab(src: LabSource, raw: RawLab): Lab {
     }
     const net: Network = {
       name, bridge: kn.name, altname: kn.altname, holder,
-      nat: r.nat ?? false, dns: r.dns ?? true, internal: r.internal ?? false, isolate: r.isolate ?? true,
+      nat: r.nat ?? false, nat6: r.nat6 ?? false, dns: r.dns ?? true, internal: r.internal ?? false, isolate: r.isolate ?? true,
       mtu: r.mtu, path,
     };
     const info: { net: Network; p4?: Prefix; p6?: Prefix; next4?: bigint; next6?: bigint; members: string[] } = { net, members: [] };
@@ -293,7 +293,9 @@ export function resolveLab(src: LabSource, raw: RawLab): Lab {
       if (fam === 4) { net.subnet = text; info.p4 = p; info.next4 = range.first; }
       else { net.subnet6 = text; info.p6 = p; info.next6 = range.first; }
     }
-    if (net.nat && !net.subnet && !net.subnet6) P.add([...path, "nat"], "nat needs a subnet to masquerade", "add subnet: or remove nat:");
+    if (net.nat && !net.subnet) P.add([...path, "nat"], "nat needs a subnet to masquerade", "add subnet: or remove nat:");
+    if (net.nat6 && !net.subnet6) P.add([...path, "nat6"], "nat6 needs a subnet6 to masquerade", "add subnet6: or remove nat6:");
+    if (net.nat6 && net.internal) P.add([...path, "nat6"], "a network cannot be both internal and nat6", "drop one of them");
     if (net.nat && net.internal) P.add([...path, "nat"], "a network cannot be both internal and nat", "internal: true forbids traffic leaving the network; drop one of them");
     if (net.nat && !net.gateway && net.subnet) P.add([...path, "nat"], "nat needs a gateway: members reach the outside through it", "remove gateway: none");
     networks.push(net);

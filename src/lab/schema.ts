@@ -48,6 +48,7 @@ export const NetworkSchema = z.strictObject({
   gateway: z.string().optional(),
   gateway6: z.string().optional(),
   nat: z.boolean().optional(),
+  nat6: z.boolean().optional(),
   dns: z.boolean().optional(),
   internal: z.boolean().optional(),
   isolate: z.boolean().optional(),

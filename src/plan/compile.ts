@@ -168,7 +168,8 @@ export function compile(lab: Lab, opts: CompileOptions): Plan {
   const hostForward = lab.host.forward || hostNets.some((n) => n.nat) || published.length > 0;
   const hostHas6 = hostNets.some((n) => n.subnet6) || lab.host.intfs.some((i) => i.addrs.some(isV6));
   const hostSysctls: Record<string, string> = {
-    ...(hostForward ? { "net.ipv4.ip_forward": "1", ...(hostHas6 && lab.host.forward ? { "net.ipv6.conf.all.forwarding": "1" } : {}) } : {}),
+    ...(hostForward ? { "net.ipv4.ip_forward": "1" } : {}),
+    ...(hostHas6 && (lab.host.forward || hostNets.some((n) => n.nat6)) ? { "net.ipv6.conf.all.forwarding": "1" } : {}),
     // 127.0.0.1:PORT reaches a published port only if the kernel may route loopback addresses out the bridge.
     ...Object.fromEntries([...new Set(published.map((p) => p.bridge))].map((b) => [`net.ipv4.conf.${b}.route_localnet`, "1"])),
     ...lab.host.sysctls,
@@ -177,13 +178,15 @@ export function compile(lab: Lab, opts: CompileOptions): Plan {
     hostSteps.push({ id: "host-sysctls", title: "host sysctls", ops: [{ op: "sysctl", ns: H, values: hostSysctls, restore: H === null }], undo: [] });
   }
   const hostIfaces = [...hostNets.map((n) => n.bridge), ...lab.host.intfs.map((i) => i.name)];
-  const hostRules = rulesOps(L, publishRules(lab, bridgeRules(lab, H, hostNets, hostIfaces, lab.host.forward)));
+  // IPv6 gets the same isolation (and NAT66 where asked for) once the lab has IPv6 in the host.
+  const families: (4 | 6)[] = hostHas6 ? [4, 6] : [4];
+  const hostRules = families.flatMap((fam) => rulesOps(L, publishRules(lab, bridgeRules(lab, H, hostNets, hostIfaces, lab.host.forward, fam))));
   if (hostRules.length) {
     hostSteps.push({
       id: "host-iptables",
-      title: "host iptables (NAT, isolation)",
+      title: "host iptables (NAT, isolation, published ports)",
       ops: hostRules,
-      undo: H === null ? [{ op: "iptables-clean", ns: H, family: 4, lab: L }] : [],
+      undo: H === null ? [...new Set(hostRules.map((o) => (o as { family: 4 | 6 }).family))].map((family) => ({ op: "iptables-clean", ns: H, family, lab: L }) as Op) : [],
     });
   }
   phases.push({ name: "host", concurrent: false, steps: hostSteps });
@@ -211,13 +214,14 @@ export function compile(lab: Lab, opts: CompileOptions): Plan {
     const ops: Op[] = [{ op: "ip", ns: node.ns, lines }];
     const has6 = node.intfs.some((i) => i.addrs.some(isV6));
     const heldNets = lab.networks.filter((n) => n.holder === node.name);
-    const forward = node.forward || heldNets.some((n) => n.nat);
+    const forward = node.forward || heldNets.some((n) => n.nat || n.nat6);
     const sysctls: Record<string, string> = {
-      ...(forward ? { "net.ipv4.ip_forward": "1", ...(has6 && node.forward ? { "net.ipv6.conf.all.forwarding": "1" } : {}) } : {}),
+      ...(forward ? { "net.ipv4.ip_forward": "1" } : {}),
+      ...((has6 || heldNets.some((n) => n.subnet6)) && (node.forward || heldNets.some((n) => n.nat6)) ? { "net.ipv6.conf.all.forwarding": "1" } : {}),
       ...node.sysctls,
     };
     if (Object.keys(sysctls).length) ops.push({ op: "sysctl", ns: node.ns, values: sysctls });
-    if (heldNets.length) ops.push(...rulesOps(L, bridgeRules(lab, node.ns, heldNets, [], false)));
+    if (heldNets.length) for (const fam of heldNets.some((n) => n.subnet6) ? ([4, 6] as const) : ([4] as const)) ops.push(...rulesOps(L, bridgeRules(lab, node.ns, heldNets, [], false, fam)));
     ops.push(...firewallOps(node));
     return { id: `node:${node.name}`, title: `configure ${node.name}`, ops, undo: [] };
   });

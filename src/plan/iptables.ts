@@ -11,6 +11,7 @@ const tag = (lab: string, what?: string) => `-m comment --comment ${JSON.stringi
 
 export interface Rules {
   ns: Ns;
+  family: 4 | 6;
   filter: string[];
   /** Rules of the lab's POSTROUTING chain (masquerade). */
   nat: string[];
@@ -19,7 +20,7 @@ export interface Rules {
 }
 
 /** Forwarding and NAT rules for the bridges one namespace holds (the host's, or a node's with `in:`). */
-export function bridgeRules(lab: Lab, ns: Ns, nets: Network[], hostIfaces: string[], forward: boolean): Rules {
+export function bridgeRules(lab: Lab, ns: Ns, nets: Network[], hostIfaces: string[], forward: boolean, family: 4 | 6 = 4): Rules {
   const L = lab.name;
   const FWD = chainName(L, "FWD");
   const filter: string[] = [];
@@ -36,10 +37,11 @@ export function bridgeRules(lab: Lab, ns: Ns, nets: Network[], hostIfaces: strin
     for (const b of isolated)
       if (a !== b) filter.push(`-A ${FWD} -i ${a.bridge} -o ${b.bridge} ${tag(L, `isolate ${a.name} from ${b.name}`)} -j DROP`);
   for (const n of nets) {
-    if (n.nat) {
+    const subnet = family === 4 ? n.subnet : n.subnet6;
+    if ((family === 4 ? n.nat : n.nat6) && subnet) {
       filter.push(`-A ${FWD} -i ${n.bridge} ! -o ${n.bridge} ${tag(L, `network ${n.name} nat out`)} -j ACCEPT`);
       filter.push(`-A ${FWD} -o ${n.bridge} -m conntrack --ctstate RELATED,ESTABLISHED ${tag(L, `network ${n.name} nat return`)} -j ACCEPT`);
-      if (n.subnet) nat.push(`-A ${chainName(L, "POST")} -s ${n.subnet} ! -o ${n.bridge} ${tag(L, `network ${n.name} nat`)} -j MASQUERADE`);
+      nat.push(`-A ${chainName(L, "POST")} -s ${subnet} ! -o ${n.bridge} ${tag(L, `network ${n.name} nat`)} -j MASQUERADE`);
     }
   }
   if (forward && hostIfaces.length) {
@@ -52,7 +54,7 @@ export function bridgeRules(lab: Lab, ns: Ns, nets: Network[], hostIfaces: strin
     // Frames bridged inside one network pass FORWARD when br_netfilter is loaded.
     for (const n of nets) filter.push(`-A ${FWD} -i ${n.bridge} -o ${n.bridge} ${tag(L, `network ${n.name}`)} -j ACCEPT`);
   }
-  return { ns, filter, nat, pre: [] };
+  return { ns, family, filter, nat, pre: [] };
 }
 
 /**
@@ -65,7 +67,7 @@ export function bridgeRules(lab: Lab, ns: Ns, nets: Network[], hostIfaces: strin
 export function publishRules(lab: Lab, r: Rules): Rules {
   const L = lab.name;
   const pubs = lab.nodes.flatMap((n) => n.publish.map((p) => ({ node: n.name, ...p })));
-  if (!pubs.length) return r;
+  if (!pubs.length || r.family !== 4) return r;
   const FWD = chainName(L, "FWD");
   const POST = chainName(L, "POST");
   const PRE = chainName(L, "PRE");
@@ -104,7 +106,7 @@ export function rulesOps(lab: string, r: Rules): Op[] {
       ...r.filter,
       "COMMIT",
     ].join("\n");
-    ops.push({ op: "iptables", ns: r.ns, family: 4, text });
+    ops.push({ op: "iptables", ns: r.ns, family: r.family, text });
   }
   if (r.nat.length || r.pre.length) {
     const text = [
@@ -121,7 +123,7 @@ export function rulesOps(lab: string, r: Rules): Op[] {
       ...r.pre,
       "COMMIT",
     ].join("\n");
-    ops.push({ op: "iptables", ns: r.ns, family: 4, text });
+    ops.push({ op: "iptables", ns: r.ns, family: r.family, text });
   }
   return ops;
 }

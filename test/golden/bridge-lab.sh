@@ -37,7 +37,7 @@ link set dev bridge-l-1oi36x master bridge-lab-br0 up
 EOF
 # host sysctls
 sysctl -q -w net.ipv4.ip_forward=1 net.ipv4.conf.bridge-lab-br0.route_localnet=1
-# host iptables (NAT, isolation)
+# host iptables (NAT, isolation, published ports)
 iptables-restore --noflush <<'EOF'
 *filter
 :NL-bridge-lab-FWD - [0:0]

@@ -65,7 +65,7 @@ link set dev three-ne-0qo2g2 master three-nets-data up
 EOF
 # host sysctls
 sysctl -q -w net.ipv4.ip_forward=1
-# host iptables (NAT, isolation)
+# host iptables (NAT, isolation, published ports)
 iptables-restore --noflush <<'EOF'
 *filter
 :NL-three-nets-FWD - [0:0]

@@ -78,6 +78,43 @@ const LABS: { ref: string; name: string; probes: Probe[] }[] = [
     ],
   },
   {
+    ref: "dual-stack",
+    name: "dual-stack",
+    probes: [
+      ok("b", "ping -6 -c1 -W1 fd00:60:1::2"),
+      ok("b", "curl -sS -m 2 'http://[fd00:60:1::2]/'", "you are fd00:60:1::3"),
+      ok("a", "ip -6 route", "default via fd00:60:1::1 dev eth0"),
+      fails("c", "ping -6 -c1 -W1 fd00:60:1::2"),
+      // …and it is our ip6tables rule that dropped it, not an accident of routing.
+      ok("host", "ip6tables -L NL-dual-stack-FWD -v -n -x | awk '/DROP/ && $1 > 0' | grep -c DROP"),
+    ],
+  },
+  {
+    ref: "port-publish",
+    name: "port-publish",
+    probes: [
+      ok("host", curl("http://127.0.0.1:8080/"), "hello from web"),
+      ok("outside", curl("http://198.18.5.1:8080/"), "you are 198.18.5.2"),
+      ok("client", curl("http://172.30.0.1:8080/"), "hello from web"),
+      fails("outside", curl("http://198.18.5.1:9090/")),
+    ],
+  },
+  {
+    ref: "nat-internet",
+    name: "nat-internet",
+    probes: [ok("app", curl("http://203.0.113.2/"), "you are 203.0.113.1"), fails("internet", ping("172.31.0.2"))],
+  },
+  {
+    ref: "dns-bridges",
+    name: "dns-bridges",
+    probes: [fails("a", "getent hosts b"), ok("a", ping("172.27.0.3")), ok("c", "getent hosts d", "172.28.0.3"), fails("a", ping("172.28.0.2"))],
+  },
+  {
+    ref: "custom-network",
+    name: "custom-net",
+    probes: [ok("web", curl("http://api:8080/health"), "hello from api"), ok("api", tcp("db", 5432)), ok("web", "ip route", "default via 172.20.0.1")],
+  },
+  {
     ref: "bridge-in-namespace",
     name: "bridge-in-ns",
     probes: [ok("a", ping("b")), ok("a", curl("http://c/"), "hello from c"), ok("b", ping("10.50.0.1")), fails("host", ping("10.50.0.2"))],
