@@ -103,6 +103,7 @@ export interface Publish {
 }
 
 export interface Host {
+  firewall?: Firewall;
   intfs: Intf[];
   routes: string[];
   forward: boolean;

@@ -548,7 +548,14 @@ export function resolveLab(src: LabSource, raw: RawLab): Lab {
   host.forward = rh.forward ?? false;
   host.sysctls = resolveSysctls(P, rh.sysctls, ["host", "sysctls"]);
   host.exec = asList(rh.exec).filter((c, i) => checkCommand(P, c, ["host", "exec", ...(Array.isArray(rh.exec) ? [i] : [])]));
-  if (rh.firewall) P.add(["host", "firewall"], "firewall is not supported by this version of netlab yet", "remove it for now");
+  if (rh.firewall) {
+    host.firewall = resolveFirewall(P, rh.firewall, ["host", "firewall"]);
+    host.firewall?.rules.forEach((r, i) => {
+      // In a namespace netlab does not own it only adds to its own chains, reached from these.
+      if (r.table !== "filter" || !/^-A (INPUT|OUTPUT|FORWARD)\s/.test(r.rule))
+        P.add(["host", "firewall", "rules", i], `host rules go into the filter table's INPUT, OUTPUT or FORWARD`, "write it like \"-A INPUT -p tcp --dport 22 -j ACCEPT\"; netlab puts it in its own chain");
+    });
+  }
 
   // ---- checks
   const checks: Check[] = [];

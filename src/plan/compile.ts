@@ -2,7 +2,7 @@
 // without root. Phases run in order; steps of a concurrent phase run at once.
 import { dnsNetworks, networkMembers, type Intf, type Lab, type Node } from "../lab/model.js";
 import { ownerAlias } from "../net/names.js";
-import { bridgeRules, firewallOps, publishRules, rulesOps } from "./iptables.js";
+import { bridgeRules, firewallOps, hostFirewallRules, publishRules, rulesOps } from "./iptables.js";
 import type { Ns, Op, Phase, Plan, Step } from "./ops.js";
 
 export const NETNS_ETC = "/etc/netns";
@@ -180,7 +180,7 @@ export function compile(lab: Lab, opts: CompileOptions): Plan {
   const hostIfaces = [...hostNets.map((n) => n.bridge), ...lab.host.intfs.map((i) => i.name)];
   // IPv6 gets the same isolation (and NAT66 where asked for) once the lab has IPv6 in the host.
   const families: (4 | 6)[] = hostHas6 ? [4, 6] : [4];
-  const hostRules = families.flatMap((fam) => rulesOps(L, publishRules(lab, bridgeRules(lab, H, hostNets, hostIfaces, lab.host.forward, fam))));
+  const hostRules = families.flatMap((fam) => rulesOps(L, hostFirewallRules(lab, publishRules(lab, bridgeRules(lab, H, hostNets, hostIfaces, lab.host.forward, fam)))));
   if (hostRules.length) {
     hostSteps.push({
       id: "host-iptables",

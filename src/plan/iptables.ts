@@ -93,19 +93,52 @@ export function publishRules(lab: Lab, r: Rules): Rules {
   return { ...r, filter, nat, pre };
 }
 
+/**
+ * `host.firewall` in a namespace netlab does not own: never the host's policies, only chains
+ * of its own (NL-<lab>-IN, -OUT, and the lab's FWD) reached by one jump each, ending in DROP
+ * where the lab asks for a drop policy. Comes last, after the lab's own accepts.
+ */
+export function hostFirewallRules(lab: Lab, r: Rules): Rules {
+  const f = lab.host.firewall;
+  if (!f) return r;
+  const L = lab.name;
+  const chain: Record<string, string> = { INPUT: chainName(L, "IN"), OUTPUT: chainName(L, "OUT"), FORWARD: chainName(L, "FWD") };
+  const t = (what: string) => tag(L, `host firewall ${what}`);
+  const est = "-m conntrack --ctstate RELATED,ESTABLISHED";
+  const filter = [...r.filter];
+  if (f.input === "drop") filter.push(`-A ${chain.INPUT} -i lo ${t("loopback")} -j ACCEPT`, `-A ${chain.INPUT} ${est} ${t("established")} -j ACCEPT`);
+  if (f.output === "drop") filter.push(`-A ${chain.OUTPUT} -o lo ${t("loopback")} -j ACCEPT`, `-A ${chain.OUTPUT} ${est} ${t("established")} -j ACCEPT`);
+  if (f.forward === "drop") filter.push(`-A ${chain.FORWARD} ${est} ${t("established")} -j ACCEPT`);
+  for (const a of f.allow) {
+    if (a.from && a.from.includes(":") !== (r.family === 6)) continue;
+    const proto = a.proto === "icmp" ? (r.family === 6 ? "ipv6-icmp" : "icmp") : a.proto;
+    filter.push(`-A ${chain.INPUT}${a.from ? ` -s ${a.from}` : ""} -p ${proto}${a.port ? ` -m ${proto} --dport ${a.port}` : ""} ${t(`allow ${a.spec}`)} -j ACCEPT`);
+  }
+  if (r.family === 4)
+    for (const raw of f.rules) {
+      const [, c, rest] = /^-A (\S+)\s+(.*)$/.exec(raw.rule)!;
+      filter.push(`-A ${chain[c]} ${t("rule")} ${rest}`);
+    }
+  if (r.family === 6 && f.input === "drop" && !f.allow.some((a) => a.proto === "icmp"))
+    filter.push(`-A ${chain.INPUT} -p ipv6-icmp ${t("neighbour discovery")} -j ACCEPT`);
+  for (const [key, c] of Object.entries(chain)) {
+    const policy = key === "INPUT" ? f.input : key === "OUTPUT" ? f.output : f.forward;
+    if (policy === "drop") filter.push(`-A ${c} ${t(`${key.toLowerCase()} drop`)} -j DROP`);
+  }
+  return { ...r, filter };
+}
+
 /** The iptables-restore ops for a namespace's rules (empty when there are none). */
 export function rulesOps(lab: string, r: Rules): Op[] {
   const ops: Op[] = [];
   const chainsIn = (lines: string[]) => [...new Set(lines.map((l) => l.split(" ")[1]))];
   if (r.filter.length) {
     const chains = chainsIn(r.filter);
-    const text = [
-      "*filter",
-      ...chains.map((c) => `:${c} - [0:0]`),
-      `-I FORWARD 1 ${tag(lab)} -j ${chainName(lab, "FWD")}`,
-      ...r.filter,
-      "COMMIT",
-    ].join("\n");
+    const jumps = (["FORWARD", "INPUT", "OUTPUT"] as const)
+      .map((builtin) => [builtin, chainName(lab, builtin === "FORWARD" ? "FWD" : builtin === "INPUT" ? "IN" : "OUT")] as const)
+      .filter(([, c]) => chains.includes(c))
+      .map(([builtin, c]) => `-I ${builtin} 1 ${tag(lab)} -j ${c}`);
+    const text = ["*filter", ...chains.map((c) => `:${c} - [0:0]`), ...jumps, ...r.filter, "COMMIT"].join("\n");
     ops.push({ op: "iptables", ns: r.ns, family: r.family, text });
   }
   if (r.nat.length || r.pre.length) {

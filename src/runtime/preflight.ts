@@ -6,7 +6,8 @@ import type { Lab } from "../lab/model.js";
 import { formatPrefix, overlaps, parsePrefix, prefixOf, parseIfAddr, type Prefix } from "../net/ip.js";
 import { NETNS_ETC } from "../plan/compile.js";
 import type { Plan } from "../plan/ops.js";
-import { netnsExists } from "./netns.js";
+import { netnsExists, netnsId } from "./netns.js";
+import { labsWithState, LabState } from "../state/store.js";
 import { run } from "./proc.js";
 import type { LabSource } from "../lab/source.js";
 
@@ -80,6 +81,22 @@ export async function preflight(lab: Lab, plan: Plan, source: LabSource | null, 
   const etc = lab.nodes.map((n) => `${NETNS_ETC}/${n.ns}`).filter(existsSync);
   if (etc.length) throw new EnvError(`${etc[0]} already exists and lab ${lab.name} did not make it`, `remove it if it is stale: rm -r ${etc[0]}`);
   if (lab.isolated) return;
+
+  // A host port another lab already publishes in this same host namespace.
+  const here = netnsId();
+  for (const other of labsWithState()) {
+    if (other === lab.name) continue;
+    const meta = new LabState(other).readMeta();
+    if (!meta || meta.lab.isolated || meta.host.id !== here) continue;
+    for (const on of meta.lab.nodes)
+      for (const theirs of on.publish ?? [])
+        lab.nodes.forEach((n) =>
+          n.publish.forEach((p, i) => {
+            if (p.proto === theirs.proto && p.hostPort === theirs.hostPort && (!p.hostIp || !theirs.hostIp || p.hostIp === theirs.hostIp))
+              at(["nodes", n.name, "publish", i], `host port ${p.hostPort}/${p.proto} is already published by lab ${other} (${on.name}: "${theirs.spec}")`, `netlab down ${other}, or pick another host port`);
+          }),
+        );
+  }
 
   // Host namespace: names and routes.
   const [links, routes4, routes6, addrs] = await Promise.all([

@@ -156,6 +156,10 @@ describe.skipIf(!IS_ROOT)("shipped labs, for real", () => {
       expect(report.passed).toBeGreaterThanOrEqual(3);
       expect(t.code).toBe(0);
 
+      // moby-style golden dumps of what the lab adds to the host's rules (comments and counters aside).
+      const dump = async (tool: string) => (await sb.sh(tool)).stdout.split("\n").filter((l) => !l.startsWith("#")).map((l) => l.replace(/\[\d+:\d+\]/g, "[0:0]")).join("\n");
+      await expect(`# iptables-save\n${await dump("iptables-save")}\n# ip6tables-save\n${await dump("ip6tables-save")}`).toMatchFileSnapshot(`../golden/iptables/${lab.ref}.txt`);
+
       const mid = await sb.snapshot();
       const again = await sb.netlab(["up", lab.ref]);
       expect(again.code).toBe(0);

@@ -151,6 +151,59 @@ describe.skipIf(!IS_ROOT)("lifecycle", () => {
     expect(await sb.snapshot()).toEqual(before);
   });
 
+  it("refuses a host port that another lab already publishes, before touching anything", async () => {
+    labs.add("port-publish");
+    labs.add("clash");
+    expect((await sb.netlab(["up", "port-publish"])).code).toBe(0);
+    const mid = await sb.snapshot();
+    const f = labFile("clash", 'name: clash\nnetworks:\n  n: { subnet: 10.64.0.0/24 }\nnodes:\n  x:\n    networks: [n]\n    publish: ["8080:80"]\n');
+    const r = await sb.netlab(["up", f]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/clash\.yaml:7:15: nodes\.x\.publish\[0\]: host port 8080\/tcp is already published by lab port-publish \(web: "8080:80"\)/);
+    expect(await sb.snapshot()).toEqual(mid);
+  });
+
+  it("host.firewall works through netlab's own chains and never touches the host's policies", async () => {
+    labs.add("hostfw");
+    // Listeners in the sandbox itself, started (and stopped, by pid) by this test.
+    const pids: number[] = [];
+    for (const port of [2222, 2323, 2424]) {
+      const r = await run(["sh", "-c", `ip netns exec ${sb.name} ${NETLAB} serve tcp --port ${port} --name sandbox >/dev/null 2>&1 & echo $!`]);
+      pids.push(Number(r.stdout.trim()));
+    }
+    try {
+      const f = labFile("hostfw", `name: hostfw
+networks:
+  n: { subnet: 10.66.0.0/24 }
+nodes:
+  a: { networks: [n] }
+  b: { networks: [n] }
+host:
+  firewall:
+    input: drop
+    allow: ["tcp/2222"]
+    rules: ["-A INPUT -s 10.66.0.2 -p tcp --dport 2424 -j ACCEPT"]
+checks:
+  - { from: a, tcp: "10.66.0.1:2222" }
+  - { from: a, tcp: "10.66.0.1:2323", expect: fail, timeout: 1s }
+  - { from: a, ping: 10.66.0.1, expect: fail, timeout: 1s }
+  - { from: a, tcp: "10.66.0.1:2424" }
+  - { from: b, tcp: "10.66.0.1:2424", expect: fail, timeout: 1s }
+  - { from: a, ping: b }
+`);
+      const before2 = await sb.snapshot();
+      const r = await sb.netlab(["up", f, "--test"]);
+      expect(r.stdout).toMatch(/^6 passed, 0 failed/m);
+      expect(r.code).toBe(0);
+      expect((await sb.sh("iptables -S INPUT")).stdout).toMatch(/^-P INPUT ACCEPT$/m);
+      expect((await sb.sh("iptables -S INPUT")).stdout).toContain('-A INPUT -m comment --comment "netlab:hostfw" -j NL-hostfw-IN');
+      expect((await sb.netlab(["down", "hostfw"])).code).toBe(0);
+      expect(await sb.snapshot()).toEqual(before2);
+    } finally {
+      for (const p of pids) process.kill(p, "SIGTERM");
+    }
+  });
+
   it("bad input: exit 2, file:line:column, a hint, no stack trace, nothing touched", async () => {
     labs.add("bad");
     const f = labFile("bad", "name: bad\nnetworks:\n  n: { subnet: 10.0.0.0/24 }\nnodes:\n  a:\n    networks:\n      n: { ip: 10.9.9.9 }\n");

@@ -155,6 +155,11 @@ describe("semantics", () => {
   it("a firewall policy that is neither accept nor drop", () => {
     expect(one("name: x\nnodes:\n  a:\n    firewall: { input: reject }\n")).toMatch(/nodes\.a\.firewall\.input: must be one of "accept", "drop"/);
   });
+  it("host firewall rules stay in INPUT, OUTPUT or FORWARD of the filter table", () => {
+    expect(one("name: x\nhost:\n  firewall: { rules: [\"-t nat -A POSTROUTING -j MASQUERADE\"] }\n")).toMatch(
+      /host\.firewall\.rules\[0\]: host rules go into the filter table's INPUT, OUTPUT or FORWARD/,
+    );
+  });
   it("reports every problem at once", () => {
     expect(problems(base + "nodes:\n  a:\n    networks: [br9]\n  b:\n    networks: { br0: { ip: 1.2.3.4 } }\n")).toHaveLength(2);
   });
