@@ -43,6 +43,15 @@ export interface Plan {
   phases: Phase[];
 }
 
+/**
+ * The iptables tool for a family: `iptables-restore`, or with NETLAB_IPTABLES=legacy|nft the
+ * backend's own (`iptables-legacy-restore`), without touching the machine's alternatives.
+ */
+export function iptablesTool(family: 4 | 6, what: "" | "-restore" | "-save"): string {
+  const backend = process.env.NETLAB_IPTABLES;
+  return `${family === 4 ? "iptables" : "ip6tables"}${backend === "legacy" || backend === "nft" ? `-${backend}` : ""}${what}`;
+}
+
 export function shQuote(s: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
@@ -72,9 +81,9 @@ export function renderOp(op: Op): string {
     case "ip":
       return heredoc(`${op.ns === null ? "" : `${enterNet(op.ns)} `}ip${op.force ? " -force" : ""} -batch -`, op.lines.join("\n"));
     case "iptables":
-      return heredoc(`${op.ns === null ? "" : `${enterNet(op.ns)} `}${op.family === 4 ? "iptables" : "ip6tables"}-restore --noflush`, op.text);
+      return heredoc(`${op.ns === null ? "" : `${enterNet(op.ns)} `}${iptablesTool(op.family, "-restore")} --noflush`, op.text);
     case "iptables-clean":
-      return `# remove the netlab:${op.lab} rules and NL-${op.lab}-* chains from ${op.family === 4 ? "iptables" : "ip6tables"}${op.ns ? ` in ${op.ns}` : ""}`;
+      return `# remove the netlab:${op.lab} rules and NL-${op.lab}-* chains from ${iptablesTool(op.family, "")}${op.ns ? ` in ${op.ns}` : ""}`;
     case "sysctl":
       return `${op.ns === null ? "" : `${enterNet(op.ns)} `}sysctl -q -w ${Object.entries(op.values).map(([k, v]) => shQuote(`${k}=${v}`)).join(" ")}`;
     case "write":

@@ -6,7 +6,7 @@ import { dirname } from "node:path";
 import { ApplyError } from "../lab/errors.js";
 import { cleanupScript, pristineTables, tablesIn } from "../plan/iptables.js";
 import { hasTool } from "./preflight.js";
-import { renderOp, type Ns, type Op, type Plan, type Step } from "../plan/ops.js";
+import { iptablesTool, renderOp, type Ns, type Op, type Plan, type Step } from "../plan/ops.js";
 import type { Entry, LabState } from "../state/store.js";
 import { NETNS_DIR, outerMountWrap, pidsInNetns } from "./netns.js";
 import { pool, run } from "./proc.js";
@@ -70,10 +70,10 @@ export async function runOp(op: Op, ctx: Context): Promise<Op[]> {
       return [];
     }
     case "iptables":
-      await mustRun(op, inNs(ctx, op.ns, [op.family === 4 ? "iptables-restore" : "ip6tables-restore", "--noflush"]), op.text + "\n");
+      await mustRun(op, inNs(ctx, op.ns, [iptablesTool(op.family, "-restore"), "--noflush"]), op.text + "\n");
       return [];
     case "iptables-clean": {
-      const tool = op.family === 4 ? "iptables" : "ip6tables";
+      const tool = iptablesTool(op.family, "");
       const saved = await run(inNs(ctx, op.ns, [`${tool}-save`]));
       if (saved.code !== 0) return []; // no iptables at all: nothing of ours can be there
       const script = cleanupScript(saved.stdout, op.lab);
@@ -276,7 +276,7 @@ async function noteExistingTables(steps: Step[], ctx: Context): Promise<void> {
   for (const s of steps)
     for (const op of s.undo)
       if (op.op === "iptables-clean" && op.existing === undefined) {
-        const r = await run(inNs(ctx, op.ns, [op.family === 4 ? "iptables-save" : "ip6tables-save"]));
+        const r = await run(inNs(ctx, op.ns, [iptablesTool(op.family, "-save")]));
         op.existing = r.code === 0 ? tablesIn(r.stdout) : [];
       }
 }

@@ -5,7 +5,7 @@ import { EnvError, LabError, type KeyPath, type Problem } from "../lab/errors.js
 import type { Lab } from "../lab/model.js";
 import { formatPrefix, overlaps, parsePrefix, prefixOf, parseIfAddr, type Prefix } from "../net/ip.js";
 import { NETNS_ETC } from "../plan/compile.js";
-import type { Plan } from "../plan/ops.js";
+import { iptablesTool, type Plan } from "../plan/ops.js";
 import { netnsExists, netnsId } from "./netns.js";
 import { labsWithState, LabState } from "../state/store.js";
 import { run } from "./proc.js";
@@ -16,6 +16,10 @@ const PACKAGES: Record<string, string> = {
   "iptables-restore": "iptables",
   "iptables-save": "iptables",
   "ip6tables-restore": "iptables",
+  "iptables-legacy-restore": "iptables",
+  "iptables-nft-restore": "iptables",
+  "ip6tables-legacy-restore": "iptables",
+  "ip6tables-nft-restore": "iptables",
   sysctl: "procps",
   nsenter: "util-linux",
   ping: "iputils-ping",
@@ -50,7 +54,7 @@ export function toolsFor(plan: Plan): string[] {
   for (const ph of plan.phases)
     for (const s of ph.steps)
       for (const op of [...s.ops, ...s.undo]) {
-        if (op.op === "iptables") tools.add(op.family === 4 ? "iptables-restore" : "ip6tables-restore");
+        if (op.op === "iptables") tools.add(iptablesTool(op.family, "-restore"));
         if (op.op === "sysctl" && op.ns !== null) tools.add("sysctl");
       }
   return [...tools];

@@ -4,11 +4,12 @@
 set -e
 
 # --- namespaces
-# create 3 network namespaces
+# create 4 network namespaces
 ip -batch - <<'EOF'
 netns add dual-stack-a
 netns add dual-stack-b
 netns add dual-stack-c
+netns add dual-stack-v
 EOF
 
 # --- host
@@ -25,6 +26,12 @@ link property add dev dual-sta-16cbvj altname dual-stack-green
 address add 10.60.2.1/24 dev dual-sta-16cbvj
 address add fd00:60:2::1/64 dev dual-sta-16cbvj nodad
 link set dev dual-sta-16cbvj up
+link add dual-sta-0fy5v9 type bridge
+link set dev dual-sta-0fy5v9 alias "netlab:dual-stack:network vault"
+link property add dev dual-sta-0fy5v9 altname dual-stack-vault
+address add 10.60.3.1/24 dev dual-sta-0fy5v9
+address add fd00:60:3::1/64 dev dual-sta-0fy5v9 nodad
+link set dev dual-sta-0fy5v9 up
 link add dual-sta-1hjjnr type veth peer name eth0 netns dual-stack-a
 link set dev dual-sta-1hjjnr alias "netlab:dual-stack:a:eth0"
 link property add dev dual-sta-1hjjnr altname dual-stack-a-eth0
@@ -40,6 +47,11 @@ link set dev dual-sta-1qkrbe alias "netlab:dual-stack:c:eth0"
 link property add dev dual-sta-1qkrbe altname dual-stack-c-eth0
 link set dev dual-sta-1qkrbe addrgenmode none
 link set dev dual-sta-1qkrbe master dual-sta-16cbvj up
+link add dual-sta-05tx1k type veth peer name eth0 netns dual-stack-v
+link set dev dual-sta-05tx1k alias "netlab:dual-stack:v:eth0"
+link property add dev dual-sta-05tx1k altname dual-stack-v-eth0
+link set dev dual-sta-05tx1k addrgenmode none
+link set dev dual-sta-05tx1k master dual-sta-0fy5v9 up
 EOF
 # host sysctls
 sysctl -q -w net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
@@ -49,14 +61,19 @@ iptables-restore --noflush <<'EOF'
 :NL-dual-stack-FWD - [0:0]
 :NL-dual-stack-LABIF - [0:0]
 -I FORWARD 1 -m comment --comment "netlab:dual-stack" -j NL-dual-stack-FWD
+-A NL-dual-stack-FWD -i dual-sta-0fy5v9 ! -o dual-sta-0fy5v9 -m comment --comment "netlab:dual-stack:network vault internal" -j DROP
+-A NL-dual-stack-FWD ! -i dual-sta-0fy5v9 -o dual-sta-0fy5v9 -m comment --comment "netlab:dual-stack:network vault internal" -j DROP
 -A NL-dual-stack-FWD -i dual-stack-blue -o dual-sta-16cbvj -m comment --comment "netlab:dual-stack:isolate blue from green" -j DROP
 -A NL-dual-stack-FWD -i dual-sta-16cbvj -o dual-stack-blue -m comment --comment "netlab:dual-stack:isolate green from blue" -j DROP
 -A NL-dual-stack-FWD -i dual-stack-blue -m comment --comment "netlab:dual-stack:lab interface" -j NL-dual-stack-LABIF
 -A NL-dual-stack-FWD -i dual-sta-16cbvj -m comment --comment "netlab:dual-stack:lab interface" -j NL-dual-stack-LABIF
+-A NL-dual-stack-FWD -i dual-sta-0fy5v9 -m comment --comment "netlab:dual-stack:lab interface" -j NL-dual-stack-LABIF
 -A NL-dual-stack-LABIF -o dual-stack-blue -m comment --comment "netlab:dual-stack:lab interface" -j ACCEPT
 -A NL-dual-stack-LABIF -o dual-sta-16cbvj -m comment --comment "netlab:dual-stack:lab interface" -j ACCEPT
+-A NL-dual-stack-LABIF -o dual-sta-0fy5v9 -m comment --comment "netlab:dual-stack:lab interface" -j ACCEPT
 -A NL-dual-stack-FWD -i dual-stack-blue -o dual-stack-blue -m comment --comment "netlab:dual-stack:network blue" -j ACCEPT
 -A NL-dual-stack-FWD -i dual-sta-16cbvj -o dual-sta-16cbvj -m comment --comment "netlab:dual-stack:network green" -j ACCEPT
+-A NL-dual-stack-FWD -i dual-sta-0fy5v9 -o dual-sta-0fy5v9 -m comment --comment "netlab:dual-stack:network vault" -j ACCEPT
 COMMIT
 EOF
 ip6tables-restore --noflush <<'EOF'
@@ -64,14 +81,19 @@ ip6tables-restore --noflush <<'EOF'
 :NL-dual-stack-FWD - [0:0]
 :NL-dual-stack-LABIF - [0:0]
 -I FORWARD 1 -m comment --comment "netlab:dual-stack" -j NL-dual-stack-FWD
+-A NL-dual-stack-FWD -i dual-sta-0fy5v9 ! -o dual-sta-0fy5v9 -m comment --comment "netlab:dual-stack:network vault internal" -j DROP
+-A NL-dual-stack-FWD ! -i dual-sta-0fy5v9 -o dual-sta-0fy5v9 -m comment --comment "netlab:dual-stack:network vault internal" -j DROP
 -A NL-dual-stack-FWD -i dual-stack-blue -o dual-sta-16cbvj -m comment --comment "netlab:dual-stack:isolate blue from green" -j DROP
 -A NL-dual-stack-FWD -i dual-sta-16cbvj -o dual-stack-blue -m comment --comment "netlab:dual-stack:isolate green from blue" -j DROP
 -A NL-dual-stack-FWD -i dual-stack-blue -m comment --comment "netlab:dual-stack:lab interface" -j NL-dual-stack-LABIF
 -A NL-dual-stack-FWD -i dual-sta-16cbvj -m comment --comment "netlab:dual-stack:lab interface" -j NL-dual-stack-LABIF
+-A NL-dual-stack-FWD -i dual-sta-0fy5v9 -m comment --comment "netlab:dual-stack:lab interface" -j NL-dual-stack-LABIF
 -A NL-dual-stack-LABIF -o dual-stack-blue -m comment --comment "netlab:dual-stack:lab interface" -j ACCEPT
 -A NL-dual-stack-LABIF -o dual-sta-16cbvj -m comment --comment "netlab:dual-stack:lab interface" -j ACCEPT
+-A NL-dual-stack-LABIF -o dual-sta-0fy5v9 -m comment --comment "netlab:dual-stack:lab interface" -j ACCEPT
 -A NL-dual-stack-FWD -i dual-stack-blue -o dual-stack-blue -m comment --comment "netlab:dual-stack:network blue" -j ACCEPT
 -A NL-dual-stack-FWD -i dual-sta-16cbvj -o dual-sta-16cbvj -m comment --comment "netlab:dual-stack:network green" -j ACCEPT
+-A NL-dual-stack-FWD -i dual-sta-0fy5v9 -o dual-sta-0fy5v9 -m comment --comment "netlab:dual-stack:network vault" -j ACCEPT
 COMMIT
 EOF
 
@@ -106,6 +128,14 @@ link set dev eth0 up
 route replace default via 10.60.2.1 dev eth0
 route replace ::/0 via fd00:60:2::1 dev eth0
 EOF
+# configure v
+nsenter --net=/run/netns/dual-stack-v ip -batch - <<'EOF'
+link set dev lo up
+link set dev lo alias "netlab:dual-stack:node v"
+address add 10.60.3.2/24 dev eth0
+address add fd00:60:3::2/64 dev eth0 nodad
+link set dev eth0 up
+EOF
 # hosts and resolv.conf files
 mkdir -p /run/netlab/dual-stack/etc
 cat > /run/netlab/dual-stack/etc/hosts.0 <<'EOF'
@@ -128,6 +158,7 @@ EOF
 mkdir -p /etc/netns/dual-stack-a && ln -sfn /run/netlab/dual-stack/etc/resolv.conf.1 /etc/netns/dual-stack-a/resolv.conf
 mkdir -p /etc/netns/dual-stack-b && ln -sfn /run/netlab/dual-stack/etc/resolv.conf.1 /etc/netns/dual-stack-b/resolv.conf
 mkdir -p /etc/netns/dual-stack-c && ln -sfn /run/netlab/dual-stack/etc/resolv.conf.1 /etc/netns/dual-stack-c/resolv.conf
+mkdir -p /etc/netns/dual-stack-v && ln -sfn /run/netlab/dual-stack/etc/resolv.conf.1 /etc/netns/dual-stack-v/resolv.conf
 mkdir -p /etc/netns/dual-stack-c
 cat > /etc/netns/dual-stack-c/hosts <<'EOF'
 # Written by netlab for lab dual-stack; removed by `netlab down dual-stack`.
@@ -135,6 +166,14 @@ cat > /etc/netns/dual-stack-c/hosts <<'EOF'
 ::1	localhost ip6-localhost ip6-loopback
 10.60.2.2	c
 fd00:60:2::2	c
+EOF
+mkdir -p /etc/netns/dual-stack-v
+cat > /etc/netns/dual-stack-v/hosts <<'EOF'
+# Written by netlab for lab dual-stack; removed by `netlab down dual-stack`.
+127.0.0.1	localhost
+::1	localhost ip6-localhost ip6-loopback
+10.60.3.2	v
+fd00:60:3::2	v
 EOF
 
 # --- run

@@ -91,6 +91,7 @@ describe.skipIf(!IS_ROOT)("netlab test", () => {
     await sb.netlab(["down", "probes"]);
     await sb.netlab(["down", "three-nets"]);
     await sb.netlab(["down", "veth-pair"]);
+    await sb.netlab(["down", "dual-stack"]);
     expect(await sb.snapshot()).toEqual(before);
     await sb.destroy();
   });
@@ -205,6 +206,15 @@ describe.skipIf(!IS_ROOT)("netlab test", () => {
     expect(text.stdout).toContain("worker -> X ~api db");
     expect(text.stdout).toContain("83% dropped (2/12 pairs reachable");
     expect((await sb.netlab(["down", "three-nets"])).code).toBe(0);
+  });
+
+  it("--pingall covers IPv6: both families per node, holes where isolation says", async () => {
+    expect((await sb.netlab(["up", "dual-stack"])).code).toBe(0);
+    const m = JSON.parse((await sb.netlab(["test", "dual-stack", "--pingall", "--json"])).stdout) as { matrix: Record<string, Record<string, { answered: number; of: number; addresses: Record<string, boolean> }>> };
+    expect(m.matrix.b.a.addresses).toEqual({ "10.60.1.2": true, "fd00:60:1::2": true });
+    expect(m.matrix.c.a.addresses).toEqual({ "10.60.1.2": false, "fd00:60:1::2": false });
+    expect(m.matrix.a.v.answered).toBe(0);
+    expect((await sb.netlab(["down", "dual-stack"])).code).toBe(0);
   });
 
   it("up --test waits for services, passes, and --rm leaves nothing", async () => {

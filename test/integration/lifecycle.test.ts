@@ -204,6 +204,30 @@ checks:
     }
   });
 
+  it("nat6 masquerades IPv6 when asked for (NAT66), and only then", async () => {
+    labs.add("nat66");
+    const f = labFile("nat66", `name: nat66
+networks:
+  n: { subnet: 10.67.0.0/24, subnet6: "fd00:67::/64", nat6: true }
+  plain: { subnet6: "fd00:69::/64" }
+nodes:
+  app: { networks: [n] }
+  other: { networks: [plain] }
+  inet: { run: netlab serve http --port 80 }
+links:
+  - { endpoints: ["host:wan6", "inet:eth0"], subnet6: "fd00:68::/64" }
+checks:
+  - { from: app, http: "http://[fd00:68::2]/", contains: "you are fd00:68::1" }
+  - { from: other, http: "http://[fd00:68::2]/", expect: fail, timeout: 1s }
+`);
+    const before2 = await sb.snapshot();
+    const r = await sb.netlab(["up", f, "--test"]);
+    expect(r.stdout).toMatch(/^2 passed, 0 failed/m);
+    expect((await sb.sh("ip6tables-save -t nat")).stdout).toContain("-s fd00:67::/64 ! -o nat66-n");
+    expect((await sb.netlab(["down", "nat66"])).code).toBe(0);
+    expect(await sb.snapshot()).toEqual(before2);
+  });
+
   it("bad input: exit 2, file:line:column, a hint, no stack trace, nothing touched", async () => {
     labs.add("bad");
     const f = labFile("bad", "name: bad\nnetworks:\n  n: { subnet: 10.0.0.0/24 }\nnodes:\n  a:\n    networks:\n      n: { ip: 10.9.9.9 }\n");

@@ -104,3 +104,25 @@ describe.skipIf(!IS_ROOT)("publish", () => {
     expect((await sb.sh("iptables -S FORWARD")).stdout).toContain("-P FORWARD DROP");
   });
 });
+
+describe.skipIf(!IS_ROOT)("the legacy iptables backend (NETLAB_IPTABLES=legacy)", () => {
+  it("publishes and isolates with iptables-legacy, and removes every rule and chain again", async () => {
+    const sb = await Sandbox.create();
+    const legacy = { env: { NETLAB_IPTABLES: "legacy" } };
+    try {
+      const dump = async () => (await sb.sh("iptables-legacy-save")).stdout.split("\n").filter((l) => l.startsWith("-A") || l.startsWith(":NL"));
+      const dry = await sb.netlab(["up", "port-publish", "--dry-run"], legacy);
+      expect(dry.stdout).toContain("iptables-legacy-restore --noflush");
+      const up = await sb.netlab(["up", "port-publish", "--test"], legacy);
+      expect(up.stdout).toMatch(/^5 passed, 0 failed/m);
+      expect((await dump()).join("\n")).toContain("-j DNAT --to-destination 172.30.0.2:80");
+      expect((await sb.sh("iptables-nft-save")).stdout).not.toContain("netlab:");
+      expect((await sb.netlab(["down", "port-publish"], legacy)).code).toBe(0);
+      // Legacy tables, once used in a namespace, stay loaded (empty): the kernel cannot unload them.
+      expect(await dump()).toEqual([]);
+    } finally {
+      await sb.netlab(["down", "port-publish"], legacy);
+      await sb.destroy();
+    }
+  });
+});
