@@ -3,7 +3,7 @@
 // Everything lives in chains named NL-<lab>-<SUFFIX> reached by one jump per built-in
 // chain, and every rule carries a `netlab:<lab>[:what]` comment, so `down` can remove
 // exactly what we added even in a namespace we do not own.
-import type { Lab, Network, Node } from "../lab/model.js";
+import type { Firewall, Lab, Network, Node } from "../lab/model.js";
 import type { Ns, Op } from "./ops.js";
 
 export const chainName = (lab: string, suffix: string) => `NL-${lab}-${suffix}`;
@@ -93,6 +93,13 @@ export function publishRules(lab: Lab, r: Rules): Rules {
   return { ...r, filter, nat, pre };
 }
 
+/** One `allow` entry as an ACCEPT rule for a family; null when its source is of the other family. */
+function allowLine(chain: string, a: Firewall["allow"][number], family: 4 | 6, comment?: string): string | null {
+  if (a.from && a.from.includes(":") !== (family === 6)) return null;
+  const proto = a.proto === "icmp" ? (family === 6 ? "ipv6-icmp" : "icmp") : a.proto;
+  return `-A ${chain}${a.from ? ` -s ${a.from}` : ""} -p ${proto}${a.port ? ` -m ${proto} --dport ${a.port}` : ""}${comment ? ` ${comment}` : ""} -j ACCEPT`;
+}
+
 /**
  * `host.firewall` in a namespace netlab does not own: never the host's policies, only chains
  * of its own (NL-<lab>-IN, -OUT, and the lab's FWD) reached by one jump each, ending in DROP
@@ -110,9 +117,8 @@ export function hostFirewallRules(lab: Lab, r: Rules): Rules {
   if (f.output === "drop") filter.push(`-A ${chain.OUTPUT} -o lo ${t("loopback")} -j ACCEPT`, `-A ${chain.OUTPUT} ${est} ${t("established")} -j ACCEPT`);
   if (f.forward === "drop") filter.push(`-A ${chain.FORWARD} ${est} ${t("established")} -j ACCEPT`);
   for (const a of f.allow) {
-    if (a.from && a.from.includes(":") !== (r.family === 6)) continue;
-    const proto = a.proto === "icmp" ? (r.family === 6 ? "ipv6-icmp" : "icmp") : a.proto;
-    filter.push(`-A ${chain.INPUT}${a.from ? ` -s ${a.from}` : ""} -p ${proto}${a.port ? ` -m ${proto} --dport ${a.port}` : ""} ${t(`allow ${a.spec}`)} -j ACCEPT`);
+    const line = allowLine(chain.INPUT, a, r.family, t(`allow ${a.spec}`));
+    if (line) filter.push(line);
   }
   if (r.family === 4)
     for (const raw of f.rules) {
@@ -232,9 +238,8 @@ export function firewallOps(node: Node): Op[] {
     if (f.forward === "drop") lines.push(`-A FORWARD ${est}`);
     if (f.output === "drop") lines.push("-A OUTPUT -o lo -j ACCEPT", `-A OUTPUT ${est}`);
     for (const a of f.allow) {
-      if (a.from && a.from.includes(":") !== (family === 6)) continue; // a source of the other family
-      const proto = a.proto === "icmp" ? (family === 6 ? "ipv6-icmp" : "icmp") : a.proto;
-      lines.push(`-A INPUT${a.from ? ` -s ${a.from}` : ""} -p ${proto}${a.port ? ` -m ${proto} --dport ${a.port}` : ""} -j ACCEPT`);
+      const line = allowLine("INPUT", a, family);
+      if (line) lines.push(line);
     }
     if (family === 6 && f.input === "drop" && !f.allow.some((a) => a.proto === "icmp")) {
       // IPv6 needs neighbour discovery to work at all.
