@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { EnvError, UsageError } from "./lab/errors.js";
 import { findLabFile, loadLab, sourceOf } from "./lab/load.js";
-import type { Check, Lab, Node } from "./lab/model.js";
+import type { Check, Lab } from "./lab/model.js";
 import { runCheck, type CheckResult } from "./check/probe.js";
 import { pingAll, type PingAll } from "./check/pingall.js";
 import { waitReady } from "./check/ready.js";
@@ -198,9 +198,6 @@ export async function inspect(ref: string, only?: string): Promise<{ lab: string
   return { lab: meta.lab.name, nodes: views };
 }
 
-export function nodeOf(meta: Meta, name: string): Node | undefined {
-  return meta.lab.nodes.find((n) => n.name === name);
-}
 
 export interface TestResult {
   lab: Lab;

@@ -71,6 +71,3 @@ export class ApplyError extends Error {
   }
 }
 
-export function isUserFacing(e: unknown): e is LabError | UsageError | EnvError | ApplyError {
-  return e instanceof LabError || e instanceof UsageError || e instanceof EnvError || e instanceof ApplyError;
-}

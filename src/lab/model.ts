@@ -129,14 +129,7 @@ export interface Check {
   path: KeyPath;
 }
 
-export function nodeByName(lab: Lab, name: string): Node | undefined {
-  return lab.nodes.find((n) => n.name === name);
-}
 
-/** Every address of a node, in interface order (IPv4 before IPv6 within an interface). */
-export function nodeAddresses(node: Node | Host): string[] {
-  return node.intfs.flatMap((i) => i.addrs.map((a) => a.split("/")[0]));
-}
 
 /** Members of a network, in node declaration order, with their address(es) on it. */
 export function networkMembers(lab: Lab, network: string): { node: string; addrs: string[] }[] {

@@ -95,13 +95,6 @@ export function netnsExists(name: string): boolean {
   }
 }
 
-export function listNetns(): string[] {
-  try {
-    return readdirSync(NETNS_DIR);
-  } catch {
-    return [];
-  }
-}
 
 /** Pids of every process whose network namespace is one of `names`. */
 export function pidsInNetns(names: string[]): number[] {

@@ -165,6 +165,14 @@ describe("semantics", () => {
   });
 });
 
+describe("labs built in code", () => {
+  it("labFromObject validates like a file, with the same messages", async () => {
+    const { labFromObject } = await import("../../src/lab/load.js");
+    expect(labFromObject({ name: "x", nodes: { a: {} } }).nodes[0].ns).toBe("x-a");
+    expect(() => labFromObject({ name: "x", nodes: { a: { networks: ["nope"] } } }, "gen")).toThrow(/^gen:1:1: nodes\.a\.networks\[0\]: no network named "nope"/);
+  });
+});
+
 describe("resolution", () => {
   it("assigns addresses in declaration order, skipping static ones and the gateway", () => {
     const lab = labFromText("name: x\nnetworks:\n  br0: { subnet: 172.20.0.0/24 }\nnodes:\n  a: { networks: [br0] }\n  b: { networks: { br0: { ip: 172.20.0.3 } } }\n  c: { networks: [br0] }\n");
