@@ -97,7 +97,7 @@ export async function up(ref: string, opts: UpOptions = {}): Promise<UpResult> {
     const plan = planFor(lab, state);
     timing("planned");
     const host = currentHost();
-    await preflight(lab, plan, sourceOf(lab), []);
+    await preflight(lab, plan, sourceOf(lab));
     timing("preflight");
     const meta: Meta = { version: 1, lab, hash, createdAt: new Date().toISOString(), host, pid: process.pid };
     state.create(meta);

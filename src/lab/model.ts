@@ -88,6 +88,11 @@ export interface Firewall {
   rules: { table: string; rule: string }[];
 }
 
+/** Two published ports collide: same protocol and host port, and an address in common (none means all). */
+export function samePublishedPort(a: Pick<Publish, "proto" | "hostPort" | "hostIp">, b: Pick<Publish, "proto" | "hostPort" | "hostIp">): boolean {
+  return a.proto === b.proto && a.hostPort === b.hostPort && (!a.hostIp || !b.hostIp || a.hostIp === b.hostIp);
+}
+
 export interface Publish {
   /** Host address the port is bound to; undefined means every address of the host. */
   hostIp?: string;

@@ -3,7 +3,7 @@
 // together, each with its location, so a user fixes a file in one pass.
 import type { z } from "zod";
 import { LabError, type KeyPath, type Problem } from "./errors.js";
-import type { Check, Host, Intf, Lab, Network, Node, ProbeKind } from "./model.js";
+import { samePublishedPort, type Check, type Host, type Intf, type Lab, type Network, type Node, type ProbeKind } from "./model.js";
 import { LabSchema, type RawCheck, type RawLab, type RawNode, type RawRoute } from "./schema.js";
 import type { LabSource } from "./source.js";
 import {
@@ -488,7 +488,7 @@ export function resolveLab(src: LabSource, raw: RawLab): Lab {
   }
 
   // ---- per-node settings
-  const published = new Map<string, string>(); // "proto/ip/port" → who, for conflicts
+  const published: Taken[] = []; // for conflicts between nodes
   for (const name of nodeNames) {
     const r = rawNodes[name] ?? {};
     const node = nodes.get(name)!;
@@ -607,7 +607,9 @@ function resolveFirewall(P: Problems, f: NonNullable<RawNode["firewall"]>, path:
 }
 
 /** Docker's -p forms: "8080:80", "127.0.0.1:8080:80", "5353:53/udp". */
-function resolvePublish(P: Problems, raw: string[], path: KeyPath, node: Node, networks: Network[], taken: Map<string, string>): Node["publish"] {
+type Taken = Pick<Node["publish"][number], "proto" | "hostPort" | "hostIp"> & { who: string };
+
+function resolvePublish(P: Problems, raw: string[], path: KeyPath, node: Node, networks: Network[], taken: Taken[]): Node["publish"] {
   const out: Node["publish"] = [];
   raw.forEach((spec, i) => {
     const p: KeyPath = [...path, i];
@@ -630,16 +632,12 @@ function resolvePublish(P: Problems, raw: string[], path: KeyPath, node: Node, n
       return;
     }
     const net = networks.find((n) => n.name === leg.network)!;
-    // 0.0.0.0 and a specific address overlap on the same port too.
-    const clash = [...taken.entries()].find(([k]) => {
-      const [pr, bip, bp] = k.split("/");
-      return pr === proto && bp === String(hostPort) && (bip === "*" || ip === undefined || bip === ip);
-    });
+    const clash = taken.find((t) => samePublishedPort(t, { proto: proto as "tcp" | "udp", hostPort, hostIp: ip }));
     if (clash) {
-      P.add(p, `host port ${hostPort}/${proto} is already published by ${clash[1]}`, "publish each host port once; pick another host port");
+      P.add(p, `host port ${hostPort}/${proto} is already published by ${clash.who}`, "publish each host port once; pick another host port");
       return;
     }
-    taken.set(`${proto}/${ip ?? "*"}/${hostPort}`, `${node.name} ("${spec}")`);
+    taken.push({ proto: proto as "tcp" | "udp", hostPort, hostIp: ip, who: `${node.name} ("${spec}")` });
     out.push({ hostIp: ip, hostPort, port, proto: proto as "tcp" | "udp", to: leg.addrs.find((a) => !a.includes(":"))!.split("/")[0], bridge: net.bridge, subnet: net.subnet!, spec });
   });
   return out;

@@ -2,7 +2,7 @@
 // already taken, host routes a lab subnet would shadow, missing tools.
 import { existsSync } from "node:fs";
 import { EnvError, LabError, type KeyPath, type Problem } from "../lab/errors.js";
-import type { Lab } from "../lab/model.js";
+import { samePublishedPort, type Lab } from "../lab/model.js";
 import { formatPrefix, overlaps, parsePrefix, prefixOf, parseIfAddr, type Prefix } from "../net/ip.js";
 import { NETNS_ETC } from "../plan/compile.js";
 import { iptablesTool, type Plan } from "../plan/ops.js";
@@ -68,7 +68,8 @@ interface LiveRoute {
 }
 
 /** Checks that need the live system. `source` gives positions for errors in the lab file. */
-export async function preflight(lab: Lab, plan: Plan, source: LabSource | null, hostWrap: string[]): Promise<void> {
+/** Runs where `up` runs: that namespace is the lab's host. */
+export async function preflight(lab: Lab, plan: Plan, source: LabSource | null): Promise<void> {
   requireTools(toolsFor(plan));
   const problems: Problem[] = [];
   const at = (key: KeyPath, message: string, hint?: string) =>
@@ -96,7 +97,7 @@ export async function preflight(lab: Lab, plan: Plan, source: LabSource | null, 
       for (const theirs of on.publish ?? [])
         lab.nodes.forEach((n) =>
           n.publish.forEach((p, i) => {
-            if (p.proto === theirs.proto && p.hostPort === theirs.hostPort && (!p.hostIp || !theirs.hostIp || p.hostIp === theirs.hostIp))
+            if (samePublishedPort(p, theirs))
               at(["nodes", n.name, "publish", i], `host port ${p.hostPort}/${p.proto} is already published by lab ${other} (${on.name}: "${theirs.spec}")`, `netlab down ${other}, or pick another host port`);
           }),
         );
@@ -104,10 +105,10 @@ export async function preflight(lab: Lab, plan: Plan, source: LabSource | null, 
 
   // Host namespace: names and routes.
   const [links, routes4, routes6, addrs] = await Promise.all([
-    run([...hostWrap, "ip", "-j", "link", "show"]),
-    run([...hostWrap, "ip", "-j", "-4", "route", "show"]),
-    run([...hostWrap, "ip", "-j", "-6", "route", "show"]),
-    run([...hostWrap, "ip", "-j", "address", "show"]),
+    run(["ip", "-j", "link", "show"]),
+    run(["ip", "-j", "-4", "route", "show"]),
+    run(["ip", "-j", "-6", "route", "show"]),
+    run(["ip", "-j", "address", "show"]),
   ]);
   const names = new Set<string>();
   for (const l of safeJson<{ ifname: string; altnames?: string[] }[]>(links.stdout)) {

@@ -2,7 +2,7 @@
 // The journal is what makes `down` and rollback work after a crash: it lists the
 // undo of every step that was begun, whether or not it finished.
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync, writeSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { Lab } from "../lab/model.js";
 import type { Op } from "../plan/ops.js";
 import type { HostRef } from "../runtime/netns.js";
@@ -90,7 +90,7 @@ export class LabState {
 
   /** One up/down of a lab at a time. A lock whose holder is gone is taken over. */
   lock(): () => void {
-    mkdirSync(STATE_ROOT_OF(this.lockPath), { recursive: true });
+    mkdirSync(dirname(this.lockPath), { recursive: true });
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         const fd = openSync(this.lockPath, "wx");
@@ -101,7 +101,7 @@ export class LabState {
           if (released) return;
           released = true;
           rmSync(this.lockPath, { force: true });
-          removeRootIfEmpty(STATE_ROOT_OF(this.lockPath));
+          removeRootIfEmpty(dirname(this.lockPath));
         };
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
@@ -114,10 +114,6 @@ export class LabState {
     }
     throw new UsageError(`cannot lock lab ${this.lab}`);
   }
-}
-
-function STATE_ROOT_OF(p: string): string {
-  return p.replace(/\/[^/]*$/, "");
 }
 
 /** A zombie counts as dead: it has exited, whoever is slow to reap it. */
