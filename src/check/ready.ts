@@ -2,7 +2,7 @@
 // shows the sockets of the namespace that <pid> lives in.
 import { readFileSync } from "node:fs";
 import type { Lab } from "../lab/model.js";
-import { pidsInNetns } from "../runtime/netns.js";
+import { pidsByNetns } from "../runtime/netns.js";
 
 function listening(pid: number): number {
   let n = 0;
@@ -28,9 +28,10 @@ export async function waitReady(lab: Lab, ms = 10_000): Promise<string[]> {
   const want = lab.nodes.filter((n) => n.run.length);
   const deadline = Date.now() + ms;
   for (;;) {
+    const pids = pidsByNetns(want.map((n) => n.ns));
     const pending = want.filter((n) => {
-      const pids = pidsInNetns([n.ns]);
-      return !pids.length || listening(pids[0]) < n.run.length;
+      const first = pids.get(n.ns)![0];
+      return first === undefined || listening(first) < n.run.length;
     });
     if (!pending.length || Date.now() > deadline) return pending.map((n) => n.name);
     await new Promise((r) => setTimeout(r, 25));

@@ -96,25 +96,31 @@ export function netnsExists(name: string): boolean {
 }
 
 
-/** Pids of every process whose network namespace is one of `names`. */
-export function pidsInNetns(names: string[]): number[] {
-  const inos = new Set<string>();
+/** For each of `names`, the pids of the processes inside it: one pass over /proc for all of them. */
+export function pidsByNetns(names: string[]): Map<string, number[]> {
+  const byIno = new Map<string, string>();
   for (const n of names) {
     try {
-      inos.add(`net:[${statSync(`${NETNS_DIR}/${n}`).ino}]`);
+      byIno.set(`net:[${statSync(`${NETNS_DIR}/${n}`).ino}]`, n);
     } catch {
       /* already gone */
     }
   }
-  if (!inos.size) return [];
-  const pids: number[] = [];
+  const out = new Map<string, number[]>(names.map((n) => [n, []]));
+  if (!byIno.size) return out;
   for (const p of readdirSync("/proc")) {
     if (!/^\d+$/.test(p) || Number(p) === process.pid) continue;
     try {
-      if (inos.has(readlinkSync(`/proc/${p}/ns/net`))) pids.push(Number(p));
+      const ns = byIno.get(readlinkSync(`/proc/${p}/ns/net`));
+      if (ns) out.get(ns)!.push(Number(p));
     } catch {
       /* exited meanwhile */
     }
   }
-  return pids;
+  return out;
+}
+
+/** Pids of every process whose network namespace is one of `names`. */
+export function pidsInNetns(names: string[]): number[] {
+  return [...pidsByNetns(names).values()].flat();
 }
