@@ -2,7 +2,9 @@
 // all sources at once, instead of one ping process per pair.
 import { readFileSync } from "node:fs";
 import type { Lab } from "../lab/model.js";
-import { pool, run } from "../runtime/proc.js";
+import { enterNet } from "../plan/ops.js";
+import { SHELL_WORKERS } from "../runtime/apply.js";
+import { shellMany } from "../runtime/proc.js";
 
 export interface PingAll {
   nodes: string[];
@@ -56,15 +58,21 @@ export async function pingAll(lab: Lab, opts: { timeoutMs?: number; concurrency?
       used += cost;
     }
 
+  // One fping per source, and between waves one flush per node: hundreds of short commands per
+  // wave, so they go through sh workers rather than one Node spawn each.
+  const workers = opts.concurrency ?? SHELL_WORKERS * 4; // fping mostly waits on the network
   const ping = async (targets: Map<number, number[]>) => {
-    await pool([...targets.entries()], opts.concurrency ?? 32, async ([src, dsts]) => {
-      const addrs = dsts.flatMap((d) => addrsOf.get(nodes[d].name)!);
-      // -a: print the targets that answered; -r 1: one retry, so a first packet lost to ARP is not a hole.
-      const r = await run(["nsenter", `--net=/run/netns/${nodes[src].ns}`, "fping", "-a", "-q", "-r", "1", "-t", String(timeoutMs), "-i", "1", ...addrs]);
-      for (const l of r.stdout.split("\n")) if (l.trim()) alive.get(nodes[src].name)!.add(l.trim());
+    const sources = [...targets.entries()];
+    // -a: print the targets that answered; -r 1: one retry, so a first packet lost to ARP is not a hole.
+    const outs = await shellMany(
+      sources.map(([src, dsts]) => `${enterNet(nodes[src].ns)} fping -a -q -r 1 -t ${timeoutMs} -i 1 ${dsts.flatMap((d) => addrsOf.get(nodes[d].name)!).join(" ")} 2>/dev/null`),
+      workers,
+    );
+    sources.forEach(([src], k) => {
+      for (const l of outs[k].split("\n")) if (l.trim()) alive.get(nodes[src].name)!.add(l.trim());
     });
   };
-  const forget = () => pool(nodes, opts.concurrency ?? 32, (n) => run(["nsenter", `--net=/run/netns/${n.ns}`, "ip", "neigh", "flush", "all"]));
+  const forget = () => shellMany(nodes.map((n) => `${enterNet(n.ns)} ip neigh flush all`), SHELL_WORKERS);
   if (waves.length > 1) await forget(); // start from an empty table: old entries are young for seconds
   for (let w = 0; w < waves.length; w++) {
     if (waves.length > 1) opts.onWave?.(w + 1, waves.length);

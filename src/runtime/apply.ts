@@ -187,7 +187,7 @@ function shellable(step: Step): boolean {
 }
 
 /** Shells that run per-namespace steps: a couple per core keeps every core busy. */
-const SHELL_WORKERS = Number(process.env.NETLAB_SHELLS) || Math.max(2, cpus().length * 2);
+export const SHELL_WORKERS = Number(process.env.NETLAB_SHELLS) || Math.max(2, cpus().length * 2);
 
 /**
  * Runs many small steps through one `sh`. Node forks and execs on its main thread, ~1.5 ms

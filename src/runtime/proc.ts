@@ -41,3 +41,28 @@ export async function pool<T, R>(items: T[], limit: number, fn: (t: T) => Promis
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
 }
+
+/**
+ * Runs many short commands through a few `sh` workers — forking from a small shell costs a
+ * fraction of a spawn from Node, which forks on its main thread — and returns each command's
+ * stdout. A failing command does not stop the others; its output is whatever it printed.
+ */
+export async function shellMany(cmds: string[], workers: number, env?: NodeJS.ProcessEnv): Promise<string[]> {
+  const out: string[] = new Array(cmds.length).fill("");
+  const n = Math.max(1, Math.min(workers, cmds.length));
+  await Promise.all(
+    Array.from({ length: n }, async (_, w) => {
+      const mine = cmds.map((c, i) => [i, c] as const).filter(([i]) => i % n === w);
+      if (!mine.length) return;
+      const script = mine.map(([i, c]) => `echo '@@cmd ${i}'\n${c}`).join("\n") + "\n";
+      const r = await run(["sh", "-s"], script, env);
+      let cur = -1;
+      for (const line of r.stdout.split("\n")) {
+        const m = /^@@cmd (\d+)$/.exec(line);
+        if (m) cur = Number(m[1]);
+        else if (cur >= 0 && line) out[cur] += line + "\n";
+      }
+    }),
+  );
+  return out;
+}
