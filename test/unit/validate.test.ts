@@ -185,6 +185,12 @@ describe("resolution", () => {
     expect(lab.nodes[0].routes).toEqual(["default via 10.0.1.1 dev eth1"]);
     expect(lab.nodes[1].routes).toEqual(["default via 10.0.1.9"]);
   });
+  it("gateway: none leaves the bridge without an address; automatic addresses start at .1", () => {
+    const lab = labFromText("name: x\nnetworks:\n  n: { subnet: 10.0.0.0/24, gateway: none }\nnodes:\n  a: { networks: [n] }\n  b: { networks: [n] }\n");
+    expect(lab.networks[0].gateway).toBeUndefined();
+    expect(lab.nodes.map((n) => n.intfs[0].addrs[0])).toEqual(["10.0.0.1/24", "10.0.0.2/24"]);
+    expect(lab.nodes[0].routes).toEqual([]);
+  });
   it("dns: false keeps names out of /etc/hosts", () => {
     const lab = labFromText("name: x\nnetworks:\n  d: { subnet: 10.0.0.0/24, dns: false }\nnodes:\n  a: { networks: [d] }\n  b: { networks: [d], hosts: { db: 10.9.9.9 } }\n");
     expect(hostsEntries(lab, lab.nodes[1])).toEqual([["10.0.0.3", "b"], ["10.9.9.9", "db"]]);
