@@ -14,6 +14,7 @@ import { applyPlan, type Context } from "./runtime/apply.js";
 import { currentHost, hostWrap, netnsExists, pidsInNetns } from "./runtime/netns.js";
 import { preflight, requireRoot, requireTools } from "./runtime/preflight.js";
 import { pool, run } from "./runtime/proc.js";
+import { timing } from "./runtime/timing.js";
 import { LabState, type Meta } from "./state/store.js";
 
 export { BIN_DIR, processEnv } from "./runtime/env.js";
@@ -65,7 +66,6 @@ export function planFor(lab: Lab, state: LabState): Plan {
 export async function up(ref: string, opts: UpOptions = {}): Promise<UpResult> {
   const t0 = Date.now();
   const { lab, state } = loadForUp(ref, opts.isolated);
-  const timing = process.env.NETLAB_TIMING ? (m: string) => process.stderr.write(`[timing] ${m}: ${Date.now() - t0}ms\n`) : () => {};
   timing("loaded");
   if (opts.dryRun) {
     const script = renderPlan(planFor(lab, state), `netlab up ${lab.name}${lab.isolated ? " --isolated" : ""} (${lab.file})`, [`export PATH=${BIN_DIR}:$PATH NETLAB_LAB=${lab.name}`]);
@@ -110,6 +110,7 @@ export async function up(ref: string, opts: UpOptions = {}): Promise<UpResult> {
       tidy();
       throw e;
     }
+    timing("up");
     return { lab, changed: true, recovered, ms: Date.now() - t0 };
   } finally {
     release();

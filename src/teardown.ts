@@ -9,6 +9,7 @@ import { processEnv } from "./runtime/env.js";
 import { currentHost, hostWrap, netnsExists, netnsId, type HostRef } from "./runtime/netns.js";
 import { requireRoot } from "./runtime/preflight.js";
 import { run } from "./runtime/proc.js";
+import { timing } from "./runtime/timing.js";
 import { alive, LabState, removeRootIfEmpty, type Entry } from "./state/store.js";
 
 /** Find the state of a lab by lab name, or by a lab file / shipped-lab name whose `name:` is up. */
@@ -52,9 +53,11 @@ export async function teardown(state: LabState, host: HostRef): Promise<string[]
   // Stop what `run` started first, by recorded pid (each leads its own process group),
   // in case its namespace can no longer be found by name.
   await stopRecorded(journal);
+  timing("stopped recorded processes");
   const problems = await undoEntries(journal, ctx);
   // Host-side veth ends die with their peer's namespace, asynchronously: wait, so `down` returning means gone.
   if (meta && !hostGone) await waitGone(hostSideNames(meta.lab), wrap);
+  timing("host-side links gone");
   state.remove();
   tidy();
   return problems;

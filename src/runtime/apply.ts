@@ -10,6 +10,7 @@ import { iptablesTool, renderOp, type Ns, type Op, type Plan, type Step } from "
 import type { Entry, LabState } from "../state/store.js";
 import { NETNS_DIR, outerMountWrap, pidsInNetns } from "./netns.js";
 import { pool, run } from "./proc.js";
+import { timing } from "./timing.js";
 
 export interface Context {
   /** argv prefix reaching the lab's host namespace from here ([] when we are in it). */
@@ -206,6 +207,7 @@ async function runInShell(steps: Step[], ctx: Context): Promise<void> {
       ops.push(op);
     }
   const r = await run(["sh", "-s"], lines.join("\n") + "\n", ctx.env);
+  timing(`shell worker: ${steps.length} steps`);
   if (r.code === 0) return;
   const marker = [...r.stderr.matchAll(/^@@op (\d+)$/gm)].pop();
   const op = ops[Number(marker?.[1] ?? 0)];
@@ -221,7 +223,6 @@ async function runInShell(steps: Step[], ctx: Context): Promise<void> {
 export async function applyPlan(plan: Plan, ctx: Context): Promise<void> {
   const journaled: Entry[] = [];
   try {
-    const timing = process.env.NETLAB_TIMING ? (msg: string) => process.stderr.write(`[timing] ${msg}\n`) : null;
     for (const phase of plan.phases) {
       if (!phase.steps.length) continue;
       ctx.progress?.(phase.name);
@@ -246,7 +247,7 @@ export async function applyPlan(plan: Plan, ctx: Context): Promise<void> {
             } catch (e) {
               failure ??= e;
             }
-          }),
+          }).then(() => timing(`${rest.length} other steps`)),
         ]);
         if (failure) throw failure;
       } else {
@@ -257,7 +258,7 @@ export async function applyPlan(plan: Plan, ctx: Context): Promise<void> {
           }
         }
       }
-      timing?.(`${phase.name}: ${Date.now() - t0}ms (${phase.steps.length} steps)`);
+      timing(`${phase.name}: ${Date.now() - t0}ms (${phase.steps.length} steps)`);
       await ctx.afterPhase?.(phase.name);
     }
     ctx.state?.append({ t: "complete" });
@@ -299,6 +300,7 @@ export async function undoEntries(entries: Entry[], ctx: Context): Promise<strin
       } catch (err) {
         problems.push(err instanceof OpFailure ? `${err.command}: ${err.stderr}` : String(err));
       }
+      if (op.op !== "rm") timing(`undo ${op.op}${"ns" in op && op.ns ? ` in ${op.ns}` : ""}`);
     }
   }
   return problems;

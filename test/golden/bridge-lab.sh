@@ -92,8 +92,8 @@ link set dev eth0 up
 route replace default via 172.20.0.1 dev eth0
 EOF
 # hosts and resolv.conf files
-mkdir -p /run/netlab/bridge-lab/etc
-cat > /run/netlab/bridge-lab/etc/hosts.0 <<'EOF'
+mkdir -p /run/netlab/bridge-lab/etc/shared-1
+cat > /run/netlab/bridge-lab/etc/shared-1/hosts <<'EOF'
 # Written by netlab for lab bridge-lab; removed by `netlab down bridge-lab`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
@@ -101,19 +101,16 @@ cat > /run/netlab/bridge-lab/etc/hosts.0 <<'EOF'
 172.20.0.20	api
 172.20.0.3	db
 EOF
-mkdir -p /etc/netns/bridge-lab-web && ln -sfn /run/netlab/bridge-lab/etc/hosts.0 /etc/netns/bridge-lab-web/hosts
-mkdir -p /etc/netns/bridge-lab-api && ln -sfn /run/netlab/bridge-lab/etc/hosts.0 /etc/netns/bridge-lab-api/hosts
-mkdir -p /etc/netns/bridge-lab-db && ln -sfn /run/netlab/bridge-lab/etc/hosts.0 /etc/netns/bridge-lab-db/hosts
-mkdir -p /run/netlab/bridge-lab/etc
-cat > /run/netlab/bridge-lab/etc/resolv.conf.1 <<'EOF'
+mkdir -p /run/netlab/bridge-lab/etc/shared-1
+cat > /run/netlab/bridge-lab/etc/shared-1/resolv.conf <<'EOF'
 # Written by netlab for lab bridge-lab; removed by `netlab down bridge-lab`.
 # Nameservers copied from the host, as Docker does for a NATed network.
 nameserver 192.0.2.53
 search example.internal
 EOF
-mkdir -p /etc/netns/bridge-lab-web && ln -sfn /run/netlab/bridge-lab/etc/resolv.conf.1 /etc/netns/bridge-lab-web/resolv.conf
-mkdir -p /etc/netns/bridge-lab-api && ln -sfn /run/netlab/bridge-lab/etc/resolv.conf.1 /etc/netns/bridge-lab-api/resolv.conf
-mkdir -p /etc/netns/bridge-lab-db && ln -sfn /run/netlab/bridge-lab/etc/resolv.conf.1 /etc/netns/bridge-lab-db/resolv.conf
+mkdir -p /etc/netns && ln -sfn /run/netlab/bridge-lab/etc/shared-1 /etc/netns/bridge-lab-web
+mkdir -p /etc/netns && ln -sfn /run/netlab/bridge-lab/etc/shared-1 /etc/netns/bridge-lab-api
+mkdir -p /etc/netns && ln -sfn /run/netlab/bridge-lab/etc/shared-1 /etc/netns/bridge-lab-db
 
 # --- run
 # start on web: netlab serve http --port 80

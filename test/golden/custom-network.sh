@@ -65,8 +65,8 @@ link set dev eth0 up
 route replace default via 172.20.0.1 dev eth0
 EOF
 # hosts and resolv.conf files
-mkdir -p /run/netlab/custom-net/etc
-cat > /run/netlab/custom-net/etc/hosts.0 <<'EOF'
+mkdir -p /run/netlab/custom-net/etc/shared-1
+cat > /run/netlab/custom-net/etc/shared-1/hosts <<'EOF'
 # Written by netlab for lab custom-net; removed by `netlab down custom-net`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
@@ -74,18 +74,15 @@ cat > /run/netlab/custom-net/etc/hosts.0 <<'EOF'
 172.20.0.3	api
 172.20.0.4	db
 EOF
-mkdir -p /etc/netns/custom-net-web && ln -sfn /run/netlab/custom-net/etc/hosts.0 /etc/netns/custom-net-web/hosts
-mkdir -p /etc/netns/custom-net-api && ln -sfn /run/netlab/custom-net/etc/hosts.0 /etc/netns/custom-net-api/hosts
-mkdir -p /etc/netns/custom-net-db && ln -sfn /run/netlab/custom-net/etc/hosts.0 /etc/netns/custom-net-db/hosts
-mkdir -p /run/netlab/custom-net/etc
-cat > /run/netlab/custom-net/etc/resolv.conf.1 <<'EOF'
+mkdir -p /run/netlab/custom-net/etc/shared-1
+cat > /run/netlab/custom-net/etc/shared-1/resolv.conf <<'EOF'
 # Written by netlab for lab custom-net; removed by `netlab down custom-net`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns/custom-net-web && ln -sfn /run/netlab/custom-net/etc/resolv.conf.1 /etc/netns/custom-net-web/resolv.conf
-mkdir -p /etc/netns/custom-net-api && ln -sfn /run/netlab/custom-net/etc/resolv.conf.1 /etc/netns/custom-net-api/resolv.conf
-mkdir -p /etc/netns/custom-net-db && ln -sfn /run/netlab/custom-net/etc/resolv.conf.1 /etc/netns/custom-net-db/resolv.conf
+mkdir -p /etc/netns && ln -sfn /run/netlab/custom-net/etc/shared-1 /etc/netns/custom-net-web
+mkdir -p /etc/netns && ln -sfn /run/netlab/custom-net/etc/shared-1 /etc/netns/custom-net-api
+mkdir -p /etc/netns && ln -sfn /run/netlab/custom-net/etc/shared-1 /etc/netns/custom-net-db
 
 # --- run
 # start on api: netlab serve http --port 8080

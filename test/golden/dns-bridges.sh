@@ -98,37 +98,47 @@ link set dev eth0 up
 route replace default via 172.28.0.1 dev eth0
 EOF
 # hosts and resolv.conf files
-mkdir -p /etc/netns/dns-bridges-a
-cat > /etc/netns/dns-bridges-a/hosts <<'EOF'
+mkdir -p /run/netlab/dns-bridges/etc/a
+cat > /run/netlab/dns-bridges/etc/a/hosts <<'EOF'
 # Written by netlab for lab dns-bridges; removed by `netlab down dns-bridges`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 172.27.0.2	a
 EOF
-mkdir -p /run/netlab/dns-bridges/etc
-cat > /run/netlab/dns-bridges/etc/resolv.conf.0 <<'EOF'
+mkdir -p /run/netlab/dns-bridges/etc/a
+cat > /run/netlab/dns-bridges/etc/a/resolv.conf <<'EOF'
 # Written by netlab for lab dns-bridges; removed by `netlab down dns-bridges`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns/dns-bridges-a && ln -sfn /run/netlab/dns-bridges/etc/resolv.conf.0 /etc/netns/dns-bridges-a/resolv.conf
-mkdir -p /etc/netns/dns-bridges-b && ln -sfn /run/netlab/dns-bridges/etc/resolv.conf.0 /etc/netns/dns-bridges-b/resolv.conf
-mkdir -p /etc/netns/dns-bridges-c && ln -sfn /run/netlab/dns-bridges/etc/resolv.conf.0 /etc/netns/dns-bridges-c/resolv.conf
-mkdir -p /etc/netns/dns-bridges-d && ln -sfn /run/netlab/dns-bridges/etc/resolv.conf.0 /etc/netns/dns-bridges-d/resolv.conf
-mkdir -p /etc/netns/dns-bridges-b
-cat > /etc/netns/dns-bridges-b/hosts <<'EOF'
+mkdir -p /etc/netns && ln -sfn /run/netlab/dns-bridges/etc/a /etc/netns/dns-bridges-a
+mkdir -p /run/netlab/dns-bridges/etc/b
+cat > /run/netlab/dns-bridges/etc/b/hosts <<'EOF'
 # Written by netlab for lab dns-bridges; removed by `netlab down dns-bridges`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 172.27.0.3	b
 EOF
-mkdir -p /run/netlab/dns-bridges/etc
-cat > /run/netlab/dns-bridges/etc/hosts.1 <<'EOF'
+mkdir -p /run/netlab/dns-bridges/etc/b
+cat > /run/netlab/dns-bridges/etc/b/resolv.conf <<'EOF'
+# Written by netlab for lab dns-bridges; removed by `netlab down dns-bridges`.
+# No nameserver: this node resolves names from /etc/hosts only.
+options timeout:1 attempts:1
+EOF
+mkdir -p /etc/netns && ln -sfn /run/netlab/dns-bridges/etc/b /etc/netns/dns-bridges-b
+mkdir -p /run/netlab/dns-bridges/etc/shared-1
+cat > /run/netlab/dns-bridges/etc/shared-1/hosts <<'EOF'
 # Written by netlab for lab dns-bridges; removed by `netlab down dns-bridges`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 172.28.0.2	c
 172.28.0.3	d
 EOF
-mkdir -p /etc/netns/dns-bridges-c && ln -sfn /run/netlab/dns-bridges/etc/hosts.1 /etc/netns/dns-bridges-c/hosts
-mkdir -p /etc/netns/dns-bridges-d && ln -sfn /run/netlab/dns-bridges/etc/hosts.1 /etc/netns/dns-bridges-d/hosts
+mkdir -p /run/netlab/dns-bridges/etc/shared-1
+cat > /run/netlab/dns-bridges/etc/shared-1/resolv.conf <<'EOF'
+# Written by netlab for lab dns-bridges; removed by `netlab down dns-bridges`.
+# No nameserver: this node resolves names from /etc/hosts only.
+options timeout:1 attempts:1
+EOF
+mkdir -p /etc/netns && ln -sfn /run/netlab/dns-bridges/etc/shared-1 /etc/netns/dns-bridges-c
+mkdir -p /etc/netns && ln -sfn /run/netlab/dns-bridges/etc/shared-1 /etc/netns/dns-bridges-d

@@ -137,8 +137,8 @@ address add fd00:60:3::2/64 dev eth0 nodad
 link set dev eth0 up
 EOF
 # hosts and resolv.conf files
-mkdir -p /run/netlab/dual-stack/etc
-cat > /run/netlab/dual-stack/etc/hosts.0 <<'EOF'
+mkdir -p /run/netlab/dual-stack/etc/shared-1
+cat > /run/netlab/dual-stack/etc/shared-1/hosts <<'EOF'
 # Written by netlab for lab dual-stack; removed by `netlab down dual-stack`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
@@ -147,34 +147,44 @@ fd00:60:1::2	a
 10.60.1.3	b
 fd00:60:1::3	b
 EOF
-mkdir -p /etc/netns/dual-stack-a && ln -sfn /run/netlab/dual-stack/etc/hosts.0 /etc/netns/dual-stack-a/hosts
-mkdir -p /etc/netns/dual-stack-b && ln -sfn /run/netlab/dual-stack/etc/hosts.0 /etc/netns/dual-stack-b/hosts
-mkdir -p /run/netlab/dual-stack/etc
-cat > /run/netlab/dual-stack/etc/resolv.conf.1 <<'EOF'
+mkdir -p /run/netlab/dual-stack/etc/shared-1
+cat > /run/netlab/dual-stack/etc/shared-1/resolv.conf <<'EOF'
 # Written by netlab for lab dual-stack; removed by `netlab down dual-stack`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns/dual-stack-a && ln -sfn /run/netlab/dual-stack/etc/resolv.conf.1 /etc/netns/dual-stack-a/resolv.conf
-mkdir -p /etc/netns/dual-stack-b && ln -sfn /run/netlab/dual-stack/etc/resolv.conf.1 /etc/netns/dual-stack-b/resolv.conf
-mkdir -p /etc/netns/dual-stack-c && ln -sfn /run/netlab/dual-stack/etc/resolv.conf.1 /etc/netns/dual-stack-c/resolv.conf
-mkdir -p /etc/netns/dual-stack-v && ln -sfn /run/netlab/dual-stack/etc/resolv.conf.1 /etc/netns/dual-stack-v/resolv.conf
-mkdir -p /etc/netns/dual-stack-c
-cat > /etc/netns/dual-stack-c/hosts <<'EOF'
+mkdir -p /etc/netns && ln -sfn /run/netlab/dual-stack/etc/shared-1 /etc/netns/dual-stack-a
+mkdir -p /etc/netns && ln -sfn /run/netlab/dual-stack/etc/shared-1 /etc/netns/dual-stack-b
+mkdir -p /run/netlab/dual-stack/etc/c
+cat > /run/netlab/dual-stack/etc/c/hosts <<'EOF'
 # Written by netlab for lab dual-stack; removed by `netlab down dual-stack`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.60.2.2	c
 fd00:60:2::2	c
 EOF
-mkdir -p /etc/netns/dual-stack-v
-cat > /etc/netns/dual-stack-v/hosts <<'EOF'
+mkdir -p /run/netlab/dual-stack/etc/c
+cat > /run/netlab/dual-stack/etc/c/resolv.conf <<'EOF'
+# Written by netlab for lab dual-stack; removed by `netlab down dual-stack`.
+# No nameserver: this node resolves names from /etc/hosts only.
+options timeout:1 attempts:1
+EOF
+mkdir -p /etc/netns && ln -sfn /run/netlab/dual-stack/etc/c /etc/netns/dual-stack-c
+mkdir -p /run/netlab/dual-stack/etc/v
+cat > /run/netlab/dual-stack/etc/v/hosts <<'EOF'
 # Written by netlab for lab dual-stack; removed by `netlab down dual-stack`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.60.3.2	v
 fd00:60:3::2	v
 EOF
+mkdir -p /run/netlab/dual-stack/etc/v
+cat > /run/netlab/dual-stack/etc/v/resolv.conf <<'EOF'
+# Written by netlab for lab dual-stack; removed by `netlab down dual-stack`.
+# No nameserver: this node resolves names from /etc/hosts only.
+options timeout:1 attempts:1
+EOF
+mkdir -p /etc/netns && ln -sfn /run/netlab/dual-stack/etc/v /etc/netns/dual-stack-v
 
 # --- run
 # start on a: netlab serve http --port 80

@@ -77,8 +77,8 @@ link set dev eth0 up
 route replace default via 10.90.0.1 dev eth0
 EOF
 # hosts and resolv.conf files
-mkdir -p /run/netlab/ns-firewall/etc
-cat > /run/netlab/ns-firewall/etc/hosts.0 <<'EOF'
+mkdir -p /run/netlab/ns-firewall/etc/shared-1
+cat > /run/netlab/ns-firewall/etc/shared-1/hosts <<'EOF'
 # Written by netlab for lab ns-firewall; removed by `netlab down ns-firewall`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
@@ -86,18 +86,15 @@ cat > /run/netlab/ns-firewall/etc/hosts.0 <<'EOF'
 10.90.0.10	admin
 10.90.0.3	client
 EOF
-mkdir -p /etc/netns/ns-firewall-web && ln -sfn /run/netlab/ns-firewall/etc/hosts.0 /etc/netns/ns-firewall-web/hosts
-mkdir -p /etc/netns/ns-firewall-admin && ln -sfn /run/netlab/ns-firewall/etc/hosts.0 /etc/netns/ns-firewall-admin/hosts
-mkdir -p /etc/netns/ns-firewall-client && ln -sfn /run/netlab/ns-firewall/etc/hosts.0 /etc/netns/ns-firewall-client/hosts
-mkdir -p /run/netlab/ns-firewall/etc
-cat > /run/netlab/ns-firewall/etc/resolv.conf.1 <<'EOF'
+mkdir -p /run/netlab/ns-firewall/etc/shared-1
+cat > /run/netlab/ns-firewall/etc/shared-1/resolv.conf <<'EOF'
 # Written by netlab for lab ns-firewall; removed by `netlab down ns-firewall`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns/ns-firewall-web && ln -sfn /run/netlab/ns-firewall/etc/resolv.conf.1 /etc/netns/ns-firewall-web/resolv.conf
-mkdir -p /etc/netns/ns-firewall-admin && ln -sfn /run/netlab/ns-firewall/etc/resolv.conf.1 /etc/netns/ns-firewall-admin/resolv.conf
-mkdir -p /etc/netns/ns-firewall-client && ln -sfn /run/netlab/ns-firewall/etc/resolv.conf.1 /etc/netns/ns-firewall-client/resolv.conf
+mkdir -p /etc/netns && ln -sfn /run/netlab/ns-firewall/etc/shared-1 /etc/netns/ns-firewall-web
+mkdir -p /etc/netns && ln -sfn /run/netlab/ns-firewall/etc/shared-1 /etc/netns/ns-firewall-admin
+mkdir -p /etc/netns && ln -sfn /run/netlab/ns-firewall/etc/shared-1 /etc/netns/ns-firewall-client
 
 # --- run
 # start on web: netlab serve http --port 80

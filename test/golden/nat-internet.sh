@@ -69,33 +69,35 @@ address add 203.0.113.2/24 dev eth0
 link set dev eth0 up
 EOF
 # hosts and resolv.conf files
-mkdir -p /etc/netns/nat-internet-app
-cat > /etc/netns/nat-internet-app/hosts <<'EOF'
+mkdir -p /run/netlab/nat-internet/etc/app
+cat > /run/netlab/nat-internet/etc/app/hosts <<'EOF'
 # Written by netlab for lab nat-internet; removed by `netlab down nat-internet`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 172.31.0.2	app
 EOF
-mkdir -p /etc/netns/nat-internet-app
-cat > /etc/netns/nat-internet-app/resolv.conf <<'EOF'
+mkdir -p /run/netlab/nat-internet/etc/app
+cat > /run/netlab/nat-internet/etc/app/resolv.conf <<'EOF'
 # Written by netlab for lab nat-internet; removed by `netlab down nat-internet`.
 # Nameservers copied from the host, as Docker does for a NATed network.
 nameserver 192.0.2.53
 search example.internal
 EOF
-mkdir -p /etc/netns/nat-internet-internet
-cat > /etc/netns/nat-internet-internet/hosts <<'EOF'
+mkdir -p /etc/netns && ln -sfn /run/netlab/nat-internet/etc/app /etc/netns/nat-internet-app
+mkdir -p /run/netlab/nat-internet/etc/internet
+cat > /run/netlab/nat-internet/etc/internet/hosts <<'EOF'
 # Written by netlab for lab nat-internet; removed by `netlab down nat-internet`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 203.0.113.2	internet
 EOF
-mkdir -p /etc/netns/nat-internet-internet
-cat > /etc/netns/nat-internet-internet/resolv.conf <<'EOF'
+mkdir -p /run/netlab/nat-internet/etc/internet
+cat > /run/netlab/nat-internet/etc/internet/resolv.conf <<'EOF'
 # Written by netlab for lab nat-internet; removed by `netlab down nat-internet`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
+mkdir -p /etc/netns && ln -sfn /run/netlab/nat-internet/etc/internet /etc/netns/nat-internet-internet
 
 # --- run
 # start on internet: netlab serve http --port 80

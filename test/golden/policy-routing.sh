@@ -83,52 +83,76 @@ route replace 10.0.0.0/8 via 10.8.2.1
 EOF
 nsenter --net=/run/netns/policy-rt-isp-b sysctl -q -w net.ipv4.ip_forward=1
 # hosts and resolv.conf files
-mkdir -p /etc/netns/policy-rt-alice
-cat > /etc/netns/policy-rt-alice/hosts <<'EOF'
+mkdir -p /run/netlab/policy-rt/etc/alice
+cat > /run/netlab/policy-rt/etc/alice/hosts <<'EOF'
 # Written by netlab for lab policy-rt; removed by `netlab down policy-rt`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.1.0.2	alice
 EOF
-mkdir -p /run/netlab/policy-rt/etc
-cat > /run/netlab/policy-rt/etc/resolv.conf.0 <<'EOF'
+mkdir -p /run/netlab/policy-rt/etc/alice
+cat > /run/netlab/policy-rt/etc/alice/resolv.conf <<'EOF'
 # Written by netlab for lab policy-rt; removed by `netlab down policy-rt`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns/policy-rt-alice && ln -sfn /run/netlab/policy-rt/etc/resolv.conf.0 /etc/netns/policy-rt-alice/resolv.conf
-mkdir -p /etc/netns/policy-rt-bob && ln -sfn /run/netlab/policy-rt/etc/resolv.conf.0 /etc/netns/policy-rt-bob/resolv.conf
-mkdir -p /etc/netns/policy-rt-gw && ln -sfn /run/netlab/policy-rt/etc/resolv.conf.0 /etc/netns/policy-rt-gw/resolv.conf
-mkdir -p /etc/netns/policy-rt-isp-a && ln -sfn /run/netlab/policy-rt/etc/resolv.conf.0 /etc/netns/policy-rt-isp-a/resolv.conf
-mkdir -p /etc/netns/policy-rt-isp-b && ln -sfn /run/netlab/policy-rt/etc/resolv.conf.0 /etc/netns/policy-rt-isp-b/resolv.conf
-mkdir -p /etc/netns/policy-rt-bob
-cat > /etc/netns/policy-rt-bob/hosts <<'EOF'
+mkdir -p /etc/netns && ln -sfn /run/netlab/policy-rt/etc/alice /etc/netns/policy-rt-alice
+mkdir -p /run/netlab/policy-rt/etc/bob
+cat > /run/netlab/policy-rt/etc/bob/hosts <<'EOF'
 # Written by netlab for lab policy-rt; removed by `netlab down policy-rt`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.2.0.2	bob
 EOF
-mkdir -p /etc/netns/policy-rt-gw
-cat > /etc/netns/policy-rt-gw/hosts <<'EOF'
+mkdir -p /run/netlab/policy-rt/etc/bob
+cat > /run/netlab/policy-rt/etc/bob/resolv.conf <<'EOF'
+# Written by netlab for lab policy-rt; removed by `netlab down policy-rt`.
+# No nameserver: this node resolves names from /etc/hosts only.
+options timeout:1 attempts:1
+EOF
+mkdir -p /etc/netns && ln -sfn /run/netlab/policy-rt/etc/bob /etc/netns/policy-rt-bob
+mkdir -p /run/netlab/policy-rt/etc/gw
+cat > /run/netlab/policy-rt/etc/gw/hosts <<'EOF'
 # Written by netlab for lab policy-rt; removed by `netlab down policy-rt`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.1.0.1	gw
 EOF
-mkdir -p /etc/netns/policy-rt-isp-a
-cat > /etc/netns/policy-rt-isp-a/hosts <<'EOF'
+mkdir -p /run/netlab/policy-rt/etc/gw
+cat > /run/netlab/policy-rt/etc/gw/resolv.conf <<'EOF'
+# Written by netlab for lab policy-rt; removed by `netlab down policy-rt`.
+# No nameserver: this node resolves names from /etc/hosts only.
+options timeout:1 attempts:1
+EOF
+mkdir -p /etc/netns && ln -sfn /run/netlab/policy-rt/etc/gw /etc/netns/policy-rt-gw
+mkdir -p /run/netlab/policy-rt/etc/isp-a
+cat > /run/netlab/policy-rt/etc/isp-a/hosts <<'EOF'
 # Written by netlab for lab policy-rt; removed by `netlab down policy-rt`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.8.1.2	isp-a
 EOF
-mkdir -p /etc/netns/policy-rt-isp-b
-cat > /etc/netns/policy-rt-isp-b/hosts <<'EOF'
+mkdir -p /run/netlab/policy-rt/etc/isp-a
+cat > /run/netlab/policy-rt/etc/isp-a/resolv.conf <<'EOF'
+# Written by netlab for lab policy-rt; removed by `netlab down policy-rt`.
+# No nameserver: this node resolves names from /etc/hosts only.
+options timeout:1 attempts:1
+EOF
+mkdir -p /etc/netns && ln -sfn /run/netlab/policy-rt/etc/isp-a /etc/netns/policy-rt-isp-a
+mkdir -p /run/netlab/policy-rt/etc/isp-b
+cat > /run/netlab/policy-rt/etc/isp-b/hosts <<'EOF'
 # Written by netlab for lab policy-rt; removed by `netlab down policy-rt`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.8.2.2	isp-b
 EOF
+mkdir -p /run/netlab/policy-rt/etc/isp-b
+cat > /run/netlab/policy-rt/etc/isp-b/resolv.conf <<'EOF'
+# Written by netlab for lab policy-rt; removed by `netlab down policy-rt`.
+# No nameserver: this node resolves names from /etc/hosts only.
+options timeout:1 attempts:1
+EOF
+mkdir -p /etc/netns && ln -sfn /run/netlab/policy-rt/etc/isp-b /etc/netns/policy-rt-isp-b
 
 # --- exec
 # exec on isp-a: ip address add 198.51.100.1/32 dev lo

@@ -89,32 +89,36 @@ address add 198.18.5.2/24 dev eth0
 link set dev eth0 up
 EOF
 # hosts and resolv.conf files
-mkdir -p /run/netlab/port-publish/etc
-cat > /run/netlab/port-publish/etc/hosts.0 <<'EOF'
+mkdir -p /run/netlab/port-publish/etc/shared-1
+cat > /run/netlab/port-publish/etc/shared-1/hosts <<'EOF'
 # Written by netlab for lab port-publish; removed by `netlab down port-publish`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 172.30.0.2	web
 172.30.0.3	client
 EOF
-mkdir -p /etc/netns/port-publish-web && ln -sfn /run/netlab/port-publish/etc/hosts.0 /etc/netns/port-publish-web/hosts
-mkdir -p /etc/netns/port-publish-client && ln -sfn /run/netlab/port-publish/etc/hosts.0 /etc/netns/port-publish-client/hosts
-mkdir -p /run/netlab/port-publish/etc
-cat > /run/netlab/port-publish/etc/resolv.conf.1 <<'EOF'
+mkdir -p /run/netlab/port-publish/etc/shared-1
+cat > /run/netlab/port-publish/etc/shared-1/resolv.conf <<'EOF'
 # Written by netlab for lab port-publish; removed by `netlab down port-publish`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns/port-publish-web && ln -sfn /run/netlab/port-publish/etc/resolv.conf.1 /etc/netns/port-publish-web/resolv.conf
-mkdir -p /etc/netns/port-publish-client && ln -sfn /run/netlab/port-publish/etc/resolv.conf.1 /etc/netns/port-publish-client/resolv.conf
-mkdir -p /etc/netns/port-publish-outside && ln -sfn /run/netlab/port-publish/etc/resolv.conf.1 /etc/netns/port-publish-outside/resolv.conf
-mkdir -p /etc/netns/port-publish-outside
-cat > /etc/netns/port-publish-outside/hosts <<'EOF'
+mkdir -p /etc/netns && ln -sfn /run/netlab/port-publish/etc/shared-1 /etc/netns/port-publish-web
+mkdir -p /etc/netns && ln -sfn /run/netlab/port-publish/etc/shared-1 /etc/netns/port-publish-client
+mkdir -p /run/netlab/port-publish/etc/outside
+cat > /run/netlab/port-publish/etc/outside/hosts <<'EOF'
 # Written by netlab for lab port-publish; removed by `netlab down port-publish`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 198.18.5.2	outside
 EOF
+mkdir -p /run/netlab/port-publish/etc/outside
+cat > /run/netlab/port-publish/etc/outside/resolv.conf <<'EOF'
+# Written by netlab for lab port-publish; removed by `netlab down port-publish`.
+# No nameserver: this node resolves names from /etc/hosts only.
+options timeout:1 attempts:1
+EOF
+mkdir -p /etc/netns && ln -sfn /run/netlab/port-publish/etc/outside /etc/netns/port-publish-outside
 
 # --- run
 # start on web: netlab serve http --port 80

@@ -50,36 +50,48 @@ link set dev eth0 up
 route replace 10.0.1.0/24 via 10.0.2.1
 EOF
 # hosts and resolv.conf files
-mkdir -p /etc/netns/router-lab-red
-cat > /etc/netns/router-lab-red/hosts <<'EOF'
+mkdir -p /run/netlab/router-lab/etc/red
+cat > /run/netlab/router-lab/etc/red/hosts <<'EOF'
 # Written by netlab for lab router-lab; removed by `netlab down router-lab`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.0.1.1	red
 EOF
-mkdir -p /run/netlab/router-lab/etc
-cat > /run/netlab/router-lab/etc/resolv.conf.0 <<'EOF'
+mkdir -p /run/netlab/router-lab/etc/red
+cat > /run/netlab/router-lab/etc/red/resolv.conf <<'EOF'
 # Written by netlab for lab router-lab; removed by `netlab down router-lab`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns/router-lab-red && ln -sfn /run/netlab/router-lab/etc/resolv.conf.0 /etc/netns/router-lab-red/resolv.conf
-mkdir -p /etc/netns/router-lab-blue && ln -sfn /run/netlab/router-lab/etc/resolv.conf.0 /etc/netns/router-lab-blue/resolv.conf
-mkdir -p /etc/netns/router-lab-green && ln -sfn /run/netlab/router-lab/etc/resolv.conf.0 /etc/netns/router-lab-green/resolv.conf
-mkdir -p /etc/netns/router-lab-blue
-cat > /etc/netns/router-lab-blue/hosts <<'EOF'
+mkdir -p /etc/netns && ln -sfn /run/netlab/router-lab/etc/red /etc/netns/router-lab-red
+mkdir -p /run/netlab/router-lab/etc/blue
+cat > /run/netlab/router-lab/etc/blue/hosts <<'EOF'
 # Written by netlab for lab router-lab; removed by `netlab down router-lab`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.0.1.2	blue
 EOF
-mkdir -p /etc/netns/router-lab-green
-cat > /etc/netns/router-lab-green/hosts <<'EOF'
+mkdir -p /run/netlab/router-lab/etc/blue
+cat > /run/netlab/router-lab/etc/blue/resolv.conf <<'EOF'
+# Written by netlab for lab router-lab; removed by `netlab down router-lab`.
+# No nameserver: this node resolves names from /etc/hosts only.
+options timeout:1 attempts:1
+EOF
+mkdir -p /etc/netns && ln -sfn /run/netlab/router-lab/etc/blue /etc/netns/router-lab-blue
+mkdir -p /run/netlab/router-lab/etc/green
+cat > /run/netlab/router-lab/etc/green/hosts <<'EOF'
 # Written by netlab for lab router-lab; removed by `netlab down router-lab`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.0.2.2	green
 EOF
+mkdir -p /run/netlab/router-lab/etc/green
+cat > /run/netlab/router-lab/etc/green/resolv.conf <<'EOF'
+# Written by netlab for lab router-lab; removed by `netlab down router-lab`.
+# No nameserver: this node resolves names from /etc/hosts only.
+options timeout:1 attempts:1
+EOF
+mkdir -p /etc/netns && ln -sfn /run/netlab/router-lab/etc/green /etc/netns/router-lab-green
 
 # --- run
 # start on green: netlab serve http --port 80

@@ -130,26 +130,23 @@ address add 10.10.3.30/24 dev eth0
 link set dev eth0 up
 EOF
 # hosts and resolv.conf files
-mkdir -p /etc/netns/three-nets-web
-cat > /etc/netns/three-nets-web/hosts <<'EOF'
+mkdir -p /run/netlab/three-nets/etc/web
+cat > /run/netlab/three-nets/etc/web/hosts <<'EOF'
 # Written by netlab for lab three-nets; removed by `netlab down three-nets`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.10.1.2	web
 10.10.1.10	api
 EOF
-mkdir -p /run/netlab/three-nets/etc
-cat > /run/netlab/three-nets/etc/resolv.conf.0 <<'EOF'
+mkdir -p /run/netlab/three-nets/etc/web
+cat > /run/netlab/three-nets/etc/web/resolv.conf <<'EOF'
 # Written by netlab for lab three-nets; removed by `netlab down three-nets`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns/three-nets-web && ln -sfn /run/netlab/three-nets/etc/resolv.conf.0 /etc/netns/three-nets-web/resolv.conf
-mkdir -p /etc/netns/three-nets-api && ln -sfn /run/netlab/three-nets/etc/resolv.conf.0 /etc/netns/three-nets-api/resolv.conf
-mkdir -p /etc/netns/three-nets-worker && ln -sfn /run/netlab/three-nets/etc/resolv.conf.0 /etc/netns/three-nets-worker/resolv.conf
-mkdir -p /etc/netns/three-nets-db && ln -sfn /run/netlab/three-nets/etc/resolv.conf.0 /etc/netns/three-nets-db/resolv.conf
-mkdir -p /etc/netns/three-nets-api
-cat > /etc/netns/three-nets-api/hosts <<'EOF'
+mkdir -p /etc/netns && ln -sfn /run/netlab/three-nets/etc/web /etc/netns/three-nets-web
+mkdir -p /run/netlab/three-nets/etc/api
+cat > /run/netlab/three-nets/etc/api/hosts <<'EOF'
 # Written by netlab for lab three-nets; removed by `netlab down three-nets`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
@@ -158,8 +155,15 @@ cat > /etc/netns/three-nets-api/hosts <<'EOF'
 10.10.2.10	api
 10.10.2.20	worker
 EOF
-mkdir -p /etc/netns/three-nets-worker
-cat > /etc/netns/three-nets-worker/hosts <<'EOF'
+mkdir -p /run/netlab/three-nets/etc/api
+cat > /run/netlab/three-nets/etc/api/resolv.conf <<'EOF'
+# Written by netlab for lab three-nets; removed by `netlab down three-nets`.
+# No nameserver: this node resolves names from /etc/hosts only.
+options timeout:1 attempts:1
+EOF
+mkdir -p /etc/netns && ln -sfn /run/netlab/three-nets/etc/api /etc/netns/three-nets-api
+mkdir -p /run/netlab/three-nets/etc/worker
+cat > /run/netlab/three-nets/etc/worker/hosts <<'EOF'
 # Written by netlab for lab three-nets; removed by `netlab down three-nets`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
@@ -168,14 +172,28 @@ cat > /etc/netns/three-nets-worker/hosts <<'EOF'
 10.10.3.20	worker
 10.10.3.30	db
 EOF
-mkdir -p /etc/netns/three-nets-db
-cat > /etc/netns/three-nets-db/hosts <<'EOF'
+mkdir -p /run/netlab/three-nets/etc/worker
+cat > /run/netlab/three-nets/etc/worker/resolv.conf <<'EOF'
+# Written by netlab for lab three-nets; removed by `netlab down three-nets`.
+# No nameserver: this node resolves names from /etc/hosts only.
+options timeout:1 attempts:1
+EOF
+mkdir -p /etc/netns && ln -sfn /run/netlab/three-nets/etc/worker /etc/netns/three-nets-worker
+mkdir -p /run/netlab/three-nets/etc/db
+cat > /run/netlab/three-nets/etc/db/hosts <<'EOF'
 # Written by netlab for lab three-nets; removed by `netlab down three-nets`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.10.3.20	worker
 10.10.3.30	db
 EOF
+mkdir -p /run/netlab/three-nets/etc/db
+cat > /run/netlab/three-nets/etc/db/resolv.conf <<'EOF'
+# Written by netlab for lab three-nets; removed by `netlab down three-nets`.
+# No nameserver: this node resolves names from /etc/hosts only.
+options timeout:1 attempts:1
+EOF
+mkdir -p /etc/netns && ln -sfn /run/netlab/three-nets/etc/db /etc/netns/three-nets-db
 
 # --- run
 # start on api: netlab serve http --port 8080

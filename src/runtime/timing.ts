@@ -1,0 +1,8 @@
+// NETLAB_TIMING=1: where the time of a command goes, on stderr, in ms since the process started.
+import { performance } from "node:perf_hooks";
+
+const on = !!process.env.NETLAB_TIMING;
+
+export function timing(msg: string): void {
+  if (on) process.stderr.write(`[timing] ${Math.round(performance.now())}ms ${msg}\n`);
+}
