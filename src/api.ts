@@ -15,7 +15,7 @@ import { currentHost, hostWrap, netnsExists, pidsInNetns } from "./runtime/netns
 import { preflight, requireRoot, requireTools } from "./runtime/preflight.js";
 import { pool, run } from "./runtime/proc.js";
 import { timing } from "./runtime/timing.js";
-import { LabState, type Meta } from "./state/store.js";
+import { filesDirFor, LabState, type Meta } from "./state/store.js";
 
 export { BIN_DIR, processEnv } from "./runtime/env.js";
 import { BIN_DIR, processEnv } from "./runtime/env.js";
@@ -60,7 +60,7 @@ export function planFor(lab: Lab, state: LabState): Plan {
   } catch {
     /* none */
   }
-  return compile(lab, { stateDir: state.dir, hostResolv });
+  return compile(lab, { stateDir: state.dir, hostResolv, filesDir: filesDirFor(lab.name) ?? undefined });
 }
 
 export async function up(ref: string, opts: UpOptions = {}): Promise<UpResult> {

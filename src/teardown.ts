@@ -10,7 +10,7 @@ import { currentHost, hostWrap, netnsExists, netnsId, type HostRef } from "./run
 import { requireRoot } from "./runtime/preflight.js";
 import { run } from "./runtime/proc.js";
 import { timing } from "./runtime/timing.js";
-import { alive, LabState, removeRootIfEmpty, type Entry } from "./state/store.js";
+import { alive, FILES_ROOT, LabState, removeRootIfEmpty, type Entry } from "./state/store.js";
 
 /** Find the state of a lab by lab name, or by a lab file / shipped-lab name whose `name:` is up. */
 export async function findState(ref: string): Promise<LabState | null> {
@@ -63,7 +63,7 @@ export async function teardown(state: LabState, host: HostRef): Promise<string[]
   return problems;
 }
 
-/** /etc/netns and /run/netlab go when they are empty: a fresh machine has neither. */
+/** /etc/netns, /run/netlab and /dev/shm/netlab go when they are empty: a fresh machine has none. */
 export function tidy(): void {
   try {
     rmdirSync(NETNS_ETC);
@@ -71,6 +71,7 @@ export function tidy(): void {
     /* in use by others, or absent */
   }
   removeRootIfEmpty();
+  removeRootIfEmpty(FILES_ROOT);
 }
 
 async function stopRecorded(journal: Entry[]): Promise<void> {

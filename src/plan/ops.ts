@@ -5,8 +5,12 @@
 export type Ns = string | null;
 
 export type Op =
-  /** `ip [-n NS] -batch -`: one process for many objects. force: keep going past errors (undo). */
-  | { op: "ip"; ns: Ns; lines: string[]; force?: boolean }
+  /**
+   * `ip -batch -` in NS: one process for many objects. force: keep going past errors (undo).
+   * sysctls (a node's own namespace only): written through /proc/sys by a shell that then
+   * becomes `ip`, so a router costs no extra `sysctl` process.
+   */
+  | { op: "ip"; ns: Ns; lines: string[]; force?: boolean; sysctls?: Record<string, string> }
   /** `iptables-restore --noflush` (or ip6tables-restore) with a whole table's worth of rules. */
   | { op: "iptables"; ns: Ns; family: 4 | 6; text: string }
   /** Remove every rule and chain tagged for this lab from the tables, computed from the live ruleset. */
@@ -75,11 +79,24 @@ export function enterNet(ns: string): string {
   return `nsenter --net=/run/netns/${shQuote(ns)}`;
 }
 
+/** /proc/sys path of a sysctl key; as sysctl(8) reads keys, a "/" stands for a "." in a name (eth0/100). */
+export function procSys(key: string): string {
+  return `/proc/sys/${key.split(".").map((p) => p.replace(/\//g, ".")).join("/")}`;
+}
+
+/** The `ip -batch -` command line of an ip op, after entering its namespace. */
+export function ipBatchArgv(op: Extract<Op, { op: "ip" }>): string[] {
+  const ip = ["ip", ...(op.force ? ["-force"] : []), "-batch", "-"];
+  if (!op.sysctls || op.ns === null) return ip;
+  const writes = Object.entries(op.sysctls).map(([k, v]) => `echo ${shQuote(v)} > ${shQuote(procSys(k))}`);
+  return ["sh", "-c", [...writes, `exec ${ip.join(" ")}`].join(" && ")];
+}
+
 /** The shell a human would type for this op; --dry-run prints exactly these. */
 export function renderOp(op: Op): string {
   switch (op.op) {
     case "ip":
-      return heredoc(`${op.ns === null ? "" : `${enterNet(op.ns)} `}ip${op.force ? " -force" : ""} -batch -`, op.lines.join("\n"));
+      return heredoc(`${op.ns === null ? "" : `${enterNet(op.ns)} `}${ipBatchArgv(op).map(shQuote).join(" ")}`, op.lines.join("\n"));
     case "iptables":
       return heredoc(`${op.ns === null ? "" : `${enterNet(op.ns)} `}${iptablesTool(op.family, "-restore")} --noflush`, op.text);
     case "iptables-clean":

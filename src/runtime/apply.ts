@@ -1,12 +1,13 @@
 // Executes a Plan: journal first, then act; on failure, undo everything journaled.
-import { openSync, closeSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { openSync, closeSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdir, rm, symlink, writeFile } from "node:fs/promises";
 import { spawn } from "node:child_process";
 import { cpus } from "node:os";
 import { dirname } from "node:path";
 import { ApplyError } from "../lab/errors.js";
 import { cleanupScript, pristineTables, tablesIn } from "../plan/iptables.js";
 import { hasTool } from "./preflight.js";
-import { iptablesTool, renderOp, type Ns, type Op, type Plan, type Step } from "../plan/ops.js";
+import { ipBatchArgv, iptablesTool, procSys, renderOp, type Ns, type Op, type Plan, type Step } from "../plan/ops.js";
 import type { Entry, LabState } from "../state/store.js";
 import { NETNS_DIR, outerMountWrap, pidsInNetns } from "./netns.js";
 import { pool, run } from "./proc.js";
@@ -42,8 +43,6 @@ function inNsForUser(ctx: Context, ns: Ns, argv: string[]): string[] {
   return ns === null ? [...ctx.hostWrap, ...argv] : ["ip", "netns", "exec", ns, ...argv];
 }
 
-const sysctlPath = (k: string) => `/proc/sys/${k.replace(/\./g, "/")}`;
-
 async function mustRun(op: Op, argv: string[], input?: string, env?: NodeJS.ProcessEnv): Promise<string> {
   const r = await run(argv, input, env);
   if (r.code !== 0) {
@@ -59,7 +58,7 @@ export async function runOp(op: Op, ctx: Context): Promise<Op[]> {
   switch (op.op) {
     case "ip": {
       const batch = op.lines.join("\n") + "\n";
-      const base = ["ip", ...(op.force ? ["-force"] : []), "-batch", "-"];
+      const base = ipBatchArgv(op);
       const argv = netnsOnly ? [...outerMountWrap(), ...base] : inNs(ctx, op.ns, base);
       const r = await run(argv, batch);
       if (r.code !== 0 && !op.force) {
@@ -102,7 +101,7 @@ export async function runOp(op: Op, ctx: Context): Promise<Op[]> {
           const old: Record<string, string> = {};
           for (const [k] of entries) {
             try {
-              old[k] = readFileSync(sysctlPath(k), "utf8").trim();
+              old[k] = readFileSync(procSys(k), "utf8").trim();
             } catch (e) {
               throw new OpFailure(`sysctl ${k}`, `no such sysctl in this namespace (${(e as NodeJS.ErrnoException).code})`, op);
             }
@@ -113,7 +112,7 @@ export async function runOp(op: Op, ctx: Context): Promise<Op[]> {
         }
         for (const [k, v] of entries) {
           try {
-            writeFileSync(sysctlPath(k), v);
+            writeFileSync(procSys(k), v);
           } catch (e) {
             // Restoring a setting of an interface that is already gone (our bridge): nothing to restore.
             if (!op.restore && (e as NodeJS.ErrnoException).code === "ENOENT" && /\.conf\.[^.]+\./.test(k)) continue;
@@ -125,17 +124,19 @@ export async function runOp(op: Op, ctx: Context): Promise<Op[]> {
       await mustRun(op, inNs(ctx, op.ns, ["sysctl", "-q", "-w", ...entries.map(([k, v]) => `${k}=${v}`)]));
       return [];
     }
+    // Files asynchronously: creating one can cost a millisecond of kernel time on some disks,
+    // and the event loop meanwhile feeds the shell workers.
     case "write":
-      mkdirSync(dirname(op.path), { recursive: true });
-      writeFileSync(op.path, op.content);
+      await mkdir(dirname(op.path), { recursive: true });
+      await writeFile(op.path, op.content);
       return [];
     case "symlink":
-      mkdirSync(dirname(op.path), { recursive: true });
-      rmSync(op.path, { force: true });
-      symlinkSync(op.target, op.path);
+      await mkdir(dirname(op.path), { recursive: true });
+      await rm(op.path, { force: true });
+      await symlink(op.target, op.path);
       return [];
     case "rm":
-      rmSync(op.path, { recursive: true, force: true });
+      await rm(op.path, { recursive: true, force: true });
       return [];
     case "exec": {
       const r = await run(inNsForUser(ctx, op.ns, ["sh", "-c", op.cmd]), undefined, { ...ctx.env, NETLAB_NODE: op.who });

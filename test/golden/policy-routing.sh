@@ -42,7 +42,7 @@ link set dev eth0 up
 route replace default via 10.2.0.1
 EOF
 # configure gw
-nsenter --net=/run/netns/policy-rt-gw ip -batch - <<'EOF'
+nsenter --net=/run/netns/policy-rt-gw sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:policy-rt:node gw"
 link set dev eth0 addrgenmode none
@@ -61,9 +61,8 @@ route replace default via 10.8.1.2
 route replace default via 10.8.2.2 table 100
 rule add from 10.2.0.0/24 table 100
 EOF
-nsenter --net=/run/netns/policy-rt-gw sysctl -q -w net.ipv4.ip_forward=1
 # configure isp-a
-nsenter --net=/run/netns/policy-rt-isp-a ip -batch - <<'EOF'
+nsenter --net=/run/netns/policy-rt-isp-a sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:policy-rt:node isp-a"
 link set dev eth0 addrgenmode none
@@ -71,9 +70,8 @@ address add 10.8.1.2/24 dev eth0
 link set dev eth0 up
 route replace 10.0.0.0/8 via 10.8.1.1
 EOF
-nsenter --net=/run/netns/policy-rt-isp-a sysctl -q -w net.ipv4.ip_forward=1
 # configure isp-b
-nsenter --net=/run/netns/policy-rt-isp-b ip -batch - <<'EOF'
+nsenter --net=/run/netns/policy-rt-isp-b sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:policy-rt:node isp-b"
 link set dev eth0 addrgenmode none
@@ -81,7 +79,6 @@ address add 10.8.2.2/24 dev eth0
 link set dev eth0 up
 route replace 10.0.0.0/8 via 10.8.2.1
 EOF
-nsenter --net=/run/netns/policy-rt-isp-b sysctl -q -w net.ipv4.ip_forward=1
 # hosts and resolv.conf files
 mkdir -p /run/netlab/policy-rt/etc/alice
 cat > /run/netlab/policy-rt/etc/alice/hosts <<'EOF'

@@ -29,7 +29,7 @@ link set dev eth0 up
 route replace 10.0.2.0/24 via 10.0.1.2
 EOF
 # configure blue
-nsenter --net=/run/netns/router-lab-blue ip -batch - <<'EOF'
+nsenter --net=/run/netns/router-lab-blue sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:router-lab:node blue"
 link set dev eth0 addrgenmode none
@@ -39,7 +39,6 @@ link set dev eth1 addrgenmode none
 address add 10.0.2.1/24 dev eth1
 link set dev eth1 up
 EOF
-nsenter --net=/run/netns/router-lab-blue sysctl -q -w net.ipv4.ip_forward=1
 # configure green
 nsenter --net=/run/netns/router-lab-green ip -batch - <<'EOF'
 link set dev lo up

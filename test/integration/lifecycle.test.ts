@@ -49,8 +49,8 @@ describe.skipIf(!IS_ROOT)("lifecycle", () => {
         for (const p of pids) process.kill(Number(p), "SIGKILL");
         await run(["ip", "netns", "delete", `bridge-in-ns-${n}`]);
       }
-      await run(["rm", "-rf", "/etc/netns/bridge-in-ns-a", "/etc/netns/bridge-in-ns-b", "/etc/netns/bridge-in-ns-c", "/etc/netns/bridge-in-ns-switch", "/run/netlab/bridge-in-ns"]);
-      await run(["sh", "-c", "rmdir /etc/netns /run/netlab 2>/dev/null; true"]);
+      await run(["rm", "-rf", "/etc/netns/bridge-in-ns-a", "/etc/netns/bridge-in-ns-b", "/etc/netns/bridge-in-ns-c", "/etc/netns/bridge-in-ns-switch", "/run/netlab/bridge-in-ns", "/dev/shm/netlab/bridge-in-ns"]);
+      await run(["sh", "-c", "rmdir /etc/netns /run/netlab /dev/shm/netlab 2>/dev/null; true"]);
     }
     expect(await sb.snapshot()).toEqual(before);
   });

@@ -58,6 +58,7 @@ export class Sandbox {
       netns: listDir("/run/netns").filter((n) => !n.startsWith("nlt")),
       etcNetns: existsSync("/etc/netns") ? listDir("/etc/netns") : null,
       runNetlab: existsSync("/run/netlab") ? listDir("/run/netlab") : null,
+      shmNetlab: existsSync("/dev/shm/netlab") ? listDir("/dev/shm/netlab") : null,
       sandbox: {
         links: linkNames(links),
         // The kernel's own IPv6 link-local addresses come and go (DAD) on its schedule: not ours to compare.
