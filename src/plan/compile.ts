@@ -6,6 +6,8 @@ import { bridgeRules, firewallOps, hostFirewallRules, publishRules, rulesOps } f
 import type { Ns, Op, Phase, Plan, Step } from "./ops.js";
 
 export const NETNS_ETC = "/etc/netns";
+/** From this many namespaces on, they are made by two processes at once. */
+const NS_SPLIT = 128;
 
 export interface CompileOptions {
   /** Where state, logs and pid files go: /run/netlab/<lab>. */
@@ -90,19 +92,20 @@ export function compile(lab: Lab, opts: CompileOptions): Plan {
   const nsOf = (node: string | null): Ns => (node === null ? H : lab.nodes.find((n) => n.name === node)!.ns);
   const phases: Phase[] = [];
 
-  // 1. Namespaces. Their undo stops every process inside before deleting them.
+  // 1. Namespaces. Their undo stops every process inside before deleting them. Creating one is
+  // about a millisecond of kernel work that mostly takes no global lock: a big lab makes them in
+  // two batches at once, one per core of a small machine.
   const allNs = [...(lab.hostNs ? [lab.hostNs] : []), ...lab.nodes.map((n) => n.ns)];
+  const nsBatches = allNs.length >= NS_SPLIT ? [allNs.slice(0, allNs.length >> 1), allNs.slice(allNs.length >> 1)] : allNs.length ? [allNs] : [];
   phases.push({
     name: "namespaces",
-    concurrent: false,
-    steps: allNs.length
-      ? [{
-          id: "netns",
-          title: `create ${allNs.length} network namespace${allNs.length === 1 ? "" : "s"}`,
-          ops: [{ op: "ip", ns: null, lines: allNs.map((n) => `netns add ${n}`) }],
-          undo: [{ op: "kill-ns", names: allNs }, { op: "ip", ns: null, force: true, lines: allNs.map((n) => `netns delete ${n}`) }],
-        }]
-      : [],
+    concurrent: nsBatches.length > 1,
+    steps: nsBatches.map((names, k) => ({
+      id: nsBatches.length > 1 ? `netns:${k + 1}` : "netns",
+      title: `create ${names.length} network namespace${names.length === 1 ? "" : "s"}`,
+      ops: [{ op: "ip", ns: null, lines: names.map((n) => `netns add ${n}`) }],
+      undo: [{ op: "kill-ns", names }, { op: "ip", ns: null, force: true, lines: names.map((n) => `netns delete ${n}`) }],
+    })),
   });
 
   // 2. Host-side wiring: bridges, veth pairs (created straight into their namespaces), host addresses and routes.

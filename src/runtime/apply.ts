@@ -127,13 +127,16 @@ export async function runOp(op: Op, ctx: Context): Promise<Op[]> {
     // Files asynchronously: creating one can cost a millisecond of kernel time on some disks,
     // and the event loop meanwhile feeds the shell workers.
     case "write":
-      await mkdir(dirname(op.path), { recursive: true });
-      await writeFile(op.path, op.content);
+      await inDir(op.path, () => writeFile(op.path, op.content));
       return [];
     case "symlink":
-      await mkdir(dirname(op.path), { recursive: true });
-      await rm(op.path, { force: true });
-      await symlink(op.target, op.path);
+      await inDir(op.path, () =>
+        symlink(op.target, op.path).catch(async (e: NodeJS.ErrnoException) => {
+          if (e.code !== "EEXIST") throw e;
+          await rm(op.path, { force: true });
+          await symlink(op.target, op.path);
+        }),
+      );
       return [];
     case "rm":
       await rm(op.path, { recursive: true, force: true });
@@ -164,6 +167,17 @@ export async function runOp(op: Op, ctx: Context): Promise<Op[]> {
   }
 }
 
+/** Creates path's directory only when the first try says it is missing. */
+async function inDir(path: string, make: () => Promise<void>): Promise<void> {
+  try {
+    await make();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+    await mkdir(dirname(path), { recursive: true });
+    await make();
+  }
+}
+
 /** SIGTERM everything inside the namespaces, wait, then SIGKILL what is left. */
 export async function killNamespaces(names: string[], graceMs = 2000): Promise<void> {
   let pids = pidsInNetns(names);
@@ -179,8 +193,12 @@ export async function killNamespaces(names: string[], graceMs = 2000): Promise<v
   for (let i = 0; i < 40 && pidsInNetns(names).length; i++) await new Promise((r) => setTimeout(r, 25));
 }
 
+const isFileOp = (op: Op) => op.op === "write" || op.op === "symlink" || op.op === "rm";
+
 async function runStep(step: Step, ctx: Context): Promise<void> {
-  for (const op of step.ops) await runOp(op, ctx);
+  // A step of file operations (the nodes' name files) touches distinct paths: several at once.
+  if (step.ops.every(isFileOp)) await pool(step.ops, 16, (op) => runOp(op, ctx));
+  else for (const op of step.ops) await runOp(op, ctx);
 }
 
 /** A step made only of kernel tools run inside one of the lab's namespaces. */
@@ -294,14 +312,21 @@ function hintFor(stderr: string): string | undefined {
 export async function undoEntries(entries: Entry[], ctx: Context): Promise<string[]> {
   const undos = entries.filter((e): e is Extract<Entry, { t: "begin" }> => e.t === "begin").reverse();
   const problems: string[] = [];
+  const undo = async (op: Op) => {
+    try {
+      await runOp(op.op === "ip" ? { ...op, force: true } : op, { ...ctx, state: null });
+    } catch (err) {
+      problems.push(err instanceof OpFailure ? `${err.command}: ${err.stderr}` : String(err));
+    }
+  };
   for (const e of undos) {
+    if (e.undo.every(isFileOp)) {
+      await pool(e.undo, 16, undo);
+      continue;
+    }
     for (const op of e.undo) {
-      try {
-        await runOp(op.op === "ip" ? { ...op, force: true } : op, { ...ctx, state: null });
-      } catch (err) {
-        problems.push(err instanceof OpFailure ? `${err.command}: ${err.stderr}` : String(err));
-      }
-      if (op.op !== "rm") timing(`undo ${op.op}${"ns" in op && op.ns ? ` in ${op.ns}` : ""}`);
+      await undo(op);
+      timing(`undo ${op.op}${"ns" in op && op.ns ? ` in ${op.ns}` : ""}`);
     }
   }
   return problems;
