@@ -12,7 +12,7 @@ const ROOT = resolve(fileURLToPath(import.meta.url), "../..");
 const NETLAB = join(ROOT, "bin/netlab");
 const { labFromText } = await import(join(ROOT, "dist/lab/load.js"));
 const { compile } = await import(join(ROOT, "dist/plan/compile.js"));
-const { enterNet } = await import(join(ROOT, "dist/plan/ops.js"));
+const { renderOp } = await import(join(ROOT, "dist/plan/ops.js"));
 
 const env = (k, d) => process.env[k] ?? d;
 const SIZES = env("BENCH_SIZES", "10,100,300,1000").split(",").map(Number);
@@ -136,18 +136,20 @@ function plainScripts(lab) {
   for (const phase of plan.phases)
     for (const step of phase.steps)
       for (const op of step.ops) {
-        // Plain tools: a router's forwarding is a `sysctl` of its own, not netlab's shell.
+        // The floor: the very commands netlab runs, one process per namespace (a router's shell
+        // writes ip_forward, then becomes `ip -batch`), in one plain script. Naive: one command per step.
         const sysctl = (ns, values) => {
           const kv = Object.entries(values).map(([k, v]) => `${k}=${v}`).join(" ");
-          floor.push(`${ns ? `${enterNet(ns)} ` : ""}sysctl -q -w ${kv}`);
           naive.push(`${ns ? `ip netns exec ${ns} ` : ""}sysctl -q -w ${kv}`);
         };
         if (op.op === "ip") {
-          const pre = op.ns ? `${enterNet(op.ns)} ` : "";
-          floor.push(`${pre}ip -batch - <<'EOF'\n${op.lines.join("\n")}\nEOF`);
+          floor.push(renderOp(op));
           for (const l of op.lines) naive.push(op.ns ? `ip netns exec ${op.ns} ip ${l}` : `ip ${l}`);
           if (op.sysctls) sysctl(op.ns, op.sysctls);
-        } else if (op.op === "sysctl") sysctl(op.ns, op.values);
+        } else if (op.op === "sysctl") {
+          floor.push(renderOp(op));
+          sysctl(op.ns, op.values);
+        }
       }
   const namespaces = [...new Set(plan.phases[0].steps.flatMap((s) => s.ops.flatMap((o) => o.lines ?? [])).map((l) => l.split(" ")[2]))];
   const bridges = lab.yaml.includes("networks:") ? [`${lab.name}-lan`] : [];
