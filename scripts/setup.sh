@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Installs everything netlab needs on a Debian/Ubuntu machine, then builds it.
 # Idempotent: safe to run again; it only installs what is missing.
+#   --bench  also Mininet, which scripts/bench compares against (without Open vSwitch:
+#            the benchmark runs it with --switch lxbr)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 pkgs=(iproute2 iptables nftables iputils-ping curl netcat-openbsd fping tcpdump procps util-linux bridge-utils)
+[ "${1:-}" = "--bench" ] && pkgs+=(mininet)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
