@@ -86,10 +86,16 @@ function sh(cmd, opts = {}) {
   if (r.status !== 0 && !opts.allowFail) throw new Error(`failed: ${cmd.slice(0, 200)}\n${r.stderr}`);
   return r;
 }
+/**
+ * Wall time of cmd, read by the shell that runs it ($EPOCHREALTIME, no fork): forking this
+ * harness, whose memory grows over a run, would otherwise add tens of milliseconds to every
+ * figure, and more to the later ones.
+ */
 function timed(cmd, opts) {
-  const t0 = process.hrtime.bigint();
-  const r = sh(cmd, opts);
-  return { s: Number(process.hrtime.bigint() - t0) / 1e9, r };
+  const r = sh(`__s=$EPOCHREALTIME; ${cmd}; __rc=$?; echo "@@bench $__s $EPOCHREALTIME" >&2; exit $__rc`, opts);
+  const [, a, b] = /@@bench (\S+) (\S+)\s*$/.exec(r.stderr) ?? [];
+  const num = (x) => Number(String(x).replace(",", ".")); // the locale may write a decimal comma
+  return { s: num(b) - num(a), r };
 }
 const inSb = (cmd) => `ip netns exec ${SB} ${cmd}`;
 
@@ -250,11 +256,7 @@ try {
 
   // start-up: --version and status, 10 runs each, once the kernel is done with the labs above.
   settle();
-  const avg = (cmd) => {
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < 10; i++) sh(cmd);
-    return Number(process.hrtime.bigint() - t0) / 1e6 / 10;
-  };
+  const avg = (cmd) => timed(`for i in 1 2 3 4 5 6 7 8 9 10; do ${cmd} >/dev/null; done`).s * 100;
   const versionMs = avg(`${NETLAB} --version`);
   const statusMs = avg(`${NETLAB} status`);
 
