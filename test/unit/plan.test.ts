@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { labFromText, shippedLabs } from "../../src/lab/load.js";
 import { compile } from "../../src/plan/compile.js";
 import { cleanupScript } from "../../src/plan/iptables.js";
-import { renderPlan } from "../../src/plan/ops.js";
+import { procSys, renderOp, renderPlan } from "../../src/plan/ops.js";
 
 describe("golden plans", () => {
   for (const file of shippedLabs()) {
@@ -40,6 +40,31 @@ describe("plan structure", () => {
     expect(undo("host-iptables")).toEqual([{ op: "iptables-clean", ns: null, family: 4, lab: "bridge-lab" }]);
     expect(steps.find((s) => s.id === "host-sysctls")!.ops[0]).toMatchObject({ op: "sysctl", restore: true, values: { "net.ipv4.ip_forward": "1" } });
     expect(undo("etc-netns")).toHaveLength(3);
+  });
+
+  it("puts name files in filesDir, one directory per distinct pair, /etc/netns entries as symlinks, and removes both", () => {
+    const lab = labFromText(readFileSync(shippedLabs().find((f) => f.endsWith("bridge-lab.yaml"))!, "utf8"));
+    const step = compile(lab, { stateDir: "/run/netlab/bridge-lab", filesDir: "/dev/shm/netlab/bridge-lab" }).phases.flatMap((p) => p.steps).find((s) => s.id === "etc-netns")!;
+    expect(step.ops.filter((o) => o.op === "write").map((o) => o.op === "write" && o.path)).toEqual(["/dev/shm/netlab/bridge-lab/shared-1/hosts", "/dev/shm/netlab/bridge-lab/shared-1/resolv.conf"]);
+    expect(step.ops.filter((o) => o.op === "symlink")).toContainEqual({ op: "symlink", path: "/etc/netns/bridge-lab-api", target: "/dev/shm/netlab/bridge-lab/shared-1" });
+    expect(step.undo).toContainEqual({ op: "rm", path: "/dev/shm/netlab/bridge-lab" });
+    expect(step.undo).toContainEqual({ op: "rm", path: "/etc/netns/bridge-lab-db" });
+  });
+
+  it("makes a big lab's namespaces in two batches, each undoing its own", () => {
+    const nodes = Array.from({ length: 200 }, (_, i) => `  n${i}: {}`).join("\n");
+    const plan = compile(labFromText(`name: big\nnodes:\n${nodes}\n`), { stateDir: "/run/netlab/big" });
+    const ns = plan.phases[0];
+    expect(ns.concurrent).toBe(true);
+    expect(ns.steps.map((s) => s.ops[0].op === "ip" && s.ops[0].lines.length)).toEqual([100, 100]);
+    expect(ns.steps[1].undo[0]).toEqual({ op: "kill-ns", names: Array.from({ length: 100 }, (_, i) => `big-n${i + 100}`) });
+  });
+
+  it("writes a router's forwarding from the shell that becomes ip -batch; sysctl keys map to /proc/sys as sysctl(8) reads them", () => {
+    const lab = labFromText("name: r\nnodes:\n  a: { forward: true }\n");
+    const op = compile(lab, { stateDir: "/run/netlab/r" }).phases.flatMap((p) => p.steps).find((s) => s.id === "node:a")!.ops[0];
+    expect(renderOp(op).split("\n")[0]).toBe("nsenter --net=/run/netns/r-a sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward && exec ip -batch -' <<'EOF'");
+    expect(procSys("net.ipv4.conf.eth0/100.rp_filter")).toBe("/proc/sys/net/ipv4/conf/eth0.100/rp_filter");
   });
 });
 
