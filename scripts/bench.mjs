@@ -139,22 +139,22 @@ function plainScripts(lab) {
   const plan = compile(labFromText(lab.yaml, lab.file), { stateDir: join(dir, "state") });
   const floor = [];
   const naive = [];
+  // The floor: the very commands netlab runs, one process per namespace (a router's shell
+  // writes ip_forward, then becomes `ip -batch`), in one plain script. Naive: one command per step.
+  const naiveSysctl = (ns, values) => {
+    const kv = Object.entries(values).map(([k, v]) => `${k}=${v}`).join(" ");
+    naive.push(`${ns ? `ip netns exec ${ns} ` : ""}sysctl -q -w ${kv}`);
+  };
   for (const phase of plan.phases)
     for (const step of phase.steps)
       for (const op of step.ops) {
-        // The floor: the very commands netlab runs, one process per namespace (a router's shell
-        // writes ip_forward, then becomes `ip -batch`), in one plain script. Naive: one command per step.
-        const sysctl = (ns, values) => {
-          const kv = Object.entries(values).map(([k, v]) => `${k}=${v}`).join(" ");
-          naive.push(`${ns ? `ip netns exec ${ns} ` : ""}sysctl -q -w ${kv}`);
-        };
         if (op.op === "ip") {
           floor.push(renderOp(op));
           for (const l of op.lines) naive.push(op.ns ? `ip netns exec ${op.ns} ip ${l}` : `ip ${l}`);
-          if (op.sysctls) sysctl(op.ns, op.sysctls);
+          if (op.sysctls) naiveSysctl(op.ns, op.sysctls);
         } else if (op.op === "sysctl") {
           floor.push(renderOp(op));
-          sysctl(op.ns, op.values);
+          naiveSysctl(op.ns, op.values);
         }
       }
   const namespaces = [...new Set(plan.phases[0].steps.flatMap((s) => s.ops.flatMap((o) => o.lines ?? [])).map((l) => l.split(" ")[2]))];

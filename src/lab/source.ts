@@ -32,6 +32,8 @@ export class LabSource {
     readonly file: string,
     readonly data: unknown,
     private readonly text: string | null,
+    /** Which parser read the data: js-yaml on the fast path; null for a lab built in code. */
+    readonly parser: "js-yaml" | "yaml" | null,
   ) {}
 
   static fromFile(file: string, display = file): LabSource {
@@ -53,7 +55,7 @@ export class LabSource {
     if (!NEEDS_REFERENCE.test(text)) {
       try {
         const data = fastLoad(text, { schema: CORE_SCHEMA, filename: file });
-        if (data !== undefined) return new LabSource(file, data, text);
+        if (data !== undefined) return new LabSource(file, data, text, "js-yaml");
       } catch {
         /* the reference parser says what is wrong, and where */
       }
@@ -72,7 +74,7 @@ export class LabSource {
         }),
       );
     }
-    const src = new LabSource(file, doc.toJS({ maxAliasCount: 100 }), text);
+    const src = new LabSource(file, doc.toJS({ maxAliasCount: 100 }), text, "yaml");
     src.parsed = { doc, lines };
     return src;
   }
@@ -84,7 +86,7 @@ export class LabSource {
 
   /** For labs built in code (tests, the benchmark): positions are unknown. */
   static fromObject(data: unknown, file = "<lab>"): LabSource {
-    return new LabSource(file, data, null);
+    return new LabSource(file, data, null, null);
   }
 
   /** Where a key is written: the key itself for mapping entries, else the item. Falls back to the nearest ancestor. */

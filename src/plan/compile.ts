@@ -236,21 +236,21 @@ export function compile(lab: Lab, opts: CompileOptions): Plan {
   // disk, instead of three.
   const filesDir = opts.filesDir ?? `${opts.stateDir}/etc`;
   const blocks = new Map<string, string>();
-  const dirs = new Map<string, { dir: string; nodes: Node[]; hosts: string; resolv: string }>();
+  const dirs = new Map<string, { nodes: Node[]; hosts: string; resolv: string }>();
   for (const node of lab.nodes) {
     const hosts = hostsFile(lab, node, blocks);
     const resolv = resolvConf(lab, node, opts.hostResolv);
     const key = `${hosts}\0${resolv}`;
     const d = dirs.get(key);
     if (d) d.nodes.push(node);
-    else dirs.set(key, { dir: "", nodes: [node], hosts, resolv });
+    else dirs.set(key, { nodes: [node], hosts, resolv });
   }
   const files: Op[] = [];
   let shared = 0;
   for (const d of dirs.values()) {
-    d.dir = `${filesDir}/${d.nodes.length === 1 ? d.nodes[0].name : `shared-${++shared}`}`;
-    files.push({ op: "write", path: `${d.dir}/hosts`, content: d.hosts }, { op: "write", path: `${d.dir}/resolv.conf`, content: d.resolv });
-    for (const n of d.nodes) files.push({ op: "symlink", path: `${NETNS_ETC}/${n.ns}`, target: d.dir });
+    const dir = `${filesDir}/${d.nodes.length === 1 ? d.nodes[0].name : `shared-${++shared}`}`;
+    files.push({ op: "write", path: `${dir}/hosts`, content: d.hosts }, { op: "write", path: `${dir}/resolv.conf`, content: d.resolv });
+    for (const n of d.nodes) files.push({ op: "symlink", path: `${NETNS_ETC}/${n.ns}`, target: dir });
   }
   if (files.length) {
     nodeSteps.push({

@@ -194,10 +194,11 @@ export async function killNamespaces(names: string[], graceMs = 2000): Promise<v
 }
 
 const isFileOp = (op: Op) => op.op === "write" || op.op === "symlink" || op.op === "rm";
+/** A step of file operations (the nodes' name files) touches distinct paths: this many at once. */
+const FILE_OPS_AT_ONCE = 16;
 
 async function runStep(step: Step, ctx: Context): Promise<void> {
-  // A step of file operations (the nodes' name files) touches distinct paths: several at once.
-  if (step.ops.every(isFileOp)) await pool(step.ops, 16, (op) => runOp(op, ctx));
+  if (step.ops.every(isFileOp)) await pool(step.ops, FILE_OPS_AT_ONCE, (op) => runOp(op, ctx));
   else for (const op of step.ops) await runOp(op, ctx);
 }
 
@@ -321,7 +322,7 @@ export async function undoEntries(entries: Entry[], ctx: Context): Promise<strin
   };
   for (const e of undos) {
     if (e.undo.every(isFileOp)) {
-      await pool(e.undo, 16, undo);
+      await pool(e.undo, FILE_OPS_AT_ONCE, undo);
       continue;
     }
     for (const op of e.undo) {
