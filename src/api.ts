@@ -9,7 +9,7 @@ import { pingAll, type PingAll } from "./check/pingall.js";
 import { waitReady } from "./check/ready.js";
 import { isolatedHostNs } from "./net/names.js";
 import { compile } from "./plan/compile.js";
-import { renderPlan, type Plan } from "./plan/ops.js";
+import { renderPlan, shQuote, type Plan } from "./plan/ops.js";
 import { applyPlan, type Context } from "./runtime/apply.js";
 import { currentHost, hostWrap, netnsExists, pidsInNetns } from "./runtime/netns.js";
 import { preflight, requireRoot, requireTools } from "./runtime/preflight.js";
@@ -17,8 +17,8 @@ import { pool, run } from "./runtime/proc.js";
 import { timing } from "./runtime/timing.js";
 import { filesDirFor, LabState, type Meta } from "./state/store.js";
 
-export { BIN_DIR, processEnv } from "./runtime/env.js";
-import { BIN_DIR, processEnv } from "./runtime/env.js";
+export { BIN_DIR, labEnv, processEnv } from "./runtime/env.js";
+import { BIN_DIR, labEnv } from "./runtime/env.js";
 
 /** Identity of what a lab makes in the kernel: checks change nothing there, so they are left out. */
 export function labHash(lab: Lab): string {
@@ -68,12 +68,12 @@ export async function up(ref: string, opts: UpOptions = {}): Promise<UpResult> {
   const { lab, state } = loadForUp(ref, opts.isolated);
   timing("loaded");
   if (opts.dryRun) {
-    const script = renderPlan(planFor(lab, state), `netlab up ${lab.name}${lab.isolated ? " --isolated" : ""} (${lab.file})`, [`export PATH=${BIN_DIR}:$PATH NETLAB_LAB=${lab.name}`]);
+    const script = renderPlan(planFor(lab, state), `netlab up ${lab.name}${lab.isolated ? " --isolated" : ""} (${lab.file})`, [`export PATH=${shQuote(BIN_DIR)}:"$PATH" NETLAB_LAB=${lab.name}`]);
     return { lab, changed: false, script, ms: Date.now() - t0 };
   }
   requireRoot("netlab up");
   requireTools(["ip"]);
-  const release = state.lock();
+  const release = await state.lock((holder) => opts.progress?.(`waiting for netlab${holder ? ` (pid ${holder})` : ""}, which is working on ${lab.name}`));
   try {
     const hash = labHash(lab);
     let recovered = false;
@@ -101,7 +101,7 @@ export async function up(ref: string, opts: UpOptions = {}): Promise<UpResult> {
     timing("preflight");
     const meta: Meta = { version: 1, lab, hash, createdAt: new Date().toISOString(), host, pid: process.pid };
     state.create(meta);
-    const ctx: Context = { hostWrap: [], state, env: processEnv(lab.name), progress: opts.progress, afterPhase: opts.afterPhase };
+    const ctx: Context = { lab: lab.name, hostId: host.id, hostWrap: [], state, env: labEnv(lab.name), progress: opts.progress, afterPhase: opts.afterPhase };
     try {
       await applyPlan(plan, ctx);
     } catch (e) {

@@ -5,17 +5,18 @@ import { EnvError } from "./lab/errors.js";
 import type { Lab } from "./lab/model.js";
 import { NETNS_ETC } from "./plan/compile.js";
 import { undoEntries, type Context } from "./runtime/apply.js";
-import { processEnv } from "./runtime/env.js";
+import { labEnv } from "./runtime/env.js";
 import { currentHost, hostWrap, netnsExists, netnsId, type HostRef } from "./runtime/netns.js";
 import { requireRoot } from "./runtime/preflight.js";
 import { run } from "./runtime/proc.js";
 import { timing } from "./runtime/timing.js";
 import { alive, FILES_ROOT, LabState, removeRootIfEmpty, type Entry } from "./state/store.js";
+import { LAB_NAME } from "./net/names.js";
 
-/** Find the state of a lab by lab name, or by a lab file / shipped-lab name whose `name:` is up. */
-export async function findState(ref: string): Promise<LabState | null> {
+/** The lab name a reference means: a lab name with state (or an up in progress), else the `name:` of the lab file it names. */
+export async function labNameOf(ref: string): Promise<string | null> {
   const direct = new LabState(ref);
-  if (/^[a-z][a-z0-9-]*$/.test(ref) && direct.exists()) return direct;
+  if (LAB_NAME.test(ref) && (direct.exists() || direct.busy())) return ref;
   // Only now the lab-file machinery: a plain `netlab down NAME` never loads YAML.
   const { findLabFile } = await import("./lab/find.js");
   const file = findLabFile(ref);
@@ -23,15 +24,19 @@ export async function findState(ref: string): Promise<LabState | null> {
     try {
       const { parse: parseYaml } = await import("yaml");
       const name = (parseYaml(readFileSync(file, "utf8")) as { name?: unknown })?.name;
-      if (typeof name === "string" && /^[a-z][a-z0-9-]*$/.test(name)) {
-        const s = new LabState(name);
-        if (s.exists()) return s;
-      }
+      if (typeof name === "string" && LAB_NAME.test(name)) return name;
     } catch {
       /* not a readable lab file: treat as a name */
     }
   }
-  return null;
+  return LAB_NAME.test(ref) ? ref : null;
+}
+
+/** Find the state of a lab by lab name, or by a lab file / shipped-lab name whose `name:` is up. */
+export async function findState(ref: string): Promise<LabState | null> {
+  const name = await labNameOf(ref);
+  const s = name ? new LabState(name) : null;
+  return s?.exists() ? s : null;
 }
 
 export interface DownResult {
@@ -48,7 +53,7 @@ export async function teardown(state: LabState, host: HostRef): Promise<string[]
     throw new EnvError(`lab ${state.lab} was brought up in a network namespace that has no name, and netlab cannot enter it from here`, "run netlab down from the same namespace that ran netlab up");
   }
   const meta = state.readMeta();
-  const ctx: Context = { hostWrap: wrap, hostGone, state: null, env: processEnv(state.lab) };
+  const ctx: Context = { lab: state.lab, hostId: host.id, hostWrap: wrap, hostGone, state: null, env: labEnv(state.lab) };
   const journal = state.journal();
   // Stop what `run` started first, by recorded pid (each leads its own process group),
   // in case its namespace can no longer be found by name.
@@ -112,11 +117,14 @@ export async function waitGone(names: string[], wrap: string[], ms = 5000): Prom
 
 export async function down(ref: string, opts: { progress?: (m: string) => void } = {}): Promise<DownResult> {
   const t0 = Date.now();
-  const state = await findState(ref);
-  if (!state) return { lab: ref, wasUp: false, problems: [], ms: Date.now() - t0 };
+  const name = await labNameOf(ref);
+  const state = name ? new LabState(name) : null;
+  if (!state || !(state.exists() || state.busy())) return { lab: ref, wasUp: false, problems: [], ms: Date.now() - t0 };
   requireRoot("netlab down");
-  const release = state.lock();
+  // An `up` of this lab in progress holds the lock: wait for it, then remove what it made.
+  const release = await state.lock((holder) => opts.progress?.(`waiting for netlab${holder ? ` (pid ${holder})` : ""}, which is working on ${state.lab}`));
   try {
+    if (!state.exists()) return { lab: state.lab, wasUp: false, problems: [], ms: Date.now() - t0 };
     const meta = state.readMeta();
     opts.progress?.("tearing down");
     const problems = await teardown(state, meta?.host ?? currentHost());
@@ -126,4 +134,3 @@ export async function down(ref: string, opts: { progress?: (m: string) => void }
     removeRootIfEmpty();
   }
 }
-

@@ -3,6 +3,10 @@
 import { Command, CommanderError, Option } from "commander";
 import { appendFileSync, readFileSync } from "node:fs";
 
+// Root runs this: whatever the caller's umask, nothing netlab writes is writable by others
+// (its state and name files set their modes explicitly too).
+process.umask(0o022);
+
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
 
 type Action = (...args: never[]) => Promise<number | void>;

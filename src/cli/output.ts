@@ -1,14 +1,16 @@
 // Terminal output: colour only on a terminal and never with NO_COLOR; a spinner on
 // a terminal, plain progress lines otherwise; errors without stack traces.
 import { Chalk, type ChalkInstance } from "chalk";
-import { ApplyError, EnvError, LabError, UsageError, formatProblem } from "../lab/errors.js";
+import { ApplyError, EnvError, Interrupted, LabError, UsageError, formatProblem, printable } from "../lab/errors.js";
 
 const colorOk = (stream: NodeJS.WriteStream) => Boolean(stream.isTTY) && !("NO_COLOR" in process.env) && process.env.TERM !== "dumb";
 export const c: ChalkInstance = new Chalk({ level: colorOk(process.stdout) ? 1 : 0 });
 export const ce: ChalkInstance = new Chalk({ level: colorOk(process.stderr) ? 1 : 0 });
 
+/** Columns; cells may carry our own colours, and nothing else that acts on a terminal gets through. */
 export function table(head: string[], rows: string[][]): string {
   const strip = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, "");
+  rows = rows.map((r) => r.map((cell) => cell.split(/(\x1b\[[0-9;]*m)/).map((part, i) => (i % 2 ? part : printable(part))).join("")));
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => strip(r[i] ?? "").length)));
   const line = (r: string[]) => r.map((cell, i) => (i === r.length - 1 ? cell : cell + " ".repeat(widths[i] - strip(cell).length))).join("  ").trimEnd();
   return [c.bold(line(head)), ...rows.map(line)].join("\n");
@@ -48,23 +50,24 @@ export function reportError(e: unknown): number {
       err(`${ce.red("error")}: ${first}`);
       for (const r of rest) err(ce.dim(r));
     }
-    if (e.problems.length > 1) err(ce.dim(`${e.problems.length} problems; nothing was changed`));
+    if (e.more) err(ce.dim(`${e.problems.length + e.more} problems (the first ${e.problems.length} shown); nothing was changed`));
+    else if (e.problems.length > 1) err(ce.dim(`${e.problems.length} problems; nothing was changed`));
     else err(ce.dim("nothing was changed"));
     return 2;
   }
   if (e instanceof ApplyError) {
-    err(`${ce.red("error")}: ${e.message}`);
-    if (e.command) err(`  failed: ${e.command}`);
-    if (e.stderr) err(`  ${e.stderr.split("\n").join("\n  ")}`);
-    if (e.hint) err(ce.dim(`  hint: ${e.hint}`));
-    return 1;
-  }
-  if (e instanceof UsageError || e instanceof EnvError) {
-    err(`${ce.red("error")}: ${e.message}`);
-    if (e.hint) err(ce.dim(`  hint: ${e.hint}`));
+    err(`${ce.red("error")}: ${printable(e.message)}`);
+    if (e.command) err(`  failed: ${printable(e.command)}`);
+    if (e.stderr) err(`  ${printable(e.stderr, true).split("\n").join("\n  ")}`);
+    if (e.hint) err(ce.dim(`  hint: ${printable(e.hint)}`));
     return e.exitCode;
   }
-  err(`${ce.red("error")}: ${e instanceof Error ? e.message : String(e)}`);
+  if (e instanceof UsageError || e instanceof EnvError || e instanceof Interrupted) {
+    err(`${ce.red("error")}: ${printable(e.message)}`);
+    if (e.hint) err(ce.dim(`  hint: ${printable(e.hint)}`));
+    return e.exitCode;
+  }
+  err(`${ce.red("error")}: ${printable(e instanceof Error ? e.message : String(e))}`);
   err(ce.dim("  this looks like a bug in netlab; NETLAB_DEBUG=1 shows where it happened"));
   if (process.env.NETLAB_DEBUG && e instanceof Error) err(e.stack ?? "");
   return 1;

@@ -19,13 +19,18 @@ export function formatKey(path: KeyPath): string {
   return s || "(top level)";
 }
 
+/** How many problems are located and reported one by one; the rest are counted. */
+export const MAX_PROBLEMS = 200;
+
 /** A problem in a lab file: where, which key, what, and what to do. Exit code 2. */
 export class LabError extends Error {
   readonly exitCode = 2;
   constructor(
     readonly problems: Problem[],
+    /** Problems found beyond those listed. */
+    readonly more = 0,
   ) {
-    super(problems.map(formatProblem).join("\n"));
+    super(problems.map(formatProblem).join("\n") + (more ? `\n… and ${more} more problems` : ""));
   }
 }
 
@@ -36,10 +41,19 @@ export interface Problem {
   hint?: string;
 }
 
+/**
+ * Text from a lab file made safe for a terminal: control characters (an escape sequence in a
+ * description, a carriage return in a name) are shown as \xNN instead of acting on the terminal.
+ * Newlines are kept only where `keepNewlines` says so.
+ */
+export function printable(s: string, keepNewlines = false): string {
+  return s.replace(keepNewlines ? /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]/g : /[\x00-\x1f\x7f-\x9f\u2028\u2029]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}`);
+}
+
 export function formatProblem(p: Problem): string {
-  const where = p.loc ? `${p.loc.file}:${p.loc.line}:${p.loc.column}: ` : "";
+  const where = p.loc ? `${printable(p.loc.file)}:${p.loc.line}:${p.loc.column}: ` : "";
   const key = p.key.length ? `${formatKey(p.key)}: ` : "";
-  return `${where}${key}${p.message}${p.hint ? `\n  hint: ${p.hint}` : ""}`;
+  return `${where}${key}${printable(p.message)}${p.hint ? `\n  hint: ${printable(p.hint)}` : ""}`;
 }
 
 /** Wrong use of a command (unknown lab, bad flag value, lab not up). Exit code 2. */
@@ -71,3 +85,13 @@ export class ApplyError extends Error {
   }
 }
 
+
+/** The user stopped a command (Ctrl-C, SIGTERM) and netlab put things back first. Exit code 128 + the signal's number, as a shell reports it. */
+export class Interrupted extends Error {
+  readonly exitCode: number;
+  readonly hint = undefined;
+  constructor(readonly signal: "SIGINT" | "SIGTERM" | "SIGHUP", message: string) {
+    super(message);
+    this.exitCode = 128 + ({ SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const)[signal];
+  }
+}

@@ -111,6 +111,10 @@ export interface Host {
   firewall?: Firewall;
   intfs: Intf[];
   routes: string[];
+  /** Of `routes`, those the lab means to override (`replace: true`): the host's own route to that prefix is put back on down. */
+  replaceRoutes: string[];
+  /** Where each of `routes` is written, for preflight's errors. */
+  routePaths: KeyPath[];
   forward: boolean;
   sysctls: Record<string, string>;
   exec: string[];

@@ -2,7 +2,7 @@
 // name, address and route is decided. All problems are collected and reported
 // together, each with its location, so a user fixes a file in one pass.
 import type { z } from "zod";
-import { LabError, type KeyPath, type Problem } from "./errors.js";
+import { LabError, MAX_PROBLEMS, printable, type KeyPath, type Problem } from "./errors.js";
 import { samePublishedPort, type Check, type Host, type Intf, type Lab, type Network, type Node, type ProbeKind } from "./model.js";
 import { LabSchema, type RawCheck, type RawLab, type RawNode, type RawRoute } from "./schema.js";
 import type { LabSource } from "./source.js";
@@ -22,15 +22,20 @@ import {
   type Prefix,
 } from "../net/ip.js";
 import { isolatedHostNs, kernelName, nsName, validIfName } from "../net/names.js";
+import { sysctlParts } from "../net/sysctl.js";
 
 const RESERVED = new Set(["host"]);
+const BRIDGE_MAX_PORTS = 1023;
 const ROUTE_TYPES = new Set(["unicast", "blackhole", "unreachable", "prohibit", "throw", "local", "broadcast", "multicast", "nat", "anycast"]);
 
 class Problems {
   readonly list: Problem[] = [];
+  /** Past MAX_PROBLEMS only counted: a generated file with 50,000 mistakes is reported in a moment. */
+  more = 0;
   constructor(private readonly src: LabSource) {}
   add(key: KeyPath, message: string, hint?: string): void {
-    this.list.push({ loc: this.src.locate(key), key, message, hint });
+    if (this.list.length >= MAX_PROBLEMS) this.more++;
+    else this.list.push({ loc: this.src.locate(key), key, message, hint });
   }
 }
 
@@ -38,8 +43,9 @@ export function validateShape(src: LabSource): RawLab {
   const res = LabSchema.safeParse(src.data);
   if (res.success) return res.data;
   const problems: Problem[] = [];
-  for (const issue of res.error.issues) problems.push(...describeIssue(src, issue, src.data));
-  throw new LabError(dedupe(problems));
+  for (const issue of res.error.issues.slice(0, MAX_PROBLEMS)) problems.push(...describeIssue(src, issue, src.data));
+  const kept = dedupe(problems);
+  throw new LabError(kept.slice(0, MAX_PROBLEMS), Math.max(0, res.error.issues.length - MAX_PROBLEMS) + Math.max(0, kept.length - MAX_PROBLEMS));
 }
 
 function dedupe(ps: Problem[]): Problem[] {
@@ -202,7 +208,7 @@ export function resolveLab(src: LabSource, raw: RawLab): Lab {
       run: [], exec: [], labels: {}, bridges: [], publish: [],
     });
   }
-  const host: Host = { intfs: [], routes: [], forward: false, sysctls: {}, exec: [] };
+  const host: Host = { intfs: [], routes: [], replaceRoutes: [], routePaths: [], forward: false, sysctls: {}, exec: [] };
   const seenPrefixes: { p: Prefix; path: KeyPath; what: string }[] = [];
   const addrs = new Map<string, AddrSlot>();
   const useAddr = (family: Family, addr: bigint, path: KeyPath, who: string) => {
@@ -393,6 +399,10 @@ export function resolveLab(src: LabSource, raw: RawLab): Lab {
     info.members.push(a.node);
   });
   for (const net of networks) if (net.holder) nodes.get(net.holder)?.bridges.push(net.name);
+  // A Linux bridge numbers its ports in 10 bits, 0 reserved: past 1,023 members the kernel says "Exchange full".
+  for (const [name, info] of netInfo)
+    if (info.members.length > BRIDGE_MAX_PORTS)
+      P.add(["networks", name], `network ${name} has ${info.members.length} members; a Linux bridge takes at most ${BRIDGE_MAX_PORTS} ports`, "spread the nodes over several networks (joined by a router), or wire some of them with links");
 
   // ---- links
   const links: Lab["links"] = [];
@@ -494,9 +504,20 @@ export function resolveLab(src: LabSource, raw: RawLab): Lab {
     const node = nodes.get(name)!;
     const path: KeyPath = ["nodes", name];
     const ifaces = new Set([...node.intfs.map((i) => i.name), ...node.bridges.map((b) => networks.find((n) => n.name === b)!.bridge)]);
-    node.routes = resolveRoutes(P, r.routes ?? [], [...path, "routes"], ifaces, `node ${name}`);
+    const held = networks.filter((n) => n.holder === name).flatMap((n) => [n.gateway, n.gateway6].filter((g): g is string => !!g));
+    const connected = [...node.intfs.flatMap((i) => i.addrs), ...held].map((a) => prefixOf(parseIfAddr(a)!));
+    node.routes = resolveRoutes(P, r.routes ?? [], [...path, "routes"], ifaces, `node ${name}`, connected);
+    (r.routes ?? []).forEach((x, i) => {
+      if (typeof x === "object" && x.replace !== undefined) P.add([...path, "routes", i, "replace"], "replace is for host.routes: a node's namespace has no routes but the lab's", "remove replace:");
+    });
     node.rules = (r.rules ?? []).flatMap((rule, i) => {
       if (unsafeLine(rule) || rule.trim() === "") { P.add([...path, "rules", i], "a rule is one line in `ip rule` form", 'e.g. "from 192.168.1.0/24 table 100"'); return []; }
+      const t = rule.trim().split(/\s+/);
+      for (let k = 0; k < t.length - 1; k++)
+        if ((t[k] === "from" || t[k] === "to") && t[k + 1] !== "all" && !parsePrefix(t[k + 1].includes("/") ? t[k + 1] : `${t[k + 1]}/${t[k + 1].includes(":") ? 128 : 32}`, false)) {
+          P.add([...path, "rules", i], `"${t[k]} ${t[k + 1]}" needs an address or prefix`, 'e.g. "from 192.168.1.0/24 table 100", or "from all"');
+          return [];
+        }
       return [rule.trim()];
     });
     node.forward = r.forward ?? false;
@@ -545,6 +566,10 @@ export function resolveLab(src: LabSource, raw: RawLab): Lab {
   const rh = raw.host ?? {};
   const hostIfaces = new Set([...host.intfs.map((i) => i.name), ...networks.filter((n) => !n.holder).map((n) => n.bridge)]);
   host.routes = resolveRoutes(P, rh.routes ?? [], ["host", "routes"], hostIfaces, "host");
+  (rh.routes ?? []).forEach((r, i) => {
+    host.routePaths.push(["host", "routes", i]);
+    if (typeof r === "object" && r.replace) host.replaceRoutes.push(host.routes[i]);
+  });
   host.forward = rh.forward ?? false;
   host.sysctls = resolveSysctls(P, rh.sysctls, ["host", "sysctls"]);
   host.exec = asList(rh.exec).filter((c, i) => checkCommand(P, c, ["host", "exec", ...(Array.isArray(rh.exec) ? [i] : [])]));
@@ -564,10 +589,10 @@ export function resolveLab(src: LabSource, raw: RawLab): Lab {
     if (ck) checks.push(ck);
   });
 
-  if (P.list.length) throw new LabError(P.list);
+  if (P.list.length) throw new LabError(P.list, P.more);
   return {
     name: lab,
-    description: raw.description ?? "",
+    description: printable(raw.description ?? ""),
     file: src.file,
     isolated,
     hostNs: isolated ? isolatedHostNs(lab) : null,
@@ -655,8 +680,9 @@ function checkCommand(P: Problems, cmd: string, path: KeyPath): boolean {
 function resolveSysctls(P: Problems, raw: Record<string, string | number | boolean> | undefined, path: KeyPath): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw ?? {})) {
-    if (!/^net\.[A-Za-z0-9_.\-/]+$/.test(k) || k.includes("..")) {
-      P.add([...path, k], `${k} is not a network sysctl`, "only net.* sysctls belong to a network namespace; others would change the whole machine");
+    // Checked as sysctl(8) resolves it: "net.//.kernel.hostname" is kernel/hostname, not a net.* key.
+    if (!sysctlParts(k)) {
+      P.add([...path, k], `${k} is not a network sysctl`, "only net.* sysctls belong to a network namespace, written like net.ipv4.ip_forward (an interface with a dot: net.ipv4.conf.eth0/100.rp_filter)");
       continue;
     }
     const val = typeof v === "boolean" ? (v ? "1" : "0") : String(v);
@@ -675,8 +701,22 @@ function isMainDefault(line: string, fam: Family): boolean {
   return dst === "::/0" || (dst === "default" && /via\s+\S*:/.test(line));
 }
 
-function resolveRoutes(P: Problems, raw: RawRoute[], path: KeyPath, ifaces: Set<string>, who: string): string[] {
+/**
+ * `connected`: the prefixes a node reaches directly (its addresses' subnets). When given, a
+ * gateway must lie in one of them (or in a `dev` route's destination, or the route says
+ * `onlink`): the kernel refuses any other at `up`, where the error would come too late.
+ */
+function resolveRoutes(P: Problems, raw: RawRoute[], path: KeyPath, ifaces: Set<string>, who: string, connected?: Prefix[]): string[] {
   const out: string[] = [];
+  const direct = connected ? [...connected] : [];
+  if (connected)
+    for (const r of raw) {
+      const line = typeof r === "string" ? r.trim() : [r.to, r.via && `via ${r.via}`, r.dev && `dev ${r.dev}`].filter(Boolean).join(" ");
+      const t = line.split(/\s+/);
+      const dst = ROUTE_TYPES.has(t[0]) ? t[1] : t[0];
+      const p = dst && dst !== "default" ? parsePrefix(dst.includes("/") ? dst : `${dst}/${dst.includes(":") ? 128 : 32}`, false) : null;
+      if (p && t.includes("dev") && !t.includes("via")) direct.push(p);
+    }
   raw.forEach((r, i) => {
     const rp: KeyPath = [...path, i];
     let line: string;
@@ -702,6 +742,11 @@ function resolveRoutes(P: Problems, raw: RawRoute[], path: KeyPath, ifaces: Set<
         const a = val ? parseAddr(val) : null;
         if (!a) { P.add(rp, `"via ${val ?? ""}" needs an IP address`, 'e.g. "via 10.0.1.2"'); return; }
         if (fam !== null && a.family !== fam) { P.add(rp, `${dst} is IPv${fam} but via ${val} is IPv${a.family}`); return; }
+        if (connected && !t.includes("onlink") && !reachable(direct, a.family, a.addr)) {
+          const nets = direct.filter((p) => p.family === a.family).map(formatPrefix);
+          P.add(rp, `gateway ${val} is on no network ${who} is on`, nets.length ? `${who} reaches ${nets.join(", ")} directly; route via an address there (or add "onlink")` : `${who} has no IPv${a.family} address: give it one on a network or link first`);
+          return;
+        }
         fam = a.family; k++;
       } else if (kw === "dev") {
         if (!val || !ifaces.has(val)) { P.add(rp, `${who} has no interface "${val ?? ""}"`, ifaces.size ? `interfaces: ${[...ifaces].join(", ")}` : "declare the interface on a network or link first"); return; }
@@ -716,6 +761,12 @@ function resolveRoutes(P: Problems, raw: RawRoute[], path: KeyPath, ifaces: Set<
     out.push(line);
   });
   return out;
+}
+
+/** A gateway the kernel accepts without onlink: inside a directly reached prefix; IPv6 link-local once the node has IPv6. */
+function reachable(direct: Prefix[], family: Family, addr: bigint): boolean {
+  if (family === 6 && addr >> 118n === 0x3fan && direct.some((p) => p.family === 6)) return true;
+  return direct.some((p) => contains(p, family, addr));
 }
 
 const PROBES: ProbeKind[] = ["ping", "tcp", "udp", "http", "dns"];
@@ -741,6 +792,7 @@ function resolveCheck(P: Problems, c: RawCheck, i: number, known: (n: string) =>
   if (kind === "http" && !/^https?:\/\//.test(target)) { P.add([...path, kind], `"${target}" is not an http:// URL`, 'e.g. http: "http://web/"'); return null; }
   const timeoutMs = parseDuration(c.timeout, 2000);
   if (timeoutMs === null || timeoutMs <= 0) { P.add([...path, "timeout"], `"${c.timeout}" is not a duration`, "write it like 2s or 500ms"); return null; }
+  if (timeoutMs > 600_000) { P.add([...path, "timeout"], `${c.timeout} is longer than a check may wait (10m)`, "a check's timeout is at most 10m; use retries for more"); return null; }
   if ((c.status !== undefined || c.contains !== undefined) && kind !== "http") P.add(path, "status and contains go with http checks");
   if (c.equals !== undefined && kind !== "dns") P.add([...path, "equals"], "equals goes with dns checks");
   return {

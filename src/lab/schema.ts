@@ -28,6 +28,8 @@ const route = z.union([
     dev: z.string().optional(),
     table: z.union([z.number().int(), z.string()]).optional(),
     metric: z.number().int().nonnegative().optional(),
+    /** host.routes only: the lab means to override a route the host already has; `down` puts it back. */
+    replace: z.boolean().optional(),
   }),
 ]);
 

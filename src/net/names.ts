@@ -4,6 +4,9 @@
 
 export const IFNAMSIZ = 15;
 
+/** A lab name: it prefixes kernel names and state paths, so nothing else gets through. */
+export const LAB_NAME = /^[a-z][a-z0-9-]{0,11}$/;
+
 export function nsName(lab: string, node: string): string {
   return `${lab}-${node}`;
 }

@@ -148,7 +148,9 @@ export function compile(lab: Lab, opts: CompileOptions): Plan {
     wire.push(...intfLines(i));
     wireUndo.push(`link delete ${i.name}`);
   }
-  const hostRoutes = lab.host.routes.map((r) => `route replace ${r}`);
+  const overrides = new Set(lab.host.replaceRoutes);
+  const plainRoutes = lab.host.routes.filter((r) => !overrides.has(r));
+  const hostRoutes = plainRoutes.map((r) => `route replace ${r}`);
   const hostSteps: Step[] = [];
   if (wire.length) {
     hostSteps.push({
@@ -164,8 +166,12 @@ export function compile(lab: Lab, opts: CompileOptions): Plan {
       id: "host-routes",
       title: "host routes",
       ops: [{ op: "ip", ns: H, lines: hostRoutes }],
-      undo: [{ op: "ip", ns: H, force: true, lines: lab.host.routes.map((r) => `route delete ${r}`) }],
+      undo: [{ op: "ip", ns: H, force: true, lines: plainRoutes.map((r) => `route delete ${r}`) }],
     });
+  }
+  // Routes that override the host's own: each journals what it replaces just before (route-restore).
+  if (overrides.size) {
+    hostSteps.push({ id: "host-route-overrides", title: "host routes that override the host's own", ops: [...overrides].map((route) => ({ op: "route-override", ns: H, route }) as Op), undo: [] });
   }
   // Host sysctls: forwarding for NAT / routing, plus what the lab asks for. The previous values are restored on down.
   const hostNets = lab.networks.filter((n) => !n.holder);
@@ -180,7 +186,14 @@ export function compile(lab: Lab, opts: CompileOptions): Plan {
     ...lab.host.sysctls,
   };
   if (Object.keys(hostSysctls).length) {
-    hostSteps.push({ id: "host-sysctls", title: "host sysctls", ops: [{ op: "sysctl", ns: H, values: hostSysctls, restore: H === null }], undo: [] });
+    // The lab's own host namespace (isolated) goes as a whole; a shared one gets its values back from the ledger.
+    const shared = H === null;
+    hostSteps.push({
+      id: "host-sysctls",
+      title: "host sysctls",
+      ops: [{ op: "sysctl", ns: H, values: hostSysctls, restore: shared }],
+      undo: shared ? [{ op: "host-release", ns: H, lab: L, sysctls: Object.keys(hostSysctls) }] : [],
+    });
   }
   const hostIfaces = [...hostNets.map((n) => n.bridge), ...lab.host.intfs.map((i) => i.name)];
   // IPv6 gets the same isolation (and NAT66 where asked for) once the lab has IPv6 in the host.

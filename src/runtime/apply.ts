@@ -1,60 +1,28 @@
 // Executes a Plan: journal first, then act; on failure, undo everything journaled.
-import { openSync, closeSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { mkdir, rm, symlink, writeFile } from "node:fs/promises";
+import { constants, openSync, closeSync, mkdirSync } from "node:fs";
+import { mkdir, open, rm, symlink } from "node:fs/promises";
 import { spawn } from "node:child_process";
 import { cpus } from "node:os";
 import { dirname } from "node:path";
 import { ApplyError } from "../lab/errors.js";
-import { cleanupScript, pristineTables, tablesIn } from "../plan/iptables.js";
-import { hasTool } from "./preflight.js";
-import { ipBatchArgv, iptablesTool, procSys, renderOp, type Ns, type Op, type Plan, type Step } from "../plan/ops.js";
-import type { Entry, LabState } from "../state/store.js";
-import { NETNS_DIR, outerMountWrap, pidsInNetns } from "./netns.js";
+import { ipBatchArgv, iptablesTool, renderOp, type Op, type Plan, type Step } from "../plan/ops.js";
+import { FILES_ROOT, secureDir, type Entry } from "../state/store.js";
+import { inNs, inNsForUser, mustRun, OpFailure, type Context } from "./context.js";
+import { outerMountWrap, pidsInNetns } from "./netns.js";
+import { cleanIptables, holdSysctls, holdTables, releaseHost, writeSysctls } from "./shared.js";
 import { pool, run } from "./proc.js";
+import { reAddable, routeKey } from "../net/route.js";
 import { timing } from "./timing.js";
 
-export interface Context {
-  /** argv prefix reaching the lab's host namespace from here ([] when we are in it). */
-  hostWrap: string[];
-  /** The host namespace no longer exists: whatever lived there went with it, so host ops are skipped. */
-  hostGone?: boolean;
-  state: LabState | null;
-  env: NodeJS.ProcessEnv;
-  progress?: (msg: string) => void;
-  /** For tests of crash recovery: called after each phase. */
-  afterPhase?: (name: string) => Promise<void> | void;
-}
-
-export class OpFailure extends Error {
-  constructor(readonly command: string, readonly stderr: string, readonly op: Op) {
-    super(stderr);
-  }
-}
+export { OpFailure, type Context } from "./context.js";
 
 export const CONCURRENCY = Number(process.env.NETLAB_CONCURRENCY) || Math.max(4, cpus().length * 2);
 
-/** netlab's own tools need only the network namespace: nsenter --net, no mount-table copy. */
-function inNs(ctx: Context, ns: Ns, argv: string[]): string[] {
-  return ns === null ? [...ctx.hostWrap, ...argv] : ["nsenter", `--net=${NETNS_DIR}/${ns}`, ...argv];
-}
-
-/** User commands get `ip netns exec`, which also mounts /etc/netns/<ns>/* for name resolution. */
-function inNsForUser(ctx: Context, ns: Ns, argv: string[]): string[] {
-  return ns === null ? [...ctx.hostWrap, ...argv] : ["ip", "netns", "exec", ns, ...argv];
-}
-
-async function mustRun(op: Op, argv: string[], input?: string, env?: NodeJS.ProcessEnv): Promise<string> {
-  const r = await run(argv, input, env);
-  if (r.code !== 0) {
-    throw new OpFailure(argv.join(" "), (r.stderr || r.stdout).trim() || `exit status ${r.code}`, op);
-  }
-  return r.stdout;
-}
-
-/** Runs one op. Returns extra undo ops learnt while running it (previous sysctl values). */
-export async function runOp(op: Op, ctx: Context): Promise<Op[]> {
+/** Runs one op. */
+export async function runOp(op: Op, ctx: Context): Promise<void> {
   const netnsOnly = op.op === "ip" && op.lines.every((l) => l.startsWith("netns "));
-  if (ctx.hostGone && "ns" in op && op.ns === null && !netnsOnly) return [];
+  // A host namespace that is gone took its objects with it; the ledger still lets go of them.
+  if (ctx.hostGone && "ns" in op && op.ns === null && !netnsOnly && op.op !== "host-release" && op.op !== "iptables-clean") return;
   switch (op.op) {
     case "ip": {
       const batch = op.lines.join("\n") + "\n";
@@ -67,69 +35,36 @@ export async function runOp(op: Op, ctx: Context): Promise<Op[]> {
         const msg = r.stderr.replace(/Command failed -:\d+\s*/g, "").trim();
         throw new OpFailure(failed ? `ip${op.ns ? ` -n ${op.ns}` : ""} ${failed}` : argv.join(" "), msg || `exit status ${r.code}`, op);
       }
-      return [];
+      return;
     }
     case "iptables":
       await mustRun(op, inNs(ctx, op.ns, [iptablesTool(op.family, "-restore"), "--noflush"]), op.text + "\n");
-      return [];
-    case "iptables-clean": {
-      const tool = iptablesTool(op.family, "");
-      const saved = await run(inNs(ctx, op.ns, [`${tool}-save`]));
-      if (saved.code !== 0) return []; // no iptables at all: nothing of ours can be there
-      const script = cleanupScript(saved.stdout, op.lab);
-      if (script) await mustRun(op, inNs(ctx, op.ns, [`${tool}-restore`, "--noflush"]), script);
-      // Loading rules brings a table into being (nf_tables); one we created and left empty goes too,
-      // so that iptables-save reads exactly as before. Legacy tables cannot be removed: left as they are.
-      const created = op.existing ? tablesIn(saved.stdout).filter((t) => !op.existing!.includes(t)) : [];
-      if (created.length && hasTool("nft")) {
-        const after = script ? (await run(inNs(ctx, op.ns, [`${tool}-save`]))).stdout : saved.stdout;
-        const drop = pristineTables(after).filter((t) => created.includes(t));
-        const version = await run([tool, "-V"]);
-        if (drop.length && version.stdout.includes("nf_tables")) {
-          const fam = op.family === 4 ? "ip" : "ip6";
-          await run(inNs(ctx, op.ns, ["nft", "-f", "-"]), drop.map((t) => `delete table ${fam} ${t}`).join("\n") + "\n");
-        }
-      }
-      return [];
+      return;
+    case "iptables-clean":
+      return cleanIptables(op, ctx);
+    case "host-release":
+      return releaseHost(op, ctx);
+    case "route-override": {
+      const key = routeKey(op.route)!;
+      const shown = await run(inNs(ctx, op.ns, ["ip", `-${key.family}`, "-o", "route", "show", "exact", key.dst, "table", key.table]));
+      const saved = shown.stdout.split("\n").filter(Boolean).map(reAddable).map((r) => (key.table === "main" || / table /.test(r) ? r : `${r} table ${key.table}`));
+      // Journaled before the change: a crash right after still gives the host its route back.
+      ctx.state?.append({ t: "begin", id: `route-restore ${op.route}`, undo: [{ op: "route-restore", ns: op.ns, route: op.route, saved }] });
+      return runOp({ op: "ip", ns: op.ns, lines: [`route replace ${op.route}`] }, ctx);
     }
-    case "sysctl": {
-      const entries = Object.entries(op.values);
-      if (op.ns === null && ctx.hostWrap.length === 0) {
-        // In-process: /proc/sys/net shows the namespace of the reader, which is ours.
-        const undo: Op[] = [];
-        if (op.restore) {
-          const old: Record<string, string> = {};
-          for (const [k] of entries) {
-            try {
-              old[k] = readFileSync(procSys(k), "utf8").trim();
-            } catch (e) {
-              throw new OpFailure(`sysctl ${k}`, `no such sysctl in this namespace (${(e as NodeJS.ErrnoException).code})`, op);
-            }
-          }
-          undo.push({ op: "sysctl", ns: null, values: old });
-          // Journal the previous values before changing them.
-          ctx.state?.append({ t: "begin", id: "sysctl-restore", undo });
-        }
-        for (const [k, v] of entries) {
-          try {
-            writeFileSync(procSys(k), v);
-          } catch (e) {
-            // Restoring a setting of an interface that is already gone (our bridge): nothing to restore.
-            if (!op.restore && (e as NodeJS.ErrnoException).code === "ENOENT" && /\.conf\.[^.]+\./.test(k)) continue;
-            throw new OpFailure(`sysctl -w ${k}=${v}`, `${(e as NodeJS.ErrnoException).code}: cannot set ${k}`, op);
-          }
-        }
-        return undo;
-      }
-      await mustRun(op, inNs(ctx, op.ns, ["sysctl", "-q", "-w", ...entries.map(([k, v]) => `${k}=${v}`)]));
-      return [];
-    }
+    case "route-restore":
+      return runOp({ op: "ip", ns: op.ns, force: true, lines: [`route delete ${op.route}`, ...op.saved.map((r) => `route add ${r}`)] }, ctx);
+    case "sysctl":
+      if (op.restore) return holdSysctls(op, ctx);
+      return writeSysctls(ctx, op, op.ns, op.values);
     // Files asynchronously: creating one can cost a millisecond of kernel time on some disks,
     // and the event loop meanwhile feeds the shell workers.
     case "write":
-      await inDir(op.path, () => writeFile(op.path, op.content));
-      return [];
+      guardFilesRoot(op.path);
+      await inDir(op.path, () => writeNoFollow(op.path, op.content));
+      return;
     case "symlink":
+      guardFilesRoot(op.target);
       await inDir(op.path, () =>
         symlink(op.target, op.path).catch(async (e: NodeJS.ErrnoException) => {
           if (e.code !== "EEXIST") throw e;
@@ -137,20 +72,20 @@ export async function runOp(op: Op, ctx: Context): Promise<Op[]> {
           await symlink(op.target, op.path);
         }),
       );
-      return [];
+      return;
     case "rm":
       await rm(op.path, { recursive: true, force: true });
-      return [];
+      return;
     case "exec": {
       const r = await run(inNsForUser(ctx, op.ns, ["sh", "-c", op.cmd]), undefined, { ...ctx.env, NETLAB_NODE: op.who });
       if (r.code !== 0) {
         throw new OpFailure(`exec on ${op.who}: ${op.cmd}`, (r.stderr || r.stdout).trim() || `exit status ${r.code}`, op);
       }
-      return [];
+      return;
     }
     case "spawn": {
       mkdirSync(dirname(op.log), { recursive: true });
-      const fd = openSync(op.log, "a");
+      const fd = openSync(op.log, "a", 0o600);
       const child = spawn("ip", ["netns", "exec", op.ns, "sh", "-c", op.cmd], { detached: true, stdio: ["ignore", fd, fd], env: { ...ctx.env, NETLAB_NODE: op.who } });
       closeSync(fd);
       const pid = await new Promise<number>((resolve, reject) => {
@@ -159,11 +94,29 @@ export async function runOp(op: Op, ctx: Context): Promise<Op[]> {
       });
       child.unref();
       ctx.state?.append({ t: "proc", who: op.who, pid, cmd: op.cmd, log: op.log });
-      return [];
+      return;
     }
     case "kill-ns":
       await killNamespaces(op.names);
-      return [];
+      return;
+  }
+}
+
+/** Name files go below FILES_ROOT only once it is verified root's own (see filesDirFor). */
+let filesRootChecked = false;
+function guardFilesRoot(path: string): void {
+  if (filesRootChecked || !path.startsWith(FILES_ROOT + "/")) return;
+  secureDir(FILES_ROOT);
+  filesRootChecked = true;
+}
+
+/** A name file, never written through a symbolic link someone left in its place. */
+async function writeNoFollow(path: string, content: string): Promise<void> {
+  const fh = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644);
+  try {
+    await fh.writeFile(content);
+  } finally {
+    await fh.close();
   }
 }
 
@@ -173,7 +126,7 @@ async function inDir(path: string, make: () => Promise<void>): Promise<void> {
     await make();
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
-    await mkdir(dirname(path), { recursive: true });
+    await mkdir(dirname(path), { recursive: true, mode: 0o755 });
     await make();
   }
 }
@@ -247,7 +200,7 @@ export async function applyPlan(plan: Plan, ctx: Context): Promise<void> {
       if (!phase.steps.length) continue;
       ctx.progress?.(phase.name);
       const t0 = Date.now();
-      await noteExistingTables(phase.steps, ctx);
+      await holdTables(phase.steps, ctx);
       // Journal every undo of the phase before touching anything.
       const begins: Entry[] = phase.steps.filter((s) => s.undo.length).map((s) => ({ t: "begin", id: s.id, undo: s.undo }));
       ctx.state?.append({ t: "phase", name: phase.name }, ...begins);
@@ -271,12 +224,7 @@ export async function applyPlan(plan: Plan, ctx: Context): Promise<void> {
         ]);
         if (failure) throw failure;
       } else {
-        for (const s of phase.steps) {
-          for (const op of s.ops) {
-            const extra = await runOp(op, ctx);
-            if (extra.length) journaled.push({ t: "begin", id: `${s.id}:learnt`, undo: extra });
-          }
-        }
+        for (const s of phase.steps) for (const op of s.ops) await runOp(op, ctx);
       }
       timing(`${phase.name}: ${Date.now() - t0}ms (${phase.steps.length} steps)`);
       await ctx.afterPhase?.(phase.name);
@@ -290,16 +238,6 @@ export async function applyPlan(plan: Plan, ctx: Context): Promise<void> {
     }
     throw e;
   }
-}
-
-/** Which iptables tables exist before we load rules, so that `down` can tell which ones we created. */
-async function noteExistingTables(steps: Step[], ctx: Context): Promise<void> {
-  for (const s of steps)
-    for (const op of s.undo)
-      if (op.op === "iptables-clean" && op.existing === undefined) {
-        const r = await run(inNs(ctx, op.ns, [iptablesTool(op.family, "-save")]));
-        op.existing = r.code === 0 ? tablesIn(r.stdout) : [];
-      }
 }
 
 function hintFor(stderr: string): string | undefined {

@@ -9,6 +9,7 @@ import { iptablesTool, type Plan } from "../plan/ops.js";
 import { netnsExists, netnsId } from "./netns.js";
 import { labsWithState, LabState } from "../state/store.js";
 import { run } from "./proc.js";
+import { normTable, routeKey } from "../net/route.js";
 import type { LabSource } from "../lab/source.js";
 
 const PACKAGES: Record<string, string> = {
@@ -65,6 +66,29 @@ interface LiveRoute {
   dev?: string;
   gateway?: string;
   protocol?: string;
+  table?: string;
+  type?: string;
+}
+
+/**
+ * A host route to a destination the host already routes would replace the host's own route on
+ * `up` and delete it on `down`: refused, unless the lab says `replace: true` (then `down` puts it back).
+ */
+function hostRouteClashes(lab: Lab, live: LiveRoute[], at: (key: KeyPath, message: string, hint?: string) => void): void {
+  const overrides = new Set(lab.host.replaceRoutes);
+  lab.host.routes.forEach((line, i) => {
+    if (overrides.has(line)) return;
+    const want = routeKey(line);
+    if (!want) return;
+    const hit = live.find((r) => {
+      const k = routeKey(`${r.dst}${r.gateway ? ` via ${r.gateway}` : ""}`);
+      return k && k.dst === want.dst && normTable(r.table ?? "main") === want.table && (r.type ?? "unicast") !== "local" && (r.type ?? "unicast") !== "broadcast";
+    });
+    if (hit) {
+      const text = `${hit.dst}${hit.gateway ? ` via ${hit.gateway}` : ""}${hit.dev ? ` dev ${hit.dev}` : ""}${want.table !== "main" ? ` table ${want.table}` : ""}`;
+      at(lab.host.routePaths[i] ?? ["host", "routes", i], `the host already has a route to ${want.dst} (${text}); up would replace it and down would delete it`, `leave it out, or write it as { to: ..., via: ..., replace: true } to override it while the lab is up (down puts the host's route back)`);
+    }
+  });
 }
 
 /** Checks that need the live system. `source` gives positions for errors in the lab file. */
@@ -104,12 +128,15 @@ export async function preflight(lab: Lab, plan: Plan, source: LabSource | null):
   }
 
   // Host namespace: names and routes.
-  const [links, routes4, routes6, addrs] = await Promise.all([
+  const [links, all4, all6, addrs] = await Promise.all([
     run(["ip", "-j", "link", "show"]),
-    run(["ip", "-j", "-4", "route", "show"]),
-    run(["ip", "-j", "-6", "route", "show"]),
+    run(["ip", "-j", "-4", "route", "show", "table", "all"]),
+    run(["ip", "-j", "-6", "route", "show", "table", "all"]),
     run(["ip", "-j", "address", "show"]),
   ]);
+  const allRoutes = [...safeJson<LiveRoute[]>(all4.stdout), ...safeJson<LiveRoute[]>(all6.stdout)];
+  const mainRoutes = allRoutes.filter((r) => (r.table ?? "main") === "main");
+  hostRouteClashes(lab, allRoutes, at);
   const names = new Set<string>();
   for (const l of safeJson<{ ifname: string; altnames?: string[] }[]>(links.stdout)) {
     names.add(l.ifname);
@@ -129,7 +156,7 @@ export async function preflight(lab: Lab, plan: Plan, source: LabSource | null):
 
   // A lab subnet over an existing route would cut the host off from whatever that route reaches.
   const live: { p: Prefix; text: string }[] = [];
-  for (const r of [...safeJson<LiveRoute[]>(routes4.stdout), ...safeJson<LiveRoute[]>(routes6.stdout)]) {
+  for (const r of mainRoutes) {
     if (r.dst === "default" || r.dst.startsWith("fe80:") || r.dst.startsWith("ff00:") || r.dst.startsWith("multicast")) continue;
     const p = parsePrefix(r.dst.includes("/") ? r.dst : `${r.dst}/${r.dst.includes(":") ? 128 : 32}`, false);
     if (p) live.push({ p, text: `${r.dst}${r.gateway ? ` via ${r.gateway}` : ""}${r.dev ? ` dev ${r.dev}` : ""}` });

@@ -1,12 +1,13 @@
 // /run/netlab/<lab>/: the resolved lab, a journal written before every step, logs.
 // The journal is what makes `down` and rollback work after a crash: it lists the
 // undo of every step that was begun, whether or not it finished.
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync, statfsSync, writeFileSync, writeSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { appendFileSync, chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statfsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Lab } from "../lab/model.js";
 import type { Op } from "../plan/ops.js";
 import type { HostRef } from "../runtime/netns.js";
-import { UsageError } from "../lab/errors.js";
+import { EnvError } from "../lab/errors.js";
+import { acquire } from "./lock.js";
 
 export const STATE_ROOT = process.env.NETLAB_STATE_DIR ?? "/run/netlab";
 
@@ -19,12 +20,43 @@ export const STATE_ROOT = process.env.NETLAB_STATE_DIR ?? "/run/netlab";
 export const FILES_ROOT = "/dev/shm/netlab";
 const TMPFS_MAGIC = 0x01021994;
 
+/**
+ * The name files' directory for a lab, or null for "inside the state directory". /dev/shm is
+ * world-writable: anyone could have made /dev/shm/netlab first and would then control what
+ * `ip netns exec` mounts over /etc for root. It is used only when it is absent (netlab makes
+ * it, root-only) or already a real directory of root's that nobody else can write.
+ */
 export function filesDirFor(lab: string): string | null {
   try {
-    return statfsSync(dirname(FILES_ROOT)).type === TMPFS_MAGIC ? join(FILES_ROOT, lab) : null;
+    if (statfsSync("/dev/shm").type !== TMPFS_MAGIC) return null;
   } catch {
     return null;
   }
+  return existsSync(FILES_ROOT) && untrustedDir(FILES_ROOT) ? null : join(FILES_ROOT, lab);
+}
+
+/** Why a directory cannot be trusted with root's files, or null when it can: ours, not a link, writable by us alone. */
+export function untrustedDir(path: string): string | null {
+  let st;
+  try {
+    st = lstatSync(path);
+  } catch (e) {
+    return `${path} cannot be read (${(e as NodeJS.ErrnoException).code})`;
+  }
+  if (st.isSymbolicLink()) return `${path} is a symbolic link`;
+  if (!st.isDirectory()) return `${path} is not a directory`;
+  const me = process.geteuid?.() ?? 0;
+  if (st.uid !== me) return `${path} belongs to uid ${st.uid}, not to uid ${me}`;
+  if (st.mode & 0o022) return `${path} is writable by others (mode ${(st.mode & 0o7777).toString(8)})`;
+  return null;
+}
+
+/** Makes `path` (whose parent must be trusted or sticky) a root-only directory, or throws saying why it cannot. */
+export function secureDir(path: string, mode = 0o700): void {
+  // mkdir's mode passes through the umask: set it exactly, on what we made only.
+  if (mkdirSync(path, { mode, recursive: true }) !== undefined) chmodSync(path, mode);
+  const why = untrustedDir(path);
+  if (why) throw new EnvError(`netlab will not use ${path}: ${why}`, `someone else made it; remove it (rm -rf ${path}) and run netlab again`);
 }
 
 export interface Meta {
@@ -44,10 +76,13 @@ export type Entry =
   /** `run` services were seen listening once: later tests need not wait for them. */
   | { t: "ready" };
 
+/** Undo ops a journal may hold: what compile and the executor write there, and nothing that runs a lab's commands. */
+const UNDO_OPS = new Set(["ip", "iptables-clean", "sysctl", "rm", "kill-ns", "host-release", "route-restore"]);
+
 export class LabState {
   readonly dir: string;
   private readonly lockPath: string;
-  constructor(readonly lab: string, root = STATE_ROOT) {
+  constructor(readonly lab: string, readonly root = STATE_ROOT) {
     this.dir = join(root, lab);
     this.lockPath = join(root, `.${lab}.lock`);
   }
@@ -55,6 +90,11 @@ export class LabState {
   get metaPath() { return join(this.dir, "lab.json"); }
   get journalPath() { return join(this.dir, "journal.jsonl"); }
   get logDir() { return join(this.dir, "logs"); }
+
+  /** Another netlab holds (or just held) this lab's lock. */
+  busy(): boolean {
+    return existsSync(this.lockPath);
+  }
 
   exists(): boolean {
     return existsSync(this.metaPath) || existsSync(this.journalPath);
@@ -68,16 +108,24 @@ export class LabState {
     }
   }
 
+  /** The state directory is root's alone (0700) and its files 0600, whatever the umask. */
   create(meta: Meta): void {
-    mkdirSync(this.logDir, { recursive: true, mode: 0o755 });
-    writeFileSync(this.metaPath, JSON.stringify(meta));
-    writeFileSync(this.journalPath, "");
+    secureDir(this.root, 0o755);
+    secureDir(this.dir);
+    secureDir(this.logDir);
+    writeFileSync(this.metaPath, JSON.stringify(meta), { mode: 0o600 });
+    writeFileSync(this.journalPath, "", { mode: 0o600 });
   }
 
   append(...entries: Entry[]): void {
-    appendFileSync(this.journalPath, entries.map((e) => JSON.stringify(e) + "\n").join(""));
+    appendFileSync(this.journalPath, entries.map((e) => JSON.stringify(e) + "\n").join(""), { mode: 0o600 });
   }
 
+  /**
+   * The journal, to be replayed by root. Refused unless only root could have written it, and
+   * each undo may only be one of the kinds netlab itself journals: a line appended by someone
+   * else must never become a command root runs.
+   */
   journal(): Entry[] {
     let text = "";
     try {
@@ -85,14 +133,23 @@ export class LabState {
     } catch {
       return [];
     }
+    for (const [p, dir] of [[this.root, true], [this.dir, true], [this.journalPath, false]] as const) {
+      const why = dir ? untrustedDir(p) : untrustedFile(p);
+      if (why) throw new EnvError(`the state of lab ${this.lab} cannot be trusted: ${why}`, `netlab will not replay it; inspect ${this.dir}, remove it, and use netlab clean ${this.lab}`);
+    }
     const out: Entry[] = [];
     for (const line of text.split("\n")) {
       if (!line) continue;
+      let e: Entry;
       try {
-        out.push(JSON.parse(line) as Entry);
+        e = JSON.parse(line) as Entry;
       } catch {
         break; // a torn last line from a crash
       }
+      if (e.t === "begin" && !(Array.isArray(e.undo) && e.undo.every((op) => op && UNDO_OPS.has(op.op)))) {
+        throw new EnvError(`the journal of lab ${this.lab} holds an undo netlab never writes: ${line.slice(0, 200)}`, `netlab will not replay it; inspect ${this.journalPath}`);
+      }
+      out.push(e);
     }
     return out;
   }
@@ -105,32 +162,38 @@ export class LabState {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  /** One up/down of a lab at a time. A lock whose holder is gone is taken over. */
-  lock(): () => void {
-    mkdirSync(dirname(this.lockPath), { recursive: true });
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        const fd = openSync(this.lockPath, "wx");
-        writeSync(fd, String(process.pid));
-        closeSync(fd);
-        let released = false;
-        return () => {
-          if (released) return;
-          released = true;
-          rmSync(this.lockPath, { force: true });
-          removeRootIfEmpty(dirname(this.lockPath));
-        };
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-        const holder = Number(readFileSync(this.lockPath, "utf8").trim());
-        if (holder && holder !== process.pid && alive(holder)) {
-          throw new UsageError(`another netlab (pid ${holder}) is working on lab ${this.lab}`, "wait for it to finish");
-        }
-        rmSync(this.lockPath, { force: true });
-      }
-    }
-    throw new UsageError(`cannot lock lab ${this.lab}`);
+  /**
+   * One up/down of a lab at a time, held by the kernel (see lock.ts). A second one waits for
+   * the first (`down` right after `up` tears down what that `up` made), up to NETLAB_LOCK_WAIT
+   * seconds (default 120), then refuses.
+   */
+  async lock(onWait?: (holder: number | null) => void): Promise<() => void> {
+    secureDir(this.root, 0o755);
+    const release = await acquire(this.lockPath, { waitMs: lockWaitMs(), onWait, what: `lab ${this.lab}` });
+    return () => {
+      release();
+      removeRootIfEmpty(this.root);
+    };
   }
+}
+
+export function lockWaitMs(): number {
+  const s = Number(process.env.NETLAB_LOCK_WAIT ?? 120);
+  return Number.isFinite(s) && s >= 0 ? s * 1000 : 120_000;
+}
+
+export function untrustedFile(path: string): string | null {
+  let st;
+  try {
+    st = lstatSync(path);
+  } catch (e) {
+    return `${path} cannot be read (${(e as NodeJS.ErrnoException).code})`;
+  }
+  if (!st.isFile()) return `${path} is not a regular file`;
+  const me = process.geteuid?.() ?? 0;
+  if (st.uid !== me) return `${path} belongs to uid ${st.uid}, not to uid ${me}`;
+  if (st.mode & 0o022) return `${path} is writable by others (mode ${(st.mode & 0o7777).toString(8)})`;
+  return null;
 }
 
 /** A zombie counts as dead: it has exited, whoever is slow to reap it. */

@@ -2,6 +2,8 @@ import { writeFileSync } from "node:fs";
 import { pingall, test, type TestResult } from "../../api.js";
 import { junit, toJson } from "../../check/report.js";
 import type { PingAll } from "../../check/pingall.js";
+import { printable } from "../../lab/errors.js";
+import { shQuote } from "../../plan/ops.js";
 import { c, table } from "../output.js";
 
 export interface TestOptions {
@@ -36,17 +38,19 @@ export function printResults(r: TestResult, opts: TestOptions): number {
   process.stdout.write((failed ? c.red(line) : c.green(line)) + c.dim(` (${lab}, ${(r.ms / 1000).toFixed(2)}s)`) + "\n");
   if (failed) {
     const first = r.results.find((x) => !x.ok)!;
-    process.stdout.write(c.dim(`look closer: sudo netlab exec ${lab} ${first.check.from} -- ${suggest(first.check.kind, first.probed)}\n`));
+    process.stdout.write(c.dim(printable(`look closer: sudo netlab exec ${lab} ${shQuote(first.check.from)} -- ${suggest(first.check.kind, first.probed)}`) + "\n"));
   }
   return failed ? 1 : 0;
 }
 
+/** A command to paste: every value from the lab file shell-quoted. */
 function suggest(kind: string, probed: string): string {
-  if (kind === "ping") return `ping -c3 ${probed}`;
-  if (kind === "http") return `curl -v ${probed}`;
-  if (kind === "dns") return `getent ahosts ${probed}`;
+  const q = shQuote;
+  if (kind === "ping") return `ping -c3 ${q(probed)}`;
+  if (kind === "http") return `curl -v ${q(probed)}`;
+  if (kind === "dns") return `getent ahosts ${q(probed)}`;
   const [h, p] = [probed.slice(0, probed.lastIndexOf(":")), probed.slice(probed.lastIndexOf(":") + 1)];
-  return kind === "udp" ? `nc -u -v ${h} ${p}` : `nc -v ${h} ${p}`;
+  return kind === "udp" ? `nc -u -v ${q(h)} ${q(p)}` : `nc -v ${q(h)} ${q(p)}`;
 }
 
 export function printPingAll(p: PingAll, json?: boolean): number {

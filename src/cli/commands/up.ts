@@ -1,5 +1,5 @@
 import { up } from "../../api.js";
-import { UsageError } from "../../lab/errors.js";
+import { Interrupted } from "../../lab/errors.js";
 import { hostsEntries, type Lab } from "../../lab/model.js";
 import { c, progress, table } from "../output.js";
 
@@ -62,24 +62,44 @@ async function upOnly(ref: string, opts: UpCmdOptions): Promise<number> {
     return 0;
   }
   const p = await progress(`netlab up ${ref}`, opts.json);
-  // Ctrl-C or SIGTERM mid-up: finish the current phase, then roll back everything.
-  let interrupted: string | null = null;
-  const onSignal = (sig: string) => { interrupted = sig; p.update(`${sig}: stopping after this step, then rolling back`); };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  // Ctrl-C, SIGTERM or a closed terminal mid-up: stop after the current phase and put
+  // everything back; after the last phase, take the finished lab down again. Either way the
+  // exit status says it was interrupted (130 for Ctrl-C), never that a command failed.
+  let interrupted: Interrupted["signal"] | null = null;
+  const onSignal = (sig: Interrupted["signal"]) => {
+    if (!interrupted) p.update(`${sig}: stopping after this step, then removing what was made`);
+    else process.stderr.write(`netlab: still putting things back; wait for it to finish\n`);
+    interrupted ??= sig;
+  };
+  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+  for (const s of signals) process.on(s, onSignal);
   const pauseAt = process.env.NETLAB_TEST_PAUSE_AFTER; // tests kill `up` here to prove crash recovery
+  const stopped = (what: string) => new Interrupted(interrupted!, `interrupted by ${interrupted}; ${what}`);
   try {
-    const r = await up(ref, {
-      isolated: opts.isolated,
-      progress: (m) => p.update(m),
-      afterPhase: async (phase) => {
-        if (pauseAt === phase) {
-          process.stderr.write(`paused after ${phase}\n`);
-          await new Promise(() => setInterval(() => {}, 1 << 30)); // held open until the test kills us
-        }
-        if (interrupted) throw new UsageError(`interrupted by ${interrupted}; everything netlab had made was removed again`);
-      },
-    });
+    let r;
+    try {
+      r = await up(ref, {
+        isolated: opts.isolated,
+        progress: (m) => p.update(m),
+        afterPhase: async (phase) => {
+          if (pauseAt === phase) {
+            process.stderr.write(`paused after ${phase}\n`);
+            await new Promise(() => setInterval(() => {}, 1 << 30)); // held open until the test kills us
+          }
+          if (interrupted) throw stopped("everything netlab had made was removed again");
+        },
+      });
+    } catch (e) {
+      // A command killed by the same Ctrl-C fails the phase: the rollback ran all the same.
+      if (interrupted && !(e instanceof Interrupted)) throw stopped("everything netlab had made was removed again");
+      throw e;
+    }
+    if (interrupted) {
+      if (!r.changed) throw stopped("nothing was changed");
+      const { down } = await import("../../teardown.js");
+      await down(r.lab.name);
+      throw stopped(`${r.lab.name} had come up and was taken down again`);
+    }
     const lab = r.lab;
     if (opts.json) {
       process.stdout.write(JSON.stringify({ lab: lab.name, changed: r.changed, ms: r.ms, nodes: lab.nodes.map((n) => ({ name: n.name, namespace: n.ns, interfaces: n.intfs.map((i) => ({ name: i.name, addresses: i.addrs })) })) }, null, 2) + "\n");
@@ -100,5 +120,7 @@ async function upOnly(ref: string, opts: UpCmdOptions): Promise<number> {
   } catch (e) {
     p.fail();
     throw e;
+  } finally {
+    for (const s of signals) process.off(s, onSignal);
   }
 }

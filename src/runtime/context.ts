@@ -1,0 +1,45 @@
+// What every op runs with, and how it reaches a namespace.
+import type { Ns, Op } from "../plan/ops.js";
+import type { LabState } from "../state/store.js";
+import { NETNS_DIR } from "./netns.js";
+import { run } from "./proc.js";
+
+export interface Context {
+  /** The lab the ops belong to. */
+  lab: string;
+  /** The host namespace's id (`net:[inode]`): the key of its shared-resource ledger. */
+  hostId: string;
+  /** argv prefix reaching the lab's host namespace from here ([] when we are in it). */
+  hostWrap: string[];
+  /** The host namespace no longer exists: whatever lived there went with it, so host ops are skipped. */
+  hostGone?: boolean;
+  state: LabState | null;
+  env: NodeJS.ProcessEnv;
+  progress?: (msg: string) => void;
+  /** For tests of crash recovery: called after each phase. */
+  afterPhase?: (name: string) => Promise<void> | void;
+}
+
+export class OpFailure extends Error {
+  constructor(readonly command: string, readonly stderr: string, readonly op: Op) {
+    super(stderr);
+  }
+}
+
+/** netlab's own tools need only the network namespace: nsenter --net, no mount-table copy. */
+export function inNs(ctx: Context, ns: Ns, argv: string[]): string[] {
+  return ns === null ? [...ctx.hostWrap, ...argv] : ["nsenter", `--net=${NETNS_DIR}/${ns}`, ...argv];
+}
+
+/** User commands get `ip netns exec`, which also mounts /etc/netns/<ns>/* for name resolution. */
+export function inNsForUser(ctx: Context, ns: Ns, argv: string[]): string[] {
+  return ns === null ? [...ctx.hostWrap, ...argv] : ["ip", "netns", "exec", ns, ...argv];
+}
+
+export async function mustRun(op: Op, argv: string[], input?: string, env?: NodeJS.ProcessEnv): Promise<string> {
+  const r = await run(argv, input, env);
+  if (r.code !== 0) {
+    throw new OpFailure(argv.join(" "), (r.stderr || r.stdout).trim() || `exit status ${r.code}`, op);
+  }
+  return r.stdout;
+}

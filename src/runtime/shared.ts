@@ -1,0 +1,142 @@
+// The lab's host namespace is shared with the machine and with other labs: what netlab
+// changes there that is not the lab's alone goes through the ledger (state/ledger.ts),
+// so that the last lab to leave puts it back as it was before the first one came.
+import { readFileSync, writeFileSync } from "node:fs";
+import { cleanupScript, pristineTables, tablesIn } from "../plan/iptables.js";
+import { iptablesTool, procSys, type Ns, type Op, type Step } from "../plan/ops.js";
+import { withLedger, type Ledger } from "../state/ledger.js";
+import { inNs, mustRun, OpFailure, type Context } from "./context.js";
+import { hasTool } from "./preflight.js";
+import { run } from "./proc.js";
+
+type SysctlOp = Extract<Op, { op: "sysctl" }>;
+type ReleaseOp = Extract<Op, { op: "host-release" }>;
+type CleanOp = Extract<Op, { op: "iptables-clean" }>;
+
+const inProcess = (ctx: Context, ns: Ns) => ns === null && ctx.hostWrap.length === 0;
+
+async function readSysctl(ctx: Context, op: Op, ns: Ns, key: string): Promise<string> {
+  if (inProcess(ctx, ns)) {
+    // /proc/sys/net shows the namespace of the reader, which is ours.
+    try {
+      return readFileSync(procSys(key), "utf8").trim();
+    } catch (e) {
+      throw new OpFailure(`sysctl ${key}`, `no such sysctl in this namespace (${(e as NodeJS.ErrnoException).code})`, op);
+    }
+  }
+  procSys(key); // refuses a key that could leave /proc/sys/net
+  return (await mustRun(op, inNs(ctx, ns, ["sysctl", "-n", key]))).trim();
+}
+
+/** Writes sysctls in the namespace; `lenient`: a setting of an interface that is gone (our bridge) is nothing to restore. */
+export async function writeSysctls(ctx: Context, op: Op, ns: Ns, values: Record<string, string>, lenient = false): Promise<void> {
+  const entries = Object.entries(values);
+  if (!entries.length) return;
+  if (inProcess(ctx, ns)) {
+    for (const [k, v] of entries) {
+      try {
+        writeFileSync(procSys(k), v);
+      } catch (e) {
+        if (lenient && (e as NodeJS.ErrnoException).code === "ENOENT" && /\.conf\.[^.]+\./.test(k)) continue;
+        throw new OpFailure(`sysctl -w ${k}=${v}`, `${(e as NodeJS.ErrnoException).code}: cannot set ${k}`, op);
+      }
+    }
+    return;
+  }
+  // As --dry-run prints it; the key was checked to resolve below /proc/sys/net as sysctl(8) reads it.
+  const args = entries.map(([k, v]) => (procSys(k), `${k}=${v}`));
+  if (lenient) await run(inNs(ctx, ns, ["sysctl", "-q", "-e", "-w", ...args]));
+  else await mustRun(op, inNs(ctx, ns, ["sysctl", "-q", "-w", ...args]));
+}
+
+/** Host sysctls: recorded in the ledger (first holder notes the value before netlab), then set. */
+export async function holdSysctls(op: SysctlOp, ctx: Context): Promise<void> {
+  await withLedger(ctx.hostId, async (l) => {
+    for (const [k, v] of Object.entries(op.values)) {
+      const e = l.sysctls[k];
+      const other = e?.labs.find((x) => x !== ctx.lab);
+      if (e && other && e.value !== v) throw new OpFailure(`sysctl -w ${k}=${v}`, `lab ${other} holds ${k}=${e.value} in this host namespace`, op);
+      if (!e) l.sysctls[k] = { original: await readSysctl(ctx, op, op.ns, k), value: v, labs: [ctx.lab] };
+      else {
+        e.value = v;
+        if (!e.labs.includes(ctx.lab)) e.labs.push(ctx.lab);
+      }
+    }
+    await writeSysctls(ctx, op, op.ns, op.values);
+  });
+}
+
+/** Lets go of the lab's host sysctls; whatever no lab holds any more goes back to its value before netlab. */
+export async function releaseHost(op: ReleaseOp, ctx: Context): Promise<void> {
+  await withLedger(ctx.hostId, async (l) => {
+    for (const k of op.sysctls) {
+      const e = l.sysctls[k];
+      if (e) e.labs = e.labs.filter((x) => x !== op.lab);
+    }
+    await restoreUnheld(l, ctx, op);
+  });
+}
+
+async function restoreUnheld(l: Ledger, ctx: Context, op: Op): Promise<void> {
+  const restore: Record<string, string> = {};
+  for (const [k, e] of Object.entries(l.sysctls))
+    if (!e.labs.length) {
+      restore[k] = e.original;
+      delete l.sysctls[k];
+    }
+  if (!ctx.hostGone) await writeSysctls(ctx, op, null, restore, true);
+}
+
+/** The tables an iptables-restore input loads rules into. */
+const tablesOf = (text: string) => tablesIn(text);
+
+/**
+ * Before the host's rules are loaded: the lab holds each table it loads into that does not
+ * exist yet (loading rules brings it into being on nf_tables), or that another lab's rules
+ * brought into being. The last holder removes it again once it is empty.
+ */
+export async function holdTables(steps: Step[], ctx: Context): Promise<void> {
+  for (const family of [4, 6] as const) {
+    const clean = steps.some((s) => s.undo.some((o) => o.op === "iptables-clean" && o.family === family));
+    if (!clean) continue;
+    const wanted = new Set(steps.flatMap((s) => s.ops).flatMap((o) => (o.op === "iptables" && o.ns === null && o.family === family ? tablesOf(o.text) : [])));
+    if (!wanted.size) continue;
+    const r = await run(inNs(ctx, null, [iptablesTool(family, "-save")]));
+    const existing = r.code === 0 ? tablesIn(r.stdout) : [];
+    await withLedger(ctx.hostId, (l) => {
+      for (const t of wanted) {
+        const key = `${family}:${t}`;
+        if (!existing.includes(t) || l.tables[key]) {
+          l.tables[key] ??= { labs: [] };
+          if (!l.tables[key].labs.includes(ctx.lab)) l.tables[key].labs.push(ctx.lab);
+        }
+      }
+    });
+  }
+}
+
+/** Removes the lab's rules and chains (computed from the live ruleset), then the tables no lab holds that are empty again. */
+export async function cleanIptables(op: CleanOp, ctx: Context): Promise<void> {
+  const tool = iptablesTool(op.family, "");
+  const saved = await run(inNs(ctx, op.ns, [`${tool}-save`]));
+  if (saved.code !== 0) return; // no iptables at all: nothing of ours can be there
+  const script = cleanupScript(saved.stdout, op.lab);
+  if (script) await mustRun(op, inNs(ctx, op.ns, [`${tool}-restore`, "--noflush"]), script);
+  const unheld: string[] = [];
+  await withLedger(ctx.hostId, (l) => {
+    for (const [key, e] of Object.entries(l.tables)) {
+      if (!key.startsWith(`${op.family}:`)) continue;
+      e.labs = e.labs.filter((x) => x !== op.lab);
+      if (!e.labs.length) unheld.push(key.slice(2));
+    }
+  });
+  // Legacy tables cannot be removed: left as they are.
+  if (!unheld.length || !hasTool("nft")) return;
+  const after = script ? (await run(inNs(ctx, op.ns, [`${tool}-save`]))).stdout : saved.stdout;
+  const drop = pristineTables(after).filter((t) => unheld.includes(t));
+  const version = await run([tool, "-V"]);
+  if (drop.length && version.stdout.includes("nf_tables")) {
+    const fam = op.family === 4 ? "ip" : "ip6";
+    await run(inNs(ctx, op.ns, ["nft", "-f", "-"]), drop.map((t) => `delete table ${fam} ${t}`).join("\n") + "\n");
+  }
+}
