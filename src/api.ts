@@ -11,7 +11,10 @@ import { isolatedHostNs } from "./net/names.js";
 import { compile } from "./plan/compile.js";
 import { renderPlan, shQuote, type Plan } from "./plan/ops.js";
 import { applyPlan, type Context } from "./runtime/apply.js";
-import { currentHost, hostWrap, netnsExists, pidsInNetns } from "./runtime/netns.js";
+import { drift } from "./runtime/drift.js";
+import { repair } from "./runtime/repair.js";
+import { factsOf } from "./plan/facts.js";
+import { currentHost, hostWrap, pidsInNetns } from "./runtime/netns.js";
 import { preflight, requireRoot, requireTools } from "./runtime/preflight.js";
 import { pool, run } from "./runtime/proc.js";
 import { timing } from "./runtime/timing.js";
@@ -41,6 +44,8 @@ export interface UpResult {
   script?: string;
   /** Set when an unfinished earlier `up` was cleaned away first. */
   recovered?: boolean;
+  /** What was missing from a lab that was already up, and was made again. */
+  repaired?: string[];
   ms: number;
 }
 
@@ -83,11 +88,7 @@ export async function up(ref: string, opts: UpOptions = {}): Promise<UpResult> {
         if (meta.hash !== hash) {
           throw new UsageError(`lab ${lab.name} is already up, from a different version of ${meta.lab.file}`, `netlab down ${lab.name}, then netlab up ${lab.name} again`);
         }
-        const missing = [...(meta.lab.hostNs ? [meta.lab.hostNs] : []), ...meta.lab.nodes.map((n) => n.ns)].filter((n) => !netnsExists(n));
-        if (missing.length) {
-          throw new UsageError(`lab ${lab.name} is up but damaged: namespace ${missing[0]} is gone`, `netlab down ${lab.name}, then netlab up ${lab.name} again`);
-        }
-        return { lab, changed: false, ms: Date.now() - t0 };
+        return await mend(lab, meta, state, t0);
       }
       // An earlier up died midway (we hold the lock, so it is not running): remove what it made first.
       opts.progress?.("removing what an unfinished earlier up left");
@@ -99,7 +100,7 @@ export async function up(ref: string, opts: UpOptions = {}): Promise<UpResult> {
     const host = currentHost();
     await preflight(lab, plan, sourceOf(lab));
     timing("preflight");
-    const meta: Meta = { version: 1, lab, hash, createdAt: new Date().toISOString(), host, pid: process.pid };
+    const meta: Meta = { version: 1, lab, facts: factsOf(lab, plan), hash, createdAt: new Date().toISOString(), host, pid: process.pid };
     state.create(meta);
     const ctx: Context = { lab: lab.name, hostId: host.id, hostWrap: [], state, env: labEnv(lab.name), progress: opts.progress, afterPhase: opts.afterPhase };
     try {
@@ -115,6 +116,21 @@ export async function up(ref: string, opts: UpOptions = {}): Promise<UpResult> {
   } finally {
     release();
   }
+}
+
+/**
+ * `up` of a lab that is already up: nothing to do when it has everything it should; what was
+ * removed by hand is made again; a namespace that is gone (with all it held) is refused.
+ */
+async function mend(lab: Lab, meta: Meta, state: LabState, t0: number): Promise<UpResult> {
+  const d = await drift(meta, state.journal());
+  if (!d.missing.length) return { lab, changed: false, ms: Date.now() - t0 };
+  if (d.fatal) throw new UsageError(`lab ${lab.name} is up but damaged: ${d.missing.join("; ")}`, `netlab down ${lab.name}, then netlab up ${lab.name} again`);
+  const ctx: Context = { lab: lab.name, hostId: meta.host.id, hostWrap: hostWrap(meta.host) ?? [], state, env: labEnv(lab.name) };
+  const repaired = await repair(lab, planFor(lab, state), d, ctx);
+  const left = await drift(meta, state.journal());
+  if (left.missing.length) throw new UsageError(`lab ${lab.name} is up but damaged, and netlab could not repair it: ${left.missing.join("; ")}`, `netlab down ${lab.name}, then netlab up ${lab.name} again`);
+  return { lab, changed: repaired.length > 0, repaired: d.missing, ms: Date.now() - t0 };
 }
 
 export { status, type LabStatus } from "./state/status.js";
@@ -204,6 +220,8 @@ export interface TestResult {
   lab: Lab;
   results: CheckResult[];
   notReady: string[];
+  /** What the lab made that is gone: checks that need it cannot pass. */
+  degraded: string[];
   ms: number;
 }
 
@@ -227,12 +245,14 @@ export async function test(ref: string, opts: { readyMs?: number } = {}): Promis
   // Wait for services only while they are starting; one stopped later must fail its check, not stall it.
   const state = (await findState(ref))!;
   let notReady: string[] = [];
-  if (!state.journal().some((e) => e.t === "ready")) {
+  const d = await drift(meta, state.journal());
+  // A service that died is not starting: its checks fail at once, and say why (degraded).
+  if (!d.runs.length && !state.journal().some((e) => e.t === "ready")) {
     notReady = await waitReady(meta.lab, opts.readyMs ?? 10_000);
     if (!notReady.length) state.append({ t: "ready" });
   }
   const results = await pool(checks, 32, (c) => runCheck(meta.lab, c, enterArgv(meta, c.from)));
-  return { lab: meta.lab, results, notReady, ms: Date.now() - t0 };
+  return { lab: meta.lab, results, notReady, degraded: d.missing, ms: Date.now() - t0 };
 }
 
 export async function pingall(ref: string, opts: { timeoutMs?: number; onWave?: (wave: number, waves: number) => void } = {}): Promise<PingAll> {

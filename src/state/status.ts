@@ -1,4 +1,6 @@
-// `netlab status` reads only the state directory: it must start fast (no YAML, no zod).
+// `netlab status` reads the state directory and a few live facts: it must start fast (no
+// YAML, no zod, no planning: what a lab must have was recorded at `up`).
+import { drift } from "../runtime/drift.js";
 import { alive, labsWithState, LabState } from "./store.js";
 
 export interface LabStatus {
@@ -9,27 +11,40 @@ export interface LabStatus {
   isolated: boolean;
   createdAt: string;
   ageSeconds: number;
-  state: "up" | "incomplete" | "starting";
+  /** up: complete and whole; degraded: complete, but something it made is gone (see missing). */
+  state: "up" | "degraded" | "incomplete" | "starting";
+  missing?: string[];
 }
 
-export function status(): LabStatus[] {
-  const out: LabStatus[] = [];
-  for (const name of labsWithState()) {
-    const st = new LabState(name);
-    const meta = st.readMeta();
-    if (!meta) continue;
-    const complete = st.complete();
-    out.push({
-      name,
-      description: meta.lab.description,
-      file: meta.lab.file,
-      nodes: meta.lab.nodes.length,
-      isolated: meta.lab.isolated,
-      createdAt: meta.createdAt,
-      ageSeconds: Math.round((Date.now() - Date.parse(meta.createdAt)) / 1000),
-      state: complete ? "up" : alive(meta.pid) ? "starting" : "incomplete",
-    });
-  }
-  return out;
+export async function status(): Promise<LabStatus[]> {
+  return Promise.all(
+    labsWithState().flatMap((name) => {
+      const st = new LabState(name);
+      const meta = st.readMeta();
+      if (!meta) return [];
+      return [
+        (async (): Promise<LabStatus> => {
+          let journal;
+          try {
+            journal = st.journal();
+          } catch (e) {
+            return { name, description: meta.lab.description, file: meta.lab.file, nodes: meta.lab.nodes.length, isolated: meta.lab.isolated, createdAt: meta.createdAt, ageSeconds: 0, state: "incomplete", missing: [(e as Error).message] };
+          }
+          const complete = journal.some((e) => e.t === "complete");
+          const d = complete ? await drift(meta, journal) : null;
+          return {
+            name,
+            description: meta.lab.description,
+            file: meta.lab.file,
+            nodes: meta.lab.nodes.length,
+            isolated: meta.lab.isolated,
+            createdAt: meta.createdAt,
+            ageSeconds: Math.round((Date.now() - Date.parse(meta.createdAt)) / 1000),
+            state: d ? (d.missing.length ? "degraded" : "up") : alive(meta.pid) ? "starting" : "incomplete",
+            ...(d?.missing.length ? { missing: d.missing } : {}),
+          };
+        })(),
+      ];
+    }),
+  );
 }
-

@@ -5,6 +5,7 @@ import { appendFileSync, chmodSync, existsSync, lstatSync, mkdirSync, readdirSyn
 import { join } from "node:path";
 import type { Lab } from "../lab/model.js";
 import type { Op } from "../plan/ops.js";
+import type { Facts } from "../plan/facts.js";
 import type { HostRef } from "../runtime/netns.js";
 import { EnvError } from "../lab/errors.js";
 import { acquire } from "./lock.js";
@@ -62,6 +63,8 @@ export function secureDir(path: string, mode = 0o700): void {
 export interface Meta {
   version: 1;
   lab: Lab;
+  /** What the lab must still have while it is up (plan/facts.ts). */
+  facts?: Facts;
   hash: string;
   createdAt: string;
   host: HostRef;

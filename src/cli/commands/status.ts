@@ -1,9 +1,13 @@
 import { readFileSync } from "node:fs";
 import { status } from "../../state/status.js";
+import { labsWithState } from "../../state/store.js";
+import { requireRoot } from "../../runtime/preflight.js";
 import { age, c, table } from "../output.js";
 
 export async function statusCmd(opts: { json?: boolean }): Promise<number> {
-  const labs = status();
+  // Lab state is root's alone (0700): without root there is nothing to read, which is not "no labs".
+  if (labsWithState().length) requireRoot("netlab status");
+  const labs = await status();
   if (opts.json) {
     process.stdout.write(JSON.stringify(labs, null, 2) + "\n");
     return 0;
@@ -14,6 +18,8 @@ export async function statusCmd(opts: { json?: boolean }): Promise<number> {
   }
   const st = (s: string) => (s === "up" ? c.green(s) : c.yellow(s));
   process.stdout.write(table(["LAB", "STATE", "NODES", "AGE", "DESCRIPTION"], labs.map((l) => [l.name, st(l.state) + (l.isolated ? " (isolated)" : ""), String(l.nodes), age(l.ageSeconds), l.description])) + "\n");
+  for (const l of labs.filter((x) => x.missing)) for (const m of l.missing!) process.stdout.write(c.yellow(`${l.name}: ${m}\n`));
+  if (labs.some((l) => l.state === "degraded")) process.stdout.write(c.dim("degraded: something the lab made is gone; netlab up LAB makes it again\n"));
   if (labs.some((l) => l.state === "incomplete")) process.stdout.write(c.dim("incomplete: an up was interrupted; netlab down LAB removes what it made\n"));
   return 0;
 }

@@ -18,10 +18,14 @@ export function printResults(r: TestResult, opts: TestOptions): number {
   const passed = r.results.filter((x) => x.ok).length;
   const failed = r.results.length - passed;
   if (opts.json) {
-    process.stdout.write(JSON.stringify({ ...toJson(lab, r.results, r.ms), notReady: r.notReady }, null, 2) + "\n");
+    process.stdout.write(JSON.stringify({ ...toJson(lab, r.results, r.ms), notReady: r.notReady, degraded: r.degraded }, null, 2) + "\n");
     return failed ? 1 : 0;
   }
   if (r.notReady.length) process.stderr.write(c.yellow(`warning: ${r.notReady.join(", ")} did not start listening in time\n`));
+  if (r.degraded.length) {
+    process.stderr.write(c.yellow(`warning: ${r.lab.name} is degraded, so checks that need these cannot pass:\n${r.degraded.map((m) => `  ${m}\n`).join("")}`));
+    process.stderr.write(c.dim(`  sudo netlab up ${r.lab.name} makes them again\n`));
+  }
   if (!r.results.length) {
     process.stdout.write(`${lab} has no checks\n0 passed, 0 failed\n`);
     return 0;

@@ -95,14 +95,19 @@ async function upOnly(ref: string, opts: UpCmdOptions): Promise<number> {
       throw e;
     }
     if (interrupted) {
-      if (!r.changed) throw stopped("nothing was changed");
+      if (!r.changed || r.repaired) throw stopped(r.repaired ? "the lab stays up" : "nothing was changed");
       const { down } = await import("../../teardown.js");
       await down(r.lab.name);
       throw stopped(`${r.lab.name} had come up and was taken down again`);
     }
     const lab = r.lab;
     if (opts.json) {
-      process.stdout.write(JSON.stringify({ lab: lab.name, changed: r.changed, ms: r.ms, nodes: lab.nodes.map((n) => ({ name: n.name, namespace: n.ns, interfaces: n.intfs.map((i) => ({ name: i.name, addresses: i.addrs })) })) }, null, 2) + "\n");
+      process.stdout.write(JSON.stringify({ lab: lab.name, changed: r.changed, ...(r.repaired ? { repaired: r.repaired } : {}), ms: r.ms, nodes: lab.nodes.map((n) => ({ name: n.name, namespace: n.ns, interfaces: n.intfs.map((i) => ({ name: i.name, addresses: i.addrs })) })) }, null, 2) + "\n");
+      return 0;
+    }
+    if (r.repaired?.length) {
+      p.succeed(`${c.bold(lab.name)} was up but damaged; made again what was missing:`);
+      for (const m of r.repaired) process.stdout.write(`  ${m}\n`);
       return 0;
     }
     if (!r.changed) {
