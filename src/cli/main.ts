@@ -61,6 +61,15 @@ program
   .action(lazy("down", "downCmd"));
 
 program
+  .command("clean")
+  .description("remove what netlab made for labs whose state is gone, found by its ownership marks; never anything else")
+  .argument("[lab]", "only this lab's")
+  .option("--all", "also take down the labs that are up, then sweep")
+  .option("--dry-run", "list what would be removed and touch nothing")
+  .option("--json", "machine-readable result")
+  .action(lazy("clean", "cleanCmd"));
+
+program
   .command("status")
   .description("labs that are up, with node count and age")
   .option("--json", "machine-readable output")

@@ -111,7 +111,7 @@ export function compile(lab: Lab, opts: CompileOptions): Plan {
   // 2. Host-side wiring: bridges, veth pairs (created straight into their namespaces), host addresses and routes.
   const wire: string[] = [];
   const wireUndo: string[] = [];
-  if (lab.hostNs) wire.push("link set dev lo up");
+  if (lab.hostNs) wire.push("link set dev lo up", `link set dev lo alias "${ownerAlias(L, "host")}"`);
   for (const net of lab.networks.filter((n) => !n.holder)) {
     wire.push(`link add ${net.bridge} type bridge`, ...markLines(net.bridge, ownerAlias(L, `network ${net.name}`), net.altname));
     if (net.mtu) wire.push(`link set dev ${net.bridge} mtu ${net.mtu}`);

@@ -1,0 +1,132 @@
+// `netlab clean`: what netlab made, found by its ownership marks alone, for labs whose state
+// is gone (a deleted /run/netlab, a crash of the machine's tmpfs, a bug). It never touches
+// anything without a mark: namespaces whose loopback carries `netlab:<lab>:…`, interfaces with
+// that alias, NL-<lab>-* chains and rules commented `netlab:<lab>`, /etc/netns entries that
+// lead into netlab's own directories, netlab's files, and the lab's place in the host ledger.
+import { lstatSync, readdirSync, readlinkSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { UsageError } from "./lab/errors.js";
+import { NETNS_ETC } from "./plan/compile.js";
+import { cleanupScript } from "./plan/iptables.js";
+import { iptablesTool, shQuote } from "./plan/ops.js";
+import { killNamespaces } from "./runtime/apply.js";
+import { currentHost, NETNS_DIR } from "./runtime/netns.js";
+import { requireRoot } from "./runtime/preflight.js";
+import { run, shellMany } from "./runtime/proc.js";
+import { releaseHost } from "./runtime/shared.js";
+import { labEnv } from "./runtime/env.js";
+import { acquire } from "./state/lock.js";
+import { FILES_ROOT, LabState, STATE_ROOT, untrustedDir } from "./state/store.js";
+import { down, tidy } from "./teardown.js";
+
+export interface Found {
+  lab: string;
+  namespaces: string[];
+  links: string[];
+  /** family → the iptables-restore input that removes the lab's rules and chains. */
+  iptables: { family: 4 | 6; script: string }[];
+  etc: string[];
+  files: string[];
+}
+
+const MARK = /netlab:([a-z][a-z0-9-]{0,11}):/;
+
+function ls(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/** Everything carrying a netlab mark in this namespace and in the machine's global names, by lab. */
+export async function findMarked(): Promise<Map<string, Found>> {
+  const found = new Map<string, Found>();
+  const of = (lab: string) => {
+    let f = found.get(lab);
+    if (!f) found.set(lab, (f = { lab, namespaces: [], links: [], iptables: [], etc: [], files: [] }));
+    return f;
+  };
+  const names = ls(NETNS_DIR);
+  const los = await shellMany(names.map((n) => `nsenter --net=${shQuote(`${NETNS_DIR}/${n}`)} ip -o link show dev lo 2>/dev/null`), 4);
+  names.forEach((n, i) => {
+    const m = / alias (netlab:[^\s\\]+)/.exec(los[i]) && MARK.exec(los[i].slice(los[i].indexOf(" alias ")));
+    if (m && n.startsWith(`${m[1]}-`)) of(m[1]).namespaces.push(n);
+  });
+  for (const l of (await run(["ip", "-o", "link", "show"])).stdout.split("\n")) {
+    const name = l.split(": ")[1]?.split("@")[0];
+    const m = MARK.exec(l.slice(l.indexOf(" alias ") + 1));
+    if (name && l.includes(" alias netlab:") && m) of(m[1]).links.push(name);
+  }
+  for (const family of [4, 6] as const) {
+    const save = await run([iptablesTool(family, "-save")]);
+    if (save.code !== 0) continue;
+    const labs = new Set([...save.stdout.matchAll(/netlab:([a-z][a-z0-9-]{0,11})\b/g)].map((m) => m[1]));
+    for (const m of save.stdout.matchAll(/^:NL-([a-z][a-z0-9-]{0,11})-[A-Z0-9]+ /gm)) labs.add(m[1]);
+    for (const lab of labs) {
+      const script = cleanupScript(save.stdout, lab);
+      if (script) of(lab).iptables.push({ family, script });
+    }
+  }
+  for (const e of ls(NETNS_ETC)) {
+    const path = `${NETNS_ETC}/${e}`;
+    try {
+      if (!lstatSync(path).isSymbolicLink()) continue;
+      const target = readlinkSync(path);
+      const m = new RegExp(`^(?:${FILES_ROOT}|${STATE_ROOT})/([a-z][a-z0-9-]{0,11})/`).exec(target);
+      if (m && e.startsWith(`${m[1]}-`)) of(m[1]).etc.push(path);
+    } catch {
+      /* gone */
+    }
+  }
+  if (!untrustedDir(FILES_ROOT)) for (const lab of ls(FILES_ROOT)) of(lab).files.push(`${FILES_ROOT}/${lab}`);
+  // A state directory with neither lab.json nor a journal is what a crash left of one.
+  for (const d of ls(STATE_ROOT)) if (!d.startsWith(".") && !new LabState(d).exists()) of(d).files.push(`${STATE_ROOT}/${d}`);
+  return found;
+}
+
+export interface CleanResult {
+  /** Labs whose marks were found, with what was (or, with dryRun, would be) removed. */
+  cleaned: Found[];
+  /** Labs that are up (state present) and were left to `netlab down`, unless `all`. */
+  up: string[];
+}
+
+export async function clean(opts: { lab?: string; all?: boolean; dryRun?: boolean } = {}): Promise<CleanResult> {
+  requireRoot("netlab clean");
+  if (opts.lab && opts.all) throw new UsageError("clean takes a lab or --all, not both");
+  const up: string[] = [];
+  if (opts.lab && new LabState(opts.lab).exists() && !opts.all) throw new UsageError(`lab ${opts.lab} is up (its state is in ${STATE_ROOT})`, `netlab down ${opts.lab} removes it from its state; clean is for what has none`);
+  if (opts.all && !opts.dryRun) for (const lab of ls(STATE_ROOT).filter((d) => !d.startsWith("."))) await down(lab);
+  const marked = await findMarked();
+  const cleaned: Found[] = [];
+  for (const f of marked.values()) {
+    if (opts.lab && f.lab !== opts.lab) continue;
+    if (new LabState(f.lab).exists()) {
+      up.push(f.lab);
+      continue;
+    }
+    cleaned.push(f);
+    if (opts.dryRun) continue;
+    await killNamespaces(f.namespaces);
+    if (f.namespaces.length) await run(["ip", "-force", "-batch", "-"], f.namespaces.map((n) => `netns delete ${n}`).join("\n") + "\n");
+    if (f.links.length) await run(["ip", "-force", "-batch", "-"], f.links.map((l) => `link delete ${l}`).join("\n") + "\n");
+    for (const { family, script } of f.iptables) await run([iptablesTool(family, "-restore"), "--noflush"], script);
+    for (const p of [...f.etc, ...f.files]) await rm(p, { recursive: true, force: true });
+    const host = currentHost();
+    await releaseHost({ op: "host-release", ns: null, lab: f.lab, sysctls: [] }, { lab: f.lab, hostId: host.id, hostWrap: [], state: null, env: labEnv(f.lab) });
+  }
+  if (!opts.dryRun) {
+    // Lock files whose holder is gone (the kernel released the lock; the name stayed): taking
+    // and releasing each removes it. One that is held belongs to a netlab at work and stays.
+    for (const f of ls(STATE_ROOT).filter((x) => /^\..*\.lock$/.test(x))) {
+      try {
+        (await acquire(`${STATE_ROOT}/${f}`, { waitMs: 0, what: f }))();
+      } catch {
+        /* held */
+      }
+    }
+    tidy();
+  }
+  return { cleaned, up };
+}
