@@ -77,9 +77,11 @@ export async function up(ref: string, opts: UpOptions = {}): Promise<UpResult> {
     return { lab, changed: false, script, ms: Date.now() - t0 };
   }
   requireRoot("netlab up");
-  requireTools(["ip"]);
+  requireTools(["ip", "flock"]);
+  process.env.NETLAB_LAB = lab.name; // marks our tools as this lab's: a later down finds them if we are killed
   const release = await state.lock((holder) => opts.progress?.(`waiting for netlab${holder ? ` (pid ${holder})` : ""}, which is working on ${lab.name}`));
   try {
+    await opts.afterPhase?.("locked");
     const hash = labHash(lab);
     let recovered = false;
     if (state.exists()) {
@@ -112,6 +114,7 @@ export async function up(ref: string, opts: UpOptions = {}): Promise<UpResult> {
       throw e;
     }
     timing("up");
+    await opts.afterPhase?.("done");
     return { lab, changed: true, recovered, ms: Date.now() - t0 };
   } finally {
     release();
@@ -247,7 +250,10 @@ export async function test(ref: string, opts: { readyMs?: number } = {}): Promis
   let notReady: string[] = [];
   const d = await drift(meta, state.journal());
   // A service that died is not starting: its checks fail at once, and say why (degraded).
-  if (!d.runs.length && !state.journal().some((e) => e.t === "ready")) {
+  // Services count as ready once seen listening after the last of them was (re)started.
+  const journal = state.journal();
+  const ready = journal.findLastIndex((e) => e.t === "ready") > journal.findLastIndex((e) => e.t === "proc");
+  if (!d.runs.length && !ready) {
     notReady = await waitReady(meta.lab, opts.readyMs ?? 10_000);
     if (!notReady.length) state.append({ t: "ready" });
   }

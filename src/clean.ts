@@ -7,7 +7,7 @@ import { lstatSync, readdirSync, readlinkSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { UsageError } from "./lab/errors.js";
 import { NETNS_ETC } from "./plan/compile.js";
-import { cleanupScript } from "./plan/iptables.js";
+import { cleanupScript, pristineTables, tablesIn } from "./plan/iptables.js";
 import { iptablesTool, shQuote } from "./plan/ops.js";
 import { killNamespaces } from "./runtime/apply.js";
 import { currentHost, NETNS_DIR } from "./runtime/netns.js";
@@ -111,7 +111,17 @@ export async function clean(opts: { lab?: string; all?: boolean; dryRun?: boolea
     await killNamespaces(f.namespaces);
     if (f.namespaces.length) await run(["ip", "-force", "-batch", "-"], f.namespaces.map((n) => `netns delete ${n}`).join("\n") + "\n");
     if (f.links.length) await run(["ip", "-force", "-batch", "-"], f.links.map((l) => `link delete ${l}`).join("\n") + "\n");
-    for (const { family, script } of f.iptables) await run([iptablesTool(family, "-restore"), "--noflush"], script);
+    for (const { family, script } of f.iptables) {
+      await run([iptablesTool(family, "-restore"), "--noflush"], script);
+      // The ledger that knew which tables netlab brought into being went with the state: a
+      // table that held the lab's rules and is empty again is removed (it behaves as no table).
+      const touched = tablesIn(script);
+      const after = await run([iptablesTool(family, "-save")]);
+      const drop = pristineTables(after.stdout).filter((t) => touched.includes(t));
+      const version = await run([iptablesTool(family, ""), "-V"]);
+      if (drop.length && version.stdout.includes("nf_tables"))
+        await run(["nft", "-f", "-"], drop.map((t) => `delete table ${family === 4 ? "ip" : "ip6"} ${t}`).join("\n") + "\n");
+    }
     for (const p of [...f.etc, ...f.files]) await rm(p, { recursive: true, force: true });
     const host = currentHost();
     await releaseHost({ op: "host-release", ns: null, lab: f.lab, sysctls: [] }, { lab: f.lab, hostId: host.id, hostWrap: [], state: null, env: labEnv(f.lab) });

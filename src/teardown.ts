@@ -1,6 +1,6 @@
 // Tearing a lab down from its recorded state. Kept apart from the lab-file machinery
 // (YAML, zod) so that `netlab down` starts fast.
-import { readFileSync, rmdirSync } from "node:fs";
+import { readdirSync, readFileSync, rmdirSync } from "node:fs";
 import { EnvError } from "./lab/errors.js";
 import type { Lab } from "./lab/model.js";
 import { NETNS_ETC } from "./plan/compile.js";
@@ -10,7 +10,7 @@ import { currentHost, hostWrap, netnsExists, netnsId, type HostRef } from "./run
 import { requireRoot } from "./runtime/preflight.js";
 import { run } from "./runtime/proc.js";
 import { timing } from "./runtime/timing.js";
-import { alive, FILES_ROOT, LabState, removeRootIfEmpty, type Entry } from "./state/store.js";
+import { alive, FILES_ROOT, LabState, removeRootIfEmpty, untrustedDir, type Entry } from "./state/store.js";
 import { LAB_NAME } from "./net/names.js";
 
 /** The lab name a reference means: a lab name with state (or an up in progress), else the `name:` of the lab file it names. */
@@ -55,6 +55,9 @@ export async function teardown(state: LabState, host: HostRef): Promise<string[]
   const meta = state.readMeta();
   const ctx: Context = { lab: state.lab, hostId: host.id, hostWrap: wrap, hostGone, state: null, env: labEnv(state.lab) };
   const journal = state.journal();
+  // A netlab killed mid-up or mid-down leaves its tools running (an `ip -batch` still making
+  // namespaces): they are ours, and would make things after we removed them.
+  await killOrphans(state.lab);
   // Stop what `run` started first, by recorded pid (each leads its own process group),
   // in case its namespace can no longer be found by name.
   await stopRecorded(journal);
@@ -76,7 +79,32 @@ export function tidy(): void {
     /* in use by others, or absent */
   }
   removeRootIfEmpty();
-  removeRootIfEmpty(FILES_ROOT);
+  // Only our own: an empty /dev/shm/netlab someone else made is theirs to remove.
+  if (!untrustedDir(FILES_ROOT)) removeRootIfEmpty(FILES_ROOT);
+}
+
+/**
+ * netlab's own tool processes for this lab whose netlab is gone: they carry NETLAB_LAB=<lab>
+ * (up and down mark themselves with it, and their children inherit it) and no NETLAB_NODE,
+ * which only the lab's own commands (`run`, `exec`, `netlab exec`) have. We hold the lab's
+ * lock, so no live netlab is working on it.
+ */
+async function killOrphans(lab: string): Promise<void> {
+  const mine = new Set([String(process.pid)]);
+  const find = () =>
+    readdirSync("/proc").filter((p) => {
+      if (!/^\d+$/.test(p) || mine.has(p)) return false;
+      try {
+        const env = readFileSync(`/proc/${p}/environ`, "utf8").split("\0");
+        return env.includes(`NETLAB_LAB=${lab}`) && !env.some((e) => e.startsWith("NETLAB_NODE=")) && alive(Number(p));
+      } catch {
+        return false;
+      }
+    });
+  const orphans = find();
+  if (!orphans.length) return;
+  for (const p of orphans) try { process.kill(Number(p), "SIGKILL"); } catch { /* gone */ }
+  for (let i = 0; i < 100 && find().length; i++) await new Promise((r) => setTimeout(r, 10));
 }
 
 async function stopRecorded(journal: Entry[]): Promise<void> {
@@ -121,10 +149,14 @@ export async function down(ref: string, opts: { progress?: (m: string) => void }
   const state = name ? new LabState(name) : null;
   if (!state || !(state.exists() || state.busy())) return { lab: ref, wasUp: false, problems: [], ms: Date.now() - t0 };
   requireRoot("netlab down");
+  process.env.NETLAB_LAB = state.lab; // marks our tools as this lab's (see killOrphans)
   // An `up` of this lab in progress holds the lock: wait for it, then remove what it made.
   const release = await state.lock((holder) => opts.progress?.(`waiting for netlab${holder ? ` (pid ${holder})` : ""}, which is working on ${state.lab}`));
   try {
-    if (!state.exists()) return { lab: state.lab, wasUp: false, problems: [], ms: Date.now() - t0 };
+    if (!state.exists()) {
+      tidy(); // what a down killed after removing the state left: empty directories
+      return { lab: state.lab, wasUp: false, problems: [], ms: Date.now() - t0 };
+    }
     const meta = state.readMeta();
     opts.progress?.("tearing down");
     const problems = await teardown(state, meta?.host ?? currentHost());

@@ -95,7 +95,15 @@ export class LabSource {
         }),
       );
     }
-    const src = new LabSource(file, doc.toJS({ maxAliasCount: 100 }), text, "yaml");
+    let data: unknown;
+    try {
+      data = doc.toJS({ maxAliasCount: 100 });
+    } catch (e) {
+      // An alias bomb, or nesting deeper than the stack: refused like any other bad input.
+      const bomb = /alias/i.test((e as Error).message);
+      throw new LabError([{ loc: { file, line: 1, column: 1 }, key: [], message: bomb ? "too many aliases: the file expands to far more than it says" : "the file nests too deeply to read", hint: bomb ? "write the repeated parts out, or use fewer aliases" : "flatten the structure" }]);
+    }
+    const src = new LabSource(file, data, text, "yaml");
     src.parsed = { doc, lines };
     return src;
   }

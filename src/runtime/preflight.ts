@@ -23,6 +23,7 @@ const PACKAGES: Record<string, string> = {
   "ip6tables-nft-restore": "iptables",
   sysctl: "procps",
   nsenter: "util-linux",
+  flock: "util-linux",
   ping: "iputils-ping",
   fping: "fping",
   curl: "curl",

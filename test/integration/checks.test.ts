@@ -59,6 +59,7 @@ const ReportSchema = z.strictObject({
   failed: z.number().int(),
   ms: z.number(),
   notReady: z.array(z.string()),
+  degraded: z.array(z.string()),
   results: z.array(
     z.strictObject({
       name: z.string().optional(),

@@ -48,7 +48,7 @@ export function printResults(r: TestResult, opts: TestOptions): number {
 }
 
 /** A command to paste: every value from the lab file shell-quoted. */
-function suggest(kind: string, probed: string): string {
+export function suggest(kind: string, probed: string): string {
   const q = shQuote;
   if (kind === "ping") return `ping -c3 ${q(probed)}`;
   if (kind === "http") return `curl -v ${q(probed)}`;

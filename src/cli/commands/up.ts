@@ -84,9 +84,10 @@ async function upOnly(ref: string, opts: UpCmdOptions): Promise<number> {
         afterPhase: async (phase) => {
           if (pauseAt === phase) {
             process.stderr.write(`paused after ${phase}\n`);
-            await new Promise(() => setInterval(() => {}, 1 << 30)); // held open until the test kills us
+            while (!interrupted) await new Promise((r) => setTimeout(r, 20)); // until the test kills or signals us
           }
-          if (interrupted) throw stopped("everything netlab had made was removed again");
+          // After the last phase the lab is whole: it is taken down below, not rolled back.
+          if (interrupted && phase !== "done") throw stopped("everything netlab had made was removed again");
         },
       });
     } catch (e) {

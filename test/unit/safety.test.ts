@@ -1,0 +1,114 @@
+// The validation and rendering halves of issue 9's fixes: no root needed.
+import { describe, expect, it } from "vitest";
+import { LabError, MAX_PROBLEMS, formatProblem, printable } from "../../src/lab/errors.js";
+import { labFromText } from "../../src/lab/load.js";
+import { procSys, sysctlParts } from "../../src/net/sysctl.js";
+import { routeKey } from "../../src/net/route.js";
+import { comment, renderPlan } from "../../src/plan/ops.js";
+import { compile } from "../../src/plan/compile.js";
+import { table } from "../../src/cli/output.js";
+import { suggest } from "../../src/cli/commands/test.js";
+
+function problems(yaml: string): string[] {
+  try {
+    labFromText(yaml, "lab.yaml");
+  } catch (e) {
+    if (e instanceof LabError) return e.problems.map(formatProblem);
+    throw e;
+  }
+  throw new Error("expected the lab to be rejected");
+}
+
+describe("sysctl keys are checked as sysctl(8) resolves them", () => {
+  it("refuses keys that would leave /proc/sys/net", () => {
+    for (const k of ["net.//.//.//.tmp.x", "net.//.kernel.hostname", "net/../kernel/hostname", "net./.x", "net", "kernel.hostname", "net.ipv4..ip_forward", "net.ipv4.ip_forward "]) {
+      expect(sysctlParts(k), k).toBeNull();
+      expect(() => procSys(k)).toThrow();
+    }
+  });
+  it("reads dots and slashes the way procps does", () => {
+    expect(procSys("net.ipv4.ip_forward")).toBe("/proc/sys/net/ipv4/ip_forward");
+    expect(procSys("net.ipv4.conf.eth0/100.rp_filter")).toBe("/proc/sys/net/ipv4/conf/eth0.100/rp_filter");
+    expect(procSys("net/ipv4/conf/eth0.100/rp_filter")).toBe("/proc/sys/net/ipv4/conf/eth0.100/rp_filter");
+  });
+  it("validate names the key in a lab", () => {
+    expect(problems('name: x\nnodes:\n  a:\n    sysctls: { "net.//.kernel.hostname": rt }\n')[0]).toMatch(/^lab\.yaml:4:16: nodes\.a\.sysctls\["net\.\/\/\.kernel\.hostname"\]: net\.\/\/\.kernel\.hostname is not a network sysctl/);
+    expect(problems('name: x\nhost:\n  sysctls: { "net.//.//.//.tmp.x": 1 }\n')[0]).toMatch(/host\.sysctls.*is not a network sysctl/);
+  });
+});
+
+describe("validate refuses what up would fail on", () => {
+  it("more members than a bridge has ports", () => {
+    const nodes = Array.from({ length: 1024 }, (_, i) => `  n${i}: { networks: [big] }`).join("\n");
+    expect(problems(`name: x\nnetworks:\n  big: { subnet: 10.0.0.0/16 }\nnodes:\n${nodes}\n`)[0]).toMatch(/^lab\.yaml:3:3: networks\.big: network big has 1024 members; a Linux bridge takes at most 1023 ports\n {2}hint: spread the nodes over several networks/);
+    const ok = Array.from({ length: 1023 }, (_, i) => `  n${i}: { networks: [big] }`).join("\n");
+    expect(labFromText(`name: x\nnetworks:\n  big: { subnet: 10.0.0.0/16 }\nnodes:\n${ok}\n`).nodes).toHaveLength(1023);
+  });
+  it("a gateway the node cannot reach directly (::/0 on an IPv4-only node, a far address)", () => {
+    const [p] = problems('name: x\nnetworks:\n  n: { subnet: 10.0.0.0/24 }\nnodes:\n  a:\n    networks: [n]\n    routes: ["::/0 via fd00::1"]\n');
+    expect(p).toMatch(/^lab\.yaml:7:14: nodes\.a\.routes\[0\]: gateway fd00::1 is on no network node a is on\n {2}hint: node a has no IPv6 address/);
+    expect(problems('name: x\nnetworks:\n  n: { subnet: 10.0.0.0/24 }\nnodes:\n  a:\n    networks: [n]\n    routes: ["10.9.0.0/16 via 10.99.0.1"]\n')[0]).toMatch(/gateway 10\.99\.0\.1 is on no network node a is on\n {2}hint: node a reaches 10\.0\.0\.0\/24 directly/);
+    // onlink, a dev route's destination, and IPv6 link-local are fine.
+    labFromText('name: x\nnetworks:\n  n: { subnet: 10.0.0.0/24, subnet6: "fd00::/64" }\nnodes:\n  a:\n    networks: [n]\n    routes: ["10.9.0.0/16 via 10.99.0.1 onlink", "10.8.0.0/16 dev eth0", "10.7.0.0/16 via 10.8.0.1", "fd01::/64 via fe80::1 dev eth0"]\n');
+  });
+  it("a rule with a prefix that is not one", () => {
+    expect(problems('name: x\nnodes:\n  a:\n    rules: ["from 10.0.0.0/129 table 100"]\n')[0]).toMatch(/nodes\.a\.rules\[0\]: "from 10\.0\.0\.0\/129" needs an address or prefix/);
+  });
+  it("a check timeout no check can wait (1e308)", () => {
+    expect(problems("name: x\nnodes:\n  a: {}\nchecks:\n  - { from: a, ping: 10.0.0.1, timeout: 1e308 }\n")[0]).toMatch(/checks\[0\]\.timeout: 1e\+308 is longer than a check may wait \(10m\)/);
+  });
+  it("replace: is for host routes only", () => {
+    expect(problems("name: x\nnetworks:\n  n: { subnet: 10.0.0.0/24 }\nnodes:\n  a:\n    networks: [n]\n    routes: [{ to: 10.9.0.0/16, via: 10.0.0.1, replace: true }]\n")[0]).toMatch(/nodes\.a\.routes\[0\]\.replace: replace is for host\.routes/);
+  });
+});
+
+describe("error reporting is bounded and linear", () => {
+  it("50,000 mistakes: the first few hundred located, the rest counted, in seconds", () => {
+    const nodes = Array.from({ length: 50_000 }, (_, i) => `  n${i}: { networks: [nope] }`).join("\n");
+    const t0 = Date.now();
+    let err: LabError | null = null;
+    try {
+      labFromText(`name: x\nnodes:\n${nodes}\n`, "lab.yaml");
+    } catch (e) {
+      err = e as LabError;
+    }
+    expect(err).toBeInstanceOf(LabError);
+    expect(err!.problems).toHaveLength(MAX_PROBLEMS);
+    expect(err!.more).toBe(50_000 - MAX_PROBLEMS);
+    expect(formatProblem(err!.problems[MAX_PROBLEMS - 1])).toMatch(/^lab\.yaml:202:22: nodes\.n199\.networks\[0\]: no network named "nope"/);
+    expect(Date.now() - t0).toBeLessThan(15_000);
+  });
+  it("a duplicate key is still found, in one pass", () => {
+    expect(problems("name: x\nnodes:\n  a: {}\n  b: {}\n  a: {}\n")).toEqual(["lab.yaml:5:3: duplicate key\n  hint: each key may appear once in a mapping"]);
+  });
+});
+
+describe("text from a lab file cannot act on a terminal or a script", () => {
+  it("descriptions and problems show control characters escaped", () => {
+    const lab = labFromText('name: x\ndescription: "red \\e[31mALERT\\e[0m\\rover"\n');
+    expect(lab.description).toBe("red \\x1b[31mALERT\\x1b[0m\\x0dover");
+    expect(printable("a\nb\x07")).toBe("a\\x0ab\\x07");
+    expect(table(["A"], [["\x1b]0;title\x07x"]])).not.toMatch(/\x07|\x1b\]/);
+  });
+  it("every line of a multi-line title is a comment in --dry-run", () => {
+    expect(comment("exec on a: echo x\nip link add leak type bridge\rmore")).toBe("# exec on a: echo x\n# ip link add leak type bridge\n# more");
+    const lab = labFromText('name: x\nnodes:\n  a:\n    exec: "echo x\\nip link add leak type bridge"\n');
+    const script = renderPlan(compile(lab, { stateDir: "/run/netlab/x" }), "netlab up x (/tmp/a\nip link add leak2 type bridge)");
+    // The header's second line is a comment; the exec's second line is inside its quotes.
+    expect(script).toContain("\n# ip link add leak2 type bridge)\n");
+    expect(script.split("\n").filter((l) => /^ip link add leak/.test(l))).toEqual(["ip link add leak type bridge'"]);
+    expect(script).toContain("ip netns exec x-a sh -c 'echo x\nip link add leak type bridge'");
+  });
+  it("the look-closer hint quotes what came from the lab file", () => {
+    expect(suggest("http", "http://x/$(id)")).toBe("curl -v 'http://x/$(id)'");
+    expect(suggest("tcp", "a;b:80")).toBe("nc -v 'a;b' 80");
+  });
+});
+
+describe("routes", () => {
+  it("routeKey normalises destinations and tables", () => {
+    expect(routeKey("default via 10.0.0.1")).toEqual({ dst: "0.0.0.0/0", table: "main", family: 4 });
+    expect(routeKey("default via fd00::1 table 254")).toEqual({ dst: "::/0", table: "main", family: 6 });
+    expect(routeKey("blackhole 10.0.0.1 table 100")).toEqual({ dst: "10.0.0.1/32", table: "100", family: 4 });
+  });
+});
