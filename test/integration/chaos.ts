@@ -39,7 +39,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function start(sb: Sandbox, args: string[]) {
   const child = spawn("ip", ["netns", "exec", sb.name, NETLAB, ...args], { env: { ...process.env, NO_COLOR: "1" }, detached: true, stdio: "ignore" });
-  const exited = new Promise<number>((r) => child.on("close", (code, sig) => r(code ?? (sig === "SIGKILL" ? 137 : 128))));
+  // As a shell reports it: a process ended by a signal exits 128 + its number (a signal that
+  // arrives before netlab has started doing anything ends it the default way).
+  const signo: Record<string, number> = { SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
+  const exited = new Promise<number>((r) => child.on("close", (code, sig) => r(code ?? 128 + (signo[sig ?? ""] ?? 0))));
   return { child, exited };
 }
 
