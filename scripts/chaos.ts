@@ -11,7 +11,7 @@ console.log(`chaos: ${n} trials, seed ${seed}, up of the chaos lab takes ~${upMs
 const results: TrialResult[] = [];
 for (let i = 0; i < n; i++) {
   const kind = KINDS[Math.floor(rnd() * KINDS.length)];
-  const r = await trial(kind, rnd, upMs);
+  const r = await trial(kind, rnd, upMs).catch((e: Error) => ({ kind, detail: `the harness failed: ${e.message}`, leftovers: [`harness: ${e.message}`], ms: 0 }));
   results.push(r);
   console.log(`${String(i + 1).padStart(4)} ${r.leftovers.length ? "LEFTOVER" : "clean   "} ${kind.padEnd(12)} ${r.detail} (${r.ms} ms)`);
   for (const l of r.leftovers) console.log(`       ${l}`);

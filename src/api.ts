@@ -1,15 +1,16 @@
 // The library API. Commands are thin wrappers over these; tests call them directly.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { EnvError, UsageError } from "./lab/errors.js";
+import { EnvError, UsageError } from "./errors.js";
 import { findLabFile, loadLab, sourceOf } from "./lab/load.js";
 import type { Check, Lab } from "./lab/model.js";
 import { runCheck, type CheckResult } from "./check/probe.js";
 import { pingAll, type PingAll } from "./check/pingall.js";
 import { waitReady } from "./check/ready.js";
-import { isolatedHostNs } from "./net/names.js";
 import { compile } from "./plan/compile.js";
-import { renderPlan, shQuote, type Plan } from "./plan/ops.js";
+import type { Plan } from "./plan/ops.js";
+import { renderPlan } from "./runtime/ops/index.js";
+import { shQuote } from "./shell.js";
 import { applyPlan, type Context } from "./runtime/apply.js";
 import { drift } from "./runtime/drift.js";
 import { repair } from "./runtime/repair.js";
@@ -50,11 +51,7 @@ export interface UpResult {
 }
 
 export function loadForUp(ref: string, isolated?: boolean): { lab: Lab; state: LabState } {
-  const lab = loadLab(ref);
-  if (isolated && !lab.isolated) {
-    lab.isolated = true;
-    lab.hostNs = isolatedHostNs(lab.name);
-  }
+  const lab = loadLab(ref, { isolated });
   return { lab, state: new LabState(lab.name) };
 }
 
@@ -231,8 +228,8 @@ export interface TestResult {
 /** The checks to run against a lab that is up: the file's current ones when it still describes the running lab. */
 function currentChecks(meta: Meta): Check[] {
   try {
-    const fresh = loadLab(meta.lab.file);
-    if (fresh.name === meta.lab.name && labHash({ ...fresh, isolated: meta.lab.isolated, hostNs: meta.lab.hostNs }) === meta.hash) return fresh.checks;
+    const fresh = loadLab(meta.lab.file, { isolated: meta.lab.isolated });
+    if (fresh.name === meta.lab.name && labHash(fresh) === meta.hash) return fresh.checks;
   } catch {
     /* the file moved or no longer validates: use what was recorded */
   }

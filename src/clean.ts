@@ -5,11 +5,12 @@
 // lead into netlab's own directories, netlab's files, and the lab's place in the host ledger.
 import { lstatSync, readdirSync, readlinkSync } from "node:fs";
 import { rm } from "node:fs/promises";
-import { UsageError } from "./lab/errors.js";
-import { NETNS_ETC } from "./plan/compile.js";
-import { cleanupScript, pristineTables, tablesIn } from "./plan/iptables.js";
-import { iptablesTool, shQuote } from "./plan/ops.js";
-import { killNamespaces } from "./runtime/apply.js";
+import { UsageError } from "./errors.js";
+import { NETNS_ETC } from "./state/paths.js";
+import { cleanupScript, pristineTables, tablesIn } from "./runtime/iptables-live.js";
+import { shQuote } from "./shell.js";
+import { iptablesTool } from "./runtime/tools.js";
+import { killNamespaces } from "./runtime/ops/kill-ns.js";
 import { currentHost, NETNS_DIR } from "./runtime/netns.js";
 import { requireRoot } from "./runtime/preflight.js";
 import { run, shellMany } from "./runtime/proc.js";
@@ -48,7 +49,7 @@ export async function findMarked(): Promise<Map<string, Found>> {
     return f;
   };
   const names = ls(NETNS_DIR);
-  const los = await shellMany(names.map((n) => `nsenter --net=${shQuote(`${NETNS_DIR}/${n}`)} ip -o link show dev lo 2>/dev/null`), 4);
+  const { out: los } = await shellMany(names.map((n) => `nsenter --net=${shQuote(`${NETNS_DIR}/${n}`)} ip -o link show dev lo 2>/dev/null`), 4);
   names.forEach((n, i) => {
     const m = / alias (netlab:[^\s\\]+)/.exec(los[i]) && MARK.exec(los[i].slice(los[i].indexOf(" alias ")));
     if (m && n.startsWith(`${m[1]}-`)) of(m[1]).namespaces.push(n);

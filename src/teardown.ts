@@ -1,9 +1,9 @@
 // Tearing a lab down from its recorded state. Kept apart from the lab-file machinery
 // (YAML, zod) so that `netlab down` starts fast.
 import { readdirSync, readFileSync, rmdirSync } from "node:fs";
-import { EnvError } from "./lab/errors.js";
+import { EnvError } from "./errors.js";
 import type { Lab } from "./lab/model.js";
-import { NETNS_ETC } from "./plan/compile.js";
+import { NETNS_ETC } from "./state/paths.js";
 import { undoEntries, type Context } from "./runtime/apply.js";
 import { labEnv } from "./runtime/env.js";
 import { currentHost, hostWrap, netnsExists, netnsId, type HostRef } from "./runtime/netns.js";

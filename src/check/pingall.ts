@@ -2,9 +2,8 @@
 // all sources at once, instead of one ping process per pair.
 import { readFileSync } from "node:fs";
 import type { Lab } from "../lab/model.js";
-import { enterNet } from "../plan/ops.js";
-import { SHELL_WORKERS } from "../runtime/apply.js";
-import { shellMany } from "../runtime/proc.js";
+import { enterNet } from "../runtime/tools.js";
+import { SHELL_WORKERS, shellMany } from "../runtime/proc.js";
 
 export interface PingAll {
   nodes: string[];
@@ -64,7 +63,7 @@ export async function pingAll(lab: Lab, opts: { timeoutMs?: number; concurrency?
   const ping = async (targets: Map<number, number[]>) => {
     const sources = [...targets.entries()];
     // -a: print the targets that answered; -r 1: one retry, so a first packet lost to ARP is not a hole.
-    const outs = await shellMany(
+    const { out: outs } = await shellMany(
       sources.map(([src, dsts]) => `${enterNet(nodes[src].ns)} fping -a -q -r 1 -t ${timeoutMs} -i 1 ${dsts.flatMap((d) => addrsOf.get(nodes[d].name)!).join(" ")} 2>/dev/null`),
       workers,
     );

@@ -1,7 +1,7 @@
 // Terminal output: colour only on a terminal and never with NO_COLOR; a spinner on
 // a terminal, plain progress lines otherwise; errors without stack traces.
 import { Chalk, type ChalkInstance } from "chalk";
-import { ApplyError, EnvError, Interrupted, LabError, UsageError, formatProblem, printable } from "../lab/errors.js";
+import { ApplyError, EnvError, Interrupted, LabError, UsageError, formatProblem, printable } from "../errors.js";
 
 const colorOk = (stream: NodeJS.WriteStream) => Boolean(stream.isTTY) && !("NO_COLOR" in process.env) && process.env.TERM !== "dumb";
 export const c: ChalkInstance = new Chalk({ level: colorOk(process.stdout) ? 1 : 0 });

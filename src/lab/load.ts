@@ -2,7 +2,7 @@
 export { findLabFile, shippedLabs, SHIPPED_LABS } from "./find.js";
 import { relative, resolve } from "node:path";
 import { findLabFile, shippedLabs } from "./find.js";
-import { UsageError } from "./errors.js";
+import { UsageError } from "../errors.js";
 import type { Lab } from "./model.js";
 import { resolveLab, validateShape } from "./resolve.js";
 import { LabSource } from "./source.js";
@@ -19,21 +19,26 @@ export function sourceOf(lab: Lab): LabSource | null {
   return sources.get(lab) ?? null;
 }
 
-export function loadLabFile(file: string): Lab {
+export interface LoadOptions {
+  /** As `netlab up --isolated`: the lab's host is a namespace of its own, whatever the file says. */
+  isolated?: boolean;
+}
+
+export function loadLabFile(file: string, opts: LoadOptions = {}): Lab {
   const src = LabSource.fromFile(file, display(file));
-  const lab = resolveLab(src, validateShape(src));
+  const lab = resolveLab(src, validateShape(src), opts);
   lab.file = resolve(file);
   sources.set(lab, src);
   return lab;
 }
 
-export function loadLab(ref: string): Lab {
+export function loadLab(ref: string, opts: LoadOptions = {}): Lab {
   const file = findLabFile(ref);
   if (!file) {
     const names = shippedLabs().map((f) => f.replace(/^.*\//, "").replace(/\.(ya?ml|json)$/, ""));
     throw new UsageError(`no lab file "${ref}" (looked for ${ref}, ./labs/${ref}.yaml and the shipped labs)`, `shipped labs: ${names.join(", ")}`);
   }
-  return loadLabFile(file);
+  return loadLabFile(file, opts);
 }
 
 export function labFromText(text: string, file = "<lab>"): Lab {

@@ -1,6 +1,6 @@
 // The resolved lab: every name, address and route decided, nothing left to infer.
 // This is what is planned, stored in /run/netlab/<lab>/lab.json and inspected.
-import type { KeyPath } from "./errors.js";
+import type { KeyPath } from "../errors.js";
 
 export interface Lab {
   name: string;

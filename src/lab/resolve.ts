@@ -2,7 +2,7 @@
 // name, address and route is decided. All problems are collected and reported
 // together, each with its location, so a user fixes a file in one pass.
 import type { z } from "zod";
-import { LabError, MAX_PROBLEMS, printable, type KeyPath, type Problem } from "./errors.js";
+import { LabError, MAX_PROBLEMS, printable, type KeyPath, type Problem } from "../errors.js";
 import { samePublishedPort, type Check, type Host, type Intf, type Lab, type Network, type Node, type ProbeKind } from "./model.js";
 import { LabSchema, type RawCheck, type RawLab, type RawNode, type RawRoute } from "./schema.js";
 import type { LabSource } from "./source.js";
@@ -188,10 +188,10 @@ interface AddrSlot {
 }
 
 /** Turn a schema-valid lab into a resolved Lab, or throw LabError with every problem found. */
-export function resolveLab(src: LabSource, raw: RawLab): Lab {
+export function resolveLab(src: LabSource, raw: RawLab, opts: { isolated?: boolean } = {}): Lab {
   const P = new Problems(src);
   const lab = raw.name;
-  const isolated = raw.isolated ?? false;
+  const isolated = opts.isolated || (raw.isolated ?? false);
   const rawNodes = raw.nodes ?? {};
   const rawNets = raw.networks ?? {};
   const nodeNames = Object.keys(rawNodes);
@@ -417,6 +417,7 @@ export function resolveLab(src: LabSource, raw: RawLab): Lab {
       }
       return { ...e, path: epath };
     });
+    if (l.netem) P.add([...path, "netem"], "netem is not implemented yet", "remove netem: for now; link impairments (delay, loss, rate) come with a later netlab");
     if (!eps[0] || !eps[1]) return;
     let ok = true;
     for (const e of eps) {

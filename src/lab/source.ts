@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { CORE_SCHEMA, load as fastLoad } from "js-yaml";
 import type { Document, LineCounter, Node as YNode } from "yaml";
-import { LabError, type KeyPath, type Location } from "./errors.js";
+import { LabError, type KeyPath, type Location } from "../errors.js";
 
 type YamlLib = typeof import("yaml");
 let yamlLib: YamlLib | null = null;

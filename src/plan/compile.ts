@@ -2,10 +2,13 @@
 // without root. Phases run in order; steps of a concurrent phase run at once.
 import { dnsNetworks, networkMembers, type Intf, type Lab, type Node } from "../lab/model.js";
 import { ownerAlias } from "../net/names.js";
-import { bridgeRules, firewallOps, hostFirewallRules, publishRules, rulesOps } from "./iptables.js";
+import { bridgeFeatures } from "./features/bridges.js";
+import { hostFirewall, nodeFirewall } from "./features/firewall.js";
+import { publishFeature } from "./features/publish.js";
+import { Ruleset } from "./ruleset.js";
 import type { Ns, Op, Phase, Plan, Step } from "./ops.js";
+import { NETNS_ETC } from "../state/paths.js";
 
-export const NETNS_ETC = "/etc/netns";
 /** From this many namespaces on, they are made by two processes at once. */
 const NS_SPLIT = 128;
 
@@ -198,7 +201,13 @@ export function compile(lab: Lab, opts: CompileOptions): Plan {
   const hostIfaces = [...hostNets.map((n) => n.bridge), ...lab.host.intfs.map((i) => i.name)];
   // IPv6 gets the same isolation (and NAT66 where asked for) once the lab has IPv6 in the host.
   const families: (4 | 6)[] = hostHas6 ? [4, 6] : [4];
-  const hostRules = families.flatMap((fam) => rulesOps(L, hostFirewallRules(lab, publishRules(lab, bridgeRules(lab, H, hostNets, hostIfaces, lab.host.forward, fam)))));
+  const hostRules = families.flatMap((fam) => {
+    const rs = new Ruleset(L, H, fam);
+    bridgeFeatures(rs, hostNets, hostIfaces, lab.host.forward);
+    publishFeature(rs, lab);
+    if (lab.host.firewall) hostFirewall(rs, lab.host.firewall);
+    return rs.ops();
+  });
   if (hostRules.length) {
     hostSteps.push({
       id: "host-iptables",
@@ -239,8 +248,17 @@ export function compile(lab: Lab, opts: CompileOptions): Plan {
     const ops: Op[] = [{ op: "ip", ns: node.ns, lines, ...(Object.keys(forwarding).length ? { sysctls: forwarding } : {}) }];
     // A lab's own sysctls go through sysctl(8), whose errors name the key.
     if (Object.keys(node.sysctls).length) ops.push({ op: "sysctl", ns: node.ns, values: node.sysctls });
-    if (heldNets.length) for (const fam of heldNets.some((n) => n.subnet6) ? ([4, 6] as const) : ([4] as const)) ops.push(...rulesOps(L, bridgeRules(lab, node.ns, heldNets, [], false, fam)));
-    ops.push(...firewallOps(node));
+    // The bridges' rules (in the lab's own chains) first, then the node's firewall (its own chains' policies).
+    for (const fam of heldNets.some((n) => n.subnet6) ? ([4, 6] as const) : heldNets.length ? ([4] as const) : []) {
+      const rs = new Ruleset(L, node.ns, fam);
+      bridgeFeatures(rs, heldNets, [], false);
+      ops.push(...rs.ops());
+    }
+    for (const fam of node.firewall ? (has6 ? ([4, 6] as const) : ([4] as const)) : []) {
+      const rs = new Ruleset(L, node.ns, fam);
+      nodeFirewall(rs, node.firewall!);
+      ops.push(...rs.ops());
+    }
     return { id: `node:${node.name}`, title: `configure ${node.name}`, ops, undo: [] };
   });
   // Name resolution: `ip netns exec` bind-mounts /etc/netns/<ns>/* over /etc. Each node's pair of

@@ -3,6 +3,7 @@ import type { Ns, Op } from "../plan/ops.js";
 import type { LabState } from "../state/store.js";
 import { NETNS_DIR } from "./netns.js";
 import { run } from "./proc.js";
+import { OpFailure } from "../errors.js";
 
 export interface Context {
   /** The lab the ops belong to. */
@@ -20,11 +21,7 @@ export interface Context {
   afterPhase?: (name: string) => Promise<void> | void;
 }
 
-export class OpFailure extends Error {
-  constructor(readonly command: string, readonly stderr: string, readonly op: Op) {
-    super(stderr);
-  }
-}
+export { OpFailure };
 
 /** netlab's own tools need only the network namespace: nsenter --net, no mount-table copy. */
 export function inNs(ctx: Context, ns: Ns, argv: string[]): string[] {

@@ -2,7 +2,8 @@
 // something removed since. Cheap: a few processes per lab, whatever its size.
 import { readFileSync } from "node:fs";
 import type { Facts } from "../plan/facts.js";
-import { iptablesTool, procSys } from "../plan/ops.js";
+import { procSys } from "../net/sysctl.js";
+import { iptablesTool } from "./tools.js";
 import type { Entry, Meta } from "../state/store.js";
 import { alive } from "../state/store.js";
 import { hostWrap, netnsExists } from "./netns.js";

@@ -2,7 +2,8 @@
 // init mount namespace from wherever netlab happens to run.
 import { readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
 
-export const NETNS_DIR = "/run/netns";
+export { NETNS_DIR } from "../state/paths.js";
+import { NETNS_DIR } from "../state/paths.js";
 
 export function netnsId(pid: number | "self" = "self"): string {
   try {

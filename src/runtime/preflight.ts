@@ -1,11 +1,12 @@
 // Read-only checks against the live system, before anything is touched: names
 // already taken, host routes a lab subnet would shadow, missing tools.
 import { existsSync } from "node:fs";
-import { EnvError, LabError, type KeyPath, type Problem } from "../lab/errors.js";
+import { EnvError, LabError, type KeyPath, type Problem } from "../errors.js";
 import { samePublishedPort, type Lab } from "../lab/model.js";
 import { formatPrefix, overlaps, parsePrefix, prefixOf, parseIfAddr, type Prefix } from "../net/ip.js";
-import { NETNS_ETC } from "../plan/compile.js";
-import { iptablesTool, type Plan } from "../plan/ops.js";
+import { NETNS_ETC } from "../state/paths.js";
+import type { Plan } from "../plan/ops.js";
+import { toolsFor } from "./ops/index.js";
 import { netnsExists, netnsId } from "./netns.js";
 import { labsWithState, LabState } from "../state/store.js";
 import { run } from "./proc.js";
@@ -24,6 +25,8 @@ const PACKAGES: Record<string, string> = {
   sysctl: "procps",
   nsenter: "util-linux",
   flock: "util-linux",
+  ipset: "ipset",
+  sh: "dash",
   ping: "iputils-ping",
   fping: "fping",
   curl: "curl",
@@ -51,16 +54,6 @@ export function requireRoot(what: string): void {
   }
 }
 
-export function toolsFor(plan: Plan): string[] {
-  const tools = new Set(["ip"]);
-  for (const ph of plan.phases)
-    for (const s of ph.steps)
-      for (const op of [...s.ops, ...s.undo]) {
-        if (op.op === "iptables") tools.add(iptablesTool(op.family, "-restore"));
-        if (op.op === "sysctl" && op.ns !== null) tools.add("sysctl");
-      }
-  return [...tools];
-}
 
 interface LiveRoute {
   dst: string;

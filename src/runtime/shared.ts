@@ -2,8 +2,10 @@
 // changes there that is not the lab's alone goes through the ledger (state/ledger.ts),
 // so that the last lab to leave puts it back as it was before the first one came.
 import { readFileSync, writeFileSync } from "node:fs";
-import { cleanupScript, pristineTables, tablesIn } from "../plan/iptables.js";
-import { iptablesTool, procSys, type Ns, type Op, type Step } from "../plan/ops.js";
+import { cleanupScript, pristineTables, tablesIn } from "./iptables-live.js";
+import type { Ns, Op, Step } from "../plan/ops.js";
+import { procSys } from "../net/sysctl.js";
+import { iptablesTool } from "./tools.js";
 import { withLedger, type Ledger } from "../state/ledger.js";
 import { inNs, mustRun, OpFailure, type Context } from "./context.js";
 import { hasTool } from "./preflight.js";

@@ -8,7 +8,7 @@
 import { spawn } from "node:child_process";
 import { closeSync, constants, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
-import { EnvError, UsageError } from "../lab/errors.js";
+import { EnvError, UsageError } from "../errors.js";
 
 const BUSY = 75; // flock's exit status when the lock is held elsewhere (-E)
 

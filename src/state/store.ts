@@ -4,21 +4,14 @@
 import { appendFileSync, chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statfsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Lab } from "../lab/model.js";
-import type { Op } from "../plan/ops.js";
+import { UNDO_OPS, type Op } from "../plan/ops.js";
 import type { Facts } from "../plan/facts.js";
 import type { HostRef } from "../runtime/netns.js";
-import { EnvError } from "../lab/errors.js";
+import { EnvError } from "../errors.js";
 import { acquire } from "./lock.js";
 
-export const STATE_ROOT = process.env.NETLAB_STATE_DIR ?? "/run/netlab";
-
-/**
- * Where nodes' hosts and resolv.conf files go: a tmpfs. A lab of 1,000 routers has 1,000
- * different hosts files, and on some disks each new file costs a millisecond of kernel time
- * (seen on this project's ext4 VMs, where /run is not a tmpfs). /dev/shm is a tmpfs on every
- * Linux system; without one, the files go into the state directory.
- */
-export const FILES_ROOT = "/dev/shm/netlab";
+export { FILES_ROOT, STATE_ROOT } from "./paths.js";
+import { FILES_ROOT, STATE_ROOT } from "./paths.js";
 const TMPFS_MAGIC = 0x01021994;
 
 /**
@@ -36,8 +29,11 @@ export function filesDirFor(lab: string): string | null {
   return existsSync(FILES_ROOT) && untrustedDir(FILES_ROOT) ? null : join(FILES_ROOT, lab);
 }
 
-/** Why a directory cannot be trusted with root's files, or null when it can: ours, not a link, writable by us alone. */
-export function untrustedDir(path: string): string | null {
+/**
+ * Why a path cannot be trusted with root's files (or to be read back by root), or null when it
+ * can: of the kind expected (never a link), ours, writable by us alone.
+ */
+function untrusted(path: string, kind: "directory" | "regular file"): string | null {
   let st;
   try {
     st = lstatSync(path);
@@ -45,12 +41,15 @@ export function untrustedDir(path: string): string | null {
     return `${path} cannot be read (${(e as NodeJS.ErrnoException).code})`;
   }
   if (st.isSymbolicLink()) return `${path} is a symbolic link`;
-  if (!st.isDirectory()) return `${path} is not a directory`;
+  if (kind === "directory" ? !st.isDirectory() : !st.isFile()) return `${path} is not a ${kind}`;
   const me = process.geteuid?.() ?? 0;
   if (st.uid !== me) return `${path} belongs to uid ${st.uid}, not to uid ${me}`;
   if (st.mode & 0o022) return `${path} is writable by others (mode ${(st.mode & 0o7777).toString(8)})`;
   return null;
 }
+
+export const untrustedDir = (path: string) => untrusted(path, "directory");
+export const untrustedFile = (path: string) => untrusted(path, "regular file");
 
 /** Makes `path` (whose parent must be trusted or sticky) a root-only directory, or throws saying why it cannot. */
 export function secureDir(path: string, mode = 0o700): void {
@@ -79,8 +78,6 @@ export type Entry =
   /** `run` services were seen listening once: later tests need not wait for them. */
   | { t: "ready" };
 
-/** Undo ops a journal may hold: what compile and the executor write there, and nothing that runs a lab's commands. */
-const UNDO_OPS = new Set(["ip", "iptables-clean", "sysctl", "rm", "kill-ns", "host-release", "route-restore"]);
 
 export class LabState {
   readonly dir: string;
@@ -185,19 +182,6 @@ export function lockWaitMs(): number {
   return Number.isFinite(s) && s >= 0 ? s * 1000 : 120_000;
 }
 
-export function untrustedFile(path: string): string | null {
-  let st;
-  try {
-    st = lstatSync(path);
-  } catch (e) {
-    return `${path} cannot be read (${(e as NodeJS.ErrnoException).code})`;
-  }
-  if (!st.isFile()) return `${path} is not a regular file`;
-  const me = process.geteuid?.() ?? 0;
-  if (st.uid !== me) return `${path} belongs to uid ${st.uid}, not to uid ${me}`;
-  if (st.mode & 0o022) return `${path} is writable by others (mode ${(st.mode & 0o7777).toString(8)})`;
-  return null;
-}
 
 /** A zombie counts as dead: it has exited, whoever is slow to reap it. */
 export function alive(pid: number): boolean {

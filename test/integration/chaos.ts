@@ -89,8 +89,12 @@ export async function trial(kind: TrialKind, rnd: () => number, upMs: number): P
         const d = at();
         const up = start(sb, ["up", CHAOS_LAB]);
         await sleep(d);
-        if (kind === "signal-group") process.kill(-up.child.pid!, sig);
-        else up.child.kill(sig);
+        try {
+          if (kind === "signal-group") process.kill(-up.child.pid!, sig);
+          else up.child.kill(sig);
+        } catch {
+          /* it had already finished */
+        }
         const code = await up.exited;
         detail = `${sig} to ${kind === "signal-group" ? "the group" : "up"} after ${d} ms (exit ${code})`;
         if (code !== 0 && code !== 130 && code !== 143) detail += " UNEXPECTED EXIT";

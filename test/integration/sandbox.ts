@@ -2,7 +2,10 @@
 // change this machine's own namespace — and a snapshot of everything a test must leave
 // exactly as it found it.
 import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
-import { resolve } from "node:path";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterEach, beforeEach } from "vitest";
 import { run, type Result } from "../../src/runtime/proc.js";
 
 export const IS_ROOT = process.getuid?.() === 0;
@@ -135,4 +138,25 @@ export async function eventually(probe: () => Promise<boolean>, ms = 5000): Prom
     await new Promise((r) => setTimeout(r, 50));
   }
   return probe();
+}
+
+/** For each test of a describe: a fresh sandbox, its snapshot before, and the labs to take down afterwards. */
+export function sandboxEach(): { sb: Sandbox; before: Snapshot; labs: Set<string> } {
+  const t = { labs: new Set<string>() } as { sb: Sandbox; before: Snapshot; labs: Set<string> };
+  beforeEach(async () => {
+    t.sb = await Sandbox.create();
+    t.before = await t.sb.snapshot();
+  });
+  afterEach(async () => {
+    for (const l of t.labs) await t.sb.netlab(["down", l]);
+    t.labs.clear();
+    await t.sb.destroy();
+  });
+  return t;
+}
+
+/** Writes lab files into a fresh temporary directory (readable by all: tests run netlab as other users too). */
+export function labFiles(prefix: string): { dir: string; write: (name: string, text: string) => string } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, write: (name, text) => { const f = join(dir, `${name}.yaml`); writeFileSync(f, text); return f; } };
 }

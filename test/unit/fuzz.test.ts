@@ -6,10 +6,10 @@ import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { dump, load } from "js-yaml";
 import { describe, expect, it } from "vitest";
-import { LabError } from "../../src/lab/errors.js";
+import { LabError } from "../../src/errors.js";
 import { labFromText, shippedLabs } from "../../src/lab/load.js";
 import { compile } from "../../src/plan/compile.js";
-import { renderPlan } from "../../src/plan/ops.js";
+import { renderPlan } from "../../src/runtime/ops/index.js";
 import { mutatedLab, SEED } from "./mutate.js";
 
 const bases = shippedLabs().map((f) => load(readFileSync(f, "utf8")) as Record<string, unknown>);

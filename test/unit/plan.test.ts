@@ -5,8 +5,9 @@ import { basename } from "node:path";
 import { describe, expect, it } from "vitest";
 import { labFromText, shippedLabs } from "../../src/lab/load.js";
 import { compile } from "../../src/plan/compile.js";
-import { cleanupScript } from "../../src/plan/iptables.js";
-import { procSys, renderOp, renderPlan } from "../../src/plan/ops.js";
+import { cleanupScript } from "../../src/runtime/iptables-live.js";
+import { procSys } from "../../src/net/sysctl.js";
+import { renderOp, renderPlan } from "../../src/runtime/ops/index.js";
 
 describe("golden plans", () => {
   for (const file of shippedLabs()) {

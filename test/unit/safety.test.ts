@@ -1,23 +1,16 @@
 // The validation and rendering halves of issue 9's fixes: no root needed.
 import { describe, expect, it } from "vitest";
-import { LabError, MAX_PROBLEMS, formatProblem, printable } from "../../src/lab/errors.js";
+import { LabError, MAX_PROBLEMS, formatProblem, printable } from "../../src/errors.js";
 import { labFromText } from "../../src/lab/load.js";
+import { problems } from "./helpers.js";
 import { procSys, sysctlParts } from "../../src/net/sysctl.js";
 import { routeKey } from "../../src/net/route.js";
-import { comment, renderPlan } from "../../src/plan/ops.js";
+import { comment } from "../../src/shell.js";
+import { renderPlan } from "../../src/runtime/ops/index.js";
 import { compile } from "../../src/plan/compile.js";
 import { table } from "../../src/cli/output.js";
 import { suggest } from "../../src/cli/commands/test.js";
 
-function problems(yaml: string): string[] {
-  try {
-    labFromText(yaml, "lab.yaml");
-  } catch (e) {
-    if (e instanceof LabError) return e.problems.map(formatProblem);
-    throw e;
-  }
-  throw new Error("expected the lab to be rejected");
-}
 
 describe("sysctl keys are checked as sysctl(8) resolves them", () => {
   it("refuses keys that would leave /proc/sys/net", () => {

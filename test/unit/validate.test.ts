@@ -1,18 +1,9 @@
 // One test per validation rule: the message, the key and the exact location.
 import { describe, expect, it } from "vitest";
-import { LabError, formatProblem } from "../../src/lab/errors.js";
 import { labFromText } from "../../src/lab/load.js";
+import { problems } from "./helpers.js";
 import { hostsEntries } from "../../src/lab/model.js";
 
-function problems(yaml: string): string[] {
-  try {
-    labFromText(yaml, "lab.yaml");
-  } catch (e) {
-    if (e instanceof LabError) return e.problems.map(formatProblem);
-    throw e;
-  }
-  throw new Error("expected the lab to be rejected");
-}
 
 const one = (yaml: string) => {
   const ps = problems(yaml);

@@ -1,6 +1,6 @@
 import { execa } from "execa";
 import { enterArgv, processEnv, requireUp } from "../../api.js";
-import { UsageError } from "../../lab/errors.js";
+import { UsageError } from "../../errors.js";
 import { requireRoot } from "../../runtime/preflight.js";
 
 /** The command owns the terminal: stdin, stdout and stderr pass through, and so does its exit status. */

@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import { startServer, type Kind } from "../../serve/servers.js";
-import { UsageError } from "../../lab/errors.js";
+import { UsageError } from "../../errors.js";
 
 const DEFAULT_PORT: Record<Kind, number> = { http: 80, tcp: 7, udp: 7 };
 

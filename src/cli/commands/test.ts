@@ -2,8 +2,8 @@ import { writeFileSync } from "node:fs";
 import { pingall, test, type TestResult } from "../../api.js";
 import { junit, toJson } from "../../check/report.js";
 import type { PingAll } from "../../check/pingall.js";
-import { printable } from "../../lab/errors.js";
-import { shQuote } from "../../plan/ops.js";
+import { printable } from "../../errors.js";
+import { shQuote } from "../../shell.js";
 import { c, table } from "../output.js";
 
 export interface TestOptions {

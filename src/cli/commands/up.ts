@@ -1,5 +1,5 @@
 import { up } from "../../api.js";
-import { Interrupted } from "../../lab/errors.js";
+import { Interrupted } from "../../errors.js";
 import { hostsEntries, type Lab } from "../../lab/model.js";
 import { c, progress, table } from "../output.js";
 

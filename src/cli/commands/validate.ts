@@ -1,4 +1,4 @@
-import { LabError, formatProblem } from "../../lab/errors.js";
+import { LabError, formatProblem } from "../../errors.js";
 import { findLabFile, loadLabFile } from "../../lab/load.js";
 import { c, reportError } from "../output.js";
 

@@ -1,4 +1,4 @@
-// Errors a user can act on. They carry no stack trace to the terminal:
+// Every error class of netlab. Those a user can act on carry no stack trace to the terminal:
 // the CLI prints message, location and hint, and exits with `exitCode`.
 
 export type KeyPath = (string | number)[];
@@ -93,5 +93,12 @@ export class Interrupted extends Error {
   constructor(readonly signal: "SIGINT" | "SIGTERM" | "SIGHUP", message: string) {
     super(message);
     this.exitCode = 128 + ({ SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const)[signal];
+  }
+}
+
+/** A command an op ran failed (inside the executor; becomes an ApplyError after rollback). */
+export class OpFailure extends Error {
+  constructor(readonly command: string, readonly stderr: string, readonly op: { op: string }) {
+    super(stderr);
   }
 }
