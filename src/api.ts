@@ -16,7 +16,8 @@ import { drift } from "./runtime/drift.js";
 import { repair } from "./runtime/repair.js";
 import { factsOf } from "./plan/facts.js";
 import { currentHost, hostWrap, pidsInNetns } from "./runtime/netns.js";
-import { preflight, requireRoot, requireTools } from "./runtime/preflight.js";
+import { preflight } from "./runtime/preflight.js";
+import { requireRoot, requireTools } from "./runtime/tools.js";
 import { pool, run } from "./runtime/proc.js";
 import { timing } from "./runtime/timing.js";
 import { filesDirFor, LabState, type Meta } from "./state/store.js";
@@ -133,7 +134,7 @@ async function mend(lab: Lab, meta: Meta, state: LabState, t0: number): Promise<
   return { lab, changed: repaired.length > 0, repaired: d.missing, ms: Date.now() - t0 };
 }
 
-export { status, type LabStatus } from "./state/status.js";
+export { status, type LabStatus } from "./status.js";
 export { down, findState, hostSideNames, teardown, tidy, waitGone, type DownResult } from "./teardown.js";
 import { findState, hostSideNames, teardown, tidy, waitGone } from "./teardown.js";
 

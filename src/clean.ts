@@ -12,7 +12,7 @@ import { shQuote } from "./shell.js";
 import { iptablesTool } from "./runtime/tools.js";
 import { killNamespaces } from "./runtime/ops/kill-ns.js";
 import { currentHost, NETNS_DIR } from "./runtime/netns.js";
-import { requireRoot } from "./runtime/preflight.js";
+import { requireRoot } from "./runtime/tools.js";
 import { run, shellMany } from "./runtime/proc.js";
 import { releaseHost } from "./runtime/shared.js";
 import { labEnv } from "./runtime/env.js";

@@ -3,11 +3,12 @@
 import { readdirSync, readFileSync, rmdirSync } from "node:fs";
 import { EnvError } from "./errors.js";
 import type { Lab } from "./lab/model.js";
+import { hostObjects } from "./plan/kinds/index.js";
 import { NETNS_ETC } from "./state/paths.js";
 import { undoEntries, type Context } from "./runtime/apply.js";
 import { labEnv } from "./runtime/env.js";
 import { currentHost, hostWrap, netnsExists, netnsId, type HostRef } from "./runtime/netns.js";
-import { requireRoot } from "./runtime/preflight.js";
+import { requireRoot } from "./runtime/tools.js";
 import { run } from "./runtime/proc.js";
 import { timing } from "./runtime/timing.js";
 import { alive, FILES_ROOT, LabState, removeRootIfEmpty, untrustedDir, type Entry } from "./state/store.js";
@@ -123,12 +124,7 @@ async function stopRecorded(journal: Entry[]): Promise<void> {
 }
 
 export function hostSideNames(lab: Lab): string[] {
-  if (lab.isolated) return [];
-  return [
-    ...lab.networks.filter((n) => !n.holder).map((n) => n.bridge),
-    ...lab.nodes.flatMap((n) => n.intfs.filter((i) => i.network && i.peer.node === null).map((i) => i.peer.name)),
-    ...lab.host.intfs.map((i) => i.name),
-  ];
+  return lab.isolated ? [] : hostObjects(lab).map((o) => o.name);
 }
 
 export async function waitGone(names: string[], wrap: string[], ms = 5000): Promise<void> {

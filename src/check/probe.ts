@@ -1,6 +1,7 @@
 // Running one check from inside a namespace with the real tools: ping, nc, curl, getent.
 // Each probe is one process (`ip netns exec` execs straight into the tool).
 import type { Check, Lab } from "../lab/model.js";
+import { hostFacing } from "../plan/kinds/index.js";
 import { familyOf } from "../net/ip.js";
 import { run } from "../runtime/proc.js";
 
@@ -25,13 +26,11 @@ export function resolveTarget(lab: Lab, from: string, target: string): string {
   const src = from === "host" ? lab.host : lab.nodes.find((n) => n.name === from);
   if (from === "host") {
     // The host shares every network it holds a bridge for, and every link it is on.
-    const net = node.intfs.find((i) => i.network && lab.networks.find((n) => n.name === i.network && !n.holder && (n.gateway || n.gateway6)));
-    const link = node.intfs.find((i) => i.link !== undefined && i.peer.node === null);
-    const i = net ?? link;
+    const i = hostFacing(lab, node.intfs);
     if (i?.addrs.length) return i.addrs[0].split("/")[0];
   } else if (src) {
     for (const i of node.intfs) {
-      const shared = src.intfs.some((s) => (i.network && s.network === i.network) || (i.link !== undefined && s.link === i.link));
+      const shared = src.intfs.some((s) => (i.kind === "veth" ? s.kind === "veth" && s.link === i.link : s.kind !== "veth" && s.network === i.network));
       if (shared && i.addrs.length) return i.addrs[0].split("/")[0];
     }
   }

@@ -4,7 +4,7 @@ import { relative, resolve } from "node:path";
 import { findLabFile, shippedLabs } from "./find.js";
 import { UsageError } from "../errors.js";
 import type { Lab } from "./model.js";
-import { resolveLab, validateShape } from "./resolve.js";
+import { resolveLab, validateShape } from "./resolve/index.js";
 import { LabSource } from "./source.js";
 
 function display(file: string): string {

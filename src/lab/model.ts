@@ -16,12 +16,22 @@ export interface Lab {
   checks: Check[];
 }
 
+/** The network kinds netlab builds; each has its module in plan/kinds/. */
+export const NETWORK_KINDS = ["bridge"] as const;
+/** Kinds the contract names that this netlab does not build yet: refused with that said. */
+export const PLANNED_KINDS = ["vxlan", "macvlan", "ipvlan", "vlan"];
+
 export interface Network {
+  /** A registered network kind (plan/kinds/): how its devices are made and its members joined. */
+  kind: (typeof NETWORK_KINDS)[number];
   name: string;
   /** Kernel name of the bridge in its holder's namespace. */
   bridge: string;
   altname?: string;
-  /** Node whose namespace holds the bridge (`in:`); null for the lab's host. */
+  /**
+   * Placement: the node whose namespace holds the network's device (`in:`); null for the lab's
+   * host. The lab's host namespace creates every cable (plan/placement.ts).
+   */
   holder: string | null;
   subnet?: string;
   subnet6?: string;
@@ -44,17 +54,33 @@ export interface Link {
   mtu?: number;
 }
 
-export interface Intf {
+interface IntfBase {
   /** Name inside its namespace. */
   name: string;
   addrs: string[];
   mac?: string;
   mtu?: number;
-  network?: string;
-  link?: number;
-  /** The other end of the veth: namespace (null = the lab's host) and name. */
-  peer: { node: string | null; name: string; altname?: string; bridge?: string };
 }
+
+/** A node's leg on a bridge network: a veth whose other end is a port of the bridge, in the bridge holder's namespace (null: the lab's host). */
+export interface BridgeIntf extends IntfBase {
+  kind: "bridge";
+  network: string;
+  peer: { node: string | null; name: string; altname?: string; bridge: string };
+}
+
+/** One end of a point-to-point veth link; the other end is in `peer.node`'s namespace (null: the lab's host). */
+export interface VethIntf extends IntfBase {
+  kind: "veth";
+  link: number;
+  peer: { node: string | null; name: string };
+}
+
+/** An interface, keyed by the kind of what it joins. */
+export type Intf = BridgeIntf | VethIntf;
+
+/** The network an interface is on, if it is a network's member. */
+export const networkOf = (i: Intf): string | undefined => (i.kind === "veth" ? undefined : i.network);
 
 export interface Node {
   name: string;
@@ -143,20 +169,11 @@ export interface Check {
 /** Members of a network, in node declaration order, with their address(es) on it. */
 export function networkMembers(lab: Lab, network: string): { node: string; addrs: string[] }[] {
   const out: { node: string; addrs: string[] }[] = [];
-  for (const n of lab.nodes) for (const i of n.intfs) if (i.network === network) out.push({ node: n.name, addrs: i.addrs.map((a) => a.split("/")[0]) });
+  for (const n of lab.nodes) for (const i of n.intfs) if (networkOf(i) === network) out.push({ node: n.name, addrs: i.addrs.map((a) => a.split("/")[0]) });
   return out;
 }
 
 /** The networks whose names a node resolves: those it is on with dns: true, in its interface order. */
 export function dnsNetworks(lab: Lab, node: Node): string[] {
-  return node.intfs.filter((i) => i.network && lab.networks.find((n) => n.name === i.network)?.dns).map((i) => i.network!);
-}
-
-/** What a node's /etc/hosts maps: every member of its dns networks, else itself; then its extra entries. */
-export function hostsEntries(lab: Lab, node: Node): [string, string][] {
-  const nets = dnsNetworks(lab, node);
-  const out: [string, string][] = nets.flatMap((net) => networkMembers(lab, net).flatMap((m) => m.addrs.map((a) => [a, m.node] as [string, string])));
-  const self = node.intfs.flatMap((i) => i.addrs)[0];
-  if (!nets.length && self) out.push([self.split("/")[0], node.name]);
-  return [...out, ...node.extraHosts];
+  return node.intfs.map(networkOf).filter((net): net is string => !!net && !!lab.networks.find((n) => n.name === net)?.dns);
 }

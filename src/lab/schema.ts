@@ -44,7 +44,8 @@ const firewall = z.strictObject({
 const sysctls = z.record(z.string(), scalar);
 
 export const NetworkSchema = z.strictObject({
-  kind: z.literal("bridge").optional(),
+  /** Checked against the registered kinds by the networks pass, which says which exist. */
+  kind: z.string().optional(),
   subnet: z.string().optional(),
   subnet6: z.string().optional(),
   gateway: z.string().optional(),

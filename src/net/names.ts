@@ -4,6 +4,11 @@
 
 export const IFNAMSIZ = 15;
 
+/** Named network namespaces (`ip netns`): iproute2's convention. */
+export const NETNS_DIR = "/run/netns";
+/** `ip netns exec NS` bind-mounts every file of /etc/netns/NS over /etc. */
+export const NETNS_ETC = "/etc/netns";
+
 /** A lab name: it prefixes kernel names and state paths, so nothing else gets through. */
 export const LAB_NAME = /^[a-z][a-z0-9-]{0,11}$/;
 

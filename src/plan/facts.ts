@@ -3,6 +3,7 @@
 // iptables chains holds in the host namespace, the host sysctls it set. Recorded with the
 // state at `up`, so that `status` reads no lab file and plans nothing.
 import type { Lab } from "../lab/model.js";
+import { hostObjects } from "./kinds/index.js";
 import type { Plan } from "./ops.js";
 
 export interface Facts {
@@ -18,13 +19,8 @@ export interface Facts {
 export function factsOf(lab: Lab, plan: Plan): Facts {
   const steps = plan.phases.flatMap((p) => p.steps);
   const namespaces = steps.filter((s) => s.id.startsWith("netns")).flatMap((s) => s.ops.flatMap((o) => (o.op === "ip" ? o.lines.map((l) => l.slice("netns add ".length)) : [])));
-  const hostLinks: Facts["hostLinks"] = [
-    ...lab.networks.filter((n) => !n.holder).map((n) => ({ name: n.bridge, what: `the bridge of network ${n.name}` })),
-    ...lab.nodes.flatMap((n) =>
-      n.intfs.filter((i) => i.network && i.peer.node === null).map((i) => ({ name: i.peer.name, master: i.peer.bridge, what: `the host side of ${n.name}:${i.name}` })),
-    ),
-    ...lab.host.intfs.map((i) => ({ name: i.name, what: `the host end of link ${(i.link ?? 0) + 1}` })),
-  ];
+  const hostLinks: Facts["hostLinks"] = hostObjects(lab);
+
   const rules: Facts["rules"] = {};
   for (const s of steps)
     for (const o of s.ops) {

@@ -38,9 +38,6 @@ export type Op =
   /** Undo of ipset: the sets destroyed (once nothing refers to them any more). */
   | { op: "ipset-destroy"; ns: Ns; sets: string[] };
 
-/** Undo ops a journal may hold: what compile and the executor write there, and nothing that runs a lab's commands. */
-export const UNDO_OPS: ReadonlySet<Op["op"]> = new Set(["ip", "iptables-clean", "sysctl", "rm", "kill-ns", "host-release", "route-restore", "ipset-destroy"]);
-
 export interface Step {
   id: string;
   title: string;

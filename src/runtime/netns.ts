@@ -32,12 +32,8 @@ export function nameOfNetns(id: string): string | null {
   return null;
 }
 
-export interface HostRef {
-  /** netns id recorded at `up`. */
-  id: string;
-  /** "root", a /run/netns name, or null when the namespace has no name we can enter later. */
-  name: string | null;
-}
+export type { HostRef } from "../state/store.js";
+import type { HostRef } from "../state/store.js";
 
 export function currentHost(): HostRef {
   const id = netnsId();

@@ -7,53 +7,12 @@ import { formatPrefix, overlaps, parsePrefix, prefixOf, parseIfAddr, type Prefix
 import { NETNS_ETC } from "../state/paths.js";
 import type { Plan } from "../plan/ops.js";
 import { toolsFor } from "./ops/index.js";
+import { requireTools } from "./tools.js";
 import { netnsExists, netnsId } from "./netns.js";
 import { labsWithState, LabState } from "../state/store.js";
 import { run } from "./proc.js";
 import { normTable, routeKey } from "../net/route.js";
 import type { LabSource } from "../lab/source.js";
-
-const PACKAGES: Record<string, string> = {
-  ip: "iproute2",
-  "iptables-restore": "iptables",
-  "iptables-save": "iptables",
-  "ip6tables-restore": "iptables",
-  "iptables-legacy-restore": "iptables",
-  "iptables-nft-restore": "iptables",
-  "ip6tables-legacy-restore": "iptables",
-  "ip6tables-nft-restore": "iptables",
-  sysctl: "procps",
-  nsenter: "util-linux",
-  flock: "util-linux",
-  ipset: "ipset",
-  sh: "dash",
-  ping: "iputils-ping",
-  fping: "fping",
-  curl: "curl",
-  nc: "netcat-openbsd",
-  getent: "libc-bin",
-};
-
-const PATHS = (process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin").split(":").concat(["/usr/sbin", "/sbin"]);
-
-export function hasTool(tool: string): boolean {
-  return PATHS.some((d) => existsSync(`${d}/${tool}`));
-}
-
-export function requireTools(tools: string[]): void {
-  const missing = tools.filter((t) => !hasTool(t));
-  if (missing.length) {
-    const pkgs = [...new Set(missing.map((t) => PACKAGES[t] ?? t))];
-    throw new EnvError(`missing ${missing.join(", ")}`, `install ${pkgs.length > 1 ? "the packages" : "the package"} ${pkgs.join(" ")} (apt-get install ${pkgs.join(" ")}), or run scripts/setup.sh`);
-  }
-}
-
-export function requireRoot(what: string): void {
-  if (process.getuid && process.getuid() !== 0) {
-    throw new EnvError(`${what} needs root: it creates namespaces and interfaces`, `run it with sudo, e.g. sudo netlab ${what.replace(/^netlab /, "")}`);
-  }
-}
-
 
 interface LiveRoute {
   dst: string;
@@ -140,12 +99,12 @@ export async function preflight(lab: Lab, plan: Plan, source: LabSource | null):
     if (names.has(net.bridge)) at(net.path, `an interface named ${net.bridge} already exists in the host namespace`, `is lab ${lab.name} already up elsewhere? (netlab status) Otherwise rename the network`);
   lab.nodes.forEach((n) =>
     n.intfs.forEach((i) => {
-      if (i.peer.node === null && i.network && names.has(i.peer.name))
+      if (i.kind !== "veth" && i.peer.node === null && names.has(i.peer.name))
         at(["nodes", n.name], `the host-side interface ${i.peer.name} for ${n.name}:${i.name} already exists`, "is this lab already up from another file? (netlab status)");
     }),
   );
   lab.host.intfs.forEach((i) => {
-    if (names.has(i.name)) at(["links", i.link ?? 0], `an interface named ${i.name} already exists in the host namespace`, "choose another name for the host end of this link");
+    if (names.has(i.name)) at(["links", i.kind === "veth" ? i.link : 0], `an interface named ${i.name} already exists in the host namespace`, "choose another name for the host end of this link");
   });
 
   // A lab subnet over an existing route would cut the host off from whatever that route reaches.
@@ -168,7 +127,7 @@ export async function preflight(lab: Lab, plan: Plan, source: LabSource | null):
     if (n.subnet && n.gateway) ours.push({ p: parsePrefix(n.subnet)!, key: [...n.path, "subnet"] });
     if (n.subnet6 && n.gateway6) ours.push({ p: parsePrefix(n.subnet6)!, key: [...n.path, "subnet6"] });
   }
-  for (const i of lab.host.intfs) for (const a of i.addrs) ours.push({ p: prefixOf(parseIfAddr(a)!), key: ["links", i.link ?? 0] });
+  for (const i of lab.host.intfs) for (const a of i.addrs) ours.push({ p: prefixOf(parseIfAddr(a)!), key: ["links", i.kind === "veth" ? i.link : 0] });
   for (const o of ours) {
     const hit = live.find((l) => overlaps(l.p, o.p));
     if (hit) at(o.key, `${formatPrefix(o.p)} overlaps ${hit.text} already in the host namespace`, `bringing the lab up would cut the host off from ${formatPrefix(hit.p)}; choose another subnet (or set isolated: true)`);

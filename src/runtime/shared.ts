@@ -8,7 +8,7 @@ import { procSys } from "../net/sysctl.js";
 import { iptablesTool } from "./tools.js";
 import { withLedger, type Ledger } from "../state/ledger.js";
 import { inNs, mustRun, OpFailure, type Context } from "./context.js";
-import { hasTool } from "./preflight.js";
+import { hasTool } from "./tools.js";
 import { run } from "./proc.js";
 
 type SysctlOp = Extract<Op, { op: "sysctl" }>;

@@ -1,4 +1,6 @@
 // The tools netlab drives, as they are named on this machine, and how they enter a namespace.
+import { existsSync } from "node:fs";
+import { EnvError } from "../errors.js";
 import { shQuote } from "../shell.js";
 import { NETNS_DIR } from "../state/paths.js";
 
@@ -23,4 +25,46 @@ export function enterNet(ns: string): string {
 /** A command line in NS as --dry-run prints it: the host's as is, a lab namespace's through nsenter. */
 export function inNsText(ns: string | null, cmd: string): string {
   return ns === null ? cmd : `${enterNet(ns)} ${cmd}`;
+}
+
+/** The Debian package that provides each tool, for "missing X: install Y". */
+const PACKAGES: Record<string, string> = {
+  ip: "iproute2",
+  "iptables-restore": "iptables",
+  "iptables-save": "iptables",
+  "ip6tables-restore": "iptables",
+  "iptables-legacy-restore": "iptables",
+  "iptables-nft-restore": "iptables",
+  "ip6tables-legacy-restore": "iptables",
+  "ip6tables-nft-restore": "iptables",
+  sysctl: "procps",
+  nsenter: "util-linux",
+  flock: "util-linux",
+  ipset: "ipset",
+  sh: "dash",
+  ping: "iputils-ping",
+  fping: "fping",
+  curl: "curl",
+  nc: "netcat-openbsd",
+  getent: "libc-bin",
+};
+
+const PATHS = (process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin").split(":").concat(["/usr/sbin", "/sbin"]);
+
+export function hasTool(tool: string): boolean {
+  return PATHS.some((d) => existsSync(`${d}/${tool}`));
+}
+
+export function requireTools(tools: string[]): void {
+  const missing = tools.filter((t) => !hasTool(t));
+  if (missing.length) {
+    const pkgs = [...new Set(missing.map((t) => PACKAGES[t] ?? t))];
+    throw new EnvError(`missing ${missing.join(", ")}`, `install ${pkgs.length > 1 ? "the packages" : "the package"} ${pkgs.join(" ")} (apt-get install ${pkgs.join(" ")}), or run scripts/setup.sh`);
+  }
+}
+
+export function requireRoot(what: string): void {
+  if (process.getuid && process.getuid() !== 0) {
+    throw new EnvError(`${what} needs root: it creates namespaces and interfaces`, `run it with sudo, e.g. sudo netlab ${what.replace(/^netlab /, "")}`);
+  }
 }

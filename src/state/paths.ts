@@ -11,8 +11,5 @@ export const STATE_ROOT = process.env.NETLAB_STATE_DIR ?? "/run/netlab";
  */
 export const FILES_ROOT = "/dev/shm/netlab";
 
-/** `ip netns exec NS` bind-mounts every file of /etc/netns/NS over /etc. */
-export const NETNS_ETC = "/etc/netns";
-
-/** Named network namespaces (`ip netns`). */
-export const NETNS_DIR = "/run/netns";
+/** iproute2's places: named namespaces, and the files `ip netns exec` mounts over /etc. */
+export { NETNS_DIR, NETNS_ETC } from "../net/names.js";

@@ -4,9 +4,8 @@
 import { appendFileSync, chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statfsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Lab } from "../lab/model.js";
-import { UNDO_OPS, type Op } from "../plan/ops.js";
+import type { Op } from "../plan/ops.js";
 import type { Facts } from "../plan/facts.js";
-import type { HostRef } from "../runtime/netns.js";
 import { EnvError } from "../errors.js";
 import { acquire } from "./lock.js";
 
@@ -59,6 +58,13 @@ export function secureDir(path: string, mode = 0o700): void {
   if (why) throw new EnvError(`netlab will not use ${path}: ${why}`, `someone else made it; remove it (rm -rf ${path}) and run netlab again`);
 }
 
+export interface HostRef {
+  /** netns id recorded at `up`. */
+  id: string;
+  /** "root", a /run/netns name, or null when the namespace has no name we can enter later. */
+  name: string | null;
+}
+
 export interface Meta {
   version: 1;
   lab: Lab;
@@ -78,6 +84,9 @@ export type Entry =
   /** `run` services were seen listening once: later tests need not wait for them. */
   | { t: "ready" };
 
+
+/** Undo ops a journal may hold: what compile and the executor write there, and nothing that runs a lab's commands. */
+export const UNDO_OPS: ReadonlySet<Op["op"]> = new Set(["ip", "iptables-clean", "sysctl", "rm", "kill-ns", "host-release", "route-restore", "ipset-destroy"]);
 
 export class LabState {
   readonly dir: string;

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { labFromText } from "../../src/lab/load.js";
 import { problems } from "./helpers.js";
-import { hostsEntries } from "../../src/lab/model.js";
+import { hostsEntries } from "../../src/lab/hosts.js";
 
 
 const one = (yaml: string) => {

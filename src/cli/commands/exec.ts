@@ -1,7 +1,7 @@
 import { execa } from "execa";
 import { enterArgv, processEnv, requireUp } from "../../api.js";
 import { UsageError } from "../../errors.js";
-import { requireRoot } from "../../runtime/preflight.js";
+import { requireRoot } from "../../runtime/tools.js";
 
 /** The command owns the terminal: stdin, stdout and stderr pass through, and so does its exit status. */
 async function runInherit(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {

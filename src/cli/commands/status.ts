@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
-import { status } from "../../state/status.js";
+import { status } from "../../status.js";
 import { labsWithState } from "../../state/store.js";
-import { requireRoot } from "../../runtime/preflight.js";
+import { requireRoot } from "../../runtime/tools.js";
 import { age, c, table } from "../output.js";
 
 export async function statusCmd(opts: { json?: boolean }): Promise<number> {

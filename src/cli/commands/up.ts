@@ -1,6 +1,7 @@
 import { up } from "../../api.js";
 import { Interrupted } from "../../errors.js";
-import { hostsEntries, type Lab } from "../../lab/model.js";
+import { hostsEntries } from "../../lab/hosts.js";
+import type { Lab } from "../../lab/model.js";
 import { c, progress, table } from "../output.js";
 
 export function summary(lab: Lab): string {

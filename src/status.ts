@@ -1,7 +1,7 @@
 // `netlab status` reads the state directory and a few live facts: it must start fast (no
 // YAML, no zod, no planning: what a lab must have was recorded at `up`).
-import { drift } from "../runtime/drift.js";
-import { alive, labsWithState, LabState } from "./store.js";
+import { drift } from "./runtime/drift.js";
+import { alive, labsWithState, LabState } from "./state/store.js";
 
 export interface LabStatus {
   name: string;

@@ -1,0 +1,106 @@
+// Pass: nodes joining networks — interface names, static addresses first, then automatic ones in
+// declaration order; the bridge ports limit.
+import type { KeyPath } from "../../errors.js";
+import { contains, formatAddr, formatIfAddr, formatPrefix, hostRange, isNetworkOrBroadcast, parseIfAddr, type Family } from "../../net/ip.js";
+import { kernelName } from "../../net/names.js";
+import { BRIDGE_MAX_PORTS, Ctx } from "./context.js";
+import { closest, validMac } from "./util.js";
+
+export function attachPass(c: Ctx): void {
+  const { P, lab, rawNodes, nodeNames, netNames, nodes, addrs, useAddr, intfNames, claimIface, networks, netInfo } = c;
+  const ifaceCounter = new Map<string, number>();
+  const nextIface = (node: string) => {
+    const used = intfNames.get(node) ?? new Map();
+    let i = ifaceCounter.get(node) ?? 0;
+    while (used.has(`eth${i}`)) i++;
+    ifaceCounter.set(node, i + 1);
+    return `eth${i}`;
+  };
+  // Static addresses are claimed first so that automatic ones skip them.
+  type Att = { node: string; net: string; path: KeyPath; ip?: string; ip6?: string; iface?: string; mac?: string };
+  const atts: Att[] = [];
+  for (const name of nodeNames) {
+    const r = rawNodes[name] ?? {};
+    const list = r.networks;
+    if (!list) continue;
+    if (Array.isArray(list)) {
+      const seen = new Set<string>();
+      list.forEach((net, i) => {
+        if (seen.has(net)) P.add(["nodes", name, "networks", i], `network ${net} is listed twice`, "a node joins a network once");
+        seen.add(net);
+        atts.push({ node: name, net, path: ["nodes", name, "networks", i] });
+      });
+    } else {
+      for (const [net, a] of Object.entries(list)) atts.push({ node: name, net, path: ["nodes", name, "networks", net], ...(a ?? {}) });
+    }
+  }
+  for (const a of atts) {
+    if (!netInfo.has(a.net)) {
+      P.add(a.path, `no network named "${a.net}"`, netNames.length ? `networks: ${netNames.join(", ")}${closest(a.net, netNames) ? ` (did you mean ${closest(a.net, netNames)}?)` : ""}` : "define it under networks:");
+      continue;
+    }
+    if (a.iface !== undefined) claimIface(a.node, a.iface, [...a.path, "iface"]);
+  }
+  const staticAddr = (a: Att, fam: Family): IfAddrOrNull => {
+    const info = netInfo.get(a.net)!;
+    const text = fam === 4 ? a.ip : a.ip6;
+    const key = fam === 4 ? "ip" : "ip6";
+    const p = fam === 4 ? info.p4 : info.p6;
+    if (text === undefined) return null;
+    const ia = parseIfAddr(text, p?.len);
+    if (!ia) {
+      P.add([...a.path, key], p || text.includes("/") ? `"${text}" is not an IPv${fam} address` : `${text} needs a prefix length: network ${a.net} has no ${fam === 4 ? "subnet" : "subnet6"}`,
+        p ? `write it like ${formatAddr(fam, hostRange(p).first + 9n)}` : `write it like ${fam === 4 ? "10.0.0.5/24" : "fd00::5/64"}`);
+      return undefined;
+    }
+    if (ia.family !== fam) { P.add([...a.path, key], `${text} is IPv${ia.family}; ${key} takes IPv${fam}`, fam === 4 ? "use ip6: for IPv6" : "use ip: for IPv4"); return undefined; }
+    if (p) {
+      if (!contains(p, fam, ia.addr)) { P.add([...a.path, key], `${text} is outside subnet ${formatPrefix(p)} of network ${a.net}`, `use an address in ${formatPrefix(p)}, or leave ${key} out for automatic assignment`); return undefined; }
+      if (ia.len !== p.len) { P.add([...a.path, key], `${text} has prefix /${ia.len} but network ${a.net} is ${formatPrefix(p)}`, `write ${formatAddr(fam, ia.addr)} without a prefix`); return undefined; }
+      if (isNetworkOrBroadcast(p, ia.addr)) { P.add([...a.path, key], `${text} is the network or broadcast address of ${formatPrefix(p)}`, `use a host address of ${formatPrefix(p)}`); return undefined; }
+    }
+    if (!useAddr(fam, ia.addr, [...a.path, key], `node ${a.node} on network ${a.net}`)) return undefined;
+    return ia;
+  };
+  type IfAddrOrNull = ReturnType<typeof parseIfAddr> | undefined;
+  const resolvedStatic = atts.map((a) => (netInfo.has(a.net) ? { v4: staticAddr(a, 4), v6: staticAddr(a, 6) } : null));
+  atts.forEach((a, i) => {
+    const info = netInfo.get(a.net);
+    const st = resolvedStatic[i];
+    if (!info || !st) return;
+    const node = nodes.get(a.node)!;
+    if (info.net.holder === a.node) {
+      P.add(a.path, `node ${a.node} holds the bridge of network ${a.net} (in: ${a.node}); it is on that network through the bridge itself`, `remove ${a.net} from nodes.${a.node}.networks`);
+      return;
+    }
+    const addrsOut: string[] = [];
+    for (const fam of [4, 6] as const) {
+      const p = fam === 4 ? info.p4 : info.p6;
+      let ia = fam === 4 ? st.v4 : st.v6;
+      if (ia === undefined) continue; // error already reported
+      if (ia === null && p) {
+        const range = hostRange(p);
+        let next = fam === 4 ? info.next4! : info.next6!;
+        while (next <= range.last && addrs.has(`${fam}:${next}`)) next++;
+        if (next > range.last) { P.add(a.path, `network ${a.net} (${formatPrefix(p)}) has no free address left for ${a.node}`, "use a larger subnet"); continue; }
+        useAddr(fam, next, a.path, `node ${a.node} on network ${a.net}`);
+        ia = { family: fam, addr: next, len: p.len };
+        if (fam === 4) info.next4 = next + 1n; else info.next6 = next + 1n;
+      }
+      if (ia) addrsOut.push(formatIfAddr(ia));
+    }
+    if (a.mac !== undefined && !validMac(a.mac)) P.add([...a.path, "mac"], `"${a.mac}" is not a unicast MAC address`, "write it like 02:42:ac:14:00:02 (first byte even)");
+    const iface = a.iface ?? nextIface(a.node);
+    if (a.iface === undefined) claimIface(a.node, iface, a.path);
+    const peer = info.net.holder ? { node: info.net.holder, ...kernelName(a.net, a.node) } : { node: null, ...kernelName(lab, a.node, iface) };
+    if (info.net.holder) claimIface(info.net.holder, peer.name, a.path);
+    node.intfs.push({ kind: "bridge", name: iface, addrs: addrsOut, mac: a.mac, mtu: info.net.mtu, network: a.net, peer: { ...peer, bridge: info.net.bridge } });
+    info.members.push(a.node);
+  });
+  for (const net of networks) if (net.holder) nodes.get(net.holder)?.bridges.push(net.name);
+  // A Linux bridge numbers its ports in 10 bits, 0 reserved: past 1,023 members the kernel says "Exchange full".
+  for (const [name, info] of netInfo)
+    if (info.members.length > BRIDGE_MAX_PORTS)
+      P.add(["networks", name], `network ${name} has ${info.members.length} members; a Linux bridge takes at most ${BRIDGE_MAX_PORTS} ports`, "spread the nodes over several networks (joined by a router), or wire some of them with links");
+
+}

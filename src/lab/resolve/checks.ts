@@ -1,0 +1,47 @@
+// One check: exactly one probe, a known `from`, a target of the probe's form, sane timeouts.
+import type { KeyPath } from "../../errors.js";
+import type { Check, ProbeKind } from "../model.js";
+import type { RawCheck } from "../schema.js";
+import { Problems } from "./context.js";
+import { closest } from "./util.js";
+
+export function parseDuration(v: string | number | undefined, dflt: number): number | null {
+  if (v === undefined) return dflt;
+  if (typeof v === "number") return v * 1000;
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(v.trim());
+  if (!m) return null;
+  const n = Number(m[1]);
+  return m[2] === "ms" ? n : m[2] === "m" ? n * 60000 : n * 1000;
+}
+
+export const PROBES: ProbeKind[] = ["ping", "tcp", "udp", "http", "dns"];
+
+export function resolveCheck(P: Problems, c: RawCheck, i: number, known: (n: string) => boolean, nodeNames: string[]): Check | null {
+  const path: KeyPath = ["checks", i];
+  const kinds = PROBES.filter((k) => c[k] !== undefined);
+  if (kinds.length !== 1) {
+    P.add(path, kinds.length ? `a check has exactly one probe, this one has ${kinds.join(" and ")}` : "a check needs a probe", "use one of ping:, tcp:, udp:, http:, dns:");
+    return null;
+  }
+  if (!known(c.from)) {
+    const g = closest(c.from, nodeNames);
+    P.add([...path, "from"], `no node named "${c.from}"`, g ? `did you mean ${g}?` : `use a node name or host`);
+    return null;
+  }
+  const kind = kinds[0];
+  const target = c[kind]!;
+  if ((kind === "tcp" || kind === "udp") && !/^(\[[^\]]+\]|[^:]+|[0-9a-fA-F:]+):\d{1,5}$/.test(target)) {
+    P.add([...path, kind], `"${target}" needs a port: TARGET:PORT`, `e.g. ${kind}: "web:80"`);
+    return null;
+  }
+  if (kind === "http" && !/^https?:\/\//.test(target)) { P.add([...path, kind], `"${target}" is not an http:// URL`, 'e.g. http: "http://web/"'); return null; }
+  const timeoutMs = parseDuration(c.timeout, 2000);
+  if (timeoutMs === null || timeoutMs <= 0) { P.add([...path, "timeout"], `"${c.timeout}" is not a duration`, "write it like 2s or 500ms"); return null; }
+  if (timeoutMs > 600_000) { P.add([...path, "timeout"], `${c.timeout} is longer than a check may wait (10m)`, "a check's timeout is at most 10m; use retries for more"); return null; }
+  if ((c.status !== undefined || c.contains !== undefined) && kind !== "http") P.add(path, "status and contains go with http checks");
+  if (c.equals !== undefined && kind !== "dns") P.add([...path, "equals"], "equals goes with dns checks");
+  return {
+    index: i, name: c.name, from: c.from, kind, target, expect: c.expect ?? "pass", timeoutMs, retries: c.retries ?? 0,
+    count: c.count ?? 1, status: c.status, contains: c.contains, equals: c.equals, path,
+  };
+}

@@ -1,0 +1,109 @@
+// What the resolution passes share: the problems found so far (each located in the file), the
+// nodes being built, the address book (every address used, by whom), the interface names
+// claimed per namespace, the prefix registry (for overlaps), the networks and their ranges.
+import { MAX_PROBLEMS, type KeyPath, type Problem } from "../../errors.js";
+import type { Check, Host, Lab, Network, Node } from "../model.js";
+import type { RawLab } from "../schema.js";
+import type { LabSource } from "../source.js";
+import { formatAddr, type Family, type Prefix } from "../../net/ip.js";
+import { nsName, validIfName } from "../../net/names.js";
+
+export const RESERVED = new Set(["host"]);
+/** A Linux bridge numbers its ports in 10 bits, 0 reserved. */
+export const BRIDGE_MAX_PORTS = 1023;
+
+export class Problems {
+  readonly list: Problem[] = [];
+  /** Past MAX_PROBLEMS only counted: a generated file with 50,000 mistakes is reported in a moment. */
+  more = 0;
+  constructor(private readonly src: LabSource) {}
+  add(key: KeyPath, message: string, hint?: string): void {
+    if (this.list.length >= MAX_PROBLEMS) this.more++;
+    else this.list.push({ loc: this.src.locate(key), key, message, hint });
+  }
+}
+
+interface AddrSlot {
+  family: Family;
+  addr: bigint;
+  path: KeyPath;
+  who: string;
+}
+
+export interface NetInfo {
+  net: Network;
+  p4?: Prefix;
+  p6?: Prefix;
+  /** The next automatic address of each family. */
+  next4?: bigint;
+  next6?: bigint;
+  members: string[];
+}
+
+export class Ctx {
+  readonly P: Problems;
+  readonly lab: string;
+  readonly isolated: boolean;
+  readonly rawNodes: NonNullable<RawLab["nodes"]>;
+  readonly rawNets: NonNullable<RawLab["networks"]>;
+  readonly nodeNames: string[];
+  readonly netNames: string[];
+  readonly nodes = new Map<string, Node>();
+  readonly host: Host = { intfs: [], routes: [], replaceRoutes: [], routePaths: [], forward: false, sysctls: {}, exec: [] };
+  readonly networks: Network[] = [];
+  readonly netInfo = new Map<string, NetInfo>();
+  readonly links: Lab["links"] = [];
+  readonly checks: Check[] = [];
+  /** Every prefix of a network or link, for the overlap pass. */
+  readonly seenPrefixes: { p: Prefix; path: KeyPath; what: string }[] = [];
+  /** The address book: "family:address" → who has it. */
+  readonly addrs = new Map<string, AddrSlot>();
+  /** Interface names claimed per namespace: node name, or "" for the host → name → where. */
+  readonly intfNames = new Map<string, Map<string, KeyPath>>();
+
+  constructor(readonly src: LabSource, readonly raw: RawLab, opts: { isolated?: boolean }) {
+    this.P = new Problems(src);
+    this.lab = raw.name;
+    this.isolated = opts.isolated || (raw.isolated ?? false);
+    this.rawNodes = raw.nodes ?? {};
+    this.rawNets = raw.networks ?? {};
+    this.nodeNames = Object.keys(this.rawNodes);
+    this.netNames = Object.keys(this.rawNets);
+    for (const name of this.nodeNames) {
+      if (RESERVED.has(name)) this.P.add(["nodes", name], `"${name}" is reserved: it means the lab's host namespace`, "rename the node, e.g. host1");
+      this.nodes.set(name, {
+        name, ns: nsName(this.lab, name), intfs: [], routes: [], rules: [], forward: false, sysctls: {}, extraHosts: [],
+        run: [], exec: [], labels: {}, bridges: [], publish: [],
+      });
+    }
+  }
+
+  /** Records an address as taken; false (with the problem said) when someone has it already. */
+  readonly useAddr = (family: Family, addr: bigint, path: KeyPath, who: string): boolean => {
+    const k = `${family}:${addr}`;
+    const prev = this.addrs.get(k);
+    if (prev) {
+      // Two gateways at one address means two overlapping subnets: that error says it better.
+      if (prev.who.startsWith("the gateway") && who.startsWith("the gateway")) return false;
+      this.P.add(path, `address ${formatAddr(family, addr)} is already used by ${prev.who}`, "give each interface its own address, or leave ip out for automatic assignment");
+      return false;
+    }
+    this.addrs.set(k, { family, addr, path, who });
+    return true;
+  };
+
+  /** Claims an interface name in a namespace (node, or null for the host), saying what is wrong with it. */
+  readonly claimIface = (node: string | null, iface: string, path: KeyPath): void => {
+    const err = validIfName(iface);
+    if (err) { this.P.add(path, err, "choose a name like eth1 or veth-red"); return; }
+    if (iface === "lo") { this.P.add(path, `"lo" is the loopback interface`, "choose another interface name"); return; }
+    const key = node ?? "";
+    if (!this.intfNames.has(key)) this.intfNames.set(key, new Map());
+    const m = this.intfNames.get(key)!;
+    if (m.has(iface)) {
+      this.P.add(path, `interface ${iface} is defined twice on ${node ?? "host"}`, "give each interface of a node its own name (iface:)");
+      return;
+    }
+    m.set(iface, path);
+  };
+}

@@ -1,0 +1,83 @@
+// Pass: networks — kind, subnets, gateways, NAT; each network's address range for the attachments pass.
+import type { KeyPath } from "../../errors.js";
+import { contains, formatAddr, formatIfAddr, formatPrefix, hostRange, isNetworkOrBroadcast, parseAddr, parsePrefix } from "../../net/ip.js";
+import { kernelName, validIfName } from "../../net/names.js";
+import { NETWORK_KINDS, PLANNED_KINDS, type Network } from "../model.js";
+import { Ctx, type NetInfo } from "./context.js";
+
+export function networksPass(c: Ctx): void {
+  const { P, lab, rawNets, nodeNames, netNames, nodes, seenPrefixes, useAddr, claimIface } = c;
+  const { networks, netInfo } = c;
+  for (const name of netNames) {
+    const r = rawNets[name];
+    const path: KeyPath = ["networks", name];
+    if (r.kind !== undefined && !(NETWORK_KINDS as readonly string[]).includes(r.kind)) {
+      if (PLANNED_KINDS.includes(r.kind)) P.add([...path, "kind"], `kind ${r.kind} is not implemented yet in this netlab`, `kinds it builds: ${NETWORK_KINDS.join(", ")}`);
+      else P.add([...path, "kind"], `unknown network kind "${r.kind}"`, `kinds: ${NETWORK_KINDS.join(", ")}`);
+    }
+    let holder: string | null = null;
+    if (r.in !== undefined) {
+      if (r.in === "host") holder = null;
+      else if (!nodes.has(r.in)) P.add([...path, "in"], `no node named "${r.in}"`, nodeNames.length ? `nodes: ${nodeNames.join(", ")}` : "define the node under nodes:");
+      else holder = r.in;
+    }
+    const kn = holder ? { name: name } : kernelName(lab, name);
+    if (holder) {
+      const e = validIfName(name);
+      if (e) P.add(path, `a bridge held in node ${holder} is named after its network: ${e}`, "use a shorter network name");
+      else claimIface(holder, name, path);
+    }
+    const net: Network = {
+      kind: "bridge", // the only kind built so far; others are refused above
+      name, bridge: kn.name, altname: kn.altname, holder,
+      nat: r.nat ?? false, nat6: r.nat6 ?? false, dns: r.dns ?? true, internal: r.internal ?? false, isolate: r.isolate ?? true,
+      mtu: r.mtu, path,
+    };
+    const info: NetInfo = { net, members: [] };
+    for (const fam of [4, 6] as const) {
+      const key = fam === 4 ? "subnet" : "subnet6";
+      const gkey = fam === 4 ? "gateway" : "gateway6";
+      const text = r[key];
+      if (text === undefined) {
+        if (r[gkey] !== undefined && r[gkey] !== "none") P.add([...path, gkey], `a gateway needs a ${key}`, `add ${key}: or remove ${gkey}:`);
+        continue;
+      }
+      const p = parsePrefix(text, true);
+      if (!p) {
+        const loose = parsePrefix(text, false);
+        P.add([...path, key], loose ? `${text} has host bits set` : `"${text}" is not an IPv${fam} prefix`,
+          loose ? `did you mean ${formatPrefix(loose)}?` : fam === 4 ? "write it like 172.20.0.0/24" : "write it like fd00:20::/64");
+        continue;
+      }
+      if (p.family !== fam) { P.add([...path, key], `${text} is IPv${p.family}; ${key} takes IPv${fam}`, fam === 4 ? "use subnet6: for IPv6" : "use subnet: for IPv4"); continue; }
+      if ((fam === 4 && p.len > 30) || (fam === 6 && p.len > 126)) { P.add([...path, key], `${text} is too small for a network`, "use /30 or larger for IPv4, /126 or larger for IPv6 (a link can be /31)"); continue; }
+      seenPrefixes.push({ p, path: [...path, key], what: `network ${name}` });
+      const range = hostRange(p);
+      let gw: bigint | undefined = range.first;
+      const g = r[gkey];
+      if (g === "none") gw = undefined;
+      else if (g !== undefined) {
+        const a = parseAddr(g);
+        if (!a || a.family !== fam) { P.add([...path, gkey], `"${g}" is not an IPv${fam} address`, `write it like ${fam === 4 ? formatAddr(4, range.first) : formatAddr(6, range.first)}, or none`); gw = undefined; }
+        else if (!contains(p, fam, a.addr)) { P.add([...path, gkey], `gateway ${g} is outside subnet ${text}`, `use an address in ${text}`); gw = undefined; }
+        else if (isNetworkOrBroadcast(p, a.addr)) { P.add([...path, gkey], `${g} is the network or broadcast address of ${text}`, `use a host address such as ${formatAddr(fam, range.first)}`); gw = undefined; }
+        else gw = a.addr;
+      }
+      if (gw !== undefined) {
+        const addr = formatIfAddr({ family: fam, addr: gw, len: p.len });
+        if (fam === 4) net.gateway = addr; else net.gateway6 = addr;
+        useAddr(fam, gw, [...path, g === undefined ? key : gkey], `the gateway of network ${name}`);
+      }
+      if (fam === 4) { net.subnet = text; info.p4 = p; info.next4 = range.first; }
+      else { net.subnet6 = text; info.p6 = p; info.next6 = range.first; }
+    }
+    if (net.nat && !net.subnet) P.add([...path, "nat"], "nat needs a subnet to masquerade", "add subnet: or remove nat:");
+    if (net.nat6 && !net.subnet6) P.add([...path, "nat6"], "nat6 needs a subnet6 to masquerade", "add subnet6: or remove nat6:");
+    if (net.nat6 && net.internal) P.add([...path, "nat6"], "a network cannot be both internal and nat6", "drop one of them");
+    if (net.nat && net.internal) P.add([...path, "nat"], "a network cannot be both internal and nat", "internal: true forbids traffic leaving the network; drop one of them");
+    if (net.nat && !net.gateway && net.subnet) P.add([...path, "nat"], "nat needs a gateway: members reach the outside through it", "remove gateway: none");
+    networks.push(net);
+    netInfo.set(name, info);
+  }
+
+}

@@ -1,0 +1,79 @@
+// Pass: each node's own settings — routes, rules, sysctls, commands, DNS, firewall, published
+// ports, its default route, extra hosts entries.
+import type { KeyPath } from "../../errors.js";
+import { parseAddr, parseIfAddr, parsePrefix, prefixOf } from "../../net/ip.js";
+import { networkOf } from "../model.js";
+import { Ctx } from "./context.js";
+import { resolveFirewall } from "./firewall.js";
+import { resolvePublish, type Taken } from "./publish.js";
+import { isMainDefault, resolveRoutes } from "./routes.js";
+import { resolveSysctls } from "./sysctls.js";
+import { asList, checkCommand, unsafeLine } from "./util.js";
+
+export function nodesPass(c: Ctx): void {
+  const { P, rawNodes, nodeNames, nodes, networks, netInfo } = c;
+  const published: Taken[] = []; // for conflicts between nodes
+  for (const name of nodeNames) {
+    const r = rawNodes[name] ?? {};
+    const node = nodes.get(name)!;
+    const path: KeyPath = ["nodes", name];
+    const ifaces = new Set([...node.intfs.map((i) => i.name), ...node.bridges.map((b) => networks.find((n) => n.name === b)!.bridge)]);
+    const held = networks.filter((n) => n.holder === name).flatMap((n) => [n.gateway, n.gateway6].filter((g): g is string => !!g));
+    const connected = [...node.intfs.flatMap((i) => i.addrs), ...held].map((a) => prefixOf(parseIfAddr(a)!));
+    node.routes = resolveRoutes(P, r.routes ?? [], [...path, "routes"], ifaces, `node ${name}`, connected);
+    (r.routes ?? []).forEach((x, i) => {
+      if (typeof x === "object" && x.replace !== undefined) P.add([...path, "routes", i, "replace"], "replace is for host.routes: a node's namespace has no routes but the lab's", "remove replace:");
+    });
+    node.rules = (r.rules ?? []).flatMap((rule, i) => {
+      if (unsafeLine(rule) || rule.trim() === "") { P.add([...path, "rules", i], "a rule is one line in `ip rule` form", 'e.g. "from 192.168.1.0/24 table 100"'); return []; }
+      const t = rule.trim().split(/\s+/);
+      for (let k = 0; k < t.length - 1; k++)
+        if ((t[k] === "from" || t[k] === "to") && t[k + 1] !== "all" && !parsePrefix(t[k + 1].includes("/") ? t[k + 1] : `${t[k + 1]}/${t[k + 1].includes(":") ? 128 : 32}`, false)) {
+          P.add([...path, "rules", i], `"${t[k]} ${t[k + 1]}" needs an address or prefix`, 'e.g. "from 192.168.1.0/24 table 100", or "from all"');
+          return [];
+        }
+      return [rule.trim()];
+    });
+    node.forward = r.forward ?? false;
+    node.sysctls = resolveSysctls(P, r.sysctls, [...path, "sysctls"]);
+    node.run = asList(r.run).filter((c, i) => checkCommand(P, c, [...path, "run", ...(Array.isArray(r.run) ? [i] : [])]));
+    node.exec = asList(r.exec).filter((c, i) => checkCommand(P, c, [...path, "exec", ...(Array.isArray(r.exec) ? [i] : [])]));
+    node.labels = r.labels ?? {};
+    if (r.dns) {
+      const ns = r.dns.nameservers ?? [];
+      ns.forEach((a, i) => { if (!parseAddr(a)) P.add([...path, "dns", "nameservers", i], `"${a}" is not an IP address`, "nameservers are addresses, e.g. 10.0.0.53"); });
+      (r.dns.search ?? []).forEach((d, i) => { if (!/^[A-Za-z0-9.-]+$/.test(d)) P.add([...path, "dns", "search", i], `"${d}" is not a domain name`); });
+      node.resolv = { nameservers: ns, search: r.dns.search ?? [] };
+    }
+    if (r.firewall) node.firewall = resolveFirewall(P, r.firewall, [...path, "firewall"]);
+    node.publish = resolvePublish(P, r.publish ?? [], [...path, "publish"], node, networks, published);
+    // Default routes: from the first network with a gateway, per family, unless the node sets its own.
+    for (const fam of [4, 6] as const) {
+      const hasDefault = node.routes.some((l) => isMainDefault(l, fam));
+      if (hasDefault) continue;
+      const first = node.intfs.find((i) => {
+        const net = i.kind === "bridge" ? netInfo.get(i.network)?.net : undefined;
+        return net && !net.internal && (fam === 4 ? net.gateway : net.gateway6);
+      });
+      if (first) {
+        const net = netInfo.get(networkOf(first)!)!.net;
+        const gw = (fam === 4 ? net.gateway! : net.gateway6!).split("/")[0];
+        node.routes.push(`${fam === 4 ? "default" : "::/0"} via ${gw} dev ${first.name}`);
+      }
+    }
+  }
+  // Extra hosts entries; the network-derived ones are computed when the files are written.
+  for (const name of nodeNames) {
+    const node = nodes.get(name)!;
+    const extra = (rawNodes[name] ?? {}).hosts;
+    const entries: [string, string, KeyPath][] = Array.isArray(extra)
+      ? extra.map((e, i) => { const k = e.indexOf(":"); return [e.slice(0, k), e.slice(k + 1), ["nodes", name, "hosts", i]] as [string, string, KeyPath]; })
+      : Object.entries(extra ?? {}).map(([h, a]) => [h, a, ["nodes", name, "hosts", h]] as [string, string, KeyPath]);
+    for (const [h, a, p] of entries) {
+      if (!/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(h)) { P.add(p, `"${h}" is not a host name`, 'write entries as name: address, or "name:address"'); continue; }
+      if (!parseAddr(a)) { P.add(p, `"${a}" is not an IP address`, 'write entries as name: address, e.g. db: 10.0.0.5'); continue; }
+      node.extraHosts.push([a, h]);
+    }
+  }
+
+}

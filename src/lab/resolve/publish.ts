@@ -1,0 +1,43 @@
+// `publish:` — Docker's -p forms.
+import type { KeyPath } from "../../errors.js";
+import { parseAddr } from "../../net/ip.js";
+import { networkOf, samePublishedPort, type Network, type Node } from "../model.js";
+import { Problems } from "./context.js";
+
+/** Docker's -p forms: "8080:80", "127.0.0.1:8080:80", "5353:53/udp". */
+export type Taken = Pick<Node["publish"][number], "proto" | "hostPort" | "hostIp"> & { who: string };
+
+
+export function resolvePublish(P: Problems, raw: string[], path: KeyPath, node: Node, networks: Network[], taken: Taken[]): Node["publish"] {
+  const out: Node["publish"] = [];
+  raw.forEach((spec, i) => {
+    const p: KeyPath = [...path, i];
+    const m = /^(?:(\d{1,3}(?:\.\d{1,3}){3}):)?(\d{1,5}):(\d{1,5})(?:\/(tcp|udp))?$/.exec(spec.trim());
+    if (!m) {
+      P.add(p, `"${spec}" is not a port to publish`, 'write it like "8080:80", "127.0.0.1:8080:80" or "5353:53/udp"');
+      return;
+    }
+    const [, ip, hp, cp, proto = "tcp"] = m;
+    const hostPort = Number(hp), port = Number(cp);
+    if (ip !== undefined && !parseAddr(ip)) { P.add(p, `"${ip}" is not an IPv4 address`, "bind to an address of the host, e.g. 127.0.0.1"); return; }
+    for (const [what, v] of [["host port", hostPort], ["port", port]] as const)
+      if (v < 1 || v > 65535) { P.add(p, `${what} ${v} is not a port (1-65535)`); return; }
+    const leg = node.intfs.find((i) => {
+      const net = networks.find((n) => n.name === networkOf(i));
+      return net && !net.holder && net.gateway && i.addrs.some((a) => !a.includes(":"));
+    });
+    if (!leg) {
+      P.add(p, `${node.name} is on no network the host holds a bridge for, so the host cannot forward to it`, "put the node on a network with a subnet (and no `in:`)");
+      return;
+    }
+    const net = networks.find((n) => n.name === networkOf(leg))!;
+    const clash = taken.find((t) => samePublishedPort(t, { proto: proto as "tcp" | "udp", hostPort, hostIp: ip }));
+    if (clash) {
+      P.add(p, `host port ${hostPort}/${proto} is already published by ${clash.who}`, "publish each host port once; pick another host port");
+      return;
+    }
+    taken.push({ proto: proto as "tcp" | "udp", hostPort, hostIp: ip, who: `${node.name} ("${spec}")` });
+    out.push({ hostIp: ip, hostPort, port, proto: proto as "tcp" | "udp", to: leg.addrs.find((a) => !a.includes(":"))!.split("/")[0], bridge: net.bridge, subnet: net.subnet!, spec });
+  });
+  return out;
+}

@@ -1,0 +1,79 @@
+// The lab's host namespace: its wiring (made by the kinds), routes, sysctls and rules.
+import type { Lab } from "../lab/model.js";
+import { bridgeFeatures } from "./features/bridges.js";
+import { hostFirewall } from "./features/firewall.js";
+import { publishFeature } from "./features/publish.js";
+import { isV6 } from "./lines.js";
+import type { Op, Step } from "./ops.js";
+import type { Wiring } from "./placement.js";
+import { Ruleset } from "./ruleset.js";
+
+export function hostSteps(lab: Lab, w: Wiring): Step[] {
+  const L = lab.name;
+  const H = lab.hostNs;
+  const steps: Step[] = [];
+  const wire = [...(H ? ["link set dev lo up", `link set dev lo alias "netlab:${L}:host"`] : []), ...w.host];
+  if (wire.length) {
+    steps.push({
+      id: "host-links",
+      title: `bridges and veth pairs${H ? ` in ${H}` : " in the host namespace"}`,
+      ops: [{ op: "ip", ns: H, lines: wire }],
+      // Host-end veths whose peer sits in a lab namespace vanish with it; bridges and host links are deleted explicitly.
+      undo: w.hostUndo.length ? [{ op: "ip", ns: H, force: true, lines: w.hostUndo }] : [],
+    });
+  }
+  const overrides = new Set(lab.host.replaceRoutes);
+  const plainRoutes = lab.host.routes.filter((r) => !overrides.has(r));
+  if (plainRoutes.length) {
+    steps.push({
+      id: "host-routes",
+      title: "host routes",
+      ops: [{ op: "ip", ns: H, lines: plainRoutes.map((r) => `route replace ${r}`) }],
+      undo: [{ op: "ip", ns: H, force: true, lines: plainRoutes.map((r) => `route delete ${r}`) }],
+    });
+  }
+  // Routes that override the host's own: each journals what it replaces just before (route-restore).
+  if (overrides.size) {
+    steps.push({ id: "host-route-overrides", title: "host routes that override the host's own", ops: [...overrides].map((route) => ({ op: "route-override", ns: H, route }) as Op), undo: [] });
+  }
+  // Host sysctls: forwarding for NAT / routing, plus what the lab asks for.
+  const hostNets = lab.networks.filter((n) => !n.holder);
+  const published = lab.nodes.flatMap((n) => n.publish);
+  const hostForward = lab.host.forward || hostNets.some((n) => n.nat) || published.length > 0;
+  const hostHas6 = hostNets.some((n) => n.subnet6) || lab.host.intfs.some((i) => i.addrs.some(isV6));
+  const hostSysctls: Record<string, string> = {
+    ...(hostForward ? { "net.ipv4.ip_forward": "1" } : {}),
+    ...(hostHas6 && (lab.host.forward || hostNets.some((n) => n.nat6)) ? { "net.ipv6.conf.all.forwarding": "1" } : {}),
+    // 127.0.0.1:PORT reaches a published port only if the kernel may route loopback addresses out the bridge.
+    ...Object.fromEntries([...new Set(published.map((p) => p.bridge))].map((b) => [`net.ipv4.conf.${b}.route_localnet`, "1"])),
+    ...lab.host.sysctls,
+  };
+  if (Object.keys(hostSysctls).length) {
+    // The lab's own host namespace (isolated) goes as a whole; a shared one gets its values back from the ledger.
+    const shared = H === null;
+    steps.push({
+      id: "host-sysctls",
+      title: "host sysctls",
+      ops: [{ op: "sysctl", ns: H, values: hostSysctls, restore: shared }],
+      undo: shared ? [{ op: "host-release", ns: H, lab: L, sysctls: Object.keys(hostSysctls) }] : [],
+    });
+  }
+  const hostIfaces = [...hostNets.map((n) => n.bridge), ...lab.host.intfs.map((i) => i.name)];
+  // IPv6 gets the same isolation (and NAT66 where asked for) once the lab has IPv6 in the host.
+  const rules = (hostHas6 ? ([4, 6] as const) : ([4] as const)).flatMap((fam) => {
+    const rs = new Ruleset(L, H, fam);
+    bridgeFeatures(rs, hostNets, hostIfaces, lab.host.forward);
+    publishFeature(rs, lab);
+    if (lab.host.firewall) hostFirewall(rs, lab.host.firewall);
+    return rs.ops();
+  });
+  if (rules.length) {
+    steps.push({
+      id: "host-iptables",
+      title: "host iptables (NAT, isolation, published ports)",
+      ops: rules,
+      undo: H === null ? [...new Set(rules.map((o) => (o as { family: 4 | 6 }).family))].map((family) => ({ op: "iptables-clean", ns: H, family, lab: L }) as Op) : [],
+    });
+  }
+  return steps;
+}

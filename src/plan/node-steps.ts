@@ -1,0 +1,41 @@
+// Inside one node, in one step: its loopback and marks, the devices it holds (kinds), its
+// interfaces, routes and rules in one `ip -batch` (a router's forwarding written by the shell
+// that becomes `ip`), then its own sysctls, its bridges' rules and its firewall.
+import type { Lab, Node } from "../lab/model.js";
+import { ownerAlias } from "../net/names.js";
+import { bridgeFeatures } from "./features/bridges.js";
+import { nodeFirewall } from "./features/firewall.js";
+import { intfLines, isV6 } from "./lines.js";
+import type { Op, Step } from "./ops.js";
+import type { Wiring } from "./placement.js";
+import { Ruleset } from "./ruleset.js";
+
+export function nodeStep(lab: Lab, node: Node, w: Wiring): Step {
+  const L = lab.name;
+  const lines = ["link set dev lo up", `link set dev lo alias "${ownerAlias(L, `node ${node.name}`)}"`, ...w.nodeLines(node.name)];
+  for (const i of node.intfs) lines.push(...intfLines(i));
+  lines.push(...node.routes.map((r) => `route replace ${r}`));
+  lines.push(...node.rules.map((r) => `rule add ${r}`));
+  const has6 = node.intfs.some((i) => i.addrs.some(isV6));
+  const heldNets = lab.networks.filter((n) => n.holder === node.name);
+  const forward = node.forward || heldNets.some((n) => n.nat || n.nat6);
+  const forwarding: Record<string, string> = {
+    ...(forward ? { "net.ipv4.ip_forward": "1" } : {}),
+    ...((has6 || heldNets.some((n) => n.subnet6)) && (node.forward || heldNets.some((n) => n.nat6)) ? { "net.ipv6.conf.all.forwarding": "1" } : {}),
+  };
+  const ops: Op[] = [{ op: "ip", ns: node.ns, lines, ...(Object.keys(forwarding).length ? { sysctls: forwarding } : {}) }];
+  // A lab's own sysctls go through sysctl(8), whose errors name the key.
+  if (Object.keys(node.sysctls).length) ops.push({ op: "sysctl", ns: node.ns, values: node.sysctls });
+  // The bridges' rules (in the lab's own chains) first, then the node's firewall (its own chains' policies).
+  for (const fam of heldNets.some((n) => n.subnet6) ? ([4, 6] as const) : heldNets.length ? ([4] as const) : []) {
+    const rs = new Ruleset(L, node.ns, fam);
+    bridgeFeatures(rs, heldNets, [], false);
+    ops.push(...rs.ops());
+  }
+  for (const fam of node.firewall ? (has6 ? ([4, 6] as const) : ([4] as const)) : []) {
+    const rs = new Ruleset(L, node.ns, fam);
+    nodeFirewall(rs, node.firewall!);
+    ops.push(...rs.ops());
+  }
+  return { id: `node:${node.name}`, title: `configure ${node.name}`, ops, undo: [] };
+}

@@ -1,0 +1,34 @@
+// Placement: which namespace holds a device, and which makes it. A network's device lives in
+// its holder's namespace — the lab's host, or a node (`in:`), and soon a virtual host — and
+// every cable is made from the lab's host namespace, straight into the namespaces of its ends,
+// so that the host's one `ip -batch` wires the whole lab before any node is configured.
+import type { Lab } from "../lab/model.js";
+import type { Ns } from "./ops.js";
+
+/** The namespace of a holder: null means the lab's host (itself null when that is where netlab runs). */
+export function nsOf(lab: Lab, holder: string | null): Ns {
+  return holder === null ? lab.hostNs : lab.nodes.find((n) => n.name === holder)!.ns;
+}
+
+/** The ip lines a plan collects per namespace while the kinds wire the lab. */
+export class Wiring {
+  /** The host's batch, which makes every device and cable; and what it deletes on down. */
+  readonly host: string[] = [];
+  readonly hostUndo: string[] = [];
+  /** Lines for a node's own batch, before its interfaces are configured (devices it holds). */
+  private readonly nodes = new Map<string, string[]>();
+  /** Links already made (a link is seen from both of its ends). */
+  readonly seenLinks = new Set<number>();
+
+  constructor(readonly lab: Lab) {}
+
+  node(name: string): string[] {
+    let l = this.nodes.get(name);
+    if (!l) this.nodes.set(name, (l = []));
+    return l;
+  }
+
+  nodeLines(name: string): string[] {
+    return this.nodes.get(name) ?? [];
+  }
+}
