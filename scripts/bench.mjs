@@ -12,7 +12,7 @@ const ROOT = resolve(fileURLToPath(import.meta.url), "../..");
 const NETLAB = join(ROOT, "bin/netlab");
 const { labFromText } = await import(join(ROOT, "dist/lab/load.js"));
 const { compile } = await import(join(ROOT, "dist/plan/compile.js"));
-const { renderOp } = await import(join(ROOT, "dist/plan/ops.js"));
+const { renderOp } = await import(join(ROOT, "dist/runtime/ops/index.js"));
 
 const env = (k, d) => process.env[k] ?? d;
 const SIZES = env("BENCH_SIZES", "10,100,300,1000").split(",").map(Number);
