@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-pkgs=(iproute2 iptables nftables ipset iputils-ping curl netcat-openbsd fping tcpdump procps util-linux bridge-utils)
+pkgs=(iproute2 iptables nftables ipset iputils-ping curl netcat-openbsd fping tcpdump procps util-linux bridge-utils bird2)
 [ "${1:-}" = "--bench" ] && pkgs+=(mininet)
 missing=()
 for p in "${pkgs[@]}"; do
@@ -16,7 +16,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then echo "setup.sh: installing ${missing[*]} needs root: run it with sudo" >&2; exit 1; fi
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
+  # Daemons (bird) are installed, never started: labs run their own, in their namespaces.
+  # policy-rc.d tells the packages' scripts not to start services; a machine's own one is kept.
+  own_policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; own_policy=1; fi
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  [ -n "$own_policy" ] && rm -f /usr/sbin/policy-rc.d
+  if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+    systemctl disable --now bird.service >/dev/null 2>&1 || true
+  fi
   echo "setup.sh: installed ${missing[*]}"
 fi
 

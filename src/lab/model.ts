@@ -17,9 +17,11 @@ export interface Lab {
 }
 
 /** The network kinds netlab builds; each has its module in plan/kinds/. */
-export const NETWORK_KINDS = ["bridge"] as const;
+export const NETWORK_KINDS = ["bridge", "vxlan", "macvlan", "ipvlan", "vlan"] as const;
 /** Kinds the contract names that this netlab does not build yet: refused with that said. */
-export const PLANNED_KINDS = ["vxlan", "macvlan", "ipvlan", "vlan"];
+export const PLANNED_KINDS: string[] = [];
+/** Kinds whose members are sub-interfaces of a parent (no bridge, no veth). */
+export const SUBIF_KINDS = ["macvlan", "ipvlan", "vlan"] as const;
 
 export interface Network {
   /** A registered network kind (plan/kinds/): how its devices are made and its members joined. */
@@ -33,6 +35,15 @@ export interface Network {
    * host. The lab's host namespace creates every cable (plan/placement.ts).
    */
   holder: string | null;
+  /** vxlan: the virtual hosts where it has a local bridge (named `bridge`) and a VXLAN device (`vxlan`). */
+  spans?: string[];
+  vxlan?: string;
+  vni?: number;
+  port?: number;
+  /** macvlan, ipvlan, vlan: the interface its members' devices hang off (in its node's namespace, null: the lab's host). */
+  parent?: { node: string | null; iface: string };
+  mode?: string;
+  vlanId?: number;
   subnet?: string;
   subnet6?: string;
   /** Interface addresses (with prefix length) set on the bridge, or undefined for `gateway: none` / no subnet. */
@@ -62,11 +73,20 @@ interface IntfBase {
   mtu?: number;
 }
 
-/** A node's leg on a bridge network: a veth whose other end is a port of the bridge, in the bridge holder's namespace (null: the lab's host). */
+/** A node's leg on a bridge (or vxlan) network: a veth whose other end is a port of the bridge, in the bridge holder's namespace (null: the lab's host). */
 export interface BridgeIntf extends IntfBase {
-  kind: "bridge";
+  kind: "bridge" | "vxlan";
   network: string;
   peer: { node: string | null; name: string; altname?: string; bridge: string };
+}
+
+/** A member of a macvlan, ipvlan or vlan network: a device of the parent, moved into the node. */
+export interface SubIntf extends IntfBase {
+  kind: "macvlan" | "ipvlan" | "vlan";
+  network: string;
+  parent: { node: string | null; name: string };
+  mode?: string;
+  vlanId?: number;
 }
 
 /** One end of a point-to-point veth link; the other end is in `peer.node`'s namespace (null: the lab's host). */
@@ -77,7 +97,7 @@ export interface VethIntf extends IntfBase {
 }
 
 /** An interface, keyed by the kind of what it joins. */
-export type Intf = BridgeIntf | VethIntf;
+export type Intf = BridgeIntf | VethIntf | SubIntf;
 
 /** The network an interface is on, if it is a network's member. */
 export const networkOf = (i: Intf): string | undefined => (i.kind === "veth" ? undefined : i.network);
@@ -85,6 +105,12 @@ export const networkOf = (i: Intf): string | undefined => (i.kind === "veth" ? u
 export interface Node {
   name: string;
   ns: string;
+  /** A virtual host (`hosts:`): a machine of its own, eth0 on the underlay. */
+  vhost: boolean;
+  /** The virtual host this node lives on. */
+  host?: string;
+  /** Files under /etc inside the namespace: absolute path → content. */
+  files: Record<string, string>;
   intfs: Intf[];
   /** Lines for `ip route replace …`. */
   routes: string[];
@@ -120,6 +146,8 @@ export function samePublishedPort(a: Pick<Publish, "proto" | "hostPort" | "hostI
 }
 
 export interface Publish {
+  /** Whose ports: the lab's host (null) or a virtual host. */
+  on: string | null;
   /** Host address the port is bound to; undefined means every address of the host. */
   hostIp?: string;
   hostPort: number;
@@ -144,6 +172,8 @@ export interface Host {
   forward: boolean;
   sysctls: Record<string, string>;
   exec: string[];
+  run: string[];
+  files: Record<string, string>;
 }
 
 export type ProbeKind = "ping" | "tcp" | "udp" | "http" | "dns";

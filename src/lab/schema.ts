@@ -57,6 +57,16 @@ export const NetworkSchema = z.strictObject({
   isolate: z.boolean().optional(),
   mtu: z.number().int().min(68).max(65535).optional(),
   in: z.string().optional(),
+  /** The virtual host (`hosts:`) that holds this network; a vxlan network spans `hosts`. */
+  host: z.string().optional(),
+  /** vxlan: the VXLAN network identifier, the virtual hosts it spans (default all), the UDP port. */
+  vni: z.number().int().min(1).max(16777215).optional(),
+  hosts: z.array(z.string()).optional(),
+  port: z.number().int().min(1).max(65535).optional(),
+  /** macvlan, ipvlan, vlan: the parent interface, HOST:IFACE (an interface netlab made); the mode; the VLAN id. */
+  parent: z.string().optional(),
+  mode: z.string().optional(),
+  id: z.number().int().min(1).max(4094).optional(),
   description: z.string().optional(),
 });
 
@@ -85,6 +95,31 @@ export const NodeSchema = z.strictObject({
   labels: z.record(z.string(), z.string()).optional(),
   run: commands.optional(),
   exec: commands.optional(),
+  /** The virtual host this node lives on. */
+  host: z.string().optional(),
+  /** Files under /etc inside the node (through /etc/netns/<ns>/…): path → content. */
+  files: z.record(z.string(), z.string()).optional(),
+});
+
+/** A virtual machine of the lab (`hosts:`): a namespace with eth0 on the underlay, forwarding on. */
+export const VhostSchema = z.strictObject({
+  description: z.string().optional(),
+  /** Its address on the underlay; automatic (.11, .12, …) when left out. */
+  underlay: z.string().optional(),
+  routes: z.array(route).optional(),
+  rules: z.array(z.string()).optional(),
+  forward: z.boolean().optional(),
+  sysctls: sysctls.optional(),
+  firewall: firewall.optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+  run: commands.optional(),
+  exec: commands.optional(),
+  files: z.record(z.string(), z.string()).optional(),
+});
+
+export const UnderlaySchema = z.strictObject({
+  subnet: z.string().optional(),
+  mtu: z.number().int().min(1280).max(65535).optional(),
 });
 
 const endpoint = z.union([
@@ -137,6 +172,8 @@ export const HostSchema = z.strictObject({
   firewall: firewall.optional(),
   routes: z.array(route).optional(),
   exec: commands.optional(),
+  run: commands.optional(),
+  files: z.record(z.string(), z.string()).optional(),
 });
 
 export const LabSchema = z.strictObject({
@@ -144,6 +181,8 @@ export const LabSchema = z.strictObject({
   description: z.string().optional(),
   isolated: z.boolean().optional(),
   host: HostSchema.optional(),
+  underlay: UnderlaySchema.optional(),
+  hosts: z.record(objName("host"), VhostSchema.nullable()).optional(),
   networks: z.record(objName("network"), NetworkSchema).optional(),
   nodes: z.record(objName("node"), NodeSchema.nullable()).optional(),
   links: z.array(LinkSchema).optional(),
@@ -152,6 +191,7 @@ export const LabSchema = z.strictObject({
 
 export type RawLab = z.infer<typeof LabSchema>;
 export type RawNode = z.infer<typeof NodeSchema>;
+export type RawVhost = z.infer<typeof VhostSchema>;
 export type RawNetwork = z.infer<typeof NetworkSchema>;
 export type RawLink = z.infer<typeof LinkSchema>;
 export type RawCheck = z.infer<typeof CheckSchema>;

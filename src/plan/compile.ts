@@ -52,7 +52,8 @@ export function compile(lab: Lab, opts: CompileOptions): Plan {
   for (const node of lab.nodes)
     node.exec.forEach((cmd, i) => execSteps.push({ id: `exec:${node.name}:${i}`, title: `exec on ${node.name}: ${cmd}`, ops: [{ op: "exec", ns: node.ns, cmd, who: node.name }], undo: [] }));
   // 5. run: background processes, stopped by the namespace undo (kill-ns) on down.
-  const runSteps: Step[] = lab.nodes.flatMap((node) =>
+  const runs = [{ name: "host", ns: lab.hostNs, run: lab.host.run }, ...lab.nodes];
+  const runSteps: Step[] = runs.flatMap((node) =>
     node.run.map((cmd, i) => ({
       id: `run:${node.name}:${i}`,
       title: `start on ${node.name}: ${cmd}`,

@@ -5,7 +5,7 @@ import { hostFirewall } from "./features/firewall.js";
 import { publishFeature } from "./features/publish.js";
 import { isV6 } from "./lines.js";
 import type { Op, Step } from "./ops.js";
-import type { Wiring } from "./placement.js";
+import { nsOf, type Wiring } from "./placement.js";
 import { Ruleset } from "./ruleset.js";
 
 export function hostSteps(lab: Lab, w: Wiring): Step[] {
@@ -22,6 +22,10 @@ export function hostSteps(lab: Lab, w: Wiring): Step[] {
       undo: w.hostUndo.length ? [{ op: "ip", ns: H, force: true, lines: w.hostUndo }] : [],
     });
   }
+  // Devices that hang off a parent in a node or virtual host (macvlan, ipvlan, vlan), made there
+  // once the cables exist and before any node is configured.
+  for (const [holder, lines] of w.pre)
+    steps.push({ id: `parents:${holder}`, title: `devices of ${holder}'s interfaces for other namespaces`, ops: [{ op: "ip", ns: nsOf(lab, holder), lines }], undo: [] });
   const overrides = new Set(lab.host.replaceRoutes);
   const plainRoutes = lab.host.routes.filter((r) => !overrides.has(r));
   if (plainRoutes.length) {
@@ -37,8 +41,8 @@ export function hostSteps(lab: Lab, w: Wiring): Step[] {
     steps.push({ id: "host-route-overrides", title: "host routes that override the host's own", ops: [...overrides].map((route) => ({ op: "route-override", ns: H, route }) as Op), undo: [] });
   }
   // Host sysctls: forwarding for NAT / routing, plus what the lab asks for.
-  const hostNets = lab.networks.filter((n) => !n.holder);
-  const published = lab.nodes.flatMap((n) => n.publish);
+  const hostNets = lab.networks.filter((n) => !n.holder && n.kind === "bridge");
+  const published = lab.nodes.flatMap((n) => n.publish).filter((p) => p.on === null);
   const hostForward = lab.host.forward || hostNets.some((n) => n.nat) || published.length > 0;
   const hostHas6 = hostNets.some((n) => n.subnet6) || lab.host.intfs.some((i) => i.addrs.some(isV6));
   const hostSysctls: Record<string, string> = {
@@ -63,7 +67,7 @@ export function hostSteps(lab: Lab, w: Wiring): Step[] {
   const rules = (hostHas6 ? ([4, 6] as const) : ([4] as const)).flatMap((fam) => {
     const rs = new Ruleset(L, H, fam);
     bridgeFeatures(rs, hostNets, hostIfaces, lab.host.forward);
-    publishFeature(rs, lab);
+    publishFeature(rs, lab, null);
     if (lab.host.firewall) hostFirewall(rs, lab.host.firewall);
     return rs.ops();
   });

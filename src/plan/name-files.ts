@@ -30,27 +30,32 @@ export function resolvConf(lab: Lab, node: Node, hostResolv?: string): string {
 export function nameFilesStep(lab: Lab, opts: { stateDir: string; filesDir?: string; hostResolv?: string }): Step | null {
   const filesDir = opts.filesDir ?? `${opts.stateDir}/etc`;
   const blocks = new Map<string, string>();
-  const dirs = new Map<string, { nodes: Node[]; hosts: string; resolv: string }>();
+  const dirs = new Map<string, { nss: string[]; name: string; hosts?: string; resolv?: string; own: Record<string, string> }>();
   for (const node of lab.nodes) {
     const hosts = hostsFile(lab, node, blocks);
     const resolv = resolvConf(lab, node, opts.hostResolv);
-    const key = `${hosts}\0${resolv}`;
+    // A node with files of its own gets a directory of its own.
+    const key = Object.keys(node.files).length ? `node:${node.name}` : `${hosts}\0${resolv}`;
     const d = dirs.get(key);
-    if (d) d.nodes.push(node);
-    else dirs.set(key, { nodes: [node], hosts, resolv });
+    if (d) d.nss.push(node.ns);
+    else dirs.set(key, { nss: [node.ns], name: node.name, hosts, resolv, own: node.files });
   }
+  // An isolated lab's host is a namespace of netlab's too: its files go the same way.
+  if (lab.hostNs && Object.keys(lab.host.files).length) dirs.set("host", { nss: [lab.hostNs], name: "host", own: lab.host.files });
   const files: Op[] = [];
   let shared = 0;
   for (const d of dirs.values()) {
-    const dir = `${filesDir}/${d.nodes.length === 1 ? d.nodes[0].name : `shared-${++shared}`}`;
-    files.push({ op: "write", path: `${dir}/hosts`, content: d.hosts }, { op: "write", path: `${dir}/resolv.conf`, content: d.resolv });
-    for (const n of d.nodes) files.push({ op: "symlink", path: `${NETNS_ETC}/${n.ns}`, target: dir });
+    const dir = `${filesDir}/${d.nss.length === 1 ? d.name : `shared-${++shared}`}`;
+    if (d.hosts !== undefined) files.push({ op: "write", path: `${dir}/hosts`, content: d.hosts }, { op: "write", path: `${dir}/resolv.conf`, content: d.resolv! });
+    for (const [path, content] of Object.entries(d.own)) files.push({ op: "write", path: `${dir}/${path.slice("/etc/".length)}`, content });
+    for (const ns of d.nss) files.push({ op: "symlink", path: `${NETNS_ETC}/${ns}`, target: dir });
   }
   if (!files.length) return null;
+  const linked = [...dirs.values()].flatMap((d) => d.nss);
   return {
     id: "etc-netns",
-    title: "hosts and resolv.conf files",
+    title: [...dirs.values()].some((d) => Object.keys(d.own).length) ? "hosts, resolv.conf and files under /etc" : "hosts and resolv.conf files",
     ops: files,
-    undo: [...lab.nodes.map((n) => ({ op: "rm", path: `${NETNS_ETC}/${n.ns}` }) as Op), ...(opts.filesDir ? [{ op: "rm", path: opts.filesDir } as Op] : [])],
+    undo: [...linked.map((ns) => ({ op: "rm", path: `${NETNS_ETC}/${ns}` }) as Op), ...(opts.filesDir ? [{ op: "rm", path: opts.filesDir } as Op] : [])],
   };
 }

@@ -5,6 +5,7 @@ import type { Lab, Node } from "../lab/model.js";
 import { ownerAlias } from "../net/names.js";
 import { bridgeFeatures } from "./features/bridges.js";
 import { nodeFirewall } from "./features/firewall.js";
+import { publishFeature } from "./features/publish.js";
 import { intfLines, isV6 } from "./lines.js";
 import type { Op, Step } from "./ops.js";
 import type { Wiring } from "./placement.js";
@@ -17,10 +18,13 @@ export function nodeStep(lab: Lab, node: Node, w: Wiring): Step {
   lines.push(...node.routes.map((r) => `route replace ${r}`));
   lines.push(...node.rules.map((r) => `rule add ${r}`));
   const has6 = node.intfs.some((i) => i.addrs.some(isV6));
-  const heldNets = lab.networks.filter((n) => n.holder === node.name);
-  const forward = node.forward || heldNets.some((n) => n.nat || n.nat6);
+  const heldNets = lab.networks.filter((n) => n.holder === node.name && n.kind === "bridge");
+  const published = lab.nodes.flatMap((n) => n.publish).filter((p) => p.on === node.name);
+  const forward = node.forward || heldNets.some((n) => n.nat || n.nat6) || published.length > 0;
   const forwarding: Record<string, string> = {
     ...(forward ? { "net.ipv4.ip_forward": "1" } : {}),
+    // 127.0.0.1:PORT of a virtual host reaches its published ports only if loopback addresses may leave through the bridge.
+    ...Object.fromEntries([...new Set(published.map((p) => p.bridge))].map((b) => [`net.ipv4.conf.${b}.route_localnet`, "1"])),
     ...((has6 || heldNets.some((n) => n.subnet6)) && (node.forward || heldNets.some((n) => n.nat6)) ? { "net.ipv6.conf.all.forwarding": "1" } : {}),
   };
   const ops: Op[] = [{ op: "ip", ns: node.ns, lines, ...(Object.keys(forwarding).length ? { sysctls: forwarding } : {}) }];
@@ -30,8 +34,10 @@ export function nodeStep(lab: Lab, node: Node, w: Wiring): Step {
   for (const fam of heldNets.some((n) => n.subnet6) ? ([4, 6] as const) : heldNets.length ? ([4] as const) : []) {
     const rs = new Ruleset(L, node.ns, fam);
     bridgeFeatures(rs, heldNets, [], false);
+    publishFeature(rs, lab, node.name);
     ops.push(...rs.ops());
   }
+  ops.push(...(w.after.get(node.name) ?? []));
   for (const fam of node.firewall ? (has6 ? ([4, 6] as const) : ([4] as const)) : []) {
     const rs = new Ruleset(L, node.ns, fam);
     nodeFirewall(rs, node.firewall!);

@@ -12,6 +12,8 @@ export type Op =
    * becomes `ip`, so a router costs no extra `sysctl` process.
    */
   | { op: "ip"; ns: Ns; lines: string[]; force?: boolean; sysctls?: Record<string, string> }
+  /** `bridge -batch -` in NS: forwarding database entries (a VXLAN device's remote hosts). */
+  | { op: "bridge"; ns: Ns; lines: string[] }
   /** `iptables-restore --noflush` (or ip6tables-restore) with a whole table's worth of rules. */
   | { op: "iptables"; ns: Ns; family: 4 | 6; text: string }
   /** Remove every rule and chain tagged for this lab from the tables, computed from the live ruleset. */
@@ -30,7 +32,7 @@ export type Op =
   /** A command run to completion inside the namespace; a non-zero exit fails the step. */
   | { op: "exec"; ns: Ns; cmd: string; who: string }
   /** A command left running in the background inside the namespace, output to log. */
-  | { op: "spawn"; ns: string; cmd: string; log: string; who: string }
+  | { op: "spawn"; ns: Ns; cmd: string; log: string; who: string }
   /** Stop every process inside these namespaces (they are ours, so is everything in them). */
   | { op: "kill-ns"; names: string[] }
   /** `ipset restore -exist` in NS: sets and their members (`create NAME hash:ip`, `add NAME 10.0.0.1`). */

@@ -3,7 +3,7 @@
 // every cable is made from the lab's host namespace, straight into the namespaces of its ends,
 // so that the host's one `ip -batch` wires the whole lab before any node is configured.
 import type { Lab } from "../lab/model.js";
-import type { Ns } from "./ops.js";
+import type { Ns, Op } from "./ops.js";
 
 /** The namespace of a holder: null means the lab's host (itself null when that is where netlab runs). */
 export function nsOf(lab: Lab, holder: string | null): Ns {
@@ -19,6 +19,10 @@ export class Wiring {
   private readonly nodes = new Map<string, string[]>();
   /** Links already made (a link is seen from both of its ends). */
   readonly seenLinks = new Set<number>();
+  /** Lines run in a node's namespace during the host phase, once the cables exist (devices hanging off a parent there). */
+  readonly pre = new Map<string, string[]>();
+  /** Ops appended to a node's own step (a VXLAN device's forwarding entries). */
+  readonly after = new Map<string, Op[]>();
 
   constructor(readonly lab: Lab) {}
 
@@ -30,5 +34,17 @@ export class Wiring {
 
   nodeLines(name: string): string[] {
     return this.nodes.get(name) ?? [];
+  }
+
+  preIn(name: string): string[] {
+    let l = this.pre.get(name);
+    if (!l) this.pre.set(name, (l = []));
+    return l;
+  }
+
+  afterIn(name: string): Op[] {
+    let l = this.after.get(name);
+    if (!l) this.after.set(name, (l = []));
+    return l;
   }
 }

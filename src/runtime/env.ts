@@ -1,6 +1,7 @@
 // The environment netlab gives the commands it runs for a lab.
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { STATE_ROOT } from "../state/paths.js";
 
 export const BIN_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../bin");
 
@@ -19,7 +20,8 @@ export const SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/s
  * (for `netlab serve`) and the system's directories.
  */
 export function labEnv(lab: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: `${BIN_DIR}:${SYSTEM_PATH}`, NETLAB_LAB: lab };
+  // NETLAB_STATE: a root-only directory of the lab's, gone after down (a daemon's control socket).
+  const env: NodeJS.ProcessEnv = { PATH: `${BIN_DIR}:${SYSTEM_PATH}`, NETLAB_LAB: lab, NETLAB_STATE: `${STATE_ROOT}/${lab}` };
   for (const k of PASSED_ENV) if (process.env[k] !== undefined) env[k] = process.env[k];
   return env;
 }

@@ -8,6 +8,7 @@ import { NETNS_ETC } from "../state/paths.js";
 import type { Plan } from "../plan/ops.js";
 import { toolsFor } from "./ops/index.js";
 import { requireTools } from "./tools.js";
+import { missingKinds } from "./kernel.js";
 import { netnsExists, netnsId } from "./netns.js";
 import { labsWithState, LabState } from "../state/store.js";
 import { run } from "./proc.js";
@@ -60,6 +61,23 @@ export async function preflight(lab: Lab, plan: Plan, source: LabSource | null):
       `another tool or an old run made ${taken.length > 1 ? "them" : "it"}; check with ip netns list, and remove with ip netns delete NAME if it is stale`,
     );
   }
+  // Kinds the kernel lacks: named with their module, before anything is made.
+  const missing = await missingKinds(lab.networks.map((n) => n.kind));
+  if (missing.length) {
+    const m = missing[0];
+    const nets = lab.networks.filter((n) => n.kind === m.kind).map((n) => n.name);
+    throw new EnvError(
+      `this kernel cannot make ${m.kind} devices (module ${m.module}), which network${nets.length > 1 ? "s" : ""} ${nets.join(", ")} of lab ${lab.name} need${nets.length > 1 ? "" : "s"}`,
+      `load it (modprobe ${m.module}) or use a kernel built with it — the stock Debian and Ubuntu kernels have it; netlab validate and --dry-run work without it`,
+    );
+  }
+  // ip netns exec can only mount a node's files over what /etc already has.
+  for (const n of [...lab.nodes, ...(lab.hostNs ? [{ name: "host", files: lab.host.files }] : [])])
+    for (const p of Object.keys(n.files)) {
+      const top = p.split("/").slice(0, 3).join("/");
+      if (!existsSync(top))
+        throw new EnvError(`${top} does not exist on this machine, so ${n.name}'s ${p} cannot be mounted there`, `install the program that uses it (its package makes ${top}), or put the file elsewhere under /etc`);
+    }
   const etc = lab.nodes.map((n) => `${NETNS_ETC}/${n.ns}`).filter(existsSync);
   if (etc.length) throw new EnvError(`${etc[0]} already exists and lab ${lab.name} did not make it`, `remove it if it is stale: rm -r ${etc[0]}`);
   if (lab.isolated) return;
@@ -99,7 +117,7 @@ export async function preflight(lab: Lab, plan: Plan, source: LabSource | null):
     if (names.has(net.bridge)) at(net.path, `an interface named ${net.bridge} already exists in the host namespace`, `is lab ${lab.name} already up elsewhere? (netlab status) Otherwise rename the network`);
   lab.nodes.forEach((n) =>
     n.intfs.forEach((i) => {
-      if (i.kind !== "veth" && i.peer.node === null && names.has(i.peer.name))
+      if ((i.kind === "bridge" || i.kind === "vxlan") && i.peer.node === null && names.has(i.peer.name))
         at(["nodes", n.name], `the host-side interface ${i.peer.name} for ${n.name}:${i.name} already exists`, "is this lab already up from another file? (netlab status)");
     }),
   );

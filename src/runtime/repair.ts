@@ -18,7 +18,7 @@ export async function repair(lab: Lab, plan: Plan, d: Drift, ctx: Context): Prom
     for (const op of step("host-links")?.ops ?? []) await runOp(forced(op), ctx);
     const gone = new Set(d.links);
     for (const n of lab.nodes)
-      if (n.intfs.some((i) => i.peer.node === null && gone.has(i.peer.name)))
+      if (n.intfs.some((i) => "peer" in i && i.peer.node === null && gone.has(i.peer.name)))
         for (const op of step(`node:${n.name}`)?.ops ?? []) if (op.op === "ip") await runOp(forced(op), ctx);
     done.push(`interfaces ${d.links.join(", ")}`);
   }

@@ -40,6 +40,8 @@ const PACKAGES: Record<string, string> = {
   sysctl: "procps",
   nsenter: "util-linux",
   flock: "util-linux",
+  bridge: "iproute2",
+  unshare: "util-linux",
   ipset: "ipset",
   sh: "dash",
   ping: "iputils-ping",

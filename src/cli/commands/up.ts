@@ -2,6 +2,7 @@ import { up } from "../../api.js";
 import { Interrupted } from "../../errors.js";
 import { hostsEntries } from "../../lab/hosts.js";
 import type { Lab } from "../../lab/model.js";
+import { macvlanNote } from "../../plan/kinds/subif.js";
 import { c, progress, table } from "../output.js";
 
 export function summary(lab: Lab): string {
@@ -119,6 +120,7 @@ async function upOnly(ref: string, opts: UpCmdOptions): Promise<number> {
     const counts = [`${lab.nodes.length} node${lab.nodes.length === 1 ? "" : "s"}`, `${lab.networks.length} network${lab.networks.length === 1 ? "" : "s"}`, `${lab.links.length} link${lab.links.length === 1 ? "" : "s"}`];
     p.succeed(`${c.bold(lab.name)} is up in ${(r.ms / 1000).toFixed(2)}s — ${counts.join(", ")}${lab.isolated ? ` (isolated: host is namespace ${lab.hostNs})` : ""}`);
     process.stdout.write(summary(lab) + "\n");
+    for (const note of macvlanNote(lab.networks)) process.stdout.write(c.yellow(`note: ${note}`) + "\n");
     const h = hint(lab);
     if (h) process.stdout.write(c.dim(h) + "\n");
     if (lab.checks.length) process.stdout.write(c.dim(`check it: sudo netlab test ${lab.name}    tear down: sudo netlab down ${lab.name}`) + "\n");

@@ -3,7 +3,8 @@
 import type { KeyPath } from "../../errors.js";
 import { contains, formatAddr, formatIfAddr, formatPrefix, hostRange, isNetworkOrBroadcast, parseIfAddr, type Family } from "../../net/ip.js";
 import { kernelName } from "../../net/names.js";
-import { BRIDGE_MAX_PORTS, Ctx } from "./context.js";
+import type { Network, Node } from "../model.js";
+import { BRIDGE_MAX_PORTS, Ctx, UNDERLAY } from "./context.js";
 import { closest, validMac } from "./util.js";
 
 export function attachPass(c: Ctx): void {
@@ -26,12 +27,13 @@ export function attachPass(c: Ctx): void {
     if (Array.isArray(list)) {
       const seen = new Set<string>();
       list.forEach((net, i) => {
-        if (seen.has(net)) P.add(["nodes", name, "networks", i], `network ${net} is listed twice`, "a node joins a network once");
+        if (seen.has(net)) P.add([...c.nodePath(name), "networks", i], `network ${net} is listed twice`, "a node joins a network once");
         seen.add(net);
-        atts.push({ node: name, net, path: ["nodes", name, "networks", i] });
+        atts.push({ node: name, net, path: [...c.nodePath(name), "networks", i] });
       });
     } else {
-      for (const [net, a] of Object.entries(list)) atts.push({ node: name, net, path: ["nodes", name, "networks", net], ...(a ?? {}) });
+      // A virtual host's place on the underlay is its `underlay:` address.
+      for (const [net, a] of Object.entries(list)) atts.push({ node: name, net, path: c.vhosts.has(name) ? [...c.nodePath(name), "underlay"] : [...c.nodePath(name), "networks", net], ...(a ?? {}) });
     }
   }
   for (const a of atts) {
@@ -69,8 +71,13 @@ export function attachPass(c: Ctx): void {
     const st = resolvedStatic[i];
     if (!info || !st) return;
     const node = nodes.get(a.node)!;
-    if (info.net.holder === a.node) {
+    if (info.net.holder === a.node && info.net.kind === "bridge") {
       P.add(a.path, `node ${a.node} holds the bridge of network ${a.net} (in: ${a.node}); it is on that network through the bridge itself`, `remove ${a.net} from nodes.${a.node}.networks`);
+      return;
+    }
+    const misplaced = placement(c, node, info.net);
+    if (misplaced) {
+      P.add(a.path, misplaced[0], misplaced[1]);
       return;
     }
     const addrsOut: string[] = [];
@@ -92,15 +99,40 @@ export function attachPass(c: Ctx): void {
     if (a.mac !== undefined && !validMac(a.mac)) P.add([...a.path, "mac"], `"${a.mac}" is not a unicast MAC address`, "write it like 02:42:ac:14:00:02 (first byte even)");
     const iface = a.iface ?? nextIface(a.node);
     if (a.iface === undefined) claimIface(a.node, iface, a.path);
-    const peer = info.net.holder ? { node: info.net.holder, ...kernelName(a.net, a.node) } : { node: null, ...kernelName(lab, a.node, iface) };
-    if (info.net.holder) claimIface(info.net.holder, peer.name, a.path);
-    node.intfs.push({ kind: "bridge", name: iface, addrs: addrsOut, mac: a.mac, mtu: info.net.mtu, network: a.net, peer: { ...peer, bridge: info.net.bridge } });
+    const net = info.net;
+    if (net.kind === "macvlan" || net.kind === "ipvlan" || net.kind === "vlan") {
+      node.intfs.push({ kind: net.kind, name: iface, addrs: addrsOut, mac: a.mac, mtu: net.mtu, network: a.net, parent: { node: net.parent!.node, name: net.parent!.iface }, mode: net.mode, vlanId: net.vlanId });
+    } else {
+      // The bridge-side end lives with the bridge: in its holder, or for an overlay in the member's host.
+      const side = net.kind === "vxlan" ? (node.host ?? null) : net.holder;
+      const peer = side ? { node: side, ...kernelName(a.net, a.node) } : { node: null, ...kernelName(lab, a.node, iface) };
+      if (side) claimIface(side, peer.name, a.path);
+      node.intfs.push({ kind: net.kind, name: iface, addrs: addrsOut, mac: a.mac, mtu: net.mtu, network: a.net, peer: { ...peer, bridge: net.bridge } });
+    }
     info.members.push(a.node);
   });
-  for (const net of networks) if (net.holder) nodes.get(net.holder)?.bridges.push(net.name);
+  for (const net of networks) if (net.holder && net.kind === "bridge") nodes.get(net.holder)?.bridges.push(net.name);
   // A Linux bridge numbers its ports in 10 bits, 0 reserved: past 1,023 members the kernel says "Exchange full".
   for (const [name, info] of netInfo)
     if (info.members.length > BRIDGE_MAX_PORTS)
       P.add(["networks", name], `network ${name} has ${info.members.length} members; a Linux bridge takes at most ${BRIDGE_MAX_PORTS} ports`, "spread the nodes over several networks (joined by a router), or wire some of them with links");
 
+}
+
+/** Why a node cannot be on a network where the two live, as [message, hint]; null when it can. */
+function placement(c: Ctx, node: Node, net: Network): [string, string] | null {
+  const where = (h: string | null | undefined) => (h ? `host ${h}` : "the lab's host");
+  const home = node.host ?? null;
+  if (node.vhost) return net.name === UNDERLAY || (net.kind === "bridge" && net.holder === null) ? null : [`virtual host ${node.name} joins only networks of the lab's host`, "put a node on it instead (host: " + node.name + ")"];
+  if (home !== null && !c.vhosts.has(home)) return [`node ${node.name} is on host ${home}, which is not a virtual host`, c.vhosts.size ? `hosts: ${[...c.vhosts].join(", ")}` : "define it under hosts:"];
+  if (net.name === UNDERLAY) return [`the underlay joins the virtual hosts, not nodes`, "put the node on a network of its host"];
+  if (net.kind === "vxlan") return home !== null && net.spans!.includes(home) ? null : [`node ${node.name} is on ${where(home)}, where network ${net.name} does not reach`, `the vxlan network spans ${net.spans!.join(", ")}: give the node host: one of them`];
+  if (net.kind === "bridge") {
+    const netHome = net.holder !== null && c.vhosts.has(net.holder) ? net.holder : null;
+    if (netHome === home || (home === null && net.holder !== null && !c.vhosts.has(net.holder))) return null;
+    return [`node ${node.name} is on ${where(home)} and network ${net.name} on ${where(netHome)}`, netHome ? `give the node host: ${netHome}` : `put the network on ${where(home)} (host: ${home})`];
+  }
+  const parent = net.parent?.node ?? null;
+  if (parent !== null && c.vhosts.has(parent) && parent !== home) return [`node ${node.name} is on ${where(home)}, and network ${net.name} hangs off ${parent}`, `give the node host: ${parent}`];
+  return null;
 }

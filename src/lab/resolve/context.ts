@@ -9,6 +9,9 @@ import { formatAddr, type Family, type Prefix } from "../../net/ip.js";
 import { nsName, validIfName } from "../../net/names.js";
 
 export const RESERVED = new Set(["host"]);
+/** The network joining the virtual hosts, and its subnet unless `underlay:` says otherwise (Vagrant's host-only LAN). */
+export const UNDERLAY = "underlay";
+export const UNDERLAY_SUBNET = "192.168.56.0/24";
 /** A Linux bridge numbers its ports in 10 bits, 0 reserved. */
 export const BRIDGE_MAX_PORTS = 1023;
 
@@ -49,7 +52,7 @@ export class Ctx {
   readonly nodeNames: string[];
   readonly netNames: string[];
   readonly nodes = new Map<string, Node>();
-  readonly host: Host = { intfs: [], routes: [], replaceRoutes: [], routePaths: [], forward: false, sysctls: {}, exec: [] };
+  readonly host: Host = { intfs: [], routes: [], replaceRoutes: [], routePaths: [], forward: false, sysctls: {}, exec: [], run: [], files: {} };
   readonly networks: Network[] = [];
   readonly netInfo = new Map<string, NetInfo>();
   readonly links: Lab["links"] = [];
@@ -61,21 +64,50 @@ export class Ctx {
   /** Interface names claimed per namespace: node name, or "" for the host → name → where. */
   readonly intfNames = new Map<string, Map<string, KeyPath>>();
 
+  /** Virtual hosts (`hosts:`): resolved as nodes that live first, with eth0 on the underlay. */
+  readonly vhosts: Set<string>;
+
   constructor(readonly src: LabSource, readonly raw: RawLab, opts: { isolated?: boolean }) {
     this.P = new Problems(src);
     this.lab = raw.name;
     this.isolated = opts.isolated || (raw.isolated ?? false);
-    this.rawNodes = raw.nodes ?? {};
+    const rawHosts = raw.hosts ?? {};
+    this.vhosts = new Set(Object.keys(rawHosts));
+    // A virtual host is a node on the underlay network that forwards by default; the underlay is
+    // a bridge in the lab's host namespace (its .1), hosts' addresses from .11 on.
+    const nodes: NonNullable<RawLab["nodes"]> = {};
+    for (const [name, h] of Object.entries(rawHosts)) {
+      const { underlay, ...rest } = h ?? {};
+      nodes[name] = { ...rest, forward: rest.forward ?? true, networks: { [UNDERLAY]: underlay ? { ip: underlay } : null } };
+    }
+    for (const [name, n] of Object.entries(raw.nodes ?? {})) {
+      if (this.vhosts.has(name)) this.P.add(["nodes", name], `"${name}" is both a virtual host (hosts:) and a node`, "give the node another name");
+      else nodes[name] = n;
+    }
+    this.rawNodes = nodes;
     this.rawNets = raw.networks ?? {};
+    if (this.rawNets[UNDERLAY] !== undefined) this.P.add(["networks", UNDERLAY], `"${UNDERLAY}" is reserved: it is the network joining the virtual hosts`, "set it with the top-level underlay: key, or rename this network");
+    if (this.vhosts.size || raw.underlay) this.rawNets = { [UNDERLAY]: { subnet: raw.underlay?.subnet ?? UNDERLAY_SUBNET, mtu: raw.underlay?.mtu, dns: false }, ...this.rawNets };
     this.nodeNames = Object.keys(this.rawNodes);
     this.netNames = Object.keys(this.rawNets);
     for (const name of this.nodeNames) {
-      if (RESERVED.has(name)) this.P.add(["nodes", name], `"${name}" is reserved: it means the lab's host namespace`, "rename the node, e.g. host1");
+      if (RESERVED.has(name)) this.P.add(this.nodePath(name), `"${name}" is reserved: it means the lab's host namespace`, "rename it, e.g. host1");
       this.nodes.set(name, {
-        name, ns: nsName(this.lab, name), intfs: [], routes: [], rules: [], forward: false, sysctls: {}, extraHosts: [],
+        name, ns: nsName(this.lab, name), vhost: this.vhosts.has(name), host: this.rawNodes[name]?.host, files: {},
+        intfs: [], routes: [], rules: [], forward: false, sysctls: {}, extraHosts: [],
         run: [], exec: [], labels: {}, bridges: [], publish: [],
       });
     }
+  }
+
+  /** Where a node (or virtual host) is written in the lab file. */
+  nodePath(name: string): KeyPath {
+    return this.vhosts.has(name) ? ["hosts", name] : ["nodes", name];
+  }
+
+  /** Where a network is written: the underlay is the top-level `underlay:` key. */
+  netPath(name: string): KeyPath {
+    return name === UNDERLAY ? ["underlay"] : ["networks", name];
   }
 
   /** Records an address as taken; false (with the problem said) when someone has it already. */

@@ -2,13 +2,13 @@
 import { Ctx } from "./context.js";
 import { resolveFirewall } from "./firewall.js";
 import { resolveRoutes } from "./routes.js";
-import { resolveSysctls } from "./sysctls.js";
+import { resolveFiles, resolveSysctls } from "./sysctls.js";
 import { asList, checkCommand } from "./util.js";
 
 export function hostPass(c: Ctx): void {
   const { P, host, raw, networks } = c;
   const rh = raw.host ?? {};
-  const hostIfaces = new Set([...host.intfs.map((i) => i.name), ...networks.filter((n) => !n.holder).map((n) => n.bridge)]);
+  const hostIfaces = new Set([...host.intfs.map((i) => i.name), ...networks.filter((n) => !n.holder && n.kind === "bridge").map((n) => n.bridge)]);
   host.routes = resolveRoutes(P, rh.routes ?? [], ["host", "routes"], hostIfaces, "host");
   (rh.routes ?? []).forEach((r, i) => {
     host.routePaths.push(["host", "routes", i]);
@@ -17,6 +17,10 @@ export function hostPass(c: Ctx): void {
   host.forward = rh.forward ?? false;
   host.sysctls = resolveSysctls(P, rh.sysctls, ["host", "sysctls"]);
   host.exec = asList(rh.exec).filter((c, i) => checkCommand(P, c, ["host", "exec", ...(Array.isArray(rh.exec) ? [i] : [])]));
+  host.run = asList(rh.run).filter((c, i) => checkCommand(P, c, ["host", "run", ...(Array.isArray(rh.run) ? [i] : [])]));
+  host.files = resolveFiles(P, rh.files, ["host", "files"]);
+  // Files are mounted by `ip netns exec` of a namespace: the machine's own /etc is never written.
+  if (Object.keys(host.files).length && !c.isolated) P.add(["host", "files"], "host files need the lab's host to be a namespace of its own", "set isolated: true (or netlab up --isolated), or put the daemon on a virtual host (hosts:)");
   if (rh.firewall) {
     host.firewall = resolveFirewall(P, rh.firewall, ["host", "firewall"]);
     host.firewall?.rules.forEach((r, i) => {

@@ -3,35 +3,45 @@ import type { KeyPath } from "../../errors.js";
 import { contains, formatAddr, formatIfAddr, formatPrefix, hostRange, isNetworkOrBroadcast, parseAddr, parsePrefix } from "../../net/ip.js";
 import { kernelName, validIfName } from "../../net/names.js";
 import { NETWORK_KINDS, PLANNED_KINDS, type Network } from "../model.js";
-import { Ctx, type NetInfo } from "./context.js";
+import { Ctx, UNDERLAY, type NetInfo } from "./context.js";
+import { kindKeys, SUBIF } from "./kinds.js";
 
 export function networksPass(c: Ctx): void {
   const { P, lab, rawNets, nodeNames, netNames, nodes, seenPrefixes, useAddr, claimIface } = c;
   const { networks, netInfo } = c;
   for (const name of netNames) {
     const r = rawNets[name];
-    const path: KeyPath = ["networks", name];
+    const path: KeyPath = c.netPath(name);
     if (r.kind !== undefined && !(NETWORK_KINDS as readonly string[]).includes(r.kind)) {
       if (PLANNED_KINDS.includes(r.kind)) P.add([...path, "kind"], `kind ${r.kind} is not implemented yet in this netlab`, `kinds it builds: ${NETWORK_KINDS.join(", ")}`);
       else P.add([...path, "kind"], `unknown network kind "${r.kind}"`, `kinds: ${NETWORK_KINDS.join(", ")}`);
     }
+    const kind = (NETWORK_KINDS as readonly string[]).includes(r.kind ?? "bridge") ? ((r.kind ?? "bridge") as Network["kind"]) : "bridge";
+    const k = kindKeys(c, name, r, kind, path);
     let holder: string | null = null;
+    if (r.in !== undefined && r.host !== undefined) P.add([...path, "host"], "a network is either in a node (in:) or on a virtual host (host:), not both", "keep one of them");
     if (r.in !== undefined) {
       if (r.in === "host") holder = null;
       else if (!nodes.has(r.in)) P.add([...path, "in"], `no node named "${r.in}"`, nodeNames.length ? `nodes: ${nodeNames.join(", ")}` : "define the node under nodes:");
       else holder = r.in;
     }
-    const kn = holder ? { name: name } : kernelName(lab, name);
-    if (holder) {
+    if (r.host !== undefined) {
+      if (!c.vhosts.has(r.host)) P.add([...path, "host"], `no virtual host named "${r.host}"`, c.vhosts.size ? `hosts: ${[...c.vhosts].join(", ")}` : "define it under hosts:");
+      else holder = r.host;
+    }
+    if (kind !== "bridge") holder = k.holder;
+    // A vxlan network has a bridge of its name on each host it spans.
+    const kn = holder || kind === "vxlan" ? { name: name } : kernelName(lab, name);
+    if (holder && kind === "bridge") {
       const e = validIfName(name);
       if (e) P.add(path, `a bridge held in node ${holder} is named after its network: ${e}`, "use a shorter network name");
       else claimIface(holder, name, path);
     }
     const net: Network = {
-      kind: "bridge", // the only kind built so far; others are refused above
+      kind,
       name, bridge: kn.name, altname: kn.altname, holder,
       nat: r.nat ?? false, nat6: r.nat6 ?? false, dns: r.dns ?? true, internal: r.internal ?? false, isolate: r.isolate ?? true,
-      mtu: r.mtu, path,
+      mtu: r.mtu, path, ...k.fields,
     };
     const info: NetInfo = { net, members: [] };
     for (const fam of [4, 6] as const) {
@@ -51,9 +61,12 @@ export function networksPass(c: Ctx): void {
       }
       if (p.family !== fam) { P.add([...path, key], `${text} is IPv${p.family}; ${key} takes IPv${fam}`, fam === 4 ? "use subnet6: for IPv6" : "use subnet: for IPv4"); continue; }
       if ((fam === 4 && p.len > 30) || (fam === 6 && p.len > 126)) { P.add([...path, key], `${text} is too small for a network`, "use /30 or larger for IPv4, /126 or larger for IPv6 (a link can be /31)"); continue; }
-      seenPrefixes.push({ p, path: [...path, key], what: `network ${name}` });
+      // A macvlan/ipvlan/vlan network is usually the parent's own LAN: that overlap is the point.
+      if (!SUBIF.has(kind)) seenPrefixes.push({ p, path: [...path, key], what: `network ${name}` });
       const range = hostRange(p);
-      let gw: bigint | undefined = range.first;
+      // A bridge's gateway is its own address; an overlay and a parent's LAN have none by default
+      // (for those, a gateway is only where members' default route goes).
+      let gw: bigint | undefined = kind === "bridge" ? range.first : undefined;
       const g = r[gkey];
       if (g === "none") gw = undefined;
       else if (g !== undefined) {
@@ -63,12 +76,18 @@ export function networksPass(c: Ctx): void {
         else if (isNetworkOrBroadcast(p, a.addr)) { P.add([...path, gkey], `${g} is the network or broadcast address of ${text}`, `use a host address such as ${formatAddr(fam, range.first)}`); gw = undefined; }
         else gw = a.addr;
       }
+      if (gw !== undefined && kind === "vxlan") {
+        P.add([...path, gkey], "a vxlan network has no gateway: its members share one L2 segment across the hosts", "leave gateway out; route through a member node");
+        gw = undefined;
+      }
       if (gw !== undefined) {
         const addr = formatIfAddr({ family: fam, addr: gw, len: p.len });
         if (fam === 4) net.gateway = addr; else net.gateway6 = addr;
-        useAddr(fam, gw, [...path, g === undefined ? key : gkey], `the gateway of network ${name}`);
+        if (kind === "bridge") useAddr(fam, gw, [...path, g === undefined ? key : gkey], `the gateway of network ${name}`);
       }
-      if (fam === 4) { net.subnet = text; info.p4 = p; info.next4 = range.first; }
+      // The underlay's hosts are numbered from .11, as on a lab LAN with a few addresses kept free.
+      const first = name === UNDERLAY && fam === 4 ? range.first + 10n : range.first;
+      if (fam === 4) { net.subnet = text; info.p4 = p; info.next4 = first; }
       else { net.subnet6 = text; info.p6 = p; info.next6 = range.first; }
     }
     if (net.nat && !net.subnet) P.add([...path, "nat"], "nat needs a subnet to masquerade", "add subnet: or remove nat:");

@@ -7,7 +7,7 @@ import { Ctx } from "./context.js";
 import { resolveFirewall } from "./firewall.js";
 import { resolvePublish, type Taken } from "./publish.js";
 import { isMainDefault, resolveRoutes } from "./routes.js";
-import { resolveSysctls } from "./sysctls.js";
+import { resolveFiles, resolveSysctls } from "./sysctls.js";
 import { asList, checkCommand, unsafeLine } from "./util.js";
 
 export function nodesPass(c: Ctx): void {
@@ -16,9 +16,11 @@ export function nodesPass(c: Ctx): void {
   for (const name of nodeNames) {
     const r = rawNodes[name] ?? {};
     const node = nodes.get(name)!;
-    const path: KeyPath = ["nodes", name];
+    const path: KeyPath = c.nodePath(name);
+    if (node.host !== undefined && !c.vhosts.has(node.host)) P.add([...path, "host"], `no virtual host named "${node.host}"`, c.vhosts.size ? `hosts: ${[...c.vhosts].join(", ")}` : "define it under hosts:");
+    node.files = resolveFiles(P, r.files, [...path, "files"]);
     const ifaces = new Set([...node.intfs.map((i) => i.name), ...node.bridges.map((b) => networks.find((n) => n.name === b)!.bridge)]);
-    const held = networks.filter((n) => n.holder === name).flatMap((n) => [n.gateway, n.gateway6].filter((g): g is string => !!g));
+    const held = networks.filter((n) => n.holder === name && n.kind === "bridge").flatMap((n) => [n.gateway, n.gateway6].filter((g): g is string => !!g));
     const connected = [...node.intfs.flatMap((i) => i.addrs), ...held].map((a) => prefixOf(parseIfAddr(a)!));
     node.routes = resolveRoutes(P, r.routes ?? [], [...path, "routes"], ifaces, `node ${name}`, connected);
     (r.routes ?? []).forEach((x, i) => {
@@ -52,7 +54,7 @@ export function nodesPass(c: Ctx): void {
       const hasDefault = node.routes.some((l) => isMainDefault(l, fam));
       if (hasDefault) continue;
       const first = node.intfs.find((i) => {
-        const net = i.kind === "bridge" ? netInfo.get(i.network)?.net : undefined;
+        const net = i.kind !== "veth" ? netInfo.get(i.network)?.net : undefined;
         return net && !net.internal && (fam === 4 ? net.gateway : net.gateway6);
       });
       if (first) {
@@ -67,8 +69,8 @@ export function nodesPass(c: Ctx): void {
     const node = nodes.get(name)!;
     const extra = (rawNodes[name] ?? {}).hosts;
     const entries: [string, string, KeyPath][] = Array.isArray(extra)
-      ? extra.map((e, i) => { const k = e.indexOf(":"); return [e.slice(0, k), e.slice(k + 1), ["nodes", name, "hosts", i]] as [string, string, KeyPath]; })
-      : Object.entries(extra ?? {}).map(([h, a]) => [h, a, ["nodes", name, "hosts", h]] as [string, string, KeyPath]);
+      ? extra.map((e, i) => { const k = e.indexOf(":"); return [e.slice(0, k), e.slice(k + 1), [...c.nodePath(name), "hosts", i]] as [string, string, KeyPath]; })
+      : Object.entries(extra ?? {}).map(([h, a]) => [h, a, [...c.nodePath(name), "hosts", h]] as [string, string, KeyPath]);
     for (const [h, a, p] of entries) {
       if (!/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(h)) { P.add(p, `"${h}" is not a host name`, 'write entries as name: address, or "name:address"'); continue; }
       if (!parseAddr(a)) { P.add(p, `"${a}" is not an IP address`, 'write entries as name: address, e.g. db: 10.0.0.5'); continue; }

@@ -5,7 +5,7 @@ import { networkOf, samePublishedPort, type Network, type Node } from "../model.
 import { Problems } from "./context.js";
 
 /** Docker's -p forms: "8080:80", "127.0.0.1:8080:80", "5353:53/udp". */
-export type Taken = Pick<Node["publish"][number], "proto" | "hostPort" | "hostIp"> & { who: string };
+export type Taken = Pick<Node["publish"][number], "on" | "proto" | "hostPort" | "hostIp"> & { who: string };
 
 
 export function resolvePublish(P: Problems, raw: string[], path: KeyPath, node: Node, networks: Network[], taken: Taken[]): Node["publish"] {
@@ -22,22 +22,24 @@ export function resolvePublish(P: Problems, raw: string[], path: KeyPath, node: 
     if (ip !== undefined && !parseAddr(ip)) { P.add(p, `"${ip}" is not an IPv4 address`, "bind to an address of the host, e.g. 127.0.0.1"); return; }
     for (const [what, v] of [["host port", hostPort], ["port", port]] as const)
       if (v < 1 || v > 65535) { P.add(p, `${what} ${v} is not a port (1-65535)`); return; }
+    // The ports are the node's machine's: the lab's host, or its virtual host (`host:`).
+    const on = node.host ?? null;
     const leg = node.intfs.find((i) => {
       const net = networks.find((n) => n.name === networkOf(i));
-      return net && !net.holder && net.gateway && i.addrs.some((a) => !a.includes(":"));
+      return net && net.kind === "bridge" && net.holder === on && net.gateway && i.addrs.some((a) => !a.includes(":"));
     });
     if (!leg) {
-      P.add(p, `${node.name} is on no network the host holds a bridge for, so the host cannot forward to it`, "put the node on a network with a subnet (and no `in:`)");
+      P.add(p, `${node.name} is on no network ${on ? `host ${on}` : "the host"} holds a bridge for, so ${on ?? "the host"} cannot forward to it`, on ? `put the node on a network of ${on} with a subnet` : "put the node on a network with a subnet (and no `in:`)");
       return;
     }
     const net = networks.find((n) => n.name === networkOf(leg))!;
-    const clash = taken.find((t) => samePublishedPort(t, { proto: proto as "tcp" | "udp", hostPort, hostIp: ip }));
+    const clash = taken.find((t) => t.on === on && samePublishedPort(t, { proto: proto as "tcp" | "udp", hostPort, hostIp: ip }));
     if (clash) {
       P.add(p, `host port ${hostPort}/${proto} is already published by ${clash.who}`, "publish each host port once; pick another host port");
       return;
     }
-    taken.push({ proto: proto as "tcp" | "udp", hostPort, hostIp: ip, who: `${node.name} ("${spec}")` });
-    out.push({ hostIp: ip, hostPort, port, proto: proto as "tcp" | "udp", to: leg.addrs.find((a) => !a.includes(":"))!.split("/")[0], bridge: net.bridge, subnet: net.subnet!, spec });
+    taken.push({ on, proto: proto as "tcp" | "udp", hostPort, hostIp: ip, who: `${node.name} ("${spec}")` });
+    out.push({ on, hostIp: ip, hostPort, port, proto: proto as "tcp" | "udp", to: leg.addrs.find((a) => !a.includes(":"))!.split("/")[0], bridge: net.bridge, subnet: net.subnet!, spec });
   });
   return out;
 }

@@ -6,8 +6,9 @@
 import type { Lab } from "../../lab/model.js";
 import type { Ruleset } from "../ruleset.js";
 
-export function publishFeature(rs: Ruleset, lab: Lab): void {
-  const pubs = lab.nodes.flatMap((n) => n.publish.map((p) => ({ node: n.name, ...p })));
+/** The ports published on `on`: the lab's host (null), or a virtual host, in its own namespace. */
+export function publishFeature(rs: Ruleset, lab: Lab, on: string | null): void {
+  const pubs = lab.nodes.flatMap((n) => n.publish.filter((p) => p.on === on).map((p) => ({ node: n.name, ...p })));
   if (!pubs.length || rs.family !== 4) return;
   const bridges = new Set<string>();
   const targets = new Set<string>(); // two host ports to one node port need one accept and one hairpin

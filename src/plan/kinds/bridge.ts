@@ -30,6 +30,7 @@ export const bridge: NetworkKind = {
         }
   },
   member(w, node, i) {
+    if (i.kind !== "bridge" && i.kind !== "vxlan") return;
     const p = i.peer;
     if (p.node !== null) {
       w.host.push(`link add ${p.name} netns ${nsOf(w.lab, p.node)} type veth peer name ${i.name} netns ${node.ns}`);

@@ -5,11 +5,17 @@ import type { Wiring } from "../placement.js";
 import { bridge } from "./bridge.js";
 import type { HostObject, LinkKind, NetworkKind } from "./kind.js";
 import { veth } from "./veth.js";
+import { ipvlan, macvlan, vlan } from "./subif.js";
+import { vxlan } from "./vxlan.js";
 
 export type { HostObject } from "./kind.js";
 
 const NETWORK_KINDS: Record<Network["kind"], NetworkKind> = {
   bridge,
+  vxlan,
+  macvlan,
+  ipvlan,
+  vlan,
 };
 const LINK_KIND: LinkKind = veth;
 
@@ -24,14 +30,14 @@ export const NETWORK_KIND_NAMES = Object.keys(NETWORK_KINDS);
 export function wire(w: Wiring): void {
   const lab = w.lab;
   const nets = new Map(lab.networks.map((n) => [n.name, n]));
-  for (const net of lab.networks) if (net.holder === null) networkKind(net).device(w, net);
+  for (const net of lab.networks) if (net.holder === null && net.kind === "bridge") networkKind(net).device(w, net);
   for (const node of lab.nodes)
     for (const i of node.intfs) {
       if (i.kind === "veth") LINK_KIND.member(w, node, i);
       else networkKind(nets.get(i.network)!).member(w, node, i, nets.get(i.network)!);
     }
   for (const i of lab.host.intfs) if (i.kind === "veth") LINK_KIND.hostEnd(w, i);
-  for (const net of lab.networks) if (net.holder !== null) networkKind(net).device(w, net);
+  for (const net of lab.networks) if (net.holder !== null || net.kind !== "bridge") networkKind(net).device(w, net);
 }
 
 /** Every interface the lab makes in its host namespace. */

@@ -19,7 +19,7 @@ export interface NetworkKind {
   /** The network's own device, in its holder's namespace (with, there, its ports' settings when that is a node). */
   device(w: Wiring, net: Network): void;
   /** One member's cable, made from the lab's host namespace. */
-  member(w: Wiring, node: Node, intf: Extract<Intf, { kind: Network["kind"] }>, net: Network): void;
+  member(w: Wiring, node: Node, intf: Exclude<Intf, { kind: "veth" }>, net: Network): void;
   hostObjects(lab: Lab, net: Network): HostObject[];
   /** Whether the lab's host reaches members of this network directly (it holds an address on it). */
   hostReaches(net: Network): boolean;

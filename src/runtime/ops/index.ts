@@ -3,6 +3,7 @@
 import type { Op, Plan } from "../../plan/ops.js";
 import { comment } from "../../shell.js";
 import type { Context } from "../context.js";
+import { bridge } from "./bridge.js";
 import { exec } from "./exec.js";
 import { hostRelease } from "./host-release.js";
 import { ip, onlyNetns } from "./ip.js";
@@ -21,6 +22,7 @@ import { write } from "./write.js";
 
 const OPS: { [K in Op["op"]]: OpModule<Extract<Op, { op: K }>> } = {
   ip,
+  bridge,
   iptables,
   "iptables-clean": iptablesClean,
   sysctl,

@@ -5,7 +5,7 @@ import { closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Op } from "../../plan/ops.js";
 import { shQuote } from "../../shell.js";
-import { OpFailure } from "../context.js";
+import { inNsForUser, OpFailure } from "../context.js";
 import { dirOf } from "./files.js";
 import { userNs } from "./exec.js";
 import type { OpModule } from "./op.js";
@@ -15,7 +15,8 @@ export const spawn: OpModule<Extract<Op, { op: "spawn" }>> = {
   async run(op, ctx) {
     mkdirSync(dirname(op.log), { recursive: true, mode: 0o700 });
     const fd = openSync(op.log, "a", 0o600);
-    const child = start("ip", ["netns", "exec", op.ns, "sh", "-c", op.cmd], { detached: true, stdio: ["ignore", fd, fd], env: { ...ctx.env, NETLAB_NODE: op.who } });
+    const [cmd, ...args] = inNsForUser(ctx, op.ns, ["sh", "-c", op.cmd]);
+    const child = start(cmd, args, { detached: true, stdio: ["ignore", fd, fd], env: { ...ctx.env, NETLAB_NODE: op.who } });
     closeSync(fd);
     const pid = await new Promise<number>((resolve, reject) => {
       child.once("spawn", () => resolve(child.pid!));

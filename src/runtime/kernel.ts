@@ -1,0 +1,27 @@
+// What the running kernel can make, found by trying: each device made once in a throwaway
+// network namespace (`unshare --net`) that vanishes with its process. Nothing of the machine's
+// is touched, and a missing module is named before anything of the lab is made.
+import { run } from "./proc.js";
+
+/** The module that provides each kind, and how to make one to see. */
+const KINDS: Record<string, { module: string; make: string }> = {
+  vxlan: { module: "vxlan", make: "ip link add nlt0 type vxlan id 1 dstport 4789" },
+  macvlan: { module: "macvlan", make: "ip link add nlt0 link nlp0 type macvlan mode bridge" },
+  ipvlan: { module: "ipvlan", make: "ip link add nlt0 link nlp0 type ipvlan mode l2" },
+  vlan: { module: "8021q", make: "ip link add nlt0 link nlp0 type vlan id 5" },
+  bridge: { module: "bridge", make: "ip link add nlt0 type bridge" },
+  veth: { module: "veth", make: "ip link add nlt0 type veth peer name nlu0" },
+};
+
+const known = new Map<string, boolean>();
+
+/** The kinds (of `kinds`) this kernel cannot make, each with the module it lacks. */
+export async function missingKinds(kinds: string[]): Promise<{ kind: string; module: string }[]> {
+  const ask = [...new Set(kinds)].filter((k) => KINDS[k] && !known.has(k));
+  if (ask.length) {
+    const script = ["ip link add nlp0 type veth peer name nlq0 2>/dev/null", ...ask.map((k) => `${KINDS[k].make} 2>/dev/null && echo ok:${k}; ip link del nlt0 2>/dev/null`)].join("\n");
+    const r = await run(["unshare", "--net", "sh", "-c", script]);
+    for (const k of ask) known.set(k, r.stdout.includes(`ok:${k}\n`));
+  }
+  return [...new Set(kinds)].filter((k) => KINDS[k] && known.get(k) === false).map((k) => ({ kind: k, module: KINDS[k].module }));
+}
