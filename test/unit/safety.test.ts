@@ -106,6 +106,36 @@ describe("network kinds", () => {
   });
 });
 
+describe("virtual hosts and kinds: bad input", () => {
+  const vms = "hosts:\n  vm1: {}\n  vm2: { underlay: 192.168.56.20 }\n";
+  it("an unknown host, a node on a network its host does not have", () => {
+    expect(problems(`name: x\n${vms}networks:\n  p: { host: vm9, subnet: 10.1.0.0/24 }\n`)[0]).toMatch(/^lab\.yaml:6:8: networks\.p\.host: no virtual host named "vm9"\n {2}hint: hosts: vm1, vm2/);
+    expect(problems(`name: x\n${vms}networks:\n  p: { host: vm1, subnet: 10.1.0.0/24 }\nnodes:\n  a: { host: vm2, networks: [p] }\n`)[0]).toMatch(/nodes\.a\.networks\[0\]: node a is on host vm2 and network p on host vm1\n {2}hint: give the node host: vm1/);
+    expect(problems(`name: x\n${vms}networks:\n  p: { host: vm1, subnet: 10.1.0.0/24 }\nnodes:\n  a: { networks: [p] }\n`)[0]).toMatch(/node a is on the lab's host and network p on host vm1/);
+  });
+  it("a duplicate VNI, a duplicate underlay address", () => {
+    const ps = problems(`name: x\n${vms}networks:\n  o1: { kind: vxlan, vni: 7 }\n  o2: { kind: vxlan, vni: 7 }\n`);
+    expect(ps[0]).toMatch(/networks\.o2\.vni: vni 7 is already network o1's/);
+    expect(problems("name: x\nhosts:\n  vm1: { underlay: 192.168.56.20 }\n  vm2: { underlay: 192.168.56.20 }\n")[0]).toMatch(/^lab\.yaml:4:10: hosts\.vm2\.underlay\.ip: address 192\.168\.56\.20 is already used by node vm1 on network underlay/);
+  });
+  it("a parent that is not netlab's, never the machine's own uplink", () => {
+    expect(problems(`name: x\n${vms}networks:\n  m: { kind: macvlan, parent: "host:eth0", subnet: 192.168.56.0/24 }\n`)[0]).toMatch(/networks\.m\.parent: host:eth0 is not an interface netlab makes\n {2}hint: a parent is never one of the machine's own interfaces/);
+    expect(problems(`name: x\n${vms}networks:\n  m: { kind: macvlan, parent: "vm1:eth7", subnet: 192.168.56.0/24 }\n`)[0]).toMatch(/vm1 has no interface eth7\n {2}hint: vm1 has: eth0/);
+    expect(problems(`name: x\n${vms}networks:\n  m: { kind: macvlan, parent: "vm1:eth0", mode: l2, subnet: 192.168.56.0/24 }\n`)[0]).toMatch(/macvlan mode l2 does not exist/);
+  });
+  it("virtual hosts get .11, .12 … on the underlay, the bridge .1; a vxlan network 50 bytes below the underlay's MTU", () => {
+    const lab = labFromText(`name: x\nunderlay: { subnet: 10.56.0.0/24, mtu: 9000 }\n${vms.replace("192.168.56.20", "10.56.0.20")}networks:\n  o: { kind: vxlan, vni: 1, subnet: 10.9.0.0/24 }\n`);
+    expect(lab.nodes.map((n) => [n.name, n.intfs[0].addrs[0]])).toEqual([["vm1", "10.56.0.11/24"], ["vm2", "10.56.0.20/24"]]);
+    expect(lab.networks.find((n) => n.name === "underlay")!.gateway).toBe("10.56.0.1/24");
+    expect(lab.networks.find((n) => n.name === "o")).toMatchObject({ kind: "vxlan", vni: 1, port: 4789, mtu: 8950, spans: ["vm1", "vm2"] });
+  });
+  it("files go below /etc only; host files need a host of its own", () => {
+    expect(problems('name: x\nnodes:\n  a: { files: { "/tmp/x": "y" } }\n')[0]).toMatch(/nodes\.a\.files\["\/tmp\/x"\]: \/tmp\/x is not a file under \/etc/);
+    expect(problems('name: x\nnodes:\n  a: { files: { "/etc/../root/x": "y" } }\n')[0]).toMatch(/is not a file under \/etc/);
+    expect(problems('name: x\nhost: { files: { "/etc/bird/bird.conf": "y" } }\n')[0]).toMatch(/host\.files: host files need the lab's host to be a namespace of its own/);
+  });
+});
+
 describe("routes", () => {
   it("routeKey normalises destinations and tables", () => {
     expect(routeKey("default via 10.0.0.1")).toEqual({ dst: "0.0.0.0/0", table: "main", family: 4 });

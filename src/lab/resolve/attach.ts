@@ -101,6 +101,7 @@ export function attachPass(c: Ctx): void {
     if (a.iface === undefined) claimIface(a.node, iface, a.path);
     const net = info.net;
     if (net.kind === "macvlan" || net.kind === "ipvlan" || net.kind === "vlan") {
+      if (!net.parent) return; // its missing parent is reported already
       node.intfs.push({ kind: net.kind, name: iface, addrs: addrsOut, mac: a.mac, mtu: net.mtu, network: a.net, parent: { node: net.parent!.node, name: net.parent!.iface }, mode: net.mode, vlanId: net.vlanId });
     } else {
       // The bridge-side end lives with the bridge: in its holder, or for an overlay in the member's host.
