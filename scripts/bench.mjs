@@ -50,8 +50,9 @@ function rangeToPrefixes(start, end) {
 }
 const ip2n = (a) => a.split(".").reduce((x, o) => x * 256 + Number(o), 0);
 
+const labName = (shape, n) => `b-${shape === "overlay" ? "ov" : shape}-${n}`; // at most 12 characters
 function labYaml(shape, n) {
-  const name = `b-${shape}-${n}`;
+  const name = labName(shape, n);
   let y = `name: ${name}\n`;
   if (shape === "star") {
     y += "networks:\n  lan: { subnet: 10.128.0.0/16 }\nnodes:\n";
@@ -67,6 +68,13 @@ function labYaml(shape, n) {
     }
     y += "links:\n";
     for (let i = 0; i < n - 1; i++) y += `  - { endpoints: ["r${i}:eth1", "r${i + 1}:eth0"], subnet: ${subnet30(64, i)} }\n`;
+  } else if (shape === "overlay") {
+    // H virtual hosts (10, or fewer for tiny N) × N/H nodes each, all on one VXLAN network.
+    const h = Math.min(10, Math.max(2, Math.floor(n / 2)));
+    y += "hosts:\n";
+    for (let i = 0; i < h; i++) y += `  vm${i}: {}\n`;
+    y += "networks:\n  ov: { kind: vxlan, vni: 100, subnet: 10.128.0.0/16 }\nnodes:\n";
+    for (let i = 0; i < n; i++) y += `  n${i}: { host: vm${i % h}, networks: [ov] }\n`;
   } else {
     y += "nodes:\n";
     for (let i = 0; i < n; i++) y += `  m${i}: {}\n`;
@@ -155,10 +163,14 @@ function plainScripts(lab) {
         } else if (op.op === "sysctl") {
           floor.push(renderOp(op));
           naiveSysctl(op.ns, op.values);
+        } else if (op.op === "bridge") {
+          floor.push(renderOp(op));
+          for (const l of op.lines) naive.push(`ip netns exec ${op.ns} bridge ${l}`);
         }
       }
   const namespaces = [...new Set(plan.phases[0].steps.flatMap((s) => s.ops.flatMap((o) => o.lines ?? [])).map((l) => l.split(" ")[2]))];
-  const bridges = lab.yaml.includes("networks:") ? [`${lab.name}-lan`] : [];
+  // The host-side bridges the plan makes (the star's lan, the overlay's underlay), by the names it gave them.
+  const bridges = plan.phases[1].steps.flatMap((s) => s.ops.flatMap((o) => (o.op === "ip" ? o.lines : []))).filter((l) => / type bridge$/.test(l)).map((l) => l.split(" ")[2]);
   const waitGone = `while ip -o link show | grep -q '${lab.name.slice(0, 8)}'; do sleep 0.02; done`;
   const floorDown = [`ip -force -batch - <<'EOF'\n${[...namespaces.map((n) => `netns delete ${n}`), ...bridges.map((b) => `link delete ${b}`)].join("\n")}\nEOF`, waitGone];
   const naiveDown = [...namespaces.map((n) => `ip netns delete ${n}`), ...bridges.map((b) => `ip link delete ${b}`), waitGone];
@@ -169,7 +181,7 @@ const baselineText = readFileSync("/proc/slabinfo", "utf8");
 const baseline = Number(/^net_namespace\s+(\d+)/m.exec(baselineText)?.[1] ?? 0);
 
 function cleanupAll() {
-  for (const shape of SHAPES) for (const n of SIZES) sh(inSb(`${NETLAB} down b-${shape}-${n}`), { allowFail: true });
+  for (const shape of SHAPES) for (const n of SIZES) sh(inSb(`${NETLAB} down ${labName(shape, n)}`), { allowFail: true });
   sh(`ip netns delete ${SB}`, { allowFail: true });
   rmSync(dir, { recursive: true, force: true });
 }
@@ -231,9 +243,12 @@ try {
   // BENCH_MININET_PINGALL=100 measures that too).
   const pa = [];
   const mnPingN = Number(env("BENCH_MININET_PINGALL", "30"));
-  for (const n of [...new Set([mnPingN, 100])].filter((x) => x > 1).sort((a, b) => a - b)) {
-    const row = { n };
-    const lab = labYaml("star", n);
+  const runs = [...new Set([mnPingN, 100])].filter((x) => x > 1).sort((a, b) => a - b).map((n) => ({ n, shape: "star" }));
+  // Across hosts: 10 virtual hosts × 10 nodes on one VXLAN network.
+  if (SHAPES.includes("overlay")) runs.push({ n: 100, shape: "overlay" });
+  for (const { n, shape } of runs) {
+    const row = { n, shape };
+    const lab = labYaml(shape, n);
     settle();
     sh(inSb(`${NETLAB} up ${lab.file}`));
     const t = timed(inSb(`${NETLAB} test ${lab.name} --pingall --json`), { allowFail: true });
@@ -241,7 +256,7 @@ try {
     const res = JSON.parse(t.r.stdout);
     row.pairs = `${res.reachable}/${res.pairs}`;
     sh(inSb(`${NETLAB} down ${lab.name}`));
-    if (MININET && n === mnPingN) {
+    if (MININET && n === mnPingN && shape === "star") {
       settle();
       const none = timed(inSb(`mn --switch lxbr --controller none --topo single,${n} --test none`)).s;
       settle();
@@ -251,7 +266,7 @@ try {
       row.mininetResult = /Results: (.*)/.exec(all.r.stdout + all.r.stderr)?.[1];
     }
     pa.push(row);
-    log(`pingall ${n}: netlab ${fmt(row.netlab)}s${row.mininet !== undefined ? ` mininet ${fmt(row.mininet)}s` : ""}`);
+    log(`pingall ${shape} ${n}: netlab ${fmt(row.netlab)}s${row.mininet !== undefined ? ` mininet ${fmt(row.mininet)}s` : ""}`);
   }
 
   // start-up: --version and status, 10 runs each, once the kernel is done with the labs above.
@@ -275,10 +290,10 @@ try {
     out.push(`| ${r.shape} | ${r.n} | ${fmt(r.up)} s | ${fmt(r.down)} s | ${fmt(r.noop)} s | ${Math.round(r.rssMB)} | ${fmt(floor)} s | ${naive !== undefined ? `${fmt(naive)} s` : "—"} | ${r.mininet !== undefined ? `${fmt(r.mininet)} s` : "—"} | ${(nl / floor).toFixed(2)} | ${r.mininet !== undefined ? (r.mininet / nl).toFixed(1) : "—"} | ${naive !== undefined ? (naive / nl).toFixed(1) : "—"} |`);
   }
   out.push("");
-  out.push("| pingall, star of N | pairs | netlab test --pingall | Mininet --test pingall | Mininet ÷ netlab |");
+  out.push("| pingall, N nodes | pairs | netlab test --pingall | Mininet --test pingall | Mininet ÷ netlab |");
   out.push("|---:|---:|---:|---:|---:|");
   for (const p of pa)
-    out.push(`| ${p.n} | ${p.pairs} reachable | ${fmt(p.netlab)} s | ${p.mininet !== undefined ? `${fmt(p.mininet)} s (${p.mininetResult})` : "—"} | ${p.mininet !== undefined ? (p.mininet / p.netlab).toFixed(1) : "—"} |`);
+    out.push(`| ${p.shape === "overlay" ? `${p.n} (10 hosts × ${p.n / 10}, VXLAN)` : `${p.n} (star)`} | ${p.pairs} reachable | ${fmt(p.netlab)} s | ${p.mininet !== undefined ? `${fmt(p.mininet)} s (${p.mininetResult})` : "—"} | ${p.mininet !== undefined ? (p.mininet / p.netlab).toFixed(1) : "—"} |`);
   out.push("");
   out.push(`start-up: netlab --version ${versionMs.toFixed(0)} ms, netlab status ${statusMs.toFixed(0)} ms (mean of 10)`);
 
@@ -292,6 +307,13 @@ try {
     if (star300.mininet !== undefined) checks.push([`star 300 at least 8× faster than Mininet`, star300.mininet / nl >= 8, `${(star300.mininet / nl).toFixed(1)}×`]);
   }
   for (const r of big) {
+    if (r.shape === "overlay") {
+      // 10 virtual hosts × 100 nodes on one VXLAN network.
+      checks.push([`overlay 10×100 up ≤ 5 s`, r.up <= 5, `${fmt(r.up)} s`]);
+      checks.push([`overlay 10×100 down ≤ 2 s`, r.down <= 2, `${fmt(r.down)} s`]);
+      checks.push([`overlay 10×100 up+down within 1.5× the floor`, (r.up + r.down) / (r.floorUp + r.floorDown) <= 1.5, `${((r.up + r.down) / (r.floorUp + r.floorDown)).toFixed(2)}×`]);
+      continue;
+    }
     checks.push([`${r.shape} 1000 up ≤ 5 s`, r.up <= 5, `${fmt(r.up)} s`]);
     checks.push([`${r.shape} 1000 down ≤ 3 s`, r.down <= 3, `${fmt(r.down)} s`]);
     checks.push([`${r.shape} 1000 peak memory ≤ 200 MB`, r.rssMB <= 200, `${Math.round(r.rssMB)} MB`]);

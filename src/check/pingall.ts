@@ -38,7 +38,8 @@ function neighbourLimit(): number {
 export async function pingAll(lab: Lab, opts: { timeoutMs?: number; concurrency?: number; onWave?: (wave: number, waves: number) => void } = {}): Promise<PingAll & { waves: number }> {
   const t0 = Date.now();
   const timeoutMs = opts.timeoutMs ?? 500;
-  const nodes = lab.nodes.filter((n) => n.intfs.some((i) => i.addrs.length));
+  // The lab's nodes, not its virtual hosts: those are the machines, on the underlay only.
+  const nodes = lab.nodes.filter((n) => !n.vhost && n.intfs.some((i) => i.addrs.length));
   const addrsOf = new Map(nodes.map((n) => [n.name, n.intfs.flatMap((i) => i.addrs.map((a) => a.split("/")[0]))]));
   const alive = new Map(nodes.map((n) => [n.name, new Set<string>()]));
 

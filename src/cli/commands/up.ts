@@ -9,7 +9,7 @@ export function summary(lab: Lab): string {
   const rows: string[][] = [];
   for (const n of lab.nodes) {
     const ifs = n.intfs.length ? n.intfs : [{ name: "-", addrs: [] as string[] }];
-    ifs.forEach((i, k) => rows.push([k ? "" : n.name, k ? "" : n.ns, i.name, i.addrs.join(" ") || "-"]));
+    ifs.forEach((i, k) => rows.push([k ? "" : n.vhost ? `${n.name} (host)` : n.name, k ? "" : n.ns, i.name, i.addrs.join(" ") || "-"]));
   }
   const hostNs = lab.hostNs ?? "(this namespace)";
   for (const net of lab.networks.filter((x) => !x.holder))
@@ -117,7 +117,9 @@ async function upOnly(ref: string, opts: UpCmdOptions): Promise<number> {
       p.succeed(`${lab.name} is already up and unchanged — nothing to do`);
       return 0;
     }
-    const counts = [`${lab.nodes.length} node${lab.nodes.length === 1 ? "" : "s"}`, `${lab.networks.length} network${lab.networks.length === 1 ? "" : "s"}`, `${lab.links.length} link${lab.links.length === 1 ? "" : "s"}`];
+    const n = (k: number, what: string) => `${k} ${what}${k === 1 ? "" : "s"}`;
+    const vms = lab.nodes.filter((x) => x.vhost).length;
+    const counts = [...(vms ? [n(vms, "host")] : []), n(lab.nodes.length - vms, "node"), n(lab.networks.length, "network"), n(lab.links.length, "link")];
     p.succeed(`${c.bold(lab.name)} is up in ${(r.ms / 1000).toFixed(2)}s — ${counts.join(", ")}${lab.isolated ? ` (isolated: host is namespace ${lab.hostNs})` : ""}`);
     process.stdout.write(summary(lab) + "\n");
     for (const note of macvlanNote(lab.networks)) process.stdout.write(c.yellow(`note: ${note}`) + "\n");
