@@ -15,6 +15,7 @@ import { applyPlan, type Context } from "./runtime/apply.js";
 import { drift } from "./runtime/drift.js";
 import { repair } from "./runtime/repair.js";
 import { factsOf } from "./plan/facts.js";
+import { dnsServers } from "./dns/servers.js";
 import { currentHost, hostWrap, pidsInNetns } from "./runtime/netns.js";
 import { preflight } from "./runtime/preflight.js";
 import { requireRoot, requireTools } from "./runtime/tools.js";
@@ -111,6 +112,7 @@ export async function up(ref: string, opts: UpOptions = {}): Promise<UpResult> {
       tidy();
       throw e;
     }
+    await dnsListening(lab, state);
     timing("up");
     await opts.afterPhase?.("done");
     return { lab, changed: true, recovered, ms: Date.now() - t0 };
@@ -132,6 +134,22 @@ async function mend(lab: Lab, meta: Meta, state: LabState, t0: number): Promise<
   const left = await drift(meta, state.journal());
   if (left.missing.length) throw new UsageError(`lab ${lab.name} is up but damaged, and netlab could not repair it: ${left.missing.join("; ")}`, `netlab down ${lab.name}, then netlab up ${lab.name} again`);
   return { lab, changed: repaired.length > 0, repaired: d.missing, ms: Date.now() - t0 };
+}
+
+/** `up` returns once the lab's DNS server answers (it logs each address it listens on), so that a check right after finds it: at most 3 s. */
+async function dnsListening(lab: Lab, state: LabState): Promise<void> {
+  const want = dnsServers(lab);
+  if (!want.length) return;
+  for (let i = 0; i < 150; i++) {
+    let text = "";
+    try {
+      text = readFileSync(`${state.logDir}/dns.log`, "utf8");
+    } catch {
+      /* not yet */
+    }
+    if (want.every((a) => text.includes(`listening on ${a}:53`))) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 export { status, type LabStatus } from "./status.js";

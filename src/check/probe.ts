@@ -68,6 +68,7 @@ async function probeOnce(lab: Lab, c: Check, enter: string[]): Promise<{ outcome
     case "tcp": {
       const [h, port] = splitHostPort(c.target);
       const addr = resolveTarget(lab, c.from, h);
+      if (c.repeat !== undefined) return counted(lab, c, enter, ["nc", "-n", "-w", String(secs), addr, port], `${addr}:${port}`);
       const r = await run([...enter, "nc", "-z", "-v", "-n", "-w", String(secs), addr, port]);
       if (r.code === 0) return { outcome: "pass", detail: "connected", probed: `${addr}:${port}` };
       return { outcome: "fail", detail: reason(r.stderr || r.stdout, r.code), probed: `${addr}:${port}` };
@@ -80,6 +81,7 @@ async function probeOnce(lab: Lab, c: Check, enter: string[]): Promise<{ outcome
       return { outcome: "fail", detail: r.stderr.trim() ? reason(r.stderr, r.code) : "no answer (timeout)", probed: `${addr}:${port}` };
     }
     case "http": {
+      if (c.repeat !== undefined) return counted(lab, c, enter, ["curl", "-sS", "-m", fsecs, c.target]);
       const r = await run([...enter, "curl", "-sS", "-o", "-", "-w", "\n%{http_code}", "-m", fsecs, c.target]);
       if (r.code !== 0) return { outcome: "fail", detail: reason(r.stderr, r.code), probed: c.target };
       const nl = r.stdout.lastIndexOf("\n");
@@ -98,6 +100,37 @@ async function probeOnce(lab: Lab, c: Check, enter: string[]): Promise<{ outcome
       return { outcome: "pass", detail: `resolved to ${addrs.join(", ")}`, probed: c.target };
     }
   }
+}
+
+/**
+ * A check that counts answers: `repeat` requests, each a new connection, from one shell in the
+ * node; `netlab serve` names its node in every answer. answeredBy a list: each of them answered
+ * at least once, and nobody else; a map: each one's share within `tolerance` points.
+ */
+async function counted(lab: Lab, c: Check, enter: string[], argv: string[], probed = c.target): Promise<{ outcome: "pass" | "fail"; detail: string; probed: string }> {
+  const one = argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(" ");
+  const r = await run([...enter, "sh", "-c", `i=0; while [ $i -lt ${c.repeat} ]; do ${one} </dev/null 2>/dev/null | head -c 200 | tr '\\n' ' '; echo; i=$((i+1)); done`]);
+  const counts = new Map<string, number>();
+  let none = 0;
+  for (const line of r.stdout.split("\n").slice(0, c.repeat)) {
+    const who = /hello from ([^\s,]+)/.exec(line)?.[1];
+    if (who) counts.set(who, (counts.get(who) ?? 0) + 1);
+    else none++;
+  }
+  const n = c.repeat!;
+  const seen = [...counts.entries()].map(([k, v]) => `${k} ${v}`).join(", ") + (none ? `, no answer ${none}` : "");
+  const by = c.answeredBy;
+  if (!by) return { outcome: none === 0 ? "pass" : "fail", detail: `${n - none}/${n} answered (${seen})`, probed };
+  if ("nodes" in by) {
+    const missing = by.nodes.filter((x) => !counts.has(x));
+    const others = [...counts.keys()].filter((x) => !by.nodes.includes(x));
+    const ok = !missing.length && !others.length && none === 0;
+    return { outcome: ok ? "pass" : "fail", detail: ok ? seen : `${seen}${missing.length ? `; never answered: ${missing.join(", ")}` : ""}${others.length ? `; not expected: ${others.join(", ")}` : ""}`, probed };
+  }
+  const off = Object.entries(by.shares).filter(([k, want]) => Math.abs(((counts.get(k) ?? 0) / n) * 100 - want) > (c.tolerance ?? 5));
+  const others = [...counts.keys()].filter((x) => !(x in by.shares));
+  const ok = !off.length && !others.length;
+  return { outcome: ok ? "pass" : "fail", detail: `${seen}${off.length ? `; off by more than ${c.tolerance}%: ${off.map(([k, w]) => `${k} (wanted ${w}%)`).join(", ")}` : ""}`, probed };
 }
 
 /** Run a check, retrying while its verdict is wrong. */

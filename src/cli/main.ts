@@ -70,6 +70,19 @@ program
   .action(lazy("clean", "cleanCmd"));
 
 program
+  .command("logs")
+  .description("what a lab's DNS server was asked (dns), or what a node's run commands printed")
+  .argument("<lab>")
+  .argument("<what>", "dns, or a node name")
+  .action(lazy("logs", "logsCmd"));
+
+program
+  .command("dns-server", { hidden: true })
+  .description("the lab's DNS server (netlab up starts it)")
+  .argument("<lab>")
+  .action(lazy("logs", "dnsServerCmd"));
+
+program
   .command("status")
   .description("labs that are up, with node count and age")
   .option("--json", "machine-readable output")

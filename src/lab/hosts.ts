@@ -1,30 +1,42 @@
-// What a node's /etc/hosts says: the one definition, used for the file netlab writes and for
-// anything that asks whether a node knows a name.
+// The names a node knows: the one definition, used for its /etc/hosts and by the lab's DNS server.
 import { dnsNetworks, networkMembers, type Lab, type Node } from "./model.js";
 
-/** /etc/hosts of a node: itself and every member of its dns networks, then its `hosts:`. Blocks per network are made once: a 1,000-node star shares one. */
-export function hostsFile(lab: Lab, node: Node, blocks = new Map<string, string>()): string {
+/** Lines "address\tname alias…": every member of the node's dns networks (else itself), then its `hosts:`. Blocks per network are made once: a 1,000-node star shares one. */
+function nameLines(lab: Lab, node: Node, blocks: Map<string, string>): string[] {
   const nets = dnsNetworks(lab, node);
-  const lines = [
-    `# Written by netlab for lab ${lab.name}; removed by \`netlab down ${lab.name}\`.`,
-    "127.0.0.1\tlocalhost",
-    "::1\tlocalhost ip6-localhost ip6-loopback",
-  ];
+  const lines: string[] = [];
   for (const net of nets) {
-    if (!blocks.has(net)) blocks.set(net, networkMembers(lab, net).flatMap((m) => m.addrs.map((a) => `${a}\t${m.node}`)).join("\n"));
-    lines.push(blocks.get(net)!);
+    if (!blocks.has(net)) blocks.set(net, networkMembers(lab, net).flatMap((m) => m.addrs.map((a) => `${a}\t${[m.node, ...m.aliases].join(" ")}`)).join("\n"));
+    const block = blocks.get(net)!;
+    if (block) lines.push(block);
   }
   const self = node.intfs.flatMap((i) => i.addrs)[0];
   if (!nets.length && self) lines.push(`${self.split("/")[0]}\t${node.name}`);
   for (const [a, h] of node.extraHosts) lines.push(`${a}\t${h}`);
-  return lines.join("\n") + "\n";
+  return lines;
 }
 
-/** The lab's entries of a node's /etc/hosts (address, name), as hostsFile writes them. */
+/**
+ * /etc/hosts of a node. With `viaDns` (the node asks the lab's DNS server) it holds only its
+ * `hosts:`: every lab name, its own included, comes from the server, so that `getent`, `dig` and
+ * round robin agree — and nodes without `hosts:` share one file, as a 1,000-node star needs.
+ */
+export function hostsFile(lab: Lab, node: Node, blocks = new Map<string, string>(), viaDns = false): string {
+  const head = [`# Written by netlab for lab ${lab.name}; removed by \`netlab down ${lab.name}\`.`, "127.0.0.1\tlocalhost", "::1\tlocalhost ip6-localhost ip6-loopback"];
+  const lines = viaDns
+    ? node.extraHosts.map(([a, h]) => `${a}\t${h}`)
+    : nameLines(lab, node, blocks);
+  return [...head, ...lines].join("\n") + "\n";
+}
+
+/** Every name a node knows (address, name), one entry per name. */
 export function hostsEntries(lab: Lab, node: Node): [string, string][] {
-  return hostsFile(lab, node)
+  return nameLines(lab, node, new Map())
+    .join("\n")
     .split("\n")
-    .slice(3)
     .filter(Boolean)
-    .map((l) => l.split("\t") as [string, string]);
+    .flatMap((l) => {
+      const [addr, names] = l.split("\t");
+      return names.split(" ").map((n) => [addr, n] as [string, string]);
+    });
 }

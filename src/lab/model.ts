@@ -77,6 +77,8 @@ interface IntfBase {
 export interface BridgeIntf extends IntfBase {
   kind: "bridge" | "vxlan";
   network: string;
+  /** More names of the node on this network. */
+  aliases?: string[];
   peer: { node: string | null; name: string; altname?: string; bridge: string };
 }
 
@@ -84,6 +86,7 @@ export interface BridgeIntf extends IntfBase {
 export interface SubIntf extends IntfBase {
   kind: "macvlan" | "ipvlan" | "vlan";
   network: string;
+  aliases?: string[];
   parent: { node: string | null; name: string };
   mode?: string;
   vlanId?: number;
@@ -191,15 +194,21 @@ export interface Check {
   status?: number;
   contains?: string;
   equals?: string;
+  repeat?: number;
+  /** Nodes that must each answer at least once (and no others), or each node's share in percent. */
+  answeredBy?: { nodes: string[] } | { shares: Record<string, number> };
+  /** Percentage points a share may be off. */
+  tolerance?: number;
   path: KeyPath;
 }
 
 
 
 /** Members of a network, in node declaration order, with their address(es) on it. */
-export function networkMembers(lab: Lab, network: string): { node: string; addrs: string[] }[] {
-  const out: { node: string; addrs: string[] }[] = [];
-  for (const n of lab.nodes) for (const i of n.intfs) if (networkOf(i) === network) out.push({ node: n.name, addrs: i.addrs.map((a) => a.split("/")[0]) });
+export function networkMembers(lab: Lab, network: string): { node: string; addrs: string[]; aliases: string[] }[] {
+  const out: { node: string; addrs: string[]; aliases: string[] }[] = [];
+  for (const n of lab.nodes)
+    for (const i of n.intfs) if (networkOf(i) === network) out.push({ node: n.name, addrs: i.addrs.map((a) => a.split("/")[0]), aliases: i.kind === "veth" ? [] : (i.aliases ?? []) });
   return out;
 }
 

@@ -76,6 +76,8 @@ const attachment = z
     ip6: z.string().optional(),
     iface: z.string().optional(),
     mac: z.string().optional(),
+    /** More names for this node on this network (several nodes under one alias: round robin). */
+    aliases: z.array(z.string()).optional(),
   })
   .nullable();
 
@@ -164,6 +166,10 @@ export const CheckSchema = z
     status: z.number().int().min(100).max(599).optional(),
     contains: z.string().optional(),
     equals: z.string().optional(),
+    /** Checks that count answers: N requests (new connections each), and who must answer them. */
+    repeat: z.number().int().min(1).max(10000).optional(),
+    answeredBy: z.union([z.array(z.string()), z.record(z.string(), z.string())]).optional(),
+    tolerance: z.string().optional(),
   });
 
 export const HostSchema = z.strictObject({

@@ -9,6 +9,7 @@ import { nameFilesStep } from "./name-files.js";
 import { nodeStep } from "./node-steps.js";
 import type { Phase, Plan, Step } from "./ops.js";
 import { Wiring } from "./placement.js";
+import { dnsServers } from "../dns/servers.js";
 
 /** From this many namespaces on, they are made by two processes at once. */
 const NS_SPLIT = 128;
@@ -52,7 +53,9 @@ export function compile(lab: Lab, opts: CompileOptions): Plan {
   for (const node of lab.nodes)
     node.exec.forEach((cmd, i) => execSteps.push({ id: `exec:${node.name}:${i}`, title: `exec on ${node.name}: ${cmd}`, ops: [{ op: "exec", ns: node.ns, cmd, who: node.name }], undo: [] }));
   // 5. run: background processes, stopped by the namespace undo (kill-ns) on down.
-  const runs = [{ name: "host", ns: lab.hostNs, run: lab.host.run }, ...lab.nodes];
+  // The lab's DNS server, in its host namespace (`netlab dns-server`, stopped by pid on down).
+  const dns = dnsServers(lab).length ? [`netlab dns-server ${lab.name}`] : [];
+  const runs = [{ name: "_dns", ns: lab.hostNs, run: dns }, { name: "host", ns: lab.hostNs, run: lab.host.run }, ...lab.nodes];
   const runSteps: Step[] = runs.flatMap((node) =>
     node.run.map((cmd, i) => ({
       id: `run:${node.name}:${i}`,

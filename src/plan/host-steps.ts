@@ -3,10 +3,12 @@ import type { Lab } from "../lab/model.js";
 import { bridgeFeatures } from "./features/bridges.js";
 import { hostFirewall } from "./features/firewall.js";
 import { publishFeature } from "./features/publish.js";
+import { dnsFeature } from "./features/dns.js";
 import { isV6 } from "./lines.js";
 import type { Op, Step } from "./ops.js";
 import { nsOf, type Wiring } from "./placement.js";
 import { Ruleset } from "./ruleset.js";
+import { dnsServers } from "../dns/servers.js";
 
 export function hostSteps(lab: Lab, w: Wiring): Step[] {
   const L = lab.name;
@@ -68,7 +70,9 @@ export function hostSteps(lab: Lab, w: Wiring): Step[] {
     const rs = new Ruleset(L, H, fam);
     bridgeFeatures(rs, hostNets, hostIfaces, lab.host.forward);
     publishFeature(rs, lab, null);
-    if (lab.host.firewall) hostFirewall(rs, lab.host.firewall);
+    // Only the networks whose members ask the lab's DNS server (dnsServers lists their gateways).
+    dnsFeature(rs, hostNets.filter((n) => n.gateway && dnsServers(lab).includes(n.gateway.split("/")[0])));
+    if (lab.host.firewall) hostFirewall(rs, lab.host.firewall, dnsServers(lab));
     return rs.ops();
   });
   if (rules.length) {

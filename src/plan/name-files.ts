@@ -5,6 +5,7 @@
 import { hostsFile } from "../lab/hosts.js";
 import { networkOf, type Lab, type Node } from "../lab/model.js";
 import { NETNS_ETC } from "../net/names.js";
+import { dnsServerOf } from "../dns/servers.js";
 import type { Op, Step } from "./ops.js";
 
 /**
@@ -19,6 +20,8 @@ export function resolvConf(lab: Lab, node: Node, hostResolv?: string): string {
     const r = node.resolv;
     return [head, ...r.nameservers.map((n) => `nameserver ${n}`), ...(r.search.length ? [`search ${r.search.join(" ")}`] : [])].join("\n") + "\n";
   }
+  // On a network with names: the lab's DNS server, at 127.0.0.11 as in a Docker container.
+  if (dnsServerOf(lab, node)) return [head, "# The lab's DNS server (netlab logs LAB dns shows what it was asked), reached through a DNAT.", "nameserver 127.0.0.11", "options ndots:0"].join("\n") + "\n";
   const natted = node.intfs.some((i) => lab.networks.find((n) => n.name === networkOf(i))?.nat);
   if (natted && hostResolv) {
     const kept = hostResolv.split("\n").filter((l) => /^\s*(nameserver|search|domain|options)\s/.test(l) && !/^\s*nameserver\s+(127\.|::1\b)/.test(l));
@@ -32,7 +35,7 @@ export function nameFilesStep(lab: Lab, opts: { stateDir: string; filesDir?: str
   const blocks = new Map<string, string>();
   const dirs = new Map<string, { nss: string[]; name: string; hosts?: string; resolv?: string; own: Record<string, string> }>();
   for (const node of lab.nodes) {
-    const hosts = hostsFile(lab, node, blocks);
+    const hosts = hostsFile(lab, node, blocks, !!dnsServerOf(lab, node));
     const resolv = resolvConf(lab, node, opts.hostResolv);
     // A node with files of its own gets a directory of its own.
     const key = Object.keys(node.files).length ? `node:${node.name}` : `${hosts}\0${resolv}`;

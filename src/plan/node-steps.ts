@@ -6,6 +6,8 @@ import { ownerAlias } from "../net/names.js";
 import { bridgeFeatures } from "./features/bridges.js";
 import { nodeFirewall } from "./features/firewall.js";
 import { publishFeature } from "./features/publish.js";
+import { dnsRoute } from "./features/dns.js";
+import { dnsServerOf } from "../dns/servers.js";
 import { intfLines, isV6 } from "./lines.js";
 import type { Op, Step } from "./ops.js";
 import type { Wiring } from "./placement.js";
@@ -16,12 +18,15 @@ export function nodeStep(lab: Lab, node: Node, w: Wiring): Step {
   const lines = ["link set dev lo up", `link set dev lo alias "${ownerAlias(L, `node ${node.name}`)}"`, ...w.nodeLines(node.name)];
   for (const i of node.intfs) lines.push(...intfLines(i));
   lines.push(...node.routes.map((r) => `route replace ${r}`));
+  const dns = dnsServerOf(lab, node);
+  if (dns) lines.push(dnsRoute(dns));
   lines.push(...node.rules.map((r) => `rule add ${r}`));
   const has6 = node.intfs.some((i) => i.addrs.some(isV6));
   const heldNets = lab.networks.filter((n) => n.holder === node.name && n.kind === "bridge");
   const published = lab.nodes.flatMap((n) => n.publish).filter((p) => p.on === node.name);
   const forward = node.forward || heldNets.some((n) => n.nat || n.nat6) || published.length > 0;
   const forwarding: Record<string, string> = {
+    ...(dns ? { [`net.ipv4.conf.${dns.dev}.route_localnet`]: "1" } : {}),
     ...(forward ? { "net.ipv4.ip_forward": "1" } : {}),
     // 127.0.0.1:PORT of a virtual host reaches its published ports only if loopback addresses may leave through the bridge.
     ...Object.fromEntries([...new Set(published.map((p) => p.bridge))].map((b) => [`net.ipv4.conf.${b}.route_localnet`, "1"])),

@@ -60,36 +60,41 @@ iptables-restore --noflush <<'EOF'
 -A NL-bridge-lab-POST -s 172.20.0.0/24 -d 172.20.0.2/32 -o bridge-lab-br0 -p tcp -m tcp --dport 80 -m conntrack --ctstate DNAT -m comment --comment "netlab:bridge-lab:publish web 8080:80 hairpin" -j MASQUERADE
 -A NL-bridge-lab-POST -s 127.0.0.0/8 -o bridge-lab-br0 -m comment --comment "netlab:bridge-lab:published ports via 127.0.0.1" -j MASQUERADE
 -A NL-bridge-lab-PRE -p tcp -m tcp --dport 8080 -m comment --comment "netlab:bridge-lab:publish web 8080:80" -j DNAT --to-destination 172.20.0.2:80
+-A NL-bridge-lab-PRE -i bridge-lab-br0 -d 127.0.0.11/32 -p udp -m udp --dport 53 -m comment --comment "netlab:bridge-lab:network br0 embedded DNS" -j DNAT --to-destination 172.20.0.1:53
+-A NL-bridge-lab-PRE -i bridge-lab-br0 -d 127.0.0.11/32 -p tcp -m tcp --dport 53 -m comment --comment "netlab:bridge-lab:network br0 embedded DNS" -j DNAT --to-destination 172.20.0.1:53
 COMMIT
 EOF
 
 # --- nodes
 # configure web
-nsenter --net=/run/netns/bridge-lab-web ip -batch - <<'EOF'
+nsenter --net=/run/netns/bridge-lab-web sh -c 'echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:bridge-lab:node web"
 link set dev eth0 addrgenmode none
 address add 172.20.0.2/24 dev eth0
 link set dev eth0 up
 route replace default via 172.20.0.1 dev eth0
+route replace 127.0.0.11/32 via 172.20.0.1 dev eth0 table local
 EOF
 # configure api
-nsenter --net=/run/netns/bridge-lab-api ip -batch - <<'EOF'
+nsenter --net=/run/netns/bridge-lab-api sh -c 'echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:bridge-lab:node api"
 link set dev eth0 addrgenmode none
 address add 172.20.0.20/24 dev eth0
 link set dev eth0 up
 route replace default via 172.20.0.1 dev eth0
+route replace 127.0.0.11/32 via 172.20.0.1 dev eth0 table local
 EOF
 # configure db
-nsenter --net=/run/netns/bridge-lab-db ip -batch - <<'EOF'
+nsenter --net=/run/netns/bridge-lab-db sh -c 'echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:bridge-lab:node db"
 link set dev eth0 addrgenmode none
 address add 172.20.0.3/24 dev eth0
 link set dev eth0 up
 route replace default via 172.20.0.1 dev eth0
+route replace 127.0.0.11/32 via 172.20.0.1 dev eth0 table local
 EOF
 # hosts and resolv.conf files
 mkdir -p /run/netlab/bridge-lab/etc/shared-1
@@ -97,22 +102,22 @@ cat > /run/netlab/bridge-lab/etc/shared-1/hosts <<'EOF'
 # Written by netlab for lab bridge-lab; removed by `netlab down bridge-lab`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
-172.20.0.2	web
-172.20.0.20	api
-172.20.0.3	db
 EOF
 mkdir -p /run/netlab/bridge-lab/etc/shared-1
 cat > /run/netlab/bridge-lab/etc/shared-1/resolv.conf <<'EOF'
 # Written by netlab for lab bridge-lab; removed by `netlab down bridge-lab`.
-# Nameservers copied from the host, as Docker does for a NATed network.
-nameserver 192.0.2.53
-search example.internal
+# The lab's DNS server (netlab logs LAB dns shows what it was asked), reached through a DNAT.
+nameserver 127.0.0.11
+options ndots:0
 EOF
 mkdir -p /etc/netns && ln -sfn /run/netlab/bridge-lab/etc/shared-1 /etc/netns/bridge-lab-web
 mkdir -p /etc/netns && ln -sfn /run/netlab/bridge-lab/etc/shared-1 /etc/netns/bridge-lab-api
 mkdir -p /etc/netns && ln -sfn /run/netlab/bridge-lab/etc/shared-1 /etc/netns/bridge-lab-db
 
 # --- run
+# start on _dns: netlab dns-server bridge-lab
+mkdir -p /run/netlab/bridge-lab/logs
+setsid sh -c 'netlab dns-server bridge-lab' >>/run/netlab/bridge-lab/logs/_dns-0.log 2>&1 </dev/null &
 # start on web: netlab serve http --port 80
 mkdir -p /run/netlab/bridge-lab/logs
 ip netns exec bridge-lab-web setsid sh -c 'netlab serve http --port 80' >>/run/netlab/bridge-lab/logs/web-0.log 2>&1 </dev/null &

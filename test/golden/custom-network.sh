@@ -35,34 +35,47 @@ link property add dev custom-n-04r3xd altname custom-net-db-eth0
 link set dev custom-n-04r3xd addrgenmode none
 link set dev custom-n-04r3xd master custom-net-app up
 EOF
+# host iptables (NAT, isolation, published ports)
+iptables-restore --noflush <<'EOF'
+*nat
+:NL-custom-net-PRE - [0:0]
+-A PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:custom-net" -j NL-custom-net-PRE
+-A OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:custom-net" -j NL-custom-net-PRE
+-A NL-custom-net-PRE -i custom-net-app -d 127.0.0.11/32 -p udp -m udp --dport 53 -m comment --comment "netlab:custom-net:network app embedded DNS" -j DNAT --to-destination 172.20.0.1:53
+-A NL-custom-net-PRE -i custom-net-app -d 127.0.0.11/32 -p tcp -m tcp --dport 53 -m comment --comment "netlab:custom-net:network app embedded DNS" -j DNAT --to-destination 172.20.0.1:53
+COMMIT
+EOF
 
 # --- nodes
 # configure web
-nsenter --net=/run/netns/custom-net-web ip -batch - <<'EOF'
+nsenter --net=/run/netns/custom-net-web sh -c 'echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:custom-net:node web"
 link set dev eth0 addrgenmode none
 address add 172.20.0.2/16 dev eth0
 link set dev eth0 up
 route replace default via 172.20.0.1 dev eth0
+route replace 127.0.0.11/32 via 172.20.0.1 dev eth0 table local
 EOF
 # configure api
-nsenter --net=/run/netns/custom-net-api ip -batch - <<'EOF'
+nsenter --net=/run/netns/custom-net-api sh -c 'echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:custom-net:node api"
 link set dev eth0 addrgenmode none
 address add 172.20.0.3/16 dev eth0
 link set dev eth0 up
 route replace default via 172.20.0.1 dev eth0
+route replace 127.0.0.11/32 via 172.20.0.1 dev eth0 table local
 EOF
 # configure db
-nsenter --net=/run/netns/custom-net-db ip -batch - <<'EOF'
+nsenter --net=/run/netns/custom-net-db sh -c 'echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:custom-net:node db"
 link set dev eth0 addrgenmode none
 address add 172.20.0.4/16 dev eth0
 link set dev eth0 up
 route replace default via 172.20.0.1 dev eth0
+route replace 127.0.0.11/32 via 172.20.0.1 dev eth0 table local
 EOF
 # hosts and resolv.conf files
 mkdir -p /run/netlab/custom-net/etc/shared-1
@@ -70,21 +83,22 @@ cat > /run/netlab/custom-net/etc/shared-1/hosts <<'EOF'
 # Written by netlab for lab custom-net; removed by `netlab down custom-net`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
-172.20.0.2	web
-172.20.0.3	api
-172.20.0.4	db
 EOF
 mkdir -p /run/netlab/custom-net/etc/shared-1
 cat > /run/netlab/custom-net/etc/shared-1/resolv.conf <<'EOF'
 # Written by netlab for lab custom-net; removed by `netlab down custom-net`.
-# No nameserver: this node resolves names from /etc/hosts only.
-options timeout:1 attempts:1
+# The lab's DNS server (netlab logs LAB dns shows what it was asked), reached through a DNAT.
+nameserver 127.0.0.11
+options ndots:0
 EOF
 mkdir -p /etc/netns && ln -sfn /run/netlab/custom-net/etc/shared-1 /etc/netns/custom-net-web
 mkdir -p /etc/netns && ln -sfn /run/netlab/custom-net/etc/shared-1 /etc/netns/custom-net-api
 mkdir -p /etc/netns && ln -sfn /run/netlab/custom-net/etc/shared-1 /etc/netns/custom-net-db
 
 # --- run
+# start on _dns: netlab dns-server custom-net
+mkdir -p /run/netlab/custom-net/logs
+setsid sh -c 'netlab dns-server custom-net' >>/run/netlab/custom-net/logs/_dns-0.log 2>&1 </dev/null &
 # start on api: netlab serve http --port 8080
 mkdir -p /run/netlab/custom-net/logs
 ip netns exec custom-net-api setsid sh -c 'netlab serve http --port 8080' >>/run/netlab/custom-net/logs/api-0.log 2>&1 </dev/null &

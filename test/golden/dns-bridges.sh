@@ -59,6 +59,15 @@ iptables-restore --noflush <<'EOF'
 -A NL-dns-bridges-FWD -i dns-brid-106w5r -o dns-brid-106w5r -m comment --comment "netlab:dns-bridges:network user" -j ACCEPT
 COMMIT
 EOF
+iptables-restore --noflush <<'EOF'
+*nat
+:NL-dns-bridges-PRE - [0:0]
+-A PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:dns-bridges" -j NL-dns-bridges-PRE
+-A OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:dns-bridges" -j NL-dns-bridges-PRE
+-A NL-dns-bridges-PRE -i dns-brid-106w5r -d 127.0.0.11/32 -p udp -m udp --dport 53 -m comment --comment "netlab:dns-bridges:network user embedded DNS" -j DNAT --to-destination 172.28.0.1:53
+-A NL-dns-bridges-PRE -i dns-brid-106w5r -d 127.0.0.11/32 -p tcp -m tcp --dport 53 -m comment --comment "netlab:dns-bridges:network user embedded DNS" -j DNAT --to-destination 172.28.0.1:53
+COMMIT
+EOF
 
 # --- nodes
 # configure a
@@ -80,22 +89,24 @@ link set dev eth0 up
 route replace default via 172.27.0.1 dev eth0
 EOF
 # configure c
-nsenter --net=/run/netns/dns-bridges-c ip -batch - <<'EOF'
+nsenter --net=/run/netns/dns-bridges-c sh -c 'echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:dns-bridges:node c"
 link set dev eth0 addrgenmode none
 address add 172.28.0.2/16 dev eth0
 link set dev eth0 up
 route replace default via 172.28.0.1 dev eth0
+route replace 127.0.0.11/32 via 172.28.0.1 dev eth0 table local
 EOF
 # configure d
-nsenter --net=/run/netns/dns-bridges-d ip -batch - <<'EOF'
+nsenter --net=/run/netns/dns-bridges-d sh -c 'echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:dns-bridges:node d"
 link set dev eth0 addrgenmode none
 address add 172.28.0.3/16 dev eth0
 link set dev eth0 up
 route replace default via 172.28.0.1 dev eth0
+route replace 127.0.0.11/32 via 172.28.0.1 dev eth0 table local
 EOF
 # hosts and resolv.conf files
 mkdir -p /run/netlab/dns-bridges/etc/a
@@ -131,14 +142,18 @@ cat > /run/netlab/dns-bridges/etc/shared-1/hosts <<'EOF'
 # Written by netlab for lab dns-bridges; removed by `netlab down dns-bridges`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
-172.28.0.2	c
-172.28.0.3	d
 EOF
 mkdir -p /run/netlab/dns-bridges/etc/shared-1
 cat > /run/netlab/dns-bridges/etc/shared-1/resolv.conf <<'EOF'
 # Written by netlab for lab dns-bridges; removed by `netlab down dns-bridges`.
-# No nameserver: this node resolves names from /etc/hosts only.
-options timeout:1 attempts:1
+# The lab's DNS server (netlab logs LAB dns shows what it was asked), reached through a DNAT.
+nameserver 127.0.0.11
+options ndots:0
 EOF
 mkdir -p /etc/netns && ln -sfn /run/netlab/dns-bridges/etc/shared-1 /etc/netns/dns-bridges-c
 mkdir -p /etc/netns && ln -sfn /run/netlab/dns-bridges/etc/shared-1 /etc/netns/dns-bridges-d
+
+# --- run
+# start on _dns: netlab dns-server dns-bridges
+mkdir -p /run/netlab/dns-bridges/logs
+setsid sh -c 'netlab dns-server dns-bridges' >>/run/netlab/dns-bridges/logs/_dns-0.log 2>&1 </dev/null &

@@ -76,6 +76,19 @@ iptables-restore --noflush <<'EOF'
 -A NL-dual-stack-FWD -i dual-sta-0fy5v9 -o dual-sta-0fy5v9 -m comment --comment "netlab:dual-stack:network vault" -j ACCEPT
 COMMIT
 EOF
+iptables-restore --noflush <<'EOF'
+*nat
+:NL-dual-stack-PRE - [0:0]
+-A PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:dual-stack" -j NL-dual-stack-PRE
+-A OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:dual-stack" -j NL-dual-stack-PRE
+-A NL-dual-stack-PRE -i dual-stack-blue -d 127.0.0.11/32 -p udp -m udp --dport 53 -m comment --comment "netlab:dual-stack:network blue embedded DNS" -j DNAT --to-destination 10.60.1.1:53
+-A NL-dual-stack-PRE -i dual-stack-blue -d 127.0.0.11/32 -p tcp -m tcp --dport 53 -m comment --comment "netlab:dual-stack:network blue embedded DNS" -j DNAT --to-destination 10.60.1.1:53
+-A NL-dual-stack-PRE -i dual-sta-16cbvj -d 127.0.0.11/32 -p udp -m udp --dport 53 -m comment --comment "netlab:dual-stack:network green embedded DNS" -j DNAT --to-destination 10.60.2.1:53
+-A NL-dual-stack-PRE -i dual-sta-16cbvj -d 127.0.0.11/32 -p tcp -m tcp --dport 53 -m comment --comment "netlab:dual-stack:network green embedded DNS" -j DNAT --to-destination 10.60.2.1:53
+-A NL-dual-stack-PRE -i dual-sta-0fy5v9 -d 127.0.0.11/32 -p udp -m udp --dport 53 -m comment --comment "netlab:dual-stack:network vault embedded DNS" -j DNAT --to-destination 10.60.3.1:53
+-A NL-dual-stack-PRE -i dual-sta-0fy5v9 -d 127.0.0.11/32 -p tcp -m tcp --dport 53 -m comment --comment "netlab:dual-stack:network vault embedded DNS" -j DNAT --to-destination 10.60.3.1:53
+COMMIT
+EOF
 ip6tables-restore --noflush <<'EOF'
 *filter
 :NL-dual-stack-FWD - [0:0]
@@ -99,7 +112,7 @@ EOF
 
 # --- nodes
 # configure a
-nsenter --net=/run/netns/dual-stack-a ip -batch - <<'EOF'
+nsenter --net=/run/netns/dual-stack-a sh -c 'echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:dual-stack:node a"
 address add 10.60.1.2/24 dev eth0
@@ -107,9 +120,10 @@ address add fd00:60:1::2/64 dev eth0 nodad
 link set dev eth0 up
 route replace default via 10.60.1.1 dev eth0
 route replace ::/0 via fd00:60:1::1 dev eth0
+route replace 127.0.0.11/32 via 10.60.1.1 dev eth0 table local
 EOF
 # configure b
-nsenter --net=/run/netns/dual-stack-b ip -batch - <<'EOF'
+nsenter --net=/run/netns/dual-stack-b sh -c 'echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:dual-stack:node b"
 address add 10.60.1.3/24 dev eth0
@@ -117,9 +131,10 @@ address add fd00:60:1::3/64 dev eth0 nodad
 link set dev eth0 up
 route replace default via 10.60.1.1 dev eth0
 route replace ::/0 via fd00:60:1::1 dev eth0
+route replace 127.0.0.11/32 via 10.60.1.1 dev eth0 table local
 EOF
 # configure c
-nsenter --net=/run/netns/dual-stack-c ip -batch - <<'EOF'
+nsenter --net=/run/netns/dual-stack-c sh -c 'echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:dual-stack:node c"
 address add 10.60.2.2/24 dev eth0
@@ -127,14 +142,16 @@ address add fd00:60:2::2/64 dev eth0 nodad
 link set dev eth0 up
 route replace default via 10.60.2.1 dev eth0
 route replace ::/0 via fd00:60:2::1 dev eth0
+route replace 127.0.0.11/32 via 10.60.2.1 dev eth0 table local
 EOF
 # configure v
-nsenter --net=/run/netns/dual-stack-v ip -batch - <<'EOF'
+nsenter --net=/run/netns/dual-stack-v sh -c 'echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:dual-stack:node v"
 address add 10.60.3.2/24 dev eth0
 address add fd00:60:3::2/64 dev eth0 nodad
 link set dev eth0 up
+route replace 127.0.0.11/32 via 10.60.3.1 dev eth0 table local
 EOF
 # hosts and resolv.conf files
 mkdir -p /run/netlab/dual-stack/etc/shared-1
@@ -142,51 +159,23 @@ cat > /run/netlab/dual-stack/etc/shared-1/hosts <<'EOF'
 # Written by netlab for lab dual-stack; removed by `netlab down dual-stack`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
-10.60.1.2	a
-fd00:60:1::2	a
-10.60.1.3	b
-fd00:60:1::3	b
 EOF
 mkdir -p /run/netlab/dual-stack/etc/shared-1
 cat > /run/netlab/dual-stack/etc/shared-1/resolv.conf <<'EOF'
 # Written by netlab for lab dual-stack; removed by `netlab down dual-stack`.
-# No nameserver: this node resolves names from /etc/hosts only.
-options timeout:1 attempts:1
+# The lab's DNS server (netlab logs LAB dns shows what it was asked), reached through a DNAT.
+nameserver 127.0.0.11
+options ndots:0
 EOF
 mkdir -p /etc/netns && ln -sfn /run/netlab/dual-stack/etc/shared-1 /etc/netns/dual-stack-a
 mkdir -p /etc/netns && ln -sfn /run/netlab/dual-stack/etc/shared-1 /etc/netns/dual-stack-b
-mkdir -p /run/netlab/dual-stack/etc/c
-cat > /run/netlab/dual-stack/etc/c/hosts <<'EOF'
-# Written by netlab for lab dual-stack; removed by `netlab down dual-stack`.
-127.0.0.1	localhost
-::1	localhost ip6-localhost ip6-loopback
-10.60.2.2	c
-fd00:60:2::2	c
-EOF
-mkdir -p /run/netlab/dual-stack/etc/c
-cat > /run/netlab/dual-stack/etc/c/resolv.conf <<'EOF'
-# Written by netlab for lab dual-stack; removed by `netlab down dual-stack`.
-# No nameserver: this node resolves names from /etc/hosts only.
-options timeout:1 attempts:1
-EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/dual-stack/etc/c /etc/netns/dual-stack-c
-mkdir -p /run/netlab/dual-stack/etc/v
-cat > /run/netlab/dual-stack/etc/v/hosts <<'EOF'
-# Written by netlab for lab dual-stack; removed by `netlab down dual-stack`.
-127.0.0.1	localhost
-::1	localhost ip6-localhost ip6-loopback
-10.60.3.2	v
-fd00:60:3::2	v
-EOF
-mkdir -p /run/netlab/dual-stack/etc/v
-cat > /run/netlab/dual-stack/etc/v/resolv.conf <<'EOF'
-# Written by netlab for lab dual-stack; removed by `netlab down dual-stack`.
-# No nameserver: this node resolves names from /etc/hosts only.
-options timeout:1 attempts:1
-EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/dual-stack/etc/v /etc/netns/dual-stack-v
+mkdir -p /etc/netns && ln -sfn /run/netlab/dual-stack/etc/shared-1 /etc/netns/dual-stack-c
+mkdir -p /etc/netns && ln -sfn /run/netlab/dual-stack/etc/shared-1 /etc/netns/dual-stack-v
 
 # --- run
+# start on _dns: netlab dns-server dual-stack
+mkdir -p /run/netlab/dual-stack/logs
+setsid sh -c 'netlab dns-server dual-stack' >>/run/netlab/dual-stack/logs/_dns-0.log 2>&1 </dev/null &
 # start on a: netlab serve http --port 80
 mkdir -p /run/netlab/dual-stack/logs
 ip netns exec dual-stack-a setsid sh -c 'netlab serve http --port 80' >>/run/netlab/dual-stack/logs/a-0.log 2>&1 </dev/null &

@@ -35,16 +35,27 @@ link property add dev ns-firew-0qo183 altname ns-firewall-client-eth0
 link set dev ns-firew-0qo183 addrgenmode none
 link set dev ns-firew-0qo183 master ns-firewall-lan up
 EOF
+# host iptables (NAT, isolation, published ports)
+iptables-restore --noflush <<'EOF'
+*nat
+:NL-ns-firewall-PRE - [0:0]
+-A PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:ns-firewall" -j NL-ns-firewall-PRE
+-A OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:ns-firewall" -j NL-ns-firewall-PRE
+-A NL-ns-firewall-PRE -i ns-firewall-lan -d 127.0.0.11/32 -p udp -m udp --dport 53 -m comment --comment "netlab:ns-firewall:network lan embedded DNS" -j DNAT --to-destination 10.90.0.1:53
+-A NL-ns-firewall-PRE -i ns-firewall-lan -d 127.0.0.11/32 -p tcp -m tcp --dport 53 -m comment --comment "netlab:ns-firewall:network lan embedded DNS" -j DNAT --to-destination 10.90.0.1:53
+COMMIT
+EOF
 
 # --- nodes
 # configure web
-nsenter --net=/run/netns/ns-firewall-web ip -batch - <<'EOF'
+nsenter --net=/run/netns/ns-firewall-web sh -c 'echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:ns-firewall:node web"
 link set dev eth0 addrgenmode none
 address add 10.90.0.2/24 dev eth0
 link set dev eth0 up
 route replace default via 10.90.0.1 dev eth0
+route replace 127.0.0.11/32 via 10.90.0.1 dev eth0 table local
 EOF
 nsenter --net=/run/netns/ns-firewall-web iptables-restore --noflush <<'EOF'
 *filter
@@ -59,22 +70,24 @@ nsenter --net=/run/netns/ns-firewall-web iptables-restore --noflush <<'EOF'
 COMMIT
 EOF
 # configure admin
-nsenter --net=/run/netns/ns-firewall-admin ip -batch - <<'EOF'
+nsenter --net=/run/netns/ns-firewall-admin sh -c 'echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:ns-firewall:node admin"
 link set dev eth0 addrgenmode none
 address add 10.90.0.10/24 dev eth0
 link set dev eth0 up
 route replace default via 10.90.0.1 dev eth0
+route replace 127.0.0.11/32 via 10.90.0.1 dev eth0 table local
 EOF
 # configure client
-nsenter --net=/run/netns/ns-firewall-client ip -batch - <<'EOF'
+nsenter --net=/run/netns/ns-firewall-client sh -c 'echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:ns-firewall:node client"
 link set dev eth0 addrgenmode none
 address add 10.90.0.3/24 dev eth0
 link set dev eth0 up
 route replace default via 10.90.0.1 dev eth0
+route replace 127.0.0.11/32 via 10.90.0.1 dev eth0 table local
 EOF
 # hosts and resolv.conf files
 mkdir -p /run/netlab/ns-firewall/etc/shared-1
@@ -82,21 +95,22 @@ cat > /run/netlab/ns-firewall/etc/shared-1/hosts <<'EOF'
 # Written by netlab for lab ns-firewall; removed by `netlab down ns-firewall`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
-10.90.0.2	web
-10.90.0.10	admin
-10.90.0.3	client
 EOF
 mkdir -p /run/netlab/ns-firewall/etc/shared-1
 cat > /run/netlab/ns-firewall/etc/shared-1/resolv.conf <<'EOF'
 # Written by netlab for lab ns-firewall; removed by `netlab down ns-firewall`.
-# No nameserver: this node resolves names from /etc/hosts only.
-options timeout:1 attempts:1
+# The lab's DNS server (netlab logs LAB dns shows what it was asked), reached through a DNAT.
+nameserver 127.0.0.11
+options ndots:0
 EOF
 mkdir -p /etc/netns && ln -sfn /run/netlab/ns-firewall/etc/shared-1 /etc/netns/ns-firewall-web
 mkdir -p /etc/netns && ln -sfn /run/netlab/ns-firewall/etc/shared-1 /etc/netns/ns-firewall-admin
 mkdir -p /etc/netns && ln -sfn /run/netlab/ns-firewall/etc/shared-1 /etc/netns/ns-firewall-client
 
 # --- run
+# start on _dns: netlab dns-server ns-firewall
+mkdir -p /run/netlab/ns-firewall/logs
+setsid sh -c 'netlab dns-server ns-firewall' >>/run/netlab/ns-firewall/logs/_dns-0.log 2>&1 </dev/null &
 # start on web: netlab serve http --port 80
 mkdir -p /run/netlab/ns-firewall/logs
 ip netns exec ns-firewall-web setsid sh -c 'netlab serve http --port 80' >>/run/netlab/ns-firewall/logs/web-0.log 2>&1 </dev/null &

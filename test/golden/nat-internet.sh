@@ -46,19 +46,25 @@ iptables-restore --noflush <<'EOF'
 *nat
 :NL-nat-internet-POST - [0:0]
 -A POSTROUTING -m comment --comment "netlab:nat-internet" -j NL-nat-internet-POST
+:NL-nat-internet-PRE - [0:0]
+-A PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:nat-internet" -j NL-nat-internet-PRE
+-A OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:nat-internet" -j NL-nat-internet-PRE
 -A NL-nat-internet-POST -s 172.31.0.0/24 ! -o nat-inte-1p506f -m comment --comment "netlab:nat-internet:network br0 nat" -j MASQUERADE
+-A NL-nat-internet-PRE -i nat-inte-1p506f -d 127.0.0.11/32 -p udp -m udp --dport 53 -m comment --comment "netlab:nat-internet:network br0 embedded DNS" -j DNAT --to-destination 172.31.0.1:53
+-A NL-nat-internet-PRE -i nat-inte-1p506f -d 127.0.0.11/32 -p tcp -m tcp --dport 53 -m comment --comment "netlab:nat-internet:network br0 embedded DNS" -j DNAT --to-destination 172.31.0.1:53
 COMMIT
 EOF
 
 # --- nodes
 # configure app
-nsenter --net=/run/netns/nat-internet-app ip -batch - <<'EOF'
+nsenter --net=/run/netns/nat-internet-app sh -c 'echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:nat-internet:node app"
 link set dev eth0 addrgenmode none
 address add 172.31.0.2/24 dev eth0
 link set dev eth0 up
 route replace default via 172.31.0.1 dev eth0
+route replace 127.0.0.11/32 via 172.31.0.1 dev eth0 table local
 EOF
 # configure internet
 nsenter --net=/run/netns/nat-internet-internet ip -batch - <<'EOF'
@@ -74,14 +80,13 @@ cat > /run/netlab/nat-internet/etc/app/hosts <<'EOF'
 # Written by netlab for lab nat-internet; removed by `netlab down nat-internet`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
-172.31.0.2	app
 EOF
 mkdir -p /run/netlab/nat-internet/etc/app
 cat > /run/netlab/nat-internet/etc/app/resolv.conf <<'EOF'
 # Written by netlab for lab nat-internet; removed by `netlab down nat-internet`.
-# Nameservers copied from the host, as Docker does for a NATed network.
-nameserver 192.0.2.53
-search example.internal
+# The lab's DNS server (netlab logs LAB dns shows what it was asked), reached through a DNAT.
+nameserver 127.0.0.11
+options ndots:0
 EOF
 mkdir -p /etc/netns && ln -sfn /run/netlab/nat-internet/etc/app /etc/netns/nat-internet-app
 mkdir -p /run/netlab/nat-internet/etc/internet
@@ -100,6 +105,9 @@ EOF
 mkdir -p /etc/netns && ln -sfn /run/netlab/nat-internet/etc/internet /etc/netns/nat-internet-internet
 
 # --- run
+# start on _dns: netlab dns-server nat-internet
+mkdir -p /run/netlab/nat-internet/logs
+setsid sh -c 'netlab dns-server nat-internet' >>/run/netlab/nat-internet/logs/_dns-0.log 2>&1 </dev/null &
 # start on internet: netlab serve http --port 80
 mkdir -p /run/netlab/nat-internet/logs
 ip netns exec nat-internet-internet setsid sh -c 'netlab serve http --port 80' >>/run/netlab/nat-internet/logs/internet-0.log 2>&1 </dev/null &

@@ -58,27 +58,31 @@ iptables-restore --noflush <<'EOF'
 -A NL-port-publish-POST -s 127.0.0.0/8 -o port-pub-1tkfjp -m comment --comment "netlab:port-publish:published ports via 127.0.0.1" -j MASQUERADE
 -A NL-port-publish-PRE -p tcp -m tcp --dport 8080 -m comment --comment "netlab:port-publish:publish web 8080:80" -j DNAT --to-destination 172.30.0.2:80
 -A NL-port-publish-PRE -d 127.0.0.1/32 -p tcp -m tcp --dport 9090 -m comment --comment "netlab:port-publish:publish web 127.0.0.1:9090:80" -j DNAT --to-destination 172.30.0.2:80
+-A NL-port-publish-PRE -i port-pub-1tkfjp -d 127.0.0.11/32 -p udp -m udp --dport 53 -m comment --comment "netlab:port-publish:network br0 embedded DNS" -j DNAT --to-destination 172.30.0.1:53
+-A NL-port-publish-PRE -i port-pub-1tkfjp -d 127.0.0.11/32 -p tcp -m tcp --dport 53 -m comment --comment "netlab:port-publish:network br0 embedded DNS" -j DNAT --to-destination 172.30.0.1:53
 COMMIT
 EOF
 
 # --- nodes
 # configure web
-nsenter --net=/run/netns/port-publish-web ip -batch - <<'EOF'
+nsenter --net=/run/netns/port-publish-web sh -c 'echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:port-publish:node web"
 link set dev eth0 addrgenmode none
 address add 172.30.0.2/24 dev eth0
 link set dev eth0 up
 route replace default via 172.30.0.1 dev eth0
+route replace 127.0.0.11/32 via 172.30.0.1 dev eth0 table local
 EOF
 # configure client
-nsenter --net=/run/netns/port-publish-client ip -batch - <<'EOF'
+nsenter --net=/run/netns/port-publish-client sh -c 'echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:port-publish:node client"
 link set dev eth0 addrgenmode none
 address add 172.30.0.3/24 dev eth0
 link set dev eth0 up
 route replace default via 172.30.0.1 dev eth0
+route replace 127.0.0.11/32 via 172.30.0.1 dev eth0 table local
 EOF
 # configure outside
 nsenter --net=/run/netns/port-publish-outside ip -batch - <<'EOF'
@@ -94,14 +98,13 @@ cat > /run/netlab/port-publish/etc/shared-1/hosts <<'EOF'
 # Written by netlab for lab port-publish; removed by `netlab down port-publish`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
-172.30.0.2	web
-172.30.0.3	client
 EOF
 mkdir -p /run/netlab/port-publish/etc/shared-1
 cat > /run/netlab/port-publish/etc/shared-1/resolv.conf <<'EOF'
 # Written by netlab for lab port-publish; removed by `netlab down port-publish`.
-# No nameserver: this node resolves names from /etc/hosts only.
-options timeout:1 attempts:1
+# The lab's DNS server (netlab logs LAB dns shows what it was asked), reached through a DNAT.
+nameserver 127.0.0.11
+options ndots:0
 EOF
 mkdir -p /etc/netns && ln -sfn /run/netlab/port-publish/etc/shared-1 /etc/netns/port-publish-web
 mkdir -p /etc/netns && ln -sfn /run/netlab/port-publish/etc/shared-1 /etc/netns/port-publish-client
@@ -121,6 +124,9 @@ EOF
 mkdir -p /etc/netns && ln -sfn /run/netlab/port-publish/etc/outside /etc/netns/port-publish-outside
 
 # --- run
+# start on _dns: netlab dns-server port-publish
+mkdir -p /run/netlab/port-publish/logs
+setsid sh -c 'netlab dns-server port-publish' >>/run/netlab/port-publish/logs/_dns-0.log 2>&1 </dev/null &
 # start on web: netlab serve http --port 80
 mkdir -p /run/netlab/port-publish/logs
 ip netns exec port-publish-web setsid sh -c 'netlab serve http --port 80' >>/run/netlab/port-publish/logs/web-0.log 2>&1 </dev/null &

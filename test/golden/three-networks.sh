@@ -86,19 +86,33 @@ iptables-restore --noflush <<'EOF'
 -A NL-three-nets-FWD -i three-nets-data -o three-nets-data -m comment --comment "netlab:three-nets:network data" -j ACCEPT
 COMMIT
 EOF
+iptables-restore --noflush <<'EOF'
+*nat
+:NL-three-nets-PRE - [0:0]
+-A PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:three-nets" -j NL-three-nets-PRE
+-A OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:three-nets" -j NL-three-nets-PRE
+-A NL-three-nets-PRE -i three-ne-0x47or -d 127.0.0.11/32 -p udp -m udp --dport 53 -m comment --comment "netlab:three-nets:network frontend embedded DNS" -j DNAT --to-destination 10.10.1.1:53
+-A NL-three-nets-PRE -i three-ne-0x47or -d 127.0.0.11/32 -p tcp -m tcp --dport 53 -m comment --comment "netlab:three-nets:network frontend embedded DNS" -j DNAT --to-destination 10.10.1.1:53
+-A NL-three-nets-PRE -i three-ne-104kbf -d 127.0.0.11/32 -p udp -m udp --dport 53 -m comment --comment "netlab:three-nets:network backend embedded DNS" -j DNAT --to-destination 10.10.2.1:53
+-A NL-three-nets-PRE -i three-ne-104kbf -d 127.0.0.11/32 -p tcp -m tcp --dport 53 -m comment --comment "netlab:three-nets:network backend embedded DNS" -j DNAT --to-destination 10.10.2.1:53
+-A NL-three-nets-PRE -i three-nets-data -d 127.0.0.11/32 -p udp -m udp --dport 53 -m comment --comment "netlab:three-nets:network data embedded DNS" -j DNAT --to-destination 10.10.3.1:53
+-A NL-three-nets-PRE -i three-nets-data -d 127.0.0.11/32 -p tcp -m tcp --dport 53 -m comment --comment "netlab:three-nets:network data embedded DNS" -j DNAT --to-destination 10.10.3.1:53
+COMMIT
+EOF
 
 # --- nodes
 # configure web
-nsenter --net=/run/netns/three-nets-web ip -batch - <<'EOF'
+nsenter --net=/run/netns/three-nets-web sh -c 'echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:three-nets:node web"
 link set dev eth0 addrgenmode none
 address add 10.10.1.2/24 dev eth0
 link set dev eth0 up
 route replace default via 10.10.1.1 dev eth0
+route replace 127.0.0.11/32 via 10.10.1.1 dev eth0 table local
 EOF
 # configure api
-nsenter --net=/run/netns/three-nets-api ip -batch - <<'EOF'
+nsenter --net=/run/netns/three-nets-api sh -c 'echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:three-nets:node api"
 link set dev eth0 addrgenmode none
@@ -108,9 +122,10 @@ link set dev eth1 addrgenmode none
 address add 10.10.2.10/24 dev eth1
 link set dev eth1 up
 route replace default via 10.10.1.1 dev eth0
+route replace 127.0.0.11/32 via 10.10.1.1 dev eth0 table local
 EOF
 # configure worker
-nsenter --net=/run/netns/three-nets-worker ip -batch - <<'EOF'
+nsenter --net=/run/netns/three-nets-worker sh -c 'echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:three-nets:node worker"
 link set dev eth0 addrgenmode none
@@ -120,82 +135,40 @@ link set dev eth1 addrgenmode none
 address add 10.10.3.20/24 dev eth1
 link set dev eth1 up
 route replace default via 10.10.2.1 dev eth0
+route replace 127.0.0.11/32 via 10.10.2.1 dev eth0 table local
 EOF
 # configure db
-nsenter --net=/run/netns/three-nets-db ip -batch - <<'EOF'
+nsenter --net=/run/netns/three-nets-db sh -c 'echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:three-nets:node db"
 link set dev eth0 addrgenmode none
 address add 10.10.3.30/24 dev eth0
 link set dev eth0 up
+route replace 127.0.0.11/32 via 10.10.3.1 dev eth0 table local
 EOF
 # hosts and resolv.conf files
-mkdir -p /run/netlab/three-nets/etc/web
-cat > /run/netlab/three-nets/etc/web/hosts <<'EOF'
+mkdir -p /run/netlab/three-nets/etc/shared-1
+cat > /run/netlab/three-nets/etc/shared-1/hosts <<'EOF'
 # Written by netlab for lab three-nets; removed by `netlab down three-nets`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
-10.10.1.2	web
-10.10.1.10	api
 EOF
-mkdir -p /run/netlab/three-nets/etc/web
-cat > /run/netlab/three-nets/etc/web/resolv.conf <<'EOF'
+mkdir -p /run/netlab/three-nets/etc/shared-1
+cat > /run/netlab/three-nets/etc/shared-1/resolv.conf <<'EOF'
 # Written by netlab for lab three-nets; removed by `netlab down three-nets`.
-# No nameserver: this node resolves names from /etc/hosts only.
-options timeout:1 attempts:1
+# The lab's DNS server (netlab logs LAB dns shows what it was asked), reached through a DNAT.
+nameserver 127.0.0.11
+options ndots:0
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/three-nets/etc/web /etc/netns/three-nets-web
-mkdir -p /run/netlab/three-nets/etc/api
-cat > /run/netlab/three-nets/etc/api/hosts <<'EOF'
-# Written by netlab for lab three-nets; removed by `netlab down three-nets`.
-127.0.0.1	localhost
-::1	localhost ip6-localhost ip6-loopback
-10.10.1.2	web
-10.10.1.10	api
-10.10.2.10	api
-10.10.2.20	worker
-EOF
-mkdir -p /run/netlab/three-nets/etc/api
-cat > /run/netlab/three-nets/etc/api/resolv.conf <<'EOF'
-# Written by netlab for lab three-nets; removed by `netlab down three-nets`.
-# No nameserver: this node resolves names from /etc/hosts only.
-options timeout:1 attempts:1
-EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/three-nets/etc/api /etc/netns/three-nets-api
-mkdir -p /run/netlab/three-nets/etc/worker
-cat > /run/netlab/three-nets/etc/worker/hosts <<'EOF'
-# Written by netlab for lab three-nets; removed by `netlab down three-nets`.
-127.0.0.1	localhost
-::1	localhost ip6-localhost ip6-loopback
-10.10.2.10	api
-10.10.2.20	worker
-10.10.3.20	worker
-10.10.3.30	db
-EOF
-mkdir -p /run/netlab/three-nets/etc/worker
-cat > /run/netlab/three-nets/etc/worker/resolv.conf <<'EOF'
-# Written by netlab for lab three-nets; removed by `netlab down three-nets`.
-# No nameserver: this node resolves names from /etc/hosts only.
-options timeout:1 attempts:1
-EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/three-nets/etc/worker /etc/netns/three-nets-worker
-mkdir -p /run/netlab/three-nets/etc/db
-cat > /run/netlab/three-nets/etc/db/hosts <<'EOF'
-# Written by netlab for lab three-nets; removed by `netlab down three-nets`.
-127.0.0.1	localhost
-::1	localhost ip6-localhost ip6-loopback
-10.10.3.20	worker
-10.10.3.30	db
-EOF
-mkdir -p /run/netlab/three-nets/etc/db
-cat > /run/netlab/three-nets/etc/db/resolv.conf <<'EOF'
-# Written by netlab for lab three-nets; removed by `netlab down three-nets`.
-# No nameserver: this node resolves names from /etc/hosts only.
-options timeout:1 attempts:1
-EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/three-nets/etc/db /etc/netns/three-nets-db
+mkdir -p /etc/netns && ln -sfn /run/netlab/three-nets/etc/shared-1 /etc/netns/three-nets-web
+mkdir -p /etc/netns && ln -sfn /run/netlab/three-nets/etc/shared-1 /etc/netns/three-nets-api
+mkdir -p /etc/netns && ln -sfn /run/netlab/three-nets/etc/shared-1 /etc/netns/three-nets-worker
+mkdir -p /etc/netns && ln -sfn /run/netlab/three-nets/etc/shared-1 /etc/netns/three-nets-db
 
 # --- run
+# start on _dns: netlab dns-server three-nets
+mkdir -p /run/netlab/three-nets/logs
+setsid sh -c 'netlab dns-server three-nets' >>/run/netlab/three-nets/logs/_dns-0.log 2>&1 </dev/null &
 # start on api: netlab serve http --port 8080
 mkdir -p /run/netlab/three-nets/logs
 ip netns exec three-nets-api setsid sh -c 'netlab serve http --port 8080' >>/run/netlab/three-nets/logs/api-0.log 2>&1 </dev/null &

@@ -3,6 +3,9 @@
 // that changes nothing, then `down` — and nothing left behind.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { run } from "../../src/runtime/proc.js";
+import { dnsServerOf } from "../../src/dns/servers.js";
+import { hostsEntries } from "../../src/lab/hosts.js";
+import type { Lab } from "../../src/lab/model.js";
 import { eventually, IS_ROOT, Sandbox, type Snapshot } from "./sandbox.js";
 
 type Probe = [node: string, cmd: string, expectOk: boolean, contains?: string];
@@ -120,6 +123,20 @@ const LABS: { ref: string; name: string; probes: Probe[]; wait?: number }[] = [
     probes: [ok("a", ping("b")), ok("a", curl("http://c/"), "hello from c"), ok("b", ping("10.50.0.1")), fails("host", ping("10.50.0.2"))],
   },
   {
+    ref: "dns-debug",
+    name: "dns-debug",
+    probes: [
+      ok("client", "cat /etc/resolv.conf", "nameserver 127.0.0.11"),
+      ok("client", "dig +short web-1", "172.25.1.3"),
+      ok("client", "nslookup web-2", "Address: 172.25.1.4"),
+      ok("client", "dig +tcp +short web-2", "172.25.1.4"),
+      ok("client", "dig +short -x 172.25.1.3", "web-1."),
+      ok("client", "dig +short web | wc -l", "2"),
+      fails("client", "dig db | grep -q NOERROR"),
+      ok("web-1", "dig +short db", "172.25.2.4"),
+    ],
+  },
+  {
     ref: "host-gw",
     name: "host-gw",
     probes: [ok("vm2", "ip route", "10.244.1.0/24 via 192.168.56.11 dev eth0"), ok("a", ping("10.244.2.2")), ok("b", curl("http://10.244.1.2/"), "you are 10.244.2.2"), fails("a", "getent hosts b")],
@@ -174,6 +191,21 @@ describe.skipIf(!IS_ROOT)("shipped labs, for real", () => {
         if (want) await eventually(async () => (r = await sb.exec(lab.name, node, cmd)).code === 0, lab.wait ?? 3000);
         expect({ node, cmd, ok: r.code === 0, out: r.code === 0 ? "" : r.stderr }).toMatchObject({ ok: want });
         if (contains) expect(r.stdout).toContain(contains);
+      }
+
+      // Names: what dig and nslookup get from the lab's DNS server is what getent says, for every
+      // name the first node that asks the server knows.
+      const st = JSON.parse((await run(["cat", `/run/netlab/${lab.name}/lab.json`])).stdout) as { lab: Lab };
+      const asker = st.lab.nodes.find((n) => dnsServerOf(st.lab, n));
+      if (asker) {
+        const names = [...new Set(hostsEntries(st.lab, asker).map(([, n]) => n))];
+        const script = names.map((n) => `echo "@@ ${n}"; getent ahostsv4 ${n} | awk '$2=="STREAM"{print $1}' | sort -u | tr '\\n' ' '; echo; dig +short +tries=1 -t A -q ${n} | sort -u | tr '\\n' ' '; echo; nslookup ${n} >/dev/null && echo ns-ok`).join("\n");
+        const out = (await sb.exec(lab.name, asker.name, script)).stdout.split("@@ ").slice(1);
+        for (const block of out) {
+          const [name, getent, dig, ns] = block.split("\n");
+          expect({ name, dig: dig.trim(), ns }).toEqual({ name, dig: getent.trim(), ns: "ns-ok" });
+        }
+        expect(out.length).toBe(names.length);
       }
 
       // The lab's own checks: what it teaches, isolation included.

@@ -18,7 +18,7 @@ export function attachPass(c: Ctx): void {
     return `eth${i}`;
   };
   // Static addresses are claimed first so that automatic ones skip them.
-  type Att = { node: string; net: string; path: KeyPath; ip?: string; ip6?: string; iface?: string; mac?: string };
+  type Att = { node: string; net: string; path: KeyPath; ip?: string; ip6?: string; iface?: string; mac?: string; aliases?: string[] };
   const atts: Att[] = [];
   for (const name of nodeNames) {
     const r = rawNodes[name] ?? {};
@@ -102,17 +102,18 @@ export function attachPass(c: Ctx): void {
     const net = info.net;
     if (net.kind === "macvlan" || net.kind === "ipvlan" || net.kind === "vlan") {
       if (!net.parent) return; // its missing parent is reported already
-      node.intfs.push({ kind: net.kind, name: iface, addrs: addrsOut, mac: a.mac, mtu: net.mtu, network: a.net, parent: { node: net.parent!.node, name: net.parent!.iface }, mode: net.mode, vlanId: net.vlanId });
+      node.intfs.push({ kind: net.kind, name: iface, addrs: addrsOut, mac: a.mac, mtu: net.mtu, network: a.net, aliases: a.aliases, parent: { node: net.parent!.node, name: net.parent!.iface }, mode: net.mode, vlanId: net.vlanId });
     } else {
       // The bridge-side end lives with the bridge: in its holder, or for an overlay in the member's host.
       const side = net.kind === "vxlan" ? (node.host ?? null) : net.holder;
       const peer = side ? { node: side, ...kernelName(a.net, a.node) } : { node: null, ...kernelName(lab, a.node, iface) };
       if (side) claimIface(side, peer.name, a.path);
-      node.intfs.push({ kind: net.kind, name: iface, addrs: addrsOut, mac: a.mac, mtu: net.mtu, network: a.net, peer: { ...peer, bridge: net.bridge } });
+      node.intfs.push({ kind: net.kind, name: iface, addrs: addrsOut, mac: a.mac, mtu: net.mtu, network: a.net, ...(a.aliases ? { aliases: a.aliases } : {}), peer: { ...peer, bridge: net.bridge } });
     }
     info.members.push(a.node);
   });
   for (const net of networks) if (net.holder && net.kind === "bridge") nodes.get(net.holder)?.bridges.push(net.name);
+  aliasesCheck(c, atts);
   // A Linux bridge numbers its ports in 10 bits, 0 reserved: past 1,023 members the kernel says "Exchange full".
   for (const [name, info] of netInfo)
     if (info.members.length > BRIDGE_MAX_PORTS)
@@ -136,4 +137,19 @@ function placement(c: Ctx, node: Node, net: Network): [string, string] | null {
   const parent = net.parent?.node ?? null;
   if (parent !== null && c.vhosts.has(parent) && parent !== home) return [`node ${node.name} is on ${where(home)}, and network ${net.name} hangs off ${parent}`, `give the node host: ${parent}`];
   return null;
+}
+
+const DNS_NAME = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+/** Aliases are DNS names, and never a name another node of the network already answers to. */
+function aliasesCheck(c: Ctx, atts: { node: string; net: string; path: KeyPath; aliases?: string[] }[]): void {
+  const members = new Map<string, Set<string>>();
+  for (const a of atts) (members.get(a.net) ?? members.set(a.net, new Set()).get(a.net)!).add(a.node);
+  for (const a of atts)
+    (a.aliases ?? []).forEach((alias, i) => {
+      const p: KeyPath = [...a.path, "aliases", i];
+      if (!DNS_NAME.test(alias)) c.P.add(p, `"${alias}" is not a DNS name`, "letters, digits and '-', in labels of at most 63 characters, e.g. db or db-primary");
+      else if (alias === a.node) c.P.add(p, `"${alias}" is ${a.node}'s own name already`, "leave it out");
+      else if (members.get(a.net)?.has(alias)) c.P.add(p, `alias "${alias}" is the name of node ${alias} on network ${a.net}`, "an alias cannot take a node's name: it would answer with two different machines");
+    });
 }

@@ -40,8 +40,33 @@ export function resolveCheck(P: Problems, c: RawCheck, i: number, known: (n: str
   if (timeoutMs > 600_000) { P.add([...path, "timeout"], `${c.timeout} is longer than a check may wait (10m)`, "a check's timeout is at most 10m; use retries for more"); return null; }
   if ((c.status !== undefined || c.contains !== undefined) && kind !== "http") P.add(path, "status and contains go with http checks");
   if (c.equals !== undefined && kind !== "dns") P.add([...path, "equals"], "equals goes with dns checks");
+  // Checks that count answers: the answer of `netlab serve` names its node.
+  let answeredBy: Check["answeredBy"];
+  let tolerance: number | undefined;
+  const pct = (v: string) => (/^\d+(\.\d+)?%$/.test(v.trim()) ? Number(v.trim().slice(0, -1)) : null);
+  if ((c.repeat !== undefined || c.answeredBy !== undefined || c.tolerance !== undefined) && kind !== "http" && kind !== "tcp") P.add(path, "repeat and answeredBy go with http and tcp checks");
+  if (c.answeredBy !== undefined) {
+    const names = Array.isArray(c.answeredBy) ? c.answeredBy : Object.keys(c.answeredBy);
+    names.forEach((n) => { if (!known(n) || n === "host") P.add([...path, "answeredBy"], `no node named "${n}"`, `answers come from nodes: ${nodeNames.join(", ")}`); });
+    if (Array.isArray(c.answeredBy)) answeredBy = { nodes: c.answeredBy };
+    else {
+      const shares: Record<string, number> = {};
+      for (const [n, v] of Object.entries(c.answeredBy)) {
+        const x = pct(v);
+        if (x === null || x > 100) P.add([...path, "answeredBy", n], `"${v}" is not a share`, 'write it like 90%');
+        else shares[n] = x;
+      }
+      answeredBy = { shares };
+    }
+  }
+  if (c.tolerance !== undefined) {
+    const x = pct(c.tolerance);
+    if (x === null) P.add([...path, "tolerance"], `"${c.tolerance}" is not a tolerance`, "write it like 8% (percentage points)");
+    else tolerance = x;
+  }
   return {
     index: i, name: c.name, from: c.from, kind, target, expect: c.expect ?? "pass", timeoutMs, retries: c.retries ?? 0,
     count: c.count ?? 1, status: c.status, contains: c.contains, equals: c.equals, path,
+    ...(answeredBy || c.repeat !== undefined ? { repeat: c.repeat ?? 1, answeredBy, tolerance: tolerance ?? 5 } : {}),
   };
 }

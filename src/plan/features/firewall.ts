@@ -46,7 +46,7 @@ export function nodeFirewall(rs: Ruleset, f: Firewall): void {
 }
 
 /** `host.firewall`: the same rules in the lab's own chains, each policy a final DROP. Comes after the lab's own accepts. */
-export function hostFirewall(rs: Ruleset, f: Firewall): void {
+export function hostFirewall(rs: Ruleset, f: Firewall, dnsServers: string[] = []): void {
   const suffix: Record<Builtin, string> = { INPUT: "IN", FORWARD: "FWD", OUTPUT: "OUT" };
   for (const r of firewallRules(f, rs.family, { INPUT: rs.chain("IN"), FORWARD: rs.chain("FWD"), OUTPUT: rs.chain("OUT") }))
     rs.add("filter", r.chain.slice(rs.chain("").length), r.match!, r.target!, `host firewall ${r.what}`);
@@ -55,6 +55,9 @@ export function hostFirewall(rs: Ruleset, f: Firewall): void {
       const [, c, rest] = /^-A (\S+)\s+(.*)$/.exec(raw.rule)!;
       rs.addRaw(suffix[c as Builtin], rest, "host firewall rule");
     }
+  // The lab's own DNS server listens in the host: its nodes may always ask it.
+  if (f.input === "drop" && rs.family === 4)
+    for (const d of dnsServers) for (const proto of ["udp", "tcp"]) rs.add("filter", "IN", `-d ${d}/32 -p ${proto} -m ${proto} --dport 53`, "ACCEPT", "host firewall lab DNS");
   for (const key of ["INPUT", "OUTPUT", "FORWARD"] as const) {
     const policy = key === "INPUT" ? f.input : key === "OUTPUT" ? f.output : f.forward;
     if (policy === "drop") rs.add("filter", suffix[key], "", "DROP", `host firewall ${key.toLowerCase()} drop`);
