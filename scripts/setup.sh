@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 pkgs=(iproute2 iptables nftables ipset iputils-ping curl netcat-openbsd fping tcpdump procps util-linux bridge-utils bind9-dnsutils bird2)
-[ "${1:-}" = "--bench" ] && pkgs+=(mininet)
+[ "${1:-}" = "--bench" ] && pkgs+=(mininet dnsperf bc)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,8 +1,7 @@
 // What each node sees through the lab's DNS server, as Docker's embedded DNS answers a
 // container: the names (and aliases) of the members of every dns network it is on, at their
 // addresses on those networks; its own `hosts:` entries; names elsewhere in the lab do not exist.
-import { hostsEntries } from "../lab/hosts.js";
-import type { Lab, Node } from "../lab/model.js";
+import { dnsNetworks, networkMembers, type Lab, type Node } from "../lab/model.js";
 import { formatAddr, parseAddr } from "../net/ip.js";
 
 export interface Answer {
@@ -11,25 +10,48 @@ export interface Answer {
 }
 
 export class Views {
-  /** node name → lowercase name → addresses. */
-  private readonly views = new Map<string, Map<string, string[]>>();
+  /** Per network with names: lowercase name → addresses (built once: a 1,000-node star is one table, not a thousand). */
+  private readonly tables = new Map<string, Map<string, string[]>>();
+  /** Per node: the tables it sees, in its interface order, then its own `hosts:` entries. */
+  private readonly sees = new Map<string, Map<string, string[]>[]>();
   /** address → the node that has it (to tell who asks, and for PTR). */
   private readonly owners = new Map<string, string>();
   /** Round robin: a counter per node and name. */
   private readonly turns = new Map<string, number>();
 
   constructor(readonly lab: Lab) {
+    const add = (t: Map<string, string[]>, name: string, addr: string) => {
+      const k = name.toLowerCase();
+      const list = t.get(k) ?? [];
+      if (!list.includes(addr)) list.push(addr);
+      t.set(k, list);
+    };
+    for (const net of lab.networks) {
+      if (!net.dns) continue;
+      const t = new Map<string, string[]>();
+      for (const m of networkMembers(lab, net.name)) for (const a of m.addrs) for (const name of [m.node, ...m.aliases]) add(t, name, a);
+      this.tables.set(net.name, t);
+    }
     for (const node of lab.nodes) {
-      const v = new Map<string, string[]>();
-      for (const [addr, name] of hostsEntries(lab, node)) {
-        const k = name.toLowerCase();
-        const list = v.get(k) ?? [];
-        if (!list.includes(addr)) list.push(addr);
-        v.set(k, list);
-      }
-      this.views.set(node.name, v);
+      const own = new Map<string, string[]>();
+      for (const [a, h] of node.extraHosts) add(own, h, a);
+      const nets = dnsNetworks(lab, node).map((n) => this.tables.get(n)!).filter(Boolean);
+      // A node with no network with names still knows itself.
+      if (!nets.length) for (const a of node.intfs.flatMap((i) => i.addrs).slice(0, 1)) add(own, node.name, a.split("/")[0]);
+      this.sees.set(node.name, [...nets, own]);
       for (const i of node.intfs) for (const a of i.addrs) this.owners.set(a.split("/")[0], node.name);
     }
+  }
+
+  /** All the addresses a node's view has for a name. */
+  private find(node: string, qname: string): string[] | undefined {
+    const k = qname.toLowerCase().replace(/\.$/, "");
+    let out: string[] | undefined;
+    for (const t of this.sees.get(node) ?? []) {
+      const hit = t.get(k);
+      if (hit) out = out ? [...out, ...hit.filter((a) => !out!.includes(a))] : hit;
+    }
+    return out;
   }
 
   /** The node a query came from, by its source address. */
@@ -40,7 +62,7 @@ export class Views {
 
   /** A or AAAA answers for a name in a node's view; rotated on each query when there are several. */
   lookup(node: Node, qname: string, family: 4 | 6): string[] | null {
-    const all = this.views.get(node.name)?.get(qname.toLowerCase().replace(/\.$/, ""));
+    const all = this.find(node.name, qname);
     if (!all) return null;
     const addrs = all.filter((a) => a.includes(":") === (family === 6));
     if (addrs.length < 2) return addrs;
@@ -53,14 +75,14 @@ export class Views {
 
   /** Whether the name exists at all in the node's view (an AAAA query for an IPv4-only name is NOERROR, empty). */
   knows(node: Node, qname: string): boolean {
-    return !!this.views.get(node.name)?.has(qname.toLowerCase().replace(/\.$/, ""));
+    return this.find(node.name, qname) !== undefined;
   }
 
   /** PTR: the name of the lab node with this address, if the asker can see it. */
   reverse(node: Node, addr: string): string | null {
     const owner = this.owners.get(addr);
     if (!owner) return null;
-    return this.views.get(node.name)?.get(owner.toLowerCase())?.includes(addr) ? owner : null;
+    return this.find(node.name, owner)?.includes(addr) ? owner : null;
   }
 
   /** Whether the node reaches the outside through NAT: then unknown names are asked upstream. */
