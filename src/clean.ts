@@ -3,7 +3,8 @@
 // anything without a mark: namespaces whose loopback carries `netlab:<lab>:…`, interfaces with
 // that alias, NL-<lab>-* chains and rules commented `netlab:<lab>`, /etc/netns entries that
 // lead into netlab's own directories, netlab's files, and the lab's place in the host ledger.
-import { lstatSync, readdirSync, readlinkSync } from "node:fs";
+import { lstatSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { LAB_NAME } from "./net/names.js";
 import { rm } from "node:fs/promises";
 import { UsageError } from "./errors.js";
 import { NETNS_ETC } from "./state/paths.js";
@@ -17,7 +18,7 @@ import { run, shellMany } from "./runtime/proc.js";
 import { releaseHost } from "./runtime/shared.js";
 import { labEnv } from "./runtime/env.js";
 import { acquire } from "./state/lock.js";
-import { FILES_ROOT, LabState, STATE_ROOT, untrustedDir } from "./state/store.js";
+import { alive, FILES_ROOT, LabState, STATE_ROOT, untrustedDir } from "./state/store.js";
 import { down, tidy } from "./teardown.js";
 
 export interface Found {
@@ -28,6 +29,8 @@ export interface Found {
   iptables: { family: 4 | 6; script: string }[];
   etc: string[];
   files: string[];
+  /** Processes netlab started for the lab outside its namespaces (its DNS server, host.run), by their NETLAB_LAB mark. */
+  processes: { pid: number; cmd: string }[];
 }
 
 const MARK = /netlab:([a-z][a-z0-9-]{0,11}):/;
@@ -45,7 +48,7 @@ export async function findMarked(): Promise<Map<string, Found>> {
   const found = new Map<string, Found>();
   const of = (lab: string) => {
     let f = found.get(lab);
-    if (!f) found.set(lab, (f = { lab, namespaces: [], links: [], iptables: [], etc: [], files: [] }));
+    if (!f) found.set(lab, (f = { lab, namespaces: [], links: [], iptables: [], etc: [], files: [], processes: [] }));
     return f;
   };
   const names = ls(NETNS_DIR);
@@ -81,6 +84,18 @@ export async function findMarked(): Promise<Map<string, Found>> {
     }
   }
   if (!untrustedDir(FILES_ROOT)) for (const lab of ls(FILES_ROOT)) of(lab).files.push(`${FILES_ROOT}/${lab}`);
+  // Processes carrying a lab's mark in their environment, wherever they run.
+  for (const p of ls("/proc")) {
+    if (!/^\d+$/.test(p) || Number(p) === process.pid) continue;
+    try {
+      const env = readFileSync(`/proc/${p}/environ`, "utf8").split("\0");
+      const lab = env.find((e) => e.startsWith("NETLAB_LAB="))?.slice("NETLAB_LAB=".length);
+      if (lab && LAB_NAME.test(lab) && env.some((e) => e.startsWith("NETLAB_NODE=")) && alive(Number(p)))
+        of(lab).processes.push({ pid: Number(p), cmd: readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0").join(" ").trim() });
+    } catch {
+      /* exited, or not ours to read */
+    }
+  }
   // A state directory with neither lab.json nor a journal is what a crash left of one.
   for (const d of ls(STATE_ROOT)) if (!d.startsWith(".") && !new LabState(d).exists()) of(d).files.push(`${STATE_ROOT}/${d}`);
   return found;
@@ -109,6 +124,9 @@ export async function clean(opts: { lab?: string; all?: boolean; dryRun?: boolea
     }
     cleaned.push(f);
     if (opts.dryRun) continue;
+    for (const p of f.processes) try { process.kill(p.pid, "SIGTERM"); } catch { /* gone */ }
+    for (let i = 0; i < 80 && f.processes.some((p) => alive(p.pid)); i++) await new Promise((r) => setTimeout(r, 25));
+    for (const p of f.processes) if (alive(p.pid)) try { process.kill(p.pid, "SIGKILL"); } catch { /* gone */ }
     await killNamespaces(f.namespaces);
     if (f.namespaces.length) await run(["ip", "-force", "-batch", "-"], f.namespaces.map((n) => `netns delete ${n}`).join("\n") + "\n");
     if (f.links.length) await run(["ip", "-force", "-batch", "-"], f.links.map((l) => `link delete ${l}`).join("\n") + "\n");

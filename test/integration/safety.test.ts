@@ -215,7 +215,7 @@ describe.skipIf(!IS_ROOT)("safety", () => {
     const s = (JSON.parse(st.stdout) as { name: string; state: string; missing: string[] }[]).find((x) => x.name === "bridge-lab")!;
     expect(s.state).toBe("degraded");
     expect(s.missing.join("\n")).toMatch(/bridge-lab-br0 \(the bridge of network br0\) is gone/);
-    expect(s.missing.join("\n")).toMatch(/NL-bridge-lab-PRE holds 0 of the lab's 1 rule/);
+    expect(s.missing.join("\n")).toMatch(/NL-bridge-lab-PRE holds 0 of the lab's 3 rules/); // a published port, DNS over udp and tcp
     expect(s.missing.join("\n")).toMatch(/FORWARD holds 0 of the lab's 1 rule/);
     expect(s.missing.join("\n")).toMatch(/host sysctl net.ipv4.ip_forward is 0, the lab set 1/);
     expect(s.missing.join("\n")).toMatch(/run on web \(netlab serve http --port 80\) is not running/);

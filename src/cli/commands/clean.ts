@@ -3,6 +3,7 @@ import { c } from "../output.js";
 
 function describe(f: Found): string[] {
   return [
+    ...f.processes.map((p) => `process ${p.pid} (${p.cmd})`),
     ...f.namespaces.map((n) => `namespace ${n}`),
     ...f.links.map((l) => `interface ${l}`),
     ...f.iptables.map((i) => `${i.family === 4 ? "iptables" : "ip6tables"} rules and NL-${f.lab}-* chains`),
