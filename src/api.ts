@@ -112,7 +112,6 @@ export async function up(ref: string, opts: UpOptions = {}): Promise<UpResult> {
       tidy();
       throw e;
     }
-    await dnsListening(lab, state);
     timing("up");
     await opts.afterPhase?.("done");
     return { lab, changed: true, recovered, ms: Date.now() - t0 };
@@ -136,7 +135,7 @@ async function mend(lab: Lab, meta: Meta, state: LabState, t0: number): Promise<
   return { lab, changed: repaired.length > 0, repaired: d.missing, ms: Date.now() - t0 };
 }
 
-/** `up` returns once the lab's DNS server answers (it logs each address it listens on), so that a check right after finds it: at most 3 s. */
+/** Checks start once the lab's DNS server answers (it logs each address it listens on): at most 3 s. */
 async function dnsListening(lab: Lab, state: LabState): Promise<void> {
   const want = dnsServers(lab);
   if (!want.length) return;
@@ -270,6 +269,7 @@ export async function test(ref: string, opts: { readyMs?: number } = {}): Promis
   const journal = state.journal();
   const ready = journal.findLastIndex((e) => e.t === "ready") > journal.findLastIndex((e) => e.t === "proc");
   if (!d.runs.length && !ready) {
+    await dnsListening(meta.lab, state);
     notReady = await waitReady(meta.lab, opts.readyMs ?? 10_000);
     if (!notReady.length) state.append({ t: "ready" });
   }

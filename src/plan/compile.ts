@@ -39,6 +39,16 @@ function namespaces(lab: Lab): Phase {
   };
 }
 
+/**
+ * The lab's DNS server (`netlab dns-server`, in the lab's host namespace, stopped by pid on
+ * down), started with the lab's services: `up` does not wait for it, `test` does (api.ts).
+ */
+function dnsServerStep(lab: Lab, opts: CompileOptions): Step[] {
+  if (!dnsServers(lab).length) return [];
+  const cmd = `netlab dns-server ${lab.name}`;
+  return [{ id: "run:_dns:0", title: `start the lab's DNS server: ${cmd}`, ops: [{ op: "spawn", ns: lab.hostNs, cmd, who: "_dns", log: `${opts.stateDir}/logs/_dns-0.log` }], undo: [] }];
+}
+
 export function compile(lab: Lab, opts: CompileOptions): Plan {
   const w = new Wiring(lab);
   wire(w);
@@ -53,9 +63,7 @@ export function compile(lab: Lab, opts: CompileOptions): Plan {
   for (const node of lab.nodes)
     node.exec.forEach((cmd, i) => execSteps.push({ id: `exec:${node.name}:${i}`, title: `exec on ${node.name}: ${cmd}`, ops: [{ op: "exec", ns: node.ns, cmd, who: node.name }], undo: [] }));
   // 5. run: background processes, stopped by the namespace undo (kill-ns) on down.
-  // The lab's DNS server, in its host namespace (`netlab dns-server`, stopped by pid on down).
-  const dns = dnsServers(lab).length ? [`netlab dns-server ${lab.name}`] : [];
-  const runs = [{ name: "_dns", ns: lab.hostNs, run: dns }, { name: "host", ns: lab.hostNs, run: lab.host.run }, ...lab.nodes];
+  const runs = [{ name: "host", ns: lab.hostNs, run: lab.host.run }, ...lab.nodes];
   const runSteps: Step[] = runs.flatMap((node) =>
     node.run.map((cmd, i) => ({
       id: `run:${node.name}:${i}`,
@@ -71,7 +79,7 @@ export function compile(lab: Lab, opts: CompileOptions): Plan {
       { name: "host", concurrent: false, steps: hostSteps(lab, w) },
       { name: "nodes", concurrent: true, steps: nodeSteps },
       { name: "exec", concurrent: false, steps: execSteps },
-      { name: "run", concurrent: true, steps: runSteps },
+      { name: "run", concurrent: true, steps: [...dnsServerStep(lab, opts), ...runSteps] },
     ],
   };
 }

@@ -115,7 +115,7 @@ mkdir -p /etc/netns && ln -sfn /run/netlab/bridge-lab/etc/shared-1 /etc/netns/br
 mkdir -p /etc/netns && ln -sfn /run/netlab/bridge-lab/etc/shared-1 /etc/netns/bridge-lab-db
 
 # --- run
-# start on _dns: netlab dns-server bridge-lab
+# start the lab's DNS server: netlab dns-server bridge-lab
 mkdir -p /run/netlab/bridge-lab/logs
 setsid sh -c 'netlab dns-server bridge-lab' >>/run/netlab/bridge-lab/logs/_dns-0.log 2>&1 </dev/null &
 # start on web: netlab serve http --port 80

@@ -96,7 +96,7 @@ mkdir -p /etc/netns && ln -sfn /run/netlab/custom-net/etc/shared-1 /etc/netns/cu
 mkdir -p /etc/netns && ln -sfn /run/netlab/custom-net/etc/shared-1 /etc/netns/custom-net-db
 
 # --- run
-# start on _dns: netlab dns-server custom-net
+# start the lab's DNS server: netlab dns-server custom-net
 mkdir -p /run/netlab/custom-net/logs
 setsid sh -c 'netlab dns-server custom-net' >>/run/netlab/custom-net/logs/_dns-0.log 2>&1 </dev/null &
 # start on api: netlab serve http --port 8080

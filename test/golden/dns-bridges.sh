@@ -154,6 +154,6 @@ mkdir -p /etc/netns && ln -sfn /run/netlab/dns-bridges/etc/shared-1 /etc/netns/d
 mkdir -p /etc/netns && ln -sfn /run/netlab/dns-bridges/etc/shared-1 /etc/netns/dns-bridges-d
 
 # --- run
-# start on _dns: netlab dns-server dns-bridges
+# start the lab's DNS server: netlab dns-server dns-bridges
 mkdir -p /run/netlab/dns-bridges/logs
 setsid sh -c 'netlab dns-server dns-bridges' >>/run/netlab/dns-bridges/logs/_dns-0.log 2>&1 </dev/null &

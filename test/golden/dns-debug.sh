@@ -147,7 +147,7 @@ mkdir -p /etc/netns && ln -sfn /run/netlab/dns-debug/etc/shared-1 /etc/netns/dns
 mkdir -p /etc/netns && ln -sfn /run/netlab/dns-debug/etc/shared-1 /etc/netns/dns-debug-db
 
 # --- run
-# start on _dns: netlab dns-server dns-debug
+# start the lab's DNS server: netlab dns-server dns-debug
 mkdir -p /run/netlab/dns-debug/logs
 setsid sh -c 'netlab dns-server dns-debug' >>/run/netlab/dns-debug/logs/_dns-0.log 2>&1 </dev/null &
 # start on web-1: netlab serve http --port 80

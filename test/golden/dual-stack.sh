@@ -173,7 +173,7 @@ mkdir -p /etc/netns && ln -sfn /run/netlab/dual-stack/etc/shared-1 /etc/netns/du
 mkdir -p /etc/netns && ln -sfn /run/netlab/dual-stack/etc/shared-1 /etc/netns/dual-stack-v
 
 # --- run
-# start on _dns: netlab dns-server dual-stack
+# start the lab's DNS server: netlab dns-server dual-stack
 mkdir -p /run/netlab/dual-stack/logs
 setsid sh -c 'netlab dns-server dual-stack' >>/run/netlab/dual-stack/logs/_dns-0.log 2>&1 </dev/null &
 # start on a: netlab serve http --port 80

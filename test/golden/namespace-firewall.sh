@@ -108,7 +108,7 @@ mkdir -p /etc/netns && ln -sfn /run/netlab/ns-firewall/etc/shared-1 /etc/netns/n
 mkdir -p /etc/netns && ln -sfn /run/netlab/ns-firewall/etc/shared-1 /etc/netns/ns-firewall-client
 
 # --- run
-# start on _dns: netlab dns-server ns-firewall
+# start the lab's DNS server: netlab dns-server ns-firewall
 mkdir -p /run/netlab/ns-firewall/logs
 setsid sh -c 'netlab dns-server ns-firewall' >>/run/netlab/ns-firewall/logs/_dns-0.log 2>&1 </dev/null &
 # start on web: netlab serve http --port 80

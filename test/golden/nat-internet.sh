@@ -105,7 +105,7 @@ EOF
 mkdir -p /etc/netns && ln -sfn /run/netlab/nat-internet/etc/internet /etc/netns/nat-internet-internet
 
 # --- run
-# start on _dns: netlab dns-server nat-internet
+# start the lab's DNS server: netlab dns-server nat-internet
 mkdir -p /run/netlab/nat-internet/logs
 setsid sh -c 'netlab dns-server nat-internet' >>/run/netlab/nat-internet/logs/_dns-0.log 2>&1 </dev/null &
 # start on internet: netlab serve http --port 80

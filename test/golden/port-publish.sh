@@ -124,7 +124,7 @@ EOF
 mkdir -p /etc/netns && ln -sfn /run/netlab/port-publish/etc/outside /etc/netns/port-publish-outside
 
 # --- run
-# start on _dns: netlab dns-server port-publish
+# start the lab's DNS server: netlab dns-server port-publish
 mkdir -p /run/netlab/port-publish/logs
 setsid sh -c 'netlab dns-server port-publish' >>/run/netlab/port-publish/logs/_dns-0.log 2>&1 </dev/null &
 # start on web: netlab serve http --port 80

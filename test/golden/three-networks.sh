@@ -166,7 +166,7 @@ mkdir -p /etc/netns && ln -sfn /run/netlab/three-nets/etc/shared-1 /etc/netns/th
 mkdir -p /etc/netns && ln -sfn /run/netlab/three-nets/etc/shared-1 /etc/netns/three-nets-db
 
 # --- run
-# start on _dns: netlab dns-server three-nets
+# start the lab's DNS server: netlab dns-server three-nets
 mkdir -p /run/netlab/three-nets/logs
 setsid sh -c 'netlab dns-server three-nets' >>/run/netlab/three-nets/logs/_dns-0.log 2>&1 </dev/null &
 # start on api: netlab serve http --port 8080

@@ -193,6 +193,13 @@ describe.skipIf(!IS_ROOT)("shipped labs, for real", () => {
         if (contains) expect(r.stdout).toContain(contains);
       }
 
+      // The lab's own checks: what it teaches, isolation included.
+      const t = await sb.netlab(["test", lab.ref, "--json"]);
+      const report = JSON.parse(t.stdout) as { passed: number; failed: number; results: { ok: boolean; from: string; target: string; detail: string }[] };
+      expect(report.results.filter((x) => !x.ok)).toEqual([]);
+      expect(report.passed).toBeGreaterThanOrEqual(3);
+      expect(t.code).toBe(0);
+
       // Names: what dig and nslookup get from the lab's DNS server is what getent says, for every
       // name the first node that asks the server knows.
       const st = JSON.parse((await run(["cat", `/run/netlab/${lab.name}/lab.json`])).stdout) as { lab: Lab };
@@ -207,13 +214,6 @@ describe.skipIf(!IS_ROOT)("shipped labs, for real", () => {
         }
         expect(out.length).toBe(names.length);
       }
-
-      // The lab's own checks: what it teaches, isolation included.
-      const t = await sb.netlab(["test", lab.ref, "--json"]);
-      const report = JSON.parse(t.stdout) as { passed: number; failed: number; results: { ok: boolean; from: string; target: string; detail: string }[] };
-      expect(report.results.filter((x) => !x.ok)).toEqual([]);
-      expect(report.passed).toBeGreaterThanOrEqual(3);
-      expect(t.code).toBe(0);
 
       // moby-style golden dumps of what the lab adds to the host's rules (comments and counters aside).
       const dump = async (tool: string) => (await sb.sh(tool)).stdout.split("\n").filter((l) => !l.startsWith("#")).map((l) => l.replace(/\[\d+:\d+\]/g, "[0:0]")).join("\n");
