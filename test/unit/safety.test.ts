@@ -136,6 +136,22 @@ describe("virtual hosts and kinds: bad input", () => {
   });
 });
 
+describe("names: bad input", () => {
+  it("a nameserver no network of the node reaches", () => {
+    expect(problems("name: x\nnetworks:\n  n: { subnet: 10.0.0.0/24, gateway: none }\nnodes:\n  a:\n    networks: [n]\n    dns: { nameservers: [10.9.9.9] }\n")[0]).toMatch(/nodes\.a\.dns\.nameservers\[0\]: nameserver 10\.9\.9\.9 is on no network a reaches, and a has no route to it\n {2}hint: use an address on one of its networks \(10\.0\.0\.0\/24\)/);
+    // Through a default route it is fine.
+    labFromText("name: x\nnetworks:\n  n: { subnet: 10.0.0.0/24 }\nnodes:\n  a:\n    networks: [n]\n    dns: { nameservers: [10.9.9.9] }\n");
+  });
+  it("aliases are DNS names and never another node's name", () => {
+    expect(problems("name: x\nnetworks:\n  n: { subnet: 10.0.0.0/24 }\nnodes:\n  a: { networks: { n: { aliases: [b] } } }\n  b: { networks: [n] }\n")[0]).toMatch(/nodes\.a\.networks\.n\.aliases\[0\]: alias "b" is the name of node b on network n/);
+    expect(problems("name: x\nnetworks:\n  n: { subnet: 10.0.0.0/24 }\nnodes:\n  a: { networks: { n: { aliases: [\"bad_name!\"] } } }\n")[0]).toMatch(/"bad_name!" is not a DNS name/);
+  });
+  it("checks that count answers name real nodes and shares", () => {
+    expect(problems("name: x\nnodes:\n  a: {}\nchecks:\n  - { from: a, http: \"http://w/\", repeat: 3, answeredBy: [zz] }\n")[0]).toMatch(/checks\[0\]\.answeredBy: no node named "zz"/);
+    expect(problems("name: x\nnodes:\n  a: {}\nchecks:\n  - { from: a, http: \"http://w/\", repeat: 3, answeredBy: { a: lots } }\n")[0]).toMatch(/"lots" is not a share/);
+  });
+});
+
 describe("routes", () => {
   it("routeKey normalises destinations and tables", () => {
     expect(routeKey("default via 10.0.0.1")).toEqual({ dst: "0.0.0.0/0", table: "main", family: 4 });

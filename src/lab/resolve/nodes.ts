@@ -1,7 +1,8 @@
 // Pass: each node's own settings — routes, rules, sysctls, commands, DNS, firewall, published
 // ports, its default route, extra hosts entries.
 import type { KeyPath } from "../../errors.js";
-import { parseAddr, parseIfAddr, parsePrefix, prefixOf } from "../../net/ip.js";
+import { contains, formatPrefix, parseAddr, parseIfAddr, parsePrefix, prefixOf, type Family, type Prefix } from "../../net/ip.js";
+import { routeKey } from "../../net/route.js";
 import { networkOf } from "../model.js";
 import { Ctx } from "./context.js";
 import { resolveFirewall } from "./firewall.js";
@@ -63,6 +64,12 @@ export function nodesPass(c: Ctx): void {
         node.routes.push(`${fam === 4 ? "default" : "::/0"} via ${gw} dev ${first.name}`);
       }
     }
+    // A nameserver the node has no way to reach would make every lookup wait for nothing.
+    (node.resolv?.nameservers ?? []).forEach((ns, i) => {
+      const a = parseAddr(ns);
+      if (a && !routable(node.routes, connected, a.family, a.addr))
+        P.add([...path, "dns", "nameservers", i], `nameserver ${ns} is on no network ${name} reaches, and ${name} has no route to it`, `use an address on one of its networks (${connected.filter((p) => p.family === a.family).map(formatPrefix).join(", ") || "it has none"}), or give it a route`);
+    });
   }
   // Extra hosts entries; the network-derived ones are computed when the files are written.
   for (const name of nodeNames) {
@@ -78,4 +85,15 @@ export function nodesPass(c: Ctx): void {
     }
   }
 
+}
+
+/** Whether a node has a way to an address: a network it is on, or a route (default included) of its main table. */
+function routable(routes: string[], connected: Prefix[], family: Family, addr: bigint): boolean {
+  if (connected.some((p) => contains(p, family, addr))) return true;
+  return routes.some((line) => {
+    const k = routeKey(line);
+    if (!k || k.family !== family || k.table !== "main" || /^(blackhole|unreachable|prohibit) /.test(line)) return false;
+    const p = parsePrefix(k.dst, false);
+    return !!p && contains(p, family, addr);
+  });
 }
