@@ -17,7 +17,7 @@ import { requireRoot } from "./runtime/tools.js";
 import { run, shellMany } from "./runtime/proc.js";
 import { releaseHost } from "./runtime/shared.js";
 import { labEnv } from "./runtime/env.js";
-import { acquire } from "./state/lock.js";
+import { sweepLocks } from "./state/lock.js";
 import { alive, FILES_ROOT, LabState, STATE_ROOT, untrustedDir } from "./state/store.js";
 import { down, tidy } from "./teardown.js";
 
@@ -146,15 +146,7 @@ export async function clean(opts: { lab?: string; all?: boolean; dryRun?: boolea
     await releaseHost({ op: "host-release", ns: null, lab: f.lab, sysctls: [] }, { lab: f.lab, hostId: host.id, hostWrap: [], state: null, env: labEnv(f.lab) });
   }
   if (!opts.dryRun) {
-    // Lock files whose holder is gone (the kernel released the lock; the name stayed): taking
-    // and releasing each removes it. One that is held belongs to a netlab at work and stays.
-    for (const f of ls(STATE_ROOT).filter((x) => /^\..*\.lock$/.test(x))) {
-      try {
-        (await acquire(`${STATE_ROOT}/${f}`, { waitMs: 0, what: f }))();
-      } catch {
-        /* held */
-      }
-    }
+    await sweepLocks(STATE_ROOT);
     tidy();
   }
   return { cleaned, up };

@@ -13,6 +13,8 @@ import { run } from "./runtime/proc.js";
 import { timing } from "./runtime/timing.js";
 import { alive, FILES_ROOT, LabState, removeRootIfEmpty, untrustedDir, type Entry } from "./state/store.js";
 import { LAB_NAME } from "./net/names.js";
+import { sweepLocks } from "./state/lock.js";
+import { STATE_ROOT } from "./state/paths.js";
 
 /** The lab name a reference means: a lab name with state (or an up in progress), else the `name:` of the lab file it names. */
 export async function labNameOf(ref: string): Promise<string | null> {
@@ -56,12 +58,12 @@ export async function teardown(state: LabState, host: HostRef): Promise<string[]
   const meta = state.readMeta();
   const ctx: Context = { lab: state.lab, hostId: host.id, hostWrap: wrap, hostGone, state: null, env: labEnv(state.lab) };
   const journal = state.journal();
-  // A netlab killed mid-up or mid-down leaves its tools running (an `ip -batch` still making
-  // namespaces): they are ours, and would make things after we removed them.
-  await killOrphans(state.lab);
-  // Stop what `run` started first, by recorded pid (each leads its own process group),
+  // Stop what `run` started first, gently, by recorded pid (each leads its own process group),
   // in case its namespace can no longer be found by name.
   await stopRecorded(journal);
+  // A netlab killed mid-up or mid-down leaves its tools running (an `ip -batch` still making
+  // namespaces), and maybe a service it started but had not yet journaled: ours, all of them.
+  await killOrphans(state.lab);
   timing("stopped recorded processes");
   const problems = await undoEntries(journal, ctx);
   // Host-side veth ends die with their peer's namespace, asynchronously: wait, so `down` returning means gone.
@@ -85,10 +87,10 @@ export function tidy(): void {
 }
 
 /**
- * netlab's own tool processes for this lab whose netlab is gone: they carry NETLAB_LAB=<lab>
- * (up and down mark themselves with it, and their children inherit it) and no NETLAB_NODE,
- * which only the lab's own commands (`run`, `exec`, `netlab exec`) have. We hold the lab's
- * lock, so no live netlab is working on it.
+ * netlab's own processes for this lab: its tools, whose netlab is gone, carry NETLAB_LAB=<lab>
+ * (up and down mark themselves with it, and their children inherit it) and no NETLAB_NODE; its
+ * `run` services (the DNS server, host.run) carry NETLAB_RUN. A user's `netlab exec` has
+ * NETLAB_NODE only and is left alone. We hold the lab's lock, so no live netlab is working on it.
  */
 async function killOrphans(lab: string): Promise<void> {
   const mine = new Set([String(process.pid)]);
@@ -97,7 +99,8 @@ async function killOrphans(lab: string): Promise<void> {
       if (!/^\d+$/.test(p) || mine.has(p)) return false;
       try {
         const env = readFileSync(`/proc/${p}/environ`, "utf8").split("\0");
-        return env.includes(`NETLAB_LAB=${lab}`) && !env.some((e) => e.startsWith("NETLAB_NODE=")) && alive(Number(p));
+        // A `run` service (NETLAB_RUN) is ours too: one started just before a SIGKILL never reached the journal.
+        return env.includes(`NETLAB_LAB=${lab}`) && (!env.some((e) => e.startsWith("NETLAB_NODE=")) || env.includes("NETLAB_RUN=1")) && alive(Number(p));
       } catch {
         return false;
       }
@@ -159,6 +162,7 @@ export async function down(ref: string, opts: { progress?: (m: string) => void }
     return { lab: state.lab, wasUp: true, problems, ms: Date.now() - t0 };
   } finally {
     release();
+    await sweepLocks(STATE_ROOT);
     removeRootIfEmpty();
   }
 }

@@ -60,11 +60,11 @@ export async function applyPlan(plan: Plan, ctx: Context): Promise<void> {
       if (!phase.steps.length) continue;
       ctx.progress?.(phase.name);
       const t0 = Date.now();
-      await holdTables(phase.steps, ctx);
-      // Journal every undo of the phase before touching anything.
+      // Journal every undo of the phase before touching anything (the ledger included).
       const begins: Entry[] = phase.steps.filter((s) => s.undo.length).map((s) => ({ t: "begin", id: s.id, undo: s.undo }));
       ctx.state?.append({ t: "phase", name: phase.name }, ...begins);
       journaled.push(...begins);
+      await holdTables(phase.steps, ctx);
       if (phase.concurrent) {
         let failure: unknown = null;
         const batched = phase.steps.filter(shellable);

@@ -6,7 +6,7 @@
 // description we share with it, then exits leaving it locked: the lock is ours (Node opens
 // files close-on-exec, so nothing else netlab starts inherits it).
 import { spawn } from "node:child_process";
-import { closeSync, constants, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, constants, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { EnvError, UsageError } from "../errors.js";
 
@@ -93,4 +93,24 @@ export async function acquire(path: string, opts: LockOptions): Promise<() => vo
     };
   }
   throw new UsageError(`cannot lock ${opts.what}`, "try again");
+}
+
+/**
+ * Lock files whose holder died (the kernel released the lock; the name stayed): taking and
+ * releasing each removes it. One that is held belongs to a netlab at work and stays.
+ */
+export async function sweepLocks(dir: string): Promise<void> {
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir).filter((x) => /^\..*\.lock$/.test(x));
+  } catch {
+    return;
+  }
+  for (const f of names) {
+    try {
+      (await acquire(`${dir}/${f}`, { waitMs: 0, what: f }))();
+    } catch {
+      /* held */
+    }
+  }
 }

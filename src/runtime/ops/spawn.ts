@@ -16,7 +16,7 @@ export const spawn: OpModule<Extract<Op, { op: "spawn" }>> = {
     mkdirSync(dirname(op.log), { recursive: true, mode: 0o700 });
     const fd = openSync(op.log, "a", 0o600);
     const [cmd, ...args] = inNsForUser(ctx, op.ns, ["sh", "-c", op.cmd]);
-    const child = start(cmd, args, { detached: true, stdio: ["ignore", fd, fd], env: { ...ctx.env, NETLAB_NODE: op.who } });
+    const child = start(cmd, args, { detached: true, stdio: ["ignore", fd, fd], env: { ...ctx.env, NETLAB_NODE: op.who, NETLAB_RUN: "1" } });
     closeSync(fd);
     const pid = await new Promise<number>((resolve, reject) => {
       child.once("spawn", () => resolve(child.pid!));
