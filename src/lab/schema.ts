@@ -43,20 +43,30 @@ const firewall = z.strictObject({
 
 const sysctls = z.record(z.string(), scalar);
 
+/** Link impairments, as tc-netem(8) spells them: numbers alone are milliseconds and percent. */
+const netem = z
+  .strictObject({
+    delay: z.union([z.string(), z.number().nonnegative()]).optional().describe('one-way delay added on each end, e.g. "20ms", "1s"'),
+    jitter: z.union([z.string(), z.number().nonnegative()]).optional().describe('random variation of the delay, e.g. "5ms" (needs delay)'),
+    loss: z.union([z.string(), z.number().min(0).max(100)]).optional().describe('share of packets dropped on each end, e.g. "1%"'),
+    rate: z.string().optional().describe('bandwidth limit on each end, e.g. "10mbit", "512kbit" (alone: tbf, on every kernel)'),
+  })
+  .describe("impairments applied with tc on each member interface: delay, jitter and loss need the kernel's sch_netem");
+
 export const NetworkSchema = z.strictObject({
   /** Checked against the registered kinds by the networks pass, which says which exist. */
-  kind: z.string().optional(),
-  subnet: z.string().optional(),
+  kind: z.string().optional().describe("bridge (default), vxlan, macvlan, ipvlan or vlan"),
+  subnet: z.string().optional().describe("IPv4 prefix, e.g. 172.20.0.0/24; members get .2, .3, … in order"),
   subnet6: z.string().optional(),
-  gateway: z.string().optional(),
+  gateway: z.string().optional().describe("address of the bridge itself; default the first usable one; none: no address"),
   gateway6: z.string().optional(),
-  nat: z.boolean().optional(),
+  nat: z.boolean().optional().describe("masquerade traffic from the subnet that leaves the host (docker0)"),
   nat6: z.boolean().optional(),
-  dns: z.boolean().optional(),
-  internal: z.boolean().optional(),
+  dns: z.boolean().optional().describe("members resolve each other by name through a real DNS server at 127.0.0.11 (default true)"),
+  internal: z.boolean().optional().describe("no forwarding between this network and anything else (docker --internal)"),
   isolate: z.boolean().optional(),
   mtu: z.number().int().min(68).max(65535).optional(),
-  in: z.string().optional(),
+  in: z.string().optional().describe("a node whose namespace holds the bridge instead of the host"),
   /** The virtual host (`hosts:`) that holds this network; a vxlan network spans `hosts`. */
   host: z.string().optional(),
   /** vxlan: the VXLAN network identifier, the virtual hosts it spans (default all), the UDP port. */
@@ -67,6 +77,7 @@ export const NetworkSchema = z.strictObject({
   parent: z.string().optional(),
   mode: z.string().optional(),
   id: z.number().int().min(1).max(4094).optional(),
+  netem: netem.optional(),
   description: z.string().optional(),
 });
 
@@ -83,19 +94,19 @@ const attachment = z
 
 export const NodeSchema = z.strictObject({
   description: z.string().optional(),
-  networks: z.union([z.array(z.string()), z.record(z.string(), attachment)]).optional(),
+  networks: z.union([z.array(z.string()), z.record(z.string(), attachment)]).optional().describe("network names, or a map name: { ip, ip6, iface, mac, aliases }"),
   routes: z.array(route).optional(),
   rules: z.array(z.string()).optional(),
-  forward: z.boolean().optional(),
+  forward: z.boolean().optional().describe("the node routes (ip_forward)"),
   sysctls: sysctls.optional(),
   firewall: firewall.optional(),
-  publish: z.array(z.string()).optional(),
+  publish: z.array(z.string()).optional().describe("Docker -p forms: \"8080:80\", \"127.0.0.1:8080:80\", \"5353:53/udp\""),
   hosts: z.union([z.record(z.string(), z.string()), z.array(z.string())]).optional(),
   dns: z
     .strictObject({ nameservers: z.array(z.string()).optional(), search: z.array(z.string()).optional() })
     .optional(),
   labels: z.record(z.string(), z.string()).optional(),
-  run: commands.optional(),
+  run: commands.optional().describe("started in the background inside the node once the network is up; stopped by down"),
   exec: commands.optional(),
   /** The virtual host this node lives on. */
   host: z.string().optional(),
@@ -140,14 +151,7 @@ export const LinkSchema = z.strictObject({
   subnet: z.string().optional(),
   subnet6: z.string().optional(),
   mtu: z.number().int().min(68).max(65535).optional(),
-  netem: z
-    .strictObject({
-      delay: z.string().optional(),
-      jitter: z.string().optional(),
-      loss: z.string().optional(),
-      rate: z.string().optional(),
-    })
-    .optional(),
+  netem: netem.optional(),
 });
 
 export const CheckSchema = z
@@ -183,16 +187,16 @@ export const HostSchema = z.strictObject({
 });
 
 export const LabSchema = z.strictObject({
-  name: labName,
-  description: z.string().optional(),
-  isolated: z.boolean().optional(),
-  host: HostSchema.optional(),
-  underlay: UnderlaySchema.optional(),
-  hosts: z.record(objName("host"), VhostSchema.nullable()).optional(),
-  networks: z.record(objName("network"), NetworkSchema).optional(),
-  nodes: z.record(objName("node"), NodeSchema.nullable()).optional(),
-  links: z.array(LinkSchema).optional(),
-  checks: z.array(CheckSchema).optional(),
+  name: labName.describe("the lab's name: lowercase, [a-z][a-z0-9-]*, at most 12 characters"),
+  description: z.string().optional().describe("one line shown by netlab labs and netlab status"),
+  isolated: z.boolean().optional().describe("the lab's host is a namespace of its own: nothing changes where netlab runs"),
+  host: HostSchema.optional().describe("the lab's host namespace: forward, sysctls, firewall, routes, exec, run, files"),
+  underlay: UnderlaySchema.optional().describe("the network joining the virtual hosts: subnet, mtu"),
+  hosts: z.record(objName("host"), VhostSchema.nullable()).optional().describe("virtual machines, each a namespace on the underlay"),
+  networks: z.record(objName("network"), NetworkSchema).optional().describe("L2 segments: bridges (default), vxlan, macvlan, ipvlan, vlan"),
+  nodes: z.record(objName("node"), NodeSchema.nullable()).optional().describe("one network namespace each"),
+  links: z.array(LinkSchema).optional().describe("point-to-point veth cables"),
+  checks: z.array(CheckSchema).optional().describe("what netlab test verifies, from inside the namespaces"),
 });
 
 export type RawLab = z.infer<typeof LabSchema>;
