@@ -183,9 +183,19 @@ export function enterArgv(meta: Meta, node: string): string[] {
 export interface NodeView {
   name: string;
   namespace: string;
-  interfaces: { name: string; state: string; mtu: number; mac?: string; addresses: string[]; master?: string; peer?: string }[];
+  interfaces: { name: string; state: string; mtu: number; mac?: string; addresses: string[]; master?: string; peer?: string; qdisc?: string }[];
   routes: string[];
   processes: { pid: number; cmd: string }[];
+}
+
+/** Root netem and tbf qdiscs per interface, from `tc qdisc show` ("qdisc netem 8001: dev eth0 root refcnt 2 limit 1000 delay 20ms"). */
+export function rootImpairments(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of text.split("\n")) {
+    const m = /^qdisc (netem|tbf) \S+ dev (\S+) root (?:refcnt \d+ )?(?:limit \d+p? )?(.*)$/.exec(line.trim());
+    if (m) out.set(m[2], `${m[1]} ${m[3].replace(/\s+/g, " ").trim()}`);
+  }
+  return out;
 }
 
 export async function inspect(ref: string, only?: string): Promise<{ lab: string; nodes: NodeView[] }> {
@@ -195,7 +205,8 @@ export async function inspect(ref: string, only?: string): Promise<{ lab: string
   const views: NodeView[] = [];
   for (const name of names) {
     const pre = enterArgv(meta, name);
-    const [a, r] = await Promise.all([run([...pre, "ip", "-j", "address", "show"]), run([...pre, "ip", "-j", "route", "show", "table", "all"])]);
+    const [a, r, q] = await Promise.all([run([...pre, "ip", "-j", "address", "show"]), run([...pre, "ip", "-j", "route", "show", "table", "all"]), run([...pre, "tc", "qdisc", "show"])]);
+    const impaired = rootImpairments(q.stdout);
     type IpAddr = { ifname: string; operstate: string; mtu: number; address?: string; master?: string; link?: string; addr_info: { local: string; prefixlen: number; scope: string }[] };
     let ifs = (JSON.parse(a.stdout || "[]") as IpAddr[]);
     if (name === "host" && !meta.lab.hostNs) {
@@ -223,7 +234,7 @@ export async function inspect(ref: string, only?: string): Promise<{ lab: string
       name,
       namespace: ns ?? (meta.host.name ?? "(netlab's own)"),
       interfaces: ifs.map((i) => ({
-        name: i.ifname, state: i.operstate, mtu: i.mtu, mac: i.address, master: i.master,
+        name: i.ifname, state: i.operstate, mtu: i.mtu, mac: i.address, master: i.master, ...(impaired.has(i.ifname) ? { qdisc: impaired.get(i.ifname) } : {}),
         addresses: i.addr_info.filter((x) => x.scope !== "link").map((x) => `${x.local}/${x.prefixlen}`),
       })),
       routes,

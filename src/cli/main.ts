@@ -7,6 +7,13 @@ import { appendFileSync, readFileSync } from "node:fs";
 // (its state and name files set their modes explicitly too).
 process.umask(0o022);
 
+// `netlab inspect LAB | head`: a reader that stops early is not an error.
+for (const stream of [process.stdout, process.stderr])
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
 
 type Action = (...args: never[]) => Promise<number | void>;

@@ -1,6 +1,9 @@
 // The resolved lab: every name, address and route decided, nothing left to infer.
 // This is what is planned, stored in /run/netlab/<lab>/lab.json and inspected.
 import type { KeyPath } from "../errors.js";
+import type { Netem } from "../net/tc.js";
+
+export type { Netem };
 
 export interface Lab {
   name: string;
@@ -56,6 +59,8 @@ export interface Network {
   internal: boolean;
   isolate: boolean;
   mtu?: number;
+  /** Impairments on every member interface (tc on its egress). */
+  netem?: Netem;
   path: KeyPath;
 }
 
@@ -63,6 +68,8 @@ export interface Link {
   index: number;
   endpoints: [{ node: string; iface: string }, { node: string; iface: string }];
   mtu?: number;
+  /** Impairments on both ends (tc on each end's egress). */
+  netem?: Netem;
 }
 
 interface IntfBase {
@@ -71,6 +78,8 @@ interface IntfBase {
   addrs: string[];
   mac?: string;
   mtu?: number;
+  /** Impairments on this interface's egress, from its link or network. */
+  netem?: Netem;
 }
 
 /** A node's leg on a bridge (or vxlan) network: a veth whose other end is a port of the bridge, in the bridge holder's namespace (null: the lab's host). */

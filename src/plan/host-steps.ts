@@ -4,7 +4,7 @@ import { bridgeFeatures } from "./features/bridges.js";
 import { hostFirewall } from "./features/firewall.js";
 import { publishFeature } from "./features/publish.js";
 import { dnsFeature } from "./features/dns.js";
-import { isV6 } from "./lines.js";
+import { isV6, tcOps } from "./lines.js";
 import type { Op, Step } from "./ops.js";
 import { nsOf, type Wiring } from "./placement.js";
 import { Ruleset } from "./ruleset.js";
@@ -19,7 +19,7 @@ export function hostSteps(lab: Lab, w: Wiring): Step[] {
     steps.push({
       id: "host-links",
       title: `bridges and veth pairs${H ? ` in ${H}` : " in the host namespace"}`,
-      ops: [{ op: "ip", ns: H, lines: wire }],
+      ops: [{ op: "ip", ns: H, lines: wire }, ...tcOps(H, lab.host.intfs)],
       // Host-end veths whose peer sits in a lab namespace vanish with it; bridges and host links are deleted explicitly.
       undo: w.hostUndo.length ? [{ op: "ip", ns: H, force: true, lines: w.hostUndo }] : [],
     });

@@ -1,5 +1,7 @@
 // `ip -batch` lines shared by the kinds and the node steps.
 import type { Intf } from "../lab/model.js";
+import { qdiscLine } from "../net/tc.js";
+import type { Ns, Op } from "./ops.js";
 
 export const isV6 = (a: string) => a.includes(":");
 
@@ -31,4 +33,10 @@ export function intfLines(i: Intf): string[] {
 /** The ownership marks of an interface netlab makes in a namespace it does not own. */
 export function markLines(name: string, alias: string, altname?: string): string[] {
   return [`link set dev ${name} alias "${alias}"`, ...(altname ? [`link property add dev ${name} altname ${altname}`] : [])];
+}
+
+/** The impairments of these interfaces (all in one namespace), as one `tc -batch`, if any. */
+export function tcOps(ns: Ns, intfs: Intf[]): Op[] {
+  const lines = intfs.flatMap((i) => (i.netem ? [qdiscLine(i.name, i.netem)] : []));
+  return lines.length ? [{ op: "tc", ns, lines }] : [];
 }

@@ -8,7 +8,7 @@ import { nodeFirewall } from "./features/firewall.js";
 import { publishFeature } from "./features/publish.js";
 import { dnsRoute } from "./features/dns.js";
 import { dnsServerOf } from "../dns/servers.js";
-import { intfLines, isV6 } from "./lines.js";
+import { intfLines, isV6, tcOps } from "./lines.js";
 import type { Op, Step } from "./ops.js";
 import type { Wiring } from "./placement.js";
 import { Ruleset } from "./ruleset.js";
@@ -34,6 +34,7 @@ export function nodeStep(lab: Lab, node: Node, w: Wiring): Step {
   };
   const ops: Op[] = [{ op: "ip", ns: node.ns, lines, ...(Object.keys(forwarding).length ? { sysctls: forwarding } : {}) }];
   // A lab's own sysctls go through sysctl(8), whose errors name the key.
+  ops.push(...tcOps(node.ns, node.intfs));
   if (Object.keys(node.sysctls).length) ops.push({ op: "sysctl", ns: node.ns, values: node.sysctls });
   // The bridges' rules (in the lab's own chains) first, then the node's firewall (its own chains' policies).
   for (const fam of heldNets.some((n) => n.subnet6) ? ([4, 6] as const) : heldNets.length ? ([4] as const) : []) {

@@ -14,6 +14,8 @@ export type Op =
   | { op: "ip"; ns: Ns; lines: string[]; force?: boolean; sysctls?: Record<string, string> }
   /** `bridge -batch -` in NS: forwarding database entries (a VXLAN device's remote hosts). */
   | { op: "bridge"; ns: Ns; lines: string[] }
+  /** `tc -batch -` in NS: root qdiscs for link impairments (netem, tbf); they go with their interfaces. */
+  | { op: "tc"; ns: Ns; lines: string[] }
   /** `iptables-restore --noflush` (or ip6tables-restore) with a whole table's worth of rules. */
   | { op: "iptables"; ns: Ns; family: 4 | 6; text: string }
   /** Remove every rule and chain tagged for this lab from the tables, computed from the live ruleset. */

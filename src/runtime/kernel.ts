@@ -25,3 +25,20 @@ export async function missingKinds(kinds: string[]): Promise<{ kind: string; mod
   }
   return [...new Set(kinds)].filter((k) => KINDS[k] && known.get(k) === false).map((k) => ({ kind: k, module: KINDS[k].module }));
 }
+
+/** Queueing disciplines, each with its module, and a line that makes one on loopback to see. */
+const QDISCS: Record<string, { module: string; make: string }> = {
+  netem: { module: "sch_netem", make: "tc qdisc add dev lo root netem delay 1ms" },
+  tbf: { module: "sch_tbf", make: "tc qdisc add dev lo root tbf rate 1mbit burst 3200 latency 100ms" },
+};
+
+/** The qdiscs (of `names`) this kernel cannot make, each with the module it lacks. */
+export async function missingQdiscs(names: string[]): Promise<{ qdisc: string; module: string }[]> {
+  const ask = [...new Set(names)].filter((q) => QDISCS[q] && !known.has(`qdisc:${q}`));
+  if (ask.length) {
+    const script = ask.map((q) => `${QDISCS[q].make} 2>/dev/null && echo ok:${q}; tc qdisc del dev lo root 2>/dev/null`).join("\n");
+    const r = await run(["unshare", "--net", "sh", "-c", script]);
+    for (const q of ask) known.set(`qdisc:${q}`, r.stdout.includes(`ok:${q}\n`));
+  }
+  return [...new Set(names)].filter((q) => QDISCS[q] && known.get(`qdisc:${q}`) === false).map((q) => ({ qdisc: q, module: QDISCS[q].module }));
+}

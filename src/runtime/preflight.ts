@@ -8,7 +8,8 @@ import { NETNS_ETC } from "../state/paths.js";
 import type { Plan } from "../plan/ops.js";
 import { toolsFor } from "./ops/index.js";
 import { requireTools } from "./tools.js";
-import { missingKinds } from "./kernel.js";
+import { missingKinds, missingQdiscs } from "./kernel.js";
+import { describeNetem, needsNetem } from "../net/tc.js";
 import { netnsExists, netnsId } from "./netns.js";
 import { labsWithState, LabState } from "../state/store.js";
 import { run } from "./proc.js";
@@ -71,6 +72,7 @@ export async function preflight(lab: Lab, plan: Plan, source: LabSource | null):
       `load it (modprobe ${m.module}) or use a kernel built with it — the stock Debian and Ubuntu kernels have it; netlab validate and --dry-run work without it`,
     );
   }
+  await impairmentsPossible(lab);
   // ip netns exec can only mount a node's files over what /etc already has.
   for (const n of [...lab.nodes, ...(lab.hostNs ? [{ name: "host", files: lab.host.files }] : [])])
     for (const p of Object.keys(n.files)) {
@@ -159,4 +161,23 @@ function safeJson<T>(s: string): T {
   } catch {
     return [] as T;
   }
+}
+
+/** Delay, jitter and loss need sch_netem; a rate alone is shaped by tbf. Refused before anything is made. */
+async function impairmentsPossible(lab: Lab): Promise<void> {
+  const where = [
+    ...lab.links.filter((l) => l.netem).map((l) => ({ what: `links[${l.index}].netem`, n: l.netem! })),
+    ...lab.networks.filter((n) => n.netem).map((n) => ({ what: `networks.${n.name}.netem`, n: n.netem! })),
+  ];
+  if (!where.length) return;
+  const missing = await missingQdiscs(where.map((w) => (needsNetem(w.n) ? "netem" : "tbf")));
+  if (!missing.length) return;
+  const m = missing[0];
+  const users = where.filter((w) => (needsNetem(w.n) ? "netem" : "tbf") === m.qdisc);
+  throw new EnvError(
+    `this kernel has no ${m.qdisc} queueing discipline (module ${m.module}), which ${users.map((u) => `${u.what} (${describeNetem(u.n)})`).join(", ")} of lab ${lab.name} need${users.length > 1 ? "" : "s"}`,
+    m.qdisc === "netem"
+      ? `load it (modprobe sch_netem: Debian's standard kernel has it, Ubuntu's is in linux-modules-extra-$(uname -r)), or keep only rate:, which tbf shapes on any kernel; netlab validate and --dry-run work without it`
+      : `load it (modprobe ${m.module}) or use a kernel built with it`,
+  );
 }

@@ -33,6 +33,23 @@ export async function startServer(kind: Kind, opts: { port: number; host: string
   const server =
     kind === "http"
       ? createHttp((req, res) => {
+          // /bytes/N: N bytes of zeros (as httpbin's), to see a link's rate: curl -o /dev/null -w '%{time_total}'.
+          const bytes = /^\/bytes\/(\d{1,9})$/.exec(req.url ?? "");
+          if (bytes) {
+            const n = Math.min(Number(bytes[1]), 100_000_000);
+            res.writeHead(200, { "content-type": "application/octet-stream", "content-length": n, "x-netlab-node": name, connection: "close" });
+            const chunk = Buffer.alloc(65536);
+            let left = n;
+            const pump = () => {
+              while (left > 0) {
+                const part = left >= chunk.length ? chunk : chunk.subarray(0, left);
+                left -= part.length;
+                if (!res.write(part)) return void res.once("drain", pump);
+              }
+              res.end();
+            };
+            return pump();
+          }
           const m = /^\/status\/(\d{3})$/.exec(req.url ?? "");
           const code = m ? Number(m[1]) : 200;
           res.writeHead(code, { "content-type": "text/plain", "x-netlab-node": name, connection: "close" });

@@ -192,3 +192,25 @@ describe("resolution", () => {
     expect(lab.nodes[0].routes).toEqual(["default via 10.0.0.1 dev eth0", "::/0 via fd00:1::1 dev eth0"]);
   });
 });
+
+describe("netem", () => {
+  const lab = (netem: string) => `name: x\nnodes: {a: {}, b: {}}\nlinks:\n  - endpoints: ["a:eth0", "b:eth0"]\n    netem: ${netem}\n`;
+  it("rejects a delay that does not parse, at its key", () => {
+    expect(one(lab("{ delay: fast }"))).toMatch(/^lab\.yaml:5:14: links\[0\]\.netem\.delay: "fast" is not a duration\n  hint: write it like "20ms"/);
+  });
+  it("rejects loss over 100%", () => {
+    expect(one(lab("{ loss: 101% }"))).toMatch(/links\[0\]\.netem\.loss: 101% is more than 100%/);
+  });
+  it("rejects a rate that does not parse", () => {
+    expect(one(lab("{ rate: fast }"))).toMatch(/links\[0\]\.netem\.rate: "fast" is not a rate/);
+  });
+  it("rejects jitter without delay", () => {
+    expect(one(lab("{ jitter: 5ms }"))).toMatch(/jitter without delay/);
+  });
+  it("normalises what it accepts to tc's spelling, on both ends of a link and every member of a network", () => {
+    const l = labFromText(lab("{ delay: 20, jitter: 5ms, loss: 1, rate: 10Mbit }") + "networks: {n: {subnet: 10.1.0.0/24, netem: {rate: 1mbit}}}\n", "lab.yaml");
+    const ends = l.nodes.flatMap((n) => n.intfs).filter((i) => i.kind === "veth");
+    expect(ends.map((i) => i.netem)).toEqual([{ delay: "20ms", jitter: "5ms", loss: "1%", rate: "10mbit" }, { delay: "20ms", jitter: "5ms", loss: "1%", rate: "10mbit" }]);
+    expect(l.networks[0].netem).toEqual({ rate: "1mbit" });
+  });
+});

@@ -13,6 +13,7 @@ import { Ctx } from "./context.js";
 import { hostPass } from "./host.js";
 import { parentsPass } from "./kinds.js";
 import { linksPass } from "./links.js";
+import { netemPass } from "./netem.js";
 import { networksPass } from "./networks.js";
 import { nodesPass } from "./nodes.js";
 import { overlapsPass } from "./overlaps.js";
@@ -20,7 +21,7 @@ import { overlapsPass } from "./overlaps.js";
 export { validateShape } from "./describe.js";
 
 /** The passes, in order: each may use what the ones before it decided. */
-const PASSES = [networksPass, attachPass, linksPass, parentsPass, overlapsPass, nodesPass, hostPass, checksPass];
+const PASSES = [networksPass, attachPass, linksPass, netemPass, parentsPass, overlapsPass, nodesPass, hostPass, checksPass];
 
 /** Turn a schema-valid lab into a resolved Lab, or throw LabError with every problem found. */
 export function resolveLab(src: LabSource, raw: RawLab, opts: { isolated?: boolean } = {}): Lab {

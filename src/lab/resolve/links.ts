@@ -19,7 +19,6 @@ export function linksPass(c: Ctx): void {
       }
       return { ...e, path: epath };
     });
-    if (l.netem) P.add([...path, "netem"], "netem is not implemented yet", "remove netem: for now; link impairments (delay, loss, rate) come with a later netlab");
     if (!eps[0] || !eps[1]) return;
     let ok = true;
     for (const e of eps) {

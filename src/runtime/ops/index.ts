@@ -17,12 +17,14 @@ import { routeOverride } from "./route-override.js";
 import { routeRestore } from "./route-restore.js";
 import { spawn } from "./spawn.js";
 import { symlink } from "./symlink.js";
+import { tc } from "./tc.js";
 import { sysctl } from "./sysctl.js";
 import { write } from "./write.js";
 
 const OPS: { [K in Op["op"]]: OpModule<Extract<Op, { op: K }>> } = {
   ip,
   bridge,
+  tc,
   iptables,
   "iptables-clean": iptablesClean,
   sysctl,
