@@ -126,6 +126,17 @@ program
   .action(lazy("exec", "shellCmd"));
 
 program
+  .command("capture")
+  .description("tcpdump inside a node (or on a network's bridge): live text, or a pcap for Wireshark")
+  .argument("<lab>")
+  .argument("<target>", "NODE, NODE:IFACE, host[:IFACE], or a network's name (its bridge)")
+  .argument("[filter...]", "a pcap filter, after --: icmp, tcp port 80, …")
+  .option("-w, --write <file>", "write packets to a pcap file instead of printing them")
+  .addOption(new Option("-c, --count <n>", "stop after N packets").argParser((v) => Number(v)))
+  .passThroughOptions()
+  .action(lazy("capture", "captureCmd"));
+
+program
   .command("serve")
   .description("a tiny server for labs: HTTP answers with the node name and the client address it saw")
   .addArgument(new Command().createArgument("<kind>", "http, tcp or udp").choices(["http", "tcp", "udp"]))

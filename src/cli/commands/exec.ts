@@ -4,7 +4,7 @@ import { UsageError } from "../../errors.js";
 import { requireRoot } from "../../runtime/tools.js";
 
 /** The command owns the terminal: stdin, stdout and stderr pass through, and so does its exit status. */
-async function runInherit(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+export async function runInherit(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const ignore = () => {}; // Ctrl-C is for the command; we just wait for it
   process.on("SIGINT", ignore);
   try {

@@ -1,0 +1,20 @@
+import { processEnv, requireUp } from "../../api.js";
+import { captureTarget, checkCapture, tcpdumpArgv } from "../../capture.js";
+import { UsageError } from "../../errors.js";
+import { requireRoot, requireTools } from "../../runtime/tools.js";
+import { runInherit } from "./exec.js";
+
+export async function captureCmd(lab: string, target: string, filter: string[], opts: { write?: string; count?: number }): Promise<number> {
+  if (filter[0] === "--") filter = filter.slice(1);
+  if (opts.count !== undefined && (!Number.isInteger(opts.count) || opts.count < 1)) throw new UsageError(`-c ${opts.count}: not a number of packets`, "e.g. -c 10");
+  requireRoot("netlab capture");
+  requireTools(["tcpdump"]);
+  const meta = await requireUp(lab);
+  const t = captureTarget(meta, target);
+  const o = { write: opts.write, count: opts.count, filter };
+  await checkCapture(t, o);
+  process.stderr.write(`capturing on ${t.what}${o.write ? ` into ${o.write}` : ""}; Ctrl-C stops\n`);
+  // tcpdump gets Ctrl-C with us, prints its counts and exits 0: that is the normal end.
+  const code = await runInherit([...t.enter, ...tcpdumpArgv(t, o)], processEnv(meta.lab.name));
+  return code === 130 ? 0 : code === 1 ? 2 : code;
+}
