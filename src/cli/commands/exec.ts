@@ -1,4 +1,8 @@
 import { execa } from "execa";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import { shQuote } from "../../shell.js";
 import { enterArgv, processEnv, requireUp } from "../../api.js";
 import { UsageError } from "../../errors.js";
 import { requireRoot } from "../../runtime/tools.js";
@@ -29,8 +33,42 @@ export async function execCmd(lab: string, node: string, cmd: string[]): Promise
 export async function shellCmd(lab: string, node: string): Promise<number> {
   requireRoot("netlab shell");
   const meta = await requireUp(lab);
-  const shell = process.env.SHELL || "/bin/bash";
-  const env = { ...processEnv(meta.lab.name), NETLAB_NODE: node, PS1: `[${meta.lab.name}:${node}] \\w# ` };
-  process.stderr.write(`entering ${node} of ${meta.lab.name}; exit to leave\n`);
-  return runInherit([...enterArgv(meta, node), shell], env);
+  const enter = enterArgv(meta, node);
+  const tmp = mkdtempSync(join(tmpdir(), "netlab-shell-"));
+  try {
+    const { argv, env } = promptShell(process.env.SHELL || "/bin/bash", `${meta.lab.name}:${node}`, tmp);
+    process.stderr.write(`entering ${node} of ${meta.lab.name}; exit to leave\n`);
+    return await runInherit([...enter, ...argv], { ...processEnv(meta.lab.name), NETLAB_NODE: node, ...env });
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The user's own shell, with "[lab:node] " before the user's own prompt (as Mininet's
+ * `mininet:h1`), so a student can tell red from blue from the host. Shells set their prompt
+ * from their rc files after the environment, so the prefix is added after those run: bash
+ * through an --rcfile that sources the usual ones, zsh through ZDOTDIR, dash/sh through ENV,
+ * fish through --init-command. rc files live in `dir`, private to this call.
+ */
+export function promptShell(shell: string, where: string, dir: string): { argv: string[]; env: NodeJS.ProcessEnv } {
+  const tag = `[${where}] `;
+  const name = basename(shell);
+  const write = (f: string, text: string) => writeFileSync(join(dir, f), text, { mode: 0o600 });
+  if (name === "bash") {
+    write("bashrc", `[ -f /etc/bash.bashrc ] && . /etc/bash.bashrc\n[ -f ~/.bashrc ] && . ~/.bashrc\nPS1=${shQuote(tag)}"$PS1"\n`);
+    return { argv: [shell, "--rcfile", join(dir, "bashrc"), "-i"], env: {} };
+  }
+  if (name === "zsh") {
+    const home = process.env.ZDOTDIR ?? process.env.HOME ?? "";
+    write(".zshrc", `ZDOTDIR=${shQuote(home)}\n[ -f "$ZDOTDIR/.zshrc" ] && . "$ZDOTDIR/.zshrc"\nPROMPT=${shQuote(tag)}"$PROMPT"\n`);
+    return { argv: [shell, "-i"], env: { ZDOTDIR: dir } };
+  }
+  if (name === "fish") {
+    return { argv: [shell, "--init-command", `functions -c fish_prompt __netlab_prompt; function fish_prompt; printf %s ${shQuote(tag)}; __netlab_prompt; end`], env: {} };
+  }
+  // dash, busybox sh, ksh: ENV is read by interactive shells; the user's own ENV file first.
+  const own = process.env.ENV;
+  write("shrc", `${own ? `[ -f ${shQuote(own)} ] && . ${shQuote(own)}\n` : ""}PS1=${shQuote(tag)}"\${PS1:-# }"\n`);
+  return { argv: [shell, "-i"], env: { ENV: join(dir, "shrc") } };
 }
