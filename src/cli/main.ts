@@ -39,6 +39,14 @@ program
   .action(lazy("validate", "validateCmd"));
 
 program
+  .command("init")
+  .description("write a new lab file: a small commented starter, or a copy of a shipped lab")
+  .argument("[file]", "where to write it (default lab.yaml, or LAB.yaml with --from)")
+  .option("--from <lab>", "copy this lab (a shipped lab's name, or a path)")
+  .option("--force", "overwrite the file if it exists")
+  .action(lazy("init", "initCmd"));
+
+program
   .command("up")
   .description("create a lab's namespaces, links, addresses, routes and rules")
   .argument("<lab>", "a lab file, ./labs/NAME.yaml, or a shipped lab")

@@ -1,0 +1,42 @@
+// `netlab init [FILE] [--from LAB]`: a new lab file — the starter, or a copy of a shipped lab —
+// with the editor's schema line pointing at this netlab's schema, and a name that is its own.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, dirname, relative, resolve } from "node:path";
+import { UsageError } from "../errors.js";
+import { findLabFile, SHIPPED_LABS } from "../lab/find.js";
+import { LAB_NAME } from "../lab/schema.js";
+import { STARTER } from "./template.js";
+
+export const SCHEMA_PATH = resolve(SHIPPED_LABS, "../schema/netlab.schema.json");
+const SCHEMA_LINE = /^# yaml-language-server: \$schema=.*\n/;
+
+/** A lab name from a file name: lowercase, a-z0-9 and '-', starting with a letter, at most 12. */
+export function labNameFor(file: string): string {
+  const stem = basename(file).replace(/\.(ya?ml|json)$/i, "").toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^[^a-z]+/, "").slice(0, 12).replace(/-+$/, "");
+  return LAB_NAME.test(stem) ? stem : "mylab";
+}
+
+export function initLab(file: string | undefined, opts: { from?: string; force?: boolean; cwd?: string } = {}): { file: string; name: string } {
+  const cwd = opts.cwd ?? process.cwd();
+  let text: string;
+  let name: string;
+  if (opts.from) {
+    const src = findLabFile(opts.from, cwd);
+    if (!src) throw new UsageError(`no lab "${opts.from}" to copy`, "netlab labs lists the shipped ones; a path to a lab file works too");
+    text = readFileSync(src, "utf8").replace(SCHEMA_LINE, "");
+    const own = /^name:\s*(\S+)/m.exec(text)?.[1] ?? labNameFor(src);
+    name = file ? labNameFor(file) : own;
+    text = text.replace(/^name:\s*\S+/m, `name: ${name}`);
+    file ??= `${basename(src).replace(/\.(ya?ml|json)$/i, "")}.yaml`;
+  } else {
+    file ??= "lab.yaml";
+    name = labNameFor(file);
+    text = STARTER(name);
+  }
+  const path = resolve(cwd, file);
+  if (existsSync(path) && !opts.force) throw new UsageError(`${file} already exists`, "choose another file name, or add --force to overwrite it");
+  mkdirSync(dirname(path), { recursive: true });
+  const schema = relative(dirname(path), SCHEMA_PATH);
+  writeFileSync(path, `# yaml-language-server: $schema=${schema}\n${text}`);
+  return { file: path, name };
+}

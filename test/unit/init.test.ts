@@ -1,0 +1,44 @@
+// `netlab init`: the files it writes validate, carry a schema line that resolves, and are never written over by accident.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { initLab, labNameFor } from "../../src/init/init.js";
+import { labFromText } from "../../src/lab/load.js";
+import { compile } from "../../src/plan/compile.js";
+
+describe("netlab init", () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "netlab-init-"))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const schemaOf = (file: string) => resolve(dirname(file), /\$schema=(.*)/.exec(readFileSync(file, "utf8"))![1]);
+
+  it("writes a starter that validates and plans, named after its file, with a schema line that resolves", () => {
+    const r = initLab("labs/My_Lab.yaml", { cwd: dir });
+    expect(r.name).toBe("my-lab");
+    const text = readFileSync(r.file, "utf8");
+    expect(text.split("\n")[0]).toMatch(/^# yaml-language-server: \$schema=\.\.\//);
+    expect(existsSync(schemaOf(r.file))).toBe(true);
+    const lab = labFromText(text, r.file);
+    expect(lab.nodes.map((n) => n.name)).toEqual(["web", "client"]);
+    expect(compile(lab, { stateDir: "/run/netlab/my-lab" }).phases.length).toBeGreaterThan(0);
+  });
+
+  it("copies a shipped lab under the new file's name, or its own", () => {
+    const a = initLab("copy.yaml", { cwd: dir, from: "bridge-lab" });
+    expect(labFromText(readFileSync(a.file, "utf8"), a.file).name).toBe("copy");
+    const b = initLab(undefined, { cwd: dir, from: "router-lab" });
+    expect(b.file).toBe(join(dir, "router-lab.yaml"));
+    expect(labFromText(readFileSync(b.file, "utf8"), b.file).name).toBe("router-lab");
+    expect(readFileSync(b.file, "utf8").match(/yaml-language-server/g)).toHaveLength(1);
+  });
+
+  it("never overwrites without --force; an unknown lab to copy is an error", () => {
+    initLab(undefined, { cwd: dir });
+    expect(() => initLab(undefined, { cwd: dir })).toThrow(/lab\.yaml already exists/);
+    expect(() => initLab(undefined, { cwd: dir, force: true })).not.toThrow();
+    expect(() => initLab("x.yaml", { cwd: dir, from: "nope" })).toThrow(/no lab "nope" to copy/);
+    expect(labNameFor("0123-A very long name.yml")).toBe("a-very-long");
+  });
+});
