@@ -134,6 +134,14 @@ program
   .action(lazy("exec", "shellCmd"));
 
 program
+  .command("graph")
+  .description("the lab's topology: hosts, networks, nodes with their interfaces and addresses, links")
+  .argument("<lab>", "a lab file, a shipped lab, or a lab that is up")
+  .option("-f, --format <format>", "mermaid (default; GitHub renders it), dot, or svg (through Graphviz)")
+  .option("-o, --output <file>", "write it to a file (its extension .svg or .dot picks the format)")
+  .action(lazy("graph", "graphCmd"));
+
+program
   .command("capture")
   .description("tcpdump inside a node (or on a network's bridge): live text, or a pcap for Wireshark")
   .argument("<lab>")

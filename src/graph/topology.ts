@@ -1,0 +1,85 @@
+// A lab as a picture's parts: clusters (virtual hosts), vertices (nodes, networks, the lab's
+// host) and edges (a node's interface on a network, a link's two ends). Renderers (mermaid.ts,
+// dot.ts) only lay these out, so every format shows the same lab.
+import type { Lab, Network } from "../lab/model.js";
+import { describeNetem } from "../net/tc.js";
+
+export interface Vertex {
+  id: string;
+  kind: "node" | "vhost" | "host" | Network["kind"];
+  title: string;
+  lines: string[];
+  /** The virtual host it sits in, if any. */
+  cluster?: string;
+}
+
+export interface Edge {
+  from: string;
+  to: string;
+  label: string;
+  /** A point-to-point link (drawn thicker) rather than a network membership. */
+  link: boolean;
+}
+
+export interface Topology {
+  lab: string;
+  description: string;
+  clusters: { id: string; title: string }[];
+  vertices: Vertex[];
+  edges: Edge[];
+}
+
+const safe = (s: string) => s.replace(/[^A-Za-z0-9_]/g, "_");
+export const nodeId = (name: string) => `n_${safe(name)}`;
+export const netId = (name: string) => `w_${safe(name)}`;
+export const clusterId = (name: string) => `cluster_${safe(name)}`;
+
+function netLines(n: Network): string[] {
+  const kind =
+    n.kind === "vxlan" ? `vxlan ${n.vni} over ${n.spans!.join(", ")}`
+    : n.kind === "vlan" ? `vlan ${n.vlanId} on ${n.parent!.node ?? "host"}:${n.parent!.iface}`
+    : n.kind === "bridge" ? "bridge" : `${n.kind}${n.mode ? ` ${n.mode}` : ""} on ${n.parent!.node ?? "host"}:${n.parent!.iface}`;
+  const flags = [n.nat && "nat", n.internal && "internal"].filter(Boolean).join(", ");
+  return [
+    kind + (flags ? ` (${flags})` : ""),
+    ...[n.subnet, n.subnet6].filter((x): x is string => !!x),
+    ...[n.gateway, n.gateway6].filter((x): x is string => !!x).map((g) => `gateway ${g.split("/")[0]}`),
+    ...(n.netem ? [describeNetem(n.netem)] : []),
+  ];
+}
+
+export function topology(lab: Lab): Topology {
+  const vhosts = lab.nodes.filter((n) => n.vhost);
+  const clusterOf = (holder: string | null): string | undefined => {
+    if (holder === null) return undefined;
+    const n = lab.nodes.find((x) => x.name === holder);
+    return n?.vhost ? clusterId(n.name) : n?.host ? clusterId(n.host) : undefined;
+  };
+  const vertices: Vertex[] = [];
+  const edges: Edge[] = [];
+  for (const net of lab.networks) {
+    const where = net.kind === "vxlan" ? undefined : clusterOf(net.holder ?? net.parent?.node ?? null);
+    const held = net.holder && !lab.nodes.find((x) => x.name === net.holder)?.vhost ? [`in ${net.holder}`] : [];
+    vertices.push({ id: netId(net.name), kind: net.kind, title: net.name, lines: [...netLines(net), ...held], cluster: where });
+  }
+  for (const node of lab.nodes) {
+    const lines = node.intfs.map((i) => `${i.name} ${i.addrs.join(" ")}`.trim());
+    vertices.push({ id: nodeId(node.name), kind: node.vhost ? "vhost" : "node", title: node.name, lines, cluster: node.vhost ? clusterId(node.name) : node.host ? clusterId(node.host) : undefined });
+    for (const i of node.intfs)
+      if (i.kind !== "veth") edges.push({ from: nodeId(node.name), to: netId(i.network), label: i.name, link: false });
+  }
+  const linkEnds = lab.links.flatMap((l) => l.endpoints.map((e) => e.node));
+  if (linkEnds.includes("host")) vertices.push({ id: "host", kind: "host", title: "host", lines: lab.host.intfs.map((i) => `${i.name} ${i.addrs.join(" ")}`.trim()) });
+  for (const l of lab.links) {
+    const [a, b] = l.endpoints;
+    const netem = l.netem ? ` (${describeNetem(l.netem)})` : "";
+    edges.push({ from: a.node === "host" ? "host" : nodeId(a.node), to: b.node === "host" ? "host" : nodeId(b.node), label: `${a.iface} — ${b.iface}${netem}`, link: true });
+  }
+  return {
+    lab: lab.name,
+    description: lab.description,
+    clusters: vhosts.map((v) => ({ id: clusterId(v.name), title: `${v.name} (virtual host)` })),
+    vertices,
+    edges,
+  };
+}
