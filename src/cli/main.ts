@@ -98,6 +98,13 @@ program
   .action(lazy("logs", "dnsServerCmd"));
 
 program
+  .command("doctor")
+  .description("which tools and kernel features this machine has for netlab, what each missing one costs, and which labs can run here")
+  .argument("[labs...]", "labs to check (default: the shipped labs); exit 0 when they can all run here")
+  .option("--json", "machine-readable report (for CI)")
+  .action(lazy("doctor", "doctorCmd"));
+
+program
   .command("status")
   .description("labs that are up, with node count and age")
   .option("--json", "machine-readable output")

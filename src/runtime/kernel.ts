@@ -42,3 +42,21 @@ export async function missingQdiscs(names: string[]): Promise<{ qdisc: string; m
   }
   return [...new Set(names)].filter((q) => QDISCS[q] && known.get(`qdisc:${q}`) === false).map((q) => ({ qdisc: q, module: QDISCS[q].module }));
 }
+
+/** Other kernel features, each tried the same way; a feature whose tool is missing cannot be tried (null). */
+const OTHER: Record<string, { tool?: string; test: string }> = {
+  br_netfilter: { test: "test -e /proc/sys/net/bridge/bridge-nf-call-iptables" },
+  ipset: { tool: "ipset", test: "ipset create nlt0 hash:ip" },
+  nf_tables: { tool: "nft", test: "nft add table inet nlt0" },
+};
+
+export async function probeOther(names: string[], hasTool: (t: string) => boolean): Promise<Record<string, boolean | null>> {
+  const out: Record<string, boolean | null> = {};
+  const ask = names.filter((n) => OTHER[n] && (!OTHER[n].tool || hasTool(OTHER[n].tool!)));
+  for (const n of names) out[n] = null;
+  if (ask.length) {
+    const r = await run(["unshare", "--net", "sh", "-c", ask.map((n) => `${OTHER[n].test} 2>/dev/null && echo ok:${n}`).join("\n")]);
+    for (const n of ask) out[n] = r.stdout.includes(`ok:${n}\n`);
+  }
+  return out;
+}
