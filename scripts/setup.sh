@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs everything netlab needs on a Debian/Ubuntu machine, then builds it.
-# Idempotent: safe to run again; it only installs what is missing.
+# Idempotent: safe to run again; it only installs what is missing. zsh and fish are there so
+# the tests can run netlab's completion and prompt in each shell it supports.
 #   --bench  also Mininet, which scripts/bench compares against (without Open vSwitch:
 #            the benchmark runs it with --switch lxbr)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-pkgs=(iproute2 iptables nftables ipset iputils-ping curl netcat-openbsd fping tcpdump procps util-linux bridge-utils bind9-dnsutils bird2 graphviz)
+pkgs=(iproute2 iptables nftables ipset iputils-ping curl netcat-openbsd fping tcpdump procps util-linux bridge-utils bind9-dnsutils bird2 graphviz zsh fish)
 [ "${1:-}" = "--bench" ] && pkgs+=(mininet dnsperf bc)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -168,6 +168,27 @@ program
   .option("--name <name>", "name to answer with (default: $NETLAB_NODE, else the hostname)")
   .action(lazy("serve", "serveCmd"));
 
+program
+  .command("completion")
+  .description("a completion script for your shell: source <(netlab completion bash)")
+  .addArgument(new Command().createArgument("<shell>", "bash, zsh or fish").choices(["bash", "zsh", "fish"]))
+  .action(async (shell: string) => {
+    const { completionScript } = await import("./completion.js");
+    const { realpathSync } = await import("node:fs");
+    process.stdout.write(completionScript(shell, realpathSync(process.argv[1])));
+  });
+
+program
+  .command("__complete", { hidden: true })
+  .argument("[words...]")
+  .helpOption(false)
+  .allowUnknownOption()
+  .action(async (words: string[]) => {
+    const { complete } = await import("./completion.js");
+    const out = complete(program, words.length ? words : [""]);
+    if (out.length) process.stdout.write(out.join("\n") + "\n");
+  });
+
 // scripts/bench reads netlab's peak memory from here.
 if (process.env.NETLAB_MAXRSS_FILE) {
   const file = process.env.NETLAB_MAXRSS_FILE;

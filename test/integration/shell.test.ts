@@ -4,7 +4,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { IS_ROOT, Sandbox, type Snapshot } from "./sandbox.js";
+import { hasTool } from "../../src/runtime/tools.js";
+import { run } from "../../src/runtime/proc.js";
+import { IS_ROOT, NETLAB, Sandbox, type Snapshot } from "./sandbox.js";
 
 describe.skipIf(!IS_ROOT)("shell", () => {
   let sb: Sandbox;
@@ -36,5 +38,13 @@ describe.skipIf(!IS_ROOT)("shell", () => {
   it("sh: the same prefix on sh's own prompt; host says host", async () => {
     expect((await shell("red", "/bin/sh", 'echo "PS1=$PS1"\n')).stdout).toContain("PS1=[veth-pair:red] # ");
     expect((await shell("host", "/bin/bash", 'echo "PS1=$PS1"\n')).stdout).toContain("PS1=[veth-pair:host] mine> ");
+  });
+
+  it("zsh and fish: the same prefix on their own prompts", async () => {
+    for (const sh of ["zsh", "fish"]) if (!hasTool(sh)) console.warn(`${sh} prompt: NOT RUN — ${sh} is not installed (scripts/setup.sh installs it)`);
+    if (hasTool("zsh")) expect((await shell("red", "/usr/bin/zsh", 'print -r -- "PROMPT=$PROMPT"\n')).stdout).toMatch(/PROMPT=\[veth-pair:red\] /);
+    // fish cannot read commands from a socket (node's pipes are sockets): a real pipe, as from a terminal's `echo … |`.
+    const viaPipe = (cmd: string, sh: string) => run(["sh", "-c", `printf '%s\\n' '${cmd}' | ip netns exec ${sb.name} ${NETLAB} shell veth-pair red`], undefined, { ...process.env, HOME: home, SHELL: sh, NO_COLOR: "1" });
+    if (hasTool("fish")) expect((await viaPipe("fish_prompt; echo", "/usr/bin/fish")).stdout).toMatch(/\[veth-pair:red\] /);
   });
 });
