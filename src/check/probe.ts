@@ -38,6 +38,13 @@ export function resolveTarget(lab: Lab, from: string, target: string): string {
   return first ? first.split("/")[0] : target;
 }
 
+/** A name that is no node of the lab (an alias, a hosts entry) is looked up inside the node, as its programs would; an address is itself. */
+async function inNode(enter: string[], target: string, secs: number): Promise<string | null> {
+  if (familyOf(target)) return target;
+  const r = await run([...enter, "timeout", String(secs), "getent", "ahosts", target]);
+  return r.stdout.split("\n").map((l) => l.split(/\s+/)[0]).find((a) => a && familyOf(a)) ?? null;
+}
+
 function splitHostPort(t: string): [string, string] {
   const m = /^\[([^\]]+)\]:(\d+)$/.exec(t) ?? /^(.*):(\d+)$/.exec(t);
   return m ? [m[1], m[2]] : [t, ""];
@@ -67,7 +74,8 @@ async function probeOnce(lab: Lab, c: Check, enter: string[]): Promise<{ outcome
     }
     case "tcp": {
       const [h, port] = splitHostPort(c.target);
-      const addr = resolveTarget(lab, c.from, h);
+      const addr = await inNode(enter, resolveTarget(lab, c.from, h), secs);
+      if (addr === null) return { outcome: "fail", detail: "name does not resolve", probed: c.target };
       if (c.repeat !== undefined) return counted(lab, c, enter, ["nc", "-n", "-w", String(secs), addr, port], `${addr}:${port}`);
       const r = await run([...enter, "nc", "-z", "-v", "-n", "-w", String(secs), addr, port]);
       if (r.code === 0) return { outcome: "pass", detail: "connected", probed: `${addr}:${port}` };
@@ -75,7 +83,8 @@ async function probeOnce(lab: Lab, c: Check, enter: string[]): Promise<{ outcome
     }
     case "udp": {
       const [h, port] = splitHostPort(c.target);
-      const addr = resolveTarget(lab, c.from, h);
+      const addr = await inNode(enter, resolveTarget(lab, c.from, h), secs);
+      if (addr === null) return { outcome: "fail", detail: "name does not resolve", probed: c.target };
       const r = await run([...enter, "nc", "-u", "-n", "-w", String(secs), addr, port], "netlab\n");
       if (r.stdout.trim()) return { outcome: "pass", detail: "answered", probed: `${addr}:${port}` };
       return { outcome: "fail", detail: r.stderr.trim() ? reason(r.stderr, r.code) : "no answer (timeout)", probed: `${addr}:${port}` };

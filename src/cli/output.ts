@@ -79,3 +79,21 @@ export function age(seconds: number): string {
   if (seconds < 172800) return `${Math.round(seconds / 3600)}h`;
   return `${Math.round(seconds / 86400)}d`;
 }
+
+/** A front-end's warnings (keys of a Compose file netlab does not read), each at its line. */
+export function reportWarnings(warnings: import("../errors.js").Problem[]): void {
+  for (const w of warnings) {
+    const [first, ...rest] = formatProblem(w).split("\n");
+    process.stderr.write(`${ce.yellow("warning")}: ${first}\n`);
+    for (const r of rest) process.stderr.write(ce.dim(r) + "\n");
+  }
+}
+
+/** Before `up` of a Compose file: what of it netlab does not read (a lab file has nothing to say here). */
+export async function warnIfCompose(ref: string): Promise<void> {
+  const { findLabFile, loadLabFile, sourceOf } = await import("../lab/load.js");
+  const { readFileSync } = await import("node:fs");
+  const file = findLabFile(ref);
+  if (!file || !/^services\s*:/m.test(readFileSync(file, "utf8"))) return;
+  reportWarnings(sourceOf(loadLabFile(file))?.warnings ?? []);
+}

@@ -2,7 +2,9 @@
 export { findLabFile, shippedLabs, SHIPPED_LABS } from "./find.js";
 import { relative, resolve } from "node:path";
 import { findLabFile, shippedLabs } from "./find.js";
-import { UsageError } from "../errors.js";
+import { LabError, UsageError } from "../errors.js";
+import { isCompose, lowerCompose } from "../compose/lower.js";
+import type { RawLab } from "./schema.js";
 import type { Lab } from "./model.js";
 import { resolveLab, validateShape } from "./resolve/index.js";
 import { LabSource } from "./source.js";
@@ -24,9 +26,22 @@ export interface LoadOptions {
   isolated?: boolean;
 }
 
+/**
+ * The raw lab a source holds: a lab file as it is; a Compose file lowered into one (compose/),
+ * its problems and warnings located in the Compose file.
+ */
+function shaped(src0: LabSource): { src: LabSource; raw: RawLab } {
+  if (!isCompose(src0.data)) return { src: src0, raw: validateShape(src0) };
+  const l = lowerCompose(src0);
+  if (l.errors.length) throw new LabError(l.errors);
+  const src = src0.lowered(l.raw, l.translate);
+  src.warnings = l.warnings;
+  return { src, raw: validateShape(src) };
+}
+
 export function loadLabFile(file: string, opts: LoadOptions = {}): Lab {
-  const src = LabSource.fromFile(file, display(file));
-  const lab = resolveLab(src, validateShape(src), opts);
+  const { src, raw } = shaped(LabSource.fromFile(file, display(file)));
+  const lab = resolveLab(src, raw, opts);
   lab.file = resolve(file);
   sources.set(lab, src);
   return lab;
@@ -42,8 +57,10 @@ export function loadLab(ref: string, opts: LoadOptions = {}): Lab {
 }
 
 export function labFromText(text: string, file = "<lab>"): Lab {
-  const src = LabSource.fromText(text, file);
-  return resolveLab(src, validateShape(src));
+  const { src, raw } = shaped(LabSource.fromText(text, file));
+  const lab = resolveLab(src, raw);
+  sources.set(lab, src);
+  return lab;
 }
 
 export function labFromObject(data: unknown, file = "<lab>"): Lab {

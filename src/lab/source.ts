@@ -48,6 +48,10 @@ const keyIndex = new WeakMap<object, Map<string, unknown>>();
 
 export class LabSource {
   private parsed: { doc: Document; lines: LineCounter } | null = null;
+  /** What a front-end (Compose) read but does not use: said at validate and up, never fatal. */
+  warnings: import("../errors.js").Problem[] = [];
+  /** A front-end's lab keys → where they are written in its own file. */
+  private translate: ((p: KeyPath) => KeyPath) | null = null;
 
   private constructor(
     readonly file: string,
@@ -113,6 +117,14 @@ export class LabSource {
     return (this.parsed ??= withPositions(this.text));
   }
 
+  /** A lab lowered from another format (Compose) written in this source's file: errors point into that file. */
+  lowered(data: unknown, translate: (p: KeyPath) => KeyPath): LabSource {
+    const src = new LabSource(this.file, data, this.text, this.parser);
+    src.parsed = this.parsed;
+    src.translate = translate;
+    return src;
+  }
+
   /** For labs built in code (tests, the benchmark): positions are unknown. */
   static fromObject(data: unknown, file = "<lab>"): LabSource {
     return new LabSource(file, data, null, null);
@@ -120,6 +132,7 @@ export class LabSource {
 
   /** Where a key is written: the key itself for mapping entries, else the item. Falls back to the nearest ancestor. */
   locate(path: KeyPath): Location {
+    if (this.translate) path = this.translate(path);
     const p = this.positions();
     if (!p) return { file: this.file, line: 1, column: 1 };
     for (let n = path.length; n >= 0; n--) {

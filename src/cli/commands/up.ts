@@ -3,7 +3,7 @@ import { Interrupted } from "../../errors.js";
 import { hostsEntries } from "../../lab/hosts.js";
 import type { Lab } from "../../lab/model.js";
 import { macvlanNote } from "../../plan/kinds/subif.js";
-import { c, progress, table } from "../output.js";
+import { c, progress, table, warnIfCompose } from "../output.js";
 
 export function summary(lab: Lab): string {
   const rows: string[][] = [];
@@ -58,6 +58,7 @@ export async function upCmd(ref: string, opts: UpCmdOptions): Promise<number> {
 }
 
 async function upOnly(ref: string, opts: UpCmdOptions): Promise<number> {
+  if (!opts.json) await warnIfCompose(ref);
   if (opts.dryRun) {
     const r = await up(ref, { isolated: opts.isolated, dryRun: true });
     process.stdout.write(r.script!);

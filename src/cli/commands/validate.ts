@@ -1,9 +1,9 @@
 import { LabError, formatProblem } from "../../errors.js";
-import { findLabFile, loadLabFile } from "../../lab/load.js";
-import { c, reportError } from "../output.js";
+import { findLabFile, loadLabFile, sourceOf } from "../../lab/load.js";
+import { c, reportError, reportWarnings } from "../output.js";
 
 export async function validateCmd(files: string[], opts: { json?: boolean }): Promise<number> {
-  const results: { file: string; ok: boolean; lab?: string; problems?: string[] }[] = [];
+  const results: { file: string; ok: boolean; lab?: string; problems?: string[]; warnings?: string[] }[] = [];
   let code = 0;
   for (const ref of files) {
     const file = findLabFile(ref);
@@ -15,7 +15,9 @@ export async function validateCmd(files: string[], opts: { json?: boolean }): Pr
     }
     try {
       const lab = loadLabFile(file);
-      results.push({ file, ok: true, lab: lab.name });
+      const warnings = sourceOf(lab)?.warnings ?? [];
+      results.push({ file, ok: true, lab: lab.name, ...(warnings.length ? { warnings: warnings.map(formatProblem) } : {}) });
+      if (!opts.json) reportWarnings(warnings);
       if (!opts.json) {
         const links = lab.links.length ? `, ${lab.links.length} link${lab.links.length > 1 ? "s" : ""}` : "";
         process.stdout.write(`${c.green("ok")}  ${ref}: ${lab.name} — ${lab.nodes.length} node${lab.nodes.length === 1 ? "" : "s"}, ${lab.networks.length} network${lab.networks.length === 1 ? "" : "s"}${links}, ${lab.checks.length} check${lab.checks.length === 1 ? "" : "s"}\n`);
