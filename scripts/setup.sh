@@ -29,8 +29,26 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "setup.sh: installed ${missing[*]}"
 fi
 
-if ! command -v node >/dev/null || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
-  echo "setup.sh: netlab needs Node.js 20 or newer (apt-get install nodejs, or https://nodejs.org)" >&2; exit 1
+# Node.js 20 or newer. Debian 13 ships it; Debian 12 (18), Ubuntu 24.04 (18) and 22.04 (12) do
+# not: there, Node.js LTS comes from NodeSource's signed apt repository (deb.nodesource.com, the
+# source nodejs.org points Debian and Ubuntu users to), NETLAB_NODE_MAJOR (default 22) to choose.
+node_major() { command -v node >/dev/null && node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+if [ "$(node_major)" -lt 20 ]; then
+  major="${NETLAB_NODE_MAJOR:-22}"
+  if [ "$(id -u)" -ne 0 ]; then echo "setup.sh: netlab needs Node.js 20 or newer (found: $(command -v node >/dev/null && node --version || echo none)); installing it needs root: run it with sudo" >&2; exit 1; fi
+  echo "setup.sh: this system's Node.js is $(command -v node >/dev/null && node --version || echo missing), netlab needs 20 or newer: installing Node.js ${major}.x from NodeSource (https://deb.nodesource.com)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq --no-install-recommends ca-certificates curl gnupg >/dev/null
+  install -d -m 0755 /etc/apt/keyrings
+  if ! curl -fsSL https://deb.nodesource.com/gpgkey/nodesource-repo.gpg.key | gpg --dearmor --yes -o /etc/apt/keyrings/nodesource.gpg; then
+    echo "setup.sh: cannot reach deb.nodesource.com; install Node.js 20 or newer yourself (https://nodejs.org/en/download) and run setup.sh again" >&2; exit 1
+  fi
+  echo "deb [signed-by=/etc/apt/keyrings/nodesource.gpg] https://deb.nodesource.com/node_${major}.x nodistro main" > /etc/apt/sources.list.d/nodesource.list
+  apt-get update -qq
+  # NodeSource's nodejs carries its own npm, and replaces the distribution's nodejs and npm.
+  apt-get install -y -qq nodejs >/dev/null
+  hash -r
+  echo "setup.sh: installed Node.js $(node --version) from NodeSource"
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

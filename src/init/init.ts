@@ -29,8 +29,9 @@ export function initLab(file: string | undefined, opts: { from?: string; force?:
     text = text.replace(/^name:\s*\S+/m, `name: ${name}`);
     file ??= `${basename(src).replace(/\.(ya?ml|json)$/i, "")}.yaml`;
   } else {
+    // `netlab init` alone names the lab after the directory it is in, as `npm init` does.
+    name = labNameFor(file ?? basename(cwd));
     file ??= "lab.yaml";
-    name = labNameFor(file);
     text = STARTER(name);
   }
   const path = resolve(cwd, file);
