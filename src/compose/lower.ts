@@ -6,10 +6,9 @@
 // `command`, else `netlab serve` on the ports it exposes or publishes. Every key netlab does not
 // read is warned about by name, at its line.
 import { basename, dirname, resolve } from "node:path";
-import type { KeyPath, Problem } from "../errors.js";
+import type { KeyPath, Location, Problem } from "../errors.js";
 import { formatPrefix, overlaps, parsePrefix, type Prefix } from "../net/ip.js";
 import { shQuote } from "../shell.js";
-import type { LabSource } from "../lab/source.js";
 import { IGNORED, NETWORK_KEYS, SERVICE_KEYS, TOP_KEYS } from "./keys.js";
 import { readExpose, readPorts, type PortProblem } from "./ports.js";
 import { translate } from "./paths.js";
@@ -33,7 +32,14 @@ const VERSIONS = /^[23](\.\d+)?$/;
 const AUTO_POOL = 18; // 172.18.0.0/16 on, as Docker numbers user-defined networks
 const SERVICE_NAME = /^[a-z0-9][a-z0-9_-]*$/;
 
-export function lowerCompose(src: LabSource): Lowered {
+/** What lowering needs of the file it reads (lab/source.ts's LabSource is one): its data, and where a key is written. */
+export interface ComposeSource {
+  readonly data: unknown;
+  readonly file: string;
+  locate(key: KeyPath): Location;
+}
+
+export function lowerCompose(src: ComposeSource): Lowered {
   const data = src.data as Obj;
   const errors: Problem[] = [], warnings: Problem[] = [];
   const err = (key: KeyPath, message: string, hint?: string) => errors.push({ loc: src.locate(key), key, message, hint });

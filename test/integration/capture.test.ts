@@ -63,6 +63,12 @@ describe.skipIf(!IS_ROOT)("capture", () => {
     expect(readFileSync(file).readUInt32LE(0)).toBe(0xa1b2c3d4); // pcap magic: Wireshark opens it
   });
 
+  it("netlab graph draws the lab that is up, by its name", async () => {
+    const g = await sb.netlab(["graph", "bridge-lab"]);
+    expect(g.code).toBe(0);
+    expect(g.stdout).toContain('n_api["<b>api</b><br/>eth0 172.20.0.20/24"]');
+  });
+
   it("refuses what cannot be captured, with exit 2 and a hint", async () => {
     const filter = await sb.netlab(["capture", "bridge-lab", "web", "--", "icmpp"]);
     expect(filter.code).toBe(2);
