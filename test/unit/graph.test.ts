@@ -49,3 +49,18 @@ describe("README", () => {
     expect(readFileSync(new URL("README.md", root), "utf8")).toContain("```mermaid\n" + committed("three-networks.mmd") + "```");
   });
 });
+
+describe("Mermaid output", () => {
+  it("parses with mermaid itself (what GitHub renders with) for every shipped lab", async () => {
+    const { JSDOM } = await import("jsdom");
+    const dom = new JSDOM("<!doctype html><html><body></body></html>");
+    Object.assign(globalThis, { window: dom.window, document: dom.window.document });
+    const { default: mermaid } = await import("mermaid");
+    const { shippedLabs } = await import("../../src/lab/find.js");
+    for (const f of shippedLabs()) {
+      const text = await renderGraph(await graphLab(f), "mermaid");
+      await expect(mermaid.parse(text), f).resolves.toMatchObject({ diagramType: "flowchart-v2" });
+    }
+    await expect(mermaid.parse("flowchart LR\n  a[ok] --- b(( broken\n")).rejects.toThrow(/Parse error/);
+  });
+});
