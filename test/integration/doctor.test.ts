@@ -39,4 +39,12 @@ describe.skipIf(!IS_ROOT)("netlab doctor", () => {
     const text = await run([NETLAB, "doctor"], undefined, { ...process.env, NO_COLOR: "1" });
     expect(text.stdout).toMatch(/netem\s+(works|missing \(module sch_netem\))/);
   });
+
+  it("without root: says so, and does not guess what the kernel has", async () => {
+    const r = await run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "env", "HOME=/tmp", NETLAB, "doctor", "--json"]);
+    const report = JSON.parse(r.stdout);
+    expect(report.system[0]).toMatchObject({ name: "root", ok: false, fix: "run it with sudo" });
+    expect(report.kernel.every((k: { ok: boolean | null; detail: string }) => k.ok === null && k.detail === "not probed: needs root")).toBe(true);
+    expect(r.code).toBe(1);
+  });
 });
