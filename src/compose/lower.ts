@@ -108,8 +108,11 @@ export function lowerCompose(src: ComposeSource): Lowered {
     for (const k of Object.keys(s)) if (!SERVICE_KEYS.has(k) && !k.startsWith("x-")) warn([...path, k], "not read by netlab", IGNORED[k] ?? "netlab reads the networking keys of a service (networks, ports, expose, dns, extra_hosts, network_mode, command)");
     const mode = s.network_mode === undefined ? undefined : String(s.network_mode);
     const cmd = s.command === undefined ? undefined : Array.isArray(s.command) ? (s.command as unknown[]).map((x) => shQuote(String(x))).join(" ") : String(s.command);
-    const ports = (Array.isArray(s.ports) ? s.ports : []).flatMap((p, i) => readPorts(p, [...path, "ports", i], portProblems));
-    (Array.isArray(s.ports) ? s.ports : []).forEach((p, i) => { if (readPorts(p, [], []).some((x) => x.samePort)) warn([...path, "ports", i], `"${String(p)}": Docker publishes it on a random host port; netlab publishes it on the same port`, "write HOST:PORT to choose"); });
+    const ports = (Array.isArray(s.ports) ? s.ports : []).flatMap((p, i) => {
+      const read = readPorts(p, [...path, "ports", i], portProblems);
+      if (read.some((x) => x.samePort)) warn([...path, "ports", i], `"${String(p)}": Docker publishes it on a random host port; netlab publishes it on the same port`, "write HOST:PORT to choose");
+      return read;
+    });
     const exposed = (Array.isArray(s.expose) ? s.expose : []).flatMap((p, i) => readExpose(p, [...path, "expose", i], portProblems));
     const listen = [...ports.map((p) => ({ port: p.port, proto: p.proto })), ...exposed];
     const serveCmds = cmd ? [] : [...new Set(listen.map((l) => `netlab serve ${l.proto === "udp" ? "udp" : "http"} --port ${l.port}`))];
