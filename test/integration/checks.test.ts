@@ -2,7 +2,7 @@
 // retries, reports (JUnit parsed back, JSON against a schema), the pingall matrix,
 // exit codes, up --test, and the lab servers. All inside sandboxes.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
@@ -89,6 +89,7 @@ describe.skipIf(!IS_ROOT)("netlab test", () => {
     expect(up.code, up.stderr).toBe(0);
   });
   afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
     await sb.netlab(["down", "probes"]);
     await sb.netlab(["down", "three-nets"]);
     await sb.netlab(["down", "veth-pair"]);

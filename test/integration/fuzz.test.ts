@@ -1,7 +1,7 @@
 // Mutated shipped labs through the real CLI, as root in a sandbox: netlab never shows a stack
 // trace, exits only 0, 2 or 3, touches nothing when it refuses, and what it brings up goes down
 // without a trace. (test/unit/fuzz.test.ts runs many more mutations through the library.)
-import { readFileSync, writeFileSync, mkdtempSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -38,6 +38,7 @@ describe.skipIf(!IS_ROOT)("fuzzed lab files through the CLI", () => {
       }
     } finally {
       await sb.destroy();
+      rmSync(dir, { recursive: true, force: true });
     }
     // Some came up and some were refused, or the fuzzing tested nothing.
     expect(codes[0] ?? 0).toBeGreaterThan(0);

@@ -1,7 +1,7 @@
 // Link impairments for real: a rate shaped by tbf measured with a real transfer, netem's
 // delay and loss where the kernel has sch_netem (and, where it does not, `up` refusing before
 // it touches anything — said plainly, not skipped), all gone after `down`.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -51,9 +51,11 @@ links:
 `;
   it("delay and loss: measured where the kernel has sch_netem; refused naming the module where it does not", async () => {
     const lacks = (await missingQdiscs(["netem"])).length > 0;
-    const file = join(mkdtempSync(join(tmpdir(), "netlab-")), "lossy.yaml");
+    const dir = mkdtempSync(join(tmpdir(), "netlab-lossy-"));
+    const file = join(dir, "lossy.yaml");
     writeFileSync(file, lossy);
     const up = await sb.netlab(["up", file]);
+    rmSync(dir, { recursive: true, force: true }); // the lab is up (or refused): its file is no longer needed
     if (lacks) {
       console.warn("netem delay/loss: NOT RUN for real — this kernel has no sch_netem; checked instead that up refuses before touching anything");
       expect(up.code).toBe(3);

@@ -2,14 +2,15 @@
 // on a machine others log into, by a careless user, with labs overlapping and processes
 // killed. Every test runs inside its own sandbox namespace and leaves nothing behind.
 import { spawn } from "node:child_process";
-import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { run } from "../../src/runtime/proc.js";
 import { IS_ROOT, labFiles, NETLAB, sandboxEach, type Sandbox } from "./sandbox.js";
 
 const { dir, write: labFile } = labFiles("netlab-safety-");
 chmodSync(dir, 0o755); // the unprivileged user of these tests reads lab files here
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const mode = (p: string) => (statSync(p).mode & 0o7777).toString(8);
 
 /** Runs `netlab ARGS` in the sandbox, the way a terminal would: its own process group, so a signal can reach all of it. */
