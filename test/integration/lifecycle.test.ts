@@ -1,14 +1,15 @@
 // The promises around up/down: dry-run, rollback, crash recovery, locking, refusals
 // before anything is touched, exec, isolation. All inside sandboxes, zero leftovers.
 import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { run } from "../../src/runtime/proc.js";
 import { IS_ROOT, NETLAB, Sandbox, type Snapshot } from "./sandbox.js";
 
 const dir = mkdtempSync(join(tmpdir(), "netlab-test-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function labFile(name: string, text: string): string {
   const f = join(dir, `${name}.yaml`);
   writeFileSync(f, text);

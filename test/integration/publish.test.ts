@@ -2,9 +2,9 @@
 // addresses and 127.0.0.1), from outside the host, from other nodes via the host's address
 // (hairpin), bound addresses, UDP, a host whose FORWARD policy is DROP — and iptables-save
 // golden after up, byte-for-byte the starting state after down.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../../src/runtime/proc.js";
 import { eventually, IS_ROOT, Sandbox } from "./sandbox.js";
@@ -54,6 +54,7 @@ describe.skipIf(!IS_ROOT)("publish", () => {
   });
 
   afterAll(async () => {
+    rmSync(dirname(file), { recursive: true, force: true });
     await sb.netlab(["down", "pub"]);
     await run(["ip", "netns", "delete", out]);
     await sb.destroy();
