@@ -40,10 +40,15 @@ export function captureTarget(meta: Meta, spec: string): CaptureTarget {
   return { enter: enterArgv(meta, who), iface: iface ?? "any", what: iface ? `${who}:${iface}` : `${who} (all interfaces)` };
 }
 
-/** tcpdump's own command line: numeric, line-buffered; a file written as root (Debian's tcpdump drops to its own user first). */
+/**
+ * tcpdump's own command line: numeric; --immediate-mode, so that the kernel hands each packet over
+ * at once instead of in blocks (up to a second late), and Ctrl-C loses none of the last ones;
+ * line-buffered text, or a file written packet by packet as root (Debian's tcpdump drops to its
+ * own user first).
+ */
 export function tcpdumpArgv(t: CaptureTarget, o: CaptureOptions): string[] {
   return [
-    "tcpdump", "-n", "-i", t.iface,
+    "tcpdump", "-n", "--immediate-mode", "-i", t.iface,
     ...(o.write ? ["-w", o.write, "-U", "-Z", "root"] : ["-l"]),
     ...(o.count ? ["-c", String(o.count)] : []),
     ...o.filter,
