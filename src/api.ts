@@ -1,7 +1,8 @@
 // The library API. Commands are thin wrappers over these; tests call them directly.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { EnvError, UsageError } from "./errors.js";
+import { EnvError, UsageError, type Problem } from "./errors.js";
+import { rootImpairments } from "./net/tc.js";
 import { findLabFile, loadLab, sourceOf } from "./lab/load.js";
 import type { Check, Lab } from "./lab/model.js";
 import { runCheck, type CheckResult } from "./check/probe.js";
@@ -38,6 +39,8 @@ export interface UpOptions {
   progress?: (msg: string) => void;
   /** Test hook: runs after each phase (used to kill `up` midway). */
   afterPhase?: (name: string) => Promise<void> | void;
+  /** What a front-end (a Compose file) read but does not use, told once the file is loaded, before anything is done. */
+  warnings?: (warnings: Problem[]) => void;
 }
 
 export interface UpResult {
@@ -71,6 +74,8 @@ export async function up(ref: string, opts: UpOptions = {}): Promise<UpResult> {
   const t0 = Date.now();
   const { lab, state } = loadForUp(ref, opts.isolated);
   timing("loaded");
+  const warnings = sourceOf(lab)?.warnings ?? [];
+  if (warnings.length) opts.warnings?.(warnings);
   if (opts.dryRun) {
     const script = renderPlan(planFor(lab, state), `netlab up ${lab.name}${lab.isolated ? " --isolated" : ""} (${lab.file})`, [`export PATH=${shQuote(BIN_DIR)}:"$PATH" NETLAB_LAB=${lab.name}`]);
     return { lab, changed: false, script, ms: Date.now() - t0 };
@@ -186,16 +191,6 @@ export interface NodeView {
   interfaces: { name: string; state: string; mtu: number; mac?: string; addresses: string[]; master?: string; peer?: string; qdisc?: string }[];
   routes: string[];
   processes: { pid: number; cmd: string }[];
-}
-
-/** Root netem and tbf qdiscs per interface, from `tc qdisc show` ("qdisc netem 8001: dev eth0 root refcnt 2 limit 1000 delay 20ms"). */
-export function rootImpairments(text: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const line of text.split("\n")) {
-    const m = /^qdisc (netem|tbf) \S+ dev (\S+) root (?:refcnt \d+ )?(?:limit \d+p? )?(.*)$/.exec(line.trim());
-    if (m) out.set(m[2], `${m[1]} ${m[3].replace(/\s+/g, " ").trim()}`);
-  }
-  return out;
 }
 
 export async function inspect(ref: string, only?: string): Promise<{ lab: string; nodes: NodeView[] }> {

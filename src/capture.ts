@@ -4,7 +4,6 @@
 import { enterArgv } from "./api.js";
 import type { Meta } from "./state/store.js";
 import { UsageError } from "./errors.js";
-import { nsOf } from "./plan/placement.js";
 import { run } from "./runtime/proc.js";
 
 export interface CaptureTarget {
@@ -31,7 +30,7 @@ export function captureTarget(meta: Meta, spec: string): CaptureTarget {
       throw new UsageError(`network ${net.name} is a ${net.kind} network: it has no bridge to capture on`, `capture on a member instead: netlab capture ${lab.name} NODE:IFACE`);
     // A vxlan network has a bridge on every host it spans: its first, unless the user names one.
     const holder = net.kind === "vxlan" ? net.spans![0] : net.holder;
-    return { enter: holder === null ? enterArgv(meta, "host") : ["ip", "netns", "exec", nsOf(lab, holder)!], iface: net.bridge, what: `network ${net.name}${net.kind === "vxlan" ? ` on ${holder}` : ""}` };
+    return { enter: enterArgv(meta, holder ?? "host"), iface: net.bridge, what: `network ${net.name}${net.kind === "vxlan" ? ` on ${holder}` : ""}` };
   }
   if (who !== "host" && !lab.nodes.some((n) => n.name === who)) {
     const nets = lab.networks.filter((n) => n.kind === "bridge" || n.kind === "vxlan").map((n) => n.name);

@@ -26,9 +26,9 @@ export async function labNameOf(ref: string): Promise<string | null> {
   if (file) {
     try {
       const { parse: parseYaml } = await import("yaml");
-      const doc = parseYaml(readFileSync(file, "utf8")) as { name?: unknown; services?: unknown } | null;
-      // A Compose file's lab name comes from its project name (or its directory): ask the front-end.
-      if (doc && doc.services !== undefined) return (await import("./lab/load.js")).loadLabFile(file).name;
+      const doc = parseYaml(readFileSync(file, "utf8")) as { name?: unknown } | null;
+      // A Compose file's lab name comes from its project name (or its directory): the front-end says.
+      if ((await import("./compose/lower.js")).isCompose(doc)) return (await import("./lab/load.js")).loadLabFile(file).name;
       const name = doc?.name;
       if (typeof name === "string" && LAB_NAME.test(name)) return name;
     } catch {

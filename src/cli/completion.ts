@@ -20,8 +20,12 @@ const list = (d: string): string[] => {
 /** Labs that are up: their state directories. */
 export const labsUp = (): string[] => list(STATE_ROOT).filter((n) => !n.startsWith(".") && /^[a-z][a-z0-9-]*$/.test(n));
 
-/** A lab's nodes, from its namespaces (`LAB-NODE`), and host. */
-export const nodesUp = (lab: string): string[] => [...list(NETNS_DIR).filter((n) => n.startsWith(`${lab}-`)).map((n) => n.slice(lab.length + 1)).filter((n) => n !== "host"), "host"];
+/** A lab's nodes, from its namespaces (`LAB-NODE`; not those of a lab up whose name extends LAB's, like `LAB-b`), and host. */
+export function nodesUp(lab: string): string[] {
+  const longer = labsUp().filter((l) => l.startsWith(`${lab}-`));
+  const ours = list(NETNS_DIR).filter((n) => n.startsWith(`${lab}-`) && !longer.some((l) => n.startsWith(`${l}-`)));
+  return [...ours.map((n) => n.slice(lab.length + 1)).filter((n) => n !== "host"), "host"];
+}
 
 const ref = (f: string) => basename(f).replace(/\.(ya?ml|json)$/, "");
 
@@ -41,8 +45,8 @@ function labFiles(cur: string): string[] {
   return out;
 }
 
-/** What each command's positional arguments are, by position. */
-const ARGS: Record<string, ("file" | "up" | "node" | "target" | "logs" | string[])[]> = {
+/** What each command's positional arguments mean, by position (their choices, if any, are commander's). */
+const ARGS: Record<string, ("file" | "up" | "node" | "target" | "logs")[]> = {
   validate: ["file", "file", "file", "file"],
   up: ["file"],
   graph: ["file"],
@@ -56,11 +60,7 @@ const ARGS: Record<string, ("file" | "up" | "node" | "target" | "logs" | string[
   capture: ["up", "target"],
   logs: ["up", "logs"],
   clean: ["up"],
-  serve: [["http", "tcp", "udp"]],
-  completion: [["bash", "zsh", "fish"]],
 };
-
-const CHOICES: Record<string, string[]> = { "--format": ["mermaid", "dot", "svg"], "-f": ["mermaid", "dot", "svg"], "--from": [] };
 
 const flags = (o: Option) => [o.long, o.short].filter((x): x is string => !!x);
 
@@ -68,14 +68,15 @@ const flags = (o: Option) => [o.long, o.short].filter((x): x is string => !!x);
 export function complete(program: Command, words: string[]): string[] {
   const cur = words[words.length - 1] ?? "";
   const done = words.slice(0, -1);
-  const cmds = program.commands.filter((c) => !(c as unknown as { _hidden: boolean })._hidden);
+  const cmds = program.createHelp().visibleCommands(program); // not the hidden ones (dns-server, __complete)
   const match = (xs: string[]) => [...new Set(xs)].filter((x) => x.startsWith(cur));
   if (!done.length) return match(cur.startsWith("-") ? ["--help", "--version"] : cmds.map((c) => c.name()));
   const cmd = cmds.find((c) => c.name() === done[0]);
   if (!cmd) return [];
   const opts = cmd.options as Option[];
-  const prev = done[done.length - 1];
-  if (prev && prev in CHOICES) return match(prev === "--from" ? labFiles(cur) : CHOICES[prev]);
+  const prev = opts.find((o) => flags(o).includes(done[done.length - 1]));
+  if (prev?.argChoices) return match(prev.argChoices);
+  if (prev?.long === "--from") return match(labFiles(cur));
   const takesValue = (w: string) => opts.some((o) => flags(o).includes(w) && (o.required || o.optional));
   if (cur.startsWith("-") && !done.includes("--")) return match([...opts.flatMap(flags), "--help"]);
   // Positional arguments typed so far: not options, not their values, not after `--`.
@@ -88,9 +89,10 @@ export function complete(program: Command, words: string[]): string[] {
     }
     pos.push(done[i]);
   }
+  const choices = cmd.registeredArguments[pos.length]?.argChoices;
+  if (choices) return match(choices);
   const kind = ARGS[cmd.name()]?.[pos.length];
   if (!kind) return [];
-  if (Array.isArray(kind)) return match(kind);
   if (kind === "file") return match(labFiles(cur));
   if (kind === "up") return match(labsUp());
   const lab = pos[0];

@@ -7,11 +7,11 @@ import { appendFileSync, readFileSync } from "node:fs";
 // (its state and name files set their modes explicitly too).
 process.umask(0o022);
 
-// `netlab inspect LAB | head`: a reader that stops early is not an error.
+// `netlab inspect LAB | head`: a reader that stops early is not an error. The rest of the
+// output is dropped and the command finishes its work: an `up | head` must not stop halfway.
 for (const stream of [process.stdout, process.stderr])
   stream.on("error", (e: NodeJS.ErrnoException) => {
-    if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
-    throw e;
+    if (e.code !== "EPIPE" && e.code !== "ERR_STREAM_DESTROYED") throw e;
   });
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
@@ -144,7 +144,7 @@ program
   .command("graph")
   .description("the lab's topology: hosts, networks, nodes with their interfaces and addresses, links")
   .argument("<lab>", "a lab file, a shipped lab, or a lab that is up")
-  .option("-f, --format <format>", "mermaid (default; GitHub renders it), dot, or svg (through Graphviz)")
+  .addOption(new Option("-f, --format <format>", "mermaid (default; GitHub renders it), dot, or svg (through Graphviz)").choices(["mermaid", "dot", "svg"]))
   .option("-o, --output <file>", "write it to a file (its extension .svg or .dot picks the format)")
   .action(lazy("graph", "graphCmd"));
 

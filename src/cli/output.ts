@@ -20,11 +20,13 @@ export interface Progress {
   update(msg: string): void;
   succeed(msg: string): void;
   fail(msg?: string): void;
+  /** Print something (warnings) without tearing the spinner. */
+  above(print: () => void): void;
 }
 
 /** ora on a terminal; otherwise each phase as a plain line on stderr. */
 export async function progress(title: string, quiet = false): Promise<Progress> {
-  if (quiet) return { update() {}, succeed() {}, fail() {} };
+  if (quiet) return { update() {}, succeed() {}, fail() {}, above: (print) => print() };
   if (process.stderr.isTTY && !("NO_COLOR" in process.env && process.env.NETLAB_PLAIN)) {
     const { default: ora } = await import("ora");
     const s = ora({ text: title, stream: process.stderr }).start();
@@ -32,12 +34,14 @@ export async function progress(title: string, quiet = false): Promise<Progress> 
       update: (m) => { s.text = `${title}: ${m}`; },
       succeed: (m) => s.succeed(m),
       fail: (m) => (m ? s.fail(m) : s.stop()),
+      above: (print) => { s.clear(); print(); s.render(); },
     };
   }
   return {
     update: (m) => process.stderr.write(`${title}: ${m}\n`),
     succeed: (m) => process.stdout.write(`${m}\n`),
     fail: () => {},
+    above: (print) => print(),
   };
 }
 
@@ -87,13 +91,4 @@ export function reportWarnings(warnings: import("../errors.js").Problem[]): void
     process.stderr.write(`${ce.yellow("warning")}: ${first}\n`);
     for (const r of rest) process.stderr.write(ce.dim(r) + "\n");
   }
-}
-
-/** Before `up` of a Compose file: what of it netlab does not read (a lab file has nothing to say here). */
-export async function warnIfCompose(ref: string): Promise<void> {
-  const { findLabFile, loadLabFile, sourceOf } = await import("../lab/load.js");
-  const { readFileSync } = await import("node:fs");
-  const file = findLabFile(ref);
-  if (!file || !/^services\s*:/m.test(readFileSync(file, "utf8"))) return;
-  reportWarnings(sourceOf(loadLabFile(file))?.warnings ?? []);
 }

@@ -195,8 +195,10 @@ export function lowerCompose(src: ComposeSource): Lowered {
   }
 
   if (usesDefault && !("default" in nets)) { nets.default = { nat: true, internal: false }; auto.push("default"); }
-  if (usesBridge) nets.bridge = { subnet: "172.17.0.0/16", nat: true, dns: false }; // docker0: addresses only, no names
-  if (usesBridge) taken.push(parsePrefix("172.17.0.0/16", true)!);
+  if (usesBridge) {
+    nets.bridge = { subnet: "172.17.0.0/16", nat: true, dns: false }; // docker0: addresses only, no names
+    taken.push(parsePrefix("172.17.0.0/16", true)!);
+  }
   // Automatic subnets, as Docker allocates them: the next free /16 from 172.18.0.0 on.
   let next = AUTO_POOL;
   for (const name of auto) {

@@ -8,10 +8,10 @@ import { labFromText } from "../lab/load.js";
 import type { Lab } from "../lab/model.js";
 import { needsNetem } from "../net/tc.js";
 import { compile } from "../plan/compile.js";
-import { missingKinds, missingQdiscs, probeOther } from "../runtime/kernel.js";
+import { moduleOf, probe } from "../runtime/kernel.js";
 import { toolsFor } from "../runtime/ops/index.js";
 import { run } from "../runtime/proc.js";
-import { hasTool } from "../runtime/tools.js";
+import { hasTool, packageOf } from "../runtime/tools.js";
 import { KERNEL, KERNEL_HINT, TOOLS } from "./facts.js";
 
 export interface Finding {
@@ -48,7 +48,7 @@ async function tools(): Promise<Finding[]> {
   const backend = await iptablesBackend();
   return TOOLS.map((t) => {
     const ok = hasTool(t.tool);
-    return { name: t.tool, ok, detail: ok ? (t.tool === "iptables-restore" && backend ? backend : "found") : "missing", costs: t.costs, ...(ok ? {} : { fix: `apt-get install ${t.package}` }) };
+    return { name: t.tool, ok, detail: ok ? (t.tool === "iptables-restore" && backend ? backend : "found") : "missing", costs: t.costs, ...(ok ? {} : { fix: `apt-get install ${packageOf(t.tool)}` }) };
   });
 }
 
@@ -56,14 +56,11 @@ async function kernel(root: boolean): Promise<Finding[]> {
   if (!root || !hasTool("unshare")) {
     return KERNEL.map((k) => ({ name: k.feature, ok: null, detail: root ? "not probed: unshare is missing" : "not probed: needs root", costs: k.costs }));
   }
-  const kinds = KERNEL.filter((k) => k.how === "kind").map((k) => k.feature);
-  const qdiscs = KERNEL.filter((k) => k.how === "qdisc").map((k) => k.feature);
-  const [noKind, noQdisc, other] = await Promise.all([missingKinds(kinds), missingQdiscs(qdiscs), probeOther(KERNEL.filter((k) => k.how === "other").map((k) => k.feature), hasTool)]);
-  const missing = new Set([...noKind.map((m) => m.kind), ...noQdisc.map((m) => m.qdisc)]);
+  const have = await probe(KERNEL.map((k) => k.feature), hasTool);
   return KERNEL.map((k) => {
-    const ok = k.how === "other" ? other[k.feature] : !missing.has(k.feature);
-    const detail = ok === null ? "not probed: its tool is missing" : ok ? "works" : `missing (module ${k.module})`;
-    return { name: k.feature, ok, detail, costs: k.costs, ...(ok === false ? { fix: KERNEL_HINT.replace("MODULE", k.module) } : {}) };
+    const ok = have[k.feature];
+    const detail = ok === null ? "not probed: its tool is missing" : ok ? "works" : `missing (module ${moduleOf(k.feature)})`;
+    return { name: k.feature, ok, detail, costs: k.costs, ...(ok === false ? { fix: KERNEL_HINT.replace("MODULE", moduleOf(k.feature)) } : {}) };
   });
 }
 
@@ -88,10 +85,10 @@ function needs(lab: Lab): { tools: string[]; kernel: string[] } {
   const probeTools = lab.checks.map((c) => ({ ping: "ping", tcp: "nc", udp: "nc", http: "curl", dns: "getent" })[c.kind]);
   const commands = [...lab.host.run, ...lab.host.exec, ...lab.nodes.flatMap((n) => [...n.run, ...n.exec])].map((c) => c.trim().split(/\s+/)[0]);
   const known = new Set(TOOLS.map((t) => t.tool));
-  const kinds = lab.networks.map((n) => (n.kind === "vlan" ? "vlan" : n.kind));
+  const kinds = lab.networks.map((n) => n.kind);
   const impair = [...lab.links.map((l) => l.netem), ...lab.networks.map((n) => n.netem)].filter((n) => !!n).map((n) => (needsNetem(n!) ? "netem" : "tbf"));
   return {
-    tools: [...new Set([...toolsFor(plan), ...probeTools, ...commands.filter((c) => known.has(c))])].filter((t) => known.has(t) || t === "sh"),
+    tools: [...new Set([...toolsFor(plan), ...probeTools, ...commands.filter((c) => known.has(c))])].filter((t) => known.has(t)),
     kernel: [...new Set(["veth", ...kinds, ...impair])],
   };
 }
@@ -105,7 +102,7 @@ function fitness(file: string, have: Map<string, boolean | null>): LabFitness {
     throw e;
   }
   const n = needs(lab);
-  const missing = [...n.tools.filter((t) => have.get(t) === false), ...n.kernel.filter((k) => have.get(k) === false).map((k) => `${k} (module ${KERNEL.find((x) => x.feature === k)?.module ?? k})`)];
+  const missing = [...n.tools.filter((t) => have.get(t) === false), ...n.kernel.filter((k) => have.get(k) === false).map((k) => `${k} (module ${moduleOf(k)})`)];
   return { lab: lab.name, file, ok: missing.length === 0, missing };
 }
 

@@ -4,10 +4,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, relative, resolve } from "node:path";
 import { UsageError } from "../errors.js";
 import { findLabFile, SHIPPED_LABS } from "../lab/find.js";
+import { SCHEMA_FILE } from "../lab/json-schema.js";
 import { LAB_NAME } from "../lab/schema.js";
 import { STARTER } from "./template.js";
 
-export const SCHEMA_PATH = resolve(SHIPPED_LABS, "../schema/netlab.schema.json");
+export const SCHEMA_PATH = resolve(SHIPPED_LABS, "..", SCHEMA_FILE);
 const SCHEMA_LINE = /^# yaml-language-server: \$schema=.*\n/;
 
 /** A lab name from a file name: lowercase, a-z0-9 and '-', starting with a letter, at most 12. */

@@ -59,3 +59,13 @@ export function qdiscLine(dev: string, n: Netem): string {
 /** A one-line description, for inspect and graphs. */
 export const describeNetem = (n: Netem): string =>
   [n.delay && `delay ${n.delay}${n.jitter ? `±${n.jitter}` : ""}`, n.loss && `loss ${n.loss}`, n.rate && `rate ${n.rate}`].filter(Boolean).join(", ");
+
+/** Root netem and tbf qdiscs per interface, from `tc qdisc show` ("qdisc netem 8001: dev eth0 root refcnt 2 limit 1000 delay 20ms"). */
+export function rootImpairments(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of text.split("\n")) {
+    const m = /^qdisc (netem|tbf) \S+ dev (\S+) root (?:refcnt \d+ )?(?:limit \d+p? )?(.*)$/.exec(line.trim());
+    if (m) out.set(m[2], `${m[1]} ${m[3].replace(/\s+/g, " ").trim()}`);
+  }
+  return out;
+}

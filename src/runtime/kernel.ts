@@ -3,60 +3,50 @@
 // is touched, and a missing module is named before anything of the lab is made.
 import { run } from "./proc.js";
 
-/** The module that provides each kind, and how to make one to see. */
-const KINDS: Record<string, { module: string; make: string }> = {
-  vxlan: { module: "vxlan", make: "ip link add nlt0 type vxlan id 1 dstport 4789" },
-  macvlan: { module: "macvlan", make: "ip link add nlt0 link nlp0 type macvlan mode bridge" },
-  ipvlan: { module: "ipvlan", make: "ip link add nlt0 link nlp0 type ipvlan mode l2" },
-  vlan: { module: "8021q", make: "ip link add nlt0 link nlp0 type vlan id 5" },
-  bridge: { module: "bridge", make: "ip link add nlt0 type bridge" },
-  veth: { module: "veth", make: "ip link add nlt0 type veth peer name nlu0" },
+interface Trial {
+  module: string;
+  /** Shell that succeeds only if the kernel has it (run in a fresh namespace with a veth nlp0 to hang devices off). */
+  test: string;
+  /** A tool the test needs: without it the feature cannot be tried. */
+  tool?: string;
+}
+
+const TRIALS: Record<string, Trial> = {
+  veth: { module: "veth", test: "ip link add nlt0 type veth peer name nlu0" },
+  bridge: { module: "bridge", test: "ip link add nlt0 type bridge" },
+  vxlan: { module: "vxlan", test: "ip link add nlt0 type vxlan id 1 dstport 4789" },
+  macvlan: { module: "macvlan", test: "ip link add nlt0 link nlp0 type macvlan mode bridge" },
+  ipvlan: { module: "ipvlan", test: "ip link add nlt0 link nlp0 type ipvlan mode l2" },
+  vlan: { module: "8021q", test: "ip link add nlt0 link nlp0 type vlan id 5" },
+  netem: { module: "sch_netem", test: "tc qdisc add dev lo root netem delay 1ms" },
+  tbf: { module: "sch_tbf", test: "tc qdisc add dev lo root tbf rate 1mbit burst 3200 latency 100ms" },
+  br_netfilter: { module: "br_netfilter", test: "test -e /proc/sys/net/bridge/bridge-nf-call-iptables" },
+  ipset: { module: "ip_set", test: "ipset create nlt0 hash:ip", tool: "ipset" },
+  nf_tables: { module: "nf_tables", test: "nft add table inet nlt0", tool: "nft" },
 };
 
 const known = new Map<string, boolean>();
 
-/** The kinds (of `kinds`) this kernel cannot make, each with the module it lacks. */
-export async function missingKinds(kinds: string[]): Promise<{ kind: string; module: string }[]> {
-  const ask = [...new Set(kinds)].filter((k) => KINDS[k] && !known.has(k));
+/**
+ * Whether the kernel has each feature (null: its tool is missing, so it cannot be tried). One
+ * process for all of them; each trial cleans up after itself so the next starts from the same state.
+ */
+export async function probe(features: string[], hasTool: (t: string) => boolean = () => true): Promise<Record<string, boolean | null>> {
+  const names = [...new Set(features)].filter((f) => TRIALS[f]);
+  const ask = names.filter((f) => !known.has(f) && (!TRIALS[f].tool || hasTool(TRIALS[f].tool!)));
   if (ask.length) {
-    const script = ["ip link add nlp0 type veth peer name nlq0 2>/dev/null", ...ask.map((k) => `${KINDS[k].make} 2>/dev/null && echo ok:${k}; ip link del nlt0 2>/dev/null`)].join("\n");
+    const script = ["ip link add nlp0 type veth peer name nlq0 2>/dev/null", ...ask.map((f) => `(${TRIALS[f].test}) >/dev/null 2>&1 && echo ok:${f}; ip link del nlt0 2>/dev/null; tc qdisc del dev lo root 2>/dev/null`)].join("\n");
     const r = await run(["unshare", "--net", "sh", "-c", script]);
-    for (const k of ask) known.set(k, r.stdout.includes(`ok:${k}\n`));
+    for (const f of ask) known.set(f, r.stdout.includes(`ok:${f}\n`));
   }
-  return [...new Set(kinds)].filter((k) => KINDS[k] && known.get(k) === false).map((k) => ({ kind: k, module: KINDS[k].module }));
+  return Object.fromEntries(names.map((f) => [f, known.get(f) ?? null]));
 }
 
-/** Queueing disciplines, each with its module, and a line that makes one on loopback to see. */
-const QDISCS: Record<string, { module: string; make: string }> = {
-  netem: { module: "sch_netem", make: "tc qdisc add dev lo root netem delay 1ms" },
-  tbf: { module: "sch_tbf", make: "tc qdisc add dev lo root tbf rate 1mbit burst 3200 latency 100ms" },
-};
+/** The kernel module that provides a feature. */
+export const moduleOf = (feature: string): string => TRIALS[feature]?.module ?? feature;
 
-/** The qdiscs (of `names`) this kernel cannot make, each with the module it lacks. */
-export async function missingQdiscs(names: string[]): Promise<{ qdisc: string; module: string }[]> {
-  const ask = [...new Set(names)].filter((q) => QDISCS[q] && !known.has(`qdisc:${q}`));
-  if (ask.length) {
-    const script = ask.map((q) => `${QDISCS[q].make} 2>/dev/null && echo ok:${q}; tc qdisc del dev lo root 2>/dev/null`).join("\n");
-    const r = await run(["unshare", "--net", "sh", "-c", script]);
-    for (const q of ask) known.set(`qdisc:${q}`, r.stdout.includes(`ok:${q}\n`));
-  }
-  return [...new Set(names)].filter((q) => QDISCS[q] && known.get(`qdisc:${q}`) === false).map((q) => ({ qdisc: q, module: QDISCS[q].module }));
-}
-
-/** Other kernel features, each tried the same way; a feature whose tool is missing cannot be tried (null). */
-const OTHER: Record<string, { tool?: string; test: string }> = {
-  br_netfilter: { test: "test -e /proc/sys/net/bridge/bridge-nf-call-iptables" },
-  ipset: { tool: "ipset", test: "ipset create nlt0 hash:ip" },
-  nf_tables: { tool: "nft", test: "nft add table inet nlt0" },
-};
-
-export async function probeOther(names: string[], hasTool: (t: string) => boolean): Promise<Record<string, boolean | null>> {
-  const out: Record<string, boolean | null> = {};
-  const ask = names.filter((n) => OTHER[n] && (!OTHER[n].tool || hasTool(OTHER[n].tool!)));
-  for (const n of names) out[n] = null;
-  if (ask.length) {
-    const r = await run(["unshare", "--net", "sh", "-c", ask.map((n) => `${OTHER[n].test} 2>/dev/null && echo ok:${n}`).join("\n")]);
-    for (const n of ask) out[n] = r.stdout.includes(`ok:${n}\n`);
-  }
-  return out;
+/** The features (of `features`) this kernel lacks, each with the module that provides it. */
+export async function missing(features: string[]): Promise<{ feature: string; module: string }[]> {
+  const have = await probe(features);
+  return Object.entries(have).filter(([, ok]) => ok === false).map(([feature]) => ({ feature, module: TRIALS[feature].module }));
 }

@@ -8,8 +8,8 @@ import { NETNS_ETC } from "../state/paths.js";
 import type { Plan } from "../plan/ops.js";
 import { toolsFor } from "./ops/index.js";
 import { requireTools } from "./tools.js";
-import { missingKinds, missingQdiscs } from "./kernel.js";
-import { describeNetem, needsNetem } from "../net/tc.js";
+import { missing as missingFeatures } from "./kernel.js";
+import { describeNetem, needsNetem, type Netem } from "../net/tc.js";
 import { netnsExists, netnsId } from "./netns.js";
 import { labsWithState, LabState } from "../state/store.js";
 import { run } from "./proc.js";
@@ -63,12 +63,12 @@ export async function preflight(lab: Lab, plan: Plan, source: LabSource | null):
     );
   }
   // Kinds the kernel lacks: named with their module, before anything is made.
-  const missing = await missingKinds(lab.networks.map((n) => n.kind));
+  const missing = await missingFeatures(lab.networks.map((n) => n.kind));
   if (missing.length) {
     const m = missing[0];
-    const nets = lab.networks.filter((n) => n.kind === m.kind).map((n) => n.name);
+    const nets = lab.networks.filter((n) => n.kind === m.feature).map((n) => n.name);
     throw new EnvError(
-      `this kernel cannot make ${m.kind} devices (module ${m.module}), which network${nets.length > 1 ? "s" : ""} ${nets.join(", ")} of lab ${lab.name} need${nets.length > 1 ? "" : "s"}`,
+      `this kernel cannot make ${m.feature} devices (module ${m.module}), which network${nets.length > 1 ? "s" : ""} ${nets.join(", ")} of lab ${lab.name} need${nets.length > 1 ? "" : "s"}`,
       `load it (modprobe ${m.module}) or use a kernel built with it — the stock Debian and Ubuntu kernels have it; netlab validate and --dry-run work without it`,
     );
   }
@@ -170,13 +170,14 @@ async function impairmentsPossible(lab: Lab): Promise<void> {
     ...lab.networks.filter((n) => n.netem).map((n) => ({ what: `networks.${n.name}.netem`, n: n.netem! })),
   ];
   if (!where.length) return;
-  const missing = await missingQdiscs(where.map((w) => (needsNetem(w.n) ? "netem" : "tbf")));
+  const qdisc = (n: Netem) => (needsNetem(n) ? "netem" : "tbf");
+  const missing = await missingFeatures(where.map((w) => qdisc(w.n)));
   if (!missing.length) return;
   const m = missing[0];
-  const users = where.filter((w) => (needsNetem(w.n) ? "netem" : "tbf") === m.qdisc);
+  const users = where.filter((w) => qdisc(w.n) === m.feature);
   throw new EnvError(
-    `this kernel has no ${m.qdisc} queueing discipline (module ${m.module}), which ${users.map((u) => `${u.what} (${describeNetem(u.n)})`).join(", ")} of lab ${lab.name} need${users.length > 1 ? "" : "s"}`,
-    m.qdisc === "netem"
+    `this kernel has no ${m.feature} queueing discipline (module ${m.module}), which ${users.map((u) => `${u.what} (${describeNetem(u.n)})`).join(", ")} of lab ${lab.name} need${users.length > 1 ? "" : "s"}`,
+    m.feature === "netem"
       ? `load it (modprobe sch_netem: Debian's standard kernel has it, Ubuntu's is in linux-modules-extra-$(uname -r)), or keep only rate:, which tbf shapes on any kernel; netlab validate and --dry-run work without it`
       : `load it (modprobe ${m.module}) or use a kernel built with it`,
   );

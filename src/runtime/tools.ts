@@ -47,6 +47,7 @@ const PACKAGES: Record<string, string> = {
   dig: "bind9-dnsutils",
   bird: "bird2",
   nft: "nftables",
+  vtysh: "frr",
   unshare: "util-linux",
   ipset: "ipset",
   sh: "dash",
@@ -59,6 +60,9 @@ const PACKAGES: Record<string, string> = {
 
 const PATHS = (process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin").split(":").concat(["/usr/sbin", "/sbin"]);
 
+/** The Debian package that provides a tool. */
+export const packageOf = (tool: string): string => PACKAGES[tool] ?? tool;
+
 export function hasTool(tool: string): boolean {
   return PATHS.some((d) => existsSync(`${d}/${tool}`));
 }
@@ -66,7 +70,7 @@ export function hasTool(tool: string): boolean {
 export function requireTools(tools: string[]): void {
   const missing = tools.filter((t) => !hasTool(t));
   if (missing.length) {
-    const pkgs = [...new Set(missing.map((t) => PACKAGES[t] ?? t))];
+    const pkgs = [...new Set(missing.map(packageOf))];
     throw new EnvError(`missing ${missing.join(", ")}`, `install ${pkgs.length > 1 ? "the packages" : "the package"} ${pkgs.join(" ")} (apt-get install ${pkgs.join(" ")}), or run scripts/setup.sh`);
   }
 }

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { IS_ROOT, Sandbox, type Snapshot } from "./sandbox.js";
+import { IS_ROOT, NETLAB, Sandbox, type Snapshot } from "./sandbox.js";
 
 describe.skipIf(!IS_ROOT)("docker-compose.yml", () => {
   let sb: Sandbox;
@@ -51,6 +51,14 @@ describe.skipIf(!IS_ROOT)("docker-compose.yml", () => {
     expect((await sb.exec("shop", "db", "ip route")).stdout).not.toMatch(/default/);
     const down = await sb.netlab(["down", file]);
     expect(down.code).toBe(0);
+    expect(await sb.snapshot()).toEqual(before);
+  });
+
+  it("up through a pipe that closes early (| head -1) still finishes: the lab is whole, then goes down", async () => {
+    const r = await sb.sh(`${NETLAB} up ${file} 2>&1 | head -1`);
+    expect(r.stdout).toMatch(/^warning: .*services\.proxy\.image/);
+    expect((await sb.netlab(["test", file])).stdout).toMatch(/6 passed, 0 failed/);
+    expect((await sb.netlab(["down", file])).code).toBe(0);
     expect(await sb.snapshot()).toEqual(before);
   });
 });

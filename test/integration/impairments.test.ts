@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { missingQdiscs } from "../../src/runtime/kernel.js";
+import { missing } from "../../src/runtime/kernel.js";
 import { IS_ROOT, Sandbox, type Snapshot } from "./sandbox.js";
 
 const seconds = (out: string) => Number(out.trim().split(/\s+/).pop());
@@ -50,7 +50,7 @@ links:
     netem: { delay: 50ms, loss: 50% }
 `;
   it("delay and loss: measured where the kernel has sch_netem; refused naming the module where it does not", async () => {
-    const lacks = (await missingQdiscs(["netem"])).length > 0;
+    const lacks = (await missing(["netem"])).length > 0;
     const dir = mkdtempSync(join(tmpdir(), "netlab-lossy-"));
     const file = join(dir, "lossy.yaml");
     writeFileSync(file, lossy);

@@ -1,10 +1,8 @@
 import { writeFileSync } from "node:fs";
-import { UsageError } from "../../errors.js";
 import { graphLab, renderGraph, type GraphFormat } from "../../graph/graph.js";
 
 export async function graphCmd(ref: string, opts: { format?: string; output?: string }): Promise<number> {
   const format = (opts.format ?? (opts.output?.endsWith(".svg") ? "svg" : opts.output?.endsWith(".dot") ? "dot" : "mermaid")) as GraphFormat;
-  if (!["mermaid", "dot", "svg"].includes(format)) throw new UsageError(`unknown format "${opts.format}"`, "--format mermaid, dot or svg");
   const text = await renderGraph(await graphLab(ref), format);
   if (opts.output) writeFileSync(opts.output, text);
   else process.stdout.write(text);

@@ -3,7 +3,7 @@ import { Interrupted } from "../../errors.js";
 import { hostsEntries } from "../../lab/hosts.js";
 import type { Lab } from "../../lab/model.js";
 import { macvlanNote } from "../../plan/kinds/subif.js";
-import { c, progress, table, warnIfCompose } from "../output.js";
+import { c, progress, reportWarnings, table } from "../output.js";
 
 export function summary(lab: Lab): string {
   const rows: string[][] = [];
@@ -58,9 +58,9 @@ export async function upCmd(ref: string, opts: UpCmdOptions): Promise<number> {
 }
 
 async function upOnly(ref: string, opts: UpCmdOptions): Promise<number> {
-  if (!opts.json) await warnIfCompose(ref);
+  const warnings = opts.json ? undefined : reportWarnings;
   if (opts.dryRun) {
-    const r = await up(ref, { isolated: opts.isolated, dryRun: true });
+    const r = await up(ref, { isolated: opts.isolated, dryRun: true, warnings });
     process.stdout.write(r.script!);
     return 0;
   }
@@ -83,6 +83,7 @@ async function upOnly(ref: string, opts: UpCmdOptions): Promise<number> {
     try {
       r = await up(ref, {
         isolated: opts.isolated,
+        warnings: warnings && ((ws) => p.above(() => warnings(ws))),
         progress: (m) => p.update(m),
         afterPhase: async (phase) => {
           if (pauseAt === phase) {

@@ -17,8 +17,8 @@ export async function validateCmd(files: string[], opts: { json?: boolean }): Pr
       const lab = loadLabFile(file);
       const warnings = sourceOf(lab)?.warnings ?? [];
       results.push({ file, ok: true, lab: lab.name, ...(warnings.length ? { warnings: warnings.map(formatProblem) } : {}) });
-      if (!opts.json) reportWarnings(warnings);
       if (!opts.json) {
+        reportWarnings(warnings);
         const links = lab.links.length ? `, ${lab.links.length} link${lab.links.length > 1 ? "s" : ""}` : "";
         process.stdout.write(`${c.green("ok")}  ${ref}: ${lab.name} — ${lab.nodes.length} node${lab.nodes.length === 1 ? "" : "s"}, ${lab.networks.length} network${lab.networks.length === 1 ? "" : "s"}${links}, ${lab.checks.length} check${lab.checks.length === 1 ? "" : "s"}\n`);
       }
