@@ -8,12 +8,12 @@ import { labJsonSchemaText, SCHEMA_FILE } from "../../src/lab/json-schema.js";
 import { labFromText } from "../../src/lab/load.js";
 
 const root = new URL("../../", import.meta.url);
-const committed = (): string => {
-  // The build rewrites the file on disk, so drift is measured against what git holds.
+/** What git holds: the build rewrites the file on disk, so comparing with that could never fail. */
+const committed = (): string | null => {
   try {
     return execFileSync("git", ["show", `HEAD:${SCHEMA_FILE}`], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
   } catch {
-    return readFileSync(new URL(SCHEMA_FILE, root), "utf8");
+    return null;
   }
 };
 const validate = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(labJsonSchemaText()));
@@ -22,7 +22,12 @@ const read = (f: string) => readFileSync(new URL(f, root), "utf8");
 
 describe("JSON Schema", () => {
   it("the committed schema is what the zod schema generates (run npm run build and commit it)", () => {
-    expect(committed()).toBe(labJsonSchemaText());
+    const text = committed();
+    if (text === null) {
+      console.warn(`${SCHEMA_FILE}: drift NOT CHECKED — not a git checkout, and the build has just rewritten the file`);
+      return;
+    }
+    expect(text).toBe(labJsonSchemaText());
   });
 
   it.each(yamlFiles("labs"))("%s starts with the schema line and is valid against the schema", (f) => {
