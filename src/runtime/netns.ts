@@ -1,6 +1,8 @@
 // Which network namespace is "the host" of a lab, and how to reach it and the
 // init mount namespace from wherever netlab happens to run.
-import { readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
+import { readdirSync, readlinkSync, statSync } from "node:fs";
+import { EnvError } from "../errors.js";
+import { mountHome } from "./mounts.js";
 
 export { NETNS_DIR } from "../state/paths.js";
 import { NETNS_DIR } from "../state/paths.js";
@@ -49,37 +51,17 @@ export function hostWrap(ref: HostRef): string[] | null {
 }
 
 /**
- * `ip netns exec` gives its command a private (slave) mount namespace, so a namespace
- * that `ip netns add` mounts there dies with it. netns add/delete therefore run in the
- * mount namespace of the nearest ancestor outside ours (the shell that ran `ip netns
- * exec`): mounts made there outlive us and still propagate down into our copy.
- * PID 1's is not used: on some machines it cannot be opened even by root.
+ * argv prefix for `ip netns add|delete`: their mounts made in the mount namespace that holds
+ * /run/netns for us (mounts.ts reads it from mount propagation): ours, or the one ours is a
+ * slave of (`ip netns exec` runs us in a throwaway slave). Throws EnvError (exit 3) where that
+ * namespace cannot be found.
  */
 let mountWrap: string[] | undefined;
 export function outerMountWrap(): string[] {
   if (mountWrap) return mountWrap;
-  mountWrap = [];
-  try {
-    const ours = readlinkSync("/proc/self/ns/mnt");
-    let pid = process.pid;
-    for (let depth = 0; depth < 64 && pid > 1; depth++) {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      pid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (pid <= 1) break;
-      let theirs: string;
-      try {
-        theirs = readlinkSync(`/proc/${pid}/ns/mnt`);
-      } catch {
-        continue;
-      }
-      if (theirs !== ours) {
-        mountWrap = ["nsenter", `--mount=/proc/${pid}/ns/mnt`];
-        break;
-      }
-    }
-  } catch {
-    /* no /proc: nothing to do */
-  }
+  const home = mountHome(NETNS_DIR);
+  if ("error" in home) throw new EnvError(home.error, "run netlab in the mount namespace that should hold the lab's namespaces (not inside a short-lived one)");
+  mountWrap = home.wrap;
   return mountWrap;
 }
 

@@ -10,7 +10,7 @@ import { toolsFor } from "./ops/index.js";
 import { requireTools } from "./tools.js";
 import { missing as missingFeatures } from "./kernel.js";
 import { describeNetem, needsNetem, type Netem } from "../net/tc.js";
-import { netnsExists, netnsId } from "./netns.js";
+import { netnsExists, netnsId, outerMountWrap } from "./netns.js";
 import { labsWithState, LabState } from "../state/store.js";
 import { run } from "./proc.js";
 import { normTable, routeKey } from "../net/route.js";
@@ -50,6 +50,7 @@ function hostRouteClashes(lab: Lab, live: LiveRoute[], at: (key: KeyPath, messag
 /** Runs where `up` runs: that namespace is the lab's host. */
 export async function preflight(lab: Lab, plan: Plan, source: LabSource | null): Promise<void> {
   requireTools(toolsFor(plan));
+  outerMountWrap(); // where the namespaces' mounts will live; throws when nowhere outlives us
   const problems: Problem[] = [];
   const at = (key: KeyPath, message: string, hint?: string) =>
     problems.push({ loc: source?.locate(key) ?? { file: lab.file, line: 1, column: 1 }, key, message, hint });
