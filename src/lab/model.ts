@@ -55,6 +55,16 @@ export interface Network {
   nat: boolean;
   /** IPv6 masquerade (NAT66): only when asked for. */
   nat6: boolean;
+  /**
+   * Docker's bridge gateway mode (`com.docker.network.bridge.gateway_mode_ipv4`, Docker 28):
+   * nat — masquerade, and the members' addresses unreachable from outside the host except
+   * through published ports (and from `trusted` interfaces); nat-unprotected — masquerade, no
+   * filtering; routed — no masquerade, published container ports reachable by routing, the rest
+   * dropped; null — a plain routed LAN (no `nat:`), reachable wherever the host routes.
+   */
+  gatewayMode: GatewayMode | null;
+  /** Host interfaces (kernel names) from which the members' published ports may be reached directly. */
+  trusted: string[];
   dns: boolean;
   internal: boolean;
   isolate: boolean;
@@ -63,6 +73,9 @@ export interface Network {
   netem?: Netem;
   path: KeyPath;
 }
+
+export const GATEWAY_MODES = ["nat", "nat-unprotected", "routed"] as const;
+export type GatewayMode = (typeof GATEWAY_MODES)[number];
 
 export interface Link {
   index: number;
@@ -89,6 +102,13 @@ export interface BridgeIntf extends IntfBase {
   /** More names of the node on this network. */
   aliases?: string[];
   peer: { node: string | null; name: string; altname?: string; bridge: string };
+  /**
+   * The bridge port may send a frame back out where it came in (`hairpin on`): set where a DNAT
+   * can turn a member's packet back to the member itself (it reaches its own published port).
+   * With br_netfilter such a packet is bridged back out of its own port, which a bridge refuses
+   * otherwise (Docker without its userland proxy; kubelet's hairpin-veth mode).
+   */
+  hairpin?: boolean;
 }
 
 /** A member of a macvlan, ipvlan or vlan network: a device of the parent, moved into the node. */

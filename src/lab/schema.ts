@@ -62,6 +62,8 @@ export const NetworkSchema = z.strictObject({
   gateway6: z.string().optional(),
   nat: z.boolean().optional().describe("masquerade traffic from the subnet that leaves the host (docker0)"),
   nat6: z.boolean().optional(),
+  gatewayMode: z.enum(["nat", "nat-unprotected", "routed"]).optional().describe("Docker's gateway mode: nat (default with nat: true; members reachable from outside the host only through published ports), nat-unprotected (masquerade, no filtering), routed (no NAT; published container ports reachable by routing)"),
+  trustedInterfaces: z.array(z.string()).optional().describe("host interfaces from which members' published ports may be reached directly by routing (Docker's trusted_host_interfaces)"),
   dns: z.boolean().optional().describe("members resolve each other by name through a real DNS server at 127.0.0.11 (default true)"),
   internal: z.boolean().optional().describe("no forwarding between this network and anything else (docker --internal)"),
   isolate: z.boolean().optional(),

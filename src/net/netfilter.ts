@@ -12,11 +12,15 @@ export const tag = (lab: string, what?: string) => `-m comment --comment ${JSON.
  * one jump each, tagged `netlab:<lab>`. Installing writes these; cleaning up removes exactly the
  * tagged rules in these built-in chains, and then the lab's chains.
  */
-export const JUMPS: readonly { table: "filter" | "nat"; from: string; to: string; match?: string; insert?: boolean }[] = [
+export type Table = "filter" | "nat" | "raw";
+
+export const JUMPS: readonly { table: Table; from: string; to: string; match?: string; insert?: boolean }[] = [
   { table: "filter", from: "FORWARD", to: "FWD", insert: true },
   { table: "filter", from: "INPUT", to: "IN", insert: true },
   { table: "filter", from: "OUTPUT", to: "OUT", insert: true },
   { table: "nat", from: "POSTROUTING", to: "POST" },
   { table: "nat", from: "PREROUTING", to: "PRE", match: "-m addrtype --dst-type LOCAL" },
   { table: "nat", from: "OUTPUT", to: "PRE", match: "-m addrtype --dst-type LOCAL" },
+  // Before conntrack and NAT: Docker 28 drops direct-routed packets to members here.
+  { table: "raw", from: "PREROUTING", to: "RAW" },
 ];

@@ -1,6 +1,7 @@
 // The lab's host namespace: its wiring (made by the kinds), routes, sysctls and rules.
 import type { Lab } from "../lab/model.js";
 import { bridgeFeatures } from "./features/bridges.js";
+import { gatewayFeature } from "./features/gateway.js";
 import { hostFirewall } from "./features/firewall.js";
 import { publishFeature } from "./features/publish.js";
 import { dnsFeature } from "./features/dns.js";
@@ -68,6 +69,7 @@ export function hostSteps(lab: Lab, w: Wiring): Step[] {
   // IPv6 gets the same isolation (and NAT66 where asked for) once the lab has IPv6 in the host.
   const rules = (hostHas6 ? ([4, 6] as const) : ([4] as const)).flatMap((fam) => {
     const rs = new Ruleset(L, H, fam);
+    gatewayFeature(rs, lab, hostNets);
     bridgeFeatures(rs, hostNets, hostIfaces, lab.host.forward);
     publishFeature(rs, lab, null);
     // Only the networks whose members ask the lab's DNS server (dnsServers lists their gateways).

@@ -4,6 +4,7 @@
 import type { Lab, Node } from "../lab/model.js";
 import { ownerAlias } from "../net/names.js";
 import { bridgeFeatures } from "./features/bridges.js";
+import { gatewayFeature } from "./features/gateway.js";
 import { nodeFirewall } from "./features/firewall.js";
 import { publishFeature } from "./features/publish.js";
 import { dnsRoute } from "./features/dns.js";
@@ -39,6 +40,7 @@ export function nodeStep(lab: Lab, node: Node, w: Wiring): Step {
   // The bridges' rules (in the lab's own chains) first, then the node's firewall (its own chains' policies).
   for (const fam of heldNets.some((n) => n.subnet6) ? ([4, 6] as const) : heldNets.length ? ([4] as const) : []) {
     const rs = new Ruleset(L, node.ns, fam);
+    gatewayFeature(rs, lab, heldNets);
     bridgeFeatures(rs, heldNets, [], false);
     publishFeature(rs, lab, node.name);
     ops.push(...rs.ops());

@@ -6,7 +6,7 @@
 // NL-<lab>-<SUFFIX>, entered by one jump each (JUMPS), and every rule carries a
 // `netlab:<lab>[:what]` comment, so that `down` removes exactly what was added. In a node's own
 // namespace a firewall sets the built-in chains' policies and rules directly.
-import { chainName, JUMPS, tag } from "../net/netfilter.js";
+import { chainName, JUMPS, tag, type Table } from "../net/netfilter.js";
 import type { Ns, Op } from "./ops.js";
 
 /** One rule: `match` and `target` (`-j TARGET …`), or a user's raw rule text after its chain. */
@@ -20,7 +20,7 @@ export interface Rule {
 
 export class Ruleset {
   /** Rules in the lab's own chains, by table, in the order features added them. */
-  private readonly own = { filter: [] as Rule[], nat: [] as Rule[] };
+  private readonly own: Record<Table, Rule[]> = { filter: [], nat: [], raw: [] };
   /** A node's firewall: built-in chains' policies, their rules, and raw rules of other tables. */
   firewall?: { policies: Record<"INPUT" | "FORWARD" | "OUTPUT", "ACCEPT" | "DROP">; rules: Rule[]; raw: Map<string, string[]> };
 
@@ -30,16 +30,18 @@ export class Ruleset {
     return chainName(this.lab, suffix);
   }
 
-  /** Adds a rule to the lab's chain NL-<lab>-<suffix> of `table`. */
-  add(table: "filter" | "nat", suffix: string, match: string, target: string, what: string): void {
-    this.own[table].push({ chain: this.chain(suffix), match, target, what });
+  /** Adds a rule to the lab's chain NL-<lab>-<suffix> of `table`; a rule already there (same match and target) is not added twice. */
+  add(table: Table, suffix: string, match: string, target: string, what: string): void {
+    const chain = this.chain(suffix);
+    if (this.own[table].some((r) => r.chain === chain && r.match === match && r.target === target)) return;
+    this.own[table].push({ chain, match, target, what });
   }
 
   addRaw(suffix: string, raw: string, what: string): void {
     this.own.filter.push({ chain: this.chain(suffix), raw, what });
   }
 
-  has(table: "filter" | "nat"): boolean {
+  has(table: Table): boolean {
     return this.own[table].length > 0;
   }
 
@@ -53,12 +55,12 @@ export class Ruleset {
   ops(): Op[] {
     const ops: Op[] = [];
     const text = (lines: string[]) => ops.push({ op: "iptables", ns: this.ns, family: this.family, text: lines.join("\n") });
-    for (const table of ["filter", "nat"] as const) {
+    for (const table of ["raw", "filter", "nat"] as const) {
       const rules = this.own[table];
       if (!rules.length) continue;
       const chains = [...new Set(rules.map((r) => r.chain))];
       const lines = [`*${table}`];
-      if (table === "filter") {
+      if (table !== "nat") {
         lines.push(...chains.map((c) => `:${c} - [0:0]`));
         for (const j of JUMPS.filter((x) => x.table === table && chains.includes(this.chain(x.to))))
           lines.push(`${j.insert ? `-I ${j.from} 1` : `-A ${j.from}`}${j.match ? ` ${j.match}` : ""} ${tag(this.lab)} -j ${this.chain(j.to)}`);

@@ -24,6 +24,7 @@ link set dev bridge-l-1tvdns alias "netlab:bridge-lab:web:eth0"
 link property add dev bridge-l-1tvdns altname bridge-lab-web-eth0
 link set dev bridge-l-1tvdns addrgenmode none
 link set dev bridge-l-1tvdns master bridge-lab-br0 up
+link set dev bridge-l-1tvdns type bridge_slave hairpin on
 link add bridge-l-19mbqw type veth peer name eth0 netns bridge-lab-api
 link set dev bridge-l-19mbqw alias "netlab:bridge-lab:api:eth0"
 link property add dev bridge-l-19mbqw altname bridge-lab-api-eth0
@@ -39,13 +40,23 @@ EOF
 sysctl -q -w net.ipv4.ip_forward=1 net.ipv4.conf.bridge-lab-br0.route_localnet=1
 # host iptables (NAT, isolation, published ports)
 iptables-restore --noflush <<'EOF'
+*raw
+:NL-bridge-lab-RAW - [0:0]
+-A PREROUTING -m comment --comment "netlab:bridge-lab" -j NL-bridge-lab-RAW
+-A NL-bridge-lab-RAW -d 172.20.0.2/32 ! -i bridge-lab-br0 -m comment --comment "netlab:bridge-lab:network br0 no direct access" -j DROP
+-A NL-bridge-lab-RAW -d 172.20.0.20/32 ! -i bridge-lab-br0 -m comment --comment "netlab:bridge-lab:network br0 no direct access" -j DROP
+-A NL-bridge-lab-RAW -d 172.20.0.3/32 ! -i bridge-lab-br0 -m comment --comment "netlab:bridge-lab:network br0 no direct access" -j DROP
+COMMIT
+EOF
+iptables-restore --noflush <<'EOF'
 *filter
 :NL-bridge-lab-FWD - [0:0]
 -I FORWARD 1 -m comment --comment "netlab:bridge-lab" -j NL-bridge-lab-FWD
+-A NL-bridge-lab-FWD -d 172.20.0.2/32 -o bridge-lab-br0 -p tcp -m tcp --dport 80 -m comment --comment "netlab:bridge-lab:network br0 published 8080:80" -j ACCEPT
+-A NL-bridge-lab-FWD ! -i bridge-lab-br0 -o bridge-lab-br0 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -m comment --comment "netlab:bridge-lab:network br0 unpublished ports" -j DROP
 -A NL-bridge-lab-FWD -i bridge-lab-br0 ! -o bridge-lab-br0 -m comment --comment "netlab:bridge-lab:network br0 nat out" -j ACCEPT
 -A NL-bridge-lab-FWD -o bridge-lab-br0 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "netlab:bridge-lab:network br0 nat return" -j ACCEPT
 -A NL-bridge-lab-FWD -i bridge-lab-br0 -o bridge-lab-br0 -m comment --comment "netlab:bridge-lab:network br0" -j ACCEPT
--A NL-bridge-lab-FWD -d 172.20.0.2/32 -o bridge-lab-br0 -p tcp -m tcp --dport 80 -m comment --comment "netlab:bridge-lab:publish web 8080:80" -j ACCEPT
 -A NL-bridge-lab-FWD -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "netlab:bridge-lab:published ports, replies" -j ACCEPT
 COMMIT
 EOF

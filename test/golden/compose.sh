@@ -30,6 +30,7 @@ link set dev compose-0bkioh alias "netlab:compose:proxy:eth0"
 link property add dev compose-0bkioh altname compose-proxy-eth0
 link set dev compose-0bkioh addrgenmode none
 link set dev compose-0bkioh master compose-17iuzt up
+link set dev compose-0bkioh type bridge_slave hairpin on
 link add compose-14f12p type veth peer name eth0 netns compose-app
 link set dev compose-14f12p alias "netlab:compose:app:eth0"
 link property add dev compose-14f12p altname compose-app-eth0
@@ -49,16 +50,25 @@ EOF
 sysctl -q -w net.ipv4.ip_forward=1 net.ipv4.conf.compose-17iuzt.route_localnet=1
 # host iptables (NAT, isolation, published ports)
 iptables-restore --noflush <<'EOF'
+*raw
+:NL-compose-RAW - [0:0]
+-A PREROUTING -m comment --comment "netlab:compose" -j NL-compose-RAW
+-A NL-compose-RAW -d 172.18.0.2/32 ! -i compose-17iuzt -m comment --comment "netlab:compose:network frontend no direct access" -j DROP
+-A NL-compose-RAW -d 172.18.0.3/32 ! -i compose-17iuzt -m comment --comment "netlab:compose:network frontend no direct access" -j DROP
+COMMIT
+EOF
+iptables-restore --noflush <<'EOF'
 *filter
 :NL-compose-FWD - [0:0]
 -I FORWARD 1 -m comment --comment "netlab:compose" -j NL-compose-FWD
+-A NL-compose-FWD -d 172.18.0.2/32 -o compose-17iuzt -p tcp -m tcp --dport 80 -m comment --comment "netlab:compose:network frontend published 8080:80" -j ACCEPT
+-A NL-compose-FWD ! -i compose-17iuzt -o compose-17iuzt -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -m comment --comment "netlab:compose:network frontend unpublished ports" -j DROP
 -A NL-compose-FWD -i compose-backend ! -o compose-backend -m comment --comment "netlab:compose:network backend internal" -j DROP
 -A NL-compose-FWD ! -i compose-backend -o compose-backend -m comment --comment "netlab:compose:network backend internal" -j DROP
 -A NL-compose-FWD -i compose-17iuzt ! -o compose-17iuzt -m comment --comment "netlab:compose:network frontend nat out" -j ACCEPT
 -A NL-compose-FWD -o compose-17iuzt -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "netlab:compose:network frontend nat return" -j ACCEPT
 -A NL-compose-FWD -i compose-17iuzt -o compose-17iuzt -m comment --comment "netlab:compose:network frontend" -j ACCEPT
 -A NL-compose-FWD -i compose-backend -o compose-backend -m comment --comment "netlab:compose:network backend" -j ACCEPT
--A NL-compose-FWD -d 172.18.0.2/32 -o compose-17iuzt -p tcp -m tcp --dport 80 -m comment --comment "netlab:compose:publish proxy 8080:80" -j ACCEPT
 -A NL-compose-FWD -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "netlab:compose:published ports, replies" -j ACCEPT
 COMMIT
 EOF

@@ -34,9 +34,17 @@ EOF
 sysctl -q -w net.ipv4.ip_forward=1
 # host iptables (NAT, isolation, published ports)
 iptables-restore --noflush <<'EOF'
+*raw
+:NL-nat-internet-RAW - [0:0]
+-A PREROUTING -m comment --comment "netlab:nat-internet" -j NL-nat-internet-RAW
+-A NL-nat-internet-RAW -d 172.31.0.2/32 ! -i nat-inte-1p506f -m comment --comment "netlab:nat-internet:network br0 no direct access" -j DROP
+COMMIT
+EOF
+iptables-restore --noflush <<'EOF'
 *filter
 :NL-nat-internet-FWD - [0:0]
 -I FORWARD 1 -m comment --comment "netlab:nat-internet" -j NL-nat-internet-FWD
+-A NL-nat-internet-FWD ! -i nat-inte-1p506f -o nat-inte-1p506f -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -m comment --comment "netlab:nat-internet:network br0 unpublished ports" -j DROP
 -A NL-nat-internet-FWD -i nat-inte-1p506f ! -o nat-inte-1p506f -m comment --comment "netlab:nat-internet:network br0 nat out" -j ACCEPT
 -A NL-nat-internet-FWD -o nat-inte-1p506f -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "netlab:nat-internet:network br0 nat return" -j ACCEPT
 -A NL-nat-internet-FWD -i nat-inte-1p506f -o nat-inte-1p506f -m comment --comment "netlab:nat-internet:network br0" -j ACCEPT

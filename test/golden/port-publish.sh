@@ -25,6 +25,7 @@ link set dev port-pub-1qarnh alias "netlab:port-publish:web:eth0"
 link property add dev port-pub-1qarnh altname port-publish-web-eth0
 link set dev port-pub-1qarnh addrgenmode none
 link set dev port-pub-1qarnh master port-pub-1tkfjp up
+link set dev port-pub-1qarnh type bridge_slave hairpin on
 link add port-pub-1l75tc type veth peer name eth0 netns port-publish-client
 link set dev port-pub-1l75tc alias "netlab:port-publish:client:eth0"
 link property add dev port-pub-1l75tc altname port-publish-client-eth0
@@ -39,6 +40,13 @@ EOF
 # host sysctls
 sysctl -q -w net.ipv4.ip_forward=1 net.ipv4.conf.port-pub-1tkfjp.route_localnet=1
 # host iptables (NAT, isolation, published ports)
+iptables-restore --noflush <<'EOF'
+*raw
+:NL-port-publish-RAW - [0:0]
+-A PREROUTING -m comment --comment "netlab:port-publish" -j NL-port-publish-RAW
+-A NL-port-publish-RAW -d 127.0.0.1/32 ! -i lo -p tcp -m tcp --dport 9090 -m comment --comment "netlab:port-publish:publish web 127.0.0.1:9090:80 loopback only" -j DROP
+COMMIT
+EOF
 iptables-restore --noflush <<'EOF'
 *filter
 :NL-port-publish-FWD - [0:0]

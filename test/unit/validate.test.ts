@@ -117,9 +117,23 @@ describe("semantics", () => {
     expect(one("name: x\nnetworks:\n  lan: { subnet: 10.0.0.0/24, in: sw }\nnodes:\n  sw: { networks: [lan] }\n")).toMatch(/holds the bridge of network lan/);
   });
   it("a malformed publish spec", () => {
-    expect(one(base + "nodes:\n  web:\n    networks: [br0]\n    publish: [\"80\"]\n")).toMatch(
-      /^lab\.yaml:8:15: nodes\.web\.publish\[0\]: "80" is not a port to publish\n  hint: write it like "8080:80"/,
+    expect(one(base + "nodes:\n  web:\n    networks: [br0]\n    publish: [\"80:eighty\"]\n")).toMatch(
+      /^lab\.yaml:8:15: nodes\.web\.publish\[0\]: "80:eighty" is not a port to publish\n  hint: write it like "8080:80"/,
     );
+  });
+  it("gateway modes: routed with nat, trusted interfaces without nat, a mode on a non-bridge", () => {
+    const net = (keys: string) => `name: x\nnetworks:\n  br0: { subnet: 172.20.0.0/24, ${keys} }\n`;
+    expect(one(net("gatewayMode: routed, nat: true"))).toMatch(/networks\.br0\.gatewayMode: gatewayMode routed means no NAT/);
+    expect(one(net("trustedInterfaces: [uplink]"))).toMatch(/trustedInterfaces only matter in gatewayMode nat/);
+    expect(one(net("nat: true, trustedInterfaces: [\"bad name\"]"))).toMatch(/trustedInterfaces\[0\]: "bad name" is not an interface name/);
+    const lab = labFromText(net("gatewayMode: nat-unprotected"), "lab.yaml");
+    expect(lab.networks[0]).toMatchObject({ nat: true, gatewayMode: "nat-unprotected" });
+    expect(labFromText(net("nat: true"), "lab.yaml").networks[0].gatewayMode).toBe("nat");
+    expect(labFromText(net("gatewayMode: routed"), "lab.yaml").networks[0]).toMatchObject({ nat: false, gatewayMode: "routed" });
+  });
+  it("a bare published port is the same port on the host", () => {
+    const lab = labFromText(base + "nodes:\n  web:\n    networks: [br0]\n    publish: [\"80\", \"53/udp\"]\n", "lab.yaml");
+    expect(lab.nodes[0].publish.map((p) => [p.hostPort, p.port, p.proto])).toEqual([[80, 80, "tcp"], [53, 53, "udp"]]);
   });
   it("a published port out of range", () => {
     expect(one(base + "nodes:\n  web:\n    networks: [br0]\n    publish: [\"70000:80\"]\n")).toMatch(/host port 70000 is not a port/);

@@ -4,6 +4,7 @@ import { contains, formatAddr, formatIfAddr, formatPrefix, hostRange, isNetworkO
 import { kernelName, validIfName } from "../../net/names.js";
 import { NETWORK_KINDS, PLANNED_KINDS, type Network } from "../model.js";
 import { Ctx, UNDERLAY, type NetInfo } from "./context.js";
+import { gatewayOf } from "./gateway.js";
 import { kindKeys, SUBIF } from "./kinds.js";
 
 export function networksPass(c: Ctx): void {
@@ -40,7 +41,7 @@ export function networksPass(c: Ctx): void {
     const net: Network = {
       kind,
       name, bridge: kn.name, altname: kn.altname, holder,
-      nat: r.nat ?? false, nat6: r.nat6 ?? false, dns: r.dns ?? true, internal: r.internal ?? false, isolate: r.isolate ?? true,
+      ...gatewayOf(P, r, kind, path), dns: r.dns ?? true, internal: r.internal ?? false, isolate: r.isolate ?? true,
       mtu: r.mtu, path, ...k.fields,
     };
     const info: NetInfo = { net, members: [] };

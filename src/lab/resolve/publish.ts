@@ -4,7 +4,7 @@ import { parseAddr } from "../../net/ip.js";
 import { networkOf, samePublishedPort, type Network, type Node } from "../model.js";
 import { Problems } from "./context.js";
 
-/** Docker's -p forms: "8080:80", "127.0.0.1:8080:80", "5353:53/udp". */
+/** Docker's -p forms: "8080:80", "127.0.0.1:8080:80", "5353:53/udp", "80" (the same port on the host). */
 export type Taken = Pick<Node["publish"][number], "on" | "proto" | "hostPort" | "hostIp"> & { who: string };
 
 
@@ -12,13 +12,14 @@ export function resolvePublish(P: Problems, raw: string[], path: KeyPath, node: 
   const out: Node["publish"] = [];
   raw.forEach((spec, i) => {
     const p: KeyPath = [...path, i];
-    const m = /^(?:(\d{1,3}(?:\.\d{1,3}){3}):)?(\d{1,5}):(\d{1,5})(?:\/(tcp|udp))?$/.exec(spec.trim());
+    // Docker's forms; a bare container port ("80") is published on the same host port.
+    const m = /^(?:(\d{1,3}(?:\.\d{1,3}){3}):)?(?:(\d{1,5}):)?(\d{1,5})(?:\/(tcp|udp))?$/.exec(spec.trim());
     if (!m) {
-      P.add(p, `"${spec}" is not a port to publish`, 'write it like "8080:80", "127.0.0.1:8080:80" or "5353:53/udp"');
+      P.add(p, `"${spec}" is not a port to publish`, 'write it like "8080:80", "127.0.0.1:8080:80", "5353:53/udp" or "80"');
       return;
     }
     const [, ip, hp, cp, proto = "tcp"] = m;
-    const hostPort = Number(hp), port = Number(cp);
+    const hostPort = Number(hp ?? cp), port = Number(cp);
     if (ip !== undefined && !parseAddr(ip)) { P.add(p, `"${ip}" is not an IPv4 address`, "bind to an address of the host, e.g. 127.0.0.1"); return; }
     for (const [what, v] of [["host port", hostPort], ["port", port]] as const)
       if (v < 1 || v > 65535) { P.add(p, `${what} ${v} is not a port (1-65535)`); return; }
@@ -38,6 +39,7 @@ export function resolvePublish(P: Problems, raw: string[], path: KeyPath, node: 
       P.add(p, `host port ${hostPort}/${proto} is already published by ${clash.who}`, "publish each host port once; pick another host port");
       return;
     }
+    if (leg.kind === "bridge") leg.hairpin = true; // it may reach itself through this port
     taken.push({ on, proto: proto as "tcp" | "udp", hostPort, hostIp: ip, who: `${node.name} ("${spec}")` });
     out.push({ on, hostIp: ip, hostPort, port, proto: proto as "tcp" | "udp", to: leg.addrs.find((a) => !a.includes(":"))!.split("/")[0], bridge: net.bridge, subnet: net.subnet!, spec });
   });

@@ -12,8 +12,13 @@ export function publishFeature(rs: Ruleset, lab: Lab, on: string | null): void {
   if (!pubs.length || rs.family !== 4) return;
   const bridges = new Set<string>();
   const targets = new Set<string>(); // two host ports to one node port need one accept and one hairpin
+  const routed = new Set(lab.networks.filter((n) => n.gatewayMode === "routed").map((n) => n.bridge));
   for (const p of pubs) {
     const what = `publish ${p.node} ${p.spec}`;
+    // Docker 28: a port bound to a loopback address answers the host alone, never a packet routed in.
+    if (p.hostIp?.startsWith("127.")) rs.add("raw", "RAW", `-d ${p.hostIp}/32 ! -i lo -p ${p.proto} -m ${p.proto} --dport ${p.hostPort}`, "DROP", `${what} loopback only`);
+    // In gateway mode routed the container port itself is what is published: no host port (Docker).
+    if (routed.has(p.bridge)) continue;
     rs.add("nat", "PRE", `${p.hostIp ? `-d ${p.hostIp}/32 ` : ""}-p ${p.proto} -m ${p.proto} --dport ${p.hostPort}`, `DNAT --to-destination ${p.to}:${p.port}`, what);
     bridges.add(p.bridge);
     const target = `${p.to}:${p.port}/${p.proto}`;

@@ -6,6 +6,9 @@ import { addrLine, isV6, markLines, noV6 } from "../lines.js";
 import { nsOf } from "../placement.js";
 import type { NetworkKind } from "./kind.js";
 
+/** A bridge port that may send a frame back out of itself (see BridgeIntf.hairpin). */
+const hairpinLine = (port: string) => `link set dev ${port} type bridge_slave hairpin on`;
+
 export const bridge: NetworkKind = {
   kind: "bridge",
   device(w, net) {
@@ -27,6 +30,7 @@ export const bridge: NetworkKind = {
         if (i.kind === "bridge" && i.network === net.name) {
           if (net.mtu) lines.push(`link set dev ${i.peer.name} mtu ${net.mtu}`);
           lines.push(noV6(i.peer.name), `link set dev ${i.peer.name} master ${net.bridge} up`);
+          if (i.hairpin) lines.push(hairpinLine(i.peer.name));
         }
   },
   member(w, node, i) {
@@ -41,6 +45,7 @@ export const bridge: NetworkKind = {
     if (i.mtu) w.host.push(`link set dev ${p.name} mtu ${i.mtu}`);
     w.host.push(noV6(p.name)); // a bridge port needs no address of its own
     w.host.push(`link set dev ${p.name} master ${p.bridge} up`);
+    if (i.hairpin) w.host.push(hairpinLine(p.name));
   },
   hostObjects(lab, net) {
     if (net.holder !== null) return [];
