@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-pkgs=(iproute2 iptables nftables ipset iputils-ping curl netcat-openbsd fping tcpdump procps util-linux bridge-utils bind9-dnsutils bird2 graphviz zsh fish)
+pkgs=(iproute2 iptables nftables ipset conntrack iputils-ping curl netcat-openbsd fping tcpdump procps util-linux bridge-utils bind9-dnsutils bird2 graphviz zsh fish)
 [ "${1:-}" = "--bench" ] && pkgs+=(mininet dnsperf bc)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -166,3 +166,9 @@ export function isNetworkOrBroadcast(p: Prefix, addr: bigint): boolean {
   const r = hostRange(p);
   return addr < r.first || addr > r.last;
 }
+
+/** An IPv4 prefix's netmask in dotted form (conntrack's --mask-src), e.g. /24 → 255.255.255.0. */
+export function prefixMask(p: Prefix): string {
+  const bits = 32 - p.len;
+  return formatAddr(4, ((1n << 32n) - 1n) ^ ((1n << BigInt(bits)) - 1n));
+}

@@ -1,6 +1,7 @@
 // The lab's host namespace: its wiring (made by the kinds), routes, sysctls and rules.
 import type { Lab } from "../lab/model.js";
 import { bridgeFeatures } from "./features/bridges.js";
+import { conntrackOnDown, conntrackOnUp } from "./features/conntrack.js";
 import { gatewayFeature } from "./features/gateway.js";
 import { hostFirewall } from "./features/firewall.js";
 import { publishFeature } from "./features/publish.js";
@@ -78,11 +79,14 @@ export function hostSteps(lab: Lab, w: Wiring): Step[] {
     return rs.ops();
   });
   if (rules.length) {
+    const clean = [...new Set(rules.map((o) => (o as { family: 4 | 6 }).family))].map((family) => ({ op: "iptables-clean", ns: H, family, lab: L }) as Op);
+    // Flows whose translation the rules change are forgotten once the rules are in, and once they are out.
+    const [onUp, onDown] = [conntrackOnUp(lab, null, H), conntrackOnDown(lab, null, H, hostNets)];
     steps.push({
       id: "host-iptables",
       title: "host iptables (NAT, isolation, published ports)",
-      ops: rules,
-      undo: H === null ? [...new Set(rules.map((o) => (o as { family: 4 | 6 }).family))].map((family) => ({ op: "iptables-clean", ns: H, family, lab: L }) as Op) : [],
+      ops: [...rules, ...(onUp ? [onUp] : [])],
+      undo: H === null ? [...clean, ...(onDown ? [onDown] : [])] : [],
     });
   }
   return steps;

@@ -4,6 +4,7 @@
 import type { Lab, Node } from "../lab/model.js";
 import { ownerAlias } from "../net/names.js";
 import { bridgeFeatures } from "./features/bridges.js";
+import { conntrackOnUp } from "./features/conntrack.js";
 import { gatewayFeature } from "./features/gateway.js";
 import { nodeFirewall } from "./features/firewall.js";
 import { publishFeature } from "./features/publish.js";
@@ -45,6 +46,8 @@ export function nodeStep(lab: Lab, node: Node, w: Wiring): Step {
     publishFeature(rs, lab, node.name);
     ops.push(...rs.ops());
   }
+  const forget = conntrackOnUp(lab, node.name, node.ns); // a virtual host's published UDP ports
+  if (forget) ops.push(forget);
   ops.push(...(w.after.get(node.name) ?? []));
   for (const fam of node.firewall ? (has6 ? ([4, 6] as const) : ([4] as const)) : []) {
     const rs = new Ruleset(L, node.ns, fam);

@@ -39,6 +39,8 @@ export type Op =
   | { op: "kill-ns"; names: string[] }
   /** `ipset restore -exist` in NS: sets and their members (`create NAME hash:ip`, `add NAME 10.0.0.1`). */
   | { op: "ipset"; ns: Ns; lines: string[] }
+  /** `conntrack -D FILTER…` in NS, once per filter: flows whose address translation changed are forgotten. */
+  | { op: "conntrack"; ns: Ns; deletes: string[][] }
   /** Undo of ipset: the sets destroyed (once nothing refers to them any more). */
   | { op: "ipset-destroy"; ns: Ns; sets: string[] };
 

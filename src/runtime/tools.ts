@@ -50,6 +50,7 @@ const PACKAGES: Record<string, string> = {
   vtysh: "frr",
   unshare: "util-linux",
   ipset: "ipset",
+  conntrack: "conntrack",
   sh: "dash",
   ping: "iputils-ping",
   fping: "fping",

@@ -86,7 +86,7 @@ export type Entry =
 
 
 /** Undo ops a journal may hold: what compile and the executor write there, and nothing that runs a lab's commands. */
-export const UNDO_OPS: ReadonlySet<Op["op"]> = new Set(["ip", "iptables-clean", "sysctl", "rm", "kill-ns", "host-release", "route-restore", "ipset-destroy"]);
+export const UNDO_OPS: ReadonlySet<Op["op"]> = new Set(["ip", "iptables-clean", "sysctl", "rm", "kill-ns", "host-release", "route-restore", "ipset-destroy", "conntrack"]);
 
 export class LabState {
   readonly dir: string;

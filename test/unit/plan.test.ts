@@ -38,7 +38,11 @@ describe("plan structure", () => {
     const undo = (id: string) => steps.find((s) => s.id === id)!.undo;
     expect(undo("netns")[0]).toEqual({ op: "kill-ns", names: ["bridge-lab-web", "bridge-lab-api", "bridge-lab-db"] });
     expect(undo("host-links")).toEqual([{ op: "ip", ns: null, force: true, lines: ["link delete bridge-lab-br0"] }]);
-    expect(undo("host-iptables")).toEqual([{ op: "iptables-clean", ns: null, family: 4, lab: "bridge-lab" }]);
+    expect(undo("host-iptables")).toEqual([
+      { op: "iptables-clean", ns: null, family: 4, lab: "bridge-lab" },
+      // then the flows that led through the rules: to the published port, from the NATed subnet
+      { op: "conntrack", ns: null, deletes: [["-p", "tcp", "--orig-port-dst", "8080"], ["-s", "172.20.0.0", "--mask-src", "255.255.255.0"]] },
+    ]);
     expect(steps.find((s) => s.id === "host-sysctls")!.ops[0]).toMatchObject({ op: "sysctl", restore: true, values: { "net.ipv4.ip_forward": "1" } });
     expect(undo("etc-netns")).toHaveLength(3);
   });

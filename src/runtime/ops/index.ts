@@ -4,6 +4,7 @@ import type { Op, Plan } from "../../plan/ops.js";
 import { comment } from "../../shell.js";
 import type { Context } from "../context.js";
 import { bridge } from "./bridge.js";
+import { conntrack } from "./conntrack.js";
 import { exec } from "./exec.js";
 import { hostRelease } from "./host-release.js";
 import { ip, onlyNetns } from "./ip.js";
@@ -33,6 +34,7 @@ const OPS: { [K in Op["op"]]: OpModule<Extract<Op, { op: K }>> } = {
   "route-restore": routeRestore,
   ipset,
   "ipset-destroy": ipsetDestroy,
+  conntrack,
   write,
   symlink,
   rm,
