@@ -2,12 +2,22 @@
 # Installs everything netlab needs on a Debian/Ubuntu machine, then builds it.
 # Idempotent: safe to run again; it only installs what is missing. zsh and fish are there so
 # the tests can run netlab's completion and prompt in each shell it supports.
-#   --bench  also Mininet, which scripts/bench compares against (without Open vSwitch:
-#            the benchmark runs it with --switch lxbr)
+#   --bench      also Mininet, which scripts/bench compares against (without Open vSwitch:
+#                the benchmark runs it with --switch lxbr)
+#   --uninstall  removes the `netlab` command this checkout put on the PATH, and nothing else
+#                (the OS packages stay: other programs may use them)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# `netlab` on the PATH: a link in /usr/local/bin, which sudo's secure_path includes on Debian and
+# Ubuntu, so the commands netlab suggests (`sudo netlab exec …`) run as printed.
+LINK=/usr/local/bin/netlab
+if [ "${1:-}" = "--uninstall" ]; then
+  if [ -L "$LINK" ] && [ "$(readlink -f "$LINK")" = "$(readlink -f bin/netlab)" ]; then rm -f "$LINK"; echo "setup.sh: removed $LINK"
+  else echo "setup.sh: $LINK is not this checkout's netlab; left alone"; fi
+  exit 0
+fi
 
-pkgs=(iproute2 iptables nftables ipset conntrack iputils-ping curl netcat-openbsd fping tcpdump procps util-linux bridge-utils bind9-dnsutils bird2 graphviz zsh fish)
+pkgs=(sudo iproute2 iptables nftables ipset conntrack iputils-ping curl netcat-openbsd fping tcpdump procps util-linux bridge-utils bind9-dnsutils bird2 graphviz zsh fish)
 [ "${1:-}" = "--bench" ] && pkgs+=(mininet dnsperf bc)
 missing=()
 for p in "${pkgs[@]}"; do
@@ -55,4 +65,12 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund --loglevel=error
 fi
 npm run --silent build
-echo "setup.sh: netlab is built; try: sudo bin/netlab up bridge-lab"
+if [ "$(id -u)" -eq 0 ]; then
+  if [ -e "$LINK" ] && [ ! -L "$LINK" ]; then echo "setup.sh: $LINK exists and is not a link; not replacing it (run bin/netlab)" >&2
+  else ln -sfn "$PWD/bin/netlab" "$LINK"; fi
+fi
+if command -v netlab >/dev/null && [ "$(readlink -f "$(command -v netlab)")" = "$(readlink -f bin/netlab)" ]; then
+  echo "setup.sh: netlab is built and on the PATH ($LINK); try: sudo netlab up bridge-lab"
+else
+  echo "setup.sh: netlab is built; run it as sudo $PWD/bin/netlab (or run setup.sh with sudo to put it on the PATH)"
+fi
