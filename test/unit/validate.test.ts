@@ -131,6 +131,18 @@ describe("semantics", () => {
     expect(labFromText(net("nat: true"), "lab.yaml").networks[0].gatewayMode).toBe("nat");
     expect(labFromText(net("gatewayMode: routed"), "lab.yaml").networks[0]).toMatchObject({ nat: false, gatewayMode: "routed" });
   });
+  it("one mistake, one error: problems that follow from it are left out (issue 18)", () => {
+    const lab = (subnet: string) => `name: x\nnetworks:\n  br0: { subnet: ${subnet}, nat: true }\nnodes:\n  web:\n    networks: [br0]\n    publish: ["8080:80"]\n    routes: ["10.9.0.0/16 via 172.30.0.1"]\n  api:\n    networks:\n      br0: { ip: 172.30.0.20 }\n`;
+    expect(problems(lab("172.30.0.1/24"))).toEqual(["lab.yaml:3:10: networks.br0.subnet: 172.30.0.1/24 has host bits set\n  hint: did you mean 172.30.0.0/24?"]);
+    expect(problems(lab("172.30.0.0/33"))).toHaveLength(1);
+    // A node on a network that does not exist: the same.
+    expect(problems("name: x\nnodes:\n  web:\n    networks: [br9]\n    publish: [\"8080:80\"]\n")).toHaveLength(1);
+  });
+  it("a key indented where a node's name goes: the hint shows where it belongs", () => {
+    expect(one("name: x\nnetworks:\n  br0: { subnet: 172.30.0.0/24 }\nnodes:\n  web:\n  networks: [br0]\n")).toMatch(
+      /nodes\.networks: expected object, got a list\n  hint: "networks" is a key of a node, not a node's name: indent it under its node \(nodes: → web: → networks: …\)/,
+    );
+  });
   it("a bare published port is the same port on the host", () => {
     const lab = labFromText(base + "nodes:\n  web:\n    networks: [br0]\n    publish: [\"80\", \"53/udp\"]\n", "lab.yaml");
     expect(lab.nodes[0].publish.map((p) => [p.hostPort, p.port, p.proto])).toEqual([[80, 80, "tcp"], [53, 53, "udp"]]);

@@ -39,8 +39,10 @@ export function attachPass(c: Ctx): void {
   for (const a of atts) {
     if (!netInfo.has(a.net)) {
       P.add(a.path, `no network named "${a.net}"`, netNames.length ? `networks: ${netNames.join(", ")}${closest(a.net, netNames) ? ` (did you mean ${closest(a.net, netNames)}?)` : ""}` : "define it under networks:");
+      P.broken(c.nodePath(a.node)); // what it lacks for want of that network follows from this
       continue;
     }
+    if (P.isBroken(c.netPath(a.net))) P.broken(c.nodePath(a.node));
     if (a.iface !== undefined) claimIface(a.node, a.iface, [...a.path, "iface"]);
   }
   const staticAddr = (a: Att, fam: Family): IfAddrOrNull => {
@@ -52,7 +54,7 @@ export function attachPass(c: Ctx): void {
     const ia = parseIfAddr(text, p?.len);
     if (!ia) {
       P.add([...a.path, key], p || text.includes("/") ? `"${text}" is not an IPv${fam} address` : `${text} needs a prefix length: network ${a.net} has no ${fam === 4 ? "subnet" : "subnet6"}`,
-        p ? `write it like ${formatAddr(fam, hostRange(p).first + 9n)}` : `write it like ${fam === 4 ? "10.0.0.5/24" : "fd00::5/64"}`);
+        p ? `write it like ${formatAddr(fam, hostRange(p).first + 9n)}` : `write it like ${fam === 4 ? "10.0.0.5/24" : "fd00::5/64"}`, [c.netPath(a.net)]);
       return undefined;
     }
     if (ia.family !== fam) { P.add([...a.path, key], `${text} is IPv${ia.family}; ${key} takes IPv${fam}`, fam === 4 ? "use ip6: for IPv6" : "use ip: for IPv4"); return undefined; }

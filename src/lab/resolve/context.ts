@@ -19,10 +19,23 @@ export class Problems {
   readonly list: Problem[] = [];
   /** Past MAX_PROBLEMS only counted: a generated file with 50,000 mistakes is reported in a moment. */
   more = 0;
+  /** Objects (key paths) already reported as unusable: later problems that follow from them are not news. */
+  private readonly unusable = new Set<string>();
+  /** Problems left out because they follow from an earlier one (as a compiler suppresses cascades). */
+  followed = 0;
   constructor(private readonly src: LabSource) {}
-  add(key: KeyPath, message: string, hint?: string): void {
+  /** A problem at `key`; left out when one of `after` (the objects it follows from) was already reported unusable. */
+  add(key: KeyPath, message: string, hint?: string, after: KeyPath[] = []): void {
+    if (after.some((k) => this.unusable.has(k.join("\0")))) { this.followed++; return; }
     if (this.list.length >= MAX_PROBLEMS) this.more++;
     else this.list.push({ loc: this.src.locate(key), key, message, hint });
+  }
+  /** Marks an object (a network, a node) as reported unusable. */
+  broken(key: KeyPath): void {
+    this.unusable.add(key.join("\0"));
+  }
+  isBroken(key: KeyPath): boolean {
+    return this.unusable.has(key.join("\0"));
   }
 }
 

@@ -76,7 +76,7 @@ export function describeIssue(src: LabSource, issue: z.core.$ZodIssue, data: unk
       if (got === undefined) {
         return [at(path, `is required`, `add "${String(path[path.length - 1])}:" (${issue.expected})`)];
       }
-      return [at(path, `expected ${issue.expected}, got ${typeName(got)}`)];
+      return [at(path, `expected ${issue.expected}, got ${typeName(got)}`, misindented(path, data))];
     }
     case "invalid_union": {
       const got = valueAt(data, path);
@@ -111,4 +111,22 @@ export function describeIssue(src: LabSource, issue: z.core.$ZodIssue, data: unk
     default:
       return [at(path, issue.message)];
   }
+}
+
+/** Sections that map names to entries, and what an entry is called. */
+const NAMED: Record<string, [string, string]> = { nodes: ["node", "node"], networks: ["network", "network"], hosts: ["host", "virtual host"] };
+
+/**
+ * An entry's key written at the level of the entries' names (`networks:` under `nodes:`, where
+ * a node's name goes): the usual mis-indentation. The hint shows the shape meant, under the
+ * entry just above it.
+ */
+export function misindented(path: KeyPath, data: unknown): string | undefined {
+  const [section, key] = path;
+  const named = NAMED[String(section)];
+  if (path.length !== 2 || !named || !KNOWN_KEYS[named[0]]?.includes(String(key))) return undefined;
+  const names = Object.keys((valueAt(data, [section]) as Record<string, unknown>) ?? {});
+  const above = names[names.indexOf(String(key)) - 1];
+  const owner = above ?? `my-${named[1].replace(/ /g, "-")}`;
+  return `"${String(key)}" is a key of a ${named[1]}, not a ${named[1]}'s name: indent it under its ${named[1]} (${String(section)}: → ${owner}: → ${String(key)}: …)`;
 }

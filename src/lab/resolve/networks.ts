@@ -53,12 +53,14 @@ export function networksPass(c: Ctx): void {
         if (r[gkey] !== undefined && r[gkey] !== "none") P.add([...path, gkey], `a gateway needs a ${key}`, `add ${key}: or remove ${gkey}:`);
         continue;
       }
-      const p = parsePrefix(text, true);
+      let p = parsePrefix(text, true);
       if (!p) {
         const loose = parsePrefix(text, false);
         P.add([...path, key], loose ? `${text} has host bits set` : `"${text}" is not an IPv${fam} prefix`,
           loose ? `did you mean ${formatPrefix(loose)}?` : fam === 4 ? "write it like 172.20.0.0/24" : "write it like fd00:20::/64");
-        continue;
+        // As a compiler recovers: go on with the prefix meant, so that one mistake is one error.
+        if (!loose) { P.broken(path); continue; }
+        p = loose;
       }
       if (p.family !== fam) { P.add([...path, key], `${text} is IPv${p.family}; ${key} takes IPv${fam}`, fam === 4 ? "use subnet6: for IPv6" : "use subnet: for IPv4"); continue; }
       if ((fam === 4 && p.len > 30) || (fam === 6 && p.len > 126)) { P.add([...path, key], `${text} is too small for a network`, "use /30 or larger for IPv4, /126 or larger for IPv6 (a link can be /31)"); continue; }
@@ -88,11 +90,11 @@ export function networksPass(c: Ctx): void {
       }
       // The underlay's hosts are numbered from .11, as on a lab LAN with a few addresses kept free.
       const first = name === UNDERLAY && fam === 4 ? range.first + 10n : range.first;
-      if (fam === 4) { net.subnet = text; info.p4 = p; info.next4 = first; }
-      else { net.subnet6 = text; info.p6 = p; info.next6 = range.first; }
+      if (fam === 4) { net.subnet = formatPrefix(p); info.p4 = p; info.next4 = first; }
+      else { net.subnet6 = formatPrefix(p); info.p6 = p; info.next6 = range.first; }
     }
-    if (net.nat && !net.subnet) P.add([...path, "nat"], "nat needs a subnet to masquerade", "add subnet: or remove nat:");
-    if (net.nat6 && !net.subnet6) P.add([...path, "nat6"], "nat6 needs a subnet6 to masquerade", "add subnet6: or remove nat6:");
+    if (net.nat && !net.subnet) P.add([...path, "nat"], "nat needs a subnet to masquerade", "add subnet: or remove nat:", [path]);
+    if (net.nat6 && !net.subnet6) P.add([...path, "nat6"], "nat6 needs a subnet6 to masquerade", "add subnet6: or remove nat6:", [path]);
     if (net.nat6 && net.internal) P.add([...path, "nat6"], "a network cannot be both internal and nat6", "drop one of them");
     if (net.nat && net.internal) P.add([...path, "nat"], "a network cannot be both internal and nat", "internal: true forbids traffic leaving the network; drop one of them");
     if (net.nat && !net.gateway && net.subnet) P.add([...path, "nat"], "nat needs a gateway: members reach the outside through it", "remove gateway: none");

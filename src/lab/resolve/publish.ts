@@ -30,7 +30,7 @@ export function resolvePublish(P: Problems, raw: string[], path: KeyPath, node: 
       return net && net.kind === "bridge" && net.holder === on && net.gateway && i.addrs.some((a) => !a.includes(":"));
     });
     if (!leg) {
-      P.add(p, `${node.name} is on no network ${on ? `host ${on}` : "the host"} holds a bridge for, so ${on ?? "the host"} cannot forward to it`, on ? `put the node on a network of ${on} with a subnet` : "put the node on a network with a subnet (and no `in:`)");
+      P.add(p, `${node.name} is on no network ${on ? `host ${on}` : "the host"} holds a bridge for, so ${on ?? "the host"} cannot forward to it`, on ? `put the node on a network of ${on} with a subnet` : "put the node on a network with a subnet (and no `in:`)", [path.slice(0, 2)]);
       return;
     }
     const net = networks.find((n) => n.name === networkOf(leg))!;

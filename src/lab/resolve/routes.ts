@@ -22,7 +22,8 @@ export function isMainDefault(line: string, fam: Family): boolean {
  * `onlink`): the kernel refuses any other at `up`, where the error would come too late.
  */
 
-export function resolveRoutes(P: Problems, raw: RawRoute[], path: KeyPath, ifaces: Set<string>, who: string, connected?: Prefix[]): string[] {
+/** `after`: objects whose earlier problems explain a gateway this one cannot reach (a node's broken networks). */
+export function resolveRoutes(P: Problems, raw: RawRoute[], path: KeyPath, ifaces: Set<string>, who: string, connected?: Prefix[], after: KeyPath[] = []): string[] {
   const out: string[] = [];
   const direct = connected ? [...connected] : [];
   if (connected)
@@ -60,7 +61,7 @@ export function resolveRoutes(P: Problems, raw: RawRoute[], path: KeyPath, iface
         if (fam !== null && a.family !== fam) { P.add(rp, `${dst} is IPv${fam} but via ${val} is IPv${a.family}`); return; }
         if (connected && !t.includes("onlink") && !reachable(direct, a.family, a.addr)) {
           const nets = direct.filter((p) => p.family === a.family).map(formatPrefix);
-          P.add(rp, `gateway ${val} is on no network ${who} is on`, nets.length ? `${who} reaches ${nets.join(", ")} directly; route via an address there (or add "onlink")` : `${who} has no IPv${a.family} address: give it one on a network or link first`);
+          P.add(rp, `gateway ${val} is on no network ${who} is on`, nets.length ? `${who} reaches ${nets.join(", ")} directly; route via an address there (or add "onlink")` : `${who} has no IPv${a.family} address: give it one on a network or link first`, after);
           return;
         }
         fam = a.family; k++;
