@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { EnvError, UsageError, type Problem } from "./errors.js";
 import { rootImpairments } from "./net/tc.js";
 import { findLabFile, loadLab, sourceOf } from "./lab/load.js";
-import type { Check, Lab } from "./lab/model.js";
+import { probeTool, type Check, type Lab } from "./lab/model.js";
 import { runCheck, type CheckResult } from "./check/probe.js";
 import { pingAll, type PingAll } from "./check/pingall.js";
 import { waitReady } from "./check/ready.js";
@@ -265,7 +265,7 @@ export async function test(ref: string, opts: { readyMs?: number } = {}): Promis
   const meta = await requireUp(ref);
   const t0 = Date.now();
   const checks = currentChecks(meta);
-  requireTools([...new Set(checks.map((c) => ({ ping: "ping", tcp: "nc", udp: "nc", http: "curl", dns: "getent" })[c.kind]))]);
+  requireTools([...new Set(checks.map(probeTool))]);
   // Wait for services only while they are starting; one stopped later must fail its check, not stall it.
   const state = (await findState(ref))!;
   let notReady: string[] = [];

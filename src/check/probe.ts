@@ -102,9 +102,9 @@ async function probeOnce(lab: Lab, c: Check, enter: string[]): Promise<{ outcome
       return { outcome: "pass", detail: `status ${status}`, probed: c.target };
     }
     case "dns": {
-      const r = await run([...enter, "timeout", String(secs), "getent", "ahosts", c.target]);
-      const addrs = [...new Set(r.stdout.split("\n").map((l) => l.split(/\s+/)[0]).filter((a) => a && familyOf(a)))];
-      if (r.code !== 0 || !addrs.length) return { outcome: "fail", detail: r.code === 124 ? "timeout" : "does not resolve", probed: c.target };
+      const got = c.via === "system" ? await bySystem(enter, c.target, secs) : await byServer(enter, c.target, secs);
+      if ("fail" in got) return { outcome: "fail", detail: got.fail, probed: c.target };
+      const addrs = got.addrs;
       if (c.equals !== undefined && !addrs.includes(c.equals)) return { outcome: "fail", detail: `resolved to ${addrs.join(", ")}, wanted ${c.equals}`, probed: c.target };
       return { outcome: "pass", detail: `resolved to ${addrs.join(", ")}`, probed: c.target };
     }
@@ -157,4 +157,27 @@ export async function runCheck(lab: Lab, c: Check, enter: string[]): Promise<Che
 
 export function describeCheck(c: Check): string {
   return c.name ?? `${c.kind} ${c.target}`;
+}
+
+type Resolved = { addrs: string[] } | { fail: string };
+
+/** As programs resolve (getaddrinfo through getent): /etc/hosts first, then DNS. */
+async function bySystem(enter: string[], name: string, secs: number): Promise<Resolved> {
+  const r = await run([...enter, "timeout", String(secs), "getent", "ahosts", name]);
+  const addrs = [...new Set(r.stdout.split("\n").map((l) => l.split(/\s+/)[0]).filter((a) => a && familyOf(a)))];
+  if (r.code !== 0 || !addrs.length) return { fail: r.code === 124 ? "timeout" : "does not resolve" };
+  return { addrs };
+}
+
+/** As dig and nslookup do: the DNS server of the node's resolv.conf (with its search list), A and AAAA. */
+async function byServer(enter: string[], name: string, secs: number): Promise<Resolved> {
+  const t = String(Math.max(1, Math.floor(secs)));
+  // -q: a name such as "a" or "mx" would otherwise be read as a type. One dig per type: a second -q/-t pair is not a second query.
+  const dig = `dig +search +tries=1 +time=${t} +noall +answer +comments -q "$1"`;
+  const r = await run([...enter, "sh", "-c", `${dig} -t A; ${dig} -t AAAA`, "dig", name]);
+  if (/connection timed out|no servers could be reached/i.test(r.stdout + r.stderr)) return { fail: "timeout: no DNS server answered" };
+  const addrs = [...new Set(r.stdout.split("\n").filter((l) => !l.startsWith(";")).map((l) => l.trim().split(/\s+/)[4]).filter((a) => a && familyOf(a)))];
+  if (addrs.length) return { addrs };
+  const status = /status: ([A-Z]+)/.exec(r.stdout)?.[1];
+  return { fail: status && status !== "NOERROR" ? `the DNS server says ${status}` : "does not resolve (no address from the DNS server)" };
 }

@@ -5,7 +5,7 @@ import { readFileSync, statSync } from "node:fs";
 import { EnvError, LabError } from "../errors.js";
 import { findLabFile, shippedLabs } from "../lab/find.js";
 import { labFromText } from "../lab/load.js";
-import type { Lab } from "../lab/model.js";
+import { probeTool, type Lab } from "../lab/model.js";
 import { needsNetem } from "../net/tc.js";
 import { compile } from "../plan/compile.js";
 import { moduleOf, probe } from "../runtime/kernel.js";
@@ -82,7 +82,7 @@ function system(root: boolean): Finding[] {
 /** The tools and kernel features one lab needs: from its plan, its checks, its commands and its kinds. */
 function needs(lab: Lab): { tools: string[]; kernel: string[] } {
   const plan = compile(lab, { stateDir: `/run/netlab/${lab.name}` });
-  const probeTools = lab.checks.map((c) => ({ ping: "ping", tcp: "nc", udp: "nc", http: "curl", dns: "getent" })[c.kind]);
+  const probeTools = lab.checks.map(probeTool);
   const commands = [...lab.host.run, ...lab.host.exec, ...lab.nodes.flatMap((n) => [...n.run, ...n.exec])].map((c) => c.trim().split(/\s+/)[0]);
   const known = new Set(TOOLS.map((t) => t.tool));
   const kinds = lab.networks.map((n) => n.kind);

@@ -210,6 +210,12 @@ export interface Host {
 
 export type ProbeKind = "ping" | "tcp" | "udp" | "http" | "dns";
 
+/** The program a check runs inside its node (for preflight and doctor). */
+export function probeTool(c: Pick<Check, "kind" | "via">): string {
+  if (c.kind === "dns") return c.via === "system" ? "getent" : "dig";
+  return { ping: "ping", tcp: "nc", udp: "nc", http: "curl" }[c.kind];
+}
+
 export interface Check {
   index: number;
   name?: string;
@@ -223,6 +229,8 @@ export interface Check {
   status?: number;
   contains?: string;
   equals?: string;
+  /** dns checks: ask the DNS server of the node's resolv.conf as dig does ("dns"), or resolve as programs do through getaddrinfo, /etc/hosts first ("system"). */
+  via?: "dns" | "system";
   repeat?: number;
   /** Nodes that must each answer at least once (and no others), or each node's share in percent. */
   answeredBy?: { nodes: string[] } | { shares: Record<string, number> };

@@ -172,6 +172,7 @@ export const CheckSchema = z
     status: z.number().int().min(100).max(599).optional(),
     contains: z.string().optional(),
     equals: z.string().optional(),
+    via: z.enum(["dns", "system"]).optional().describe("dns checks: dns (default) asks the node's DNS server as dig does; system resolves as programs do (getent: /etc/hosts, then DNS)"),
     /** Checks that count answers: N requests (new connections each), and who must answer them. */
     repeat: z.number().int().min(1).max(10000).optional(),
     answeredBy: z.union([z.array(z.string()), z.record(z.string(), z.string())]).optional(),

@@ -42,6 +42,8 @@ const PASSING = `checks:
   - { from: host, ping: server }
   - { from: host, http: "http://10.70.0.3/", contains: "you are 10.70.0.1" }
   - { name: server is not on 22, from: client, tcp: "server:22", expect: fail }
+  - { from: client, dns: server, via: system }
+  - { from: client, dns: client, via: system }
 `;
 
 const FAILING = `checks:
@@ -111,15 +113,17 @@ describe.skipIf(!IS_ROOT)("netlab test", () => {
     expect(by(4).detail).toBe("refused");
     expect(by(6).detail).toMatch(/refused|no answer/); // nothing listens on quiet
     expect(by(9).detail).toContain('does not contain "nope"');
-    expect(by(10).detail).toBe("resolved to fd00:70::3, 10.70.0.3"); // getaddrinfo's order
-    expect(by(11).detail).toBe("does not resolve");
+    expect(by(10).detail).toBe("resolved to 10.70.0.3, fd00:70::3"); // asked of the DNS server: A, then AAAA
+    expect(by(11).detail).toBe("the DNS server says NXDOMAIN");
     expect(by(14).name).toBe("server is not on 22");
+    expect(by(15).detail).toBe("resolved to fd00:70::3, 10.70.0.3"); // via: system — getaddrinfo's order
+    expect(by(16).outcome).toBe("pass");
   });
 
   it("the table ends with N passed, M failed", async () => {
     const r = await sb.netlab(["test", "probes"]);
     expect(r.stdout).toMatch(/^FROM\s+PROBE\s+TARGET\s+EXPECT\s+RESULT\s+TIME$/m);
-    expect(r.stdout).toMatch(/^15 passed, 0 failed/m);
+    expect(r.stdout).toMatch(/^17 passed, 0 failed/m);
   });
 
   it("failing checks exit 1 and say why; timeouts and retries are honoured", async () => {
@@ -131,7 +135,7 @@ describe.skipIf(!IS_ROOT)("netlab test", () => {
     expect(report.results.map((x) => [x.ok, x.detail])).toEqual([
       [false, "refused"],
       [false, "status 200, wanted 201"],
-      [false, "resolved to fd00:70::3, 10.70.0.3, wanted 10.70.0.9"],
+      [false, "resolved to 10.70.0.3, fd00:70::3, wanted 10.70.0.9"],
       [false, "no answer (timeout)"],
       [false, "connected"],
       [true, "status 200"],
