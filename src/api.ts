@@ -158,7 +158,7 @@ async function dnsListening(lab: Lab, state: LabState): Promise<void> {
 
 export { status, type LabStatus } from "./status.js";
 export { down, findState, hostSideNames, teardown, tidy, waitGone, type DownResult } from "./teardown.js";
-import { findState, hostSideNames, teardown, tidy, waitGone } from "./teardown.js";
+import { findState, hostOwners, hostSideNames, teardown, tidy, waitGone } from "./teardown.js";
 
 export async function requireUp(ref: string): Promise<Meta> {
   const state = await findState(ref);
@@ -188,7 +188,7 @@ export function enterArgv(meta: Meta, node: string): string[] {
 export interface NodeView {
   name: string;
   namespace: string;
-  interfaces: { name: string; state: string; mtu: number; mac?: string; addresses: string[]; master?: string; peer?: string; qdisc?: string }[];
+  interfaces: { name: string; state: string; mtu: number; mac?: string; addresses: string[]; master?: string; peer?: string; qdisc?: string; of?: string }[];
   routes: string[];
   processes: { pid: number; cmd: string }[];
 }
@@ -208,6 +208,7 @@ export async function inspect(ref: string, only?: string): Promise<{ lab: string
       const ours = new Set(hostSideNames(meta.lab));
       ifs = ifs.filter((i) => ours.has(i.ifname));
     }
+    const owners = name === "host" ? hostOwners(meta.lab) : new Map<string, string>();
     type IpRoute = { dst: string; gateway?: string; dev?: string; table?: string; type?: string; protocol?: string };
     const routes = (JSON.parse(r.stdout || "[]") as IpRoute[])
       .filter((x) => x.table !== "local" && x.type !== "local" && x.type !== "broadcast" && !(x.dst.startsWith("fe80") || x.dst.startsWith("ff00") || x.dst === "multicast"))
@@ -230,6 +231,7 @@ export async function inspect(ref: string, only?: string): Promise<{ lab: string
       namespace: ns ?? (meta.host.name ?? "(netlab's own)"),
       interfaces: ifs.map((i) => ({
         name: i.ifname, state: i.operstate, mtu: i.mtu, mac: i.address, master: i.master, ...(impaired.has(i.ifname) ? { qdisc: impaired.get(i.ifname) } : {}),
+        ...(owners.has(i.ifname) ? { of: owners.get(i.ifname) } : {}),
         addresses: i.addr_info.filter((x) => x.scope !== "link").map((x) => `${x.local}/${x.prefixlen}`),
       })),
       routes,

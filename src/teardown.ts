@@ -129,6 +129,11 @@ async function stopRecorded(journal: Entry[]): Promise<void> {
   for (const p of live) if (alive(p.pid)) try { process.kill(-p.pid, "SIGKILL"); } catch { /* gone */ }
 }
 
+/** What each of the lab's host-side interfaces is (the host side of web:eth0, the bridge of network br0). */
+export function hostOwners(lab: Lab): Map<string, string> {
+  return new Map(hostObjects(lab).map((o) => [o.name, o.what.replace(/^the /, "")]));
+}
+
 export function hostSideNames(lab: Lab): string[] {
   return lab.isolated ? [] : hostObjects(lab).map((o) => o.name);
 }

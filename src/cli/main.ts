@@ -144,8 +144,8 @@ program
   .command("graph")
   .description("the lab's topology: hosts, networks, nodes with their interfaces and addresses, links")
   .argument("<lab>", "a lab file, a shipped lab, or a lab that is up")
-  .addOption(new Option("-f, --format <format>", "mermaid (default; GitHub renders it), dot, or svg (through Graphviz)").choices(["mermaid", "dot", "svg"]))
-  .option("-o, --output <file>", "write it to a file (its extension .svg or .dot picks the format)")
+  .addOption(new Option("-f, --format <format>", "mermaid (default; GitHub renders it), dot, svg or png (through Graphviz)").choices(["mermaid", "dot", "svg", "png"]))
+  .option("-o, --output <file>", "write it to a file (its extension .mmd, .dot, .svg or .png picks the format)")
   .action(lazy("graph", "graphCmd"));
 
 program

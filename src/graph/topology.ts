@@ -68,8 +68,9 @@ export function topology(lab: Lab): Topology {
     for (const i of node.intfs)
       if (i.kind !== "veth") edges.push({ from: nodeId(node.name), to: netId(i.network), label: i.name, link: false });
   }
-  const linkEnds = lab.links.flatMap((l) => l.endpoints.map((e) => e.node));
-  if (linkEnds.includes("host")) vertices.push({ id: "host", kind: "host", title: "host", lines: lab.host.intfs.map((i) => `${i.name} ${i.addrs.join(" ")}`.trim()) });
+  const host = hostVertex(lab);
+  if (host) vertices.push(host);
+  edges.push(...gatewayEdges(lab, host !== null));
   for (const l of lab.links) {
     const [a, b] = l.endpoints;
     const netem = l.netem ? ` (${describeNetem(l.netem)})` : "";
@@ -82,4 +83,34 @@ export function topology(lab: Lab): Topology {
     vertices,
     edges,
   };
+}
+
+/** The lab's host, when anything is attached to it: its links, its bridges' gateways, its published ports. */
+function hostVertex(lab: Lab): Vertex | null {
+  const pubs = lab.nodes.flatMap((n) => n.publish.filter((p) => p.on === null).map((p) => `publish ${p.hostIp ? `${p.hostIp}:` : ""}${p.hostPort}/${p.proto} → ${n.name}:${p.port}`));
+  const links = lab.host.intfs.map((i) => `${i.name} ${i.addrs.join(" ")}`.trim());
+  const bridges = lab.networks.some((n) => n.kind === "bridge" && n.holder === null);
+  if (!links.length && !pubs.length && !bridges) return null;
+  return { id: "host", kind: "host", title: lab.isolated ? "host (isolated)" : "host", lines: [...links, ...pubs] };
+}
+
+/**
+ * Where each network meets the machine that holds it: a bridge's gateway (with NAT) on the host
+ * or on its virtual host; a VXLAN segment's tunnel end on every host it spans, over the underlay.
+ */
+function gatewayEdges(lab: Lab, host: boolean): Edge[] {
+  const out: Edge[] = [];
+  const vhost = (name: string | null) => (name && lab.nodes.find((x) => x.name === name)?.vhost ? name : null);
+  for (const n of lab.networks) {
+    if (n.kind === "vxlan") {
+      for (const h of n.spans ?? []) out.push({ from: nodeId(h), to: netId(n.name), label: `VTEP ${n.vxlan ?? ""} VNI ${n.vni} (udp ${n.port ?? 4789} over eth0)`.replace("  ", " "), link: false });
+      continue;
+    }
+    if (n.kind !== "bridge" || !(n.gateway || n.gateway6)) continue;
+    const gw = [n.gateway, n.gateway6].filter((g): g is string => !!g).map((g) => g.split("/")[0]).join(" ");
+    const label = `${n.bridge} ${gw}${n.nat ? ", NAT out" : ""}`;
+    if (n.holder === null && host) out.push({ from: "host", to: netId(n.name), label, link: false });
+    else if (vhost(n.holder)) out.push({ from: nodeId(n.holder!), to: netId(n.name), label, link: false });
+  }
+  return out;
 }

@@ -64,3 +64,44 @@ describe("Mermaid output", () => {
     await expect(mermaid.parse("flowchart LR\n  a[ok] --- b(( broken\n")).rejects.toThrow(/Parse error/);
   });
 });
+
+describe("what the picture shows (issue 18)", () => {
+  it("the host with its published ports, joined to its bridges; a VXLAN segment to the hosts it spans", async () => {
+    const { readFileSync: read } = await import("node:fs");
+    const { labFromText } = await import("../../src/lab/load.js");
+    const { findLabFile } = await import("../../src/lab/find.js");
+    const { topology } = await import("../../src/graph/topology.js");
+    const lab = (ref: string) => labFromText(read(findLabFile(ref)!, "utf8"), ref);
+    const bl = topology(lab("bridge-lab"));
+    expect(bl.vertices.find((v) => v.id === "host")?.lines).toContain("publish 8080/tcp → web:80");
+    expect(bl.edges).toContainEqual({ from: "host", to: "w_br0", label: "bridge-lab-br0 172.20.0.1, NAT out", link: false });
+    const ov = topology(lab("docker-overlay"));
+    for (const vm of ["vm1", "vm2", "vm3"]) expect(ov.edges.some((e) => e.from === `n_${vm}` && e.to === "w_overlay" && e.label.startsWith("VTEP"))).toBe(true);
+  });
+  it("the format comes from --format or the output's extension; a name that says otherwise is refused", async () => {
+    const { graphFormat } = await import("../../src/graph/graph.js");
+    expect(graphFormat(undefined, "x.png")).toBe("png");
+    expect(graphFormat(undefined, "x.SVG")).toBe("svg");
+    expect(graphFormat(undefined, undefined)).toBe("mermaid");
+    expect(graphFormat("dot", "x.gv")).toBe("dot");
+    expect(() => graphFormat(undefined, "x.txt")).toThrow(/cannot tell the format of x.txt/);
+    expect(() => graphFormat("mermaid", "x.png")).toThrow(/named like a png file/);
+  });
+});
+
+describe("PNG", () => {
+  it("netlab graph -o x.png writes a PNG (through Graphviz), not text", async () => {
+    const { mkdtempSync, readFileSync: read, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { run } = await import("../../src/runtime/proc.js");
+    const dir = mkdtempSync(join(tmpdir(), "netlab-png-"));
+    try {
+      const r = await run([new URL("../../bin/netlab", import.meta.url).pathname, "graph", "bridge-lab", "-o", join(dir, "x.png")]);
+      expect(r.code).toBe(0);
+      expect(read(join(dir, "x.png")).subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

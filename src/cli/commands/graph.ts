@@ -1,8 +1,8 @@
 import { writeFileSync } from "node:fs";
-import { graphLab, renderGraph, type GraphFormat } from "../../graph/graph.js";
+import { graphFormat, graphLab, renderGraph } from "../../graph/graph.js";
 
 export async function graphCmd(ref: string, opts: { format?: string; output?: string }): Promise<number> {
-  const format = (opts.format ?? (opts.output?.endsWith(".svg") ? "svg" : opts.output?.endsWith(".dot") ? "dot" : "mermaid")) as GraphFormat;
+  const format = graphFormat(opts.format, opts.output);
   const text = await renderGraph(await graphLab(ref), format);
   if (opts.output) writeFileSync(opts.output, text);
   else process.stdout.write(text);

@@ -10,7 +10,7 @@ export async function inspectCmd(ref: string, node: string | undefined, opts: { 
   for (const n of r.nodes) {
     process.stdout.write(`${c.bold(n.name)} ${c.dim(`(namespace ${n.namespace})`)}\n`);
     if (n.interfaces.length)
-      process.stdout.write(indent(table(["INTERFACE", "STATE", "MTU", "ADDRESSES", "MASTER", "IMPAIRMENT"], n.interfaces.map((i) => [i.name, i.state, String(i.mtu), i.addresses.join(" ") || "-", i.master ?? "", i.qdisc ?? ""]))) + "\n");
+      process.stdout.write(indent(table(["INTERFACE", "STATE", "MTU", "ADDRESSES", "MASTER", "IMPAIRMENT", ...(n.interfaces.some((i) => i.of) ? ["WHAT"] : [])], n.interfaces.map((i) => [i.name, i.state, String(i.mtu), i.addresses.join(" ") || "-", i.master ?? "", i.qdisc ?? "", ...(i.of ? [i.of] : [])]))) + "\n");
     if (n.routes.length) process.stdout.write(indent(c.bold("ROUTES") + "\n" + n.routes.join("\n")) + "\n");
     if (n.processes.length) process.stdout.write(indent(table(["PID", "PROCESS"], n.processes.map((p) => [String(p.pid), p.cmd]))) + "\n");
     process.stdout.write("\n");

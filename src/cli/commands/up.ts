@@ -12,7 +12,8 @@ export function summary(lab: Lab): string {
     ifs.forEach((i, k) => rows.push([k ? "" : n.vhost ? `${n.name} (host)` : n.name, k ? "" : n.ns, i.name, i.addrs.join(" ") || "-"]));
   }
   const hostNs = lab.hostNs ?? "(this namespace)";
-  for (const net of lab.networks.filter((x) => !x.holder))
+  // Only bridges are devices in the host: a VXLAN segment's bridges live on its virtual hosts.
+  for (const net of lab.networks.filter((x) => !x.holder && x.kind === "bridge"))
     rows.push(["host", hostNs, `${net.bridge} (bridge ${net.name})`, [net.gateway, net.gateway6].filter(Boolean).join(" ") || "-"]);
   for (const i of lab.host.intfs) rows.push(["host", hostNs, i.name, i.addrs.join(" ") || "-"]);
   return table(["NODE", "NAMESPACE", "INTERFACE", "ADDRESSES"], rows);
