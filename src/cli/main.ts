@@ -70,8 +70,9 @@ program
 
 program
   .command("down")
-  .description("remove exactly what `up` made; succeeds when it is already gone")
-  .argument("<lab>", "lab name (or the file it came from)")
+  .description("remove exactly what `up` made; succeeds when it is already gone (a name that is no lab at all exits 1)")
+  .argument("[lab]", "lab name (or the file it came from)")
+  .option("--all", "take down every lab that is up")
   .option("--json", "print the result as JSON")
   .action(lazy("down", "downCmd"));
 
@@ -106,8 +107,10 @@ program
 
 program
   .command("status")
-  .description("labs that are up, with node count and age")
-  .option("--json", "machine-readable output")
+  .description("labs that are up, with node count and age; one lab with its nodes and addresses")
+  .argument("[lab]", "only this lab, with its nodes")
+  .option("-o, --output <format>", "wide (more columns) or json")
+  .option("--json", "machine-readable output (as -o json)")
   .action(lazy("status", "statusCmd"));
 
 program

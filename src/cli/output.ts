@@ -8,12 +8,56 @@ export const c: ChalkInstance = new Chalk({ level: colorOk(process.stdout) ? 1 :
 export const ce: ChalkInstance = new Chalk({ level: colorOk(process.stderr) ? 1 : 0 });
 
 /** Columns; cells may carry our own colours, and nothing else that acts on a terminal gets through. */
-export function table(head: string[], rows: string[][]): string {
+export function table(head: string[], rows: string[][], width = screenWidth()): string {
   const strip = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, "");
   rows = rows.map((r) => r.map((cell) => cell.split(/(\x1b\[[0-9;]*m)/).map((part, i) => (i % 2 ? part : printable(part))).join("")));
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => strip(r[i] ?? "").length)));
-  const line = (r: string[]) => r.map((cell, i) => (i === r.length - 1 ? cell : cell + " ".repeat(widths[i] - strip(cell).length))).join("  ").trimEnd();
-  return [c.bold(line(head)), ...rows.map(line)].join("\n");
+  fit(widths, head, rows, width);
+  const line = (r: string[]) => r.map((cell, i) => (i === r.length - 1 ? cell : cell + " ".repeat(Math.max(0, widths[i] - strip(cell).length)))).join("  ").trimEnd();
+  const lines = (r: string[]) => {
+    const wrapped = r.map((cell, i) => (strip(cell).length > widths[i] ? wrap(cell, widths[i]) : [cell]));
+    const n = Math.max(...wrapped.map((w) => w.length));
+    return Array.from({ length: n }, (_, k) => line(wrapped.map((w) => w[k] ?? "")));
+  };
+  return [c.bold(line(head)), ...rows.flatMap(lines)].join("\n");
+}
+
+/** The terminal's width; 80 when output is not a terminal (a log, a pipe), so that it reads anywhere. */
+function screenWidth(): number {
+  return process.stdout.isTTY && process.stdout.columns ? process.stdout.columns : Number(process.env.COLUMNS) || 80;
+}
+
+/**
+ * Narrows the widest plain-text columns (colours are never cut) until the table fits `width`,
+ * each down to no less than its header or 12 characters: their cells then wrap at spaces.
+ */
+function fit(widths: number[], head: string[], rows: string[][], width: number): void {
+  const plain = (i: number) => rows.every((r) => !/\x1b/.test(r[i] ?? ""));
+  const total = () => widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
+  while (total() > width) {
+    const floor = (i: number) => Math.max(head[i].length, 12);
+    const i = widths.map((w, k) => [w, k]).filter(([w, k]) => plain(k) && w > floor(k)).sort((a, b) => b[0] - a[0])[0]?.[1];
+    if (i === undefined) return;
+    widths[i] = Math.max(floor(i), widths[i] - (total() - width));
+  }
+}
+
+/** Words of `text` in lines of at most `width`; a word longer than that is cut. */
+export function wrap(text: string, width: number): string[] {
+  const out: string[] = [];
+  let cur = "";
+  for (let word of text.split(" ")) {
+    while (word.length > width) {
+      if (cur) { out.push(cur); cur = ""; }
+      out.push(word.slice(0, width));
+      word = word.slice(width);
+    }
+    if (!cur) cur = word;
+    else if (cur.length + 1 + word.length <= width) cur += ` ${word}`;
+    else { out.push(cur); cur = word; }
+  }
+  out.push(cur);
+  return out;
 }
 
 export interface Progress {

@@ -1,5 +1,5 @@
 import { execa } from "execa";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { accessSync, constants, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { shQuote } from "../../shell.js";
@@ -26,8 +26,32 @@ export async function execCmd(lab: string, node: string, cmd: string[]): Promise
   if (!cmd.length) throw new UsageError("no command given", `netlab exec ${lab} ${node} -- ping -c1 10.0.0.1`);
   requireRoot("netlab exec");
   const meta = await requireUp(lab);
-  const env = { ...processEnv(meta.lab.name), NETLAB_NODE: node };
+  const env: NodeJS.ProcessEnv = { ...processEnv(meta.lab.name), NETLAB_NODE: node };
+  // A node shares the machine's files (all but /etc): a command missing here is missing there,
+  // and a shell says so with 127 (126: found, not executable); `ip netns exec` would say 255.
+  const missing = unrunnable(cmd[0], env.PATH ?? "");
+  if (missing) {
+    process.stderr.write(`netlab exec: ${cmd[0]}: ${missing === 127 ? "command not found" : "permission denied"}\n`);
+    return missing;
+  }
   return runInherit([...enterArgv(meta, node), ...cmd], env);
+}
+
+/** 127 when `cmd` is found nowhere on PATH (or at its path), 126 when found but not executable, else 0. */
+export function unrunnable(cmd: string, path: string): 0 | 126 | 127 {
+  const candidates = cmd.includes("/") ? [cmd] : path.split(":").filter(Boolean).map((d) => join(d, cmd));
+  let found = false;
+  for (const f of candidates) {
+    try {
+      if (!statSync(f).isFile()) continue;
+      found = true;
+      accessSync(f, constants.X_OK);
+      return 0;
+    } catch {
+      /* not here */
+    }
+  }
+  return found ? 126 : 127;
 }
 
 export async function shellCmd(lab: string, node: string): Promise<number> {

@@ -1,15 +1,28 @@
 import { readFileSync } from "node:fs";
 import { status } from "../../status.js";
-import { labsWithState } from "../../state/store.js";
+import { LabState, labsWithState } from "../../state/store.js";
+import { UsageError } from "../../errors.js";
 import { requireRoot } from "../../runtime/tools.js";
 import { age, c, table } from "../output.js";
 
-export async function statusCmd(opts: { json?: boolean }): Promise<number> {
+/**
+ * `netlab status [LAB] [-o wide|json]`: the labs that are up (kubectl's `get` conventions), or
+ * one of them with its nodes, interfaces and addresses, and what is missing if it is degraded.
+ */
+export async function statusCmd(ref: string | undefined, opts: { json?: boolean; output?: string }): Promise<number> {
+  const format = opts.json ? "json" : opts.output;
+  if (format !== undefined && format !== "json" && format !== "wide") throw new UsageError(`-o ${format}: not a format of status`, "-o wide or -o json");
   // Lab state is root's alone (0700): without root there is nothing to read, which is not "no labs".
   if (labsWithState().length) requireRoot("netlab status");
-  const labs = await status();
-  if (opts.json) {
-    process.stdout.write(JSON.stringify(labs, null, 2) + "\n");
+  let labs = await status();
+  if (ref !== undefined) {
+    const { labNameOf } = await import("../../teardown.js");
+    const name = (await labNameOf(ref)) ?? ref;
+    labs = labs.filter((l) => l.name === name);
+    if (!labs.length) throw new UsageError(`lab ${ref} is not up`, `start it with: sudo netlab up ${ref}`);
+  }
+  if (format === "json") {
+    process.stdout.write(JSON.stringify(ref !== undefined ? labs[0] : labs, null, 2) + "\n");
     return 0;
   }
   if (!labs.length) {
@@ -17,7 +30,15 @@ export async function statusCmd(opts: { json?: boolean }): Promise<number> {
     return 0;
   }
   const st = (s: string) => (s === "up" ? c.green(s) : c.yellow(s));
-  process.stdout.write(table(["LAB", "STATE", "NODES", "AGE", "DESCRIPTION"], labs.map((l) => [l.name, st(l.state) + (l.isolated ? " (isolated)" : ""), String(l.nodes), age(l.ageSeconds), l.description])) + "\n");
+  const wide = format === "wide";
+  const head = ["LAB", "STATE", "NODES", "AGE", ...(wide ? ["HOST", "FILE"] : []), "DESCRIPTION"];
+  const rows = labs.map((l) => [l.name, st(l.state) + (l.isolated ? " (isolated)" : ""), String(l.nodes), age(l.ageSeconds), ...(wide ? [new LabState(l.name).readMeta()?.lab.hostNs ?? "this namespace", l.file] : []), l.description]);
+  process.stdout.write(table(head, rows) + "\n");
+  if (ref !== undefined) {
+    const meta = new LabState(labs[0].name).readMeta();
+    const { summary } = await import("./up.js"); // only here: up's module brings the API with it
+    if (meta) process.stdout.write("\n" + summary(meta.lab) + "\n");
+  }
   for (const l of labs.filter((x) => x.missing)) for (const m of l.missing!) process.stdout.write(c.yellow(`${l.name}: ${m}\n`));
   if (labs.some((l) => l.state === "degraded")) process.stdout.write(c.dim("degraded: something the lab made is gone; netlab up LAB makes it again\n"));
   if (labs.some((l) => l.state === "incomplete")) process.stdout.write(c.dim("incomplete: an up was interrupted; netlab down LAB removes what it made\n"));

@@ -1,0 +1,43 @@
+// The conventions docker and kubectl users reach for (issue 18, item 8), for real in a sandbox.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { IS_ROOT, sandboxEach } from "./sandbox.js";
+
+describe.skipIf(!IS_ROOT)("conventions", () => {
+  const t = sandboxEach();
+
+  it("down of a name that is no lab exits 1 with a guess; of a known lab that is not up, 0", async () => {
+    const typo = await t.sb.netlab(["down", "brige-lab"]);
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toMatch(/no lab "brige-lab" is up.*\n.*did you mean bridge-lab\?/);
+    expect((await t.sb.netlab(["down", "bridge-lab"])).code).toBe(0);
+    expect(await t.sb.snapshot()).toEqual(t.before);
+  });
+
+  it("status LAB shows its nodes; -o json and -o wide; exec of a missing command is 127; down --all", async () => {
+    for (const l of ["veth-pair", "bridge-lab"]) {
+      t.labs.add(l);
+      expect((await t.sb.netlab(["up", l])).code).toBe(0);
+    }
+    const one = await t.sb.netlab(["status", "veth-pair"]);
+    expect(one.stdout).toMatch(/^veth-pair\s+up\s+1\s/m);
+    expect(one.stdout).toMatch(/^red\s+veth-pair-red\s+/m);
+    expect(one.stdout).not.toMatch(/^bridge-lab/m);
+    expect(JSON.parse((await t.sb.netlab(["status", "veth-pair", "-o", "json"])).stdout)).toMatchObject({ name: "veth-pair", state: "up" });
+    expect((await t.sb.netlab(["status", "-o", "wide"])).stdout).toMatch(/^LAB\s+STATE\s+NODES\s+AGE\s+HOST\s+FILE/);
+    for (const l of (await t.sb.netlab(["status"])).stdout.split("\n")) expect([...l].length).toBeLessThanOrEqual(80);
+    expect((await t.sb.netlab(["exec", "veth-pair", "red", "--", "no-such-command"])).code).toBe(127);
+    const plain = join(mkdtempSync(join(tmpdir(), "netlab-conv-")), "not-executable");
+    writeFileSync(plain, "echo hi\n", { mode: 0o644 });
+    expect((await t.sb.netlab(["exec", "veth-pair", "red", "--", plain])).code).toBe(126);
+    rmSync(dirname(plain), { recursive: true });
+    expect((await t.sb.netlab(["exec", "veth-pair", "red", "--", "sh", "-c", "exit 7"])).code).toBe(7);
+    const all = await t.sb.netlab(["down", "--all"]);
+    expect(all.code).toBe(0);
+    t.labs.clear();
+    expect((await t.sb.netlab(["status"])).stdout).toBe("no labs are up\n");
+    expect(await t.sb.snapshot()).toEqual(t.before);
+  });
+});
