@@ -88,7 +88,7 @@ async function forwarded(id: number, question: Question, opt: Opt | undefined, l
     log(`SERVFAIL (no upstream answered: ${got.failed})`);
     return reply("SERVFAIL");
   }
-  log(`forwarded to ${got.server.address}`);
+  log(`forwarded to ${got.server.address}${got.skipped ? ` (after ${got.skipped})` : ""}`);
   let out: Buffer = Buffer.from(got.reply);
   if (out.length > limit) {
     // Larger than the upstream was told (a TCP client's 65,535 is not asked upstream): cut to fit.

@@ -53,7 +53,8 @@ export function hostUpstreams(file = "/etc/resolv.conf"): Upstream[] {
   }
 }
 
-export type Forwarded = { reply: Buffer; server: Upstream } | { failed: string };
+/** The reply and who gave it (with why the upstreams before it did not), or why none did. */
+export type Forwarded = { reply: Buffer; server: Upstream; skipped?: string } | { failed: string };
 
 let inFlight = 0;
 
@@ -78,7 +79,7 @@ export async function forward(question: Question, opt: Opt | undefined, upstream
         continue;
       }
       const got = await ask(question, opt, server, ms);
-      if ("reply" in got) return got;
+      if ("reply" in got) return why.length ? { ...got, skipped: why.join(", ") } : got;
       why.push(`${server.address}: ${got.failed}`);
     }
     return { failed: why.join(", ") };

@@ -35,7 +35,9 @@ const rcode = (b: Buffer) => b.readUInt16BE(2) & 0xf;
 
 describe("dns answer(): what cannot be answered", () => {
   it("301 questions (300 of them compression pointers): FORMERR in one small reply, not 65,536 bytes", async () => {
-    const first = dnsPacket.encode({ type: "query", id: 7, questions: [{ type: "A", name: "a.example", class: "IN" }] });
+    // A 245-byte name, then 300 pointers to it: echoed, 75 kB of questions.
+    const long = Array.from({ length: 4 }, (_, i) => String(i).repeat(60)).join(".");
+    const first = dnsPacket.encode({ type: "query", id: 7, questions: [{ type: "A", name: long, class: "IN" }] });
     const raw = Buffer.concat([first, Buffer.alloc(300 * 6)]);
     raw.writeUInt16BE(301, 4);
     for (let i = 0; i < 300; i++) Buffer.from([0xc0, 0x0c, 0, 1, 0, 1]).copy(raw, first.length + i * 6);
