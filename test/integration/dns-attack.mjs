@@ -27,12 +27,17 @@ function tcp(host, opts = {}) {
   });
 }
 
+/** A 245-byte name, then `n` two-byte pointers to it: 300 of them are 2 kB that echo as 75 kB of questions. */
+function pointers(n, id) {
+  const first = query(Array.from({ length: 4 }, (_, i) => String(i).repeat(60)).join("."), id);
+  const raw = Buffer.concat([first, Buffer.alloc(n * 6)]);
+  raw.writeUInt16BE(n + 1, 4);
+  for (let i = 0; i < n; i++) Buffer.from([0xc0, 0x0c, 0, 1, 0, 1]).copy(raw, first.length + i * 6);
+  return raw;
+}
+
 async function oversized(host) {
-  // A 245-byte name, then 300 two-byte pointers to it: 2 kB that echo as 75 kB of questions.
-  const first = query(Array.from({ length: 4 }, (_, i) => String(i).repeat(60)).join("."), 7);
-  const raw = Buffer.concat([first, Buffer.alloc(300 * 6)]);
-  raw.writeUInt16BE(301, 4);
-  for (let i = 0; i < 300; i++) Buffer.from([0xc0, 0x0c, 0, 1, 0, 1]).copy(raw, first.length + i * 6);
+  const raw = pointers(300, 7);
   const c = await tcp(host);
   if (!c) return say({ connected: false });
   let got = Buffer.alloc(0);
@@ -75,7 +80,8 @@ async function pipeline(host, mb, secs, hold) {
   const c = await tcp(host);
   if (!c) return say({ connected: false });
   c.pause(); // never reads a reply
-  const chunk = Buffer.concat(Array.from({ length: 2000 }, (_, i) => frame(query(`p${i}.example`))));
+  // Small queries, and every tenth one with 150 questions (an answer 40 times its size, echoed).
+  const chunk = Buffer.concat(Array.from({ length: 2000 }, (_, i) => frame(i % 10 ? query(`p${i}.example`) : pointers(150, i))));
   let written = 0;
   const end = Date.now() + secs * 1000;
   while (written < mb * 2 ** 20 && Date.now() < end) {
