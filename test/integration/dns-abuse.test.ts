@@ -3,38 +3,21 @@
 // server process must answer correctly throughout, its memory and descriptors bounded. Also:
 // forwarding over every upstream in turn (a dead first one), upstreams being lab nodes only;
 // and `netlab logs` naming nodes exactly (item 7).
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { attack, attackOnce, dnsServerPid, fdCount, rssKb, sendFromPort0, UPSTREAM } from "./dns-abuse.js";
+import { ABUSE_GW, attack, attackOnce, dnsServerPid, fdCount, labUpstreams, rssKb, sendFromPort0, writeAbuseLab } from "./dns-abuse.js";
 import { eventually, IS_ROOT, Sandbox } from "./sandbox.js";
 
-const GW = "10.77.1.1"; // where the server listens on the client's network
-const LAB = `name: dnsabuse
-networks:
-  front: { subnet: 10.77.1.0/24, nat: true }
-  upstreams: { subnet: 10.77.2.0/24 }
-nodes:
-  client: { networks: [front] }
-  web: { networks: [front] }
-  resolver:
-    networks: { upstreams: { ip: 10.77.2.53 } }
-    run: node ${UPSTREAM} 300
-  dead:
-    networks: { upstreams: { ip: 10.77.2.54 } }
-    sysctls: { net.ipv4.icmp_ratelimit: 0 }
-`;
-// The host's resolvers as the server sees them (ip netns exec mounts this over /etc/resolv.conf):
-// a dead one first (nothing on its port 53), then a slow live one — both lab nodes.
-const RESOLV = "nameserver 10.77.2.54\nnameserver 10.77.2.53\n";
+const GW = ABUSE_GW;
 
 describe.skipIf(!IS_ROOT)("the lab DNS server under attack by a local user", () => {
   let sb: Sandbox;
   let pid: number;
   let before: Awaited<ReturnType<Sandbox["snapshot"]>>;
   const dir = mkdtempSync(join(tmpdir(), "netlab-dnsabuse-"));
-  let etcNetnsMade = false;
+  let undoUpstreams = () => {};
   const queryLog = () => readFileSync("/run/netlab/dnsabuse/logs/dns.log", "utf8");
   const dig = (args: string) => sb.exec("dnsabuse", "client", `dig +short +tries=1 +time=4 ${args}`).then((r) => r.stdout.trim());
   const alive = async () => {
@@ -45,11 +28,8 @@ describe.skipIf(!IS_ROOT)("the lab DNS server under attack by a local user", () 
   beforeAll(async () => {
     sb = await Sandbox.create();
     before = await sb.snapshot();
-    etcNetnsMade = !existsSync("/etc/netns");
-    mkdirSync(`/etc/netns/${sb.name}`, { recursive: true });
-    writeFileSync(`/etc/netns/${sb.name}/resolv.conf`, RESOLV);
-    writeFileSync(join(dir, "dnsabuse.yaml"), LAB);
-    const up = await sb.netlab(["up", join(dir, "dnsabuse.yaml")]);
+    undoUpstreams = labUpstreams(sb);
+    const up = await sb.netlab(["up", writeAbuseLab(dir)]);
     expect(up.code, up.stderr).toBe(0);
     expect(await eventually(async () => (await dig("web")) === "10.77.1.3")).toBe(true);
     pid = dnsServerPid(sb, "dnsabuse")!;
@@ -58,8 +38,7 @@ describe.skipIf(!IS_ROOT)("the lab DNS server under attack by a local user", () 
 
   afterAll(async () => {
     await sb.netlab(["down", "dnsabuse"]);
-    rmSync(`/etc/netns/${sb.name}`, { recursive: true, force: true });
-    if (etcNetnsMade) rmdirSync("/etc/netns");
+    undoUpstreams();
     rmSync(dir, { recursive: true, force: true });
     const after = await sb.snapshot();
     await sb.destroy();
