@@ -87,9 +87,10 @@ program
 
 program
   .command("logs")
-  .description("what a lab's DNS server was asked (dns), or what a node's run commands printed")
+  .description("what a node's run commands printed, or what the lab's DNS server was asked (--dns)")
   .argument("<lab>")
-  .argument("<what>", "dns, or a node name")
+  .argument("[node]", "a node (or host); dns means the DNS server's log unless the lab has a node named dns")
+  .option("--dns", "the DNS server's query log, whatever the lab's nodes are called")
   .action(lazy("logs", "logsCmd"));
 
 program

@@ -1,19 +1,22 @@
 // Chaos trials: netlab killed at random moments of `up` and `down`, interrupted by signals
 // (to itself and to its process group), two labs overlapping in one host namespace, `up` and
-// `down` racing. Each trial runs in a fresh sandbox, and afterwards everything a lab may touch
+// `down` racing, and a lab's DNS server attacked by a local user (dns-abuse.ts). Each trial runs in a fresh sandbox, and afterwards everything a lab may touch
 // (the sandbox snapshot) must be exactly as before. Used by scripts/chaos (100s of trials,
 // out of the pass/fail run) and, briefly, by the integration suite.
 import { spawn } from "node:child_process";
-import { resolve } from "node:path";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { run } from "../../src/runtime/proc.js";
+import { abuseRun, writeAbuseLab } from "./dns-abuse.js";
 import { NETLAB, Sandbox, type Snapshot } from "./sandbox.js";
 
 export const CHAOS_LAB = resolve(import.meta.dirname, "../fixtures/chaos.yaml");
 export const CHAOS_B = resolve(import.meta.dirname, "../fixtures/chaos-b.yaml");
 
-export type TrialKind = "kill-up" | "kill-down" | "signal-up" | "signal-group" | "overlap" | "race";
-export const KINDS: TrialKind[] = ["kill-up", "kill-down", "signal-up", "signal-group", "overlap", "race"];
+export type TrialKind = "kill-up" | "kill-down" | "signal-up" | "signal-group" | "overlap" | "race" | "dns-abuse";
+export const KINDS: TrialKind[] = ["kill-up", "kill-down", "signal-up", "signal-group", "overlap", "race", "dns-abuse"];
 
 export interface TrialResult {
   kind: TrialKind;
@@ -128,9 +131,18 @@ export async function trial(kind: TrialKind, rnd: () => number, upMs: number): P
         if (down.code !== 0) detail += " DOWN FAILED";
         break;
       }
+      case "dns-abuse": {
+        const dir = mkdtempSync(join(tmpdir(), "netlab-chaos-dns-"));
+        try {
+          detail = await abuseRun(sb, rnd, writeAbuseLab(dir));
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+        break;
+      }
     }
     // Whatever happened, one `down` of each lab must leave the sandbox as it was.
-    for (const lab of ["chaos", "chaos-b"]) {
+    for (const lab of ["chaos", "chaos-b", "dnsabuse"]) {
       const r = await sb.netlab(["down", lab]);
       if (r.code !== 0) detail += ` (down ${lab}: exit ${r.code}: ${r.stderr.trim().slice(0, 200)})`;
     }

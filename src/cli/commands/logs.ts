@@ -1,31 +1,66 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { createReadStream, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { requireUp } from "../../api.js";
-import { UsageError } from "../../errors.js";
 import { serveDns } from "../../dns/server.js";
+import { UsageError } from "../../errors.js";
 import { requireRoot } from "../../runtime/tools.js";
 import { LabState } from "../../state/store.js";
 
-/** `netlab logs LAB dns`: the DNS server's query log; `netlab logs LAB NODE`: what the node's `run` commands printed. */
-export async function logsCmd(lab: string, what: string): Promise<number> {
+/**
+ * `netlab logs LAB NODE`: what NODE's `run` commands printed (`host`: the host's); `netlab logs
+ * LAB --dns`: the DNS server's query log. `netlab logs LAB dns` is the DNS server's log unless
+ * the lab has a node named dns — a node's name always means that node. Exit 0; 1 when a log
+ * cannot be read (said on stderr); 2 for a node the lab does not have.
+ */
+export async function logsCmd(lab: string, what: string | undefined, opts: { dns?: boolean } = {}): Promise<number> {
   requireRoot("netlab logs");
   const meta = await requireUp(lab);
   const dir = new LabState(meta.lab.name).logDir;
-  const files = what === "dns" ? ["dns.log"] : readdirSync(dir).filter((f) => f.startsWith(`${what}-`) && f.endsWith(".log")).sort();
+  const nodes = meta.lab.nodes.map((n) => n.name);
+  if (opts.dns && what !== undefined) throw new UsageError("netlab logs takes a node or --dns, not both", `the DNS server's log: netlab logs ${meta.lab.name} --dns`);
+  const dns = opts.dns || (what === "dns" && !nodes.includes("dns"));
+  if (!dns && what === undefined) throw new UsageError("which logs? name a node, or --dns for the DNS server's", `logs of: --dns, ${["host", ...nodes].join(", ")}`);
+  if (!dns && what !== "host" && !nodes.includes(what!)) throw new UsageError(`lab ${meta.lab.name} has no node "${what}"`, `logs of: --dns, ${["host", ...nodes].join(", ")}`);
+  if (what === "dns" && !dns) process.stderr.write(`(node dns's output; the DNS server's query log: netlab logs ${meta.lab.name} --dns)\n`);
+  const files = dns ? ["dns.log.1", "dns.log"].filter((f) => readdirSync(dir).includes(f)) : nodeLogs(readdirSync(dir), what!);
   if (!files.length) {
-    const nodes = meta.lab.nodes.map((n) => n.name);
-    if (what !== "dns" && !nodes.includes(what)) throw new UsageError(`lab ${meta.lab.name} has no node "${what}"`, `logs of: dns, ${nodes.join(", ")}`);
-    process.stderr.write(`no logs of ${what} yet\n`);
+    process.stderr.write(dns ? "no queries logged yet\n" : `no logs of ${what} yet\n`);
     return 0;
   }
   for (const f of files) {
-    try {
-      process.stdout.write(readFileSync(join(dir, f), "utf8"));
-    } catch {
-      /* not written yet */
+    const err = await copy(join(dir, f));
+    if (err) {
+      process.stderr.write(`netlab logs: cannot read ${join(dir, f)}: ${err.message}\n`);
+      return 1;
     }
   }
   return 0;
+}
+
+/** A node's log files, `<node>-<n>.log` exactly (so web's are not web-1's), in the order of its run commands. */
+export function nodeLogs(files: string[], node: string): string[] {
+  const index = (f: string) => (f.startsWith(`${node}-`) && /^\d+\.log$/.test(f.slice(node.length + 1)) ? Number(f.slice(node.length + 1, -4)) : -1);
+  return files.filter((f) => index(f) >= 0).sort((a, b) => index(a) - index(b));
+}
+
+/** Streams a file to stdout (any size: a read is not one string). Resolves to the error that stopped it; a file gone since the listing is not one. */
+function copy(path: string): Promise<NodeJS.ErrnoException | null> {
+  return new Promise((resolve) => {
+    const src = createReadStream(path);
+    src.on("error", (e: NodeJS.ErrnoException) => resolve(e.code === "ENOENT" ? null : e));
+    src.on("end", () => resolve(null));
+    src.on("data", (chunk) => {
+      if (!process.stdout.write(chunk)) {
+        src.pause();
+        process.stdout.once("drain", () => src.resume());
+      }
+    });
+    // A reader that stopped early (`| head`): the rest is dropped, as main.ts drops it.
+    process.stdout.once("error", () => {
+      src.destroy();
+      resolve(null);
+    });
+  });
 }
 
 /** `netlab dns-server LAB` (started by `up`): serves the lab's names until SIGTERM. */
