@@ -45,4 +45,13 @@ describe.skipIf(!IS_ROOT)("files:", () => {
     expect(existsSync("/run/netns/fiso-host")).toBe(false);
     expect(await t.sb.snapshot()).toEqual(t.before);
   });
+
+  it("a file where the machine's /etc has a directory is refused before anything is made (exit 3)", async () => {
+    t.labs.add("fkind"); // taken down if it came up after all
+    const file = labFile("kind", 'name: fkind\nnodes:\n  a: { files: { /etc/default: "x" } }\n');
+    const up = await t.sb.netlab(["up", file]);
+    expect(up.code).toBe(3);
+    expect(up.stderr).toMatch(/\/etc\/default is a directory on this machine, so a's \/etc\/default cannot be mounted there/);
+    expect(await t.sb.snapshot()).toEqual(t.before);
+  });
 });
