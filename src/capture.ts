@@ -15,7 +15,8 @@ export interface CaptureTarget {
 }
 
 export interface CaptureOptions {
-  write?: string;
+  /** Packets go to tcpdump's stdout as a pcap stream (-w -): netlab opens the file and hands it over as that stdout. */
+  write?: boolean;
   count?: number;
   filter: string[];
 }
@@ -42,15 +43,16 @@ export function captureTarget(meta: Meta, spec: string): CaptureTarget {
 /**
  * tcpdump's own command line: numeric; --immediate-mode, so that the kernel hands each packet over
  * at once instead of in blocks (up to a second late), and Ctrl-C loses none of the last ones;
- * line-buffered text, or a file written packet by packet as root (Debian's tcpdump drops to its
- * own user first).
+ * line-buffered text, or pcap to stdout packet by packet (-w - -U): tcpdump never opens the
+ * user's path itself, so it cannot follow a link planted there (netlab opened it: output-file.ts).
  */
 export function tcpdumpArgv(t: CaptureTarget, o: CaptureOptions): string[] {
   return [
     "tcpdump", "-n", "--immediate-mode", "-i", t.iface,
-    ...(o.write ? ["-w", o.write, "-U", "-Z", "root"] : ["-l"]),
+    ...(o.write ? ["-w", "-", "-U"] : ["-l"]),
     ...(o.count ? ["-c", String(o.count)] : []),
-    ...o.filter,
+    // The filter is a filter: after --, no word of it can be a tcpdump option (-w FILE, -z CMD).
+    "--", ...o.filter,
   ];
 }
 
@@ -65,7 +67,7 @@ export async function checkCapture(t: CaptureTarget, o: CaptureOptions): Promise
     }
   }
   if (o.filter.length) {
-    const d = await run([...t.enter, "tcpdump", "-i", t.iface, "-d", ...o.filter]);
+    const d = await run([...t.enter, "tcpdump", "-i", t.iface, "-d", "--", ...o.filter]);
     if (d.code !== 0) {
       const msg = d.stderr.split("\n").filter((x) => x && !/^(tcpdump: )?(verbose output suppressed|listening on|data link type)/.test(x)).join("\n").trim();
       throw new UsageError(`tcpdump rejects the filter "${o.filter.join(" ")}": ${msg.replace(/^tcpdump: /, "")}`, "see man pcap-filter; e.g. netlab capture LAB NODE -- icmp or tcp port 80");

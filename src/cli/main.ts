@@ -160,7 +160,7 @@ program
   .argument("[filter...]", "a pcap filter, after --: icmp, tcp port 80, …")
   .option("-w, --write <file>", "write packets to a pcap file instead of printing them")
   .addOption(new Option("-c, --count <n>", "stop after N packets").argParser((v) => Number(v)))
-  .passThroughOptions()
+  // No passThroughOptions: -w and -c after the target are netlab's (the README's form), not tcpdump's.
   .action(lazy("capture", "captureCmd"));
 
 program

@@ -1,12 +1,13 @@
 // `netlab init [FILE] [--from LAB]`: a new lab file — the starter, or a copy of a shipped lab —
 // with the editor's schema line pointing at this netlab's schema, and a name that is its own.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { basename, dirname, relative, resolve } from "node:path";
 import { UsageError } from "../errors.js";
 import { findLabFile, SHIPPED_LABS } from "../lab/find.js";
 import { SCHEMA_FILE } from "../lab/json-schema.js";
 import { LAB_NAME } from "../lab/schema.js";
 import { STARTER } from "./template.js";
+import { writeOutput } from "../output-file.js";
 
 export const SCHEMA_PATH = resolve(SHIPPED_LABS, "..", SCHEMA_FILE);
 const SCHEMA_LINE = /^# yaml-language-server: \$schema=.*\n/;
@@ -36,9 +37,8 @@ export function initLab(file: string | undefined, opts: { from?: string; force?:
     text = STARTER(name);
   }
   const path = resolve(cwd, file);
-  if (existsSync(path) && !opts.force) throw new UsageError(`${file} already exists`, "choose another file name, or add --force to overwrite it");
-  mkdirSync(dirname(path), { recursive: true });
   const schema = relative(dirname(path), SCHEMA_PATH);
-  writeFileSync(path, `# yaml-language-server: $schema=${schema}\n${text}`);
+  // Through output-file: never through a link someone else planted, owned by the user sudo ran us for.
+  writeOutput(path, `# yaml-language-server: $schema=${schema}\n${text}`, { overwrite: !!opts.force, mkdirs: true, existsHint: "choose another file name, or add --force to overwrite it" });
   return { file: path, name };
 }

@@ -1,7 +1,8 @@
 // Name resolution inside nodes: `ip netns exec` bind-mounts /etc/netns/<ns>/* over /etc. Each
 // node's pair of files lives in filesDir, one directory per distinct pair (a star's nodes share
 // one), and /etc/netns/<ns> is a symlink to it, which the mount follows: one new inode per node
-// on the disk, instead of three.
+// on the disk, instead of three. The directories live in separate trees — nodes/<node>,
+// shared/<n>, host — so that no node's name can make its private directory the one others share.
 import { hostsFile } from "../lab/hosts.js";
 import { networkOf, type Lab, type Node } from "../lab/model.js";
 import { NETNS_ETC } from "../net/names.js";
@@ -46,19 +47,23 @@ export function nameFilesStep(lab: Lab, opts: { stateDir: string; filesDir?: str
   // An isolated lab's host is a namespace of netlab's too: its files go the same way.
   if (lab.hostNs && Object.keys(lab.host.files).length) dirs.set("host", { nss: [lab.hostNs], name: "host", own: lab.host.files });
   const files: Op[] = [];
+  const linked: { ns: string; dir: string }[] = [];
   let shared = 0;
-  for (const d of dirs.values()) {
-    const dir = `${filesDir}/${d.nss.length === 1 ? d.name : `shared-${++shared}`}`;
+  for (const [key, d] of dirs) {
+    const dir = `${filesDir}/${key === "host" ? "host" : d.nss.length === 1 ? `nodes/${d.name}` : `shared/${++shared}`}`;
     if (d.hosts !== undefined) files.push({ op: "write", path: `${dir}/hosts`, content: d.hosts }, { op: "write", path: `${dir}/resolv.conf`, content: d.resolv! });
     for (const [path, content] of Object.entries(d.own)) files.push({ op: "write", path: `${dir}/${path.slice("/etc/".length)}`, content });
-    for (const ns of d.nss) files.push({ op: "symlink", path: `${NETNS_ETC}/${ns}`, target: dir });
+    for (const ns of d.nss) {
+      files.push({ op: "symlink", path: `${NETNS_ETC}/${ns}`, target: dir });
+      linked.push({ ns, dir });
+    }
   }
   if (!files.length) return null;
-  const linked = [...dirs.values()].flatMap((d) => d.nss);
   return {
     id: "etc-netns",
     title: [...dirs.values()].some((d) => Object.keys(d.own).length) ? "hosts, resolv.conf and files under /etc" : "hosts and resolv.conf files",
     ops: files,
-    undo: [...linked.map((ns) => ({ op: "rm", path: `${NETNS_ETC}/${ns}` }) as Op), ...(opts.filesDir ? [{ op: "rm", path: opts.filesDir } as Op] : [])],
+    // Only the links netlab made go (a directory root keeps there is never touched), then the tree of files.
+    undo: [...linked.map(({ ns, dir }) => ({ op: "rm", path: `${NETNS_ETC}/${ns}`, link: dir }) as Op), ...(opts.filesDir ? [{ op: "rm", path: opts.filesDir } as Op] : [])],
   };
 }

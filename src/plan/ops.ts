@@ -30,7 +30,11 @@ export type Op =
   | { op: "host-release"; ns: Ns; lab: string; sysctls: string[] }
   | { op: "write"; path: string; content: string }
   | { op: "symlink"; path: string; target: string }
-  | { op: "rm"; path: string }
+  /**
+   * `rm -rf path`; with `link`, only the symbolic link at path that points at `link` (what netlab
+   * made there): a directory or file someone else put in its place is left alone.
+   */
+  | { op: "rm"; path: string; link?: string }
   /** A command run to completion inside the namespace; a non-zero exit fails the step. */
   | { op: "exec"; ns: Ns; cmd: string; who: string }
   /** A command left running in the background inside the namespace, output to log. */

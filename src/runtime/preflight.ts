@@ -1,6 +1,6 @@
 // Read-only checks against the live system, before anything is touched: names
 // already taken, host routes a lab subnet would shadow, missing tools.
-import { existsSync } from "node:fs";
+import { existsSync, lstatSync, statSync } from "node:fs";
 import { EnvError, LabError, type KeyPath, type Problem } from "../errors.js";
 import { samePublishedPort, type Lab } from "../lab/model.js";
 import { formatPrefix, overlaps, parsePrefix, prefixOf, parseIfAddr, type Prefix } from "../net/ip.js";
@@ -46,6 +46,15 @@ function hostRouteClashes(lab: Lab, live: LiveRoute[], at: (key: KeyPath, messag
   });
 }
 
+const present = (path: string) => {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 /** Checks that need the live system. `source` gives positions for errors in the lab file. */
 /** Runs where `up` runs: that namespace is the lab's host. */
 export async function preflight(lab: Lab, plan: Plan, source: LabSource | null): Promise<void> {
@@ -74,15 +83,18 @@ export async function preflight(lab: Lab, plan: Plan, source: LabSource | null):
     );
   }
   await impairmentsPossible(lab);
-  // ip netns exec can only mount a node's files over what /etc already has.
+  // ip netns exec can only mount a node's files over what /etc already has, a file over a file and a directory over a directory.
   for (const n of [...lab.nodes, ...(lab.hostNs ? [{ name: "host", files: lab.host.files }] : [])])
     for (const p of Object.keys(n.files)) {
       const top = p.split("/").slice(0, 3).join("/");
       if (!existsSync(top))
         throw new EnvError(`${top} does not exist on this machine, so ${n.name}'s ${p} cannot be mounted there`, `install the program that uses it (its package makes ${top}), or put the file elsewhere under /etc`);
+      if (statSync(top).isDirectory() !== (p !== top))
+        throw new EnvError(`${top} is a ${p !== top ? "file" : "directory"} on this machine, so ${n.name}'s ${p} cannot be mounted there`, `ip netns exec mounts a file over a file and a directory over a directory: put the file elsewhere under /etc`);
     }
-  const etc = lab.nodes.map((n) => `${NETNS_ETC}/${n.ns}`).filter(existsSync);
-  if (etc.length) throw new EnvError(`${etc[0]} already exists and lab ${lab.name} did not make it`, `remove it if it is stale: rm -r ${etc[0]}`);
+  // Every namespace's entry, the isolated host's too; lstat, so that a dangling link counts.
+  const etc = namespaces.map((ns) => `${NETNS_ETC}/${ns}`).filter(present);
+  if (etc.length) throw new EnvError(`${etc[0]} already exists and lab ${lab.name} did not make it`, `netlab will neither use nor remove it; remove it yourself if it is stale: rm -r ${etc[0]}`);
   if (lab.isolated) return;
 
   // A host port another lab already publishes in this same host namespace.

@@ -117,21 +117,21 @@ link set dev eth0 up
 route replace default via 10.244.3.1 dev eth0
 EOF
 # hosts, resolv.conf and files under /etc
-mkdir -p /run/netlab/bgp-routes/etc/vm1
-cat > /run/netlab/bgp-routes/etc/vm1/hosts <<'EOF'
+mkdir -p /run/netlab/bgp-routes/etc/nodes/vm1
+cat > /run/netlab/bgp-routes/etc/nodes/vm1/hosts <<'EOF'
 # Written by netlab for lab bgp-routes; removed by `netlab down bgp-routes`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 192.168.56.11	vm1
 EOF
-mkdir -p /run/netlab/bgp-routes/etc/vm1
-cat > /run/netlab/bgp-routes/etc/vm1/resolv.conf <<'EOF'
+mkdir -p /run/netlab/bgp-routes/etc/nodes/vm1
+cat > /run/netlab/bgp-routes/etc/nodes/vm1/resolv.conf <<'EOF'
 # Written by netlab for lab bgp-routes; removed by `netlab down bgp-routes`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /run/netlab/bgp-routes/etc/vm1/bird
-cat > /run/netlab/bgp-routes/etc/vm1/bird/bird.conf <<'EOF'
+mkdir -p /run/netlab/bgp-routes/etc/nodes/vm1/bird
+cat > /run/netlab/bgp-routes/etc/nodes/vm1/bird/bird.conf <<'EOF'
 # vm1: one iBGP session to every other host (Calico's node-to-node mesh, AS 64512);
 # it announces its own pod subnet and installs the others' in the kernel.
 log stderr all;
@@ -150,22 +150,22 @@ protocol bgp vm3 {
   ipv4 { import all; export where source = RTS_DEVICE; };
 }
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/bgp-routes/etc/vm1 /etc/netns/bgp-routes-vm1
-mkdir -p /run/netlab/bgp-routes/etc/vm2
-cat > /run/netlab/bgp-routes/etc/vm2/hosts <<'EOF'
+mkdir -p /etc/netns && ln -sfn /run/netlab/bgp-routes/etc/nodes/vm1 /etc/netns/bgp-routes-vm1
+mkdir -p /run/netlab/bgp-routes/etc/nodes/vm2
+cat > /run/netlab/bgp-routes/etc/nodes/vm2/hosts <<'EOF'
 # Written by netlab for lab bgp-routes; removed by `netlab down bgp-routes`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 192.168.56.12	vm2
 EOF
-mkdir -p /run/netlab/bgp-routes/etc/vm2
-cat > /run/netlab/bgp-routes/etc/vm2/resolv.conf <<'EOF'
+mkdir -p /run/netlab/bgp-routes/etc/nodes/vm2
+cat > /run/netlab/bgp-routes/etc/nodes/vm2/resolv.conf <<'EOF'
 # Written by netlab for lab bgp-routes; removed by `netlab down bgp-routes`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /run/netlab/bgp-routes/etc/vm2/bird
-cat > /run/netlab/bgp-routes/etc/vm2/bird/bird.conf <<'EOF'
+mkdir -p /run/netlab/bgp-routes/etc/nodes/vm2/bird
+cat > /run/netlab/bgp-routes/etc/nodes/vm2/bird/bird.conf <<'EOF'
 # vm2: one iBGP session to every other host (Calico's node-to-node mesh, AS 64512);
 # it announces its own pod subnet and installs the others' in the kernel.
 log stderr all;
@@ -184,22 +184,22 @@ protocol bgp vm3 {
   ipv4 { import all; export where source = RTS_DEVICE; };
 }
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/bgp-routes/etc/vm2 /etc/netns/bgp-routes-vm2
-mkdir -p /run/netlab/bgp-routes/etc/vm3
-cat > /run/netlab/bgp-routes/etc/vm3/hosts <<'EOF'
+mkdir -p /etc/netns && ln -sfn /run/netlab/bgp-routes/etc/nodes/vm2 /etc/netns/bgp-routes-vm2
+mkdir -p /run/netlab/bgp-routes/etc/nodes/vm3
+cat > /run/netlab/bgp-routes/etc/nodes/vm3/hosts <<'EOF'
 # Written by netlab for lab bgp-routes; removed by `netlab down bgp-routes`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 192.168.56.13	vm3
 EOF
-mkdir -p /run/netlab/bgp-routes/etc/vm3
-cat > /run/netlab/bgp-routes/etc/vm3/resolv.conf <<'EOF'
+mkdir -p /run/netlab/bgp-routes/etc/nodes/vm3
+cat > /run/netlab/bgp-routes/etc/nodes/vm3/resolv.conf <<'EOF'
 # Written by netlab for lab bgp-routes; removed by `netlab down bgp-routes`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /run/netlab/bgp-routes/etc/vm3/bird
-cat > /run/netlab/bgp-routes/etc/vm3/bird/bird.conf <<'EOF'
+mkdir -p /run/netlab/bgp-routes/etc/nodes/vm3/bird
+cat > /run/netlab/bgp-routes/etc/nodes/vm3/bird/bird.conf <<'EOF'
 # vm3: one iBGP session to every other host (Calico's node-to-node mesh, AS 64512);
 # it announces its own pod subnet and installs the others' in the kernel.
 log stderr all;
@@ -218,49 +218,49 @@ protocol bgp vm2 {
   ipv4 { import all; export where source = RTS_DEVICE; };
 }
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/bgp-routes/etc/vm3 /etc/netns/bgp-routes-vm3
-mkdir -p /run/netlab/bgp-routes/etc/a
-cat > /run/netlab/bgp-routes/etc/a/hosts <<'EOF'
+mkdir -p /etc/netns && ln -sfn /run/netlab/bgp-routes/etc/nodes/vm3 /etc/netns/bgp-routes-vm3
+mkdir -p /run/netlab/bgp-routes/etc/nodes/a
+cat > /run/netlab/bgp-routes/etc/nodes/a/hosts <<'EOF'
 # Written by netlab for lab bgp-routes; removed by `netlab down bgp-routes`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.244.1.2	a
 EOF
-mkdir -p /run/netlab/bgp-routes/etc/a
-cat > /run/netlab/bgp-routes/etc/a/resolv.conf <<'EOF'
+mkdir -p /run/netlab/bgp-routes/etc/nodes/a
+cat > /run/netlab/bgp-routes/etc/nodes/a/resolv.conf <<'EOF'
 # Written by netlab for lab bgp-routes; removed by `netlab down bgp-routes`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/bgp-routes/etc/a /etc/netns/bgp-routes-a
-mkdir -p /run/netlab/bgp-routes/etc/b
-cat > /run/netlab/bgp-routes/etc/b/hosts <<'EOF'
+mkdir -p /etc/netns && ln -sfn /run/netlab/bgp-routes/etc/nodes/a /etc/netns/bgp-routes-a
+mkdir -p /run/netlab/bgp-routes/etc/nodes/b
+cat > /run/netlab/bgp-routes/etc/nodes/b/hosts <<'EOF'
 # Written by netlab for lab bgp-routes; removed by `netlab down bgp-routes`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.244.2.2	b
 EOF
-mkdir -p /run/netlab/bgp-routes/etc/b
-cat > /run/netlab/bgp-routes/etc/b/resolv.conf <<'EOF'
+mkdir -p /run/netlab/bgp-routes/etc/nodes/b
+cat > /run/netlab/bgp-routes/etc/nodes/b/resolv.conf <<'EOF'
 # Written by netlab for lab bgp-routes; removed by `netlab down bgp-routes`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/bgp-routes/etc/b /etc/netns/bgp-routes-b
-mkdir -p /run/netlab/bgp-routes/etc/c
-cat > /run/netlab/bgp-routes/etc/c/hosts <<'EOF'
+mkdir -p /etc/netns && ln -sfn /run/netlab/bgp-routes/etc/nodes/b /etc/netns/bgp-routes-b
+mkdir -p /run/netlab/bgp-routes/etc/nodes/c
+cat > /run/netlab/bgp-routes/etc/nodes/c/hosts <<'EOF'
 # Written by netlab for lab bgp-routes; removed by `netlab down bgp-routes`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.244.3.2	c
 EOF
-mkdir -p /run/netlab/bgp-routes/etc/c
-cat > /run/netlab/bgp-routes/etc/c/resolv.conf <<'EOF'
+mkdir -p /run/netlab/bgp-routes/etc/nodes/c
+cat > /run/netlab/bgp-routes/etc/nodes/c/resolv.conf <<'EOF'
 # Written by netlab for lab bgp-routes; removed by `netlab down bgp-routes`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/bgp-routes/etc/c /etc/netns/bgp-routes-c
+mkdir -p /etc/netns && ln -sfn /run/netlab/bgp-routes/etc/nodes/c /etc/netns/bgp-routes-c
 
 # --- run
 # start on vm1: bird -f -c /etc/bird/bird.conf -s "$NETLAB_STATE/bird-$NETLAB_NODE.ctl"

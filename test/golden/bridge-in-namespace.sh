@@ -64,21 +64,21 @@ link set dev eth0 up
 route replace default via 10.50.0.1 dev eth0
 EOF
 # hosts and resolv.conf files
-mkdir -p /run/netlab/bridge-in-ns/etc/switch
-cat > /run/netlab/bridge-in-ns/etc/switch/hosts <<'EOF'
+mkdir -p /run/netlab/bridge-in-ns/etc/nodes/switch
+cat > /run/netlab/bridge-in-ns/etc/nodes/switch/hosts <<'EOF'
 # Written by netlab for lab bridge-in-ns; removed by `netlab down bridge-in-ns`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 EOF
-mkdir -p /run/netlab/bridge-in-ns/etc/switch
-cat > /run/netlab/bridge-in-ns/etc/switch/resolv.conf <<'EOF'
+mkdir -p /run/netlab/bridge-in-ns/etc/nodes/switch
+cat > /run/netlab/bridge-in-ns/etc/nodes/switch/resolv.conf <<'EOF'
 # Written by netlab for lab bridge-in-ns; removed by `netlab down bridge-in-ns`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/bridge-in-ns/etc/switch /etc/netns/bridge-in-ns-switch
-mkdir -p /run/netlab/bridge-in-ns/etc/shared-1
-cat > /run/netlab/bridge-in-ns/etc/shared-1/hosts <<'EOF'
+mkdir -p /etc/netns && ln -sfn /run/netlab/bridge-in-ns/etc/nodes/switch /etc/netns/bridge-in-ns-switch
+mkdir -p /run/netlab/bridge-in-ns/etc/shared/1
+cat > /run/netlab/bridge-in-ns/etc/shared/1/hosts <<'EOF'
 # Written by netlab for lab bridge-in-ns; removed by `netlab down bridge-in-ns`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
@@ -86,15 +86,15 @@ cat > /run/netlab/bridge-in-ns/etc/shared-1/hosts <<'EOF'
 10.50.0.3	b
 10.50.0.4	c
 EOF
-mkdir -p /run/netlab/bridge-in-ns/etc/shared-1
-cat > /run/netlab/bridge-in-ns/etc/shared-1/resolv.conf <<'EOF'
+mkdir -p /run/netlab/bridge-in-ns/etc/shared/1
+cat > /run/netlab/bridge-in-ns/etc/shared/1/resolv.conf <<'EOF'
 # Written by netlab for lab bridge-in-ns; removed by `netlab down bridge-in-ns`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/bridge-in-ns/etc/shared-1 /etc/netns/bridge-in-ns-a
-mkdir -p /etc/netns && ln -sfn /run/netlab/bridge-in-ns/etc/shared-1 /etc/netns/bridge-in-ns-b
-mkdir -p /etc/netns && ln -sfn /run/netlab/bridge-in-ns/etc/shared-1 /etc/netns/bridge-in-ns-c
+mkdir -p /etc/netns && ln -sfn /run/netlab/bridge-in-ns/etc/shared/1 /etc/netns/bridge-in-ns-a
+mkdir -p /etc/netns && ln -sfn /run/netlab/bridge-in-ns/etc/shared/1 /etc/netns/bridge-in-ns-b
+mkdir -p /etc/netns && ln -sfn /run/netlab/bridge-in-ns/etc/shared/1 /etc/netns/bridge-in-ns-c
 
 # --- run
 # start on c: netlab serve http --port 80

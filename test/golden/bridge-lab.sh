@@ -108,22 +108,22 @@ route replace default via 172.20.0.1 dev eth0
 route replace 127.0.0.11/32 via 172.20.0.1 dev eth0 table local
 EOF
 # hosts and resolv.conf files
-mkdir -p /run/netlab/bridge-lab/etc/shared-1
-cat > /run/netlab/bridge-lab/etc/shared-1/hosts <<'EOF'
+mkdir -p /run/netlab/bridge-lab/etc/shared/1
+cat > /run/netlab/bridge-lab/etc/shared/1/hosts <<'EOF'
 # Written by netlab for lab bridge-lab; removed by `netlab down bridge-lab`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 EOF
-mkdir -p /run/netlab/bridge-lab/etc/shared-1
-cat > /run/netlab/bridge-lab/etc/shared-1/resolv.conf <<'EOF'
+mkdir -p /run/netlab/bridge-lab/etc/shared/1
+cat > /run/netlab/bridge-lab/etc/shared/1/resolv.conf <<'EOF'
 # Written by netlab for lab bridge-lab; removed by `netlab down bridge-lab`.
 # The lab's DNS server (netlab logs LAB dns shows what it was asked), reached through a DNAT.
 nameserver 127.0.0.11
 options ndots:0
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/bridge-lab/etc/shared-1 /etc/netns/bridge-lab-web
-mkdir -p /etc/netns && ln -sfn /run/netlab/bridge-lab/etc/shared-1 /etc/netns/bridge-lab-api
-mkdir -p /etc/netns && ln -sfn /run/netlab/bridge-lab/etc/shared-1 /etc/netns/bridge-lab-db
+mkdir -p /etc/netns && ln -sfn /run/netlab/bridge-lab/etc/shared/1 /etc/netns/bridge-lab-web
+mkdir -p /etc/netns && ln -sfn /run/netlab/bridge-lab/etc/shared/1 /etc/netns/bridge-lab-api
+mkdir -p /etc/netns && ln -sfn /run/netlab/bridge-lab/etc/shared/1 /etc/netns/bridge-lab-db
 
 # --- run
 # start the lab's DNS server: netlab dns-server bridge-lab

@@ -124,22 +124,22 @@ link set dev eth0 up
 route replace 127.0.0.11/32 via 172.29.0.1 dev eth0 table local
 EOF
 # hosts and resolv.conf files
-mkdir -p /run/netlab/compose/etc/shared-1
-cat > /run/netlab/compose/etc/shared-1/hosts <<'EOF'
+mkdir -p /run/netlab/compose/etc/shared/1
+cat > /run/netlab/compose/etc/shared/1/hosts <<'EOF'
 # Written by netlab for lab compose; removed by `netlab down compose`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 EOF
-mkdir -p /run/netlab/compose/etc/shared-1
-cat > /run/netlab/compose/etc/shared-1/resolv.conf <<'EOF'
+mkdir -p /run/netlab/compose/etc/shared/1
+cat > /run/netlab/compose/etc/shared/1/resolv.conf <<'EOF'
 # Written by netlab for lab compose; removed by `netlab down compose`.
 # The lab's DNS server (netlab logs LAB dns shows what it was asked), reached through a DNAT.
 nameserver 127.0.0.11
 options ndots:0
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/compose/etc/shared-1 /etc/netns/compose-proxy
-mkdir -p /etc/netns && ln -sfn /run/netlab/compose/etc/shared-1 /etc/netns/compose-app
-mkdir -p /etc/netns && ln -sfn /run/netlab/compose/etc/shared-1 /etc/netns/compose-db
+mkdir -p /etc/netns && ln -sfn /run/netlab/compose/etc/shared/1 /etc/netns/compose-proxy
+mkdir -p /etc/netns && ln -sfn /run/netlab/compose/etc/shared/1 /etc/netns/compose-app
+mkdir -p /etc/netns && ln -sfn /run/netlab/compose/etc/shared/1 /etc/netns/compose-db
 
 # --- run
 # start the lab's DNS server: netlab dns-server compose

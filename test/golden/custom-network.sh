@@ -78,22 +78,22 @@ route replace default via 172.20.0.1 dev eth0
 route replace 127.0.0.11/32 via 172.20.0.1 dev eth0 table local
 EOF
 # hosts and resolv.conf files
-mkdir -p /run/netlab/custom-net/etc/shared-1
-cat > /run/netlab/custom-net/etc/shared-1/hosts <<'EOF'
+mkdir -p /run/netlab/custom-net/etc/shared/1
+cat > /run/netlab/custom-net/etc/shared/1/hosts <<'EOF'
 # Written by netlab for lab custom-net; removed by `netlab down custom-net`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 EOF
-mkdir -p /run/netlab/custom-net/etc/shared-1
-cat > /run/netlab/custom-net/etc/shared-1/resolv.conf <<'EOF'
+mkdir -p /run/netlab/custom-net/etc/shared/1
+cat > /run/netlab/custom-net/etc/shared/1/resolv.conf <<'EOF'
 # Written by netlab for lab custom-net; removed by `netlab down custom-net`.
 # The lab's DNS server (netlab logs LAB dns shows what it was asked), reached through a DNAT.
 nameserver 127.0.0.11
 options ndots:0
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/custom-net/etc/shared-1 /etc/netns/custom-net-web
-mkdir -p /etc/netns && ln -sfn /run/netlab/custom-net/etc/shared-1 /etc/netns/custom-net-api
-mkdir -p /etc/netns && ln -sfn /run/netlab/custom-net/etc/shared-1 /etc/netns/custom-net-db
+mkdir -p /etc/netns && ln -sfn /run/netlab/custom-net/etc/shared/1 /etc/netns/custom-net-web
+mkdir -p /etc/netns && ln -sfn /run/netlab/custom-net/etc/shared/1 /etc/netns/custom-net-api
+mkdir -p /etc/netns && ln -sfn /run/netlab/custom-net/etc/shared/1 /etc/netns/custom-net-db
 
 # --- run
 # start the lab's DNS server: netlab dns-server custom-net

@@ -109,49 +109,49 @@ route replace default via 172.28.0.1 dev eth0
 route replace 127.0.0.11/32 via 172.28.0.1 dev eth0 table local
 EOF
 # hosts and resolv.conf files
-mkdir -p /run/netlab/dns-bridges/etc/a
-cat > /run/netlab/dns-bridges/etc/a/hosts <<'EOF'
+mkdir -p /run/netlab/dns-bridges/etc/nodes/a
+cat > /run/netlab/dns-bridges/etc/nodes/a/hosts <<'EOF'
 # Written by netlab for lab dns-bridges; removed by `netlab down dns-bridges`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 172.27.0.2	a
 EOF
-mkdir -p /run/netlab/dns-bridges/etc/a
-cat > /run/netlab/dns-bridges/etc/a/resolv.conf <<'EOF'
+mkdir -p /run/netlab/dns-bridges/etc/nodes/a
+cat > /run/netlab/dns-bridges/etc/nodes/a/resolv.conf <<'EOF'
 # Written by netlab for lab dns-bridges; removed by `netlab down dns-bridges`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/dns-bridges/etc/a /etc/netns/dns-bridges-a
-mkdir -p /run/netlab/dns-bridges/etc/b
-cat > /run/netlab/dns-bridges/etc/b/hosts <<'EOF'
+mkdir -p /etc/netns && ln -sfn /run/netlab/dns-bridges/etc/nodes/a /etc/netns/dns-bridges-a
+mkdir -p /run/netlab/dns-bridges/etc/nodes/b
+cat > /run/netlab/dns-bridges/etc/nodes/b/hosts <<'EOF'
 # Written by netlab for lab dns-bridges; removed by `netlab down dns-bridges`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 172.27.0.3	b
 EOF
-mkdir -p /run/netlab/dns-bridges/etc/b
-cat > /run/netlab/dns-bridges/etc/b/resolv.conf <<'EOF'
+mkdir -p /run/netlab/dns-bridges/etc/nodes/b
+cat > /run/netlab/dns-bridges/etc/nodes/b/resolv.conf <<'EOF'
 # Written by netlab for lab dns-bridges; removed by `netlab down dns-bridges`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/dns-bridges/etc/b /etc/netns/dns-bridges-b
-mkdir -p /run/netlab/dns-bridges/etc/shared-1
-cat > /run/netlab/dns-bridges/etc/shared-1/hosts <<'EOF'
+mkdir -p /etc/netns && ln -sfn /run/netlab/dns-bridges/etc/nodes/b /etc/netns/dns-bridges-b
+mkdir -p /run/netlab/dns-bridges/etc/shared/1
+cat > /run/netlab/dns-bridges/etc/shared/1/hosts <<'EOF'
 # Written by netlab for lab dns-bridges; removed by `netlab down dns-bridges`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 EOF
-mkdir -p /run/netlab/dns-bridges/etc/shared-1
-cat > /run/netlab/dns-bridges/etc/shared-1/resolv.conf <<'EOF'
+mkdir -p /run/netlab/dns-bridges/etc/shared/1
+cat > /run/netlab/dns-bridges/etc/shared/1/resolv.conf <<'EOF'
 # Written by netlab for lab dns-bridges; removed by `netlab down dns-bridges`.
 # The lab's DNS server (netlab logs LAB dns shows what it was asked), reached through a DNAT.
 nameserver 127.0.0.11
 options ndots:0
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/dns-bridges/etc/shared-1 /etc/netns/dns-bridges-c
-mkdir -p /etc/netns && ln -sfn /run/netlab/dns-bridges/etc/shared-1 /etc/netns/dns-bridges-d
+mkdir -p /etc/netns && ln -sfn /run/netlab/dns-bridges/etc/shared/1 /etc/netns/dns-bridges-c
+mkdir -p /etc/netns && ln -sfn /run/netlab/dns-bridges/etc/shared/1 /etc/netns/dns-bridges-d
 
 # --- run
 # start the lab's DNS server: netlab dns-server dns-bridges

@@ -128,23 +128,23 @@ link set dev eth0 up
 route replace 127.0.0.11/32 via 172.25.2.1 dev eth0 table local
 EOF
 # hosts and resolv.conf files
-mkdir -p /run/netlab/dns-debug/etc/shared-1
-cat > /run/netlab/dns-debug/etc/shared-1/hosts <<'EOF'
+mkdir -p /run/netlab/dns-debug/etc/shared/1
+cat > /run/netlab/dns-debug/etc/shared/1/hosts <<'EOF'
 # Written by netlab for lab dns-debug; removed by `netlab down dns-debug`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 EOF
-mkdir -p /run/netlab/dns-debug/etc/shared-1
-cat > /run/netlab/dns-debug/etc/shared-1/resolv.conf <<'EOF'
+mkdir -p /run/netlab/dns-debug/etc/shared/1
+cat > /run/netlab/dns-debug/etc/shared/1/resolv.conf <<'EOF'
 # Written by netlab for lab dns-debug; removed by `netlab down dns-debug`.
 # The lab's DNS server (netlab logs LAB dns shows what it was asked), reached through a DNAT.
 nameserver 127.0.0.11
 options ndots:0
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/dns-debug/etc/shared-1 /etc/netns/dns-debug-client
-mkdir -p /etc/netns && ln -sfn /run/netlab/dns-debug/etc/shared-1 /etc/netns/dns-debug-web-1
-mkdir -p /etc/netns && ln -sfn /run/netlab/dns-debug/etc/shared-1 /etc/netns/dns-debug-web-2
-mkdir -p /etc/netns && ln -sfn /run/netlab/dns-debug/etc/shared-1 /etc/netns/dns-debug-db
+mkdir -p /etc/netns && ln -sfn /run/netlab/dns-debug/etc/shared/1 /etc/netns/dns-debug-client
+mkdir -p /etc/netns && ln -sfn /run/netlab/dns-debug/etc/shared/1 /etc/netns/dns-debug-web-1
+mkdir -p /etc/netns && ln -sfn /run/netlab/dns-debug/etc/shared/1 /etc/netns/dns-debug-web-2
+mkdir -p /etc/netns && ln -sfn /run/netlab/dns-debug/etc/shared/1 /etc/netns/dns-debug-db
 
 # --- run
 # start the lab's DNS server: netlab dns-server dns-debug

@@ -144,50 +144,50 @@ address add 10.0.9.3/24 dev eth0
 link set dev eth0 up
 EOF
 # hosts and resolv.conf files
-mkdir -p /run/netlab/overlay/etc/vm1
-cat > /run/netlab/overlay/etc/vm1/hosts <<'EOF'
+mkdir -p /run/netlab/overlay/etc/nodes/vm1
+cat > /run/netlab/overlay/etc/nodes/vm1/hosts <<'EOF'
 # Written by netlab for lab overlay; removed by `netlab down overlay`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 192.168.56.11	vm1
 EOF
-mkdir -p /run/netlab/overlay/etc/vm1
-cat > /run/netlab/overlay/etc/vm1/resolv.conf <<'EOF'
+mkdir -p /run/netlab/overlay/etc/nodes/vm1
+cat > /run/netlab/overlay/etc/nodes/vm1/resolv.conf <<'EOF'
 # Written by netlab for lab overlay; removed by `netlab down overlay`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/overlay/etc/vm1 /etc/netns/overlay-vm1
-mkdir -p /run/netlab/overlay/etc/vm2
-cat > /run/netlab/overlay/etc/vm2/hosts <<'EOF'
+mkdir -p /etc/netns && ln -sfn /run/netlab/overlay/etc/nodes/vm1 /etc/netns/overlay-vm1
+mkdir -p /run/netlab/overlay/etc/nodes/vm2
+cat > /run/netlab/overlay/etc/nodes/vm2/hosts <<'EOF'
 # Written by netlab for lab overlay; removed by `netlab down overlay`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 192.168.56.12	vm2
 EOF
-mkdir -p /run/netlab/overlay/etc/vm2
-cat > /run/netlab/overlay/etc/vm2/resolv.conf <<'EOF'
+mkdir -p /run/netlab/overlay/etc/nodes/vm2
+cat > /run/netlab/overlay/etc/nodes/vm2/resolv.conf <<'EOF'
 # Written by netlab for lab overlay; removed by `netlab down overlay`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/overlay/etc/vm2 /etc/netns/overlay-vm2
-mkdir -p /run/netlab/overlay/etc/vm3
-cat > /run/netlab/overlay/etc/vm3/hosts <<'EOF'
+mkdir -p /etc/netns && ln -sfn /run/netlab/overlay/etc/nodes/vm2 /etc/netns/overlay-vm2
+mkdir -p /run/netlab/overlay/etc/nodes/vm3
+cat > /run/netlab/overlay/etc/nodes/vm3/hosts <<'EOF'
 # Written by netlab for lab overlay; removed by `netlab down overlay`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 192.168.56.13	vm3
 EOF
-mkdir -p /run/netlab/overlay/etc/vm3
-cat > /run/netlab/overlay/etc/vm3/resolv.conf <<'EOF'
+mkdir -p /run/netlab/overlay/etc/nodes/vm3
+cat > /run/netlab/overlay/etc/nodes/vm3/resolv.conf <<'EOF'
 # Written by netlab for lab overlay; removed by `netlab down overlay`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/overlay/etc/vm3 /etc/netns/overlay-vm3
-mkdir -p /run/netlab/overlay/etc/shared-1
-cat > /run/netlab/overlay/etc/shared-1/hosts <<'EOF'
+mkdir -p /etc/netns && ln -sfn /run/netlab/overlay/etc/nodes/vm3 /etc/netns/overlay-vm3
+mkdir -p /run/netlab/overlay/etc/shared/1
+cat > /run/netlab/overlay/etc/shared/1/hosts <<'EOF'
 # Written by netlab for lab overlay; removed by `netlab down overlay`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
@@ -195,15 +195,15 @@ cat > /run/netlab/overlay/etc/shared-1/hosts <<'EOF'
 10.0.9.2	web2
 10.0.9.3	client
 EOF
-mkdir -p /run/netlab/overlay/etc/shared-1
-cat > /run/netlab/overlay/etc/shared-1/resolv.conf <<'EOF'
+mkdir -p /run/netlab/overlay/etc/shared/1
+cat > /run/netlab/overlay/etc/shared/1/resolv.conf <<'EOF'
 # Written by netlab for lab overlay; removed by `netlab down overlay`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/overlay/etc/shared-1 /etc/netns/overlay-web1
-mkdir -p /etc/netns && ln -sfn /run/netlab/overlay/etc/shared-1 /etc/netns/overlay-web2
-mkdir -p /etc/netns && ln -sfn /run/netlab/overlay/etc/shared-1 /etc/netns/overlay-client
+mkdir -p /etc/netns && ln -sfn /run/netlab/overlay/etc/shared/1 /etc/netns/overlay-web1
+mkdir -p /etc/netns && ln -sfn /run/netlab/overlay/etc/shared/1 /etc/netns/overlay-web2
+mkdir -p /etc/netns && ln -sfn /run/netlab/overlay/etc/shared/1 /etc/netns/overlay-client
 
 # --- run
 # start on web1: netlab serve http --port 80

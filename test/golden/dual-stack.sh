@@ -154,23 +154,23 @@ link set dev eth0 up
 route replace 127.0.0.11/32 via 10.60.3.1 dev eth0 table local
 EOF
 # hosts and resolv.conf files
-mkdir -p /run/netlab/dual-stack/etc/shared-1
-cat > /run/netlab/dual-stack/etc/shared-1/hosts <<'EOF'
+mkdir -p /run/netlab/dual-stack/etc/shared/1
+cat > /run/netlab/dual-stack/etc/shared/1/hosts <<'EOF'
 # Written by netlab for lab dual-stack; removed by `netlab down dual-stack`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 EOF
-mkdir -p /run/netlab/dual-stack/etc/shared-1
-cat > /run/netlab/dual-stack/etc/shared-1/resolv.conf <<'EOF'
+mkdir -p /run/netlab/dual-stack/etc/shared/1
+cat > /run/netlab/dual-stack/etc/shared/1/resolv.conf <<'EOF'
 # Written by netlab for lab dual-stack; removed by `netlab down dual-stack`.
 # The lab's DNS server (netlab logs LAB dns shows what it was asked), reached through a DNAT.
 nameserver 127.0.0.11
 options ndots:0
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/dual-stack/etc/shared-1 /etc/netns/dual-stack-a
-mkdir -p /etc/netns && ln -sfn /run/netlab/dual-stack/etc/shared-1 /etc/netns/dual-stack-b
-mkdir -p /etc/netns && ln -sfn /run/netlab/dual-stack/etc/shared-1 /etc/netns/dual-stack-c
-mkdir -p /etc/netns && ln -sfn /run/netlab/dual-stack/etc/shared-1 /etc/netns/dual-stack-v
+mkdir -p /etc/netns && ln -sfn /run/netlab/dual-stack/etc/shared/1 /etc/netns/dual-stack-a
+mkdir -p /etc/netns && ln -sfn /run/netlab/dual-stack/etc/shared/1 /etc/netns/dual-stack-b
+mkdir -p /etc/netns && ln -sfn /run/netlab/dual-stack/etc/shared/1 /etc/netns/dual-stack-c
+mkdir -p /etc/netns && ln -sfn /run/netlab/dual-stack/etc/shared/1 /etc/netns/dual-stack-v
 
 # --- run
 # start the lab's DNS server: netlab dns-server dual-stack

@@ -87,62 +87,62 @@ link set dev eth0 up
 route replace default via 10.244.2.1 dev eth0
 EOF
 # hosts and resolv.conf files
-mkdir -p /run/netlab/host-gw/etc/vm1
-cat > /run/netlab/host-gw/etc/vm1/hosts <<'EOF'
+mkdir -p /run/netlab/host-gw/etc/nodes/vm1
+cat > /run/netlab/host-gw/etc/nodes/vm1/hosts <<'EOF'
 # Written by netlab for lab host-gw; removed by `netlab down host-gw`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 192.168.56.11	vm1
 EOF
-mkdir -p /run/netlab/host-gw/etc/vm1
-cat > /run/netlab/host-gw/etc/vm1/resolv.conf <<'EOF'
+mkdir -p /run/netlab/host-gw/etc/nodes/vm1
+cat > /run/netlab/host-gw/etc/nodes/vm1/resolv.conf <<'EOF'
 # Written by netlab for lab host-gw; removed by `netlab down host-gw`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/host-gw/etc/vm1 /etc/netns/host-gw-vm1
-mkdir -p /run/netlab/host-gw/etc/vm2
-cat > /run/netlab/host-gw/etc/vm2/hosts <<'EOF'
+mkdir -p /etc/netns && ln -sfn /run/netlab/host-gw/etc/nodes/vm1 /etc/netns/host-gw-vm1
+mkdir -p /run/netlab/host-gw/etc/nodes/vm2
+cat > /run/netlab/host-gw/etc/nodes/vm2/hosts <<'EOF'
 # Written by netlab for lab host-gw; removed by `netlab down host-gw`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 192.168.56.12	vm2
 EOF
-mkdir -p /run/netlab/host-gw/etc/vm2
-cat > /run/netlab/host-gw/etc/vm2/resolv.conf <<'EOF'
+mkdir -p /run/netlab/host-gw/etc/nodes/vm2
+cat > /run/netlab/host-gw/etc/nodes/vm2/resolv.conf <<'EOF'
 # Written by netlab for lab host-gw; removed by `netlab down host-gw`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/host-gw/etc/vm2 /etc/netns/host-gw-vm2
-mkdir -p /run/netlab/host-gw/etc/a
-cat > /run/netlab/host-gw/etc/a/hosts <<'EOF'
+mkdir -p /etc/netns && ln -sfn /run/netlab/host-gw/etc/nodes/vm2 /etc/netns/host-gw-vm2
+mkdir -p /run/netlab/host-gw/etc/nodes/a
+cat > /run/netlab/host-gw/etc/nodes/a/hosts <<'EOF'
 # Written by netlab for lab host-gw; removed by `netlab down host-gw`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.244.1.2	a
 EOF
-mkdir -p /run/netlab/host-gw/etc/a
-cat > /run/netlab/host-gw/etc/a/resolv.conf <<'EOF'
+mkdir -p /run/netlab/host-gw/etc/nodes/a
+cat > /run/netlab/host-gw/etc/nodes/a/resolv.conf <<'EOF'
 # Written by netlab for lab host-gw; removed by `netlab down host-gw`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/host-gw/etc/a /etc/netns/host-gw-a
-mkdir -p /run/netlab/host-gw/etc/b
-cat > /run/netlab/host-gw/etc/b/hosts <<'EOF'
+mkdir -p /etc/netns && ln -sfn /run/netlab/host-gw/etc/nodes/a /etc/netns/host-gw-a
+mkdir -p /run/netlab/host-gw/etc/nodes/b
+cat > /run/netlab/host-gw/etc/nodes/b/hosts <<'EOF'
 # Written by netlab for lab host-gw; removed by `netlab down host-gw`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.244.2.2	b
 EOF
-mkdir -p /run/netlab/host-gw/etc/b
-cat > /run/netlab/host-gw/etc/b/resolv.conf <<'EOF'
+mkdir -p /run/netlab/host-gw/etc/nodes/b
+cat > /run/netlab/host-gw/etc/nodes/b/resolv.conf <<'EOF'
 # Written by netlab for lab host-gw; removed by `netlab down host-gw`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/host-gw/etc/b /etc/netns/host-gw-b
+mkdir -p /etc/netns && ln -sfn /run/netlab/host-gw/etc/nodes/b /etc/netns/host-gw-b
 
 # --- run
 # start on a: netlab serve http --port 80

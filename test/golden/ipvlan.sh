@@ -71,50 +71,50 @@ address add 192.168.56.102/24 dev eth0
 link set dev eth0 up
 EOF
 # hosts and resolv.conf files
-mkdir -p /run/netlab/ipvlan/etc/vm1
-cat > /run/netlab/ipvlan/etc/vm1/hosts <<'EOF'
+mkdir -p /run/netlab/ipvlan/etc/nodes/vm1
+cat > /run/netlab/ipvlan/etc/nodes/vm1/hosts <<'EOF'
 # Written by netlab for lab ipvlan; removed by `netlab down ipvlan`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 192.168.56.11	vm1
 EOF
-mkdir -p /run/netlab/ipvlan/etc/vm1
-cat > /run/netlab/ipvlan/etc/vm1/resolv.conf <<'EOF'
+mkdir -p /run/netlab/ipvlan/etc/nodes/vm1
+cat > /run/netlab/ipvlan/etc/nodes/vm1/resolv.conf <<'EOF'
 # Written by netlab for lab ipvlan; removed by `netlab down ipvlan`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/ipvlan/etc/vm1 /etc/netns/ipvlan-vm1
-mkdir -p /run/netlab/ipvlan/etc/vm2
-cat > /run/netlab/ipvlan/etc/vm2/hosts <<'EOF'
+mkdir -p /etc/netns && ln -sfn /run/netlab/ipvlan/etc/nodes/vm1 /etc/netns/ipvlan-vm1
+mkdir -p /run/netlab/ipvlan/etc/nodes/vm2
+cat > /run/netlab/ipvlan/etc/nodes/vm2/hosts <<'EOF'
 # Written by netlab for lab ipvlan; removed by `netlab down ipvlan`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 192.168.56.12	vm2
 EOF
-mkdir -p /run/netlab/ipvlan/etc/vm2
-cat > /run/netlab/ipvlan/etc/vm2/resolv.conf <<'EOF'
+mkdir -p /run/netlab/ipvlan/etc/nodes/vm2
+cat > /run/netlab/ipvlan/etc/nodes/vm2/resolv.conf <<'EOF'
 # Written by netlab for lab ipvlan; removed by `netlab down ipvlan`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/ipvlan/etc/vm2 /etc/netns/ipvlan-vm2
-mkdir -p /run/netlab/ipvlan/etc/shared-1
-cat > /run/netlab/ipvlan/etc/shared-1/hosts <<'EOF'
+mkdir -p /etc/netns && ln -sfn /run/netlab/ipvlan/etc/nodes/vm2 /etc/netns/ipvlan-vm2
+mkdir -p /run/netlab/ipvlan/etc/shared/1
+cat > /run/netlab/ipvlan/etc/shared/1/hosts <<'EOF'
 # Written by netlab for lab ipvlan; removed by `netlab down ipvlan`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 192.168.56.101	c1
 192.168.56.102	c2
 EOF
-mkdir -p /run/netlab/ipvlan/etc/shared-1
-cat > /run/netlab/ipvlan/etc/shared-1/resolv.conf <<'EOF'
+mkdir -p /run/netlab/ipvlan/etc/shared/1
+cat > /run/netlab/ipvlan/etc/shared/1/resolv.conf <<'EOF'
 # Written by netlab for lab ipvlan; removed by `netlab down ipvlan`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/ipvlan/etc/shared-1 /etc/netns/ipvlan-c1
-mkdir -p /etc/netns && ln -sfn /run/netlab/ipvlan/etc/shared-1 /etc/netns/ipvlan-c2
+mkdir -p /etc/netns && ln -sfn /run/netlab/ipvlan/etc/shared/1 /etc/netns/ipvlan-c1
+mkdir -p /etc/netns && ln -sfn /run/netlab/ipvlan/etc/shared/1 /etc/netns/ipvlan-c2
 
 # --- run
 # start on c1: netlab serve http --port 80

@@ -77,62 +77,62 @@ address add 192.168.56.102/24 dev eth0
 link set dev eth0 up
 EOF
 # hosts and resolv.conf files
-mkdir -p /run/netlab/macvlan/etc/vm1
-cat > /run/netlab/macvlan/etc/vm1/hosts <<'EOF'
+mkdir -p /run/netlab/macvlan/etc/nodes/vm1
+cat > /run/netlab/macvlan/etc/nodes/vm1/hosts <<'EOF'
 # Written by netlab for lab macvlan; removed by `netlab down macvlan`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 192.168.56.11	vm1
 EOF
-mkdir -p /run/netlab/macvlan/etc/vm1
-cat > /run/netlab/macvlan/etc/vm1/resolv.conf <<'EOF'
+mkdir -p /run/netlab/macvlan/etc/nodes/vm1
+cat > /run/netlab/macvlan/etc/nodes/vm1/resolv.conf <<'EOF'
 # Written by netlab for lab macvlan; removed by `netlab down macvlan`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/macvlan/etc/vm1 /etc/netns/macvlan-vm1
-mkdir -p /run/netlab/macvlan/etc/vm2
-cat > /run/netlab/macvlan/etc/vm2/hosts <<'EOF'
+mkdir -p /etc/netns && ln -sfn /run/netlab/macvlan/etc/nodes/vm1 /etc/netns/macvlan-vm1
+mkdir -p /run/netlab/macvlan/etc/nodes/vm2
+cat > /run/netlab/macvlan/etc/nodes/vm2/hosts <<'EOF'
 # Written by netlab for lab macvlan; removed by `netlab down macvlan`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 192.168.56.12	vm2
 EOF
-mkdir -p /run/netlab/macvlan/etc/vm2
-cat > /run/netlab/macvlan/etc/vm2/resolv.conf <<'EOF'
+mkdir -p /run/netlab/macvlan/etc/nodes/vm2
+cat > /run/netlab/macvlan/etc/nodes/vm2/resolv.conf <<'EOF'
 # Written by netlab for lab macvlan; removed by `netlab down macvlan`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/macvlan/etc/vm2 /etc/netns/macvlan-vm2
-mkdir -p /run/netlab/macvlan/etc/c1
-cat > /run/netlab/macvlan/etc/c1/hosts <<'EOF'
+mkdir -p /etc/netns && ln -sfn /run/netlab/macvlan/etc/nodes/vm2 /etc/netns/macvlan-vm2
+mkdir -p /run/netlab/macvlan/etc/nodes/c1
+cat > /run/netlab/macvlan/etc/nodes/c1/hosts <<'EOF'
 # Written by netlab for lab macvlan; removed by `netlab down macvlan`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 192.168.56.101	c1
 EOF
-mkdir -p /run/netlab/macvlan/etc/c1
-cat > /run/netlab/macvlan/etc/c1/resolv.conf <<'EOF'
+mkdir -p /run/netlab/macvlan/etc/nodes/c1
+cat > /run/netlab/macvlan/etc/nodes/c1/resolv.conf <<'EOF'
 # Written by netlab for lab macvlan; removed by `netlab down macvlan`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/macvlan/etc/c1 /etc/netns/macvlan-c1
-mkdir -p /run/netlab/macvlan/etc/c2
-cat > /run/netlab/macvlan/etc/c2/hosts <<'EOF'
+mkdir -p /etc/netns && ln -sfn /run/netlab/macvlan/etc/nodes/c1 /etc/netns/macvlan-c1
+mkdir -p /run/netlab/macvlan/etc/nodes/c2
+cat > /run/netlab/macvlan/etc/nodes/c2/hosts <<'EOF'
 # Written by netlab for lab macvlan; removed by `netlab down macvlan`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 192.168.56.102	c2
 EOF
-mkdir -p /run/netlab/macvlan/etc/c2
-cat > /run/netlab/macvlan/etc/c2/resolv.conf <<'EOF'
+mkdir -p /run/netlab/macvlan/etc/nodes/c2
+cat > /run/netlab/macvlan/etc/nodes/c2/resolv.conf <<'EOF'
 # Written by netlab for lab macvlan; removed by `netlab down macvlan`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/macvlan/etc/c2 /etc/netns/macvlan-c2
+mkdir -p /etc/netns && ln -sfn /run/netlab/macvlan/etc/nodes/c2 /etc/netns/macvlan-c2
 
 # --- exec
 # exec on vm1: ip link add mv-host link eth0 type macvlan mode bridge && ip address add 192.168.56.201/32 dev mv-host && ip link set mv-host up && ip route add 192.168.56.101/32 dev mv-host

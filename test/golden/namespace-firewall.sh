@@ -90,22 +90,22 @@ route replace default via 10.90.0.1 dev eth0
 route replace 127.0.0.11/32 via 10.90.0.1 dev eth0 table local
 EOF
 # hosts and resolv.conf files
-mkdir -p /run/netlab/ns-firewall/etc/shared-1
-cat > /run/netlab/ns-firewall/etc/shared-1/hosts <<'EOF'
+mkdir -p /run/netlab/ns-firewall/etc/shared/1
+cat > /run/netlab/ns-firewall/etc/shared/1/hosts <<'EOF'
 # Written by netlab for lab ns-firewall; removed by `netlab down ns-firewall`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 EOF
-mkdir -p /run/netlab/ns-firewall/etc/shared-1
-cat > /run/netlab/ns-firewall/etc/shared-1/resolv.conf <<'EOF'
+mkdir -p /run/netlab/ns-firewall/etc/shared/1
+cat > /run/netlab/ns-firewall/etc/shared/1/resolv.conf <<'EOF'
 # Written by netlab for lab ns-firewall; removed by `netlab down ns-firewall`.
 # The lab's DNS server (netlab logs LAB dns shows what it was asked), reached through a DNAT.
 nameserver 127.0.0.11
 options ndots:0
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/ns-firewall/etc/shared-1 /etc/netns/ns-firewall-web
-mkdir -p /etc/netns && ln -sfn /run/netlab/ns-firewall/etc/shared-1 /etc/netns/ns-firewall-admin
-mkdir -p /etc/netns && ln -sfn /run/netlab/ns-firewall/etc/shared-1 /etc/netns/ns-firewall-client
+mkdir -p /etc/netns && ln -sfn /run/netlab/ns-firewall/etc/shared/1 /etc/netns/ns-firewall-web
+mkdir -p /etc/netns && ln -sfn /run/netlab/ns-firewall/etc/shared/1 /etc/netns/ns-firewall-admin
+mkdir -p /etc/netns && ln -sfn /run/netlab/ns-firewall/etc/shared/1 /etc/netns/ns-firewall-client
 
 # --- run
 # start the lab's DNS server: netlab dns-server ns-firewall

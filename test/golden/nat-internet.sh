@@ -83,34 +83,34 @@ address add 203.0.113.2/24 dev eth0
 link set dev eth0 up
 EOF
 # hosts and resolv.conf files
-mkdir -p /run/netlab/nat-internet/etc/app
-cat > /run/netlab/nat-internet/etc/app/hosts <<'EOF'
+mkdir -p /run/netlab/nat-internet/etc/nodes/app
+cat > /run/netlab/nat-internet/etc/nodes/app/hosts <<'EOF'
 # Written by netlab for lab nat-internet; removed by `netlab down nat-internet`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 EOF
-mkdir -p /run/netlab/nat-internet/etc/app
-cat > /run/netlab/nat-internet/etc/app/resolv.conf <<'EOF'
+mkdir -p /run/netlab/nat-internet/etc/nodes/app
+cat > /run/netlab/nat-internet/etc/nodes/app/resolv.conf <<'EOF'
 # Written by netlab for lab nat-internet; removed by `netlab down nat-internet`.
 # The lab's DNS server (netlab logs LAB dns shows what it was asked), reached through a DNAT.
 nameserver 127.0.0.11
 options ndots:0
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/nat-internet/etc/app /etc/netns/nat-internet-app
-mkdir -p /run/netlab/nat-internet/etc/internet
-cat > /run/netlab/nat-internet/etc/internet/hosts <<'EOF'
+mkdir -p /etc/netns && ln -sfn /run/netlab/nat-internet/etc/nodes/app /etc/netns/nat-internet-app
+mkdir -p /run/netlab/nat-internet/etc/nodes/internet
+cat > /run/netlab/nat-internet/etc/nodes/internet/hosts <<'EOF'
 # Written by netlab for lab nat-internet; removed by `netlab down nat-internet`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 203.0.113.2	internet
 EOF
-mkdir -p /run/netlab/nat-internet/etc/internet
-cat > /run/netlab/nat-internet/etc/internet/resolv.conf <<'EOF'
+mkdir -p /run/netlab/nat-internet/etc/nodes/internet
+cat > /run/netlab/nat-internet/etc/nodes/internet/resolv.conf <<'EOF'
 # Written by netlab for lab nat-internet; removed by `netlab down nat-internet`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/nat-internet/etc/internet /etc/netns/nat-internet-internet
+mkdir -p /etc/netns && ln -sfn /run/netlab/nat-internet/etc/nodes/internet /etc/netns/nat-internet-internet
 
 # --- run
 # start the lab's DNS server: netlab dns-server nat-internet

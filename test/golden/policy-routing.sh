@@ -80,76 +80,76 @@ link set dev eth0 up
 route replace 10.0.0.0/8 via 10.8.2.1
 EOF
 # hosts and resolv.conf files
-mkdir -p /run/netlab/policy-rt/etc/alice
-cat > /run/netlab/policy-rt/etc/alice/hosts <<'EOF'
+mkdir -p /run/netlab/policy-rt/etc/nodes/alice
+cat > /run/netlab/policy-rt/etc/nodes/alice/hosts <<'EOF'
 # Written by netlab for lab policy-rt; removed by `netlab down policy-rt`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.1.0.2	alice
 EOF
-mkdir -p /run/netlab/policy-rt/etc/alice
-cat > /run/netlab/policy-rt/etc/alice/resolv.conf <<'EOF'
+mkdir -p /run/netlab/policy-rt/etc/nodes/alice
+cat > /run/netlab/policy-rt/etc/nodes/alice/resolv.conf <<'EOF'
 # Written by netlab for lab policy-rt; removed by `netlab down policy-rt`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/policy-rt/etc/alice /etc/netns/policy-rt-alice
-mkdir -p /run/netlab/policy-rt/etc/bob
-cat > /run/netlab/policy-rt/etc/bob/hosts <<'EOF'
+mkdir -p /etc/netns && ln -sfn /run/netlab/policy-rt/etc/nodes/alice /etc/netns/policy-rt-alice
+mkdir -p /run/netlab/policy-rt/etc/nodes/bob
+cat > /run/netlab/policy-rt/etc/nodes/bob/hosts <<'EOF'
 # Written by netlab for lab policy-rt; removed by `netlab down policy-rt`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.2.0.2	bob
 EOF
-mkdir -p /run/netlab/policy-rt/etc/bob
-cat > /run/netlab/policy-rt/etc/bob/resolv.conf <<'EOF'
+mkdir -p /run/netlab/policy-rt/etc/nodes/bob
+cat > /run/netlab/policy-rt/etc/nodes/bob/resolv.conf <<'EOF'
 # Written by netlab for lab policy-rt; removed by `netlab down policy-rt`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/policy-rt/etc/bob /etc/netns/policy-rt-bob
-mkdir -p /run/netlab/policy-rt/etc/gw
-cat > /run/netlab/policy-rt/etc/gw/hosts <<'EOF'
+mkdir -p /etc/netns && ln -sfn /run/netlab/policy-rt/etc/nodes/bob /etc/netns/policy-rt-bob
+mkdir -p /run/netlab/policy-rt/etc/nodes/gw
+cat > /run/netlab/policy-rt/etc/nodes/gw/hosts <<'EOF'
 # Written by netlab for lab policy-rt; removed by `netlab down policy-rt`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.1.0.1	gw
 EOF
-mkdir -p /run/netlab/policy-rt/etc/gw
-cat > /run/netlab/policy-rt/etc/gw/resolv.conf <<'EOF'
+mkdir -p /run/netlab/policy-rt/etc/nodes/gw
+cat > /run/netlab/policy-rt/etc/nodes/gw/resolv.conf <<'EOF'
 # Written by netlab for lab policy-rt; removed by `netlab down policy-rt`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/policy-rt/etc/gw /etc/netns/policy-rt-gw
-mkdir -p /run/netlab/policy-rt/etc/isp-a
-cat > /run/netlab/policy-rt/etc/isp-a/hosts <<'EOF'
+mkdir -p /etc/netns && ln -sfn /run/netlab/policy-rt/etc/nodes/gw /etc/netns/policy-rt-gw
+mkdir -p /run/netlab/policy-rt/etc/nodes/isp-a
+cat > /run/netlab/policy-rt/etc/nodes/isp-a/hosts <<'EOF'
 # Written by netlab for lab policy-rt; removed by `netlab down policy-rt`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.8.1.2	isp-a
 EOF
-mkdir -p /run/netlab/policy-rt/etc/isp-a
-cat > /run/netlab/policy-rt/etc/isp-a/resolv.conf <<'EOF'
+mkdir -p /run/netlab/policy-rt/etc/nodes/isp-a
+cat > /run/netlab/policy-rt/etc/nodes/isp-a/resolv.conf <<'EOF'
 # Written by netlab for lab policy-rt; removed by `netlab down policy-rt`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/policy-rt/etc/isp-a /etc/netns/policy-rt-isp-a
-mkdir -p /run/netlab/policy-rt/etc/isp-b
-cat > /run/netlab/policy-rt/etc/isp-b/hosts <<'EOF'
+mkdir -p /etc/netns && ln -sfn /run/netlab/policy-rt/etc/nodes/isp-a /etc/netns/policy-rt-isp-a
+mkdir -p /run/netlab/policy-rt/etc/nodes/isp-b
+cat > /run/netlab/policy-rt/etc/nodes/isp-b/hosts <<'EOF'
 # Written by netlab for lab policy-rt; removed by `netlab down policy-rt`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.8.2.2	isp-b
 EOF
-mkdir -p /run/netlab/policy-rt/etc/isp-b
-cat > /run/netlab/policy-rt/etc/isp-b/resolv.conf <<'EOF'
+mkdir -p /run/netlab/policy-rt/etc/nodes/isp-b
+cat > /run/netlab/policy-rt/etc/nodes/isp-b/resolv.conf <<'EOF'
 # Written by netlab for lab policy-rt; removed by `netlab down policy-rt`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/policy-rt/etc/isp-b /etc/netns/policy-rt-isp-b
+mkdir -p /etc/netns && ln -sfn /run/netlab/policy-rt/etc/nodes/isp-b /etc/netns/policy-rt-isp-b
 
 # --- exec
 # exec on isp-a: ip address add 198.51.100.1/32 dev lo

@@ -101,35 +101,35 @@ address add 198.18.5.2/24 dev eth0
 link set dev eth0 up
 EOF
 # hosts and resolv.conf files
-mkdir -p /run/netlab/port-publish/etc/shared-1
-cat > /run/netlab/port-publish/etc/shared-1/hosts <<'EOF'
+mkdir -p /run/netlab/port-publish/etc/shared/1
+cat > /run/netlab/port-publish/etc/shared/1/hosts <<'EOF'
 # Written by netlab for lab port-publish; removed by `netlab down port-publish`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 EOF
-mkdir -p /run/netlab/port-publish/etc/shared-1
-cat > /run/netlab/port-publish/etc/shared-1/resolv.conf <<'EOF'
+mkdir -p /run/netlab/port-publish/etc/shared/1
+cat > /run/netlab/port-publish/etc/shared/1/resolv.conf <<'EOF'
 # Written by netlab for lab port-publish; removed by `netlab down port-publish`.
 # The lab's DNS server (netlab logs LAB dns shows what it was asked), reached through a DNAT.
 nameserver 127.0.0.11
 options ndots:0
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/port-publish/etc/shared-1 /etc/netns/port-publish-web
-mkdir -p /etc/netns && ln -sfn /run/netlab/port-publish/etc/shared-1 /etc/netns/port-publish-client
-mkdir -p /run/netlab/port-publish/etc/outside
-cat > /run/netlab/port-publish/etc/outside/hosts <<'EOF'
+mkdir -p /etc/netns && ln -sfn /run/netlab/port-publish/etc/shared/1 /etc/netns/port-publish-web
+mkdir -p /etc/netns && ln -sfn /run/netlab/port-publish/etc/shared/1 /etc/netns/port-publish-client
+mkdir -p /run/netlab/port-publish/etc/nodes/outside
+cat > /run/netlab/port-publish/etc/nodes/outside/hosts <<'EOF'
 # Written by netlab for lab port-publish; removed by `netlab down port-publish`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 198.18.5.2	outside
 EOF
-mkdir -p /run/netlab/port-publish/etc/outside
-cat > /run/netlab/port-publish/etc/outside/resolv.conf <<'EOF'
+mkdir -p /run/netlab/port-publish/etc/nodes/outside
+cat > /run/netlab/port-publish/etc/nodes/outside/resolv.conf <<'EOF'
 # Written by netlab for lab port-publish; removed by `netlab down port-publish`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/port-publish/etc/outside /etc/netns/port-publish-outside
+mkdir -p /etc/netns && ln -sfn /run/netlab/port-publish/etc/nodes/outside /etc/netns/port-publish-outside
 
 # --- run
 # start the lab's DNS server: netlab dns-server port-publish

@@ -49,48 +49,48 @@ link set dev eth0 up
 route replace 10.0.1.0/24 via 10.0.2.1
 EOF
 # hosts and resolv.conf files
-mkdir -p /run/netlab/router-lab/etc/red
-cat > /run/netlab/router-lab/etc/red/hosts <<'EOF'
+mkdir -p /run/netlab/router-lab/etc/nodes/red
+cat > /run/netlab/router-lab/etc/nodes/red/hosts <<'EOF'
 # Written by netlab for lab router-lab; removed by `netlab down router-lab`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.0.1.1	red
 EOF
-mkdir -p /run/netlab/router-lab/etc/red
-cat > /run/netlab/router-lab/etc/red/resolv.conf <<'EOF'
+mkdir -p /run/netlab/router-lab/etc/nodes/red
+cat > /run/netlab/router-lab/etc/nodes/red/resolv.conf <<'EOF'
 # Written by netlab for lab router-lab; removed by `netlab down router-lab`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/router-lab/etc/red /etc/netns/router-lab-red
-mkdir -p /run/netlab/router-lab/etc/blue
-cat > /run/netlab/router-lab/etc/blue/hosts <<'EOF'
+mkdir -p /etc/netns && ln -sfn /run/netlab/router-lab/etc/nodes/red /etc/netns/router-lab-red
+mkdir -p /run/netlab/router-lab/etc/nodes/blue
+cat > /run/netlab/router-lab/etc/nodes/blue/hosts <<'EOF'
 # Written by netlab for lab router-lab; removed by `netlab down router-lab`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.0.1.2	blue
 EOF
-mkdir -p /run/netlab/router-lab/etc/blue
-cat > /run/netlab/router-lab/etc/blue/resolv.conf <<'EOF'
+mkdir -p /run/netlab/router-lab/etc/nodes/blue
+cat > /run/netlab/router-lab/etc/nodes/blue/resolv.conf <<'EOF'
 # Written by netlab for lab router-lab; removed by `netlab down router-lab`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/router-lab/etc/blue /etc/netns/router-lab-blue
-mkdir -p /run/netlab/router-lab/etc/green
-cat > /run/netlab/router-lab/etc/green/hosts <<'EOF'
+mkdir -p /etc/netns && ln -sfn /run/netlab/router-lab/etc/nodes/blue /etc/netns/router-lab-blue
+mkdir -p /run/netlab/router-lab/etc/nodes/green
+cat > /run/netlab/router-lab/etc/nodes/green/hosts <<'EOF'
 # Written by netlab for lab router-lab; removed by `netlab down router-lab`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.0.2.2	green
 EOF
-mkdir -p /run/netlab/router-lab/etc/green
-cat > /run/netlab/router-lab/etc/green/resolv.conf <<'EOF'
+mkdir -p /run/netlab/router-lab/etc/nodes/green
+cat > /run/netlab/router-lab/etc/nodes/green/resolv.conf <<'EOF'
 # Written by netlab for lab router-lab; removed by `netlab down router-lab`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/router-lab/etc/green /etc/netns/router-lab-green
+mkdir -p /etc/netns && ln -sfn /run/netlab/router-lab/etc/nodes/green /etc/netns/router-lab-green
 
 # --- run
 # start on green: netlab serve http --port 80

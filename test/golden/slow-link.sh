@@ -53,48 +53,48 @@ address add 10.20.1.2/30 dev eth1
 link set dev eth1 up
 EOF
 # hosts and resolv.conf files
-mkdir -p /run/netlab/slow-link/etc/server
-cat > /run/netlab/slow-link/etc/server/hosts <<'EOF'
+mkdir -p /run/netlab/slow-link/etc/nodes/server
+cat > /run/netlab/slow-link/etc/nodes/server/hosts <<'EOF'
 # Written by netlab for lab slow-link; removed by `netlab down slow-link`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.20.0.1	server
 EOF
-mkdir -p /run/netlab/slow-link/etc/server
-cat > /run/netlab/slow-link/etc/server/resolv.conf <<'EOF'
+mkdir -p /run/netlab/slow-link/etc/nodes/server
+cat > /run/netlab/slow-link/etc/nodes/server/resolv.conf <<'EOF'
 # Written by netlab for lab slow-link; removed by `netlab down slow-link`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/slow-link/etc/server /etc/netns/slow-link-server
-mkdir -p /run/netlab/slow-link/etc/branch
-cat > /run/netlab/slow-link/etc/branch/hosts <<'EOF'
+mkdir -p /etc/netns && ln -sfn /run/netlab/slow-link/etc/nodes/server /etc/netns/slow-link-server
+mkdir -p /run/netlab/slow-link/etc/nodes/branch
+cat > /run/netlab/slow-link/etc/nodes/branch/hosts <<'EOF'
 # Written by netlab for lab slow-link; removed by `netlab down slow-link`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.20.0.2	branch
 EOF
-mkdir -p /run/netlab/slow-link/etc/branch
-cat > /run/netlab/slow-link/etc/branch/resolv.conf <<'EOF'
+mkdir -p /run/netlab/slow-link/etc/nodes/branch
+cat > /run/netlab/slow-link/etc/nodes/branch/resolv.conf <<'EOF'
 # Written by netlab for lab slow-link; removed by `netlab down slow-link`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/slow-link/etc/branch /etc/netns/slow-link-branch
-mkdir -p /run/netlab/slow-link/etc/office
-cat > /run/netlab/slow-link/etc/office/hosts <<'EOF'
+mkdir -p /etc/netns && ln -sfn /run/netlab/slow-link/etc/nodes/branch /etc/netns/slow-link-branch
+mkdir -p /run/netlab/slow-link/etc/nodes/office
+cat > /run/netlab/slow-link/etc/nodes/office/hosts <<'EOF'
 # Written by netlab for lab slow-link; removed by `netlab down slow-link`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.20.1.2	office
 EOF
-mkdir -p /run/netlab/slow-link/etc/office
-cat > /run/netlab/slow-link/etc/office/resolv.conf <<'EOF'
+mkdir -p /run/netlab/slow-link/etc/nodes/office
+cat > /run/netlab/slow-link/etc/nodes/office/resolv.conf <<'EOF'
 # Written by netlab for lab slow-link; removed by `netlab down slow-link`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/slow-link/etc/office /etc/netns/slow-link-office
+mkdir -p /etc/netns && ln -sfn /run/netlab/slow-link/etc/nodes/office /etc/netns/slow-link-office
 
 # --- run
 # start on server: netlab serve http --port 80

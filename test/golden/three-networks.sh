@@ -147,23 +147,23 @@ link set dev eth0 up
 route replace 127.0.0.11/32 via 10.10.3.1 dev eth0 table local
 EOF
 # hosts and resolv.conf files
-mkdir -p /run/netlab/three-nets/etc/shared-1
-cat > /run/netlab/three-nets/etc/shared-1/hosts <<'EOF'
+mkdir -p /run/netlab/three-nets/etc/shared/1
+cat > /run/netlab/three-nets/etc/shared/1/hosts <<'EOF'
 # Written by netlab for lab three-nets; removed by `netlab down three-nets`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 EOF
-mkdir -p /run/netlab/three-nets/etc/shared-1
-cat > /run/netlab/three-nets/etc/shared-1/resolv.conf <<'EOF'
+mkdir -p /run/netlab/three-nets/etc/shared/1
+cat > /run/netlab/three-nets/etc/shared/1/resolv.conf <<'EOF'
 # Written by netlab for lab three-nets; removed by `netlab down three-nets`.
 # The lab's DNS server (netlab logs LAB dns shows what it was asked), reached through a DNAT.
 nameserver 127.0.0.11
 options ndots:0
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/three-nets/etc/shared-1 /etc/netns/three-nets-web
-mkdir -p /etc/netns && ln -sfn /run/netlab/three-nets/etc/shared-1 /etc/netns/three-nets-api
-mkdir -p /etc/netns && ln -sfn /run/netlab/three-nets/etc/shared-1 /etc/netns/three-nets-worker
-mkdir -p /etc/netns && ln -sfn /run/netlab/three-nets/etc/shared-1 /etc/netns/three-nets-db
+mkdir -p /etc/netns && ln -sfn /run/netlab/three-nets/etc/shared/1 /etc/netns/three-nets-web
+mkdir -p /etc/netns && ln -sfn /run/netlab/three-nets/etc/shared/1 /etc/netns/three-nets-api
+mkdir -p /etc/netns && ln -sfn /run/netlab/three-nets/etc/shared/1 /etc/netns/three-nets-worker
+mkdir -p /etc/netns && ln -sfn /run/netlab/three-nets/etc/shared/1 /etc/netns/three-nets-db
 
 # --- run
 # start the lab's DNS server: netlab dns-server three-nets

@@ -30,17 +30,17 @@ link set dev eth0 up
 route replace default via 10.100.0.1
 EOF
 # hosts and resolv.conf files
-mkdir -p /run/netlab/veth-pair/etc/red
-cat > /run/netlab/veth-pair/etc/red/hosts <<'EOF'
+mkdir -p /run/netlab/veth-pair/etc/nodes/red
+cat > /run/netlab/veth-pair/etc/nodes/red/hosts <<'EOF'
 # Written by netlab for lab veth-pair; removed by `netlab down veth-pair`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.100.0.2	red
 EOF
-mkdir -p /run/netlab/veth-pair/etc/red
-cat > /run/netlab/veth-pair/etc/red/resolv.conf <<'EOF'
+mkdir -p /run/netlab/veth-pair/etc/nodes/red
+cat > /run/netlab/veth-pair/etc/nodes/red/resolv.conf <<'EOF'
 # Written by netlab for lab veth-pair; removed by `netlab down veth-pair`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/veth-pair/etc/red /etc/netns/veth-pair-red
+mkdir -p /etc/netns && ln -sfn /run/netlab/veth-pair/etc/nodes/red /etc/netns/veth-pair-red

@@ -74,62 +74,62 @@ address add 10.100.0.2/24 dev eth0
 link set dev eth0 up
 EOF
 # hosts and resolv.conf files
-mkdir -p /run/netlab/vlan/etc/vm1
-cat > /run/netlab/vlan/etc/vm1/hosts <<'EOF'
+mkdir -p /run/netlab/vlan/etc/nodes/vm1
+cat > /run/netlab/vlan/etc/nodes/vm1/hosts <<'EOF'
 # Written by netlab for lab vlan; removed by `netlab down vlan`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 192.168.56.11	vm1
 EOF
-mkdir -p /run/netlab/vlan/etc/vm1
-cat > /run/netlab/vlan/etc/vm1/resolv.conf <<'EOF'
+mkdir -p /run/netlab/vlan/etc/nodes/vm1
+cat > /run/netlab/vlan/etc/nodes/vm1/resolv.conf <<'EOF'
 # Written by netlab for lab vlan; removed by `netlab down vlan`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/vlan/etc/vm1 /etc/netns/vlan-vm1
-mkdir -p /run/netlab/vlan/etc/vm2
-cat > /run/netlab/vlan/etc/vm2/hosts <<'EOF'
+mkdir -p /etc/netns && ln -sfn /run/netlab/vlan/etc/nodes/vm1 /etc/netns/vlan-vm1
+mkdir -p /run/netlab/vlan/etc/nodes/vm2
+cat > /run/netlab/vlan/etc/nodes/vm2/hosts <<'EOF'
 # Written by netlab for lab vlan; removed by `netlab down vlan`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 192.168.56.12	vm2
 EOF
-mkdir -p /run/netlab/vlan/etc/vm2
-cat > /run/netlab/vlan/etc/vm2/resolv.conf <<'EOF'
+mkdir -p /run/netlab/vlan/etc/nodes/vm2
+cat > /run/netlab/vlan/etc/nodes/vm2/resolv.conf <<'EOF'
 # Written by netlab for lab vlan; removed by `netlab down vlan`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/vlan/etc/vm2 /etc/netns/vlan-vm2
-mkdir -p /run/netlab/vlan/etc/c1
-cat > /run/netlab/vlan/etc/c1/hosts <<'EOF'
+mkdir -p /etc/netns && ln -sfn /run/netlab/vlan/etc/nodes/vm2 /etc/netns/vlan-vm2
+mkdir -p /run/netlab/vlan/etc/nodes/c1
+cat > /run/netlab/vlan/etc/nodes/c1/hosts <<'EOF'
 # Written by netlab for lab vlan; removed by `netlab down vlan`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.100.0.1	c1
 EOF
-mkdir -p /run/netlab/vlan/etc/c1
-cat > /run/netlab/vlan/etc/c1/resolv.conf <<'EOF'
+mkdir -p /run/netlab/vlan/etc/nodes/c1
+cat > /run/netlab/vlan/etc/nodes/c1/resolv.conf <<'EOF'
 # Written by netlab for lab vlan; removed by `netlab down vlan`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/vlan/etc/c1 /etc/netns/vlan-c1
-mkdir -p /run/netlab/vlan/etc/c2
-cat > /run/netlab/vlan/etc/c2/hosts <<'EOF'
+mkdir -p /etc/netns && ln -sfn /run/netlab/vlan/etc/nodes/c1 /etc/netns/vlan-c1
+mkdir -p /run/netlab/vlan/etc/nodes/c2
+cat > /run/netlab/vlan/etc/nodes/c2/hosts <<'EOF'
 # Written by netlab for lab vlan; removed by `netlab down vlan`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.100.0.2	c2
 EOF
-mkdir -p /run/netlab/vlan/etc/c2
-cat > /run/netlab/vlan/etc/c2/resolv.conf <<'EOF'
+mkdir -p /run/netlab/vlan/etc/nodes/c2
+cat > /run/netlab/vlan/etc/nodes/c2/resolv.conf <<'EOF'
 # Written by netlab for lab vlan; removed by `netlab down vlan`.
 # No nameserver: this node resolves names from /etc/hosts only.
 options timeout:1 attempts:1
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/vlan/etc/c2 /etc/netns/vlan-c2
+mkdir -p /etc/netns && ln -sfn /run/netlab/vlan/etc/nodes/c2 /etc/netns/vlan-c2
 
 # --- run
 # start on c1: netlab serve http --port 80

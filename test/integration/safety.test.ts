@@ -58,10 +58,10 @@ describe.skipIf(!IS_ROOT)("safety", () => {
       [ -L /dev/shm/netlab ] && echo done`;
     const r = await run(["unshare", "--mount", "--propagation", "slave", "sh", "-c", script]);
     expect(r.stderr).toBe("");
-    expect(r.stdout).toContain("link=/run/netlab/veth-pair/etc/red");
+    expect(r.stdout).toContain("link=/run/netlab/veth-pair/etc/nodes/red");
     expect(r.stdout).toContain("shm=0");
     expect(r.stdout).toMatch(/10\.100\.0\.2\s+red/);
-    expect(r.stdout).toContain("link2=/run/netlab/veth-pair/etc/red");
+    expect(r.stdout).toContain("link2=/run/netlab/veth-pair/etc/nodes/red");
     expect(r.stdout).toContain("done");
     expect(await t.sb.snapshot()).toEqual(t.before);
   });

@@ -50,10 +50,10 @@ describe("plan structure", () => {
   it("puts name files in filesDir, one directory per distinct pair, /etc/netns entries as symlinks, and removes both", () => {
     const lab = labFromText(readFileSync(shippedLabs().find((f) => f.endsWith("bridge-lab.yaml"))!, "utf8"));
     const step = compile(lab, { stateDir: "/run/netlab/bridge-lab", filesDir: "/dev/shm/netlab/bridge-lab" }).phases.flatMap((p) => p.steps).find((s) => s.id === "etc-netns")!;
-    expect(step.ops.filter((o) => o.op === "write").map((o) => o.op === "write" && o.path)).toEqual(["/dev/shm/netlab/bridge-lab/shared-1/hosts", "/dev/shm/netlab/bridge-lab/shared-1/resolv.conf"]);
-    expect(step.ops.filter((o) => o.op === "symlink")).toContainEqual({ op: "symlink", path: "/etc/netns/bridge-lab-api", target: "/dev/shm/netlab/bridge-lab/shared-1" });
+    expect(step.ops.filter((o) => o.op === "write").map((o) => o.op === "write" && o.path)).toEqual(["/dev/shm/netlab/bridge-lab/shared/1/hosts", "/dev/shm/netlab/bridge-lab/shared/1/resolv.conf"]);
+    expect(step.ops.filter((o) => o.op === "symlink")).toContainEqual({ op: "symlink", path: "/etc/netns/bridge-lab-api", target: "/dev/shm/netlab/bridge-lab/shared/1" });
     expect(step.undo).toContainEqual({ op: "rm", path: "/dev/shm/netlab/bridge-lab" });
-    expect(step.undo).toContainEqual({ op: "rm", path: "/etc/netns/bridge-lab-db" });
+    expect(step.undo).toContainEqual({ op: "rm", path: "/etc/netns/bridge-lab-db", link: "/dev/shm/netlab/bridge-lab/shared/1" });
   });
 
   it("makes a big lab's namespaces in two batches, each undoing its own", () => {

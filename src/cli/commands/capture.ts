@@ -1,4 +1,6 @@
+import { closeSync } from "node:fs";
 import { processEnv, requireUp } from "../../api.js";
+import { openOutput } from "../../output-file.js";
 import { captureTarget, checkCapture, tcpdumpArgv } from "../../capture.js";
 import { UsageError } from "../../errors.js";
 import { requireRoot, requireTools } from "../../runtime/tools.js";
@@ -11,10 +13,16 @@ export async function captureCmd(lab: string, target: string, filter: string[], 
   requireTools(["tcpdump"]);
   const meta = await requireUp(lab);
   const t = captureTarget(meta, target);
-  const o = { write: opts.write, count: opts.count, filter };
+  const o = { write: opts.write !== undefined, count: opts.count, filter };
   await checkCapture(t, o);
-  process.stderr.write(`capturing on ${t.what}${o.write ? ` into ${o.write}` : ""}; Ctrl-C stops\n`);
-  // tcpdump gets Ctrl-C with us, prints its counts and exits 0: that is the normal end. Its own
-  // failures after the checks above (an interface that vanished) keep tcpdump's status.
-  return runInherit([...t.enter, ...tcpdumpArgv(t, o)], processEnv(meta.lab.name));
+  // Opened here, after the checks (a typo leaves no empty file), never through a planted link.
+  const out = opts.write !== undefined ? openOutput(opts.write, { overwrite: true }) : null;
+  try {
+    process.stderr.write(`capturing on ${t.what}${out ? ` into ${opts.write}` : ""}; Ctrl-C stops\n`);
+    // tcpdump gets Ctrl-C with us, prints its counts and exits 0: that is the normal end. Its own
+    // failures after the checks above (an interface that vanished) keep tcpdump's status.
+    return await runInherit([...t.enter, ...tcpdumpArgv(t, o)], processEnv(meta.lab.name), out?.fd);
+  } finally {
+    if (out) closeSync(out.fd);
+  }
 }

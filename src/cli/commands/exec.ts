@@ -7,12 +7,12 @@ import { enterArgv, processEnv, requireUp } from "../../api.js";
 import { UsageError } from "../../errors.js";
 import { requireRoot } from "../../runtime/tools.js";
 
-/** The command owns the terminal: stdin, stdout and stderr pass through, and so does its exit status. */
-export async function runInherit(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+/** The command owns the terminal: stdin, stdout (or the descriptor `stdout`) and stderr pass through, and so does its exit status. */
+export async function runInherit(argv: string[], env: NodeJS.ProcessEnv, stdout?: number): Promise<number> {
   const ignore = () => {}; // Ctrl-C is for the command; we just wait for it
   process.on("SIGINT", ignore);
   try {
-    const r = await execa(argv[0], argv.slice(1), { stdio: "inherit", env, reject: false, extendEnv: false });
+    const r = await execa(argv[0], argv.slice(1), { stdin: "inherit", stdout: (stdout ?? "inherit") as "inherit" /* execa takes any descriptor; its types list only 3–9 */, stderr: "inherit", env, reject: false, extendEnv: false });
     if (r.exitCode !== undefined) return r.exitCode;
     const signals: Record<string, number> = { SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
     return r.signal ? 128 + (signals[r.signal] ?? 1) : 1;

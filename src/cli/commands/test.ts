@@ -1,8 +1,8 @@
-import { writeFileSync } from "node:fs";
 import { pingall, test, type TestResult } from "../../api.js";
 import { junit, toJson } from "../../check/report.js";
 import type { PingAll } from "../../check/pingall.js";
 import { printable } from "../../errors.js";
+import { writeOutput } from "../../output-file.js";
 import { shQuote } from "../../shell.js";
 import { c, table } from "../output.js";
 
@@ -14,7 +14,7 @@ export interface TestOptions {
 
 export function printResults(r: TestResult, opts: TestOptions): number {
   const lab = r.lab.name;
-  if (opts.junit) writeFileSync(opts.junit, junit(lab, r.results, r.ms));
+  if (opts.junit) writeOutput(opts.junit, junit(lab, r.results, r.ms), { overwrite: true });
   const passed = r.results.filter((x) => x.ok).length;
   const failed = r.results.length - passed;
   if (opts.json) {

@@ -19,10 +19,20 @@ export function resolveSysctls(P: Problems, raw: Record<string, string | number 
   return out;
 }
 
+/** Linux's NAME_MAX: the longest name one directory entry can have, in bytes. */
+export const NAME_MAX = 255;
+/**
+ * The longest `files:` path accepted, in bytes: PATH_MAX (4096, with its NUL) less the longest
+ * directory netlab writes it under (/run/netlab/<lab>/etc/nodes/<32-character node>/, 73 bytes), rounded down.
+ */
+export const FILE_PATH_MAX = 4000;
+
 /**
  * `files:`, path → content: inside the namespace at that path under /etc (ip netns exec mounts
  * /etc/netns/<ns>/<entry> over /etc/<entry>), so real daemons read their own configuration.
- * Plain paths below /etc only; hosts and resolv.conf are netlab's own.
+ * Plain paths below /etc only; hosts and resolv.conf are netlab's own. Everything `up` would
+ * fail to write is refused here: a name longer than NAME_MAX, a path too long for the kernel,
+ * a path that is a file in one entry and a directory in another.
  */
 export function resolveFiles(P: Problems, raw: Record<string, string> | undefined, path: KeyPath): Record<string, string> {
   const out: Record<string, string> = {};
@@ -32,11 +42,35 @@ export function resolveFiles(P: Problems, raw: Record<string, string> | undefine
       P.add([...path, p], `${p} is not a file under /etc`, "files go below /etc, e.g. /etc/bird/bird.conf: a plain absolute path");
       continue;
     }
-    if (p === "/etc/hosts" || p === "/etc/resolv.conf") {
-      P.add([...path, p], `${p} is written by netlab from the lab's names`, p === "/etc/hosts" ? "add names with hosts:" : "set nameservers with dns:");
+    if (parts[0] === "hosts" || parts[0] === "resolv.conf") {
+      P.add([...path, p], `/etc/${parts[0]} is written by netlab from the lab's names`, parts[0] === "hosts" ? "add names with hosts:" : "set nameservers with dns:");
+      continue;
+    }
+    const long = parts.find((x) => Buffer.byteLength(x) > NAME_MAX);
+    if (long) {
+      P.add([...path, p], `the name ${long.slice(0, 24)}… is ${Buffer.byteLength(long)} bytes long; a file name has at most ${NAME_MAX} (NAME_MAX)`, "use a shorter name");
+      continue;
+    }
+    if (Buffer.byteLength(p) > FILE_PATH_MAX) {
+      P.add([...path, p], `${p.slice(0, 24)}… is ${Buffer.byteLength(p)} bytes long; a path in files: has at most ${FILE_PATH_MAX}`, "use a shorter path");
       continue;
     }
     out[p] = content;
+  }
+  // A file and a directory cannot share a name: the second of the two in the lab file is refused.
+  const files = new Set<string>();
+  const dirs = new Map<string, string>(); // a directory the files kept so far need → one of them
+  for (const p of Object.keys(out)) {
+    const parts = p.split("/");
+    const ancestors = parts.slice(3).map((_, i) => parts.slice(0, 3 + i).join("/")); // /etc/a/b/c → /etc/a, /etc/a/b
+    const file = dirs.has(p) ? p : ancestors.find((a) => files.has(a));
+    if (file) {
+      P.add([...path, p], `${file} is a file, and ${file === p ? dirs.get(p) : p} needs it to be a directory`, "a name is either a file or a directory: rename one of the two");
+      delete out[p];
+      continue;
+    }
+    files.add(p);
+    for (const a of ancestors) if (!dirs.has(a)) dirs.set(a, p);
   }
   return out;
 }

@@ -1,5 +1,6 @@
-import { rm, symlink as link } from "node:fs/promises";
+import { lstat, rm, symlink as link } from "node:fs/promises";
 import type { Op } from "../../plan/ops.js";
+import { EnvError } from "../../errors.js";
 import { shQuote } from "../../shell.js";
 import { dirOf, guardFilesRoot, inDir } from "./files.js";
 import type { OpModule } from "./op.js";
@@ -11,6 +12,9 @@ export const symlink: OpModule<Extract<Op, { op: "symlink" }>> = {
     await inDir(op.path, () =>
       link(op.target, op.path).catch(async (e: NodeJS.ErrnoException) => {
         if (e.code !== "EEXIST") throw e;
+        // A link (netlab's own, being repaired) is replaced; anything else there is not netlab's to remove.
+        if (!(await lstat(op.path)).isSymbolicLink())
+          throw new EnvError(`${op.path} already exists and is not a link netlab made`, `netlab leaves it alone; move it away if it is stale`);
         await rm(op.path, { force: true });
         await link(op.target, op.path);
       }),
