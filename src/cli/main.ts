@@ -2,6 +2,10 @@
 // imported when it runs, so `netlab --version` and `netlab status` start fast.
 import { Command, CommanderError, Option } from "commander";
 import { appendFileSync, readFileSync } from "node:fs";
+import { closeInheritedFds } from "../runtime/fds.js";
+
+// What the caller had open beyond 0-2 is not for the tools, daemons and commands netlab starts.
+closeInheritedFds();
 
 // Root runs this: whatever the caller's umask, nothing netlab writes is writable by others
 // (its state and name files set their modes explicitly too).

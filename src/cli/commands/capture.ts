@@ -16,5 +16,5 @@ export async function captureCmd(lab: string, target: string, filter: string[], 
   process.stderr.write(`capturing on ${t.what}${o.write ? ` into ${o.write}` : ""}; Ctrl-C stops\n`);
   // tcpdump gets Ctrl-C with us, prints its counts and exits 0: that is the normal end. Its own
   // failures after the checks above (an interface that vanished) keep tcpdump's status.
-  return runInherit([...t.enter, ...tcpdumpArgv(t, o)], processEnv(meta.lab.name));
+  return runInherit([...t.enter, ...tcpdumpArgv(t, o)], processEnv(meta.lab.name, meta.instance));
 }

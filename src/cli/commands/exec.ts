@@ -26,7 +26,7 @@ export async function execCmd(lab: string, node: string, cmd: string[]): Promise
   if (!cmd.length) throw new UsageError("no command given", `netlab exec ${lab} ${node} -- ping -c1 10.0.0.1`);
   requireRoot("netlab exec");
   const meta = await requireUp(lab);
-  const env = { ...processEnv(meta.lab.name), NETLAB_NODE: node };
+  const env = { ...processEnv(meta.lab.name, meta.instance), NETLAB_NODE: node };
   return runInherit([...enterArgv(meta, node), ...cmd], env);
 }
 
@@ -38,7 +38,7 @@ export async function shellCmd(lab: string, node: string): Promise<number> {
   try {
     const { argv, env } = promptShell(process.env.SHELL || "/bin/bash", `${meta.lab.name}:${node}`, tmp);
     process.stderr.write(`entering ${node} of ${meta.lab.name}; exit to leave\n`);
-    return await runInherit([...enter, ...argv], { ...processEnv(meta.lab.name), NETLAB_NODE: node, ...env });
+    return await runInherit([...enter, ...argv], { ...processEnv(meta.lab.name, meta.instance), NETLAB_NODE: node, ...env });
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
