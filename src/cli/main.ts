@@ -185,11 +185,12 @@ program
 program
   .command("__complete", { hidden: true })
   .argument("[words...]")
+  .option("--bash", "the words are as bash's COMP_WORDS has them, quoted as typed")
   .helpOption(false)
   .allowUnknownOption()
-  .action(async (words: string[]) => {
-    const { complete } = await import("./completion.js");
-    const out = complete(program, words.length ? words : [""]);
+  .action(async (words: string[], opts: { bash?: boolean }) => {
+    const { complete, dequote } = await import("./completion.js");
+    const out = complete(program, words.length ? (opts.bash ? words.map(dequote) : words) : [""]);
     if (out.length) process.stdout.write(out.join("\n") + "\n");
   });
 
