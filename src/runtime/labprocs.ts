@@ -55,13 +55,24 @@ export function orphansOf(instance: string | null): number[] {
 /**
  * Whether a process's own view of the machine (its mount namespace, through /proc/PID/root)
  * still holds the state of the lab instance it carries: then it belongs to a lab that is up
- * somewhere this netlab cannot see, and is no leftover.
+ * somewhere this netlab cannot see, and is no leftover. Only root's processes are asked: anyone
+ * can put these variables in their environment and arrange what their own root holds.
  */
 export function upInItsOwnView(pid: number, env: Map<string, string>): boolean {
   const dir = env.get("NETLAB_STATE");
   const instance = env.get("NETLAB_INSTANCE");
-  if (!dir || !instance || !isAbsolute(dir) || dir.split("/").includes("..")) return false;
+  if (!dir || !instance || !isAbsolute(dir) || dir.split("/").includes("..") || !ownedByRoot(pid)) return false;
   return instanceAt(join(`/proc/${pid}/root`, dir)) === instance;
+}
+
+/** Real and effective uid 0. */
+function ownedByRoot(pid: number): boolean {
+  try {
+    const uids = /^Uid:\s+(\d+)\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return uids?.[1] === "0" && uids[2] === "0";
+  } catch {
+    return false;
+  }
 }
 
 /** The network namespace of a process (`net:[inode]`), or null. */

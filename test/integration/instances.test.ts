@@ -105,7 +105,7 @@ describe.skipIf(!IS_ROOT)("lab instances: two sandboxes with a lab of the same n
     expect(netlabProcesses()).toEqual(before);
   });
 
-  it("down in one, clean in a third (and in one sharing its host), leave the other's DNS server and services alive", async () => {
+  it("down in one and clean in a third leave the other's DNS server and services alive; clean still takes a leftover of its own", async () => {
     const f = labFile("twin", TWIN);
     const [a, b, c] = [await MountBox.create(), await MountBox.create(), await MountBox.create()];
     boxes.push(a, b, c);
