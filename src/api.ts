@@ -1,5 +1,5 @@
 // The library API. Commands are thin wrappers over these; tests call them directly.
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { EnvError, UsageError, type Problem } from "./errors.js";
 import { rootImpairments } from "./net/tc.js";
@@ -25,7 +25,7 @@ import { timing } from "./runtime/timing.js";
 import { filesDirFor, LabState, type Meta } from "./state/store.js";
 
 export { BIN_DIR, labEnv, processEnv } from "./runtime/env.js";
-import { BIN_DIR, labEnv } from "./runtime/env.js";
+import { BIN_DIR, labEnv, markSelf } from "./runtime/env.js";
 
 /** Identity of what a lab makes in the kernel: checks change nothing there, so they are left out. */
 export function labHash(lab: Lab): string {
@@ -82,7 +82,6 @@ export async function up(ref: string, opts: UpOptions = {}): Promise<UpResult> {
   }
   requireRoot("netlab up");
   requireTools(["ip", "flock"]);
-  process.env.NETLAB_LAB = lab.name; // marks our tools as this lab's: a later down finds them if we are killed
   const release = await state.lock((holder) => opts.progress?.(`waiting for netlab${holder ? ` (pid ${holder})` : ""}, which is working on ${lab.name}`));
   try {
     await opts.afterPhase?.("locked");
@@ -94,6 +93,7 @@ export async function up(ref: string, opts: UpOptions = {}): Promise<UpResult> {
         if (meta.hash !== hash) {
           throw new UsageError(`lab ${lab.name} is already up, from a different version of ${meta.lab.file}`, `netlab down ${lab.name}, then netlab up ${lab.name} again`);
         }
+        markSelf(lab.name, state.instance());
         return await mend(lab, meta, state, t0);
       }
       // An earlier up died midway (we hold the lock, so it is not running): remove what it made first.
@@ -106,9 +106,12 @@ export async function up(ref: string, opts: UpOptions = {}): Promise<UpResult> {
     const host = currentHost();
     await preflight(lab, plan, sourceOf(lab));
     timing("preflight");
-    const meta: Meta = { version: 1, lab, facts: factsOf(lab, plan), hash, createdAt: new Date().toISOString(), host, pid: process.pid };
+    // This instance's id, recorded before anything starts, carried by everything started for it.
+    const instance = randomBytes(8).toString("hex");
+    const meta: Meta = { version: 1, lab, facts: factsOf(lab, plan), hash, createdAt: new Date().toISOString(), host, pid: process.pid, instance };
     state.create(meta);
-    const ctx: Context = { lab: lab.name, hostId: host.id, hostWrap: [], state, env: labEnv(lab.name), progress: opts.progress, afterPhase: opts.afterPhase };
+    markSelf(lab.name, instance); // our tools are this instance's: a later down finds them if we are killed
+    const ctx: Context = { lab: lab.name, hostId: host.id, hostWrap: [], state, env: labEnv(lab.name, instance), progress: opts.progress, afterPhase: opts.afterPhase };
     try {
       await applyPlan(plan, ctx);
     } catch (e) {
@@ -133,7 +136,7 @@ async function mend(lab: Lab, meta: Meta, state: LabState, t0: number): Promise<
   const d = await drift(meta, state.journal());
   if (!d.missing.length) return { lab, changed: false, ms: Date.now() - t0 };
   if (d.fatal) throw new UsageError(`lab ${lab.name} is up but damaged: ${d.missing.join("; ")}`, `netlab down ${lab.name}, then netlab up ${lab.name} again`);
-  const ctx: Context = { lab: lab.name, hostId: meta.host.id, hostWrap: hostWrap(meta.host) ?? [], state, env: labEnv(lab.name) };
+  const ctx: Context = { lab: lab.name, hostId: meta.host.id, hostWrap: hostWrap(meta.host) ?? [], state, env: labEnv(lab.name, state.instance()) };
   const repaired = await repair(lab, planFor(lab, state), d, ctx);
   const left = await drift(meta, state.journal());
   if (left.missing.length) throw new UsageError(`lab ${lab.name} is up but damaged, and netlab could not repair it: ${left.missing.join("; ")}`, `netlab down ${lab.name}, then netlab up ${lab.name} again`);

@@ -3,7 +3,7 @@
 // anything without a mark: namespaces whose loopback carries `netlab:<lab>:…`, interfaces with
 // that alias, NL-<lab>-* chains and rules commented `netlab:<lab>`, /etc/netns entries that
 // lead into netlab's own directories, netlab's files, and the lab's place in the host ledger.
-import { lstatSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
 import { LAB_NAME } from "./net/names.js";
 import { rm } from "node:fs/promises";
 import { UsageError } from "./errors.js";
@@ -12,13 +12,14 @@ import { cleanupScript, pristineTables, tablesIn } from "./runtime/iptables-live
 import { shQuote } from "./shell.js";
 import { iptablesTool } from "./runtime/tools.js";
 import { killNamespaces } from "./runtime/ops/kill-ns.js";
-import { currentHost, NETNS_DIR } from "./runtime/netns.js";
+import { currentHost, NETNS_DIR, netnsId } from "./runtime/netns.js";
+import { netnsOf, processesWhere, upInItsOwnView } from "./runtime/labprocs.js";
 import { requireRoot } from "./runtime/tools.js";
 import { run, shellMany } from "./runtime/proc.js";
 import { releaseHost } from "./runtime/shared.js";
 import { labEnv } from "./runtime/env.js";
 import { sweepLocks } from "./state/lock.js";
-import { alive, FILES_ROOT, LabState, STATE_ROOT, untrustedDir } from "./state/store.js";
+import { alive, FILES_ROOT, instanceAt, LabState, STATE_ROOT, untrustedDir } from "./state/store.js";
 import { down, tidy } from "./teardown.js";
 
 export interface Found {
@@ -29,8 +30,10 @@ export interface Found {
   iptables: { family: 4 | 6; script: string }[];
   etc: string[];
   files: string[];
-  /** Processes netlab started for the lab outside its namespaces (its DNS server, host.run), by their NETLAB_LAB mark. */
+  /** Processes netlab started for the lab (its DNS server, host.run, services), found as leftoverProcesses says. */
   processes: { pid: number; cmd: string }[];
+  /** A process of the lab that still sees its state in its own mount namespace: the lab is up there, not a leftover. */
+  upElsewhere?: number;
 }
 
 const MARK = /netlab:([a-z][a-z0-9-]{0,11}):/;
@@ -41,6 +44,49 @@ function ls(dir: string): string[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * The processes of leftovers among `found`: started by netlab for a lab (NETLAB_LAB and
+ * NETLAB_NODE), of no instance that is up here, living in a namespace this netlab sees belonging
+ * to that lab — one of its marked namespaces under /run/netns, or this one when the lab left its
+ * marks here. The process table is the machine's: a lab of the same name in another sandbox is
+ * not a leftover. One such process that still sees its lab's state in its own mount namespace
+ * (/proc/PID/root) shows the lab is up there: the lab is marked `upElsewhere` instead.
+ */
+function leftoverProcesses(found: Map<string, Found>): { lab: string; pid: number; cmd: string }[] {
+  const live = new Set(ls(STATE_ROOT).filter((d) => !d.startsWith(".")).map((d) => instanceAt(`${STATE_ROOT}/${d}`)).filter((i) => i !== null));
+  const here = netnsId();
+  const theirs = new Map<string, Set<string>>();
+  for (const f of found.values()) {
+    const ids = new Set(f.namespaces.flatMap((n) => {
+      try {
+        return [`net:[${statSync(`${NETNS_DIR}/${n}`).ino}]`];
+      } catch {
+        return [];
+      }
+    }));
+    if (f.links.length || f.iptables.length) ids.add(here);
+    theirs.set(f.lab, ids);
+  }
+  const labOf = new Map<number, string>();
+  processesWhere((env, pid) => {
+    const lab = env.get("NETLAB_LAB") ?? "";
+    const ns = netnsOf(pid);
+    const ours = LAB_NAME.test(lab) && env.has("NETLAB_NODE") && !live.has(env.get("NETLAB_INSTANCE") ?? "") && !!ns && !!theirs.get(lab)?.has(ns);
+    if (ours && upInItsOwnView(pid, env)) found.get(lab)!.upElsewhere ??= pid;
+    else if (ours) labOf.set(pid, lab);
+    return ours;
+  });
+  const out: { lab: string; pid: number; cmd: string }[] = [];
+  for (const [pid, lab] of labOf) {
+    try {
+      out.push({ lab, pid, cmd: readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim() });
+    } catch {
+      /* exited */
+    }
+  }
+  return out;
 }
 
 /** Everything carrying a netlab mark in this namespace and in the machine's global names, by lab. */
@@ -84,18 +130,7 @@ export async function findMarked(): Promise<Map<string, Found>> {
     }
   }
   if (!untrustedDir(FILES_ROOT)) for (const lab of ls(FILES_ROOT)) of(lab).files.push(`${FILES_ROOT}/${lab}`);
-  // Processes carrying a lab's mark in their environment, wherever they run.
-  for (const p of ls("/proc")) {
-    if (!/^\d+$/.test(p) || Number(p) === process.pid) continue;
-    try {
-      const env = readFileSync(`/proc/${p}/environ`, "utf8").split("\0");
-      const lab = env.find((e) => e.startsWith("NETLAB_LAB="))?.slice("NETLAB_LAB=".length);
-      if (lab && LAB_NAME.test(lab) && env.some((e) => e.startsWith("NETLAB_NODE=")) && alive(Number(p)))
-        of(lab).processes.push({ pid: Number(p), cmd: readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0").join(" ").trim() });
-    } catch {
-      /* exited, or not ours to read */
-    }
-  }
+  for (const f of leftoverProcesses(found)) of(f.lab).processes.push(f);
   // A state directory with neither lab.json nor a journal is what a crash left of one.
   for (const d of ls(STATE_ROOT)) if (!d.startsWith(".") && !new LabState(d).exists()) of(d).files.push(`${STATE_ROOT}/${d}`);
   return found;
@@ -106,12 +141,15 @@ export interface CleanResult {
   cleaned: Found[];
   /** Labs that are up (state present) and were left to `netlab down`, unless `all`. */
   up: string[];
+  /** Labs up in another mount namespace (their marks are visible here, their state is not), left alone: each with a process that shows it. */
+  elsewhere: { lab: string; pid: number }[];
 }
 
 export async function clean(opts: { lab?: string; all?: boolean; dryRun?: boolean } = {}): Promise<CleanResult> {
   requireRoot("netlab clean");
   if (opts.lab && opts.all) throw new UsageError("clean takes a lab or --all, not both");
   const up: string[] = [];
+  const elsewhere: { lab: string; pid: number }[] = [];
   if (opts.lab && new LabState(opts.lab).exists() && !opts.all) throw new UsageError(`lab ${opts.lab} is up (its state is in ${STATE_ROOT})`, `netlab down ${opts.lab} removes it from its state; clean is for what has none`);
   if (opts.all && !opts.dryRun) for (const lab of ls(STATE_ROOT).filter((d) => !d.startsWith("."))) await down(lab);
   const marked = await findMarked();
@@ -120,6 +158,10 @@ export async function clean(opts: { lab?: string; all?: boolean; dryRun?: boolea
     if (opts.lab && f.lab !== opts.lab) continue;
     if (new LabState(f.lab).exists()) {
       up.push(f.lab);
+      continue;
+    }
+    if (f.upElsewhere !== undefined) {
+      elsewhere.push({ lab: f.lab, pid: f.upElsewhere });
       continue;
     }
     cleaned.push(f);
@@ -149,5 +191,5 @@ export async function clean(opts: { lab?: string; all?: boolean; dryRun?: boolea
     await sweepLocks(STATE_ROOT);
     tidy();
   }
-  return { cleaned, up };
+  return { cleaned, up, elsewhere };
 }

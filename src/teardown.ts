@@ -1,12 +1,13 @@
 // Tearing a lab down from its recorded state. Kept apart from the lab-file machinery
 // (YAML, zod) so that `netlab down` starts fast.
-import { readdirSync, readFileSync, rmdirSync } from "node:fs";
+import { readFileSync, rmdirSync } from "node:fs";
 import { EnvError } from "./errors.js";
 import type { Lab } from "./lab/model.js";
 import { hostObjects } from "./plan/kinds/index.js";
 import { NETNS_ETC } from "./state/paths.js";
 import { undoEntries, type Context } from "./runtime/apply.js";
-import { labEnv } from "./runtime/env.js";
+import { labEnv, markSelf } from "./runtime/env.js";
+import { isRecorded, orphansOf } from "./runtime/labprocs.js";
 import { currentHost, hostWrap, netnsExists, netnsId, type HostRef } from "./runtime/netns.js";
 import { requireRoot } from "./runtime/tools.js";
 import { run } from "./runtime/proc.js";
@@ -59,14 +60,16 @@ export async function teardown(state: LabState, host: HostRef): Promise<string[]
     throw new EnvError(`lab ${state.lab} was brought up in a network namespace that has no name, and netlab cannot enter it from here`, "run netlab down from the same namespace that ran netlab up");
   }
   const meta = state.readMeta();
-  const ctx: Context = { lab: state.lab, hostId: host.id, hostWrap: wrap, hostGone, state: null, env: labEnv(state.lab) };
+  const instance = state.instance();
+  markSelf(state.lab, instance); // our tools are this instance's: a down after we are killed finds them
+  const ctx: Context = { lab: state.lab, hostId: host.id, hostWrap: wrap, hostGone, state: null, env: labEnv(state.lab, instance) };
   const journal = state.journal();
   // Stop what `run` started first, gently, by recorded pid (each leads its own process group),
   // in case its namespace can no longer be found by name.
-  await stopRecorded(journal);
+  await stopRecorded(journal, instance);
   // A netlab killed mid-up or mid-down leaves its tools running (an `ip -batch` still making
-  // namespaces), and maybe a service it started but had not yet journaled: ours, all of them.
-  await killOrphans(state.lab);
+  // namespaces), and maybe a service it started but had not yet journaled: this instance's only.
+  await killOrphans(instance);
   timing("stopped recorded processes");
   const problems = await undoEntries(journal, ctx);
   // Host-side veth ends die with their peer's namespace, asynchronously: wait, so `down` returning means gone.
@@ -89,41 +92,18 @@ export function tidy(): void {
   if (!untrustedDir(FILES_ROOT)) removeRootIfEmpty(FILES_ROOT);
 }
 
-/**
- * netlab's own processes for this lab: its tools, whose netlab is gone, carry NETLAB_LAB=<lab>
- * (up and down mark themselves with it, and their children inherit it) and no NETLAB_NODE; its
- * `run` services (the DNS server, host.run) carry NETLAB_RUN. A user's `netlab exec` has
- * NETLAB_NODE only and is left alone. We hold the lab's lock, so no live netlab is working on it.
- */
-async function killOrphans(lab: string): Promise<void> {
-  const mine = new Set([String(process.pid)]);
-  const find = () =>
-    readdirSync("/proc").filter((p) => {
-      if (!/^\d+$/.test(p) || mine.has(p)) return false;
-      try {
-        const env = readFileSync(`/proc/${p}/environ`, "utf8").split("\0");
-        // A `run` service (NETLAB_RUN) is ours too: one started just before a SIGKILL never reached the journal.
-        return env.includes(`NETLAB_LAB=${lab}`) && (!env.some((e) => e.startsWith("NETLAB_NODE=")) || env.includes("NETLAB_RUN=1")) && alive(Number(p));
-      } catch {
-        return false;
-      }
-    });
-  const orphans = find();
+/** What a killed netlab left of this instance (labprocs.ts): we hold the lab's lock, so no live netlab is working on it. */
+async function killOrphans(instance: string | null): Promise<void> {
+  const orphans = orphansOf(instance);
   if (!orphans.length) return;
-  for (const p of orphans) try { process.kill(Number(p), "SIGKILL"); } catch { /* gone */ }
-  for (let i = 0; i < 100 && find().length; i++) await new Promise((r) => setTimeout(r, 10));
+  for (const p of orphans) try { process.kill(p, "SIGKILL"); } catch { /* gone */ }
+  for (let i = 0; i < 100 && orphansOf(instance).length; i++) await new Promise((r) => setTimeout(r, 10));
 }
 
-async function stopRecorded(journal: Entry[]): Promise<void> {
+async function stopRecorded(journal: Entry[], instance: string | null): Promise<void> {
   const procs = journal.filter((e): e is Extract<Entry, { t: "proc" }> => e.t === "proc");
-  const live = procs.filter((p) => {
-    try {
-      // Only a process that still carries this lab's environment is ours (pids get reused).
-      return readFileSync(`/proc/${p.pid}/environ`, "utf8").split("\0").includes(`NETLAB_NODE=${p.who}`);
-    } catch {
-      return false;
-    }
-  });
+  // Only a process that still carries this instance's environment is ours (pids get reused).
+  const live = procs.filter((p) => isRecorded(p.pid, p.who, instance));
   for (const p of live) try { process.kill(-p.pid, "SIGTERM"); } catch { /* gone */ }
   for (let i = 0; i < 80 && live.some((p) => alive(p.pid)); i++) await new Promise((r) => setTimeout(r, 25));
   for (const p of live) if (alive(p.pid)) try { process.kill(-p.pid, "SIGKILL"); } catch { /* gone */ }
@@ -156,7 +136,6 @@ export async function down(ref: string, opts: { progress?: (m: string) => void }
   const state = name ? new LabState(name) : null;
   if (!state || !(state.exists() || state.busy())) return { lab: ref, wasUp: false, problems: [], ms: Date.now() - t0 };
   requireRoot("netlab down");
-  process.env.NETLAB_LAB = state.lab; // marks our tools as this lab's (see killOrphans)
   // An `up` of this lab in progress holds the lock: wait for it, then remove what it made.
   const release = await state.lock((holder) => opts.progress?.(`waiting for netlab${holder ? ` (pid ${holder})` : ""}, which is working on ${state.lab}`));
   try {

@@ -4,10 +4,10 @@
 // nodes from its namespaces' names under /run/netns — both readable without root, so
 // completion works for `sudo netlab exec LAB <TAB>` typed by a user.
 import type { Command, Option } from "commander";
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync, readlinkSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { shippedLabs } from "../lab/find.js";
-import { NETNS_DIR, STATE_ROOT } from "../state/paths.js";
+import { FILES_ROOT, NETNS_DIR, NETNS_ETC, STATE_ROOT } from "../state/paths.js";
 
 const list = (d: string): string[] => {
   try {
@@ -20,10 +20,32 @@ const list = (d: string): string[] => {
 /** Labs that are up: their state directories. */
 export const labsUp = (): string[] => list(STATE_ROOT).filter((n) => !n.startsWith(".") && /^[a-z][a-z0-9-]*$/.test(n));
 
-/** A lab's nodes, from its namespaces (`LAB-NODE`; not those of a lab up whose name extends LAB's, like `LAB-b`), and host. */
+/**
+ * The lab whose name files a namespace uses, exactly: /etc/netns/<ns> is a link into
+ * <files root>/<lab>/ (readable by anyone, like the namespace names), or null without one.
+ */
+function ownerOf(ns: string): string | null {
+  try {
+    const target = readlinkSync(join(NETNS_ETC, ns));
+    for (const root of [FILES_ROOT, STATE_ROOT]) if (target.startsWith(`${root}/`)) return target.slice(root.length + 1).split("/")[0] || null;
+  } catch {
+    /* no link */
+  }
+  return null;
+}
+
+/**
+ * A lab's nodes, from its namespaces (`LAB-NODE`), and host. `a-b-x` is node `b-x` of lab `a` or
+ * node `x` of lab `a-b`: its name files' link says which. Without one, it goes to the longest lab
+ * up whose name it starts with.
+ */
 export function nodesUp(lab: string): string[] {
   const longer = labsUp().filter((l) => l.startsWith(`${lab}-`));
-  const ours = list(NETNS_DIR).filter((n) => n.startsWith(`${lab}-`) && !longer.some((l) => n.startsWith(`${l}-`)));
+  const ours = list(NETNS_DIR).filter((n) => {
+    if (!n.startsWith(`${lab}-`)) return false;
+    const owner = ownerOf(n);
+    return owner !== null ? owner === lab : !longer.some((l) => n.startsWith(`${l}-`));
+  });
   return [...ours.map((n) => n.slice(lab.length + 1)).filter((n) => n !== "host"), "host"];
 }
 
@@ -69,7 +91,8 @@ export function complete(program: Command, words: string[]): string[] {
   const cur = words[words.length - 1] ?? "";
   const done = words.slice(0, -1);
   const cmds = program.createHelp().visibleCommands(program); // not the hidden ones (dns-server, __complete)
-  const match = (xs: string[]) => [...new Set(xs)].filter((x) => x.startsWith(cur));
+  // One candidate a line: a name with a control character in it (a newline) cannot be one.
+  const match = (xs: string[]) => [...new Set(xs)].filter((x) => x.startsWith(cur) && !/[\x00-\x1f\x7f]/.test(x));
   if (!done.length) return match(cur.startsWith("-") ? ["--help", "--version"] : cmds.map((c) => c.name()));
   const cmd = cmds.find((c) => c.name() === done[0]);
   if (!cmd) return [];
@@ -101,32 +124,64 @@ export function complete(program: Command, words: string[]): string[] {
   return match(nodesUp(lab)); // capture: a node (NODE:IFACE and networks are typed)
 }
 
-/** The script a shell sources: `source <(netlab completion bash)`. */
+/**
+ * A word as bash's COMP_WORDS holds it — quoted as typed, maybe with a quote still open — read
+ * as the shell will read it once the line is complete: quotes and backslashes removed, nothing
+ * expanded (`$(…)` stays text: completion never runs what is on the line).
+ */
+export function dequote(word: string): string {
+  let out = "";
+  let quote: string | null = null;
+  for (let i = 0; i < word.length; i++) {
+    const ch = word[i];
+    if (quote === "'") {
+      if (ch === "'") quote = null;
+      else out += ch;
+    } else if (quote === '"') {
+      if (ch === '"') quote = null;
+      else if (ch === "\\" && i + 1 < word.length && '$`"\\'.includes(word[i + 1])) out += word[++i];
+      else out += ch;
+    } else if (ch === "'" || ch === '"') quote = ch;
+    else if (ch === "\\" && i + 1 < word.length) out += word[++i];
+    else out += ch;
+  }
+  return out;
+}
+
+/**
+ * The script a shell sources: `source <(netlab completion bash)`. Candidates may be file names
+ * another user chose (`x$(touch${IFS}pwned).yaml`), and each shell puts what it completes into a
+ * line it will run. bash inserts its function's answers as they are unless told they are file
+ * names (`-o filenames`): then readline quotes each for where it goes (bare, or inside '…' or
+ * "…"). zsh's compadd and fish quote what they insert themselves. The word being typed reaches
+ * `__complete` unquoted (bash: `--bash`; zsh: `(Q)`; fish: `string unescape`), so that `'x$(`
+ * completes too.
+ */
 export function completionScript(shell: string, exe: string): string {
   const q = `'${exe.replace(/'/g, "'\\''")}'`;
   if (shell === "bash")
     return `# netlab completion for bash: source <(netlab completion bash), or save it in /etc/bash_completion.d/netlab
 _netlab() {
-  local IFS=$'\\n'
-  COMPREPLY=($(${q} __complete -- "\${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null))
+  mapfile -t COMPREPLY < <(${q} __complete --bash -- "\${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null)
 }
-complete -o default -F _netlab netlab
-complete -o default -F _netlab ${q}
+complete -o default -o filenames -F _netlab netlab
+complete -o default -o filenames -F _netlab ${q}
 `;
   if (shell === "zsh")
     return `#compdef netlab
 # netlab completion for zsh: source <(netlab completion zsh) after compinit, or save it as _netlab in your $fpath
 _netlab() {
   local -a candidates
-  candidates=("\${(@f)$(${q} __complete -- "\${(@)words[2,CURRENT]}" 2>/dev/null)}")
+  candidates=("\${(@f)$(${q} __complete -- "\${(@Q)words[2,CURRENT-1]}" "\${(Q)PREFIX}" 2>/dev/null)}")
   compadd -a candidates
 }
 compdef _netlab netlab
 `;
   return `# netlab completion for fish: netlab completion fish > ~/.config/fish/completions/netlab.fish
 function __netlab_complete
-    set -l tokens (commandline -opc) (commandline -ct)
-    ${q} __complete -- $tokens[2..-1] 2>/dev/null
+    set -l tokens (commandline -opc)
+    set -l cur (commandline -ct | string unescape)
+    ${q} __complete -- $tokens[2..-1] "$cur" 2>/dev/null
 end
 complete -c netlab -f -a '(__netlab_complete)'
 `;

@@ -2,6 +2,10 @@
 // imported when it runs, so `netlab --version` and `netlab status` start fast.
 import { Command, CommanderError, Option } from "commander";
 import { appendFileSync, readFileSync } from "node:fs";
+import { closeInheritedFds } from "../runtime/fds.js";
+
+// What the caller had open beyond 0-2 is not for the tools, daemons and commands netlab starts.
+closeInheritedFds();
 
 // Root runs this: whatever the caller's umask, nothing netlab writes is writable by others
 // (its state and name files set their modes explicitly too).
@@ -185,11 +189,12 @@ program
 program
   .command("__complete", { hidden: true })
   .argument("[words...]")
+  .option("--bash", "the words are as bash's COMP_WORDS has them, quoted as typed")
   .helpOption(false)
   .allowUnknownOption()
-  .action(async (words: string[]) => {
-    const { complete } = await import("./completion.js");
-    const out = complete(program, words.length ? words : [""]);
+  .action(async (words: string[], opts: { bash?: boolean }) => {
+    const { complete, dequote } = await import("./completion.js");
+    const out = complete(program, words.length ? (opts.bash ? words.map(dequote) : words) : [""]);
     if (out.length) process.stdout.write(out.join("\n") + "\n");
   });
 

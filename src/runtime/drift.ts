@@ -5,7 +5,7 @@ import type { Facts } from "../plan/facts.js";
 import { procSys } from "../net/sysctl.js";
 import { iptablesTool } from "./tools.js";
 import type { Entry, Meta } from "../state/store.js";
-import { alive } from "../state/store.js";
+import { isRecorded } from "./labprocs.js";
 import { hostWrap, netnsExists } from "./netns.js";
 import { run } from "./proc.js";
 
@@ -28,15 +28,10 @@ function hostArgv(meta: Meta): string[] | null {
   return hostWrap(meta.host);
 }
 
-/** `run` processes of the journal that still run (by pid, and still carrying the lab's environment). */
+/** `run` processes of the journal that still run (by pid, and still carrying this lab instance's environment). */
 export function runningProcs(journal: Entry[]): Extract<Entry, { t: "proc" }>[] {
-  return journal.filter((e): e is Extract<Entry, { t: "proc" }> => e.t === "proc").filter((p) => {
-    try {
-      return alive(p.pid) && readFileSync(`/proc/${p.pid}/environ`, "utf8").split("\0").includes(`NETLAB_NODE=${p.who}`);
-    } catch {
-      return false;
-    }
-  });
+  const instance = journal.find((e): e is Extract<Entry, { t: "instance" }> => e.t === "instance")?.id ?? null;
+  return journal.filter((e): e is Extract<Entry, { t: "proc" }> => e.t === "proc").filter((p) => isRecorded(p.pid, p.who, instance));
 }
 
 export async function drift(meta: Meta, journal: Entry[]): Promise<Drift> {

@@ -1,7 +1,7 @@
 // /run/netlab/<lab>/: the resolved lab, a journal written before every step, logs.
 // The journal is what makes `down` and rollback work after a crash: it lists the
 // undo of every step that was begun, whether or not it finished.
-import { appendFileSync, chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statfsSync, writeFileSync } from "node:fs";
+import { appendFileSync, chmodSync, closeSync, constants, existsSync, fstatSync, openSync, readSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statfsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Lab } from "../lab/model.js";
 import type { Op } from "../plan/ops.js";
@@ -74,9 +74,17 @@ export interface Meta {
   createdAt: string;
   host: HostRef;
   pid: number;
+  /**
+   * This instance of the lab: random, made at `up`, carried by everything netlab starts for it
+   * (NETLAB_INSTANCE). A lab of the same name in another sandbox has another. Absent in states
+   * written before it existed.
+   */
+  instance?: string;
 }
 
 export type Entry =
+  /** The journal's first line: the instance (see Meta.instance), so that it survives a lost lab.json. */
+  | { t: "instance"; id: string }
   | { t: "begin"; id: string; undo: Op[] }
   | { t: "phase"; name: string }
   | { t: "proc"; who: string; pid: number; cmd: string; log: string }
@@ -123,7 +131,13 @@ export class LabState {
     secureDir(this.dir);
     secureDir(this.logDir);
     writeFileSync(this.metaPath, JSON.stringify(meta), { mode: 0o600 });
-    writeFileSync(this.journalPath, "", { mode: 0o600 });
+    const first: Entry[] = meta.instance ? [{ t: "instance", id: meta.instance }] : [];
+    writeFileSync(this.journalPath, first.map((e) => JSON.stringify(e) + "\n").join(""), { mode: 0o600 });
+  }
+
+  /** The instance id this state records (journal first, then lab.json), or null for an older state or none. */
+  instance(): string | null {
+    return instanceAt(this.dir);
   }
 
   append(...entries: Entry[]): void {
@@ -199,6 +213,50 @@ export function alive(pid: number): boolean {
     return stat[stat.lastIndexOf(")") + 2] !== "Z";
   } catch {
     return false;
+  }
+}
+
+const INSTANCE = /^[0-9a-f]{16,64}$/;
+
+/**
+ * The instance recorded in the state directory `dir` (of any mount namespace's view: `dir` may
+ * start with /proc/PID/root), or null. Read without following a last-component link and without
+ * blocking on what is not a regular file; only compared, never replayed, so no trust check.
+ */
+export function instanceAt(dir: string): string | null {
+  const first = readSmall(join(dir, "journal.jsonl"), 4096)?.split("\n")[0];
+  let id: unknown;
+  try {
+    id = first ? (JSON.parse(first) as Partial<Extract<Entry, { t: "instance" }>>).id : undefined;
+  } catch {
+    /* torn */
+  }
+  if (typeof id !== "string") {
+    try {
+      id = (JSON.parse(readSmall(join(dir, "lab.json"), 64 << 20) ?? "null") as Partial<Meta> | null)?.instance;
+    } catch {
+      /* torn */
+    }
+  }
+  return typeof id === "string" && INSTANCE.test(id) ? id : null;
+}
+
+/** Up to `max` bytes of a regular file, or null (absent, not a regular file, a link). */
+function readSmall(path: string, max: number): string | null {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch {
+    return null;
+  }
+  try {
+    if (!fstatSync(fd).isFile()) return null;
+    const buf = Buffer.alloc(Math.min(max, fstatSync(fd).size));
+    return buf.subarray(0, readSync(fd, buf, 0, buf.length, 0)).toString("utf8");
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -21,7 +21,7 @@ export async function captureCmd(lab: string, target: string, filter: string[], 
     process.stderr.write(`capturing on ${t.what}${out ? ` into ${opts.write}` : ""}; Ctrl-C stops\n`);
     // tcpdump gets Ctrl-C with us, prints its counts and exits 0: that is the normal end. Its own
     // failures after the checks above (an interface that vanished) keep tcpdump's status.
-    return await runInherit([...t.enter, ...tcpdumpArgv(t, o)], processEnv(meta.lab.name), out?.fd);
+    return await runInherit([...t.enter, ...tcpdumpArgv(t, o)], processEnv(meta.lab.name, meta.instance), out?.fd);
   } finally {
     if (out) closeSync(out.fd);
   }

@@ -23,6 +23,7 @@ export async function cleanCmd(lab: string | undefined, opts: { all?: boolean; d
     for (const line of describe(f)) process.stdout.write(`  ${line}\n`);
   }
   for (const l of r.up) process.stdout.write(c.dim(`${l} is up (it has state): left to netlab down ${l}\n`));
+  for (const e of r.elsewhere) process.stdout.write(c.dim(`${e.lab} is up in another mount namespace (its process ${e.pid} still sees its state there): left alone\n`));
   if (!r.cleaned.length) process.stdout.write(`nothing of netlab's without state${lab ? ` for lab ${lab}` : ""} — nothing to remove\n`);
   return 0;
 }

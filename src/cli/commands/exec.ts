@@ -26,7 +26,7 @@ export async function execCmd(lab: string, node: string, cmd: string[]): Promise
   if (!cmd.length) throw new UsageError("no command given", `netlab exec ${lab} ${node} -- ping -c1 10.0.0.1`);
   requireRoot("netlab exec");
   const meta = await requireUp(lab);
-  const env: NodeJS.ProcessEnv = { ...processEnv(meta.lab.name), NETLAB_NODE: node };
+  const env: NodeJS.ProcessEnv = { ...processEnv(meta.lab.name, meta.instance), NETLAB_NODE: node };
   // A node shares the machine's files (all but /etc): a command missing here is missing there,
   // and a shell says so with 127 (126: found, not executable); `ip netns exec` would say 255.
   const missing = unrunnable(cmd[0], env.PATH ?? "");
@@ -62,7 +62,7 @@ export async function shellCmd(lab: string, node: string): Promise<number> {
   try {
     const { argv, env } = promptShell(process.env.SHELL || "/bin/bash", `${meta.lab.name}:${node}`, tmp);
     process.stderr.write(`entering ${node} of ${meta.lab.name}; exit to leave\n`);
-    return await runInherit([...enter, ...argv], { ...processEnv(meta.lab.name), NETLAB_NODE: node, ...env });
+    return await runInherit([...enter, ...argv], { ...processEnv(meta.lab.name, meta.instance), NETLAB_NODE: node, ...env });
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
