@@ -124,21 +124,24 @@ export async function cleanIptables(op: CleanOp, ctx: Context): Promise<void> {
   if (saved.code !== 0) return; // no iptables at all: nothing of ours can be there
   const script = cleanupScript(saved.stdout, op.lab);
   if (script) await mustRun(op, inNs(ctx, op.ns, [`${tool}-restore`, "--noflush"]), script);
-  const unheld: string[] = [];
-  await withLedger(ctx.hostId, (l) => {
+  // The tables are deleted before the ledger lets go of them, under its lock: a kill in between
+  // leaves a hold a later down still acts on, never a table nobody holds.
+  await withLedger(ctx.hostId, async (l) => {
+    const unheld: string[] = [];
     for (const [key, e] of Object.entries(l.tables)) {
       if (!key.startsWith(`${op.family}:`)) continue;
-      e.labs = e.labs.filter((x) => x !== op.lab);
-      if (!e.labs.length) unheld.push(key.slice(2));
+      if (!e.labs.some((x) => x !== op.lab)) unheld.push(key.slice(2));
     }
+    // Legacy tables cannot be removed: left as they are.
+    if (unheld.length && hasTool("nft")) {
+      const after = script ? (await run(inNs(ctx, op.ns, [`${tool}-save`]))).stdout : saved.stdout;
+      const drop = pristineTables(after).filter((t) => unheld.includes(t));
+      const version = await run([tool, "-V"]);
+      if (drop.length && version.stdout.includes("nf_tables")) {
+        const fam = op.family === 4 ? "ip" : "ip6";
+        await run(inNs(ctx, op.ns, ["nft", "-f", "-"]), drop.map((t) => `delete table ${fam} ${t}`).join("\n") + "\n");
+      }
+    }
+    for (const [key, e] of Object.entries(l.tables)) if (key.startsWith(`${op.family}:`)) e.labs = e.labs.filter((x) => x !== op.lab);
   });
-  // Legacy tables cannot be removed: left as they are.
-  if (!unheld.length || !hasTool("nft")) return;
-  const after = script ? (await run(inNs(ctx, op.ns, [`${tool}-save`]))).stdout : saved.stdout;
-  const drop = pristineTables(after).filter((t) => unheld.includes(t));
-  const version = await run([tool, "-V"]);
-  if (drop.length && version.stdout.includes("nf_tables")) {
-    const fam = op.family === 4 ? "ip" : "ip6";
-    await run(inNs(ctx, op.ns, ["nft", "-f", "-"]), drop.map((t) => `delete table ${fam} ${t}`).join("\n") + "\n");
-  }
 }
