@@ -18,6 +18,10 @@ export class Views {
   private readonly owners = new Map<string, string>();
   /** Round robin: a counter per node and name. */
   private readonly turns = new Map<string, number>();
+  /** Per node: the names (lowercase) of the dns networks it is on, for `name.network`. */
+  private readonly onNets = new Map<string, string[]>();
+  /** address → the dns network it is on (for PTR's `name.network`). */
+  private readonly netOf = new Map<string, string>();
 
   constructor(readonly lab: Lab) {
     const add = (t: Map<string, string[]>, name: string, addr: string) => {
@@ -29,12 +33,16 @@ export class Views {
     for (const net of lab.networks) {
       if (!net.dns) continue;
       const t = new Map<string, string[]>();
-      for (const m of networkMembers(lab, net.name)) for (const a of m.addrs) for (const name of [m.node, ...m.aliases]) add(t, name, a);
+      for (const m of networkMembers(lab, net.name)) for (const a of m.addrs) {
+        for (const name of [m.node, ...m.aliases]) add(t, name, a);
+        if (!this.netOf.has(a)) this.netOf.set(a, net.name);
+      }
       this.tables.set(net.name, t);
     }
     for (const node of lab.nodes) {
       const own = new Map<string, string[]>();
       for (const [a, h] of node.extraHosts) add(own, h, a);
+      this.onNets.set(node.name, dnsNetworks(lab, node).map((n) => n.toLowerCase()));
       const nets = dnsNetworks(lab, node).map((n) => this.tables.get(n)!).filter(Boolean);
       // A node with no network with names still knows itself.
       if (!nets.length) for (const a of node.intfs.flatMap((i) => i.addrs).slice(0, 1)) add(own, node.name, a.split("/")[0]);
@@ -43,7 +51,11 @@ export class Views {
     }
   }
 
-  /** All the addresses a node's view has for a name. */
+  /**
+   * All the addresses a node's view has for a name. As Docker's embedded DNS (libnetwork's
+   * Sandbox.ResolveName), a name not found as it is may be `NAME.NETWORK` for a network the node
+   * is on: for a.b.c, "a.b" in network c, then "a" in network b.c.
+   */
   private find(node: string, qname: string): string[] | undefined {
     const k = qname.toLowerCase().replace(/\.$/, "");
     let out: string[] | undefined;
@@ -51,7 +63,16 @@ export class Views {
       const hit = t.get(k);
       if (hit) out = out ? [...out, ...hit.filter((a) => !out!.includes(a))] : hit;
     }
-    return out;
+    if (out) return out;
+    const labels = k.split(".");
+    for (let i = labels.length - 1; i > 0; i--) {
+      const net = labels.slice(i).join(".");
+      const name = labels.slice(0, i).join(".");
+      const real = this.lab.networks.find((n) => n.name.toLowerCase() === net && this.onNets.get(node)?.includes(net));
+      const hit = real && this.tables.get(real.name)?.get(name);
+      if (hit) return hit;
+    }
+    return undefined;
   }
 
   /** The node a query came from, by its source address. */
@@ -78,11 +99,12 @@ export class Views {
     return this.find(node.name, qname) !== undefined;
   }
 
-  /** PTR: the name of the lab node with this address, if the asker can see it. */
+  /** PTR: `NAME.NETWORK` of the lab node with this address (as Docker answers), if the asker can see it. */
   reverse(node: Node, addr: string): string | null {
     const owner = this.owners.get(addr);
-    if (!owner) return null;
-    return this.find(node.name, owner)?.includes(addr) ? owner : null;
+    if (!owner || !this.find(node.name, owner)?.includes(addr)) return null;
+    const net = this.netOf.get(addr);
+    return net ? `${owner}.${net}` : owner;
   }
 
   /** Whether the node reaches the outside through NAT: then unknown names are asked upstream. */

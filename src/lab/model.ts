@@ -167,7 +167,8 @@ export interface Firewall {
   input: "accept" | "drop";
   forward: "accept" | "drop";
   output: "accept" | "drop";
-  allow: { proto: "tcp" | "udp" | "icmp"; port?: string; from?: string; spec: string }[];
+  /** Accepts in the chains they open: the ones named, or else every one of INPUT and FORWARD whose policy is drop. */
+  allow: { proto: "tcp" | "udp" | "icmp"; port?: string; from?: string; spec: string; chains: ("INPUT" | "FORWARD")[] }[];
   /** Raw iptables rule specs, with the table they go to. */
   rules: { table: string; rule: string }[];
 }

@@ -130,7 +130,9 @@ const LABS: { ref: string; name: string; probes: Probe[]; wait?: number }[] = [
       ok("client", "dig +short web-1", "172.25.1.3"),
       ok("client", "nslookup web-2", "Address: 172.25.1.4"),
       ok("client", "dig +tcp +short web-2", "172.25.1.4"),
-      ok("client", "dig +short -x 172.25.1.3", "web-1."),
+      ok("client", "dig +short -x 172.25.1.3", "web-1.frontend."),   // Docker answers NAME.NETWORK
+      ok("client", "dig +short web-1.frontend", "172.25.1.3"),       // and resolves it
+      fails("client", "dig +short web-1.backend | grep -q ."),     // only on networks the asker is on
       ok("client", "dig +short web | wc -l", "2"),
       fails("client", "dig db | grep -q NOERROR"),
       ok("web-1", "dig +short db", "172.25.2.4"),

@@ -146,3 +146,18 @@ describe("dns answer(): forwarding for a node on a NAT network", () => {
     expect(log.lines[0]).toMatch(/SERVFAIL \(no upstream answered: .*no answer.*not tried \(out of time\)/);
   }, 10_000);
 });
+
+describe("dns answer(): the name forms Docker's embedded DNS answers (issue 17)", () => {
+  const decode = (b: Buffer | null) => dnsPacket.decode(b!);
+  it("NAME.NETWORK for a network the asker is on resolves; on another network it does not", async () => {
+    const a = decode(await ask(query("w1.front")));
+    expect(a.answers?.map((x) => x.data)).toEqual(["10.90.0.4"]);
+    expect(decode(await ask(query("W1.FRONT.")))?.answers?.length).toBe(1); // case and a trailing dot do not matter
+    expect(rcode((await ask(query("inside.back")))!)).toBe(3); // client is not on back: NXDOMAIN
+    expect(decode(await ask(query("inside.back"), INSIDE)).answers?.map((x) => x.data)).toEqual(["10.91.0.2"]);
+  });
+  it("PTR answers NAME.NETWORK", async () => {
+    const p = decode(await ask(query("4.0.90.10.in-addr.arpa", "PTR")));
+    expect(p.answers?.map((x) => x.data)).toEqual(["w1.front"]);
+  });
+});

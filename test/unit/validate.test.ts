@@ -143,6 +143,18 @@ describe("semantics", () => {
       /nodes\.networks: expected object, got a list\n  hint: "networks" is a key of a node, not a node's name: indent it under its node \(nodes: → web: → networks: …\)/,
     );
   });
+  it("a firewall allow opens the chain the policy closes, or the one it names; one that opens nothing is refused", async () => {
+    const fw = (f: string) => `name: x\nnetworks:\n  a: { subnet: 10.1.0.0/24 }\nnodes:\n  r:\n    networks: [a]\n    forward: true\n    firewall: ${f}\n`;
+    const lab = labFromText(fw(`{ forward: drop, allow: ["tcp/80 from 10.1.0.0/24"] }`), "lab.yaml");
+    expect(lab.nodes[0].firewall!.allow[0].chains).toEqual(["FORWARD"]);
+    const { compile } = await import("../../src/plan/compile.js");
+    const { renderPlan } = await import("../../src/runtime/ops/index.js");
+    expect(renderPlan(compile(lab, { stateDir: "/run/netlab/x" }), "x")).toContain("-A FORWARD -s 10.1.0.0/24 -p tcp -m tcp --dport 80 -j ACCEPT");
+    expect(labFromText(fw(`{ input: drop, forward: drop, allow: ["icmp"] }`), "lab.yaml").nodes[0].firewall!.allow[0].chains).toEqual(["INPUT", "FORWARD"]);
+    expect(labFromText(fw(`{ input: drop, forward: drop, allow: ["forward tcp/80"] }`), "lab.yaml").nodes[0].firewall!.allow[0].chains).toEqual(["FORWARD"]);
+    expect(one(fw(`{ allow: ["tcp/80"] }`))).toMatch(/"tcp\/80" opens nothing: no policy of this firewall is drop/);
+    expect(one(fw(`{ forward: drop, allow: ["input tcp/22"] }`))).toMatch(/opens input, but input's policy is accept/);
+  });
   it("a bare published port is the same port on the host", () => {
     const lab = labFromText(base + "nodes:\n  web:\n    networks: [br0]\n    publish: [\"80\", \"53/udp\"]\n", "lab.yaml");
     expect(lab.nodes[0].publish.map((p) => [p.hostPort, p.port, p.proto])).toEqual([[80, 80, "tcp"], [53, 53, "udp"]]);

@@ -23,10 +23,11 @@ function firewallRules(f: Firewall, family: 4 | 6, chains: Record<Builtin, strin
   if (f.input === "drop") out.push({ chain: chains.INPUT, match: "-i lo", target: "ACCEPT", what: "loopback" }, { chain: chains.INPUT, match: est, target: "ACCEPT", what: "established" });
   if (f.forward === "drop") out.push({ chain: chains.FORWARD, match: est, target: "ACCEPT", what: "established" });
   if (f.output === "drop") out.push({ chain: chains.OUTPUT, match: "-o lo", target: "ACCEPT", what: "loopback" }, { chain: chains.OUTPUT, match: est, target: "ACCEPT", what: "established" });
-  for (const a of f.allow) {
-    const r = allowRule(chains.INPUT, a, family);
-    if (r) out.push(r);
-  }
+  for (const a of f.allow)
+    for (const chain of a.chains) {
+      const r = allowRule(chains[chain], a, family);
+      if (r) out.push(r);
+    }
   if (family === 6 && f.input === "drop" && !f.allow.some((a) => a.proto === "icmp"))
     for (const type of ["neighbour-solicitation", "neighbour-advertisement"])
       out.push({ chain: chains.INPUT, match: `-p ipv6-icmp -m icmp6 --icmpv6-type ${type}`, target: "ACCEPT", what: "neighbour discovery" });
