@@ -71,9 +71,16 @@ export async function answer(views: Views, from: string, raw: Buffer, opts: Answ
     log.line(`${who} ${type} ${name} -> (no ${type} record)`);
     return reply("NOERROR");
   }
-  if (views.natted(node)) return forwarded(h.id, question, opt, limit, opts.upstreams ? opts.upstreams(node) : hostUpstreams(), (line) => log.line(`${who} ${type} ${name} -> ${line}`), reply);
+  // A node's own upstreams (Docker's --dns) are asked whatever its networks; the host's only from a NAT network, which has a way out.
+  if (node.upstreams?.length || views.natted(node)) return forwarded(h.id, question, opt, limit, upstreamsOf(node, opts), (line) => log.line(`${who} ${type} ${name} -> ${line}`), reply);
   log.line(`${who} ${type} ${name} -> NXDOMAIN`);
   return reply("NXDOMAIN");
+}
+
+/** The servers asked for a node's outside names: its own (`dns: { upstreams }`), else the option's, else the host's resolv.conf. */
+function upstreamsOf(node: Node, opts: AnswerOptions): Upstream[] {
+  if (node.upstreams?.length) return node.upstreams.map((address) => ({ address, port: 53 }));
+  return opts.upstreams ? opts.upstreams(node) : hostUpstreams();
 }
 
 function logged(log: DnsLog, line: string, b: Buffer): Buffer {

@@ -153,6 +153,12 @@ export interface Node {
   /** Extra /etc/hosts entries from the lab file (address, name); the network-derived ones come from hostsEntries(). */
   extraHosts: [string, string][];
   resolv?: { nameservers: string[]; search: string[] };
+  /**
+   * Where the lab's DNS server sends this node's questions about names outside the lab, in turn
+   * (`dns: { upstreams }`; a Compose service's `dns:`): Docker's `--dns` on a user-defined
+   * network, which keeps `nameserver 127.0.0.11` and makes these the embedded server's upstreams.
+   */
+  upstreams?: string[];
   run: string[];
   exec: string[];
   labels: Record<string, string>;

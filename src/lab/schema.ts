@@ -105,7 +105,7 @@ export const NodeSchema = z.strictObject({
   publish: z.array(z.string()).optional().describe("Docker -p forms: \"8080:80\", \"127.0.0.1:8080:80\", \"5353:53/udp\""),
   hosts: z.union([z.record(z.string(), z.string()), z.array(z.string())]).optional(),
   dns: z
-    .strictObject({ nameservers: z.array(z.string()).optional(), search: z.array(z.string()).optional() })
+    .strictObject({ nameservers: z.array(z.string()).optional(), search: z.array(z.string()).optional(), upstreams: z.array(z.string()).optional() })
     .optional(),
   labels: z.record(z.string(), z.string()).optional(),
   run: commands.optional().describe("started in the background inside the node once the network is up; stopped by down"),

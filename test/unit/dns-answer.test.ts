@@ -161,3 +161,24 @@ describe("dns answer(): the name forms Docker's embedded DNS answers (issue 17)"
     expect(p.answers?.map((x) => x.data)).toEqual(["w1.front"]);
   });
 });
+
+describe("dns answer(): a node's own upstreams (Docker's --dns on a user-defined network)", () => {
+  const own = labFromText(`
+name: dnsup
+networks:
+  plain: { subnet: 10.92.0.0/24 }
+nodes:
+  a: { networks: [plain], dns: { upstreams: [127.0.0.7] } }
+  b: { networks: [plain] }
+`);
+  const v = new Views(own);
+  it("are asked for outside names even off a NAT network; the node keeps 127.0.0.11", async () => {
+    const log = recorder();
+    const b = await answer(v, "10.92.0.2", query("example.org"), { transport: "udp", log });
+    expect(rcode(b!)).toBe(2); // nothing listens at 127.0.0.7:53: SERVFAIL, after asking it
+    expect(log.lines.join("\n")).toMatch(/a A example\.org -> SERVFAIL \(no upstream answered: .*127\.0\.0\.7/);
+    const none = recorder();
+    expect(rcode((await answer(v, "10.92.0.3", query("example.org"), { transport: "udp", log: none }))!)).toBe(3); // b: NXDOMAIN at once
+    expect(own.nodes[0].resolv).toBeUndefined();
+  });
+});

@@ -42,7 +42,11 @@ export function nodesPass(c: Ctx): void {
     node.run = asList(r.run).filter((c, i) => checkCommand(P, c, [...path, "run", ...(Array.isArray(r.run) ? [i] : [])]));
     node.exec = asList(r.exec).filter((c, i) => checkCommand(P, c, [...path, "exec", ...(Array.isArray(r.exec) ? [i] : [])]));
     node.labels = r.labels ?? {};
-    if (r.dns) {
+    if (r.dns?.upstreams) {
+      r.dns.upstreams.forEach((a, i) => { if (!parseAddr(a)) P.add([...path, "dns", "upstreams", i], `"${a}" is not an IP address`, "upstreams are addresses of DNS servers, e.g. 10.0.0.53"); });
+      node.upstreams = r.dns.upstreams;
+    }
+    if (r.dns && (r.dns.nameservers || r.dns.search)) {
       const ns = r.dns.nameservers ?? [];
       ns.forEach((a, i) => { if (!parseAddr(a)) P.add([...path, "dns", "nameservers", i], `"${a}" is not an IP address`, "nameservers are addresses, e.g. 10.0.0.53"); });
       (r.dns.search ?? []).forEach((d, i) => { if (!/^[A-Za-z0-9.-]+$/.test(d)) P.add([...path, "dns", "search", i], `"${d}" is not a domain name`); });
