@@ -23,7 +23,7 @@ export function nodesPass(c: Ctx): void {
     const ifaces = new Set([...node.intfs.map((i) => i.name), ...node.bridges.map((b) => networks.find((n) => n.name === b)!.bridge)]);
     const held = networks.filter((n) => n.holder === name && n.kind === "bridge").flatMap((n) => [n.gateway, n.gateway6].filter((g): g is string => !!g));
     const connected = [...node.intfs.flatMap((i) => i.addrs), ...held].map((a) => prefixOf(parseIfAddr(a)!));
-    node.routes = resolveRoutes(P, r.routes ?? [], [...path, "routes"], ifaces, `node ${name}`, connected, [path]);
+    node.routes = resolveRoutes(P, r.routes ?? [], [...path, "routes"], ifaces, `${node.vhost ? "virtual host" : "node"} ${name}`, connected, [path]);
     (r.routes ?? []).forEach((x, i) => {
       if (typeof x === "object" && x.replace !== undefined) P.add([...path, "routes", i, "replace"], "replace is for host.routes: a node's namespace has no routes but the lab's", "remove replace:");
     });
