@@ -62,7 +62,7 @@ export const CHECKS: KeyDocs = under("checks[]", {
     default: "2s",
     doc: "How long one attempt may take.",
     example: "timeout: 500ms",
-    bad: [["soon"], ["1h"]],
+    bad: [["soon"], ["20m"]],
   },
   retries: {
     type: "integer, 0 to 100",
