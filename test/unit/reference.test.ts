@@ -95,6 +95,14 @@ describe("docs/lab-format.md", () => {
   });
 });
 
+describe("the CLI's definitions", () => {
+  it("can be imported without running the CLI or touching the process (the commands section is generated from them)", () => {
+    const code = 'process.umask(0o077); const m = await import("./src/cli/main.ts"); process.stdout.write(`${process.umask().toString(8)} ${typeof m.program.parseAsync} ${process.exitCode ?? "-"}`);';
+    const out = execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    expect(out).toBe("77 function -");
+  });
+});
+
 describe("the reference's generator", () => {
   const subnet = REFERENCE["networks.*.subnet"];
   it("quotes the error netlab's validation gives for a wrong value", () => {
