@@ -1,22 +1,11 @@
 // netlab's command line. Only commander loads up front; each command's module is
 // imported when it runs, so `netlab --version` and `netlab status` start fast.
+// This module is also imported for its `program` alone (docs/lab-format.md's commands section is
+// generated from it): nothing at its top level may act on the process — that goes in main().
 import { Command, CommanderError, Option } from "commander";
-import { appendFileSync, readFileSync } from "node:fs";
+import { appendFileSync, readFileSync, realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { closeInheritedFds } from "../runtime/fds.js";
-
-// What the caller had open beyond 0-2 is not for the tools, daemons and commands netlab starts.
-closeInheritedFds();
-
-// Root runs this: whatever the caller's umask, nothing netlab writes is writable by others
-// (its state and name files set their modes explicitly too).
-process.umask(0o022);
-
-// `netlab inspect LAB | head`: a reader that stops early is not an error. The rest of the
-// output is dropped and the command finishes its work: an `up | head` must not stop halfway.
-for (const stream of [process.stdout, process.stderr])
-  stream.on("error", (e: NodeJS.ErrnoException) => {
-    if (e.code !== "EPIPE" && e.code !== "ERR_STREAM_DESTROYED") throw e;
-  });
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -28,7 +17,7 @@ const lazy = (mod: string, fn: string) =>
     process.exitCode = code ?? 0;
   };
 
-const program = new Command("netlab")
+export const program = new Command("netlab")
   .description("Declarative Linux network labs: namespaces, veths, bridges, routes and iptables, brought up, checked and torn down exactly.")
   .version(pkg.version, "-V, --version")
   .enablePositionalOptions()
@@ -66,7 +55,7 @@ program
 program
   .command("test")
   .description("run the lab's checks from inside its namespaces; exit 0 when all pass, 1 when any fails")
-  .argument("<lab>")
+  .argument("<lab>", "a lab that is up (its name, or the file it came from)")
   .option("--json", "machine-readable results")
   .option("--junit <file>", "also write a JUnit XML report")
   .option("--pingall", "every node pings every other node's addresses; prints the reachability matrix")
@@ -92,7 +81,7 @@ program
 program
   .command("logs")
   .description("what a node's run commands printed, or what the lab's DNS server was asked (--dns)")
-  .argument("<lab>")
+  .argument("<lab>", "a lab that is up (its name, or the file it came from)")
   .argument("[node]", "a node (or host); dns means the DNS server's log unless the lab has a node named dns")
   .option("--dns", "the DNS server's query log, whatever the lab's nodes are called")
   .action(lazy("logs", "logsCmd"));
@@ -100,7 +89,7 @@ program
 program
   .command("dns-server", { hidden: true })
   .description("the lab's DNS server (netlab up starts it)")
-  .argument("<lab>")
+  .argument("<lab>", "a lab that is up (its name, or the file it came from)")
   .action(lazy("logs", "dnsServerCmd"));
 
 program
@@ -127,7 +116,7 @@ program
 program
   .command("inspect")
   .description("live interfaces, addresses, routes and processes per node, read from the kernel")
-  .argument("<lab>")
+  .argument("<lab>", "a lab that is up (its name, or the file it came from)")
   .argument("[node]", "one node (or host)")
   .option("--json", "machine-readable output")
   .action(lazy("inspect", "inspectCmd"));
@@ -135,8 +124,8 @@ program
 program
   .command("exec")
   .description("run a command inside a node's namespace (or host)")
-  .argument("<lab>")
-  .argument("<node>")
+  .argument("<lab>", "a lab that is up (its name, or the file it came from)")
+  .argument("<node>", "a node or virtual host of the lab, or host")
   .argument("<cmd...>", "the command, after --")
   .passThroughOptions()
   .action(lazy("exec", "execCmd"));
@@ -144,8 +133,8 @@ program
 program
   .command("shell")
   .description("an interactive shell inside a node's namespace (or host)")
-  .argument("<lab>")
-  .argument("<node>")
+  .argument("<lab>", "a lab that is up (its name, or the file it came from)")
+  .argument("<node>", "a node or virtual host of the lab, or host")
   .action(lazy("exec", "shellCmd"));
 
 program
@@ -159,7 +148,7 @@ program
 program
   .command("capture")
   .description("tcpdump inside a node (or on a network's bridge): live text, or a pcap for Wireshark")
-  .argument("<lab>")
+  .argument("<lab>", "a lab that is up (its name, or the file it came from)")
   .argument("<target>", "NODE, NODE:IFACE, host[:IFACE], or a network's name (its bridge)")
   .argument("[filter...]", "a pcap filter, after --: icmp, tcp port 80, …")
   .option("-w, --write <file>", "write packets to a pcap file instead of printing them")
@@ -198,13 +187,24 @@ program
     if (out.length) process.stdout.write(out.join("\n") + "\n");
   });
 
-// scripts/bench reads netlab's peak memory from here.
-if (process.env.NETLAB_MAXRSS_FILE) {
-  const file = process.env.NETLAB_MAXRSS_FILE;
-  process.on("exit", () => appendFileSync(file, `${process.resourceUsage().maxRSS}\n`));
-}
-
-async function main(): Promise<void> {
+/** Runs the command line: bin/netlab calls it; so does this file when it is run itself. */
+export async function main(): Promise<void> {
+  // What the caller had open beyond 0-2 is not for the tools, daemons and commands netlab starts.
+  closeInheritedFds();
+  // Root runs this: whatever the caller's umask, nothing netlab writes is writable by others
+  // (its state and name files set their modes explicitly too).
+  process.umask(0o022);
+  // `netlab inspect LAB | head`: a reader that stops early is not an error. The rest of the
+  // output is dropped and the command finishes its work: an `up | head` must not stop halfway.
+  for (const stream of [process.stdout, process.stderr])
+    stream.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code !== "EPIPE" && e.code !== "ERR_STREAM_DESTROYED") throw e;
+    });
+  // scripts/bench reads netlab's peak memory from here.
+  if (process.env.NETLAB_MAXRSS_FILE) {
+    const file = process.env.NETLAB_MAXRSS_FILE;
+    process.on("exit", () => appendFileSync(file, `${process.resourceUsage().maxRSS}\n`));
+  }
   try {
     await program.parseAsync(process.argv);
   } catch (e) {
@@ -218,4 +218,13 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+/** Whether this file is the program itself (`tsx src/cli/main.ts`), not imported. */
+function runDirectly(): boolean {
+  try {
+    return realpathSync(process.argv[1] ?? "") === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (runDirectly()) await main();

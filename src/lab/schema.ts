@@ -1,6 +1,8 @@
-// The shape of a lab file (shared/lab-format.md), checked with zod before any
-// semantic check. Objects are strict so a typo'd key is an error, not a no-op.
+// The shape of a lab file (docs/lab-format.md), checked with zod before any semantic check.
+// Objects are strict so a typo'd key is an error, not a no-op. Every key is described from the
+// reference (src/lab/reference/), which editors show on hover through the JSON Schema.
 import { z } from "zod";
+import { doc } from "./reference/index.js";
 
 export const LAB_NAME = /^[a-z][a-z0-9-]*$/;
 /** Node and network names become namespace names and hostnames: keep them tame. */
@@ -20,186 +22,195 @@ const objName = (what: string) =>
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const commands = z.union([z.string(), z.array(z.string())]);
 
-const route = z.union([
-  z.string(),
-  z.strictObject({
-    to: z.string(),
-    via: z.string().optional(),
-    dev: z.string().optional(),
-    table: z.union([z.number().int(), z.string()]).optional(),
-    metric: z.number().int().nonnegative().optional(),
-    /** host.routes only: the lab means to override a route the host already has; `down` puts it back. */
-    replace: z.boolean().optional(),
-  }),
-]);
+/** The hover text of a key, from the reference (src/lab/reference/), under a section's path. */
+const at = (prefix: string) => (key: string) => doc(`${prefix}.${key}`);
+const rt = at("route"), fw = at("firewall"), ne = at("netem"), net = at("networks.*"), att = at("nodes.*.networks.*");
+const node = at("nodes.*"), vm = at("hosts.*"), ul = at("underlay"), ln = at("links[]"), ep = at("links[].endpoints[]");
+const ck = at("checks[]"), hs = at("host");
 
-const firewall = z.strictObject({
-  input: z.enum(["accept", "drop"]).optional(),
-  forward: z.enum(["accept", "drop"]).optional(),
-  output: z.enum(["accept", "drop"]).optional(),
-  allow: z.array(z.string()).optional(),
-  rules: z.array(z.string()).optional(),
+/** A route as a map; a route may also be a string in `ip route` form. */
+export const RouteSchema = z.strictObject({
+  to: z.string().describe(rt("to")),
+  via: z.string().optional().describe(rt("via")),
+  dev: z.string().optional().describe(rt("dev")),
+  table: z.union([z.number().int(), z.string()]).optional().describe(rt("table")),
+  metric: z.number().int().nonnegative().optional().describe(rt("metric")),
+  /** host.routes only: the lab means to override a route the host already has; `down` puts it back. */
+  replace: z.boolean().optional().describe(rt("replace")),
+});
+const route = z.union([z.string(), RouteSchema]);
+
+export const FirewallSchema = z.strictObject({
+  input: z.enum(["accept", "drop"]).optional().describe(fw("input")),
+  forward: z.enum(["accept", "drop"]).optional().describe(fw("forward")),
+  output: z.enum(["accept", "drop"]).optional().describe(fw("output")),
+  allow: z.array(z.string()).optional().describe(fw("allow")),
+  rules: z.array(z.string()).optional().describe(fw("rules")),
 });
 
 const sysctls = z.record(z.string(), scalar);
+const files = z.record(z.string(), z.string());
+const labels = z.record(z.string(), z.string());
 
 /** Link impairments, as tc-netem(8) spells them: numbers alone are milliseconds and percent. */
-const netem = z
-  .strictObject({
-    delay: z.union([z.string(), z.number().nonnegative()]).optional().describe('one-way delay added on each end, e.g. "20ms", "1s"'),
-    jitter: z.union([z.string(), z.number().nonnegative()]).optional().describe('random variation of the delay, e.g. "5ms" (needs delay)'),
-    loss: z.union([z.string(), z.number().min(0).max(100)]).optional().describe('share of packets dropped on each end, e.g. "1%"'),
-    rate: z.string().optional().describe('bandwidth limit on each end, e.g. "10mbit", "512kbit" (alone: tbf, on every kernel)'),
-  })
-  .describe("impairments applied with tc on each member interface: delay, jitter and loss need the kernel's sch_netem");
+export const NetemSchema = z.strictObject({
+  delay: z.union([z.string(), z.number().nonnegative()]).optional().describe(ne("delay")),
+  jitter: z.union([z.string(), z.number().nonnegative()]).optional().describe(ne("jitter")),
+  loss: z.union([z.string(), z.number().min(0).max(100)]).optional().describe(ne("loss")),
+  rate: z.string().optional().describe(ne("rate")),
+});
 
 export const NetworkSchema = z.strictObject({
   /** Checked against the registered kinds by the networks pass, which says which exist. */
-  kind: z.string().optional().describe("bridge (default), vxlan, macvlan, ipvlan or vlan"),
-  subnet: z.string().optional().describe("IPv4 prefix, e.g. 172.20.0.0/24; members get .2, .3, … in order"),
-  subnet6: z.string().optional(),
-  gateway: z.string().optional().describe("address of the bridge itself; default the first usable one; none: no address"),
-  gateway6: z.string().optional(),
-  nat: z.boolean().optional().describe("masquerade traffic from the subnet that leaves the host (docker0)"),
-  nat6: z.boolean().optional(),
-  gatewayMode: z.enum(["nat", "nat-unprotected", "routed"]).optional().describe("Docker's gateway mode: nat (default with nat: true; members reachable from outside the host only through published ports), nat-unprotected (masquerade, no filtering), routed (no NAT; published container ports reachable by routing)"),
-  trustedInterfaces: z.array(z.string()).optional().describe("host interfaces from which members' published ports may be reached directly by routing (Docker's trusted_host_interfaces)"),
-  dns: z.boolean().optional().describe("members resolve each other by name through a real DNS server at 127.0.0.11 (default true)"),
-  internal: z.boolean().optional().describe("no forwarding between this network and anything else (docker --internal)"),
-  isolate: z.boolean().optional(),
-  mtu: z.number().int().min(68).max(65535).optional(),
-  in: z.string().optional().describe("a node whose namespace holds the bridge instead of the host"),
+  kind: z.string().optional().describe(net("kind")),
+  subnet: z.string().optional().describe(net("subnet")),
+  subnet6: z.string().optional().describe(net("subnet6")),
+  gateway: z.string().optional().describe(net("gateway")),
+  gateway6: z.string().optional().describe(net("gateway6")),
+  nat: z.boolean().optional().describe(net("nat")),
+  nat6: z.boolean().optional().describe(net("nat6")),
+  gatewayMode: z.enum(["nat", "nat-unprotected", "routed"]).optional().describe(net("gatewayMode")),
+  trustedInterfaces: z.array(z.string()).optional().describe(net("trustedInterfaces")),
+  dns: z.boolean().optional().describe(net("dns")),
+  internal: z.boolean().optional().describe(net("internal")),
+  isolate: z.boolean().optional().describe(net("isolate")),
+  mtu: z.number().int().min(68).max(65535).optional().describe(net("mtu")),
+  in: z.string().optional().describe(net("in")),
   /** The virtual host (`hosts:`) that holds this network; a vxlan network spans `hosts`. */
-  host: z.string().optional(),
+  host: z.string().optional().describe(net("host")),
   /** vxlan: the VXLAN network identifier, the virtual hosts it spans (default all), the UDP port. */
-  vni: z.number().int().min(1).max(16777215).optional(),
-  hosts: z.array(z.string()).optional(),
-  port: z.number().int().min(1).max(65535).optional(),
+  vni: z.number().int().min(1).max(16777215).optional().describe(net("vni")),
+  hosts: z.array(z.string()).optional().describe(net("hosts")),
+  port: z.number().int().min(1).max(65535).optional().describe(net("port")),
   /** macvlan, ipvlan, vlan: the parent interface, HOST:IFACE (an interface netlab made); the mode; the VLAN id. */
-  parent: z.string().optional(),
-  mode: z.string().optional(),
-  id: z.number().int().min(1).max(4094).optional(),
-  netem: netem.optional(),
-  description: z.string().optional(),
+  parent: z.string().optional().describe(net("parent")),
+  mode: z.string().optional().describe(net("mode")),
+  id: z.number().int().min(1).max(4094).optional().describe(net("id")),
+  netem: NetemSchema.optional().describe(net("netem")),
+  description: z.string().optional().describe(net("description")),
 });
 
 const attachment = z
   .strictObject({
-    ip: z.string().optional(),
-    ip6: z.string().optional(),
-    iface: z.string().optional(),
-    mac: z.string().optional(),
+    ip: z.string().optional().describe(att("ip")),
+    ip6: z.string().optional().describe(att("ip6")),
+    iface: z.string().optional().describe(att("iface")),
+    mac: z.string().optional().describe(att("mac")),
     /** More names for this node on this network (several nodes under one alias: round robin). */
-    aliases: z.array(z.string()).optional(),
+    aliases: z.array(z.string()).optional().describe(att("aliases")),
   })
   .nullable();
 
 export const NodeSchema = z.strictObject({
-  description: z.string().optional(),
-  networks: z.union([z.array(z.string()), z.record(z.string(), attachment)]).optional().describe("network names, or a map name: { ip, ip6, iface, mac, aliases }"),
-  routes: z.array(route).optional(),
-  rules: z.array(z.string()).optional(),
-  forward: z.boolean().optional().describe("the node routes (ip_forward)"),
-  sysctls: sysctls.optional(),
-  firewall: firewall.optional(),
-  publish: z.array(z.string()).optional().describe("Docker -p forms: \"8080:80\", \"127.0.0.1:8080:80\", \"5353:53/udp\""),
-  hosts: z.union([z.record(z.string(), z.string()), z.array(z.string())]).optional(),
+  description: z.string().optional().describe(node("description")),
+  networks: z.union([z.array(z.string()), z.record(z.string(), attachment)]).optional().describe(node("networks")),
+  routes: z.array(route).optional().describe(node("routes")),
+  rules: z.array(z.string()).optional().describe(node("rules")),
+  forward: z.boolean().optional().describe(node("forward")),
+  sysctls: sysctls.optional().describe(node("sysctls")),
+  firewall: FirewallSchema.optional().describe(node("firewall")),
+  publish: z.array(z.string()).optional().describe(node("publish")),
+  hosts: z.union([z.record(z.string(), z.string()), z.array(z.string())]).optional().describe(node("hosts")),
   dns: z
-    .strictObject({ nameservers: z.array(z.string()).optional(), search: z.array(z.string()).optional(), upstreams: z.array(z.string()).optional() })
-    .optional(),
-  labels: z.record(z.string(), z.string()).optional(),
-  run: commands.optional().describe("started in the background inside the node once the network is up; stopped by down"),
-  exec: commands.optional(),
+    .strictObject({
+      nameservers: z.array(z.string()).optional().describe(node("dns.nameservers")),
+      search: z.array(z.string()).optional().describe(node("dns.search")),
+      upstreams: z.array(z.string()).optional().describe(node("dns.upstreams")),
+    })
+    .optional()
+    .describe(node("dns")),
+  labels: labels.optional().describe(node("labels")),
+  run: commands.optional().describe(node("run")),
+  exec: commands.optional().describe(node("exec")),
   /** The virtual host this node lives on. */
-  host: z.string().optional(),
+  host: z.string().optional().describe(node("host")),
   /** Files under /etc inside the node (through /etc/netns/<ns>/…): path → content. */
-  files: z.record(z.string(), z.string()).optional(),
+  files: files.optional().describe(node("files")),
 });
 
 /** A virtual machine of the lab (`hosts:`): a namespace with eth0 on the underlay, forwarding on. */
 export const VhostSchema = z.strictObject({
-  description: z.string().optional(),
+  description: z.string().optional().describe(vm("description")),
   /** Its address on the underlay; automatic (.11, .12, …) when left out. */
-  underlay: z.string().optional(),
-  routes: z.array(route).optional(),
-  rules: z.array(z.string()).optional(),
-  forward: z.boolean().optional(),
-  sysctls: sysctls.optional(),
-  firewall: firewall.optional(),
-  labels: z.record(z.string(), z.string()).optional(),
-  run: commands.optional(),
-  exec: commands.optional(),
-  files: z.record(z.string(), z.string()).optional(),
+  underlay: z.string().optional().describe(vm("underlay")),
+  routes: z.array(route).optional().describe(vm("routes")),
+  rules: z.array(z.string()).optional().describe(vm("rules")),
+  forward: z.boolean().optional().describe(vm("forward")),
+  sysctls: sysctls.optional().describe(vm("sysctls")),
+  firewall: FirewallSchema.optional().describe(vm("firewall")),
+  labels: labels.optional().describe(vm("labels")),
+  run: commands.optional().describe(vm("run")),
+  exec: commands.optional().describe(vm("exec")),
+  files: files.optional().describe(vm("files")),
 });
 
 export const UnderlaySchema = z.strictObject({
-  subnet: z.string().optional(),
-  mtu: z.number().int().min(1280).max(65535).optional(),
+  subnet: z.string().optional().describe(ul("subnet")),
+  mtu: z.number().int().min(1280).max(65535).optional().describe(ul("mtu")),
 });
 
 const endpoint = z.union([
   z.string(),
   z.strictObject({
-    node: z.string(),
-    iface: z.string(),
-    ip: z.string().optional(),
-    ip6: z.string().optional(),
-    mac: z.string().optional(),
+    node: z.string().describe(ep("node")),
+    iface: z.string().describe(ep("iface")),
+    ip: z.string().optional().describe(ep("ip")),
+    ip6: z.string().optional().describe(ep("ip6")),
+    mac: z.string().optional().describe(ep("mac")),
   }),
 ]);
 
 export const LinkSchema = z.strictObject({
-  endpoints: z.tuple([endpoint, endpoint]),
-  subnet: z.string().optional(),
-  subnet6: z.string().optional(),
-  mtu: z.number().int().min(68).max(65535).optional(),
-  netem: netem.optional(),
+  endpoints: z.tuple([endpoint, endpoint]).describe(ln("endpoints")),
+  subnet: z.string().optional().describe(ln("subnet")),
+  subnet6: z.string().optional().describe(ln("subnet6")),
+  mtu: z.number().int().min(68).max(65535).optional().describe(ln("mtu")),
+  netem: NetemSchema.optional().describe(ln("netem")),
 });
 
-export const CheckSchema = z
-  .strictObject({
-    name: z.string().optional(),
-    from: z.string(),
-    ping: z.string().optional(),
-    tcp: z.string().optional(),
-    udp: z.string().optional(),
-    http: z.string().optional(),
-    dns: z.string().optional(),
-    expect: z.enum(["pass", "fail"]).optional(),
-    timeout: z.union([z.string(), z.number()]).optional(),
-    retries: z.number().int().min(0).max(100).optional(),
-    count: z.number().int().min(1).max(100).optional(),
-    status: z.number().int().min(100).max(599).optional(),
-    contains: z.string().optional(),
-    equals: z.string().optional(),
-    via: z.enum(["dns", "system"]).optional().describe("dns checks: dns (default) asks the node's DNS server as dig does; system resolves as programs do (getent: /etc/hosts, then DNS)"),
-    /** Checks that count answers: N requests (new connections each), and who must answer them. */
-    repeat: z.number().int().min(1).max(10000).optional(),
-    answeredBy: z.union([z.array(z.string()), z.record(z.string(), z.string())]).optional(),
-    tolerance: z.string().optional(),
-  });
+export const CheckSchema = z.strictObject({
+  name: z.string().optional().describe(ck("name")),
+  from: z.string().describe(ck("from")),
+  ping: z.string().optional().describe(ck("ping")),
+  tcp: z.string().optional().describe(ck("tcp")),
+  udp: z.string().optional().describe(ck("udp")),
+  http: z.string().optional().describe(ck("http")),
+  dns: z.string().optional().describe(ck("dns")),
+  expect: z.enum(["pass", "fail"]).optional().describe(ck("expect")),
+  timeout: z.union([z.string(), z.number()]).optional().describe(ck("timeout")),
+  retries: z.number().int().min(0).max(100).optional().describe(ck("retries")),
+  count: z.number().int().min(1).max(100).optional().describe(ck("count")),
+  status: z.number().int().min(100).max(599).optional().describe(ck("status")),
+  contains: z.string().optional().describe(ck("contains")),
+  equals: z.string().optional().describe(ck("equals")),
+  via: z.enum(["dns", "system"]).optional().describe(ck("via")),
+  /** Checks that count answers: N requests (new connections each), and who must answer them. */
+  repeat: z.number().int().min(1).max(10000).optional().describe(ck("repeat")),
+  answeredBy: z.union([z.array(z.string()), z.record(z.string(), z.string())]).optional().describe(ck("answeredBy")),
+  tolerance: z.string().optional().describe(ck("tolerance")),
+});
 
 export const HostSchema = z.strictObject({
-  forward: z.boolean().optional(),
-  sysctls: sysctls.optional(),
-  firewall: firewall.optional(),
-  routes: z.array(route).optional(),
-  exec: commands.optional(),
-  run: commands.optional(),
-  files: z.record(z.string(), z.string()).optional(),
+  forward: z.boolean().optional().describe(hs("forward")),
+  sysctls: sysctls.optional().describe(hs("sysctls")),
+  firewall: FirewallSchema.optional().describe(hs("firewall")),
+  routes: z.array(route).optional().describe(hs("routes")),
+  exec: commands.optional().describe(hs("exec")),
+  run: commands.optional().describe(hs("run")),
+  files: files.optional().describe(hs("files")),
 });
 
 export const LabSchema = z.strictObject({
-  name: labName.describe("the lab's name: lowercase, [a-z][a-z0-9-]*, at most 12 characters"),
-  description: z.string().optional().describe("one line shown by netlab labs and netlab status"),
-  isolated: z.boolean().optional().describe("the lab's host is a namespace of its own: nothing changes where netlab runs"),
-  host: HostSchema.optional().describe("the lab's host namespace: forward, sysctls, firewall, routes, exec, run, files"),
-  underlay: UnderlaySchema.optional().describe("the network joining the virtual hosts: subnet, mtu"),
-  hosts: z.record(objName("host"), VhostSchema.nullable()).optional().describe("virtual machines, each a namespace on the underlay"),
-  networks: z.record(objName("network"), NetworkSchema).optional().describe("L2 segments: bridges (default), vxlan, macvlan, ipvlan, vlan"),
-  nodes: z.record(objName("node"), NodeSchema.nullable()).optional().describe("one network namespace each"),
-  links: z.array(LinkSchema).optional().describe("point-to-point veth cables"),
-  checks: z.array(CheckSchema).optional().describe("what netlab test verifies, from inside the namespaces"),
+  name: labName.describe(doc("name")),
+  description: z.string().optional().describe(doc("description")),
+  isolated: z.boolean().optional().describe(doc("isolated")),
+  host: HostSchema.optional().describe(doc("host")),
+  underlay: UnderlaySchema.optional().describe(doc("underlay")),
+  hosts: z.record(objName("host"), VhostSchema.nullable()).optional().describe(doc("hosts")),
+  networks: z.record(objName("network"), NetworkSchema).optional().describe(doc("networks")),
+  nodes: z.record(objName("node"), NodeSchema.nullable()).optional().describe(doc("nodes")),
+  links: z.array(LinkSchema).optional().describe(doc("links")),
+  checks: z.array(CheckSchema).optional().describe(doc("checks")),
 });
 
 export type RawLab = z.infer<typeof LabSchema>;
@@ -209,4 +220,4 @@ export type RawNetwork = z.infer<typeof NetworkSchema>;
 export type RawLink = z.infer<typeof LinkSchema>;
 export type RawCheck = z.infer<typeof CheckSchema>;
 export type RawRoute = z.infer<typeof route>;
-export type RawFirewall = z.infer<typeof firewall>;
+export type RawFirewall = z.infer<typeof FirewallSchema>;

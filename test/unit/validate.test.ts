@@ -224,6 +224,14 @@ describe("resolution", () => {
     const lab = labFromText("name: x\nnetworks:\n  d: { subnet: 10.0.0.0/24, dns: false }\nnodes:\n  a: { networks: [d] }\n  b: { networks: [d], hosts: { db: 10.9.9.9 } }\n");
     expect(hostsEntries(lab, lab.nodes[1])).toEqual([["10.0.0.3", "b"], ["10.9.9.9", "db"]]);
   });
+  it("a hosts list entry without a colon is named whole, not cut short", () => {
+    expect(one("name: x\nnodes:\n  a: { hosts: [\"db=10.0.0.5\"] }\n")).toBe(
+      'lab.yaml:3:16: nodes.a.hosts[0]: "db=10.0.0.5" is not "name:address"\n  hint: write entries as "db:10.0.0.5", or as a map: db: 10.0.0.5',
+    );
+  });
+  it("a virtual host's unreachable gateway calls it a virtual host", () => {
+    expect(one("name: x\nhosts:\n  vm1: { routes: [\"10.9.0.0/24 via 10.5.0.1\"] }\n")).toMatch(/gateway 10\.5\.0\.1 is on no network virtual host vm1 is on\n  hint: virtual host vm1 reaches 192\.168\.56\.0\/24 directly/);
+  });
   it("dual-stack networks and links", () => {
     const lab = labFromText("name: x\nnetworks:\n  n: { subnet: 10.0.0.0/24, subnet6: fd00:1::/64 }\nnodes:\n  a: { networks: [n] }\n");
     expect(lab.nodes[0].intfs[0].addrs).toEqual(["10.0.0.2/24", "fd00:1::2/64"]);

@@ -23,7 +23,7 @@ export function nodesPass(c: Ctx): void {
     const ifaces = new Set([...node.intfs.map((i) => i.name), ...node.bridges.map((b) => networks.find((n) => n.name === b)!.bridge)]);
     const held = networks.filter((n) => n.holder === name && n.kind === "bridge").flatMap((n) => [n.gateway, n.gateway6].filter((g): g is string => !!g));
     const connected = [...node.intfs.flatMap((i) => i.addrs), ...held].map((a) => prefixOf(parseIfAddr(a)!));
-    node.routes = resolveRoutes(P, r.routes ?? [], [...path, "routes"], ifaces, `node ${name}`, connected, [path]);
+    node.routes = resolveRoutes(P, r.routes ?? [], [...path, "routes"], ifaces, `${node.vhost ? "virtual host" : "node"} ${name}`, connected, [path]);
     (r.routes ?? []).forEach((x, i) => {
       if (typeof x === "object" && x.replace !== undefined) P.add([...path, "routes", i, "replace"], "replace is for host.routes: a node's namespace has no routes but the lab's", "remove replace:");
     });
@@ -79,9 +79,14 @@ export function nodesPass(c: Ctx): void {
   for (const name of nodeNames) {
     const node = nodes.get(name)!;
     const extra = (rawNodes[name] ?? {}).hosts;
-    const entries: [string, string, KeyPath][] = Array.isArray(extra)
-      ? extra.map((e, i) => { const k = e.indexOf(":"); return [e.slice(0, k), e.slice(k + 1), [...c.nodePath(name), "hosts", i]] as [string, string, KeyPath]; })
-      : Object.entries(extra ?? {}).map(([h, a]) => [h, a, [...c.nodePath(name), "hosts", h]] as [string, string, KeyPath]);
+    const entries: [string, string, KeyPath][] = [];
+    if (Array.isArray(extra))
+      extra.forEach((e, i) => {
+        const k = e.indexOf(":"), p: KeyPath = [...c.nodePath(name), "hosts", i];
+        if (k < 0) P.add(p, `"${e}" is not "name:address"`, 'write entries as "db:10.0.0.5", or as a map: db: 10.0.0.5');
+        else entries.push([e.slice(0, k), e.slice(k + 1), p]);
+      });
+    else for (const [h, a] of Object.entries(extra ?? {})) entries.push([h, a, [...c.nodePath(name), "hosts", h]]);
     for (const [h, a, p] of entries) {
       if (!/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(h)) { P.add(p, `"${h}" is not a host name`, 'write entries as name: address, or "name:address"'); continue; }
       if (!parseAddr(a)) { P.add(p, `"${a}" is not an IP address`, 'write entries as name: address, e.g. db: 10.0.0.5'); continue; }

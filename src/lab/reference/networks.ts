@@ -1,0 +1,203 @@
+// The reference: networks.<name> — L2 segments, by kind.
+import { under, type KeyDocs } from "./types.js";
+
+/** Two virtual hosts with a node each: where a vxlan, macvlan or vlan network can be tried. */
+const ON_VMS = { hosts: { vm1: {}, vm2: {} }, nodes: { a: { host: "vm1" }, b: { host: "vm2" } } };
+const ON_VM1 = { hosts: { vm1: {} }, nodes: { a: { host: "vm1" }, b: { host: "vm1", networks: [] } } };
+
+export const NETWORKS: KeyDocs = under("networks.*", {
+  kind: {
+    type: "bridge | vxlan | macvlan | ipvlan | vlan",
+    default: "bridge",
+    doc: "What the segment is: a Linux bridge, a VXLAN overlay across virtual hosts, or sub-interfaces of a parent interface (see kinds).",
+    example: "kind: bridge",
+    bad: [["vlxan"]],
+  },
+  subnet: {
+    type: "IPv4 prefix",
+    doc: "The network's IPv4 prefix. Members get addresses from it, .2, .3, … in declaration order; a bridge's gateway has .1.",
+    example: "subnet: 172.20.0.0/24",
+    bad: [["172.30.0.1/24"], ["172.20.0.0/31"], ["fd00:20::/64"]],
+  },
+  subnet6: {
+    type: "IPv6 prefix",
+    doc: "The network's IPv6 prefix, numbered as subnet is. A network may have either, both, or neither (pure L2).",
+    example: "subnet6: fd00:20::/64",
+    bad: [["fd00:20::1/64"], ["172.20.0.0/24"]],
+  },
+  gateway: {
+    type: "IPv4 address, or none",
+    default: "a bridge: the first address of subnet; other kinds: none",
+    doc: "The bridge's own address in subnet, the members' default route. none: the bridge has no address and members only reach each other (automatic addresses then start at .1).",
+    example: "gateway: 10.1.0.254",
+    bad: [["10.2.0.1"], ["10.1.0.255"], ["gw"]],
+  },
+  gateway6: {
+    type: "IPv6 address, or none",
+    default: "a bridge: the first address of subnet6",
+    doc: "The bridge's IPv6 address, as gateway is for IPv4.",
+    example: "gateway6: fd00:1::fe",
+    context: { subnet6: "fd00:1::/64" },
+    bad: [["fd00:2::1"]],
+  },
+  nat: {
+    type: "true | false",
+    default: "false (true with gatewayMode nat or nat-unprotected)",
+    doc: "Masquerade traffic from subnet that leaves the host through any other interface (docker0's NAT), and filter as Docker 28 does; turns IPv4 forwarding on where the bridge is (down restores it).",
+    example: "nat: true",
+    bad: [[true, { internal: true }], [true, { gateway: "none" }]],
+  },
+  nat6: {
+    type: "true | false",
+    default: "false",
+    doc: "IPv6 masquerade (NAT66) for subnet6, only when asked for; turns IPv6 forwarding on where the bridge is.",
+    example: "nat6: true",
+    context: { subnet6: "fd00:1::/64" },
+    bad: [[true, { subnet6: undefined }]],
+  },
+  gatewayMode: {
+    type: "nat | nat-unprotected | routed",
+    default: "nat when nat: true, else none",
+    doc: "Docker 28's bridge gateway mode: nat (published ports only, from outside), nat-unprotected (masquerade, nothing filtered: Docker before 28), routed (no NAT; published container ports open to routing). See What reaches a member.",
+    example: "gatewayMode: nat-unprotected",
+    bad: [["routed", { nat: true }], ["open"]],
+  },
+  trustedInterfaces: {
+    type: "list of host interface names",
+    doc: "Host interfaces (as ip link names them) from which members' published container ports may be reached directly by routing: Docker's trusted_host_interfaces. Only in gatewayMode nat.",
+    example: "trustedInterfaces: [uplink]",
+    context: { nat: true },
+    bad: [[["uplink"], { nat: undefined }], [["eth0/1"]]],
+  },
+  dns: {
+    type: "true | false",
+    default: "true",
+    doc: "Members resolve each other (and their aliases) by name through the lab's DNS server at 127.0.0.11. false: addresses only, as on Docker's default bridge.",
+    example: "dns: false",
+    bad: [["yes"]],
+  },
+  internal: {
+    type: "true | false",
+    default: "false",
+    doc: "No forwarding between this network and anything else through the host, and no default route through it for members (docker network create --internal).",
+    example: "internal: true",
+    bad: [[true, { nat: true }]],
+  },
+  isolate: {
+    type: "true | false",
+    default: "true",
+    doc: "false lifts the isolation between this network and the lab's other networks (Docker isolates user-defined bridges from each other), in IPv4 and IPv6.",
+    example: "isolate: false",
+  },
+  mtu: {
+    type: "integer, 68 to 65535",
+    default: "the kernel's (1500); vxlan: the underlay's MTU − 50",
+    doc: "MTU of the bridge and of every member interface.",
+    example: "mtu: 9000",
+    bad: [[50], ["big"]],
+  },
+  in: {
+    type: "node name",
+    doc: "A node whose namespace holds the bridge (and the gateway address) instead of the lab's host; the bridge is named after the network there.",
+    example: "in: router",
+    lab: { nodes: { router: {} } },
+    bad: [["nobody"]],
+  },
+  host: {
+    type: "virtual host name",
+    doc: "The virtual host (hosts:) whose namespace holds the bridge; its members must live on that host (host: on the node).",
+    example: "host: vm1",
+    lab: ON_VM1,
+    bad: [["vm9"]],
+  },
+  vni: {
+    type: "integer, 1 to 16777215",
+    doc: "vxlan: the VXLAN network identifier, required and unique in the lab.",
+    example: "vni: 42",
+    context: { kind: "vxlan" },
+    lab: ON_VMS,
+    bad: [[42, { kind: undefined }], [undefined]],
+  },
+  hosts: {
+    type: "list of virtual host names",
+    default: "every virtual host",
+    doc: "vxlan: the virtual hosts the segment spans (a bridge and a VXLAN device on each, with the others' underlay addresses in its forwarding table).",
+    example: "hosts: [vm1, vm2]",
+    context: { kind: "vxlan", vni: 42 },
+    lab: ON_VMS,
+    bad: [[["vm1", "vm9"]]],
+  },
+  port: {
+    type: "integer, 1 to 65535",
+    default: "4789",
+    doc: "vxlan: the UDP port of the tunnel on the underlay.",
+    example: "port: 8472",
+    context: { kind: "vxlan", vni: 42 },
+    lab: ON_VMS,
+    bad: [[70000]],
+  },
+  parent: {
+    type: "HOST:IFACE",
+    doc: "macvlan, ipvlan, vlan: the parent interface, one netlab makes (a virtual host's eth0, a link end, a node's interface), never the machine's own.",
+    example: "parent: vm1:eth0",
+    context: { kind: "macvlan" },
+    lab: ON_VM1,
+    bad: [[undefined], ["eth0"], ["vm1:eth9"], ["host:eth0"]],
+  },
+  mode: {
+    type: "macvlan: bridge | private | vepa | passthru; ipvlan: l2 | l3 | l3s",
+    default: "macvlan: bridge; ipvlan: l2",
+    doc: "macvlan, ipvlan: the mode of the members' devices.",
+    example: "mode: private",
+    context: { kind: "macvlan", parent: "vm1:eth0" },
+    lab: ON_VM1,
+    bad: [["l2"]],
+  },
+  id: {
+    type: "integer, 1 to 4094",
+    doc: "vlan: the 802.1Q VLAN id, required; a parent carries a VLAN id once, so a vlan network has one member.",
+    example: "id: 100",
+    context: { kind: "vlan", parent: "vm1:eth0" },
+    lab: ON_VM1,
+    bad: [[undefined], [5000]],
+  },
+  netem: {
+    type: "map: delay, jitter, loss, rate (see netem)",
+    doc: "Impairments on every member interface, applied with tc inside each member node.",
+    example: "netem: { delay: 20ms, loss: 1% }",
+    bad: [[{}]],
+  },
+  description: {
+    type: "string",
+    doc: "Free text.",
+    example: "description: the backend's LAN",
+  },
+});
+
+export const NETEM: KeyDocs = under("netem", {
+  delay: {
+    type: "duration: 20ms, 500us, 1s (a bare number: milliseconds)",
+    doc: "One-way delay added on the egress of each end (a ping over a 20ms link takes 40ms).",
+    example: "delay: 20ms",
+    bad: [["fast"]],
+  },
+  jitter: {
+    type: "duration",
+    doc: "Random variation of the delay; needs delay.",
+    example: "jitter: 5ms",
+    context: { delay: "20ms" },
+    bad: [["5ms", { delay: undefined }]],
+  },
+  loss: {
+    type: "percentage: 1%, 0.5 (a bare number: percent), 0 to 100",
+    doc: "Share of packets dropped on the egress of each end.",
+    example: "loss: 1%",
+    bad: [["150%"], ["some"]],
+  },
+  rate: {
+    type: "rate: 10mbit, 512kbit, 1gbit (bit: bits per second; bps, kbps, mbps: bytes per second)",
+    doc: "Bandwidth limit on the egress of each end; alone it is shaped by tbf, which every kernel has.",
+    example: "rate: 10mbit",
+    bad: [["fast"]],
+  },
+});
