@@ -90,8 +90,10 @@ async function probeOnce(lab: Lab, c: Check, enter: string[]): Promise<{ outcome
       return { outcome: "fail", detail: r.stderr.trim() ? reason(r.stderr, r.code) : "no answer (timeout)", probed: `${addr}:${port}` };
     }
     case "http": {
-      if (c.repeat !== undefined) return counted(lab, c, enter, ["curl", "-sS", "-m", fsecs, c.target]);
-      const r = await run([...enter, "curl", "-sS", "-o", "-", "-w", "\n%{http_code}", "-m", fsecs, c.target]);
+      const extra = await curlOptions(lab, c, enter, secs);
+      if (extra === null) return { outcome: "fail", detail: `via ${c.via}: name does not resolve`, probed: c.target };
+      if (c.repeat !== undefined) return counted(lab, c, enter, ["curl", "-sS", "-m", fsecs, ...extra, c.target]);
+      const r = await run([...enter, "curl", "-sS", "-o", "-", "-w", "\n%{http_code}", "-m", fsecs, ...extra, c.target]);
       if (r.code !== 0) return { outcome: "fail", detail: reason(r.stderr, r.code), probed: c.target };
       const nl = r.stdout.lastIndexOf("\n");
       const status = Number(r.stdout.slice(nl + 1));
@@ -102,7 +104,7 @@ async function probeOnce(lab: Lab, c: Check, enter: string[]): Promise<{ outcome
       return { outcome: "pass", detail: `status ${status}`, probed: c.target };
     }
     case "dns": {
-      const got = c.via === "system" ? await bySystem(enter, c.target, secs) : await byServer(enter, c.target, secs);
+      const got = c.resolver === "system" ? await bySystem(enter, c.target, secs) : await byServer(enter, c.target, secs);
       if ("fail" in got) return { outcome: "fail", detail: got.fail, probed: c.target };
       const addrs = got.addrs;
       if (c.equals !== undefined && !addrs.includes(c.equals)) return { outcome: "fail", detail: `resolved to ${addrs.join(", ")}, wanted ${c.equals}`, probed: c.target };
@@ -180,4 +182,18 @@ async function byServer(enter: string[], name: string, secs: number): Promise<Re
   if (addrs.length) return { addrs };
   const status = /status: ([A-Z]+)/.exec(r.stdout)?.[1];
   return { fail: status && status !== "NOERROR" ? `the DNS server says ${status}` : "does not resolve (no address from the DNS server)" };
+}
+
+/**
+ * curl options of an http check: `via: TARGET[:PORT]` as `--connect-to ::ADDR:PORT` (the URL's
+ * host still goes as Host and SNI), `headers` as `-H`. Null when the via target does not resolve.
+ */
+async function curlOptions(lab: Lab, c: Check, enter: string[], secs: number): Promise<string[] | null> {
+  const out = Object.entries(c.headers ?? {}).flatMap(([k, v]) => ["-H", `${k}: ${v}`]);
+  if (c.via === undefined) return out;
+  const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(c.via)!;
+  const port = m[2] ?? (c.target.startsWith("https:") ? "443" : "80");
+  const addr = await inNode(enter, resolveTarget(lab, c.from, m[1].replace(/^\[|\]$/g, "")), secs);
+  if (addr === null) return null;
+  return ["--connect-to", `::${addr.includes(":") ? `[${addr}]` : addr}:${port}`, ...out];
 }

@@ -22,9 +22,13 @@ export function table(head: string[], rows: string[][], width = screenWidth()): 
   return [c.bold(line(head)), ...rows.flatMap(lines)].join("\n");
 }
 
-/** The terminal's width; 80 when output is not a terminal (a log, a pipe), so that it reads anywhere. */
+/**
+ * The terminal's width (80 when it says none), or COLUMNS; unlimited when output goes to a pipe or
+ * a file without COLUMNS, where a script reads each row as one line.
+ */
 function screenWidth(): number {
-  return process.stdout.isTTY && process.stdout.columns ? process.stdout.columns : Number(process.env.COLUMNS) || 80;
+  if (Number(process.env.COLUMNS) > 0) return Number(process.env.COLUMNS);
+  return process.stdout.isTTY ? process.stdout.columns || 80 : Infinity;
 }
 
 /**

@@ -218,8 +218,8 @@ export interface Host {
 export type ProbeKind = "ping" | "tcp" | "udp" | "http" | "dns";
 
 /** The program a check runs inside its node (for preflight and doctor). */
-export function probeTool(c: Pick<Check, "kind" | "via">): string {
-  if (c.kind === "dns") return c.via === "system" ? "getent" : "dig";
+export function probeTool(c: Pick<Check, "kind" | "resolver">): string {
+  if (c.kind === "dns") return c.resolver === "system" ? "getent" : "dig";
   return { ping: "ping", tcp: "nc", udp: "nc", http: "curl" }[c.kind];
 }
 
@@ -237,7 +237,11 @@ export interface Check {
   contains?: string;
   equals?: string;
   /** dns checks: ask the DNS server of the node's resolv.conf as dig does ("dns"), or resolve as programs do through getaddrinfo, /etc/hosts first ("system"). */
-  via?: "dns" | "system";
+  resolver?: "dns" | "system";
+  /** http checks: connect to this TARGET[:PORT] (a node, or an address) while the URL's host goes as Host and SNI (curl --connect-to). */
+  via?: string;
+  /** http checks: request headers. */
+  headers?: Record<string, string>;
   repeat?: number;
   /** Nodes that must each answer at least once (and no others), or each node's share in percent. */
   answeredBy?: { nodes: string[] } | { shares: Record<string, number> };

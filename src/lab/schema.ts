@@ -183,7 +183,9 @@ export const CheckSchema = z.strictObject({
   status: z.number().int().min(100).max(599).optional().describe(ck("status")),
   contains: z.string().optional().describe(ck("contains")),
   equals: z.string().optional().describe(ck("equals")),
-  via: z.enum(["dns", "system"]).optional().describe(ck("via")),
+  resolver: z.enum(["dns", "system"]).optional().describe(ck("resolver")),
+  via: z.string().optional().describe(ck("via")),
+  headers: z.record(z.string(), z.string()).optional().describe(ck("headers")),
   /** Checks that count answers: N requests (new connections each), and who must answer them. */
   repeat: z.number().int().min(1).max(10000).optional().describe(ck("repeat")),
   answeredBy: z.union([z.array(z.string()), z.record(z.string(), z.string())]).optional().describe(ck("answeredBy")),

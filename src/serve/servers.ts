@@ -13,8 +13,9 @@ export interface Server {
 
 const plain = (addr: string | undefined) => (addr ?? "?").replace(/^::ffff:/, "");
 
-export function httpBody(name: string, client: string, port: number, method: string, url: string): string {
-  return `hello from ${name}\nyou are ${client}:${port}\n${method} ${url}\n`;
+export function httpBody(name: string, client: string, port: number, method: string, url: string, host?: string): string {
+  // The Host header, printable: what an L7 check (via, Ingress rules) can look for.
+  return `hello from ${name}\nyou are ${client}:${port}\n${method} ${url}\n${host ? `host ${host.replace(/[^\x20-\x7e]/g, "?").slice(0, 255)}\n` : ""}`;
 }
 
 export async function startServer(kind: Kind, opts: { port: number; host: string; name: string }): Promise<Server> {
@@ -53,7 +54,7 @@ export async function startServer(kind: Kind, opts: { port: number; host: string
           const m = /^\/status\/(\d{3})$/.exec(req.url ?? "");
           const code = m ? Number(m[1]) : 200;
           res.writeHead(code, { "content-type": "text/plain", "x-netlab-node": name, connection: "close" });
-          res.end(httpBody(name, plain(req.socket.remoteAddress), req.socket.remotePort ?? 0, req.method ?? "GET", req.url ?? "/"));
+          res.end(httpBody(name, plain(req.socket.remoteAddress), req.socket.remotePort ?? 0, req.method ?? "GET", req.url ?? "/", req.headers.host));
         })
       : createTcp((sock) => {
           sock.on("error", () => {});

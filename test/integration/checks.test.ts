@@ -42,8 +42,9 @@ const PASSING = `checks:
   - { from: host, ping: server }
   - { from: host, http: "http://10.70.0.3/", contains: "you are 10.70.0.1" }
   - { name: server is not on 22, from: client, tcp: "server:22", expect: fail }
-  - { from: client, dns: server, via: system }
-  - { from: client, dns: client, via: system }
+  - { from: client, dns: server, resolver: system }
+  - { from: client, dns: client, resolver: system }
+  - { from: client, http: "http://web.example/", via: "server:80", headers: { x-lab: one }, contains: "host web.example" }
 `;
 
 const FAILING = `checks:
@@ -116,14 +117,15 @@ describe.skipIf(!IS_ROOT)("netlab test", () => {
     expect(by(10).detail).toBe("resolved to 10.70.0.3, fd00:70::3"); // asked of the DNS server: A, then AAAA
     expect(by(11).detail).toBe("the DNS server says NXDOMAIN");
     expect(by(14).name).toBe("server is not on 22");
-    expect(by(15).detail).toBe("resolved to fd00:70::3, 10.70.0.3"); // via: system — getaddrinfo's order
+    expect(by(15).detail).toBe("resolved to fd00:70::3, 10.70.0.3"); // resolver: system — getaddrinfo's order
     expect(by(16).outcome).toBe("pass");
+    expect(by(17).detail).toBe("status 200"); // via: connected to server, the URL's host sent as Host
   });
 
   it("the table ends with N passed, M failed", async () => {
     const r = await sb.netlab(["test", "probes"]);
     expect(r.stdout).toMatch(/^FROM\s+PROBE\s+TARGET\s+EXPECT\s+RESULT\s+TIME$/m);
-    expect(r.stdout).toMatch(/^17 passed, 0 failed/m);
+    expect(r.stdout).toMatch(/^18 passed, 0 failed/m);
   });
 
   it("failing checks exit 1 and say why; timeouts and retries are honoured", async () => {
@@ -253,7 +255,7 @@ describe("netlab serve", () => {
     const exited = new Promise((r) => child.on("exit", r));
     try {
       const bodies = await Promise.all(Array.from({ length: 50 }, () => fetch(`http://127.0.0.1:${port}/x`).then((r) => r.text())));
-      for (const b of bodies) expect(b).toMatch(/^hello from srv\nyou are 127\.0\.0\.1:\d+\nGET \/x\n$/);
+      for (const b of bodies) expect(b).toMatch(/^hello from srv\nyou are 127\.0\.0\.1:\d+\nGET \/x\nhost 127\.0\.0\.1:\d+\n$/);
       const status = await fetch(`http://127.0.0.1:${port}/status/503`);
       expect(status.status).toBe(503);
     } finally {

@@ -42,17 +42,17 @@ export function printResults(r: TestResult, opts: TestOptions): number {
   process.stdout.write((failed ? c.red(line) : c.green(line)) + c.dim(` (${lab}, ${(r.ms / 1000).toFixed(2)}s)`) + "\n");
   if (failed) {
     const first = r.results.find((x) => !x.ok)!;
-    process.stdout.write(c.dim(printable(`look closer: sudo netlab exec ${lab} ${shQuote(first.check.from)} -- ${suggest(first.check.kind, first.probed, first.check.via)}`) + "\n"));
+    process.stdout.write(c.dim(printable(`look closer: sudo netlab exec ${lab} ${shQuote(first.check.from)} -- ${suggest(first.check.kind, first.probed, first.check.resolver)}`) + "\n"));
   }
   return failed ? 1 : 0;
 }
 
 /** A command to paste: every value from the lab file shell-quoted. */
-export function suggest(kind: string, probed: string, via?: string): string {
+export function suggest(kind: string, probed: string, resolver?: string): string {
   const q = shQuote;
   if (kind === "ping") return `ping -c3 ${q(probed)}`;
   if (kind === "http") return `curl -v ${q(probed)}`;
-  if (kind === "dns") return via === "system" ? `getent ahosts ${q(probed)}` : `dig +search ${q(probed)}`;
+  if (kind === "dns") return resolver === "system" ? `getent ahosts ${q(probed)}` : `dig +search ${q(probed)}`;
   const [h, p] = [probed.slice(0, probed.lastIndexOf(":")), probed.slice(probed.lastIndexOf(":") + 1)];
   return kind === "udp" ? `nc -u -v ${q(h)} ${q(p)}` : `nc -v ${q(h)} ${q(p)}`;
 }

@@ -46,7 +46,7 @@ export const CHECKS: KeyDocs = under("checks[]", {
   },
   dns: {
     type: "name",
-    doc: "Probe: the name resolves, asked of the node's DNS server as dig does (A, then AAAA; see via); equals narrows it.",
+    doc: "Probe: the name resolves, asked of the node's DNS server as dig does (A, then AAAA; see resolver); equals narrows it.",
     example: "dns: b",
     context: NO_PING,
   },
@@ -99,13 +99,28 @@ export const CHECKS: KeyDocs = under("checks[]", {
     context: { ping: undefined, dns: "b" },
     bad: [["10.1.0.3", { dns: undefined, ping: "b" }]],
   },
-  via: {
+  resolver: {
     type: "dns | system",
     default: "dns",
     doc: "dns checks: dns asks the node's DNS server as dig does; system resolves as programs do (getent: /etc/hosts, then DNS).",
-    example: "via: system",
+    example: "resolver: system",
     context: { ping: undefined, dns: "b" },
     bad: [["system", { dns: undefined, ping: "b" }], ["getent"]],
+  },
+  via: {
+    type: "TARGET[:PORT] (a node or an address)",
+    default: "the URL's host and port",
+    doc: "http checks: connect there while the URL's host is sent as Host and SNI (curl --connect-to); the port defaults to the URL scheme's.",
+    example: 'via: "b:8080"',
+    context: { ping: undefined, http: "http://web.example/" },
+    bad: [["b:8080", { http: undefined, ping: "b" }], ["b:port"]],
+  },
+  headers: {
+    type: "map: header name → value",
+    doc: "http checks: request headers (curl -H).",
+    example: "headers: { end-user: jason }",
+    context: { ping: undefined, http: "http://b/" },
+    bad: [[{ a: "b" }, { http: undefined, ping: "b" }]],
   },
   repeat: {
     type: "integer, 1 to 10000",

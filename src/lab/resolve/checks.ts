@@ -40,7 +40,10 @@ export function resolveCheck(P: Problems, c: RawCheck, i: number, known: (n: str
   if (timeoutMs > 600_000) { P.add([...path, "timeout"], `${c.timeout} is longer than a check may wait (10m)`, "a check's timeout is at most 10m; use retries for more"); return null; }
   if ((c.status !== undefined || c.contains !== undefined) && kind !== "http") P.add(path, "status and contains go with http checks");
   if (c.equals !== undefined && kind !== "dns") P.add([...path, "equals"], "equals goes with dns checks");
-  if (c.via !== undefined && kind !== "dns") P.add([...path, "via"], "via goes with dns checks");
+  if (c.resolver !== undefined && kind !== "dns") P.add([...path, "resolver"], "resolver goes with dns checks");
+  if (c.via !== undefined && kind !== "http") P.add([...path, "via"], "via goes with http checks", 'e.g. { http: "http://web.example/", via: "n1:30080" }');
+  else if (c.via !== undefined && !/^(\[[0-9a-fA-F:]+\]|[^:\s]+)(:\d{1,5})?$/.test(c.via)) P.add([...path, "via"], `"${c.via}" is not TARGET[:PORT]`, 'a node or an address, and a port: "n1:30443"');
+  if (c.headers !== undefined && kind !== "http") P.add([...path, "headers"], "headers go with http checks");
   // Checks that count answers: the answer of `netlab serve` names its node.
   let answeredBy: Check["answeredBy"];
   let tolerance: number | undefined;
@@ -68,7 +71,9 @@ export function resolveCheck(P: Problems, c: RawCheck, i: number, known: (n: str
   return {
     index: i, name: c.name, from: c.from, kind, target, expect: c.expect ?? "pass", timeoutMs, retries: c.retries ?? 0,
     count: c.count ?? 1, status: c.status, contains: c.contains, equals: c.equals, path,
-    ...(kind === "dns" ? { via: c.via ?? "dns" } : {}),
+    ...(kind === "dns" ? { resolver: c.resolver ?? "dns" } : {}),
+    ...(c.via !== undefined ? { via: c.via } : {}),
+    ...(c.headers !== undefined ? { headers: c.headers } : {}),
     ...(answeredBy || c.repeat !== undefined ? { repeat: c.repeat ?? 1, answeredBy, tolerance: tolerance ?? 5 } : {}),
   };
 }
