@@ -8,6 +8,7 @@ import { readdirSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { shippedLabs } from "../lab/find.js";
 import { NETNS_DIR, STATE_ROOT } from "../state/paths.js";
+import { LAB_NAME, nsName } from "../net/names.js";
 
 const list = (d: string): string[] => {
   try {
@@ -18,13 +19,14 @@ const list = (d: string): string[] => {
 };
 
 /** Labs that are up: their state directories. */
-export const labsUp = (): string[] => list(STATE_ROOT).filter((n) => !n.startsWith(".") && /^[a-z][a-z0-9-]*$/.test(n));
+export const labsUp = (): string[] => list(STATE_ROOT).filter((n) => !n.startsWith(".") && LAB_NAME.test(n));
 
 /** A lab's nodes, from its namespaces (`LAB-NODE`; not those of a lab up whose name extends LAB's, like `LAB-b`), and host. */
 export function nodesUp(lab: string): string[] {
-  const longer = labsUp().filter((l) => l.startsWith(`${lab}-`));
-  const ours = list(NETNS_DIR).filter((n) => n.startsWith(`${lab}-`) && !longer.some((l) => n.startsWith(`${l}-`)));
-  return [...ours.map((n) => n.slice(lab.length + 1)).filter((n) => n !== "host"), "host"];
+  const prefix = nsName(lab, "");
+  const longer = labsUp().map((l) => nsName(l, "")).filter((l) => l !== prefix && l.startsWith(prefix));
+  const ours = list(NETNS_DIR).filter((n) => n.startsWith(prefix) && !longer.some((l) => n.startsWith(l)));
+  return [...ours.map((n) => n.slice(prefix.length)).filter((n) => n !== "host"), "host"];
 }
 
 const ref = (f: string) => basename(f).replace(/\.(ya?ml|json)$/, "");
