@@ -52,7 +52,7 @@ export async function preflight(lab: Lab, plan: Plan, source: LabSource | null):
   requireTools(toolsFor(plan));
   const problems: Problem[] = [];
   const at = (key: KeyPath, message: string, hint?: string) =>
-    problems.push({ loc: source?.locate(key) ?? { file: lab.file, line: 1, column: 1 }, key, message, hint });
+    problems.push(source?.problem(key, message, hint) ?? { loc: { file: lab.file, line: 1, column: 1 }, key, message, hint });
 
   const namespaces = [...(lab.hostNs ? [lab.hostNs] : []), ...lab.nodes.map((n) => n.ns)];
   const taken = namespaces.filter(netnsExists);

@@ -22,7 +22,7 @@ export class Problems {
   constructor(private readonly src: LabSource) {}
   add(key: KeyPath, message: string, hint?: string): void {
     if (this.list.length >= MAX_PROBLEMS) this.more++;
-    else this.list.push({ loc: this.src.locate(key), key, message, hint });
+    else this.list.push(this.src.problem(key, message, hint));
   }
 }
 
