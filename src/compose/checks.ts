@@ -32,7 +32,8 @@ export function defaultChecks(nodes: Obj, nets: Obj, info: ServiceInfo[], r: Rep
     skipped += s.published.length - Math.min(checkable.length, MAX_PORT_CHECKS);
     for (const p of checkable.slice(0, MAX_PORT_CHECKS)) {
       const [hostPort] = p.spec.replace(/^127\.0\.0\.1:/, "").split(":");
-      checks.push({ name: `${s.node}'s published port ${p.spec}`, from: "host", [p.proto]: `127.0.0.1:${hostPort}` });
+      // nc waits out a UDP check's timeout even once answered: a short one keeps `test` quick.
+      checks.push({ name: `${s.node}'s published port ${p.spec}`, from: "host", [p.proto]: `127.0.0.1:${hostPort}`, ...(p.proto === "udp" ? { timeout: "1s" } : {}) });
       published++;
     }
     const tcp = s.listens.find((l) => l.proto === "tcp");

@@ -60,6 +60,8 @@ export function lowerCompose(src: ComposeSource, opts: ComposeOptions = {}): Low
   const data = interpolated(src.data, lookup, r) as Obj;
   const raw: Obj = { name: kernelLab(project.name), description: `Docker Compose project ${project.name} (${basename(src.file)})` };
   const done = (t = makeTranslate(new Map(), new Map())) => ({ raw, name: project.name, errors: r.errors, warnings: r.warnings, notes: r.notes, translate: t });
+  // A value that could not be interpolated would only be refused again, less clearly: stop here.
+  if (r.errors.length) return done();
   if (project.error) r.err(project.from === "name" ? ["name"] : [], project.error.message, project.error.hint);
   if (data.version !== undefined && !VERSIONS.test(String(data.version)))
     r.err(["version"], `Compose file version "${String(data.version)}" is not one netlab reads`, 'netlab reads the Compose Specification (version "2.x", "3.x", or none)');

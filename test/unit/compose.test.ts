@@ -3,22 +3,9 @@
 // said once, and images' commands never run.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { formatProblem, LabError } from "../../src/errors.js";
-import { labFromText, sourceOf } from "../../src/lab/load.js";
-import type { ComposeOptions } from "../../src/compose/env.js";
+import { sourceOf } from "../../src/lab/load.js";
+import { load, problems, warnings } from "./compose-helpers.js";
 
-const NO_ENV: ComposeOptions = { environment: {} };
-export const load = (yaml: string, compose: ComposeOptions = NO_ENV) => labFromText(yaml, "/nowhere/p/docker-compose.yml", { compose });
-export const problems = (yaml: string, compose: ComposeOptions = NO_ENV): string[] => {
-  try {
-    load(yaml, compose);
-  } catch (e) {
-    if (e instanceof LabError) return e.problems.map(formatProblem).map((p) => p.replace("/nowhere/p/", ""));
-    throw e;
-  }
-  throw new Error("expected the file to be refused");
-};
-export const warnings = (yaml: string, compose: ComposeOptions = NO_ENV) => (sourceOf(load(yaml, compose))?.warnings ?? []).map(formatProblem).map((p) => p.replace("/nowhere/p/", ""));
 const notes = (yaml: string) => (sourceOf(load(yaml))?.notes ?? []).map((n) => `${n.when}: ${n.text}`);
 const node = (yaml: string, name: string) => load(yaml).nodes.find((n) => n.name === name)!;
 
