@@ -20,6 +20,7 @@ import { factsOf } from "./plan/facts.js";
 import { dnsServers } from "./dns/servers.js";
 import { currentHost, hostWrap, pidsInNetns } from "./runtime/netns.js";
 import { preflight } from "./runtime/preflight.js";
+import { loadForHost } from "./runtime/host-subnets.js";
 import { requireRoot, requireTools } from "./runtime/tools.js";
 import { pool, run } from "./runtime/proc.js";
 import { timing } from "./runtime/timing.js";
@@ -77,7 +78,8 @@ export function planFor(lab: Lab, state: LabState): Plan {
 
 export async function up(ref: string, opts: UpOptions = {}): Promise<UpResult> {
   const t0 = Date.now();
-  const { lab, state } = loadForUp(ref, opts.isolated, opts.compose);
+  const lab = opts.dryRun ? loadLab(ref, { isolated: opts.isolated, compose: opts.compose }) : await loadForHost(ref, opts.isolated, opts.compose);
+  const state = new LabState(lab.name);
   timing("loaded");
   const warnings = sourceOf(lab)?.warnings ?? [];
   if (warnings.length) opts.warnings?.(warnings);

@@ -15,6 +15,8 @@ export interface ComposeOptions {
   envFiles?: string[];
   /** `-p, --project-name`; else COMPOSE_PROJECT_NAME, `name:`, the directory. */
   projectName?: string;
+  /** Prefixes the host already routes: automatic subnets skip them (`up` fills this in). */
+  avoid?: string[];
   /** The process environment (tests pass their own). */
   environment?: Record<string, string | undefined>;
 }

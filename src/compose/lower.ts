@@ -85,7 +85,7 @@ export function lowerCompose(src: ComposeSource, opts: ComposeOptions = {}): Low
   if (disabled.size) r.note(`profiles: ${[...disabled].map(([s, p]) => `${s} (${p.join(", ")})`).join(", ")} not started: no profile of theirs is active${active.length ? ` (active: ${active.join(", ")})` : ""}; --profile NAME or COMPOSE_PROFILES starts them`, "up");
   dependsOn(services, disabled, r);
 
-  const nets = lowerNetworks(data, project.name, r);
+  const nets = lowerNetworks(data, project.name, r, opts.avoid ?? []);
   const nodeOf = labSafeNames(services.map(([s]) => s), ["host"]);
   const lowered = lowerServices(services, nodeOf, project.name, nets, r, disabled);
   nets.finish(lowered.usesDefault, lowered.usesBridge);

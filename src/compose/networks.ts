@@ -25,12 +25,12 @@ export interface ComposeNetworks {
 }
 
 /** Reads `networks:`; problems go to `r`. */
-export function lowerNetworks(data: Obj, project: string, r: Report): ComposeNetworks {
+export function lowerNetworks(data: Obj, project: string, r: Report, avoid: string[]): ComposeNetworks {
   const declared = isObj(data.networks) ? data.networks : {};
   const names = labSafeNames([...Object.keys(declared), ...("default" in declared ? [] : ["default"])], ["bridge"]); // "bridge" is Docker's default bridge (network_mode: bridge)
   const nets: Obj = {};
   const internal = new Set<string>();
-  const taken: Prefix[] = [];
+  const taken: Prefix[] = avoid.map((a) => parsePrefix(a, false)).filter((p): p is Prefix => !!p);
   const auto: string[] = [];
   const auto6: string[] = [];
   for (const [name, n0] of Object.entries(declared)) {

@@ -148,6 +148,11 @@ export class LabSource {
     return (this.parsed ??= withPositions(this.text));
   }
 
+  /** Whether this is a lab lowered from another format (a Compose file). */
+  get isLowered(): boolean {
+    return this.translate !== null;
+  }
+
   /** A lab lowered from another format (Compose) written in this source's file: errors point into that file. */
   lowered(data: unknown, translate: (p: KeyPath) => KeyPath): LabSource {
     const src = new LabSource(this.file, data, this.text, this.parser);
