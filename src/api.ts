@@ -61,11 +61,6 @@ export interface UpResult {
   ms: number;
 }
 
-export function loadForUp(ref: string, isolated?: boolean, compose?: ComposeOptions): { lab: Lab; state: LabState } {
-  const lab = loadLab(ref, { isolated, compose });
-  return { lab, state: new LabState(lab.name) };
-}
-
 export function planFor(lab: Lab, state: LabState): Plan {
   let hostResolv: string | undefined;
   try {
