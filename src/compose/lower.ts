@@ -8,6 +8,7 @@
 import { basename } from "node:path";
 import type { KeyPath, Location, Problem } from "../errors.js";
 import { kernelLab } from "../net/names.js";
+import { closest } from "../suggest.js";
 import { dropClashingAliases, linkAliases } from "./attach.js";
 import { defaultChecks } from "./checks.js";
 import { composeEnv, type ComposeOptions } from "./env.js";
@@ -97,6 +98,7 @@ export function lowerCompose(src: ComposeSource, opts: ComposeOptions = {}): Low
   raw.nodes = lowered.nodes;
   if (lowered.hostRun.length) raw.host = { run: lowered.hostRun };
   const x = isObj(data["x-netlab"]) ? data["x-netlab"] : {};
+  for (const k of Object.keys(x)) if (!["checks", "isolated"].includes(k)) r.err(["x-netlab", k], `unknown key "${k}"`, closest(k, ["checks", "isolated"]) ? `did you mean "${closest(k, ["checks", "isolated"])}"?` : "x-netlab takes checks: and isolated:");
   if (x.isolated !== undefined) raw.isolated = x.isolated;
   const { notRun, idle } = lowered;
   if (notRun.length || idle.length)

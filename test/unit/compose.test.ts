@@ -147,6 +147,9 @@ describe("Compose: images' commands are never run", () => {
     expect(node(y, "web").run).toEqual(['mkdir -p "$NETLAB_STATE/work/$NETLAB_NODE" && cd "$NETLAB_STATE/work/$NETLAB_NODE" && python3 -m http.server 8000']);
     expect(notes(y)[0]).toBe("up: x-netlab run: web runs the file's commands as root in its node, in a directory of its own under /run/netlab/p/work/");
   });
+  it("x-netlab at the top takes checks and isolated", () => {
+    expect(problems("name: p\nservices:\n  a: {}\nx-netlab: { chekcs: [] }\n")[0]).toMatch(/x-netlab\.chekcs: unknown key "chekcs"\n  hint: did you mean "checks"\?/);
+  });
   it("x-netlab on a service takes run only", () => {
     expect(problems("name: p\nservices:\n  a: { x-netlab: { rnu: x } }\n")[0]).toMatch(/services\.a\.x-netlab\.rnu: unknown key "rnu"\n  hint: did you mean "run"\?/);
   });
