@@ -2,6 +2,8 @@
 // as a new user would: `validate`, then in a sandbox of its own `up`, `test` with the default
 // checks, `down` — and nothing left behind. At least 9 in 10 must come up with every check passing;
 // each of the others is refused with the one message below, naming the one thing netlab cannot do.
+// About 80 s on the 2-core development VM: some 1.5-6 s per file (node start-up, a lab of up to
+// 57 namespaces, UDP checks that wait out their 1 s), two at a time.
 import { readdirSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
