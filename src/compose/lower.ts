@@ -74,16 +74,7 @@ export function lowerCompose(src: ComposeSource, opts: ComposeOptions = {}): Low
     r.err(["services"], "the Compose file has no services", "add at least one service under services:");
     return done();
   }
-  const active = activeProfiles(lookup, opts.profiles);
-  const services: [string, Obj][] = [];
-  const disabled = new Map<string, string[]>();
-  for (const [svc, s0] of all) {
-    if (s0 !== null && !isObj(s0)) { r.err(["services", svc], "a service is a mapping", "e.g. web: { ports: [\"8080:80\"] }"); continue; }
-    const s = s0 ?? {};
-    if (enabled(s.profiles, active)) services.push([svc, s]);
-    else disabled.set(svc, (s.profiles as unknown[]).map(String));
-  }
-  if (disabled.size) r.note(`profiles: ${[...disabled].map(([s, p]) => `${s} (${p.join(", ")})`).join(", ")} not started: no profile of theirs is active${active.length ? ` (active: ${active.join(", ")})` : ""}; --profile NAME or COMPOSE_PROFILES starts them`, "up");
+  const { services, disabled } = byProfile(all, activeProfiles(lookup, opts.profiles), r);
   dependsOn(services, disabled, r);
 
   const nets = lowerNetworks(data, project.name, r, opts.avoid ?? []);
@@ -100,13 +91,34 @@ export function lowerCompose(src: ComposeSource, opts: ComposeOptions = {}): Low
   const x = isObj(data["x-netlab"]) ? data["x-netlab"] : {};
   for (const k of Object.keys(x)) if (!["checks", "isolated"].includes(k)) r.err(["x-netlab", k], `unknown key "${k}"`, closest(k, ["checks", "isolated"]) ? `did you mean "${closest(k, ["checks", "isolated"])}"?` : "x-netlab takes checks: and isolated:");
   if (x.isolated !== undefined) raw.isolated = x.isolated;
-  const { notRun, idle } = lowered;
-  if (notRun.length || idle.length)
-    r.note(`images and commands are not run (netlab runs no images): ${[notRun.length ? `stand-in servers answer on the ports of ${list(notRun)}` : "", idle.length ? `${list(idle)} ${idle.length === 1 ? "publishes and exposes no port, so it runs" : "publish and expose no port, so they run"} nothing` : ""].filter(Boolean).join("; ")}; x-netlab: { run: "…" } on a service runs a command of yours instead`, "up");
-  if (lowered.ownRuns.length) r.note(`x-netlab run: ${list(lowered.ownRuns)} run${lowered.ownRuns.length === 1 ? "s" : ""} the file's commands as root in ${lowered.ownRuns.length === 1 ? "its" : "their"} node, in a directory of ${lowered.ownRuns.length === 1 ? "its" : "their"} own under /run/netlab/${project.name}/work/`, "up");
+  commandNotes(lowered, project.name, r);
   raw.checks = x.checks !== undefined ? x.checks : defaultChecks(lowered.nodes, nets.nets, lowered.info, r);
   r.quietNote();
   return done(makeTranslate(svcOf, new Map([...nets.names].map(([c, l]) => [l, c]))));
+}
+
+/** Services whose profiles are all off are left out (said at up), as Compose does. */
+function byProfile(all: [string, unknown][], active: string[], r: Report): { services: [string, Obj][]; disabled: Map<string, string[]> } {
+  const services: [string, Obj][] = [];
+  const disabled = new Map<string, string[]>();
+  for (const [svc, s0] of all) {
+    if (s0 !== null && !isObj(s0)) { r.err(["services", svc], "a service is a mapping", 'e.g. web: { ports: ["8080:80"] }'); continue; }
+    const s = s0 ?? {};
+    if (enabled(s.profiles, active)) services.push([svc, s]);
+    else disabled.set(svc, (s.profiles as unknown[]).map(String));
+  }
+  if (disabled.size) r.note(`profiles: ${[...disabled].map(([s, p]) => `${s} (${p.join(", ")})`).join(", ")} not started: no profile of theirs is active${active.length ? ` (active: ${active.join(", ")})` : ""}; --profile NAME or COMPOSE_PROFILES starts them`, "up");
+  return { services, disabled };
+}
+
+/** One line at up: what runs instead of the images' commands. */
+function commandNotes({ notRun, idle, ownRuns }: { notRun: string[]; idle: string[]; ownRuns: string[] }, project: string, r: Report): void {
+  const one = (xs: string[], a: string, b: string) => (xs.length === 1 ? a : b);
+  if (notRun.length || idle.length) {
+    const what = [notRun.length ? `stand-in servers answer on the ports of ${list(notRun)}` : "", idle.length ? `${list(idle)} ${one(idle, "publishes and exposes no port, so it runs", "publish and expose no port, so they run")} nothing` : ""];
+    r.note(`images and commands are not run (netlab runs no images): ${what.filter(Boolean).join("; ")}; x-netlab: { run: "…" } on a service runs a command of yours instead`, "up");
+  }
+  if (ownRuns.length) r.note(`x-netlab run: ${list(ownRuns)} ${one(ownRuns, "runs", "run")} the file's commands as root in ${one(ownRuns, "its", "their")} node, in a directory of ${one(ownRuns, "its", "their")} own under /run/netlab/${project}/work/`, "up");
 }
 
 const list = (xs: string[]) => (xs.length > 6 ? `${xs.slice(0, 6).join(", ")} and ${xs.length - 6} more` : xs.join(", "));

@@ -58,110 +58,152 @@ function toMap(v: unknown, path: KeyPath, r: Report): Obj | undefined {
   return undefined;
 }
 
+/** What lowering the services shares while it walks them. */
+interface Walk {
+  services: [string, Obj][];
+  nodeOf: Map<string, string>;
+  project: string;
+  nets: ComposeNetworks;
+  r: Report;
+  disabled: Map<string, string[]>;
+  out: LoweredServices;
+  pending: (() => void)[];
+  portProblems: PortProblem[];
+  hostPorts: HostPorts;
+  bare: { path: KeyPath; svc: string; host: number; port: number }[];
+  /** Service → the service whose namespace it shares. */
+  shared: Map<string, string>;
+  runs: Map<string, string[]>;
+}
+
 export function lowerServices(services: [string, Obj][], nodeOf: Map<string, string>, project: string, nets: ComposeNetworks, r: Report, disabled: Map<string, string[]>): LoweredServices {
   const pending: (() => void)[] = [];
   const out: LoweredServices = { nodes: {}, hostRun: [], usesDefault: false, usesBridge: false, info: [], written: new Map(), notRun: [], idle: [], ownRuns: [], afterNetworks: () => pending.forEach((f) => f()) };
-  const portProblems: PortProblem[] = [];
-  const shared = new Map<string, string>(); // service → the service whose namespace it shares
-  const runs = new Map<string, string[]>();
-  const hostPorts = new HostPorts(services);
-  const bare: { path: KeyPath; svc: string; host: number; port: number }[] = [];
-  for (const [svc, s] of services) {
-    const path = ["services", svc];
-    r.keys("service", s, path);
-    const own = ownRun(svc, s, r);
-    if (own) out.ownRuns.push(svc);
-
-    const replicas = Math.max(Number(s.scale ?? 1), Number(isObj(s.deploy) ? (s.deploy.replicas ?? 1) : 1));
-    if (replicas > 1) r.warn([...path, s.scale !== undefined ? "scale" : "deploy"], `${replicas} replicas: netlab makes one node per service`);
-    const mode = s.network_mode === undefined ? undefined : String(s.network_mode);
-    let ports = (Array.isArray(s.ports) ? s.ports : []).flatMap((p, i) => {
-      const read = readPorts(p, [...path, "ports", i], portProblems).map((x) => (x.samePort ? hostPorts.pick(x) : (hostPorts.take(x), x)));
-      for (const x of read.filter((y) => y.samePort)) bare.push({ path: [...path, "ports", i], svc, host: Number(x.spec.split(":")[0]), port: x.port });
-      return read;
-    });
-    const exposed = (Array.isArray(s.expose) ? s.expose : []).flatMap((p, i) => readExpose(p, [...path, "expose", i], portProblems));
-    const listens = uniq([...ports.map((p) => ({ port: p.port, proto: p.proto })), ...exposed]);
-    const cmds = own ? own.map(inOwnDir) : listens.map((l) => serveCmd(l, mode === "host" ? svc : undefined));
-    if (!own && ["command", "entrypoint", "image", "build"].some((k) => s[k] !== undefined)) (listens.length ? out.notRun : out.idle).push(svc);
-
-    if (mode?.startsWith("service:") || mode?.startsWith("container:")) {
-      const other = mode.slice(mode.indexOf(":") + 1);
-      const target = mode.startsWith("service:") ? other : services.find(([, o]) => o.container_name === other)?.[0];
-      if (!target || !services.some(([n]) => n === target)) {
-        const off = target ? disabled.get(target) : undefined;
-        r.err([...path, "network_mode"], off ? `service "${target}" is not enabled: its profiles (${off.join(", ")}) are not active` : `network_mode "${mode}" names no service of this file`, off ? `--profile ${off[0]}` : `services: ${services.map(([n]) => n).join(", ")}`);
-        continue;
-      }
-      if (ports.length) r.err([...path, "ports"], `${svc} shares ${target}'s network namespace, so it cannot publish ports of its own (Docker refuses this too)`, `publish them on ${target}`);
-      if (s.networks !== undefined) r.err([...path, "networks"], "a service that shares another's network namespace joins no networks itself", "remove networks: or network_mode:");
-      shared.set(svc, target);
-      runs.set(svc, cmds);
-      continue;
-    }
-    if (mode === "host") {
-      if (ports.length) r.warn([...path, "ports"], "published ports are discarded in host network mode (as Docker does): the service listens on the host itself");
-      out.hostRun.push(...cmds);
-      continue;
-    }
-    const node = nodeOf.get(svc)!;
-    const n: Obj = {};
-    if (mode === "none") {
-      if (s.networks !== undefined) r.err([...path, "networks"], 'network_mode "none" joins no networks', "remove networks: or network_mode:");
-      n.networks = {};
-    } else if (mode === "bridge") {
-      out.usesBridge = true;
-      n.networks = { bridge: null };
-    } else if (mode !== undefined) {
-      r.err([...path, "network_mode"], `network_mode "${mode}" is not one netlab reads`, 'use none, host, bridge, "service:NAME" or "container:NAME"');
-      continue;
-    } else {
-      const a = attach(svc, node, s, project, nets, r);
-      if (!a) continue;
-      if (s.networks === undefined || a.composeNets.includes("default")) out.usesDefault = true;
-      n.networks = a.networks;
-      const firstNet = Object.keys(a.networks)[0];
-      pending.push(() => { const h = extraHosts(svc, s, firstNet, nets.gateway, r); if (h) n.hosts = h; });
-      // Docker publishes nothing from a container whose every network is internal.
-      if (ports.length && Object.keys(a.networks).every((x) => nets.internal.has(x))) {
-        r.warn([...path, "ports"], `${svc} is only on internal networks, where Docker publishes no ports: not published`);
-        ports = [];
-      }
-    }
-    const written = new Set<string>([...(s.container_name !== undefined ? [String(s.container_name)] : [])]);
-    for (const a of Object.values((n.networks ?? {}) as Obj)) if (isObj(a) && Array.isArray(a.aliases)) for (const x of a.aliases) if (x !== svc) written.add(String(x));
-    out.written.set(node, written);
-    // An empty entry ("", as an unset variable leaves) is no server and no domain, as in Docker.
-    const dns = s.dns === undefined ? undefined : ([] as unknown[]).concat(s.dns).map(String).filter(Boolean);
-    const search = s.dns_search === undefined ? undefined : ([] as unknown[]).concat(s.dns_search).map(String).filter(Boolean);
-    if (dns?.length || search?.length) n.dns = { ...(dns?.length ? { nameservers: dns } : {}), ...(search?.length ? { search } : {}) };
-    const sysctls = toMap(s.sysctls, [...path, "sysctls"], r);
-    if (sysctls) n.sysctls = sysctls;
-    const labels = toMap(s.labels, [...path, "labels"], r);
-    if (labels) n.labels = labels;
-    if (ports.length) n.publish = ports.map((p) => p.spec);
-    runs.set(svc, cmds);
-    out.nodes[node] = n;
-    out.info.push({ svc, node, published: ports, listens });
-  }
-  for (const p of portProblems) r.err(p.path, p.message, p.hint);
-  if (bare.length) {
-    const moved = bare.filter((b) => b.host !== b.port).map((b) => `${b.svc}'s ${b.port} on ${b.host}`);
-    r.warn(bare[0].path, `${bare.length === 1 ? "a published port names" : `${bare.length} published ports name`} no host port, where Docker picks a random one: netlab publishes ${bare.length === 1 ? "it" : "each"} on the same port${moved.length ? ` where it is free (${moved.join(", ")}: the port is taken)` : ""}`, "write HOST:PORT to choose");
+  const w: Walk = { services, nodeOf, project, nets, r, disabled, out, pending, portProblems: [], hostPorts: new HostPorts(services), bare: [], shared: new Map(), runs: new Map() };
+  for (const [svc, s] of services) service(w, svc, s);
+  for (const p of w.portProblems) r.err(p.path, p.message, p.hint);
+  if (w.bare.length) {
+    const moved = w.bare.filter((b) => b.host !== b.port).map((b) => `${b.svc}'s ${b.port} on ${b.host}`);
+    r.warn(w.bare[0].path, `${w.bare.length === 1 ? "a published port names" : `${w.bare.length} published ports name`} no host port, where Docker picks a random one: netlab publishes ${w.bare.length === 1 ? "it" : "each"} on the same port${moved.length ? ` where it is free (${moved.join(", ")}: the port is taken)` : ""}`, "write HOST:PORT to choose");
   }
   // Services that share a namespace run in their target's node (following chains, as Docker does).
-  for (const [svc, target0] of shared) {
+  for (const [svc, target0] of w.shared) {
     let target = target0;
-    for (let i = 0; shared.has(target) && i < 10; i++) target = shared.get(target)!;
-    const info = out.info.find((x) => x.svc === target);
-    if (!info) { if (!r.errors.length) r.err(["services", svc, "network_mode"], `${svc} shares the namespace of ${target0}, which has none of its own here`, "share a service that has networks"); continue; }
-    runs.get(target)!.push(...runs.get(svc)!);
+    for (let i = 0; w.shared.has(target) && i < 10; i++) target = w.shared.get(target)!;
+    if (!out.info.some((x) => x.svc === target)) { if (!r.errors.length) r.err(["services", svc, "network_mode"], `${svc} shares the namespace of ${target0}, which has none of its own here`, "share a service that has networks"); continue; }
+    w.runs.get(target)!.push(...w.runs.get(svc)!);
   }
   for (const info of out.info) {
-    const run = uniq(runs.get(info.svc)!);
+    const run = uniq(w.runs.get(info.svc)!);
     if (run.length) (out.nodes[info.node] as Obj).run = run;
   }
   return out;
+}
+
+/** One service: its ports and commands, then by network_mode a namespace shared, the host, or a node of its own. */
+function service(w: Walk, svc: string, s: Obj): void {
+  const { r, out } = w;
+  const path = ["services", svc];
+  r.keys("service", s, path);
+  const own = ownRun(svc, s, r);
+  if (own) out.ownRuns.push(svc);
+  const replicas = Math.max(Number(s.scale ?? 1), Number(isObj(s.deploy) ? (s.deploy.replicas ?? 1) : 1));
+  if (replicas > 1) r.warn([...path, s.scale !== undefined ? "scale" : "deploy"], `${replicas} replicas: netlab makes one node per service`);
+  const mode = s.network_mode === undefined ? undefined : String(s.network_mode);
+  const { ports, listens } = servicePorts(w, svc, s);
+  const cmds = own ? own.map(inOwnDir) : listens.map((l) => serveCmd(l, mode === "host" ? svc : undefined));
+  if (!own && ["command", "entrypoint", "image", "build"].some((k) => s[k] !== undefined)) (listens.length ? out.notRun : out.idle).push(svc);
+  if (mode?.startsWith("service:") || mode?.startsWith("container:")) return sharing(w, svc, s, mode, ports.length > 0, cmds);
+  if (mode === "host") {
+    if (ports.length) r.warn([...path, "ports"], "published ports are discarded in host network mode (as Docker does): the service listens on the host itself");
+    out.hostRun.push(...cmds);
+    return;
+  }
+  const node = w.nodeOf.get(svc)!;
+  const n: Obj = {};
+  const networks = nodeNetworks(w, svc, s, mode, n);
+  if (!networks) return;
+  n.networks = networks;
+  // Docker publishes nothing from a container whose every network is internal.
+  let published = ports;
+  if (ports.length && mode === undefined && Object.keys(networks).every((x) => w.nets.internal.has(x))) {
+    r.warn([...path, "ports"], `${svc} is only on internal networks, where Docker publishes no ports: not published`);
+    published = [];
+  }
+  const written = new Set<string>(s.container_name !== undefined ? [String(s.container_name)] : []);
+  for (const a of Object.values(networks)) if (isObj(a) && Array.isArray(a.aliases)) for (const x of a.aliases) if (x !== svc) written.add(String(x));
+  out.written.set(node, written);
+  nodeKeys(svc, s, n, r);
+  if (published.length) n.publish = published.map((p) => p.spec);
+  w.runs.set(svc, cmds);
+  out.nodes[node] = n;
+  out.info.push({ svc, node, published, listens });
+}
+
+/** Its published ports (a bare one gets a host port: the same when free) and every port it listens on. */
+function servicePorts(w: Walk, svc: string, s: Obj): { ports: Published[]; listens: { port: number; proto: "tcp" | "udp" }[] } {
+  const path = ["services", svc];
+  const ports = (Array.isArray(s.ports) ? s.ports : []).flatMap((p, i) => {
+    const read = readPorts(p, [...path, "ports", i], w.portProblems).map((x) => (x.samePort ? w.hostPorts.pick(x) : (w.hostPorts.take(x), x)));
+    for (const x of read.filter((y) => y.samePort)) w.bare.push({ path: [...path, "ports", i], svc, host: Number(x.spec.split(":")[0]), port: x.port });
+    return read;
+  });
+  const exposed = (Array.isArray(s.expose) ? s.expose : []).flatMap((p, i) => readExpose(p, [...path, "expose", i], w.portProblems));
+  return { ports, listens: uniq([...ports.map((p) => ({ port: p.port, proto: p.proto })), ...exposed]) };
+}
+
+/** network_mode "service:X" / "container:X": it runs in X's node, like a pod. */
+function sharing(w: Walk, svc: string, s: Obj, mode: string, publishes: boolean, cmds: string[]): void {
+  const { r, services } = w;
+  const path = ["services", svc];
+  const other = mode.slice(mode.indexOf(":") + 1);
+  const target = mode.startsWith("service:") ? other : services.find(([, o]) => o.container_name === other)?.[0];
+  if (!target || !services.some(([n]) => n === target)) {
+    const off = target ? w.disabled.get(target) : undefined;
+    r.err([...path, "network_mode"], off ? `service "${target}" is not enabled: its profiles (${off.join(", ")}) are not active` : `network_mode "${mode}" names no service of this file`, off ? `--profile ${off[0]}` : `services: ${services.map(([n]) => n).join(", ")}`);
+    return;
+  }
+  if (publishes) r.err([...path, "ports"], `${svc} shares ${target}'s network namespace, so it cannot publish ports of its own (Docker refuses this too)`, `publish them on ${target}`);
+  if (s.networks !== undefined) r.err([...path, "networks"], "a service that shares another's network namespace joins no networks itself", "remove networks: or network_mode:");
+  w.shared.set(svc, target);
+  w.runs.set(svc, cmds);
+}
+
+/** The node's networks by network_mode: none, bridge (docker0), or the ones it joins; null when refused. */
+function nodeNetworks(w: Walk, svc: string, s: Obj, mode: string | undefined, n: Obj): Obj | null {
+  const { r, out, nets } = w;
+  const path = ["services", svc];
+  if (mode === "none") {
+    if (s.networks !== undefined) r.err([...path, "networks"], 'network_mode "none" joins no networks', "remove networks: or network_mode:");
+    return {};
+  }
+  if (mode === "bridge") {
+    out.usesBridge = true;
+    return { bridge: null };
+  }
+  if (mode !== undefined) {
+    r.err([...path, "network_mode"], `network_mode "${mode}" is not one netlab reads`, 'use none, host, bridge, "service:NAME" or "container:NAME"');
+    return null;
+  }
+  const a = attach(svc, w.nodeOf.get(svc)!, s, w.project, nets, r);
+  if (!a) return null;
+  if (s.networks === undefined || a.composeNets.includes("default")) out.usesDefault = true;
+  const firstNet = Object.keys(a.networks)[0];
+  w.pending.push(() => { const h = extraHosts(svc, s, firstNet, nets.gateway, r); if (h) n.hosts = h; });
+  return a.networks;
+}
+
+/** dns, dns_search, sysctls and labels onto the node. */
+function nodeKeys(svc: string, s: Obj, n: Obj, r: Report): void {
+  const path = ["services", svc];
+  // An empty entry ("", as an unset variable leaves) is no server and no domain, as in Docker.
+  const dns = s.dns === undefined ? [] : ([] as unknown[]).concat(s.dns).map(String).filter(Boolean);
+  const search = s.dns_search === undefined ? [] : ([] as unknown[]).concat(s.dns_search).map(String).filter(Boolean);
+  if (dns.length || search.length) n.dns = { ...(dns.length ? { nameservers: dns } : {}), ...(search.length ? { search } : {}) };
+  const sysctls = toMap(s.sysctls, [...path, "sysctls"], r);
+  if (sysctls) n.sysctls = sysctls;
+  const labels = toMap(s.labels, [...path, "labels"], r);
+  if (labels) n.labels = labels;
 }
 
 function uniq<T>(list: T[]): T[] {
