@@ -1,6 +1,7 @@
 // The library API. Commands are thin wrappers over these; tests call them directly.
 import { createHash, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
+import type { ComposeOptions } from "./compose/env.js";
 import { EnvError, UsageError, type Problem } from "./errors.js";
 import { rootImpairments } from "./net/tc.js";
 import { findLabFile, loadLab, sourceOf } from "./lab/load.js";
@@ -19,6 +20,7 @@ import { factsOf } from "./plan/facts.js";
 import { dnsServers } from "./dns/servers.js";
 import { currentHost, hostWrap, pidsInNetns } from "./runtime/netns.js";
 import { preflight } from "./runtime/preflight.js";
+import { loadForHost } from "./runtime/host-subnets.js";
 import { requireRoot, requireTools } from "./runtime/tools.js";
 import { pool, run } from "./runtime/proc.js";
 import { timing } from "./runtime/timing.js";
@@ -39,8 +41,12 @@ export interface UpOptions {
   progress?: (msg: string) => void;
   /** Test hook: runs after each phase (used to kill `up` midway). */
   afterPhase?: (name: string) => Promise<void> | void;
-  /** What a front-end (a Compose file) read but does not use, told once the file is loaded, before anything is done. */
+  /** Where a front-end (a Compose file) loses meaning, told once the file is loaded, before anything is done. */
   warnings?: (warnings: Problem[]) => void;
+  /** A front-end's notes (what it does instead), told with the warnings. */
+  notes?: (notes: { text: string; when: "up" | "verbose" }[]) => void;
+  /** For a Compose file: profiles, env files, project name. */
+  compose?: ComposeOptions;
 }
 
 export interface UpResult {
@@ -55,11 +61,6 @@ export interface UpResult {
   ms: number;
 }
 
-export function loadForUp(ref: string, isolated?: boolean): { lab: Lab; state: LabState } {
-  const lab = loadLab(ref, { isolated });
-  return { lab, state: new LabState(lab.name) };
-}
-
 export function planFor(lab: Lab, state: LabState): Plan {
   let hostResolv: string | undefined;
   try {
@@ -72,10 +73,13 @@ export function planFor(lab: Lab, state: LabState): Plan {
 
 export async function up(ref: string, opts: UpOptions = {}): Promise<UpResult> {
   const t0 = Date.now();
-  const { lab, state } = loadForUp(ref, opts.isolated);
+  const lab = opts.dryRun ? loadLab(ref, { isolated: opts.isolated, compose: opts.compose }) : await loadForHost(ref, opts.isolated, opts.compose);
+  const state = new LabState(lab.name);
   timing("loaded");
   const warnings = sourceOf(lab)?.warnings ?? [];
   if (warnings.length) opts.warnings?.(warnings);
+  const notes = sourceOf(lab)?.notes ?? [];
+  if (notes.length) opts.notes?.(notes);
   if (opts.dryRun) {
     const script = renderPlan(planFor(lab, state), `netlab up ${lab.name}${lab.isolated ? " --isolated" : ""} (${lab.file})`, [`export PATH=${shQuote(BIN_DIR)}:"$PATH" NETLAB_LAB=${lab.name}`]);
     return { lab, changed: false, script, ms: Date.now() - t0 };
@@ -163,8 +167,8 @@ export { status, type LabStatus } from "./status.js";
 export { down, findState, hostSideNames, teardown, tidy, waitGone, type DownResult } from "./teardown.js";
 import { findState, hostOwners, hostSideNames, teardown, tidy, waitGone } from "./teardown.js";
 
-export async function requireUp(ref: string): Promise<Meta> {
-  const state = await findState(ref);
+export async function requireUp(ref: string, compose?: ComposeOptions): Promise<Meta> {
+  const state = await findState(ref, compose);
   const meta = state?.readMeta();
   if (!state || !meta) {
     const file = findLabFile(ref);
@@ -244,7 +248,6 @@ export async function inspect(ref: string, only?: string): Promise<{ lab: string
   return { lab: meta.lab.name, nodes: views };
 }
 
-
 export interface TestResult {
   lab: Lab;
   results: CheckResult[];
@@ -265,14 +268,14 @@ function currentChecks(meta: Meta): Check[] {
   return meta.lab.checks;
 }
 
-export async function test(ref: string, opts: { readyMs?: number } = {}): Promise<TestResult> {
+export async function test(ref: string, opts: { readyMs?: number; compose?: ComposeOptions } = {}): Promise<TestResult> {
   requireRoot("netlab test");
-  const meta = await requireUp(ref);
+  const meta = await requireUp(ref, opts.compose);
   const t0 = Date.now();
   const checks = currentChecks(meta);
   requireTools([...new Set(checks.map(probeTool))]);
   // Wait for services only while they are starting; one stopped later must fail its check, not stall it.
-  const state = (await findState(ref))!;
+  const state = (await findState(ref, opts.compose))!;
   let notReady: string[] = [];
   const d = await drift(meta, state.journal());
   // A service that died is not starting: its checks fail at once, and say why (degraded).

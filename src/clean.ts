@@ -4,7 +4,7 @@
 // that alias, NL-<lab>-* chains and rules commented `netlab:<lab>`, /etc/netns entries that
 // lead into netlab's own directories, netlab's files, and the lab's place in the host ledger.
 import { lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
-import { LAB_NAME } from "./net/names.js";
+import { kernelLab, LAB_NAME, nsName } from "./net/names.js";
 import { rm } from "node:fs/promises";
 import { UsageError } from "./errors.js";
 import { NETNS_ETC } from "./state/paths.js";
@@ -36,7 +36,8 @@ export interface Found {
   upElsewhere?: number;
 }
 
-const MARK = /netlab:([a-z][a-z0-9-]{0,11}):/;
+const LAB = "[a-z0-9][a-z0-9_-]{0,62}";
+const MARK = new RegExp(`netlab:(${LAB}):`);
 
 function ls(dir: string): string[] {
   try {
@@ -101,7 +102,7 @@ export async function findMarked(): Promise<Map<string, Found>> {
   const { out: los } = await shellMany(names.map((n) => `nsenter --net=${shQuote(`${NETNS_DIR}/${n}`)} ip -o link show dev lo 2>/dev/null`), 4);
   names.forEach((n, i) => {
     const m = / alias (netlab:[^\s\\]+)/.exec(los[i]) && MARK.exec(los[i].slice(los[i].indexOf(" alias ")));
-    if (m && n.startsWith(`${m[1]}-`)) of(m[1]).namespaces.push(n);
+    if (m && n.startsWith(nsName(m[1], ""))) of(m[1]).namespaces.push(n);
   });
   for (const l of (await run(["ip", "-o", "link", "show"])).stdout.split("\n")) {
     const name = l.split(": ")[1]?.split("@")[0];
@@ -111,8 +112,10 @@ export async function findMarked(): Promise<Map<string, Found>> {
   for (const family of [4, 6] as const) {
     const save = await run([iptablesTool(family, "-save")]);
     if (save.code !== 0) continue;
-    const labs = new Set([...save.stdout.matchAll(/netlab:([a-z][a-z0-9-]{0,11})\b/g)].map((m) => m[1]));
-    for (const m of save.stdout.matchAll(/^:NL-([a-z][a-z0-9-]{0,11})-[A-Z0-9]+ /gm)) labs.add(m[1]);
+    const labs = new Set([...save.stdout.matchAll(new RegExp(`netlab:(${LAB})(?=[:" ]|$)`, "gm"))].map((m) => m[1]));
+    // Chains alone (their jumps gone) name only the lab's kernel prefix: one already found by its comments is that lab.
+    const prefixes = new Set([...labs].map(kernelLab));
+    for (const m of save.stdout.matchAll(/^:NL-([a-z][a-z0-9-]{0,11})-[A-Z0-9]+ /gm)) if (!prefixes.has(m[1])) labs.add(m[1]);
     for (const lab of labs) {
       const script = cleanupScript(save.stdout, lab);
       if (script) of(lab).iptables.push({ family, script });
@@ -123,8 +126,8 @@ export async function findMarked(): Promise<Map<string, Found>> {
     try {
       if (!lstatSync(path).isSymbolicLink()) continue;
       const target = readlinkSync(path);
-      const m = new RegExp(`^(?:${FILES_ROOT}|${STATE_ROOT})/([a-z][a-z0-9-]{0,11})/`).exec(target);
-      if (m && e.startsWith(`${m[1]}-`)) of(m[1]).etc.push(path);
+      const m = new RegExp(`^(?:${FILES_ROOT}|${STATE_ROOT})/(${LAB})/`).exec(target);
+      if (m && e.startsWith(nsName(m[1], ""))) of(m[1]).etc.push(path);
     } catch {
       /* gone */
     }

@@ -8,6 +8,7 @@ import { readdirSync, readlinkSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { shippedLabs } from "../lab/find.js";
 import { FILES_ROOT, NETNS_DIR, NETNS_ETC, STATE_ROOT } from "../state/paths.js";
+import { kernelLab, LAB_NAME, nsName } from "../net/names.js";
 
 const list = (d: string): string[] => {
   try {
@@ -18,7 +19,7 @@ const list = (d: string): string[] => {
 };
 
 /** Labs that are up: their state directories. */
-export const labsUp = (): string[] => list(STATE_ROOT).filter((n) => !n.startsWith(".") && /^[a-z][a-z0-9-]*$/.test(n));
+export const labsUp = (): string[] => list(STATE_ROOT).filter((n) => !n.startsWith(".") && LAB_NAME.test(n));
 
 /**
  * The lab whose name files a namespace uses, exactly: /etc/netns/<ns> is a link into
@@ -40,13 +41,14 @@ function ownerOf(ns: string): string | null {
  * up whose name it starts with.
  */
 export function nodesUp(lab: string): string[] {
-  const longer = labsUp().filter((l) => l.startsWith(`${lab}-`));
+  const prefix = nsName(lab, "");
+  const longer = labsUp().map((l) => nsName(l, "")).filter((l) => l !== prefix && l.startsWith(prefix));
   const ours = list(NETNS_DIR).filter((n) => {
-    if (!n.startsWith(`${lab}-`)) return false;
+    if (!n.startsWith(prefix)) return false;
     const owner = ownerOf(n);
-    return owner !== null ? owner === lab : !longer.some((l) => n.startsWith(`${l}-`));
+    return owner !== null ? owner === lab || owner === kernelLab(lab) : !longer.some((l) => n.startsWith(l));
   });
-  return [...ours.map((n) => n.slice(lab.length + 1)).filter((n) => n !== "host"), "host"];
+  return [...ours.map((n) => n.slice(prefix.length)).filter((n) => n !== "host"), "host"];
 }
 
 const ref = (f: string) => basename(f).replace(/\.(ya?ml|json)$/, "");

@@ -17,6 +17,14 @@ const lazy = (mod: string, fn: string) =>
     process.exitCode = code ?? 0;
   };
 
+/** Compose's own flags, on the commands that read a lab file (for a Compose file; a lab file ignores them). */
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+const withCompose = (cmd: Command) =>
+  cmd
+    .option("--profile <name>", "Compose file: enable a profile (repeatable; default COMPOSE_PROFILES)", collect)
+    .option("--env-file <file>", "Compose file: read variables from this file instead of .env beside it (repeatable)", collect)
+    .option("-p, --project-name <name>", "Compose file: the project's name (default COMPOSE_PROJECT_NAME, name:, the directory)");
+
 export const program = new Command("netlab")
   .description("Declarative Linux network labs: namespaces, veths, bridges, routes and iptables, brought up, checked and torn down exactly.")
   .version(pkg.version, "-V, --version")
@@ -24,11 +32,11 @@ export const program = new Command("netlab")
   .showSuggestionAfterError()
   .exitOverride();
 
-program
+withCompose(program
   .command("validate")
   .description("check lab files (schema and semantics); touches nothing")
   .argument("<files...>", "lab files or lab names")
-  .option("--json", "machine-readable result")
+  .option("--json", "machine-readable result"))
   .action(lazy("validate", "validateCmd"));
 
 program
@@ -39,7 +47,7 @@ program
   .option("--force", "overwrite the file if it exists")
   .action(lazy("init", "initCmd"));
 
-program
+withCompose(program
   .command("up")
   .description("create a lab's namespaces, links, addresses, routes and rules")
   .argument("<lab>", "a lab file, ./labs/NAME.yaml, or a shipped lab")
@@ -50,23 +58,24 @@ program
   .option("--junit <file>", "with --test: also write a JUnit XML report")
   .option("--rm", "with --test: bring the lab down afterwards, pass or fail")
   .option("--down-after", "the same as --rm")
+  .option("-v, --verbose", "also say what a Compose file sets that netlab leaves aside"))
   .action(lazy("up", "upCmd"));
 
-program
+withCompose(program
   .command("test")
   .description("run the lab's checks from inside its namespaces; exit 0 when all pass, 1 when any fails")
   .argument("<lab>", "a lab that is up (its name, or the file it came from)")
   .option("--json", "machine-readable results")
   .option("--junit <file>", "also write a JUnit XML report")
-  .option("--pingall", "every node pings every other node's addresses; prints the reachability matrix")
+  .option("--pingall", "every node pings every other node's addresses; prints the reachability matrix"))
   .action(lazy("test", "testCmd"));
 
-program
+withCompose(program
   .command("down")
   .description("remove exactly what `up` made; succeeds when it is already gone (a name that is no lab at all exits 1)")
   .argument("[lab]", "lab name (or the file it came from)")
   .option("--all", "take down every lab that is up")
-  .option("--json", "print the result as JSON")
+  .option("--json", "print the result as JSON"))
   .action(lazy("down", "downCmd"));
 
 program
@@ -137,12 +146,12 @@ program
   .argument("<node>", "a node or virtual host of the lab, or host")
   .action(lazy("exec", "shellCmd"));
 
-program
+withCompose(program
   .command("graph")
   .description("the lab's topology: hosts, networks, nodes with their interfaces and addresses, links")
   .argument("<lab>", "a lab file, a shipped lab, or a lab that is up")
   .addOption(new Option("-f, --format <format>", "mermaid (default; GitHub renders it), dot, svg or png (through Graphviz)").choices(["mermaid", "dot", "svg", "png"]))
-  .option("-o, --output <file>", "write it to a file (its extension .mmd, .dot, .svg or .png picks the format)")
+  .option("-o, --output <file>", "write it to a file (its extension .mmd, .dot, .svg or .png picks the format)"))
   .action(lazy("graph", "graphCmd"));
 
 program

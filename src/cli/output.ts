@@ -132,7 +132,13 @@ export function age(seconds: number): string {
   return `${Math.round(seconds / 86400)}d`;
 }
 
-/** A front-end's warnings (keys of a Compose file netlab does not read), each at its line. */
+/** A front-end's notes, one line each (what netlab does instead of what the file says, what it leaves aside). */
+export function reportNotes(notes: { text: string; when: "up" | "verbose" }[], verbose: boolean): void {
+  for (const n of notes) if (verbose || n.when === "up") process.stderr.write(`${ce.cyan("note")}: ${printable(n.text)}
+`);
+}
+
+/** A front-end's warnings (where a Compose file loses meaning), each at its line. */
 export function reportWarnings(warnings: import("../errors.js").Problem[]): void {
   for (const w of warnings) {
     const [first, ...rest] = formatProblem(w).split("\n");

@@ -1,20 +1,28 @@
 // Docker Compose files as labs: the Compose Specification's networking subset lowered into the
 // same raw lab a lab file is, so validation, --dry-run, up, test and down are netlab's own.
-// Docker's semantics: each service a node (its namespace), each network a bridge with NAT out,
-// names per network (the service, its container_name, its aliases), isolation between networks,
-// `internal` networks without a way out, published ports. Images are not run: a service runs its
-// `command`, else `netlab serve` on the ports it exposes or publishes. Every key netlab does not
-// read is warned about by name, at its line.
-import { basename, dirname, resolve } from "node:path";
+// As Compose reads a file: variables interpolated (environment over .env), YAML merge keys applied
+// (lab/source.ts), the project named, services outside the active profiles left out. Then Docker's
+// semantics: each service a node (its namespace), each network a bridge with NAT out, names per
+// network (the service, its container name, its aliases), isolation between networks, `internal`
+// networks without a way out, published ports. Images are not run (services.ts).
+import { basename } from "node:path";
 import type { KeyPath, Location, Problem } from "../errors.js";
-import { formatPrefix, overlaps, parsePrefix, type Prefix } from "../net/ip.js";
-import { shQuote } from "../shell.js";
-import { IGNORED, NETWORK_KEYS, SERVICE_KEYS, TOP_KEYS } from "./keys.js";
-import { readExpose, readPorts, type PortProblem } from "./ports.js";
-import { translate } from "./paths.js";
+import { kernelLab } from "../net/names.js";
+import { closest } from "../suggest.js";
+import { dropClashingAliases, linkAliases } from "./attach.js";
+import { defaultChecks } from "./checks.js";
+import { composeEnv, type ComposeOptions } from "./env.js";
+import { interpolateTree, type InterpolationProblem, type Lookup } from "./interpolate.js";
+import { READ } from "./keys.js";
+import { labSafeNames } from "./names.js";
+import { lowerNetworks } from "./networks.js";
+import { makeTranslate } from "./paths.js";
+import { activeProfiles, enabled, projectName } from "./project.js";
+import { isObj, Report, type Note, type Obj } from "./report.js";
+import { lowerServices } from "./services.js";
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => !!v && typeof v === "object" && !Array.isArray(v);
+export type { ComposeOptions } from "./env.js";
+export type { Note } from "./report.js";
 
 /** A Compose file rather than a lab: it has services and none of a lab's own sections. */
 export function isCompose(data: unknown): boolean {
@@ -22,15 +30,18 @@ export function isCompose(data: unknown): boolean {
 }
 
 export interface Lowered {
+  /** The raw lab; its `name` is the project's kernel prefix (what the lab schema accepts). */
   raw: Obj;
+  /** The project name, kept whole: the lab's name for the user. */
+  name: string;
   errors: Problem[];
   warnings: Problem[];
+  notes: Note[];
   translate: (p: KeyPath) => KeyPath;
 }
 
 const VERSIONS = /^[23](\.\d+)?$/;
-const AUTO_POOL = 18; // 172.18.0.0/16 on, as Docker numbers user-defined networks
-const SERVICE_NAME = /^[a-z0-9][a-z0-9_-]*$/;
+const BOOLEANS = ["internal", "external", "enable_ipv6", "enable_ipv4", "attachable"];
 
 /** What lowering needs of the file it reads (lab/source.ts's LabSource is one): its data, and where a key is written. */
 export interface ComposeSource {
@@ -39,202 +50,106 @@ export interface ComposeSource {
   locate(key: KeyPath): Location;
 }
 
-export function lowerCompose(src: ComposeSource): Lowered {
-  const data = src.data as Obj;
-  const errors: Problem[] = [], warnings: Problem[] = [];
-  const err = (key: KeyPath, message: string, hint?: string) => errors.push({ loc: src.locate(key), key, message, hint });
-  const warn = (key: KeyPath, message: string, hint?: string) => warnings.push({ loc: src.locate(key), key, message, hint });
-  const raw: Obj = {};
-
+export function lowerCompose(src: ComposeSource, opts: ComposeOptions = {}): Lowered {
+  const r = new Report((k) => src.locate(k));
+  const env = composeEnv(src.file, opts);
+  r.errors.push(...env.problems);
+  // The name first (it may use variables), then COMPOSE_PROJECT_NAME for the rest, as Compose does.
+  const named = interpolated({ name: (src.data as Obj).name }, env.lookup, r) as Obj;
+  const project = projectName(src.file, named, env.lookup, opts.projectName);
+  const lookup: Lookup = (k) => (k === "COMPOSE_PROJECT_NAME" ? project.name : env.lookup(k));
+  const data = interpolated(src.data, lookup, r) as Obj;
+  const raw: Obj = { name: kernelLab(project.name), description: `Docker Compose project ${project.name} (${basename(src.file)})` };
+  const done = (t = makeTranslate(new Map(), new Map())) => ({ raw, name: project.name, errors: r.errors, warnings: r.warnings, notes: r.notes, translate: t });
+  // A value that could not be interpolated would only be refused again, less clearly: stop here.
+  if (r.errors.length) return done();
+  if (project.error) r.err(project.from === "name" ? ["name"] : [], project.error.message, project.error.hint);
   if (data.version !== undefined && !VERSIONS.test(String(data.version)))
-    err(["version"], `Compose file version "${String(data.version)}" is not one netlab reads`, 'netlab reads the Compose Specification (version "2.x", "3.x", or none)');
-  for (const k of Object.keys(data)) if (!TOP_KEYS.has(k) && !k.startsWith("x-")) warn([k], "not read by netlab", IGNORED[k] ?? "netlab reads services, networks, name and x-netlab");
+    r.err(["version"], `Compose file version "${String(data.version)}" is not one netlab reads`, 'netlab reads the Compose Specification (version "2.x", "3.x", or none)');
+  r.keys("top", data, []);
+  if (data.include !== undefined) r.err(["include"], "include: brings in other Compose files, and netlab reads one", "merge the included services into this file");
 
-  // The project name, as Compose takes it: `name:`, else the directory the file is in.
-  const project = String(data.name ?? basename(dirname(resolve(src.file)))).toLowerCase().replace(/_/g, "-").replace(/^[^a-z]+/, "").slice(0, 12).replace(/-+$/, "");
-  raw.name = project || "compose";
-  if (!/^[a-z][a-z0-9-]*$/.test(raw.name as string)) err(data.name !== undefined ? ["name"] : [], `no lab name can be made from the project name "${String(data.name ?? "")}"`, "set name: to a short lowercase name (at most 12 characters)");
-  raw.description = `Docker Compose project ${raw.name} (${basename(src.file)})`;
-
-  const services = data.services;
-  if (!isObj(services) || !Object.keys(services).length) {
-    err(["services"], "the Compose file has no services", "add at least one service under services:");
-    return { raw, errors, warnings, translate };
+  const all = isObj(data.services) ? Object.entries(data.services) : [];
+  if (!all.length) {
+    r.err(["services"], "the Compose file has no services", "add at least one service under services:");
+    return done();
   }
+  const { services, disabled } = byProfile(all, activeProfiles(lookup, opts.profiles), r);
+  dependsOn(services, disabled, r);
 
-  // Networks: declared ones, plus `default` when a service joins no network of its own (as Compose does).
-  const rawNets = isObj(data.networks) ? data.networks : {};
-  const nets: Obj = {};
-  const taken: Prefix[] = [];
-  const auto: string[] = [];
-  for (const [name, n0] of Object.entries(rawNets)) {
-    const n = (n0 ?? {}) as Obj;
-    const path = ["networks", name];
-    if (!isObj(n) && n0 !== null) { err(path, "a network is a mapping", "e.g. backend: { internal: true }"); continue; }
-    for (const k of Object.keys(n)) if (!NETWORK_KEYS.has(k) && !k.startsWith("x-")) warn([...path, k], "not read by netlab", IGNORED[k] ?? "netlab reads driver, internal, ipam and enable_ipv6");
-    if (n.external) { err([...path, "external"], `network ${name} is external: Docker made it, not this file`, "netlab makes every network of a lab: declare it here (drop external)"); continue; }
-    if (n.driver !== undefined && n.driver !== "bridge") { err([...path, "driver"], `network driver "${String(n.driver)}" is not one netlab builds from a Compose file`, "use the bridge driver (the default); overlays and macvlan are lab kinds (docs/lab-format.md)"); continue; }
-    const net: Obj = { nat: !n.internal, internal: !!n.internal };
-    const configs = isObj(n.ipam) && Array.isArray(n.ipam.config) ? (n.ipam.config as Obj[]) : [];
-    configs.forEach((c, i) => {
-      const p = parsePrefix(String(c?.subnet ?? ""), false);
-      const cpath = [...path, "ipam", "config", i];
-      if (!p) { err([...cpath, "subnet"], `"${String(c?.subnet)}" is not a subnet`, "e.g. subnet: 172.28.0.0/16"); return; }
-      const six = p.family === 6;
-      if (net[six ? "subnet6" : "subnet"] !== undefined) { warn(cpath, `a second IPv${p.family} subnet: netlab uses the first`); return; }
-      net[six ? "subnet6" : "subnet"] = String(c.subnet);
-      if (c.gateway !== undefined) net[six ? "gateway6" : "gateway"] = String(c.gateway);
-      for (const k of Object.keys(c)) if (!["subnet", "gateway"].includes(k)) warn([...cpath, k], "not read by netlab");
-      taken.push(p);
-    });
-    if (net.subnet === undefined) auto.push(name);
-    nets[name] = net;
-  }
-
-  const nodes: Obj = {};
-  const hostRun: string[] = [];
-  const shared = new Map<string, string>(); // service → the service whose namespace it shares
-  let usesDefault = false, usesBridge = false;
-  const portProblems: PortProblem[] = [];
-  const serves = new Map<string, Set<string>>(); // node → `netlab serve` commands for its ports
-  const runs = new Map<string, string[]>();
-  const publish = new Map<string, string[]>();
-
-  for (const [svc, s0] of Object.entries(services)) {
-    const s = (s0 ?? {}) as Obj;
-    const path = ["services", svc];
-    if (!SERVICE_NAME.test(svc) || svc.length > 32) { err(path, `service name "${svc}" cannot name a namespace`, "use lowercase a-z, 0-9, '-' and '_' (at most 32 characters)"); continue; }
-    if (svc === "host") { err(path, `a service named "host" clashes with netlab's name for the host`, "rename the service"); continue; }
-    for (const k of Object.keys(s)) if (!SERVICE_KEYS.has(k) && !k.startsWith("x-")) warn([...path, k], "not read by netlab", IGNORED[k] ?? "netlab reads the networking keys of a service (networks, ports, expose, dns, extra_hosts, network_mode, command)");
-    const mode = s.network_mode === undefined ? undefined : String(s.network_mode);
-    const cmd = s.command === undefined ? undefined : Array.isArray(s.command) ? (s.command as unknown[]).map((x) => shQuote(String(x))).join(" ") : String(s.command);
-    const ports = (Array.isArray(s.ports) ? s.ports : []).flatMap((p, i) => {
-      const read = readPorts(p, [...path, "ports", i], portProblems);
-      if (read.some((x) => x.samePort)) warn([...path, "ports", i], `"${String(p)}": Docker publishes it on a random host port; netlab publishes it on the same port`, "write HOST:PORT to choose");
-      return read;
-    });
-    const exposed = (Array.isArray(s.expose) ? s.expose : []).flatMap((p, i) => readExpose(p, [...path, "expose", i], portProblems));
-    const listen = [...ports.map((p) => ({ port: p.port, proto: p.proto })), ...exposed];
-    const serveCmds = cmd ? [] : [...new Set(listen.map((l) => `netlab serve ${l.proto === "udp" ? "udp" : "http"} --port ${l.port}`))];
-
-    if (mode?.startsWith("service:") || mode?.startsWith("container:")) {
-      const other = mode.slice(mode.indexOf(":") + 1);
-      const target: string | undefined = mode.startsWith("service:") ? other : Object.entries(services).find(([, o]) => isObj(o) && o.container_name === other)?.[0];
-      if (!target || !(target in services)) { err([...path, "network_mode"], `network_mode "${mode}" names no service of this file`, `services: ${Object.keys(services).join(", ")}`); continue; }
-      if (ports.length) err([...path, "ports"], `${svc} shares ${target}'s network namespace, so it cannot publish ports of its own (Docker refuses this too)`, `publish them on ${target}`);
-      if (s.networks !== undefined) err([...path, "networks"], "a service that shares another's network namespace joins no networks itself", "remove networks: or network_mode:");
-      shared.set(svc, target);
-      runs.set(svc, [...(cmd ? [cmd] : []), ...serveCmds]);
-      continue;
-    }
-    if (mode === "host") {
-      if (ports.length) warn([...path, "ports"], "published ports are discarded in host network mode (as Docker does): the service listens on the host itself");
-      hostRun.push(...(cmd ? [cmd] : []), ...[...new Set(listen.map((l) => `netlab serve ${l.proto === "udp" ? "udp" : "http"} --port ${l.port} --name ${svc}`))]);
-      continue;
-    }
-    const node: Obj = {};
-    const attach: Obj = {};
-    if (mode === "none") {
-      if (s.networks !== undefined) err([...path, "networks"], 'network_mode "none" joins no networks', "remove networks: or network_mode:");
-    } else if (mode === "bridge") {
-      usesBridge = true;
-      attach.bridge = null;
-    } else if (mode !== undefined) {
-      err([...path, "network_mode"], `network_mode "${mode}" is not one netlab reads`, 'use none, host, bridge, "service:NAME" or "container:NAME"');
-      continue;
-    } else if (s.networks === undefined) {
-      usesDefault = true;
-      attach.default = { aliases: [] };
-    } else {
-      const list = Array.isArray(s.networks) ? Object.fromEntries((s.networks as unknown[]).map((n) => [String(n), null])) : isObj(s.networks) ? s.networks : null;
-      if (!list) { err([...path, "networks"], "networks is a list of names or a mapping", "e.g. networks: [frontend, backend]"); continue; }
-      for (const [n, a0] of Object.entries(list)) {
-        const a = (a0 ?? {}) as Obj;
-        const apath = [...path, "networks", n];
-        if (!(n in nets)) { err(apath, `no network named "${n}"`, Object.keys(nets).length ? `networks: ${Object.keys(nets).join(", ")}` : "declare it under the top-level networks:"); continue; }
-        for (const k of Object.keys(a)) if (!["aliases", "ipv4_address", "ipv6_address", "mac_address"].includes(k)) warn([...apath, k], "not read by netlab");
-        attach[n] = {
-          ...(a.ipv4_address !== undefined ? { ip: String(a.ipv4_address) } : {}),
-          ...(a.ipv6_address !== undefined ? { ip6: String(a.ipv6_address) } : {}),
-          ...(a.mac_address !== undefined ? { mac: String(a.mac_address) } : {}),
-          aliases: Array.isArray(a.aliases) ? a.aliases.map(String) : [],
-        };
-      }
-    }
-    // Docker's DNS answers for the container name too.
-    if (s.container_name !== undefined) for (const a of Object.values(attach)) if (a) (a as Obj).aliases = [...((a as Obj).aliases as string[]), String(s.container_name)];
-    for (const a of Object.values(attach)) if (a && !((a as Obj).aliases as string[]).length) delete (a as Obj).aliases;
-    node.networks = attach;
-    const dns = s.dns === undefined ? undefined : ([] as unknown[]).concat(s.dns).map(String);
-    const search = s.dns_search === undefined ? undefined : ([] as unknown[]).concat(s.dns_search).map(String);
-    if (dns || search) node.dns = { ...(dns ? { nameservers: dns } : {}), ...(search ? { search } : {}) };
-    if (s.extra_hosts !== undefined) {
-      const eh = Array.isArray(s.extra_hosts) ? Object.fromEntries((s.extra_hosts as unknown[]).map((e) => { const t = String(e); const k = t.search(/[:=]/); return [t.slice(0, k), t.slice(k + 1)]; })) : isObj(s.extra_hosts) ? s.extra_hosts : {};
-      node.hosts = Object.fromEntries(Object.entries(eh).map(([h, a]) => [h, String(a).replace(/^\[(.*)\]$/, "$1")]));
-    }
-    if (isObj(s.sysctls)) node.sysctls = s.sysctls;
-    if (isObj(s.labels)) node.labels = Object.fromEntries(Object.entries(s.labels).map(([k, v]) => [k, String(v)]));
-    publish.set(svc, ports.map((p) => p.spec));
-    runs.set(svc, cmd ? [cmd] : []);
-    serves.set(svc, new Set(serveCmds));
-    nodes[svc] = node;
-  }
-  for (const p of portProblems) err(p.path, p.message, p.hint);
-
-  // Services that share a namespace run in their target's node (following chains, as Docker does).
-  for (const [svc, target0] of shared) {
-    let target = target0;
-    for (let i = 0; shared.has(target) && i < 10; i++) target = shared.get(target)!;
-    if (!(target in nodes)) { if (!errors.length) err(["services", svc, "network_mode"], `${svc} shares the namespace of ${target0}, which has none of its own here`, "share a service that has networks"); continue; }
-    runs.get(target)!.push(...runs.get(svc)!);
-  }
-  for (const [svc, node] of Object.entries(nodes) as [string, Obj][]) {
-    const run = [...runs.get(svc)!, ...[...serves.get(svc)!].filter((c) => !runs.get(svc)!.includes(c))];
-    if (run.length) node.run = run;
-    if (publish.get(svc)!.length) node.publish = publish.get(svc);
-  }
-
-  if (usesDefault && !("default" in nets)) { nets.default = { nat: true, internal: false }; auto.push("default"); }
-  if (usesBridge) {
-    nets.bridge = { subnet: "172.17.0.0/16", nat: true, dns: false }; // docker0: addresses only, no names
-    taken.push(parsePrefix("172.17.0.0/16", true)!);
-  }
-  // Automatic subnets, as Docker allocates them: the next free /16 from 172.18.0.0 on.
-  let next = AUTO_POOL;
-  for (const name of auto) {
-    let p: Prefix;
-    do p = parsePrefix(`172.${next++}.0.0/16`, true)!;
-    while (taken.some((t) => overlaps(t, p)) && next < 32);
-    taken.push(p);
-    (nets[name] as Obj).subnet = formatPrefix(p);
-  }
-  // A network no service joins is still made, as Compose does.
-  raw.networks = nets;
-  raw.nodes = nodes;
-  if (hostRun.length) raw.host = { run: hostRun };
+  const nets = lowerNetworks(data, project.name, r, opts.avoid ?? []);
+  const nodeOf = labSafeNames(services.map(([s]) => s), ["host"]);
+  const lowered = lowerServices(services, nodeOf, project.name, nets, r, disabled);
+  nets.finish(lowered.usesDefault, lowered.usesBridge);
+  lowered.afterNetworks();
+  const svcOf = new Map([...nodeOf].map(([s, n]) => [n, s]));
+  linkAliases(services, nodeOf, lowered.nodes, r);
+  dropClashingAliases(lowered.nodes, lowered.written, r, (n) => ["services", svcOf.get(n) ?? n, "networks"]);
+  raw.networks = nets.nets; // a network no service joins is still made, as Compose does
+  raw.nodes = lowered.nodes;
+  if (lowered.hostRun.length) raw.host = { run: lowered.hostRun };
   const x = isObj(data["x-netlab"]) ? data["x-netlab"] : {};
+  for (const k of Object.keys(x)) if (!["checks", "isolated"].includes(k)) r.err(["x-netlab", k], `unknown key "${k}"`, closest(k, ["checks", "isolated"]) ? `did you mean "${closest(k, ["checks", "isolated"])}"?` : "x-netlab takes checks: and isolated:");
   if (x.isolated !== undefined) raw.isolated = x.isolated;
-  if (x.checks !== undefined) raw.checks = x.checks;
-  else raw.checks = defaultChecks(nodes, nets);
-  return { raw, errors, warnings, translate };
+  commandNotes(lowered, project.name, r);
+  raw.checks = x.checks !== undefined ? x.checks : defaultChecks(lowered.nodes, nets.nets, lowered.info, r);
+  r.quietNote();
+  return done(makeTranslate(svcOf, new Map([...nets.names].map(([c, l]) => [l, c]))));
 }
 
-/**
- * Without x-netlab checks, what Docker promises: every service reaches the others on its
- * networks by name, and every published TCP port answers on the host.
- */
-function defaultChecks(nodes: Obj, nets: Obj): Obj[] {
-  const checks: Obj[] = [];
-  const on = (n: string) => Object.keys(((nodes[n] as Obj).networks ?? {}) as Obj);
-  const names = Object.keys(nodes);
-  for (const a of names)
-    for (const b of names)
-      if (a !== b && on(a).some((n) => on(b).includes(n) && (nets[n] as Obj).dns !== false) && checks.length < 50)
-        checks.push({ name: `${a} reaches ${b} by name`, from: a, ping: b });
-  for (const a of names)
-    for (const spec of ((nodes[a] as Obj).publish ?? []) as string[]) {
-      const m = /^(?:([\d.]+):)?(\d+):\d+$/.exec(spec);
-      if (m && (nodes[a] as Obj).run) checks.push({ name: `${a}'s published port ${spec}`, from: "host", tcp: `${m[1] ?? "127.0.0.1"}:${m[2]}` });
-    }
-  return checks;
+/** Services whose profiles are all off are left out (said at up), as Compose does. */
+function byProfile(all: [string, unknown][], active: string[], r: Report): { services: [string, Obj][]; disabled: Map<string, string[]> } {
+  const services: [string, Obj][] = [];
+  const disabled = new Map<string, string[]>();
+  for (const [svc, s0] of all) {
+    if (s0 !== null && !isObj(s0)) { r.err(["services", svc], "a service is a mapping", 'e.g. web: { ports: ["8080:80"] }'); continue; }
+    const s = s0 ?? {};
+    if (enabled(s.profiles, active)) services.push([svc, s]);
+    else disabled.set(svc, (s.profiles as unknown[]).map(String));
+  }
+  if (disabled.size) r.note(`profiles: ${[...disabled].map(([s, p]) => `${s} (${p.join(", ")})`).join(", ")} not started: no profile of theirs is active${active.length ? ` (active: ${active.join(", ")})` : ""}; --profile NAME or COMPOSE_PROFILES starts them`, "up");
+  return { services, disabled };
+}
+
+/** One line at up: what runs instead of the images' commands. */
+function commandNotes({ notRun, idle, ownRuns }: { notRun: string[]; idle: string[]; ownRuns: string[] }, project: string, r: Report): void {
+  const one = (xs: string[], a: string, b: string) => (xs.length === 1 ? a : b);
+  if (notRun.length || idle.length) {
+    const what = [notRun.length ? `stand-in servers answer on the ports of ${list(notRun)}` : "", idle.length ? `${list(idle)} ${one(idle, "publishes and exposes no port, so it runs", "publish and expose no port, so they run")} nothing` : ""];
+    r.note(`images and commands are not run (netlab runs no images): ${what.filter(Boolean).join("; ")}; x-netlab: { run: "…" } on a service runs a command of yours instead`, "up");
+  }
+  if (ownRuns.length) r.note(`x-netlab run: ${list(ownRuns)} ${one(ownRuns, "runs", "run")} the file's commands as root in ${one(ownRuns, "its", "their")} node, in a directory of ${one(ownRuns, "its", "their")} own under /run/netlab/${project}/work/`, "up");
+}
+
+const list = (xs: string[]) => (xs.length > 6 ? `${xs.slice(0, 6).join(", ")} and ${xs.length - 6} more` : xs.join(", "));
+
+/** The file's data, every string value interpolated; problems located at their key; unset variables said once. */
+function interpolated(data: unknown, lookup: Lookup, r: Report): unknown {
+  const problems: InterpolationProblem[] = [];
+  const missing = new Map<string, KeyPath>();
+  const out = interpolateTree(data, lookup, problems, missing);
+  for (const p of problems) r.err(p.path, p.message, "set it in the environment, or in the .env file beside the Compose file");
+  // Unset variables matter where netlab reads them (a port, a network); elsewhere they are Docker's business.
+  const shaping = [...missing].filter(([, p]) => (p[0] === "services" && READ.service.has(String(p[2]))) || p[0] === "networks" || p[0] === "name");
+  if (shaping.length) r.warn(shaping[0][1], `variable${shaping.length > 1 ? "s" : ""} not set, read as empty: ${shaping.map(([v]) => v).join(", ")}`, "set them in the environment, or in the .env file beside the Compose file");
+  if (isObj(out) && isObj(out.networks))
+    for (const n of Object.values(out.networks)) if (isObj(n)) for (const k of BOOLEANS) if (typeof n[k] === "string") n[k] = /^(true|yes|on|y)$/i.test(n[k] as string);
+  return out;
+}
+
+/** depends_on names services of this file that are enabled, as Compose requires. */
+function dependsOn(services: [string, Obj][], disabled: Map<string, string[]>, r: Report): void {
+  const names = new Set(services.map(([s]) => s));
+  for (const [svc, s] of services) {
+    const deps = Array.isArray(s.depends_on) ? s.depends_on.map(String) : isObj(s.depends_on) ? Object.keys(s.depends_on) : [];
+    const path = ["services", svc, "depends_on"];
+    deps.forEach((d, i) => {
+      if (names.has(d)) return;
+      const off = disabled.get(d);
+      const at = Array.isArray(s.depends_on) ? [...path, i] : [...path, d];
+      const optional = isObj(s.depends_on) && isObj(s.depends_on[d]) && s.depends_on[d].required === false;
+      if (off && !optional) r.err(at, `${svc} depends on ${d}, which is not enabled: its profiles (${off.join(", ")}) are not active`, `--profile ${off[0]}`);
+      else if (!off) r.err(at, `${svc} depends on "${d}", which is no service of this file`, `services: ${[...names].join(", ")}`);
+    });
+  }
 }

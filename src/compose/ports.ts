@@ -33,8 +33,10 @@ export function readPorts(entry: unknown, path: KeyPath, problems: PortProblem[]
   let ip: string | undefined, host: string | undefined, target: string, proto = "tcp";
   if (typeof entry === "number") target = String(entry);
   else if (typeof entry === "string") {
-    const [main, p] = entry.trim().split("/");
+    const [main0, p] = entry.trim().split("/");
     if (p !== undefined) proto = p;
+    // "[::]:8080:80": every address, as 0.0.0.0 is (netlab publishes over IPv4).
+    const main = main0.replace(/^\[::\]:/, "");
     const parts = main.split(":");
     if (parts.length > 3 || main.startsWith("[")) return bad(`"${entry}" is not a port form netlab reads`, "IPv6 host addresses are not supported; write HOST_PORT:PORT or IPV4:HOST_PORT:PORT");
     [target] = parts.slice(-1);
@@ -49,7 +51,8 @@ export function readPorts(entry: unknown, path: KeyPath, problems: PortProblem[]
     proto = o.protocol === undefined ? "tcp" : String(o.protocol);
   } else return bad("a port is a string, a number or a mapping");
   if (proto !== "tcp" && proto !== "udp") return bad(`protocol "${proto}" is not tcp or udp`);
-  if (ip === "") ip = undefined;
+  // 0.0.0.0 is Docker's "every address of the host", as no address is.
+  if (ip === "" || ip === "0.0.0.0" || ip === "::") ip = undefined;
   const targets = range(target!);
   const hosts = host ? range(host) : targets;
   if (!targets || !hosts) return bad(`"${String(typeof entry === "object" ? JSON.stringify(entry) : entry)}" is not a port or a range of at most ${RANGE_MAX} ports`);

@@ -5,6 +5,7 @@ import { findLabFile } from "../lab/find.js";
 import { labFromText } from "../lab/load.js";
 import type { Lab } from "../lab/model.js";
 import { spawn } from "node:child_process";
+import type { ComposeOptions } from "../compose/env.js";
 import { hasTool } from "../runtime/tools.js";
 import { toDot } from "./dot.js";
 import { toMermaid } from "./mermaid.js";
@@ -30,13 +31,13 @@ export function graphFormat(format: string | undefined, output: string | undefin
 }
 
 /** A lab that is up (as it was built), else the lab file the reference names. */
-export async function graphLab(ref: string): Promise<Lab> {
+export async function graphLab(ref: string, compose?: ComposeOptions): Promise<Lab> {
   const { findState } = await import("../teardown.js");
-  const meta = (await findState(ref).catch(() => null))?.readMeta();
+  const meta = (await findState(ref, compose).catch(() => null))?.readMeta();
   if (meta) return meta.lab;
   const file = findLabFile(ref);
   if (!file) throw new UsageError(`no lab "${ref}": neither a lab that is up nor a lab file`, "netlab labs lists the shipped labs; netlab status the labs that are up");
-  return labFromText(readFileSync(file, "utf8"), file);
+  return labFromText(readFileSync(file, "utf8"), file, { compose });
 }
 
 /** The picture: text for mermaid, dot and svg; PNG bytes (through Graphviz) for png. */

@@ -15,9 +15,33 @@ function yaml(): YamlLib {
 
 /**
  * Text on which js-yaml (core schema) and `yaml` agree: no directives, tags, complex keys,
- * aliases or binary numbers. Anything else takes the reference parser.
+ * aliases, merge keys or binary numbers. Anything else takes the reference parser.
  */
-const NEEDS_REFERENCE = /^%|!|^\s*\? |(^|[\s,[{:-])\*\S|\b0b[01]/m;
+const NEEDS_REFERENCE = /^%|!|^\s*\? |(^|[\s,[{:-])\*\S|\b0b[01]|<</m;
+
+/**
+ * How many values a file may expand to through its aliases and merge keys. Aliases are shared,
+ * not copied, when read, but everything after (validation, lowering, hashing) walks the tree
+ * whole: an alias bomb is refused by the size it would have, not by how many aliases it uses (a
+ * Compose file with 131 merges is ordinary). A 1,000-node lab is some 20,000 values.
+ */
+export const MAX_VALUES = 500_000;
+
+/** The values a tree holds once its shared parts are counted every time they appear; stops past `limit`. */
+export function expandedSize(root: unknown, limit = MAX_VALUES): number {
+  const memo = new Map<object, number>();
+  const size = (v: unknown): number => {
+    if (!v || typeof v !== "object") return 1;
+    const known = memo.get(v);
+    if (known !== undefined) return known;
+    memo.set(v, limit + 1); // a cycle (a key merging its own ancestor) counts as too big
+    let n = 1;
+    for (const c of Array.isArray(v) ? v : Object.values(v)) if ((n += size(c)) > limit) break;
+    memo.set(v, n);
+    return n;
+  };
+  return size(root);
+}
 
 /**
  * `yaml`'s own duplicate-key check compares every key with every other (quadratic: 16,000 nodes
@@ -26,7 +50,8 @@ const NEEDS_REFERENCE = /^%|!|^\s*\? |(^|[\s,[{:-])\*\S|\b0b[01]/m;
 function withPositions(text: string): { doc: Document; lines: LineCounter } {
   const { LineCounter, parseDocument, visit, isScalar } = yaml();
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
+  // YAML 1.1's merge key (`<<: *defaults`), which Compose files use everywhere.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false, merge: true });
   if (!doc.errors.length) {
     visit(doc, {
       Map(_, map) {
@@ -45,11 +70,15 @@ function withPositions(text: string): { doc: Document; lines: LineCounter } {
 
 /** Each mapping's keys, indexed once: locating thousands of problems stays linear. */
 const keyIndex = new WeakMap<object, Map<string, unknown>>();
+/** Where a mapping's index keeps the mappings its merge keys bring in (no YAML key is this string). */
+const MERGES = "\0<<";
 
 export class LabSource {
   private parsed: { doc: Document; lines: LineCounter } | null = null;
-  /** What a front-end (Compose) read but does not use: said at validate and up, never fatal. */
+  /** Where a front-end (Compose) loses meaning: said at validate and up, never fatal. */
   warnings: import("../errors.js").Problem[] = [];
+  /** A front-end's one-line notes: "up" ones at every up, "verbose" ones at validate (and up --verbose). */
+  notes: { text: string; when: "up" | "verbose" }[] = [];
   /** A front-end's lab keys → where they are written in its own file. */
   private translate: ((p: KeyPath) => KeyPath) | null = null;
 
@@ -100,13 +129,15 @@ export class LabSource {
       );
     }
     let data: unknown;
+    let bomb = false;
     try {
-      data = doc.toJS({ maxAliasCount: 100 });
-    } catch (e) {
-      // An alias bomb, or nesting deeper than the stack: refused like any other bad input.
-      const bomb = /alias/i.test((e as Error).message);
-      throw new LabError([{ loc: { file, line: 1, column: 1 }, key: [], message: bomb ? "too many aliases: the file expands to far more than it says" : "the file nests too deeply to read", hint: bomb ? "write the repeated parts out, or use fewer aliases" : "flatten the structure" }]);
+      data = doc.toJS({ maxAliasCount: -1 });
+      bomb = expandedSize(data) > MAX_VALUES;
+    } catch {
+      // Nesting deeper than the stack: refused like any other bad input.
+      throw new LabError([{ loc: { file, line: 1, column: 1 }, key: [], message: "the file nests too deeply to read", hint: "flatten the structure" }]);
     }
+    if (bomb) throw new LabError([{ loc: { file, line: 1, column: 1 }, key: [], message: `through its aliases the file expands to more than ${MAX_VALUES.toLocaleString("en")} values`, hint: "write the repeated parts out, or nest aliases less deeply" }]);
     const src = new LabSource(file, data, text, "yaml");
     src.parsed = { doc, lines };
     return src;
@@ -115,6 +146,11 @@ export class LabSource {
   private positions(): { doc: Document; lines: LineCounter } | null {
     if (this.text === null) return null;
     return (this.parsed ??= withPositions(this.text));
+  }
+
+  /** Whether this is a lab lowered from another format (a Compose file). */
+  get isLowered(): boolean {
+    return this.translate !== null;
   }
 
   /** A lab lowered from another format (Compose) written in this source's file: errors point into that file. */
@@ -128,6 +164,16 @@ export class LabSource {
   /** For labs built in code (tests, the benchmark): positions are unknown. */
   static fromObject(data: unknown, file = "<lab>"): LabSource {
     return new LabSource(file, data, null, null);
+  }
+
+  /** A key as the user wrote it: a front-end's own key for a lowered lab (services.web.ports[0], not nodes.web.publish[0]). */
+  keyOf(path: KeyPath): KeyPath {
+    return this.translate ? this.translate(path) : path;
+  }
+
+  /** A problem at `key`, located in the file and named in the file's own keys. */
+  problem(key: KeyPath, message: string, hint?: string): import("../errors.js").Problem {
+    return { loc: this.locate(key), key: this.keyOf(key), message, hint };
   }
 
   /** Where a key is written: the key itself for mapping entries, else the item. Falls back to the nearest ancestor. */
@@ -146,30 +192,50 @@ export class LabSource {
   }
 
   private offsetOf(doc: Document, path: KeyPath): number | null {
-    const { isMap, isPair, isScalar, isSeq } = yaml();
-    let node: unknown = doc.contents;
+    const { isAlias, isSeq } = yaml();
+    // An alias stands for its anchor's node: the key is written there.
+    const deref = (n: unknown): unknown => (isAlias(n) ? n.resolve(doc) : n);
+    let node: unknown = deref(doc.contents);
     let keyOffset: number | null = null;
     if (path.length === 0) return (node as YNode | null)?.range?.[0] ?? 0;
     for (const seg of path) {
       keyOffset = null;
-      if (isMap(node)) {
-        let index = keyIndex.get(node);
-        if (!index) {
-          index = new Map();
-          for (const p of node.items) if (isPair(p) && isScalar(p.key) && !index.has(String(p.key.value))) index.set(String(p.key.value), p);
-          keyIndex.set(node, index);
-        }
-        const pair = index.get(String(seg)) as { key: YNode; value: unknown } | undefined;
-        if (!pair) return null;
-        keyOffset = (pair.key as YNode).range?.[0] ?? null;
-        node = pair.value;
-      } else if (isSeq(node) && typeof seg === "number") {
-        node = node.items[seg];
+      if (isSeq(node) && typeof seg === "number") {
+        node = deref(node.items[seg]);
         if (node === undefined) return null;
-      } else {
-        return null;
+        continue;
       }
+      const pair = this.pairOf(doc, node, String(seg), 0);
+      if (!pair) return null;
+      keyOffset = (pair.key as YNode).range?.[0] ?? null;
+      node = deref(pair.value);
     }
     return keyOffset ?? (node as YNode | null)?.range?.[0] ?? null;
+  }
+
+  /** A mapping's entry for `key`: its own, else the first of what its merge keys (`<<: [*a, *b]`) bring in, as they merge. */
+  private pairOf(doc: Document, node: unknown, key: string, depth: number): { key: YNode; value: unknown } | undefined {
+    const { isAlias, isMap, isPair, isScalar, isSeq } = yaml();
+    if (!isMap(node) || depth > 20) return undefined;
+    let index = keyIndex.get(node);
+    if (!index) {
+      index = new Map();
+      const merges: unknown[] = [];
+      for (const p of node.items) {
+        if (!isPair(p) || !isScalar(p.key)) continue;
+        const k = p.key.value;
+        if (k === "<<" || typeof k === "symbol") merges.push(p.value);
+        else if (!index.has(String(k))) index.set(String(k), p);
+      }
+      index.set(MERGES, merges.flatMap((m) => (isSeq(m) ? m.items : [m])).map((m) => (isAlias(m) ? m.resolve(doc) : m)));
+      keyIndex.set(node, index);
+    }
+    const own = index.get(key) as { key: YNode; value: unknown } | undefined;
+    if (own) return own;
+    for (const m of index.get(MERGES) as unknown[]) {
+      const found = this.pairOf(doc, m, key, depth + 1);
+      if (found) return found;
+    }
+    return undefined;
   }
 }

@@ -9,16 +9,34 @@ export const NETNS_DIR = "/run/netns";
 /** `ip netns exec NS` bind-mounts every file of /etc/netns/NS over /etc. */
 export const NETNS_ETC = "/etc/netns";
 
-/** A lab name: it prefixes kernel names and state paths, so nothing else gets through. */
-export const LAB_NAME = /^[a-z][a-z0-9-]{0,11}$/;
+/**
+ * A lab name: it names state paths, environment marks and ownership comments, so nothing else
+ * gets through. A lab file's name is at most 12 characters (lab/schema.ts); a Compose project's
+ * is Compose's own (a-z, 0-9, '_', '-', from a letter or digit), kept whole for the user.
+ */
+export const LAB_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+/** A name short and tame enough to prefix kernel names (namespaces, chains) as it is. */
+const KERNEL_LAB = /^[a-z][a-z0-9-]{0,11}$/;
+
+/**
+ * The prefix of a lab's kernel names: the lab's name when it fits (every lab file's does), else
+ * its first letters and a hash of the whole, 12 characters — `nginx-flask-mysql` and
+ * `nginx-flask-mongo` stay two labs. Pure: `down` finds the same names from the name alone.
+ */
+export function kernelLab(lab: string): string {
+  if (KERNEL_LAB.test(lab)) return lab;
+  const stem = lab.replace(/[^a-z0-9-]/g, "-").replace(/^[^a-z]+/, "").slice(0, 6).replace(/-+$/, "");
+  return `${stem || "lab"}-${fnv1a(lab).toString(36).padStart(7, "0").slice(-5)}`;
+}
 
 export function nsName(lab: string, node: string): string {
-  return `${lab}-${node}`;
+  return `${kernelLab(lab)}-${node}`;
 }
 
 /** The namespace that plays "the host" for an isolated lab. `host` is a reserved node name, so this cannot clash. */
 export function isolatedHostNs(lab: string): string {
-  return `${lab}-host`;
+  return `${kernelLab(lab)}-host`;
 }
 
 function fnv1a(s: string): number {

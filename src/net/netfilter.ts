@@ -1,8 +1,13 @@
 // netlab's marks in netfilter, shared by the ruleset that installs rules (plan/ruleset.ts) and
 // the code that reads the live ruleset back (runtime/iptables-live.ts, drift, clean).
 
-/** The lab's own chains: NL-<lab>-<SUFFIX>. */
-export const chainName = (lab: string, suffix: string) => `NL-${lab}-${suffix}`;
+import { kernelLab } from "./names.js";
+
+/** The lab's own chains: NL-<lab>-<SUFFIX> (the lab's kernel prefix: iptables allows 28 characters). */
+export const chainName = (lab: string, suffix: string) => `NL-${kernelLab(lab)}-${suffix}`;
+
+/** Matches the names of the lab's own chains. */
+export const ownChains = (lab: string) => new RegExp(`^NL-${kernelLab(lab)}-[A-Z0-9]+$`);
 
 /** The owner comment every rule of a lab carries: `netlab:<lab>` on jumps, `netlab:<lab>:<what>` on rules. */
 export const tag = (lab: string, what?: string) => `-m comment --comment ${JSON.stringify(what ? `netlab:${lab}:${what}` : `netlab:${lab}`)}`;

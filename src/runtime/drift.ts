@@ -2,6 +2,7 @@
 // something removed since. Cheap: a few processes per lab, whatever its size.
 import { readFileSync } from "node:fs";
 import type { Facts } from "../plan/facts.js";
+import { ownChains } from "../net/netfilter.js";
 import { procSys } from "../net/sysctl.js";
 import { iptablesTool } from "./tools.js";
 import type { Entry, Meta } from "../state/store.js";
@@ -94,7 +95,7 @@ export async function drift(meta: Meta, journal: Entry[]): Promise<Drift> {
 /** Rules per chain that belong to the lab: everything in its NL-<lab>-* chains, its tagged jumps elsewhere. */
 function liveRuleCounts(save: string, lab: string): Map<string, number> {
   const counts = new Map<string, number>();
-  const own = new RegExp(`^NL-${lab}-[A-Z0-9]+$`);
+  const own = ownChains(lab);
   for (const line of save.split("\n")) {
     const m = /^-A (\S+)/.exec(line);
     if (!m) continue;

@@ -1,6 +1,6 @@
 // Reading the live ruleset (`iptables-save`): what belongs to a lab, which tables exist,
 // which are empty again. The runtime's side of the ruleset model (plan/ruleset.ts).
-import { JUMPS } from "../net/netfilter.js";
+import { JUMPS, ownChains } from "../net/netfilter.js";
 
 /**
  * From `iptables-save` output, the iptables-restore input that removes exactly this
@@ -8,7 +8,7 @@ import { JUMPS } from "../net/netfilter.js";
  * and nothing else. Empty when there is nothing of ours.
  */
 export function cleanupScript(save: string, lab: string): string {
-  const ours = new RegExp(`^NL-${lab.replace(/[-]/g, "\\-")}-[A-Z0-9]+$`);
+  const ours = ownChains(lab);
   const tagged = new RegExp(`--comment "?netlab:${lab.replace(/[-]/g, "\\-")}(:[^"]*)?"?( |$)`);
   const out: string[] = [];
   let table = "";

@@ -15,6 +15,7 @@ import { labsWithState, LabState } from "../state/store.js";
 import { run } from "./proc.js";
 import { normTable, routeKey } from "../net/route.js";
 import type { LabSource } from "../lab/source.js";
+import { livePrefixesFrom } from "./host-subnets.js";
 
 interface LiveRoute {
   dst: string;
@@ -62,7 +63,7 @@ export async function preflight(lab: Lab, plan: Plan, source: LabSource | null):
   outerMountWrap(); // where the namespaces' mounts will live; throws when nowhere outlives us
   const problems: Problem[] = [];
   const at = (key: KeyPath, message: string, hint?: string) =>
-    problems.push({ loc: source?.locate(key) ?? { file: lab.file, line: 1, column: 1 }, key, message, hint });
+    problems.push(source?.problem(key, message, hint) ?? { loc: { file: lab.file, line: 1, column: 1 }, key, message, hint });
 
   const namespaces = [...(lab.hostNs ? [lab.hostNs] : []), ...lab.nodes.map((n) => n.ns)];
   const taken = namespaces.filter(netnsExists);
@@ -141,19 +142,7 @@ export async function preflight(lab: Lab, plan: Plan, source: LabSource | null):
   });
 
   // A lab subnet over an existing route would cut the host off from whatever that route reaches.
-  const live: { p: Prefix; text: string }[] = [];
-  for (const r of mainRoutes) {
-    if (r.dst === "default" || r.dst.startsWith("fe80:") || r.dst.startsWith("ff00:") || r.dst.startsWith("multicast")) continue;
-    const p = parsePrefix(r.dst.includes("/") ? r.dst : `${r.dst}/${r.dst.includes(":") ? 128 : 32}`, false);
-    if (p) live.push({ p, text: `${r.dst}${r.gateway ? ` via ${r.gateway}` : ""}${r.dev ? ` dev ${r.dev}` : ""}` });
-  }
-  for (const l of safeJson<{ ifname: string; addr_info?: { local: string; prefixlen: number; scope: string }[] }[]>(addrs.stdout)) {
-    for (const a of l.addr_info ?? []) {
-      if (a.scope === "host" || a.scope === "link") continue;
-      const ia = parseIfAddr(`${a.local}/${a.prefixlen}`);
-      if (ia) live.push({ p: prefixOf(ia), text: `address ${a.local}/${a.prefixlen} on ${l.ifname}` });
-    }
-  }
+  const live = livePrefixesFrom(mainRoutes, safeJson(addrs.stdout));
   const ours: { p: Prefix; key: KeyPath }[] = [];
   // Only networks whose bridge has an address in the host route anything there.
   for (const n of lab.networks.filter((x) => !x.holder)) {

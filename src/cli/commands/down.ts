@@ -2,6 +2,7 @@ import { findLabFile, shippedLabs } from "../../lab/find.js";
 import { labsWithState } from "../../state/store.js";
 import { down } from "../../teardown.js";
 import { UsageError } from "../../errors.js";
+import { composeOf, type ComposeFlags } from "../compose-options.js";
 import { c, ce, progress } from "../output.js";
 import { closest } from "../../lab/resolve/util.js";
 
@@ -10,20 +11,21 @@ import { closest } from "../../lab/resolve/util.js";
  * shipped lab) but not up is nothing to do (exit 0, as `docker compose down`); a name that is
  * neither is a mistake worth saying (exit 1), as `kubectl delete` of an unknown object is.
  */
-export async function downCmd(ref: string | undefined, opts: { json?: boolean; all?: boolean }): Promise<number> {
+export async function downCmd(ref: string | undefined, opts: { json?: boolean; all?: boolean } & ComposeFlags): Promise<number> {
   if (opts.all && ref) throw new UsageError("down takes a lab or --all, not both", "netlab down --all takes down every lab that is up");
   if (!opts.all && !ref) throw new UsageError("down needs a lab", "netlab down LAB, or netlab down --all");
   const refs = opts.all ? labsWithState() : [ref!];
   if (opts.all && !refs.length && !opts.json) process.stdout.write("no labs are up — nothing to remove\n");
   let code = 0;
-  for (const r of refs) code = Math.max(code, await downOne(r, opts.json));
+  for (const r of refs) code = Math.max(code, await downOne(r, opts));
   return code;
 }
 
-async function downOne(ref: string, json?: boolean): Promise<number> {
+async function downOne(ref: string, opts: { json?: boolean } & ComposeFlags): Promise<number> {
+  const json = opts.json;
   const p = await progress(`netlab down ${ref}`, json);
   try {
-    const r = await down(ref, { progress: (m) => p.update(m) });
+    const r = await down(ref, { progress: (m) => p.update(m), compose: composeOf(opts) });
     const unknown = !r.wasUp && !findLabFile(ref);
     if (json) process.stdout.write(JSON.stringify({ ...r, ...(unknown ? { unknown: true } : {}) }) + "\n");
     else if (unknown) {

@@ -4,9 +4,10 @@ import type { PingAll } from "../../check/pingall.js";
 import { printable } from "../../errors.js";
 import { writeOutput } from "../../output-file.js";
 import { shQuote } from "../../shell.js";
+import { composeOf, type ComposeFlags } from "../compose-options.js";
 import { c, table } from "../output.js";
 
-export interface TestOptions {
+export interface TestOptions extends ComposeFlags {
   json?: boolean;
   junit?: string;
   pingall?: boolean;
@@ -88,5 +89,5 @@ export async function testCmd(ref: string, opts: TestOptions): Promise<number> {
     };
     return printPingAll(await pingall(ref, { onWave }), opts.json);
   }
-  return printResults(await test(ref), opts);
+  return printResults(await test(ref, { compose: composeOf(opts) }), opts);
 }

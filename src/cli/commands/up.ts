@@ -3,7 +3,8 @@ import { Interrupted } from "../../errors.js";
 import { hostsEntries } from "../../lab/hosts.js";
 import type { Lab } from "../../lab/model.js";
 import { macvlanNote } from "../../plan/kinds/subif.js";
-import { c, progress, reportWarnings, table } from "../output.js";
+import { composeOf, type ComposeFlags } from "../compose-options.js";
+import { c, progress, reportNotes, reportWarnings, table } from "../output.js";
 
 export function summary(lab: Lab): string {
   const rows: string[][] = [];
@@ -27,7 +28,8 @@ export function hint(lab: Lab): string {
   return `try: sudo netlab exec ${lab.name} ${a.name} -- ping -c1 ${target}`;
 }
 
-export interface UpCmdOptions {
+export interface UpCmdOptions extends ComposeFlags {
+  verbose?: boolean;
   isolated?: boolean;
   dryRun?: boolean;
   json?: boolean;
@@ -44,14 +46,14 @@ export async function upCmd(ref: string, opts: UpCmdOptions): Promise<number> {
   const { printResults } = await import("./test.js");
   let result = 1;
   try {
-    const r = await test(ref);
+    const r = await test(ref, { compose: composeOf(opts) });
     result = printResults(r, { json: opts.json, junit: opts.junit });
     if (result !== 0 && !(opts.rm || opts.downAfter) && !opts.json) {
       process.stdout.write(c.dim(`the lab is still up for a closer look: sudo netlab inspect ${r.lab.name}, sudo netlab exec ${r.lab.name} NODE -- CMD; then sudo netlab down ${r.lab.name}\n`));
     }
   } finally {
     if (opts.rm || opts.downAfter) {
-      const d = await down(ref);
+      const d = await down(ref, { compose: composeOf(opts) });
       if (!opts.json) process.stdout.write(c.dim(`${d.lab} is down\n`));
     }
   }
@@ -60,8 +62,10 @@ export async function upCmd(ref: string, opts: UpCmdOptions): Promise<number> {
 
 async function upOnly(ref: string, opts: UpCmdOptions): Promise<number> {
   const warnings = opts.json ? undefined : reportWarnings;
+  const notes = opts.json ? undefined : (ns: Parameters<typeof reportNotes>[0]) => reportNotes(ns, !!opts.verbose);
+  const compose = composeOf(opts);
   if (opts.dryRun) {
-    const r = await up(ref, { isolated: opts.isolated, dryRun: true, warnings });
+    const r = await up(ref, { isolated: opts.isolated, dryRun: true, warnings, notes, compose });
     process.stdout.write(r.script!);
     return 0;
   }
@@ -85,6 +89,8 @@ async function upOnly(ref: string, opts: UpCmdOptions): Promise<number> {
       r = await up(ref, {
         isolated: opts.isolated,
         warnings: warnings && ((ws) => p.above(() => warnings(ws))),
+        notes: notes && ((ns) => p.above(() => notes(ns))),
+        compose,
         progress: (m) => p.update(m),
         afterPhase: async (phase) => {
           if (pauseAt === phase) {

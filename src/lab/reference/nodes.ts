@@ -96,7 +96,7 @@ export const NODES: KeyDocs = under("nodes.*", {
     type: "list of DNS names",
     doc: "More names for the node on this network; several nodes under one alias are all answered, in turn (round robin).",
     example: "aliases: [db-primary]",
-    bad: [[["b"]], [["a"]], [["db_primary"]]],
+    bad: [[["b"]], [["a"]], [["db primary"]]],
   },
   routes: COMMON.routes,
   rules: COMMON.rules,

@@ -141,7 +141,8 @@ function placement(c: Ctx, node: Node, net: Network): [string, string] | null {
   return null;
 }
 
-const DNS_NAME = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+/** A DNS name as Docker's embedded DNS answers them: letters, digits, '-', and '_' (container names such as nextcloud_db). */
+const DNS_NAME = /^(?=.{1,253}$)([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*$/;
 
 /** Aliases are DNS names, and never a name another node of the network already answers to. */
 function aliasesCheck(c: Ctx, atts: { node: string; net: string; path: KeyPath; aliases?: string[] }[]): void {
@@ -150,7 +151,7 @@ function aliasesCheck(c: Ctx, atts: { node: string; net: string; path: KeyPath; 
   for (const a of atts)
     (a.aliases ?? []).forEach((alias, i) => {
       const p: KeyPath = [...a.path, "aliases", i];
-      if (!DNS_NAME.test(alias)) c.P.add(p, `"${alias}" is not a DNS name`, "letters, digits and '-', in labels of at most 63 characters, e.g. db or db-primary");
+      if (!DNS_NAME.test(alias)) c.P.add(p, `"${alias}" is not a DNS name`, "letters, digits, '-' and '_', in labels of at most 63 characters, e.g. db or db-primary");
       else if (alias === a.node) c.P.add(p, `"${alias}" is ${a.node}'s own name already`, "leave it out");
       else if (members.get(a.net)?.has(alias)) c.P.add(p, `alias "${alias}" is the name of node ${alias} on network ${a.net}`, "an alias cannot take a node's name: it would answer with two different machines");
     });

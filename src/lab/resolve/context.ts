@@ -28,7 +28,7 @@ export class Problems {
   add(key: KeyPath, message: string, hint?: string, after: KeyPath[] = []): void {
     if (after.some((k) => this.unusable.has(k.join("\0")))) { this.followed++; return; }
     if (this.list.length >= MAX_PROBLEMS) this.more++;
-    else this.list.push({ loc: this.src.locate(key), key, message, hint });
+    else this.list.push(this.src.problem(key, message, hint));
   }
   /** Marks an object (a network, a node) as reported unusable. */
   broken(key: KeyPath): void {

@@ -62,7 +62,7 @@ export function valueAt(data: unknown, path: KeyPath): unknown {
 
 export function describeIssue(src: LabSource, issue: z.core.$ZodIssue, data: unknown): Problem[] {
   const path = issue.path as KeyPath;
-  const at = (key: KeyPath, message: string, hint?: string): Problem => ({ loc: src.locate(key), key, message, hint });
+  const at = (key: KeyPath, message: string, hint?: string): Problem => src.problem(key, message, hint);
   switch (issue.code) {
     case "unrecognized_keys": {
       const known = KNOWN_KEYS[sectionOf(path)] ?? [];

@@ -25,10 +25,12 @@ export function resolvePublish(P: Problems, raw: string[], path: KeyPath, node: 
       if (v < 1 || v > 65535) { P.add(p, `${what} ${v} is not a port (1-65535)`); return; }
     // The ports are the node's machine's: the lab's host, or its virtual host (`host:`).
     const on = node.host ?? null;
-    const leg = node.intfs.find((i) => {
+    const legs = node.intfs.filter((i) => {
       const net = networks.find((n) => n.name === networkOf(i));
       return net && net.kind === "bridge" && net.holder === on && net.gateway && i.addrs.some((a) => !a.includes(":"));
     });
+    // Through a network with a way out, as Docker publishes through the container's gateway network.
+    const leg = legs.find((i) => !networks.find((n) => n.name === networkOf(i))!.internal) ?? legs[0];
     if (!leg) {
       P.add(p, `${node.name} is on no network ${on ? `host ${on}` : "the host"} holds a bridge for, so ${on ?? "the host"} cannot forward to it`, on ? `put the node on a network of ${on} with a subnet` : "put the node on a network with a subnet (and no `in:`)", [path.slice(0, 2)]);
       return;
