@@ -20,7 +20,7 @@ export function makeTranslate(svcOf: Map<string, string>, netOf: Map<string, str
         const [n, field, ...more] = rest;
         return ["services", svc(name), "networks", net(n), ...(field !== undefined ? [FIELDS[String(field)] ?? field, ...more] : [])];
       }
-      if (key === "dns") return ["services", svc(name), rest[0] === "search" ? "dns_search" : "dns", ...rest.slice(1, 2)];
+      if (key === "dns") return ["services", svc(name), rest[0] === "search" ? "dns_search" : "dns", ...rest.slice(1, 2)]; // nameservers and upstreams alike
       return ["services", svc(name), ck, ...(key === "publish" || key === "hosts" ? rest.slice(0, 1) : [])];
     }
     if (top === "networks" && ["subnet", "gateway", "subnet6", "gateway6"].includes(String(key))) return ["networks", net(name), "ipam", "config", 0, String(key).replace("6", "")];

@@ -199,7 +199,10 @@ function nodeKeys(svc: string, s: Obj, n: Obj, r: Report): void {
   // An empty entry ("", as an unset variable leaves) is no server and no domain, as in Docker.
   const dns = s.dns === undefined ? [] : ([] as unknown[]).concat(s.dns).map(String).filter(Boolean);
   const search = s.dns_search === undefined ? [] : ([] as unknown[]).concat(s.dns_search).map(String).filter(Boolean);
-  if (dns.length || search.length) n.dns = { ...(dns.length ? { nameservers: dns } : {}), ...(search.length ? { search } : {}) };
+  // Docker: with its embedded DNS (a user-defined network), `dns:` servers become that server's
+  // upstreams and resolv.conf keeps 127.0.0.11; on the default bridge they are resolv.conf itself.
+  const embedded = s.network_mode === undefined || !/^(bridge|host|none)$/.test(String(s.network_mode));
+  if (dns.length || search.length) n.dns = { ...(dns.length ? { [embedded ? "upstreams" : "nameservers"]: dns } : {}), ...(search.length ? { search } : {}) };
   const sysctls = toMap(s.sysctls, [...path, "sysctls"], r);
   if (sysctls) n.sysctls = sysctls;
   const labels = toMap(s.labels, [...path, "labels"], r);

@@ -11,7 +11,7 @@ export function dnsServers(lab: Lab): string[] {
 
 /** The server a node asks (the gateway of its first dns network of the lab's host) and its own address and interface there; null when it has none. */
 export function dnsServerOf(lab: Lab, node: Node): { server: string; addr: string; dev: string } | null {
-  if (node.resolv || node.vhost) return null; // its own dns: settings win; hosts are machines, not containers
+  if (node.resolv?.nameservers.length || node.vhost) return null; // its own nameservers win; hosts are machines, not containers
   for (const i of node.intfs) {
     if (i.kind !== "bridge") continue;
     const net = lab.networks.find((n) => n.name === i.network && n.holder === null && n.dns && n.gateway);

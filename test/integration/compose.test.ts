@@ -97,6 +97,27 @@ networks:
     expect((await t.sb.netlab(["test", f])).stdout).toMatch(/passed, 0 failed/);
   });
 
+  it("dns: keeps the embedded DNS (127.0.0.11) and makes the servers its upstreams, as Docker does (issue 17)", async () => {
+    const upstream = new URL("../fixtures/dns-upstream.mjs", import.meta.url).pathname;
+    const f = compose("dnsup", `services:
+  api: {}
+  web: { dns: [10.66.0.53] }
+  upstream:
+    networks: { default: { ipv4_address: 10.66.0.53 } }
+    x-netlab: { run: "${process.execPath} ${upstream}" }
+networks:
+  default: { ipam: { config: [{ subnet: 10.66.0.0/24 }] } }
+`);
+    const up = await t.sb.netlab(["up", f]);
+    expect(up.code, up.stderr).toBe(0);
+    t.labs.add(f);
+    expect((await t.sb.exec("dnsup", "web", "cat /etc/resolv.conf")).stdout).toMatch(/^nameserver 127\.0\.0\.11$/m);
+    expect((await t.sb.exec("dnsup", "web", "nslookup api")).code).toBe(0); // the lab's names still answer
+    // A name outside the lab goes to the service's own server (a node of the lab, never the internet).
+    expect(await eventually(async () => (await t.sb.exec("dnsup", "web", "dig +short +tries=1 +time=2 example.org")).stdout.trim() === "192.0.2.53", 8000)).toBe(true);
+    expect((await t.sb.exec("dnsup", "api", "dig +short +tries=1 +time=2 example.org")).stdout.trim()).not.toBe("192.0.2.53"); // api has no dns:
+  });
+
   it("an image's command never runs; x-netlab run does, as root in the node, in a directory of its own, not where netlab runs", async () => {
     const cwd = mkdtempSync(join(tmp, "cwd-")); // where the user runs netlab from
     const f = compose("cmds", `services:

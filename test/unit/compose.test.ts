@@ -89,7 +89,12 @@ services:
   });
   it("dns, dns_search (an empty one is none), extra_hosts in both forms, host-gateway as the host's address on the service's network", () => {
     const a = node("name: p\nservices:\n  a: { dns: 10.0.0.53, dns_search: corp, extra_hosts: [\"gw:10.0.0.1\", \"db=10.0.0.2\", \"host.docker.internal:host-gateway\"] }\n", "a");
-    expect(a.resolv).toEqual({ nameservers: ["10.0.0.53"], search: ["corp"] });
+    // Docker (issue 17): on a network with the embedded DNS, dns: servers are its upstreams and resolv.conf keeps 127.0.0.11.
+    expect(a.upstreams).toEqual(["10.0.0.53"]);
+    expect(a.resolv).toEqual({ nameservers: [], search: ["corp"] });
+    // On Docker's default bridge there is no embedded DNS: the servers are resolv.conf's own.
+    const c = node("name: p\nservices:\n  c: { network_mode: bridge, dns: [10.0.0.53] }\n", "c");
+    expect(c.resolv).toEqual({ nameservers: ["10.0.0.53"], search: [] });
     expect(a.extraHosts).toEqual([["10.0.0.1", "gw"], ["10.0.0.2", "db"], ["172.18.0.1", "host.docker.internal"]]);
     const b = node("name: p\nservices:\n  b: { networks: [n], dns_search: \"\", extra_hosts: { host.docker.internal: host-gateway } }\nnetworks:\n  n: { ipam: { config: [{ subnet: 10.5.0.0/24, gateway: 10.5.0.254 }] } }\n", "b");
     expect(b.resolv).toBeUndefined();
