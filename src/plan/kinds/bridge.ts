@@ -8,6 +8,7 @@ import type { NetworkKind } from "./kind.js";
 
 export const bridge: NetworkKind = {
   kind: "bridge",
+  memberDevice: "veth",
   device(w, net) {
     const L = w.lab.name;
     const lines = net.holder === null ? w.host : w.node(net.holder);
@@ -42,14 +43,11 @@ export const bridge: NetworkKind = {
     w.host.push(noV6(p.name)); // a bridge port needs no address of its own
     w.host.push(`link set dev ${p.name} master ${p.bridge} up`);
   },
-  hostObjects(lab, net) {
-    if (net.holder !== null) return [];
-    return [
-      { name: net.bridge, what: `the bridge of network ${net.name}` },
-      ...lab.nodes.flatMap((n) =>
-        n.intfs.flatMap((i) => (i.kind === "bridge" && i.network === net.name && i.peer.node === null ? [{ name: i.peer.name, master: i.peer.bridge, what: `the host side of ${n.name}:${i.name}` }] : [])),
-      ),
-    ];
+  objects(lab, net) {
+    const ports = lab.nodes.flatMap((n) =>
+      n.intfs.flatMap((i) => (i.kind === "bridge" && i.network === net.name ? [{ holder: i.peer.node, name: i.peer.name, kind: "veth", master: net.bridge, what: net.holder === null ? `the host side of ${n.name}:${i.name}` : `the side of ${n.name}:${i.name} on ${net.holder}` }] : [])),
+    );
+    return [{ holder: net.holder, name: net.bridge, kind: "bridge", what: `the bridge of network ${net.name}` }, ...ports];
   },
   hostReaches: (net) => net.holder === null && !!(net.gateway || net.gateway6),
 };
