@@ -81,7 +81,7 @@ export async function drift(meta: Meta, journal: Entry[]): Promise<Drift> {
   });
   const withRules = spaces.flatMap(({ sp }) => Object.keys(sp.rules ?? {}).map((f) => ({ sp, family: Number(f) as 4 | 6 })));
   const [live, ...saves] = await Promise.all([
-    dumpNamespaces(spaces.map(({ sp, path }) => ({ path, sysctls: Object.keys(sp.sysctls ?? {}) }))),
+    dumpNamespaces(spaces.map(({ sp, path }) => ({ path, sysctls: Object.keys(sp.sysctls ?? {}), want: { addrs: !!sp.addrs, routes: !!sp.routes, ipRules: !!sp.ipRules, fdb: !!sp.fdb, qdiscs: !!sp.qdiscs } }))),
     ...withRules.map(({ sp, family }) => run([...nsArgv(meta, sp.ns), iptablesTool(family, "-save")])),
   ]);
   spaces.forEach(({ sp }, i) => {

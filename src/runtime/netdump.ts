@@ -11,6 +11,7 @@ import { formatIfAddr, parseIfAddr } from "../net/ip.js";
 import { normTable } from "../net/route.js";
 import { procSys } from "../net/sysctl.js";
 import { run } from "./proc.js";
+import { timing } from "./timing.js";
 
 /** One namespace as the kernel has it. Null fields of `sysctls`: no such file (its interface is gone). */
 export interface LiveNs {
@@ -30,11 +31,10 @@ export interface LiveNs {
   sysctls: Map<string, string | null>;
 }
 
-// Message types and header sizes of linux/rtnetlink.h; setns(2) numbers of each architecture.
+// Message types and header sizes of linux/rtnetlink.h. The setns(2) number comes as its argument.
 const PERL = String.raw`
-use strict; use warnings; use Socket qw(inet_ntop AF_INET AF_INET6 SOCK_RAW); use POSIX ();
-my %SETNS = (x86_64 => 308, aarch64 => 268, riscv64 => 268, loongarch64 => 268, armv7l => 375, armv6l => 375, i686 => 346, i386 => 346, ppc64le => 350, s390x => 339);
-my $nr = $SETNS{(POSIX::uname())[4]} or die "setns: unknown architecture " . (POSIX::uname())[4] . "\n";
+use strict; use warnings; use Socket qw(inet_ntop AF_INET AF_INET6 SOCK_RAW);
+my $nr = $ARGV[0];
 open(my $self, "<", "/proc/self/ns/net") or die "/proc/self/ns/net: $!\n";
 sub attrs { my ($b) = @_; my %a; my $o = 0;
   while ($o + 4 <= length $b) { my ($l, $t) = unpack("SS", substr($b, $o, 4)); last if $l < 4; $a{$t & 0x3fff} = substr($b, $o + 4, $l - 4); $o += ($l + 3) & ~3; }
@@ -46,39 +46,53 @@ sub dump_ { my ($s, $type, $fam, $hlen) = @_; my $body = pack("C", $fam) . ("\0"
       die "netlink dump $type: error " . -unpack("l", substr($b, $o + 16, 4)) . "\n" if $t == 2; push @m, substr($b, $o + 16, $len - 16); $o += ($len + 3) & ~3; } } }
 sub ntop { my ($a) = @_; return inet_ntop(length $a == 4 ? AF_INET : AF_INET6, $a); }
 my ($cur, @keys); my @todo;
-while (my $l = <STDIN>) { chomp $l; if ($l =~ /^@ (.*)$/) { push @todo, [$1, []]; } elsif ($l =~ /^s (\S+) (\S+)$/) { push @{$todo[-1][1]}, [$1, $2]; } }
-for my $t (@todo) { my ($path, $sys) = @$t; my $fh;
+while (my $l = <STDIN>) { chomp $l; if ($l =~ /^@ (\S*) (.*)$/) { push @todo, [$2, [], $1]; } elsif ($l =~ /^s (\S+) (\S+)$/) { push @{$todo[-1][1]}, [$1, $2]; } }
+for my $t (@todo) { my ($path, $sys, $want) = @$t; my $fh;
   if ($path eq "self") { $fh = $self; } elsif (!open($fh, "<", $path)) { print "@ $path\tgone\n"; next; }
   syscall($nr, fileno($fh), 0x40000000) == 0 or die "setns $path: $!\n";
   socket(my $s, 16, SOCK_RAW, 0) or die "netlink socket: $!\n"; print "@ $path\n";
   my (%name, %master, %kind);
   for my $m (@{dump_($s, 18, 0, 16)}) { my ($i) = unpack("x4l", $m); my $a = attrs(substr($m, 16)); $name{$i} = unpack("Z*", $a->{3});
     $master{$i} = $a->{10} ? unpack("L", $a->{10}) : 0; $kind{$i} = $a->{18} ? unpack("Z*", attrs($a->{18})->{1} // "-") : "-"; }
-  for my $i (sort { $a <=> $b } keys %name) { print "L\t$name{$i}\t$kind{$i}\t" . ($master{$i} ? $name{$master{$i}} // "?" : "") . "\n"; }
-  for my $m (@{dump_($s, 22, 0, 8)}) { my ($f, $pl, $fl, $sc, $i) = unpack("CCCCL", $m); my $a = attrs(substr($m, 8)); my $ad = $a->{2} // $a->{1} // next; print "A\t" . ($name{$i} // "?") . "\t" . ntop($ad) . "/$pl\n"; }
-  for my $m (@{dump_($s, 26, 0, 12)}) { my ($f, $dl, $sl, $tos, $tb) = unpack("C5", $m); my $a = attrs(substr($m, 12)); $tb = unpack("L", $a->{15}) if $a->{15};
-    print "R\t$tb\t" . ($a->{1} ? ntop($a->{1}) : $f == 2 ? "0.0.0.0" : "::") . "/$dl\n"; }
-  my $n = 0; for my $m (@{dump_($s, 34, 0, 12)}) { my $tb = unpack("x4C", $m); my $a = attrs(substr($m, 12)); $tb = unpack("L", $a->{15}) if $a->{15}; my $p = $a->{6} ? unpack("L", $a->{6}) : 0;
-    $n++ unless ($p == 0 && $tb == 255) || ($p == 32766 && $tb == 254) || ($p == 32767 && $tb == 253); } print "U\t$n\n";
-  for my $m (@{dump_($s, 30, 7, 12)}) { my ($i) = unpack("x4l", $m); my $a = attrs(substr($m, 12)); next unless $a->{1} && $a->{2};
-    print "F\t" . ($name{$i} // "?") . "\t" . join(":", map { sprintf "%02x", $_ } unpack("C6", $a->{2})) . "\t" . ntop($a->{1}) . "\n"; }
-  for my $m (@{dump_($s, 38, 0, 20)}) { my ($i, $h, $p) = unpack("x4lLL", $m); next unless $p == 0xffffffff; my $a = attrs(substr($m, 20)); print "Q\t" . ($name{$i} // "?") . "\t" . unpack("Z*", $a->{1} // "") . "\n"; }
+  for my $i (sort { $a <=> $b } keys %name) { next if $name{$i} eq "lo"; print "L\t$name{$i}\t$kind{$i}\t" . ($master{$i} ? $name{$master{$i}} // "?" : "") . "\n"; }
+  if ($want =~ /A/) { for my $m (@{dump_($s, 22, 0, 8)}) { my ($f, $pl, $fl, $sc, $i) = unpack("CCCCL", $m); next if ($name{$i} // "") eq "lo"; my $a = attrs(substr($m, 8)); my $ad = $a->{2} // $a->{1} // next; print "A\t" . ($name{$i} // "?") . "\t" . ntop($ad) . "/$pl\n"; } }
+  if ($want =~ /R/) { for my $m (@{dump_($s, 26, 0, 12)}) { my ($f, $dl, $sl, $tos, $tb, $pr) = unpack("C6", $m); next if $pr == 2; my $a = attrs(substr($m, 12)); $tb = unpack("L", $a->{15}) if $a->{15};
+    print "R\t$tb\t" . ($a->{1} ? ntop($a->{1}) : $f == 2 ? "0.0.0.0" : "::") . "/$dl\n"; } }
+  if ($want =~ /U/) { my $n = 0; for my $m (@{dump_($s, 34, 0, 12)}) { my $tb = unpack("x4C", $m); my $a = attrs(substr($m, 12)); $tb = unpack("L", $a->{15}) if $a->{15}; my $p = $a->{6} ? unpack("L", $a->{6}) : 0;
+    $n++ unless ($p == 0 && $tb == 255) || ($p == 32766 && $tb == 254) || ($p == 32767 && $tb == 253); } print "U\t$n\n"; }
+  if ($want =~ /F/) { for my $m (@{dump_($s, 30, 7, 12)}) { my ($i) = unpack("x4l", $m); my $a = attrs(substr($m, 12)); next unless $a->{1} && $a->{2};
+    print "F\t" . ($name{$i} // "?") . "\t" . join(":", map { sprintf "%02x", $_ } unpack("C6", $a->{2})) . "\t" . ntop($a->{1}) . "\n"; } }
+  if ($want =~ /Q/) { for my $m (@{dump_($s, 38, 0, 20)}) { my ($i, $h, $p) = unpack("x4lLL", $m); next unless $p == 0xffffffff; my $a = attrs(substr($m, 20)); print "Q\t" . ($name{$i} // "?") . "\t" . unpack("Z*", $a->{1} // "") . "\n"; } }
   for my $k (@$sys) { my $v = "-"; if (open(my $sf, "<", $k->[1])) { $v = <$sf> // "-"; chomp $v; close $sf; } print "S\t$k->[0]\t$v\n"; }
   close $s; close $fh unless $path eq "self"; }
 syscall($nr, fileno($self), 0x40000000);
 `;
 
+/** setns(2) by architecture (Node's names). */
+const SETNS: Record<string, number> = { x64: 308, arm64: 268, riscv64: 268, loong64: 268, arm: 375, ia32: 346, ppc64: 350, s390x: 339 };
+
 /** A namespace to read: its file ("/run/netns/NAME", "/proc/1/ns/net"), or "self" for netlab's own; and the sysctls to read there. */
 export interface DumpTarget {
   path: string;
   sysctls: string[];
+  /** Besides links: addresses, routes, ip rules, FDB entries, qdiscs (each a dump, only where wanted). */
+  want: { addrs?: boolean; routes?: boolean; ipRules?: boolean; fdb?: boolean; qdiscs?: boolean };
 }
 
 /** Reads every target in one process. Throws EnvError when perl is missing or cannot enter a namespace (not root). */
 export async function dumpNamespaces(targets: DumpTarget[]): Promise<LiveNs[]> {
   if (!targets.length) return [];
-  const input = targets.map((t) => [`@ ${t.path}`, ...t.sysctls.map((k) => `s ${k} ${procSys(k)}`)].join("\n")).join("\n") + "\n";
-  const r = await run(["perl", "-e", PERL], input);
+  const live = await dumpSome(targets);
+  timing(`netdump: ${targets.length} namespaces read`);
+  return live;
+}
+
+async function dumpSome(targets: DumpTarget[]): Promise<LiveNs[]> {
+  const flags = (w: DumpTarget["want"]) => `${w.addrs ? "A" : ""}${w.routes ? "R" : ""}${w.ipRules ? "U" : ""}${w.fdb ? "F" : ""}${w.qdiscs ? "Q" : ""}`;
+  const input = targets.map((t) => [`@ ${flags(t.want)} ${t.path}`, ...t.sysctls.map((k) => `s ${k} ${procSys(k)}`)].join("\n")).join("\n") + "\n";
+  const nr = SETNS[process.arch];
+  if (!nr) throw new EnvError(`cannot read the lab's namespaces: netlab does not know setns(2) on ${process.arch}`);
+  const r = await run(["perl", "-e", PERL, String(nr)], input);
   if (r.code !== 0) throw new EnvError(`cannot read the lab's namespaces: ${r.stderr.trim() || `perl exited with ${r.code}`}`, r.code === 127 ? "install perl (Debian/Ubuntu: perl-base)" : "run it as root");
   return parseDump(r.stdout, targets.length);
 }
@@ -97,7 +111,7 @@ export function parseDump(text: string, count: number): LiveNs[] {
     else if (f[0] === "A") cur.addrs.add(`${f[1]} ${canon(f[2])}`);
     else if (f[0] === "R") cur.routes.add(`${normTable(f[1])} ${canon(f[2])}`);
     else if (f[0] === "U") cur.ipRules = Number(f[1]);
-    else if (f[0] === "F") cur.fdb.add(`${f[1]} ${f[2]} ${canon(f[3]).replace(/\/\d+$/, "")}`);
+    else if (f[0] === "F") cur.fdb.add(`${f[1]} ${f[2]} ${canon(f[3])}`);
     else if (f[0] === "Q") cur.qdiscs.add(`${f[1]} ${f[2]}`);
     else if (f[0] === "S") cur.sysctls.set(f[1], f[2] === "-" ? null : f[2]);
   }
@@ -105,7 +119,10 @@ export function parseDump(text: string, count: number): LiveNs[] {
   return out;
 }
 
+/** inet_ntop's spelling is the canonical one (RFC 5952), but for IPv4-mapped IPv6 addresses. */
 function canon(a: string): string {
-  const p = parseIfAddr(a.includes("/") ? a : `${a}/${a.includes(":") ? 128 : 32}`);
-  return p ? formatIfAddr(p) : a;
+  if (!a.includes(":") || !a.includes(".")) return a;
+  const [addr, len] = a.split("/");
+  const p = parseIfAddr(`${addr}/128`);
+  return p ? formatIfAddr(p).replace(/\/128$/, len === undefined ? "" : `/${len}`) : a;
 }
