@@ -26,7 +26,7 @@ export interface LiveNs {
   fdb: Set<string>;
   /** "DEV KIND" of root qdiscs. */
   qdiscs: Set<string>;
-  /** ip rules other than the kernel's own (local, main, default). */
+  /** IPv4 and IPv6 ip rules other than the kernel's own (local, main, default); multicast routing's are not counted. */
   ipRules: number;
   sysctls: Map<string, string | null>;
 }
@@ -58,7 +58,7 @@ for my $t (@todo) { my ($path, $sys, $want) = @$t; my $fh;
   if ($want =~ /A/) { for my $m (@{dump_($s, 22, 0, 8)}) { my ($f, $pl, $fl, $sc, $i) = unpack("CCCCL", $m); next if ($name{$i} // "") eq "lo"; my $a = attrs(substr($m, 8)); my $ad = $a->{2} // $a->{1} // next; print "A\t" . ($name{$i} // "?") . "\t" . ntop($ad) . "/$pl\n"; } }
   if ($want =~ /R/) { for my $m (@{dump_($s, 26, 0, 12)}) { my ($f, $dl, $sl, $tos, $tb, $pr) = unpack("C6", $m); next if $pr == 2; my $a = attrs(substr($m, 12)); $tb = unpack("L", $a->{15}) if $a->{15};
     print "R\t$tb\t" . ($a->{1} ? ntop($a->{1}) : $f == 2 ? "0.0.0.0" : "::") . "/$dl\n"; } }
-  if ($want =~ /U/) { my $n = 0; for my $m (@{dump_($s, 34, 0, 12)}) { my $tb = unpack("x4C", $m); my $a = attrs(substr($m, 12)); $tb = unpack("L", $a->{15}) if $a->{15}; my $p = $a->{6} ? unpack("L", $a->{6}) : 0;
+  if ($want =~ /U/) { my $n = 0; for my $m (@{dump_($s, 34, 0, 12)}) { my ($fam, $tb) = unpack("Cx3C", $m); next unless $fam == 2 || $fam == 10; my $a = attrs(substr($m, 12)); $tb = unpack("L", $a->{15}) if $a->{15}; my $p = $a->{6} ? unpack("L", $a->{6}) : 0;
     $n++ unless ($p == 0 && $tb == 255) || ($p == 32766 && $tb == 254) || ($p == 32767 && $tb == 253); } print "U\t$n\n"; }
   if ($want =~ /F/) { for my $m (@{dump_($s, 30, 7, 12)}) { my ($i) = unpack("x4l", $m); my $a = attrs(substr($m, 12)); next unless $a->{1} && $a->{2};
     print "F\t" . ($name{$i} // "?") . "\t" . join(":", map { sprintf "%02x", $_ } unpack("C6", $a->{2})) . "\t" . ntop($a->{1}) . "\n"; } }

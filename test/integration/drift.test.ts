@@ -95,4 +95,43 @@ describe.skipIf(!IS_ROOT)("drift and repair", () => {
     t.labs.clear();
     expect(await t.sb.snapshot()).toEqual(t.before);
   });
+
+  it("10b. inside nodes: a firewall rule, a qdisc, an ip rule — each namespace's step runs again without adding anything twice", async () => {
+    t.labs.add("drift3");
+    const file = write("drift3", `name: drift3
+networks:
+  lan: { subnet: 10.47.0.0/24 }
+nodes:
+  web: { networks: [lan], run: netlab serve http --port 80, firewall: { input: drop, allow: ["tcp/80"] } }
+  client: { networks: [lan], rules: ["from 10.47.0.0/24 table 100"], routes: ["10.47.0.0/24 dev eth0 table 100"] }
+links:
+  - { endpoints: ["web:wan0", "client:wan0"], subnet: 10.48.0.0/30, netem: { rate: 8mbit } }
+checks:
+  - { from: client, http: "http://web/", timeout: 1s }
+`);
+    expect((await t.sb.netlab(["up", file, "--test"])).code).toBe(0);
+    const state = async () => ({
+      web: (await run(["ip", "netns", "exec", "drift3-web", "iptables-save"])).stdout.split("\n").filter((l) => !l.startsWith("#")).join("\n").replace(/\[\d+:\d+\]/g, ""),
+      rules: (await run(["ip", "-n", "drift3-client", "rule"])).stdout,
+      qdisc: (await run(["tc", "-n", "drift3-client", "qdisc", "show", "dev", "wan0"])).stdout.split(" ")[1],
+    });
+    const whole = await state();
+    expect(whole.qdisc).toBe("tbf");
+    await run(["ip", "netns", "exec", "drift3-web", "iptables", "-D", "INPUT", "-p", "tcp", "-m", "tcp", "--dport", "80", "-j", "ACCEPT"]);
+    await run(["tc", "-n", "drift3-client", "qdisc", "del", "dev", "wan0", "root"]);
+    const s = await missing(t.sb, "drift3");
+    expect(s.missing).toContain("iptables in web: INPUT holds 2 of the lab's 3 rules");
+    expect(s.missing).toContain("the tbf qdisc of wan0 in client is gone");
+    expect((await t.sb.netlab(["test", "drift3"])).code).toBe(1);
+    expect((await t.sb.netlab(["up", file])).code).toBe(0);
+    expect(await state()).toEqual(whole); // the client's ip rule once, web's rules once each
+    await run(["ip", "-n", "drift3-client", "rule", "del", "from", "10.47.0.0/24", "table", "100"]);
+    expect((await missing(t.sb, "drift3")).missing).toBe("client holds 0 of the lab's 1 ip rule");
+    expect((await t.sb.netlab(["up", file])).code).toBe(0);
+    expect(await state()).toEqual(whole);
+    expect((await t.sb.netlab(["test", "drift3"])).stdout).toMatch(/^1 passed, 0 failed/m);
+    expect((await t.sb.netlab(["down", "drift3"])).code).toBe(0);
+    t.labs.clear();
+    expect(await t.sb.snapshot()).toEqual(t.before);
+  });
 });
