@@ -54,12 +54,12 @@ nodes:
 
 describe("the live dump", () => {
   it("reads links with kind and bridge, addresses, routes, rules, forwarding entries, qdiscs and sysctls; a missing sysctl is null", () => {
-    const text = "@ /run/netns/x\nL\teth0\tveth\t\nL\tvx0\tvxlan\tbr0\nA\teth0\t10.0.0.2/24\nR\t255\t127.0.0.11/32\nR\t254\t0.0.0.0/0\nU\t2\nF\tvx0\t00:00:00:00:00:00\t192.168.56.12\nQ\teth0\tnetem\nS\tnet.ipv4.ip_forward\t1\nS\tnet.ipv4.conf.br0.route_localnet\t-\n@ /run/netns/y\tgone\n";
+    const text = "@ /run/netns/x\nL\teth0\tveth\t\nL\tvx0\tvxlan\tbr0\nA\teth0\t10.0.0.2/24\nA\teth0\tfd00:0:0:0:0:0:0:2/64\nR\t255\t127.0.0.11/32\nR\t254\t0.0.0.0/0\nU\t2\nF\tvx0\t00:00:00:00:00:00\t192.168.56.12\nQ\teth0\tnetem\nS\tnet.ipv4.ip_forward\t1\nS\tnet.ipv4.conf.br0.route_localnet\t-\n@ /run/netns/y\tgone\n";
     const [x, y] = parseDump(text, 2);
     expect(x.links.get("vx0")).toEqual({ kind: "vxlan", master: "br0" });
     expect(x.links.get("eth0")).toEqual({ kind: "veth" });
     expect([...x.routes]).toEqual(["local 127.0.0.11/32", "main 0.0.0.0/0"]);
-    expect([...x.addrs, ...x.fdb, ...x.qdiscs, x.ipRules]).toEqual(["eth0 10.0.0.2/24", "vx0 00:00:00:00:00:00 192.168.56.12", "eth0 netem", 2]);
+    expect([...x.addrs, ...x.fdb, ...x.qdiscs, x.ipRules]).toEqual(["eth0 10.0.0.2/24", "eth0 fd00::2/64", "vx0 00:00:00:00:00:00 192.168.56.12", "eth0 netem", 2]);
     expect(x.sysctls.get("net.ipv4.conf.br0.route_localnet")).toBeNull();
     expect(y.gone).toBe(true);
   });
