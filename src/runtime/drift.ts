@@ -1,32 +1,60 @@
 // A lab that is up, compared with what it should have (plan/facts.ts): what someone or
-// something removed since. Cheap: a few processes per lab, whatever its size.
-import { readFileSync } from "node:fs";
-import type { Facts } from "../plan/facts.js";
+// something removed since, in any of its namespaces. Cheap: one process reads every
+// namespace (netdump.ts), plus an iptables-save where the lab has rules, whatever its size.
+import type { Facts, Space } from "../plan/facts.js";
+import type { Ns } from "../plan/ops.js";
 import { ownChains } from "../net/netfilter.js";
-import { procSys } from "../net/sysctl.js";
+import { sysctlParts } from "../net/sysctl.js";
 import { iptablesTool } from "./tools.js";
 import type { Entry, Meta } from "../state/store.js";
 import { isRecorded } from "./labprocs.js";
-import { hostWrap, netnsExists } from "./netns.js";
+import { hostWrap, NETNS_DIR, netnsExists } from "./netns.js";
+import { dumpNamespaces, type LiveNs } from "./netdump.js";
 import { run } from "./proc.js";
+
+/** What is missing in one namespace, by what puts it back. */
+export interface SpaceDrift {
+  who: string;
+  ns: Ns;
+  /** Devices gone or off their bridge (made again by the host's batch of cables, then the namespace's own step). */
+  links: boolean;
+  /** Addresses, routes, ip rules, forwarding entries, qdiscs: the namespace's own step. */
+  net: boolean;
+  /** iptables rules. */
+  rules: boolean;
+  sysctls: boolean;
+}
 
 export interface Drift {
   /** What is missing or changed, one line each. */
   missing: string[];
   /** Only `down` and `up` again can mend it (a namespace, with everything in it, is gone). */
   fatal: boolean;
-  /** Parts `up` can re-run: host interfaces, iptables, sysctls, `run` processes. */
-  links: string[];
-  rules: boolean;
-  sysctls: boolean;
+  /** The namespaces `up` can mend, and what in each. */
+  spaces: SpaceDrift[];
   /** Journal entries of `run` processes that are no longer running. */
   runs: Extract<Entry, { t: "proc" }>[];
 }
 
-/** argv prefix into the lab's host namespace, or null when it cannot be reached from here. */
-function hostArgv(meta: Meta): string[] | null {
-  if (meta.lab.hostNs) return ["nsenter", `--net=/run/netns/${meta.lab.hostNs}`];
-  return hostWrap(meta.host);
+/** The facts of a lab brought up by an older netlab (host interfaces, rules and sysctls only). */
+function spacesOf(meta: Meta): Space[] {
+  const f = meta.facts as (Facts & { hostLinks?: Space["links"]; rules?: Space["rules"]; sysctls?: Space["sysctls"] }) | undefined;
+  if (!f) return [];
+  return f.spaces ?? [{ who: "host", ns: meta.lab.hostNs, links: f.hostLinks ?? [], rules: f.rules, sysctls: f.sysctls }];
+}
+
+/** The file of a space's namespace for setns, "self" for ours, or null when the shared host cannot be reached from here. */
+function nsPath(meta: Meta, ns: Ns): string | null {
+  if (ns !== null) return `${NETNS_DIR}/${ns}`;
+  const wrap = hostWrap(meta.host);
+  if (wrap === null) return null;
+  if (!wrap.length) return "self";
+  return wrap[0] === "nsenter" ? wrap[1].slice("--net=".length) : `${NETNS_DIR}/${wrap[3]}`;
+}
+
+/** argv prefix into a space's namespace, for iptables-save. */
+function nsArgv(meta: Meta, ns: Ns): string[] {
+  return ns !== null ? ["nsenter", `--net=${NETNS_DIR}/${ns}`] : hostWrap(meta.host) ?? [];
 }
 
 /** `run` processes of the journal that still run (by pid, and still carrying this lab instance's environment). */
@@ -36,50 +64,29 @@ export function runningProcs(journal: Entry[]): Extract<Entry, { t: "proc" }>[] 
 }
 
 export async function drift(meta: Meta, journal: Entry[]): Promise<Drift> {
-  const d: Drift = { missing: [], fatal: false, links: [], rules: false, sysctls: false, runs: [] };
-  const facts: Facts | undefined = meta.facts;
-  if (!facts) return d;
-  for (const ns of facts.namespaces)
+  const d: Drift = { missing: [], fatal: false, spaces: [], runs: [] };
+  for (const ns of meta.facts?.namespaces ?? [])
     if (!netnsExists(ns)) {
       d.missing.push(`namespace ${ns} is gone`);
       d.fatal = true;
     }
-  const wrap = d.fatal && meta.lab.hostNs && !netnsExists(meta.lab.hostNs) ? null : hostArgv(meta);
-  if (wrap) {
-    const families = Object.keys(facts.rules).map(Number) as (4 | 6)[];
-    const [links, ...saves] = await Promise.all([
-      run([...wrap, "ip", "-o", "link", "show"]),
-      ...families.map((f) => run([...wrap, iptablesTool(f, "-save")])),
-    ]);
-    const live = new Map<string, string | undefined>();
-    for (const l of links.stdout.split("\n")) {
-      const name = l.split(": ")[1]?.split("@")[0];
-      if (name) live.set(name, / master (\S+)/.exec(l)?.[1]);
-    }
-    for (const want of facts.hostLinks) {
-      if (!live.has(want.name)) d.missing.push(`${want.name} (${want.what}) is gone`);
-      else if (want.master && live.get(want.name) !== want.master) d.missing.push(`${want.name} (${want.what}) is no longer on bridge ${want.master}`);
-      else continue;
-      d.links.push(want.name);
-    }
-    families.forEach((f, i) => {
-      const counts = liveRuleCounts(saves[i].stdout, meta.lab.name);
-      for (const [chain, n] of Object.entries(facts.rules[f])) {
-        const have = counts.get(chain) ?? 0;
-        if (have !== n) {
-          d.missing.push(`${f === 4 ? "iptables" : "ip6tables"}: ${chain} holds ${have} of the lab's ${n} rule${n === 1 ? "" : "s"}`);
-          d.rules = true;
-        }
-      }
+  const spaces = spacesOf(meta).flatMap((sp) => {
+    const path = nsPath(meta, sp.ns);
+    return path && (sp.ns === null || netnsExists(sp.ns)) ? [{ sp, path }] : [];
+  });
+  const withRules = spaces.flatMap(({ sp }) => Object.keys(sp.rules ?? {}).map((f) => ({ sp, family: Number(f) as 4 | 6 })));
+  const [live, ...saves] = await Promise.all([
+    dumpNamespaces(spaces.map(({ sp, path }) => ({ path, sysctls: Object.keys(sp.sysctls ?? {}), want: { addrs: !!sp.addrs, routes: !!sp.routes, ipRules: !!sp.ipRules, fdb: !!sp.fdb, qdiscs: !!sp.qdiscs } }))),
+    ...withRules.map(({ sp, family }) => run([...nsArgv(meta, sp.ns), iptablesTool(family, "-save")])),
+  ]);
+  spaces.forEach(({ sp }, i) => {
+    if (live[i].gone) return;
+    const sd = compare(sp, live[i], d.missing);
+    withRules.forEach((w, j) => {
+      if (w.sp === sp && !rulesWhole(sp, w.family, saves[j].stdout, meta.lab.name, d.missing)) sd.rules = true;
     });
-    for (const [k, v] of Object.entries(facts.sysctls)) {
-      const now = await readHostSysctl(wrap, k);
-      if (now !== null && now !== v) {
-        d.missing.push(`host sysctl ${k} is ${now}, the lab set ${v}`);
-        d.sysctls = true;
-      }
-    }
-  }
+    if (sd.links || sd.net || sd.rules || sd.sysctls) d.spaces.push(sd);
+  });
   const running = new Set(runningProcs(journal).map((p) => p.pid));
   // The newest entry per command: a repaired service has a newer pid.
   const latest = new Map<string, Extract<Entry, { t: "proc" }>>();
@@ -92,26 +99,75 @@ export async function drift(meta: Meta, journal: Entry[]): Promise<Drift> {
   return d;
 }
 
-/** Rules per chain that belong to the lab: everything in its NL-<lab>-* chains, its tagged jumps elsewhere. */
-function liveRuleCounts(save: string, lab: string): Map<string, number> {
+/** Compares one namespace with what the lab put there; says what is missing (nothing about what hangs off a device that is gone). */
+function compare(sp: Space, live: LiveNs, out: string[]): SpaceDrift {
+  const sd: SpaceDrift = { who: sp.who, ns: sp.ns, links: false, net: false, rules: false, sysctls: false };
+  const where = sp.who === "host" ? "the host" : sp.who;
+  const kindOf = (name: string) => live.links.get(name)?.kind;
+  const gone = new Set(sp.links.filter((w) => !live.links.has(w.name) || (w.kind && kindOf(w.name) && kindOf(w.name) !== w.kind)).map((w) => w.name));
+  for (const want of sp.links) {
+    const got = live.links.get(want.name);
+    if (!got) out.push(`${want.name} (${want.what}) is gone`);
+    else if (gone.has(want.name)) out.push(`${want.name} (${want.what}) is a ${got.kind}, not a ${want.kind}`);
+    else if (want.master && got.master !== want.master) {
+      // Ports of a bridge that is gone are off it too: the bridge says it.
+      if (!gone.has(want.master)) out.push(`${want.name} (${want.what}) is no longer on bridge ${want.master}`);
+    } else continue;
+    sd.links = true;
+  }
+  const lost = (have: boolean, dev: string | undefined, msg: string) => {
+    if (have) return;
+    sd.net = true;
+    if (!dev || !gone.has(dev)) out.push(msg);
+  };
+  for (const a of sp.addrs ?? []) lost(live.addrs.has(a), a.split(" ")[0], `address ${a.split(" ")[1]} of ${a.split(" ")[0]} in ${where} is gone`);
+  for (const r of sp.routes ?? []) lost(live.routes.has(r.key), / dev (\S+)/.exec(r.line)?.[1], `route ${r.line} in ${where} is gone`);
+  for (const f of sp.fdb ?? []) {
+    const [dev, mac, dst] = f.split(" ");
+    lost(live.fdb.has(f), dev, `forwarding entry ${mac} dst ${dst} of ${dev} in ${where} is gone`);
+  }
+  for (const q of sp.qdiscs ?? []) lost(live.qdiscs.has(q), q.split(" ")[0], `the ${q.split(" ")[1]} qdisc of ${q.split(" ")[0]} in ${where} is gone`);
+  if (sp.ipRules && live.ipRules < sp.ipRules) lost(false, undefined, `${where} holds ${live.ipRules} of the lab's ${sp.ipRules} ip rule${sp.ipRules === 1 ? "" : "s"}`);
+  for (const [k, v] of Object.entries(sp.sysctls ?? {})) {
+    const now = live.sysctls.get(k);
+    if (now === v) continue;
+    // A setting of an interface that is gone is gone with it: set again once the interface is back.
+    const parts = sysctlParts(k);
+    const dev = parts?.[2] === "conf" || parts?.[2] === "neigh" ? parts[3] : undefined;
+    sd.sysctls = true;
+    if (now === null || now === undefined) {
+      if (!dev || !gone.has(dev)) out.push(`${sp.who === "host" ? "host sysctl" : `sysctl in ${where}:`} ${k} is gone${dev ? ` (no interface ${dev})` : ""}, the lab set ${v}`);
+    } else out.push(`${sp.who === "host" ? "host sysctl" : `sysctl in ${where}:`} ${k} is ${now}, the lab set ${v}`);
+  }
+  return sd;
+}
+
+/**
+ * Whether a namespace's iptables still hold the lab's rules, chain by chain. In the host
+ * (shared, or the isolated host's) only the lab's own chains and tagged jumps count, and must
+ * match; in a node's own namespace every rule counts, and there may be more (an `exec:` adds some).
+ */
+function rulesWhole(sp: Space, family: 4 | 6, save: string, lab: string, out: string[]): boolean {
+  const host = sp.who === "host";
+  const counts = liveRuleCounts(save, host ? lab : null);
+  let whole = true;
+  for (const [chain, n] of Object.entries(sp.rules?.[family] ?? {})) {
+    const have = counts.get(chain) ?? 0;
+    if (host ? have === n : have >= n) continue;
+    out.push(`${family === 4 ? "iptables" : "ip6tables"}${host ? "" : ` in ${sp.who}`}: ${chain} holds ${have} of the lab's ${n} rule${n === 1 ? "" : "s"}`);
+    whole = false;
+  }
+  return whole;
+}
+
+/** Rules per chain: with a lab, only its own (everything in its NL-<lab>-* chains, its tagged jumps elsewhere); else all. */
+function liveRuleCounts(save: string, lab: string | null): Map<string, number> {
   const counts = new Map<string, number>();
-  const own = ownChains(lab);
+  const own = lab === null ? null : ownChains(lab);
   for (const line of save.split("\n")) {
     const m = /^-A (\S+)/.exec(line);
     if (!m) continue;
-    if (own.test(m[1]) || line.includes(`--comment netlab:${lab} `) || line.includes(`--comment "netlab:${lab}"`)) counts.set(m[1], (counts.get(m[1]) ?? 0) + 1);
+    if (lab === null || own!.test(m[1]) || line.includes(`--comment netlab:${lab} `) || line.includes(`--comment "netlab:${lab}"`)) counts.set(m[1], (counts.get(m[1]) ?? 0) + 1);
   }
   return counts;
-}
-
-async function readHostSysctl(wrap: string[], key: string): Promise<string | null> {
-  if (!wrap.length) {
-    try {
-      return readFileSync(procSys(key), "utf8").trim();
-    } catch {
-      return null;
-    }
-  }
-  const r = await run([...wrap, "sysctl", "-n", key]);
-  return r.code === 0 ? r.stdout.trim() : null;
 }

@@ -57,6 +57,7 @@ const PACKAGES: Record<string, string> = {
   curl: "curl",
   nc: "netcat-openbsd",
   getent: "libc-bin",
+  perl: "perl-base",
 };
 
 const PATHS = (process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin").split(":").concat(["/usr/sbin", "/sbin"]);

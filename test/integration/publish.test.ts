@@ -127,3 +127,32 @@ describe.skipIf(!IS_ROOT)("the legacy iptables backend (NETLAB_IPTABLES=legacy)"
     }
   });
 });
+
+describe.skipIf(!IS_ROOT)("publish on a virtual host (issue 24, item 11)", () => {
+  it("a node on a virtual host publishes on that host: the bridge's route_localnet is written once the bridge exists", async () => {
+    const sb = await Sandbox.create();
+    const before = await sb.snapshot();
+    const file = join(mkdtempSync(join(tmpdir(), "netlab-vpub-")), "vpub.yaml");
+    writeFileSync(file, `name: vpub
+hosts: { vm1: {} }
+networks:
+  pods: { host: vm1, subnet: 10.44.0.0/24 }
+nodes:
+  p: { host: vm1, networks: [pods], run: netlab serve http --port 80, publish: ["8080:80"] }
+checks:
+  - { from: vm1, http: "http://127.0.0.1:8080/", contains: "hello from p" }
+  - { from: host, http: "http://192.168.56.11:8080/", contains: "hello from p" }
+`);
+    try {
+      const up = await sb.netlab(["up", file, "--test"]);
+      expect(up.code, up.stderr).toBe(0);
+      expect(up.stdout).toMatch(/^2 passed, 0 failed/m);
+      expect((await sb.netlab(["down", "vpub"])).code).toBe(0);
+      expect(await sb.snapshot()).toEqual(before);
+    } finally {
+      await sb.netlab(["down", "vpub"]);
+      await sb.destroy();
+      rmSync(dirname(file), { recursive: true, force: true });
+    }
+  });
+});

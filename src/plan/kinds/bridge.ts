@@ -11,6 +11,7 @@ const hairpinLine = (port: string) => `link set dev ${port} type bridge_slave ha
 
 export const bridge: NetworkKind = {
   kind: "bridge",
+  memberDevice: "veth",
   device(w, net) {
     const L = w.lab.name;
     const lines = net.holder === null ? w.host : w.node(net.holder);
@@ -47,14 +48,11 @@ export const bridge: NetworkKind = {
     w.host.push(`link set dev ${p.name} master ${p.bridge} up`);
     if (i.hairpin) w.host.push(hairpinLine(p.name));
   },
-  hostObjects(lab, net) {
-    if (net.holder !== null) return [];
-    return [
-      { name: net.bridge, what: `the bridge of network ${net.name}` },
-      ...lab.nodes.flatMap((n) =>
-        n.intfs.flatMap((i) => (i.kind === "bridge" && i.network === net.name && i.peer.node === null ? [{ name: i.peer.name, master: i.peer.bridge, what: `the host side of ${n.name}:${i.name}` }] : [])),
-      ),
-    ];
+  objects(lab, net) {
+    const ports = lab.nodes.flatMap((n) =>
+      n.intfs.flatMap((i) => (i.kind === "bridge" && i.network === net.name ? [{ holder: i.peer.node, name: i.peer.name, kind: "veth", master: net.bridge, what: net.holder === null ? `the host side of ${n.name}:${i.name}` : `the side of ${n.name}:${i.name} on ${net.holder}` }] : [])),
+    );
+    return [{ holder: net.holder, name: net.bridge, kind: "bridge", what: `the bridge of network ${net.name}` }, ...ports];
   },
   hostReaches: (net) => net.holder === null && !!(net.gateway || net.gateway6),
 };

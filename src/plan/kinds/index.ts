@@ -3,12 +3,12 @@
 import type { Intf, Lab, Network } from "../../lab/model.js";
 import type { Wiring } from "../placement.js";
 import { bridge } from "./bridge.js";
-import type { HostObject, LinkKind, NetworkKind } from "./kind.js";
+import type { HostObject, LabObject, LinkKind, NetworkKind } from "./kind.js";
 import { veth } from "./veth.js";
 import { ipvlan, macvlan, vlan } from "./subif.js";
 import { vxlan } from "./vxlan.js";
 
-export type { HostObject } from "./kind.js";
+export type { HostObject, LabObject } from "./kind.js";
 
 const NETWORK_KINDS: Record<Network["kind"], NetworkKind> = {
   bridge,
@@ -40,9 +40,23 @@ export function wire(w: Wiring): void {
   for (const net of lab.networks) if (net.holder !== null || net.kind !== "bridge") networkKind(net).device(w, net);
 }
 
+/** Every device the lab makes, in every namespace: the networks' and links' own, and each node's interfaces. */
+export function labObjects(lab: Lab): LabObject[] {
+  const nets = new Map(lab.networks.map((n) => [n.name, n]));
+  const own = lab.nodes.flatMap((n) =>
+    n.intfs.map((i) => ({
+      holder: n.name,
+      name: i.name,
+      kind: i.kind === "veth" ? "veth" : networkKind(nets.get(i.network)!).memberDevice,
+      what: i.kind === "veth" ? `${n.name}'s end of link ${i.link + 1}` : `${n.name}'s interface on network ${i.network}`,
+    })),
+  );
+  return [...lab.networks.flatMap((n) => networkKind(n).objects(lab, n)), ...LINK_KIND.objects(lab), ...own];
+}
+
 /** Every interface the lab makes in its host namespace. */
 export function hostObjects(lab: Lab): HostObject[] {
-  return [...lab.networks.flatMap((n) => networkKind(n).hostObjects(lab, n)), ...LINK_KIND.hostObjects(lab)];
+  return labObjects(lab).filter((o) => o.holder === null);
 }
 
 /** A node's interface by which the lab's host reaches it directly, if any: on a network the host is on, or a link to the host. */

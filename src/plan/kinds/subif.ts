@@ -8,6 +8,7 @@ import type { NetworkKind } from "./kind.js";
 function subif(kind: "macvlan" | "ipvlan" | "vlan"): NetworkKind {
   return {
     kind,
+    memberDevice: kind,
     device() {
       /* the parent exists: a cable netlab made */
     },
@@ -18,7 +19,7 @@ function subif(kind: "macvlan" | "ipvlan" | "vlan"): NetworkKind {
       if (i.parent.node === null) w.host.push(line);
       else w.preIn(i.parent.node).push(line);
     },
-    hostObjects: () => [],
+    objects: () => [], // the parent is a cable netlab made; the members' devices are their interfaces
     hostReaches: () => false,
   };
 }

@@ -18,5 +18,5 @@ export const veth: LinkKind = {
     w.host.push(...intfLines(i));
     w.hostUndo.push(`link delete ${i.name}`);
   },
-  hostObjects: (lab) => lab.host.intfs.map((i) => ({ name: i.name, what: `the host end of link ${(i.kind === "veth" ? i.link : 0) + 1}` })),
+  objects: (lab) => lab.host.intfs.map((i) => ({ holder: null, name: i.name, kind: "veth", what: `the host end of link ${(i.kind === "veth" ? i.link : 0) + 1}` })),
 };

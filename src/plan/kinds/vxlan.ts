@@ -17,6 +17,7 @@ export function underlayAddr(lab: Lab, host: string): string {
 
 export const vxlan: NetworkKind = {
   kind: "vxlan",
+  memberDevice: "veth",
   device(w, net) {
     const lab = w.lab;
     for (const h of net.spans!) {
@@ -39,6 +40,12 @@ export const vxlan: NetworkKind = {
   },
   // A member's cable is a bridge member's: a veth into its host, the port end there.
   member: (w, node, i, net) => bridge.member(w, node, i, net),
-  hostObjects: () => [],
+  // On each host it spans: the bridge, the VXLAN device on it, the ports of that host's members.
+  objects: (lab, net) =>
+    net.spans!.flatMap((h) => [
+      { holder: h, name: net.bridge, kind: "bridge", what: `the bridge of network ${net.name} on ${h}` },
+      { holder: h, name: net.vxlan!, kind: "vxlan", master: net.bridge, what: `the VXLAN device of network ${net.name} on ${h}` },
+      ...lab.nodes.flatMap((n) => n.intfs.flatMap((i) => (i.kind === "vxlan" && i.network === net.name && i.peer.node === h ? [{ holder: h, name: i.peer.name, kind: "veth", master: net.bridge, what: `the side of ${n.name}:${i.name} on ${h}` }] : []))),
+    ]),
   hostReaches: () => false,
 };

@@ -1,6 +1,6 @@
 // `ip -batch -` in one namespace: one process for many objects.
 import type { Op } from "../../plan/ops.js";
-import { procSys } from "../../net/sysctl.js";
+import { procSys, sysctlParts } from "../../net/sysctl.js";
 import { heredoc, shQuote } from "../../shell.js";
 import { inNs, OpFailure } from "../context.js";
 import { outerMountWrap } from "../netns.js";
@@ -10,12 +10,39 @@ import type { OpModule } from "./op.js";
 
 type IpOp = Extract<Op, { op: "ip" }>;
 
-/** The `ip -batch -` command line after entering the namespace (a router's forwarding written by the shell that becomes ip). */
+/** Devices an ip batch makes in its own namespace. */
+function madeBy(lines: string[]): Set<string> {
+  const names = new Set<string>();
+  for (const l of lines) {
+    const m = /^link add (?:link \S+ name )?(\S+)(.*)$/.exec(l);
+    if (!m) continue;
+    names.add(m[1]);
+    const peer = /\bpeer name (\S+)(\s+netns\b)?/.exec(m[2]);
+    if (peer && !peer[2]) names.add(peer[1]);
+  }
+  return names;
+}
+
+/**
+ * The `ip -batch -` command line after entering the namespace (a router's forwarding written by
+ * the shell that becomes ip). A setting of a device the batch itself makes (route_localnet of a
+ * bridge a virtual host holds) exists only once the batch has run: written after it.
+ */
 export function ipBatchArgv(op: IpOp): string[] {
   const ip = ["ip", ...(op.force ? ["-force"] : []), "-batch", "-"];
   if (!op.sysctls || op.ns === null) return ip;
-  const writes = Object.entries(op.sysctls).map(([k, v]) => `echo ${shQuote(v)} > ${shQuote(procSys(k))}`);
-  return ["sh", "-c", [...writes, `exec ${ip.join(" ")}`].join(" && ")];
+  const made = madeBy(op.lines);
+  const write = ([k, v]: [string, string]) => `echo ${shQuote(v)} > ${shQuote(procSys(k))}`;
+  const entries = Object.entries(op.sysctls);
+  const later = (k: string) => {
+    const p = sysctlParts(k);
+    return !!p && (p[2] === "conf" || p[2] === "neigh") && made.has(p[3]);
+  };
+  const before = entries.filter(([k]) => !later(k)).map(write);
+  const after = entries.filter(([k]) => later(k)).map(write);
+  // -force (repair): each part on its own, so that what exists already does not stop the rest.
+  const and = op.force ? " ; " : " && ";
+  return ["sh", "-c", [...before, after.length ? ip.join(" ") : `exec ${ip.join(" ")}`, ...after].join(and)];
 }
 
 export const ip: OpModule<IpOp> = {

@@ -1,0 +1,137 @@
+// Drift and repair (issue 24, items 9 and 10): what someone deletes by hand — in the lab's
+// host (the sandbox), inside a virtual host, inside a node — makes `status` say degraded and
+// name it; `up` makes it again (exit 0), the checks pass again, `down` leaves nothing.
+import { rmSync } from "node:fs";
+import { afterAll, describe, expect, it } from "vitest";
+import { run } from "../../src/runtime/proc.js";
+import { IS_ROOT, labFiles, sandboxEach, type Sandbox } from "./sandbox.js";
+
+const { dir, write } = labFiles("netlab-drift-");
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// Two virtual hosts joined by a VXLAN overlay, and two nodes on a bridge of the lab's host whose
+// names come from the lab's DNS (127.0.0.11, routed to the bridge's gateway).
+const LAB = `name: drift
+hosts: { vm1: {}, vm2: {} }
+networks:
+  ov: { kind: vxlan, vni: 42, subnet: 10.42.0.0/24 }
+  br0: { subnet: 172.31.0.0/24 }
+nodes:
+  a: { host: vm1, networks: [ov] }
+  b: { host: vm2, networks: [ov], run: netlab serve http --port 80 }
+  c: { networks: [br0] }
+  d: { networks: [br0] }
+checks:
+  - { from: a, http: "http://10.42.0.2/", contains: "hello from b", timeout: 1s }
+  - { from: c, dns: d, equals: 172.31.0.3, timeout: 1s }
+`;
+
+async function missing(sb: Sandbox, lab: string): Promise<{ state: string; missing: string }> {
+  const st = await sb.netlab(["status", "--json"]);
+  const s = (JSON.parse(st.stdout) as { name: string; state: string; missing?: string[] }[]).find((x) => x.name === lab)!;
+  return { state: s.state, missing: (s.missing ?? []).join("\n") };
+}
+
+describe.skipIf(!IS_ROOT)("drift and repair", () => {
+  const t = sandboxEach();
+
+  it("9. the lab's bridge deleted by hand in its host is made again, with the route_localnet its published port needs", async () => {
+    t.labs.add("bridge-lab");
+    expect((await t.sb.netlab(["up", "bridge-lab", "--test"])).code).toBe(0);
+    await t.sb.sh("ip link delete bridge-lab-br0");
+    const s = await missing(t.sb, "bridge-lab");
+    expect(s.state).toBe("degraded");
+    expect(s.missing).toContain("bridge-lab-br0 (the bridge of network br0) is gone");
+    const again = await t.sb.netlab(["up", "bridge-lab"]);
+    expect(again.stderr).toBe("");
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain("was up but damaged; made again what was missing");
+    expect((await t.sb.sh("sysctl -n net.ipv4.conf.bridge-lab-br0.route_localnet")).stdout.trim()).toBe("1");
+    expect((await missing(t.sb, "bridge-lab")).state).toBe("up");
+    const tested = await t.sb.netlab(["test", "bridge-lab"]);
+    expect(tested.stdout).toMatch(/^7 passed, 0 failed/m);
+    expect((await t.sb.netlab(["down", "bridge-lab"])).code).toBe(0);
+    t.labs.clear();
+    expect(await t.sb.snapshot()).toEqual(t.before);
+  });
+
+  it("10. inside virtual hosts and nodes: a VXLAN device, a forwarding entry, a virtual host's bridge, a cable into a node, a node's 127.0.0.11 route", async () => {
+    t.labs.add("drift");
+    const file = write("drift", LAB);
+    const up = await t.sb.netlab(["up", file, "--test"]);
+    expect(up.code, up.stdout + up.stderr).toBe(0);
+    expect((await missing(t.sb, "drift")).state).toBe("up");
+    for (const cmd of [
+      ["ip", "-n", "drift-vm1", "link", "delete", "vx-ov"],
+      ["bridge", "-n", "drift-vm2", "fdb", "del", "00:00:00:00:00:00", "dev", "vx-ov", "dst", "192.168.56.11"],
+      ["ip", "-n", "drift-vm2", "link", "delete", "ov"],
+      ["ip", "-n", "drift-a", "link", "delete", "eth0"],
+      ["ip", "-n", "drift-c", "route", "del", "127.0.0.11/32", "table", "local"],
+    ]) {
+      const r = await run(cmd);
+      expect(r.code, `${cmd.join(" ")}: ${r.stderr}`).toBe(0);
+    }
+    const s = await missing(t.sb, "drift");
+    expect(s.state).toBe("degraded");
+    expect(s.missing).toContain("vx-ov (the VXLAN device of network ov on vm1) is gone");
+    expect(s.missing).toContain("forwarding entry 00:00:00:00:00:00 dst 192.168.56.11 of vx-ov in vm2 is gone");
+    expect(s.missing).toContain("ov (the bridge of network ov on vm2) is gone");
+    expect(s.missing).toContain("eth0 (a's interface on network ov) is gone");
+    expect(s.missing).toContain("ov-a (the side of a:eth0 on vm1) is gone");
+    expect(s.missing).toContain("route 127.0.0.11/32 via 172.31.0.1 dev eth0 table local in c is gone");
+    const broken = await t.sb.netlab(["test", "drift"]);
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toMatch(/^0 passed, 2 failed/m);
+    const again = await t.sb.netlab(["up", file]);
+    expect(again.stderr).toBe("");
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain("was up but damaged; made again what was missing");
+    expect(await missing(t.sb, "drift")).toEqual({ state: "up", missing: "" });
+    const tested = await t.sb.netlab(["test", "drift"]);
+    expect(tested.stdout).toMatch(/^2 passed, 0 failed/m);
+    // Unchanged now: nothing to do.
+    expect((await t.sb.netlab(["up", file])).stdout).toContain("already up and unchanged");
+    expect((await t.sb.netlab(["down", "drift"])).code).toBe(0);
+    t.labs.clear();
+    expect(await t.sb.snapshot()).toEqual(t.before);
+  });
+
+  it("10b. inside nodes: a firewall rule, a qdisc, an ip rule — each namespace's step runs again without adding anything twice", async () => {
+    t.labs.add("drift3");
+    const file = write("drift3", `name: drift3
+networks:
+  lan: { subnet: 10.47.0.0/24 }
+nodes:
+  web: { networks: [lan], run: netlab serve http --port 80, firewall: { input: drop, allow: ["tcp/80"] } }
+  client: { networks: [lan], rules: ["from 10.47.0.0/24 table 100"], routes: ["10.47.0.0/24 dev eth0 table 100"] }
+links:
+  - { endpoints: ["web:wan0", "client:wan0"], subnet: 10.48.0.0/30, netem: { rate: 8mbit } }
+checks:
+  - { from: client, http: "http://web/", timeout: 1s }
+`);
+    expect((await t.sb.netlab(["up", file, "--test"])).code).toBe(0);
+    const state = async () => ({
+      web: (await run(["ip", "netns", "exec", "drift3-web", "iptables-save"])).stdout.split("\n").filter((l) => !l.startsWith("#")).join("\n").replace(/\[\d+:\d+\]/g, ""),
+      rules: (await run(["ip", "-n", "drift3-client", "rule"])).stdout,
+      qdisc: (await run(["tc", "-n", "drift3-client", "qdisc", "show", "dev", "wan0"])).stdout.split(" ")[1],
+    });
+    const whole = await state();
+    expect(whole.qdisc).toBe("tbf");
+    await run(["ip", "netns", "exec", "drift3-web", "iptables", "-D", "INPUT", "-p", "tcp", "-m", "tcp", "--dport", "80", "-j", "ACCEPT"]);
+    await run(["tc", "-n", "drift3-client", "qdisc", "del", "dev", "wan0", "root"]);
+    const s = await missing(t.sb, "drift3");
+    expect(s.missing).toContain("iptables in web: INPUT holds 2 of the lab's 3 rules");
+    expect(s.missing).toContain("the tbf qdisc of wan0 in client is gone");
+    expect((await t.sb.netlab(["test", "drift3"])).code).toBe(1);
+    expect((await t.sb.netlab(["up", file])).code).toBe(0);
+    expect(await state()).toEqual(whole); // the client's ip rule once, web's rules once each
+    await run(["ip", "-n", "drift3-client", "rule", "del", "from", "10.47.0.0/24", "table", "100"]);
+    expect((await missing(t.sb, "drift3")).missing).toBe("client holds 0 of the lab's 1 ip rule");
+    expect((await t.sb.netlab(["up", file])).code).toBe(0);
+    expect(await state()).toEqual(whole);
+    expect((await t.sb.netlab(["test", "drift3"])).stdout).toMatch(/^1 passed, 0 failed/m);
+    expect((await t.sb.netlab(["down", "drift3"])).code).toBe(0);
+    t.labs.clear();
+    expect(await t.sb.snapshot()).toEqual(t.before);
+  });
+});
