@@ -1,7 +1,7 @@
 // netlab inside a private mount namespace (a container runtime, systemd's PrivateMounts=, a
 // user's own `unshare --mount`): its namespaces' mounts stay inside, where the rest of netlab
 // looks for them, whether it runs there directly or through `ip netns exec` (issue 17, item 6).
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, rmdirSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { run } from "../../src/runtime/proc.js";
 import { IS_ROOT, NETLAB, netlabProcesses } from "./sandbox.js";
@@ -19,14 +19,26 @@ function inPrivateMounts(body: string) {
   return run(["unshare", "--mount", "--propagation", "private", "sh", "-c", script], undefined, { ...process.env, NO_COLOR: "1", NL: NETLAB });
 }
 
-const list = (d: string) => (existsSync(d) ? readdirSync(d).sort() : []);
+/** A directory's entries, or null when it does not exist (an empty one left behind is a leftover too). */
+const list = (d: string) => (existsSync(d) ? readdirSync(d).sort() : null);
+
+function rmdirQuiet(d: string): void {
+  try {
+    rmdirSync(d);
+  } catch {
+    /* gone already, or not empty: the comparison that follows says which */
+  }
+}
 
 describe.skipIf(!IS_ROOT)("netlab in a private mount namespace", () => {
-  let before: { netns: string[]; runNetlab: string[]; procs: string[] };
+  let before: { netns: string[] | null; runNetlab: string[] | null; procs: string[] };
   beforeEach(() => {
     before = { netns: list("/run/netns"), runNetlab: list("/run/netlab"), procs: netlabProcesses() };
   });
   afterEach(() => {
+    // The mount points were made on the machine's /run (mkdir is not private): take back what we made.
+    if (before.runNetlab === null) rmdirQuiet("/run/netlab");
+    if (before.netns === null) rmdirQuiet("/run/netns");
     expect({ netns: list("/run/netns"), runNetlab: list("/run/netlab"), procs: netlabProcesses() }).toEqual(before);
   });
 
