@@ -12,9 +12,9 @@ import { writeOutput } from "../output-file.js";
 export const SCHEMA_PATH = resolve(SHIPPED_LABS, "..", SCHEMA_FILE);
 const SCHEMA_LINE = /^# yaml-language-server: \$schema=.*\n/;
 
-/** A lab name from a file name: lowercase, a-z0-9 and '-', starting with a letter, at most 12. */
+/** A lab name from a file name: lowercase, a-z0-9 and '-', starting with a letter, at most 63 (the file's own name, where it can be). */
 export function labNameFor(file: string): string {
-  const stem = basename(file).replace(/\.(ya?ml|json)$/i, "").toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^[^a-z]+/, "").slice(0, 12).replace(/-+$/, "");
+  const stem = basename(file).replace(/\.(ya?ml|json)$/i, "").toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^[^a-z]+/, "").slice(0, 63).replace(/-+$/, "");
   return LAB_NAME.test(stem) ? stem : "mylab";
 }
 

@@ -11,7 +11,7 @@ export const OBJ_NAME = /^[a-z0-9][a-z0-9_-]*$/;
 const labName = z
   .string()
   .regex(LAB_NAME, { message: "must start with a lowercase letter and contain only a-z, 0-9 and '-'" })
-  .max(12, { message: "must be at most 12 characters (it prefixes kernel interface names, which are limited to 15)" });
+  .max(63, { message: "must be at most 63 characters" });
 
 const objName = (what: string) =>
   z

@@ -16,13 +16,16 @@ export const NETNS_ETC = "/etc/netns";
  */
 export const LAB_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
-/** A name short and tame enough to prefix kernel names (namespaces, chains) as it is. */
-const KERNEL_LAB = /^[a-z][a-z0-9-]{0,11}$/;
+/**
+ * A name short and tame enough to prefix kernel names (namespaces, chains) as it is: 19
+ * characters keep `NL-<lab>-LABIF` within iptables' 28 (interface names past 15 are hashed anyway).
+ */
+const KERNEL_LAB = /^[a-z][a-z0-9-]{0,18}$/;
 
 /**
  * The prefix of a lab's kernel names: the lab's name when it fits (every lab file's does), else
  * its first letters and a hash of the whole, 12 characters — `nginx-flask-mysql` and
- * `nginx-flask-mongo` stay two labs. Pure: `down` finds the same names from the name alone.
+ * `nginx-flask-mongo` stay two labs (past 19 characters). Pure: `down` finds the same names from the name alone.
  */
 export function kernelLab(lab: string): string {
   if (KERNEL_LAB.test(lab)) return lab;

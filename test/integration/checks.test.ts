@@ -94,7 +94,7 @@ describe.skipIf(!IS_ROOT)("netlab test", () => {
   afterAll(async () => {
     rmSync(dir, { recursive: true, force: true });
     await sb.netlab(["down", "probes"]);
-    await sb.netlab(["down", "three-nets"]);
+    await sb.netlab(["down", "three-networks"]);
     await sb.netlab(["down", "veth-pair"]);
     await sb.netlab(["down", "dual-stack"]);
     expect(await sb.snapshot()).toEqual(before);
@@ -197,7 +197,7 @@ describe.skipIf(!IS_ROOT)("netlab test", () => {
 
   it("--pingall prints the reachability matrix, holes included", async () => {
     expect((await sb.netlab(["up", "three-networks"])).code).toBe(0);
-    const r = await sb.netlab(["test", "three-nets", "--pingall", "--json"]);
+    const r = await sb.netlab(["test", "three-networks", "--pingall", "--json"]);
     expect(r.code).toBe(1); // the lab isolates on purpose
     const m = JSON.parse(r.stdout) as { matrix: Record<string, Record<string, { answered: number; of: number }>>; pairs: number; reachable: number };
     const cell = (a: string, b: string) => `${m.matrix[a][b].answered}/${m.matrix[a][b].of}`;
@@ -210,10 +210,10 @@ describe.skipIf(!IS_ROOT)("netlab test", () => {
     expect(cell("db", "worker")).toBe("1/2");
     expect(m.pairs).toBe(12);
     expect(m.reachable).toBe(2); // worker<->db
-    const text = await sb.netlab(["test", "three-nets", "--pingall"]);
+    const text = await sb.netlab(["test", "three-networks", "--pingall"]);
     expect(text.stdout).toContain("worker -> X ~api db");
     expect(text.stdout).toContain("83% dropped (2/12 pairs reachable");
-    expect((await sb.netlab(["down", "three-nets"])).code).toBe(0);
+    expect((await sb.netlab(["down", "three-networks"])).code).toBe(0);
   });
 
   it("--pingall covers IPv6: both families per node, holes where isolation says", async () => {

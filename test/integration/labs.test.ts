@@ -48,7 +48,7 @@ const LABS: { ref: string; name: string; probes: Probe[]; wait?: number }[] = [
   },
   {
     ref: "three-networks",
-    name: "three-nets",
+    name: "three-networks",
     probes: [
       ok("web", curl("http://api:8080/"), "hello from api"),
       ok("worker", curl("http://api:8080/"), "you are 10.10.2.20"),
@@ -61,7 +61,7 @@ const LABS: { ref: string; name: string; probes: Probe[]; wait?: number }[] = [
   },
   {
     ref: "policy-routing",
-    name: "policy-rt",
+    name: "policy-routing",
     probes: [
       ok("alice", curl("http://198.51.100.1/"), "hello from isp-a"),
       ok("bob", curl("http://198.51.100.1/"), "hello from isp-b"),
@@ -70,7 +70,7 @@ const LABS: { ref: string; name: string; probes: Probe[]; wait?: number }[] = [
   },
   {
     ref: "namespace-firewall",
-    name: "ns-firewall",
+    name: "namespace-firewall",
     probes: [
       ok("client", tcp("web", 80)),
       ok("admin", tcp("web", 22)),
@@ -114,12 +114,12 @@ const LABS: { ref: string; name: string; probes: Probe[]; wait?: number }[] = [
   },
   {
     ref: "custom-network",
-    name: "custom-net",
+    name: "custom-network",
     probes: [ok("web", curl("http://api:8080/health"), "hello from api"), ok("api", tcp("db", 5432)), ok("web", "ip route", "default via 172.20.0.1")],
   },
   {
     ref: "bridge-in-namespace",
-    name: "bridge-in-ns",
+    name: "bridge-in-namespace",
     probes: [ok("a", ping("b")), ok("a", curl("http://c/"), "hello from c"), ok("b", ping("10.50.0.1")), fails("host", ping("10.50.0.2"))],
   },
   {
@@ -145,7 +145,7 @@ const LABS: { ref: string; name: string; probes: Probe[]; wait?: number }[] = [
   },
   {
     ref: "docker-overlay",
-    name: "overlay",
+    name: "docker-overlay",
     probes: [
       ok("client", ping("web1")),
       ok("client", curl("http://web2/"), "hello from web2"),
@@ -240,12 +240,12 @@ describe.skipIf(!IS_ROOT)("shipped labs, for real", () => {
   it("docker-overlay: between the hosts the containers' traffic is VXLAN, UDP 4789 on eth0", async () => {
     expect((await sb.netlab(["up", "docker-overlay"])).code).toBe(0);
     // From vm3 (client's host) only: vm2's own containers send VXLAN too (IGMP reports as they come up).
-    const capture = run(["ip", "netns", "exec", "overlay-vm2", "timeout", "8", "tcpdump", "-c", "2", "-nli", "eth0", "udp port 4789 and src host 192.168.56.13"]);
+    const capture = run(["ip", "netns", "exec", "docker-overlay-vm2", "timeout", "8", "tcpdump", "-c", "2", "-nli", "eth0", "udp port 4789 and src host 192.168.56.13"]);
     await new Promise((r) => setTimeout(r, 700));
-    await sb.exec("overlay", "client", "ping -c3 -i 0.2 -W1 web2");
+    await sb.exec("docker-overlay", "client", "ping -c3 -i 0.2 -W1 web2");
     const seen = await capture;
     expect(seen.stdout).toMatch(/192\.168\.56\.13\.\d+ > 192\.168\.56\.12\.4789: VXLAN, flags \[I\] \(0x08\), vni 4096/);
-    expect((await sb.netlab(["down", "overlay"])).code).toBe(0);
+    expect((await sb.netlab(["down", "docker-overlay"])).code).toBe(0);
     expect(await sb.snapshot()).toEqual(before);
   });
 

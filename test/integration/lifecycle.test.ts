@@ -34,7 +34,7 @@ describe.skipIf(!IS_ROOT)("lifecycle", () => {
     const r = await sb.netlab(["up", "bridge-in-namespace", "--dry-run"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^#!\/bin\/sh\n/);
-    expect(r.stdout).toContain("nsenter --net=/run/netns/bridge-in-ns-switch ip -batch -");
+    expect(r.stdout).toContain("nsenter --net=/run/netns/bridge-in-namespace-switch ip -batch -");
     expect(await sb.snapshot()).toEqual(before);
     // Run the script for real (it is self-contained), check, then clean up by hand.
     const script = labFile("dry", r.stdout);
@@ -42,15 +42,15 @@ describe.skipIf(!IS_ROOT)("lifecycle", () => {
       const ran = await run(["sh", script]);
       expect(ran.stderr).toBe("");
       expect(ran.code).toBe(0);
-      const ping = await run(["ip", "netns", "exec", "bridge-in-ns-a", "ping", "-c1", "-W1", "10.50.0.1"]);
+      const ping = await run(["ip", "netns", "exec", "bridge-in-namespace-a", "ping", "-c1", "-W1", "10.50.0.1"]);
       expect(ping.code).toBe(0);
     } finally {
       for (const n of ["switch", "a", "b", "c"]) {
-        const pids = (await run(["ip", "netns", "pids", `bridge-in-ns-${n}`])).stdout.split("\n").filter(Boolean);
+        const pids = (await run(["ip", "netns", "pids", `bridge-in-namespace-${n}`])).stdout.split("\n").filter(Boolean);
         for (const p of pids) process.kill(Number(p), "SIGKILL");
-        await run(["ip", "netns", "delete", `bridge-in-ns-${n}`]);
+        await run(["ip", "netns", "delete", `bridge-in-namespace-${n}`]);
       }
-      await run(["rm", "-rf", "/etc/netns/bridge-in-ns-a", "/etc/netns/bridge-in-ns-b", "/etc/netns/bridge-in-ns-c", "/etc/netns/bridge-in-ns-switch", "/run/netlab/bridge-in-ns", "/dev/shm/netlab/bridge-in-ns"]);
+      await run(["rm", "-rf", "/etc/netns/bridge-in-namespace-a", "/etc/netns/bridge-in-namespace-b", "/etc/netns/bridge-in-namespace-c", "/etc/netns/bridge-in-namespace-switch", "/run/netlab/bridge-in-namespace", "/dev/shm/netlab/bridge-in-namespace"]);
       await run(["sh", "-c", "rmdir /etc/netns /run/netlab /dev/shm/netlab 2>/dev/null; true"]);
     }
     expect(await sb.snapshot()).toEqual(before);

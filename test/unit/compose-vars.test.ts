@@ -137,7 +137,8 @@ describe("the project name, as Compose derives it", () => {
     const b = loadLabFile(file("nginx-flask-mongo"), { compose: { environment: {} } });
     expect([a.name, b.name]).toEqual(["nginx-flask-mysql", "nginx-flask-mongo"]);
     expect(kernelLab(a.name)).not.toBe(kernelLab(b.name));
-    expect(kernelLab(a.name)).toMatch(/^nginx-[a-z0-9]{5}$/);
+    expect(kernelLab(a.name)).toBe("nginx-flask-mysql"); // 19 characters or fewer: the prefix is the name
+    expect(kernelLab("nginx-flask-mysql-and-more")).toMatch(/^nginx-[a-z0-9]{5}$/); // longer: first letters and a hash
     expect(a.nodes[0].ns).toBe(nsName(a.name, "a"));
     expect(loadLabFile(file("Pihole-DoH"), { compose: { environment: {} } }).name).toBe("pihole-doh");
     expect(loadLabFile(file("2fa_app"), { compose: { environment: {} } }).name).toBe("2fa_app");

@@ -17,7 +17,7 @@ describe("facts: what a lab that is up must have, per namespace", () => {
   it("names the VXLAN device, the bridge and the ports on every virtual host, and the forwarding entries", () => {
     const f = factsFor(shipped("docker-overlay"));
     const vm1 = space(f.spaces, "vm1");
-    expect(vm1.ns).toBe("overlay-vm1");
+    expect(vm1.ns).toBe("docker-overlay-vm1");
     expect(vm1.links).toContainEqual({ name: "vx-overlay", kind: "vxlan", master: "overlay", what: "the VXLAN device of network overlay on vm1" });
     expect(vm1.links).toContainEqual({ name: "overlay", kind: "bridge", what: "the bridge of network overlay on vm1" });
     expect(vm1.links).toContainEqual({ name: "overlay-web1", kind: "veth", master: "overlay", what: "the side of web1:eth0 on vm1" });

@@ -39,6 +39,6 @@ describe("netlab init", () => {
     expect(() => initLab(undefined, { cwd: dir })).toThrow(/lab\.yaml already exists/);
     expect(() => initLab(undefined, { cwd: dir, force: true })).not.toThrow();
     expect(() => initLab("x.yaml", { cwd: dir, from: "nope" })).toThrow(/no lab "nope" to copy/);
-    expect(labNameFor("0123-A very long name.yml")).toBe("a-very-long");
+    expect(labNameFor("0123-A very long name.yml")).toBe("a-very-long-name");
   });
 });

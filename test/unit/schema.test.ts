@@ -42,3 +42,12 @@ describe("JSON Schema", () => {
     expect(() => labFromText(text, f)).toThrow();
   });
 });
+
+describe("shipped labs are named after their files (issue 18)", () => {
+  it("name: equals the file's name, so status, hints, namespaces and completion use the name typed", async () => {
+    const { shippedLabs } = await import("../../src/lab/find.js");
+    const { loadLabFile } = await import("../../src/lab/load.js");
+    const { basename } = await import("node:path");
+    for (const f of shippedLabs()) expect([basename(f), loadLabFile(f).name]).toEqual([basename(f), basename(f).replace(/\.(ya?ml|json)$/, "")]);
+  });
+});

@@ -15,8 +15,8 @@ describe("schema", () => {
   it("rejects a bad lab name, at its line and column", () => {
     expect(one("name: Bad_Lab\n")).toMatch(/^lab\.yaml:1:1: name: must start with a lowercase letter/);
   });
-  it("rejects a lab name over 12 characters", () => {
-    expect(one("name: abcdefghijklm\n")).toMatch(/^lab\.yaml:1:1: name: must be at most 12 characters/);
+  it("rejects a lab name over 63 characters", () => {
+    expect(one(`name: ${"a".repeat(64)}\n`)).toMatch(/^lab\.yaml:1:1: name: must be at most 63 characters/);
   });
   it("requires a name", () => {
     expect(one("nodes: {a: {}}\n")).toMatch(/name: is required/);

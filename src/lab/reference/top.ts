@@ -5,10 +5,10 @@ const WEB_API = { networks: { br0: { subnet: "172.20.0.0/24" } }, nodes: { web: 
 
 export const TOP: KeyDocs = {
   name: {
-    type: "string: [a-z][a-z0-9-]*, at most 12 characters",
-    doc: "The lab's name (required). It prefixes namespaces (<lab>-<node>) and the kernel names of host interfaces.",
+    type: "string: [a-z][a-z0-9-]*, at most 63 characters",
+    doc: "The lab's name (required; shipped labs are named after their files). Up to 19 characters it prefixes namespaces (<lab>-<node>) and kernel names as it is; a longer one, its first letters and a hash.",
     example: "name: bridge-lab",
-    bad: [["Bridge_Lab"], ["workshop-lab-one"]],
+    bad: [["Bridge_Lab"], ["a-workshop-lab-whose-name-goes-on-and-on-for-more-than-sixty-three"]],
   },
   description: {
     type: "string",
