@@ -2,9 +2,9 @@
 import { createHash, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { ComposeOptions } from "./compose/env.js";
-import { EnvError, UsageError, type Problem } from "./errors.js";
+import { UsageError, type Problem } from "./errors.js";
 import { rootImpairments } from "./net/tc.js";
-import { findLabFile, loadLab, sourceOf } from "./lab/load.js";
+import { loadLab, sourceOf } from "./lab/load.js";
 import { probeTool, type Check, type Lab } from "./lab/model.js";
 import { runCheck, type CheckResult } from "./check/probe.js";
 import { pingAll, type PingAll } from "./check/pingall.js";
@@ -166,31 +166,8 @@ async function dnsListening(lab: Lab, state: LabState): Promise<void> {
 export { status, type LabStatus } from "./status.js";
 export { down, findState, hostSideNames, teardown, tidy, waitGone, type DownResult } from "./teardown.js";
 import { findState, hostOwners, hostSideNames, teardown, tidy, waitGone } from "./teardown.js";
-
-export async function requireUp(ref: string, compose?: ComposeOptions): Promise<Meta> {
-  const state = await findState(ref, compose);
-  const meta = state?.readMeta();
-  if (!state || !meta) {
-    const file = findLabFile(ref);
-    throw new UsageError(`lab ${ref} is not up`, `start it with: sudo netlab up ${file ? ref : "LAB"}`);
-  }
-  return meta;
-}
-
-/** argv prefix that runs a command inside NODE (or `host`) of a lab that is up. */
-export function enterArgv(meta: Meta, node: string): string[] {
-  if (node === "host") {
-    if (meta.lab.hostNs) return ["ip", "netns", "exec", meta.lab.hostNs];
-    const wrap = hostWrap(meta.host);
-    if (wrap === null) throw new EnvError(`the host namespace of ${meta.lab.name} has no name netlab can enter`, "run the command from the namespace that ran netlab up");
-    return wrap;
-  }
-  const n = meta.lab.nodes.find((x) => x.name === node);
-  if (!n) {
-    throw new UsageError(`lab ${meta.lab.name} has no node "${node}"`, `nodes: ${meta.lab.nodes.map((x) => x.name).join(", ")}, host`);
-  }
-  return ["ip", "netns", "exec", n.ns];
-}
+import { enterArgv, requireUp } from "./running.js";
+export { enterArgv, requireUp };
 
 export interface NodeView {
   name: string;

@@ -1,7 +1,7 @@
 // `netlab capture`: tcpdump where the packets are — inside a node's namespace, or on a
 // network's bridge in whichever namespace holds it. The target and the filter are checked
 // before the capture starts, so a typo is an error (exit 2), not a capture that sees nothing.
-import { enterArgv } from "./api.js";
+import { enterArgv } from "./running.js";
 import type { Meta } from "./state/store.js";
 import { UsageError } from "./errors.js";
 import { run } from "./runtime/proc.js";

@@ -1,9 +1,10 @@
 // Tearing a lab down from its recorded state. Kept apart from the lab-file machinery
 // (YAML, zod) so that `netlab down` starts fast.
 import { rmdirSync } from "node:fs";
-import { resolve } from "node:path";
 import type { ComposeOptions } from "./compose/env.js";
-import { EnvError, UsageError } from "./errors.js";
+import { EnvError } from "./errors.js";
+import { findState, labNameOf } from "./running.js";
+export { findState, labNameOf };
 import type { Lab } from "./lab/model.js";
 import { hostObjects } from "./plan/kinds/index.js";
 import { NETNS_ETC } from "./state/paths.js";
@@ -15,48 +16,8 @@ import { requireRoot } from "./runtime/tools.js";
 import { run } from "./runtime/proc.js";
 import { timing } from "./runtime/timing.js";
 import { alive, FILES_ROOT, LabState, removeRootIfEmpty, untrustedDir, type Entry } from "./state/store.js";
-import { LAB_NAME } from "./net/names.js";
 import { sweepLocks } from "./state/lock.js";
 import { STATE_ROOT } from "./state/paths.js";
-
-/**
- * The lab name a reference means: a lab name with state (or an up in progress), else the name of
- * the lab file it names (a Compose file's: its project's). A file whose lab name is up from
- * another file does not mean that lab: `down` of one file never takes another file's lab down.
- */
-export async function labNameOf(ref: string, compose?: ComposeOptions): Promise<string | null> {
-  const direct = new LabState(ref);
-  if (LAB_NAME.test(ref) && (direct.exists() || direct.busy())) return ref;
-  // Only now the lab-file machinery: a plain `netlab down NAME` never loads YAML.
-  const { findLabFile } = await import("./lab/find.js");
-  const file = findLabFile(ref);
-  if (file) {
-    let name: string | null = null;
-    try {
-      // Read as up reads it (merge keys, aliases bounded by size, not by count).
-      const doc = (await import("./lab/source.js")).LabSource.fromFile(file).data as { name?: unknown } | null;
-      // A Compose file's lab name comes from its project name (or its directory): the front-end says.
-      if ((await import("./compose/lower.js")).isCompose(doc)) name = (await import("./lab/load.js")).loadLabFile(file, { compose }).name;
-      else if (typeof doc?.name === "string" && LAB_NAME.test(doc.name)) name = doc.name;
-    } catch {
-      /* not a readable lab file: treat as a name */
-    }
-    if (name !== null) {
-      const upFrom = new LabState(name).readMeta()?.lab.file;
-      if (upFrom && resolve(upFrom) !== resolve(file))
-        throw new UsageError(`lab ${name} is up, but from ${upFrom}, not from ${file}`, `that lab is not this file's: netlab down ${name} takes it down by its name`);
-      return name;
-    }
-  }
-  return LAB_NAME.test(ref) ? ref : null;
-}
-
-/** Find the state of a lab by lab name, or by a lab file / shipped-lab name whose `name:` is up. */
-export async function findState(ref: string, compose?: ComposeOptions): Promise<LabState | null> {
-  const name = await labNameOf(ref, compose);
-  const s = name ? new LabState(name) : null;
-  return s?.exists() ? s : null;
-}
 
 export interface DownResult {
   lab: string;

@@ -32,7 +32,7 @@ export function graphFormat(format: string | undefined, output: string | undefin
 
 /** A lab that is up (as it was built), else the lab file the reference names. */
 export async function graphLab(ref: string, compose?: ComposeOptions): Promise<Lab> {
-  const { findState } = await import("../teardown.js");
+  const { findState } = await import("../running.js");
   const meta = (await findState(ref, compose).catch(() => null))?.readMeta();
   if (meta) return meta.lab;
   const file = findLabFile(ref);

@@ -1,5 +1,6 @@
 import { closeSync } from "node:fs";
-import { processEnv, requireUp } from "../../api.js";
+import { requireUp } from "../../running.js";
+import { processEnv } from "../../runtime/env.js";
 import { openOutput } from "../../output-file.js";
 import { captureTarget, checkCapture, tcpdumpArgv } from "../../capture.js";
 import { UsageError } from "../../errors.js";

@@ -1,6 +1,6 @@
 import { createReadStream, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { requireUp } from "../../api.js";
+import { requireUp } from "../../running.js";
 import { serveDns } from "../../dns/server.js";
 import { UsageError } from "../../errors.js";
 import { requireRoot } from "../../runtime/tools.js";

@@ -16,7 +16,7 @@ export async function statusCmd(ref: string | undefined, opts: { json?: boolean;
   if (labsWithState().length) requireRoot("netlab status");
   let labs = await status();
   if (ref !== undefined) {
-    const { labNameOf } = await import("../../teardown.js");
+    const { labNameOf } = await import("../../running.js");
     const name = (await labNameOf(ref)) ?? ref;
     labs = labs.filter((l) => l.name === name);
     if (!labs.length) throw new UsageError(`lab ${ref} is not up`, `start it with: sudo netlab up ${ref}`);

@@ -1,0 +1,75 @@
+// A lab that is up: which one a reference means, its recorded state, and how to enter its
+// nodes. Kept light (no YAML, no zod, no planning until a file must be read): `netlab exec`,
+// `logs`, `capture` and `status` start with it, and a workshop runs them all day.
+import { resolve } from "node:path";
+import type { ComposeOptions } from "./compose/env.js";
+import { EnvError, UsageError } from "./errors.js";
+import { findLabFile } from "./lab/find.js";
+import { LAB_NAME } from "./net/names.js";
+import { hostWrap } from "./runtime/netns.js";
+import { LabState, type Meta } from "./state/store.js";
+
+/**
+ * The lab name a reference means: a lab name with state (or an up in progress), else the name of
+ * the lab file it names (a Compose file's: its project's). A file whose lab name is up from
+ * another file does not mean that lab: `down` of one file never takes another file's lab down.
+ */
+export async function labNameOf(ref: string, compose?: ComposeOptions): Promise<string | null> {
+  const direct = new LabState(ref);
+  if (LAB_NAME.test(ref) && (direct.exists() || direct.busy())) return ref;
+  // Only now the lab-file machinery: a plain `netlab down NAME` never loads YAML.
+  const { findLabFile } = await import("./lab/find.js");
+  const file = findLabFile(ref);
+  if (file) {
+    let name: string | null = null;
+    try {
+      // Read as up reads it (merge keys, aliases bounded by size, not by count).
+      const doc = (await import("./lab/source.js")).LabSource.fromFile(file).data as { name?: unknown } | null;
+      // A Compose file's lab name comes from its project name (or its directory): the front-end says.
+      if ((await import("./compose/lower.js")).isCompose(doc)) name = (await import("./lab/load.js")).loadLabFile(file, { compose }).name;
+      else if (typeof doc?.name === "string" && LAB_NAME.test(doc.name)) name = doc.name;
+    } catch {
+      /* not a readable lab file: treat as a name */
+    }
+    if (name !== null) {
+      const upFrom = new LabState(name).readMeta()?.lab.file;
+      if (upFrom && resolve(upFrom) !== resolve(file))
+        throw new UsageError(`lab ${name} is up, but from ${upFrom}, not from ${file}`, `that lab is not this file's: netlab down ${name} takes it down by its name`);
+      return name;
+    }
+  }
+  return LAB_NAME.test(ref) ? ref : null;
+}
+
+/** Find the state of a lab by lab name, or by a lab file / shipped-lab name whose `name:` is up. */
+export async function findState(ref: string, compose?: ComposeOptions): Promise<LabState | null> {
+  const name = await labNameOf(ref, compose);
+  const s = name ? new LabState(name) : null;
+  return s?.exists() ? s : null;
+}
+
+export async function requireUp(ref: string, compose?: ComposeOptions): Promise<Meta> {
+  const state = await findState(ref, compose);
+  const meta = state?.readMeta();
+  if (!state || !meta) {
+    const file = findLabFile(ref);
+    throw new UsageError(`lab ${ref} is not up`, `start it with: sudo netlab up ${file ? ref : "LAB"}`);
+  }
+  return meta;
+}
+
+/** argv prefix that runs a command inside NODE (or `host`) of a lab that is up. */
+export function enterArgv(meta: Meta, node: string): string[] {
+  if (node === "host") {
+    if (meta.lab.hostNs) return ["ip", "netns", "exec", meta.lab.hostNs];
+    const wrap = hostWrap(meta.host);
+    if (wrap === null) throw new EnvError(`the host namespace of ${meta.lab.name} has no name netlab can enter`, "run the command from the namespace that ran netlab up");
+    return wrap;
+  }
+  const n = meta.lab.nodes.find((x) => x.name === node);
+  if (!n) {
+    throw new UsageError(`lab ${meta.lab.name} has no node "${node}"`, `nodes: ${meta.lab.nodes.map((x) => x.name).join(", ")}, host`);
+  }
+  return ["ip", "netns", "exec", n.ns];
+}
+
