@@ -144,6 +144,8 @@ export interface CleanResult {
   cleaned: Found[];
   /** Labs that are up (state present) and were left to `netlab down`, unless `all`. */
   up: string[];
+  /** With `all`: the labs that were up and went through `netlab down` (or, with dryRun, would). */
+  downed: string[];
   /** Labs up in another mount namespace (their marks are visible here, their state is not), left alone: each with a process that shows it. */
   elsewhere: { lab: string; pid: number }[];
 }
@@ -154,11 +156,14 @@ export async function clean(opts: { lab?: string; all?: boolean; dryRun?: boolea
   const up: string[] = [];
   const elsewhere: { lab: string; pid: number }[] = [];
   if (opts.lab && new LabState(opts.lab).exists() && !opts.all) throw new UsageError(`lab ${opts.lab} is up (its state is in ${STATE_ROOT})`, `netlab down ${opts.lab} removes it from its state; clean is for what has none`);
-  if (opts.all && !opts.dryRun) for (const lab of ls(STATE_ROOT).filter((d) => !d.startsWith("."))) await down(lab);
+  // --all: the labs that are up go first, through down — and the dry run names the same ones.
+  const downed = opts.all ? ls(STATE_ROOT).filter((d) => !d.startsWith(".") && new LabState(d).exists()) : [];
+  if (!opts.dryRun) for (const lab of downed) await down(lab);
   const marked = await findMarked();
   const cleaned: Found[] = [];
   for (const f of marked.values()) {
     if (opts.lab && f.lab !== opts.lab) continue;
+    if (downed.includes(f.lab) && opts.dryRun) continue; // --all --dry-run: down would remove it
     if (new LabState(f.lab).exists()) {
       up.push(f.lab);
       continue;
@@ -194,5 +199,5 @@ export async function clean(opts: { lab?: string; all?: boolean; dryRun?: boolea
     await sweepLocks(STATE_ROOT);
     tidy();
   }
-  return { cleaned, up, elsewhere };
+  return { cleaned, up, elsewhere, downed };
 }

@@ -10,12 +10,12 @@ import { hostObjects } from "./plan/kinds/index.js";
 import { NETNS_ETC } from "./state/paths.js";
 import { undoEntries, type Context } from "./runtime/apply.js";
 import { labEnv, markSelf } from "./runtime/env.js";
-import { isRecorded, orphansOf } from "./runtime/labprocs.js";
+import { isRecorded, liveGroups, orphansOf } from "./runtime/labprocs.js";
 import { currentHost, hostWrap, netnsExists, netnsId, type HostRef } from "./runtime/netns.js";
 import { requireRoot } from "./runtime/tools.js";
 import { run } from "./runtime/proc.js";
 import { timing } from "./runtime/timing.js";
-import { alive, FILES_ROOT, LabState, removeRootIfEmpty, untrustedDir, type Entry } from "./state/store.js";
+import { FILES_ROOT, LabState, removeRootIfEmpty, untrustedDir, type Entry } from "./state/store.js";
 import { sweepLocks } from "./state/lock.js";
 import { STATE_ROOT } from "./state/paths.js";
 
@@ -75,11 +75,14 @@ async function killOrphans(instance: string | null): Promise<void> {
 
 async function stopRecorded(journal: Entry[], instance: string | null): Promise<void> {
   const procs = journal.filter((e): e is Extract<Entry, { t: "proc" }> => e.t === "proc");
-  // Only a process that still carries this instance's environment is ours (pids get reused).
-  const live = procs.filter((p) => isRecorded(p.pid, p.who, instance));
+  // Only a process that still carries this instance's environment is ours (pids get reused); a
+  // service is its whole process group, which outlives a wrapper someone killed.
+  const groups = liveGroups(instance);
+  const live = procs.filter((p) => groups.get(p.pid)?.has(p.who) || isRecorded(p.pid, p.who, instance));
+  const groupAlive = (g: number) => { try { process.kill(-g, 0); return true; } catch { return false; } };
   for (const p of live) try { process.kill(-p.pid, "SIGTERM"); } catch { /* gone */ }
-  for (let i = 0; i < 80 && live.some((p) => alive(p.pid)); i++) await new Promise((r) => setTimeout(r, 25));
-  for (const p of live) if (alive(p.pid)) try { process.kill(-p.pid, "SIGKILL"); } catch { /* gone */ }
+  for (let i = 0; i < 80 && live.some((p) => groupAlive(p.pid)); i++) await new Promise((r) => setTimeout(r, 25));
+  for (const p of live) if (groupAlive(p.pid)) try { process.kill(-p.pid, "SIGKILL"); } catch { /* gone */ }
 }
 
 /** What each of the lab's host-side interfaces is (the host side of web:eth0, the bridge of network br0). */

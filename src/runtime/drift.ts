@@ -7,7 +7,7 @@ import { ownChains } from "../net/netfilter.js";
 import { sysctlParts } from "../net/sysctl.js";
 import { iptablesTool } from "./tools.js";
 import type { Entry, Meta } from "../state/store.js";
-import { isRecorded } from "./labprocs.js";
+import { isRecorded, liveGroups } from "./labprocs.js";
 import { hostWrap, NETNS_DIR, netnsExists } from "./netns.js";
 import { dumpNamespaces, type LiveNs } from "./netdump.js";
 import { run } from "./proc.js";
@@ -57,10 +57,15 @@ function nsArgv(meta: Meta, ns: Ns): string[] {
   return ns !== null ? ["nsenter", `--net=${NETNS_DIR}/${ns}`] : hostWrap(meta.host) ?? [];
 }
 
-/** `run` processes of the journal that still run (by pid, and still carrying this lab instance's environment). */
+/**
+ * `run` services of the journal that still run: a live process of this lab instance, for this
+ * node, in the service's process group (the pid journaled leads it) — the wrapper may be gone
+ * while the server it started lives on.
+ */
 export function runningProcs(journal: Entry[]): Extract<Entry, { t: "proc" }>[] {
   const instance = journal.find((e): e is Extract<Entry, { t: "instance" }> => e.t === "instance")?.id ?? null;
-  return journal.filter((e): e is Extract<Entry, { t: "proc" }> => e.t === "proc").filter((p) => isRecorded(p.pid, p.who, instance));
+  const groups = liveGroups(instance);
+  return journal.filter((e): e is Extract<Entry, { t: "proc" }> => e.t === "proc").filter((p) => groups.get(p.pid)?.has(p.who) || isRecorded(p.pid, p.who, instance));
 }
 
 export async function drift(meta: Meta, journal: Entry[]): Promise<Drift> {

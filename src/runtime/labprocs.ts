@@ -42,6 +42,34 @@ export function isRecorded(pid: number, who: string, instance: string | null): b
   return !!env && env.get("NETLAB_NODE") === who && (!instance || env.get("NETLAB_INSTANCE") === instance) && alive(pid);
 }
 
+/** A process's group (stat(5) field 5), or null when it has exited. */
+export function pgidOf(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The process groups that still hold a live process of this lab instance, each with the nodes
+ * its processes carry. A `run` service leads its own group (setsid): the group lives on while
+ * any of its processes does — the server a `sh -c` wrapper started outlives a wrapper someone
+ * killed, and is the service's real state. One pass over /proc for every service.
+ */
+export function liveGroups(instance: string | null): Map<number, Set<string>> {
+  const out = new Map<number, Set<string>>();
+  for (const pid of processesWhere((env) => env.has("NETLAB_NODE") && (!instance || env.get("NETLAB_INSTANCE") === instance))) {
+    const g = pgidOf(pid);
+    const who = environOf(pid)?.get("NETLAB_NODE");
+    if (g === null || !who) continue;
+    if (!out.has(g)) out.set(g, new Set());
+    out.get(g)!.add(who);
+  }
+  return out;
+}
+
 /**
  * What a killed netlab left of this instance: its tools (the instance mark, no NETLAB_NODE) and
  * `run` services not yet journaled (NETLAB_RUN). A user's `netlab exec` (NETLAB_NODE alone) is

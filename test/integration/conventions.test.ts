@@ -1,5 +1,5 @@
 // The conventions docker and kubectl users reach for (issue 18, item 8), for real in a sandbox.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -41,4 +41,38 @@ describe.skipIf(!IS_ROOT)("conventions", () => {
     expect((await t.sb.netlab(["status"])).stdout).toBe("no labs are up\n");
     expect(await t.sb.snapshot()).toEqual(t.before);
   });
+
+  it("clean --all: the dry run names the labs that are up, and the act takes the same ones down, saying so", async () => {
+    t.labs.add("veth-pair");
+    expect((await t.sb.netlab(["up", "veth-pair"])).code).toBe(0);
+    const dry = await t.sb.netlab(["clean", "--all", "--dry-run"]);
+    expect(dry.stdout).toMatch(/^veth-pair: is up: would take it down/m);
+    expect((await t.sb.netlab(["status"])).stdout).toMatch(/^veth-pair\s+up/m); // the dry run touched nothing
+    const act = await t.sb.netlab(["clean", "--all"]);
+    expect(act.stdout).toMatch(/^veth-pair: was up: taken down/m);
+    expect(act.stdout).not.toMatch(/nothing .* to remove/);
+    t.labs.clear();
+    expect(await t.sb.snapshot()).toEqual(t.before);
+  });
+
+  it("a service is its process group: killing the sh wrapper leaves the server, which status reports running and down stops", async () => {
+    const lab = "bridge-lab";
+    t.labs.add(lab);
+    expect((await t.sb.netlab(["up", lab])).code).toBe(0);
+    // web's run: is `sh -c 'netlab serve http --port 80'`: the wrapper inspect lists is the group's leader.
+    const pids = (await t.sb.sh("ip netns pids bridge-lab-web")).stdout.split("\n").filter(Boolean).map(Number);
+    const wrapper = pids.find((p) => readFileSync(`/proc/${p}/cmdline`, "utf8").startsWith("sh\0-c"))!;
+    expect(wrapper).toBeGreaterThan(0);
+    process.kill(wrapper, "SIGKILL");
+    await new Promise((r) => setTimeout(r, 200));
+    const st = await t.sb.netlab(["status"]);
+    expect(st.stdout).toMatch(/^bridge-lab\s+up/m); // the server still runs: not "degraded"
+    const again = await t.sb.netlab(["up", lab]);
+    expect(again.stdout).toContain("already up and unchanged"); // no second server fighting for port 80
+    expect((await t.sb.exec(lab, "api", "curl -s -m 2 http://web/")).stdout).toContain("hello from web");
+    expect((await t.sb.netlab(["down", lab])).code).toBe(0);
+    t.labs.clear();
+    expect(await t.sb.snapshot()).toEqual(t.before); // the server went with its group
+  });
 });
+

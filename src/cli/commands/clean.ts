@@ -19,12 +19,13 @@ export async function cleanCmd(lab: string | undefined, opts: { all?: boolean; d
     process.stdout.write(JSON.stringify(r, null, 2) + "\n");
     return 0;
   }
+  for (const l of r.downed) process.stdout.write(`${c.bold(l)}: ${opts.dryRun ? "is up: would take it down (netlab down)" : "was up: taken down (netlab down)"}\n`);
   for (const f of r.cleaned) {
     process.stdout.write(`${c.bold(f.lab)}: ${opts.dryRun ? "would remove" : "removed"}\n`);
     for (const line of describe(f)) process.stdout.write(`  ${line}\n`);
   }
   for (const l of r.up) process.stdout.write(c.dim(`${l} is up (it has state): left to netlab down ${l}\n`));
   for (const e of r.elsewhere) process.stdout.write(c.dim(`${e.lab} is up in another mount namespace (its process ${e.pid} still sees its state there): left alone\n`));
-  if (!r.cleaned.length) process.stdout.write(`nothing of netlab's without state${lab ? ` for lab ${lab}` : ""} — nothing to remove\n`);
+  if (!r.cleaned.length && !r.downed.length) process.stdout.write(`nothing of netlab's without state${lab ? ` for lab ${lab}` : ""} — nothing to remove\n`);
   return 0;
 }
