@@ -93,6 +93,8 @@ program
   .argument("<lab>", "a lab that is up (its name, or the file it came from)")
   .argument("[node]", "a node (or host); dns means the DNS server's log unless the lab has a node named dns")
   .option("--dns", "the DNS server's query log, whatever the lab's nodes are called")
+  .option("-f, --follow", "keep printing as it grows (Ctrl-C stops), as tail -F")
+  .option("-n, --tail <lines>", "only the last N lines")
   .action(lazy("logs", "logsCmd"));
 
 program

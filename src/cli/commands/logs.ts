@@ -5,6 +5,7 @@ import { serveDns } from "../../dns/server.js";
 import { UsageError } from "../../errors.js";
 import { requireRoot } from "../../runtime/tools.js";
 import { LabState } from "../../state/store.js";
+import { runInherit } from "./exec.js";
 
 /**
  * `netlab logs LAB NODE`: what NODE's `run` commands printed (`host`: the host's); `netlab logs
@@ -12,7 +13,9 @@ import { LabState } from "../../state/store.js";
  * the lab has a node named dns — a node's name always means that node. Exit 0; 1 when a log
  * cannot be read (said on stderr); 2 for a node the lab does not have.
  */
-export async function logsCmd(lab: string, what: string | undefined, opts: { dns?: boolean } = {}): Promise<number> {
+export async function logsCmd(lab: string, what: string | undefined, opts: { dns?: boolean; follow?: boolean; tail?: string } = {}): Promise<number> {
+  const tail = opts.tail === undefined ? undefined : Number(opts.tail);
+  if (tail !== undefined && !(Number.isInteger(tail) && tail >= 0)) throw new UsageError(`--tail ${opts.tail}: not a number of lines`, "e.g. --tail 20");
   requireRoot("netlab logs");
   const meta = await requireUp(lab);
   const dir = new LabState(meta.lab.name).logDir;
@@ -23,6 +26,12 @@ export async function logsCmd(lab: string, what: string | undefined, opts: { dns
   if (!dns && what !== "host" && !nodes.includes(what!)) throw new UsageError(`lab ${meta.lab.name} has no node "${what}"`, `logs of: --dns, ${["host", ...nodes].join(", ")}`);
   if (what === "dns" && !dns) process.stderr.write(`(node dns's output; the DNS server's query log: netlab logs ${meta.lab.name} --dns)\n`);
   const files = dns ? ["dns.log.1", "dns.log"].filter((f) => readdirSync(dir).includes(f)) : nodeLogs(readdirSync(dir), what!);
+  if (opts.follow || tail !== undefined) {
+    // tail(1) does it: -F follows dns.log across its rotation, and waits for a file not made yet.
+    const paths = (opts.follow && dns ? ["dns.log"] : files.length ? files : nodeLogs([`${what}-0.log`], what!)).map((f) => join(dir, f));
+    const code = await runInherit(["tail", "-q", "-n", tail === undefined ? "+1" : String(tail), ...(opts.follow ? ["-F"] : []), ...paths], process.env);
+    return code === 130 ? 0 : code; // Ctrl-C is how -f ends
+  }
   if (!files.length) {
     process.stderr.write(dns ? "no queries logged yet\n" : `no logs of ${what} yet\n`);
     return 0;
