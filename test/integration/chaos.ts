@@ -125,7 +125,8 @@ export async function trial(kind: TrialKind, rnd: () => number, upMs: number): P
         const d = Math.round(rnd() * upMs);
         const up = start(sb, ["up", CHAOS_LAB]);
         await sleep(d);
-        const down = await sb.netlab(["down", "chaos"]);
+        // By its file: before up has made anything, "chaos" alone names no lab (exit 1), the file does.
+        const down = await sb.netlab(["down", CHAOS_LAB]);
         const code = await up.exited;
         detail = `down ${d} ms after up started: up exit ${code}, down exit ${down.code}`;
         if (down.code !== 0) detail += " DOWN FAILED";
