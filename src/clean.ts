@@ -115,7 +115,7 @@ export async function findMarked(): Promise<Map<string, Found>> {
     const labs = new Set([...save.stdout.matchAll(new RegExp(`netlab:(${LAB})(?=[:" ]|$)`, "gm"))].map((m) => m[1]));
     // Chains alone (their jumps gone) name only the lab's kernel prefix: one already found by its comments is that lab.
     const prefixes = new Set([...labs].map(kernelLab));
-    for (const m of save.stdout.matchAll(/^:NL-([a-z][a-z0-9-]{0,11})-[A-Z0-9]+ /gm)) if (!prefixes.has(m[1])) labs.add(m[1]);
+    for (const m of save.stdout.matchAll(/^:NL-([a-z][a-z0-9-]{0,18})-[A-Z0-9]+ /gm)) if (!prefixes.has(m[1])) labs.add(m[1]);
     for (const lab of labs) {
       const script = cleanupScript(save.stdout, lab);
       if (script) of(lab).iptables.push({ family, script });

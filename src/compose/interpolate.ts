@@ -22,12 +22,27 @@ function closing(text: string, start: number): number {
   return -1;
 }
 
+/** Defaults inside defaults: a real file nests two or three; a hostile one could exhaust the stack. */
+const MAX_NESTING = 16;
+
+/** How deep `${` nests in a value. */
+function nesting(text: string): number {
+  let depth = 0;
+  let max = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === "$" && text[i + 1] === "{") { depth++; i++; max = Math.max(max, depth); }
+    else if (text[i] === "}" && depth > 0) depth--;
+  }
+  return max;
+}
+
 /**
  * One string with its variables substituted. `missing` collects variables used without a value
  * and without a default (Compose substitutes "" and warns). Throws TemplateError for a `${`
  * that is not a variable, or for a required variable (`:?`, `?`) that has no value.
  */
 export function substitute(text: string, lookup: Lookup, missing: Set<string> = new Set()): string {
+  if (nesting(text) > MAX_NESTING) throw new TemplateError(`a value nests \${…} more than ${MAX_NESTING} deep`);
   let out = "";
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];

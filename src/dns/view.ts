@@ -87,7 +87,9 @@ export class Views {
     if (!all) return null;
     const addrs = all.filter((a) => a.includes(":") === (family === 6));
     if (addrs.length < 2) return addrs;
-    const key = `${node.name}|${qname}|${family}`;
+    // Keyed by the addresses answered, not the name as sent: case, a final dot or NAME.NETWORK
+    // spellings of one name share a turn, and the table is bounded by what the lab holds.
+    const key = `${node.name}|${addrs.join(",")}`;
     const turn = this.turns.get(key) ?? 0;
     this.turns.set(key, turn + 1);
     const k = turn % addrs.length;

@@ -85,7 +85,12 @@ export async function drift(meta: Meta, journal: Entry[]): Promise<Drift> {
     ...withRules.map(({ sp, family }) => run([...nsArgv(meta, sp.ns), iptablesTool(family, "-save")])),
   ]);
   spaces.forEach(({ sp }, i) => {
-    if (live[i].gone) return;
+    if (live[i].gone) {
+      // Its /run/netns entry is there but is no namespace any more (unmounted): gone all the same.
+      if (!d.missing.includes(`namespace ${sp.ns} is gone`)) d.missing.push(`namespace ${sp.ns ?? "of the host"} is gone`);
+      d.fatal = true;
+      return;
+    }
     const sd = compare(sp, live[i], d.missing);
     withRules.forEach((w, j) => {
       if (w.sp === sp && !rulesWhole(sp, w.family, saves[j].stdout, meta.lab.name, d.missing)) sd.rules = true;

@@ -5,6 +5,7 @@ import { EnvError, LabError, type KeyPath, type Problem } from "../errors.js";
 import { samePublishedPort, type Lab } from "../lab/model.js";
 import { formatPrefix, overlaps, parsePrefix, prefixOf, parseIfAddr, type Prefix } from "../net/ip.js";
 import { NETNS_ETC } from "../state/paths.js";
+import { kernelLab } from "../net/names.js";
 import type { Plan } from "../plan/ops.js";
 import { toolsFor } from "./ops/index.js";
 import { requireTools } from "./tools.js";
@@ -61,6 +62,9 @@ const present = (path: string) => {
 export async function preflight(lab: Lab, plan: Plan, source: LabSource | null): Promise<void> {
   requireTools(toolsFor(plan));
   outerMountWrap(); // where the namespaces' mounts will live; throws when nowhere outlives us
+  // Two names can share a hashed kernel prefix (namespaces, NL-<prefix>-* chains): never both up.
+  const twin = labsWithState().find((other) => other !== lab.name && kernelLab(other) === kernelLab(lab.name));
+  if (twin) throw new EnvError(`lab ${lab.name} would use the kernel prefix ${kernelLab(lab.name)}, which lab ${twin} (up) uses too`, `take ${twin} down first, or rename one of them`);
   const problems: Problem[] = [];
   const at = (key: KeyPath, message: string, hint?: string) =>
     problems.push(source?.problem(key, message, hint) ?? { loc: { file: lab.file, line: 1, column: 1 }, key, message, hint });

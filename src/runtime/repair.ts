@@ -48,7 +48,8 @@ export async function repair(lab: Lab, plan: Plan, d: Drift, ctx: Context): Prom
   }
   const rules = step("host-iptables");
   if (host?.rules && rules) {
-    for (const op of rules.undo) await runOp(op, ctx);
+    // The rules are reloaded, not the lab taken away: its flows stay (no conntrack flush).
+    for (const op of rules.undo) if (op.op !== "conntrack") await runOp(op, ctx);
     await holdTables([rules], ctx);
     for (const op of rules.ops) await runOp(op, ctx);
     done.push("the lab's host iptables rules");

@@ -160,3 +160,11 @@ describe("the project name, as Compose derives it", () => {
     expect(labFromText("name: proj\nservices:\n  a: { container_name: \"${COMPOSE_PROJECT_NAME}_a\" }\n", join(dir, "x.yml"), { compose: { environment: {} } }).nodes[0].intfs[0].aliases).toEqual(["proj_a"]);
   });
 });
+
+describe("interpolation bounds (review)", () => {
+  it("a value nesting ${ deeper than 16 is an error, not a stack overflow", async () => {
+    const { substitute } = await import("../../src/compose/interpolate.js");
+    expect(() => substitute("${A:-".repeat(2000), () => undefined)).toThrow(/nests \$\{…\} more than 16 deep/);
+    expect(substitute("${A:-${B:-${C:-x}}}", () => undefined)).toBe("x");
+  });
+});

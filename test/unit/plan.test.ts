@@ -41,7 +41,7 @@ describe("plan structure", () => {
     expect(undo("host-iptables")).toEqual([
       { op: "iptables-clean", ns: null, family: 4, lab: "bridge-lab" },
       // then the flows that led through the rules: to the published port, from the NATed subnet
-      { op: "conntrack", ns: null, deletes: [["-p", "tcp", "--orig-port-dst", "8080"], ["-s", "172.20.0.0", "--mask-src", "255.255.255.0"]] },
+      { op: "conntrack", ns: null, deletes: [["-p", "tcp", "--reply-src", "172.20.0.2", "--reply-port-src", "80"], ["-s", "172.20.0.0", "--mask-src", "255.255.255.0"]] },
     ]);
     expect(steps.find((s) => s.id === "host-sysctls")!.ops[0]).toMatchObject({ op: "sysctl", restore: true, values: { "net.ipv4.ip_forward": "1" } });
     expect(undo("etc-netns")).toHaveLength(3);

@@ -1,12 +1,16 @@
 // Which flows to forget when a namespace's address translation changes (runtime/ops/conntrack.ts
-// says why). At `up`: UDP flows to each newly published port, as Docker's portmapper does (a TCP
-// flow ends on its own; a UDP one lasts as long as packets keep coming). At `down`: every flow
-// to a published port, and every flow from a masqueraded subnet.
+// says why). At `up`: UDP flows to each newly published port (on its bound address, if any), as
+// Docker's portmapper does (a TCP flow ends on its own; a UDP one lasts as long as packets keep
+// coming). At `down`: only flows that lead into the lab — those DNATed to one of its nodes'
+// published ports (their reply comes from the node) — and those from its masqueraded subnets;
+// never another flow that merely shares a port number.
 import type { Lab, Network, Publish } from "../../lab/model.js";
 import { parsePrefix, prefixMask } from "../../net/ip.js";
 import type { Op } from "../ops.js";
 
-const byPort = (p: Publish) => ["-p", p.proto, "--orig-port-dst", String(p.hostPort)];
+const byPort = (p: Publish) => ["-p", p.proto, ...(p.hostIp ? ["--orig-dst", p.hostIp] : []), "--orig-port-dst", String(p.hostPort)];
+/** Flows whose replies come from the node's published port: the ones the DNAT sent there. */
+const toNode = (p: Publish) => ["-p", p.proto, "--reply-src", p.to, "--reply-port-src", String(p.port)];
 
 /** The conntrack op of `up` in namespace `ns` for the ports published `on` it; null when none is UDP. */
 export function conntrackOnUp(lab: Lab, on: string | null, ns: string | null): Op | null {
@@ -16,13 +20,14 @@ export function conntrackOnUp(lab: Lab, on: string | null, ns: string | null): O
 
 /** The conntrack op of `down`: flows to the published ports, flows from the NATed subnets. */
 export function conntrackOnDown(lab: Lab, on: string | null, ns: string | null, nets: Network[]): Op | null {
-  const deletes = [...published(lab, on).map(byPort), ...nets.filter((n) => n.nat && n.subnet).map((n) => fromSubnet(n.subnet!))];
+  const deletes = [...published(lab, on).map(toNode), ...nets.filter((n) => n.nat && n.subnet).map((n) => fromSubnet(n.subnet!))];
   return deletes.length ? { op: "conntrack", ns, deletes } : null;
 }
 
 function published(lab: Lab, on: string | null): Publish[] {
   const seen = new Set<string>();
-  return lab.nodes.flatMap((n) => n.publish).filter((p) => p.on === on && !seen.has(`${p.proto}/${p.hostPort}`) && !!seen.add(`${p.proto}/${p.hostPort}`));
+  const key = (p: Publish) => `${p.proto}/${p.hostIp ?? ""}/${p.hostPort}/${p.to}:${p.port}`;
+  return lab.nodes.flatMap((n) => n.publish).filter((p) => p.on === on && !seen.has(key(p)) && !!seen.add(key(p)));
 }
 
 function fromSubnet(subnet: string): string[] {
