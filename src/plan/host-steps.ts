@@ -71,7 +71,8 @@ export function hostSteps(lab: Lab, w: Wiring): Step[] {
   const rules = (hostHas6 ? ([4, 6] as const) : ([4] as const)).flatMap((fam) => {
     const rs = new Ruleset(L, H, fam);
     gatewayFeature(rs, lab, hostNets);
-    bridgeFeatures(rs, hostNets, hostIfaces, lab.host.forward);
+    // A host firewall that closes forwarding decides what is routed: no blanket accept between the lab's interfaces.
+    bridgeFeatures(rs, hostNets, hostIfaces, lab.host.forward && lab.host.firewall?.forward !== "drop");
     publishFeature(rs, lab, null);
     // Only the networks whose members ask the lab's DNS server (dnsServers lists their gateways).
     dnsFeature(rs, hostNets.filter((n) => n.gateway && dnsServers(lab).includes(n.gateway.split("/")[0])));

@@ -53,6 +53,7 @@ iptables-restore --noflush <<'EOF'
 *filter
 :NL-dns-bridges-FWD - [0:0]
 -I FORWARD 1 -m comment --comment "netlab:dns-bridges" -j NL-dns-bridges-FWD
+-A NL-dns-bridges-FWD -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "netlab:dns-bridges:replies to allowed connections" -j ACCEPT
 -A NL-dns-bridges-FWD -i dns-brid-1ehaer -o dns-brid-106w5r -m comment --comment "netlab:dns-bridges:isolate legacy from user" -j DROP
 -A NL-dns-bridges-FWD -i dns-brid-106w5r -o dns-brid-1ehaer -m comment --comment "netlab:dns-bridges:isolate user from legacy" -j DROP
 -A NL-dns-bridges-FWD -i dns-brid-1ehaer -o dns-brid-1ehaer -m comment --comment "netlab:dns-bridges:network legacy" -j ACCEPT

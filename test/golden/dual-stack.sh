@@ -61,6 +61,7 @@ iptables-restore --noflush <<'EOF'
 :NL-dual-stack-FWD - [0:0]
 :NL-dual-stack-LABIF - [0:0]
 -I FORWARD 1 -m comment --comment "netlab:dual-stack" -j NL-dual-stack-FWD
+-A NL-dual-stack-FWD -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "netlab:dual-stack:replies to allowed connections" -j ACCEPT
 -A NL-dual-stack-FWD -i dual-sta-0fy5v9 ! -o dual-sta-0fy5v9 -m comment --comment "netlab:dual-stack:network vault internal" -j DROP
 -A NL-dual-stack-FWD ! -i dual-sta-0fy5v9 -o dual-sta-0fy5v9 -m comment --comment "netlab:dual-stack:network vault internal" -j DROP
 -A NL-dual-stack-FWD -i dual-stack-blue -o dual-sta-16cbvj -m comment --comment "netlab:dual-stack:isolate blue from green" -j DROP
@@ -94,6 +95,7 @@ ip6tables-restore --noflush <<'EOF'
 :NL-dual-stack-FWD - [0:0]
 :NL-dual-stack-LABIF - [0:0]
 -I FORWARD 1 -m comment --comment "netlab:dual-stack" -j NL-dual-stack-FWD
+-A NL-dual-stack-FWD -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "netlab:dual-stack:replies to allowed connections" -j ACCEPT
 -A NL-dual-stack-FWD -i dual-sta-0fy5v9 ! -o dual-sta-0fy5v9 -m comment --comment "netlab:dual-stack:network vault internal" -j DROP
 -A NL-dual-stack-FWD ! -i dual-sta-0fy5v9 -o dual-sta-0fy5v9 -m comment --comment "netlab:dual-stack:network vault internal" -j DROP
 -A NL-dual-stack-FWD -i dual-stack-blue -o dual-sta-16cbvj -m comment --comment "netlab:dual-stack:isolate blue from green" -j DROP

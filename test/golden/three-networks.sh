@@ -72,6 +72,7 @@ iptables-restore --noflush <<'EOF'
 :NL-three-networks-FWD - [0:0]
 :NL-three-networks-LABIF - [0:0]
 -I FORWARD 1 -m comment --comment "netlab:three-networks" -j NL-three-networks-FWD
+-A NL-three-networks-FWD -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "netlab:three-networks:replies to allowed connections" -j ACCEPT
 -A NL-three-networks-FWD -i three-ne-1m8yue ! -o three-ne-1m8yue -m comment --comment "netlab:three-networks:network data internal" -j DROP
 -A NL-three-networks-FWD ! -i three-ne-1m8yue -o three-ne-1m8yue -m comment --comment "netlab:three-networks:network data internal" -j DROP
 -A NL-three-networks-FWD -i three-ne-1k8x0p -o three-ne-1p77in -m comment --comment "netlab:three-networks:isolate frontend from backend" -j DROP

@@ -104,4 +104,22 @@ describe.skipIf(!IS_ROOT)("gateway modes: what reaches a member, from where (Doc
     await upAndTest(f, "hairpin", 4);
     await downClean("hairpin");
   });
+
+  it("another network of the lab reaches a published port through the host's addresses, and the replies come back", async () => {
+    const f = files.write("gwx", `name: gwx
+networks:
+  a: { subnet: 172.29.1.0/24, nat: true }
+  b: { subnet: 172.29.2.0/24, nat: true }
+nodes:
+  web: { networks: [a], run: netlab serve http --port 80, publish: ["8080:80"] }
+  cli: { networks: [b] }
+checks:
+  - { from: cli, http: "http://172.29.2.1:8080/", contains: "hello from web" }
+  - { from: cli, http: "http://172.29.1.1:8080/", contains: "hello from web" }
+  - { from: cli, http: "http://172.29.1.2/", ${FAIL} }
+`);
+    await upAndTest(f, "gwx", 3);
+    await downClean("gwx");
+  });
 });
+

@@ -30,4 +30,19 @@ describe.skipIf(!IS_ROOT)("printed hints", () => {
     t.labs.delete("bridge-lab");
     expect(await t.sb.snapshot()).toEqual(t.before);
   });
+
+  it("the try: hint of each of several shipped labs reaches what it pings", async () => {
+    for (const lab of ["veth-pair", "three-networks", "nat-internet", "dns-bridges"]) {
+      t.labs.add(lab);
+      const up = await t.sb.netlab(["up", lab]);
+      const hint = /try: (sudo netlab [^\n]*)/.exec(up.stdout)?.[1];
+      expect(hint, `${lab} printed no hint`).toBeDefined();
+      const r = await t.sb.sh(hint!);
+      expect(`${lab}: ${hint}: exit ${r.code}`).toBe(`${lab}: ${hint}: exit 0`);
+      expect((await t.sb.netlab(["down", lab])).code).toBe(0);
+      t.labs.delete(lab);
+    }
+    expect(await t.sb.snapshot()).toEqual(t.before);
+  });
 });
+

@@ -101,3 +101,15 @@ COMMIT
     expect(cleanupScript(save, "other")).toBe("");
   });
 });
+
+describe("host firewall (review)", () => {
+  it("forward: drop decides what is routed: no blanket accept between the lab's interfaces ahead of its DROP", async () => {
+    const { renderPlan } = await import("../../src/runtime/ops/index.js");
+    const lab = (fw: string) => labFromText(`name: fwh\nhost: { forward: true${fw} }\nnetworks:\n  lan: { subnet: 10.7.0.0/24 }\nnodes:\n  srv: { networks: [lan] }\n  ext: {}\nlinks:\n  - { endpoints: ["host:up0", "ext:eth0"], subnet: 198.18.7.0/24 }\n`);
+    expect(renderPlan(compile(lab(""), { stateDir: "/run/netlab/fwh" }), "x")).toContain("NL-fwh-LABIF");
+    const closed = renderPlan(compile(lab(', firewall: { forward: drop, allow: ["tcp/80"] }'), { stateDir: "/run/netlab/fwh" }), "x");
+    expect(closed).not.toContain("NL-fwh-LABIF");
+    expect(closed).toMatch(/-A NL-fwh-FWD -p tcp -m tcp --dport 80 .*-j ACCEPT[\s\S]*-A NL-fwh-FWD -m comment --comment "netlab:fwh:host firewall forward drop" -j DROP/);
+  });
+});
+

@@ -1,7 +1,7 @@
 import { up } from "../../api.js";
 import { Interrupted } from "../../errors.js";
 import { hostsEntries } from "../../lab/hosts.js";
-import type { Lab } from "../../lab/model.js";
+import { networkOf, type Lab } from "../../lab/model.js";
 import { macvlanNote } from "../../plan/kinds/subif.js";
 import { composeOf, type ComposeFlags } from "../compose-options.js";
 import { c, progress, reportNotes, reportWarnings, table } from "../output.js";
@@ -20,12 +20,34 @@ export function summary(lab: Lab): string {
   return table(["NODE", "NAMESPACE", "INTERFACE", "ADDRESSES"], rows);
 }
 
+/**
+ * A command to try that works as printed: a ping between two nodes that share a network (by
+ * name where the first resolves it, else by the address on that network); without such a pair,
+ * a node's ping of its gateway; else nothing.
+ */
 export function hint(lab: Lab): string {
-  const a = lab.nodes[0];
-  const b = lab.nodes.find((n) => n !== a && n.intfs.some((i) => i.addrs.length));
-  if (!a) return "";
-  const target = b ? (hostsEntries(lab, a).some(([, h]) => h === b.name) ? b.name : b.intfs.find((i) => i.addrs.length)!.addrs[0].split("/")[0]) : "127.0.0.1";
-  return `try: sudo netlab exec ${lab.name} ${a.name} -- ping -c1 ${target}`;
+  const try_ = (a: string, target: string) => `try: sudo netlab exec ${lab.name} ${a} -- ping -c1 ${target}`;
+  for (const a of lab.nodes.filter((n) => !n.vhost))
+    for (const i of a.intfs) {
+      const net = networkOf(i);
+      if (!net || !i.addrs.length) continue;
+      for (const b of lab.nodes) {
+        const there = b !== a && b.intfs.find((j) => networkOf(j) === net && j.addrs.some((x) => !x.includes(":")));
+        if (!there) continue;
+        const named = hostsEntries(lab, a).some(([, h]) => h === b.name);
+        return try_(a.name, named ? b.name : there.addrs.find((x) => !x.includes(":"))!.split("/")[0]);
+      }
+    }
+  // A cable's other end (a link to the host, or to another node).
+  for (const a of lab.nodes.filter((n) => !n.vhost))
+    for (const i of a.intfs) {
+      if (i.kind !== "veth" || !i.addrs.length) continue;
+      const ends = [...lab.host.intfs, ...lab.nodes.filter((n) => n !== a).flatMap((n) => n.intfs)];
+      const other = ends.find((j) => j.kind === "veth" && j.link === i.link && j !== i && j.addrs.some((x) => !x.includes(":")));
+      if (other) return try_(a.name, other.addrs.find((x) => !x.includes(":"))!.split("/")[0]);
+    }
+  const gw = lab.nodes.flatMap((n) => n.intfs.map((i) => ({ n, net: lab.networks.find((x) => x.name === networkOf(i) && x.gateway) })).filter((x) => x.net))[0];
+  return gw ? try_(gw.n.name, gw.net!.gateway!.split("/")[0]) : "";
 }
 
 export interface UpCmdOptions extends ComposeFlags {

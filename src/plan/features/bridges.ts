@@ -6,6 +6,10 @@ import type { Network } from "../../lab/model.js";
 import type { Ruleset } from "../ruleset.js";
 
 export function bridgeFeatures(rs: Ruleset, nets: Network[], hostIfaces: string[], forward: boolean): void {
+  // Replies first, as Docker's DOCKER-FORWARD begins: a connection allowed one way (a published
+  // port reached from another network) gets its answers back before isolation drops them.
+  if (nets.filter((n) => n.isolate && !n.internal).length > 1)
+    rs.add("filter", "FWD", "-m conntrack --ctstate RELATED,ESTABLISHED", "ACCEPT", "replies to allowed connections");
   for (const n of nets)
     if (n.internal) {
       rs.add("filter", "FWD", `-i ${n.bridge} ! -o ${n.bridge}`, "DROP", `network ${n.name} internal`);
