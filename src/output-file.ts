@@ -121,6 +121,13 @@ function checkExisting(fd: number, shown: string): void {
  * hands to a child as its stdout). Errors: UsageError (exit 2) naming the path and why.
  */
 export function openOutput(path: string, opts: OutputOptions, links = { n: 0 }): Output {
+  // Our own descriptors — `-`, /dev/stdout, /dev/fd/N — are reopened as they are (a pipe into
+  // wireshark, `| head`), appending, so `>> log` is not truncated; no link of anyone's is followed.
+  const own = path === "-" ? 1 : /^\/dev\/(?:stdout|fd\/(\d+))$|^\/proc\/self\/fd\/(\d+)$/.exec(path);
+  if (own !== null) {
+    const n = typeof own === "number" ? own : Number(own[1] ?? own[2] ?? 1);
+    return { fd: openSync(`/proc/self/fd/${n}`, "a"), path, created: false };
+  }
   const abs = absolute(path);
   const name = abs.slice(abs.lastIndexOf("/") + 1);
   if (!name || name === "." || name === "..") refuse(path, "it names a directory, not a file");

@@ -23,6 +23,7 @@ const BY_EXTENSION: Record<string, GraphFormat> = { ".mmd": "mermaid", ".mermaid
  * Mermaid text into x.png helps nobody.
  */
 export function graphFormat(format: string | undefined, output: string | undefined): GraphFormat {
+  if (output && /^(-|\/dev\/stdout|\/dev\/fd\/\d+|\/proc\/self\/fd\/\d+)$/.test(output)) output = undefined; // a stream: no name to go by
   const ext = output ? /\.[^./]+$/.exec(output)?.[0]?.toLowerCase() : undefined;
   const meant = ext ? BY_EXTENSION[ext] : undefined;
   if (output && !meant && !format) throw new UsageError(`cannot tell the format of ${output} from its name`, `end it in ${Object.keys(BY_EXTENSION).join(", ")}, or give --format`);

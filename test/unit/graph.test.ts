@@ -84,6 +84,8 @@ describe("what the picture shows (issue 18)", () => {
     expect(graphFormat(undefined, "x.SVG")).toBe("svg");
     expect(graphFormat(undefined, undefined)).toBe("mermaid");
     expect(graphFormat("dot", "x.gv")).toBe("dot");
+    expect(graphFormat(undefined, "-")).toBe("mermaid"); // standard output has no name to go by
+    expect(graphFormat("png", "/dev/stdout")).toBe("png");
     expect(() => graphFormat(undefined, "x.txt")).toThrow(/cannot tell the format of x.txt/);
     expect(() => graphFormat("mermaid", "x.png")).toThrow(/named like a png file/);
   });
