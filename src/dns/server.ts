@@ -30,7 +30,7 @@ export async function serveDns(lab: Lab, logFile: string): Promise<void> {
   for (const addr of dnsServers(lab)) {
     const udp = await listenUdp(addr, views, { transport: "udp", log }, failed("udp"));
     const tcp = net.createServer();
-    serveTcp(tcp, (from, msg) => answer(views, from, msg, { transport: "tcp", log }), failed("tcp"));
+    serveTcp(tcp, (from, msg) => answer(views, from, msg, { transport: "tcp", log }), failed("tcp"), undefined, (from) => !!views.client(from));
     await new Promise<void>((resolve, reject) => {
       tcp.once("error", reject);
       tcp.listen(53, addr, () => resolve());

@@ -15,20 +15,34 @@ export interface TcpLimits {
   total: number;
   perClient: number;
   idleMs: number;
+  /** Connections from addresses that are no lab node, all together: they only ever get REFUSED. */
+  strangers: number;
 }
 
 /** Docker's embedded DNS (miekg/dns) closes idle TCP after 8 s; BIND lets 150 clients in. */
-export const TCP_LIMITS: TcpLimits = { total: 256, perClient: 16, idleMs: 8000 };
+export const TCP_LIMITS: TcpLimits = { total: 256, perClient: 16, idleMs: 8000, strangers: 32 };
 
 /** Answers one message from an address; null closes the connection (it sent what is not a query). */
 export type Handler = (from: string, msg: Buffer) => Promise<Buffer | null>;
 
 /** Serves DNS over TCP on `server` (listening or not yet). `onError` hears what a handler threw; the connection is closed and the server goes on. */
-export function serveTcp(server: net.Server, handle: Handler, onError: (e: unknown) => void, limits: TcpLimits = TCP_LIMITS): void {
+export function serveTcp(server: net.Server, handle: Handler, onError: (e: unknown) => void, limits: TcpLimits = TCP_LIMITS, admit: (from: string) => boolean = () => true): void {
   server.maxConnections = limits.total;
   const perClient = new Map<string, number>();
+  let strangers = 0;
   server.on("connection", (s) => {
     const who = s.remoteAddress ?? "";
+    // Only the lab's nodes get answers; anyone else (any local user can bind many 127.x sources)
+    // shares a few slots, so the nodes' are never all taken by strangers holding connections open.
+    const stranger = !admit(who);
+    if (stranger && strangers >= limits.strangers) {
+      s.destroy();
+      return;
+    }
+    if (stranger) {
+      strangers++;
+      s.once("close", () => strangers--);
+    }
     const n = (perClient.get(who) ?? 0) + 1;
     if (n > limits.perClient) {
       s.destroy();

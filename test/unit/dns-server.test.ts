@@ -70,7 +70,7 @@ describe("dns over TCP: limits", () => {
     clients.splice(0).forEach((c) => c.destroy());
     servers.splice(0).forEach((s) => s.close());
   });
-  const listen = async (handle: (from: string, m: Buffer) => Promise<Buffer | null>, limits = { total: 10, perClient: 4, idleMs: 300 }) => {
+  const listen = async (handle: (from: string, m: Buffer) => Promise<Buffer | null>, limits = { total: 10, perClient: 4, idleMs: 300, strangers: 10 }) => {
     const s = net.createServer();
     servers.push(s);
     serveTcp(s, handle, () => {}, limits);
@@ -98,7 +98,7 @@ describe("dns over TCP: limits", () => {
 
   it("pipelined queries never read: the server stops reading instead of queueing answers", async () => {
     let answered = 0;
-    const port = await listen(async () => (answered++, Buffer.alloc(60_000)), { total: 10, perClient: 4, idleMs: 5000 });
+    const port = await listen(async () => (answered++, Buffer.alloc(60_000)), { total: 10, perClient: 4, idleMs: 5000, strangers: 10 });
     const c = await connect(port);
     c.pause(); // never reads
     const frame = Buffer.from([0, 12, ...Array(12).fill(0)]);
@@ -155,5 +155,28 @@ describe("dns query log", () => {
   it("escapes names as dig prints them", () => {
     expect(escapeName("web-1.lab.")).toBe("web-1.lab.");
     expect(escapeName("a\x1b]0;pwn\x07 b\\c\x7f")).toBe("a\\027]0;pwn\\007\\032b\\\\c\\127");
+  });
+});
+
+describe("dns over TCP: strangers share a few slots (review)", () => {
+  it("connections from addresses that are no node beyond the strangers' share are closed; a node still gets in", async () => {
+    const net = await import("node:net");
+    const { serveTcp } = await import("../../src/dns/tcp.js");
+    const server = net.createServer();
+    serveTcp(server, async () => null, () => {}, { total: 50, perClient: 50, idleMs: 5000, strangers: 3 }, (from) => from === "127.0.0.9");
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const port = (server.address() as { port: number }).port;
+    const open = (local: string) => new Promise<boolean>((resolve) => {
+      const s = net.connect({ port, host: "127.0.0.1", localAddress: local });
+      s.once("close", () => resolve(false));
+      s.once("connect", () => setTimeout(() => { resolve(!s.destroyed && s.readyState === "open"); }, 150));
+      sockets.push(s);
+    });
+    const sockets: import("node:net").Socket[] = [];
+    const strangers = await Promise.all(Array.from({ length: 6 }, (_, i) => open(`127.0.1.${i + 1}`)));
+    expect(strangers.filter(Boolean).length).toBe(3);
+    expect(await open("127.0.0.9")).toBe(true); // the node's slot was never taken
+    for (const s of sockets) s.destroy();
+    server.close();
   });
 });
