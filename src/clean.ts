@@ -5,6 +5,7 @@
 // lead into netlab's own directories, netlab's files, and the lab's place in the host ledger.
 import { lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
 import { kernelLab, LAB_NAME, nsName } from "./net/names.js";
+import { parseChain } from "./net/netfilter.js";
 import { rm } from "node:fs/promises";
 import { UsageError } from "./errors.js";
 import { NETNS_ETC } from "./state/paths.js";
@@ -115,7 +116,10 @@ export async function findMarked(): Promise<Map<string, Found>> {
     const labs = new Set([...save.stdout.matchAll(new RegExp(`netlab:(${LAB})(?=[:" ]|$)`, "gm"))].map((m) => m[1]));
     // Chains alone (their jumps gone) name only the lab's kernel prefix: one already found by its comments is that lab.
     const prefixes = new Set([...labs].map(kernelLab));
-    for (const m of save.stdout.matchAll(/^:NL-([a-z][a-z0-9-]{0,18})-[A-Z0-9]+ /gm)) if (!prefixes.has(m[1])) labs.add(m[1]);
+    for (const m of save.stdout.matchAll(/^:(\S+) /gm)) {
+      const p = parseChain(m[1])?.prefix;
+      if (p && !prefixes.has(p)) labs.add(p);
+    }
     for (const lab of labs) {
       const script = cleanupScript(save.stdout, lab);
       if (script) of(lab).iptables.push({ family, script });

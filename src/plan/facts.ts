@@ -106,5 +106,6 @@ function addOp(sp: Space | undefined, op: Op): void {
       const m = /^-[AI] (\S+)/.exec(line);
       if (m) counts[m[1]] = (counts[m[1]] ?? 0) + 1;
     }
+    for (const j of op.jumps ?? []) counts[j.chain] = (counts[j.chain] ?? 0) + 1;
   }
 }

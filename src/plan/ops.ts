@@ -16,8 +16,12 @@ export type Op =
   | { op: "bridge"; ns: Ns; lines: string[] }
   /** `tc -batch -` in NS: root qdiscs for link impairments (netem, tbf); they go with their interfaces. */
   | { op: "tc"; ns: Ns; lines: string[] }
-  /** `iptables-restore --noflush` (or ip6tables-restore) with a whole table's worth of rules. */
-  | { op: "iptables"; ns: Ns; family: 4 | 6; text: string }
+  /**
+   * `iptables-restore --noflush` (or ip6tables-restore) of a ruleset: its chains declared and
+   * filled, table by table; then its entry points ensured (added where missing, never twice).
+   * With `owner`, a sync: the owner's chains the text no longer declares are removed.
+   */
+  | { op: "iptables"; ns: Ns; family: 4 | 6; text: string; jumps?: IptablesJump[]; owner?: string }
   /** Remove every rule and chain tagged for this lab from the tables, computed from the live ruleset. */
   | { op: "iptables-clean"; ns: Ns; family: 4 | 6; lab: string }
   /** Set sysctls. restore: in the shared host namespace, through the ledger, which keeps the values before netlab. */
@@ -66,4 +70,12 @@ export interface Phase {
 export interface Plan {
   lab: string;
   phases: Phase[];
+}
+
+/** A jump from a built-in chain into a ruleset's chain: `-A|-I CHAIN SPEC` in TABLE (SPEC carries the owner's tag). */
+export interface IptablesJump {
+  table: "filter" | "nat" | "mangle" | "raw";
+  chain: string;
+  insert: boolean;
+  spec: string;
 }

@@ -1,40 +1,84 @@
 // Reading the live ruleset (`iptables-save`): what belongs to a lab, which tables exist,
 // which are empty again. The runtime's side of the ruleset model (plan/ruleset.ts).
-import { JUMPS, ownChains } from "../net/netfilter.js";
+import { ownChain, taggedBy } from "../net/netfilter.js";
+import type { IptablesJump } from "../plan/ops.js";
+
+/** iptables-save's lines by table: its chain declarations' names and its rules (`-A …`). */
+export function parseSave(save: string): Map<string, { chains: string[]; rules: string[] }> {
+  const out = new Map<string, { chains: string[]; rules: string[] }>();
+  let cur: { chains: string[]; rules: string[] } | undefined;
+  for (const line of save.split("\n")) {
+    if (line.startsWith("*")) out.set(line.slice(1).trim(), (cur = { chains: [], rules: [] }));
+    else if (line.startsWith(":") && cur) cur.chains.push(line.slice(1).split(" ")[0]);
+    else if (line.startsWith("-A ") && cur) cur.rules.push(line);
+    else if (line === "COMMIT") cur = undefined;
+  }
+  return out;
+}
+
+const chainOf = (rule: string) => rule.split(" ")[1];
+const targetOf = (rule: string) => / -[jg] (\S+)/.exec(rule)?.[1];
+/** iptables-save quotes a comment only where it must: compare without quotes. */
+const norm = (rule: string) => rule.replace(/"/g, "");
+const del = (rule: string) => "-D" + rule.slice(2);
+const commentOf = (spec: string) => /--comment ("[^"]*"|\S+)/.exec(spec)?.[1] ?? "";
 
 /**
- * From `iptables-save` output, the iptables-restore input that removes exactly this
- * lab's jumps (its tagged rules in the built-in chains JUMPS enters from), then its chains —
- * and nothing else. Empty when there is nothing of ours.
+ * From `iptables-save` output, the iptables-restore input that removes exactly this lab's
+ * tagged rules in chains not its own (its jumps, wherever an entry point put them), then its
+ * chains — and nothing else. Empty when there is nothing of ours.
  */
 export function cleanupScript(save: string, lab: string): string {
-  const ours = ownChains(lab);
-  const tagged = new RegExp(`--comment "?netlab:${lab.replace(/[-]/g, "\\-")}(:[^"]*)?"?( |$)`);
+  const ours = ownChain(lab);
+  const tagged = taggedBy(lab);
   const out: string[] = [];
-  let table = "";
-  let dels: string[] = [];
-  let chains: string[] = [];
-  const flush = () => {
-    if (table && (dels.length || chains.length)) {
-      out.push(`*${table}`, ...dels, ...chains.map((c) => `-F ${c}`), ...chains.map((c) => `-X ${c}`), "COMMIT");
-    }
-    dels = [];
-    chains = [];
-  };
-  for (const line of save.split("\n")) {
-    if (line.startsWith("*")) { flush(); table = line.slice(1).trim(); continue; }
-    if (line.startsWith(":")) {
-      const c = line.slice(1).split(" ")[0];
-      if (ours.test(c)) chains.push(c);
-      continue;
-    }
-    if (line.startsWith("-A ")) {
-      const chain = line.split(" ")[1];
-      if (JUMPS.some((j) => j.table === table && j.from === chain) && tagged.test(line)) dels.push("-D" + line.slice(2));
-    }
-    if (line === "COMMIT") { flush(); table = ""; }
+  for (const [table, t] of parseSave(save)) {
+    const dels = t.rules.filter((r) => !ours(chainOf(r)) && tagged(r)).map(del);
+    const chains = t.chains.filter(ours);
+    if (dels.length || chains.length) out.push(`*${table}`, ...dels, ...chains.map((c) => `-F ${c}`), ...chains.map((c) => `-X ${c}`), "COMMIT");
   }
-  flush();
+  return out.length ? out.join("\n") + "\n" : "";
+}
+
+/**
+ * The iptables-restore input that makes the live ruleset (`save`) hold a ruleset's `text` — its
+ * chains declared (so emptied) and filled — with each of its `jumps` exactly once (one that is
+ * there stays; copies and outdated ones go), and, with an `owner`, none of the owner's chains
+ * the text no longer declares, nor its jumps to them: kube-proxy's sync, by set difference.
+ */
+export function syncScript(save: string, text: string, jumps: IptablesJump[], owner?: string): string {
+  const live = parseSave(save);
+  const want = parseSave(text);
+  const sections = new Map<string, string[]>();
+  const section = (t: string) => sections.get(t) ?? (sections.set(t, []), sections.get(t)!);
+  // The desired text as it is, table by table.
+  let table = "";
+  for (const line of text.split("\n")) {
+    if (line.startsWith("*")) table = line.slice(1).trim();
+    else if (line !== "COMMIT" && table) section(table).push(line);
+  }
+  const tail = new Map<string, string[]>();
+  const after = (t: string, ...l: string[]) => (section(t), tail.set(t, [...(tail.get(t) ?? []), ...l]));
+  // Entry points: a live jump that is one of `jumps` stays (once); the owner's other jumps go
+  // (copies, outdated matches, entry points no longer wanted); what is missing is added.
+  const seen = new Set<string>();
+  const isJump = (r: string, t: string) =>
+    owner ? !ownChain(owner)(chainOf(r)) && taggedBy(owner, true)(r) : jumps.some((j) => j.table === t && j.chain === chainOf(r) && targetOf(r) === targetOf(` ${j.spec}`) && norm(r).includes(norm(commentOf(j.spec))));
+  for (const [t, l] of live)
+    for (const r of l.rules.filter((x) => isJump(x, t))) {
+      const key = `${t} ${norm(r)}`;
+      if (!seen.has(key) && jumps.some((j) => j.table === t && `${t} ${norm(`-A ${j.chain} ${j.spec}`)}` === key)) seen.add(key);
+      else after(t, del(r));
+    }
+  for (const j of jumps) if (!seen.has(`${j.table} ${norm(`-A ${j.chain} ${j.spec}`)}`)) after(j.table, j.insert ? `-I ${j.chain} 1 ${j.spec}` : `-A ${j.chain} ${j.spec}`);
+  if (owner) {
+    const ours = ownChain(owner);
+    for (const [t, l] of live) {
+      const stale = l.chains.filter((c) => ours(c) && !(want.get(t)?.chains ?? []).includes(c));
+      if (stale.length) after(t, ...stale.map((c) => `-F ${c}`), ...stale.map((c) => `-X ${c}`));
+    }
+  }
+  const out = [...sections].flatMap(([t, lines]) => [`*${t}`, ...lines, ...(tail.get(t) ?? []), "COMMIT"]);
   return out.length ? out.join("\n") + "\n" : "";
 }
 

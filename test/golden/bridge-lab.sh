@@ -42,16 +42,12 @@ sysctl -q -w net.ipv4.ip_forward=1 net.ipv4.conf.bridge-lab-br0.route_localnet=1
 iptables-restore --noflush <<'EOF'
 *raw
 :NL-bridge-lab-RAW - [0:0]
--A PREROUTING -m comment --comment "netlab:bridge-lab" -j NL-bridge-lab-RAW
 -A NL-bridge-lab-RAW -d 172.20.0.2/32 ! -i bridge-lab-br0 -m comment --comment "netlab:bridge-lab:network br0 no direct access" -j DROP
 -A NL-bridge-lab-RAW -d 172.20.0.20/32 ! -i bridge-lab-br0 -m comment --comment "netlab:bridge-lab:network br0 no direct access" -j DROP
 -A NL-bridge-lab-RAW -d 172.20.0.3/32 ! -i bridge-lab-br0 -m comment --comment "netlab:bridge-lab:network br0 no direct access" -j DROP
 COMMIT
-EOF
-iptables-restore --noflush <<'EOF'
 *filter
 :NL-bridge-lab-FWD - [0:0]
--I FORWARD 1 -m comment --comment "netlab:bridge-lab" -j NL-bridge-lab-FWD
 -A NL-bridge-lab-FWD -d 172.20.0.2/32 -o bridge-lab-br0 -p tcp -m tcp --dport 80 -m comment --comment "netlab:bridge-lab:network br0 published 8080:80" -j ACCEPT
 -A NL-bridge-lab-FWD ! -i bridge-lab-br0 -o bridge-lab-br0 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -m comment --comment "netlab:bridge-lab:network br0 unpublished ports" -j DROP
 -A NL-bridge-lab-FWD -i bridge-lab-br0 ! -o bridge-lab-br0 -m comment --comment "netlab:bridge-lab:network br0 nat out" -j ACCEPT
@@ -59,14 +55,9 @@ iptables-restore --noflush <<'EOF'
 -A NL-bridge-lab-FWD -i bridge-lab-br0 -o bridge-lab-br0 -m comment --comment "netlab:bridge-lab:network br0" -j ACCEPT
 -A NL-bridge-lab-FWD -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "netlab:bridge-lab:published ports, replies" -j ACCEPT
 COMMIT
-EOF
-iptables-restore --noflush <<'EOF'
 *nat
 :NL-bridge-lab-POST - [0:0]
--A POSTROUTING -m comment --comment "netlab:bridge-lab" -j NL-bridge-lab-POST
 :NL-bridge-lab-PRE - [0:0]
--A PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:bridge-lab" -j NL-bridge-lab-PRE
--A OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:bridge-lab" -j NL-bridge-lab-PRE
 -A NL-bridge-lab-POST -s 172.20.0.0/24 ! -o bridge-lab-br0 -m comment --comment "netlab:bridge-lab:network br0 nat" -j MASQUERADE
 -A NL-bridge-lab-POST -s 172.20.0.0/24 -d 172.20.0.2/32 -o bridge-lab-br0 -p tcp -m tcp --dport 80 -m conntrack --ctstate DNAT -m comment --comment "netlab:bridge-lab:publish web 8080:80 hairpin" -j MASQUERADE
 -A NL-bridge-lab-POST -s 127.0.0.0/8 -o bridge-lab-br0 -m comment --comment "netlab:bridge-lab:published ports via 127.0.0.1" -j MASQUERADE
@@ -75,6 +66,11 @@ iptables-restore --noflush <<'EOF'
 -A NL-bridge-lab-PRE -i bridge-lab-br0 -d 127.0.0.11/32 -p tcp -m tcp --dport 53 -m comment --comment "netlab:bridge-lab:network br0 embedded DNS" -j DNAT --to-destination 172.20.0.1:53
 COMMIT
 EOF
+iptables -t raw -C PREROUTING -m comment --comment "netlab:bridge-lab" -j NL-bridge-lab-RAW 2>/dev/null || iptables -t raw -A PREROUTING -m comment --comment "netlab:bridge-lab" -j NL-bridge-lab-RAW
+iptables -t filter -C FORWARD -m comment --comment "netlab:bridge-lab" -j NL-bridge-lab-FWD 2>/dev/null || iptables -t filter -I FORWARD 1 -m comment --comment "netlab:bridge-lab" -j NL-bridge-lab-FWD
+iptables -t nat -C POSTROUTING -m comment --comment "netlab:bridge-lab" -j NL-bridge-lab-POST 2>/dev/null || iptables -t nat -A POSTROUTING -m comment --comment "netlab:bridge-lab" -j NL-bridge-lab-POST
+iptables -t nat -C PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:bridge-lab" -j NL-bridge-lab-PRE 2>/dev/null || iptables -t nat -A PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:bridge-lab" -j NL-bridge-lab-PRE
+iptables -t nat -C OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:bridge-lab" -j NL-bridge-lab-PRE 2>/dev/null || iptables -t nat -A OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:bridge-lab" -j NL-bridge-lab-PRE
 
 # --- nodes
 # configure web

@@ -52,15 +52,11 @@ sysctl -q -w net.ipv4.ip_forward=1 net.ipv4.conf.compose-17iuzt.route_localnet=1
 iptables-restore --noflush <<'EOF'
 *raw
 :NL-compose-RAW - [0:0]
--A PREROUTING -m comment --comment "netlab:compose" -j NL-compose-RAW
 -A NL-compose-RAW -d 172.18.0.2/32 ! -i compose-17iuzt -m comment --comment "netlab:compose:network frontend no direct access" -j DROP
 -A NL-compose-RAW -d 172.18.0.3/32 ! -i compose-17iuzt -m comment --comment "netlab:compose:network frontend no direct access" -j DROP
 COMMIT
-EOF
-iptables-restore --noflush <<'EOF'
 *filter
 :NL-compose-FWD - [0:0]
--I FORWARD 1 -m comment --comment "netlab:compose" -j NL-compose-FWD
 -A NL-compose-FWD -d 172.18.0.2/32 -o compose-17iuzt -p tcp -m tcp --dport 80 -m comment --comment "netlab:compose:network frontend published 8080:80" -j ACCEPT
 -A NL-compose-FWD ! -i compose-17iuzt -o compose-17iuzt -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -m comment --comment "netlab:compose:network frontend unpublished ports" -j DROP
 -A NL-compose-FWD -i compose-backend ! -o compose-backend -m comment --comment "netlab:compose:network backend internal" -j DROP
@@ -71,14 +67,9 @@ iptables-restore --noflush <<'EOF'
 -A NL-compose-FWD -i compose-backend -o compose-backend -m comment --comment "netlab:compose:network backend" -j ACCEPT
 -A NL-compose-FWD -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "netlab:compose:published ports, replies" -j ACCEPT
 COMMIT
-EOF
-iptables-restore --noflush <<'EOF'
 *nat
 :NL-compose-POST - [0:0]
--A POSTROUTING -m comment --comment "netlab:compose" -j NL-compose-POST
 :NL-compose-PRE - [0:0]
--A PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:compose" -j NL-compose-PRE
--A OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:compose" -j NL-compose-PRE
 -A NL-compose-POST -s 172.18.0.0/16 ! -o compose-17iuzt -m comment --comment "netlab:compose:network frontend nat" -j MASQUERADE
 -A NL-compose-POST -s 172.18.0.0/16 -d 172.18.0.2/32 -o compose-17iuzt -p tcp -m tcp --dport 80 -m conntrack --ctstate DNAT -m comment --comment "netlab:compose:publish proxy 8080:80 hairpin" -j MASQUERADE
 -A NL-compose-POST -s 127.0.0.0/8 -o compose-17iuzt -m comment --comment "netlab:compose:published ports via 127.0.0.1" -j MASQUERADE
@@ -89,6 +80,11 @@ iptables-restore --noflush <<'EOF'
 -A NL-compose-PRE -i compose-backend -d 127.0.0.11/32 -p tcp -m tcp --dport 53 -m comment --comment "netlab:compose:network backend embedded DNS" -j DNAT --to-destination 172.29.0.1:53
 COMMIT
 EOF
+iptables -t raw -C PREROUTING -m comment --comment "netlab:compose" -j NL-compose-RAW 2>/dev/null || iptables -t raw -A PREROUTING -m comment --comment "netlab:compose" -j NL-compose-RAW
+iptables -t filter -C FORWARD -m comment --comment "netlab:compose" -j NL-compose-FWD 2>/dev/null || iptables -t filter -I FORWARD 1 -m comment --comment "netlab:compose" -j NL-compose-FWD
+iptables -t nat -C POSTROUTING -m comment --comment "netlab:compose" -j NL-compose-POST 2>/dev/null || iptables -t nat -A POSTROUTING -m comment --comment "netlab:compose" -j NL-compose-POST
+iptables -t nat -C PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:compose" -j NL-compose-PRE 2>/dev/null || iptables -t nat -A PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:compose" -j NL-compose-PRE
+iptables -t nat -C OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:compose" -j NL-compose-PRE 2>/dev/null || iptables -t nat -A OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:compose" -j NL-compose-PRE
 
 # --- nodes
 # configure proxy

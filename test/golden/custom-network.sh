@@ -40,12 +40,12 @@ EOF
 iptables-restore --noflush <<'EOF'
 *nat
 :NL-custom-network-PRE - [0:0]
--A PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:custom-network" -j NL-custom-network-PRE
--A OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:custom-network" -j NL-custom-network-PRE
 -A NL-custom-network-PRE -i custom-n-05fn5j -d 127.0.0.11/32 -p udp -m udp --dport 53 -m comment --comment "netlab:custom-network:network app embedded DNS" -j DNAT --to-destination 172.20.0.1:53
 -A NL-custom-network-PRE -i custom-n-05fn5j -d 127.0.0.11/32 -p tcp -m tcp --dport 53 -m comment --comment "netlab:custom-network:network app embedded DNS" -j DNAT --to-destination 172.20.0.1:53
 COMMIT
 EOF
+iptables -t nat -C PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:custom-network" -j NL-custom-network-PRE 2>/dev/null || iptables -t nat -A PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:custom-network" -j NL-custom-network-PRE
+iptables -t nat -C OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:custom-network" -j NL-custom-network-PRE 2>/dev/null || iptables -t nat -A OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:custom-network" -j NL-custom-network-PRE
 
 # --- nodes
 # configure web

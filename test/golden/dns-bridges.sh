@@ -52,23 +52,21 @@ EOF
 iptables-restore --noflush <<'EOF'
 *filter
 :NL-dns-bridges-FWD - [0:0]
--I FORWARD 1 -m comment --comment "netlab:dns-bridges" -j NL-dns-bridges-FWD
 -A NL-dns-bridges-FWD -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "netlab:dns-bridges:replies to allowed connections" -j ACCEPT
 -A NL-dns-bridges-FWD -i dns-brid-1ehaer -o dns-brid-106w5r -m comment --comment "netlab:dns-bridges:isolate legacy from user" -j DROP
 -A NL-dns-bridges-FWD -i dns-brid-106w5r -o dns-brid-1ehaer -m comment --comment "netlab:dns-bridges:isolate user from legacy" -j DROP
 -A NL-dns-bridges-FWD -i dns-brid-1ehaer -o dns-brid-1ehaer -m comment --comment "netlab:dns-bridges:network legacy" -j ACCEPT
 -A NL-dns-bridges-FWD -i dns-brid-106w5r -o dns-brid-106w5r -m comment --comment "netlab:dns-bridges:network user" -j ACCEPT
 COMMIT
-EOF
-iptables-restore --noflush <<'EOF'
 *nat
 :NL-dns-bridges-PRE - [0:0]
--A PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:dns-bridges" -j NL-dns-bridges-PRE
--A OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:dns-bridges" -j NL-dns-bridges-PRE
 -A NL-dns-bridges-PRE -i dns-brid-106w5r -d 127.0.0.11/32 -p udp -m udp --dport 53 -m comment --comment "netlab:dns-bridges:network user embedded DNS" -j DNAT --to-destination 172.28.0.1:53
 -A NL-dns-bridges-PRE -i dns-brid-106w5r -d 127.0.0.11/32 -p tcp -m tcp --dport 53 -m comment --comment "netlab:dns-bridges:network user embedded DNS" -j DNAT --to-destination 172.28.0.1:53
 COMMIT
 EOF
+iptables -t filter -C FORWARD -m comment --comment "netlab:dns-bridges" -j NL-dns-bridges-FWD 2>/dev/null || iptables -t filter -I FORWARD 1 -m comment --comment "netlab:dns-bridges" -j NL-dns-bridges-FWD
+iptables -t nat -C PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:dns-bridges" -j NL-dns-bridges-PRE 2>/dev/null || iptables -t nat -A PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:dns-bridges" -j NL-dns-bridges-PRE
+iptables -t nat -C OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:dns-bridges" -j NL-dns-bridges-PRE 2>/dev/null || iptables -t nat -A OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:dns-bridges" -j NL-dns-bridges-PRE
 
 # --- nodes
 # configure a

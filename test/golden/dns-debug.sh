@@ -62,24 +62,22 @@ EOF
 iptables-restore --noflush <<'EOF'
 *filter
 :NL-dns-debug-FWD - [0:0]
--I FORWARD 1 -m comment --comment "netlab:dns-debug" -j NL-dns-debug-FWD
 -A NL-dns-debug-FWD -i dns-debu-1gxccw ! -o dns-debu-1gxccw -m comment --comment "netlab:dns-debug:network backend internal" -j DROP
 -A NL-dns-debug-FWD ! -i dns-debu-1gxccw -o dns-debu-1gxccw -m comment --comment "netlab:dns-debug:network backend internal" -j DROP
 -A NL-dns-debug-FWD -i dns-debu-08j1u9 -o dns-debu-08j1u9 -m comment --comment "netlab:dns-debug:network frontend" -j ACCEPT
 -A NL-dns-debug-FWD -i dns-debu-1gxccw -o dns-debu-1gxccw -m comment --comment "netlab:dns-debug:network backend" -j ACCEPT
 COMMIT
-EOF
-iptables-restore --noflush <<'EOF'
 *nat
 :NL-dns-debug-PRE - [0:0]
--A PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:dns-debug" -j NL-dns-debug-PRE
--A OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:dns-debug" -j NL-dns-debug-PRE
 -A NL-dns-debug-PRE -i dns-debu-08j1u9 -d 127.0.0.11/32 -p udp -m udp --dport 53 -m comment --comment "netlab:dns-debug:network frontend embedded DNS" -j DNAT --to-destination 172.25.1.1:53
 -A NL-dns-debug-PRE -i dns-debu-08j1u9 -d 127.0.0.11/32 -p tcp -m tcp --dport 53 -m comment --comment "netlab:dns-debug:network frontend embedded DNS" -j DNAT --to-destination 172.25.1.1:53
 -A NL-dns-debug-PRE -i dns-debu-1gxccw -d 127.0.0.11/32 -p udp -m udp --dport 53 -m comment --comment "netlab:dns-debug:network backend embedded DNS" -j DNAT --to-destination 172.25.2.1:53
 -A NL-dns-debug-PRE -i dns-debu-1gxccw -d 127.0.0.11/32 -p tcp -m tcp --dport 53 -m comment --comment "netlab:dns-debug:network backend embedded DNS" -j DNAT --to-destination 172.25.2.1:53
 COMMIT
 EOF
+iptables -t filter -C FORWARD -m comment --comment "netlab:dns-debug" -j NL-dns-debug-FWD 2>/dev/null || iptables -t filter -I FORWARD 1 -m comment --comment "netlab:dns-debug" -j NL-dns-debug-FWD
+iptables -t nat -C PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:dns-debug" -j NL-dns-debug-PRE 2>/dev/null || iptables -t nat -A PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:dns-debug" -j NL-dns-debug-PRE
+iptables -t nat -C OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:dns-debug" -j NL-dns-debug-PRE 2>/dev/null || iptables -t nat -A OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:dns-debug" -j NL-dns-debug-PRE
 
 # --- nodes
 # configure client

@@ -60,7 +60,6 @@ iptables-restore --noflush <<'EOF'
 *filter
 :NL-dual-stack-FWD - [0:0]
 :NL-dual-stack-LABIF - [0:0]
--I FORWARD 1 -m comment --comment "netlab:dual-stack" -j NL-dual-stack-FWD
 -A NL-dual-stack-FWD -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "netlab:dual-stack:replies to allowed connections" -j ACCEPT
 -A NL-dual-stack-FWD -i dual-sta-0fy5v9 ! -o dual-sta-0fy5v9 -m comment --comment "netlab:dual-stack:network vault internal" -j DROP
 -A NL-dual-stack-FWD ! -i dual-sta-0fy5v9 -o dual-sta-0fy5v9 -m comment --comment "netlab:dual-stack:network vault internal" -j DROP
@@ -76,12 +75,8 @@ iptables-restore --noflush <<'EOF'
 -A NL-dual-stack-FWD -i dual-sta-16cbvj -o dual-sta-16cbvj -m comment --comment "netlab:dual-stack:network green" -j ACCEPT
 -A NL-dual-stack-FWD -i dual-sta-0fy5v9 -o dual-sta-0fy5v9 -m comment --comment "netlab:dual-stack:network vault" -j ACCEPT
 COMMIT
-EOF
-iptables-restore --noflush <<'EOF'
 *nat
 :NL-dual-stack-PRE - [0:0]
--A PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:dual-stack" -j NL-dual-stack-PRE
--A OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:dual-stack" -j NL-dual-stack-PRE
 -A NL-dual-stack-PRE -i dual-stack-blue -d 127.0.0.11/32 -p udp -m udp --dport 53 -m comment --comment "netlab:dual-stack:network blue embedded DNS" -j DNAT --to-destination 10.60.1.1:53
 -A NL-dual-stack-PRE -i dual-stack-blue -d 127.0.0.11/32 -p tcp -m tcp --dport 53 -m comment --comment "netlab:dual-stack:network blue embedded DNS" -j DNAT --to-destination 10.60.1.1:53
 -A NL-dual-stack-PRE -i dual-sta-16cbvj -d 127.0.0.11/32 -p udp -m udp --dport 53 -m comment --comment "netlab:dual-stack:network green embedded DNS" -j DNAT --to-destination 10.60.2.1:53
@@ -90,11 +85,13 @@ iptables-restore --noflush <<'EOF'
 -A NL-dual-stack-PRE -i dual-sta-0fy5v9 -d 127.0.0.11/32 -p tcp -m tcp --dport 53 -m comment --comment "netlab:dual-stack:network vault embedded DNS" -j DNAT --to-destination 10.60.3.1:53
 COMMIT
 EOF
+iptables -t filter -C FORWARD -m comment --comment "netlab:dual-stack" -j NL-dual-stack-FWD 2>/dev/null || iptables -t filter -I FORWARD 1 -m comment --comment "netlab:dual-stack" -j NL-dual-stack-FWD
+iptables -t nat -C PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:dual-stack" -j NL-dual-stack-PRE 2>/dev/null || iptables -t nat -A PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:dual-stack" -j NL-dual-stack-PRE
+iptables -t nat -C OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:dual-stack" -j NL-dual-stack-PRE 2>/dev/null || iptables -t nat -A OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:dual-stack" -j NL-dual-stack-PRE
 ip6tables-restore --noflush <<'EOF'
 *filter
 :NL-dual-stack-FWD - [0:0]
 :NL-dual-stack-LABIF - [0:0]
--I FORWARD 1 -m comment --comment "netlab:dual-stack" -j NL-dual-stack-FWD
 -A NL-dual-stack-FWD -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "netlab:dual-stack:replies to allowed connections" -j ACCEPT
 -A NL-dual-stack-FWD -i dual-sta-0fy5v9 ! -o dual-sta-0fy5v9 -m comment --comment "netlab:dual-stack:network vault internal" -j DROP
 -A NL-dual-stack-FWD ! -i dual-sta-0fy5v9 -o dual-sta-0fy5v9 -m comment --comment "netlab:dual-stack:network vault internal" -j DROP
@@ -111,6 +108,7 @@ ip6tables-restore --noflush <<'EOF'
 -A NL-dual-stack-FWD -i dual-sta-0fy5v9 -o dual-sta-0fy5v9 -m comment --comment "netlab:dual-stack:network vault" -j ACCEPT
 COMMIT
 EOF
+ip6tables -t filter -C FORWARD -m comment --comment "netlab:dual-stack" -j NL-dual-stack-FWD 2>/dev/null || ip6tables -t filter -I FORWARD 1 -m comment --comment "netlab:dual-stack" -j NL-dual-stack-FWD
 
 # --- nodes
 # configure a

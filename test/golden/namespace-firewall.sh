@@ -40,12 +40,12 @@ EOF
 iptables-restore --noflush <<'EOF'
 *nat
 :NL-namespace-firewall-PRE - [0:0]
--A PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:namespace-firewall" -j NL-namespace-firewall-PRE
--A OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:namespace-firewall" -j NL-namespace-firewall-PRE
 -A NL-namespace-firewall-PRE -i namespac-0s1o08 -d 127.0.0.11/32 -p udp -m udp --dport 53 -m comment --comment "netlab:namespace-firewall:network lan embedded DNS" -j DNAT --to-destination 10.90.0.1:53
 -A NL-namespace-firewall-PRE -i namespac-0s1o08 -d 127.0.0.11/32 -p tcp -m tcp --dport 53 -m comment --comment "netlab:namespace-firewall:network lan embedded DNS" -j DNAT --to-destination 10.90.0.1:53
 COMMIT
 EOF
+iptables -t nat -C PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:namespace-firewall" -j NL-namespace-firewall-PRE 2>/dev/null || iptables -t nat -A PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:namespace-firewall" -j NL-namespace-firewall-PRE
+iptables -t nat -C OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:namespace-firewall" -j NL-namespace-firewall-PRE 2>/dev/null || iptables -t nat -A OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:namespace-firewall" -j NL-namespace-firewall-PRE
 
 # --- nodes
 # configure web

@@ -36,32 +36,28 @@ sysctl -q -w net.ipv4.ip_forward=1
 iptables-restore --noflush <<'EOF'
 *raw
 :NL-nat-internet-RAW - [0:0]
--A PREROUTING -m comment --comment "netlab:nat-internet" -j NL-nat-internet-RAW
 -A NL-nat-internet-RAW -d 172.31.0.2/32 ! -i nat-inte-1p506f -m comment --comment "netlab:nat-internet:network br0 no direct access" -j DROP
 COMMIT
-EOF
-iptables-restore --noflush <<'EOF'
 *filter
 :NL-nat-internet-FWD - [0:0]
--I FORWARD 1 -m comment --comment "netlab:nat-internet" -j NL-nat-internet-FWD
 -A NL-nat-internet-FWD ! -i nat-inte-1p506f -o nat-inte-1p506f -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -m comment --comment "netlab:nat-internet:network br0 unpublished ports" -j DROP
 -A NL-nat-internet-FWD -i nat-inte-1p506f ! -o nat-inte-1p506f -m comment --comment "netlab:nat-internet:network br0 nat out" -j ACCEPT
 -A NL-nat-internet-FWD -o nat-inte-1p506f -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "netlab:nat-internet:network br0 nat return" -j ACCEPT
 -A NL-nat-internet-FWD -i nat-inte-1p506f -o nat-inte-1p506f -m comment --comment "netlab:nat-internet:network br0" -j ACCEPT
 COMMIT
-EOF
-iptables-restore --noflush <<'EOF'
 *nat
 :NL-nat-internet-POST - [0:0]
--A POSTROUTING -m comment --comment "netlab:nat-internet" -j NL-nat-internet-POST
 :NL-nat-internet-PRE - [0:0]
--A PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:nat-internet" -j NL-nat-internet-PRE
--A OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:nat-internet" -j NL-nat-internet-PRE
 -A NL-nat-internet-POST -s 172.31.0.0/24 ! -o nat-inte-1p506f -m comment --comment "netlab:nat-internet:network br0 nat" -j MASQUERADE
 -A NL-nat-internet-PRE -i nat-inte-1p506f -d 127.0.0.11/32 -p udp -m udp --dport 53 -m comment --comment "netlab:nat-internet:network br0 embedded DNS" -j DNAT --to-destination 172.31.0.1:53
 -A NL-nat-internet-PRE -i nat-inte-1p506f -d 127.0.0.11/32 -p tcp -m tcp --dport 53 -m comment --comment "netlab:nat-internet:network br0 embedded DNS" -j DNAT --to-destination 172.31.0.1:53
 COMMIT
 EOF
+iptables -t raw -C PREROUTING -m comment --comment "netlab:nat-internet" -j NL-nat-internet-RAW 2>/dev/null || iptables -t raw -A PREROUTING -m comment --comment "netlab:nat-internet" -j NL-nat-internet-RAW
+iptables -t filter -C FORWARD -m comment --comment "netlab:nat-internet" -j NL-nat-internet-FWD 2>/dev/null || iptables -t filter -I FORWARD 1 -m comment --comment "netlab:nat-internet" -j NL-nat-internet-FWD
+iptables -t nat -C POSTROUTING -m comment --comment "netlab:nat-internet" -j NL-nat-internet-POST 2>/dev/null || iptables -t nat -A POSTROUTING -m comment --comment "netlab:nat-internet" -j NL-nat-internet-POST
+iptables -t nat -C PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:nat-internet" -j NL-nat-internet-PRE 2>/dev/null || iptables -t nat -A PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:nat-internet" -j NL-nat-internet-PRE
+iptables -t nat -C OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:nat-internet" -j NL-nat-internet-PRE 2>/dev/null || iptables -t nat -A OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:nat-internet" -j NL-nat-internet-PRE
 
 # --- nodes
 # configure app

@@ -43,25 +43,16 @@ sysctl -q -w net.ipv4.ip_forward=1 net.ipv4.conf.port-pub-1tkfjp.route_localnet=
 iptables-restore --noflush <<'EOF'
 *raw
 :NL-port-publish-RAW - [0:0]
--A PREROUTING -m comment --comment "netlab:port-publish" -j NL-port-publish-RAW
 -A NL-port-publish-RAW -d 127.0.0.1/32 ! -i lo -p tcp -m tcp --dport 9090 -m comment --comment "netlab:port-publish:publish web 127.0.0.1:9090:80 loopback only" -j DROP
 COMMIT
-EOF
-iptables-restore --noflush <<'EOF'
 *filter
 :NL-port-publish-FWD - [0:0]
--I FORWARD 1 -m comment --comment "netlab:port-publish" -j NL-port-publish-FWD
 -A NL-port-publish-FWD -d 172.30.0.2/32 -o port-pub-1tkfjp -p tcp -m tcp --dport 80 -m comment --comment "netlab:port-publish:publish web 8080:80" -j ACCEPT
 -A NL-port-publish-FWD -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "netlab:port-publish:published ports, replies" -j ACCEPT
 COMMIT
-EOF
-iptables-restore --noflush <<'EOF'
 *nat
 :NL-port-publish-POST - [0:0]
--A POSTROUTING -m comment --comment "netlab:port-publish" -j NL-port-publish-POST
 :NL-port-publish-PRE - [0:0]
--A PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:port-publish" -j NL-port-publish-PRE
--A OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:port-publish" -j NL-port-publish-PRE
 -A NL-port-publish-POST -s 172.30.0.0/24 -d 172.30.0.2/32 -o port-pub-1tkfjp -p tcp -m tcp --dport 80 -m conntrack --ctstate DNAT -m comment --comment "netlab:port-publish:publish web 8080:80 hairpin" -j MASQUERADE
 -A NL-port-publish-POST -s 127.0.0.0/8 -o port-pub-1tkfjp -m comment --comment "netlab:port-publish:published ports via 127.0.0.1" -j MASQUERADE
 -A NL-port-publish-PRE -p tcp -m tcp --dport 8080 -m comment --comment "netlab:port-publish:publish web 8080:80" -j DNAT --to-destination 172.30.0.2:80
@@ -70,6 +61,11 @@ iptables-restore --noflush <<'EOF'
 -A NL-port-publish-PRE -i port-pub-1tkfjp -d 127.0.0.11/32 -p tcp -m tcp --dport 53 -m comment --comment "netlab:port-publish:network br0 embedded DNS" -j DNAT --to-destination 172.30.0.1:53
 COMMIT
 EOF
+iptables -t raw -C PREROUTING -m comment --comment "netlab:port-publish" -j NL-port-publish-RAW 2>/dev/null || iptables -t raw -A PREROUTING -m comment --comment "netlab:port-publish" -j NL-port-publish-RAW
+iptables -t filter -C FORWARD -m comment --comment "netlab:port-publish" -j NL-port-publish-FWD 2>/dev/null || iptables -t filter -I FORWARD 1 -m comment --comment "netlab:port-publish" -j NL-port-publish-FWD
+iptables -t nat -C POSTROUTING -m comment --comment "netlab:port-publish" -j NL-port-publish-POST 2>/dev/null || iptables -t nat -A POSTROUTING -m comment --comment "netlab:port-publish" -j NL-port-publish-POST
+iptables -t nat -C PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:port-publish" -j NL-port-publish-PRE 2>/dev/null || iptables -t nat -A PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:port-publish" -j NL-port-publish-PRE
+iptables -t nat -C OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:port-publish" -j NL-port-publish-PRE 2>/dev/null || iptables -t nat -A OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:port-publish" -j NL-port-publish-PRE
 
 # --- nodes
 # configure web

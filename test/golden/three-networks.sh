@@ -71,7 +71,6 @@ iptables-restore --noflush <<'EOF'
 *filter
 :NL-three-networks-FWD - [0:0]
 :NL-three-networks-LABIF - [0:0]
--I FORWARD 1 -m comment --comment "netlab:three-networks" -j NL-three-networks-FWD
 -A NL-three-networks-FWD -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "netlab:three-networks:replies to allowed connections" -j ACCEPT
 -A NL-three-networks-FWD -i three-ne-1m8yue ! -o three-ne-1m8yue -m comment --comment "netlab:three-networks:network data internal" -j DROP
 -A NL-three-networks-FWD ! -i three-ne-1m8yue -o three-ne-1m8yue -m comment --comment "netlab:three-networks:network data internal" -j DROP
@@ -87,12 +86,8 @@ iptables-restore --noflush <<'EOF'
 -A NL-three-networks-FWD -i three-ne-1p77in -o three-ne-1p77in -m comment --comment "netlab:three-networks:network backend" -j ACCEPT
 -A NL-three-networks-FWD -i three-ne-1m8yue -o three-ne-1m8yue -m comment --comment "netlab:three-networks:network data" -j ACCEPT
 COMMIT
-EOF
-iptables-restore --noflush <<'EOF'
 *nat
 :NL-three-networks-PRE - [0:0]
--A PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:three-networks" -j NL-three-networks-PRE
--A OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:three-networks" -j NL-three-networks-PRE
 -A NL-three-networks-PRE -i three-ne-1k8x0p -d 127.0.0.11/32 -p udp -m udp --dport 53 -m comment --comment "netlab:three-networks:network frontend embedded DNS" -j DNAT --to-destination 10.10.1.1:53
 -A NL-three-networks-PRE -i three-ne-1k8x0p -d 127.0.0.11/32 -p tcp -m tcp --dport 53 -m comment --comment "netlab:three-networks:network frontend embedded DNS" -j DNAT --to-destination 10.10.1.1:53
 -A NL-three-networks-PRE -i three-ne-1p77in -d 127.0.0.11/32 -p udp -m udp --dport 53 -m comment --comment "netlab:three-networks:network backend embedded DNS" -j DNAT --to-destination 10.10.2.1:53
@@ -101,6 +96,9 @@ iptables-restore --noflush <<'EOF'
 -A NL-three-networks-PRE -i three-ne-1m8yue -d 127.0.0.11/32 -p tcp -m tcp --dport 53 -m comment --comment "netlab:three-networks:network data embedded DNS" -j DNAT --to-destination 10.10.3.1:53
 COMMIT
 EOF
+iptables -t filter -C FORWARD -m comment --comment "netlab:three-networks" -j NL-three-networks-FWD 2>/dev/null || iptables -t filter -I FORWARD 1 -m comment --comment "netlab:three-networks" -j NL-three-networks-FWD
+iptables -t nat -C PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:three-networks" -j NL-three-networks-PRE 2>/dev/null || iptables -t nat -A PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:three-networks" -j NL-three-networks-PRE
+iptables -t nat -C OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:three-networks" -j NL-three-networks-PRE 2>/dev/null || iptables -t nat -A OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:three-networks" -j NL-three-networks-PRE
 
 # --- nodes
 # configure web

@@ -1,5 +1,5 @@
 import { clean, type Found } from "../../clean.js";
-import { chainName } from "../../net/netfilter.js";
+import { chainGlob } from "../../net/netfilter.js";
 import { c } from "../output.js";
 
 function describe(f: Found): string[] {
@@ -7,7 +7,7 @@ function describe(f: Found): string[] {
     ...f.processes.map((p) => `process ${p.pid} (${p.cmd})`),
     ...f.namespaces.map((n) => `namespace ${n}`),
     ...f.links.map((l) => `interface ${l}`),
-    ...f.iptables.map((i) => `${i.family === 4 ? "iptables" : "ip6tables"} rules and ${chainName(f.lab, "*")} chains`),
+    ...f.iptables.map((i) => `${i.family === 4 ? "iptables" : "ip6tables"} rules and ${chainGlob(f.lab)} chains`),
     ...f.etc.map((e) => e),
     ...f.files.map((e) => e),
   ];

@@ -49,8 +49,7 @@ export function nodeFirewall(rs: Ruleset, f: Firewall): void {
 /** `host.firewall`: the same rules in the lab's own chains, each policy a final DROP. Comes after the lab's own accepts. */
 export function hostFirewall(rs: Ruleset, f: Firewall, dnsServers: string[] = []): void {
   const suffix: Record<Builtin, string> = { INPUT: "IN", FORWARD: "FWD", OUTPUT: "OUT" };
-  for (const r of firewallRules(f, rs.family, { INPUT: rs.chain("IN"), FORWARD: rs.chain("FWD"), OUTPUT: rs.chain("OUT") }))
-    rs.add("filter", r.chain.slice(rs.chain("").length), r.match!, r.target!, `host firewall ${r.what}`);
+  for (const r of firewallRules(f, rs.family, suffix)) rs.add("filter", r.chain, r.match!, r.target!, `host firewall ${r.what}`);
   if (rs.family === 4)
     for (const raw of f.rules) {
       const [, c, rest] = /^-A (\S+)\s+(.*)$/.exec(raw.rule)!;

@@ -1,15 +1,33 @@
-// `iptables-restore --noflush` (or ip6tables) with a whole table's worth of rules, in one namespace.
-import type { Op } from "../../plan/ops.js";
+// A ruleset into one namespace: `iptables-restore --noflush` (or ip6tables) of its chains and
+// rules, its entry points ensured (kube-proxy's EnsureRule, never a second copy), and with an
+// owner the owner's chains it no longer declares removed — one iptables-save and one restore.
+import type { IptablesJump, Op } from "../../plan/ops.js";
 import { heredoc } from "../../shell.js";
 import { inNs, mustRun } from "../context.js";
+import { syncScript } from "../iptables-live.js";
+import { run } from "../proc.js";
 import { inNsText, iptablesTool } from "../tools.js";
 import type { OpModule } from "./op.js";
 
-export const iptables: OpModule<Extract<Op, { op: "iptables" }>> = {
-  render: (op) => heredoc(inNsText(op.ns, `${iptablesTool(op.family, "-restore")} --noflush`), op.text),
+type IptablesOp = Extract<Op, { op: "iptables" }>;
+
+/** What a human types for one entry point: add it unless it is there (`-C`). A fresh namespace has no stale chains to sync away. */
+const ensure = (op: IptablesOp, j: IptablesJump) => {
+  const tool = `${iptablesTool(op.family, "")} -t ${j.table}`;
+  return inNsText(op.ns, `${tool} -C ${j.chain} ${j.spec} 2>/dev/null || ${inNsText(op.ns, `${tool} ${j.insert ? `-I ${j.chain} 1` : `-A ${j.chain}`} ${j.spec}`)}`);
+};
+
+export const iptables: OpModule<IptablesOp> = {
+  render: (op) => [heredoc(inNsText(op.ns, `${iptablesTool(op.family, "-restore")} --noflush`), op.text), ...(op.jumps ?? []).map((j) => ensure(op, j))].join("\n"),
   async run(op, ctx) {
-    await mustRun(op, inNs(ctx, op.ns, [iptablesTool(op.family, "-restore"), "--noflush"]), op.text + "\n");
+    let text = op.text + "\n";
+    if (op.jumps?.length || op.owner) {
+      const saved = await run(inNs(ctx, op.ns, [iptablesTool(op.family, "-save")]));
+      // No ruleset yet at all (a fresh namespace's tables may not exist): nothing to keep or remove.
+      text = syncScript(saved.code === 0 ? saved.stdout : "", op.text, op.jumps ?? [], op.owner);
+    }
+    await mustRun(op, inNs(ctx, op.ns, [iptablesTool(op.family, "-restore"), "--noflush"]), text);
   },
-  tools: (op) => [iptablesTool(op.family, "-restore")],
+  tools: (op) => [iptablesTool(op.family, "-restore"), ...(op.jumps?.length || op.owner ? [iptablesTool(op.family, "-save")] : [])],
   shellable: (op) => op.ns !== null,
 };
