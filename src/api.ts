@@ -95,7 +95,7 @@ export async function up(ref: string, opts: UpOptions = {}): Promise<UpResult> {
       const meta = state.readMeta();
       if (meta && state.complete()) {
         if (meta.hash !== hash) {
-          throw new UsageError(`lab ${lab.name} is already up, from a different version of ${meta.lab.file}`, `netlab down ${lab.name}, then netlab up ${lab.name} again`);
+          throw new UsageError(`lab ${lab.name} is already up, from a different version of ${meta.lab.file}`, `netlab apply ${lab.file} changes it into this one, touching only what differs (or netlab down ${lab.name}, then up again)`);
         }
         markSelf(lab.name, state.instance());
         return await mend(lab, meta, state, t0);

@@ -62,6 +62,16 @@ withCompose(program
   .action(lazy("up", "upCmd"));
 
 withCompose(program
+  .command("apply")
+  .description("change a lab that is up into what its file now says, touching only what differs (a lab that is not up comes up)")
+  .argument("<file>", "the lab file (or shipped lab) as it is now")
+  .option("--dry-run", "print only the commands of the difference and touch nothing")
+  .option("--isolated", "for a lab that is not up yet: as up --isolated")
+  .option("--json", "print the result as JSON")
+  .option("-v, --verbose", "also say what a Compose file sets that netlab leaves aside"))
+  .action(lazy("apply", "applyCmd"));
+
+withCompose(program
   .command("test")
   .description("run the lab's checks from inside its namespaces; exit 0 when all pass, 1 when any fails")
   .argument("<lab>", "a lab that is up (its name, or the file it came from)")

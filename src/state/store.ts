@@ -1,7 +1,7 @@
 // /run/netlab/<lab>/: the resolved lab, a journal written before every step, logs.
 // The journal is what makes `down` and rollback work after a crash: it lists the
 // undo of every step that was begun, whether or not it finished.
-import { appendFileSync, chmodSync, closeSync, constants, existsSync, fstatSync, openSync, readSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statfsSync, writeFileSync } from "node:fs";
+import { appendFileSync, chmodSync, renameSync, closeSync, constants, existsSync, fstatSync, openSync, readSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statfsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Lab } from "../lab/model.js";
 import type { Op } from "../plan/ops.js";
@@ -133,6 +133,13 @@ export class LabState {
     writeFileSync(this.metaPath, JSON.stringify(meta), { mode: 0o600 });
     const first: Entry[] = meta.instance ? [{ t: "instance", id: meta.instance }] : [];
     writeFileSync(this.journalPath, first.map((e) => JSON.stringify(e) + "\n").join(""), { mode: 0o600 });
+  }
+
+  /** Replaces lab.json whole (written aside, then renamed): a kill leaves the old version or the new, never half. */
+  writeMeta(meta: Meta): void {
+    const tmp = `${this.metaPath}.new`;
+    writeFileSync(tmp, JSON.stringify(meta), { mode: 0o600 });
+    renameSync(tmp, this.metaPath);
   }
 
   /** The instance id this state records (journal first, then lab.json), or null for an older state or none. */

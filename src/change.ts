@@ -1,0 +1,153 @@
+// `netlab apply FILE`: a lab that is up is brought to what its file now says, touching only
+// what changed — the workshop loop (edit, apply, look, curl, edit again) without losing the
+// flows conntrack tracks, a running capture or the DNS log.
+//
+// The plan of the lab as it is up (compiled again from its saved state) and the plan of the
+// new file are compared step by step (steps have stable ids: host-iptables, node:<name>…), op
+// by op through their rendered commands. What this version changes in place is what rulesets
+// hold — firewalls, published ports, NAT and isolation rules — in the host (a sync: the lab's
+// chains rewritten, the ones no longer wanted removed, its jumps kept) and in nodes (their own
+// tables reloaded). An edit that changes anything else (devices, addresses, routes, namespaces,
+// sysctls, files, services) is refused before anything is touched, naming the steps it changes.
+import { UsageError } from "./errors.js";
+import type { ComposeOptions } from "./compose/env.js";
+import { labHash, planFor, up, type UpOptions } from "./api.js";
+import { loadLab } from "./lab/load.js";
+import type { Lab } from "./lab/model.js";
+import { factsOf } from "./plan/facts.js";
+import type { Op, Plan, Step } from "./plan/ops.js";
+import { tablesIn } from "./runtime/iptables-live.js";
+import { hostWrap } from "./runtime/netns.js";
+import { renderOp, runOp } from "./runtime/ops/index.js";
+import { holdTables } from "./runtime/shared.js";
+import { loadForHost } from "./runtime/host-subnets.js";
+import { requireRoot, requireTools } from "./runtime/tools.js";
+import { labEnv, markSelf } from "./runtime/env.js";
+import { LabState, type Meta } from "./state/store.js";
+import type { Context } from "./runtime/context.js";
+
+export interface ApplyResult {
+  lab: Lab;
+  /** "up": it was not up and came up; "unchanged": nothing in the kernel differs; "changed": steps changed in place. */
+  outcome: "up" | "unchanged" | "changed";
+  /** Titles of the steps changed in place. */
+  changed: string[];
+  /** --dry-run: the commands of the difference (or of `up`, for a lab that is not up). */
+  script?: string;
+  ms: number;
+}
+
+/** One step's change: the ops that bring it from old to new, and the undo to journal for it. */
+interface Change {
+  id: string;
+  title: string;
+  ops: Op[];
+  /** The undo the journal needs from now on (a step that is new, or whose undo grew), or none. */
+  undo: Op[];
+  /** The step's undo as the new plan has it: which tables the lab holds (holdTables). */
+  holds: Op[];
+}
+
+const RULE_OPS: ReadonlySet<Op["op"]> = new Set(["iptables", "ipset"]);
+const text = (ops: Op[]) => ops.map(renderOp).join("\n");
+
+/**
+ * Brings the lab FILE names to what FILE says. Not up: `up`. Up and unchanged: nothing.
+ * Up and changed: only the difference, under the lab's lock; nothing at all when the file is
+ * bad (exit 2, as `up`) or changes what this version cannot change in place (UsageError).
+ */
+export async function apply(ref: string, opts: UpOptions & { compose?: ComposeOptions } = {}): Promise<ApplyResult> {
+  const t0 = Date.now();
+  const lab = opts.dryRun ? loadLab(ref, { isolated: opts.isolated, compose: opts.compose }) : await loadForHost(ref, opts.isolated, opts.compose);
+  const state = new LabState(lab.name);
+  const meta = state.complete() ? state.readMeta() : null;
+  if (!meta) {
+    const r = await up(ref, opts);
+    return { lab: r.lab, outcome: "up", changed: [], script: r.script, ms: Date.now() - t0 };
+  }
+  if (opts.dryRun) return plan(lab, meta, state, t0);
+  requireRoot("netlab apply");
+  requireTools(["ip", "flock"]);
+  const release = await state.lock((holder) => opts.progress?.(`waiting for netlab${holder ? ` (pid ${holder})` : ""}, which is working on ${lab.name}`));
+  try {
+    // Read again under the lock: another apply may have changed it while we waited.
+    const now = state.complete() ? state.readMeta() : null;
+    if (!now) throw new UsageError(`lab ${lab.name} went down while apply waited for it`, `netlab apply ${ref} brings it up`);
+    const r = plan(lab, now, state, t0);
+    if (r.outcome === "unchanged") return r;
+    const ctx: Context = { lab: lab.name, hostId: now.host.id, hostWrap: hostWrap(now.host) ?? [], state, env: labEnv(lab.name, state.instance()), progress: opts.progress };
+    markSelf(lab.name, state.instance());
+    for (const c of r.changes) {
+      opts.progress?.(c.title);
+      // Journal first, as up does: a kill from here on leaves what down removes.
+      if (c.undo.length) state.append({ t: "begin", id: c.id, undo: c.undo });
+      await holdTables([{ id: c.id, title: c.title, ops: c.ops, undo: c.holds }], ctx);
+      for (const op of c.ops) await runOp(op, ctx);
+    }
+    // The new version is the lab's only once it is in place: a kill before this leaves the old
+    // one recorded, and the next apply does the same (idempotent) work again.
+    state.writeMeta({ ...now, lab, facts: factsOf(lab, r.newPlan), hash: labHash(lab) });
+    return { lab, outcome: "changed", changed: r.changed, ms: Date.now() - t0 };
+  } finally {
+    release();
+  }
+}
+
+/** The difference between the lab as it is up (`meta`) and `lab`, as changes to make; refused when one cannot be made in place. */
+function plan(lab: Lab, meta: Meta, state: LabState, t0: number): ApplyResult & { changes: Change[]; newPlan: Plan } {
+  const newPlan = planFor(lab, state);
+  if (labHash(lab) === meta.hash) return { lab, outcome: "unchanged", changed: [], changes: [], newPlan, script: "", ms: Date.now() - t0 };
+  const oldPlan = planFor(meta.lab, state);
+  const steps = (p: Plan) => new Map(p.phases.flatMap((ph) => ph.steps).map((s) => [s.id, s]));
+  const [was, will] = [steps(oldPlan), steps(newPlan)];
+  const changes: Change[] = [];
+  const refused: string[] = [];
+  for (const id of new Set([...was.keys(), ...will.keys()])) {
+    const [a, b] = [was.get(id), will.get(id)];
+    if (a && b && text(a.ops) === text(b.ops) && text(a.undo) === text(b.undo)) continue;
+    const c = change(id, a, b);
+    if (c) changes.push(c);
+    else refused.push((b ?? a)!.title);
+  }
+  if (refused.length)
+    throw new UsageError(
+      `netlab apply cannot yet change ${refused.join(", ")} of a lab that is up (it changes rules, firewalls and published ports in place)`,
+      `netlab down ${lab.name}, then netlab up ${lab.file}`,
+    );
+  const script = changes.map((c) => `# change: ${c.title}\n${text(c.ops)}`).join("\n");
+  const outcome = changes.length ? "changed" : "unchanged";
+  return { lab, outcome, changed: changes.map((c) => c.title), changes, newPlan, script, ms: Date.now() - t0 };
+}
+
+/**
+ * How step `id` goes from `a` (as up) to `b` (as the file says), or null where it cannot in
+ * place. The host's rules: the new ruleset synced (a step that is new journals its undo; a step
+ * that goes runs its undo). A node: only its rules may differ; its own tables are emptied and
+ * loaded again (the namespace is netlab's: everything in it is the lab's).
+ */
+function change(id: string, a: Step | undefined, b: Step | undefined): Change | null {
+  const rulesOnly = (s?: Step) => !s || s.ops.every((o) => RULE_OPS.has(o.op) || o.op === "conntrack");
+  if (id === "host-iptables" && rulesOnly(a) && rulesOnly(b)) {
+    if (!b) return { id, title: a!.title, ops: a!.undo, undo: [], holds: [] };
+    // Flows are forgotten only where the new rules translate them differently (a new UDP publish).
+    const fresh = b.ops.filter((o) => o.op !== "conntrack" || !a?.ops.some((x) => renderOp(x) === renderOp(o)));
+    // down runs every undo journaled: the old one and, where it grew (a new published port's flows), the new.
+    return { id, title: b.title, ops: fresh, undo: a && text(a.undo) === text(b.undo) ? [] : b.undo, holds: b.undo };
+  }
+  if (!id.startsWith("node:") || !a || !b) return null;
+  const rest = (s: Step) => text(s.ops.filter((o) => !RULE_OPS.has(o.op)));
+  if (rest(a) !== rest(b) || text(a.undo) !== text(b.undo)) return null;
+  const rules = b.ops.filter((o) => RULE_OPS.has(o.op));
+  const ns = (a.ops.find((o) => o.op === "iptables") ?? b.ops.find((o) => o.op === "iptables")) as Extract<Op, { op: "iptables" }> | undefined;
+  if (!ns) return { id, title: b.title, ops: rules, undo: [], holds: [] };
+  const flush = ([4, 6] as const).flatMap((family) => {
+    const of = (s: Step) => s.ops.flatMap((o) => (o.op === "iptables" && o.family === family ? [o.text] : []));
+    const tables = [...new Set([...of(a), ...of(b)].flatMap(tablesIn))];
+    // Emptied, not opened: a firewall's DROP policies stay until the new rules set theirs, and
+    // go back to ACCEPT only where the new version has no firewall in this family.
+    const open = !of(b).some((t) => /^:INPUT /m.test(t));
+    const empty = (t: string) => `*${t}\n${t === "filter" && open ? ":INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n" : ""}-F\n-X\nCOMMIT`;
+    return tables.length ? [{ op: "iptables", ns: ns.ns, family, text: tables.map(empty).join("\n") } as Op] : [];
+  });
+  return { id, title: b.title, ops: [...flush, ...rules], undo: [], holds: [] };
+}

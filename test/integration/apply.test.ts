@@ -1,0 +1,102 @@
+// `netlab apply` (issue 20, item 5, first part): the workshop loop — up, edit, apply only the
+// difference, curl — on a real kernel. A published port added and removed, a node's firewall
+// opened and closed, the host's rules after each apply equal to a fresh `up` of the same file,
+// the flows conntrack tracks kept; an edit apply cannot make in place, and a bad file, change
+// nothing; down leaves the sandbox as it was.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually, IS_ROOT, labFiles, Sandbox, type Snapshot } from "./sandbox.js";
+
+const base = (publish: string, firewall = "") => `name: applab
+networks:
+  br0: { subnet: 172.31.40.0/24, nat: true }
+nodes:
+  web:
+    networks: [br0]
+    run: netlab serve http --port 80
+    publish: [${publish}]${firewall}
+  client:
+    networks: [br0]
+checks:
+  - { from: client, http: "http://web/", contains: "hello from web" }
+`;
+
+describe.skipIf(!IS_ROOT)("netlab apply", () => {
+  let sb: Sandbox;
+  let before: Snapshot;
+  const files = labFiles("netlab-apply-");
+  const file = (text: string) => files.write("applab", text);
+  const curl = (port: number) => sb.sh(`curl -sS -m 2 -o /dev/null -w '%{http_code}' http://172.31.40.1:${port}/`).then((r) => r.stdout);
+  const rules = async () => (await sb.sh("iptables-save | grep -v '^#' | sed 's/\\[[0-9]*:[0-9]*\\]/[0:0]/'")).stdout;
+  const flows = async () => (await sb.sh("conntrack -L -p tcp --dport 8080 2>/dev/null | grep -c 172.31.40.2")).stdout.trim();
+
+  beforeAll(async () => {
+    sb = await Sandbox.create();
+    before = await sb.snapshot();
+  });
+  afterAll(async () => {
+    await sb.netlab(["down", "applab"]);
+    expect(await sb.snapshot()).toEqual(before);
+    await sb.destroy();
+  });
+
+  it("brings up a lab that is not up, and says unchanged when nothing differs", async () => {
+    const f = file(base('"8080:80"'));
+    const r = await sb.netlab(["apply", f]);
+    expect(r.code).toBe(0);
+    expect(r.stdout + r.stderr).toContain("applab was not up; it is up");
+    expect(await eventually(async () => (await curl(8080)) === "200")).toBe(true);
+    const again = await sb.netlab(["apply", f]);
+    expect(again.stdout + again.stderr).toContain("applab is up and unchanged");
+    const up = await sb.netlab(["up", file(base('"8080:80", "9090:80"'))]);
+    expect(up.code).toBe(2);
+    expect(up.stderr).toContain("netlab apply");
+  });
+
+  it("adds a published port in place: only its commands, the old port and its flows untouched, the rules a fresh up's", async () => {
+    expect(await curl(8080)).toBe("200");
+    expect(Number(await flows())).toBeGreaterThan(0); // a flow conntrack still tracks (TIME_WAIT)
+    const f = file(base('"8080:80", "9090:80"'));
+    const dry = await sb.netlab(["apply", f, "--dry-run"]);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain("# change: host iptables");
+    expect(dry.stdout).toContain("--dport 9090");
+    expect(dry.stdout).not.toMatch(/ip -batch|netns add|link add/); // nothing but the rules
+    expect(await curl(9090)).not.toBe("200"); // the dry run touched nothing
+    const r = await sb.netlab(["apply", f]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("applab changed");
+    expect(await curl(9090)).toBe("200");
+    expect(await curl(8080)).toBe("200");
+    expect(Number(await flows())).toBeGreaterThan(0);
+    const applied = await rules();
+    expect((await sb.netlab(["down", "applab"])).code).toBe(0);
+    expect((await sb.netlab(["up", f])).code).toBe(0);
+    expect(await rules()).toBe(applied);
+  });
+
+  it("closes and opens a node's firewall in place, and takes a published port away again", async () => {
+    const closed = file(base('"8080:80"', `\n    firewall: { input: drop, allow: ["tcp/22"] }`));
+    expect((await sb.netlab(["apply", closed])).code).toBe(0);
+    expect(await curl(8080)).not.toBe("200"); // port 80 is closed on web now
+    expect(await curl(9090)).not.toBe("200"); // and 9090 is published no more
+    expect(await rules()).not.toContain("9090");
+    const open = file(base('"8080:80"'));
+    expect((await sb.netlab(["apply", open])).code).toBe(0);
+    expect(await curl(8080)).toBe("200");
+    expect((await sb.netlab(["test", "applab"])).code).toBe(0);
+    expect((await sb.exec("applab", "web", "iptables -S INPUT")).stdout).toContain("-P INPUT ACCEPT");
+  });
+
+  it("refuses what it cannot change in place, and a bad file, touching nothing", async () => {
+    const live = await rules();
+    const node = await sb.netlab(["apply", file(base('"8080:80"').replace("  client:\n", "  extra:\n    networks: [br0]\n  client:\n"))]);
+    expect(node.code).toBe(2);
+    expect(node.stderr).toContain("netlab apply cannot yet change");
+    expect(node.stderr).toContain("hint: netlab down applab");
+    const bad = await sb.netlab(["apply", file(base('"8080:80"').replace("nat: true", "nat: maybe"))]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/applab\.yaml:3:\d+/);
+    expect(await rules()).toBe(live);
+    expect(await curl(8080)).toBe("200");
+  });
+});
