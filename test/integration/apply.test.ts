@@ -3,8 +3,9 @@
 // opened and closed, the host's rules after each apply equal to a fresh `up` of the same file,
 // the flows conntrack tracks kept; an edit apply cannot make in place, and a bad file, change
 // nothing; down leaves the sandbox as it was.
+import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, IS_ROOT, labFiles, Sandbox, type Snapshot } from "./sandbox.js";
+import { eventually, IS_ROOT, labFiles, NETLAB, Sandbox, type Snapshot } from "./sandbox.js";
 
 const base = (publish: string, firewall = "") => `name: applab
 networks:
@@ -85,6 +86,50 @@ describe.skipIf(!IS_ROOT)("netlab apply", () => {
     expect(await curl(8080)).toBe("200");
     expect((await sb.netlab(["test", "applab"])).code).toBe(0);
     expect((await sb.exec("applab", "web", "iptables -S INPUT")).stdout).toContain("-P INPUT ACCEPT");
+  });
+
+  it("a SIGKILL at any moment of an apply: the next apply finishes the change, and down removes everything", async () => {
+    const [a, b] = [base('"8080:80"'), base('"8080:80", "9090:80"', `\n    firewall: { input: drop, allow: ["tcp/80"] }`)];
+    const want = new Map<string, string>();
+    for (const v of [b, a]) {
+      expect((await sb.netlab(["apply", file(v)])).code).toBe(0);
+      want.set(v, await rules());
+    }
+    let now = a;
+    const killed: string[] = [];
+    // Killed once it says which step it changes, and then a little later each time.
+    for (const ms of [0, 15, 30, 45, 60, 75, 90]) {
+      const next = now === a ? b : a;
+      const f = file(next);
+      // The whole process group, as a killed terminal would: netlab and the tools it runs.
+      const child = spawn("ip", ["netns", "exec", sb.name, NETLAB, "apply", f], { detached: true, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
+      const exited = new Promise<string | null>((r) => child.on("close", (_c, sig) => r(sig)));
+      await new Promise<void>((r) => {
+        child.stderr!.on("data", (d: Buffer) => d.toString().includes("host iptables") && r());
+        void exited.then(() => r());
+      });
+      await new Promise((r) => setTimeout(r, ms));
+      try { process.kill(-child.pid!, "SIGKILL"); } catch { /* finished already */ }
+      if ((await exited) === "SIGKILL") killed.push(`${ms} ms: ${(await rules()) === want.get(next) ? "after the host's rules" : (await rules()) === want.get(now) ? "before them" : "midway"}`);
+      const again = await sb.netlab(["apply", f]);
+      expect({ ms, code: again.code, err: again.stderr }).toMatchObject({ code: 0 });
+      expect({ ms, rules: await rules() }).toEqual({ ms, rules: want.get(next) });
+      now = next;
+    }
+    // Kills must land while apply runs, or this proves nothing (on this VM: before the host's
+    // rules change, and after them with the node's step and lab.json still to come).
+    expect(killed.length).toBeGreaterThan(1);
+    console.log(`apply killed at ${killed.join("; ")}`);
+    // Killed midway, then taken down: nothing is left; then up again for the tests after.
+    const child = spawn("ip", ["netns", "exec", sb.name, NETLAB, "apply", file(now === a ? b : a)], { detached: true, stdio: "ignore" });
+    const exited = new Promise((r) => child.on("close", r));
+    await new Promise((r) => setTimeout(r, 300));
+    try { process.kill(-child.pid!, "SIGKILL"); } catch { /* finished already */ }
+    await exited;
+    expect((await sb.netlab(["down", "applab"])).code).toBe(0);
+    expect(await sb.snapshot()).toEqual(before);
+    expect((await sb.netlab(["up", file(a)])).code).toBe(0);
+    expect(await eventually(async () => (await curl(8080)) === "200")).toBe(true);
   });
 
   it("refuses what it cannot change in place, and a bad file, touching nothing", async () => {
