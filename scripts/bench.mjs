@@ -86,6 +86,31 @@ function labYaml(shape, n) {
   return { name, file, yaml: y };
 }
 
+/** N nodes on one bridge, each with a firewall (rule-bearing nodes), n0 publishing a port: apply's benchmark lab. */
+function applyYaml(n, { allow = {}, publish = ['"8080:80"'], extra = 0 } = {}) {
+  let y = "name: bench-apply\nnetworks:\n  lan: { subnet: 10.128.0.0/16, nat: true }\nnodes:\n";
+  for (let i = 0; i < n + extra; i++) {
+    const pub = i === 0 ? `, publish: [${publish.join(", ")}]` : "";
+    y += `  n${i}: { networks: [lan], firewall: { input: drop, allow: [${allow[i] ?? '"tcp/80"'}] }${pub} }\n`;
+  }
+  const file = join(dir, "bench-apply.yaml");
+  writeFileSync(file, y);
+  return file;
+}
+
+/** apply's costs (issue 20): unchanged, one node's rule, one published port, on an N-node lab that is up. */
+function applyBench(n) {
+  const res = { n };
+  res.up = netlab(`up ${applyYaml(n)}`, join(dir, "rss")).s;
+  res.unchanged = netlab(`apply ${applyYaml(n)}`, join(dir, "rss")).s;
+  res.rule = netlab(`apply ${applyYaml(n, { allow: { [Math.floor(n / 2)]: '"tcp/80", "tcp/81"' } })}`, join(dir, "rss")).s;
+  res.publish = netlab(`apply ${applyYaml(n, { allow: { [Math.floor(n / 2)]: '"tcp/80", "tcp/81"' }, publish: ['"8080:80"', '"9090:80"'] })}`, join(dir, "rss")).s;
+  const add = sh(inSb(`${NETLAB} apply ${applyYaml(n, { extra: 1 })}`), { allowFail: true });
+  res.addNode = add.status === 0 ? "done" : `refused (exit ${add.status})`;
+  res.down = netlab("down bench-apply", join(dir, "rss")).s;
+  return res;
+}
+
 // ---------- running things
 function sh(cmd, opts = {}) {
   const r = spawnSync("bash", ["-c", cmd], { encoding: "utf8", maxBuffer: 1 << 28, ...opts });
@@ -182,6 +207,7 @@ const baseline = Number(/^net_namespace\s+(\d+)/m.exec(baselineText)?.[1] ?? 0);
 
 function cleanupAll() {
   for (const shape of SHAPES) for (const n of SIZES) sh(inSb(`${NETLAB} down ${labName(shape, n)}`), { allowFail: true });
+  sh(inSb(`${NETLAB} down bench-apply`), { allowFail: true });
   sh(`ip netns delete ${SB}`, { allowFail: true });
   rmSync(dir, { recursive: true, force: true });
 }
@@ -194,6 +220,13 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (x) => (x === undefined ? "—" : x < 10 ? x.toFixed(2) : x.toFixed(1));
 const log = (m) => process.stderr.write(`bench: ${m}\n`);
 try {
+  if (env("BENCH_ONLY", "") === "apply") {
+    // Only apply's figures: BENCH_ONLY=apply BENCH_APPLY_N=1000 sudo scripts/bench
+    const a = applyBench(Number(env("BENCH_APPLY_N", "1000")));
+    cleanupAll();
+    console.log(`apply, ${a.n} nodes with firewalls: up ${fmt(a.up)} s; unchanged apply ${fmt(a.unchanged)} s; one node's rule ${fmt(a.rule)} s; one published port ${fmt(a.publish)} s; one more node: ${a.addNode}; down ${fmt(a.down)} s`);
+    process.exit(0);
+  }
   // Warm the page cache (node, netlab's modules, ip, Mininet) so that the first row pays no more than the others.
   sh(`${NETLAB} --version`);
   if (MININET) sh("mn --version", { allowFail: true });

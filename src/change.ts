@@ -74,7 +74,7 @@ export async function apply(ref: string, opts: UpOptions & { compose?: ComposeOp
     const now = state.complete() ? state.readMeta() : null;
     if (!now) throw new UsageError(`lab ${lab.name} went down while apply waited for it`, `netlab apply ${ref} brings it up`);
     const r = plan(lab, now, state, t0);
-    if (r.outcome === "unchanged") return r;
+    if (!r.newPlan) return r;
     const ctx: Context = { lab: lab.name, hostId: now.host.id, hostWrap: hostWrap(now.host) ?? [], state, env: labEnv(lab.name, state.instance()), progress: opts.progress };
     markSelf(lab.name, state.instance());
     for (const c of r.changes) {
@@ -86,17 +86,19 @@ export async function apply(ref: string, opts: UpOptions & { compose?: ComposeOp
     }
     // The new version is the lab's only once it is in place: a kill before this leaves the old
     // one recorded, and the next apply does the same (idempotent) work again.
-    state.writeMeta({ ...now, lab, facts: factsOf(lab, r.newPlan), hash: labHash(lab) });
-    return { lab, outcome: "changed", changed: r.changed, ms: Date.now() - t0 };
+    state.writeMeta({ ...now, lab, facts: factsOf(lab, r.newPlan!), hash: labHash(lab) });
+    // A difference the kernel never sees (a description) is recorded all the same: up and status read this version.
+    return { lab, outcome: r.outcome, changed: r.changed, ms: Date.now() - t0 };
   } finally {
     release();
   }
 }
 
 /** The difference between the lab as it is up (`meta`) and `lab`, as changes to make; refused when one cannot be made in place. */
-function plan(lab: Lab, meta: Meta, state: LabState, t0: number): ApplyResult & { changes: Change[]; newPlan: Plan } {
+function plan(lab: Lab, meta: Meta, state: LabState, t0: number): ApplyResult & { changes: Change[]; newPlan: Plan | null } {
+  // Unchanged costs a hash, not a plan: a 1,000-node lab says so at once.
+  if (labHash(lab) === meta.hash) return { lab, outcome: "unchanged", changed: [], changes: [], newPlan: null, script: "", ms: Date.now() - t0 };
   const newPlan = planFor(lab, state);
-  if (labHash(lab) === meta.hash) return { lab, outcome: "unchanged", changed: [], changes: [], newPlan, script: "", ms: Date.now() - t0 };
   const oldPlan = planFor(meta.lab, state);
   const steps = (p: Plan) => new Map(p.phases.flatMap((ph) => ph.steps).map((s) => [s.id, s]));
   const [was, will] = [steps(oldPlan), steps(newPlan)];
