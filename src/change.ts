@@ -9,14 +9,17 @@
 // chains rewritten, the ones no longer wanted removed, its jumps kept) and in nodes (their own
 // tables reloaded). An edit that changes anything else (devices, addresses, routes, namespaces,
 // sysctls, files, services) is refused before anything is touched, naming the steps it changes.
-import { UsageError } from "./errors.js";
+import { LabError, UsageError, type Problem } from "./errors.js";
 import type { ComposeOptions } from "./compose/env.js";
 import { labHash, planFor, up, type UpOptions } from "./api.js";
-import { loadLab } from "./lab/load.js";
+import { loadLab, sourceOf } from "./lab/load.js";
 import type { Lab } from "./lab/model.js";
 import { factsOf } from "./plan/facts.js";
 import type { Op, Plan, Step } from "./plan/ops.js";
-import { tablesIn } from "./runtime/iptables-live.js";
+import { syncScript, tablesIn } from "./runtime/iptables-live.js";
+import { publishClashes } from "./runtime/preflight.js";
+import { heredoc } from "./shell.js";
+import { inNsText, iptablesTool } from "./runtime/tools.js";
 import { hostWrap } from "./runtime/netns.js";
 import { renderOp, runOp } from "./runtime/ops/index.js";
 import { holdTables } from "./runtime/shared.js";
@@ -58,9 +61,12 @@ const text = (ops: Op[]) => ops.map(renderOp).join("\n");
  */
 export async function apply(ref: string, opts: UpOptions & { compose?: ComposeOptions } = {}): Promise<ApplyResult> {
   const t0 = Date.now();
-  const lab = opts.dryRun ? loadLab(ref, { isolated: opts.isolated, compose: opts.compose }) : await loadForHost(ref, opts.isolated, opts.compose);
+  const load = (isolated?: boolean) => (opts.dryRun ? Promise.resolve(loadLab(ref, { isolated, compose: opts.compose })) : loadForHost(ref, isolated, opts.compose));
+  let lab = await load(opts.isolated);
   const state = new LabState(lab.name);
   const meta = state.complete() ? state.readMeta() : null;
+  // A lab that is up --isolated stays so: its next version is loaded the same way.
+  if (meta?.lab.isolated && !lab.isolated) lab = await load(true);
   if (!meta) {
     const r = await up(ref, opts);
     return { lab: r.lab, outcome: "up", changed: [], script: r.script, ms: Date.now() - t0 };
@@ -100,6 +106,10 @@ function plan(lab: Lab, meta: Meta, state: LabState, t0: number): ApplyResult & 
   if (labHash(lab) === meta.hash) return { lab, outcome: "unchanged", changed: [], changes: [], newPlan: null, script: "", ms: Date.now() - t0 };
   const newPlan = planFor(lab, state);
   const oldPlan = planFor(meta.lab, state);
+  // A host port another lab publishes here: refused as up refuses it, with the key that clashes.
+  const problems: Problem[] = [];
+  publishClashes(lab, (key, message, hint) => problems.push(sourceOf(lab)?.problem(key, message, hint) ?? { loc: { file: lab.file, line: 1, column: 1 }, key, message, hint }));
+  if (problems.length) throw new LabError(problems);
   const steps = (p: Plan) => new Map(p.phases.flatMap((ph) => ph.steps).map((s) => [s.id, s]));
   const [was, will] = [steps(oldPlan), steps(newPlan)];
   const changes: Change[] = [];
@@ -111,12 +121,14 @@ function plan(lab: Lab, meta: Meta, state: LabState, t0: number): ApplyResult & 
     if (c) changes.push(c);
     else refused.push((b ?? a)!.title);
   }
-  if (refused.length)
+  if (refused.length) {
+    const what = edits(meta.lab, lab);
     throw new UsageError(
-      `netlab apply cannot yet change ${refused.join(", ")} of a lab that is up (it changes rules, firewalls and published ports in place)`,
-      `netlab down ${lab.name}, then netlab up ${lab.file}`,
+      `netlab apply changes rules, firewalls and published ports of a lab that is up; this edit also changes ${what.length ? what.join("; ") : refused.join(", ")}, which it cannot yet change in place`,
+      `netlab down ${lab.name}, then netlab ${lab.isolated ? "up --isolated" : "up"} ${lab.file}`,
     );
-  const script = changes.map((c) => `# change: ${c.title}\n${text(c.ops)}`).join("\n");
+  }
+  const script = changes.map((c) => `# change: ${c.title}\n${c.id === "host-iptables" ? dryRunSync(c, was.get(c.id)) : text(c.ops)}`).join("\n");
   const outcome = changes.length ? "changed" : "unchanged";
   return { lab, outcome, changed: changes.map((c) => c.title), changes, newPlan, script, ms: Date.now() - t0 };
 }
@@ -133,6 +145,10 @@ function change(id: string, a: Step | undefined, b: Step | undefined): Change | 
     if (!b) return { id, title: a!.title, ops: a!.undo, undo: [], holds: [] };
     // Flows are forgotten only where the new rules translate them differently (a new UDP publish).
     const fresh = b.ops.filter((o) => o.op !== "conntrack" || !a?.ops.some((x) => renderOp(x) === renderOp(o)));
+    // A family whose rules the new version drops altogether (no more IPv6): removed as down would.
+    const families = (s?: Step) => new Set(s?.ops.flatMap((o) => (o.op === "iptables" && o.owner ? [o.family] : [])));
+    const dropped = [...families(a)].filter((f) => !families(b).has(f));
+    fresh.push(...a!.undo.filter((o) => o.op === "iptables-clean" && dropped.includes(o.family)));
     // down runs every undo journaled: the old one and, where it grew (a new published port's flows), the new.
     return { id, title: b.title, ops: fresh, undo: a && text(a.undo) === text(b.undo) ? [] : b.undo, holds: b.undo };
   }
@@ -152,4 +168,63 @@ function change(id: string, a: Step | undefined, b: Step | undefined): Change | 
     return tables.length ? [{ op: "iptables", ns: ns.ns, family, text: tables.map(empty).join("\n") } as Op] : [];
   });
   return { id, title: b.title, ops: [...flush, ...rules], undo: [], holds: [] };
+}
+
+/**
+ * What an edit changes, in the lab file's terms, for a refusal: nodes, networks and links added
+ * or removed, and which settings of the others differ (firewalls and published ports aside:
+ * those apply changes in place).
+ */
+function edits(was: Lab, now: Lab): string[] {
+  const out: string[] = [];
+  const inPlace = new Set(["firewall", "publish"]);
+  const diff = <T extends { name: string }>(kind: string, a: T[], b: T[]) => {
+    const names = (xs: T[]) => xs.map((x) => x.name);
+    const added = names(b).filter((n) => !names(a).includes(n));
+    const gone = names(a).filter((n) => !names(b).includes(n));
+    if (added.length) out.push(`${kind}s added: ${added.join(", ")}`);
+    if (gone.length) out.push(`${kind}s removed: ${gone.join(", ")}`);
+    for (const x of b) {
+      const y = a.find((o) => o.name === x.name) as Record<string, unknown> | undefined;
+      if (!y) continue;
+      const keys = Object.keys({ ...y, ...x }).filter((k) => !inPlace.has(k) && JSON.stringify((x as Record<string, unknown>)[k]) !== JSON.stringify(y[k]));
+      if (keys.length) out.push(`${kind} ${x.name}: ${keys.join(", ")}`);
+    }
+  };
+  diff("node", was.nodes, now.nodes);
+  diff("network", was.networks, now.networks);
+  if (JSON.stringify(was.links) !== JSON.stringify(now.links)) out.push("links");
+  const host = Object.keys({ ...was.host, ...now.host }).filter((k) => !inPlace.has(k) && JSON.stringify((was.host as unknown as Record<string, unknown>)[k]) !== JSON.stringify((now.host as unknown as Record<string, unknown>)[k]));
+  if (host.length) out.push(`host: ${host.join(", ")}`);
+  return out;
+}
+
+/**
+ * --dry-run of the host's rules: the restore that runs when the live rules are what the old
+ * version made — its chains rewritten, the ones it no longer wants and their jumps removed,
+ * missing jumps added — exactly what run() computes from iptables-save.
+ */
+function dryRunSync(c: Change, old: Step | undefined): string {
+  const out: string[] = [];
+  for (const op of c.ops) {
+    if (op.op !== "iptables" || !op.owner) {
+      out.push(renderOp(op));
+      continue;
+    }
+    const was = old?.ops.find((o): o is Extract<Op, { op: "iptables" }> => o.op === "iptables" && o.family === op.family && !!o.owner);
+    const save = was ? asSaved(was) : "";
+    out.push(heredoc(inNsText(op.ns, `${iptablesTool(op.family, "-restore")} --noflush`), syncScript(save, op.text, op.jumps ?? [], op.owner).trimEnd()));
+  }
+  return out.join("\n");
+}
+
+/** An iptables op as iptables-save would list it once loaded: each table's chains, rules and jumps. */
+function asSaved(op: Extract<Op, { op: "iptables" }>): string {
+  const out: string[] = [];
+  for (const block of op.text.split("COMMIT").map((b) => b.trim()).filter(Boolean)) {
+    const table = block.split("\n")[0].slice(1);
+    const jumps = (op.jumps ?? []).filter((j) => j.table === table).map((j) => `-A ${j.chain} ${j.spec}`);
+    out.push(block, ...jumps, "COMMIT");
+  }
+  return out.join("\n");
 }

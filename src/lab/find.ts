@@ -20,7 +20,8 @@ export function findLabFile(ref: string, cwd = process.cwd()): string | null {
   if (isFile(direct)) return direct;
   if (ref.includes("/")) return null;
   for (const dir of [join(cwd, "labs"), SHIPPED_LABS]) {
-    for (const ext of EXTS) {
+    // bridge-lab.yaml is ./labs/bridge-lab.yaml, not ./labs/bridge-lab.yaml.yaml.
+    for (const ext of /\.(ya?ml|json)$/.test(ref) ? [""] : EXTS) {
       const p = join(dir, ref + ext);
       if (isFile(p)) return p;
     }

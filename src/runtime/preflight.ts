@@ -57,6 +57,30 @@ const present = (path: string) => {
   }
 };
 
+type At = (key: KeyPath, message: string, hint?: string) => void;
+
+/**
+ * A host port another lab already publishes in this same host namespace (read from the labs'
+ * states): `up` and `apply` refuse it with the key of the publish that clashes.
+ */
+export function publishClashes(lab: Lab, at: At): void {
+  if (lab.isolated) return;
+  const here = netnsId();
+  for (const other of labsWithState()) {
+    if (other === lab.name) continue;
+    const meta = new LabState(other).readMeta();
+    if (!meta || meta.lab.isolated || meta.host.id !== here) continue;
+    for (const on of meta.lab.nodes)
+      for (const theirs of on.publish ?? [])
+        lab.nodes.forEach((n) =>
+          n.publish.forEach((p, i) => {
+            if (samePublishedPort(p, theirs))
+              at(["nodes", n.name, "publish", i], `host port ${p.hostPort}/${p.proto} is already published by lab ${other} (${on.name}: "${theirs.spec}")`, `netlab down ${other}, or pick another host port`);
+          }),
+        );
+  }
+}
+
 /** Checks that need the live system. `source` gives positions for errors in the lab file. */
 /** Runs where `up` runs: that namespace is the lab's host. */
 export async function preflight(lab: Lab, plan: Plan, source: LabSource | null): Promise<void> {
@@ -102,21 +126,7 @@ export async function preflight(lab: Lab, plan: Plan, source: LabSource | null):
   if (etc.length) throw new EnvError(`${etc[0]} already exists and lab ${lab.name} did not make it`, `netlab will neither use nor remove it; remove it yourself if it is stale: rm -r ${etc[0]}`);
   if (lab.isolated) return;
 
-  // A host port another lab already publishes in this same host namespace.
-  const here = netnsId();
-  for (const other of labsWithState()) {
-    if (other === lab.name) continue;
-    const meta = new LabState(other).readMeta();
-    if (!meta || meta.lab.isolated || meta.host.id !== here) continue;
-    for (const on of meta.lab.nodes)
-      for (const theirs of on.publish ?? [])
-        lab.nodes.forEach((n) =>
-          n.publish.forEach((p, i) => {
-            if (samePublishedPort(p, theirs))
-              at(["nodes", n.name, "publish", i], `host port ${p.hostPort}/${p.proto} is already published by lab ${other} (${on.name}: "${theirs.spec}")`, `netlab down ${other}, or pick another host port`);
-          }),
-        );
-  }
+  publishClashes(lab, at);
 
   // Host namespace: names and routes.
   const [links, all4, all6, addrs] = await Promise.all([

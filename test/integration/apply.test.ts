@@ -132,11 +132,37 @@ describe.skipIf(!IS_ROOT)("netlab apply", () => {
     expect(await eventually(async () => (await curl(8080)) === "200")).toBe(true);
   });
 
+  it("a host firewall comes and goes; the dry run shows the chain and the jump it removes", async () => {
+    const fw = file(base('"8080:80"').replace("nodes:", "host:\n  firewall: { input: drop, allow: [\"tcp/8080\"] }\nnodes:"));
+    expect((await sb.netlab(["apply", fw])).code).toBe(0);
+    expect(await rules()).toContain(":NL-applab-IN - ");
+    const plain = file(base('"8080:80"'));
+    const dry = await sb.netlab(["apply", plain, "--dry-run"]);
+    expect(dry.stdout).toContain("-X NL-applab-IN");
+    expect(dry.stdout).toMatch(/^-D INPUT .*-j NL-applab-IN$/m);
+    expect((await sb.netlab(["apply", plain])).code).toBe(0);
+    expect(await rules()).not.toContain("NL-applab-IN");
+  });
+
+  it("refuses a host port another lab publishes, as up does, touching nothing", async () => {
+    const other = files.write("applab2", "name: applab2\nnetworks:\n  n: { subnet: 172.31.41.0/24 }\nnodes:\n  a: { networks: [n], publish: [\"7070:80\"] }\n");
+    expect((await sb.netlab(["up", other])).code).toBe(0);
+    try {
+      const live = await rules();
+      const r = await sb.netlab(["apply", file(base('"8080:80", "7070:80"'))]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/applab\.yaml:\d+:\d+: nodes\.web\.publish\[1\]: host port 7070\/tcp is already published by lab applab2/);
+      expect(await rules()).toBe(live);
+    } finally {
+      expect((await sb.netlab(["down", "applab2"])).code).toBe(0);
+    }
+  });
+
   it("refuses what it cannot change in place, and a bad file, touching nothing", async () => {
     const live = await rules();
     const node = await sb.netlab(["apply", file(base('"8080:80"').replace("  client:\n", "  extra:\n    networks: [br0]\n  client:\n"))]);
     expect(node.code).toBe(2);
-    expect(node.stderr).toContain("netlab apply cannot yet change");
+    expect(node.stderr).toContain("this edit also changes nodes added: extra");
     expect(node.stderr).toContain("hint: netlab down applab");
     const bad = await sb.netlab(["apply", file(base('"8080:80"').replace("nat: true", "nat: maybe"))]);
     expect(bad.code).toBe(2);

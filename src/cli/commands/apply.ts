@@ -1,6 +1,7 @@
 import { apply } from "../../change.js";
 import { composeOf, type ComposeFlags } from "../compose-options.js";
 import { c, progress, reportNotes, reportWarnings } from "../output.js";
+import { summary } from "./up.js";
 
 /**
  * `netlab apply FILE`: a lab that is up changes into what FILE says, only the difference
@@ -13,7 +14,8 @@ export async function applyCmd(file: string, opts: { dryRun?: boolean; json?: bo
   const notes = opts.json ? undefined : (ns: { text: string; when: "up" | "verbose" }[]) => reportNotes(ns, !!opts.verbose);
   if (opts.dryRun) {
     const r = await apply(file, { dryRun: true, isolated: opts.isolated, compose, warnings, notes });
-    if (r.outcome === "unchanged") process.stderr.write(`${r.lab.name} is up and unchanged — nothing to do\n`);
+    if (opts.json) process.stdout.write(JSON.stringify({ lab: r.lab.name, outcome: r.outcome, changed: r.changed, script: r.script ?? "" }) + "\n");
+    else if (r.outcome === "unchanged") process.stderr.write(`${r.lab.name} is up and unchanged — nothing to do\n`);
     else process.stdout.write(r.script!.endsWith("\n") ? r.script! : `${r.script}\n`);
     return 0;
   }
@@ -22,7 +24,10 @@ export async function applyCmd(file: string, opts: { dryRun?: boolean; json?: bo
     const r = await apply(file, { isolated: opts.isolated, compose, warnings, notes, progress: (m) => p.update(m) });
     if (opts.json) process.stdout.write(JSON.stringify({ lab: r.lab.name, outcome: r.outcome, changed: r.changed, ms: r.ms }) + "\n");
     else if (r.outcome === "unchanged") p.succeed(`${r.lab.name} is up and unchanged — nothing to do`);
-    else if (r.outcome === "up") p.succeed(`${c.bold(r.lab.name)} was not up; it is up in ${(r.ms / 1000).toFixed(2)}s`);
+    else if (r.outcome === "up") {
+      p.succeed(`${c.bold(r.lab.name)} was not up; it is up in ${(r.ms / 1000).toFixed(2)}s`);
+      process.stdout.write(summary(r.lab) + "\n");
+    }
     else {
       p.succeed(`${c.bold(r.lab.name)} changed in ${(r.ms / 1000).toFixed(2)}s — only what differs:`);
       for (const t of r.changed) process.stdout.write(`  ${t}\n`);
