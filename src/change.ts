@@ -15,6 +15,7 @@ import { labHash, planFor, up, type UpOptions } from "./api.js";
 import { loadLab, sourceOf } from "./lab/load.js";
 import type { Lab } from "./lab/model.js";
 import { factsOf } from "./plan/facts.js";
+import { conntrackOnApply } from "./plan/features/conntrack.js";
 import type { Op, Plan, Step } from "./plan/ops.js";
 import { syncScript, tablesIn } from "./runtime/iptables-live.js";
 import { publishClashes } from "./runtime/preflight.js";
@@ -71,7 +72,7 @@ export async function apply(ref: string, opts: UpOptions & { compose?: ComposeOp
     const r = await up(ref, opts);
     return { lab: r.lab, outcome: "up", changed: [], script: r.script, ms: Date.now() - t0 };
   }
-  if (opts.dryRun) return plan(lab, meta, state, t0);
+  if (opts.dryRun) return plan(lab, meta, state, t0, state.readPending());
   requireRoot("netlab apply");
   requireTools(["ip", "flock"]);
   const release = await state.lock((holder) => opts.progress?.(`waiting for netlab${holder ? ` (pid ${holder})` : ""}, which is working on ${lab.name}`));
@@ -79,8 +80,12 @@ export async function apply(ref: string, opts: UpOptions & { compose?: ComposeOp
     // Read again under the lock: another apply may have changed it while we waited.
     const now = state.complete() ? state.readMeta() : null;
     if (!now) throw new UsageError(`lab ${lab.name} went down while apply waited for it`, `netlab apply ${ref} brings it up`);
-    const r = plan(lab, now, state, t0);
+    const pending = state.readPending();
+    const r = plan(lab, now, state, t0, pending);
     if (!r.newPlan) return r;
+    // Recorded first: a kill or a failed command from here on leaves a version half in place,
+    // and the next apply (of either version) redoes every step the two differ in.
+    state.writePending(lab);
     const ctx: Context = { lab: lab.name, hostId: now.host.id, hostWrap: hostWrap(now.host) ?? [], state, env: labEnv(lab.name, state.instance()), progress: opts.progress };
     markSelf(lab.name, state.instance());
     for (const c of r.changes) {
@@ -93,6 +98,7 @@ export async function apply(ref: string, opts: UpOptions & { compose?: ComposeOp
     // The new version is the lab's only once it is in place: a kill before this leaves the old
     // one recorded, and the next apply does the same (idempotent) work again.
     state.writeMeta({ ...now, lab, facts: factsOf(lab, r.newPlan!), hash: labHash(lab) });
+    state.writePending(null);
     // A difference the kernel never sees (a description) is recorded all the same: up and status read this version.
     return { lab, outcome: r.outcome, changed: r.changed, ms: Date.now() - t0 };
   } finally {
@@ -101,28 +107,34 @@ export async function apply(ref: string, opts: UpOptions & { compose?: ComposeOp
 }
 
 /** The difference between the lab as it is up (`meta`) and `lab`, as changes to make; refused when one cannot be made in place. */
-function plan(lab: Lab, meta: Meta, state: LabState, t0: number): ApplyResult & { changes: Change[]; newPlan: Plan | null } {
+function plan(lab: Lab, meta: Meta, state: LabState, t0: number, pending: Lab | null): ApplyResult & { changes: Change[]; newPlan: Plan | null } {
   // Unchanged costs a hash, not a plan: a 1,000-node lab says so at once.
-  if (labHash(lab) === meta.hash) return { lab, outcome: "unchanged", changed: [], changes: [], newPlan: null, script: "", ms: Date.now() - t0 };
+  if (labHash(lab) === meta.hash && !pending) return { lab, outcome: "unchanged", changed: [], changes: [], newPlan: null, script: "", ms: Date.now() - t0 };
   const newPlan = planFor(lab, state);
   const oldPlan = planFor(meta.lab, state);
   // A host port another lab publishes here: refused as up refuses it, with the key that clashes.
   const problems: Problem[] = [];
-  publishClashes(lab, (key, message, hint) => problems.push(sourceOf(lab)?.problem(key, message, hint) ?? { loc: { file: lab.file, line: 1, column: 1 }, key, message, hint }));
+  publishClashes(lab, (key, message, hint) => problems.push(sourceOf(lab)?.problem(key, message, hint) ?? { loc: { file: lab.file, line: 1, column: 1 }, key, message, hint }), meta.host.id);
   if (problems.length) throw new LabError(problems);
   const steps = (p: Plan) => new Map(p.phases.flatMap((ph) => ph.steps).map((s) => [s.id, s]));
   const [was, will] = [steps(oldPlan), steps(newPlan)];
+  // After an unfinished apply, a step may be as either version has it: one that differs from
+  // the new version in either is redone (every change here converges, whatever it starts from).
+  const half = pending ? steps(planFor(pending, state)) : new Map<string, Step>();
+  const same = (x?: Step, y?: Step) => (!x && !y) || (!!x && !!y && text(x.ops) === text(y.ops) && text(x.undo) === text(y.undo));
   const changes: Change[] = [];
   const refused: string[] = [];
-  for (const id of new Set([...was.keys(), ...will.keys()])) {
-    const [a, b] = [was.get(id), will.get(id)];
-    if (a && b && text(a.ops) === text(b.ops) && text(a.undo) === text(b.undo)) continue;
-    const c = change(id, a, b);
+  for (const id of new Set([...was.keys(), ...will.keys(), ...half.keys()])) {
+    const b = will.get(id);
+    const a = same(was.get(id), b) && pending ? half.get(id) : was.get(id);
+    if (same(was.get(id), b) && (!pending || same(half.get(id), b))) continue;
+    const c = change(id, a, b, meta.lab, lab);
     if (c) changes.push(c);
     else refused.push((b ?? a)!.title);
   }
   if (refused.length) {
-    const what = edits(meta.lab, lab);
+    const execs = lab.nodes.filter((n) => n.exec.length && refused.includes(will.get(`node:${n.name}`)?.title ?? "")).map((n) => `node ${n.name}'s firewall (its exec: commands may have added rules that reloading its tables would lose)`);
+    const what = [...edits(meta.lab, lab), ...execs];
     throw new UsageError(
       `netlab apply changes rules, firewalls and published ports of a lab that is up; this edit also changes ${what.length ? what.join("; ") : refused.join(", ")}, which it cannot yet change in place`,
       `netlab down ${lab.name}, then netlab ${lab.isolated ? "up --isolated" : "up"} ${lab.file}`,
@@ -139,20 +151,24 @@ function plan(lab: Lab, meta: Meta, state: LabState, t0: number): ApplyResult & 
  * that goes runs its undo). A node: only its rules may differ; its own tables are emptied and
  * loaded again (the namespace is netlab's: everything in it is the lab's).
  */
-function change(id: string, a: Step | undefined, b: Step | undefined): Change | null {
+function change(id: string, a: Step | undefined, b: Step | undefined, was: Lab, now: Lab): Change | null {
   const rulesOnly = (s?: Step) => !s || s.ops.every((o) => RULE_OPS.has(o.op) || o.op === "conntrack");
   if (id === "host-iptables" && rulesOnly(a) && rulesOnly(b)) {
     if (!b) return { id, title: a!.title, ops: a!.undo, undo: [], holds: [] };
-    // Flows are forgotten only where the new rules translate them differently (a new UDP publish).
-    const fresh = b.ops.filter((o) => o.op !== "conntrack" || !a?.ops.some((x) => renderOp(x) === renderOp(o)));
+    // Flows are forgotten only where the translation changed: ports published anew (UDP), or no more.
+    const ns = (b.ops.find((o) => o.op === "iptables") as Extract<Op, { op: "iptables" }> | undefined)?.ns ?? null;
+    const forget = conntrackOnApply(was, now, null, ns);
+    const fresh = [...b.ops.filter((o) => o.op !== "conntrack"), ...(forget ? [forget] : [])];
     // A family whose rules the new version drops altogether (no more IPv6): removed as down would.
     const families = (s?: Step) => new Set(s?.ops.flatMap((o) => (o.op === "iptables" && o.owner ? [o.family] : [])));
     const dropped = [...families(a)].filter((f) => !families(b).has(f));
-    fresh.push(...a!.undo.filter((o) => o.op === "iptables-clean" && dropped.includes(o.family)));
+    fresh.push(...(a?.undo ?? []).filter((o) => o.op === "iptables-clean" && dropped.includes(o.family)));
     // down runs every undo journaled: the old one and, where it grew (a new published port's flows), the new.
     return { id, title: b.title, ops: fresh, undo: a && text(a.undo) === text(b.undo) ? [] : b.undo, holds: b.undo };
   }
   if (!id.startsWith("node:") || !a || !b) return null;
+  // Its tables are emptied and loaded again: rules its exec: commands added would be lost.
+  if (now.nodes.find((n) => `node:${n.name}` === id)?.exec.length) return null;
   const rest = (s: Step) => text(s.ops.filter((o) => !RULE_OPS.has(o.op)));
   if (rest(a) !== rest(b) || text(a.undo) !== text(b.undo)) return null;
   const rules = b.ops.filter((o) => RULE_OPS.has(o.op));

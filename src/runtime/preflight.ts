@@ -61,11 +61,11 @@ type At = (key: KeyPath, message: string, hint?: string) => void;
 
 /**
  * A host port another lab already publishes in this same host namespace (read from the labs'
- * states): `up` and `apply` refuse it with the key of the publish that clashes.
+ * states): `up` and `apply` refuse it with the key of the publish that clashes. `here`: the
+ * host namespace's id (apply passes the lab's recorded host, wherever apply itself runs).
  */
-export function publishClashes(lab: Lab, at: At): void {
+export function publishClashes(lab: Lab, at: At, here = netnsId()): void {
   if (lab.isolated) return;
-  const here = netnsId();
   for (const other of labsWithState()) {
     if (other === lab.name) continue;
     const meta = new LabState(other).readMeta();

@@ -135,6 +135,19 @@ export class LabState {
     writeFileSync(this.journalPath, first.map((e) => JSON.stringify(e) + "\n").join(""), { mode: 0o600 });
   }
 
+  get pendingPath() { return join(this.dir, "pending.json"); }
+
+  /** The version an apply began to put in place and did not finish (killed, or a command failed); null when none. */
+  readPending(): Meta["lab"] | null {
+    return existsSync(this.pendingPath) ? (JSON.parse(readFileSync(this.pendingPath, "utf8")) as Meta["lab"]) : null;
+  }
+
+  /** Recorded before an apply touches anything; cleared once lab.json holds the new version. */
+  writePending(lab: Meta["lab"] | null): void {
+    if (lab === null) rmSync(this.pendingPath, { force: true });
+    else writeFileSync(this.pendingPath, JSON.stringify(lab), { mode: 0o600 });
+  }
+
   /** Replaces lab.json whole (written aside, then renamed): a kill leaves the old version or the new, never half. */
   writeMeta(meta: Meta): void {
     const tmp = `${this.metaPath}.new`;

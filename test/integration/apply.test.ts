@@ -158,6 +158,48 @@ describe.skipIf(!IS_ROOT)("netlab apply", () => {
     }
   });
 
+  it("forgets only the flows whose translation changed: a UDP port published anew, one no longer published", async () => {
+    const udp = (ports: number[]) => file(base(ports.map((p) => `"${p}:53/udp"`).join(", ")));
+    const flow = (port: number) => sb.sh(`echo x | nc -u -w0 172.31.40.1 ${port}; conntrack -L -p udp --orig-port-dst ${port} 2>/dev/null | wc -l`);
+    expect((await sb.netlab(["apply", udp([5353])])).code).toBe(0);
+    expect((await flow(5353)).stdout.trim()).not.toBe("0");
+    expect((await sb.netlab(["apply", udp([5353, 5354])])).code).toBe(0);
+    expect((await sb.sh("conntrack -L -p udp --orig-port-dst 5353 2>/dev/null | wc -l")).stdout.trim()).not.toBe("0"); // untouched port: kept
+    expect((await flow(5354)).stdout.trim()).not.toBe("0");
+    expect((await sb.netlab(["apply", udp([5353])])).code).toBe(0);
+    expect((await sb.sh("conntrack -L -p udp --orig-port-dst 5354 2>/dev/null | wc -l")).stdout.trim()).toBe("0"); // unpublished: its flows go
+    expect((await sb.sh("conntrack -L -p udp --orig-port-dst 5353 2>/dev/null | wc -l")).stdout.trim()).not.toBe("0");
+    expect((await sb.netlab(["apply", file(base('"8080:80"'))])).code).toBe(0);
+  });
+
+  it("a command that fails midway leaves the change pending: applying either version finishes it", async () => {
+    const ok = file(base('"8080:80"', `\n    firewall: { input: drop, allow: ["tcp/80"] }`));
+    expect((await sb.netlab(["apply", ok])).code).toBe(0);
+    const good = (await sb.exec("applab", "web", "iptables -S INPUT")).stdout;
+    const ports = Array.from({ length: 16 }, (_, i) => i + 1).join(",");
+    const bad = file(base('"8080:80", "9090:80"', `\n    firewall: { input: drop, allow: ["tcp/80"], rules: ["-A INPUT -p tcp -m multiport --dports ${ports} -j ACCEPT"] }`));
+    const r = await sb.netlab(["apply", bad]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("the lab is partly changed");
+    const back = await sb.netlab(["apply", file(base('"8080:80"', `\n    firewall: { input: drop, allow: ["tcp/80"] }`))]);
+    expect(back.stdout + back.stderr).toContain("applab changed");
+    expect((await sb.exec("applab", "web", "iptables -S INPUT")).stdout).toBe(good);
+    expect(await rules()).not.toContain("9090");
+    expect((await sb.netlab(["apply", file(base('"8080:80"'))])).code).toBe(0);
+  });
+
+  it("refuses to reload the tables of a node whose exec: commands may have added rules", async () => {
+    const withExec = (allow: string) => file(base('"8080:80"', `\n    exec: ["iptables -N MINE"]\n    firewall: { input: drop, allow: [${allow}] }`));
+    expect((await sb.netlab(["down", "applab"])).code).toBe(0);
+    expect((await sb.netlab(["up", withExec('"tcp/80"')])).code).toBe(0);
+    const r = await sb.netlab(["apply", withExec('"tcp/80", "tcp/81"')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("node web's firewall (its exec: commands may have added rules");
+    expect((await sb.exec("applab", "web", "iptables -S MINE")).code).toBe(0);
+    expect((await sb.netlab(["down", "applab"])).code).toBe(0);
+    expect((await sb.netlab(["up", file(base('"8080:80"'))])).code).toBe(0);
+  });
+
   it("refuses what it cannot change in place, and a bad file, touching nothing", async () => {
     const live = await rules();
     const node = await sb.netlab(["apply", file(base('"8080:80"').replace("  client:\n", "  extra:\n    networks: [br0]\n  client:\n"))]);

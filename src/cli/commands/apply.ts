@@ -1,4 +1,5 @@
 import { apply } from "../../change.js";
+import { OpFailure } from "../../errors.js";
 import { composeOf, type ComposeFlags } from "../compose-options.js";
 import { c, progress, reportNotes, reportWarnings } from "../output.js";
 import { summary } from "./up.js";
@@ -36,6 +37,9 @@ export async function applyCmd(file: string, opts: { dryRun?: boolean; json?: bo
     return 0;
   } catch (e) {
     p.fail();
+    // A command failed midway: what ran stays, and the next apply (of this file, fixed, or of
+    // the version before) redoes every step the versions differ in.
+    if (e instanceof OpFailure) process.stderr.write(c.yellow(`note: the lab is partly changed; netlab apply ${file} again once it is fixed, or apply the version before, finishes it\n`));
     throw e;
   }
 }

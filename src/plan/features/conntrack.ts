@@ -34,3 +34,17 @@ function fromSubnet(subnet: string): string[] {
   const [addr] = subnet.split("/");
   return ["-s", addr, "--mask-src", prefixMask(parsePrefix(subnet, false)!)];
 }
+
+/**
+ * The conntrack op of `apply` in namespace `ns`: UDP flows to ports published anew (as at up),
+ * and flows DNATed to ports no longer published (as at down); flows of ports that stay, stay.
+ */
+export function conntrackOnApply(was: Lab, now: Lab, on: string | null, ns: string | null): Op | null {
+  const key = (p: Publish) => `${p.proto}/${p.hostIp ?? ""}/${p.hostPort}/${p.to}:${p.port}`;
+  const [before, after] = [published(was, on), published(now, on)];
+  const added = after.filter((p) => p.proto === "udp" && !before.some((q) => key(q) === key(p)));
+  const gone = before.filter((p) => !after.some((q) => key(q) === key(p)));
+  // A port no longer published: its flows only (another port may DNAT to the same node port).
+  const deletes = [...added.map(byPort), ...gone.map((p) => [...byPort(p), ...toNode(p).slice(2)])];
+  return deletes.length ? { op: "conntrack", ns, deletes } : null;
+}
