@@ -144,6 +144,20 @@ describe.skipIf(!IS_ROOT)("netlab apply", () => {
     expect(await rules()).not.toContain("NL-applab-IN");
   });
 
+  it("gives a lab that had no host rules at all its first ones, and takes them away again", async () => {
+    const bare = (host: string) => files.write("applab3", `name: applab3\n${host}networks:\n  b0: { subnet: 172.31.42.0/24, dns: false }\nnodes:\n  a: { networks: [b0] }\n`);
+    expect((await sb.netlab(["up", bare("")])).code).toBe(0);
+    try {
+      expect(await rules()).not.toContain("NL-applab3-");
+      expect((await sb.netlab(["apply", bare('host:\n  firewall: { input: drop, allow: ["tcp/22"] }\n')])).code).toBe(0);
+      expect(await rules()).toContain(":NL-applab3-IN - ");
+      expect((await sb.netlab(["apply", bare("")])).code).toBe(0);
+      expect(await rules()).not.toContain("NL-applab3-");
+    } finally {
+      expect((await sb.netlab(["down", "applab3"])).code).toBe(0);
+    }
+  });
+
   it("refuses a host port another lab publishes, as up does, touching nothing", async () => {
     const other = files.write("applab2", "name: applab2\nnetworks:\n  n: { subnet: 172.31.41.0/24 }\nnodes:\n  a: { networks: [n], publish: [\"7070:80\"] }\n");
     expect((await sb.netlab(["up", other])).code).toBe(0);
