@@ -83,9 +83,9 @@ export async function apply(ref: string, opts: UpOptions & { compose?: ComposeOp
     const pending = state.readPending();
     const r = plan(lab, now, state, t0, pending);
     if (!r.newPlan) return r;
-    // Recorded first: a kill or a failed command from here on leaves a version half in place,
-    // and the next apply (of either version) redoes every step the two differ in.
-    state.writePending(lab);
+    // Recorded first, beside any earlier unfinished one: a kill or a failed command from here on
+    // leaves this version half in place, and the next apply redoes every step any of them differ in.
+    state.writePending([...pending.filter((p) => labHash(p) !== labHash(lab)), lab]);
     const ctx: Context = { lab: lab.name, hostId: now.host.id, hostWrap: hostWrap(now.host) ?? [], state, env: labEnv(lab.name, state.instance()), progress: opts.progress };
     markSelf(lab.name, state.instance());
     for (const c of r.changes) {
@@ -98,7 +98,7 @@ export async function apply(ref: string, opts: UpOptions & { compose?: ComposeOp
     // The new version is the lab's only once it is in place: a kill before this leaves the old
     // one recorded, and the next apply does the same (idempotent) work again.
     state.writeMeta({ ...now, lab, facts: factsOf(lab, r.newPlan!), hash: labHash(lab) });
-    state.writePending(null);
+    state.writePending([]);
     // A difference the kernel never sees (a description) is recorded all the same: up and status read this version.
     return { lab, outcome: r.outcome, changed: r.changed, ms: Date.now() - t0 };
   } finally {
@@ -107,9 +107,9 @@ export async function apply(ref: string, opts: UpOptions & { compose?: ComposeOp
 }
 
 /** The difference between the lab as it is up (`meta`) and `lab`, as changes to make; refused when one cannot be made in place. */
-function plan(lab: Lab, meta: Meta, state: LabState, t0: number, pending: Lab | null): ApplyResult & { changes: Change[]; newPlan: Plan | null } {
+function plan(lab: Lab, meta: Meta, state: LabState, t0: number, pending: Lab[]): ApplyResult & { changes: Change[]; newPlan: Plan | null } {
   // Unchanged costs a hash, not a plan: a 1,000-node lab says so at once.
-  if (labHash(lab) === meta.hash && !pending) return { lab, outcome: "unchanged", changed: [], changes: [], newPlan: null, script: "", ms: Date.now() - t0 };
+  if (labHash(lab) === meta.hash && !pending.length) return { lab, outcome: "unchanged", changed: [], changes: [], newPlan: null, script: "", ms: Date.now() - t0 };
   const newPlan = planFor(lab, state);
   const oldPlan = planFor(meta.lab, state);
   // A host port another lab publishes here: refused as up refuses it, with the key that clashes.
@@ -118,19 +118,19 @@ function plan(lab: Lab, meta: Meta, state: LabState, t0: number, pending: Lab | 
   if (problems.length) throw new LabError(problems);
   const steps = (p: Plan) => new Map(p.phases.flatMap((ph) => ph.steps).map((s) => [s.id, s]));
   const [was, will] = [steps(oldPlan), steps(newPlan)];
-  // After an unfinished apply, a step may be as either version has it: one that differs from
-  // the new version in either is redone (every change here converges, whatever it starts from).
-  const half = pending ? steps(planFor(pending, state)) : new Map<string, Step>();
+  // After an unfinished apply, a step may be as any of those versions has it: one that differs
+  // from the new version in any is redone (every change here converges, whatever it starts from).
+  const halves = pending.map((p) => steps(planFor(p, state)));
   const same = (x?: Step, y?: Step) => (!x && !y) || (!!x && !!y && text(x.ops) === text(y.ops) && text(x.undo) === text(y.undo));
   const changes: Change[] = [];
   const refused: string[] = [];
-  for (const id of new Set([...was.keys(), ...will.keys(), ...half.keys()])) {
+  for (const id of new Set([...was.keys(), ...will.keys(), ...halves.flatMap((h) => [...h.keys()])])) {
     const b = will.get(id);
-    const a = same(was.get(id), b) && pending ? half.get(id) : was.get(id);
-    if (same(was.get(id), b) && (!pending || same(half.get(id), b))) continue;
-    const c = change(id, a, b, meta.lab, lab);
+    const olds = [was.get(id), ...halves.map((h) => h.get(id))];
+    if (olds.every((o) => same(o, b))) continue;
+    const c = change(id, olds, b, [meta.lab, ...pending], lab);
     if (c) changes.push(c);
-    else refused.push((b ?? a)!.title);
+    else refused.push((b ?? olds.find(Boolean))!.title);
   }
   if (refused.length) {
     const execs = lab.nodes.filter((n) => n.exec.length && refused.includes(will.get(`node:${n.name}`)?.title ?? "")).map((n) => `node ${n.name}'s firewall (its exec: commands may have added rules that reloading its tables would lose)`);
@@ -146,37 +146,41 @@ function plan(lab: Lab, meta: Meta, state: LabState, t0: number, pending: Lab | 
 }
 
 /**
- * How step `id` goes from `a` (as up) to `b` (as the file says), or null where it cannot in
- * place. The host's rules: the new ruleset synced (a step that is new journals its undo; a step
- * that goes runs its undo). A node: only its rules may differ; its own tables are emptied and
- * loaded again (the namespace is netlab's: everything in it is the lab's).
+ * How step `id` goes from whichever of `olds` is live (the version up, then any an unfinished
+ * apply began; undefined where a version has no such step) to `b`, or null where it cannot in
+ * place. The host's rules: the new ruleset synced, families and chains no version wants removed
+ * (a new step journals its undo). A node: only its rules may differ; its own tables (those any
+ * version loads) are emptied and loaded again — the namespace is netlab's, everything in it the lab's.
  */
-function change(id: string, a: Step | undefined, b: Step | undefined, was: Lab, now: Lab): Change | null {
+function change(id: string, olds: (Step | undefined)[], b: Step | undefined, labs: Lab[], now: Lab): Change | null {
+  const present = olds.filter((o): o is Step => !!o);
   const rulesOnly = (s?: Step) => !s || s.ops.every((o) => RULE_OPS.has(o.op) || o.op === "conntrack");
-  if (id === "host-iptables" && rulesOnly(a) && rulesOnly(b)) {
-    if (!b) return { id, title: a!.title, ops: a!.undo, undo: [], holds: [] };
-    // Flows are forgotten only where the translation changed: ports published anew (UDP), or no more.
-    const ns = (b.ops.find((o) => o.op === "iptables") as Extract<Op, { op: "iptables" }> | undefined)?.ns ?? null;
-    const forget = conntrackOnApply(was, now, null, ns);
-    const fresh = [...b.ops.filter((o) => o.op !== "conntrack"), ...(forget ? [forget] : [])];
-    // A family whose rules the new version drops altogether (no more IPv6): removed as down would.
-    const families = (s?: Step) => new Set(s?.ops.flatMap((o) => (o.op === "iptables" && o.owner ? [o.family] : [])));
-    const dropped = [...families(a)].filter((f) => !families(b).has(f));
-    fresh.push(...(a?.undo ?? []).filter((o) => o.op === "iptables-clean" && dropped.includes(o.family)));
+  const ipt = (s?: Step) => (s?.ops ?? []).filter((o): o is Extract<Op, { op: "iptables" }> => o.op === "iptables");
+  if (id === "host-iptables" && present.every(rulesOnly) && rulesOnly(b)) {
+    // Flows are forgotten only where the translation changed: ports published anew (UDP), or no more; NAT gone.
+    const ns = [b, ...present].flatMap(ipt)[0]?.ns ?? null;
+    const forget = conntrackOnApply(labs, now, null, ns);
+    // A family whose rules the new version drops altogether (no more IPv6, no more host rules —
+    // an isolated lab's host journals no undo, so the cleanup is made here): removed as down would.
+    const keep = new Set(ipt(b).filter((o) => o.owner).map((o) => o.family));
+    const dropped = [...new Set(present.flatMap(ipt).filter((o) => o.owner && !keep.has(o.family)).map((o) => o.family))];
+    const clean = dropped.map((family): Op => ({ op: "iptables-clean", ns, family, lab: now.name }));
+    const ops = [...(b?.ops.filter((o) => o.op !== "conntrack") ?? []), ...clean, ...(forget ? [forget] : [])];
     // down runs every undo journaled: the old one and, where it grew (a new published port's flows), the new.
-    return { id, title: b.title, ops: fresh, undo: a && text(a.undo) === text(b.undo) ? [] : b.undo, holds: b.undo };
+    const undo = !b || (olds[0] && text(olds[0].undo) === text(b.undo)) ? [] : b.undo;
+    return { id, title: (b ?? present[0]).title, ops, undo, holds: b?.undo ?? [] };
   }
-  if (!id.startsWith("node:") || !a || !b) return null;
+  if (!id.startsWith("node:") || !b || present.length !== olds.length) return null;
   // Its tables are emptied and loaded again: rules its exec: commands added would be lost.
   if (now.nodes.find((n) => `node:${n.name}` === id)?.exec.length) return null;
   const rest = (s: Step) => text(s.ops.filter((o) => !RULE_OPS.has(o.op)));
-  if (rest(a) !== rest(b) || text(a.undo) !== text(b.undo)) return null;
+  if (present.some((a) => rest(a) !== rest(b) || text(a.undo) !== text(b.undo))) return null;
   const rules = b.ops.filter((o) => RULE_OPS.has(o.op));
-  const ns = (a.ops.find((o) => o.op === "iptables") ?? b.ops.find((o) => o.op === "iptables")) as Extract<Op, { op: "iptables" }> | undefined;
+  const ns = [...present, b].flatMap(ipt)[0];
   if (!ns) return { id, title: b.title, ops: rules, undo: [], holds: [] };
   const flush = ([4, 6] as const).flatMap((family) => {
-    const of = (s: Step) => s.ops.flatMap((o) => (o.op === "iptables" && o.family === family ? [o.text] : []));
-    const tables = [...new Set([...of(a), ...of(b)].flatMap(tablesIn))];
+    const of = (s: Step) => ipt(s).filter((o) => o.family === family).map((o) => o.text);
+    const tables = [...new Set([...present, b].flatMap(of).flatMap(tablesIn))];
     // Emptied, not opened: a firewall's DROP policies stay until the new rules set theirs, and
     // go back to ACCEPT only where the new version has no firewall in this family.
     const open = !of(b).some((t) => /^:INPUT /m.test(t));

@@ -137,15 +137,16 @@ export class LabState {
 
   get pendingPath() { return join(this.dir, "pending.json"); }
 
-  /** The version an apply began to put in place and did not finish (killed, or a command failed); null when none. */
-  readPending(): Meta["lab"] | null {
-    return existsSync(this.pendingPath) ? (JSON.parse(readFileSync(this.pendingPath, "utf8")) as Meta["lab"]) : null;
+  /** The versions applies began to put in place and did not finish (killed, or a command failed): any may be half live. */
+  readPending(): Meta["lab"][] {
+    return existsSync(this.pendingPath) ? (JSON.parse(readFileSync(this.pendingPath, "utf8")) as Meta["lab"][]) : [];
   }
 
-  /** Recorded before an apply touches anything; cleared once lab.json holds the new version. */
-  writePending(lab: Meta["lab"] | null): void {
-    if (lab === null) rmSync(this.pendingPath, { force: true });
-    else writeFileSync(this.pendingPath, JSON.stringify(lab), { mode: 0o600 });
+  /** Recorded (aside, then renamed) before an apply touches anything; emptied once lab.json holds the new version. */
+  writePending(labs: Meta["lab"][]): void {
+    if (!labs.length) return rmSync(this.pendingPath, { force: true });
+    writeFileSync(`${this.pendingPath}.new`, JSON.stringify(labs), { mode: 0o600 });
+    renameSync(`${this.pendingPath}.new`, this.pendingPath);
   }
 
   /** Replaces lab.json whole (written aside, then renamed): a kill leaves the old version or the new, never half. */

@@ -202,6 +202,27 @@ describe.skipIf(!IS_ROOT)("netlab apply", () => {
     expect((await sb.netlab(["apply", file(base('"8080:80"'))])).code).toBe(0);
   });
 
+  it("after two unfinished applies, the next one redoes every step either touched", async () => {
+    const fw = (allow: string, extra = "") => `\n    firewall: { input: drop, allow: [${allow}] }${extra}`;
+    const ports = Array.from({ length: 16 }, (_, i) => i + 1).join(",");
+    const badRule = `, rules: ["-A INPUT -p tcp -m multiport --dports ${ports} -j ACCEPT"]`;
+    const v1 = file(base('"8080:80"', fw('"tcp/80"')));
+    expect((await sb.netlab(["apply", v1])).code).toBe(0);
+    const good = (await sb.exec("applab", "web", "iptables -S INPUT")).stdout;
+    // web gets tcp/81, then client's rule fails.
+    const v2 = base('"8080:80"', fw('"tcp/80", "tcp/81"')).replace("  client:\n    networks: [br0]\n", `  client:\n    networks: [br0]\n    firewall: { input: drop${badRule} }\n`);
+    expect((await sb.netlab(["apply", file(v2)])).code).toBe(1);
+    // The host's rules fail before any node is touched.
+    const v3 = base('"8080:80"', fw('"tcp/80"')).replace("nodes:", `host:\n  firewall: { input: drop, allow: ["tcp/22"]${badRule} }\nnodes:`);
+    expect((await sb.netlab(["apply", file(v3)])).code).toBe(1);
+    expect((await sb.netlab(["up", v1])).stderr).toContain("did not finish");
+    expect((await sb.netlab(["apply", file(base('"8080:80"', fw('"tcp/80"')))])).code).toBe(0);
+    expect((await sb.exec("applab", "web", "iptables -S INPUT")).stdout).toBe(good);
+    expect((await sb.exec("applab", "client", "iptables -S INPUT")).stdout).toBe("-P INPUT ACCEPT\n");
+    expect(await rules()).not.toContain("NL-applab-IN");
+    expect((await sb.netlab(["apply", file(base('"8080:80"'))])).code).toBe(0);
+  });
+
   it("refuses to reload the tables of a node whose exec: commands may have added rules", async () => {
     const withExec = (allow: string) => file(base('"8080:80"', `\n    exec: ["iptables -N MINE"]\n    firewall: { input: drop, allow: [${allow}] }`));
     expect((await sb.netlab(["down", "applab"])).code).toBe(0);

@@ -36,15 +36,19 @@ function fromSubnet(subnet: string): string[] {
 }
 
 /**
- * The conntrack op of `apply` in namespace `ns`: UDP flows to ports published anew (as at up),
- * and flows DNATed to ports no longer published (as at down); flows of ports that stay, stay.
+ * The conntrack op of `apply` in namespace `ns`, from the versions that may be live (`olds`: the
+ * one up, then any an unfinished apply began) to `now`: UDP flows to ports published anew (as at
+ * up); flows of ports no longer published, and from subnets no longer NATed (as at down).
+ * Flows of ports that stay, stay.
  */
-export function conntrackOnApply(was: Lab, now: Lab, on: string | null, ns: string | null): Op | null {
+export function conntrackOnApply(olds: Lab[], now: Lab, on: string | null, ns: string | null): Op | null {
   const key = (p: Publish) => `${p.proto}/${p.hostIp ?? ""}/${p.hostPort}/${p.to}:${p.port}`;
-  const [before, after] = [published(was, on), published(now, on)];
-  const added = after.filter((p) => p.proto === "udp" && !before.some((q) => key(q) === key(p)));
-  const gone = before.filter((p) => !after.some((q) => key(q) === key(p)));
+  const after = published(now, on);
+  const added = after.filter((p) => p.proto === "udp" && !published(olds[0], on).some((q) => key(q) === key(p)));
+  const gone = olds.flatMap((o) => published(o, on)).filter((p, i, all) => !after.some((q) => key(q) === key(p)) && all.findIndex((q) => key(q) === key(p)) === i);
+  const natted = (l: Lab) => (on === null ? l.networks.filter((n) => !n.holder && n.nat && n.subnet).map((n) => n.subnet!) : []);
+  const unNatted = [...new Set(olds.flatMap(natted))].filter((s) => !natted(now).includes(s));
   // A port no longer published: its flows only (another port may DNAT to the same node port).
-  const deletes = [...added.map(byPort), ...gone.map((p) => [...byPort(p), ...toNode(p).slice(2)])];
+  const deletes = [...added.map(byPort), ...gone.map((p) => [...byPort(p), ...toNode(p).slice(2)]), ...unNatted.map(fromSubnet)];
   return deletes.length ? { op: "conntrack", ns, deletes } : null;
 }
