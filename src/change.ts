@@ -29,6 +29,7 @@ import { requireRoot, requireTools } from "./runtime/tools.js";
 import { labEnv, markSelf } from "./runtime/env.js";
 import { LabState, type Meta } from "./state/store.js";
 import type { Context } from "./runtime/context.js";
+import { timing } from "./runtime/timing.js";
 
 export interface ApplyResult {
   lab: Lab;
@@ -64,8 +65,10 @@ export async function apply(ref: string, opts: UpOptions & { compose?: ComposeOp
   const t0 = Date.now();
   const load = (isolated?: boolean) => (opts.dryRun ? Promise.resolve(loadLab(ref, { isolated, compose: opts.compose })) : loadForHost(ref, isolated, opts.compose));
   let lab = await load(opts.isolated);
+  timing("loaded");
   const state = new LabState(lab.name);
   const meta = state.complete() ? state.readMeta() : null;
+  timing("state read");
   // A lab that is up --isolated stays so: its next version is loaded the same way.
   if (meta?.lab.isolated && !lab.isolated) lab = await load(true);
   if (!meta) {
@@ -112,6 +115,7 @@ function plan(lab: Lab, meta: Meta, state: LabState, t0: number, pending: Lab[])
   if (labHash(lab) === meta.hash && !pending.length) return { lab, outcome: "unchanged", changed: [], changes: [], newPlan: null, script: "", ms: Date.now() - t0 };
   const newPlan = planFor(lab, state);
   const oldPlan = planFor(meta.lab, state);
+  timing("both versions planned");
   // A host port another lab publishes here: refused as up refuses it, with the key that clashes.
   const problems: Problem[] = [];
   publishClashes(lab, (key, message, hint) => problems.push(sourceOf(lab)?.problem(key, message, hint) ?? { loc: { file: lab.file, line: 1, column: 1 }, key, message, hint }), meta.host.id);
@@ -140,6 +144,7 @@ function plan(lab: Lab, meta: Meta, state: LabState, t0: number, pending: Lab[])
       `netlab down ${lab.name}, then netlab ${lab.isolated ? "up --isolated" : "up"} ${lab.file}`,
     );
   }
+  timing("steps compared");
   const script = changes.map((c) => `# change: ${c.title}\n${c.id === "host-iptables" ? dryRunSync(c, was.get(c.id)) : text(c.ops)}`).join("\n");
   const outcome = changes.length ? "changed" : "unchanged";
   return { lab, outcome, changed: changes.map((c) => c.title), changes, newPlan, script, ms: Date.now() - t0 };
