@@ -7,8 +7,9 @@
 // by op through their rendered commands. What this version changes in place is what rulesets
 // hold — firewalls, published ports, NAT and isolation rules — in the host (a sync: the lab's
 // chains rewritten, the ones no longer wanted removed, its jumps kept) and in nodes (their own
-// tables reloaded). An edit that changes anything else (devices, addresses, routes, namespaces,
-// sysctls, files, services) is refused before anything is touched, naming the steps it changes.
+// tables reloaded), and links' impairments (a node's root qdiscs replaced). An edit that
+// changes anything else (devices, addresses, routes, namespaces, sysctls, files, services) is
+// refused before anything is touched, naming what it changes.
 import { LabError, UsageError, type Problem } from "./errors.js";
 import type { ComposeOptions } from "./compose/env.js";
 import { labHash, planFor, up, type UpOptions } from "./api.js";
@@ -18,7 +19,7 @@ import { factsOf } from "./plan/facts.js";
 import { conntrackOnApply } from "./plan/features/conntrack.js";
 import type { Op, Plan, Step } from "./plan/ops.js";
 import { syncScript, tablesIn } from "./runtime/iptables-live.js";
-import { publishClashes } from "./runtime/preflight.js";
+import { impairmentsPossible, publishClashes } from "./runtime/preflight.js";
 import { heredoc } from "./shell.js";
 import { inNsText, iptablesTool } from "./runtime/tools.js";
 import { hostWrap } from "./runtime/netns.js";
@@ -78,6 +79,7 @@ export async function apply(ref: string, opts: UpOptions & { compose?: ComposeOp
   if (opts.dryRun) return plan(lab, meta, state, t0, state.readPending());
   requireRoot("netlab apply");
   requireTools(["ip", "flock"]);
+  await impairmentsPossible(lab); // a qdisc the kernel lacks is refused, named, before anything is touched
   const release = await state.lock((holder) => opts.progress?.(`waiting for netlab${holder ? ` (pid ${holder})` : ""}, which is working on ${lab.name}`));
   try {
     // Read again under the lock: another apply may have changed it while we waited.
@@ -140,7 +142,7 @@ function plan(lab: Lab, meta: Meta, state: LabState, t0: number, pending: Lab[])
     const execs = lab.nodes.filter((n) => n.exec.length && refused.includes(will.get(`node:${n.name}`)?.title ?? "")).map((n) => `node ${n.name}'s firewall (its exec: commands may have added rules that reloading its tables would lose)`);
     const what = [...edits(meta.lab, lab), ...execs];
     throw new UsageError(
-      `netlab apply changes rules, firewalls and published ports of a lab that is up; this edit also changes ${what.length ? what.join("; ") : refused.join(", ")}, which it cannot yet change in place`,
+      `netlab apply changes rules, firewalls, published ports and link impairments of a lab that is up; this edit also changes ${what.length ? what.join("; ") : refused.join(", ")}, which it cannot yet change in place`,
       `netlab down ${lab.name}, then netlab ${lab.isolated ? "up --isolated" : "up"} ${lab.file}`,
     );
   }
@@ -178,9 +180,14 @@ function change(id: string, olds: (Step | undefined)[], b: Step | undefined, lab
   if (!id.startsWith("node:") || !b || present.length !== olds.length) return null;
   // Its tables are emptied and loaded again: rules its exec: commands added would be lost.
   if (now.nodes.find((n) => `node:${n.name}` === id)?.exec.length) return null;
-  const rest = (s: Step) => text(s.ops.filter((o) => !RULE_OPS.has(o.op)));
+  // What may differ: its rules, and its links' impairments (root qdiscs, replaced in place).
+  const live = (o: Op) => RULE_OPS.has(o.op) || o.op === "tc";
+  const rest = (s: Step) => text(s.ops.filter((o) => !live(o)));
   if (present.some((a) => rest(a) !== rest(b) || text(a.undo) !== text(b.undo))) return null;
-  const rules = b.ops.filter((o) => RULE_OPS.has(o.op));
+  const only = (s: Step, pick: (o: Op) => boolean) => text(s.ops.filter(pick));
+  const qdiscs = present.some((a) => only(a, (o) => o.op === "tc") !== only(b, (o) => o.op === "tc")) ? impairments(present, b) : [];
+  if (present.every((a) => only(a, (o) => RULE_OPS.has(o.op)) === only(b, (o) => RULE_OPS.has(o.op)))) return { id, title: b.title, ops: qdiscs, undo: [], holds: [] };
+  const rules = [...qdiscs, ...b.ops.filter((o) => RULE_OPS.has(o.op))];
   const ns = [...present, b].flatMap(ipt)[0];
   if (!ns) return { id, title: b.title, ops: rules, undo: [], holds: [] };
   const flush = ([4, 6] as const).flatMap((family) => {
@@ -193,6 +200,16 @@ function change(id: string, olds: (Step | undefined)[], b: Step | undefined, lab
     return tables.length ? [{ op: "iptables", ns: ns.ns, family, text: tables.map(empty).join("\n") } as Op] : [];
   });
   return { id, title: b.title, ops: [...flush, ...rules], undo: [], holds: [] };
+}
+
+/** A node's impairments as the new version has them: its root qdiscs replaced, and removed from interfaces that no longer have one. */
+function impairments(olds: Step[], b: Step): Op[] {
+  const tc = (s: Step) => s.ops.filter((o): o is Extract<Op, { op: "tc" }> => o.op === "tc");
+  const devs = (s: Step) => tc(s).flatMap((o) => o.lines.map((l) => /^qdisc replace dev (\S+) root/.exec(l)?.[1] ?? ""));
+  const gone = [...new Set(olds.flatMap(devs))].filter((d) => d && !devs(b).includes(d));
+  const ns = [...olds, b].flatMap(tc)[0]?.ns ?? null;
+  // The kernel's default root qdisc comes back when netlab's is deleted.
+  return [...(gone.length ? [{ op: "tc", ns, lines: gone.map((d) => `qdisc del dev ${d} root`) } as Op] : []), ...tc(b)];
 }
 
 /**

@@ -180,7 +180,7 @@ function safeJson<T>(s: string): T {
 }
 
 /** Delay, jitter and loss need sch_netem; a rate alone is shaped by tbf. Refused before anything is made. */
-async function impairmentsPossible(lab: Lab): Promise<void> {
+export async function impairmentsPossible(lab: Lab): Promise<void> {
   const where = [
     ...lab.links.filter((l) => l.netem).map((l) => ({ what: `links[${l.index}].netem`, n: l.netem! })),
     ...lab.networks.filter((n) => n.netem).map((n) => ({ what: `networks.${n.name}.netem`, n: n.netem! })),

@@ -235,6 +235,27 @@ describe.skipIf(!IS_ROOT)("netlab apply", () => {
     expect((await sb.netlab(["up", file(base('"8080:80"'))])).code).toBe(0);
   });
 
+  it("changes a link's impairment in place: the rate replaced, then removed, then on the other link", async () => {
+    const slow = (a: string, b: string) => files.write("applab4", `name: applab4\nnodes:\n  s: {}\n  x: {}\n  y: {}\nlinks:\n  - { endpoints: ["s:wan0", "x:wan0"], subnet: 10.231.0.0/30${a} }\n  - { endpoints: ["s:eth1", "y:eth1"], subnet: 10.231.1.0/30${b} }\n`);
+    const qdisc = async (node: string, dev: string) => (await sb.exec("applab4", node, `tc qdisc show dev ${dev} root`)).stdout;
+    expect((await sb.netlab(["up", slow(", netem: { rate: 8mbit }", "")])).code).toBe(0);
+    try {
+      expect(await qdisc("x", "wan0")).toMatch(/tbf .*rate 8Mbit/);
+      const r = await sb.netlab(["apply", slow(", netem: { rate: 2mbit }", "")]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain("configure x");
+      expect(await qdisc("x", "wan0")).toMatch(/tbf .*rate 2Mbit/);
+      expect(await qdisc("s", "wan0")).toMatch(/tbf .*rate 2Mbit/);
+      expect((await sb.netlab(["apply", slow("", ", netem: { rate: 4mbit }")])).code).toBe(0);
+      expect(await qdisc("x", "wan0")).not.toContain("tbf");
+      expect(await qdisc("y", "eth1")).toMatch(/tbf .*rate 4Mbit/);
+      // Its record follows: up of the same file finds everything as it should be (no drift to mend).
+      expect((await sb.netlab(["up", slow("", ", netem: { rate: 4mbit }")])).stdout).toContain("already up and unchanged");
+    } finally {
+      expect((await sb.netlab(["down", "applab4"])).code).toBe(0);
+    }
+  });
+
   it("refuses what it cannot change in place, and a bad file, touching nothing", async () => {
     const live = await rules();
     const node = await sb.netlab(["apply", file(base('"8080:80"').replace("  client:\n", "  extra:\n    networks: [br0]\n  client:\n"))]);
