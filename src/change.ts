@@ -7,9 +7,9 @@
 // by op through their rendered commands. What this version changes in place is what rulesets
 // hold — firewalls, published ports, NAT and isolation rules — in the host (a sync: the lab's
 // chains rewritten, the ones no longer wanted removed, its jumps kept) and in nodes (their own
-// tables reloaded), and links' impairments (a node's root qdiscs replaced). An edit that
-// changes anything else (devices, addresses, routes, namespaces, sysctls, files, services) is
-// refused before anything is touched, naming what it changes.
+// tables reloaded), links' impairments (a node's root qdiscs replaced) and a node's addresses,
+// routes and ip rules. An edit that changes anything else (devices, namespaces, sysctls, files,
+// services, names) is refused before anything is touched, naming what it changes.
 import { LabError, UsageError, type Problem } from "./errors.js";
 import type { ComposeOptions } from "./compose/env.js";
 import { labHash, planFor, up, type UpOptions } from "./api.js";
@@ -142,7 +142,7 @@ function plan(lab: Lab, meta: Meta, state: LabState, t0: number, pending: Lab[])
     const execs = lab.nodes.filter((n) => n.exec.length && refused.includes(will.get(`node:${n.name}`)?.title ?? "")).map((n) => `node ${n.name}'s firewall (its exec: commands may have added rules that reloading its tables would lose)`);
     const what = [...edits(meta.lab, lab), ...execs];
     throw new UsageError(
-      `netlab apply changes rules, firewalls, published ports and link impairments of a lab that is up; this edit also changes ${what.length ? what.join("; ") : refused.join(", ")}, which it cannot yet change in place`,
+      `netlab apply changes rules, firewalls, published ports, link impairments and a node's routes of a lab that is up; this edit also changes ${what.length ? what.join("; ") : refused.join(", ")}, which it cannot yet change in place`,
       `netlab down ${lab.name}, then netlab ${lab.isolated ? "up --isolated" : "up"} ${lab.file}`,
     );
   }
@@ -180,14 +180,17 @@ function change(id: string, olds: (Step | undefined)[], b: Step | undefined, lab
   if (!id.startsWith("node:") || !b || present.length !== olds.length) return null;
   // Its tables are emptied and loaded again: rules its exec: commands added would be lost.
   if (now.nodes.find((n) => `node:${n.name}` === id)?.exec.length) return null;
-  // What may differ: its rules, and its links' impairments (root qdiscs, replaced in place).
+  // What may differ: its rules, its links' impairments (root qdiscs, replaced in place), and
+  // its addresses, routes and ip rules (deleted and added in place); nothing else.
   const live = (o: Op) => RULE_OPS.has(o.op) || o.op === "tc";
-  const rest = (s: Step) => text(s.ops.filter((o) => !live(o)));
+  const rest = (s: Step) => text(s.ops.filter((o) => !live(o)).map((o) => (o.op === "ip" ? { ...o, lines: o.lines.filter((l) => !MUTABLE.test(l)) } : o)));
   if (present.some((a) => rest(a) !== rest(b) || text(a.undo) !== text(b.undo))) return null;
   const only = (s: Step, pick: (o: Op) => boolean) => text(s.ops.filter(pick));
-  const qdiscs = present.some((a) => only(a, (o) => o.op === "tc") !== only(b, (o) => o.op === "tc")) ? impairments(present, b) : [];
-  if (present.every((a) => only(a, (o) => RULE_OPS.has(o.op)) === only(b, (o) => RULE_OPS.has(o.op)))) return { id, title: b.title, ops: qdiscs, undo: [], holds: [] };
-  const rules = [...qdiscs, ...b.ops.filter((o) => RULE_OPS.has(o.op))];
+  const differ = (pick: (o: Op) => boolean) => present.some((a) => only(a, pick) !== only(b, pick));
+  const qdiscs = differ((o) => o.op === "tc") ? impairments(present, b) : [];
+  const addressing = differ((o) => o.op === "ip") ? readdress(present, b) : [];
+  if (!differ((o) => RULE_OPS.has(o.op))) return { id, title: b.title, ops: [...addressing, ...qdiscs], undo: [], holds: [] };
+  const rules = [...addressing, ...qdiscs, ...b.ops.filter((o) => RULE_OPS.has(o.op))];
   const ns = [...present, b].flatMap(ipt)[0];
   if (!ns) return { id, title: b.title, ops: rules, undo: [], holds: [] };
   const flush = ([4, 6] as const).flatMap((family) => {
@@ -200,6 +203,24 @@ function change(id: string, olds: (Step | undefined)[], b: Step | undefined, lab
     return tables.length ? [{ op: "iptables", ns: ns.ns, family, text: tables.map(empty).join("\n") } as Op] : [];
   });
   return { id, title: b.title, ops: [...flush, ...rules], undo: [], holds: [] };
+}
+
+/** The lines of a node's `ip -batch` that apply changes in place. */
+const MUTABLE = /^(-6 )?(address|route|rule) /;
+
+/**
+ * A node's addresses, routes and ip rules as the new version has them: what no version wants any
+ * more deleted (already gone is fine), then every wanted one made idempotently (address and
+ * route replace; a rule deleted, then added, so never twice).
+ */
+function readdress(olds: Step[], b: Step): Op[] {
+  const lines = (s: Step) => s.ops.flatMap((o) => (o.op === "ip" ? o.lines.filter((l) => MUTABLE.test(l)) : []));
+  const ns = [...olds, b].flatMap((s) => s.ops).find((o) => o.op === "ip")?.ns ?? null;
+  const del = (l: string) => l.replace(/^((?:-6 )?(?:address|route|rule)) (?:add|replace) /, "$1 del ").replace(/ nodad$/, "");
+  const gone = [...new Set(olds.flatMap(lines))].filter((l) => !lines(b).includes(l));
+  const want = lines(b);
+  const again = want.map((l) => l.replace(/^((?:-6 )?address) add /, "$1 replace "));
+  return [{ op: "ip", ns, force: true, lines: [...gone, ...want.filter((l) => / rule add /.test(` ${l}`))].map(del) }, { op: "ip", ns, lines: again }];
 }
 
 /** A node's impairments as the new version has them: its root qdiscs replaced, and removed from interfaces that no longer have one. */

@@ -256,6 +256,28 @@ describe.skipIf(!IS_ROOT)("netlab apply", () => {
     }
   });
 
+  it("changes a node's routes and ip rules in place, and its record follows", async () => {
+    const routed = (routes: string, rules: string) => files.write("applab5", `name: applab5\nnodes:\n  a:\n    routes: [${routes}]\n    rules: [${rules}]\n  b: {}\nlinks:\n  - { endpoints: ["a:eth0", "b:eth0"], subnet: 10.231.2.0/30 }\n`);
+    const ip = async (what: string) => (await sb.exec("applab5", "a", `ip ${what}`)).stdout;
+    expect((await sb.netlab(["up", routed('"10.99.0.0/24 via 10.231.2.2"', '"from 10.231.2.1 table 100"')])).code).toBe(0);
+    try {
+      const f = routed('"10.98.0.0/24 via 10.231.2.2", "default via 10.231.2.2 table 100"', '"to 10.97.0.0/24 table 100"');
+      const dry = await sb.netlab(["apply", f, "--dry-run"]);
+      expect(dry.stdout).toContain("route del 10.99.0.0/24 via 10.231.2.2");
+      const r = await sb.netlab(["apply", f]);
+      expect(r.code).toBe(0);
+      expect(await ip("route")).toContain("10.98.0.0/24 via 10.231.2.2");
+      expect(await ip("route")).not.toContain("10.99.0.0");
+      expect(await ip("route show table 100")).toContain("default via 10.231.2.2");
+      expect(await ip("rule")).toContain("to 10.97.0.0/24 lookup 100");
+      expect(await ip("rule")).not.toContain("from 10.231.2.1 lookup 100");
+      expect((await sb.netlab(["apply", f])).stdout).toContain("unchanged");
+      expect((await sb.netlab(["up", f])).stdout).toContain("already up and unchanged"); // no drift: the record follows
+    } finally {
+      expect((await sb.netlab(["down", "applab5"])).code).toBe(0);
+    }
+  });
+
   it("refuses what it cannot change in place, and a bad file, touching nothing", async () => {
     const live = await rules();
     const node = await sb.netlab(["apply", file(base('"8080:80"').replace("  client:\n", "  extra:\n    networks: [br0]\n  client:\n"))]);
