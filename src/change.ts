@@ -16,6 +16,8 @@ import { labHash, planFor, up, type UpOptions } from "./api.js";
 import { loadLab, sourceOf } from "./lab/load.js";
 import type { Lab } from "./lab/model.js";
 import { factsOf } from "./plan/facts.js";
+import { hostsEntries } from "./lab/hosts.js";
+import { labEdits } from "./lab/diff.js";
 import { conntrackOnApply } from "./plan/features/conntrack.js";
 import type { Op, Plan, Step } from "./plan/ops.js";
 import { syncScript, tablesIn } from "./runtime/iptables-live.js";
@@ -138,9 +140,13 @@ function plan(lab: Lab, meta: Meta, state: LabState, t0: number, pending: Lab[])
     if (c) changes.push(c);
     else refused.push((b ?? olds.find(Boolean))!.title);
   }
-  if (refused.length) {
-    const execs = lab.nodes.filter((n) => n.exec.length && refused.includes(will.get(`node:${n.name}`)?.title ?? "")).map((n) => `node ${n.name}'s firewall (its exec: commands may have added rules that reloading its tables would lose)`);
-    const what = [...edits(meta.lab, lab), ...execs];
+  // A name the lab's DNS server answers (or a hosts file lists) that now means another address:
+  // the server reads its records once, at start — not a change apply makes yet.
+  const names = (l: Lab) => JSON.stringify(l.nodes.map((n) => hostsEntries(l, n)));
+  const renamed = names(meta.lab) !== names(lab) ? ["the addresses the lab's DNS server and hosts files give its names"] : [];
+  const execs = lab.nodes.filter((n) => n.exec.length && refused.includes(will.get(`node:${n.name}`)?.title ?? "")).map((n) => `node ${n.name}'s firewall (its exec: commands may have added rules that reloading its tables would lose)`);
+  if (refused.length || renamed.length) {
+    const what = [...labEdits(meta.lab, lab), ...renamed, ...execs];
     throw new UsageError(
       `netlab apply changes rules, firewalls, published ports, link impairments and a node's routes of a lab that is up; this edit also changes ${what.length ? what.join("; ") : refused.join(", ")}, which it cannot yet change in place`,
       `netlab down ${lab.name}, then netlab ${lab.isolated ? "up --isolated" : "up"} ${lab.file}`,
@@ -218,9 +224,13 @@ function readdress(olds: Step[], b: Step): Op[] {
   const ns = [...olds, b].flatMap((s) => s.ops).find((o) => o.op === "ip")?.ns ?? null;
   const del = (l: string) => l.replace(/^((?:-6 )?(?:address|route|rule)) (?:add|replace) /, "$1 del ").replace(/ nodad$/, "");
   const gone = [...new Set(olds.flatMap(lines))].filter((l) => !lines(b).includes(l));
-  const want = lines(b);
-  const again = want.map((l) => l.replace(/^((?:-6 )?address) add /, "$1 replace "));
-  return [{ op: "ip", ns, force: true, lines: [...gone, ...want.filter((l) => / rule add /.test(` ${l}`))].map(del) }, { op: "ip", ns, lines: again }];
+  const rule = (l: string) => / rule add /.test(` ${l}`);
+  // Each wanted line once, idempotent: an address or route replaced, a rule deleted and added.
+  const want = lines(b).flatMap((l) => (rule(l) ? [del(l), l] : [l.replace(/^((?:-6 )?address) add /, "$1 replace ")]));
+  // What goes, goes first (a deleted address takes its routes along); then everything wanted,
+  // past any error, so one line the kernel rejects leaves the rest in place; then the same
+  // again strictly, to report that line (each is idempotent).
+  return [{ op: "ip", ns, force: true, lines: gone.map(del) }, { op: "ip", ns, force: true, lines: want }, { op: "ip", ns, lines: want }];
 }
 
 /** A node's impairments as the new version has them: its root qdiscs replaced, and removed from interfaces that no longer have one. */
@@ -231,35 +241,6 @@ function impairments(olds: Step[], b: Step): Op[] {
   const ns = [...olds, b].flatMap(tc)[0]?.ns ?? null;
   // The kernel's default root qdisc comes back when netlab's is deleted.
   return [...(gone.length ? [{ op: "tc", ns, lines: gone.map((d) => `qdisc del dev ${d} root`) } as Op] : []), ...tc(b)];
-}
-
-/**
- * What an edit changes, in the lab file's terms, for a refusal: nodes, networks and links added
- * or removed, and which settings of the others differ (firewalls and published ports aside:
- * those apply changes in place).
- */
-function edits(was: Lab, now: Lab): string[] {
-  const out: string[] = [];
-  const inPlace = new Set(["firewall", "publish"]);
-  const diff = <T extends { name: string }>(kind: string, a: T[], b: T[]) => {
-    const names = (xs: T[]) => xs.map((x) => x.name);
-    const added = names(b).filter((n) => !names(a).includes(n));
-    const gone = names(a).filter((n) => !names(b).includes(n));
-    if (added.length) out.push(`${kind}s added: ${added.join(", ")}`);
-    if (gone.length) out.push(`${kind}s removed: ${gone.join(", ")}`);
-    for (const x of b) {
-      const y = a.find((o) => o.name === x.name) as Record<string, unknown> | undefined;
-      if (!y) continue;
-      const keys = Object.keys({ ...y, ...x }).filter((k) => !inPlace.has(k) && JSON.stringify((x as Record<string, unknown>)[k]) !== JSON.stringify(y[k]));
-      if (keys.length) out.push(`${kind} ${x.name}: ${keys.join(", ")}`);
-    }
-  };
-  diff("node", was.nodes, now.nodes);
-  diff("network", was.networks, now.networks);
-  if (JSON.stringify(was.links) !== JSON.stringify(now.links)) out.push("links");
-  const host = Object.keys({ ...was.host, ...now.host }).filter((k) => !inPlace.has(k) && JSON.stringify((was.host as unknown as Record<string, unknown>)[k]) !== JSON.stringify((now.host as unknown as Record<string, unknown>)[k]));
-  if (host.length) out.push(`host: ${host.join(", ")}`);
-  return out;
 }
 
 /**

@@ -284,6 +284,9 @@ describe.skipIf(!IS_ROOT)("netlab apply", () => {
     expect(node.code).toBe(2);
     expect(node.stderr).toContain("this edit also changes nodes added: extra");
     expect(node.stderr).toContain("hint: netlab down applab");
+    const moved = await sb.netlab(["apply", file(base('"8080:80"').replace("  client:\n    networks: [br0]\n", "  client:\n    networks: { br0: { ip: 172.31.40.50 } }\n"))]);
+    expect(moved.code).toBe(2);
+    expect(moved.stderr).toContain("the addresses the lab's DNS server and hosts files give its names");
     const bad = await sb.netlab(["apply", file(base('"8080:80"').replace("nat: true", "nat: maybe"))]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/applab\.yaml:3:\d+/);

@@ -41,8 +41,10 @@ describe("validate refuses what up would fail on", () => {
     const [p] = problems('name: x\nnetworks:\n  n: { subnet: 10.0.0.0/24 }\nnodes:\n  a:\n    networks: [n]\n    routes: ["::/0 via fd00::1"]\n');
     expect(p).toMatch(/^lab\.yaml:7:14: nodes\.a\.routes\[0\]: gateway fd00::1 is on no network node a is on\n {2}hint: node a has no IPv6 address/);
     expect(problems('name: x\nnetworks:\n  n: { subnet: 10.0.0.0/24 }\nnodes:\n  a:\n    networks: [n]\n    routes: ["10.9.0.0/16 via 10.99.0.1"]\n')[0]).toMatch(/gateway 10\.99\.0\.1 is on no network node a is on\n {2}hint: node a reaches 10\.0\.0\.0\/24 directly/);
-    // onlink, a dev route's destination, and IPv6 link-local are fine.
-    labFromText('name: x\nnetworks:\n  n: { subnet: 10.0.0.0/24, subnet6: "fd00::/64" }\nnodes:\n  a:\n    networks: [n]\n    routes: ["10.9.0.0/16 via 10.99.0.1 onlink", "10.8.0.0/16 dev eth0", "10.7.0.0/16 via 10.8.0.1", "fd01::/64 via fe80::1 dev eth0"]\n');
+    // onlink (with its dev: the kernel needs one), a dev route's destination, and IPv6 link-local are fine.
+    expect(problems('name: x\nnetworks:\n  n: { subnet: 10.0.0.0/24 }\nnodes:\n  a:\n    networks: [n]\n    routes: ["10.9.0.0/16 via 10.99.0.1 onlink"]\n')[0]).toMatch(/"onlink" needs "dev IFACE"/);
+    expect(problems('name: x\nnodes:\n  a:\n    rules: ["from fd00::2 table 100"]\n')[0]).toMatch(/ip rules for IPv6 addresses are not supported yet/);
+    labFromText('name: x\nnetworks:\n  n: { subnet: 10.0.0.0/24, subnet6: "fd00::/64" }\nnodes:\n  a:\n    networks: [n]\n    routes: ["10.9.0.0/16 via 10.99.0.1 dev eth0 onlink", "10.8.0.0/16 dev eth0", "10.7.0.0/16 via 10.8.0.1", "fd01::/64 via fe80::1 dev eth0"]\n');
   });
   it("a rule with a prefix that is not one", () => {
     expect(problems('name: x\nnodes:\n  a:\n    rules: ["from 10.0.0.0/129 table 100"]\n')[0]).toMatch(/nodes\.a\.rules\[0\]: "from 10\.0\.0\.0\/129" needs an address or prefix/);

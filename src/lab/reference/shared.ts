@@ -11,7 +11,7 @@ export const ROUTE: KeyDocs = under("route", {
   },
   via: {
     type: "IP address",
-    doc: "The gateway: on a network or link of the namespace (or say onlink in the string form).",
+    doc: "The gateway: on a network or link of the namespace (or say `dev IFACE onlink` in the string form).",
     example: "via: 10.1.0.3",
     bad: [["10.5.0.1"], ["the-router"]],
   },

@@ -35,6 +35,11 @@ export function nodesPass(c: Ctx): void {
           P.add([...path, "rules", i], `"${t[k]} ${t[k + 1]}" needs an address or prefix`, 'e.g. "from 192.168.1.0/24 table 100", or "from all"');
           return [];
         }
+      // ip -batch takes no -6 per line, and `ip rule` is IPv4 without it: refused here, not half-way through up.
+      if (t.some((w, k) => k > 0 && (t[k - 1] === "from" || t[k - 1] === "to") && w.includes(":"))) {
+        P.add([...path, "rules", i], "ip rules for IPv6 addresses are not supported yet", "policy routing here is IPv4: from/to an IPv4 prefix");
+        return [];
+      }
       return [rule.trim()];
     });
     node.forward = r.forward ?? false;

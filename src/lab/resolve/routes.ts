@@ -61,7 +61,7 @@ export function resolveRoutes(P: Problems, raw: RawRoute[], path: KeyPath, iface
         if (fam !== null && a.family !== fam) { P.add(rp, `${dst} is IPv${fam} but via ${val} is IPv${a.family}`); return; }
         if (connected && !t.includes("onlink") && !reachable(direct, a.family, a.addr)) {
           const nets = direct.filter((p) => p.family === a.family).map(formatPrefix);
-          P.add(rp, `gateway ${val} is on no network ${who} is on`, nets.length ? `${who} reaches ${nets.join(", ")} directly; route via an address there (or add "onlink")` : `${who} has no IPv${a.family} address: give it one on a network or link first`, after);
+          P.add(rp, `gateway ${val} is on no network ${who} is on`, nets.length ? `${who} reaches ${nets.join(", ")} directly; route via an address there (or add "dev IFACE onlink")` : `${who} has no IPv${a.family} address: give it one on a network or link first`, after);
           return;
         }
         fam = a.family; k++;
@@ -72,6 +72,10 @@ export function resolveRoutes(P: Problems, raw: RawRoute[], path: KeyPath, iface
         if (val === undefined) { P.add(rp, `"${kw}" needs a value`); return; }
         k++;
       }
+    }
+    if (t.includes("onlink") && !t.includes("dev")) {
+      P.add(rp, '"onlink" needs "dev IFACE": the kernel must be told which interface the gateway is on', `e.g. "${dst} via ${t[t.indexOf("via") + 1] ?? "GATEWAY"} dev eth0 onlink"`, after);
+      return;
     }
     // ip -batch cannot take -6 per line; an explicit ::/0 carries the family instead.
     if (dst === "default" && fam === 6) line = line.replace(/\bdefault\b/, "::/0");
