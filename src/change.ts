@@ -20,15 +20,14 @@ import { hostsEntries } from "./lab/hosts.js";
 import { labEdits } from "./lab/diff.js";
 import { conntrackOnApply } from "./plan/features/conntrack.js";
 import type { Op, Plan, Step } from "./plan/ops.js";
-import { syncScript, tablesIn } from "./runtime/iptables-live.js";
+import { emptyTables, syncScript, tablesIn } from "./runtime/iptables-live.js";
 import { impairmentsPossible, publishClashes } from "./runtime/preflight.js";
 import { heredoc } from "./shell.js";
-import { inNsText, iptablesTool } from "./runtime/tools.js";
+import { inNsText, iptablesTool, requireRoot, requireTools } from "./runtime/tools.js";
 import { hostWrap } from "./runtime/netns.js";
 import { renderOp, runOp } from "./runtime/ops/index.js";
 import { holdTables } from "./runtime/shared.js";
 import { loadForHost } from "./runtime/host-subnets.js";
-import { requireRoot, requireTools } from "./runtime/tools.js";
 import { labEnv, markSelf } from "./runtime/env.js";
 import { LabState, type Meta } from "./state/store.js";
 import type { Context } from "./runtime/context.js";
@@ -117,13 +116,13 @@ export async function apply(ref: string, opts: UpOptions & { compose?: ComposeOp
 function plan(lab: Lab, meta: Meta, state: LabState, t0: number, pending: Lab[]): ApplyResult & { changes: Change[]; newPlan: Plan | null } {
   // Unchanged costs a hash, not a plan: a 1,000-node lab says so at once.
   if (labHash(lab) === meta.hash && !pending.length) return { lab, outcome: "unchanged", changed: [], changes: [], newPlan: null, script: "", ms: Date.now() - t0 };
-  const newPlan = planFor(lab, state);
-  const oldPlan = planFor(meta.lab, state);
-  timing("both versions planned");
   // A host port another lab publishes here: refused as up refuses it, with the key that clashes.
   const problems: Problem[] = [];
   publishClashes(lab, (key, message, hint) => problems.push(sourceOf(lab)?.problem(key, message, hint) ?? { loc: { file: lab.file, line: 1, column: 1 }, key, message, hint }), meta.host.id);
   if (problems.length) throw new LabError(problems);
+  const newPlan = planFor(lab, state);
+  const oldPlan = planFor(meta.lab, state);
+  timing("both versions planned");
   const steps = (p: Plan) => new Map(p.phases.flatMap((ph) => ph.steps).map((s) => [s.id, s]));
   const [was, will] = [steps(oldPlan), steps(newPlan)];
   // After an unfinished apply, a step may be as any of those versions has it: one that differs
@@ -205,8 +204,7 @@ function change(id: string, olds: (Step | undefined)[], b: Step | undefined, lab
     // Emptied, not opened: a firewall's DROP policies stay until the new rules set theirs, and
     // go back to ACCEPT only where the new version has no firewall in this family.
     const open = !of(b).some((t) => /^:INPUT /m.test(t));
-    const empty = (t: string) => `*${t}\n${t === "filter" && open ? ":INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n" : ""}-F\n-X\nCOMMIT`;
-    return tables.length ? [{ op: "iptables", ns: ns.ns, family, text: tables.map(empty).join("\n") } as Op] : [];
+    return tables.length ? [{ op: "iptables", ns: ns.ns, family, text: emptyTables(tables, open) } as Op] : [];
   });
   return { id, title: b.title, ops: [...flush, ...rules], undo: [], holds: [] };
 }
@@ -230,7 +228,8 @@ function readdress(olds: Step[], b: Step): Op[] {
   // What goes, goes first (a deleted address takes its routes along); then everything wanted,
   // past any error, so one line the kernel rejects leaves the rest in place; then the same
   // again strictly, to report that line (each is idempotent).
-  return [{ op: "ip", ns, force: true, lines: gone.map(del) }, { op: "ip", ns, force: true, lines: want }, { op: "ip", ns, lines: want }];
+  const ops: Op[] = [{ op: "ip", ns, force: true, lines: gone.map(del) }, { op: "ip", ns, force: true, lines: want }, { op: "ip", ns, lines: want }];
+  return ops.filter((o) => o.op === "ip" && o.lines.length);
 }
 
 /** A node's impairments as the new version has them: its root qdiscs replaced, and removed from interfaces that no longer have one. */

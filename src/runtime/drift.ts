@@ -3,7 +3,7 @@
 // namespace (netdump.ts), plus an iptables-save where the lab has rules, whatever its size.
 import type { Facts, Space } from "../plan/facts.js";
 import type { Ns } from "../plan/ops.js";
-import { ownChain } from "../net/netfilter.js";
+import { ownChain, taggedBy } from "../net/netfilter.js";
 import { sysctlParts } from "../net/sysctl.js";
 import { iptablesTool } from "./tools.js";
 import type { Entry, Meta } from "../state/store.js";
@@ -174,10 +174,11 @@ function rulesWhole(sp: Space, family: 4 | 6, save: string, lab: string, out: st
 function liveRuleCounts(save: string, lab: string | null): Map<string, number> {
   const counts = new Map<string, number>();
   const own = lab === null ? null : ownChain(lab);
+  const jump = lab === null ? null : taggedBy(lab, true);
   for (const line of save.split("\n")) {
     const m = /^-A (\S+)/.exec(line);
     if (!m) continue;
-    if (lab === null || own!(m[1]) || line.includes(`--comment netlab:${lab} `) || line.includes(`--comment "netlab:${lab}"`)) counts.set(m[1], (counts.get(m[1]) ?? 0) + 1);
+    if (lab === null || own!(m[1]) || jump!(line)) counts.set(m[1], (counts.get(m[1]) ?? 0) + 1);
   }
   return counts;
 }

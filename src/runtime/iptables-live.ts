@@ -82,6 +82,16 @@ export function syncScript(save: string, text: string, jumps: IptablesJump[], ow
   return out.length ? out.join("\n") + "\n" : "";
 }
 
+/**
+ * The iptables-restore input that empties `tables` of a namespace netlab owns (rules and
+ * chains), before its rules are loaded again (repair, apply). `open`: the filter table's
+ * policies go back to ACCEPT too (no firewall is loaded after it); else they stay as they are.
+ */
+export function emptyTables(tables: string[], open = false): string {
+  const policies = ":INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n";
+  return tables.map((t) => `*${t}\n${t === "filter" && open ? policies : ""}-F\n-X\nCOMMIT`).join("\n");
+}
+
 /** Table names present in an iptables-save dump. */
 export function tablesIn(save: string): string[] {
   return save.split("\n").filter((l) => l.startsWith("*")).map((l) => l.slice(1).trim());

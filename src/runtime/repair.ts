@@ -17,7 +17,7 @@ import type { Op, Plan, Step } from "../plan/ops.js";
 import { runOp } from "./apply.js";
 import type { Context } from "./context.js";
 import type { Drift, SpaceDrift } from "./drift.js";
-import { tablesIn } from "./iptables-live.js";
+import { emptyTables, tablesIn } from "./iptables-live.js";
 import { holdTables } from "./shared.js";
 
 /** An op run again: ip batches keep going past what already exists; rules are deleted before they are added. */
@@ -87,7 +87,7 @@ async function nodeAgain(s: Step, sd: SpaceDrift, ctx: Context): Promise<void> {
       // The namespace is the lab's own: every table the step loads, emptied (rules and chains).
       flushed.add(op.family);
       const tables = [...new Set(s.ops.flatMap((o) => (o.op === "iptables" && o.family === op.family ? tablesIn(o.text) : [])))];
-      await runOp({ op: "iptables", ns: op.ns, family: op.family, text: tables.map((t) => `*${t}\n-F\n-X\nCOMMIT`).join("\n") }, ctx);
+      await runOp({ op: "iptables", ns: op.ns, family: op.family, text: emptyTables(tables) }, ctx);
     }
     await runOp(op, ctx);
   }
