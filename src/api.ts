@@ -95,9 +95,9 @@ export async function up(ref: string, opts: UpOptions = {}): Promise<UpResult> {
       const meta = state.readMeta();
       if (meta && state.complete()) {
         if (state.readPending().length)
-          throw new UsageError(`an apply of lab ${lab.name} did not finish, so what is up is partly another version`, `netlab apply ${lab.file} finishes the change into this one`);
+          throw new UsageError(`an apply of lab ${lab.name} did not finish, so what is up is partly another version`, `sudo netlab apply ${lab.file} finishes the change into this one`);
         if (meta.hash !== hash) {
-          throw new UsageError(`lab ${lab.name} is already up, from a different version of ${meta.lab.file}`, `netlab apply ${lab.file} changes it into this one, touching only what differs (or netlab down ${lab.name}, then up again)`);
+          throw new UsageError(`lab ${lab.name} is already up, from a different version of ${meta.lab.file}`, `sudo netlab apply ${lab.file} changes it in place where it can, and says what it cannot (then: sudo netlab down ${lab.name} && sudo netlab up ${lab.file})`);
         }
         markSelf(lab.name, state.instance());
         return await mend(lab, meta, state, t0);

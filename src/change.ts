@@ -148,7 +148,7 @@ function plan(lab: Lab, meta: Meta, state: LabState, t0: number, pending: Lab[])
     const what = [...labEdits(meta.lab, lab), ...renamed, ...execs];
     throw new UsageError(
       `netlab apply changes rules, firewalls, published ports, link impairments and a node's routes of a lab that is up; this edit also changes ${what.length ? what.join("; ") : refused.join(", ")}, which it cannot yet change in place`,
-      `netlab down ${lab.name}, then netlab ${lab.isolated ? "up --isolated" : "up"} ${lab.file}`,
+      `sudo netlab down ${lab.name} && sudo netlab up${lab.isolated ? " --isolated" : ""} ${lab.file}`,
     );
   }
   timing("steps compared");
@@ -223,12 +223,12 @@ function readdress(olds: Step[], b: Step): Op[] {
   const del = (l: string) => l.replace(/^((?:-6 )?(?:address|route|rule)) (?:add|replace) /, "$1 del ").replace(/ nodad$/, "");
   const gone = [...new Set(olds.flatMap(lines))].filter((l) => !lines(b).includes(l));
   const rule = (l: string) => / rule add /.test(` ${l}`);
-  // Each wanted line once, idempotent: an address or route replaced, a rule deleted and added.
-  const want = lines(b).flatMap((l) => (rule(l) ? [del(l), l] : [l.replace(/^((?:-6 )?address) add /, "$1 replace ")]));
+  // Each wanted line once, idempotent: an address or route replaced, a rule added once the
+  // first op has deleted it (whether or not it was there).
+  const want = lines(b).map((l) => l.replace(/^((?:-6 )?address) add /, "$1 replace "));
   // What goes, goes first (a deleted address takes its routes along); then everything wanted,
-  // past any error, so one line the kernel rejects leaves the rest in place; then the same
-  // again strictly, to report that line (each is idempotent).
-  const ops: Op[] = [{ op: "ip", ns, force: true, lines: gone.map(del) }, { op: "ip", ns, force: true, lines: want }, { op: "ip", ns, lines: want }];
+  // past any error, so one line the kernel rejects leaves the rest in place — and is reported.
+  const ops: Op[] = [{ op: "ip", ns, force: true, lines: [...gone, ...want.filter(rule)].map(del) }, { op: "ip", ns, force: "report", lines: want }];
   return ops.filter((o) => o.op === "ip" && o.lines.length);
 }
 

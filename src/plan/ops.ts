@@ -7,11 +7,11 @@ export type Ns = string | null;
 
 export type Op =
   /**
-   * `ip -batch -` in NS: one process for many objects. force: keep going past errors (undo).
+   * `ip -batch -` in NS: one process for many objects. force: keep going past errors (undo); "report": past errors, then fail if any line did (apply).
    * sysctls (a node's own namespace only): written through /proc/sys by a shell that then
    * becomes `ip`, so a router costs no extra `sysctl` process.
    */
-  | { op: "ip"; ns: Ns; lines: string[]; force?: boolean; sysctls?: Record<string, string> }
+  | { op: "ip"; ns: Ns; lines: string[]; force?: boolean | "report"; sysctls?: Record<string, string> }
   /** `bridge -batch -` in NS: forwarding database entries (a VXLAN device's remote hosts). */
   | { op: "bridge"; ns: Ns; lines: string[] }
   /** `tc -batch -` in NS: root qdiscs for link impairments (netem, tbf); they go with their interfaces. */

@@ -283,7 +283,7 @@ describe.skipIf(!IS_ROOT)("netlab apply", () => {
     const node = await sb.netlab(["apply", file(base('"8080:80"').replace("  client:\n", "  extra:\n    networks: [br0]\n  client:\n"))]);
     expect(node.code).toBe(2);
     expect(node.stderr).toContain("this edit also changes nodes added: extra");
-    expect(node.stderr).toContain("hint: netlab down applab");
+    expect(node.stderr).toMatch(/hint: sudo netlab down applab && sudo netlab up \S+applab\.yaml\n/);
     const moved = await sb.netlab(["apply", file(base('"8080:80"').replace("  client:\n    networks: [br0]\n", "  client:\n    networks: { br0: { ip: 172.31.40.50 } }\n"))]);
     expect(moved.code).toBe(2);
     expect(moved.stderr).toContain("the addresses the lab's DNS server and hosts files give its names");

@@ -39,7 +39,7 @@ export async function applyCmd(file: string, opts: { dryRun?: boolean; json?: bo
     p.fail();
     // A command failed midway: what ran stays, and the next apply (of this file, fixed, or of
     // the version before) redoes every step the versions differ in.
-    if (e instanceof OpFailure) process.stderr.write(c.yellow(`note: the lab is partly changed; netlab apply ${file} again once it is fixed, or apply the version before, finishes it\n`));
+    if (e instanceof OpFailure) process.stderr.write(c.yellow(`note: the lab is partly changed; sudo netlab apply ${file} again once the file is fixed (or of the version before) finishes it\n`));
     throw e;
   }
 }

@@ -53,7 +53,8 @@ export const ip: OpModule<IpOp> = {
     // `netns add` mounts: made where they outlive us (see outerMountWrap).
     const argv = netnsOnly ? [...outerMountWrap(), ...base] : inNs(ctx, op.ns, base);
     const r = await run(argv, op.lines.join("\n") + "\n");
-    if (r.code !== 0 && !op.force) {
+    // force "report": every line tried, past errors, and a failure still reported (apply's changes).
+    if (r.code !== 0 && op.force !== true) {
       const line = Number(/Command failed -:(\d+)/.exec(r.stderr)?.[1] ?? 0);
       const failed = line ? op.lines[line - 1] : undefined;
       const msg = r.stderr.replace(/Command failed -:\d+\s*/g, "").trim();
