@@ -126,6 +126,8 @@ export async function up(ref: string, opts: UpOptions = {}): Promise<UpResult> {
       tidy();
       throw e;
     }
+    // Up means its names answer: the hint `up` prints (ping a name) runs at once after it.
+    if (!(await dnsListening(lab, state, 5_000))) opts.progress?.(`the lab's DNS server is not answering yet: sudo netlab logs ${lab.name} --dns says why`);
     timing("up");
     await opts.afterPhase?.("done");
     return { lab, changed: true, recovered, ms: Date.now() - t0 };
@@ -144,25 +146,27 @@ async function mend(lab: Lab, meta: Meta, state: LabState, t0: number): Promise<
   if (d.fatal) throw new UsageError(`lab ${lab.name} is up but damaged: ${d.missing.join("; ")}`, `netlab down ${lab.name}, then netlab up ${lab.name} again`);
   const ctx: Context = { lab: lab.name, hostId: meta.host.id, hostWrap: hostWrap(meta.host) ?? [], state, env: labEnv(lab.name, state.instance()) };
   const repaired = await repair(lab, planFor(lab, state), d, ctx);
+  await dnsListening(lab, state, 5_000); // a server it started again answers before up returns
   const left = await drift(meta, state.journal());
   if (left.missing.length) throw new UsageError(`lab ${lab.name} is up but damaged, and netlab could not repair it: ${left.missing.join("; ")}`, `netlab down ${lab.name}, then netlab up ${lab.name} again`);
   return { lab, changed: repaired.length > 0, repaired: d.missing, ms: Date.now() - t0 };
 }
 
-/** Checks start once the lab's DNS server answers (it logs each address it listens on): at most 3 s. */
-async function dnsListening(lab: Lab, state: LabState): Promise<void> {
+/** Waits until the lab's DNS server listens on each of its addresses (it logs each one), at most `ms`; false if it did not. */
+async function dnsListening(lab: Lab, state: LabState, ms: number): Promise<boolean> {
   const want = dnsServers(lab);
-  if (!want.length) return;
-  for (let i = 0; i < 150; i++) {
+  if (!want.length) return true;
+  for (let i = 0; i < ms / 20; i++) {
     let text = "";
     try {
       text = readFileSync(`${state.logDir}/dns.log`, "utf8");
     } catch {
       /* not yet */
     }
-    if (want.every((a) => text.includes(`listening on ${a}:53`))) return;
+    if (want.every((a) => text.includes(`listening on ${a}:53`))) return true;
     await new Promise((r) => setTimeout(r, 20));
   }
+  return false;
 }
 
 export { status, type LabStatus } from "./status.js";
@@ -262,7 +266,7 @@ export async function test(ref: string, opts: { readyMs?: number; compose?: Comp
   const journal = state.journal();
   const ready = journal.findLastIndex((e) => e.t === "ready") > journal.findLastIndex((e) => e.t === "proc");
   if (!d.runs.length && !ready) {
-    await dnsListening(meta.lab, state);
+    await dnsListening(meta.lab, state, 3_000);
     notReady = await waitReady(meta.lab, opts.readyMs ?? 10_000);
     if (!notReady.length) state.append({ t: "ready" });
   }
