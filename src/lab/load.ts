@@ -26,6 +26,8 @@ export interface LoadOptions {
   isolated?: boolean;
   /** For a Compose file: profiles, env files, project name (the command line's), the environment. */
   compose?: ComposeOptions;
+  /** The lab as it is up: its nodes keep the automatic addresses they have (apply). */
+  previous?: Lab;
 }
 
 /**

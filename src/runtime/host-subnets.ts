@@ -53,11 +53,11 @@ export async function livePrefixes(): Promise<LivePrefix[]> {
  * lab's bridges, docker0, the LAN — but not this lab's own (it may be up already: the same
  * subnets again, so `up` finds it unchanged).
  */
-export async function loadForHost(ref: string, isolated: boolean | undefined, compose: ComposeOptions | undefined): Promise<Lab> {
-  const lab = loadLab(ref, { isolated, compose });
+export async function loadForHost(ref: string, isolated: boolean | undefined, compose: ComposeOptions | undefined, previous?: Lab): Promise<Lab> {
+  const lab = loadLab(ref, { isolated, compose, previous });
   if (lab.isolated || !sourceOf(lab)?.isLowered) return lab;
   const own = (new LabState(lab.name).readMeta()?.lab.networks ?? []).flatMap((n) => [n.subnet, n.subnet6]).filter((s): s is string => !!s).map((s) => parsePrefix(s, false)!);
   const live = (await livePrefixes()).filter((l) => !own.some((o) => overlaps(o, l.p)));
   const clash = lab.networks.some((n) => [n.subnet, n.subnet6].some((s) => s && live.some((l) => overlaps(l.p, parsePrefix(s, false)!))));
-  return clash ? loadLab(ref, { isolated, compose: { ...compose, avoid: live.map((l) => formatPrefix(l.p)) } }) : lab;
+  return clash ? loadLab(ref, { isolated, compose: { ...compose, avoid: live.map((l) => formatPrefix(l.p)) }, previous }) : lab;
 }

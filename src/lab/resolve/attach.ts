@@ -3,6 +3,7 @@
 import type { KeyPath } from "../../errors.js";
 import { contains, formatAddr, formatIfAddr, formatPrefix, hostRange, isNetworkOrBroadcast, parseIfAddr, type Family } from "../../net/ip.js";
 import { kernelName } from "../../net/names.js";
+type ParsedIfAddr = NonNullable<ReturnType<typeof parseIfAddr>>;
 import type { Network, Node } from "../model.js";
 import { BRIDGE_MAX_PORTS, Ctx, UNDERLAY } from "./context.js";
 import { closest, validMac } from "./util.js";
@@ -68,6 +69,11 @@ export function attachPass(c: Ctx): void {
   };
   type IfAddrOrNull = ReturnType<typeof parseIfAddr> | undefined;
   const resolvedStatic = atts.map((a) => (netInfo.has(a.net) ? { v4: staticAddr(a, 4), v6: staticAddr(a, 6) } : null));
+  // Then the automatic addresses the lab as it is up gave (sticky): an edit renumbers nobody.
+  atts.forEach((a, i) => {
+    const st = resolvedStatic[i];
+    if (st) for (const fam of [4, 6] as const) if ((fam === 4 ? st.v4 : st.v6) === null) st[fam === 4 ? "v4" : "v6"] = kept(c, a, fam);
+  });
   atts.forEach((a, i) => {
     const info = netInfo.get(a.net);
     const st = resolvedStatic[i];
@@ -121,6 +127,19 @@ export function attachPass(c: Ctx): void {
     if (info.members.length > BRIDGE_MAX_PORTS)
       P.add(["networks", name], `network ${name} has ${info.members.length} members; a Linux bridge takes at most ${BRIDGE_MAX_PORTS} ports`, "spread the nodes over several networks (joined by a router), or wire some of them with links");
 
+}
+
+/** The address of `fam` node `a.node` had on `a.net` in the lab as it is up, claimed again if it is still free and fits; else null (a new one). */
+function kept(c: Ctx, a: { node: string; net: string; path: KeyPath }, fam: Family): ParsedIfAddr | null {
+  const p = fam === 4 ? c.netInfo.get(a.net)!.p4 : c.netInfo.get(a.net)!.p6;
+  for (const text of c.sticky.get(`${a.node}|${a.net}`) ?? []) {
+    const ia = parseIfAddr(text, p?.len);
+    if (!p || !ia || ia.family !== fam || ia.len !== p.len || !contains(p, fam, ia.addr) || isNetworkOrBroadcast(p, ia.addr)) continue;
+    if (c.addrs.has(`${fam}:${ia.addr}`)) return null;
+    c.useAddr(fam, ia.addr, a.path, `node ${a.node} on network ${a.net}`);
+    return ia;
+  }
+  return null;
 }
 
 /** Why a node cannot be on a network where the two live, as [message, hint]; null when it can. */

@@ -56,6 +56,13 @@ export interface NetInfo {
   members: string[];
 }
 
+export interface ResolveOptions {
+  /** As `netlab up --isolated`. */
+  isolated?: boolean;
+  /** The lab as it is up: a node keeps the automatic addresses it has, so that an edit renumbers nobody. */
+  previous?: Lab;
+}
+
 export class Ctx {
   readonly P: Problems;
   readonly lab: string;
@@ -80,8 +87,11 @@ export class Ctx {
   /** Virtual hosts (`hosts:`): resolved as nodes that live first, with eth0 on the underlay. */
   readonly vhosts: Set<string>;
 
-  constructor(readonly src: LabSource, readonly raw: RawLab, opts: { isolated?: boolean }) {
+  /** Automatic addresses the lab as it is up gave: "node|network" → its addresses (with prefix). */
+  readonly sticky: Map<string, string[]>;
+  constructor(readonly src: LabSource, readonly raw: RawLab, opts: ResolveOptions) {
     this.P = new Problems(src);
+    this.sticky = new Map((opts.previous?.nodes ?? []).flatMap((n) => n.intfs.flatMap((i) => (i.kind === "veth" ? [] : [[`${n.name}|${i.network}`, i.addrs] as [string, string[]]]))));
     this.lab = raw.name;
     this.isolated = opts.isolated || (raw.isolated ?? false);
     const rawHosts = raw.hosts ?? {};

@@ -9,7 +9,7 @@ import type { LabSource } from "../source.js";
 import { isolatedHostNs } from "../../net/names.js";
 import { attachPass } from "./attach.js";
 import { checksPass } from "./checks-pass.js";
-import { Ctx } from "./context.js";
+import { Ctx, type ResolveOptions } from "./context.js";
 import { hostPass } from "./host.js";
 import { parentsPass } from "./kinds.js";
 import { linksPass } from "./links.js";
@@ -24,7 +24,7 @@ export { validateShape } from "./describe.js";
 const PASSES = [networksPass, attachPass, linksPass, netemPass, parentsPass, overlapsPass, nodesPass, hostPass, checksPass];
 
 /** Turn a schema-valid lab into a resolved Lab, or throw LabError with every problem found. */
-export function resolveLab(src: LabSource, raw: RawLab, opts: { isolated?: boolean } = {}): Lab {
+export function resolveLab(src: LabSource, raw: RawLab, opts: ResolveOptions = {}): Lab {
   const c = new Ctx(src, raw, opts);
   for (const pass of PASSES) pass(c);
   if (c.P.list.length) throw new LabError(c.P.list, c.P.more);
