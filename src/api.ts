@@ -153,7 +153,7 @@ async function mend(lab: Lab, meta: Meta, state: LabState, t0: number): Promise<
 }
 
 /** Waits until the lab's DNS server listens on each of its addresses (it logs each one), at most `ms`; false if it did not. */
-async function dnsListening(lab: Lab, state: LabState, ms: number): Promise<boolean> {
+export async function dnsListening(lab: Lab, state: LabState, ms: number): Promise<boolean> {
   const want = dnsServers(lab);
   if (!want.length) return true;
   for (let i = 0; i < ms / 20; i++) {

@@ -18,19 +18,35 @@ import { dnsServers } from "./servers.js";
 import { serveTcp } from "./tcp.js";
 import { Views } from "./view.js";
 
-/** Serves until SIGTERM. `logFile` is opened once and kept (log.ts). */
-export async function serveDns(lab: Lab, logFile: string): Promise<void> {
-  const views = new Views(lab);
+/**
+ * Serves until SIGTERM. `logFile` is opened once and kept (log.ts). On SIGHUP it reads the lab
+ * again (`reload`: the lab as it is now up, and its version) and answers from the new records
+ * from the next query on — no restart, no query lost — logging `reloaded version V`.
+ */
+export async function serveDns(lab: Lab, logFile: string, reload?: () => { lab: Lab; version: string } | null): Promise<void> {
+  let views = new Views(lab);
   const log = new QueryLog(logFile);
+  // Before listening: whoever sees "listening" may send SIGHUP (whose default would end us).
+  process.on("SIGHUP", () => {
+    try {
+      const now = reload?.();
+      if (!now) return log.outside("reload asked for, but the lab is not up: records kept");
+      views = new Views(now.lab);
+      log.line(`reloaded version ${now.version}`);
+    } catch (e) {
+      log.outside(`reload failed, records kept: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  });
+  const current = { answer: (from: string, msg: Buffer, o: AnswerOptions) => answer(views, from, msg, o), client: (from: string) => !!views.client(from) };
   const failed = (what: string) => (e: unknown) => log.outside(`error (${what}; the server goes on): ${e instanceof Error ? e.message : String(e)}`);
   // The last guard: whatever escapes a request is logged, and the server keeps serving.
   process.on("uncaughtException", failed("uncaught"));
   process.on("unhandledRejection", failed("unhandled rejection"));
   const closers: (() => void)[] = [];
   for (const addr of dnsServers(lab)) {
-    const udp = await listenUdp(addr, views, { transport: "udp", log }, failed("udp"));
+    const udp = await listenUdp(addr, current.answer, { transport: "udp", log }, failed("udp"));
     const tcp = net.createServer();
-    serveTcp(tcp, (from, msg) => answer(views, from, msg, { transport: "tcp", log }), failed("tcp"), undefined, (from) => !!views.client(from));
+    serveTcp(tcp, (from, msg) => current.answer(from, msg, { transport: "tcp", log }), failed("tcp"), undefined, current.client);
     await new Promise<void>((resolve, reject) => {
       tcp.once("error", reject);
       tcp.listen(53, addr, () => resolve());
@@ -44,12 +60,12 @@ export async function serveDns(lab: Lab, logFile: string): Promise<void> {
   log.close();
 }
 
-async function listenUdp(addr: string, views: Views, opts: AnswerOptions, onError: (e: unknown) => void): Promise<dgram.Socket> {
+async function listenUdp(addr: string, ask: (from: string, msg: Buffer, o: AnswerOptions) => Promise<Buffer | null>, opts: AnswerOptions, onError: (e: unknown) => void): Promise<dgram.Socket> {
   const udp = dgram.createSocket(addr.includes(":") ? "udp6" : "udp4");
   udp.on("message", (msg, rinfo) => {
     // No reply can go to port 0 (Node throws, the kernel refuses): dropped, as BIND and Unbound do.
     if (rinfo.port === 0) return opts.log.outside(`${rinfo.address} query from source port 0: dropped`);
-    answer(views, rinfo.address, msg, opts)
+    ask(rinfo.address, msg, opts)
       .then((b) => b && udp.send(b, rinfo.port, rinfo.address, (e) => e && onError(e)))
       .catch(onError);
   });

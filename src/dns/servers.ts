@@ -20,3 +20,6 @@ export function dnsServerOf(lab: Lab, node: Node): { server: string; addr: strin
   }
   return null;
 }
+
+/** How the DNS server names a version of the lab in its log when it reloads (apply waits for it). */
+export const versionOf = (hash: string): string => hash.slice(0, 12);

@@ -24,6 +24,7 @@ export function hostSteps(lab: Lab, w: Wiring): Step[] {
       ops: [{ op: "ip", ns: H, lines: wire }, ...tcOps(H, lab.host.intfs)],
       // Host-end veths whose peer sits in a lab namespace vanish with it; bridges and host links are deleted explicitly.
       undo: w.hostUndo.length ? [{ op: "ip", ns: H, force: true, lines: w.hostUndo }] : [],
+      parts: [{ id: "host", lines: wire.slice(0, wire.length - w.host.length) }, ...w.hostParts],
     });
   }
   // Devices that hang off a parent in a node or virtual host (macvlan, ipvlan, vlan), made there

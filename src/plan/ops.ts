@@ -58,6 +58,8 @@ export interface Step {
   ops: Op[];
   /** Run in reverse order by rollback and `down`; must succeed when things are already gone. */
   undo: Op[];
+  /** Its first op's lines by the object they make (host-links: Wiring.hostParts), for apply. */
+  parts?: { id: string; lines: string[] }[];
 }
 
 export interface Phase {

@@ -21,10 +21,22 @@ export class Wiring {
   readonly seenLinks = new Set<number>();
   /** Lines run in a node's namespace during the host phase, once the cables exist (devices hanging off a parent there). */
   readonly pre = new Map<string, string[]>();
+  /**
+   * The host's batch by object, in order ("network:NAME", "member:NODE:IFACE", "link:N"): apply
+   * adds or removes one node's cables without touching the rest.
+   */
+  readonly hostParts: { id: string; lines: string[] }[] = [];
   /** Ops appended to a node's own step (a VXLAN device's forwarding entries). */
   readonly after = new Map<string, Op[]>();
 
   constructor(readonly lab: Lab) {}
+
+  /** Runs `make`, recording the host lines it adds as object `id`'s. */
+  part(id: string, make: () => void): void {
+    const from = this.host.length;
+    make();
+    if (this.host.length > from) this.hostParts.push({ id, lines: this.host.slice(from) });
+  }
 
   node(name: string): string[] {
     let l = this.nodes.get(name);

@@ -100,7 +100,10 @@ export async function drift(meta: Meta, journal: Entry[]): Promise<Drift> {
   const running = new Set(runningProcs(journal).map((p) => p.pid));
   // The newest entry per command: a repaired service has a newer pid.
   const latest = new Map<string, Extract<Entry, { t: "proc" }>>();
-  for (const e of journal) if (e.t === "proc") latest.set(e.log, e);
+  for (const e of journal) {
+    if (e.t === "proc") latest.set(e.log, e);
+    if (e.t === "retire") for (const [log, p] of latest) if (e.who.includes(p.who)) latest.delete(log);
+  }
   for (const p of latest.values())
     if (!running.has(p.pid)) {
       d.missing.push(`run on ${p.who} (${p.cmd}) is not running`);

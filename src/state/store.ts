@@ -88,10 +88,11 @@ export type Entry =
   | { t: "begin"; id: string; undo: Op[] }
   | { t: "phase"; name: string }
   | { t: "proc"; who: string; pid: number; cmd: string; log: string }
+  /** Nodes apply removed: their services (proc entries before this) are no longer the lab's. */
+  | { t: "retire"; who: string[] }
   | { t: "complete" }
   /** `run` services were seen listening once: later tests need not wait for them. */
   | { t: "ready" };
-
 
 /** Undo ops a journal may hold: what compile and the executor write there, and nothing that runs a lab's commands. */
 export const UNDO_OPS: ReadonlySet<Op["op"]> = new Set(["ip", "iptables-clean", "sysctl", "rm", "kill-ns", "host-release", "route-restore", "ipset-destroy", "conntrack"]);

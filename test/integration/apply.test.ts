@@ -280,17 +280,49 @@ describe.skipIf(!IS_ROOT)("netlab apply", () => {
 
   it("refuses what it cannot change in place, and a bad file, touching nothing", async () => {
     const live = await rules();
-    const node = await sb.netlab(["apply", file(base('"8080:80"').replace("  client:\n", "  extra:\n    networks: [br0]\n  client:\n"))]);
-    expect(node.code).toBe(2);
-    expect(node.stderr).toContain("this edit also changes nodes added: extra");
-    expect(node.stderr).toMatch(/hint: sudo netlab down applab && sudo netlab up \S+applab\.yaml\n/);
-    const moved = await sb.netlab(["apply", file(base('"8080:80"').replace("  client:\n    networks: [br0]\n", "  client:\n    networks: { br0: { ip: 172.31.40.50 } }\n"))]);
-    expect(moved.code).toBe(2);
-    expect(moved.stderr).toContain("the addresses the lab's DNS server and hosts files give its names");
+    const mtu = await sb.netlab(["apply", file(base('"8080:80"').replace("nat: true", "nat: true, mtu: 1400"))]);
+    expect(mtu.code).toBe(2);
+    expect(mtu.stderr).toContain("network br0: mtu");
+    expect(mtu.stderr).toMatch(/hint: sudo netlab down applab && sudo netlab up \S+applab\.yaml\n/);
+    const linked = await sb.netlab(["apply", file(base('"8080:80"').replace("  client:\n", "  extra:\n    networks: [br0]\n  client:\n") + "links:\n  - { endpoints: [extra:eth1, client:eth1], subnet: 10.99.0.0/30 }\n")]);
+    expect(linked.code).toBe(2);
+    expect(linked.stderr).toContain("node extra (it has links");
     const bad = await sb.netlab(["apply", file(base('"8080:80"').replace("nat: true", "nat: maybe"))]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/applab\.yaml:3:\d+/);
     expect(await rules()).toBe(live);
     expect(await curl(8080)).toBe("200");
+  });
+
+  it("adds and removes nodes in place: the others keep their addresses, names follow at once, nothing of the removed one stays", async () => {
+    const addr = (node: string) => sb.sh(`ip netns exec applab-${node} ip -4 -o addr show dev eth0`).then((r) => / inet (\S+)/.exec(r.stdout)?.[1]);
+    const [web, client] = [await addr("web"), await addr("client")];
+    const added = file(base('"8080:80"').replace("  client:\n", "  extra:\n    networks: [br0]\n    run: netlab serve http --port 80\n  client:\n") + '  - { from: client, http: "http://extra/", contains: "hello from extra" }\n');
+    const dry = await sb.netlab(["apply", added, "--dry-run"]);
+    expect(dry.stdout).toContain("netns add applab-extra");
+    expect(dry.stdout).not.toMatch(/netns add applab-(web|client)|link add \S+ type bridge/);
+    const r = await sb.netlab(["apply", added]);
+    expect(r.stderr).not.toMatch(/error|not read/);
+    expect(r.code).toBe(0);
+    expect([await addr("web"), await addr("client")]).toEqual([web, client]);
+    expect((await sb.sh("ip netns exec applab-client getent hosts extra")).stdout).toMatch(/^172\.31\.40\.\d+\s+extra/); // the DNS server reloaded
+    const t = await sb.netlab(["test", "applab"]);
+    expect(t.stdout).toContain("2 passed, 0 failed");
+    expect(t.code).toBe(0);
+    expect((await sb.netlab(["up", added])).stdout).not.toContain("repair");
+    // extra goes, client moves to a static address: its name follows it.
+    const extraEnd = (await sb.sh("ip -o link show | grep -c 'applab:extra:eth0'")).stdout.trim();
+    expect(extraEnd).toBe("1");
+    const moved = file(base('"8080:80"').replace("  client:\n    networks: [br0]\n", "  client:\n    networks: { br0: { ip: 172.31.40.50 } }\n"));
+    const gone = await sb.netlab(["apply", moved]);
+    expect(gone.code).toBe(0);
+    expect((await sb.sh("ip netns list")).stdout).not.toContain("applab-extra");
+    expect((await sb.sh("ip -o link show | grep -c 'applab:extra:eth0'")).stdout.trim()).toBe("0");
+    expect((await sb.sh("ip netns exec applab-web getent hosts client")).stdout).toMatch(/^172\.31\.40\.50\s+client/);
+    expect(await addr("web")).toBe(web);
+    const t2 = await sb.netlab(["test", "applab"]);
+    expect(t2.code).toBe(0);
+    const st = await sb.netlab(["status", "applab"]);
+    expect(st.stdout + st.stderr).not.toMatch(/not running|degraded|missing/);
   });
 });

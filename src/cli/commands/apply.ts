@@ -1,4 +1,4 @@
-import { apply } from "../../change.js";
+import { apply } from "../../change/index.js";
 import { OpFailure } from "../../errors.js";
 import { composeOf, type ComposeFlags } from "../compose-options.js";
 import { c, progress, reportNotes, reportWarnings } from "../output.js";

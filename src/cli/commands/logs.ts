@@ -2,6 +2,7 @@ import { createReadStream, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { requireUp } from "../../running.js";
 import { serveDns } from "../../dns/server.js";
+import { versionOf } from "../../dns/servers.js";
 import { UsageError } from "../../errors.js";
 import { requireRoot } from "../../runtime/tools.js";
 import { LabState } from "../../state/store.js";
@@ -72,10 +73,16 @@ function copy(path: string): Promise<NodeJS.ErrnoException | null> {
   });
 }
 
-/** `netlab dns-server LAB` (started by `up`): serves the lab's names until SIGTERM. */
+/** `netlab dns-server LAB` (started by `up`): serves the lab's names until SIGTERM; SIGHUP reads them again. */
 export async function dnsServerCmd(lab: string): Promise<number> {
   requireRoot("netlab dns-server");
   const meta = await requireUp(lab);
-  await serveDns(meta.lab, join(new LabState(meta.lab.name).logDir, "dns.log"));
+  const state = new LabState(meta.lab.name);
+  // apply sends SIGHUP once the new version is recorded: the records are read again from it.
+  const reload = () => {
+    const now = state.readMeta();
+    return now ? { lab: now.lab, version: versionOf(now.hash) } : null;
+  };
+  await serveDns(meta.lab, join(state.logDir, "dns.log"), reload);
   return 0;
 }

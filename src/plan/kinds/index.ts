@@ -30,14 +30,15 @@ export const NETWORK_KIND_NAMES = Object.keys(NETWORK_KINDS);
 export function wire(w: Wiring): void {
   const lab = w.lab;
   const nets = new Map(lab.networks.map((n) => [n.name, n]));
-  for (const net of lab.networks) if (net.holder === null && net.kind === "bridge") networkKind(net).device(w, net);
+  for (const net of lab.networks) if (net.holder === null && net.kind === "bridge") w.part(`network:${net.name}`, () => networkKind(net).device(w, net));
   for (const node of lab.nodes)
-    for (const i of node.intfs) {
-      if (i.kind === "veth") LINK_KIND.member(w, node, i);
-      else networkKind(nets.get(i.network)!).member(w, node, i, nets.get(i.network)!);
-    }
-  for (const i of lab.host.intfs) if (i.kind === "veth") LINK_KIND.hostEnd(w, i);
-  for (const net of lab.networks) if (net.holder !== null || net.kind !== "bridge") networkKind(net).device(w, net);
+    for (const i of node.intfs)
+      w.part(i.kind === "veth" ? `link:${i.link}` : `member:${node.name}:${i.name}`, () => {
+        if (i.kind === "veth") LINK_KIND.member(w, node, i);
+        else networkKind(nets.get(i.network)!).member(w, node, i, nets.get(i.network)!);
+      });
+  for (const i of lab.host.intfs) if (i.kind === "veth") w.part(`link:${i.link}:host`, () => LINK_KIND.hostEnd(w, i));
+  for (const net of lab.networks) if (net.holder !== null || net.kind !== "bridge") w.part(`network:${net.name}`, () => networkKind(net).device(w, net));
 }
 
 /** Every device the lab makes, in every namespace: the networks' and links' own, and each node's interfaces. */

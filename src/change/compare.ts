@@ -1,0 +1,215 @@
+// apply's comparison: the plan of the lab as it is up and the plan of the new file, step by step
+// (steps have stable ids: host-iptables, node:<name>…), op by op through their rendered
+// commands; nodes the edit adds or drops are made or removed whole (members.ts) and left out of
+// the comparison. What this version changes in place is what rulesets hold — firewalls, published
+// ports, NAT and isolation rules — in the host (a sync: the lab's chains rewritten, the ones no
+// longer wanted removed, its jumps kept) and in nodes (their own tables reloaded), links'
+// impairments, a node's addresses, routes and ip rules, the name files, and the names the
+// lab's DNS server gives (it reloads). Anything else is refused before anything is touched.
+import { LabError, UsageError, type Problem } from "../errors.js";
+import { labHash, planFor } from "../api.js";
+import { sourceOf } from "../lab/load.js";
+import type { Lab } from "../lab/model.js";
+import { hostsEntries } from "../lab/hosts.js";
+import { labEdits } from "../lab/diff.js";
+import { dnsServers } from "../dns/servers.js";
+import { conntrackOnApply } from "../plan/features/conntrack.js";
+import type { Op, Plan, Step } from "../plan/ops.js";
+import { emptyTables, tablesIn } from "../runtime/iptables-live.js";
+import { publishClashes } from "../runtime/preflight.js";
+import { renderOp } from "../runtime/ops/index.js";
+import type { LabState, Meta } from "../state/store.js";
+import { timing } from "../runtime/timing.js";
+import { dryRunSync, impairments, MUTABLE, readdress } from "./in-place.js";
+import { additions, membership, ownedBy, removals, type Membership } from "./members.js";
+
+/** One change: the ops that bring a step (or a node) from old to new, and the undo to journal for it. */
+export interface Change {
+  id: string;
+  title: string;
+  ops: Op[];
+  /** The undo the journal needs from now on (a step that is new, or whose undo grew), or none. */
+  undo: Op[];
+  /** The step's undo as the new plan has it: which tables the lab holds (holdTables). */
+  holds: Op[];
+  /** Host-side interfaces to wait for until they are gone (the ends of removed nodes' cables). */
+  gone?: string[];
+  /** Removed nodes whose services the journal forgets. */
+  retire?: string[];
+}
+
+export interface Comparison {
+  outcome: "unchanged" | "changed";
+  /** Titles of what changes. */
+  changed: string[];
+  changes: Change[];
+  newPlan: Plan | null;
+  /** The DNS server reads its records again (names now mean other addresses, or new nodes have them). */
+  reload: boolean;
+  script: string;
+}
+
+const RULE_OPS: ReadonlySet<Op["op"]> = new Set(["iptables", "ipset"]);
+const text = (ops: Op[]) => ops.map(renderOp).join("\n");
+const plural = (names: string[]) => `${names.length === 1 ? "node" : "nodes"} ${names.join(", ")}`;
+
+/**
+ * A plan's steps by id, without what belongs to the nodes that come or go: their namespaces
+ * (the namespace steps merged into one), their cables, their own steps.
+ */
+function stepsOf(p: Plan, moving: Set<string>, spaces: Set<string>): Map<string, Step> {
+  const out = new Map<string, Step>();
+  const netns: Step[] = [];
+  for (const s of p.phases.flatMap((ph) => ph.steps)) {
+    if (ownedBy(s.id, moving)) continue;
+    if (/^netns(:\d+)?$/.test(s.id)) netns.push(s);
+    else if (s.id === "host-links" && s.parts && s.ops[0]?.op === "ip") {
+      const lines = s.parts.filter((x) => !ownedBy(x.id, moving)).flatMap((x) => x.lines);
+      out.set(s.id, { ...s, ops: [{ ...s.ops[0], lines }, ...s.ops.slice(1)] });
+    } else out.set(s.id, s);
+  }
+  // Which batch a namespace is made in depends on the lab's size: compared as one list.
+  const keep = (l: string) => !spaces.has(l.split(" ").pop()!);
+  const names = netns.flatMap((s) => s.ops.flatMap((o) => (o.op === "ip" ? o.lines : []))).filter(keep);
+  if (netns.length) out.set("netns", { id: "netns", title: netns[0].title, ops: [{ op: "ip", ns: null, lines: names }], undo: [] });
+  return out;
+}
+
+/** The difference between the lab as it is up (`meta`) and `lab`, as changes to make; refused when one cannot be made in place. */
+export function compare(lab: Lab, meta: Meta, state: LabState, pending: Lab[]): Comparison {
+  // Unchanged costs a hash, not a plan: a 1,000-node lab says so at once.
+  if (labHash(lab) === meta.hash && !pending.length) return { outcome: "unchanged", changed: [], changes: [], newPlan: null, reload: false, script: "" };
+  // A host port another lab publishes here: refused as up refuses it, with the key that clashes.
+  const problems: Problem[] = [];
+  publishClashes(lab, (key, message, hint) => problems.push(sourceOf(lab)?.problem(key, message, hint) ?? { loc: { file: lab.file, line: 1, column: 1 }, key, message, hint }), meta.host.id);
+  if (problems.length) throw new LabError(problems);
+  const newPlan = planFor(lab, state);
+  const oldPlan = planFor(meta.lab, state);
+  timing("both versions planned");
+  const m = membership(meta.lab, lab, pending);
+  const moving = new Set([...m.added.map((n) => n.name), ...m.removed.map((r) => r.name)]);
+  const spaces = new Set([...m.added.map((n) => n.ns), ...m.removed.map((r) => r.ns)]);
+  const steps = (p: Plan) => stepsOf(p, moving, spaces);
+  const [was, will] = [steps(oldPlan), steps(newPlan)];
+  // After an unfinished apply, a step may be as any of those versions has it: one that differs
+  // from the new version in any is redone (every change here converges, whatever it starts from).
+  const halves = pending.map((p) => steps(planFor(p, state)));
+  const same = (x?: Step, y?: Step) => (!x && !y) || (!!x && !!y && text(x.ops) === text(y.ops) && text(x.undo) === text(y.undo));
+  const changes: Change[] = [];
+  const refused: string[] = [...m.refused];
+  for (const id of new Set([...will.keys(), ...was.keys(), ...halves.flatMap((h) => [...h.keys()])])) {
+    const b = will.get(id);
+    const olds = [was.get(id), ...halves.map((h) => h.get(id))];
+    if (olds.every((o) => same(o, b))) continue;
+    const c = change(id, olds, b, [meta.lab, ...pending], lab);
+    if (c) changes.push(c);
+    else if (!m.refused.length) refused.push((b ?? olds.find(Boolean))!.title);
+  }
+  // Names that now mean other addresses: the DNS server reads its records again, where it
+  // listens stays (a server that starts now reads them at start); hosts files are name files.
+  const names = (l: Lab) => JSON.stringify(l.nodes.map((n) => [n.name, hostsEntries(l, n)]));
+  const servers = (l: Lab) => dnsServers(l).join(" ");
+  const reload = names(meta.lab) !== names(lab) && !!servers(meta.lab);
+  const moved = reload && servers(lab) && servers(lab) !== servers(meta.lab) ? ["the networks the lab's DNS server listens on"] : [];
+  const execs = lab.nodes.filter((n) => n.exec.length && refused.includes(will.get(`node:${n.name}`)?.title ?? "")).map((n) => `node ${n.name}'s firewall (its exec: commands may have added rules that reloading its tables would lose)`);
+  if (refused.length || moved.length) {
+    // Nodes that come and go are not what is refused (unless they are): named by what else differs.
+    const edits = labEdits(meta.lab, lab).filter((e) => !/^nodes (added|removed): /.test(e));
+    const what = [...(m.refused.length ? m.refused : edits), ...moved, ...execs];
+    throw new UsageError(
+      `netlab apply adds and removes nodes on the host's bridges, and changes rules, firewalls, published ports, link impairments, a node's routes and the lab's names while it is up; this edit also changes ${what.length ? what.join("; ") : refused.join(", ")}, which it cannot yet change in place`,
+      `sudo netlab down ${lab.name} && sudo netlab up${lab.isolated ? " --isolated" : ""} ${lab.file}`,
+    );
+  }
+  const ordered = order(m, additions(m, newPlan), changes).filter((c) => c.ops.length || c.undo.length);
+  timing("steps compared");
+  const script = ordered.map((c) => `# change: ${c.title}\n${c.id === "host-iptables" ? dryRunSync(c, was.get(c.id)) : text(c.ops)}`).join("\n");
+  return { outcome: ordered.length || reload ? "changed" : "unchanged", changed: ordered.map((c) => c.title), changes: ordered, newPlan, reload, script };
+}
+
+/**
+ * The changes in order: nodes removed (their cables' host ends waited for), namespaces, cables
+ * and own steps of added nodes; then the rest (the host's rules, other nodes, the name files);
+ * then exec: and run: (their name files are in place by then).
+ */
+function order(m: Membership, add: ReturnType<typeof additions>, rest: Change[]): Change[] {
+  const out: Change[] = [];
+  const asChange = (s: Step): Change => ({ id: s.id, title: s.title, ops: s.ops, undo: s.undo, holds: s.undo });
+  const gone = removals(m);
+  if (gone.length) out.push({ id: "remove-nodes", title: `remove ${plural(m.removed.map((r) => r.name))}`, ops: gone, undo: [], holds: [], gone: m.removed.flatMap((r) => r.hostEnds), retire: m.removed.map((r) => r.name) });
+  const who = plural(m.added.map((n) => n.name));
+  if (add.create.length) out.push({ id: `netns:+${m.added.map((n) => n.name).join(",")}`, title: `create the namespaces of ${who}`, ops: add.create, undo: add.undo, holds: [] });
+  if (add.cables.length) out.push({ id: "host-links", title: `cables of ${who}`, ops: add.cables, undo: [], holds: [] });
+  const late = (id: string) => /^(exec|run):/.test(id);
+  out.push(...add.steps.filter((s) => !late(s.id)).map(asChange), ...rest.filter((c) => !late(c.id)));
+  return [...out, ...rest.filter((c) => late(c.id)), ...add.steps.filter((s) => late(s.id)).map(asChange)];
+}
+
+/**
+ * How step `id` goes from whichever of `olds` is live (the version up, then any an unfinished
+ * apply began; undefined where a version has no such step) to `b`, or null where it cannot in
+ * place. The host's rules: the new ruleset synced, families and chains no version wants removed
+ * (a new step journals its undo). A node: only its rules may differ; its own tables (those any
+ * version loads) are emptied and loaded again — the namespace is netlab's, everything in it the lab's.
+ */
+function change(id: string, olds: (Step | undefined)[], b: Step | undefined, labs: Lab[], now: Lab): Change | null {
+  const present = olds.filter((o): o is Step => !!o);
+  const rulesOnly = (s?: Step) => !s || s.ops.every((o) => RULE_OPS.has(o.op) || o.op === "conntrack");
+  const ipt = (s?: Step) => (s?.ops ?? []).filter((o): o is Extract<Op, { op: "iptables" }> => o.op === "iptables");
+  if (id === "host-iptables" && present.every(rulesOnly) && rulesOnly(b)) {
+    // Flows are forgotten only where the translation changed: ports published anew (UDP), or no more; NAT gone.
+    const ns = [b, ...present].flatMap(ipt)[0]?.ns ?? null;
+    const forget = conntrackOnApply(labs, now, null, ns);
+    // A family whose rules the new version drops altogether (no more IPv6, no more host rules —
+    // an isolated lab's host journals no undo, so the cleanup is made here): removed as down would.
+    const keep = new Set(ipt(b).filter((o) => o.owner).map((o) => o.family));
+    const dropped = [...new Set(present.flatMap(ipt).filter((o) => o.owner && !keep.has(o.family)).map((o) => o.family))];
+    const clean = dropped.map((family): Op => ({ op: "iptables-clean", ns, family, lab: now.name }));
+    const ops = [...(b?.ops.filter((o) => o.op !== "conntrack") ?? []), ...clean, ...(forget ? [forget] : [])];
+    // down runs every undo journaled: the old one and, where it grew (a new published port's flows), the new.
+    const undo = !b || (olds[0] && text(olds[0].undo) === text(b.undo)) ? [] : b.undo;
+    return { id, title: (b ?? present[0]).title, ops, undo, holds: b?.undo ?? [] };
+  }
+  if (id === "etc-netns" && b) return nameFiles(present, b);
+  // The lab's DNS server where there was none: started (one no longer needed serves on until down).
+  if (id === "run:_dns:0") return { id, title: b?.title ?? "", ops: b && !present.length ? b.ops : [], undo: [], holds: [] };
+  if (!id.startsWith("node:") || !b || present.length !== olds.length) return null;
+  // Its tables are emptied and loaded again: rules its exec: commands added would be lost.
+  if (now.nodes.find((n) => `node:${n.name}` === id)?.exec.length) return null;
+  // What may differ: its rules, its links' impairments (root qdiscs, replaced in place), and
+  // its addresses, routes and ip rules (deleted and added in place); nothing else.
+  const live = (o: Op) => RULE_OPS.has(o.op) || o.op === "tc";
+  const rest = (s: Step) => text(s.ops.filter((o) => !live(o)).map((o) => (o.op === "ip" ? { ...o, lines: o.lines.filter((l) => !MUTABLE.test(l)) } : o)));
+  if (present.some((a) => rest(a) !== rest(b) || text(a.undo) !== text(b.undo))) return null;
+  const only = (s: Step, pick: (o: Op) => boolean) => text(s.ops.filter(pick));
+  const differ = (pick: (o: Op) => boolean) => present.some((a) => only(a, pick) !== only(b, pick));
+  const qdiscs = differ((o) => o.op === "tc") ? impairments(present, b) : [];
+  const addressing = differ((o) => o.op === "ip") ? readdress(present, b) : [];
+  if (!differ((o) => RULE_OPS.has(o.op))) return { id, title: b.title, ops: [...addressing, ...qdiscs], undo: [], holds: [] };
+  const rules = [...addressing, ...qdiscs, ...b.ops.filter((o) => RULE_OPS.has(o.op))];
+  const ns = [...present, b].flatMap(ipt)[0];
+  if (!ns) return { id, title: b.title, ops: rules, undo: [], holds: [] };
+  const flush = ([4, 6] as const).flatMap((family) => {
+    const of = (s: Step) => ipt(s).filter((o) => o.family === family).map((o) => o.text);
+    const tables = [...new Set([...present, b].flatMap(of).flatMap(tablesIn))];
+    // Emptied, not opened: a firewall's DROP policies stay until the new rules set theirs, and
+    // go back to ACCEPT only where the new version has no firewall in this family.
+    const open = !of(b).some((t) => /^:INPUT /m.test(t));
+    return tables.length ? [{ op: "iptables", ns: ns.ns, family, text: emptyTables(tables, open) } as Op] : [];
+  });
+  return { id, title: b.title, ops: [...flush, ...rules], undo: [], holds: [] };
+}
+
+
+/**
+ * The name files as the new version has them: every file written again and every link made
+ * again (both idempotent), the links of namespaces no version wants any more removed; the new
+ * undo journaled where it names links the old one did not.
+ */
+function nameFiles(olds: Step[], b: Step): Change {
+  const rms = (s: Step) => s.undo.filter((o): o is Extract<Op, { op: "rm" }> => o.op === "rm" && !!o.link);
+  const wanted = new Set(rms(b).map((o) => o.path));
+  const stale = olds.flatMap(rms).filter((o, i, all) => !wanted.has(o.path) && all.findIndex((x) => x.path === o.path) === i);
+  const grew = olds.some((o) => rms(b).some((r) => !rms(o).some((x) => x.path === r.path && x.link === r.link)));
+  return { id: b.id, title: b.title, ops: [...b.ops, ...stale], undo: grew ? b.undo : [], holds: [] };
+}

@@ -1,0 +1,70 @@
+// What apply changes inside a namespace that stays: a node's addresses, routes and ip rules, its
+// links' impairments, and the --dry-run text of the host's ruleset sync.
+import type { Op, Step } from "../plan/ops.js";
+import { syncScript } from "../runtime/iptables-live.js";
+import { heredoc } from "../shell.js";
+import { inNsText, iptablesTool } from "../runtime/tools.js";
+import { renderOp } from "../runtime/ops/index.js";
+
+/** The lines of a node's `ip -batch` that apply changes in place. */
+export const MUTABLE = /^(-6 )?(address|route|rule) /;
+
+/**
+ * A node's addresses, routes and ip rules as the new version has them: what no version wants any
+ * more deleted (already gone is fine), then every wanted one made idempotently (address and
+ * route replace; a rule deleted, then added, so never twice).
+ */
+export function readdress(olds: Step[], b: Step): Op[] {
+  const lines = (s: Step) => s.ops.flatMap((o) => (o.op === "ip" ? o.lines.filter((l) => MUTABLE.test(l)) : []));
+  const ns = [...olds, b].flatMap((s) => s.ops).find((o) => o.op === "ip")?.ns ?? null;
+  const del = (l: string) => l.replace(/^((?:-6 )?(?:address|route|rule)) (?:add|replace) /, "$1 del ").replace(/ nodad$/, "");
+  const gone = [...new Set(olds.flatMap(lines))].filter((l) => !lines(b).includes(l));
+  const rule = (l: string) => / rule add /.test(` ${l}`);
+  // Each wanted line once, idempotent: an address or route replaced, a rule added once the
+  // first op has deleted it (whether or not it was there).
+  const want = lines(b).map((l) => l.replace(/^((?:-6 )?address) add /, "$1 replace "));
+  // What goes, goes first (a deleted address takes its routes along); then everything wanted,
+  // past any error, so one line the kernel rejects leaves the rest in place — and is reported.
+  const ops: Op[] = [{ op: "ip", ns, force: true, lines: [...gone, ...want.filter(rule)].map(del) }, { op: "ip", ns, force: "report", lines: want }];
+  return ops.filter((o) => o.op === "ip" && o.lines.length);
+}
+
+/** A node's impairments as the new version has them: its root qdiscs replaced, and removed from interfaces that no longer have one. */
+export function impairments(olds: Step[], b: Step): Op[] {
+  const tc = (s: Step) => s.ops.filter((o): o is Extract<Op, { op: "tc" }> => o.op === "tc");
+  const devs = (s: Step) => tc(s).flatMap((o) => o.lines.map((l) => /^qdisc replace dev (\S+) root/.exec(l)?.[1] ?? ""));
+  const gone = [...new Set(olds.flatMap(devs))].filter((d) => d && !devs(b).includes(d));
+  const ns = [...olds, b].flatMap(tc)[0]?.ns ?? null;
+  // The kernel's default root qdisc comes back when netlab's is deleted.
+  return [...(gone.length ? [{ op: "tc", ns, lines: gone.map((d) => `qdisc del dev ${d} root`) } as Op] : []), ...tc(b)];
+}
+
+/**
+ * --dry-run of the host's rules: the restore that runs when the live rules are what the old
+ * version made — its chains rewritten, the ones it no longer wants and their jumps removed,
+ * missing jumps added — exactly what run() computes from iptables-save.
+ */
+export function dryRunSync(c: { ops: Op[] }, old: Step | undefined): string {
+  const out: string[] = [];
+  for (const op of c.ops) {
+    if (op.op !== "iptables" || !op.owner) {
+      out.push(renderOp(op));
+      continue;
+    }
+    const was = old?.ops.find((o): o is Extract<Op, { op: "iptables" }> => o.op === "iptables" && o.family === op.family && !!o.owner);
+    const save = was ? asSaved(was) : "";
+    out.push(heredoc(inNsText(op.ns, `${iptablesTool(op.family, "-restore")} --noflush`), syncScript(save, op.text, op.jumps ?? [], op.owner).trimEnd()));
+  }
+  return out.join("\n");
+}
+
+/** An iptables op as iptables-save would list it once loaded: each table's chains, rules and jumps. */
+function asSaved(op: Extract<Op, { op: "iptables" }>): string {
+  const out: string[] = [];
+  for (const block of op.text.split("COMMIT").map((b) => b.trim()).filter(Boolean)) {
+    const table = block.split("\n")[0].slice(1);
+    const jumps = (op.jumps ?? []).filter((j) => j.table === table).map((j) => `-A ${j.chain} ${j.spec}`);
+    out.push(block, ...jumps, "COMMIT");
+  }
+  return out.join("\n");
+}

@@ -1,0 +1,91 @@
+// Nodes that come and go with an apply: a node the new version adds is made whole (its
+// namespace, its cables to the host's bridges, its own step, its exec: and run:), one it drops is
+// removed whole (its namespace, with everything in it; the host ends of its cables go with it).
+// The rest of the plan is then compared without them (compare.ts): what they change there —
+// the host's rules, the name files, the DNS server's records — is changed as any other edit.
+//
+// This version adds and removes nodes whose interfaces are all on bridges of the lab's host
+// (Docker's containers, a cluster node's pods on the host's own bridge); others are refused.
+import type { Lab, Node } from "../lab/model.js";
+import type { Op, Plan, Step } from "../plan/ops.js";
+
+/** Which nodes an apply makes and removes whole. */
+export interface Membership {
+  /** In the new version, not in the version up: made whole (after any removal). */
+  added: Node[];
+  /** Namespaces removed whole first: of nodes the new version drops, and of added ones an unfinished apply may have begun. */
+  removed: { name: string; ns: string; hostEnds: string[] }[];
+  /** Why a node cannot come or go in place, one line each. */
+  refused: string[];
+}
+
+/** The host-side ends of a node's cables (they vanish with its namespace). */
+const hostEnds = (node: Node) => node.intfs.flatMap((i) => (i.kind === "bridge" && i.peer.node === null ? [i.peer.name] : []));
+
+/** Why `node` cannot be made or removed on its own: it is more than a member of the host's bridges. */
+function whyNot(lab: Lab, node: Node): string | null {
+  if (node.vhost) return `virtual host ${node.name}`;
+  if (lab.networks.some((n) => n.holder === node.name || n.parent?.node === node.name)) return `node ${node.name} (it holds a network)`;
+  if (node.intfs.some((i) => i.kind !== "bridge" || i.peer.node !== null)) return `node ${node.name} (it has links, or joins a network not on the lab's host bridge)`;
+  if (lab.nodes.some((m) => m.publish.some((p) => p.on === node.name))) return `node ${node.name} (another node publishes on it)`;
+  return null;
+}
+
+/**
+ * The nodes `now` adds to `up` and drops from it. `pending`: versions an unfinished apply
+ * began; a node they added that `now` keeps is removed and made again (whatever part of it exists).
+ */
+export function membership(up: Lab, now: Lab, pending: Lab[]): Membership {
+  const names = (l: Lab) => new Set(l.nodes.map((n) => n.name));
+  const [was, will] = [names(up), names(now)];
+  const added = now.nodes.filter((n) => !was.has(n.name));
+  const removed: Membership["removed"] = [];
+  const refused: string[] = [];
+  const seen = new Set<string>();
+  for (const l of [up, ...pending])
+    for (const n of l.nodes) {
+      // One an unfinished apply began and this version keeps: removed, and made again whole.
+      const redo = !was.has(n.name) && will.has(n.name);
+      if ((will.has(n.name) && !redo) || seen.has(n.name)) continue;
+      seen.add(n.name);
+      const why = whyNot(l, n);
+      if (why) refused.push(why);
+      removed.push({ name: n.name, ns: n.ns, hostEnds: hostEnds(n) });
+    }
+  for (const n of added) {
+    const why = whyNot(now, n);
+    if (why && !refused.includes(why)) refused.push(why);
+  }
+  return { added, removed, refused };
+}
+
+/** Whether a step or host part belongs to one of these nodes (and is made or removed with it). */
+export function ownedBy(id: string, nodes: Set<string>): boolean {
+  const m = /^(?:node|run|exec|member):([^:]+)(?::|$)/.exec(id);
+  return !!m && nodes.has(m[1]);
+}
+
+/** The ops that remove nodes whole: every process in their namespaces stopped, the namespaces deleted. */
+export function removals(m: Membership): Op[] {
+  if (!m.removed.length) return [];
+  const names = m.removed.map((r) => r.ns);
+  return [{ op: "kill-ns", names }, { op: "ip", ns: null, force: true, lines: names.map((n) => `netns delete ${n}`) }];
+}
+
+/** What makes the added nodes, in up's order, and the undo their namespaces journal. */
+export function additions(m: Membership, plan: Plan): { create: Op[]; undo: Op[]; cables: Op[]; steps: Step[] } {
+  if (!m.added.length) return { create: [], undo: [], cables: [], steps: [] };
+  const names = m.added.map((n) => n.ns);
+  const who = new Set(m.added.map((n) => n.name));
+  const all = plan.phases.flatMap((p) => p.steps);
+  const links = all.find((s) => s.id === "host-links");
+  const lines = (links?.parts ?? []).filter((p) => ownedBy(p.id, who)).flatMap((p) => p.lines);
+  const ns = links?.ops[0]?.op === "ip" ? links.ops[0].ns : null;
+  return {
+    create: [{ op: "ip", ns: null, lines: names.map((n) => `netns add ${n}`) }],
+    undo: [{ op: "kill-ns", names }, { op: "ip", ns: null, force: true, lines: names.map((n) => `netns delete ${n}`) }],
+    cables: lines.length ? [{ op: "ip", ns, lines }] : [],
+    // Their own steps, exec: and run:, in plan order (the name files are compared as a whole).
+    steps: all.filter((s) => ownedBy(s.id, who)),
+  };
+}

@@ -1,0 +1,49 @@
+// apply's nodes that come and go (issue 20, item 5): which are made or removed whole, which are
+// refused, and what an unfinished apply left to redo — pure, from the lab model.
+import { describe, expect, it } from "vitest";
+import { additions, membership, ownedBy } from "../../src/change/members.js";
+import { labFromText } from "../../src/lab/load.js";
+import { compile } from "../../src/plan/compile.js";
+
+const lab = (nodes: string, extra = "") => labFromText(`name: m\nnetworks:\n  n: { subnet: 10.7.0.0/24 }\nnodes:\n${nodes}${extra}`, "m.yaml");
+const node = (name: string) => `  ${name}: { networks: [n] }\n`;
+
+describe("apply: nodes that come and go", () => {
+  const up = lab(node("a") + node("b"));
+
+  it("adds and removes members of the host's bridges", () => {
+    const m = membership(up, lab(node("a") + node("c")), []);
+    expect(m.added.map((n) => n.name)).toEqual(["c"]);
+    expect(m.removed).toEqual([{ name: "b", ns: "m-b", hostEnds: [up.nodes[1].intfs[0].kind === "bridge" ? up.nodes[1].intfs[0].peer.name : ""] }]);
+    expect(m.refused).toEqual([]);
+  });
+
+  it("refuses a node with links, or one that holds a network", () => {
+    const linked = membership(up, lab(node("a") + node("b") + node("c"), "links:\n  - { endpoints: [b:eth1, c:eth1] }\n"), []);
+    expect(linked.refused).toEqual(["node c (it has links, or joins a network not on the lab's host bridge)"]); // b's own edit is refused by the comparison
+    const held = labFromText("name: m\nnetworks:\n  n: { subnet: 10.7.0.0/24 }\n  inner: { subnet: 10.8.0.0/24, in: r }\nnodes:\n  a: { networks: [n] }\n  b: { networks: [n] }\n  r: { networks: [n] }\n  p: { networks: [inner] }\n", "m.yaml");
+    expect(membership(up, held, []).refused).toEqual(["node r (it holds a network)", "node p (it has links, or joins a network not on the lab's host bridge)"]);
+  });
+
+  it("redoes a node an unfinished apply began: removed first, then made whole", () => {
+    const half = lab(node("a") + node("b") + node("c"));
+    const m = membership(up, half, [half]);
+    expect(m.added.map((n) => n.name)).toEqual(["c"]);
+    expect(m.removed.map((r) => r.name)).toEqual(["c"]);
+    const gone = membership(up, up, [half]);
+    expect(gone.removed.map((r) => r.name)).toEqual(["c"]);
+    expect(gone.added).toEqual([]);
+  });
+
+  it("an added node's namespace, its cable alone, and its own steps", () => {
+    const now = lab(node("a") + node("b") + `  c: { networks: [n], run: ["sleep 1000"] }\n`);
+    const add = additions(membership(up, now, []), compile(now, { stateDir: "/run/netlab/m" }));
+    expect(add.create).toEqual([{ op: "ip", ns: null, lines: ["netns add m-c"] }]);
+    const lines = add.cables.flatMap((o) => (o.op === "ip" ? o.lines : []));
+    expect(lines[0]).toMatch(/^link add \S+ type veth peer name eth0 netns m-c$/);
+    expect(lines.join("\n")).not.toMatch(/m-a|m-b|type bridge/);
+    expect(add.steps.map((s) => s.id)).toEqual(["node:c", "run:c:0"]);
+    expect(ownedBy("member:c:eth0", new Set(["c"]))).toBe(true);
+    expect(ownedBy("node:cc", new Set(["c"]))).toBe(false);
+  });
+});
