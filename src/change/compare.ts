@@ -32,8 +32,8 @@ export interface Change {
   undo: Op[];
   /** The step's undo as the new plan has it: which tables the lab holds (holdTables). */
   holds: Op[];
-  /** Host-side interfaces to wait for until they are gone (the ends of removed nodes' cables). */
-  gone?: string[];
+  /** Interfaces to wait for until they are gone (the far ends of removed nodes' cables), by namespace. */
+  gone?: { ns: string | null; name: string }[];
   /** Removed nodes whose services the journal forgets. */
   retire?: string[];
 }
@@ -55,7 +55,8 @@ const plural = (names: string[]) => `${names.length === 1 ? "node" : "nodes"} ${
 
 /**
  * A plan's steps by id, without what belongs to the nodes that come or go: their namespaces
- * (the namespace steps merged into one), their cables, their own steps.
+ * (the namespace steps merged into one), their cables and bridge ports (the host's batch and the
+ * batches of the nodes that hold their bridges are recorded by object), their own steps.
  */
 function stepsOf(p: Plan, moving: Set<string>, spaces: Set<string>): Map<string, Step> {
   const out = new Map<string, Step>();
@@ -63,7 +64,7 @@ function stepsOf(p: Plan, moving: Set<string>, spaces: Set<string>): Map<string,
   for (const s of p.phases.flatMap((ph) => ph.steps)) {
     if (ownedBy(s.id, moving)) continue;
     if (/^netns(:\d+)?$/.test(s.id)) netns.push(s);
-    else if (s.id === "host-links" && s.parts && s.ops[0]?.op === "ip") {
+    else if (s.parts && s.ops[0]?.op === "ip") {
       const lines = s.parts.filter((x) => !ownedBy(x.id, moving)).flatMap((x) => x.lines);
       out.set(s.id, { ...s, ops: [{ ...s.ops[0], lines }, ...s.ops.slice(1)] });
     } else out.set(s.id, s);
@@ -136,7 +137,7 @@ function order(m: Membership, add: ReturnType<typeof additions>, rest: Change[])
   const out: Change[] = [];
   const asChange = (s: Step): Change => ({ id: s.id, title: s.title, ops: s.ops, undo: s.undo, holds: s.undo });
   const gone = removals(m);
-  if (gone.length) out.push({ id: "remove-nodes", title: `remove ${plural(m.removed.map((r) => r.name))}`, ops: gone, undo: [], holds: [], gone: m.removed.flatMap((r) => r.hostEnds), retire: m.removed.map((r) => r.name) });
+  if (gone.length) out.push({ id: "remove-nodes", title: `remove ${plural(m.removed.map((r) => r.name))}`, ops: gone, undo: [], holds: [], gone: m.removed.flatMap((r) => r.ends), retire: m.removed.map((r) => r.name) });
   const who = plural(m.added.map((n) => n.name));
   if (add.create.length) out.push({ id: `netns:+${m.added.map((n) => n.name).join(",")}`, title: `create the namespaces of ${who}`, ops: add.create, undo: add.undo, holds: [] });
   if (add.cables.length) out.push({ id: "host-links", title: `cables of ${who}`, ops: add.cables, undo: [], holds: [] });
@@ -202,14 +203,17 @@ function change(id: string, olds: (Step | undefined)[], b: Step | undefined, lab
 
 
 /**
- * The name files as the new version has them: every file written again and every link made
- * again (both idempotent), the links of namespaces no version wants any more removed; the new
- * undo journaled where it names links the old one did not.
+ * The name files as the new version has them: each file and link some live version lacks written
+ * (both idempotent), the links of namespaces no version wants any more removed; the new undo
+ * journaled where it names links the old one did not.
  */
 function nameFiles(olds: Step[], b: Step): Change {
   const rms = (s: Step) => s.undo.filter((o): o is Extract<Op, { op: "rm" }> => o.op === "rm" && !!o.link);
   const wanted = new Set(rms(b).map((o) => o.path));
   const stale = olds.flatMap(rms).filter((o, i, all) => !wanted.has(o.path) && all.findIndex((x) => x.path === o.path) === i);
   const grew = olds.some((o) => rms(b).some((r) => !rms(o).some((x) => x.path === r.path && x.link === r.link)));
-  return { id: b.id, title: b.title, ops: [...b.ops, ...stale], undo: grew ? b.undo : [], holds: [] };
+  // Only what some live version lacks: one node more in a 1,000-node star writes one link, not a thousand.
+  const had = olds.map((o) => new Set(o.ops.map(renderOp)));
+  const ops = b.ops.filter((op) => had.some((h) => !h.has(renderOp(op))));
+  return { id: b.id, title: b.title, ops: [...ops, ...stale], undo: grew ? b.undo : [], holds: [] };
 }

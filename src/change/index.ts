@@ -21,7 +21,7 @@ import { labEnv, markSelf } from "../runtime/env.js";
 import { runningProcs } from "../runtime/drift.js";
 import { waitGone } from "../teardown.js";
 import { LabState } from "../state/store.js";
-import type { Context } from "../runtime/context.js";
+import { inNs, type Context } from "../runtime/context.js";
 import { timing } from "../runtime/timing.js";
 import { compare } from "./compare.js";
 import { membersFree } from "./members-free.js";
@@ -90,7 +90,8 @@ export async function apply(ref: string, opts: UpOptions & { compose?: ComposeOp
       if (c.retire) {
         // Their services are no longer the lab's; their cables' host ends go with their namespaces, in the kernel's time.
         state.append({ t: "retire", who: c.retire });
-        await waitGone(c.gone ?? [], ctx.hostWrap);
+        const gone = c.gone ?? [];
+        for (const ns of new Set(gone.map((g) => g.ns))) await waitGone(gone.filter((g) => g.ns === ns).map((g) => g.name), inNs(ctx, ns, []));
       }
     }
     // The new version is the lab's only once it is in place: a kill before this leaves the old

@@ -4,8 +4,9 @@
 // The rest of the plan is then compared without them (compare.ts): what they change there —
 // the host's rules, the name files, the DNS server's records — is changed as any other edit.
 //
-// This version adds and removes nodes whose interfaces are all on bridges of the lab's host
-// (Docker's containers, a cluster node's pods on the host's own bridge); others are refused.
+// This version adds and removes nodes whose interfaces are all on bridges — the lab host's
+// (Docker's containers), a node's or virtual host's (a cluster node's pods on its cni0), a VXLAN
+// network's; nodes with links or sub-interfaces, and nodes that hold networks, are refused.
 import type { Lab, Node } from "../lab/model.js";
 import type { Op, Plan, Step } from "../plan/ops.js";
 
@@ -14,19 +15,20 @@ export interface Membership {
   /** In the new version, not in the version up: made whole (after any removal). */
   added: Node[];
   /** Namespaces removed whole first: of nodes the new version drops, and of added ones an unfinished apply may have begun. */
-  removed: { name: string; ns: string; hostEnds: string[] }[];
+  removed: { name: string; ns: string; ends: { ns: string | null; name: string }[] }[];
   /** Why a node cannot come or go in place, one line each. */
   refused: string[];
 }
 
-/** The host-side ends of a node's cables (they vanish with its namespace). */
-const hostEnds = (node: Node) => node.intfs.flatMap((i) => (i.kind === "bridge" && i.peer.node === null ? [i.peer.name] : []));
+/** The far ends of a node's cables, where they live (namespace of the bridge's holder: null for the lab's host); they vanish with its namespace. */
+const ends = (lab: Lab, node: Node) =>
+  node.intfs.flatMap((i) => (i.kind === "bridge" || i.kind === "vxlan" ? [{ ns: i.peer.node === null ? null : lab.nodes.find((n) => n.name === i.peer.node)?.ns ?? null, name: i.peer.name }] : []));
 
-/** Why `node` cannot be made or removed on its own: it is more than a member of the host's bridges. */
+/** Why `node` cannot be made or removed on its own: it is more than a member of bridges (the lab host's, a node's, a VXLAN network's). */
 function whyNot(lab: Lab, node: Node): string | null {
   if (node.vhost) return `virtual host ${node.name}`;
   if (lab.networks.some((n) => n.holder === node.name || n.parent?.node === node.name)) return `node ${node.name} (it holds a network)`;
-  if (node.intfs.some((i) => i.kind !== "bridge" || i.peer.node !== null)) return `node ${node.name} (it has links, or joins a network not on the lab's host bridge)`;
+  if (node.intfs.some((i) => i.kind !== "bridge" && i.kind !== "vxlan")) return `node ${node.name} (it has links, or a macvlan, ipvlan or vlan interface)`;
   if (lab.nodes.some((m) => m.publish.some((p) => p.on === node.name))) return `node ${node.name} (another node publishes on it)`;
   return null;
 }
@@ -50,7 +52,7 @@ export function membership(up: Lab, now: Lab, pending: Lab[]): Membership {
       seen.add(n.name);
       const why = whyNot(l, n);
       if (why) refused.push(why);
-      removed.push({ name: n.name, ns: n.ns, hostEnds: hostEnds(n) });
+      removed.push({ name: n.name, ns: n.ns, ends: ends(l, n) });
     }
   for (const n of added) {
     const why = whyNot(now, n);
@@ -78,13 +80,15 @@ export function additions(m: Membership, plan: Plan): { create: Op[]; undo: Op[]
   const names = m.added.map((n) => n.ns);
   const who = new Set(m.added.map((n) => n.name));
   const all = plan.phases.flatMap((p) => p.steps);
-  const links = all.find((s) => s.id === "host-links");
-  const lines = (links?.parts ?? []).filter((p) => ownedBy(p.id, who)).flatMap((p) => p.lines);
-  const ns = links?.ops[0]?.op === "ip" ? links.ops[0].ns : null;
+  // Their cables (the host's batch), then their ports on bridges nodes hold (those nodes' batches).
+  const cables = all.flatMap((s): Op[] => {
+    const lines = (s.parts ?? []).filter((p) => ownedBy(p.id, who)).flatMap((p) => p.lines);
+    return lines.length && s.ops[0]?.op === "ip" ? [{ op: "ip", ns: s.ops[0].ns, lines }] : [];
+  });
   return {
     create: [{ op: "ip", ns: null, lines: names.map((n) => `netns add ${n}`) }],
     undo: [{ op: "kill-ns", names }, { op: "ip", ns: null, force: true, lines: names.map((n) => `netns delete ${n}`) }],
-    cables: lines.length ? [{ op: "ip", ns, lines }] : [],
+    cables, // in plan order: the host's batch first
     // Their own steps, exec: and run:, in plan order (the name files are compared as a whole).
     steps: all.filter((s) => ownedBy(s.id, who)),
   };

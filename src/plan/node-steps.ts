@@ -17,7 +17,9 @@ import { Ruleset } from "./ruleset.js";
 
 export function nodeStep(lab: Lab, node: Node, w: Wiring): Step {
   const L = lab.name;
-  const lines = ["link set dev lo up", `link set dev lo alias "${ownerAlias(L, `node ${node.name}`)}"`, ...w.nodeLines(node.name)];
+  const lo = ["link set dev lo up", `link set dev lo alias "${ownerAlias(L, `node ${node.name}`)}"`];
+  const lines = [...lo, ...w.nodeLines(node.name)];
+  const held = lines.length;
   for (const i of node.intfs) lines.push(...intfLines(i));
   lines.push(...node.routes.map((r) => `route replace ${r}`));
   const dns = dnsServerOf(lab, node);
@@ -54,5 +56,7 @@ export function nodeStep(lab: Lab, node: Node, w: Wiring): Step {
     nodeFirewall(rs, node.firewall!);
     ops.push(...rs.ops());
   }
-  return { id: `node:${node.name}`, title: `configure ${node.name}`, ops, undo: [] };
+  // Its batch by object: the ports of the members of bridges it holds are theirs (apply adds and removes them).
+  const parts = w.nodeParts(node.name).length > 1 ? [{ id: "own", lines: lo }, ...w.nodeParts(node.name), { id: "own", lines: lines.slice(held) }] : undefined;
+  return { id: `node:${node.name}`, title: `configure ${node.name}`, ops, undo: [], ...(parts ? { parts } : {}) };
 }

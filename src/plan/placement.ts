@@ -17,6 +17,8 @@ export class Wiring {
   readonly hostUndo: string[] = [];
   /** Lines for a node's own batch, before its interfaces are configured (devices it holds). */
   private readonly nodes = new Map<string, string[]>();
+  /** Ranges of a node's own batch that belong to another object (partIn). */
+  private readonly tags = new Map<string, { id: string; from: number; to: number }[]>();
   /** Links already made (a link is seen from both of its ends). */
   readonly seenLinks = new Set<number>();
   /** Lines run in a node's namespace during the host phase, once the cables exist (devices hanging off a parent there). */
@@ -36,6 +38,28 @@ export class Wiring {
     const from = this.host.length;
     make();
     if (this.host.length > from) this.hostParts.push({ id, lines: this.host.slice(from) });
+  }
+
+  /** Runs `make`, recording the lines it adds to `holder`'s own batch as object `id`'s (a member's bridge port there). */
+  partIn(holder: string, id: string, make: () => void): void {
+    const lines = this.node(holder);
+    const from = lines.length;
+    make();
+    if (lines.length > from) (this.tags.get(holder) ?? this.tags.set(holder, []).get(holder)!).push({ id, from, to: lines.length });
+  }
+
+  /** A node's own batch lines by object: the ranges partIn recorded as theirs, the rest as "own". */
+  nodeParts(name: string): { id: string; lines: string[] }[] {
+    const lines = this.nodeLines(name);
+    const out: { id: string; lines: string[] }[] = [];
+    let at = 0;
+    for (const t of this.tags.get(name) ?? []) {
+      if (t.from > at) out.push({ id: "own", lines: lines.slice(at, t.from) });
+      out.push({ id: t.id, lines: lines.slice(t.from, t.to) });
+      at = t.to;
+    }
+    if (lines.length > at) out.push({ id: "own", lines: lines.slice(at) });
+    return out;
   }
 
   node(name: string): string[] {

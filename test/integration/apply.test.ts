@@ -325,4 +325,29 @@ describe.skipIf(!IS_ROOT)("netlab apply", () => {
     const st = await sb.netlab(["status", "applab"]);
     expect(st.stdout + st.stderr).not.toMatch(/not running|degraded|missing/);
   });
+
+  it("adds and removes pods on a bridge a node holds (a cluster node's cni0): the cable from the host, the port in the node", async () => {
+    const pods = (names: string[]) => `name: podlab
+networks:
+  lan: { subnet: 172.31.41.0/24 }
+  cni0: { subnet: 10.244.1.0/24, in: node1 }
+nodes:
+  node1: { networks: [lan], forward: true }
+${names.map((p) => `  ${p}: { networks: [cni0], run: netlab serve http --port 80 --name ${p} }`).join("\n")}
+`;
+    const f = (names: string[]) => files.write("podlab", pods(names));
+    expect((await sb.netlab(["up", f(["web-0", "web-1"])])).code).toBe(0);
+    const r = await sb.netlab(["apply", f(["web-0", "web-1", "web-2"])]);
+    expect(r.stdout).toContain("create the namespaces of node web-2");
+    expect(r.code).toBe(0);
+    const from = (node: string, ip: string) => sb.sh(`ip netns exec podlab-${node} curl -sS -m 2 http://${ip}/`).then((x) => x.stdout);
+    expect(await eventually(async () => (await from("web-0", "10.244.1.4")).includes("hello from web-2"))).toBe(true);
+    expect(await from("node1", "10.244.1.4")).toContain("hello from web-2");
+    expect((await sb.netlab(["apply", f(["web-1", "web-2"])])).code).toBe(0);
+    expect((await sb.sh("ip netns list")).stdout).not.toContain("podlab-web-0 ");
+    expect((await sb.sh("ip -n podlab-node1 -o link show master cni0")).stdout.split("\n").filter(Boolean)).toHaveLength(2);
+    expect(await from("web-1", "10.244.1.4")).toContain("hello from web-2"); // web-2 kept its address
+    expect((await sb.netlab(["up", f(["web-1", "web-2"])])).stdout).not.toContain("repair");
+    expect((await sb.netlab(["down", "podlab"])).code).toBe(0);
+  });
 });

@@ -14,15 +14,15 @@ describe("apply: nodes that come and go", () => {
   it("adds and removes members of the host's bridges", () => {
     const m = membership(up, lab(node("a") + node("c")), []);
     expect(m.added.map((n) => n.name)).toEqual(["c"]);
-    expect(m.removed).toEqual([{ name: "b", ns: "m-b", hostEnds: [up.nodes[1].intfs[0].kind === "bridge" ? up.nodes[1].intfs[0].peer.name : ""] }]);
+    expect(m.removed).toEqual([{ name: "b", ns: "m-b", ends: [{ ns: null, name: up.nodes[1].intfs[0].kind === "bridge" ? up.nodes[1].intfs[0].peer.name : "" }] }]);
     expect(m.refused).toEqual([]);
   });
 
-  it("refuses a node with links, or one that holds a network", () => {
+  it("refuses a node with links, or one that holds a network; a member of a node's bridge may come", () => {
     const linked = membership(up, lab(node("a") + node("b") + node("c"), "links:\n  - { endpoints: [b:eth1, c:eth1] }\n"), []);
-    expect(linked.refused).toEqual(["node c (it has links, or joins a network not on the lab's host bridge)"]); // b's own edit is refused by the comparison
+    expect(linked.refused).toEqual(["node c (it has links, or a macvlan, ipvlan or vlan interface)"]); // b's own edit is refused by the comparison
     const held = labFromText("name: m\nnetworks:\n  n: { subnet: 10.7.0.0/24 }\n  inner: { subnet: 10.8.0.0/24, in: r }\nnodes:\n  a: { networks: [n] }\n  b: { networks: [n] }\n  r: { networks: [n] }\n  p: { networks: [inner] }\n", "m.yaml");
-    expect(membership(up, held, []).refused).toEqual(["node r (it holds a network)", "node p (it has links, or joins a network not on the lab's host bridge)"]);
+    expect(membership(up, held, []).refused).toEqual(["node r (it holds a network)"]); // p, a member of r's bridge, may come and go
   });
 
   it("redoes a node an unfinished apply began: removed first, then made whole", () => {
@@ -45,5 +45,18 @@ describe("apply: nodes that come and go", () => {
     expect(add.steps.map((s) => s.id)).toEqual(["node:c", "run:c:0"]);
     expect(ownedBy("member:c:eth0", new Set(["c"]))).toBe(true);
     expect(ownedBy("node:cc", new Set(["c"]))).toBe(false);
+  });
+
+  it("a member of a bridge a node holds: its cable from the host, then its port in the holder's batch", () => {
+    const text = (extra: string) => `name: m\nnetworks:\n  n: { subnet: 10.7.0.0/24 }\n  cni0: { subnet: 10.8.0.0/24, in: r }\nnodes:\n  r: { networks: [n] }\n  p1: { networks: [cni0] }\n${extra}`;
+    const was = labFromText(text(""), "m.yaml");
+    const now = labFromText(text("  p2: { networks: [cni0] }\n"), "m.yaml");
+    const m = membership(was, now, []);
+    expect(m.refused).toEqual([]);
+    const add = additions(m, compile(now, { stateDir: "/run/netlab/m" }));
+    expect(add.cables.map((o) => (o.op === "ip" ? [o.ns, o.lines.length] : null))).toEqual([[null, 1], ["m-r", 2]]);
+    expect(add.cables[1].op === "ip" && add.cables[1].lines.every((l) => !l.includes("type bridge"))).toBe(true);
+    const gone = membership(now, was, []);
+    expect(gone.removed[0].ends[0].ns).toBe("m-r");
   });
 });

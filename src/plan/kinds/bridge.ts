@@ -28,11 +28,12 @@ export const bridge: NetworkKind = {
     // In a node, its ports are set up there: they were made from the host, in member() below.
     for (const m of w.lab.nodes)
       for (const i of m.intfs)
-        if (i.kind === "bridge" && i.network === net.name) {
-          if (net.mtu) lines.push(`link set dev ${i.peer.name} mtu ${net.mtu}`);
-          lines.push(noV6(i.peer.name), `link set dev ${i.peer.name} master ${net.bridge} up`);
-          if (i.hairpin) lines.push(hairpinLine(i.peer.name));
-        }
+        if (i.kind === "bridge" && i.network === net.name)
+          w.partIn(net.holder, `member:${m.name}:${i.name}`, () => {
+            if (net.mtu) lines.push(`link set dev ${i.peer.name} mtu ${net.mtu}`);
+            lines.push(noV6(i.peer.name), `link set dev ${i.peer.name} master ${net.bridge} up`);
+            if (i.hairpin) lines.push(hairpinLine(i.peer.name));
+          });
   },
   member(w, node, i) {
     if (i.kind !== "bridge" && i.kind !== "vxlan") return;

@@ -30,10 +30,11 @@ export const vxlan: NetworkKind = {
       lines.push(noV6(net.vxlan!), `link set dev ${net.vxlan} master ${net.bridge} up`);
       for (const m of lab.nodes)
         for (const i of m.intfs)
-          if (i.kind === "vxlan" && i.network === net.name && i.peer.node === h) {
-            if (net.mtu) lines.push(`link set dev ${i.peer.name} mtu ${net.mtu}`);
-            lines.push(noV6(i.peer.name), `link set dev ${i.peer.name} master ${net.bridge} up`);
-          }
+          if (i.kind === "vxlan" && i.network === net.name && i.peer.node === h)
+            w.partIn(h, `member:${m.name}:${i.name}`, () => {
+              if (net.mtu) lines.push(`link set dev ${i.peer.name} mtu ${net.mtu}`);
+              lines.push(noV6(i.peer.name), `link set dev ${i.peer.name} master ${net.bridge} up`);
+            });
       const others = net.spans!.filter((o) => o !== h);
       if (others.length) w.afterIn(h).push({ op: "bridge", ns: nsOf(lab, h), lines: others.map((o) => `fdb append 00:00:00:00:00:00 dev ${net.vxlan} dst ${underlayAddr(lab, o)}`) });
     }
