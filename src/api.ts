@@ -17,7 +17,7 @@ import { applyPlan, type Context } from "./runtime/apply.js";
 import { drift } from "./runtime/drift.js";
 import { repair } from "./runtime/repair.js";
 import { factsOf } from "./plan/facts.js";
-import { dnsServers } from "./dns/servers.js";
+import { dnsHolders, dnsServers } from "./dns/servers.js";
 import { currentHost, hostWrap, pidsInNetns } from "./runtime/netns.js";
 import { preflight } from "./runtime/preflight.js";
 import { loadForHost } from "./runtime/host-subnets.js";
@@ -154,7 +154,7 @@ async function mend(lab: Lab, meta: Meta, state: LabState, t0: number): Promise<
 
 /** Waits until the lab's DNS server listens on each of its addresses (it logs each one), at most `ms`; false if it did not. */
 export async function dnsListening(lab: Lab, state: LabState, ms: number): Promise<boolean> {
-  const want = dnsServers(lab);
+  const want = dnsHolders(lab).flatMap((h) => dnsServers(lab, h));
   if (!want.length) return true;
   for (let i = 0; i < ms / 20; i++) {
     let text = "";

@@ -12,7 +12,7 @@ import { sourceOf } from "../lab/load.js";
 import type { Lab } from "../lab/model.js";
 import { hostsEntries } from "../lab/hosts.js";
 import { labEdits } from "../lab/diff.js";
-import { dnsServers } from "../dns/servers.js";
+import { dnsHolders, dnsServers } from "../dns/servers.js";
 import { conntrackOnApply } from "../plan/features/conntrack.js";
 import type { Op, Plan, Step } from "../plan/ops.js";
 import { emptyTables, tablesIn } from "../runtime/iptables-live.js";
@@ -109,9 +109,10 @@ export function compare(lab: Lab, meta: Meta, state: LabState, pending: Lab[]): 
   // Names that now mean other addresses: the DNS server reads its records again, where it
   // listens stays (a server that starts now reads them at start); hosts files are name files.
   const names = (l: Lab) => JSON.stringify(l.nodes.map((n) => [n.name, hostsEntries(l, n)]));
-  const servers = (l: Lab) => dnsServers(l).join(" ");
-  const reload = names(meta.lab) !== names(lab) && !!servers(meta.lab);
-  const moved = reload && servers(lab) && servers(lab) !== servers(meta.lab) ? ["the networks the lab's DNS server listens on"] : [];
+  const reload = names(meta.lab) !== names(lab) && dnsHolders(meta.lab).length > 0;
+  // A server that runs on listens where it listened (a new one starts; one no longer needed serves on until down).
+  const kept = dnsHolders(meta.lab).filter((h) => dnsHolders(lab).includes(h));
+  const moved = kept.some((h) => dnsServers(lab, h).join(" ") !== dnsServers(meta.lab, h).join(" ")) ? ["the networks a DNS server of the lab listens on"] : [];
   const execs = lab.nodes.filter((n) => n.exec.length && refused.includes(will.get(`node:${n.name}`)?.title ?? "")).map((n) => `node ${n.name}'s firewall (its exec: commands may have added rules that reloading its tables would lose)`);
   if (refused.length || moved.length) {
     // Nodes that come and go are not what is refused (unless they are): named by what else differs.
@@ -173,7 +174,7 @@ function change(id: string, olds: (Step | undefined)[], b: Step | undefined, lab
   }
   if (id === "etc-netns" && b) return nameFiles(present, b);
   // The lab's DNS server where there was none: started (one no longer needed serves on until down).
-  if (id === "run:_dns:0") return { id, title: b?.title ?? "", ops: b && !present.length ? b.ops : [], undo: [], holds: [] };
+  if (id.startsWith("run:_dns")) return { id, title: b?.title ?? "", ops: b && !present.length ? b.ops : [], undo: [], holds: [] };
   if (!id.startsWith("node:") || !b || present.length !== olds.length) return null;
   // Its tables are emptied and loaded again: rules its exec: commands added would be lost.
   if (now.nodes.find((n) => `node:${n.name}` === id)?.exec.length) return null;

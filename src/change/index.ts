@@ -10,7 +10,7 @@ import { dnsListening, labHash, up, type UpOptions } from "../api.js";
 import { loadLab } from "../lab/load.js";
 import type { Lab } from "../lab/model.js";
 import { factsOf } from "../plan/facts.js";
-import { dnsServers, versionOf } from "../dns/servers.js";
+import { dnsHolders, dnsWho, versionOf } from "../dns/servers.js";
 import { impairmentsPossible } from "../runtime/preflight.js";
 import { requireRoot, requireTools } from "../runtime/tools.js";
 import { hostWrap } from "../runtime/netns.js";
@@ -97,7 +97,7 @@ export async function apply(ref: string, opts: UpOptions & { compose?: ComposeOp
     // The new version is the lab's only once it is in place: a kill before this leaves the old
     // one recorded, and the next apply does the same (idempotent) work again.
     state.writeMeta({ ...now, lab, facts: factsOf(lab, r.newPlan), hash: labHash(lab) });
-    if (r.reload || r.changes.some((c) => c.id === "run:_dns:0")) await reloadDns(lab, state, labHash(lab), opts.progress);
+    if (r.reload || r.changes.some((c) => c.id.startsWith("run:_dns"))) await reloadDns(lab, state, labHash(lab), opts.progress);
     state.writePending([]);
     // A difference the kernel never sees (a description) is recorded all the same: up and status read this version.
     return { lab, outcome: r.outcome, changed: r.changed, ms: Date.now() - t0 };
@@ -111,25 +111,28 @@ export async function apply(ref: string, opts: UpOptions & { compose?: ComposeOp
  * returns once names answer as the new version has them (at most 5 s, else it says so).
  */
 async function reloadDns(lab: Lab, state: LabState, hash: string, progress?: (m: string) => void): Promise<void> {
-  if (!dnsServers(lab).length) return;
+  const holders = dnsHolders(lab);
+  if (!holders.length) return;
   await dnsListening(lab, state, 5_000); // a server started by this apply handles SIGHUP once it listens
-  const server = runningProcs(state.journal()).filter((p) => p.who === "_dns").pop();
+  const live = runningProcs(state.journal());
+  const servers = holders.map((h) => live.filter((p) => p.who === dnsWho(h)).pop());
   const want = `reloaded version ${versionOf(hash)}`;
-  if (server) {
+  for (const server of servers) {
     try {
-      process.kill(-server.pid, "SIGHUP"); // its process group: the pid journaled is the sh that started it
+      if (server) process.kill(-server.pid, "SIGHUP"); // its process group: the pid journaled is the sh that started it
     } catch {
       /* gone since: up mends it */
     }
-    for (let i = 0; i < 250 && !logHas(state, want); i++) await new Promise((res) => setTimeout(res, 20));
   }
-  if (!server || !logHas(state, want)) progress?.(`the lab's DNS server has not read the new names yet: sudo netlab logs ${lab.name} --dns says why`);
+  for (let i = 0; i < 250 && logCount(state, want) < holders.length; i++) await new Promise((res) => setTimeout(res, 20));
+  if (servers.some((s) => !s) || logCount(state, want) < holders.length) progress?.(`the lab's DNS server has not read the new names yet: sudo netlab logs ${lab.name} --dns says why`);
 }
 
-function logHas(state: LabState, text: string): boolean {
+/** How many times the DNS log says `text` (each server logs its own reload). */
+function logCount(state: LabState, text: string): number {
   try {
-    return readFileSync(join(state.logDir, "dns.log"), "utf8").includes(text);
+    return readFileSync(join(state.logDir, "dns.log"), "utf8").split(text).length - 1;
   } catch {
-    return false;
+    return 0;
   }
 }

@@ -111,6 +111,7 @@ program
   .command("dns-server", { hidden: true })
   .description("the lab's DNS server (netlab up starts it)")
   .argument("<lab>", "a lab that is up (its name, or the file it came from)")
+  .option("--in <node>", "serve the networks this node or virtual host holds (default: the lab's host's)")
   .action(lazy("logs", "dnsServerCmd"));
 
 program

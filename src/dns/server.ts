@@ -23,15 +23,15 @@ import { Views } from "./view.js";
  * again (`reload`: the lab as it is now up, and its version) and answers from the new records
  * from the next query on — no restart, no query lost — logging `reloaded version V`.
  */
-export async function serveDns(lab: Lab, logFile: string, reload?: () => { lab: Lab; version: string } | null): Promise<void> {
-  let views = new Views(lab);
+export async function serveDns(lab: Lab, logFile: string, reload?: () => { lab: Lab; version: string } | null, holder: string | null = null): Promise<void> {
+  let views = new Views(lab, holder);
   const log = new QueryLog(logFile);
   // Before listening: whoever sees "listening" may send SIGHUP (whose default would end us).
   process.on("SIGHUP", () => {
     try {
       const now = reload?.();
       if (!now) return log.outside("reload asked for, but the lab is not up: records kept");
-      views = new Views(now.lab);
+      views = new Views(now.lab, holder);
       log.line(`reloaded version ${now.version}`);
     } catch (e) {
       log.outside(`reload failed, records kept: ${e instanceof Error ? e.message : String(e)}`);
@@ -43,7 +43,7 @@ export async function serveDns(lab: Lab, logFile: string, reload?: () => { lab: 
   process.on("uncaughtException", failed("uncaught"));
   process.on("unhandledRejection", failed("unhandled rejection"));
   const closers: (() => void)[] = [];
-  for (const addr of dnsServers(lab)) {
+  for (const addr of dnsServers(lab, holder)) {
     const udp = await listenUdp(addr, current.answer, { transport: "udp", log }, failed("udp"));
     const tcp = net.createServer();
     serveTcp(tcp, (from, msg) => current.answer(from, msg, { transport: "tcp", log }), failed("tcp"), undefined, current.client);

@@ -23,7 +23,12 @@ export class Views {
   /** address → the dns network it is on (for PTR's `name.network`). */
   private readonly netOf = new Map<string, string>();
 
-  constructor(readonly lab: Lab) {
+  /**
+   * `holder`: the namespace whose networks this server serves (null: the lab's host). Only their
+   * members ask it, so only their addresses say who asks (two virtual hosts may both use 172.17.0.0/16).
+   */
+  constructor(readonly lab: Lab, holder: string | null = null) {
+    const served = new Set(lab.networks.filter((n) => n.holder === holder).map((n) => n.name));
     const add = (t: Map<string, string[]>, name: string, addr: string) => {
       const k = name.toLowerCase();
       const list = t.get(k) ?? [];
@@ -31,7 +36,7 @@ export class Views {
       t.set(k, list);
     };
     for (const net of lab.networks) {
-      if (!net.dns) continue;
+      if (!net.dns || !served.has(net.name)) continue;
       const t = new Map<string, string[]>();
       for (const m of networkMembers(lab, net.name)) for (const a of m.addrs) {
         for (const name of [m.node, ...m.aliases]) add(t, name, a);
@@ -47,7 +52,7 @@ export class Views {
       // A node with no network with names still knows itself.
       if (!nets.length) for (const a of node.intfs.flatMap((i) => i.addrs).slice(0, 1)) add(own, node.name, a.split("/")[0]);
       this.sees.set(node.name, [...nets, own]);
-      for (const i of node.intfs) for (const a of i.addrs) this.owners.set(a.split("/")[0], node.name);
+      for (const i of node.intfs) if (i.kind !== "veth" && served.has(i.network)) for (const a of i.addrs) this.owners.set(a.split("/")[0], node.name);
     }
   }
 

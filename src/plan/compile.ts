@@ -8,8 +8,8 @@ import { wire } from "./kinds/index.js";
 import { nameFilesStep } from "./name-files.js";
 import { nodeStep } from "./node-steps.js";
 import type { Phase, Plan, Step } from "./ops.js";
-import { Wiring } from "./placement.js";
-import { dnsServers } from "../dns/servers.js";
+import { nsOf, Wiring } from "./placement.js";
+import { dnsHolders, dnsWho } from "../dns/servers.js";
 
 /** From this many namespaces on, they are made by two processes at once. */
 const NS_SPLIT = 128;
@@ -40,13 +40,15 @@ function namespaces(lab: Lab): Phase {
 }
 
 /**
- * The lab's DNS server (`netlab dns-server`, in the lab's host namespace, stopped by pid on
- * down), started with the lab's services: `up` does not wait for it, `test` does (api.ts).
+ * The lab's DNS servers (`netlab dns-server`, one in each namespace that holds networks with
+ * names, stopped by pid on down), started with the lab's services; `up` returns once they listen.
  */
-function dnsServerStep(lab: Lab, opts: CompileOptions): Step[] {
-  if (!dnsServers(lab).length) return [];
-  const cmd = `netlab dns-server ${lab.name}`;
-  return [{ id: "run:_dns:0", title: `start the lab's DNS server: ${cmd}`, ops: [{ op: "spawn", ns: lab.hostNs, cmd, who: "_dns", log: `${opts.stateDir}/logs/_dns-0.log` }], undo: [] }];
+function dnsServerSteps(lab: Lab, opts: CompileOptions): Step[] {
+  return dnsHolders(lab).map((holder) => {
+    const cmd = `netlab dns-server ${lab.name}${holder === null ? "" : ` --in ${holder}`}`;
+    const who = dnsWho(holder);
+    return { id: `run:${who}:0`, title: `start the lab's DNS server${holder === null ? "" : ` in ${holder}`}: ${cmd}`, ops: [{ op: "spawn", ns: nsOf(lab, holder), cmd, who, log: `${opts.stateDir}/logs/${who}-0.log` }], undo: [] };
+  });
 }
 
 export function compile(lab: Lab, opts: CompileOptions): Plan {
@@ -79,7 +81,7 @@ export function compile(lab: Lab, opts: CompileOptions): Plan {
       { name: "host", concurrent: false, steps: hostSteps(lab, w) },
       { name: "nodes", concurrent: true, steps: nodeSteps },
       { name: "exec", concurrent: false, steps: execSteps },
-      { name: "run", concurrent: true, steps: [...dnsServerStep(lab, opts), ...runSteps] },
+      { name: "run", concurrent: true, steps: [...dnsServerSteps(lab, opts), ...runSteps] },
     ],
   };
 }

@@ -8,8 +8,8 @@ import { conntrackOnUp } from "./features/conntrack.js";
 import { gatewayFeature } from "./features/gateway.js";
 import { nodeFirewall } from "./features/firewall.js";
 import { publishFeature } from "./features/publish.js";
-import { dnsRoute } from "./features/dns.js";
-import { dnsServerOf } from "../dns/servers.js";
+import { dnsFeature, dnsRoute } from "./features/dns.js";
+import { dnsServerOf, dnsServers } from "../dns/servers.js";
 import { intfLines, isV6, tcOps } from "./lines.js";
 import type { Op, Step } from "./ops.js";
 import type { Wiring } from "./placement.js";
@@ -46,6 +46,8 @@ export function nodeStep(lab: Lab, node: Node, w: Wiring): Step {
     gatewayFeature(rs, lab, heldNets);
     bridgeFeatures(rs, heldNets, [], false);
     publishFeature(rs, lab, node.name);
+    // Its networks with names: what their members send to 127.0.0.11:53 goes to its DNS server.
+    dnsFeature(rs, heldNets.filter((n) => n.gateway && dnsServers(lab, node.name).includes(n.gateway.split("/")[0])));
     ops.push(...rs.ops());
   }
   const forget = conntrackOnUp(lab, node.name, node.ns); // a virtual host's published UDP ports

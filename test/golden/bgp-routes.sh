@@ -59,6 +59,15 @@ address add 192.168.56.11/24 dev eth0
 link set dev eth0 up
 route replace default via 192.168.56.1 dev eth0
 EOF
+nsenter --net=/run/netns/bgp-routes-vm1 iptables-restore --noflush <<'EOF'
+*nat
+:NL-bgp-routes-PRE - [0:0]
+-A NL-bgp-routes-PRE -i pods1 -d 127.0.0.11/32 -p udp -m udp --dport 53 -m comment --comment "netlab:bgp-routes:network pods1 embedded DNS" -j DNAT --to-destination 10.244.1.1:53
+-A NL-bgp-routes-PRE -i pods1 -d 127.0.0.11/32 -p tcp -m tcp --dport 53 -m comment --comment "netlab:bgp-routes:network pods1 embedded DNS" -j DNAT --to-destination 10.244.1.1:53
+COMMIT
+EOF
+nsenter --net=/run/netns/bgp-routes-vm1 iptables -t nat -C PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:bgp-routes" -j NL-bgp-routes-PRE 2>/dev/null || nsenter --net=/run/netns/bgp-routes-vm1 iptables -t nat -A PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:bgp-routes" -j NL-bgp-routes-PRE
+nsenter --net=/run/netns/bgp-routes-vm1 iptables -t nat -C OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:bgp-routes" -j NL-bgp-routes-PRE 2>/dev/null || nsenter --net=/run/netns/bgp-routes-vm1 iptables -t nat -A OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:bgp-routes" -j NL-bgp-routes-PRE
 # configure vm2
 nsenter --net=/run/netns/bgp-routes-vm2 sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward && exec ip -batch -' <<'EOF'
 link set dev lo up
@@ -74,6 +83,15 @@ address add 192.168.56.12/24 dev eth0
 link set dev eth0 up
 route replace default via 192.168.56.1 dev eth0
 EOF
+nsenter --net=/run/netns/bgp-routes-vm2 iptables-restore --noflush <<'EOF'
+*nat
+:NL-bgp-routes-PRE - [0:0]
+-A NL-bgp-routes-PRE -i pods2 -d 127.0.0.11/32 -p udp -m udp --dport 53 -m comment --comment "netlab:bgp-routes:network pods2 embedded DNS" -j DNAT --to-destination 10.244.2.1:53
+-A NL-bgp-routes-PRE -i pods2 -d 127.0.0.11/32 -p tcp -m tcp --dport 53 -m comment --comment "netlab:bgp-routes:network pods2 embedded DNS" -j DNAT --to-destination 10.244.2.1:53
+COMMIT
+EOF
+nsenter --net=/run/netns/bgp-routes-vm2 iptables -t nat -C PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:bgp-routes" -j NL-bgp-routes-PRE 2>/dev/null || nsenter --net=/run/netns/bgp-routes-vm2 iptables -t nat -A PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:bgp-routes" -j NL-bgp-routes-PRE
+nsenter --net=/run/netns/bgp-routes-vm2 iptables -t nat -C OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:bgp-routes" -j NL-bgp-routes-PRE 2>/dev/null || nsenter --net=/run/netns/bgp-routes-vm2 iptables -t nat -A OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:bgp-routes" -j NL-bgp-routes-PRE
 # configure vm3
 nsenter --net=/run/netns/bgp-routes-vm3 sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward && exec ip -batch -' <<'EOF'
 link set dev lo up
@@ -89,32 +107,44 @@ address add 192.168.56.13/24 dev eth0
 link set dev eth0 up
 route replace default via 192.168.56.1 dev eth0
 EOF
+nsenter --net=/run/netns/bgp-routes-vm3 iptables-restore --noflush <<'EOF'
+*nat
+:NL-bgp-routes-PRE - [0:0]
+-A NL-bgp-routes-PRE -i pods3 -d 127.0.0.11/32 -p udp -m udp --dport 53 -m comment --comment "netlab:bgp-routes:network pods3 embedded DNS" -j DNAT --to-destination 10.244.3.1:53
+-A NL-bgp-routes-PRE -i pods3 -d 127.0.0.11/32 -p tcp -m tcp --dport 53 -m comment --comment "netlab:bgp-routes:network pods3 embedded DNS" -j DNAT --to-destination 10.244.3.1:53
+COMMIT
+EOF
+nsenter --net=/run/netns/bgp-routes-vm3 iptables -t nat -C PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:bgp-routes" -j NL-bgp-routes-PRE 2>/dev/null || nsenter --net=/run/netns/bgp-routes-vm3 iptables -t nat -A PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:bgp-routes" -j NL-bgp-routes-PRE
+nsenter --net=/run/netns/bgp-routes-vm3 iptables -t nat -C OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:bgp-routes" -j NL-bgp-routes-PRE 2>/dev/null || nsenter --net=/run/netns/bgp-routes-vm3 iptables -t nat -A OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:bgp-routes" -j NL-bgp-routes-PRE
 # configure a
-nsenter --net=/run/netns/bgp-routes-a ip -batch - <<'EOF'
+nsenter --net=/run/netns/bgp-routes-a sh -c 'echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:bgp-routes:node a"
 link set dev eth0 addrgenmode none
 address add 10.244.1.2/24 dev eth0
 link set dev eth0 up
 route replace default via 10.244.1.1 dev eth0
+route replace 127.0.0.11/32 via 10.244.1.1 dev eth0 table local
 EOF
 # configure b
-nsenter --net=/run/netns/bgp-routes-b ip -batch - <<'EOF'
+nsenter --net=/run/netns/bgp-routes-b sh -c 'echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:bgp-routes:node b"
 link set dev eth0 addrgenmode none
 address add 10.244.2.2/24 dev eth0
 link set dev eth0 up
 route replace default via 10.244.2.1 dev eth0
+route replace 127.0.0.11/32 via 10.244.2.1 dev eth0 table local
 EOF
 # configure c
-nsenter --net=/run/netns/bgp-routes-c ip -batch - <<'EOF'
+nsenter --net=/run/netns/bgp-routes-c sh -c 'echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:bgp-routes:node c"
 link set dev eth0 addrgenmode none
 address add 10.244.3.2/24 dev eth0
 link set dev eth0 up
 route replace default via 10.244.3.1 dev eth0
+route replace 127.0.0.11/32 via 10.244.3.1 dev eth0 table local
 EOF
 # hosts, resolv.conf and files under /etc
 mkdir -p /run/netlab/bgp-routes/etc/nodes/vm1
@@ -219,50 +249,33 @@ protocol bgp vm2 {
 }
 EOF
 mkdir -p /etc/netns && ln -sfn /run/netlab/bgp-routes/etc/nodes/vm3 /etc/netns/bgp-routes-vm3
-mkdir -p /run/netlab/bgp-routes/etc/nodes/a
-cat > /run/netlab/bgp-routes/etc/nodes/a/hosts <<'EOF'
+mkdir -p /run/netlab/bgp-routes/etc/shared/1
+cat > /run/netlab/bgp-routes/etc/shared/1/hosts <<'EOF'
 # Written by netlab for lab bgp-routes; removed by `netlab down bgp-routes`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
-10.244.1.2	a
 EOF
-mkdir -p /run/netlab/bgp-routes/etc/nodes/a
-cat > /run/netlab/bgp-routes/etc/nodes/a/resolv.conf <<'EOF'
+mkdir -p /run/netlab/bgp-routes/etc/shared/1
+cat > /run/netlab/bgp-routes/etc/shared/1/resolv.conf <<'EOF'
 # Written by netlab for lab bgp-routes; removed by `netlab down bgp-routes`.
-# No nameserver: this node resolves names from /etc/hosts only.
-options timeout:1 attempts:1
+# The lab's DNS server (netlab logs LAB dns shows what it was asked), reached through a DNAT.
+nameserver 127.0.0.11
+options ndots:0
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/bgp-routes/etc/nodes/a /etc/netns/bgp-routes-a
-mkdir -p /run/netlab/bgp-routes/etc/nodes/b
-cat > /run/netlab/bgp-routes/etc/nodes/b/hosts <<'EOF'
-# Written by netlab for lab bgp-routes; removed by `netlab down bgp-routes`.
-127.0.0.1	localhost
-::1	localhost ip6-localhost ip6-loopback
-10.244.2.2	b
-EOF
-mkdir -p /run/netlab/bgp-routes/etc/nodes/b
-cat > /run/netlab/bgp-routes/etc/nodes/b/resolv.conf <<'EOF'
-# Written by netlab for lab bgp-routes; removed by `netlab down bgp-routes`.
-# No nameserver: this node resolves names from /etc/hosts only.
-options timeout:1 attempts:1
-EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/bgp-routes/etc/nodes/b /etc/netns/bgp-routes-b
-mkdir -p /run/netlab/bgp-routes/etc/nodes/c
-cat > /run/netlab/bgp-routes/etc/nodes/c/hosts <<'EOF'
-# Written by netlab for lab bgp-routes; removed by `netlab down bgp-routes`.
-127.0.0.1	localhost
-::1	localhost ip6-localhost ip6-loopback
-10.244.3.2	c
-EOF
-mkdir -p /run/netlab/bgp-routes/etc/nodes/c
-cat > /run/netlab/bgp-routes/etc/nodes/c/resolv.conf <<'EOF'
-# Written by netlab for lab bgp-routes; removed by `netlab down bgp-routes`.
-# No nameserver: this node resolves names from /etc/hosts only.
-options timeout:1 attempts:1
-EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/bgp-routes/etc/nodes/c /etc/netns/bgp-routes-c
+mkdir -p /etc/netns && ln -sfn /run/netlab/bgp-routes/etc/shared/1 /etc/netns/bgp-routes-a
+mkdir -p /etc/netns && ln -sfn /run/netlab/bgp-routes/etc/shared/1 /etc/netns/bgp-routes-b
+mkdir -p /etc/netns && ln -sfn /run/netlab/bgp-routes/etc/shared/1 /etc/netns/bgp-routes-c
 
 # --- run
+# start the lab's DNS server in vm1: netlab dns-server bgp-routes --in vm1
+mkdir -p /run/netlab/bgp-routes/logs
+ip netns exec bgp-routes-vm1 setsid sh -c 'netlab dns-server bgp-routes --in vm1' >>/run/netlab/bgp-routes/logs/_dns@vm1-0.log 2>&1 </dev/null &
+# start the lab's DNS server in vm2: netlab dns-server bgp-routes --in vm2
+mkdir -p /run/netlab/bgp-routes/logs
+ip netns exec bgp-routes-vm2 setsid sh -c 'netlab dns-server bgp-routes --in vm2' >>/run/netlab/bgp-routes/logs/_dns@vm2-0.log 2>&1 </dev/null &
+# start the lab's DNS server in vm3: netlab dns-server bgp-routes --in vm3
+mkdir -p /run/netlab/bgp-routes/logs
+ip netns exec bgp-routes-vm3 setsid sh -c 'netlab dns-server bgp-routes --in vm3' >>/run/netlab/bgp-routes/logs/_dns@vm3-0.log 2>&1 </dev/null &
 # start on vm1: bird -f -c /etc/bird/bird.conf -s "$NETLAB_STATE/bird-$NETLAB_NODE.ctl"
 mkdir -p /run/netlab/bgp-routes/logs
 ip netns exec bgp-routes-vm1 setsid sh -c 'bird -f -c /etc/bird/bird.conf -s "$NETLAB_STATE/bird-$NETLAB_NODE.ctl"' >>/run/netlab/bgp-routes/logs/vm1-0.log 2>&1 </dev/null &

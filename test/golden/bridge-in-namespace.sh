@@ -36,32 +36,44 @@ link set dev lan-b master lan up
 link set dev lan-c addrgenmode none
 link set dev lan-c master lan up
 EOF
+nsenter --net=/run/netns/bridge-in-namespace-switch iptables-restore --noflush <<'EOF'
+*nat
+:NL-bridge-in-namespace-PRE - [0:0]
+-A NL-bridge-in-namespace-PRE -i lan -d 127.0.0.11/32 -p udp -m udp --dport 53 -m comment --comment "netlab:bridge-in-namespace:network lan embedded DNS" -j DNAT --to-destination 10.50.0.1:53
+-A NL-bridge-in-namespace-PRE -i lan -d 127.0.0.11/32 -p tcp -m tcp --dport 53 -m comment --comment "netlab:bridge-in-namespace:network lan embedded DNS" -j DNAT --to-destination 10.50.0.1:53
+COMMIT
+EOF
+nsenter --net=/run/netns/bridge-in-namespace-switch iptables -t nat -C PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:bridge-in-namespace" -j NL-bridge-in-namespace-PRE 2>/dev/null || nsenter --net=/run/netns/bridge-in-namespace-switch iptables -t nat -A PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:bridge-in-namespace" -j NL-bridge-in-namespace-PRE
+nsenter --net=/run/netns/bridge-in-namespace-switch iptables -t nat -C OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:bridge-in-namespace" -j NL-bridge-in-namespace-PRE 2>/dev/null || nsenter --net=/run/netns/bridge-in-namespace-switch iptables -t nat -A OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:bridge-in-namespace" -j NL-bridge-in-namespace-PRE
 # configure a
-nsenter --net=/run/netns/bridge-in-namespace-a ip -batch - <<'EOF'
+nsenter --net=/run/netns/bridge-in-namespace-a sh -c 'echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:bridge-in-namespace:node a"
 link set dev eth0 addrgenmode none
 address add 10.50.0.2/24 dev eth0
 link set dev eth0 up
 route replace default via 10.50.0.1 dev eth0
+route replace 127.0.0.11/32 via 10.50.0.1 dev eth0 table local
 EOF
 # configure b
-nsenter --net=/run/netns/bridge-in-namespace-b ip -batch - <<'EOF'
+nsenter --net=/run/netns/bridge-in-namespace-b sh -c 'echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:bridge-in-namespace:node b"
 link set dev eth0 addrgenmode none
 address add 10.50.0.3/24 dev eth0
 link set dev eth0 up
 route replace default via 10.50.0.1 dev eth0
+route replace 127.0.0.11/32 via 10.50.0.1 dev eth0 table local
 EOF
 # configure c
-nsenter --net=/run/netns/bridge-in-namespace-c ip -batch - <<'EOF'
+nsenter --net=/run/netns/bridge-in-namespace-c sh -c 'echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:bridge-in-namespace:node c"
 link set dev eth0 addrgenmode none
 address add 10.50.0.4/24 dev eth0
 link set dev eth0 up
 route replace default via 10.50.0.1 dev eth0
+route replace 127.0.0.11/32 via 10.50.0.1 dev eth0 table local
 EOF
 # hosts and resolv.conf files
 mkdir -p /run/netlab/bridge-in-namespace/etc/nodes/switch
@@ -82,21 +94,22 @@ cat > /run/netlab/bridge-in-namespace/etc/shared/1/hosts <<'EOF'
 # Written by netlab for lab bridge-in-namespace; removed by `netlab down bridge-in-namespace`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
-10.50.0.2	a
-10.50.0.3	b
-10.50.0.4	c
 EOF
 mkdir -p /run/netlab/bridge-in-namespace/etc/shared/1
 cat > /run/netlab/bridge-in-namespace/etc/shared/1/resolv.conf <<'EOF'
 # Written by netlab for lab bridge-in-namespace; removed by `netlab down bridge-in-namespace`.
-# No nameserver: this node resolves names from /etc/hosts only.
-options timeout:1 attempts:1
+# The lab's DNS server (netlab logs LAB dns shows what it was asked), reached through a DNAT.
+nameserver 127.0.0.11
+options ndots:0
 EOF
 mkdir -p /etc/netns && ln -sfn /run/netlab/bridge-in-namespace/etc/shared/1 /etc/netns/bridge-in-namespace-a
 mkdir -p /etc/netns && ln -sfn /run/netlab/bridge-in-namespace/etc/shared/1 /etc/netns/bridge-in-namespace-b
 mkdir -p /etc/netns && ln -sfn /run/netlab/bridge-in-namespace/etc/shared/1 /etc/netns/bridge-in-namespace-c
 
 # --- run
+# start the lab's DNS server in switch: netlab dns-server bridge-in-namespace --in switch
+mkdir -p /run/netlab/bridge-in-namespace/logs
+ip netns exec bridge-in-namespace-switch setsid sh -c 'netlab dns-server bridge-in-namespace --in switch' >>/run/netlab/bridge-in-namespace/logs/_dns@switch-0.log 2>&1 </dev/null &
 # start on c: netlab serve http --port 80
 mkdir -p /run/netlab/bridge-in-namespace/logs
 ip netns exec bridge-in-namespace-c setsid sh -c 'netlab serve http --port 80' >>/run/netlab/bridge-in-namespace/logs/c-0.log 2>&1 </dev/null &

@@ -52,6 +52,15 @@ link set dev eth0 up
 route replace 10.244.2.0/24 via 192.168.56.12
 route replace default via 192.168.56.1 dev eth0
 EOF
+nsenter --net=/run/netns/host-gw-vm1 iptables-restore --noflush <<'EOF'
+*nat
+:NL-host-gw-PRE - [0:0]
+-A NL-host-gw-PRE -i pods1 -d 127.0.0.11/32 -p udp -m udp --dport 53 -m comment --comment "netlab:host-gw:network pods1 embedded DNS" -j DNAT --to-destination 10.244.1.1:53
+-A NL-host-gw-PRE -i pods1 -d 127.0.0.11/32 -p tcp -m tcp --dport 53 -m comment --comment "netlab:host-gw:network pods1 embedded DNS" -j DNAT --to-destination 10.244.1.1:53
+COMMIT
+EOF
+nsenter --net=/run/netns/host-gw-vm1 iptables -t nat -C PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:host-gw" -j NL-host-gw-PRE 2>/dev/null || nsenter --net=/run/netns/host-gw-vm1 iptables -t nat -A PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:host-gw" -j NL-host-gw-PRE
+nsenter --net=/run/netns/host-gw-vm1 iptables -t nat -C OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:host-gw" -j NL-host-gw-PRE 2>/dev/null || nsenter --net=/run/netns/host-gw-vm1 iptables -t nat -A OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:host-gw" -j NL-host-gw-PRE
 # configure vm2
 nsenter --net=/run/netns/host-gw-vm2 sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward && exec ip -batch -' <<'EOF'
 link set dev lo up
@@ -68,23 +77,34 @@ link set dev eth0 up
 route replace 10.244.1.0/24 via 192.168.56.11
 route replace default via 192.168.56.1 dev eth0
 EOF
+nsenter --net=/run/netns/host-gw-vm2 iptables-restore --noflush <<'EOF'
+*nat
+:NL-host-gw-PRE - [0:0]
+-A NL-host-gw-PRE -i pods2 -d 127.0.0.11/32 -p udp -m udp --dport 53 -m comment --comment "netlab:host-gw:network pods2 embedded DNS" -j DNAT --to-destination 10.244.2.1:53
+-A NL-host-gw-PRE -i pods2 -d 127.0.0.11/32 -p tcp -m tcp --dport 53 -m comment --comment "netlab:host-gw:network pods2 embedded DNS" -j DNAT --to-destination 10.244.2.1:53
+COMMIT
+EOF
+nsenter --net=/run/netns/host-gw-vm2 iptables -t nat -C PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:host-gw" -j NL-host-gw-PRE 2>/dev/null || nsenter --net=/run/netns/host-gw-vm2 iptables -t nat -A PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netlab:host-gw" -j NL-host-gw-PRE
+nsenter --net=/run/netns/host-gw-vm2 iptables -t nat -C OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:host-gw" -j NL-host-gw-PRE 2>/dev/null || nsenter --net=/run/netns/host-gw-vm2 iptables -t nat -A OUTPUT -m addrtype --dst-type LOCAL -m comment --comment "netlab:host-gw" -j NL-host-gw-PRE
 # configure a
-nsenter --net=/run/netns/host-gw-a ip -batch - <<'EOF'
+nsenter --net=/run/netns/host-gw-a sh -c 'echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:host-gw:node a"
 link set dev eth0 addrgenmode none
 address add 10.244.1.2/24 dev eth0
 link set dev eth0 up
 route replace default via 10.244.1.1 dev eth0
+route replace 127.0.0.11/32 via 10.244.1.1 dev eth0 table local
 EOF
 # configure b
-nsenter --net=/run/netns/host-gw-b ip -batch - <<'EOF'
+nsenter --net=/run/netns/host-gw-b sh -c 'echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:host-gw:node b"
 link set dev eth0 addrgenmode none
 address add 10.244.2.2/24 dev eth0
 link set dev eth0 up
 route replace default via 10.244.2.1 dev eth0
+route replace 127.0.0.11/32 via 10.244.2.1 dev eth0 table local
 EOF
 # hosts and resolv.conf files
 mkdir -p /run/netlab/host-gw/etc/nodes/vm1
@@ -115,36 +135,29 @@ cat > /run/netlab/host-gw/etc/nodes/vm2/resolv.conf <<'EOF'
 options timeout:1 attempts:1
 EOF
 mkdir -p /etc/netns && ln -sfn /run/netlab/host-gw/etc/nodes/vm2 /etc/netns/host-gw-vm2
-mkdir -p /run/netlab/host-gw/etc/nodes/a
-cat > /run/netlab/host-gw/etc/nodes/a/hosts <<'EOF'
+mkdir -p /run/netlab/host-gw/etc/shared/1
+cat > /run/netlab/host-gw/etc/shared/1/hosts <<'EOF'
 # Written by netlab for lab host-gw; removed by `netlab down host-gw`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
-10.244.1.2	a
 EOF
-mkdir -p /run/netlab/host-gw/etc/nodes/a
-cat > /run/netlab/host-gw/etc/nodes/a/resolv.conf <<'EOF'
+mkdir -p /run/netlab/host-gw/etc/shared/1
+cat > /run/netlab/host-gw/etc/shared/1/resolv.conf <<'EOF'
 # Written by netlab for lab host-gw; removed by `netlab down host-gw`.
-# No nameserver: this node resolves names from /etc/hosts only.
-options timeout:1 attempts:1
+# The lab's DNS server (netlab logs LAB dns shows what it was asked), reached through a DNAT.
+nameserver 127.0.0.11
+options ndots:0
 EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/host-gw/etc/nodes/a /etc/netns/host-gw-a
-mkdir -p /run/netlab/host-gw/etc/nodes/b
-cat > /run/netlab/host-gw/etc/nodes/b/hosts <<'EOF'
-# Written by netlab for lab host-gw; removed by `netlab down host-gw`.
-127.0.0.1	localhost
-::1	localhost ip6-localhost ip6-loopback
-10.244.2.2	b
-EOF
-mkdir -p /run/netlab/host-gw/etc/nodes/b
-cat > /run/netlab/host-gw/etc/nodes/b/resolv.conf <<'EOF'
-# Written by netlab for lab host-gw; removed by `netlab down host-gw`.
-# No nameserver: this node resolves names from /etc/hosts only.
-options timeout:1 attempts:1
-EOF
-mkdir -p /etc/netns && ln -sfn /run/netlab/host-gw/etc/nodes/b /etc/netns/host-gw-b
+mkdir -p /etc/netns && ln -sfn /run/netlab/host-gw/etc/shared/1 /etc/netns/host-gw-a
+mkdir -p /etc/netns && ln -sfn /run/netlab/host-gw/etc/shared/1 /etc/netns/host-gw-b
 
 # --- run
+# start the lab's DNS server in vm1: netlab dns-server host-gw --in vm1
+mkdir -p /run/netlab/host-gw/logs
+ip netns exec host-gw-vm1 setsid sh -c 'netlab dns-server host-gw --in vm1' >>/run/netlab/host-gw/logs/_dns@vm1-0.log 2>&1 </dev/null &
+# start the lab's DNS server in vm2: netlab dns-server host-gw --in vm2
+mkdir -p /run/netlab/host-gw/logs
+ip netns exec host-gw-vm2 setsid sh -c 'netlab dns-server host-gw --in vm2' >>/run/netlab/host-gw/logs/_dns@vm2-0.log 2>&1 </dev/null &
 # start on a: netlab serve http --port 80
 mkdir -p /run/netlab/host-gw/logs
 ip netns exec host-gw-a setsid sh -c 'netlab serve http --port 80' >>/run/netlab/host-gw/logs/a-0.log 2>&1 </dev/null &

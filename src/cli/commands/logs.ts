@@ -74,7 +74,7 @@ function copy(path: string): Promise<NodeJS.ErrnoException | null> {
 }
 
 /** `netlab dns-server LAB` (started by `up`): serves the lab's names until SIGTERM; SIGHUP reads them again. */
-export async function dnsServerCmd(lab: string): Promise<number> {
+export async function dnsServerCmd(lab: string, opts: { in?: string } = {}): Promise<number> {
   requireRoot("netlab dns-server");
   const meta = await requireUp(lab);
   const state = new LabState(meta.lab.name);
@@ -83,6 +83,6 @@ export async function dnsServerCmd(lab: string): Promise<number> {
     const now = state.readMeta();
     return now ? { lab: now.lab, version: versionOf(now.hash) } : null;
   };
-  await serveDns(meta.lab, join(state.logDir, "dns.log"), reload);
+  await serveDns(meta.lab, join(state.logDir, "dns.log"), reload, opts.in ?? null);
   return 0;
 }
