@@ -55,7 +55,7 @@ export function nodeStep(lab: Lab, node: Node, w: Wiring): Step {
   ops.push(...(w.after.get(node.name) ?? []));
   for (const fam of node.firewall ? (has6 ? ([4, 6] as const) : ([4] as const)) : []) {
     const rs = new Ruleset(L, node.ns, fam);
-    nodeFirewall(rs, node.firewall!);
+    nodeFirewall(rs, node.firewall!, dnsServers(lab, node.name));
     ops.push(...rs.ops());
   }
   // Its batch by object: the ports of the members of bridges it holds are theirs (apply adds and removes them).

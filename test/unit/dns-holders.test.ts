@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { dnsHolders, dnsServerOf, dnsServers } from "../../src/dns/servers.js";
 import { Views } from "../../src/dns/view.js";
-import { loadLab } from "../../src/lab/load.js";
+import { labFromText, loadLab } from "../../src/lab/load.js";
 import { compile } from "../../src/plan/compile.js";
 
 describe("DNS servers per holder", () => {
@@ -29,5 +29,12 @@ describe("DNS servers per holder", () => {
     expect(vm1.client("10.244.2.2")).toBeUndefined();
     expect(vm1.lookup(a, "a", 4)).toEqual(["10.244.1.2"]);
     expect(vm1.knows(a, "b")).toBe(false);
+  });
+
+  it("a holder whose firewall drops input still lets its members ask its server", () => {
+    const fw = labFromText("name: f\nnetworks:\n  inner: { subnet: 10.8.0.0/24, in: r }\nnodes:\n  r: { firewall: { input: drop } }\n  p: { networks: [inner] }\n", "f.yaml");
+    const step = compile(fw, { stateDir: "/run/netlab/f" }).phases.flatMap((p) => p.steps).find((s) => s.id === "node:r")!;
+    const text = step.ops.map((o) => (o.op === "iptables" ? o.text : "")).join("\n");
+    expect(text).toMatch(/-A INPUT -d 10\.8\.0\.1\/32 -p udp -m udp --dport 53 .*-j ACCEPT/);
   });
 });

@@ -35,13 +35,15 @@ function firewallRules(f: Firewall, family: 4 | 6, chains: Record<Builtin, strin
 }
 
 /** A node's firewall, in its own namespace: policies and rules in the built-in chains; raw rules as written. */
-export function nodeFirewall(rs: Ruleset, f: Firewall): void {
+export function nodeFirewall(rs: Ruleset, f: Firewall, dnsServers: string[] = []): void {
   const raw = new Map<string, string[]>();
   if (rs.family === 4) for (const r of f.rules) raw.set(r.table, [...(raw.get(r.table) ?? []), r.rule]);
   const policy = (p: "accept" | "drop") => (p === "drop" ? "DROP" : "ACCEPT");
+  // A node that holds networks with names runs their DNS server: its members may always ask it.
+  const dns = f.input === "drop" && rs.family === 4 ? dnsServers.flatMap((d) => ["udp", "tcp"].map((p) => ({ chain: "INPUT", match: `-d ${d}/32 -p ${p} -m ${p} --dport 53`, target: "ACCEPT", what: "lab DNS" }))) : [];
   rs.firewall = {
     policies: { INPUT: policy(f.input), FORWARD: policy(f.forward), OUTPUT: policy(f.output) },
-    rules: firewallRules(f, rs.family, { INPUT: "INPUT", FORWARD: "FORWARD", OUTPUT: "OUTPUT" }),
+    rules: [...firewallRules(f, rs.family, { INPUT: "INPUT", FORWARD: "FORWARD", OUTPUT: "OUTPUT" }), ...dns],
     raw,
   };
 }
