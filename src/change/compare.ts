@@ -9,8 +9,7 @@
 import { LabError, UsageError, type Problem } from "../errors.js";
 import { labHash, planFor } from "../api.js";
 import { sourceOf } from "../lab/load.js";
-import type { Lab } from "../lab/model.js";
-import { hostsEntries } from "../lab/hosts.js";
+import { dnsNetworks, networkMembers, type Lab } from "../lab/model.js";
 import { labEdits } from "../lab/diff.js";
 import { dnsHolders, dnsServers } from "../dns/servers.js";
 import { conntrackOnApply } from "../plan/features/conntrack.js";
@@ -108,7 +107,10 @@ export function compare(lab: Lab, meta: Meta, state: LabState, pending: Lab[]): 
   }
   // Names that now mean other addresses: the DNS server reads its records again, where it
   // listens stays (a server that starts now reads them at start); hosts files are name files.
-  const names = (l: Lab) => JSON.stringify(l.nodes.map((n) => [n.name, hostsEntries(l, n)]));
+  // What hostsEntries gives every node, in O(nodes × networks): each dns network's members, and
+  // each node's dns networks, first address (its name where it has none) and hosts: entries.
+  const names = (l: Lab) =>
+    JSON.stringify([l.networks.filter((n) => n.dns).map((n) => [n.name, networkMembers(l, n.name)]), l.nodes.map((n) => [n.name, dnsNetworks(l, n), n.intfs.flatMap((i) => i.addrs)[0], n.extraHosts])]);
   const reload = names(meta.lab) !== names(lab) && dnsHolders(meta.lab).length > 0;
   // A server that runs on listens where it listened (a new one starts; one no longer needed serves on until down).
   const kept = dnsHolders(meta.lab).filter((h) => dnsHolders(lab).includes(h));

@@ -57,7 +57,7 @@ export async function apply(ref: string, opts: UpOptions & { compose?: ComposeOp
   }
   // A lab that is up --isolated stays so; and its nodes keep the addresses they have (an edit
   // renumbers nobody). Unchanged, it is what is up already: loaded once.
-  const against = async (m: { hash: string; lab: Lab }) => (labHash(lab) !== m.hash || (m.lab.isolated && !lab.isolated) ? load(m.lab.isolated || opts.isolated, m.lab) : lab);
+  const against = async (m: { hash: string; lab: Lab }) => (m.lab.isolated && !lab.isolated) || renumbers(lab, m.lab) ? load(m.lab.isolated || opts.isolated, m.lab) : lab;
   lab = await against(meta);
   if (opts.dryRun) {
     const c = compare(lab, meta, state, state.readPending());
@@ -135,4 +135,13 @@ function logCount(state: LabState, text: string): number {
   } catch {
     return 0;
   }
+}
+
+/** Whether a node both versions have got another address on a network both give it (then the file is resolved again, keeping the old ones). */
+function renumbers(lab: Lab, up: Lab): boolean {
+  const was = new Map(up.nodes.flatMap((n) => n.intfs.map((i) => [`${n.name}|${i.kind === "veth" ? `link ${i.link}` : i.network}`, i.addrs.join(" ")] as const)));
+  return lab.nodes.some((n) => n.intfs.some((i) => {
+    const old = was.get(`${n.name}|${i.kind === "veth" ? `link ${i.link}` : i.network}`);
+    return old !== undefined && old !== i.addrs.join(" ");
+  }));
 }
