@@ -47,7 +47,7 @@ nodes:
     const r = space(factsFor(lab).spaces, "r");
     expect(r.ipRules).toBe(1);
     expect(r.addrs).toContain("n fd00::1/64");
-    expect(r.rules?.[4]).toMatchObject({ INPUT: 2 });
+    expect(r.rules?.[4]).toMatchObject({ INPUT: 4 }); // loopback, established, and its DNS server (udp, tcp) for the members of n
     expect(space(factsFor(lab).spaces, "a").qdiscs).toEqual(["eth0 netem"]);
   });
 });
