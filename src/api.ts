@@ -21,6 +21,7 @@ import { dnsHolders, dnsServers } from "./dns/servers.js";
 import { currentHost, hostWrap, pidsInNetns } from "./runtime/netns.js";
 import { preflight } from "./runtime/preflight.js";
 import { loadForHost } from "./runtime/host-subnets.js";
+import { renumbers } from "./lab/diff.js";
 import { requireRoot, requireTools } from "./runtime/tools.js";
 import { pool, run } from "./runtime/proc.js";
 import { timing } from "./runtime/timing.js";
@@ -73,7 +74,7 @@ export function planFor(lab: Lab, state: LabState): Plan {
 
 export async function up(ref: string, opts: UpOptions = {}): Promise<UpResult> {
   const t0 = Date.now();
-  const lab = opts.dryRun ? loadLab(ref, { isolated: opts.isolated, compose: opts.compose }) : await loadForHost(ref, opts.isolated, opts.compose);
+  let lab = opts.dryRun ? loadLab(ref, { isolated: opts.isolated, compose: opts.compose }) : await loadForHost(ref, opts.isolated, opts.compose);
   const state = new LabState(lab.name);
   timing("loaded");
   const warnings = sourceOf(lab)?.warnings ?? [];
@@ -89,10 +90,15 @@ export async function up(ref: string, opts: UpOptions = {}): Promise<UpResult> {
   const release = await state.lock((holder) => opts.progress?.(`waiting for netlab${holder ? ` (pid ${holder})` : ""}, which is working on ${lab.name}`));
   try {
     await opts.afterPhase?.("locked");
-    const hash = labHash(lab);
+    let hash = labHash(lab);
     let recovered = false;
     if (state.exists()) {
       const meta = state.readMeta();
+      // Up from apply, its nodes keep the addresses they were given: the file is read as apply read it.
+      if (meta && renumbers(lab, meta.lab)) {
+        lab = await loadForHost(ref, opts.isolated, opts.compose, meta.lab);
+        hash = labHash(lab);
+      }
       if (meta && state.complete()) {
         if (state.readPending().length)
           throw new UsageError(`an apply of lab ${lab.name} did not finish, so what is up is partly another version`, `sudo netlab apply ${lab.file} finishes the change into this one`);

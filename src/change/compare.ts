@@ -52,6 +52,35 @@ const RULE_OPS: ReadonlySet<Op["op"]> = new Set(["iptables", "ipset"]);
 const text = (ops: Op[]) => ops.map(renderOp).join("\n");
 const plural = (names: string[]) => `${names.length === 1 ? "node" : "nodes"} ${names.join(", ")}`;
 
+/** A bridge port that may send a frame back out of itself (a member that publishes ports). */
+const HAIRPIN = /^link set dev \S+ type bridge_slave hairpin on$/;
+
+/** The hairpin lines of the ports of nodes that stay, by namespace (JSON of its Ns). */
+function hairpinLines(p: Plan, moving: Set<string>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const s of p.phases.flatMap((ph) => ph.steps))
+    if (s.parts && s.ops[0]?.op === "ip") {
+      const key = JSON.stringify(s.ops[0].ns);
+      const lines = s.parts.filter((x) => !ownedBy(x.id, moving)).flatMap((x) => x.lines).filter((l) => HAIRPIN.test(l));
+      out.set(key, [...(out.get(key) ?? []), ...lines]);
+    }
+  return out;
+}
+
+/** Hairpin on where the new version has it, off where a live version had it and the new does not. */
+function hairpins(olds: Plan[], b: Plan, moving: Set<string>): Change | null {
+  const [was, will] = [olds.map((p) => hairpinLines(p, moving)), hairpinLines(b, moving)];
+  const ops: Op[] = [];
+  for (const key of new Set([...will.keys(), ...was.flatMap((w) => [...w.keys()])])) {
+    const want = will.get(key) ?? [];
+    const had = [...new Set(was.flatMap((w) => w.get(key) ?? []))];
+    if (was.every((w) => (w.get(key) ?? []).join("\n") === want.join("\n"))) continue;
+    const off = had.filter((l) => !want.includes(l)).map((l) => l.replace(/ on$/, " off"));
+    if (want.length || off.length) ops.push({ op: "ip", ns: JSON.parse(key) as string | null, force: "report", lines: [...want, ...off] });
+  }
+  return ops.length ? { id: "hairpin", title: "bridge ports that publish (hairpin)", ops, undo: [], holds: [] } : null;
+}
+
 /**
  * A plan's steps by id, without what belongs to the nodes that come or go: their namespaces
  * (the namespace steps merged into one), their cables and bridge ports (the host's batch and the
@@ -64,7 +93,8 @@ function stepsOf(p: Plan, moving: Set<string>, spaces: Set<string>): Map<string,
     if (ownedBy(s.id, moving)) continue;
     if (/^netns(:\d+)?$/.test(s.id)) netns.push(s);
     else if (s.parts && s.ops[0]?.op === "ip") {
-      const lines = s.parts.filter((x) => !ownedBy(x.id, moving)).flatMap((x) => x.lines);
+      // A port's hairpin comes and goes with publishing: compared apart (hairpins()).
+      const lines = s.parts.filter((x) => !ownedBy(x.id, moving)).flatMap((x) => x.lines).filter((l) => !HAIRPIN.test(l));
       out.set(s.id, { ...s, ops: [{ ...s.ops[0], lines }, ...s.ops.slice(1)] });
     } else out.set(s.id, s);
   }
@@ -97,14 +127,18 @@ export function compare(lab: Lab, meta: Meta, state: LabState, pending: Lab[]): 
   const same = (x?: Step, y?: Step) => (!x && !y) || (!!x && !!y && text(x.ops) === text(y.ops) && text(x.undo) === text(y.undo));
   const changes: Change[] = [];
   const refused: string[] = [...m.refused];
+  const execs: string[] = [];
   for (const id of new Set([...will.keys(), ...was.keys(), ...halves.flatMap((h) => [...h.keys()])])) {
     const b = will.get(id);
     const olds = [was.get(id), ...halves.map((h) => h.get(id))];
     if (olds.every((o) => same(o, b))) continue;
     const c = change(id, olds, b, [meta.lab, ...pending], lab);
-    if (c) changes.push(c);
+    if (c === EXEC_RULES) execs.push(`node ${id.slice("node:".length)}'s rules (its exec: commands may have added rules that reloading its tables would lose)`);
+    else if (c) changes.push(c);
     else if (!m.refused.length) refused.push((b ?? olds.find(Boolean))!.title);
   }
+  const hairpin = hairpins([oldPlan, ...pending.map((p) => planFor(p, state))], newPlan, moving);
+  if (hairpin) changes.push(hairpin);
   // Names that now mean other addresses: the DNS server reads its records again, where it
   // listens stays (a server that starts now reads them at start); hosts files are name files.
   // What hostsEntries gives every node, in O(nodes × networks): each dns network's members, and
@@ -115,19 +149,19 @@ export function compare(lab: Lab, meta: Meta, state: LabState, pending: Lab[]): 
   // A server that runs on listens where it listened (a new one starts; one no longer needed serves on until down).
   const kept = dnsHolders(meta.lab).filter((h) => dnsHolders(lab).includes(h));
   const moved = kept.some((h) => dnsServers(lab, h).join(" ") !== dnsServers(meta.lab, h).join(" ")) ? ["the networks a DNS server of the lab listens on"] : [];
-  const execs = lab.nodes.filter((n) => n.exec.length && refused.includes(will.get(`node:${n.name}`)?.title ?? "")).map((n) => `node ${n.name}'s firewall (its exec: commands may have added rules that reloading its tables would lose)`);
-  if (refused.length || moved.length) {
+  if (refused.length || moved.length || execs.length) {
     // Nodes that come and go are not what is refused (unless they are): named by what else differs.
     const edits = labEdits(meta.lab, lab).filter((e) => !/^nodes (added|removed): /.test(e));
     const what = [...(m.refused.length ? m.refused : edits), ...moved, ...execs];
     throw new UsageError(
-      `netlab apply adds and removes nodes on the host's bridges, and changes rules, firewalls, published ports, link impairments, a node's routes and the lab's names while it is up; this edit also changes ${what.length ? what.join("; ") : refused.join(", ")}, which it cannot yet change in place`,
+      `netlab apply cannot yet make this edit while the lab is up; it changes:\n${(what.length ? what : refused).map((w) => `  - ${w}`).join("\n")}\n(apply adds and removes nodes on bridges, and changes rules, firewalls, published ports, impairments, a node's addresses and routes, and the lab's names)`,
       `sudo netlab down ${lab.name} && sudo netlab up${lab.isolated ? " --isolated" : ""} ${lab.file}`,
     );
   }
   const ordered = order(m, additions(m, newPlan), changes).filter((c) => c.ops.length || c.undo.length);
   timing("steps compared");
-  const script = ordered.map((c) => `# change: ${c.title}\n${c.id === "host-iptables" ? dryRunSync(c, was.get(c.id)) : text(c.ops)}`).join("\n");
+  const reloads = reload ? [`# then: the lab's DNS server${dnsHolders(lab).length > 1 ? "s read" : " reads"} the new names (netlab sends SIGHUP to netlab dns-server ${lab.name} once lab.json is written)`] : [];
+  const script = [...ordered.map((c) => `# change: ${c.title}\n${c.id === "host-iptables" ? dryRunSync(c, was.get(c.id)) : text(c.ops)}`), ...reloads].join("\n");
   return { outcome: ordered.length || reload ? "changed" : "unchanged", changed: ordered.map((c) => c.title), changes: ordered, newPlan, reload, script };
 }
 
@@ -156,7 +190,10 @@ function order(m: Membership, add: ReturnType<typeof additions>, rest: Change[])
  * (a new step journals its undo). A node: only its rules may differ; its own tables (those any
  * version loads) are emptied and loaded again — the namespace is netlab's, everything in it the lab's.
  */
-function change(id: string, olds: (Step | undefined)[], b: Step | undefined, labs: Lab[], now: Lab): Change | null {
+/** change()'s answer for a node whose rules differ and whose exec: commands may have added rules of their own. */
+const EXEC_RULES = "exec";
+
+function change(id: string, olds: (Step | undefined)[], b: Step | undefined, labs: Lab[], now: Lab): Change | null | typeof EXEC_RULES {
   const present = olds.filter((o): o is Step => !!o);
   const rulesOnly = (s?: Step) => !s || s.ops.every((o) => RULE_OPS.has(o.op) || o.op === "conntrack");
   const ipt = (s?: Step) => (s?.ops ?? []).filter((o): o is Extract<Op, { op: "iptables" }> => o.op === "iptables");
@@ -175,22 +212,29 @@ function change(id: string, olds: (Step | undefined)[], b: Step | undefined, lab
     return { id, title: (b ?? present[0]).title, ops, undo, holds: b?.undo ?? [] };
   }
   if (id === "etc-netns" && b) return nameFiles(present, b);
+  if (id === "host-sysctls") return hostSysctls(present, b, olds[0], now);
   // The lab's DNS server where there was none: started (one no longer needed serves on until down).
   if (id.startsWith("run:_dns")) return { id, title: b?.title ?? "", ops: b && !present.length ? b.ops : [], undo: [], holds: [] };
   if (!id.startsWith("node:") || !b || present.length !== olds.length) return null;
-  // Its tables are emptied and loaded again: rules its exec: commands added would be lost.
-  if (now.nodes.find((n) => `node:${n.name}` === id)?.exec.length) return null;
-  // What may differ: its rules, its links' impairments (root qdiscs, replaced in place), and
-  // its addresses, routes and ip rules (deleted and added in place); nothing else.
+  // What may differ: its rules, its links' impairments (root qdiscs, replaced in place), its
+  // addresses, routes and ip rules (deleted and added in place), the sysctls netlab sets for
+  // it (forwarding, route_localnet: set); nothing else.
   const live = (o: Op) => RULE_OPS.has(o.op) || o.op === "tc";
-  const rest = (s: Step) => text(s.ops.filter((o) => !live(o)).map((o) => (o.op === "ip" ? { ...o, lines: o.lines.filter((l) => !MUTABLE.test(l)) } : o)));
+  const bare = (o: Op): Op => (o.op === "ip" ? { op: "ip", ns: o.ns, lines: o.lines.filter((l) => !MUTABLE.test(l)), ...(o.force ? { force: o.force } : {}) } : o);
+  const rest = (s: Step) => text(s.ops.filter((o) => !live(o)).map(bare));
   if (present.some((a) => rest(a) !== rest(b) || text(a.undo) !== text(b.undo))) return null;
   const only = (s: Step, pick: (o: Op) => boolean) => text(s.ops.filter(pick));
   const differ = (pick: (o: Op) => boolean) => present.some((a) => only(a, pick) !== only(b, pick));
   const qdiscs = differ((o) => o.op === "tc") ? impairments(present, b) : [];
-  const addressing = differ((o) => o.op === "ip") ? readdress(present, b) : [];
-  if (!differ((o) => RULE_OPS.has(o.op))) return { id, title: b.title, ops: [...addressing, ...qdiscs], undo: [], holds: [] };
-  const rules = [...addressing, ...qdiscs, ...b.ops.filter((o) => RULE_OPS.has(o.op))];
+  const lines = (s: Step) => s.ops.flatMap((o) => (o.op === "ip" ? o.lines : [])).join("\n");
+  const addressing = present.some((a) => lines(a) !== lines(b)) ? readdress(present, b) : [];
+  const sysOf = (s: Step) => s.ops.find((o): o is Extract<Op, { op: "ip" }> => o.op === "ip" && !!o.sysctls)?.sysctls;
+  const want = sysOf(b);
+  const sysctls = want && present.some((a) => JSON.stringify(sysOf(a)) !== JSON.stringify(want)) ? [{ op: "sysctl", ns: b.ops[0].op === "ip" ? b.ops[0].ns : null, values: want } as Op] : [];
+  if (!differ((o) => RULE_OPS.has(o.op))) return { id, title: b.title, ops: [...sysctls, ...addressing, ...qdiscs], undo: [], holds: [] };
+  // Its tables are emptied and loaded again: rules its exec: commands added would be lost.
+  if (now.nodes.find((n) => `node:${n.name}` === id)?.exec.length) return EXEC_RULES;
+  const rules = [...sysctls, ...addressing, ...qdiscs, ...b.ops.filter((o) => RULE_OPS.has(o.op))];
   const ns = [...present, b].flatMap(ipt)[0];
   if (!ns) return { id, title: b.title, ops: rules, undo: [], holds: [] };
   const flush = ([4, 6] as const).flatMap((family) => {
@@ -219,4 +263,18 @@ function nameFiles(olds: Step[], b: Step): Change {
   const had = olds.map((o) => new Set(o.ops.map(renderOp)));
   const ops = b.ops.filter((op) => had.some((h) => !h.has(renderOp(op))));
   return { id: b.id, title: b.title, ops: [...ops, ...stale], undo: grew ? b.undo : [], holds: [] };
+}
+
+/**
+ * The host's sysctls as the new version has them: held and set through the ledger (a shared
+ * host) or set (the lab's own); the ones it no longer sets let go (back to their value before
+ * netlab where no lab holds them); the new undo journaled where it names more.
+ */
+function hostSysctls(olds: Step[], b: Step | undefined, up: Step | undefined, now: Lab): Change {
+  const keys = (s?: Step) => s?.ops.flatMap((o) => (o.op === "sysctl" ? Object.keys(o.values) : [])) ?? [];
+  const ns = [b, ...olds].flatMap((s) => s?.ops ?? []).find((o) => o.op === "sysctl")?.ns ?? null;
+  const gone = [...new Set(olds.flatMap(keys))].filter((k) => !keys(b).includes(k));
+  const release: Op[] = gone.length && ns === null ? [{ op: "host-release", ns, lab: now.name, sysctls: gone }] : [];
+  const undo = b && b.undo.length && text(up?.undo ?? []) !== text(b.undo) ? b.undo : [];
+  return { id: "host-sysctls", title: b?.title ?? olds[0].title, ops: [...(b?.ops ?? []), ...release], undo, holds: [] };
 }

@@ -8,6 +8,7 @@ import { UsageError } from "../errors.js";
 import type { ComposeOptions } from "../compose/env.js";
 import { dnsListening, labHash, up, type UpOptions } from "../api.js";
 import { loadLab } from "../lab/load.js";
+import { renumbers } from "../lab/diff.js";
 import type { Lab } from "../lab/model.js";
 import { factsOf } from "../plan/facts.js";
 import { dnsHolders, dnsWho, versionOf } from "../dns/servers.js";
@@ -20,7 +21,7 @@ import { loadForHost } from "../runtime/host-subnets.js";
 import { labEnv, markSelf } from "../runtime/env.js";
 import { runningProcs } from "../runtime/drift.js";
 import { waitGone } from "../teardown.js";
-import { LabState } from "../state/store.js";
+import { labsWithState, LabState } from "../state/store.js";
 import { inNs, type Context } from "../runtime/context.js";
 import { timing } from "../runtime/timing.js";
 import { compare } from "./compare.js";
@@ -52,6 +53,16 @@ export async function apply(ref: string, opts: UpOptions & { compose?: ComposeOp
   const meta = state.complete() ? state.readMeta() : null;
   timing("state read");
   if (!meta) {
+    // The file's lab is up under its old name: a new name is a new lab, not this one changed.
+    const fileOf = (other: string) => {
+      try {
+        return new LabState(other).readMeta()?.lab.file;
+      } catch {
+        return undefined; // a state it cannot read is not this file's
+      }
+    };
+    const was = labsWithState().find((other) => other !== lab.name && fileOf(other) === lab.file);
+    if (was) throw new UsageError(`${lab.file} is up as lab ${was}; apply cannot rename a lab that is up (the new name would be a second lab)`, `sudo netlab down ${was} && sudo netlab up ${lab.file}, or put name: ${was} back`);
     const r = await up(ref, opts);
     return { lab: r.lab, outcome: "up", changed: [], script: r.script, ms: Date.now() - t0 };
   }
@@ -74,7 +85,11 @@ export async function apply(ref: string, opts: UpOptions & { compose?: ComposeOp
     if (now.hash !== meta.hash) lab = await against(now);
     const pending = state.readPending();
     const r = compare(lab, now, state, pending);
-    if (!r.newPlan) return { lab, outcome: r.outcome, changed: [], ms: Date.now() - t0 };
+    if (!r.newPlan) {
+      // The same lab from another file (or with other checks): that file is the lab's from now on.
+      if (now.lab.file !== lab.file || JSON.stringify(now.lab.checks) !== JSON.stringify(lab.checks)) state.writeMeta({ ...now, lab });
+      return { lab, outcome: r.outcome, changed: [], ms: Date.now() - t0 };
+    }
     const ctx: Context = { lab: lab.name, hostId: now.host.id, hostWrap: hostWrap(now.host) ?? [], state, env: labEnv(lab.name, state.instance()), progress: opts.progress };
     await membersFree(lab, r.changes, ctx.hostWrap); // a new node's names taken on this machine: exit 3, nothing touched
     // Recorded first, beside any earlier unfinished one: a kill or a failed command from here on
@@ -135,13 +150,4 @@ function logCount(state: LabState, text: string): number {
   } catch {
     return 0;
   }
-}
-
-/** Whether a node both versions have got another address on a network both give it (then the file is resolved again, keeping the old ones). */
-function renumbers(lab: Lab, up: Lab): boolean {
-  const was = new Map(up.nodes.flatMap((n) => n.intfs.map((i) => [`${n.name}|${i.kind === "veth" ? `link ${i.link}` : i.network}`, i.addrs.join(" ")] as const)));
-  return lab.nodes.some((n) => n.intfs.some((i) => {
-    const old = was.get(`${n.name}|${i.kind === "veth" ? `link ${i.link}` : i.network}`);
-    return old !== undefined && old !== i.addrs.join(" ");
-  }));
 }

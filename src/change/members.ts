@@ -90,6 +90,18 @@ export function additions(m: Membership, plan: Plan): { create: Op[]; undo: Op[]
     undo: [{ op: "kill-ns", names }, { op: "ip", ns: null, force: true, lines: names.map((n) => `netns delete ${n}`) }],
     cables, // in plan order: the host's batch first
     // Their own steps, exec: and run:, in plan order (the name files are compared as a whole).
-    steps: all.filter((s) => ownedBy(s.id, who)),
+    steps: all.filter((s) => ownedBy(s.id, who)).map((s) => announced(s, m.added)),
   };
+}
+
+/**
+ * A node apply adds announces its addresses as its interfaces come up (arp_notify: a gratuitous
+ * ARP): an address a removed node had is found at once, not after the others' ARP caches expire.
+ */
+function announced(s: Step, added: Node[]): Step {
+  const node = added.find((n) => s.id === `node:${n.name}`);
+  const ip = s.ops[0];
+  if (!node || ip?.op !== "ip") return s;
+  const notify = Object.fromEntries(node.intfs.filter((i) => i.kind !== "veth" && i.addrs.some((a) => !a.includes(":"))).map((i) => [`net.ipv4.conf.${i.name}.arp_notify`, "1"]));
+  return { ...s, ops: [{ ...ip, sysctls: { ...notify, ...ip.sysctls } }, ...s.ops.slice(1)] };
 }

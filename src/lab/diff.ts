@@ -2,6 +2,23 @@
 // what `netlab apply` names when it refuses an edit it cannot make in place.
 import type { Lab } from "./model.js";
 
+/** The model's fields as the lab file spells them (what a refusal names). */
+const FILE_KEYS: Record<string, string> = {
+  intfs: "networks (addresses, aliases, interfaces)",
+  extraHosts: "hosts",
+  upstreams: "dns",
+  bridges: "networks it holds (in:)",
+  ns: "name",
+  vhost: "hosts:",
+  subnet: "subnet",
+  gatewayMode: "gatewayMode",
+  spans: "hosts",
+  vlanId: "id",
+  holder: "in",
+  replaceRoutes: "routes",
+  routePaths: "routes",
+};
+
 /**
  * What an edit changes, in the lab file's terms, for a refusal: nodes, networks and links added
  * or removed, and which settings of the others differ (firewalls and published ports aside:
@@ -9,7 +26,7 @@ import type { Lab } from "./model.js";
  */
 export function labEdits(was: Lab, now: Lab): string[] {
   const out: string[] = [];
-  const inPlace = new Set(["firewall", "publish"]);
+  const inPlace = new Set(["firewall", "publish", "path"]);
   const diff = <T extends { name: string }>(kind: string, a: T[], b: T[]) => {
     const names = (xs: T[]) => xs.map((x) => x.name);
     const added = names(b).filter((n) => !names(a).includes(n));
@@ -20,7 +37,8 @@ export function labEdits(was: Lab, now: Lab): string[] {
       const y = a.find((o) => o.name === x.name) as Record<string, unknown> | undefined;
       if (!y) continue;
       const keys = Object.keys({ ...y, ...x }).filter((k) => !inPlace.has(k) && JSON.stringify((x as Record<string, unknown>)[k]) !== JSON.stringify(y[k]));
-      if (keys.length) out.push(`${kind} ${x.name}: ${keys.join(", ")}`);
+      const said = [...new Set(keys.map((k) => FILE_KEYS[k] ?? k))];
+      if (said.length) out.push(`${kind} ${x.name}: ${said.join(", ")}`);
     }
   };
   diff("node", was.nodes, now.nodes);
@@ -29,4 +47,13 @@ export function labEdits(was: Lab, now: Lab): string[] {
   const host = Object.keys({ ...was.host, ...now.host }).filter((k) => !inPlace.has(k) && JSON.stringify((was.host as unknown as Record<string, unknown>)[k]) !== JSON.stringify((now.host as unknown as Record<string, unknown>)[k]));
   if (host.length) out.push(`host: ${host.join(", ")}`);
   return out;
+}
+
+/** Whether a node both versions have got another address on a network both give it (then the file is resolved again, keeping the old ones). */
+export function renumbers(lab: Lab, up: Lab): boolean {
+  const was = new Map(up.nodes.flatMap((n) => n.intfs.map((i) => [`${n.name}|${i.kind === "veth" ? `link ${i.link}` : i.network}`, i.addrs.join(" ")] as const)));
+  return lab.nodes.some((n) => n.intfs.some((i) => {
+    const old = was.get(`${n.name}|${i.kind === "veth" ? `link ${i.link}` : i.network}`);
+    return old !== undefined && old !== i.addrs.join(" ");
+  }));
 }

@@ -78,3 +78,14 @@ export function validIfName(name: string): string | null {
 export function ownerAlias(lab: string, what: string): string {
   return `netlab:${lab}:${what}`;
 }
+
+/**
+ * A bridge's own MAC, fixed when it is made (locally administered, from the lab, the holder and
+ * the network): a Linux bridge otherwise takes the lowest MAC of its ports, so a node added or
+ * removed by `apply` would change the gateway's MAC under every running node (Docker sets docker0's too).
+ */
+export function bridgeMac(lab: string, holder: string | null, net: string): string {
+  const h = [fnv1a(`${lab}|${holder ?? ""}|${net}`), fnv1a(`${net}|${lab}`)];
+  const b = [0x02, (h[0] >>> 24) & 0xff, (h[0] >>> 16) & 0xff, (h[0] >>> 8) & 0xff, h[0] & 0xff, h[1] & 0xff];
+  return b.map((x) => x.toString(16).padStart(2, "0")).join(":");
+}

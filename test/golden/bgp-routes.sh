@@ -17,7 +17,7 @@ EOF
 # --- host
 # bridges and veth pairs in the host namespace
 ip -batch - <<'EOF'
-link add bgp-rout-0rhz6j type bridge
+link add bgp-rout-0rhz6j address 02:4e:08:96:2f:a1 type bridge
 link set dev bgp-rout-0rhz6j alias "netlab:bgp-routes:network underlay"
 link property add dev bgp-rout-0rhz6j altname bgp-routes-underlay
 link set dev bgp-rout-0rhz6j addrgenmode none
@@ -48,7 +48,7 @@ EOF
 nsenter --net=/run/netns/bgp-routes-vm1 sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:bgp-routes:node vm1"
-link add pods1 type bridge
+link add pods1 address 02:12:e4:ee:2c:ce type bridge
 link set dev pods1 addrgenmode none
 address add 10.244.1.1/24 dev pods1
 link set dev pods1 up
@@ -72,7 +72,7 @@ nsenter --net=/run/netns/bgp-routes-vm1 iptables -t nat -C OUTPUT -m addrtype --
 nsenter --net=/run/netns/bgp-routes-vm2 sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:bgp-routes:node vm2"
-link add pods2 type bridge
+link add pods2 address 02:3f:df:1c:bc:f1 type bridge
 link set dev pods2 addrgenmode none
 address add 10.244.2.1/24 dev pods2
 link set dev pods2 up
@@ -96,7 +96,7 @@ nsenter --net=/run/netns/bgp-routes-vm2 iptables -t nat -C OUTPUT -m addrtype --
 nsenter --net=/run/netns/bgp-routes-vm3 sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:bgp-routes:node vm3"
-link add pods3 type bridge
+link add pods3 address 02:b7:80:ec:44:f4 type bridge
 link set dev pods3 addrgenmode none
 address add 10.244.3.1/24 dev pods3
 link set dev pods3 up

@@ -25,7 +25,7 @@ EOF
 nsenter --net=/run/netns/bridge-in-namespace-switch ip -batch - <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:bridge-in-namespace:node switch"
-link add lan type bridge
+link add lan address 02:53:e7:9a:e9:e9 type bridge
 link set dev lan addrgenmode none
 address add 10.50.0.1/24 dev lan
 link set dev lan up

@@ -14,7 +14,7 @@ EOF
 # --- host
 # bridges and veth pairs in the host namespace
 ip -batch - <<'EOF'
-link add bridge-lab-br0 type bridge
+link add bridge-lab-br0 address 02:51:18:8a:be:22 type bridge
 link set dev bridge-lab-br0 alias "netlab:bridge-lab:network br0"
 link set dev bridge-lab-br0 addrgenmode none
 address add 172.20.0.1/24 dev bridge-lab-br0

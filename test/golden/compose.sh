@@ -14,13 +14,13 @@ EOF
 # --- host
 # bridges and veth pairs in the host namespace
 ip -batch - <<'EOF'
-link add compose-17iuzt type bridge
+link add compose-17iuzt address 02:25:6f:58:cf:8d type bridge
 link set dev compose-17iuzt alias "netlab:compose:network frontend"
 link property add dev compose-17iuzt altname compose-frontend
 link set dev compose-17iuzt addrgenmode none
 address add 172.18.0.1/16 dev compose-17iuzt
 link set dev compose-17iuzt up
-link add compose-backend type bridge
+link add compose-backend address 02:f6:65:50:11:bf type bridge
 link set dev compose-backend alias "netlab:compose:network backend"
 link set dev compose-backend addrgenmode none
 address add 172.29.0.1/24 dev compose-backend

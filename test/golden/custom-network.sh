@@ -14,7 +14,7 @@ EOF
 # --- host
 # bridges and veth pairs in the host namespace
 ip -batch - <<'EOF'
-link add custom-n-05fn5j type bridge
+link add custom-n-05fn5j address 02:91:11:f4:68:70 type bridge
 link set dev custom-n-05fn5j alias "netlab:custom-network:network app"
 link property add dev custom-n-05fn5j altname custom-network-app
 link set dev custom-n-05fn5j addrgenmode none

@@ -15,13 +15,13 @@ EOF
 # --- host
 # bridges and veth pairs in the host namespace
 ip -batch - <<'EOF'
-link add dns-brid-1ehaer type bridge
+link add dns-brid-1ehaer address 02:88:75:4b:6c:b6 type bridge
 link set dev dns-brid-1ehaer alias "netlab:dns-bridges:network legacy"
 link property add dev dns-brid-1ehaer altname dns-bridges-legacy
 link set dev dns-brid-1ehaer addrgenmode none
 address add 172.27.0.1/16 dev dns-brid-1ehaer
 link set dev dns-brid-1ehaer up
-link add dns-brid-106w5r type bridge
+link add dns-brid-106w5r address 02:44:50:4d:28:a2 type bridge
 link set dev dns-brid-106w5r alias "netlab:dns-bridges:network user"
 link property add dev dns-brid-106w5r altname dns-bridges-user
 link set dev dns-brid-106w5r addrgenmode none

@@ -15,13 +15,13 @@ EOF
 # --- host
 # bridges and veth pairs in the host namespace
 ip -batch - <<'EOF'
-link add dns-debu-08j1u9 type bridge
+link add dns-debu-08j1u9 address 02:d4:42:a7:d2:cc type bridge
 link set dev dns-debu-08j1u9 alias "netlab:dns-debug:network frontend"
 link property add dev dns-debu-08j1u9 altname dns-debug-frontend
 link set dev dns-debu-08j1u9 addrgenmode none
 address add 172.25.1.1/24 dev dns-debu-08j1u9
 link set dev dns-debu-08j1u9 up
-link add dns-debu-1gxccw type bridge
+link add dns-debu-1gxccw address 02:ba:ac:24:6e:ee type bridge
 link set dev dns-debu-1gxccw alias "netlab:dns-debug:network backend"
 link property add dev dns-debu-1gxccw altname dns-debug-backend
 link set dev dns-debu-1gxccw addrgenmode none

@@ -17,7 +17,7 @@ EOF
 # --- host
 # bridges and veth pairs in the host namespace
 ip -batch - <<'EOF'
-link add docker-o-0td09e type bridge
+link add docker-o-0td09e address 02:1c:a1:95:74:aa type bridge
 link set dev docker-o-0td09e alias "netlab:docker-overlay:network underlay"
 link property add dev docker-o-0td09e altname docker-overlay-underlay
 link set dev docker-o-0td09e addrgenmode none
@@ -48,7 +48,7 @@ EOF
 nsenter --net=/run/netns/docker-overlay-vm1 sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:docker-overlay:node vm1"
-link add overlay type bridge
+link add overlay address 02:50:31:27:0c:f8 type bridge
 link set dev overlay mtu 1450
 link set dev overlay addrgenmode none
 link set dev overlay up
@@ -72,7 +72,7 @@ EOF
 nsenter --net=/run/netns/docker-overlay-vm2 sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:docker-overlay:node vm2"
-link add overlay type bridge
+link add overlay address 02:9a:63:41:d5:f8 type bridge
 link set dev overlay mtu 1450
 link set dev overlay addrgenmode none
 link set dev overlay up
@@ -96,7 +96,7 @@ EOF
 nsenter --net=/run/netns/docker-overlay-vm3 sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:docker-overlay:node vm3"
-link add overlay type bridge
+link add overlay address 02:a8:fb:4d:66:f8 type bridge
 link set dev overlay mtu 1450
 link set dev overlay addrgenmode none
 link set dev overlay up

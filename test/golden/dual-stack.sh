@@ -15,18 +15,18 @@ EOF
 # --- host
 # bridges and veth pairs in the host namespace
 ip -batch - <<'EOF'
-link add dual-stack-blue type bridge
+link add dual-stack-blue address 02:c3:20:ad:ae:08 type bridge
 link set dev dual-stack-blue alias "netlab:dual-stack:network blue"
 address add 10.60.1.1/24 dev dual-stack-blue
 address add fd00:60:1::1/64 dev dual-stack-blue nodad
 link set dev dual-stack-blue up
-link add dual-sta-16cbvj type bridge
+link add dual-sta-16cbvj address 02:db:e3:49:21:cb type bridge
 link set dev dual-sta-16cbvj alias "netlab:dual-stack:network green"
 link property add dev dual-sta-16cbvj altname dual-stack-green
 address add 10.60.2.1/24 dev dual-sta-16cbvj
 address add fd00:60:2::1/64 dev dual-sta-16cbvj nodad
 link set dev dual-sta-16cbvj up
-link add dual-sta-0fy5v9 type bridge
+link add dual-sta-0fy5v9 address 02:38:4d:e1:aa:82 type bridge
 link set dev dual-sta-0fy5v9 alias "netlab:dual-stack:network vault"
 link property add dev dual-sta-0fy5v9 altname dual-stack-vault
 address add 10.60.3.1/24 dev dual-sta-0fy5v9

@@ -15,7 +15,7 @@ EOF
 # --- host
 # bridges and veth pairs in the host namespace
 ip -batch - <<'EOF'
-link add host-gw-190u12 type bridge
+link add host-gw-190u12 address 02:49:e1:63:f8:46 type bridge
 link set dev host-gw-190u12 alias "netlab:host-gw:network underlay"
 link property add dev host-gw-190u12 altname host-gw-underlay
 link set dev host-gw-190u12 addrgenmode none
@@ -40,7 +40,7 @@ EOF
 nsenter --net=/run/netns/host-gw-vm1 sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:host-gw:node vm1"
-link add pods1 type bridge
+link add pods1 address 02:ed:38:9a:f3:c3 type bridge
 link set dev pods1 addrgenmode none
 address add 10.244.1.1/24 dev pods1
 link set dev pods1 up
@@ -65,7 +65,7 @@ nsenter --net=/run/netns/host-gw-vm1 iptables -t nat -C OUTPUT -m addrtype --dst
 nsenter --net=/run/netns/host-gw-vm2 sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:host-gw:node vm2"
-link add pods2 type bridge
+link add pods2 address 02:07:75:3c:c3:f6 type bridge
 link set dev pods2 addrgenmode none
 address add 10.244.2.1/24 dev pods2
 link set dev pods2 up

@@ -15,7 +15,7 @@ EOF
 # --- host
 # bridges and veth pairs in the host namespace
 ip -batch - <<'EOF'
-link add ipvlan-underlay type bridge
+link add ipvlan-underlay address 02:c4:95:47:61:ef type bridge
 link set dev ipvlan-underlay alias "netlab:ipvlan:network underlay"
 link set dev ipvlan-underlay addrgenmode none
 address add 192.168.56.1/24 dev ipvlan-underlay

@@ -15,7 +15,7 @@ EOF
 # --- host
 # bridges and veth pairs in the host namespace
 ip -batch - <<'EOF'
-link add macvlan-0jfdmf type bridge
+link add macvlan-0jfdmf address 02:5a:d6:d5:cd:53 type bridge
 link set dev macvlan-0jfdmf alias "netlab:macvlan:network underlay"
 link property add dev macvlan-0jfdmf altname macvlan-underlay
 link set dev macvlan-0jfdmf addrgenmode none

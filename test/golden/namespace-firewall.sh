@@ -14,7 +14,7 @@ EOF
 # --- host
 # bridges and veth pairs in the host namespace
 ip -batch - <<'EOF'
-link add namespac-0s1o08 type bridge
+link add namespac-0s1o08 address 02:54:08:d8:6a:36 type bridge
 link set dev namespac-0s1o08 alias "netlab:namespace-firewall:network lan"
 link property add dev namespac-0s1o08 altname namespace-firewall-lan
 link set dev namespac-0s1o08 addrgenmode none

@@ -13,7 +13,7 @@ EOF
 # --- host
 # bridges and veth pairs in the host namespace
 ip -batch - <<'EOF'
-link add nat-inte-1p506f type bridge
+link add nat-inte-1p506f address 02:51:34:97:86:2a type bridge
 link set dev nat-inte-1p506f alias "netlab:nat-internet:network br0"
 link property add dev nat-inte-1p506f altname nat-internet-br0
 link set dev nat-inte-1p506f addrgenmode none

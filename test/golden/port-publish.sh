@@ -14,7 +14,7 @@ EOF
 # --- host
 # bridges and veth pairs in the host namespace
 ip -batch - <<'EOF'
-link add port-pub-1tkfjp type bridge
+link add port-pub-1tkfjp address 02:47:43:e2:20:28 type bridge
 link set dev port-pub-1tkfjp alias "netlab:port-publish:network br0"
 link property add dev port-pub-1tkfjp altname port-publish-br0
 link set dev port-pub-1tkfjp addrgenmode none

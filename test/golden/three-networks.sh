@@ -15,19 +15,19 @@ EOF
 # --- host
 # bridges and veth pairs in the host namespace
 ip -batch - <<'EOF'
-link add three-ne-1k8x0p type bridge
+link add three-ne-1k8x0p address 02:ad:c9:38:31:9b type bridge
 link set dev three-ne-1k8x0p alias "netlab:three-networks:network frontend"
 link property add dev three-ne-1k8x0p altname three-networks-frontend
 link set dev three-ne-1k8x0p addrgenmode none
 address add 10.10.1.1/24 dev three-ne-1k8x0p
 link set dev three-ne-1k8x0p up
-link add three-ne-1p77in type bridge
+link add three-ne-1p77in address 02:ad:67:a5:cb:ed type bridge
 link set dev three-ne-1p77in alias "netlab:three-networks:network backend"
 link property add dev three-ne-1p77in altname three-networks-backend
 link set dev three-ne-1p77in addrgenmode none
 address add 10.10.2.1/24 dev three-ne-1p77in
 link set dev three-ne-1p77in up
-link add three-ne-1m8yue type bridge
+link add three-ne-1m8yue address 02:87:f2:55:f1:93 type bridge
 link set dev three-ne-1m8yue alias "netlab:three-networks:network data"
 link property add dev three-ne-1m8yue altname three-networks-data
 link set dev three-ne-1m8yue addrgenmode none

@@ -15,7 +15,7 @@ EOF
 # --- host
 # bridges and veth pairs in the host namespace
 ip -batch - <<'EOF'
-link add vlan-underlay type bridge
+link add vlan-underlay address 02:e2:5e:1d:a8:42 type bridge
 link set dev vlan-underlay alias "netlab:vlan:network underlay"
 link set dev vlan-underlay addrgenmode none
 address add 192.168.56.1/24 dev vlan-underlay

@@ -229,7 +229,7 @@ describe.skipIf(!IS_ROOT)("netlab apply", () => {
     expect((await sb.netlab(["up", withExec('"tcp/80"')])).code).toBe(0);
     const r = await sb.netlab(["apply", withExec('"tcp/80", "tcp/81"')]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("node web's firewall (its exec: commands may have added rules");
+    expect(r.stderr).toContain("node web's rules (its exec: commands may have added rules");
     expect((await sb.exec("applab", "web", "iptables -S MINE")).code).toBe(0);
     expect((await sb.netlab(["down", "applab"])).code).toBe(0);
     expect((await sb.netlab(["up", file(base('"8080:80"'))])).code).toBe(0);
@@ -300,7 +300,7 @@ describe.skipIf(!IS_ROOT)("netlab apply", () => {
     const added = file(base('"8080:80"').replace("  client:\n", "  extra:\n    networks: [br0]\n    run: netlab serve http --port 80\n  client:\n") + '  - { from: client, http: "http://extra/", contains: "hello from extra" }\n');
     const dry = await sb.netlab(["apply", added, "--dry-run"]);
     expect(dry.stdout).toContain("netns add applab-extra");
-    expect(dry.stdout).not.toMatch(/netns add applab-(web|client)|link add \S+ type bridge/);
+    expect(dry.stdout).not.toMatch(/netns add applab-(web|client)|link add \S+ (address \S+ )?type bridge/);
     const r = await sb.netlab(["apply", added]);
     expect(r.stderr).not.toMatch(/error|not read/);
     expect(r.code).toBe(0);
@@ -349,5 +349,23 @@ ${names.map((p) => `  ${p}: { networks: [cni0], run: netlab serve http --port 80
     expect(await from("web-1", "10.244.1.4")).toContain("hello from web-2"); // web-2 kept its address
     expect((await sb.netlab(["up", f(["web-1", "web-2"])])).stdout).not.toContain("repair");
     expect((await sb.netlab(["down", "podlab"])).code).toBe(0);
+  });
+
+  it("publishes a lab's first port (host sysctls held, hairpin set), keeps the bridge's MAC through nodes coming and going, and up of the applied file is unchanged", async () => {
+    const lab = (web: string, extra = "") => `name: publab\nnetworks:\n  br0: { subnet: 172.31.42.0/24 }\nnodes:\n  web: { networks: [br0], run: netlab serve http --port 80${web} }\n  api: { networks: [br0] }\n${extra}`;
+    const f = (text: string) => files.write("publab", text);
+    expect((await sb.netlab(["up", f(lab(""))])).code).toBe(0);
+    const mac = async () => (await sb.sh("cat /sys/class/net/publab-br0/address")).stdout.trim();
+    const first = await mac();
+    const r = await sb.netlab(["apply", f(lab(', publish: ["8181:80"]'))]);
+    expect(r.stdout).toContain("host sysctls");
+    expect(r.code).toBe(0);
+    expect((await sb.sh("sysctl -n net.ipv4.conf.publab-br0.route_localnet; cat /sys/class/net/publab-web-eth0/brport/hairpin_mode")).stdout).toBe("1\n1\n");
+    expect(await eventually(async () => (await sb.sh("curl -sS -m 2 http://127.0.0.1:8181/")).stdout.includes("hello from web"))).toBe(true);
+    expect((await sb.netlab(["apply", f(lab(', publish: ["8181:80"]', "  db: { networks: [br0] }\n").replace("  api: { networks: [br0] }\n", ""))])).code).toBe(0);
+    expect(await mac()).toBe(first);
+    const again = await sb.netlab(["up", f(lab(', publish: ["8181:80"]', "  db: { networks: [br0] }\n").replace("  api: { networks: [br0] }\n", ""))]);
+    expect(again.stdout).toContain("already up and unchanged");
+    expect((await sb.netlab(["down", "publab"])).code).toBe(0);
   });
 });

@@ -1,7 +1,7 @@
 // `kind: bridge` (the default): a Linux bridge, and for each member a veth whose one end is the
 // node's interface and the other a port of the bridge — docker0 and every user-defined Docker
 // network. The bridge lives in the lab's host namespace, or in a node's (`in:`).
-import { ownerAlias } from "../../net/names.js";
+import { bridgeMac, ownerAlias } from "../../net/names.js";
 import { addrLine, isV6, markLines, noV6 } from "../lines.js";
 import { nsOf } from "../placement.js";
 import type { NetworkKind } from "./kind.js";
@@ -15,7 +15,7 @@ export const bridge: NetworkKind = {
   device(w, net) {
     const L = w.lab.name;
     const lines = net.holder === null ? w.host : w.node(net.holder);
-    lines.push(`link add ${net.bridge} type bridge`);
+    lines.push(`link add ${net.bridge} address ${bridgeMac(L, net.holder, net.name)} type bridge`);
     if (net.holder === null) lines.push(...markLines(net.bridge, ownerAlias(L, `network ${net.name}`), net.altname));
     if (net.mtu) lines.push(`link set dev ${net.bridge} mtu ${net.mtu}`);
     if (!net.gateway6) lines.push(noV6(net.bridge));

@@ -4,6 +4,7 @@
 // broadcast and unknown unicast are copied to each (head-end replication, no multicast). The
 // members on all the hosts share one L2 segment.
 import type { Lab } from "../../lab/model.js";
+import { bridgeMac } from "../../net/names.js";
 import { noV6 } from "../lines.js";
 import { nsOf } from "../placement.js";
 import { bridge } from "./bridge.js";
@@ -22,7 +23,7 @@ export const vxlan: NetworkKind = {
     const lab = w.lab;
     for (const h of net.spans!) {
       const lines = w.node(h);
-      lines.push(`link add ${net.bridge} type bridge`);
+      lines.push(`link add ${net.bridge} address ${bridgeMac(lab.name, h, net.name)} type bridge`);
       if (net.mtu) lines.push(`link set dev ${net.bridge} mtu ${net.mtu}`);
       lines.push(noV6(net.bridge), `link set dev ${net.bridge} up`);
       lines.push(`link add ${net.vxlan} type vxlan id ${net.vni} dstport ${net.port} local ${underlayAddr(lab, h)} nolearning dev eth0`);
