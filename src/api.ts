@@ -249,7 +249,7 @@ export interface TestResult {
 /** The checks to run against a lab that is up: the file's current ones when it still describes the running lab. */
 function currentChecks(meta: Meta): Check[] {
   try {
-    const fresh = loadLab(meta.lab.file, { isolated: meta.lab.isolated });
+    const fresh = loadLab(meta.lab.file, { isolated: meta.lab.isolated, previous: meta.lab });
     if (fresh.name === meta.lab.name && labHash(fresh) === meta.hash) return fresh.checks;
   } catch {
     /* the file moved or no longer validates: use what was recorded */

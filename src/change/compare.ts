@@ -144,8 +144,9 @@ export function compare(lab: Lab, meta: Meta, state: LabState, pending: Lab[]): 
   // What hostsEntries gives every node, in O(nodes × networks): each dns network's members, and
   // each node's dns networks, first address (its name where it has none) and hosts: entries.
   const names = (l: Lab) =>
-    JSON.stringify([l.networks.filter((n) => n.dns).map((n) => [n.name, networkMembers(l, n.name)]), l.nodes.map((n) => [n.name, dnsNetworks(l, n), n.intfs.flatMap((i) => i.addrs)[0], n.extraHosts])]);
-  const reload = names(meta.lab) !== names(lab) && dnsHolders(meta.lab).length > 0;
+    JSON.stringify([l.networks.filter((n) => n.dns).map((n) => [n.name, n.nat, networkMembers(l, n.name)]), l.nodes.map((n) => [n.name, dnsNetworks(l, n), n.intfs.flatMap((i) => i.addrs)[0], n.extraHosts, n.upstreams])]);
+  // After an unfinished apply the servers may have read any version: they read this one.
+  const reload = (names(meta.lab) !== names(lab) || pending.length > 0) && dnsHolders(meta.lab).length > 0;
   // A server that runs on listens where it listened (a new one starts; one no longer needed serves on until down).
   const kept = dnsHolders(meta.lab).filter((h) => dnsHolders(lab).includes(h));
   const moved = kept.some((h) => dnsServers(lab, h).join(" ") !== dnsServers(meta.lab, h).join(" ")) ? ["the networks a DNS server of the lab listens on"] : [];
@@ -174,7 +175,10 @@ function order(m: Membership, add: ReturnType<typeof additions>, rest: Change[])
   const out: Change[] = [];
   const asChange = (s: Step): Change => ({ id: s.id, title: s.title, ops: s.ops, undo: s.undo, holds: s.undo });
   const gone = removals(m);
-  if (gone.length) out.push({ id: "remove-nodes", title: `remove ${plural(m.removed.map((r) => r.name))}`, ops: gone, undo: [], holds: [], gone: m.removed.flatMap((r) => r.ends), retire: m.removed.map((r) => r.name) });
+  const again = m.removed.filter((r) => m.added.some((n) => n.name === r.name)).map((r) => r.name);
+  const only = m.removed.filter((r) => !again.includes(r.name)).map((r) => r.name);
+  const title = [...(only.length ? [`remove ${plural(only)}`] : []), ...(again.length ? [`clear ${plural(again)} to make again`] : [])].join("; ");
+  if (gone.length) out.push({ id: "remove-nodes", title, ops: gone, undo: [], holds: [], gone: m.removed.flatMap((r) => r.ends), retire: m.removed.map((r) => r.name) });
   const who = plural(m.added.map((n) => n.name));
   if (add.create.length) out.push({ id: `netns:+${m.added.map((n) => n.name).join(",")}`, title: `create the namespaces of ${who}`, ops: add.create, undo: add.undo, holds: [] });
   if (add.cables.length) out.push({ id: "host-links", title: `cables of ${who}`, ops: add.cables, undo: [], holds: [] });

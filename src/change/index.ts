@@ -4,7 +4,7 @@
 // (and refuses what cannot change in place); this runs it, journaled as `up` runs a plan.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { UsageError } from "../errors.js";
+import { ApplyError, OpFailure, UsageError } from "../errors.js";
 import type { ComposeOptions } from "../compose/env.js";
 import { dnsListening, labHash, up, type UpOptions } from "../api.js";
 import { loadLab } from "../lab/load.js";
@@ -101,10 +101,16 @@ export async function apply(ref: string, opts: UpOptions & { compose?: ComposeOp
       // Journal first, as up does: a kill from here on leaves what down removes.
       if (c.undo.length) state.append({ t: "begin", id: c.id, undo: c.undo });
       await holdTables([{ id: c.id, title: c.title, ops: c.ops, undo: c.holds }], ctx);
-      for (const op of c.ops) await runOp(op, ctx);
+      try {
+        for (const op of c.ops) await runOp(op, ctx);
+      } catch (e) {
+        // What ran stays (pending): the next apply, of this file fixed or of the version before, finishes it.
+        if (e instanceof OpFailure) throw new ApplyError(`${lab.name}: a command failed while applying (${c.title}); the lab is partly changed`, e.command, e.stderr, `sudo netlab apply ${lab.file} again once it is fixed (or of the version before) finishes the change`);
+        throw e;
+      }
       if (c.retire) {
         // Their services are no longer the lab's; their cables' host ends go with their namespaces, in the kernel's time.
-        state.append({ t: "retire", who: c.retire });
+        state.append({ t: "retire", who: c.retire, spaces: c.ops.flatMap((o) => (o.op === "kill-ns" ? o.names : [])) });
         const gone = c.gone ?? [];
         for (const ns of new Set(gone.map((g) => g.ns))) await waitGone(gone.filter((g) => g.ns === ns).map((g) => g.name), inNs(ctx, ns, []));
       }
@@ -112,7 +118,8 @@ export async function apply(ref: string, opts: UpOptions & { compose?: ComposeOp
     // The new version is the lab's only once it is in place: a kill before this leaves the old
     // one recorded, and the next apply does the same (idempotent) work again.
     state.writeMeta({ ...now, lab, facts: factsOf(lab, r.newPlan), hash: labHash(lab) });
-    if (r.reload || r.changes.some((c) => c.id.startsWith("run:_dns"))) await reloadDns(lab, state, labHash(lab), opts.progress);
+    const started = r.changes.some((c) => c.id.startsWith("run:_dns") && c.ops.length);
+    if (r.reload || started) await reloadDns(lab, state, labHash(lab), started, opts.progress);
     state.writePending([]);
     // A difference the kernel never sees (a description) is recorded all the same: up and status read this version.
     return { lab, outcome: r.outcome, changed: r.changed, ms: Date.now() - t0 };
@@ -125,13 +132,15 @@ export async function apply(ref: string, opts: UpOptions & { compose?: ComposeOp
  * The lab's DNS server reads the version just recorded (SIGHUP) and says so in its log: apply
  * returns once names answer as the new version has them (at most 5 s, else it says so).
  */
-async function reloadDns(lab: Lab, state: LabState, hash: string, progress?: (m: string) => void): Promise<void> {
+async function reloadDns(lab: Lab, state: LabState, hash: string, started: boolean, progress?: (m: string) => void): Promise<void> {
   const holders = dnsHolders(lab);
   if (!holders.length) return;
-  await dnsListening(lab, state, 5_000); // a server started by this apply handles SIGHUP once it listens
+  if (started) await dnsListening(lab, state, 5_000); // a server started by this apply handles SIGHUP once it listens
   const live = runningProcs(state.journal());
   const servers = holders.map((h) => live.filter((p) => p.who === dnsWho(h)).pop());
   const want = `reloaded version ${versionOf(hash)}`;
+  // The same version may have been read before (a → b → a): each server must say so once more.
+  const before = logCount(state, want);
   for (const server of servers) {
     try {
       if (server) process.kill(-server.pid, "SIGHUP"); // its process group: the pid journaled is the sh that started it
@@ -139,8 +148,9 @@ async function reloadDns(lab: Lab, state: LabState, hash: string, progress?: (m:
       /* gone since: up mends it */
     }
   }
-  for (let i = 0; i < 250 && logCount(state, want) < holders.length; i++) await new Promise((res) => setTimeout(res, 20));
-  if (servers.some((s) => !s) || logCount(state, want) < holders.length) progress?.(`the lab's DNS server has not read the new names yet: sudo netlab logs ${lab.name} --dns says why`);
+  const done = () => logCount(state, want) >= before + servers.filter(Boolean).length;
+  for (let i = 0; i < 250 && !done(); i++) await new Promise((res) => setTimeout(res, 20));
+  if (servers.some((s) => !s) || !done()) progress?.(`the lab's DNS server has not read the new names yet: sudo netlab logs ${lab.name} --dns says why`);
 }
 
 /** How many times the DNS log says `text` (each server logs its own reload). */

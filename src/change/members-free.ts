@@ -6,6 +6,7 @@ import { EnvError } from "../errors.js";
 import type { Lab } from "../lab/model.js";
 import { NETNS_ETC } from "../state/paths.js";
 import { netnsExists } from "../runtime/netns.js";
+import { filesMountable } from "../runtime/preflight.js";
 import { run } from "../runtime/proc.js";
 import { requireTools } from "../runtime/tools.js";
 import { toolsFor } from "../runtime/ops/index.js";
@@ -27,6 +28,7 @@ export async function membersFree(lab: Lab, changes: Change[], hostWrap: string[
   if (!create) return;
   const removed = new Set(changes.flatMap((c) => (c.retire ? c.ops.flatMap((o) => (o.op === "kill-ns" ? o.names : [])) : [])));
   const spaces = create.ops.flatMap((o) => (o.op === "ip" ? o.lines.map((l) => l.split(" ").pop()!) : [])).filter((ns) => !removed.has(ns));
+  filesMountable(lab.nodes.filter((n) => spaces.includes(n.ns)));
   const taken = spaces.find(netnsExists);
   if (taken) throw new EnvError(`network namespace ${taken} already exists, and lab ${lab.name} has no record of making it`, "another tool or an old run made it; check with ip netns list, and remove it with ip netns delete NAME if it is stale");
   const etc = spaces.map((ns) => `${NETNS_ETC}/${ns}`).find(present);

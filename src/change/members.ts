@@ -40,15 +40,17 @@ function whyNot(lab: Lab, node: Node): string | null {
 export function membership(up: Lab, now: Lab, pending: Lab[]): Membership {
   const names = (l: Lab) => new Set(l.nodes.map((n) => n.name));
   const [was, will] = [names(up), names(now)];
-  const added = now.nodes.filter((n) => !was.has(n.name));
+  const halves = pending.map(names);
+  // Made whole: new to the version up, or one an unfinished apply may have begun or removed
+  // (some version lacks it): removed first (whatever part of it exists), then made again.
+  const redo = (name: string) => will.has(name) && (!was.has(name) || halves.some((h) => !h.has(name)));
+  const added = now.nodes.filter((n) => redo(n.name));
   const removed: Membership["removed"] = [];
   const refused: string[] = [];
   const seen = new Set<string>();
   for (const l of [up, ...pending])
     for (const n of l.nodes) {
-      // One an unfinished apply began and this version keeps: removed, and made again whole.
-      const redo = !was.has(n.name) && will.has(n.name);
-      if ((will.has(n.name) && !redo) || seen.has(n.name)) continue;
+      if ((will.has(n.name) && !redo(n.name)) || seen.has(n.name)) continue;
       seen.add(n.name);
       const why = whyNot(l, n);
       if (why) refused.push(why);

@@ -107,7 +107,14 @@ function hintFor(stderr: string): string | undefined {
 
 /** Undo every begun step, newest first. Best effort: keeps going and reports what it could not undo. */
 export async function undoEntries(entries: Entry[], ctx: Context): Promise<string[]> {
-  const undos = entries.filter((e): e is Extract<Entry, { t: "begin" }> => e.t === "begin").reverse();
+  // Namespaces an apply removed are no longer the lab's: the undos journaled before their
+  // removal leave them alone (another may have made one of that name since); later ones are the lab's again.
+  const undos: Extract<Entry, { t: "begin" }>[] = [];
+  const retired = new Set<string>();
+  for (const e of [...entries].reverse()) {
+    if (e.t === "retire") for (const ns of e.spaces ?? []) retired.add(ns);
+    if (e.t === "begin") undos.push(retired.size ? { ...e, undo: e.undo.flatMap((op) => withoutSpaces(op, retired)) } : e);
+  }
   const problems: string[] = [];
   const undo = async (op: Op) => {
     try {
@@ -129,3 +136,11 @@ export async function undoEntries(entries: Entry[], ctx: Context): Promise<strin
   return problems;
 }
 
+
+/** An undo op without the namespaces in `gone`: the op dropped where it acts inside one. */
+function withoutSpaces(op: Op, gone: Set<string>): Op[] {
+  if (op.op === "kill-ns") return op.names.some((n) => !gone.has(n)) ? [{ ...op, names: op.names.filter((n) => !gone.has(n)) }] : [];
+  if ("ns" in op && op.ns !== null && gone.has(op.ns)) return [];
+  if (op.op === "ip" && op.ns === null) return [{ ...op, lines: op.lines.filter((l) => !/^netns delete /.test(l) || !gone.has(l.split(" ")[2])) }];
+  return [op];
+}

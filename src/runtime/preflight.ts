@@ -83,6 +83,18 @@ export function publishClashes(lab: Lab, at: At, here = netnsId()): void {
 
 /** Checks that need the live system. `source` gives positions for errors in the lab file. */
 /** Runs where `up` runs: that namespace is the lab's host. */
+/** ip netns exec can only mount a node's files over what /etc already has, a file over a file and a directory over a directory: EnvError (exit 3) where not. */
+export function filesMountable(nodes: { name: string; files: Record<string, string> }[]): void {
+  for (const n of nodes)
+    for (const p of Object.keys(n.files)) {
+      const top = p.split("/").slice(0, 3).join("/");
+      if (!existsSync(top))
+        throw new EnvError(`${top} does not exist on this machine, so ${n.name}'s ${p} cannot be mounted there`, `install the program that uses it (its package makes ${top}), or put the file elsewhere under /etc`);
+      if (statSync(top).isDirectory() !== (p !== top))
+        throw new EnvError(`${top} is a ${p !== top ? "file" : "directory"} on this machine, so ${n.name}'s ${p} cannot be mounted there`, `ip netns exec mounts a file over a file and a directory over a directory: put the file elsewhere under /etc`);
+    }
+}
+
 export async function preflight(lab: Lab, plan: Plan, source: LabSource | null): Promise<void> {
   requireTools(toolsFor(plan));
   outerMountWrap(); // where the namespaces' mounts will live; throws when nowhere outlives us
@@ -112,15 +124,7 @@ export async function preflight(lab: Lab, plan: Plan, source: LabSource | null):
     );
   }
   await impairmentsPossible(lab);
-  // ip netns exec can only mount a node's files over what /etc already has, a file over a file and a directory over a directory.
-  for (const n of [...lab.nodes, ...(lab.hostNs ? [{ name: "host", files: lab.host.files }] : [])])
-    for (const p of Object.keys(n.files)) {
-      const top = p.split("/").slice(0, 3).join("/");
-      if (!existsSync(top))
-        throw new EnvError(`${top} does not exist on this machine, so ${n.name}'s ${p} cannot be mounted there`, `install the program that uses it (its package makes ${top}), or put the file elsewhere under /etc`);
-      if (statSync(top).isDirectory() !== (p !== top))
-        throw new EnvError(`${top} is a ${p !== top ? "file" : "directory"} on this machine, so ${n.name}'s ${p} cannot be mounted there`, `ip netns exec mounts a file over a file and a directory over a directory: put the file elsewhere under /etc`);
-    }
+  filesMountable([...lab.nodes, ...(lab.hostNs ? [{ name: "host", files: lab.host.files }] : [])]);
   // Every namespace's entry, the isolated host's too; lstat, so that a dangling link counts.
   const etc = namespaces.map((ns) => `${NETNS_ETC}/${ns}`).filter(present);
   if (etc.length) throw new EnvError(`${etc[0]} already exists and lab ${lab.name} did not make it`, `netlab will neither use nor remove it; remove it yourself if it is stale: rm -r ${etc[0]}`);

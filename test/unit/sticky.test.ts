@@ -26,11 +26,18 @@ describe("sticky addresses", () => {
     expect(addrs(lab(["a", "b", "c", "e"], up)).e).toBe("10.9.0.5/24 fd09::5/64");
   });
 
-  it("a static address the edit gives wins over a kept one, which then moves to the first free", () => {
+  it("a static address the edit gives wins over a kept one, which then moves to an address no node had", () => {
     const next = lab(["a", "b", "c"], up, "").nodes; // unchanged: same addresses
     expect(next.map((n) => n.intfs[0].addrs[0])).toEqual(["10.9.0.2/24", "10.9.0.3/24", "10.9.0.4/24"]);
     const moved = labFromText(`name: s\nnetworks:\n  n: { subnet: 10.9.0.0/24, subnet6: "fd09::/64" }\nnodes:\n  a: { networks: [n] }\n  b: { networks: [n] }\n  c: { networks: { n: { ip: 10.9.0.3 } } }\n`, "s.yaml", { previous: up });
-    expect(addrs(moved)).toEqual({ a: "10.9.0.2/24 fd09::2/64", b: "10.9.0.4/24 fd09::3/64", c: "10.9.0.3/24 fd09::4/64" });
+    expect(addrs(moved)).toEqual({ a: "10.9.0.2/24 fd09::2/64", b: "10.9.0.5/24 fd09::3/64", c: "10.9.0.3/24 fd09::4/64" });
+  });
+
+  it("an address a node removed now had is not given at once to a new one (the others' ARP caches still know it), unless no other is free", () => {
+    expect(addrs(lab(["b", "c", "d"], up)).d).toBe("10.9.0.5/24 fd09::5/64");
+    const small = (nodes: string[], previous?: Lab) => labFromText(`name: s\nnetworks:\n  n: { subnet: 10.9.0.0/29 }\nnodes:\n${nodes.map((n) => `  ${n}: { networks: [n] }`).join("\n")}\n`, "s.yaml", { previous });
+    const full = small(["a", "b", "c", "d", "e"]);
+    expect(addrs(small(["b", "c", "d", "e", "f"], full)).f).toBe("10.9.0.2/29");
   });
 
   it("a kept address outside the network's new subnet is not kept", () => {

@@ -1,5 +1,4 @@
 import { apply } from "../../change/index.js";
-import { OpFailure } from "../../errors.js";
 import { composeOf, type ComposeFlags } from "../compose-options.js";
 import { c, progress, reportNotes, reportWarnings } from "../output.js";
 import { summary } from "./up.js";
@@ -38,8 +37,7 @@ export async function applyCmd(file: string, opts: { dryRun?: boolean; json?: bo
   } catch (e) {
     p.fail();
     // A command failed midway: what ran stays, and the next apply (of this file, fixed, or of
-    // the version before) redoes every step the versions differ in.
-    if (e instanceof OpFailure) process.stderr.write(c.yellow(`note: the lab is partly changed; sudo netlab apply ${file} again once the file is fixed (or of the version before) finishes it\n`));
+    // the version before) redoes every step the versions differ in (the error's hint says so).
     throw e;
   }
 }

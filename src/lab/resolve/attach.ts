@@ -95,8 +95,15 @@ export function attachPass(c: Ctx): void {
       if (ia === undefined) continue; // error already reported
       if (ia === null && p) {
         const range = hostRange(p);
-        let next = fam === 4 ? info.next4! : info.next6!;
-        while (next <= range.last && addrs.has(`${fam}:${next}`)) next++;
+        const start = fam === 4 ? info.next4! : info.next6!;
+        // Not an address the version up gives another node (one removed now): others' ARP caches still know it.
+        const free = (from: bigint, recentToo: boolean) => {
+          let n = from;
+          while (n <= range.last && (addrs.has(`${fam}:${n}`) || (recentToo && c.recent.has(`${fam}:${n}`)))) n++;
+          return n;
+        };
+        let next = free(start, true);
+        if (next > range.last) next = free(range.first, false);
         if (next > range.last) { P.add(a.path, `network ${a.net} (${formatPrefix(p)}) has no free address left for ${a.node}`, "use a larger subnet"); continue; }
         useAddr(fam, next, a.path, `node ${a.node} on network ${a.net}`);
         ia = { family: fam, addr: next, len: p.len };

@@ -5,7 +5,7 @@ import { MAX_PROBLEMS, type KeyPath, type Problem } from "../../errors.js";
 import type { Check, Host, Lab, Network, Node } from "../model.js";
 import type { RawLab } from "../schema.js";
 import type { LabSource } from "../source.js";
-import { formatAddr, type Family, type Prefix } from "../../net/ip.js";
+import { formatAddr, parseAddr, type Family, type Prefix } from "../../net/ip.js";
 import { nsName, validIfName } from "../../net/names.js";
 
 export const RESERVED = new Set(["host"]);
@@ -89,8 +89,11 @@ export class Ctx {
 
   /** Automatic addresses the lab as it is up gave: "node|network" → its addresses (with prefix). */
   readonly sticky: Map<string, string[]>;
+  /** Every address the lab as it is up gives ("family:address"): a new node takes one of them only when no other is free. */
+  readonly recent: Set<string>;
   constructor(readonly src: LabSource, readonly raw: RawLab, opts: ResolveOptions) {
     this.P = new Problems(src);
+    this.recent = new Set((opts.previous?.nodes ?? []).flatMap((n) => n.intfs.flatMap((i) => i.addrs.map((a) => a.split("/")[0]))).map((a) => (a.includes(":") ? `6:${parseAddr(a)?.addr}` : `4:${parseAddr(a)?.addr}`)));
     this.sticky = new Map((opts.previous?.nodes ?? []).flatMap((n) => n.intfs.flatMap((i) => (i.kind === "veth" ? [] : [[`${n.name}|${i.network}`, i.addrs] as [string, string[]]]))));
     this.lab = raw.name;
     this.isolated = opts.isolated || (raw.isolated ?? false);
