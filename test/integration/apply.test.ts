@@ -375,4 +375,36 @@ ${names.map((p) => `  ${p}: { networks: [cni0], run: netlab serve http --port 80
       await sb.sh("ip netns delete publab-api");
     }
   });
+
+  it("a SIGKILL while apply adds and removes nodes: the next apply, forward or back, lands on that version with its names", async () => {
+    const v = (nodes: string[]) => `name: killab\nnetworks:\n  br0: { subnet: 172.31.43.0/24 }\nnodes:\n${nodes.map((n) => `  ${n}: { networks: [br0], run: netlab serve http --port 80 }`).join("\n")}\n`;
+    const [A, B] = [["a", "b", "c"], ["a", "c", "d"]];
+    const f = (nodes: string[]) => files.write("killab", v(nodes));
+    expect((await sb.netlab(["up", f(A)])).code).toBe(0);
+    let now = A;
+    const seen: string[] = [];
+    for (const [ms, back] of [[0, true], [40, false], [120, true], [250, false]] as const) {
+      const next = now === A ? B : A;
+      const child = spawn("ip", ["netns", "exec", sb.name, NETLAB, "apply", f(next)], { detached: true, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
+      const exited = new Promise<string | null>((r) => child.on("close", (_c, sig) => r(sig)));
+      await new Promise<void>((r) => {
+        child.stderr!.on("data", (d: Buffer) => /remove node|create the namespaces/.test(d.toString()) && r());
+        void exited.then(() => r());
+      });
+      await new Promise((r) => setTimeout(r, ms));
+      try { process.kill(-child.pid!, "SIGKILL"); } catch { /* finished already */ }
+      seen.push(`${ms} ms: ${(await exited) === "SIGKILL" ? "killed" : "finished"}`);
+      // Then forward to the version it began, or back to the one before.
+      const to = back ? now : next;
+      const r = await sb.netlab(["apply", f(to)]);
+      expect({ ms, back, code: r.code, err: r.stderr }).toMatchObject({ code: 0 });
+      const st = await sb.netlab(["status", "killab"]);
+      expect({ ms, back, st: st.stdout }).not.toMatchObject({ st: expect.stringMatching(/degraded|gone|not running/) });
+      const names = (await sb.sh(`ip netns exec killab-${to[0]} sh -c 'for n in a b c d; do getent hosts $n >/dev/null && echo $n; done'`)).stdout.split("\n").filter(Boolean);
+      expect({ ms, back, names }).toEqual({ ms, back, names: to });
+      now = to;
+    }
+    expect(seen.filter((x) => x.includes("killed")).length).toBeGreaterThan(1);
+    expect((await sb.netlab(["down", "killab"])).code).toBe(0);
+  });
 });
