@@ -1,25 +1,15 @@
 // Preflight of the nodes an apply adds, as `up`'s preflight checks a whole lab: their namespaces,
 // /etc/netns entries and host-side interface names must be free on this machine (exit 3 when
 // not, before anything is touched), and the tools their steps run must be installed.
-import { lstatSync } from "node:fs";
 import { EnvError } from "../errors.js";
 import type { Lab } from "../lab/model.js";
 import { NETNS_ETC } from "../state/paths.js";
 import { netnsExists } from "../runtime/netns.js";
-import { filesMountable } from "../runtime/preflight.js";
+import { filesMountable, present } from "../runtime/preflight.js";
 import { run } from "../runtime/proc.js";
 import { requireTools } from "../runtime/tools.js";
 import { toolsFor } from "../runtime/ops/index.js";
 import type { Change } from "./compare.js";
-
-const present = (p: string) => {
-  try {
-    lstatSync(p);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** Throws EnvError naming the first of the added nodes' names that this machine already has. */
 export async function membersFree(lab: Lab, changes: Change[], hostWrap: string[]): Promise<void> {

@@ -48,7 +48,8 @@ function hostRouteClashes(lab: Lab, live: LiveRoute[], at: (key: KeyPath, messag
   });
 }
 
-const present = (path: string) => {
+/** Whether something is at `path` (lstat: a dangling link counts). */
+export const present = (path: string): boolean => {
   try {
     lstatSync(path);
     return true;
