@@ -20,6 +20,7 @@ import { holdTables } from "../runtime/shared.js";
 import { loadForHost } from "../runtime/host-subnets.js";
 import { labEnv, markSelf } from "../runtime/env.js";
 import { runningProcs } from "../runtime/drift.js";
+import { waitReady } from "../check/ready.js";
 import { waitGone } from "../teardown.js";
 import { labsWithState, LabState } from "../state/store.js";
 import { inNs, type Context } from "../runtime/context.js";
@@ -115,11 +116,14 @@ export async function apply(ref: string, opts: UpOptions & { compose?: ComposeOp
         for (const ns of new Set(gone.map((g) => g.ns))) await waitGone(gone.filter((g) => g.ns === ns).map((g) => g.name), inNs(ctx, ns, []));
       }
     }
+    // A service an added node started listens before apply returns (as test waits for them): curl works at once.
+    const started = new Set(r.changes.filter((c) => /^run:[^_]/.test(c.id) && c.ops.length).map((c) => c.id.split(":")[1]));
+    if (started.size) await waitReady({ ...lab, nodes: lab.nodes.filter((n) => started.has(n.name)) }, 5_000);
     // The new version is the lab's only once it is in place: a kill before this leaves the old
     // one recorded, and the next apply does the same (idempotent) work again.
     state.writeMeta({ ...now, lab, facts: factsOf(lab, r.newPlan), hash: labHash(lab) });
-    const started = r.changes.some((c) => c.id.startsWith("run:_dns") && c.ops.length);
-    if (r.reload || started) await reloadDns(lab, state, labHash(lab), started, opts.progress);
+    const dnsStarted = r.changes.some((c) => c.id.startsWith("run:_dns") && c.ops.length);
+    if (r.reload || dnsStarted) await reloadDns(lab, state, labHash(lab), dnsStarted, opts.progress);
     state.writePending([]);
     // A difference the kernel never sees (a description) is recorded all the same: up and status read this version.
     return { lab, outcome: r.outcome, changed: r.changed, ms: Date.now() - t0 };
