@@ -123,7 +123,8 @@ export function compare(lab: Lab, meta: Meta, state: LabState, pending: Lab[]): 
   const [was, will] = [steps(oldPlan), steps(newPlan)];
   // After an unfinished apply, a step may be as any of those versions has it: one that differs
   // from the new version in any is redone (every change here converges, whatever it starts from).
-  const halves = pending.map((p) => steps(planFor(p, state)));
+  const pendingPlans = pending.map((p) => planFor(p, state));
+  const halves = pendingPlans.map(steps);
   const same = (x?: Step, y?: Step) => (!x && !y) || (!!x && !!y && text(x.ops) === text(y.ops) && text(x.undo) === text(y.undo));
   const changes: Change[] = [];
   const refused: string[] = [...m.refused];
@@ -137,7 +138,7 @@ export function compare(lab: Lab, meta: Meta, state: LabState, pending: Lab[]): 
     else if (c) changes.push(c);
     else if (!m.refused.length) refused.push((b ?? olds.find(Boolean))!.title);
   }
-  const hairpin = hairpins([oldPlan, ...pending.map((p) => planFor(p, state))], newPlan, moving);
+  const hairpin = hairpins([oldPlan, ...pendingPlans], newPlan, moving);
   if (hairpin) changes.push(hairpin);
   // Names that now mean other addresses: the DNS server reads its records again, where it
   // listens stays (a server that starts now reads them at start); hosts files are name files.
@@ -187,6 +188,9 @@ function order(m: Membership, add: ReturnType<typeof additions>, rest: Change[])
   return [...out, ...rest.filter((c) => late(c.id)), ...add.steps.filter((s) => late(s.id)).map(asChange)];
 }
 
+/** change()'s answer for a node whose rules differ and whose exec: commands may have added rules of their own. */
+const EXEC_RULES = "exec";
+
 /**
  * How step `id` goes from whichever of `olds` is live (the version up, then any an unfinished
  * apply began; undefined where a version has no such step) to `b`, or null where it cannot in
@@ -194,9 +198,6 @@ function order(m: Membership, add: ReturnType<typeof additions>, rest: Change[])
  * (a new step journals its undo). A node: only its rules may differ; its own tables (those any
  * version loads) are emptied and loaded again — the namespace is netlab's, everything in it the lab's.
  */
-/** change()'s answer for a node whose rules differ and whose exec: commands may have added rules of their own. */
-const EXEC_RULES = "exec";
-
 function change(id: string, olds: (Step | undefined)[], b: Step | undefined, labs: Lab[], now: Lab): Change | null | typeof EXEC_RULES {
   const present = olds.filter((o): o is Step => !!o);
   const rulesOnly = (s?: Step) => !s || s.ops.every((o) => RULE_OPS.has(o.op) || o.op === "conntrack");
@@ -251,7 +252,6 @@ function change(id: string, olds: (Step | undefined)[], b: Step | undefined, lab
   });
   return { id, title: b.title, ops: [...flush, ...rules], undo: [], holds: [] };
 }
-
 
 /**
  * The name files as the new version has them: each file and link some live version lacks written

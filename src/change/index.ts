@@ -2,7 +2,7 @@
 // what changed — the workshop loop (edit, apply, look, curl, edit again) without losing the
 // flows conntrack tracks, a running capture or the DNS log. compare.ts decides what changes
 // (and refuses what cannot change in place); this runs it, journaled as `up` runs a plan.
-import { readFileSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { ApplyError, OpFailure, UsageError } from "../errors.js";
 import type { ComposeOptions } from "../compose/env.js";
@@ -63,7 +63,7 @@ export async function apply(ref: string, opts: UpOptions & { compose?: ComposeOp
       }
     };
     const was = labsWithState().find((other) => other !== lab.name && fileOf(other) === lab.file);
-    if (was) throw new UsageError(`${lab.file} is up as lab ${was}; apply cannot rename a lab that is up (the new name would be a second lab)`, `sudo netlab down ${was} && sudo netlab up ${lab.file}, or put name: ${was} back`);
+    if (was) throw new UsageError(`${lab.file} is up as lab ${was}; apply cannot rename a lab that is up (the new name would be a second lab): put name: ${was} back, or take it down and up again`, `sudo netlab down ${was} && sudo netlab up ${lab.file}`);
     const r = await up(ref, opts);
     return { lab: r.lab, outcome: "up", changed: [], script: r.script, ms: Date.now() - t0 };
   }
@@ -106,7 +106,7 @@ export async function apply(ref: string, opts: UpOptions & { compose?: ComposeOp
         for (const op of c.ops) await runOp(op, ctx);
       } catch (e) {
         // What ran stays (pending): the next apply, of this file fixed or of the version before, finishes it.
-        if (e instanceof OpFailure) throw new ApplyError(`${lab.name}: a command failed while applying (${c.title}); the lab is partly changed`, e.command, e.stderr, `sudo netlab apply ${lab.file} again once it is fixed (or of the version before) finishes the change`);
+        if (e instanceof OpFailure) throw new ApplyError(`${lab.name}: a command failed while applying (${c.title}); the lab is partly changed, and apply of this file once fixed (or of the version before) finishes the change`, e.command, e.stderr, `sudo netlab apply ${lab.file}`);
         throw e;
       }
       if (c.retire) {
@@ -143,8 +143,8 @@ async function reloadDns(lab: Lab, state: LabState, hash: string, started: boole
   const live = runningProcs(state.journal());
   const servers = holders.map((h) => live.filter((p) => p.who === dnsWho(h)).pop());
   const want = `reloaded version ${versionOf(hash)}`;
-  // The same version may have been read before (a → b → a): each server must say so once more.
-  const before = logCount(state, want);
+  // Only what the servers log from now on counts (the same version may have been read before: a → b → a).
+  const from = logSize(state);
   for (const server of servers) {
     try {
       if (server) process.kill(-server.pid, "SIGHUP"); // its process group: the pid journaled is the sh that started it
@@ -152,15 +152,34 @@ async function reloadDns(lab: Lab, state: LabState, hash: string, started: boole
       /* gone since: up mends it */
     }
   }
-  const done = () => logCount(state, want) >= before + servers.filter(Boolean).length;
+  const done = () => logCount(state, want, from) >= servers.filter(Boolean).length;
   for (let i = 0; i < 250 && !done(); i++) await new Promise((res) => setTimeout(res, 20));
   if (servers.some((s) => !s) || !done()) progress?.(`the lab's DNS server has not read the new names yet: sudo netlab logs ${lab.name} --dns says why`);
 }
 
-/** How many times the DNS log says `text` (each server logs its own reload). */
-function logCount(state: LabState, text: string): number {
+const dnsLog = (state: LabState) => join(state.logDir, "dns.log");
+
+function logSize(state: LabState): number {
   try {
-    return readFileSync(join(state.logDir, "dns.log"), "utf8").split(text).length - 1;
+    return statSync(dnsLog(state)).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** How many times the DNS log says `text` past byte `from` (each server logs its own reload); all of it once rotated. */
+function logCount(state: LabState, text: string, from: number): number {
+  try {
+    const fd = openSync(dnsLog(state), "r");
+    try {
+      const size = fstatSync(fd).size;
+      const start = size < from ? 0 : from;
+      const buf = Buffer.alloc(size - start);
+      readSync(fd, buf, 0, buf.length, start);
+      return buf.toString("utf8").split(text).length - 1;
+    } finally {
+      closeSync(fd);
+    }
   } catch {
     return 0;
   }

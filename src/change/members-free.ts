@@ -5,7 +5,7 @@ import { EnvError } from "../errors.js";
 import type { Lab } from "../lab/model.js";
 import { NETNS_ETC } from "../state/paths.js";
 import { netnsExists } from "../runtime/netns.js";
-import { filesMountable, present } from "../runtime/preflight.js";
+import { filesMountable, linkNames, present } from "../runtime/preflight.js";
 import { run } from "../runtime/proc.js";
 import { requireTools } from "../runtime/tools.js";
 import { toolsFor } from "../runtime/ops/index.js";
@@ -25,8 +25,7 @@ export async function membersFree(lab: Lab, changes: Change[], hostWrap: string[
   if (etc) throw new EnvError(`${etc} already exists and lab ${lab.name} did not make it`, `netlab will neither use nor remove it; remove it yourself if it is stale: rm -r ${etc}`);
   const ends = lab.nodes.filter((n) => spaces.includes(n.ns)).flatMap((n) => n.intfs.flatMap((i) => (i.kind === "bridge" && i.peer.node === null ? [i.peer.name] : [])));
   if (!ends.length) return;
-  const r = await run([...hostWrap, "ip", "-o", "link", "show"]);
-  const names = new Set(r.stdout.split("\n").flatMap((l) => [l.split(": ")[1]?.split("@")[0], ...[...l.matchAll(/altname (\S+)/g)].map((m) => m[1])]));
+  const names = linkNames((await run([...hostWrap, "ip", "-j", "link", "show"])).stdout);
   const clash = ends.find((e) => names.has(e));
   if (clash) throw new EnvError(`the host-side interface ${clash} of a node apply adds already exists`, "is this lab already up from another file? (netlab status)");
 }

@@ -9,6 +9,7 @@
 // network's; nodes with links or sub-interfaces, and nodes that hold networks, are refused.
 import type { Lab, Node } from "../lab/model.js";
 import type { Op, Plan, Step } from "../plan/ops.js";
+import { namespacesUndo } from "../plan/compile.js";
 
 /** Which nodes an apply makes and removes whole. */
 export interface Membership {
@@ -72,8 +73,7 @@ export function ownedBy(id: string, nodes: Set<string>): boolean {
 /** The ops that remove nodes whole: every process in their namespaces stopped, the namespaces deleted. */
 export function removals(m: Membership): Op[] {
   if (!m.removed.length) return [];
-  const names = m.removed.map((r) => r.ns);
-  return [{ op: "kill-ns", names }, { op: "ip", ns: null, force: true, lines: names.map((n) => `netns delete ${n}`) }];
+  return namespacesUndo(m.removed.map((r) => r.ns));
 }
 
 /** What makes the added nodes, in up's order, and the undo their namespaces journal. */
@@ -89,21 +89,10 @@ export function additions(m: Membership, plan: Plan): { create: Op[]; undo: Op[]
   });
   return {
     create: [{ op: "ip", ns: null, lines: names.map((n) => `netns add ${n}`) }],
-    undo: [{ op: "kill-ns", names }, { op: "ip", ns: null, force: true, lines: names.map((n) => `netns delete ${n}`) }],
+    undo: namespacesUndo(names),
     cables, // in plan order: the host's batch first
     // Their own steps, exec: and run:, in plan order (the name files are compared as a whole).
-    steps: all.filter((s) => ownedBy(s.id, who)).map((s) => announced(s, m.added)),
+    steps: all.filter((s) => ownedBy(s.id, who)),
   };
 }
 
-/**
- * A node apply adds announces its addresses as its interfaces come up (arp_notify: a gratuitous
- * ARP): an address a removed node had is found at once, not after the others' ARP caches expire.
- */
-function announced(s: Step, added: Node[]): Step {
-  const node = added.find((n) => s.id === `node:${n.name}`);
-  const ip = s.ops[0];
-  if (!node || ip?.op !== "ip") return s;
-  const notify = Object.fromEntries(node.intfs.filter((i) => i.kind !== "veth" && i.addrs.some((a) => !a.includes(":"))).map((i) => [`net.ipv4.conf.${i.name}.arp_notify`, "1"]));
-  return { ...s, ops: [{ ...ip, sysctls: { ...notify, ...ip.sysctls } }, ...s.ops.slice(1)] };
-}

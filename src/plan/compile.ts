@@ -7,7 +7,7 @@ import { hostSteps } from "./host-steps.js";
 import { wire } from "./kinds/index.js";
 import { nameFilesStep } from "./name-files.js";
 import { nodeStep } from "./node-steps.js";
-import type { Phase, Plan, Step } from "./ops.js";
+import type { Op, Phase, Plan, Step } from "./ops.js";
 import { nsOf, Wiring } from "./placement.js";
 import { dnsHolders, dnsWho } from "../dns/servers.js";
 
@@ -23,6 +23,11 @@ export interface CompileOptions {
   filesDir?: string;
 }
 
+/** What removes namespaces netlab made: every process in them stopped, then the namespaces deleted (already gone is fine). */
+export function namespacesUndo(names: string[]): Op[] {
+  return [{ op: "kill-ns", names }, { op: "ip", ns: null, force: true, lines: names.map((n) => `netns delete ${n}`) }];
+}
+
 /** 1. Namespaces. Their undo stops every process inside before deleting them. Creating one is about a millisecond of kernel work that mostly takes no global lock: a big lab makes them in two batches at once, one per core of a small machine. */
 function namespaces(lab: Lab): Phase {
   const all = [...(lab.hostNs ? [lab.hostNs] : []), ...lab.nodes.map((n) => n.ns)];
@@ -34,7 +39,7 @@ function namespaces(lab: Lab): Phase {
       id: batches.length > 1 ? `netns:${k + 1}` : "netns",
       title: `create ${names.length} network namespace${names.length === 1 ? "" : "s"}`,
       ops: [{ op: "ip", ns: null, lines: names.map((n) => `netns add ${n}`) }],
-      undo: [{ op: "kill-ns", names }, { op: "ip", ns: null, force: true, lines: names.map((n) => `netns delete ${n}`) }],
+      undo: namespacesUndo(names),
     })),
   };
 }

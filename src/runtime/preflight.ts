@@ -143,11 +143,7 @@ export async function preflight(lab: Lab, plan: Plan, source: LabSource | null):
   const allRoutes = [...safeJson<LiveRoute[]>(all4.stdout), ...safeJson<LiveRoute[]>(all6.stdout)];
   const mainRoutes = allRoutes.filter((r) => (r.table ?? "main") === "main");
   hostRouteClashes(lab, allRoutes, at);
-  const names = new Set<string>();
-  for (const l of safeJson<{ ifname: string; altnames?: string[] }[]>(links.stdout)) {
-    names.add(l.ifname);
-    for (const a of l.altnames ?? []) names.add(a);
-  }
+  const names = linkNames(links.stdout);
   for (const net of lab.networks.filter((n) => !n.holder))
     if (names.has(net.bridge)) at(net.path, `an interface named ${net.bridge} already exists in the host namespace`, `is lab ${lab.name} already up elsewhere? (netlab status) Otherwise rename the network`);
   lab.nodes.forEach((n) =>
@@ -174,6 +170,11 @@ export async function preflight(lab: Lab, plan: Plan, source: LabSource | null):
     if (hit) at(o.key, `${formatPrefix(o.p)} overlaps ${hit.text} already in the host namespace`, `bringing the lab up would cut the host off from ${formatPrefix(hit.p)}; choose another subnet (or set isolated: true)`);
   }
   if (problems.length) throw new LabError(problems);
+}
+
+/** Every interface name and altname in `ip -j link show`'s output. */
+export function linkNames(json: string): Set<string> {
+  return new Set(safeJson<{ ifname: string; altnames?: string[] }[]>(json).flatMap((l) => [l.ifname, ...(l.altnames ?? [])]));
 }
 
 function safeJson<T>(s: string): T {
