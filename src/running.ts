@@ -25,8 +25,8 @@ export async function labNameOf(ref: string, compose?: ComposeOptions): Promise<
     try {
       // Read as up reads it (merge keys, aliases bounded by size, not by count).
       const doc = (await import("./lab/source.js")).LabSource.fromFile(file).data as { name?: unknown } | null;
-      // A Compose file's lab name comes from its project name (or its directory): the front-end says.
-      if ((await import("./compose/lower.js")).isCompose(doc)) name = (await import("./lab/load.js")).loadLabFile(file, { compose }).name;
+      // Another format's lab name is its front-end's (a Compose project's, or its directory's).
+      if ((await import("./lab/front-ends.js")).frontEndOf(doc)) name = (await import("./lab/load.js")).loadLabFile(file, { compose }).name;
       else if (typeof doc?.name === "string" && LAB_NAME.test(doc.name)) name = doc.name;
     } catch {
       /* not a readable lab file: treat as a name */

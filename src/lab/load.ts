@@ -3,7 +3,9 @@ export { findLabFile, shippedLabs, SHIPPED_LABS } from "./find.js";
 import { relative, resolve } from "node:path";
 import { findLabFile, shippedLabs } from "./find.js";
 import { LabError, UsageError } from "../errors.js";
-import { isCompose, lowerCompose, type ComposeOptions } from "../compose/lower.js";
+import type { ComposeOptions } from "../compose/lower.js";
+import { frontEndOf } from "./front-ends.js";
+import { desugarHosts } from "./virtual-hosts.js";
 import type { RawLab } from "./schema.js";
 import type { Lab } from "./model.js";
 import { resolveLab, validateShape } from "./resolve/index.js";
@@ -30,23 +32,40 @@ export interface LoadOptions {
   previous?: Lab;
 }
 
+interface Shaped {
+  src: LabSource;
+  raw: RawLab;
+  /** The lab's name for the user, when a front-end keeps it whole (a Compose project's). */
+  name?: string;
+  vhosts: Set<string>;
+  problems: import("../errors.js").Problem[];
+}
+
 /**
- * The raw lab a source holds: a lab file as it is; a Compose file lowered into one (compose/),
- * its problems and warnings located in the Compose file.
+ * The raw lab a source holds: a lab file as it is, another format lowered by its front-end
+ * (lab/front-ends.ts), its problems and warnings located in its own documents; then the lab
+ * file's sugar (`hosts:`, `underlay:`) lowered into nodes and a network.
  */
-function shaped(src0: LabSource, compose?: ComposeOptions): { src: LabSource; raw: RawLab; name?: string } {
-  if (!isCompose(src0.data)) return { src: src0, raw: validateShape(src0) };
-  const l = lowerCompose(src0, compose);
-  if (l.errors.length) throw new LabError(l.errors);
-  const src = src0.lowered(l.raw, l.translate);
-  src.warnings = l.warnings;
-  src.notes = l.notes;
-  return { src, raw: validateShape(src), name: l.name };
+function shaped(src0: LabSource, compose?: ComposeOptions): Shaped {
+  let src = src0;
+  let name: string | undefined;
+  const fe = frontEndOf(src0.data);
+  if (fe) {
+    const l = fe.lower(src0, { compose });
+    if (l.errors.length) throw new LabError(l.errors);
+    src = src0.lowered(l.raw, l.translate, fe.name);
+    src.warnings = l.warnings;
+    src.notes = l.notes;
+    name = l.name;
+  }
+  const d = desugarHosts(validateShape(src));
+  const problems = d.problems.map(([key, message, hint]) => src.problem(key, message, hint));
+  return { src: src.lowered(d.raw, d.translate), raw: d.raw, name, vhosts: d.vhosts, problems };
 }
 
 /** Resolves a shaped source; a Compose project keeps its whole name (its kernel names use raw.name, the same prefix). */
-function resolved(s: { src: LabSource; raw: RawLab; name?: string }, opts: LoadOptions): Lab {
-  const lab = resolveLab(s.src, s.raw, opts);
+function resolved(s: Shaped, opts: LoadOptions): Lab {
+  const lab = resolveLab(s.src, s.raw, { ...opts, vhosts: s.vhosts, problems: s.problems });
   if (s.name !== undefined) lab.name = s.name;
   sources.set(lab, s.src);
   return lab;
@@ -72,6 +91,5 @@ export function labFromText(text: string, file = "<lab>", opts: LoadOptions = {}
 }
 
 export function labFromObject(data: unknown, file = "<lab>"): Lab {
-  const src = LabSource.fromObject(data, file);
-  return resolveLab(src, validateShape(src));
+  return resolved(shaped(LabSource.fromObject(data, file)), {});
 }

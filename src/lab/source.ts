@@ -1,103 +1,50 @@
 // Reading a lab file while keeping where every key came from, so that
 // every error can point at file:line:column.
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { CORE_SCHEMA, load as fastLoad } from "js-yaml";
+import { CORE_SCHEMA, load as fastLoad, loadAll as fastLoadAll } from "js-yaml";
 import type { Document, LineCounter, Node as YNode } from "yaml";
-import { LabError, type KeyPath, type Location } from "../errors.js";
+import { type KeyPath, type Location } from "../errors.js";
+import { allWithPositions, NEEDS_REFERENCE, Parsed, readText, refused, valueOf, yaml } from "./yaml-read.js";
 
-type YamlLib = typeof import("yaml");
-let yamlLib: YamlLib | null = null;
-/** `yaml` keeps positions and is the reference parser, but is ~10× slower: loaded only when needed. */
-function yaml(): YamlLib {
-  return (yamlLib ??= createRequire(import.meta.url)("yaml") as YamlLib);
-}
-
-/**
- * Text on which js-yaml (core schema) and `yaml` agree: no directives, tags, complex keys,
- * aliases, merge keys or binary numbers. Anything else takes the reference parser.
- */
-const NEEDS_REFERENCE = /^%|!|^\s*\? |(^|[\s,[{:-])\*\S|\b0b[01]|<</m;
-
-/**
- * How many values a file may expand to through its aliases and merge keys. Aliases are shared,
- * not copied, when read, but everything after (validation, lowering, hashing) walks the tree
- * whole: an alias bomb is refused by the size it would have, not by how many aliases it uses (a
- * Compose file with 131 merges is ordinary). A 1,000-node lab is some 20,000 values.
- */
-export const MAX_VALUES = 500_000;
-
-/** The values a tree holds once its shared parts are counted every time they appear; stops past `limit`. */
-export function expandedSize(root: unknown, limit = MAX_VALUES): number {
-  const memo = new Map<object, number>();
-  const size = (v: unknown): number => {
-    if (!v || typeof v !== "object") return 1;
-    const known = memo.get(v);
-    if (known !== undefined) return known;
-    memo.set(v, limit + 1); // a cycle (a key merging its own ancestor) counts as too big
-    let n = 1;
-    for (const c of Array.isArray(v) ? v : Object.values(v)) if ((n += size(c)) > limit) break;
-    memo.set(v, n);
-    return n;
-  };
-  return size(root);
-}
-
-/**
- * `yaml`'s own duplicate-key check compares every key with every other (quadratic: 16,000 nodes
- * took seconds); duplicates are found here in one pass instead.
- */
-function withPositions(text: string): { doc: Document; lines: LineCounter } {
-  const { LineCounter, parseDocument, visit, isScalar } = yaml();
-  const lines = new LineCounter();
-  // YAML 1.1's merge key (`<<: *defaults`), which Compose files use everywhere.
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false, merge: true });
-  if (!doc.errors.length) {
-    visit(doc, {
-      Map(_, map) {
-        const seen = new Set<string>();
-        for (const pair of map.items) {
-          if (!isScalar(pair.key)) continue;
-          const k = String(pair.key.value);
-          if (seen.has(k)) doc.errors.push({ code: "DUPLICATE_KEY", pos: pair.key.range ?? [0, 0], message: "duplicate key" } as Document["errors"][number]);
-          seen.add(k);
-        }
-      },
-    });
-  }
-  return { doc, lines };
-}
+export { expandedSize, MAX_VALUES } from "./yaml-read.js";
 
 /** Each mapping's keys, indexed once: locating thousands of problems stays linear. */
 const keyIndex = new WeakMap<object, Map<string, unknown>>();
 /** Where a mapping's index keeps the mappings its merge keys bring in (no YAML key is this string). */
 const MERGES = "\0<<";
 
+/** Where a key of a lowered lab was written: in another source (a document of another file). */
+export interface Origin {
+  src: LabSource;
+  key: KeyPath;
+}
+
+/** A front-end's map from a lab key to where it was written: a key of the source it lowered, or an origin elsewhere. */
+export type Translate = (p: KeyPath) => KeyPath | Origin;
+
+const isOrigin = (o: KeyPath | Origin): o is Origin => !Array.isArray(o);
+
 export class LabSource {
-  private parsed: { doc: Document; lines: LineCounter } | null = null;
   /** Where a front-end (Compose) loses meaning: said at validate and up, never fatal. */
   warnings: import("../errors.js").Problem[] = [];
   /** A front-end's one-line notes: "up" ones at every up, "verbose" ones at validate (and up --verbose). */
   notes: { text: string; when: "up" | "verbose" }[] = [];
-  /** A front-end's lab keys → where they are written in its own file. */
-  private translate: ((p: KeyPath) => KeyPath) | null = null;
+  /** A lowering's lab keys → where they are written in its own file, or in another source. */
+  private translate: Translate | null = null;
+  /** The front-end this lab was lowered from ("Compose"), null for a lab file (its own sugar, hosts:, is not a front-end). */
+  frontEnd: string | null = null;
 
   private constructor(
     readonly file: string,
     readonly data: unknown,
-    private readonly text: string | null,
+    private readonly text: Parsed | null,
     /** Which parser read the data: js-yaml on the fast path; null for a lab built in code. */
     readonly parser: "js-yaml" | "yaml" | null,
+    /** Which document of the file this is (from 0), for files of several (`---`). */
+    readonly index = 0,
   ) {}
 
   static fromFile(file: string, display = file): LabSource {
-    let text: string;
-    try {
-      text = readFileSync(file, "utf8");
-    } catch (e) {
-      throw new LabError([{ key: [], message: `cannot read ${display}: ${(e as NodeJS.ErrnoException).code ?? String(e)}` }]);
-    }
-    return LabSource.fromText(text, display);
+    return LabSource.fromText(readText(file, display), display);
   }
 
   /**
@@ -109,55 +56,66 @@ export class LabSource {
     if (!NEEDS_REFERENCE.test(text)) {
       try {
         const data = fastLoad(text, { schema: CORE_SCHEMA, filename: file });
-        if (data !== undefined) return new LabSource(file, data, text, "js-yaml");
+        if (data !== undefined) return new LabSource(file, data, new Parsed(text, false), "js-yaml");
       } catch {
         /* the reference parser says what is wrong, and where */
       }
     }
-    const { doc, lines } = withPositions(text);
-    if (doc.errors.length) {
-      throw new LabError(
-        doc.errors.map((err) => {
-          const pos = lines.linePos(err.pos[0]);
-          return {
-            loc: pos ? { file, line: pos.line, column: pos.col } : { file, line: 1, column: 1 },
-            key: [],
-            message: err.code === "DUPLICATE_KEY" ? "duplicate key" : err.message.split("\n")[0],
-            hint: err.code === "DUPLICATE_KEY" ? "each key may appear once in a mapping" : "check the YAML syntax (indentation, colons, quotes)",
-          };
-        }),
-      );
+    const { docs, lines } = allWithPositions(text, false);
+    if (docs[0].errors.length) throw refused(docs[0].errors, lines, file);
+    const parsed = new Parsed(text, false);
+    parsed.set(docs, lines);
+    return new LabSource(file, valueOf(docs[0], file), parsed, "yaml");
+  }
+
+  /** Every document of a file of several (`---`), as Kubernetes manifests are written; empty documents left out. */
+  static documentsOfFile(file: string, display = file): LabSource[] {
+    return LabSource.documentsOfText(readText(file, display), display);
+  }
+
+  /** Every document of a text of several (`---`), each locating its keys in its own lines. */
+  static documentsOfText(text: string, file = "<lab>"): LabSource[] {
+    if (!NEEDS_REFERENCE.test(text)) {
+      try {
+        const parsed = new Parsed(text, true);
+        const all = fastLoadAll(text, undefined, { schema: CORE_SCHEMA, filename: file });
+        return all.flatMap((data, i) => (data == null ? [] : [new LabSource(file, data, parsed, "js-yaml", i)]));
+      } catch {
+        /* as fromText */
+      }
     }
-    let data: unknown;
-    let bomb = false;
-    try {
-      data = doc.toJS({ maxAliasCount: -1 });
-      bomb = expandedSize(data) > MAX_VALUES;
-    } catch {
-      // Nesting deeper than the stack: refused like any other bad input.
-      throw new LabError([{ loc: { file, line: 1, column: 1 }, key: [], message: "the file nests too deeply to read", hint: "flatten the structure" }]);
-    }
-    if (bomb) throw new LabError([{ loc: { file, line: 1, column: 1 }, key: [], message: `through its aliases the file expands to more than ${MAX_VALUES.toLocaleString("en")} values`, hint: "write the repeated parts out, or nest aliases less deeply" }]);
-    const src = new LabSource(file, data, text, "yaml");
-    src.parsed = { doc, lines };
-    return src;
+    const { docs, lines } = allWithPositions(text, true);
+    const errors = docs.flatMap((d) => d.errors);
+    if (errors.length) throw refused(errors, lines, file);
+    const parsed = new Parsed(text, true);
+    parsed.set(docs, lines);
+    return docs.flatMap((d, i) => {
+      const data = valueOf(d, file);
+      return data == null ? [] : [new LabSource(file, data, parsed, "yaml", i)];
+    });
   }
 
   private positions(): { doc: Document; lines: LineCounter } | null {
-    if (this.text === null) return null;
-    return (this.parsed ??= withPositions(this.text));
+    return this.text?.get(this.index) ?? null;
   }
 
   /** Whether this is a lab lowered from another format (a Compose file). */
   get isLowered(): boolean {
-    return this.translate !== null;
+    return this.frontEnd !== null;
   }
 
-  /** A lab lowered from another format (Compose) written in this source's file: errors point into that file. */
-  lowered(data: unknown, translate: (p: KeyPath) => KeyPath): LabSource {
-    const src = new LabSource(this.file, data, this.text, this.parser);
-    src.parsed = this.parsed;
-    src.translate = translate;
+  /**
+   * A lab lowered from what this source holds: errors point where its keys were written —
+   * `translate` maps a key of the new data to one of this source's (or to an origin elsewhere),
+   * through this source's own translation if it was lowered too. `frontEnd` names the format.
+   */
+  lowered(data: unknown, translate: Translate, frontEnd: string | null = this.frontEnd): LabSource {
+    const src = new LabSource(this.file, data, this.text, this.parser, this.index);
+    const prev = this.translate;
+    src.translate = prev ? (p) => { const o = translate(p); return isOrigin(o) ? o : prev(o); } : translate;
+    src.frontEnd = frontEnd;
+    src.warnings = this.warnings;
+    src.notes = this.notes;
     return src;
   }
 
@@ -166,9 +124,15 @@ export class LabSource {
     return new LabSource(file, data, null, null);
   }
 
+  /** Where a key was written: this source's own key, or a key of another source. */
+  private origin(path: KeyPath): Origin {
+    const o = this.translate ? this.translate(path) : path;
+    return isOrigin(o) ? o : { src: this, key: o };
+  }
+
   /** A key as the user wrote it: a front-end's own key for a lowered lab (services.web.ports[0], not nodes.web.publish[0]). */
   keyOf(path: KeyPath): KeyPath {
-    return this.translate ? this.translate(path) : path;
+    return this.origin(path).key;
   }
 
   /** A problem at `key`, located in the file and named in the file's own keys. */
@@ -178,7 +142,11 @@ export class LabSource {
 
   /** Where a key is written: the key itself for mapping entries, else the item. Falls back to the nearest ancestor. */
   locate(path: KeyPath): Location {
-    if (this.translate) path = this.translate(path);
+    const o = this.origin(path);
+    return o.src === this ? this.locateOwn(o.key) : o.src.locate(o.key);
+  }
+
+  private locateOwn(path: KeyPath): Location {
     const p = this.positions();
     if (!p) return { file: this.file, line: 1, column: 1 };
     for (let n = path.length; n >= 0; n--) {

@@ -117,7 +117,7 @@ describe("virtual hosts and kinds: bad input", () => {
   it("a duplicate VNI, a duplicate underlay address", () => {
     const ps = problems(`name: x\n${vms}networks:\n  o1: { kind: vxlan, vni: 7 }\n  o2: { kind: vxlan, vni: 7 }\n`);
     expect(ps[0]).toMatch(/networks\.o2\.vni: vni 7 is already network o1's/);
-    expect(problems("name: x\nhosts:\n  vm1: { underlay: 192.168.56.20 }\n  vm2: { underlay: 192.168.56.20 }\n")[0]).toMatch(/^lab\.yaml:4:10: hosts\.vm2\.underlay\.ip: address 192\.168\.56\.20 is already used by node vm1 on network underlay/);
+    expect(problems("name: x\nhosts:\n  vm1: { underlay: 192.168.56.20 }\n  vm2: { underlay: 192.168.56.20 }\n")[0]).toMatch(/^lab\.yaml:4:10: hosts\.vm2\.underlay: address 192\.168\.56\.20 is already used by node vm1 on network underlay/);
   });
   it("a parent that is not netlab's, never the machine's own uplink", () => {
     expect(problems(`name: x\n${vms}networks:\n  m: { kind: macvlan, parent: "host:eth0", subnet: 192.168.56.0/24 }\n`)[0]).toMatch(/networks\.m\.parent: host:eth0 is not an interface netlab makes\n {2}hint: a parent is never one of the machine's own interfaces/);

@@ -34,7 +34,7 @@ export function attachPass(c: Ctx): void {
       });
     } else {
       // A virtual host's place on the underlay is its `underlay:` address.
-      for (const [net, a] of Object.entries(list)) atts.push({ node: name, net, path: c.vhosts.has(name) ? [...c.nodePath(name), "underlay"] : [...c.nodePath(name), "networks", net], ...(a ?? {}) });
+      for (const [net, a] of Object.entries(list)) atts.push({ node: name, net, path: [...c.nodePath(name), "networks", net], ...(a ?? {}) });
     }
   }
   for (const a of atts) {

@@ -8,10 +8,9 @@ import type { LabSource } from "../source.js";
 import { formatAddr, parseAddr, type Family, type Prefix } from "../../net/ip.js";
 import { nsName, validIfName } from "../../net/names.js";
 
+export { UNDERLAY } from "../virtual-hosts.js";
+
 export const RESERVED = new Set(["host"]);
-/** The network joining the virtual hosts, and its subnet unless `underlay:` says otherwise (Vagrant's host-only LAN). */
-export const UNDERLAY = "underlay";
-export const UNDERLAY_SUBNET = "192.168.56.0/24";
 /** A Linux bridge numbers its ports in 10 bits, 0 reserved. */
 export const BRIDGE_MAX_PORTS = 1023;
 
@@ -61,6 +60,10 @@ export interface ResolveOptions {
   isolated?: boolean;
   /** The lab as it is up: a node keeps the automatic addresses it has, so that an edit renumbers nobody. */
   previous?: Lab;
+  /** The nodes that are virtual hosts (`hosts:`, lowered by lab/virtual-hosts.ts). */
+  vhosts?: Set<string>;
+  /** Problems a lowering found, located already: reported with the resolver's. */
+  problems?: Problem[];
 }
 
 export class Ctx {
@@ -97,23 +100,10 @@ export class Ctx {
     this.sticky = new Map((opts.previous?.nodes ?? []).flatMap((n) => n.intfs.flatMap((i) => (i.kind === "veth" ? [] : [[`${n.name}|${i.network}`, i.addrs] as [string, string[]]]))));
     this.lab = raw.name;
     this.isolated = opts.isolated || (raw.isolated ?? false);
-    const rawHosts = raw.hosts ?? {};
-    this.vhosts = new Set(Object.keys(rawHosts));
-    // A virtual host is a node on the underlay network that forwards by default; the underlay is
-    // a bridge in the lab's host namespace (its .1), hosts' addresses from .11 on.
-    const nodes: NonNullable<RawLab["nodes"]> = {};
-    for (const [name, h] of Object.entries(rawHosts)) {
-      const { underlay, ...rest } = h ?? {};
-      nodes[name] = { ...rest, forward: rest.forward ?? true, networks: { [UNDERLAY]: underlay ? { ip: underlay } : null } };
-    }
-    for (const [name, n] of Object.entries(raw.nodes ?? {})) {
-      if (this.vhosts.has(name)) this.P.add(["nodes", name], `"${name}" is both a virtual host (hosts:) and a node`, "give the node another name");
-      else nodes[name] = n;
-    }
-    this.rawNodes = nodes;
+    this.P.list.push(...(opts.problems ?? []));
+    this.vhosts = opts.vhosts ?? new Set();
+    this.rawNodes = raw.nodes ?? {};
     this.rawNets = raw.networks ?? {};
-    if (this.rawNets[UNDERLAY] !== undefined) this.P.add(["networks", UNDERLAY], `"${UNDERLAY}" is reserved: it is the network joining the virtual hosts`, "set it with the top-level underlay: key, or rename this network");
-    if (this.vhosts.size || raw.underlay) this.rawNets = { [UNDERLAY]: { subnet: raw.underlay?.subnet ?? UNDERLAY_SUBNET, mtu: raw.underlay?.mtu, dns: false }, ...this.rawNets };
     this.nodeNames = Object.keys(this.rawNodes);
     this.netNames = Object.keys(this.rawNets);
     for (const name of this.nodeNames) {
@@ -126,14 +116,14 @@ export class Ctx {
     }
   }
 
-  /** Where a node (or virtual host) is written in the lab file. */
+  /** A node's key (a virtual host's is written under hosts:: the source's translation says so). */
   nodePath(name: string): KeyPath {
-    return this.vhosts.has(name) ? ["hosts", name] : ["nodes", name];
+    return ["nodes", name];
   }
 
-  /** Where a network is written: the underlay is the top-level `underlay:` key. */
+  /** A network's key (the underlay's is the top-level underlay:). */
   netPath(name: string): KeyPath {
-    return name === UNDERLAY ? ["underlay"] : ["networks", name];
+    return ["networks", name];
   }
 
   /** Records an address as taken; false (with the problem said) when someone has it already. */

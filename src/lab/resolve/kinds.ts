@@ -4,7 +4,7 @@ import type { KeyPath } from "../../errors.js";
 import { kernelName } from "../../net/names.js";
 import type { Network } from "../model.js";
 import type { RawNetwork } from "../schema.js";
-import type { Ctx } from "./context.js";
+import { UNDERLAY, type Ctx } from "./context.js";
 
 export const SUBIF = new Set<Network["kind"]>(["macvlan", "ipvlan", "vlan"]);
 const MODES: Partial<Record<Network["kind"], string[]>> = { macvlan: ["bridge", "private", "vepa", "passthru"], ipvlan: ["l2", "l3", "l3s"] };
@@ -30,7 +30,7 @@ export function kindKeys(c: Ctx, name: string, r: RawNetwork, kind: Network["kin
     });
     const dev = kernelName("vx", name);
     // The VXLAN header and the outer UDP/IP headers take 50 bytes of the underlay's MTU.
-    const mtu = r.mtu ?? (c.raw.underlay?.mtu ?? 1500) - 50;
+    const mtu = r.mtu ?? (c.rawNets[UNDERLAY]?.mtu ?? 1500) - 50;
     return { holder: null, fields: { spans, vni: r.vni, port: r.port ?? 4789, vxlan: dev.name, mtu } };
   }
   if (SUBIF.has(kind)) {
