@@ -1,7 +1,7 @@
 // What each node sees through the lab's DNS server, as Docker's embedded DNS answers a
 // container: the names (and aliases) of the members of every dns network it is on, at their
 // addresses on those networks; its own `hosts:` entries; names elsewhere in the lab do not exist.
-import { dnsNetworks, networkMembers, type Lab, type Node } from "../lab/model.js";
+import { dnsNetworks, namesOf, networkMembers, type Lab, type Node } from "../lab/model.js";
 import { formatAddr, parseAddr } from "../net/ip.js";
 
 export interface Answer {
@@ -39,7 +39,7 @@ export class Views {
       if (!net.dns || !served.has(net.name)) continue;
       const t = new Map<string, string[]>();
       for (const m of networkMembers(lab, net.name)) for (const a of m.addrs) {
-        for (const name of [m.node, ...m.aliases]) add(t, name, a);
+        for (const name of namesOf(m.node, m.aliases)) add(t, name, a);
         if (!this.netOf.has(a)) this.netOf.set(a, net.name);
       }
       this.tables.set(net.name, t);
@@ -50,7 +50,7 @@ export class Views {
       this.onNets.set(node.name, dnsNetworks(lab, node).map((n) => n.toLowerCase()));
       const nets = dnsNetworks(lab, node).map((n) => this.tables.get(n)!).filter(Boolean);
       // A node with no network with names still knows itself.
-      if (!nets.length) for (const a of node.intfs.flatMap((i) => i.addrs).slice(0, 1)) add(own, node.name, a.split("/")[0]);
+      if (!nets.length) for (const a of node.intfs.flatMap((i) => i.addrs).slice(0, 1)) for (const n of namesOf(node.name)) add(own, n, a.split("/")[0]);
       this.sees.set(node.name, [...nets, own]);
       for (const i of node.intfs) if (i.kind !== "veth" && served.has(i.network)) for (const a of i.addrs) this.owners.set(a.split("/")[0], node.name);
     }

@@ -1,17 +1,17 @@
 // The names a node knows: the one definition, used for its /etc/hosts and by the lab's DNS server.
-import { dnsNetworks, networkMembers, type Lab, type Node } from "./model.js";
+import { dnsNetworks, namesOf, networkMembers, type Lab, type Node } from "./model.js";
 
 /** Lines "address\tname alias…": every member of the node's dns networks (else itself), then its `hosts:`. Blocks per network are made once: a 1,000-node star shares one. */
 function nameLines(lab: Lab, node: Node, blocks: Map<string, string>): string[] {
   const nets = dnsNetworks(lab, node);
   const lines: string[] = [];
   for (const net of nets) {
-    if (!blocks.has(net)) blocks.set(net, networkMembers(lab, net).flatMap((m) => m.addrs.map((a) => `${a}\t${[m.node, ...m.aliases].join(" ")}`)).join("\n"));
+    if (!blocks.has(net)) blocks.set(net, networkMembers(lab, net).flatMap((m) => (namesOf(m.node, m.aliases).length ? m.addrs.map((a) => `${a}\t${namesOf(m.node, m.aliases).join(" ")}`) : [])).join("\n"));
     const block = blocks.get(net)!;
     if (block) lines.push(block);
   }
   const self = node.intfs.flatMap((i) => i.addrs)[0];
-  if (!nets.length && self) lines.push(`${self.split("/")[0]}\t${node.name}`);
+  if (!nets.length && self && namesOf(node.name).length) lines.push(`${self.split("/")[0]}\t${node.name}`);
   for (const [a, h] of node.extraHosts) lines.push(`${a}\t${h}`);
   return lines;
 }

@@ -260,6 +260,11 @@ export function networkMembers(lab: Lab, network: string): { node: string; addrs
   return out;
 }
 
+/** The names a node answers to in DNS and hosts files: its own, unless it carries a namespace (`NS/POD`, not a DNS name: a pod is found through its Services and aliases). */
+export function namesOf(node: string, aliases: string[] = []): string[] {
+  return node.includes("/") ? aliases : [node, ...aliases];
+}
+
 /** The networks whose names a node resolves: those it is on with dns: true, in its interface order. */
 export function dnsNetworks(lab: Lab, node: Node): string[] {
   return node.intfs.map(networkOf).filter((net): net is string => !!net && !!lab.networks.find((n) => n.name === net)?.dns);

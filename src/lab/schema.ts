@@ -13,6 +13,15 @@ const labName = z
   .regex(LAB_NAME, { message: "must start with a lowercase letter and contain only a-z, 0-9 and '-'" })
   .max(63, { message: "must be at most 63 characters" });
 
+/** A node's name may carry a namespace, `NS/NAME`, as pods do (`kube-system/coredns`): each part an OBJ_NAME. */
+export const NODE_NAME = /^([a-z0-9][a-z0-9_-]{0,31}\/)?[a-z0-9][a-z0-9_-]*$/;
+
+const nodeName = z
+  .string()
+  .regex(NODE_NAME, { message: "node names use a-z, 0-9, '-' and '_', starting with a letter or digit, with at most one namespace before a '/' (ns/pod)" })
+  .max(65, { message: "node names are at most 32 characters, and as much again for a namespace" })
+  .refine((n) => n.split("/").pop()!.length <= 32, { message: "node names are at most 32 characters (after a namespace)" });
+
 const objName = (what: string) =>
   z
     .string()
@@ -210,7 +219,7 @@ export const LabSchema = z.strictObject({
   underlay: UnderlaySchema.optional().describe(doc("underlay")),
   hosts: z.record(objName("host"), VhostSchema.nullable()).optional().describe(doc("hosts")),
   networks: z.record(objName("network"), NetworkSchema).optional().describe(doc("networks")),
-  nodes: z.record(objName("node"), NodeSchema.nullable()).optional().describe(doc("nodes")),
+  nodes: z.record(nodeName, NodeSchema.nullable()).optional().describe(doc("nodes")),
   links: z.array(LinkSchema).optional().describe(doc("links")),
   checks: z.array(CheckSchema).optional().describe(doc("checks")),
 });

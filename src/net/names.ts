@@ -33,8 +33,16 @@ export function kernelLab(lab: string): string {
   return `${stem || "lab"}-${fnv1a(lab).toString(36).padStart(7, "0").slice(-5)}`;
 }
 
+/**
+ * A node's name as one path component or part of a kernel name: a node with a namespace,
+ * `NS/POD`, is `NS.POD` ('.' is in no node name, so two nodes never meet).
+ */
+export function flatName(node: string): string {
+  return node.replace("/", ".");
+}
+
 export function nsName(lab: string, node: string): string {
-  return `${kernelLab(lab)}-${node}`;
+  return `${kernelLab(lab)}-${flatName(node)}`;
 }
 
 /** The namespace that plays "the host" for an isolated lab. `host` is a reserved node name, so this cannot clash. */
@@ -58,7 +66,7 @@ export interface KernelName {
 }
 
 export function kernelName(prefix: string, ...parts: string[]): KernelName {
-  const full = [prefix, ...parts].join("-");
+  const full = [prefix, ...parts.map(flatName)].join("-");
   if (full.length <= IFNAMSIZ) return { name: full };
   const hash = fnv1a(full).toString(36).padStart(7, "0").slice(0, 6);
   return { name: `${prefix.slice(0, IFNAMSIZ - 7)}-${hash}`, altname: full.slice(0, 127) };

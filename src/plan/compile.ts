@@ -10,6 +10,7 @@ import { nodeStep } from "./node-steps.js";
 import type { Op, Phase, Plan, Step } from "./ops.js";
 import { nsOf, Wiring } from "./placement.js";
 import { dnsHolders, dnsWho } from "../dns/servers.js";
+import { flatName } from "../net/names.js";
 
 /** From this many namespaces on, they are made by two processes at once. */
 const NS_SPLIT = 128;
@@ -52,7 +53,7 @@ function dnsServerSteps(lab: Lab, opts: CompileOptions): Step[] {
   return dnsHolders(lab).map((holder) => {
     const cmd = `netlab dns-server ${lab.name}${holder === null ? "" : ` --in ${holder}`}`;
     const who = dnsWho(holder);
-    return { id: `run:${who}:0`, title: `start the lab's DNS server${holder === null ? "" : ` in ${holder}`}: ${cmd}`, ops: [{ op: "spawn", ns: nsOf(lab, holder), cmd, who, log: `${opts.stateDir}/logs/${who}-0.log` }], undo: [] };
+    return { id: `run:${who}:0`, title: `start the lab's DNS server${holder === null ? "" : ` in ${holder}`}: ${cmd}`, ops: [{ op: "spawn", ns: nsOf(lab, holder), cmd, who, log: `${opts.stateDir}/logs/${flatName(who)}-0.log` }], undo: [] };
   });
 }
 
@@ -75,7 +76,7 @@ export function compile(lab: Lab, opts: CompileOptions): Plan {
     node.run.map((cmd, i) => ({
       id: `run:${node.name}:${i}`,
       title: `start on ${node.name}: ${cmd}`,
-      ops: [{ op: "spawn", ns: node.ns, cmd, who: node.name, log: `${opts.stateDir}/logs/${node.name}-${i}.log` }],
+      ops: [{ op: "spawn", ns: node.ns, cmd, who: node.name, log: `${opts.stateDir}/logs/${flatName(node.name)}-${i}.log` }],
       undo: [],
     })),
   );

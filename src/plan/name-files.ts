@@ -5,7 +5,7 @@
 // shared/<n>, host — so that no node's name can make its private directory the one others share.
 import { hostsFile } from "../lab/hosts.js";
 import { networkOf, type Lab, type Node } from "../lab/model.js";
-import { NETNS_ETC } from "../net/names.js";
+import { flatName, NETNS_ETC } from "../net/names.js";
 import { dnsServerOf } from "../dns/servers.js";
 import type { Op, Step } from "./ops.js";
 
@@ -48,7 +48,7 @@ export function nameFilesStep(lab: Lab, opts: { stateDir: string; filesDir?: str
   const linked: { ns: string; dir: string }[] = [];
   let shared = 0;
   for (const [key, d] of dirs) {
-    const dir = `${filesDir}/${key === "host" ? "host" : d.nss.length === 1 ? `nodes/${d.name}` : `shared/${++shared}`}`;
+    const dir = `${filesDir}/${key === "host" ? "host" : d.nss.length === 1 ? `nodes/${flatName(d.name)}` : `shared/${++shared}`}`;
     if (d.hosts !== undefined) files.push({ op: "write", path: `${dir}/hosts`, content: d.hosts }, { op: "write", path: `${dir}/resolv.conf`, content: d.resolv! });
     for (const [path, content] of Object.entries(d.own)) files.push({ op: "write", path: `${dir}/${path.slice("/etc/".length)}`, content });
     for (const ns of d.nss) {

@@ -4,6 +4,7 @@ import { requireUp } from "../../running.js";
 import { serveDns } from "../../dns/server.js";
 import { versionOf } from "../../dns/servers.js";
 import { UsageError } from "../../errors.js";
+import { flatName } from "../../net/names.js";
 import { requireRoot } from "../../runtime/tools.js";
 import { LabState } from "../../state/store.js";
 import { runInherit } from "./exec.js";
@@ -29,7 +30,7 @@ export async function logsCmd(lab: string, what: string | undefined, opts: { dns
   const files = dns ? ["dns.log.1", "dns.log"].filter((f) => readdirSync(dir).includes(f)) : nodeLogs(readdirSync(dir), what!);
   if (opts.follow || tail !== undefined) {
     // tail(1) does it: -F follows dns.log across its rotation, and waits for a file not made yet.
-    const paths = (opts.follow && dns ? ["dns.log"] : files.length ? files : nodeLogs([`${what}-0.log`], what!)).map((f) => join(dir, f));
+    const paths = (opts.follow && dns ? ["dns.log"] : files.length ? files : nodeLogs([`${flatName(what!)}-0.log`], what!)).map((f) => join(dir, f));
     const code = await runInherit(["tail", "-q", "-n", tail === undefined ? "+1" : String(tail), ...(opts.follow ? ["-F"] : []), ...paths], process.env);
     return code === 130 ? 0 : code; // Ctrl-C is how -f ends
   }
@@ -47,8 +48,9 @@ export async function logsCmd(lab: string, what: string | undefined, opts: { dns
   return 0;
 }
 
-/** A node's log files, `<node>-<n>.log` exactly (so web's are not web-1's), in the order of its run commands. */
-export function nodeLogs(files: string[], node: string): string[] {
+/** A node's log files, `<node>-<n>.log` exactly (so web's are not web-1's; `NS.POD` for `NS/POD`), in the order of its run commands. */
+export function nodeLogs(files: string[], name: string): string[] {
+  const node = flatName(name);
   const index = (f: string) => (f.startsWith(`${node}-`) && /^\d+\.log$/.test(f.slice(node.length + 1)) ? Number(f.slice(node.length + 1, -4)) : -1);
   return files.filter((f) => index(f) >= 0).sort((a, b) => index(a) - index(b));
 }
