@@ -87,6 +87,8 @@ export const NetworkSchema = z.strictObject({
   in: z.string().optional().describe(net("in")),
   /** The virtual host (`hosts:`) that holds this network; a vxlan network spans `hosts`. */
   host: z.string().optional().describe(net("host")),
+  /** The bridge's interface name where netlab owns the namespace (a node's, a virtual host's, an isolated lab's host). */
+  bridge: z.string().optional().describe(net("bridge")),
   /** vxlan: the VXLAN network identifier, the virtual hosts it spans (default all), the UDP port. */
   vni: z.number().int().min(1).max(16777215).optional().describe(net("vni")),
   hosts: z.array(z.string()).optional().describe(net("hosts")),

@@ -110,6 +110,15 @@ export const NETWORKS: KeyDocs = under("networks.*", {
     lab: ON_VM1,
     bad: [["vm9"]],
   },
+  bridge: {
+    type: "interface name",
+    default: "in a node or virtual host: the network's name; in the lab's host: <lab>-<network>",
+    doc: "The bridge's interface name where netlab owns the namespace — a node or virtual host holding it (in:, host:), or an isolated lab's host. Unique per namespace, not per lab: every cluster node may have its own cni0.",
+    example: "bridge: cni0",
+    context: { host: "vm1" },
+    lab: ON_VM1,
+    bad: [["docker0", { host: undefined }], ["cni0-bridge-of-vm1"]],
+  },
   vni: {
     type: "integer, 1 to 16777215",
     doc: "vxlan: the VXLAN network identifier, required and unique in the lab.",

@@ -8,7 +8,7 @@ import { gatewayOf } from "./gateway.js";
 import { kindKeys, SUBIF } from "./kinds.js";
 
 export function networksPass(c: Ctx): void {
-  const { P, lab, rawNets, nodeNames, netNames, nodes, seenPrefixes, useAddr, claimIface } = c;
+  const { P, rawNets, nodeNames, netNames, nodes, seenPrefixes, useAddr } = c;
   const { networks, netInfo } = c;
   for (const name of netNames) {
     const r = rawNets[name];
@@ -32,12 +32,7 @@ export function networksPass(c: Ctx): void {
     }
     if (kind !== "bridge") holder = k.holder;
     // A vxlan network has a bridge of its name on each host it spans.
-    const kn = holder || kind === "vxlan" ? { name: name } : kernelName(lab, name);
-    if (holder && kind === "bridge") {
-      const e = validIfName(name);
-      if (e) P.add(path, `a bridge held in node ${holder} is named after its network: ${e}`, "use a shorter network name");
-      else claimIface(holder, name, path);
-    }
+    const kn = bridgeName(c, r, name, kind, holder, path);
     const net: Network = {
       kind,
       name, bridge: kn.name, altname: kn.altname, holder,
@@ -102,4 +97,29 @@ export function networksPass(c: Ctx): void {
     netInfo.set(name, info);
   }
 
+}
+
+/**
+ * The kernel name of a network's bridge: `bridge:` where netlab owns the namespace (a node, a
+ * virtual host, an isolated lab's host), else the network's name in a holder, `<lab>-<network>`
+ * (hashed to fit) in the lab's host. Claimed per namespace: two nodes may each have a cni0.
+ */
+function bridgeName(c: Ctx, r: Ctx["rawNets"][string], name: string, kind: Network["kind"], holder: string | null, path: KeyPath): { name: string; altname?: string } {
+  const { P, claimIface } = c;
+  if (r.bridge !== undefined) {
+    if (kind !== "bridge") P.add([...path, "bridge"], `bridge: names a bridge network's bridge, and ${name} is ${kind}`, "leave it out");
+    else if (holder === null && !c.isolated) P.add([...path, "bridge"], "a bridge in the lab's host namespace (shared with this machine) carries the lab's prefix", "hold the network in a node (in: NODE) or a virtual host (host: VM), or make the lab isolated (isolated: true)");
+    else {
+      claimIface(holder, r.bridge, [...path, "bridge"]);
+      return { name: r.bridge };
+    }
+  }
+  if (kind === "vxlan") return { name };
+  if (!holder) return kernelName(c.lab, name);
+  if (kind === "bridge") {
+    const e = validIfName(name);
+    if (e) P.add(path, `a bridge held in node ${holder} is named after its network: ${e}`, "use a shorter network name, or name the bridge (bridge: br0)");
+    else claimIface(holder, name, path);
+  }
+  return { name };
 }
