@@ -143,9 +143,9 @@ export function compare(lab: Lab, meta: Meta, state: LabState, pending: Lab[]): 
   // Names that now mean other addresses: the DNS server reads its records again, where it
   // listens stays (a server that starts now reads them at start); hosts files are name files.
   // What hostsEntries gives every node, in O(nodes × networks): each dns network's members, and
-  // each node's dns networks, first address (its name where it has none) and hosts: entries.
+  // each node's dns networks, first address (its name where it has none) and hosts: entries; records:.
   const names = (l: Lab) =>
-    JSON.stringify([l.networks.filter((n) => n.dns).map((n) => [n.name, n.nat, networkMembers(l, n.name)]), l.nodes.map((n) => [n.name, dnsNetworks(l, n), n.intfs.flatMap((i) => i.addrs)[0], n.extraHosts, n.upstreams])]);
+    JSON.stringify([l.networks.filter((n) => n.dns).map((n) => [n.name, n.nat, networkMembers(l, n.name)]), l.nodes.map((n) => [n.name, dnsNetworks(l, n), n.intfs.flatMap((i) => i.addrs)[0], n.extraHosts, n.upstreams]), l.records ?? []]);
   // After an unfinished apply the servers may have read any version: they read this one.
   const reload = (names(meta.lab) !== names(lab) || pending.length > 0) && dnsHolders(meta.lab).length > 0;
   // A server that runs on listens where it listened (a new one starts; one no longer needed serves on until down).

@@ -8,6 +8,7 @@ import dnsPacket from "dns-packet";
 import type { Node } from "../lab/model.js";
 import { forward, hostUpstreams, type Upstream } from "./forward.js";
 import { escapeName, type DnsLog } from "./log.js";
+import { recordAnswer } from "./records.js";
 import { ptrAddress, type Views } from "./view.js";
 import { encodeBounded, optOf, questionRoundTrips, RCODES, readHeader, replyLimit, replyOpt, type Opt, type Packet, type Question, type Rcode, type Transport } from "./wire.js";
 
@@ -44,8 +45,8 @@ export async function answer(views: Views, from: string, raw: Buffer, opts: Answ
   const opt = optOf(q);
   const limit = replyLimit(opt, opts.transport);
   const rd = (q.flags ?? 0) & dnsPacket.RECURSION_DESIRED;
-  const reply = (rcode: Rcode, answers: dnsPacket.Answer[] = []) =>
-    encodeBounded({ id: h.id, type: "response", flags: rd | dnsPacket.RECURSION_AVAILABLE | RCODES[rcode], questions: [question], answers, additionals: replyOpt(opt) }, limit);
+  const reply = (rcode: Rcode, answers: dnsPacket.Answer[] = [], extra: dnsPacket.Answer[] = []) =>
+    encodeBounded({ id: h.id, type: "response", flags: rd | dnsPacket.RECURSION_AVAILABLE | RCODES[rcode], questions: [question], answers, additionals: [...extra, ...replyOpt(opt)] }, limit);
   const node = views.client(from);
   const { type } = question;
   const name = escapeName(question.name);
@@ -54,6 +55,13 @@ export async function answer(views: Views, from: string, raw: Buffer, opts: Answ
     return reply("REFUSED");
   }
   const who = node.name;
+  const rec = recordAnswer(views, node, question.name, type);
+  if (rec) {
+    // A CNAME out of the lab (an ExternalName): its target asked upstream where the node has a way out, as CoreDNS does.
+    const out = rec.outside && (node.upstreams?.length || views.natted(node)) ? await outsideAnswers({ ...question, name: rec.outside }, opt, upstreamsOf(node, opts)) : [];
+    log.line(`${who} ${type} ${name} -> ${rec.said}${out.length ? ` (+${out.length} from upstream)` : ""}`);
+    return reply("NOERROR", [...rec.answers, ...out], rec.additionals);
+  }
   if (type === "A" || type === "AAAA") {
     const addrs = views.lookup(node, question.name, type === "A" ? 4 : 6);
     if (addrs) {
@@ -67,7 +75,8 @@ export async function answer(views: Views, from: string, raw: Buffer, opts: Answ
       log.line(`${who} PTR ${name} -> ${host}`);
       return reply("NOERROR", [{ type: "PTR", name: question.name, ttl: 0, class: "IN", data: host }]);
     }
-  } else if (views.knows(node, question.name)) {
+  }
+  if (views.knows(node, question.name)) {
     log.line(`${who} ${type} ${name} -> (no ${type} record)`);
     return reply("NOERROR");
   }
@@ -81,6 +90,17 @@ export async function answer(views: Views, from: string, raw: Buffer, opts: Answ
 function upstreamsOf(node: Node, opts: AnswerOptions): Upstream[] {
   if (node.upstreams?.length) return node.upstreams.map((address) => ({ address, port: 53 }));
   return opts.upstreams ? opts.upstreams(node) : hostUpstreams();
+}
+
+/** The answers an upstream gives for a question; none when no upstream answered. */
+async function outsideAnswers(question: Question, opt: Opt | undefined, upstreams: Upstream[]): Promise<dnsPacket.Answer[]> {
+  const got = await forward(question, opt, upstreams);
+  if ("failed" in got) return [];
+  try {
+    return dnsPacket.decode(Buffer.from(got.reply)).answers ?? [];
+  } catch {
+    return [];
+  }
 }
 
 function logged(log: DnsLog, line: string, b: Buffer): Buffer {

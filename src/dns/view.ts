@@ -1,7 +1,8 @@
 // What each node sees through the lab's DNS server, as Docker's embedded DNS answers a
 // container: the names (and aliases) of the members of every dns network it is on, at their
-// addresses on those networks; its own `hosts:` entries; names elsewhere in the lab do not exist.
-import { dnsNetworks, namesOf, networkMembers, type Lab, type Node } from "../lab/model.js";
+// addresses on those networks; its own `hosts:` entries; the lab's `records:` it may see; names
+// elsewhere in the lab do not exist.
+import { dnsNetworks, namesOf, networkMembers, type DnsRecord, type Lab, type Node } from "../lab/model.js";
 import { formatAddr, parseAddr } from "../net/ip.js";
 
 export interface Answer {
@@ -22,6 +23,8 @@ export class Views {
   private readonly onNets = new Map<string, string[]>();
   /** address → the dns network it is on (for PTR's `name.network`). */
   private readonly netOf = new Map<string, string>();
+  /** `records:` by who sees them (a network's name, "" for every asker): lowercase name → records. */
+  private readonly recs = new Map<string, Map<string, DnsRecord[]>>();
 
   /**
    * `holder`: the namespace whose networks this server serves (null: the lab's host). Only their
@@ -44,6 +47,16 @@ export class Views {
       }
       this.tables.set(net.name, t);
     }
+    const global = new Map<string, string[]>();
+    for (const r of this.lab.records ?? []) {
+      const where = r.networks.length ? r.networks.filter((n) => served.has(n)) : [""];
+      for (const w of where) {
+        const byName = this.recs.get(w) ?? this.recs.set(w, new Map()).get(w)!;
+        byName.set(r.name, [...(byName.get(r.name) ?? []), r]);
+        // Addresses join the names' tables: a name's A records and nodes answer in one turn.
+        if (r.type === "A" || r.type === "AAAA") add(w ? (this.tables.get(w) ?? this.tables.set(w, new Map()).get(w)!) : global, r.name, r.data);
+      }
+    }
     for (const node of lab.nodes) {
       const own = new Map<string, string[]>();
       for (const [a, h] of node.extraHosts) add(own, h, a);
@@ -51,7 +64,7 @@ export class Views {
       const nets = dnsNetworks(lab, node).map((n) => this.tables.get(n)!).filter(Boolean);
       // A node with no network with names still knows itself.
       if (!nets.length) for (const a of node.intfs.flatMap((i) => i.addrs).slice(0, 1)) for (const n of namesOf(node.name)) add(own, n, a.split("/")[0]);
-      this.sees.set(node.name, [...nets, own]);
+      this.sees.set(node.name, [...nets, own, global]);
       for (const i of node.intfs) if (i.kind !== "veth" && served.has(i.network)) for (const a of i.addrs) this.owners.set(a.split("/")[0], node.name);
     }
   }
@@ -103,15 +116,30 @@ export class Views {
 
   /** Whether the name exists at all in the node's view (an AAAA query for an IPv4-only name is NOERROR, empty). */
   knows(node: Node, qname: string): boolean {
-    return this.find(node.name, qname) !== undefined;
+    return this.find(node.name, qname) !== undefined || this.records(node, qname).length > 0;
+  }
+
+  /** The `records:` of a name the node sees, of one type or all. */
+  records(node: Node, qname: string, type?: DnsRecord["type"]): DnsRecord[] {
+    const k = qname.toLowerCase().replace(/\.$/, "");
+    const out: DnsRecord[] = [];
+    for (const w of ["", ...(this.onNets.get(node.name) ?? [])]) for (const r of this.recs.get(w)?.get(k) ?? []) if ((!type || r.type === type) && !out.includes(r)) out.push(r);
+    return out;
   }
 
   /** PTR: `NAME.NETWORK` of the lab node with this address (as Docker answers), if the asker can see it. */
   reverse(node: Node, addr: string): string | null {
     const owner = this.owners.get(addr);
-    if (!owner || !this.find(node.name, owner)?.includes(addr)) return null;
+    if (!owner) return this.recordOf(node, addr);
+    if (!this.find(node.name, owner)?.includes(addr)) return null;
     const net = this.netOf.get(addr);
     return net ? `${owner}.${net}` : owner;
+  }
+
+  /** PTR for an address no node has: the name of an A/AAAA record of it the node sees. */
+  private recordOf(node: Node, addr: string): string | null {
+    for (const w of ["", ...(this.onNets.get(node.name) ?? [])]) for (const rs of this.recs.get(w)?.values() ?? []) for (const r of rs) if ((r.type === "A" || r.type === "AAAA") && r.data === addr) return r.name;
+    return null;
   }
 
   /** Whether the node reaches the outside through NAT: then unknown names are asked upstream. */

@@ -74,6 +74,11 @@ export function encodeBounded(p: Packet, limit: number): Buffer {
   const full = dnsPacket.encode(p);
   if (full.length <= limit) return full;
   const opt = (p.additionals ?? []).filter((a) => a.type === "OPT");
+  // The additional section goes first, without TC (RFC 2181 §9): the answers are whole without it.
+  if (opt.length < (p.additionals ?? []).length) {
+    const lean = dnsPacket.encode({ ...p, additionals: opt });
+    if (lean.length <= limit) return lean;
+  }
   const answers = p.answers ?? [];
   const cut = (n: number, questions = p.questions ?? []) =>
     dnsPacket.encode({ ...p, flags: (p.flags ?? 0) | dnsPacket.TRUNCATED_RESPONSE, questions, answers: answers.slice(0, n), authorities: [], additionals: opt });

@@ -17,6 +17,19 @@ export interface Lab {
   links: Link[];
   host: Host;
   checks: Check[];
+  /** DNS records beside the nodes' names (`records:`); absent in a lab saved before they existed. */
+  records?: DnsRecord[];
+}
+
+/** A DNS record the lab's DNS servers answer (`records:`), as a zone file line holds one. */
+export interface DnsRecord {
+  /** Lower case, without the final dot. */
+  name: string;
+  type: "A" | "AAAA" | "CNAME" | "SRV" | "TXT";
+  /** A/AAAA: the address; CNAME: the name (lower case); SRV: "PRIORITY WEIGHT PORT TARGET"; TXT: the text. */
+  data: string;
+  /** Who sees it: askers on these networks; empty: every node the lab's DNS servers answer. */
+  networks: string[];
 }
 
 /** The network kinds netlab builds; each has its module in plan/kinds/. */
@@ -152,7 +165,7 @@ export interface Node {
   sysctls: Record<string, string>;
   /** Extra /etc/hosts entries from the lab file (address, name); the network-derived ones come from hostsEntries(). */
   extraHosts: [string, string][];
-  resolv?: { nameservers: string[]; search: string[] };
+  resolv?: { nameservers: string[]; search: string[]; options?: string[] };
   /**
    * Where the lab's DNS server sends this node's questions about names outside the lab, in turn
    * (`dns: { upstreams }`; a Compose service's `dns:`): Docker's `--dns` on a user-defined

@@ -35,7 +35,7 @@ const commands = z.union([z.string(), z.array(z.string())]);
 const at = (prefix: string) => (key: string) => doc(`${prefix}.${key}`);
 const rt = at("route"), fw = at("firewall"), ne = at("netem"), net = at("networks.*"), att = at("nodes.*.networks.*");
 const node = at("nodes.*"), vm = at("hosts.*"), ul = at("underlay"), ln = at("links[]"), ep = at("links[].endpoints[]");
-const ck = at("checks[]"), hs = at("host");
+const ck = at("checks[]"), hs = at("host"), rec = at("records[]");
 
 /** A route as a map; a route may also be a string in `ip route` form. */
 export const RouteSchema = z.strictObject({
@@ -127,6 +127,7 @@ export const NodeSchema = z.strictObject({
       nameservers: z.array(z.string()).optional().describe(node("dns.nameservers")),
       search: z.array(z.string()).optional().describe(node("dns.search")),
       upstreams: z.array(z.string()).optional().describe(node("dns.upstreams")),
+      options: z.array(z.string()).optional().describe(node("dns.options")),
     })
     .optional()
     .describe(node("dns")),
@@ -213,6 +214,14 @@ export const HostSchema = z.strictObject({
   files: files.optional().describe(hs("files")),
 });
 
+/** A DNS record the lab's DNS servers answer, as a zone file line: name, type, data. */
+export const RecordSchema = z.strictObject({
+  name: z.string().describe(rec("name")),
+  type: z.enum(["A", "AAAA", "CNAME", "SRV", "TXT"]).describe(rec("type")),
+  data: z.union([z.string(), z.array(z.string()).min(1)]).describe(rec("data")),
+  networks: z.array(z.string()).optional().describe(rec("networks")),
+});
+
 export const LabSchema = z.strictObject({
   name: labName.describe(doc("name")),
   description: z.string().optional().describe(doc("description")),
@@ -223,6 +232,7 @@ export const LabSchema = z.strictObject({
   networks: z.record(objName("network"), NetworkSchema).optional().describe(doc("networks")),
   nodes: z.record(nodeName, NodeSchema.nullable()).optional().describe(doc("nodes")),
   links: z.array(LinkSchema).optional().describe(doc("links")),
+  records: z.array(RecordSchema).optional().describe(doc("records")),
   checks: z.array(CheckSchema).optional().describe(doc("checks")),
 });
 
@@ -232,5 +242,6 @@ export type RawVhost = z.infer<typeof VhostSchema>;
 export type RawNetwork = z.infer<typeof NetworkSchema>;
 export type RawLink = z.infer<typeof LinkSchema>;
 export type RawCheck = z.infer<typeof CheckSchema>;
+export type RawRecord = z.infer<typeof RecordSchema>;
 export type RawRoute = z.infer<typeof route>;
 export type RawFirewall = z.infer<typeof FirewallSchema>;

@@ -18,9 +18,10 @@ import type { Op, Step } from "./ops.js";
 export function resolvConf(lab: Lab, node: Node, hostResolv?: string): string {
   const head = `# Written by netlab for lab ${lab.name}; removed by \`netlab down ${lab.name}\`.`;
   const search = node.resolv?.search.length ? [`search ${node.resolv.search.join(" ")}`] : [];
-  if (node.resolv?.nameservers.length) return [head, ...node.resolv.nameservers.map((n) => `nameserver ${n}`), ...search].join("\n") + "\n";
+  const own = node.resolv?.options?.length ? [`options ${node.resolv.options.join(" ")}`] : [];
+  if (node.resolv?.nameservers.length) return [head, ...node.resolv.nameservers.map((n) => `nameserver ${n}`), ...search, ...own].join("\n") + "\n";
   // On a network with names: the lab's DNS server, at 127.0.0.11 as in a Docker container (with a search list of the node's own, if it has one).
-  if (dnsServerOf(lab, node)) return [head, "# The lab's DNS server (netlab logs LAB dns shows what it was asked), reached through a DNAT.", "nameserver 127.0.0.11", ...search, "options ndots:0"].join("\n") + "\n";
+  if (dnsServerOf(lab, node)) return [head, "# The lab's DNS server (netlab logs LAB dns shows what it was asked), reached through a DNAT.", "nameserver 127.0.0.11", ...search, ...(own.length ? own : ["options ndots:0"])].join("\n") + "\n";
   const natted = node.intfs.some((i) => lab.networks.find((n) => n.name === networkOf(i))?.nat);
   if (natted && hostResolv) {
     const kept = hostResolv.split("\n").filter((l) => /^\s*(nameserver|search|domain|options)\s/.test(l) && !/^\s*nameserver\s+(127\.|::1\b)/.test(l));

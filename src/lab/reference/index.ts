@@ -8,12 +8,13 @@ import { LINKS } from "./links.js";
 import { NETEM, NETWORKS } from "./networks.js";
 import { NODES } from "./nodes.js";
 import { SHARED_SHAPES } from "./shared.js";
+import { RECORDS } from "./records.js";
 import { TOP } from "./top.js";
 import type { KeyDoc, KeyDocs } from "./types.js";
 
 export type { KeyDoc } from "./types.js";
 
-export const REFERENCE: KeyDocs = { ...TOP, ...NETWORKS, ...NETEM, ...NODES, ...SHARED_SHAPES, ...LINKS, ...HOSTS, ...CHECKS };
+export const REFERENCE: KeyDocs = { ...TOP, ...NETWORKS, ...NETEM, ...NODES, ...SHARED_SHAPES, ...LINKS, ...HOSTS, ...RECORDS, ...CHECKS };
 
 /** What an editor shows on hover: the meaning, and the default when there is one. */
 export const hoverText = (d: KeyDoc): string => (d.default ? `${d.doc} Default: ${d.default}.` : d.doc);

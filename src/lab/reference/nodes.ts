@@ -122,7 +122,7 @@ export const NODES: KeyDocs = under("nodes.*", {
     bad: [[{ db: "somewhere" }], [["db=10.0.0.5"]]],
   },
   dns: {
-    type: "map: nameservers, search",
+    type: "map: nameservers, search, upstreams, options",
     default: "the lab's DNS server (127.0.0.11) on a network with names; else the host's nameservers on a nat network; else none",
     doc: "The node's own resolv.conf instead of the lab's DNS server.",
     example: "dns: { nameservers: [10.1.0.1], search: [lab.example] }",
@@ -145,6 +145,13 @@ export const NODES: KeyDocs = under("nodes.*", {
     doc: "Where the lab's DNS server asks this node's names outside the lab, in turn; the node keeps nameserver 127.0.0.11 (Docker's --dns on a user-defined network; a Compose service's dns:).",
     example: "upstreams: [10.0.0.53, 10.0.1.53]",
     bad: [[["dns.example"]]],
+  },
+  "dns.options": {
+    type: "list of resolv.conf options",
+    default: "ndots:0 with the lab's DNS server; none otherwise",
+    doc: "The options line of the node's resolv.conf (resolv.conf(5)), in place of the default: Kubernetes' kubelet writes ndots:5, so that short names go through the search list first.",
+    example: "options: [ndots:5]",
+    bad: [[["ndots 5"]]],
   },
   labels: COMMON.labels,
   run: COMMON.run,

@@ -61,6 +61,13 @@ export const TOP: KeyDocs = {
     lab: WEB_API,
     bad: [[{ endpoints: ["web:eth1", "api:eth1"] }]],
   },
+  records: {
+    type: "list of records (see records)",
+    doc: "DNS records the lab's DNS servers answer beside the nodes' names: A, AAAA, CNAME, SRV, TXT.",
+    example: "records: [{ name: db.example, type: CNAME, data: db }]",
+    lab: WEB_API,
+    bad: [[[{ name: "db.example", type: "MX", data: "db" }]]],
+  },
   checks: {
     type: "list of checks (see checks)",
     doc: "What netlab test verifies, from inside the namespaces, concurrently.",

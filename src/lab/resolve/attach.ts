@@ -6,7 +6,7 @@ import { kernelName } from "../../net/names.js";
 type ParsedIfAddr = NonNullable<ReturnType<typeof parseIfAddr>>;
 import type { Network, Node } from "../model.js";
 import { BRIDGE_MAX_PORTS, Ctx, UNDERLAY } from "./context.js";
-import { closest, validMac } from "./util.js";
+import { closest, DNS_NAME, validMac } from "./util.js";
 
 export function attachPass(c: Ctx): void {
   const { P, lab, rawNodes, nodeNames, netNames, nodes, addrs, useAddr, intfNames, claimIface, networks, netInfo } = c;
@@ -166,9 +166,6 @@ function placement(c: Ctx, node: Node, net: Network): [string, string] | null {
   if (parent !== null && c.vhosts.has(parent) && parent !== home) return [`node ${node.name} is on ${where(home)}, and network ${net.name} hangs off ${parent}`, `give the node host: ${parent}`];
   return null;
 }
-
-/** A DNS name as Docker's embedded DNS answers them: letters, digits, '-', and '_' (container names such as nextcloud_db). */
-const DNS_NAME = /^(?=.{1,253}$)([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*$/;
 
 /** Aliases are DNS names, and never a name another node of the network already answers to. */
 function aliasesCheck(c: Ctx, atts: { node: string; net: string; path: KeyPath; aliases?: string[] }[]): void {

@@ -2,7 +2,7 @@
 // nodes being built, the address book (every address used, by whom), the interface names
 // claimed per namespace, the prefix registry (for overlaps), the networks and their ranges.
 import { MAX_PROBLEMS, type KeyPath, type Problem } from "../../errors.js";
-import type { Check, Host, Lab, Network, Node } from "../model.js";
+import type { Check, DnsRecord, Host, Lab, Network, Node } from "../model.js";
 import type { RawLab } from "../schema.js";
 import type { LabSource } from "../source.js";
 import { formatAddr, parseAddr, type Family, type Prefix } from "../../net/ip.js";
@@ -80,6 +80,7 @@ export class Ctx {
   readonly netInfo = new Map<string, NetInfo>();
   readonly links: Lab["links"] = [];
   readonly checks: Check[] = [];
+  readonly records: DnsRecord[] = [];
   /** Every prefix of a network or link, for the overlap pass. */
   readonly seenPrefixes: { p: Prefix; path: KeyPath; what: string }[] = [];
   /** The address book: "family:address" → who has it. */

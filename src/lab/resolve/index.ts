@@ -17,11 +17,12 @@ import { netemPass } from "./netem.js";
 import { networksPass } from "./networks.js";
 import { nodesPass } from "./nodes.js";
 import { overlapsPass } from "./overlaps.js";
+import { recordsPass } from "./records.js";
 
 export { validateShape } from "./describe.js";
 
 /** The passes, in order: each may use what the ones before it decided. */
-const PASSES = [networksPass, attachPass, linksPass, netemPass, parentsPass, overlapsPass, nodesPass, hostPass, checksPass];
+const PASSES = [networksPass, attachPass, linksPass, netemPass, parentsPass, overlapsPass, nodesPass, hostPass, recordsPass, checksPass];
 
 /** Turn a schema-valid lab into a resolved Lab, or throw LabError with every problem found. */
 export function resolveLab(src: LabSource, raw: RawLab, opts: ResolveOptions = {}): Lab {
@@ -39,5 +40,6 @@ export function resolveLab(src: LabSource, raw: RawLab, opts: ResolveOptions = {
     links: c.links,
     host: c.host,
     checks: c.checks,
+    ...(c.records.length ? { records: c.records } : {}),
   };
 }

@@ -51,11 +51,12 @@ export function nodesPass(c: Ctx): void {
       r.dns.upstreams.forEach((a, i) => { if (!parseAddr(a)) P.add([...path, "dns", "upstreams", i], `"${a}" is not an IP address`, "upstreams are addresses of DNS servers, e.g. 10.0.0.53"); });
       node.upstreams = r.dns.upstreams;
     }
-    if (r.dns && (r.dns.nameservers || r.dns.search)) {
+    if (r.dns && (r.dns.nameservers || r.dns.search || r.dns.options)) {
       const ns = r.dns.nameservers ?? [];
       ns.forEach((a, i) => { if (!parseAddr(a)) P.add([...path, "dns", "nameservers", i], `"${a}" is not an IP address`, "nameservers are addresses, e.g. 10.0.0.53"); });
       (r.dns.search ?? []).forEach((d, i) => { if (!/^[A-Za-z0-9.-]+$/.test(d)) P.add([...path, "dns", "search", i], `"${d}" is not a domain name`); });
-      node.resolv = { nameservers: ns, search: r.dns.search ?? [] };
+      (r.dns.options ?? []).forEach((o, i) => { if (!/^[a-z][a-z0-9-]*(:\d{1,4})?$/.test(o)) P.add([...path, "dns", "options", i], `"${o}" is not a resolv.conf option`, "as resolv.conf(5) writes them, e.g. ndots:5, timeout:1, edns0"); });
+      node.resolv = { nameservers: ns, search: r.dns.search ?? [], ...(r.dns.options ? { options: r.dns.options } : {}) };
     }
     if (r.firewall) node.firewall = resolveFirewall(P, r.firewall, [...path, "firewall"]);
     node.publish = resolvePublish(P, r.publish ?? [], [...path, "publish"], node, networks, published);

@@ -2,6 +2,9 @@
 import type { KeyPath } from "../../errors.js";
 import { Problems } from "./context.js";
 
+/** A DNS name as Docker's embedded DNS answers them: letters, digits, '-', and '_' (container names such as nextcloud_db). */
+export const DNS_NAME = /^(?=.{1,253}$)([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*$/;
+
 export function asList(v: string | string[] | undefined): string[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }
