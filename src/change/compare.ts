@@ -11,7 +11,7 @@ import { labHash, planFor } from "../api.js";
 import { sourceOf } from "../lab/load.js";
 import { dnsNetworks, networkMembers, type Lab } from "../lab/model.js";
 import { labEdits } from "../lab/diff.js";
-import { dnsHolders, dnsServers } from "../dns/servers.js";
+import { dnsHolders } from "../dns/servers.js";
 import { conntrackOnApply } from "../plan/features/conntrack.js";
 import type { Op, Plan, Step } from "../plan/ops.js";
 import { emptyTables, tablesIn } from "../runtime/iptables-live.js";
@@ -21,6 +21,7 @@ import type { LabState, Meta } from "../state/store.js";
 import { timing } from "../runtime/timing.js";
 import { dryRunSync, impairments, MUTABLE, readdress } from "./in-place.js";
 import { additions, membership, ownedBy, removals, type Membership } from "./members.js";
+import { networkMembership, networkOps, type NetMembership } from "./networks.js";
 
 /** One change: the ops that bring a step (or a node) from old to new, and the undo to journal for it. */
 export interface Change {
@@ -117,7 +118,8 @@ export function compare(lab: Lab, meta: Meta, state: LabState, pending: Lab[]): 
   const oldPlan = planFor(meta.lab, state);
   timing("both versions planned");
   const m = membership(meta.lab, lab, pending);
-  const moving = new Set([...m.added.map((n) => n.name), ...m.removed.map((r) => r.name)]);
+  const nm = networkMembership(meta.lab, lab, pending, m);
+  const moving = new Set([...m.added.map((n) => n.name), ...m.removed.map((r) => r.name), ...[...nm.added, ...nm.removed].map((n) => `network:${n.name}`)]);
   const spaces = new Set([...m.added.map((n) => n.ns), ...m.removed.map((r) => r.ns)]);
   const steps = (p: Plan) => stepsOf(p, moving, spaces);
   const [was, will] = [steps(oldPlan), steps(newPlan)];
@@ -127,7 +129,7 @@ export function compare(lab: Lab, meta: Meta, state: LabState, pending: Lab[]): 
   const halves = pendingPlans.map(steps);
   const same = (x?: Step, y?: Step) => (!x && !y) || (!!x && !!y && text(x.ops) === text(y.ops) && text(x.undo) === text(y.undo));
   const changes: Change[] = [];
-  const refused: string[] = [...m.refused];
+  const refused: string[] = [...m.refused, ...nm.refused];
   const execs: string[] = [];
   for (const id of new Set([...will.keys(), ...was.keys(), ...halves.flatMap((h) => [...h.keys()])])) {
     const b = will.get(id);
@@ -136,7 +138,7 @@ export function compare(lab: Lab, meta: Meta, state: LabState, pending: Lab[]): 
     const c = change(id, olds, b, [meta.lab, ...pending], lab);
     if (c === EXEC_RULES) execs.push(`node ${id.slice("node:".length)}'s rules (its exec: commands may have added rules that reloading its tables would lose)`);
     else if (c) changes.push(c);
-    else if (!m.refused.length) refused.push((b ?? olds.find(Boolean))!.title);
+    else if (!m.refused.length && !nm.refused.length) refused.push((b ?? olds.find(Boolean))!.title);
   }
   const hairpin = hairpins([oldPlan, ...pendingPlans], newPlan, moving);
   if (hairpin) changes.push(hairpin);
@@ -149,18 +151,16 @@ export function compare(lab: Lab, meta: Meta, state: LabState, pending: Lab[]): 
   // After an unfinished apply the servers may have read any version: they read this one.
   const reload = (names(meta.lab) !== names(lab) || pending.length > 0) && dnsHolders(meta.lab).length > 0;
   // A server that runs on listens where it listened (a new one starts; one no longer needed serves on until down).
-  const kept = dnsHolders(meta.lab).filter((h) => dnsHolders(lab).includes(h));
-  const moved = kept.some((h) => dnsServers(lab, h).join(" ") !== dnsServers(meta.lab, h).join(" ")) ? ["the networks a DNS server of the lab listens on"] : [];
-  if (refused.length || moved.length || execs.length) {
+  if (refused.length || execs.length) {
     // Nodes that come and go are not what is refused (unless they are): named by what else differs.
     const edits = labEdits(meta.lab, lab).filter((e) => !/^nodes (added|removed): /.test(e));
-    const what = [...(m.refused.length ? m.refused : edits), ...moved, ...execs];
+    const what = [...(m.refused.length || nm.refused.length ? [...m.refused, ...nm.refused] : edits), ...execs];
     throw new UsageError(
-      `netlab apply cannot yet make this edit while the lab is up; it changes:\n${(what.length ? what : refused).map((w) => `  - ${w}`).join("\n")}\n(apply adds and removes nodes on bridges, and changes rules, firewalls, published ports, impairments, a node's addresses and routes, and the lab's names)`,
+      `netlab apply cannot yet make this edit while the lab is up; it changes:\n${(what.length ? what : refused).map((w) => `  - ${w}`).join("\n")}\n(apply adds and removes nodes on bridges and bridges of the lab's host, and changes rules, firewalls, published ports, impairments, a node's addresses and routes, and the lab's names)`,
       `sudo netlab down ${lab.name} && sudo netlab up${lab.isolated ? " --isolated" : ""} ${lab.file}`,
     );
   }
-  const ordered = order(m, additions(m, newPlan), changes).filter((c) => c.ops.length || c.undo.length);
+  const ordered = order(m, additions(m, newPlan), changes, nm, networkOps(nm, newPlan, lab.hostNs)).filter((c) => c.ops.length || c.undo.length);
   timing("steps compared");
   const reloads = reload ? [`# then: the lab's DNS server${dnsHolders(lab).length > 1 ? "s read" : " reads"} the new names (netlab sends SIGHUP to netlab dns-server ${lab.name} once lab.json is written)`] : [];
   const script = [...ordered.map((c) => `# change: ${c.title}\n${c.id === "host-iptables" ? dryRunSync(c, was.get(c.id)) : text(c.ops)}`), ...reloads].join("\n");
@@ -172,7 +172,7 @@ export function compare(lab: Lab, meta: Meta, state: LabState, pending: Lab[]): 
  * and own steps of added nodes; then the rest (the host's rules, other nodes, the name files);
  * then exec: and run: (their name files are in place by then).
  */
-function order(m: Membership, add: ReturnType<typeof additions>, rest: Change[]): Change[] {
+function order(m: Membership, add: ReturnType<typeof additions>, rest: Change[], nm: NetMembership, nets: ReturnType<typeof networkOps>): Change[] {
   const out: Change[] = [];
   const asChange = (s: Step): Change => ({ id: s.id, title: s.title, ops: s.ops, undo: s.undo, holds: s.undo });
   const gone = removals(m);
@@ -180,6 +180,9 @@ function order(m: Membership, add: ReturnType<typeof additions>, rest: Change[])
   const only = m.removed.filter((r) => !again.includes(r.name)).map((r) => r.name);
   const title = [...(only.length ? [`remove ${plural(only)}`] : []), ...(again.length ? [`clear ${plural(again)} to make again`] : [])].join("; ");
   if (gone.length) out.push({ id: "remove-nodes", title, ops: gone, undo: [], holds: [], gone: m.removed.flatMap((r) => r.ends), retire: m.removed.map((r) => r.name) });
+  const named = (ns: { name: string }[]) => `${ns.length === 1 ? "network" : "networks"} ${ns.map((n) => n.name).join(", ")}`;
+  if (nets.drop.length) out.push({ id: "remove-networks", title: `remove ${named(nm.removed)}`, ops: nets.drop, undo: [], holds: [] });
+  if (nets.make.length) out.push({ id: "add-networks", title: `make ${named(nm.added)}`, ops: nets.make, undo: nets.undo, holds: [] });
   const who = plural(m.added.map((n) => n.name));
   if (add.create.length) out.push({ id: `netns:+${m.added.map((n) => n.name).join(",")}`, title: `create the namespaces of ${who}`, ops: add.create, undo: add.undo, holds: [] });
   if (add.cables.length) out.push({ id: "host-links", title: `cables of ${who}`, ops: add.cables, undo: [], holds: [] });

@@ -11,9 +11,10 @@ import { requireTools } from "../runtime/tools.js";
 import { toolsFor } from "../runtime/ops/index.js";
 import type { Change } from "./compare.js";
 
-/** Throws EnvError naming the first of the added nodes' names that this machine already has. */
+/** Throws EnvError naming the first of the added nodes' (and networks') names that this machine already has. */
 export async function membersFree(lab: Lab, changes: Change[], hostWrap: string[]): Promise<void> {
   requireTools(toolsFor({ lab: lab.name, phases: [{ name: "apply", concurrent: false, steps: changes.map((c) => ({ ...c })) }] }));
+  await bridgesFree(lab, changes, hostWrap);
   const create = changes.find((c) => c.id.startsWith("netns:+"));
   if (!create) return;
   const removed = new Set(changes.flatMap((c) => (c.retire ? c.ops.flatMap((o) => (o.op === "kill-ns" ? o.names : [])) : [])));
@@ -28,4 +29,15 @@ export async function membersFree(lab: Lab, changes: Change[], hostWrap: string[
   const names = linkNames((await run([...hostWrap, "ip", "-j", "link", "show"])).stdout);
   const clash = ends.find((e) => names.has(e));
   if (clash) throw new EnvError(`the host-side interface ${clash} of a node apply adds already exists`, "is this lab already up from another file? (netlab status)");
+}
+
+/** The bridges of networks apply adds (not ones it deletes first, an unfinished apply's) must be free in the lab's host. */
+async function bridgesFree(lab: Lab, changes: Change[], hostWrap: string[]): Promise<void> {
+  const lines = (id: string) => changes.filter((c) => c.id === id).flatMap((c) => c.ops.flatMap((o) => (o.op === "ip" ? o.lines : [])));
+  const again = new Set(lines("remove-networks").map((l) => l.split(" ").pop()!));
+  const made = lines("add-networks").flatMap((l) => /^link add (\S+) /.exec(l)?.[1] ?? []).filter((b) => !again.has(b));
+  if (!made.length) return;
+  const names = linkNames((await run([...hostWrap, "ip", "-j", "link", "show"])).stdout);
+  const clash = made.find((b) => names.has(b));
+  if (clash) throw new EnvError(`interface ${clash}, the bridge of a network apply adds to lab ${lab.name}, already exists`, "is this lab already up from another file? (netlab status) Otherwise rename the network");
 }

@@ -64,8 +64,9 @@ export function membership(up: Lab, now: Lab, pending: Lab[]): Membership {
   return { added, removed, refused };
 }
 
-/** Whether a step or host part belongs to one of these nodes (and is made or removed with it). */
+/** Whether a step or host part belongs to one of these nodes, or networks (`network:NAME`), and is made or removed with it. */
 export function ownedBy(id: string, nodes: Set<string>): boolean {
+  if (id.startsWith("network:")) return nodes.has(id);
   const m = /^(?:node|run|exec|member):([^:]+)(?::|$)/.exec(id);
   return !!m && nodes.has(m[1]);
 }

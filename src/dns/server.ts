@@ -21,43 +21,76 @@ import { Views } from "./view.js";
 /**
  * Serves until SIGTERM. `logFile` is opened once and kept (log.ts). On SIGHUP it reads the lab
  * again (`reload`: the lab as it is now up, and its version) and answers from the new records
- * from the next query on — no restart, no query lost — logging `reloaded version V`.
+ * from the next query on — no restart, no query lost — listening where the new version has
+ * networks with names (a network apply added) and no more where it has none (one it removed),
+ * then logging `reloaded version V`.
  */
 export async function serveDns(lab: Lab, logFile: string, reload?: () => { lab: Lab; version: string } | null, holder: string | null = null): Promise<void> {
   let views = new Views(lab, holder);
   const log = new QueryLog(logFile);
-  // Before listening: whoever sees "listening" may send SIGHUP (whose default would end us).
-  process.on("SIGHUP", () => {
-    try {
-      const now = reload?.();
-      if (!now) return log.outside("reload asked for, but the lab is not up: records kept");
-      views = new Views(now.lab, holder);
-      log.line(`reloaded version ${now.version}`);
-    } catch (e) {
-      log.outside(`reload failed, records kept: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  });
   const current = { answer: (from: string, msg: Buffer, o: AnswerOptions) => answer(views, from, msg, o), client: (from: string) => !!views.client(from) };
   const failed = (what: string) => (e: unknown) => log.outside(`error (${what}; the server goes on): ${e instanceof Error ? e.message : String(e)}`);
+  const listening = new Map<string, () => void>();
+  /** Listens (or stops) where `l` has this holder's networks with names; one address failing leaves the others. */
+  const listenFor = async (l: Lab) => {
+    const want = dnsServers(l, holder);
+    for (const [addr, close] of listening)
+      if (!want.includes(addr)) {
+        close();
+        listening.delete(addr);
+        log.line(`stopped listening on ${addr}:53`);
+      }
+    for (const addr of want.filter((a) => !listening.has(a))) {
+      listening.set(addr, await listen(addr, current, log, failed));
+      log.line(`listening on ${addr}:53 (udp, tcp)`);
+    }
+  };
+  // One reload at a time, in the order asked.
+  let reloading = Promise.resolve();
+  // Before listening: whoever sees "listening" may send SIGHUP (whose default would end us).
+  process.on("SIGHUP", () => {
+    reloading = reloading.then(async () => {
+      try {
+        const now = reload?.();
+        if (!now) return log.outside("reload asked for, but the lab is not up: records kept");
+        views = new Views(now.lab, holder);
+        await listenFor(now.lab);
+        log.line(`reloaded version ${now.version}`);
+      } catch (e) {
+        log.outside(`reload failed, records kept: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    });
+  });
   // The last guard: whatever escapes a request is logged, and the server keeps serving.
   process.on("uncaughtException", failed("uncaught"));
   process.on("unhandledRejection", failed("unhandled rejection"));
-  const closers: (() => void)[] = [];
-  for (const addr of dnsServers(lab, holder)) {
-    const udp = await listenUdp(addr, current.answer, { transport: "udp", log }, failed("udp"));
-    const tcp = net.createServer();
-    serveTcp(tcp, (from, msg) => current.answer(from, msg, { transport: "tcp", log }), failed("tcp"), undefined, current.client);
+  await listenFor(lab);
+  await new Promise<void>((resolve) => process.once("SIGTERM", () => resolve()));
+  for (const c of listening.values()) c();
+  log.close();
+}
+
+type Current = { answer: (from: string, msg: Buffer, o: AnswerOptions) => Promise<Buffer | null>; client: (from: string) => boolean };
+
+/** UDP and TCP 53 at `addr`; what closes both. */
+async function listen(addr: string, current: Current, log: QueryLog, failed: (what: string) => (e: unknown) => void): Promise<() => void> {
+  const udp = await listenUdp(addr, current.answer, { transport: "udp", log }, failed("udp"));
+  const tcp = net.createServer();
+  serveTcp(tcp, (from, msg) => current.answer(from, msg, { transport: "tcp", log }), failed("tcp"), undefined, current.client);
+  try {
     await new Promise<void>((resolve, reject) => {
       tcp.once("error", reject);
       tcp.listen(53, addr, () => resolve());
     });
-    tcp.on("error", failed("tcp listener"));
-    closers.push(() => udp.close(), () => tcp.close());
-    log.line(`listening on ${addr}:53 (udp, tcp)`);
+  } catch (e) {
+    udp.close();
+    throw e;
   }
-  await new Promise<void>((resolve) => process.once("SIGTERM", () => resolve()));
-  for (const c of closers) c();
-  log.close();
+  tcp.on("error", failed("tcp listener"));
+  return () => {
+    udp.close();
+    tcp.close();
+  };
 }
 
 async function listenUdp(addr: string, ask: (from: string, msg: Buffer, o: AnswerOptions) => Promise<Buffer | null>, opts: AnswerOptions, onError: (e: unknown) => void): Promise<dgram.Socket> {
