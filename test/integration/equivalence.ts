@@ -12,6 +12,8 @@ import type { Sandbox } from "./sandbox.js";
 
 export const LAB = "eqlab";
 const NAMES = ["n1", "n2", "n3", "n4", "n5"];
+/** The node of the second network, which comes and goes with it. */
+const BACK_NODE = "b1";
 
 export interface EqNode {
   name: string;
@@ -25,18 +27,20 @@ export interface EqNode {
 export interface EqModel {
   nodes: EqNode[];
   rate: "" | "10mbit" | "20mbit";
+  /** A second network, with a node of its own (b1), that an edit adds and removes. */
+  back: boolean;
 }
 
 /** One edit of the model: `pick` chooses the node, `serve` what an added node runs, `rate` the network's impairment. */
 export interface Edit {
-  t: "add" | "remove" | "publish" | "firewall" | "route" | "rate";
+  t: "add" | "remove" | "publish" | "firewall" | "route" | "rate" | "network";
   pick: number;
   serve: boolean;
   rate: EqModel["rate"];
 }
 
 export const editArb: fc.Arbitrary<Edit> = fc.record({
-  t: fc.constantFrom("add" as const, "remove" as const, "publish" as const, "firewall" as const, "route" as const, "rate" as const),
+  t: fc.constantFrom("add" as const, "remove" as const, "publish" as const, "firewall" as const, "route" as const, "rate" as const, "network" as const),
   pick: fc.nat(20),
   serve: fc.boolean(),
   rate: fc.constantFrom("" as const, "10mbit" as const, "20mbit" as const),
@@ -48,6 +52,7 @@ export const START: EqModel = {
     { name: "n2", ip: 12, serve: false, publish: false, firewall: false, route: false },
   ],
   rate: "",
+  back: false,
 };
 
 /** The model after an edit (an edit that cannot apply here, such as removing the last node, changes nothing). */
@@ -67,6 +72,8 @@ export function edited(m: EqModel, e: Edit): EqModel {
       return nodes.length > 1 ? { ...m, nodes: nodes.filter((n) => n !== at) } : m;
     case "rate":
       return { ...m, rate: e.rate };
+    case "network":
+      return { ...m, back: !m.back };
     default:
       at[e.t] = !at[e.t];
       return { ...m, nodes };
@@ -84,7 +91,8 @@ export function render(m: EqModel): string {
     if (n.route) keys.push(`routes: ["10.200.${i + 1}.0/24 via 172.31.60.1"]`);
     return `  ${n.name}: { ${keys.join(", ")} }`;
   };
-  return `name: ${LAB}\nnetworks:\n${net}\nnodes:\n${m.nodes.map(node).join("\n")}\n`;
+  const back = m.back ? ["  back: { subnet: 172.31.61.0/24 }", `  ${BACK_NODE}: { networks: { back: { ip: 172.31.61.11 } }, run: netlab serve http --port 80 }`] : ["", ""];
+  return `name: ${LAB}\nnetworks:\n${net}\n${back[0]}\nnodes:\n${m.nodes.map(node).join("\n")}\n${back[1]}\n`;
 }
 
 /** Drops what the kernel numbers or picks on its own (ifindexes, peers' indexes, MACs of veths, qdisc handles, lifetimes, counters). */
@@ -147,7 +155,7 @@ export async function liveState(sb: Sandbox): Promise<Record<string, string>> {
     const procs = `for p in $(ip netns pids ${n}); do tr '\\0' ' ' < /proc/$p/cmdline; echo; done`;
     out[who] = await readNs(["ip", "netns", "exec", n], localnet);
     out[`${who} processes`] = (await run(["sh", "-c", procs])).stdout.split("\n").filter(Boolean).sort().join("\n");
-    out[`${who} names`] = (await run(["ip", "netns", "exec", n, "sh", "-c", NAMES.map((x) => `getent hosts ${x} || echo "${x} none"`).join("; ")])).stdout;
+    out[`${who} names`] = (await run(["ip", "netns", "exec", n, "sh", "-c", [...NAMES, BACK_NODE].map((x) => `getent hosts ${x} || echo "${x} none"`).join("; ")])).stdout;
   }
   return out;
 }
