@@ -36,6 +36,8 @@ export interface Change {
   gone?: { ns: string | null; name: string }[];
   /** Removed nodes whose services the journal forgets. */
   retire?: string[];
+  /** Interfaces it makes in the lab's host that must not exist yet (the bridges of networks new to the lab). */
+  makes?: string[];
 }
 
 export interface Comparison {
@@ -182,7 +184,8 @@ function order(m: Membership, add: ReturnType<typeof additions>, rest: Change[],
   if (gone.length) out.push({ id: "remove-nodes", title, ops: gone, undo: [], holds: [], gone: m.removed.flatMap((r) => r.ends), retire: m.removed.map((r) => r.name) });
   const named = (ns: { name: string }[]) => `${ns.length === 1 ? "network" : "networks"} ${ns.map((n) => n.name).join(", ")}`;
   if (nets.drop.length) out.push({ id: "remove-networks", title: `remove ${named(nm.removed)}`, ops: nets.drop, undo: [], holds: [] });
-  if (nets.make.length) out.push({ id: "add-networks", title: `make ${named(nm.added)}`, ops: nets.make, undo: nets.undo, holds: [] });
+  const fresh = nm.added.filter((n) => !nm.removed.some((r) => r.name === n.name)).map((n) => n.bridge);
+  if (nets.make.length) out.push({ id: "add-networks", title: `make ${named(nm.added)}`, ops: nets.make, undo: nets.undo, holds: [], makes: fresh });
   const who = plural(m.added.map((n) => n.name));
   if (add.create.length) out.push({ id: `netns:+${m.added.map((n) => n.name).join(",")}`, title: `create the namespaces of ${who}`, ops: add.create, undo: add.undo, holds: [] });
   if (add.cables.length) out.push({ id: "host-links", title: `cables of ${who}`, ops: add.cables, undo: [], holds: [] });

@@ -33,9 +33,7 @@ export async function membersFree(lab: Lab, changes: Change[], hostWrap: string[
 
 /** The bridges of networks apply adds (not ones it deletes first, an unfinished apply's) must be free in the lab's host. */
 async function bridgesFree(lab: Lab, changes: Change[], hostWrap: string[]): Promise<void> {
-  const lines = (id: string) => changes.filter((c) => c.id === id).flatMap((c) => c.ops.flatMap((o) => (o.op === "ip" ? o.lines : [])));
-  const again = new Set(lines("remove-networks").map((l) => l.split(" ").pop()!));
-  const made = lines("add-networks").flatMap((l) => /^link add (\S+) /.exec(l)?.[1] ?? []).filter((b) => !again.has(b));
+  const made = changes.flatMap((c) => c.makes ?? []);
   if (!made.length) return;
   const names = linkNames((await run([...hostWrap, "ip", "-j", "link", "show"])).stdout);
   const clash = made.find((b) => names.has(b));
