@@ -38,6 +38,8 @@ export interface Change {
   retire?: string[];
   /** Interfaces it makes in the lab's host that must not exist yet (the bridges of networks new to the lab). */
   makes?: string[];
+  /** Namespaces it makes (of the nodes it adds). */
+  spaces?: string[];
 }
 
 export interface Comparison {
@@ -187,7 +189,7 @@ function order(m: Membership, add: ReturnType<typeof additions>, rest: Change[],
   const fresh = nm.added.filter((n) => !nm.removed.some((r) => r.name === n.name)).map((n) => n.bridge);
   if (nets.make.length) out.push({ id: "add-networks", title: `make ${named(nm.added)}`, ops: nets.make, undo: nets.undo, holds: [], makes: fresh });
   const who = plural(m.added.map((n) => n.name));
-  if (add.create.length) out.push({ id: `netns:+${m.added.map((n) => n.name).join(",")}`, title: `create the namespaces of ${who}`, ops: add.create, undo: add.undo, holds: [] });
+  if (add.create.length) out.push({ id: `netns:+${m.added.map((n) => n.name).join(",")}`, title: `create the namespaces of ${who}`, ops: add.create, undo: add.undo, holds: [], spaces: m.added.map((n) => n.ns) });
   if (add.cables.length) out.push({ id: "host-links", title: `cables of ${who}`, ops: add.cables, undo: [], holds: [] });
   const late = (id: string) => /^(exec|run):/.test(id);
   out.push(...add.steps.filter((s) => !late(s.id)).map(asChange), ...rest.filter((c) => !late(c.id)));

@@ -18,7 +18,7 @@ export async function membersFree(lab: Lab, changes: Change[], hostWrap: string[
   const create = changes.find((c) => c.id.startsWith("netns:+"));
   if (!create) return;
   const removed = new Set(changes.flatMap((c) => (c.retire ? c.ops.flatMap((o) => (o.op === "kill-ns" ? o.names : [])) : [])));
-  const spaces = create.ops.flatMap((o) => (o.op === "ip" ? o.lines.map((l) => l.split(" ").pop()!) : [])).filter((ns) => !removed.has(ns));
+  const spaces = (create.spaces ?? []).filter((ns) => !removed.has(ns));
   filesMountable(lab.nodes.filter((n) => spaces.includes(n.ns)));
   const taken = spaces.find(netnsExists);
   if (taken) throw new EnvError(`network namespace ${taken} already exists, and lab ${lab.name} has no record of making it`, "another tool or an old run made it; check with ip netns list, and remove it with ip netns delete NAME if it is stale");
