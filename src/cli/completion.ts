@@ -48,7 +48,8 @@ export function nodesUp(lab: string): string[] {
     const owner = ownerOf(n);
     return owner !== null ? owner === lab || owner === kernelLab(lab) : !longer.some((l) => n.startsWith(l));
   });
-  return [...ours.map((n) => n.slice(prefix.length)).filter((n) => n !== "host"), "host"];
+  // A namespaced node's namespace is NS.NAME (flatName): offered as NS/NAME, what commands take.
+  return [...ours.map((n) => n.slice(prefix.length).replace(".", "/")).filter((n) => n !== "host"), "host"];
 }
 
 const ref = (f: string) => basename(f).replace(/\.(ya?ml|json)$/, "");
