@@ -100,7 +100,10 @@ function stepsOf(p: Plan, moving: Set<string>, spaces: Set<string>): Map<string,
     else if (s.parts && s.ops[0]?.op === "ip") {
       // A port's hairpin comes and goes with publishing: compared apart (hairpins()).
       const lines = s.parts.filter((x) => !ownedBy(x.id, moving)).flatMap((x) => x.lines).filter((l) => !HAIRPIN.test(l));
-      out.set(s.id, { ...s, ops: [{ ...s.ops[0], lines }, ...s.ops.slice(1)] });
+      // The undo of what comes and goes (a network's bridge) is theirs too.
+      const theirs = new Set(s.parts.filter((x) => ownedBy(x.id, moving)).flatMap((x) => x.undo ?? []));
+      const undo = s.undo.map((o) => (o.op === "ip" ? { ...o, lines: o.lines.filter((l) => !theirs.has(l)) } : o));
+      out.set(s.id, { ...s, ops: [{ ...s.ops[0], lines }, ...s.ops.slice(1)], undo });
     } else out.set(s.id, s);
   }
   // Which batch a namespace is made in depends on the lab's size: compared as one list.

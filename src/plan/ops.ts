@@ -59,7 +59,7 @@ export interface Step {
   /** Run in reverse order by rollback and `down`; must succeed when things are already gone. */
   undo: Op[];
   /** Its first op's lines by the object they make (host-links: Wiring.hostParts), for apply. */
-  parts?: { id: string; lines: string[] }[];
+  parts?: { id: string; lines: string[]; undo?: string[] }[];
 }
 
 export interface Phase {

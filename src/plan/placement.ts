@@ -27,17 +27,18 @@ export class Wiring {
    * The host's batch by object, in order ("network:NAME", "member:NODE:IFACE", "link:N"): apply
    * adds or removes one node's cables without touching the rest.
    */
-  readonly hostParts: { id: string; lines: string[] }[] = [];
+  readonly hostParts: { id: string; lines: string[]; undo?: string[] }[] = [];
   /** Ops appended to a node's own step (a VXLAN device's forwarding entries). */
   readonly after = new Map<string, Op[]>();
 
   constructor(readonly lab: Lab) {}
 
-  /** Runs `make`, recording the host lines it adds as object `id`'s. */
+  /** Runs `make`, recording the host lines it adds (and the undo lines) as object `id`'s. */
   part(id: string, make: () => void): void {
-    const from = this.host.length;
+    const [from, undoFrom] = [this.host.length, this.hostUndo.length];
     make();
-    if (this.host.length > from) this.hostParts.push({ id, lines: this.host.slice(from) });
+    const undo = this.hostUndo.slice(undoFrom);
+    if (this.host.length > from) this.hostParts.push({ id, lines: this.host.slice(from), ...(undo.length ? { undo } : {}) });
   }
 
   /** Runs `make`, recording the lines it adds to `holder`'s own batch as object `id`'s (a member's bridge port there). */

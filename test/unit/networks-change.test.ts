@@ -6,6 +6,9 @@ import { networkMembership, networkOps } from "../../src/change/networks.js";
 import { labFromText } from "../../src/lab/load.js";
 import { compile } from "../../src/plan/compile.js";
 import { renderOp } from "../../src/runtime/ops/index.js";
+import { compare } from "../../src/change/compare.js";
+import { labHash } from "../../src/api.js";
+import { LabState, type Meta } from "../../src/state/store.js";
 
 const lab = (body: string) => labFromText(`name: m\n${body}`, "m.yaml");
 const UP = "networks:\n  front: { subnet: 10.7.0.0/24 }\nnodes:\n  a: { networks: [front] }\n";
@@ -37,5 +40,18 @@ describe("apply: networks that come and go", () => {
     expect(of(join, UP).nm.refused).toEqual(["network back (a would leave it: a node that stays cannot change networks yet)"]);
     const held = "networks:\n  front: { subnet: 10.7.0.0/24 }\n  inner: { subnet: 10.9.0.0/24, in: a }\nnodes:\n  a: { networks: [front] }\n  p: { networks: [inner] }\n";
     expect(of(UP, held).nm.refused).toEqual(["network inner (apply adds only bridges of the lab's host)"]);
+  });
+});
+
+describe("apply's comparison with networks coming and going", () => {
+  const meta = (l: ReturnType<typeof lab>) => ({ version: 1, lab: JSON.parse(JSON.stringify(l)), hash: labHash(l), createdAt: "", host: { id: "x", name: "root" }, pid: 1 }) as unknown as Meta;
+  const state = new LabState("m", "/tmp/netlab-unit-state");
+  it("is made in place (the host batch's undo of the bridge is the network's), and removed again", () => {
+    const [up, now] = [lab(UP), lab(BACK)];
+    const add = compare(labFromText(`name: m\n${BACK}`, "m.yaml", { previous: up }), meta(up), state, []);
+    expect(add.changes.map((c) => c.id)).toEqual(expect.arrayContaining(["add-networks", "netns:+db", "host-links", "node:db"]));
+    expect(add.changes.find((c) => c.id === "add-networks")?.makes).toEqual(["m-back"]);
+    const drop = compare(labFromText(`name: m\n${UP}`, "m.yaml", { previous: now }), meta(now), state, []);
+    expect(drop.changes.map((c) => c.id).slice(0, 2)).toEqual(["remove-nodes", "remove-networks"]);
   });
 });
