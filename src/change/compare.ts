@@ -189,7 +189,8 @@ function order(m: Membership, add: ReturnType<typeof additions>, rest: Change[],
   if (gone.length) out.push({ id: "remove-nodes", title, ops: gone, undo: [], holds: [], gone: m.removed.flatMap((r) => r.ends), retire: m.removed.map((r) => r.name) });
   const named = (ns: { name: string }[]) => `${ns.length === 1 ? "network" : "networks"} ${ns.map((n) => n.name).join(", ")}`;
   if (nets.drop.length) out.push({ id: "remove-networks", title: `remove ${named(nm.removed)}`, ops: nets.drop, undo: [], holds: [] });
-  const fresh = nm.added.filter((n) => !nm.removed.some((r) => r.name === n.name)).map((n) => n.bridge);
+  // Bridges new to the lab's host: not one a network removed just before had (a rename, or an unfinished apply's).
+  const fresh = nm.added.filter((n) => !nm.removed.some((r) => r.bridge === n.bridge)).map((n) => n.bridge);
   if (nets.make.length) out.push({ id: "add-networks", title: `make ${named(nm.added)}`, ops: nets.make, undo: nets.undo, holds: [], makes: fresh });
   const who = plural(m.added.map((n) => n.name));
   if (add.create.length) out.push({ id: `netns:+${m.added.map((n) => n.name).join(",")}`, title: `create the namespaces of ${who}`, ops: add.create, undo: add.undo, holds: [], spaces: m.added.map((n) => n.ns) });

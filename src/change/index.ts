@@ -4,10 +4,12 @@
 // (and refuses what cannot change in place); this runs it, journaled as `up` runs a plan.
 import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { ApplyError, OpFailure, UsageError } from "../errors.js";
+import { ApplyError, LabError, OpFailure, UsageError } from "../errors.js";
 import type { ComposeOptions } from "../compose/env.js";
 import { dnsListening, labHash, up, type UpOptions } from "../api.js";
-import { loadLab } from "../lab/load.js";
+import { findLabFile, loadLab } from "../lab/load.js";
+import { LabSource } from "../lab/source.js";
+import { LAB_NAME } from "../net/names.js";
 import { renumbers } from "../lab/diff.js";
 import type { Lab } from "../lab/model.js";
 import { factsOf } from "../plan/facts.js";
@@ -48,7 +50,14 @@ export interface ApplyResult {
 export async function apply(ref: string, opts: UpOptions & { compose?: ComposeOptions } = {}): Promise<ApplyResult> {
   const t0 = Date.now();
   const load = (isolated?: boolean, previous?: Lab) => (opts.dryRun ? Promise.resolve(loadLab(ref, { isolated, compose: opts.compose, previous })) : loadForHost(ref, isolated, opts.compose, previous));
-  let lab = await load(opts.isolated);
+  let lab: Lab;
+  try {
+    lab = await load(opts.isolated);
+  } catch (e) {
+    // A lab that is up --isolated may have what only an isolated lab's host may (bridge: docker0): read as such.
+    if (!(e instanceof LabError) || opts.isolated || !upIsolated(ref)) throw e;
+    lab = await load(true);
+  }
   timing("loaded");
   const state = new LabState(lab.name);
   const meta = state.complete() ? state.readMeta() : null;
@@ -97,6 +106,9 @@ export async function apply(ref: string, opts: UpOptions & { compose?: ComposeOp
     // leaves this version half in place, and the next apply redoes every step any of them differ in.
     state.writePending([...pending.filter((p) => labHash(p) !== labHash(lab)), lab]);
     markSelf(lab.name, state.instance());
+    // A holder's DNS server that still runs (its networks went with an earlier apply, and came back) is not started twice: it reloads.
+    const serving = new Set(runningProcs(state.journal()).map((p) => p.who));
+    r.changes = r.changes.filter((c) => !(c.id.startsWith("run:_dns") && serving.has(c.id.split(":")[1])));
     for (const c of r.changes) {
       opts.progress?.(c.title);
       // Journal first, as up does: a kill from here on leaves what down removes.
@@ -137,11 +149,12 @@ export async function apply(ref: string, opts: UpOptions & { compose?: ComposeOp
  * returns once names answer as the new version has them (at most 5 s, else it says so).
  */
 async function reloadDns(lab: Lab, state: LabState, hash: string, started: boolean, progress?: (m: string) => void): Promise<void> {
-  const holders = dnsHolders(lab);
-  if (!holders.length) return;
   if (started) await dnsListening(lab, state, 5_000); // a server started by this apply handles SIGHUP once it listens
   const live = runningProcs(state.journal());
-  const servers = holders.map((h) => live.filter((p) => p.who === dnsWho(h)).pop());
+  // Every server that runs, also one whose holder has no network with names left (it stops listening there).
+  const holders = [...new Set([...dnsHolders(lab).map(dnsWho), ...live.filter((p) => p.who.startsWith("_dns")).map((p) => p.who)])];
+  if (!holders.length) return;
+  const servers = holders.map((h) => live.filter((p) => p.who === h).pop());
   const want = `reloaded version ${versionOf(hash)}`;
   // Only what the servers log from now on counts (the same version may have been read before: a → b → a).
   const from = logSize(state);
@@ -182,5 +195,16 @@ function logCount(state: LabState, text: string, from: number): number {
     }
   } catch {
     return 0;
+  }
+}
+
+/** Whether the lab a file names (by its name:) is up --isolated. */
+function upIsolated(ref: string): boolean {
+  try {
+    const file = findLabFile(ref);
+    const name = file ? (LabSource.fromFile(file).data as { name?: unknown } | null)?.name : undefined;
+    return typeof name === "string" && LAB_NAME.test(name) && !!new LabState(name).readMeta()?.lab.isolated;
+  } catch {
+    return false; // unreadable: the first error stands
   }
 }

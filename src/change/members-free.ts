@@ -26,7 +26,7 @@ export async function membersFree(lab: Lab, changes: Change[], hostWrap: string[
   if (etc) throw new EnvError(`${etc} already exists and lab ${lab.name} did not make it`, `netlab will neither use nor remove it; remove it yourself if it is stale: rm -r ${etc}`);
   const ends = lab.nodes.filter((n) => spaces.includes(n.ns)).flatMap((n) => n.intfs.flatMap((i) => (i.kind === "bridge" && i.peer.node === null ? [i.peer.name] : [])));
   if (!ends.length) return;
-  const names = linkNames((await run([...hostWrap, "ip", "-j", "link", "show"])).stdout);
+  const names = await hostLinks(lab, hostWrap);
   const clash = ends.find((e) => names.has(e));
   if (clash) throw new EnvError(`the host-side interface ${clash} of a node apply adds already exists`, "is this lab already up from another file? (netlab status)");
 }
@@ -35,7 +35,12 @@ export async function membersFree(lab: Lab, changes: Change[], hostWrap: string[
 async function bridgesFree(lab: Lab, changes: Change[], hostWrap: string[]): Promise<void> {
   const made = changes.flatMap((c) => c.makes ?? []);
   if (!made.length) return;
-  const names = linkNames((await run([...hostWrap, "ip", "-j", "link", "show"])).stdout);
+  const names = await hostLinks(lab, hostWrap);
   const clash = made.find((b) => names.has(b));
   if (clash) throw new EnvError(`interface ${clash}, the bridge of a network apply adds to lab ${lab.name}, already exists`, "is this lab already up from another file? (netlab status) Otherwise rename the network");
+}
+
+/** The interfaces of the lab's host: the namespace netlab runs in, or an isolated lab's own. */
+async function hostLinks(lab: Lab, hostWrap: string[]): Promise<Set<string>> {
+  return linkNames((await run([...hostWrap, "ip", ...(lab.hostNs ? ["-n", lab.hostNs] : []), "-j", "link", "show"])).stdout);
 }

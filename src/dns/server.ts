@@ -40,10 +40,18 @@ export async function serveDns(lab: Lab, logFile: string, reload?: () => { lab: 
         listening.delete(addr);
         log.line(`stopped listening on ${addr}:53`);
       }
+    const fails: string[] = [];
     for (const addr of want.filter((a) => !listening.has(a))) {
-      listening.set(addr, await listen(addr, current, log, failed));
-      log.line(`listening on ${addr}:53 (udp, tcp)`);
+      try {
+        listening.set(addr, await listen(addr, current, log, failed));
+        log.line(`listening on ${addr}:53 (udp, tcp)`);
+      } catch (e) {
+        // One address that cannot be bound leaves the others served; said, and tried again at the next reload.
+        fails.push(`${addr}:53: ${e instanceof Error ? e.message : String(e)}`);
+        log.outside(`cannot listen on ${fails.at(-1)}`);
+      }
     }
+    return fails;
   };
   // One reload at a time, in the order asked.
   let reloading = Promise.resolve();
@@ -53,9 +61,10 @@ export async function serveDns(lab: Lab, logFile: string, reload?: () => { lab: 
       try {
         const now = reload?.();
         if (!now) return log.outside("reload asked for, but the lab is not up: records kept");
-        views = new Views(now.lab, holder);
-        await listenFor(now.lab);
-        log.line(`reloaded version ${now.version}`);
+        const next = new Views(now.lab, holder);
+        views = next;
+        const fails = await listenFor(now.lab);
+        log.line(`reloaded version ${now.version}${fails.length ? ` (not listening on ${fails.length} of its addresses)` : ""}`);
       } catch (e) {
         log.outside(`reload failed, records kept: ${e instanceof Error ? e.message : String(e)}`);
       }
@@ -64,7 +73,8 @@ export async function serveDns(lab: Lab, logFile: string, reload?: () => { lab: 
   // The last guard: whatever escapes a request is logged, and the server keeps serving.
   process.on("uncaughtException", failed("uncaught"));
   process.on("unhandledRejection", failed("unhandled rejection"));
-  await listenFor(lab);
+  const fails = await listenFor(lab);
+  if (fails.length) throw new Error(`cannot listen on ${fails.join("; ")}`);
   await new Promise<void>((resolve) => process.once("SIGTERM", () => resolve()));
   for (const c of listening.values()) c();
   log.close();
@@ -102,10 +112,15 @@ async function listenUdp(addr: string, ask: (from: string, msg: Buffer, o: Answe
       .then((b) => b && udp.send(b, rinfo.port, rinfo.address, (e) => e && onError(e)))
       .catch(onError);
   });
-  await new Promise<void>((resolve, reject) => {
-    udp.once("error", reject);
-    udp.bind(53, addr, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      udp.once("error", reject);
+      udp.bind(53, addr, () => resolve());
+    });
+  } catch (e) {
+    udp.close();
+    throw e;
+  }
   udp.on("error", onError);
   return udp;
 }

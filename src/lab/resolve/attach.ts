@@ -122,7 +122,7 @@ export function attachPass(c: Ctx): void {
       // The bridge-side end lives with the bridge: in its holder, or for an overlay in the member's host.
       const side = net.kind === "vxlan" ? (node.host ?? null) : net.holder;
       const peer = side ? { node: side, ...kernelName(a.net, a.node) } : { node: null, ...kernelName(lab, a.node, iface) };
-      if (side) claimIface(side, peer.name, a.path);
+      claimIface(side, peer.name, a.path, `the ${side ? `side on ${side}` : "host side"} of ${a.node}:${iface}`);
       node.intfs.push({ kind: net.kind, name: iface, addrs: addrsOut, mac: a.mac, mtu: net.mtu, network: a.net, ...(a.aliases ? { aliases: a.aliases } : {}), peer: { ...peer, bridge: net.bridge } });
     }
     info.members.push(a.node);

@@ -85,8 +85,9 @@ export class Ctx {
   readonly seenPrefixes: { p: Prefix; path: KeyPath; what: string }[] = [];
   /** The address book: "family:address" → who has it. */
   readonly addrs = new Map<string, AddrSlot>();
-  /** Interface names claimed per namespace: node name, or "" for the host → name → where. */
+  /** Interface names claimed per namespace: node name, or "" for the host → name → where (and what netlab makes it for). */
   readonly intfNames = new Map<string, Map<string, KeyPath>>();
+  private readonly madeFor = new Map<string, string>();
 
   /** Virtual hosts (`hosts:`): resolved as nodes that live first, with eth0 on the underlay. */
   readonly vhosts: Set<string>;
@@ -141,18 +142,26 @@ export class Ctx {
     return true;
   };
 
-  /** Claims an interface name in a namespace (node, or null for the host), saying what is wrong with it. */
-  readonly claimIface = (node: string | null, iface: string, path: KeyPath): void => {
+  /**
+   * Claims an interface name in a namespace (node, or null for the lab's host), saying what is
+   * wrong with it. `made`: what netlab makes it for, when the name is netlab's (a bridge, the far
+   * end of a cable, a VXLAN device), not written in the file.
+   */
+  readonly claimIface = (node: string | null, iface: string, path: KeyPath, made?: string): void => {
     const err = validIfName(iface);
     if (err) { this.P.add(path, err, "choose a name like eth1 or veth-red"); return; }
     if (iface === "lo") { this.P.add(path, `"lo" is the loopback interface`, "choose another interface name"); return; }
     const key = node ?? "";
     if (!this.intfNames.has(key)) this.intfNames.set(key, new Map());
     const m = this.intfNames.get(key)!;
+    const id = `${key}\0${iface}`;
     if (m.has(iface)) {
-      this.P.add(path, `interface ${iface} is defined twice on ${node ?? "host"}`, "give each interface of a node its own name (iface:)");
+      const first = this.madeFor.get(id);
+      if (made || first) this.P.add(path, `interface ${iface}${made ? `, which netlab makes for ${made},` : ""} is also ${first ?? "an interface written in the file"} in ${node ?? "the lab's host"}`, "rename a network or a node (or the bridge: or iface: given) so that the names differ");
+      else this.P.add(path, `interface ${iface} is defined twice on ${node ?? "host"}`, "give each interface of a node its own name (iface:)");
       return;
     }
     m.set(iface, path);
+    if (made) this.madeFor.set(id, made);
   };
 }

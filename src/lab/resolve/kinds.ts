@@ -24,11 +24,14 @@ export function kindKeys(c: Ctx, name: string, r: RawNetwork, kind: Network["kin
     }
     if (!c.vhosts.size) P.add(path, "a vxlan network joins virtual hosts, and this lab has none", "define them under hosts:");
     const spans = r.hosts ?? [...c.vhosts];
+    const dev = kernelName("vx", name);
     spans.forEach((h, i) => {
       if (!c.vhosts.has(h)) P.add([...path, "hosts", i], `no virtual host named "${h}"`, c.vhosts.size ? `hosts: ${[...c.vhosts].join(", ")}` : "define it under hosts:");
-      else c.claimIface(h, name, path);
+      else {
+        c.claimIface(h, name, path, `the bridge of network ${name}`);
+        c.claimIface(h, dev.name, path, `the VXLAN device of network ${name}`);
+      }
     });
-    const dev = kernelName("vx", name);
     // The VXLAN header and the outer UDP/IP headers take 50 bytes of the underlay's MTU.
     const mtu = r.mtu ?? (c.rawNets[UNDERLAY]?.mtu ?? 1500) - 50;
     return { holder: null, fields: { spans, vni: r.vni, port: r.port ?? 4789, vxlan: dev.name, mtu } };

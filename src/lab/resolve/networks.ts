@@ -109,17 +109,22 @@ function bridgeName(c: Ctx, r: Ctx["rawNets"][string], name: string, kind: Netwo
   if (r.bridge !== undefined) {
     if (kind !== "bridge") P.add([...path, "bridge"], `bridge: names a bridge network's bridge, and ${name} is ${kind}`, "leave it out");
     else if (holder === null && !c.isolated) P.add([...path, "bridge"], "a bridge in the lab's host namespace (shared with this machine) carries the lab's prefix", "hold the network in a node (in: NODE) or a virtual host (host: VM), or make the lab isolated (isolated: true)");
+    else if (!/^[A-Za-z0-9_-]+$/.test(r.bridge)) P.add([...path, "bridge"], `"${r.bridge}" is not a bridge name netlab takes`, "letters, digits, '-' and '_' (a '.' would read as a sysctl separator), at most 15, e.g. cni0");
     else {
-      claimIface(holder, r.bridge, [...path, "bridge"]);
+      claimIface(holder, r.bridge, [...path, "bridge"], `the bridge of network ${name}`);
       return { name: r.bridge };
     }
   }
   if (kind === "vxlan") return { name };
-  if (!holder) return kernelName(c.lab, name);
+  if (!holder) {
+    const kn = kernelName(c.lab, name);
+    if (kind === "bridge") claimIface(null, kn.name, path, `the bridge of network ${name}`);
+    return kn;
+  }
   if (kind === "bridge") {
     const e = validIfName(name);
     if (e) P.add(path, `a bridge held in node ${holder} is named after its network: ${e}`, "use a shorter network name, or name the bridge (bridge: br0)");
-    else claimIface(holder, name, path);
+    else claimIface(holder, name, path, `the bridge of network ${name}`);
   }
   return { name };
 }
