@@ -32,11 +32,16 @@ export class Views {
    */
   constructor(readonly lab: Lab, holder: string | null = null) {
     const served = new Set(lab.networks.filter((n) => n.holder === holder).map((n) => n.name));
+    // Each table's (name, address) pairs seen, so that adding stays linear however many addresses a name has.
+    const seen = new WeakMap<Map<string, string[]>, Set<string>>();
     const add = (t: Map<string, string[]>, name: string, addr: string) => {
       const k = name.toLowerCase();
-      const list = t.get(k) ?? [];
-      if (!list.includes(addr)) list.push(addr);
-      t.set(k, list);
+      const pairs = seen.get(t) ?? seen.set(t, new Set()).get(t)!;
+      if (pairs.has(`${k} ${addr}`)) return;
+      pairs.add(`${k} ${addr}`);
+      const list = t.get(k);
+      if (list) list.push(addr);
+      else t.set(k, [addr]);
     };
     for (const net of lab.networks) {
       if (!net.dns || !served.has(net.name)) continue;
@@ -52,7 +57,9 @@ export class Views {
       const where = r.networks.length ? r.networks.filter((n) => served.has(n)) : [""];
       for (const w of where) {
         const byName = this.recs.get(w) ?? this.recs.set(w, new Map()).get(w)!;
-        byName.set(r.name, [...(byName.get(r.name) ?? []), r]);
+        const list = byName.get(r.name);
+        if (list) list.push(r);
+        else byName.set(r.name, [r]);
         // Addresses join the names' tables: a name's A records and nodes answer in one turn.
         if (r.type === "A" || r.type === "AAAA") add(w ? (this.tables.get(w) ?? this.tables.set(w, new Map()).get(w)!) : global, r.name, r.data);
       }
@@ -122,18 +129,22 @@ export class Views {
   /** The `records:` of a name the node sees, of one type or all. */
   records(node: Node, qname: string, type?: DnsRecord["type"]): DnsRecord[] {
     const k = qname.toLowerCase().replace(/\.$/, "");
-    const out: DnsRecord[] = [];
-    for (const w of ["", ...(this.onNets.get(node.name) ?? [])]) for (const r of this.recs.get(w)?.get(k) ?? []) if ((!type || r.type === type) && !out.includes(r)) out.push(r);
-    return out;
+    const out = new Set<DnsRecord>();
+    for (const w of ["", ...(this.onNets.get(node.name) ?? [])]) for (const r of this.recs.get(w)?.get(k) ?? []) if (!type || r.type === type) out.add(r);
+    return [...out];
   }
 
   /** PTR: `NAME.NETWORK` of the lab node with this address (as Docker answers), if the asker can see it. */
   reverse(node: Node, addr: string): string | null {
     const owner = this.owners.get(addr);
     if (!owner) return this.recordOf(node, addr);
-    if (!this.find(node.name, owner)?.includes(addr)) return null;
+    // A namespaced node (NS/POD) is not a DNS name: its first alias there stands for it.
+    const intf = this.lab.nodes.find((n) => n.name === owner)?.intfs.find((i) => i.addrs.some((a) => a.split("/")[0] === addr));
+    const name = namesOf(owner, intf && intf.kind !== "veth" ? (intf.aliases ?? []) : [])[0];
+    if (!name) return this.recordOf(node, addr);
+    if (!this.find(node.name, name)?.includes(addr)) return null;
     const net = this.netOf.get(addr);
-    return net ? `${owner}.${net}` : owner;
+    return net ? `${name}.${net}` : name;
   }
 
   /** PTR for an address no node has: the name of an A/AAAA record of it the node sees. */

@@ -29,7 +29,11 @@ export interface Topology {
   edges: Edge[];
 }
 
-const safe = (s: string) => s.replace(/[^A-Za-z0-9_]/g, "_");
+/**
+ * A name as an identifier DOT and Mermaid take, one to one: '-' is '_' (as it reads), and the
+ * rarer '_' and '/' are '_U' and '_S' — names are lower case, so no two meet (web-a, web_a, team/a).
+ */
+const safe = (s: string) => s.replace(/[^a-z0-9]/g, (c) => (c === "-" ? "_" : c === "_" ? "_U" : c === "/" ? "_S" : `_X${c.charCodeAt(0).toString(16)}_`));
 export const nodeId = (name: string) => `n_${safe(name)}`;
 export const netId = (name: string) => `w_${safe(name)}`;
 export const clusterId = (name: string) => `cluster_${safe(name)}`;

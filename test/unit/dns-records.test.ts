@@ -67,6 +67,17 @@ describe("records: answered by the lab's DNS server", () => {
     expect(resolvConf(LAB, client)).toMatch(/nameserver 127\.0\.0\.11\nsearch default\.svc\.cluster\.local svc\.cluster\.local\noptions ndots:5\n$/);
   });
 
+  it("refused: a CNAME that hides a node's name or loops, an SRV target that is a CNAME", () => {
+    const base = "name: r\nnetworks:\n  n: { subnet: 10.1.0.0/24 }\nnodes:\n  a: { networks: { n: { aliases: [web] } } }\n";
+    const ps = problems(`${base}records:\n  - { name: a, type: CNAME, data: x.example }\n  - { name: web, type: CNAME, data: a }\n  - { name: a.n, type: CNAME, data: a }\n  - { name: l1.example, type: CNAME, data: l2.example }\n  - { name: l2.example, type: CNAME, data: l1.example }\n  - { name: self.example, type: CNAME, data: self.example }\n  - { name: _x._tcp.example, type: SRV, data: 0 0 80 l1.example }\n`).join("\n");
+    expect(ps).toMatch(/records\[0\]\.name: a is node a's name already: a CNAME would hide it/);
+    expect(ps).toMatch(/records\[1\]\.name: web is an alias of node a already/);
+    expect(ps).toMatch(/records\[2\]\.name: a\.n is node a's name on network n already/);
+    expect(ps).toMatch(/records\[3\]\.data: CNAME loop: l1\.example -> l2\.example -> l1\.example/);
+    expect(ps).toMatch(/records\[5\]\.data: CNAME loop: self\.example -> self\.example/);
+    expect(ps).toMatch(/records\[6\]\.data: the target of an SRV record is a name with addresses, and l1\.example is a CNAME/);
+  });
+
   it("refused: bad data, a CNAME beside other records, an unknown network, a bad option", () => {
     const base = "name: r\nnetworks:\n  n: { subnet: 10.1.0.0/24, dns: false }\nnodes:\n  a: { networks: [n] }\n";
     const ps = problems(`${base}records:\n  - { name: x.example, type: A, data: fd00::1 }\n  - { name: y.example, type: CNAME, data: a }\n  - { name: y.example, type: TXT, data: t }\n  - { name: z.example, type: A, data: 10.1.0.9, networks: [n, m] }\n`).join("\n");

@@ -40,11 +40,13 @@ describe("namespaced node names", () => {
     const views = new Views(lab);
     expect(views.lookup(web, "web-a", 4)).toEqual(["10.9.0.3"]);
     expect(views.knows(web, "team-a/web")).toBe(false);
+    expect(views.reverse(web, "10.9.0.3")).toBe("web-a.lan"); // PTR: its alias stands for it
   });
 
   it("one namespace at most, each part a node name", () => {
     for (const bad of ["a/b/c", "/b", "a/", "A/b", "a//b"]) expect(problems(`name: k\nnodes:\n  "${bad}": {}\n`).join("\n"), bad).toMatch(/node names use a-z/);
     expect(labFromText("name: k\nnodes:\n  kube-system/core_dns-1: {}\n").nodes[0].ns).toBe("k-kube-system.core_dns-1");
+    expect(problems(LAB + "  - { from: web, dns: team-a/web }\n").join("\n")).toMatch(/checks\[1\]\.dns: "team-a\/web" is not a DNS name/);
     expect(problems(`name: k\nnodes:\n  ${"a".repeat(32)}/${"b".repeat(33)}: {}\n`).join("\n")).toMatch(/at most 32 characters/);
   });
 });

@@ -34,6 +34,7 @@ export function resolveCheck(P: Problems, c: RawCheck, i: number, known: (n: str
     P.add([...path, kind], `"${target}" needs a port: TARGET:PORT`, `e.g. ${kind}: "web:80"`);
     return null;
   }
+  if (kind === "dns" && target.includes("/")) { P.add([...path, kind], `"${target}" is not a DNS name: a node with a namespace answers only to its aliases`, "ask for one of its aliases (or a record's name), or ping it by its node name"); return null; }
   if (kind === "http" && !/^https?:\/\//.test(target)) { P.add([...path, kind], `"${target}" is not an http:// URL`, 'e.g. http: "http://web/"'); return null; }
   const timeoutMs = parseDuration(c.timeout, 2000);
   if (timeoutMs === null || timeoutMs <= 0) { P.add([...path, "timeout"], `"${c.timeout}" is not a duration`, "write it like 2s or 500ms"); return null; }

@@ -2,6 +2,7 @@
 // lab's DNS servers to answer beside the nodes' names (dns/view.ts).
 import type { KeyPath } from "../../errors.js";
 import { formatAddr, parseAddr } from "../../net/ip.js";
+import { namesOf } from "../model.js";
 import type { RawRecord } from "../schema.js";
 import type { Ctx } from "./context.js";
 import { DNS_NAME } from "./util.js";
@@ -29,12 +30,46 @@ export function recordsPass(c: Ctx): void {
     (byName.get(name) ?? byName.set(name, []).get(name)!).push({ type: r.type, path });
     if (r.type === "CNAME" && list.length > 1) c.P.add([...path, "data"], `a name has one CNAME, and ${name} is given ${list.length}`, "keep one target");
   });
-  // RFC 1034 §3.6.2: a name with a CNAME has no other data.
-  for (const [name, rs] of byName)
-    if (rs.length > 1 && rs.some((x) => x.type === "CNAME")) {
-      const at = rs.find((x) => x.type === "CNAME")!;
-      c.P.add([...at.path, "type"], `${name} has a CNAME and other records (${rs.filter((x) => x !== at).map((x) => x.type).join(", ")})`, "a name with a CNAME has no other data: give the others another name");
+  // RFC 1034 §3.6.2: a name with a CNAME has no other data — nor is it a node's name.
+  const taken = nodeNames(c);
+  for (const [name, rs] of byName) {
+    const at = rs.find((x) => x.type === "CNAME");
+    if (!at) continue;
+    if (rs.length > 1) c.P.add([...at.path, "type"], `${name} has a CNAME and other records (${rs.filter((x) => x !== at).map((x) => x.type).join(", ")})`, "a name with a CNAME has no other data: give the others another name");
+    if (taken.has(name)) c.P.add([...at.path, "name"], `${name} is ${taken.get(name)} already: a CNAME would hide it`, "give the record another name");
+  }
+  cnameChains(c, byName);
+}
+
+/** Every name the lab's DNS servers answer for nodes: names, aliases, NAME.NETWORK, hosts: entries → whose. */
+function nodeNames(c: Ctx): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const n of c.nodes.values()) {
+    for (const x of namesOf(n.name)) out.set(x, `node ${n.name}'s name`);
+    for (const i of n.intfs) if (i.kind !== "veth") for (const x of [...namesOf(n.name), ...(i.aliases ?? [])]) { out.set(`${x}.${i.network}`, `node ${n.name}'s name on network ${i.network}`); if (x !== n.name) out.set(x, `an alias of node ${n.name}`); }
+    for (const [, h] of n.extraHosts) out.set(h.toLowerCase(), `a hosts: entry of node ${n.name}`);
+  }
+  return out;
+}
+
+/** A CNAME chain that comes back on itself is refused; so is an SRV record whose target is a CNAME (RFC 2782). */
+function cnameChains(c: Ctx, byName: Map<string, { type: string; path: KeyPath }[]>): void {
+  const target = new Map(c.records.filter((r) => r.type === "CNAME").map((r) => [r.name, r.data]));
+  for (const [start] of target) {
+    const seen = [start];
+    for (let n = target.get(start); n !== undefined; n = target.get(n)) {
+      if (seen.includes(n)) {
+        if (n === start) c.P.add([...byName.get(start)!.find((x) => x.type === "CNAME")!.path, "data"], `CNAME loop: ${[...seen, n].join(" -> ")}`, "a CNAME ends at a name with addresses");
+        break;
+      }
+      seen.push(n);
     }
+  }
+  c.records.forEach((r) => {
+    const t = r.type === "SRV" ? r.data.split(" ")[3] : null;
+    const at = t && byName.get(r.name)?.find((x) => x.type === "SRV");
+    if (t && target.has(t) && at) c.P.add([...at.path, "data"], `the target of an SRV record is a name with addresses, and ${t} is a CNAME (RFC 2782)`, `point it at ${target.get(t)}`);
+  });
 }
 
 /** The record's data in its one spelling, or null with the problem said. */
