@@ -1,5 +1,5 @@
 // The lab's host namespace: its wiring (made by the kinds), routes, sysctls and rules.
-import type { Lab } from "../lab/model.js";
+import { publishedOn, type Lab } from "../lab/model.js";
 import { bridgeFeatures } from "./features/bridges.js";
 import { conntrackOnDown, conntrackOnUp } from "./features/conntrack.js";
 import { gatewayFeature } from "./features/gateway.js";
@@ -47,7 +47,7 @@ export function hostSteps(lab: Lab, w: Wiring): Step[] {
   }
   // Host sysctls: forwarding for NAT / routing, plus what the lab asks for.
   const hostNets = lab.networks.filter((n) => !n.holder && n.kind === "bridge");
-  const published = lab.nodes.flatMap((n) => n.publish).filter((p) => p.on === null);
+  const published = publishedOn(lab, null);
   const hostForward = lab.host.forward || hostNets.some((n) => n.nat) || published.length > 0;
   const hostHas6 = hostNets.some((n) => n.subnet6) || lab.host.intfs.some((i) => i.addrs.some(isV6));
   const hostSysctls: Record<string, string> = {

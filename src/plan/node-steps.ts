@@ -1,7 +1,7 @@
 // Inside one node, in one step: its loopback and marks, the devices it holds (kinds), its
 // interfaces, routes and rules in one `ip -batch` (a router's forwarding written by the shell
 // that becomes `ip`), then its own sysctls, its bridges' rules and its firewall.
-import type { Lab, Node } from "../lab/model.js";
+import { publishedOn, type Lab, type Node } from "../lab/model.js";
 import { ownerAlias } from "../net/names.js";
 import { bridgeFeatures } from "./features/bridges.js";
 import { conntrackOnUp } from "./features/conntrack.js";
@@ -27,7 +27,7 @@ export function nodeStep(lab: Lab, node: Node, w: Wiring): Step {
   lines.push(...node.rules.map((r) => `rule add ${r}`));
   const has6 = node.intfs.some((i) => i.addrs.some(isV6));
   const heldNets = lab.networks.filter((n) => n.holder === node.name && n.kind === "bridge");
-  const published = lab.nodes.flatMap((n) => n.publish).filter((p) => p.on === node.name);
+  const published = publishedOn(lab, node.name);
   const forward = node.forward || heldNets.some((n) => n.nat || n.nat6) || published.length > 0;
   const forwarding: Record<string, string> = {
     ...(dns ? { [`net.ipv4.conf.${dns.dev}.route_localnet`]: "1" } : {}),

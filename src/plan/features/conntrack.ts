@@ -4,7 +4,7 @@
 // coming). At `down`: only flows that lead into the lab — those DNATed to one of its nodes'
 // published ports (their reply comes from the node) — and those from its masqueraded subnets;
 // never another flow that merely shares a port number.
-import type { Lab, Network, Publish } from "../../lab/model.js";
+import { publishedOn, type Lab, type Network, type Publish } from "../../lab/model.js";
 import { parsePrefix, prefixMask } from "../../net/ip.js";
 import type { Op } from "../ops.js";
 
@@ -27,7 +27,7 @@ export function conntrackOnDown(lab: Lab, on: string | null, ns: string | null, 
 function published(lab: Lab, on: string | null): Publish[] {
   const seen = new Set<string>();
   const key = (p: Publish) => `${p.proto}/${p.hostIp ?? ""}/${p.hostPort}/${p.to}:${p.port}`;
-  return lab.nodes.flatMap((n) => n.publish).filter((p) => p.on === on && !seen.has(key(p)) && !!seen.add(key(p)));
+  return publishedOn(lab, on).filter((p) => !seen.has(key(p)) && !!seen.add(key(p)));
 }
 
 function fromSubnet(subnet: string): string[] {
