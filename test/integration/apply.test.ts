@@ -327,7 +327,9 @@ describe.skipIf(!IS_ROOT)("netlab apply", () => {
   });
 
   it("adds a network with a node on it, and removes both: the bridge and its DNS made and gone, the rules a fresh up's", async () => {
-    const back = file(base('"8080:80"').replace("nat: true }\n", "nat: true }\n  back: { subnet: 172.31.41.0/24 }\n").replace("  client:\n", "  db:\n    networks: [back]\n    run: netlab serve http --port 80\n  client:\n") + "  - { from: db, dns: db }\n  - { from: client, tcp: \"db:80\", expect: fail }\nrecords:\n  - { name: www.lab, type: CNAME, data: db }\n  - { name: _http._tcp.db.lab, type: SRV, data: 0 100 80 db }\n");
+    // client keeps the static address the test before gave it: a fresh up numbers it the same.
+    const was = base('"8080:80"').replace("  client:\n    networks: [br0]\n", "  client:\n    networks: { br0: { ip: 172.31.40.50 } }\n");
+    const back = file(was.replace("nat: true }\n", "nat: true }\n  back: { subnet: 172.31.47.0/24 }\n").replace("  client:\n", "  db:\n    networks: [back]\n    run: netlab serve http --port 80\n  client:\n") + "  - { from: db, dns: db }\n  - { from: client, tcp: \"db:80\", expect: fail }\nrecords:\n  - { name: www.lab, type: CNAME, data: db }\n  - { name: _http._tcp.db.lab, type: SRV, data: 0 100 80 db }\n");
     const dry = await sb.netlab(["apply", back, "--dry-run"]);
     expect(dry.stdout).toContain("# change: make network back");
     expect(dry.stdout).toMatch(/link add applab-back address \S+ type bridge/);
@@ -337,17 +339,17 @@ describe.skipIf(!IS_ROOT)("netlab apply", () => {
     const t = await sb.netlab(["test", "applab"]);
     expect(t.stdout).toContain("3 passed, 0 failed");
     // records: through the real server, on the network apply added.
-    expect((await sb.exec("applab", "db", "dig +short www.lab")).stdout).toMatch(/^db\.\n172\.31\.41\.\d+\n$/);
+    expect((await sb.exec("applab", "db", "dig +short www.lab")).stdout).toMatch(/^db\.\n172\.31\.47\.\d+\n$/);
     expect((await sb.exec("applab", "db", "dig +short SRV _http._tcp.db.lab")).stdout).toBe("0 100 80 db.\n");
     const applied = await rules();
     expect((await sb.netlab(["down", "applab"])).code).toBe(0);
     expect((await sb.netlab(["up", back])).code).toBe(0);
     expect(await rules()).toBe(applied);
-    const r2 = await sb.netlab(["apply", file(base('"8080:80"'))]);
+    const r2 = await sb.netlab(["apply", file(was)]);
     expect(r2.code).toBe(0);
     expect((await sb.sh("ip link show applab-back")).code).not.toBe(0);
     expect((await sb.sh("ip netns list")).stdout).not.toContain("applab-db");
-    expect((await sb.sh("cat /run/netlab/applab/logs/dns.log")).stdout).toContain("stopped listening on 172.31.41.1:53");
+    expect((await sb.sh("cat /run/netlab/applab/logs/dns.log")).stdout).toContain("stopped listening on 172.31.47.1:53");
     expect((await sb.netlab(["test", "applab"])).code).toBe(0);
   });
 
