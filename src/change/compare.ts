@@ -171,7 +171,8 @@ export function compare(lab: Lab, meta: Meta, state: LabState, pending: Lab[]): 
   timing("steps compared");
   const reloads = reload ? [`# then: the lab's DNS server${dnsHolders(lab).length > 1 ? "s read" : " reads"} the new names (netlab sends SIGHUP to netlab dns-server ${lab.name} once lab.json is written)`] : [];
   const script = [...ordered.map((c) => `# change: ${c.title}\n${c.id === "host-iptables" ? dryRunSync(c, was.get(c.id)) : text(c.ops)}`), ...reloads].join("\n");
-  return { outcome: ordered.length || reload ? "changed" : "unchanged", changed: ordered.map((c) => c.title), changes: ordered, newPlan, reload, script };
+  const named = reload ? ["the names the lab's DNS servers give (read again)"] : [];
+  return { outcome: ordered.length || reload ? "changed" : "unchanged", changed: [...ordered.map((c) => c.title), ...named], changes: ordered, newPlan, reload, script };
 }
 
 /**

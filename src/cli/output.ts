@@ -72,10 +72,14 @@ export interface Progress {
   above(print: () => void): void;
 }
 
-/** ora on a terminal; otherwise each phase as a plain line on stderr. */
+/**
+ * ora on a terminal; otherwise each phase as a plain line on stderr. A terminal that says it is
+ * 0 columns wide (script(1), a serial console) gets plain lines too: ora 9 divides by its width
+ * and loops forever there.
+ */
 export async function progress(title: string, quiet = false): Promise<Progress> {
   if (quiet) return { update() {}, succeed() {}, fail() {}, above: (print) => print() };
-  if (process.stderr.isTTY && !("NO_COLOR" in process.env && process.env.NETLAB_PLAIN)) {
+  if (process.stderr.isTTY && (process.stderr.columns ?? 0) > 0 && !("NO_COLOR" in process.env && process.env.NETLAB_PLAIN)) {
     const { default: ora } = await import("ora");
     const s = ora({ text: title, stream: process.stderr }).start();
     return {
@@ -115,7 +119,8 @@ export function reportError(e: unknown): number {
     return e.exitCode;
   }
   if (e instanceof UsageError || e instanceof EnvError || e instanceof Interrupted) {
-    err(`${ce.red("error")}: ${printable(e.message)}`);
+    // Its own messages may be lists, a line each (what apply cannot change); other control characters are shown escaped.
+    err(`${ce.red("error")}: ${printable(e.message, true)}`);
     if (e.hint) err(ce.dim(`  hint: ${printable(e.hint)}`));
     return e.exitCode;
   }

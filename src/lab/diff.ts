@@ -49,11 +49,20 @@ export function labEdits(was: Lab, now: Lab): string[] {
   return out;
 }
 
-/** Whether a node both versions have got another address on a network both give it (then the file is resolved again, keeping the old ones). */
+/**
+ * Whether the file must be resolved again against the lab as it is up (keeping the old
+ * addresses, new nodes avoiding freed ones): a node both versions have got another address on a
+ * network both give it, or a node the lab did not have took an address the lab as it is up uses
+ * (one a removed node had: the others' ARP caches still hold it).
+ */
 export function renumbers(lab: Lab, up: Lab): boolean {
-  const was = new Map(up.nodes.flatMap((n) => n.intfs.map((i) => [`${n.name}|${i.kind === "veth" ? `link ${i.link}` : i.network}`, i.addrs.join(" ")] as const)));
+  const key = (n: Lab["nodes"][number], i: Lab["nodes"][number]["intfs"][number]) => `${n.name}|${i.kind === "veth" ? `link ${i.link}` : i.network}`;
+  const was = new Map(up.nodes.flatMap((n) => n.intfs.map((i) => [key(n, i), i.addrs.join(" ")] as const)));
+  const names = new Set(up.nodes.map((n) => n.name));
+  const used = new Set(up.nodes.flatMap((n) => n.intfs.flatMap((i) => i.addrs.map((a) => a.split("/")[0]))));
   return lab.nodes.some((n) => n.intfs.some((i) => {
-    const old = was.get(`${n.name}|${i.kind === "veth" ? `link ${i.link}` : i.network}`);
-    return old !== undefined && old !== i.addrs.join(" ");
+    const old = was.get(key(n, i));
+    if (old !== undefined) return old !== i.addrs.join(" ");
+    return !names.has(n.name) && i.addrs.some((a) => used.has(a.split("/")[0]));
   }));
 }

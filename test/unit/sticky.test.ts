@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { labFromText } from "../../src/lab/load.js";
 import type { Lab } from "../../src/lab/model.js";
+import { renumbers } from "../../src/lab/diff.js";
 
 const lab = (nodes: string[], previous?: Lab, extra = "") =>
   labFromText(`name: s\nnetworks:\n  n: { subnet: 10.9.0.0/24, subnet6: "fd09::/64" }\nnodes:\n${nodes.map((n) => `  ${n}: { networks: [n] }`).join("\n")}\n${extra}`, "s.yaml", { previous });
@@ -31,6 +32,14 @@ describe("sticky addresses", () => {
     expect(next.map((n) => n.intfs[0].addrs[0])).toEqual(["10.9.0.2/24", "10.9.0.3/24", "10.9.0.4/24"]);
     const moved = labFromText(`name: s\nnetworks:\n  n: { subnet: 10.9.0.0/24, subnet6: "fd09::/64" }\nnodes:\n  a: { networks: [n] }\n  b: { networks: [n] }\n  c: { networks: { n: { ip: 10.9.0.3 } } }\n`, "s.yaml", { previous: up });
     expect(addrs(moved)).toEqual({ a: "10.9.0.2/24 fd09::2/64", b: "10.9.0.5/24 fd09::3/64", c: "10.9.0.3/24 fd09::4/64" });
+  });
+
+  it("apply resolves again (renumbers) when a new node took, read plainly, the address a removed one had", () => {
+    const plain = lab(["a", "b", "d"]); // c removed, d added: read alone, d takes c's .4
+    expect(addrs(plain).d).toBe("10.9.0.4/24 fd09::4/64");
+    expect(renumbers(plain, up)).toBe(true);
+    expect(addrs(lab(["a", "b", "d"], up)).d).toBe("10.9.0.5/24 fd09::5/64");
+    expect(renumbers(lab(["a", "b", "c"]), up)).toBe(false); // unchanged: read once
   });
 
   it("an address a node removed now had is not given at once to a new one (the others' ARP caches still know it), unless no other is free", () => {

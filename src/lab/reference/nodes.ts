@@ -124,7 +124,7 @@ export const NODES: KeyDocs = under("nodes.*", {
   dns: {
     type: "map: nameservers, search, upstreams, options",
     default: "the lab's DNS server (127.0.0.11) on a network with names; else the host's nameservers on a nat network; else none",
-    doc: "The node's own resolv.conf instead of the lab's DNS server.",
+    doc: "The node's resolv.conf: nameservers replace the lab's DNS server; search and options alone keep it (nameserver 127.0.0.11) and set the search list and options; upstreams keep it and say where it asks outside names.",
     example: "dns: { nameservers: [10.1.0.1], search: [lab.example] }",
   },
   "dns.nameservers": {

@@ -59,7 +59,8 @@ function cnameChains(c: Ctx, byName: Map<string, { type: string; path: KeyPath }
     const seen = [start];
     for (let n = target.get(start); n !== undefined; n = target.get(n)) {
       if (seen.includes(n)) {
-        if (n === start) c.P.add([...byName.get(start)!.find((x) => x.type === "CNAME")!.path, "data"], `CNAME loop: ${[...seen, n].join(" -> ")}`, "a CNAME ends at a name with addresses");
+        // Said once, at the loop's first name in order.
+        if (n === start && seen.every((x) => x >= start)) c.P.add([...byName.get(start)!.find((x) => x.type === "CNAME")!.path, "data"], `CNAME loop: ${[...seen, n].join(" -> ")}`, "a CNAME ends at a name with addresses");
         break;
       }
       seen.push(n);
