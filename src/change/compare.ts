@@ -4,8 +4,8 @@
 // the comparison. What this version changes in place is what rulesets hold — firewalls, published
 // ports, NAT and isolation rules — in the host (a sync: the lab's chains rewritten, the ones no
 // longer wanted removed, its jumps kept) and in nodes (their own tables reloaded), links'
-// impairments, a node's addresses, routes and ip rules, the name files, and the names the
-// lab's DNS server gives (it reloads). Anything else is refused before anything is touched.
+// impairments, a node's addresses, routes and ip rules, its run: services (restarted), the name
+// files, and the names the lab's DNS servers give (they reload). Anything else is refused first.
 import { LabError, UsageError, type Problem } from "../errors.js";
 import { labHash, planFor } from "../api.js";
 import { sourceOf } from "../lab/load.js";
@@ -19,7 +19,7 @@ import { publishClashes } from "../runtime/preflight.js";
 import { renderOp } from "../runtime/ops/index.js";
 import type { LabState, Meta } from "../state/store.js";
 import { timing } from "../runtime/timing.js";
-import { dryRunSync, impairments, MUTABLE, readdress } from "./in-place.js";
+import { dryRunSync, impairments, MUTABLE, readdress, restart } from "./in-place.js";
 import { additions, membership, ownedBy, removals, type Membership } from "./members.js";
 import { networkMembership, networkOps, type NetMembership } from "./networks.js";
 
@@ -40,6 +40,8 @@ export interface Change {
   makes?: string[];
   /** Namespaces it makes (of the nodes it adds). */
   spaces?: string[];
+  /** Logs of `run:` services it stops for good: the journal forgets them. */
+  logs?: string[];
 }
 
 export interface Comparison {
@@ -163,7 +165,7 @@ export function compare(lab: Lab, meta: Meta, state: LabState, pending: Lab[]): 
     const edits = labEdits(meta.lab, lab).filter((e) => !/^nodes (added|removed): /.test(e));
     const what = [...(m.refused.length || nm.refused.length ? [...m.refused, ...nm.refused] : edits), ...execs];
     throw new UsageError(
-      `netlab apply cannot yet make this edit while the lab is up; it changes:\n${(what.length ? what : refused).map((w) => `  - ${w}`).join("\n")}\n(apply adds and removes nodes on bridges and bridges of the lab's host, and changes rules, firewalls, published ports, impairments, a node's addresses and routes, and the lab's names)`,
+      `netlab apply cannot yet make this edit while the lab is up; it changes:\n${(what.length ? what : refused).map((w) => `  - ${w}`).join("\n")}\n(apply adds and removes nodes on bridges and bridges of the lab's host, restarts run: services, and changes rules, firewalls, published ports, impairments, a node's addresses and routes, and the lab's names)`,
       `sudo netlab down ${lab.name} && sudo netlab up${lab.isolated ? " --isolated" : ""} ${lab.file}`,
     );
   }
@@ -201,8 +203,7 @@ function order(m: Membership, add: ReturnType<typeof additions>, rest: Change[],
   return [...out, ...rest.filter((c) => late(c.id)), ...add.steps.filter((s) => late(s.id)).map(asChange)];
 }
 
-/** change()'s answer for a node whose rules differ and whose exec: commands may have added rules of their own. */
-const EXEC_RULES = "exec";
+const EXEC_RULES = "exec"; // change()'s answer for a node whose rules differ and whose exec: commands may have added rules
 
 /**
  * How step `id` goes from whichever of `olds` is live (the version up, then any an unfinished
@@ -233,6 +234,7 @@ function change(id: string, olds: (Step | undefined)[], b: Step | undefined, lab
   if (id === "host-sysctls") return hostSysctls(present, b, olds[0], now);
   // The lab's DNS server where there was none: started (one no longer needed serves on until down).
   if (id.startsWith("run:_dns")) return { id, title: b?.title ?? "", ops: b && !present.length ? b.ops : [], undo: [], holds: [] };
+  if (id.startsWith("run:")) return { id, undo: [], holds: [], ...restart(present, b) };
   if (!id.startsWith("node:") || !b || present.length !== olds.length) return null;
   // What may differ: its rules, its links' impairments (root qdiscs, replaced in place), its
   // addresses, routes and ip rules (deleted and added in place), the sysctls netlab sets for

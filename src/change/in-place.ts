@@ -68,3 +68,16 @@ function asSaved(op: Extract<Op, { op: "iptables" }>): string {
   }
   return out.join("\n");
 }
+
+/**
+ * A `run:` service of a node that stays, whose command changed, came or went: the running one
+ * stopped (its journaled process group) and the new one started, logging where the old one did;
+ * one no version wants any more is stopped, and its log named for the journal to forget.
+ */
+export function restart(olds: Step[], b: Step | undefined): { title: string; ops: Op[]; logs?: string[] } {
+  const spawnOf = (s: Step) => s.ops.find((o): o is Extract<Op, { op: "spawn" }> => o.op === "spawn")!;
+  const was = olds.map(spawnOf)[0];
+  const stop: Op[] = was ? [{ op: "stop", who: was.who, log: was.log }] : [];
+  if (!b) return { title: `stop on ${was.who}: ${was.cmd}`, ops: stop, logs: [was.log] };
+  return { title: b.title.replace(/^start/, was ? "restart" : "start"), ops: [...stop, ...b.ops] };
+}

@@ -121,6 +121,7 @@ export async function apply(ref: string, opts: UpOptions & { compose?: ComposeOp
         if (e instanceof OpFailure) throw new ApplyError(`${lab.name}: a command failed while applying (${c.title}); the lab is partly changed, and apply of this file once fixed (or of the version before) finishes the change`, e.command, e.stderr, `sudo netlab apply ${lab.file}`);
         throw e;
       }
+      if (c.logs) state.append({ t: "retire", who: [], logs: c.logs });
       if (c.retire) {
         // Their services are no longer the lab's; their cables' host ends go with their namespaces, in the kernel's time.
         state.append({ t: "retire", who: c.retire, spaces: c.ops.flatMap((o) => (o.op === "kill-ns" ? o.names : [])) });

@@ -43,6 +43,8 @@ export type Op =
   | { op: "exec"; ns: Ns; cmd: string; who: string }
   /** A command left running in the background inside the namespace, output to log. */
   | { op: "spawn"; ns: Ns; cmd: string; log: string; who: string }
+  /** Stop the `run:` service that writes to log (its journaled process group), for apply. */
+  | { op: "stop"; who: string; log: string }
   /** Stop every process inside these namespaces (they are ours, so is everything in them). */
   | { op: "kill-ns"; names: string[] }
   /** `ipset restore -exist` in NS: sets and their members (`create NAME hash:ip`, `add NAME 10.0.0.1`). */

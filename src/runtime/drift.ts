@@ -102,7 +102,7 @@ export async function drift(meta: Meta, journal: Entry[]): Promise<Drift> {
   const latest = new Map<string, Extract<Entry, { t: "proc" }>>();
   for (const e of journal) {
     if (e.t === "proc") latest.set(e.log, e);
-    if (e.t === "retire") for (const [log, p] of latest) if (e.who.includes(p.who)) latest.delete(log);
+    if (e.t === "retire") for (const [log, p] of latest) if (e.who.includes(p.who) || e.logs?.includes(log)) latest.delete(log);
   }
   for (const p of latest.values())
     if (!running.has(p.pid)) {

@@ -89,7 +89,7 @@ export type Entry =
   | { t: "phase"; name: string }
   | { t: "proc"; who: string; pid: number; cmd: string; log: string }
   /** Nodes apply removed: their services and namespaces (entries before this) are no longer the lab's. */
-  | { t: "retire"; who: string[]; spaces?: string[] }
+  | { t: "retire"; who: string[]; spaces?: string[]; logs?: string[] }
   | { t: "complete" }
   /** `run` services were seen listening once: later tests need not wait for them. */
   | { t: "ready" };

@@ -278,6 +278,23 @@ describe.skipIf(!IS_ROOT)("netlab apply", () => {
     }
   });
 
+  it("restarts a node's run: service whose command changed, and stops one the file drops; status stays clean", async () => {
+    const say = (name: string) => file(base('"8080:80"').replace("run: netlab serve http --port 80", `run: netlab serve http --port 80 --name ${name}`));
+    const dry = await sb.netlab(["apply", say("changed"), "--dry-run"]);
+    expect(dry.stdout).toContain("# change: restart on web: netlab serve http --port 80 --name changed");
+    expect((await sb.netlab(["apply", say("changed")])).code).toBe(0);
+    const body = () => sb.sh("curl -sS -m 2 http://172.31.40.1:8080/").then((r) => r.stdout);
+    expect(await body()).toContain("hello from changed");
+    const st = await sb.netlab(["status", "applab"]);
+    expect(st.stdout + st.stderr).not.toMatch(/not running|degraded|missing/);
+    const none = file(base('"8080:80"').replace("    run: netlab serve http --port 80\n", ""));
+    expect((await sb.netlab(["apply", none])).code).toBe(0);
+    expect(await body()).toBe("");
+    expect((await sb.netlab(["up", none])).stdout).not.toContain("repair");
+    expect((await sb.netlab(["apply", file(base('"8080:80"'))])).code).toBe(0);
+    expect(await eventually(async () => (await body()).includes("hello from web"))).toBe(true);
+  });
+
   it("refuses what it cannot change in place, and a bad file, touching nothing", async () => {
     const live = await rules();
     const mtu = await sb.netlab(["apply", file(base('"8080:80"').replace("nat: true", "nat: true, mtu: 1400"))]);

@@ -17,6 +17,7 @@ import { rm } from "./rm.js";
 import { routeOverride } from "./route-override.js";
 import { routeRestore } from "./route-restore.js";
 import { spawn } from "./spawn.js";
+import { stop } from "./stop.js";
 import { symlink } from "./symlink.js";
 import { tc } from "./tc.js";
 import { sysctl } from "./sysctl.js";
@@ -40,6 +41,7 @@ const OPS: { [K in Op["op"]]: OpModule<Extract<Op, { op: K }>> } = {
   rm,
   exec,
   spawn,
+  stop,
   "kill-ns": killNs,
 };
 
