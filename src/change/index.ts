@@ -121,6 +121,7 @@ export async function apply(ref: string, opts: UpOptions & { compose?: ComposeOp
         if (e instanceof OpFailure) throw new ApplyError(`${lab.name}: a command failed while applying (${c.title}); the lab is partly changed, and apply of this file once fixed (or of the version before) finishes the change`, e.command, e.stderr, `sudo netlab apply ${lab.file}`);
         throw e;
       }
+      timing(`changed: ${c.title}`);
       if (c.logs) state.append({ t: "retire", who: [], logs: c.logs });
       if (c.retire) {
         // Their services are no longer the lab's; their cables' host ends go with their namespaces, in the kernel's time.
@@ -134,9 +135,12 @@ export async function apply(ref: string, opts: UpOptions & { compose?: ComposeOp
     if (started.size) await waitReady({ ...lab, nodes: lab.nodes.filter((n) => started.has(n.name)) }, 5_000);
     // The new version is the lab's only once it is in place: a kill before this leaves the old
     // one recorded, and the next apply does the same (idempotent) work again.
+    timing("services ready");
     state.writeMeta({ ...now, lab, facts: factsOf(lab, r.newPlan), hash: labHash(lab) });
+    timing("recorded");
     const dnsStarted = r.changes.some((c) => c.id.startsWith("run:_dns") && c.ops.length);
     if (r.reload || dnsStarted) await reloadDns(lab, state, labHash(lab), dnsStarted, opts.progress);
+    timing("names reloaded");
     state.writePending([]);
     // A difference the kernel never sees (a description) is recorded all the same: up and status read this version.
     return { lab, outcome: r.outcome, changed: r.changed, ms: Date.now() - t0 };
