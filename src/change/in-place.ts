@@ -1,10 +1,35 @@
 // What apply changes inside a namespace that stays: a node's addresses, routes and ip rules, its
-// links' impairments, and the --dry-run text of the host's ruleset sync.
+// links' impairments, its run: services, the name files, the host's sysctls, and the --dry-run
+// text of the host's ruleset sync.
+import type { Lab } from "../lab/model.js";
 import type { Op, Step } from "../plan/ops.js";
 import { syncScript } from "../runtime/iptables-live.js";
 import { heredoc } from "../shell.js";
 import { inNsText, iptablesTool } from "../runtime/tools.js";
 import { renderOp } from "../runtime/ops/index.js";
+
+/** One change: the ops that bring a step (or a node) from old to new, and the undo to journal for it. */
+export interface Change {
+  id: string;
+  title: string;
+  ops: Op[];
+  /** The undo the journal needs from now on (a step that is new, or whose undo grew), or none. */
+  undo: Op[];
+  /** The step's undo as the new plan has it: which tables the lab holds (holdTables). */
+  holds: Op[];
+  /** Interfaces to wait for until they are gone (the far ends of removed nodes' cables), by namespace. */
+  gone?: { ns: string | null; name: string }[];
+  /** Removed nodes whose services the journal forgets. */
+  retire?: string[];
+  /** Interfaces it makes in the lab's host that must not exist yet (the bridges of networks new to the lab). */
+  makes?: string[];
+  /** Namespaces it makes (of the nodes it adds). */
+  spaces?: string[];
+  /** Logs of `run:` services it stops for good: the journal forgets them. */
+  logs?: string[];
+}
+
+const text = (ops: Op[]) => ops.map(renderOp).join("\n");
 
 /** The lines of a node's `ip -batch` that apply changes in place. */
 export const MUTABLE = /^(-6 )?(address|route|rule) /;
@@ -80,4 +105,34 @@ export function restart(olds: Step[], b: Step | undefined): { title: string; ops
   const stop: Op[] = was ? [{ op: "stop", who: was.who, log: was.log }] : [];
   if (!b) return { title: `stop on ${was.who}: ${was.cmd}`, ops: stop, logs: [was.log] };
   return { title: b.title.replace(/^start/, was ? "restart" : "start"), ops: [...stop, ...b.ops] };
+}
+
+/**
+ * The name files as the new version has them: each file and link some live version lacks written
+ * (both idempotent), the links of namespaces no version wants any more removed; the new undo
+ * journaled where it names links the old one did not.
+ */
+export function nameFiles(olds: Step[], b: Step): Change {
+  const rms = (s: Step) => s.undo.filter((o): o is Extract<Op, { op: "rm" }> => o.op === "rm" && !!o.link);
+  const wanted = new Set(rms(b).map((o) => o.path));
+  const stale = olds.flatMap(rms).filter((o, i, all) => !wanted.has(o.path) && all.findIndex((x) => x.path === o.path) === i);
+  const grew = olds.some((o) => rms(b).some((r) => !rms(o).some((x) => x.path === r.path && x.link === r.link)));
+  // Only what some live version lacks: one node more in a 1,000-node star writes one link, not a thousand.
+  const had = olds.map((o) => new Set(o.ops.map(renderOp)));
+  const ops = b.ops.filter((op) => had.some((h) => !h.has(renderOp(op))));
+  return { id: b.id, title: b.title, ops: [...ops, ...stale], undo: grew ? b.undo : [], holds: [] };
+}
+
+/**
+ * The host's sysctls as the new version has them: held and set through the ledger (a shared
+ * host) or set (the lab's own); the ones it no longer sets let go (back to their value before
+ * netlab where no lab holds them); the new undo journaled where it names more.
+ */
+export function hostSysctls(olds: Step[], b: Step | undefined, up: Step | undefined, now: Lab): Change {
+  const keys = (s?: Step) => s?.ops.flatMap((o) => (o.op === "sysctl" ? Object.keys(o.values) : [])) ?? [];
+  const ns = [b, ...olds].flatMap((s) => s?.ops ?? []).find((o) => o.op === "sysctl")?.ns ?? null;
+  const gone = [...new Set(olds.flatMap(keys))].filter((k) => !keys(b).includes(k));
+  const release: Op[] = gone.length && ns === null ? [{ op: "host-release", ns, lab: now.name, sysctls: gone }] : [];
+  const undo = b && b.undo.length && text(up?.undo ?? []) !== text(b.undo) ? b.undo : [];
+  return { id: "host-sysctls", title: b?.title ?? olds[0].title, ops: [...(b?.ops ?? []), ...release], undo, holds: [] };
 }
