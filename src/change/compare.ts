@@ -22,6 +22,7 @@ import { timing } from "../runtime/timing.js";
 import { dryRunSync, hostSysctls, impairments, MUTABLE, nameFiles, readdress, restart, type Change } from "./in-place.js";
 import { additions, membership, ownedBy, removals, type Membership } from "./members.js";
 import { networkMembership, networkOps, type NetMembership } from "./networks.js";
+import { aboutIface, joinCables, moves, type Moves } from "./joins.js";
 
 export type { Change } from "./in-place.js";
 
@@ -108,8 +109,9 @@ export function compare(lab: Lab, meta: Meta, state: LabState, pending: Lab[]): 
   const oldPlan = planFor(meta.lab, state);
   timing("both versions planned");
   const m = membership(meta.lab, lab, pending);
-  const nm = networkMembership(meta.lab, lab, pending, m);
-  const moving = new Set([...m.added.map((n) => n.name), ...m.removed.map((r) => r.name), ...[...nm.added, ...nm.removed].map((n) => `network:${n.name}`)]);
+  const nm = networkMembership(meta.lab, lab, pending);
+  const mv = moves(meta.lab, lab, pending, m);
+  const moving = new Set([...m.added.map((n) => n.name), ...m.removed.map((r) => r.name), ...[...nm.added, ...nm.removed].map((n) => `network:${n.name}`), ...mv.parts]);
   const spaces = new Set([...m.added.map((n) => n.ns), ...m.removed.map((r) => r.ns)]);
   const steps = (p: Plan) => stepsOf(p, moving, spaces);
   const [was, will] = [steps(oldPlan), steps(newPlan)];
@@ -119,16 +121,17 @@ export function compare(lab: Lab, meta: Meta, state: LabState, pending: Lab[]): 
   const halves = pendingPlans.map(steps);
   const same = (x?: Step, y?: Step) => (!x && !y) || (!!x && !!y && text(x.ops) === text(y.ops) && text(x.undo) === text(y.undo));
   const changes: Change[] = [];
-  const refused: string[] = [...m.refused, ...nm.refused];
+  const refused: string[] = [...m.refused, ...nm.refused, ...mv.refused];
+  const early = refused.length > 0;
   const execs: string[] = [];
   for (const id of new Set([...will.keys(), ...was.keys(), ...halves.flatMap((h) => [...h.keys()])])) {
     const b = will.get(id);
     const olds = [was.get(id), ...halves.map((h) => h.get(id))];
     if (olds.every((o) => same(o, b))) continue;
-    const c = change(id, olds, b, [meta.lab, ...pending], lab);
+    const c = change(id, olds, b, [meta.lab, ...pending], lab, mv);
     if (c === EXEC_RULES) execs.push(`node ${id.slice("node:".length)}'s rules (its exec: commands may have added rules that reloading its tables would lose)`);
     else if (c) changes.push(c);
-    else if (!m.refused.length && !nm.refused.length) refused.push((b ?? olds.find(Boolean))!.title);
+    else if (!early) refused.push((b ?? olds.find(Boolean))!.title);
   }
   const hairpin = hairpins([oldPlan, ...pendingPlans], newPlan, moving);
   if (hairpin) changes.push(hairpin);
@@ -144,13 +147,17 @@ export function compare(lab: Lab, meta: Meta, state: LabState, pending: Lab[]): 
   if (refused.length || execs.length) {
     // Nodes that come and go are not what is refused (unless they are): named by what else differs.
     const edits = labEdits(meta.lab, lab).filter((e) => !/^nodes (added|removed): /.test(e));
-    const what = [...(m.refused.length || nm.refused.length ? [...m.refused, ...nm.refused] : edits), ...execs];
+    const what = [...(early ? [...m.refused, ...nm.refused, ...mv.refused] : edits), ...execs];
     throw new UsageError(
       `netlab apply cannot yet make this edit while the lab is up; it changes:\n${(what.length ? what : refused).map((w) => `  - ${w}`).join("\n")}\n(apply adds and removes nodes on bridges and bridges of the lab's host, restarts run: services, and changes rules, firewalls, published ports, impairments, a node's addresses and routes, and the lab's names)`,
       `sudo netlab down ${lab.name} && sudo netlab up${lab.isolated ? " --isolated" : ""} ${lab.file}`,
     );
   }
-  const ordered = order(m, additions(m, newPlan), changes, nm, networkOps(nm, newPlan, lab.hostNs)).filter((c) => c.ops.length || c.undo.length);
+  const add = additions(m, newPlan);
+  // A join an unfinished apply may have begun: its interface deleted first, whatever of it exists.
+  const again: Op[] = pending.length ? [...mv.joins].map(([n, ifaces]) => ({ op: "ip", ns: lab.nodes.find((x) => x.name === n)!.ns, force: true, lines: ifaces.map((i) => `link delete ${i}`) })) : [];
+  add.cables.push(...again, ...joinCables(mv, newPlan));
+  const ordered = order(m, add, changes, nm, networkOps(nm, newPlan, lab.hostNs), [...mv.joins.keys()]).filter((c) => c.ops.length || c.undo.length);
   timing("steps compared");
   const reloads = reload ? [`# then: the lab's DNS server${dnsHolders(lab).length > 1 ? "s read" : " reads"} the new names (netlab sends SIGHUP to netlab dns-server ${lab.name} once lab.json is written)`] : [];
   const script = [...ordered.map((c) => `# change: ${c.title}\n${c.id === "host-iptables" ? dryRunSync(c, was.get(c.id)) : text(c.ops)}`), ...reloads].join("\n");
@@ -163,7 +170,7 @@ export function compare(lab: Lab, meta: Meta, state: LabState, pending: Lab[]): 
  * and own steps of added nodes; then the rest (the host's rules, other nodes, the name files);
  * then exec: and run: (their name files are in place by then).
  */
-function order(m: Membership, add: ReturnType<typeof additions>, rest: Change[], nm: NetMembership, nets: ReturnType<typeof networkOps>): Change[] {
+function order(m: Membership, add: ReturnType<typeof additions>, rest: Change[], nm: NetMembership, nets: ReturnType<typeof networkOps>, joining: string[]): Change[] {
   const out: Change[] = [];
   const asChange = (s: Step): Change => ({ id: s.id, title: s.title, ops: s.ops, undo: s.undo, holds: s.undo });
   const gone = removals(m);
@@ -178,7 +185,7 @@ function order(m: Membership, add: ReturnType<typeof additions>, rest: Change[],
   if (nets.make.length) out.push({ id: "add-networks", title: `make ${named(nm.added)}`, ops: nets.make, undo: nets.undo, holds: [], makes: fresh });
   const who = plural(m.added.map((n) => n.name));
   if (add.create.length) out.push({ id: `netns:+${m.added.map((n) => n.name).join(",")}`, title: `create the namespaces of ${who}`, ops: add.create, undo: add.undo, holds: [], spaces: m.added.map((n) => n.ns) });
-  if (add.cables.length) out.push({ id: "host-links", title: `cables of ${who}`, ops: add.cables, undo: [], holds: [] });
+  if (add.cables.length) out.push({ id: "host-links", title: `cables of ${plural([...m.added.map((n) => n.name), ...joining])}`, ops: add.cables, undo: [], holds: [] });
   const late = (id: string) => /^(exec|run):/.test(id);
   out.push(...add.steps.filter((s) => !late(s.id)).map(asChange), ...rest.filter((c) => !late(c.id)));
   return [...out, ...rest.filter((c) => late(c.id)), ...add.steps.filter((s) => late(s.id)).map(asChange)];
@@ -193,7 +200,7 @@ const EXEC_RULES = "exec"; // change()'s answer for a node whose rules differ an
  * (a new step journals its undo). A node: only its rules may differ; its own tables (those any
  * version loads) are emptied and loaded again — the namespace is netlab's, everything in it the lab's.
  */
-function change(id: string, olds: (Step | undefined)[], b: Step | undefined, labs: Lab[], now: Lab): Change | null | typeof EXEC_RULES {
+function change(id: string, olds: (Step | undefined)[], b: Step | undefined, labs: Lab[], now: Lab, mv: Moves): Change | null | typeof EXEC_RULES {
   const present = olds.filter((o): o is Step => !!o);
   const rulesOnly = (s?: Step) => !s || s.ops.every((o) => RULE_OPS.has(o.op) || o.op === "conntrack");
   const ipt = (s?: Step) => (s?.ops ?? []).filter((o): o is Extract<Op, { op: "iptables" }> => o.op === "iptables");
@@ -221,7 +228,10 @@ function change(id: string, olds: (Step | undefined)[], b: Step | undefined, lab
   // addresses, routes and ip rules (deleted and added in place), the sysctls netlab sets for
   // it (forwarding, route_localnet: set); nothing else.
   const live = (o: Op) => RULE_OPS.has(o.op) || o.op === "tc";
-  const bare = (o: Op): Op => (o.op === "ip" ? { op: "ip", ns: o.ns, lines: o.lines.filter((l) => !MUTABLE.test(l)), ...(o.force ? { force: o.force } : {}) } : o);
+  // Interfaces it gains or loses (a network joined or left) are set up or deleted here, their cables made with the others.
+  const [joins, leaves] = [mv.joins.get(id.slice(5)) ?? [], mv.leaves.get(id.slice(5)) ?? []];
+  const about = aboutIface([...joins, ...leaves]);
+  const bare = (o: Op): Op => (o.op === "ip" ? { op: "ip", ns: o.ns, lines: o.lines.filter((l) => !MUTABLE.test(l) && !about(l)), ...(o.force ? { force: o.force } : {}) } : o);
   const rest = (s: Step) => text(s.ops.filter((o) => !live(o)).map(bare));
   if (present.some((a) => rest(a) !== rest(b) || text(a.undo) !== text(b.undo))) return null;
   const only = (s: Step, pick: (o: Op) => boolean) => text(s.ops.filter(pick));
@@ -232,10 +242,13 @@ function change(id: string, olds: (Step | undefined)[], b: Step | undefined, lab
   const sysOf = (s: Step) => s.ops.find((o): o is Extract<Op, { op: "ip" }> => o.op === "ip" && !!o.sysctls)?.sysctls;
   const want = sysOf(b);
   const sysctls = want && present.some((a) => JSON.stringify(sysOf(a)) !== JSON.stringify(want)) ? [{ op: "sysctl", ns: b.ops[0].op === "ip" ? b.ops[0].ns : null, values: want } as Op] : [];
-  if (!differ((o) => RULE_OPS.has(o.op))) return { id, title: b.title, ops: [...sysctls, ...addressing, ...qdiscs], undo: [], holds: [] };
+  const nodeNs = b.ops[0].op === "ip" ? b.ops[0].ns : null;
+  const upLines = b.ops.flatMap((o) => (o.op === "ip" ? o.lines : [])).filter((l) => aboutIface(joins)(l) && !MUTABLE.test(l));
+  const legs: Op[] = [...(leaves.length ? [{ op: "ip", ns: nodeNs, force: true, lines: leaves.map((i) => `link delete ${i}`) } as Op] : []), ...(upLines.length ? [{ op: "ip", ns: nodeNs, lines: upLines } as Op] : [])];
+  if (!differ((o) => RULE_OPS.has(o.op))) return { id, title: b.title, ops: [...legs, ...sysctls, ...addressing, ...qdiscs], undo: [], holds: [] };
   // Its tables are emptied and loaded again: rules its exec: commands added would be lost.
   if (now.nodes.find((n) => `node:${n.name}` === id)?.exec.length) return EXEC_RULES;
-  const rules = [...sysctls, ...addressing, ...qdiscs, ...b.ops.filter((o) => RULE_OPS.has(o.op))];
+  const rules = [...legs, ...sysctls, ...addressing, ...qdiscs, ...b.ops.filter((o) => RULE_OPS.has(o.op))];
   const ns = [...present, b].flatMap(ipt)[0];
   if (!ns) return { id, title: b.title, ops: rules, undo: [], holds: [] };
   const flush = ([4, 6] as const).flatMap((family) => {

@@ -12,7 +12,7 @@ export interface Moves {
   joins: Map<string, string[]>;
   /** Interfaces of staying nodes deleted now (in some live version, not in the new one). */
   leaves: Map<string, string[]>;
-  /** The host parts of the joins (`member:NODE:IFACE`), left out of the host batch's comparison. */
+  /** The host parts of the joins and leaves (`member:NODE:IFACE`), left out of the host batch's comparison. */
   parts: string[];
   refused: string[];
 }
@@ -34,7 +34,10 @@ export function moves(up: Lab, now: Lab, pending: Lab[], m: Membership): Moves {
       const was = lives.find((w) => w.has(net) && w.get(net) !== iface);
       const taken = lives.some((w) => [...w].some(([n, i]) => i === iface && n !== net));
       const kind = now.networks.find((n) => n.name === net);
-      if (was || taken) out.refused.push(`node ${node.name}'s interfaces (${iface} would change network: interfaces that stay keep their names, so join networks after the ones it is on)`);
+      const renamed = `node ${node.name}'s interfaces (${iface} would change network: interfaces that stay keep their names, so join networks after the ones it is on)`;
+      if (was || taken) {
+        if (!out.refused.some((r) => r.startsWith(`node ${node.name}'s interfaces`))) out.refused.push(renamed);
+      }
       else if (kind?.kind !== "bridge" || kind.holder !== null) out.refused.push(`node ${node.name} joining network ${net} (apply joins only bridges of the lab's host)`);
       else {
         push(out.joins, node.name, iface);
@@ -42,7 +45,11 @@ export function moves(up: Lab, now: Lab, pending: Lab[], m: Membership): Moves {
       }
     }
     for (const w of lives)
-      for (const [net, iface] of w) if (will.get(net) !== iface && ![...will.values()].includes(iface)) push(out.leaves, node.name, iface);
+      for (const [net, iface] of w)
+        if (will.get(net) !== iface && ![...will.values()].includes(iface)) {
+          push(out.leaves, node.name, iface);
+          if (!out.parts.includes(`member:${node.name}:${iface}`)) out.parts.push(`member:${node.name}:${iface}`);
+        }
   }
   return out;
 }

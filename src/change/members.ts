@@ -66,7 +66,7 @@ export function membership(up: Lab, now: Lab, pending: Lab[]): Membership {
 
 /** Whether a step or host part belongs to one of these nodes, or networks (`network:NAME`), and is made or removed with it. */
 export function ownedBy(id: string, nodes: Set<string>): boolean {
-  if (id.startsWith("network:")) return nodes.has(id);
+  if (nodes.has(id) || id.startsWith("network:")) return nodes.has(id); // a network, or one interface (member:NODE:IFACE) of a node that stays
   const m = /^(?:node|run|exec|member):([^:]+)(?::|$)/.exec(id);
   return !!m && nodes.has(m[1]);
 }

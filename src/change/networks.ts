@@ -1,12 +1,10 @@
 // Networks that come and go with an apply: a bridge of the lab's host that the new version adds
 // is made — its part of the host's batch (the bridge, its gateway, its marks) — before the nodes
-// on it; one it drops is deleted once its members are gone. Only whole: every member of an added
-// network is a node the apply adds, every member of a dropped one a node it removes. Networks a
-// node or virtual host holds, other kinds, a network whose definition changes, and a node that
-// stays but joins or leaves a network are refused, named.
+// on it; one it drops is deleted once the nodes removed with it are gone. Nodes that stay join or
+// leave it (joins.ts). Networks a node or virtual host holds, other kinds, and a network whose
+// definition changes are refused, named.
 import type { Lab, Network } from "../lab/model.js";
 import type { Ns, Op, Plan } from "../plan/ops.js";
-import type { Membership } from "./members.js";
 
 export interface NetMembership {
   /** Made by this apply (after the nodes it removes, before the ones it adds). */
@@ -17,20 +15,16 @@ export interface NetMembership {
 }
 
 const movable = (n: Network) => n.kind === "bridge" && n.holder === null;
-const membersOf = (lab: Lab, net: string) => lab.nodes.filter((n) => n.intfs.some((i) => i.kind === "bridge" && i.network === net)).map((n) => n.name);
 
 /** The networks `now` adds to `up` and drops from it (`pending`: versions an unfinished apply began), given the nodes that come and go. */
-export function networkMembership(up: Lab, now: Lab, pending: Lab[], m: Membership): NetMembership {
+export function networkMembership(up: Lab, now: Lab, pending: Lab[]): NetMembership {
   const names = (l: Lab) => new Set(l.networks.map((n) => n.name));
   const [was, will, halves] = [names(up), names(now), pending.map(names)];
-  const adding = new Set(m.added.map((n) => n.name));
-  const removing = new Set(m.removed.map((r) => r.name));
   const redo = (name: string) => will.has(name) && (!was.has(name) || halves.some((h) => !h.has(name)));
   const out: NetMembership = { added: [], removed: [], refused: [] };
   for (const net of now.networks.filter((n) => redo(n.name))) {
-    const stay = membersOf(now, net.name).filter((x) => !adding.has(x));
+    // Nodes that stay and are on it join it (joins.ts).
     if (!movable(net)) out.refused.push(`network ${net.name} (apply adds only bridges of the lab's host)`);
-    else if (stay.length) out.refused.push(`network ${net.name} (${stay.join(", ")} would join it: a node that stays cannot change networks yet)`);
     else out.added.push(net);
   }
   const seen = new Set<string>();
@@ -38,9 +32,8 @@ export function networkMembership(up: Lab, now: Lab, pending: Lab[], m: Membersh
     for (const net of l.networks) {
       if ((will.has(net.name) && !redo(net.name)) || seen.has(net.name)) continue;
       seen.add(net.name);
-      const stay = membersOf(l, net.name).filter((x) => !removing.has(x));
+      // Nodes that stay and were on it leave it (joins.ts).
       if (!movable(net)) out.refused.push(`network ${net.name} (apply removes only bridges of the lab's host)`);
-      else if (stay.length) out.refused.push(`network ${net.name} (${stay.join(", ")} would leave it: a node that stays cannot change networks yet)`);
       else out.removed.push(net);
     }
   return out;

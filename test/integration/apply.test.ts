@@ -346,7 +346,8 @@ describe.skipIf(!IS_ROOT)("netlab apply", () => {
   it("adds a network with a node on it, and removes both: the bridge and its DNS made and gone, the rules a fresh up's", async () => {
     // client keeps the static address the test before gave it: a fresh up numbers it the same.
     const was = base('"8080:80"').replace("  client:\n    networks: [br0]\n", "  client:\n    networks: { br0: { ip: 172.31.40.50 } }\n");
-    const back = file(was.replace("nat: true }\n", "nat: true }\n  back: { subnet: 172.31.47.0/24 }\n").replace("  client:\n", "  db:\n    networks: [back]\n    run: netlab serve http --port 80\n  client:\n") + "  - { from: db, dns: db }\n  - { from: client, tcp: \"db:80\", expect: fail }\nrecords:\n  - { name: www.lab, type: CNAME, data: db }\n  - { name: _http._tcp.db.lab, type: SRV, data: 0 100 80 db }\n");
+    const backText = was.replace("nat: true }\n", "nat: true }\n  back: { subnet: 172.31.47.0/24 }\n").replace("  client:\n", "  db:\n    networks: [back]\n    run: netlab serve http --port 80\n  client:\n") + "  - { from: db, dns: db }\n  - { from: client, tcp: \"db:80\", expect: fail }\nrecords:\n  - { name: www.lab, type: CNAME, data: db }\n  - { name: _http._tcp.db.lab, type: SRV, data: 0 100 80 db }\n";
+    const back = file(backText);
     const dry = await sb.netlab(["apply", back, "--dry-run"]);
     expect(dry.stdout).toContain("# change: make network back");
     expect(dry.stdout).toMatch(/link add applab-back address \S+ type bridge/);
@@ -358,10 +359,18 @@ describe.skipIf(!IS_ROOT)("netlab apply", () => {
     // records: through the real server, on the network apply added.
     expect((await sb.exec("applab", "db", "dig +short www.lab")).stdout).toMatch(/^db\.\n172\.31\.47\.\d+\n$/);
     expect((await sb.exec("applab", "db", "dig +short SRV _http._tcp.db.lab")).stdout).toBe("0 100 80 db.\n");
+    // client joins back too (docker network connect): db is reachable and named for it now.
+    const joined = file(backText.replace("    networks: { br0: { ip: 172.31.40.50 } }\n", "    networks: { br0: { ip: 172.31.40.50 }, back: {} }\n").replace("expect: fail }", "expect: pass }"));
+    const j = await sb.netlab(["apply", joined]);
+    expect(j.stdout + j.stderr).toContain("cables of node client");
+    expect(j.code).toBe(0);
+    expect((await sb.netlab(["test", "applab"])).stdout).toContain("3 passed, 0 failed");
+    expect((await sb.exec("applab", "client", "getent hosts db")).stdout).toMatch(/^172\.31\.47\.\d+\s+db/);
     const applied = await rules();
     expect((await sb.netlab(["down", "applab"])).code).toBe(0);
-    expect((await sb.netlab(["up", back])).code).toBe(0);
+    expect((await sb.netlab(["up", joined])).code).toBe(0);
     expect(await rules()).toBe(applied);
+    // back goes, with db, and client leaves it, in one apply.
     const r2 = await sb.netlab(["apply", file(was)]);
     expect(r2.code).toBe(0);
     expect((await sb.sh("ip link show applab-back")).code).not.toBe(0);

@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { membership } from "../../src/change/members.js";
 import { networkMembership, networkOps } from "../../src/change/networks.js";
+import { moves } from "../../src/change/joins.js";
 import { labFromText } from "../../src/lab/load.js";
 import { compile } from "../../src/plan/compile.js";
 import { renderOp } from "../../src/runtime/ops/index.js";
@@ -15,7 +16,7 @@ const UP = "networks:\n  front: { subnet: 10.7.0.0/24 }\nnodes:\n  a: { networks
 const BACK = "networks:\n  front: { subnet: 10.7.0.0/24 }\n  back: { subnet: 10.8.0.0/24 }\nnodes:\n  a: { networks: [front] }\n  db: { networks: [back] }\n";
 const of = (up: string, now: string, pending: string[] = []) => {
   const [u, n, p] = [lab(up), lab(now), pending.map(lab)];
-  return { nm: networkMembership(u, n, p, membership(u, n, p)), now: n };
+  return { nm: networkMembership(u, n, p), mv: moves(u, n, p, membership(u, n, p)), now: n };
 };
 
 describe("apply: networks that come and go", () => {
@@ -34,10 +35,12 @@ describe("apply: networks that come and go", () => {
     expect([redo.added.map((n) => n.name), redo.removed.map((n) => n.name)]).toEqual([["back"], ["back"]]);
   });
 
-  it("refused: a node that stays joins or leaves, a network a node holds", () => {
+  it("a node that stays joins and leaves (docker network connect): its new interface, named after the ones it has", () => {
     const join = BACK.replace("a: { networks: [front] }", "a: { networks: [front, back] }");
-    expect(of(UP, join).nm.refused).toEqual(["network back (a would join it: a node that stays cannot change networks yet)"]);
-    expect(of(join, UP).nm.refused).toEqual(["network back (a would leave it: a node that stays cannot change networks yet)"]);
+    const j = of(UP, join);
+    expect([j.nm.refused, [...j.mv.joins], j.mv.parts, j.mv.refused]).toEqual([[], [["a", ["eth1"]]], ["member:a:eth1"], []]);
+    expect([...of(join, UP).mv.leaves]).toEqual([["a", ["eth1"]]]);
+    expect(of(UP, BACK.replace("a: { networks: [front] }", "a: { networks: [back, front] }")).mv.refused).toEqual(["node a's interfaces (eth0 would change network: interfaces that stay keep their names, so join networks after the ones it is on)"]);
     const held = "networks:\n  front: { subnet: 10.7.0.0/24 }\n  inner: { subnet: 10.9.0.0/24, in: a }\nnodes:\n  a: { networks: [front] }\n  p: { networks: [inner] }\n";
     expect(of(UP, held).nm.refused).toEqual(["network inner (apply adds only bridges of the lab's host)"]);
   });
@@ -53,5 +56,16 @@ describe("apply's comparison with networks coming and going", () => {
     expect(add.changes.find((c) => c.id === "add-networks")?.makes).toEqual(["m-back"]);
     const drop = compare(labFromText(`name: m\n${UP}`, "m.yaml", { previous: now }), meta(now), state, []);
     expect(drop.changes.map((c) => c.id).slice(0, 2)).toEqual(["remove-nodes", "remove-networks"]);
+  });
+
+  it("a node joining: its cable with the others', then its interface set up, addressed and routed inside it", () => {
+    const up = lab(BACK);
+    const join = labFromText(`name: m\n${BACK.replace("a: { networks: [front] }", "a: { networks: [front, back] }")}`, "m.yaml", { previous: up });
+    const c = compare(join, meta(up), state, []);
+    expect([c.changes.map((x) => x.id), c.reload]).toEqual([["host-links", "node:a"], true]); // its name on back: the DNS server reloads
+    expect(c.script).toMatch(/link add m-a-eth1 type veth peer name eth1 netns m-a[\s\S]*master m-back up/);
+    expect(c.script).toMatch(/link set dev eth1 up[\s\S]*address replace 10\.8\.0\.\d+\/24 dev eth1/);
+    const leave = compare(labFromText(`name: m\n${BACK}`, "m.yaml", { previous: join }), meta(join), state, []);
+    expect(leave.script).toMatch(/ip -force -batch - <<'EOF'\nlink delete eth1\nEOF/);
   });
 });
