@@ -23,6 +23,8 @@ export interface EqNode {
   publish: boolean;
   firewall: boolean;
   route: boolean;
+  /** On the second network too (at 172.31.61.<ip>), while there is one. */
+  back: boolean;
 }
 export interface EqModel {
   nodes: EqNode[];
@@ -33,14 +35,14 @@ export interface EqModel {
 
 /** One edit of the model: `pick` chooses the node, `serve` what an added node runs, `rate` the network's impairment. */
 export interface Edit {
-  t: "add" | "remove" | "publish" | "firewall" | "route" | "rate" | "network";
+  t: "add" | "remove" | "publish" | "firewall" | "route" | "rate" | "network" | "back";
   pick: number;
   serve: boolean;
   rate: EqModel["rate"];
 }
 
 export const editArb: fc.Arbitrary<Edit> = fc.record({
-  t: fc.constantFrom("add" as const, "remove" as const, "publish" as const, "firewall" as const, "route" as const, "rate" as const, "network" as const),
+  t: fc.constantFrom("add" as const, "remove" as const, "publish" as const, "firewall" as const, "route" as const, "rate" as const, "network" as const, "back" as const),
   pick: fc.nat(20),
   serve: fc.boolean(),
   rate: fc.constantFrom("" as const, "10mbit" as const, "20mbit" as const),
@@ -48,8 +50,8 @@ export const editArb: fc.Arbitrary<Edit> = fc.record({
 
 export const START: EqModel = {
   nodes: [
-    { name: "n1", ip: 11, serve: true, publish: true, firewall: false, route: false },
-    { name: "n2", ip: 12, serve: false, publish: false, firewall: false, route: false },
+    { name: "n1", ip: 11, serve: true, publish: true, firewall: false, route: false, back: false },
+    { name: "n2", ip: 12, serve: false, publish: false, firewall: false, route: false, back: false },
   ],
   rate: "",
   back: false,
@@ -66,7 +68,7 @@ export function edited(m: EqModel, e: Edit): EqModel {
       const used = new Set(nodes.map((n) => n.ip));
       let ip = 11 + (e.pick % 30);
       while (used.has(ip)) ip++;
-      return { ...m, nodes: [...nodes, { name, ip, serve: e.serve, publish: false, firewall: false, route: false }] };
+      return { ...m, nodes: [...nodes, { name, ip, serve: e.serve, publish: false, firewall: false, route: false, back: false }] };
     }
     case "remove":
       return nodes.length > 1 ? { ...m, nodes: nodes.filter((n) => n !== at) } : m;
@@ -84,7 +86,7 @@ export function edited(m: EqModel, e: Edit): EqModel {
 export function render(m: EqModel): string {
   const net = `  br0: { subnet: 172.31.60.0/24, nat: true${m.rate ? `, netem: { rate: ${m.rate} }` : ""} }`;
   const node = (n: EqNode, i: number) => {
-    const keys = [`networks: { br0: { ip: 172.31.60.${n.ip} } }`];
+    const keys = [`networks: { br0: { ip: 172.31.60.${n.ip} }${m.back && n.back ? `, back: { ip: 172.31.61.${n.ip + 100} }` : ""} }`];
     if (n.serve) keys.push("run: netlab serve http --port 80");
     if (n.publish) keys.push(`publish: ["${9100 + NAMES.indexOf(n.name)}:80"]`);
     if (n.firewall) keys.push(`firewall: { input: drop, allow: ["tcp/80"] }`);
@@ -141,7 +143,8 @@ async function readNs(argv: string[], extra: string): Promise<string> {
 }
 
 /**
- * What a lab that is up has, read from the kernel: the sandbox's (the lab's host) and every
+ * What a lab that is up has, read from the kernel (a name's addresses as a set: the DNS server
+ * rotates several in turn, and how many times it was asked before is not the lab's state): the sandbox's (the lab's host) and every
  * node's links, addresses, routes, rules, qdiscs, iptables and ip6tables, the sysctls netlab
  * sets, the processes running in each node, and what every node resolves for every name.
  */
@@ -155,7 +158,7 @@ export async function liveState(sb: Sandbox): Promise<Record<string, string>> {
     const procs = `for p in $(ip netns pids ${n}); do tr '\\0' ' ' < /proc/$p/cmdline; echo; done`;
     out[who] = await readNs(["ip", "netns", "exec", n], localnet);
     out[`${who} processes`] = (await run(["sh", "-c", procs])).stdout.split("\n").filter(Boolean).sort().join("\n");
-    out[`${who} names`] = (await run(["ip", "netns", "exec", n, "sh", "-c", [...NAMES, BACK_NODE].map((x) => `getent hosts ${x} || echo "${x} none"`).join("; ")])).stdout;
+    out[`${who} names`] = (await run(["ip", "netns", "exec", n, "sh", "-c", [...NAMES, BACK_NODE].map((x) => `(getent hosts ${x} || echo "${x} none") | sort`).join("; ")])).stdout;
   }
   return out;
 }
