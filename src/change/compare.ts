@@ -149,7 +149,7 @@ export function compare(lab: Lab, meta: Meta, state: LabState, pending: Lab[]): 
     const edits = labEdits(meta.lab, lab).filter((e) => !/^nodes (added|removed): /.test(e));
     const what = [...(early ? [...m.refused, ...nm.refused, ...mv.refused] : edits), ...execs];
     throw new UsageError(
-      `netlab apply cannot yet make this edit while the lab is up; it changes:\n${(what.length ? what : refused).map((w) => `  - ${w}`).join("\n")}\n(apply adds and removes nodes on bridges and bridges of the lab's host, restarts run: services, and changes rules, firewalls, published ports, impairments, a node's addresses and routes, and the lab's names)`,
+      `netlab apply cannot yet make this edit while the lab is up; it changes:\n${(what.length ? what : refused).map((w) => `  - ${w}`).join("\n")}\n(apply adds and removes nodes on bridges and bridges of the lab's host, joins nodes to them and takes them off, restarts run: services, and changes rules, firewalls, published ports, impairments, a node's addresses and routes, and the lab's names)`,
       `sudo netlab down ${lab.name} && sudo netlab up${lab.isolated ? " --isolated" : ""} ${lab.file}`,
     );
   }
