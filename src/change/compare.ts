@@ -157,7 +157,9 @@ export function compare(lab: Lab, meta: Meta, state: LabState, pending: Lab[]): 
   // A join an unfinished apply may have begun: its interface deleted first, whatever of it exists.
   const again: Op[] = pending.length ? [...mv.joins].map(([n, ifaces]) => ({ op: "ip", ns: lab.nodes.find((x) => x.name === n)!.ns, force: true, lines: ifaces.map((i) => `link delete ${i}`) })) : [];
   add.cables.push(...again, ...joinCables(mv, newPlan));
-  const ordered = order(m, add, changes, nm, networkOps(nm, newPlan, lab.hostNs), [...mv.joins.keys()]).filter((c) => c.ops.length || c.undo.length);
+  // The host ends of the join cables must be free, as an added node's (not after an unfinished apply: deleted first).
+  const ends = pending.length ? [] : lab.nodes.flatMap((n) => n.intfs.flatMap((i) => (i.kind === "bridge" && i.peer.node === null && mv.joins.get(n.name)?.includes(i.name) ? [i.peer.name] : [])));
+  const ordered = order(m, add, changes, nm, networkOps(nm, newPlan, lab.hostNs), [...mv.joins.keys()], ends).filter((c) => c.ops.length || c.undo.length);
   timing("steps compared");
   const reloads = reload ? [`# then: the lab's DNS server${dnsHolders(lab).length > 1 ? "s read" : " reads"} the new names (netlab sends SIGHUP to netlab dns-server ${lab.name} once lab.json is written)`] : [];
   const script = [...ordered.map((c) => `# change: ${c.title}\n${c.id === "host-iptables" ? dryRunSync(c, was.get(c.id)) : text(c.ops)}`), ...reloads].join("\n");
@@ -170,7 +172,7 @@ export function compare(lab: Lab, meta: Meta, state: LabState, pending: Lab[]): 
  * and own steps of added nodes; then the rest (the host's rules, other nodes, the name files);
  * then exec: and run: (their name files are in place by then).
  */
-function order(m: Membership, add: ReturnType<typeof additions>, rest: Change[], nm: NetMembership, nets: ReturnType<typeof networkOps>, joining: string[]): Change[] {
+function order(m: Membership, add: ReturnType<typeof additions>, rest: Change[], nm: NetMembership, nets: ReturnType<typeof networkOps>, joining: string[], ends: string[]): Change[] {
   const out: Change[] = [];
   const asChange = (s: Step): Change => ({ id: s.id, title: s.title, ops: s.ops, undo: s.undo, holds: s.undo });
   const gone = removals(m);
@@ -185,10 +187,16 @@ function order(m: Membership, add: ReturnType<typeof additions>, rest: Change[],
   if (nets.make.length) out.push({ id: "add-networks", title: `make ${named(nm.added)}`, ops: nets.make, undo: nets.undo, holds: [], makes: fresh });
   const who = plural(m.added.map((n) => n.name));
   if (add.create.length) out.push({ id: `netns:+${m.added.map((n) => n.name).join(",")}`, title: `create the namespaces of ${who}`, ops: add.create, undo: add.undo, holds: [], spaces: m.added.map((n) => n.ns) });
-  if (add.cables.length) out.push({ id: "host-links", title: `cables of ${plural([...m.added.map((n) => n.name), ...joining])}`, ops: add.cables, undo: [], holds: [] });
+  if (add.cables.length) out.push({ id: "host-links", title: `cables of ${plural([...m.added.map((n) => n.name), ...joining])}`, ops: add.cables, undo: [], holds: [], ...(ends.length ? { makes: ends } : {}) });
   const late = (id: string) => /^(exec|run):/.test(id);
   out.push(...add.steps.filter((s) => !late(s.id)).map(asChange), ...rest.filter((c) => !late(c.id)));
-  return [...out, ...rest.filter((c) => late(c.id)), ...add.steps.filter((s) => late(s.id)).map(asChange)];
+  // Every service stopped before any starts: a command moved in the run: list may hold a port its new place needs.
+  const runs = rest.filter((c) => late(c.id));
+  const stops = runs.flatMap((c) => c.ops.filter((o) => o.op === "stop"));
+  const logs = runs.flatMap((c) => c.logs ?? []);
+  if (stops.length) out.push({ id: "stop-runs", title: `stop ${stops.length === 1 ? "a service" : "services"} whose command changed or went`, ops: stops, undo: [], holds: [], ...(logs.length ? { logs } : {}) });
+  const starts = runs.map((c) => ({ ...c, ops: c.ops.filter((o) => o.op !== "stop"), logs: undefined }));
+  return [...out, ...starts, ...add.steps.filter((s) => late(s.id)).map(asChange)];
 }
 
 const EXEC_RULES = "exec"; // change()'s answer for a node whose rules differ and whose exec: commands may have added rules
@@ -236,7 +244,7 @@ function change(id: string, olds: (Step | undefined)[], b: Step | undefined, lab
   if (present.some((a) => rest(a) !== rest(b) || text(a.undo) !== text(b.undo))) return null;
   const only = (s: Step, pick: (o: Op) => boolean) => text(s.ops.filter(pick));
   const differ = (pick: (o: Op) => boolean) => present.some((a) => only(a, pick) !== only(b, pick));
-  const qdiscs = differ((o) => o.op === "tc") ? impairments(present, b) : [];
+  const qdiscs = differ((o) => o.op === "tc") ? impairments(present, b, leaves) : [];
   const lines = (s: Step) => s.ops.flatMap((o) => (o.op === "ip" ? o.lines : [])).join("\n");
   const addressing = present.some((a) => lines(a) !== lines(b)) ? readdress(present, b) : [];
   const sysOf = (s: Step) => s.ops.find((o): o is Extract<Op, { op: "ip" }> => o.op === "ip" && !!o.sysctls)?.sysctls;

@@ -54,11 +54,11 @@ export function readdress(olds: Step[], b: Step): Op[] {
   return ops.filter((o) => o.op === "ip" && o.lines.length);
 }
 
-/** A node's impairments as the new version has them: its root qdiscs replaced, and removed from interfaces that no longer have one. */
-export function impairments(olds: Step[], b: Step): Op[] {
+/** A node's impairments as the new version has them: its root qdiscs replaced, and removed from interfaces that no longer have one (not from those deleted: `leaving`). */
+export function impairments(olds: Step[], b: Step, leaving: string[] = []): Op[] {
   const tc = (s: Step) => s.ops.filter((o): o is Extract<Op, { op: "tc" }> => o.op === "tc");
   const devs = (s: Step) => tc(s).flatMap((o) => o.lines.map((l) => /^qdisc replace dev (\S+) root/.exec(l)?.[1] ?? ""));
-  const gone = [...new Set(olds.flatMap(devs))].filter((d) => d && !devs(b).includes(d));
+  const gone = [...new Set(olds.flatMap(devs))].filter((d) => d && !devs(b).includes(d) && !leaving.includes(d));
   const ns = [...olds, b].flatMap(tc)[0]?.ns ?? null;
   // The kernel's default root qdisc comes back when netlab's is deleted.
   return [...(gone.length ? [{ op: "tc", ns, lines: gone.map((d) => `qdisc del dev ${d} root`) } as Op] : []), ...tc(b)];

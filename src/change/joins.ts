@@ -34,7 +34,7 @@ export function moves(up: Lab, now: Lab, pending: Lab[], m: Membership): Moves {
       const was = lives.find((w) => w.has(net) && w.get(net) !== iface);
       const taken = lives.some((w) => [...w].some(([n, i]) => i === iface && n !== net));
       const kind = now.networks.find((n) => n.name === net);
-      const renamed = `node ${node.name}'s interfaces (${iface} would change network: interfaces that stay keep their names, so join networks after the ones it is on)`;
+      const renamed = `node ${node.name}'s interfaces (${iface} would change network: the interfaces a node keeps keep their names, so it joins networks after the ones it is on, and leaves its last ones)`;
       if (was || taken) {
         if (!out.refused.some((r) => r.startsWith(`node ${node.name}'s interfaces`))) out.refused.push(renamed);
       }

@@ -66,7 +66,8 @@ export function membership(up: Lab, now: Lab, pending: Lab[]): Membership {
 
 /** Whether a step or host part belongs to one of these nodes, or networks (`network:NAME`), and is made or removed with it. */
 export function ownedBy(id: string, nodes: Set<string>): boolean {
-  if (nodes.has(id) || id.startsWith("network:")) return nodes.has(id); // a network, or one interface (member:NODE:IFACE) of a node that stays
+  if (id.startsWith("network:")) return nodes.has(id);
+  if (id.startsWith("member:") && nodes.has(id)) return true; // one interface of a node that stays (joins.ts)
   const m = /^(?:node|run|exec|member):([^:]+)(?::|$)/.exec(id);
   return !!m && nodes.has(m[1]);
 }

@@ -40,7 +40,7 @@ describe("apply: networks that come and go", () => {
     const j = of(UP, join);
     expect([j.nm.refused, [...j.mv.joins], j.mv.parts, j.mv.refused]).toEqual([[], [["a", ["eth1"]]], ["member:a:eth1"], []]);
     expect([...of(join, UP).mv.leaves]).toEqual([["a", ["eth1"]]]);
-    expect(of(UP, BACK.replace("a: { networks: [front] }", "a: { networks: [back, front] }")).mv.refused).toEqual(["node a's interfaces (eth0 would change network: interfaces that stay keep their names, so join networks after the ones it is on)"]);
+    expect(of(UP, BACK.replace("a: { networks: [front] }", "a: { networks: [back, front] }")).mv.refused).toEqual(["node a's interfaces (eth0 would change network: the interfaces a node keeps keep their names, so it joins networks after the ones it is on, and leaves its last ones)"]);
     const held = "networks:\n  front: { subnet: 10.7.0.0/24 }\n  inner: { subnet: 10.9.0.0/24, in: a }\nnodes:\n  a: { networks: [front] }\n  p: { networks: [inner] }\n";
     expect(of(UP, held).nm.refused).toEqual(["network inner (apply adds only bridges of the lab's host)"]);
   });
@@ -67,5 +67,29 @@ describe("apply's comparison with networks coming and going", () => {
     expect(c.script).toMatch(/link set dev eth1 up[\s\S]*address replace 10\.8\.0\.\d+\/24 dev eth1/);
     const leave = compare(labFromText(`name: m\n${BACK}`, "m.yaml", { previous: join }), meta(join), state, []);
     expect(leave.script).toMatch(/ip -force -batch - <<'EOF'\nlink delete eth1\nEOF/);
+    // Off a network with an impairment: the interface goes, and no qdisc is deleted from it after.
+    const slow = (t: string) => t.replace("back: { subnet: 10.8.0.0/24 }", "back: { subnet: 10.8.0.0/24, netem: { rate: 8mbit } }");
+    const slowJoin = labFromText(`name: m\n${slow(BACK.replace("a: { networks: [front] }", "a: { networks: [front, back] }"))}`, "m.yaml");
+    const off = compare(labFromText(`name: m\n${slow(BACK)}`, "m.yaml", { previous: slowJoin }), meta(slowJoin), state, []);
+    expect(off.script).toContain("link delete eth1");
+    expect(off.script).not.toMatch(/qdisc del dev eth1/);
+  });
+
+  it("a node named like a step (host-links, netns) comes and goes as a node, owning no step of the lab's", () => {
+    for (const name of ["host-links", "netns", "host-iptables"]) {
+      const up = lab(UP);
+      const c = compare(labFromText(`name: m\n${UP}  ${name}: { networks: [front] }\n`, "m.yaml", { previous: up }), meta(up), state, []);
+      expect(c.script, name).not.toMatch(/link add m-front /);
+      expect(c.script, name).not.toMatch(/netns add m-a\n/);
+    }
+  });
+
+  it("run: services: every one stopped before any starts (a command that moves in the list keeps its port free)", () => {
+    const runs = (r: string) => `name: m\nnetworks:\n  front: { subnet: 10.7.0.0/24 }\nnodes:\n  a: { networks: [front], run: [${r}] }\n`;
+    const up = labFromText(runs('"sleep 100", "sleep 200"'), "m.yaml");
+    const c = compare(labFromText(runs('"sleep 200"'), "m.yaml", { previous: up }), meta(up), state, []);
+    expect(c.changes.map((x) => x.id)).toEqual(["stop-runs", "run:a:0"]);
+    expect(c.changes[0].logs).toEqual(["/tmp/netlab-unit-state/m/logs/a-1.log"]);
+    expect(c.changes[0].ops.map((o) => o.op)).toEqual(["stop", "stop"]);
   });
 });
