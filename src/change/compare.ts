@@ -246,7 +246,7 @@ function change(id: string, olds: (Step | undefined)[], b: Step | undefined, lab
   const differ = (pick: (o: Op) => boolean) => present.some((a) => only(a, pick) !== only(b, pick));
   const qdiscs = differ((o) => o.op === "tc") ? impairments(present, b, leaves) : [];
   const lines = (s: Step) => s.ops.flatMap((o) => (o.op === "ip" ? o.lines : [])).join("\n");
-  const addressing = present.some((a) => lines(a) !== lines(b)) ? readdress(present, b) : [];
+  const addressing = present.some((a) => lines(a) !== lines(b)) ? readdress(present, b, leaves) : [];
   const sysOf = (s: Step) => s.ops.find((o): o is Extract<Op, { op: "ip" }> => o.op === "ip" && !!o.sysctls)?.sysctls;
   const want = sysOf(b);
   const sysctls = want && present.some((a) => JSON.stringify(sysOf(a)) !== JSON.stringify(want)) ? [{ op: "sysctl", ns: b.ops[0].op === "ip" ? b.ops[0].ns : null, values: want } as Op] : [];

@@ -7,6 +7,7 @@ import { syncScript } from "../runtime/iptables-live.js";
 import { heredoc } from "../shell.js";
 import { inNsText, iptablesTool } from "../runtime/tools.js";
 import { renderOp } from "../runtime/ops/index.js";
+import { aboutIface } from "./joins.js";
 
 /** One change: the ops that bring a step (or a node) from old to new, and the undo to journal for it. */
 export interface Change {
@@ -39,11 +40,12 @@ export const MUTABLE = /^(-6 )?(address|route|rule) /;
  * more deleted (already gone is fine), then every wanted one made idempotently (address and
  * route replace; a rule deleted, then added, so never twice).
  */
-export function readdress(olds: Step[], b: Step): Op[] {
+export function readdress(olds: Step[], b: Step, leaving: string[] = []): Op[] {
   const lines = (s: Step) => s.ops.flatMap((o) => (o.op === "ip" ? o.lines.filter((l) => MUTABLE.test(l)) : []));
   const ns = [...olds, b].flatMap((s) => s.ops).find((o) => o.op === "ip")?.ns ?? null;
   const del = (l: string) => l.replace(/^((?:-6 )?(?:address|route|rule)) (?:add|replace) /, "$1 del ").replace(/ nodad$/, "");
-  const gone = [...new Set(olds.flatMap(lines))].filter((l) => !lines(b).includes(l));
+  // Not on an interface deleted with it (a network left): its addresses and routes went with it.
+  const gone = [...new Set(olds.flatMap(lines))].filter((l) => !lines(b).includes(l) && !aboutIface(leaving)(l));
   const rule = (l: string) => / rule add /.test(` ${l}`);
   // Each wanted line once, idempotent: an address or route replaced, a rule added once the
   // first op has deleted it (whether or not it was there).
