@@ -127,7 +127,8 @@ export function compare(lab: Lab, meta: Meta, state: LabState, pending: Lab[]): 
   for (const id of new Set([...will.keys(), ...was.keys(), ...halves.flatMap((h) => [...h.keys()])])) {
     const b = will.get(id);
     const olds = [was.get(id), ...halves.map((h) => h.get(id))];
-    if (olds.every((o) => same(o, b))) continue;
+    // A node whose link's far end is made again has its end set up again, its step unchanged.
+    if (olds.every((o) => same(o, b)) && !(id.startsWith("node:") && mv.joins.has(id.slice(5)))) continue;
     const c = change(id, olds, b, [meta.lab, ...pending], lab, mv);
     if (c === EXEC_RULES) execs.push(`node ${id.slice("node:".length)}'s rules (its exec: commands may have added rules that reloading its tables would lose)`);
     else if (c) changes.push(c);
@@ -149,7 +150,7 @@ export function compare(lab: Lab, meta: Meta, state: LabState, pending: Lab[]): 
     const edits = labEdits(meta.lab, lab).filter((e) => !/^nodes (added|removed): /.test(e));
     const what = [...(early ? [...m.refused, ...nm.refused, ...mv.refused] : edits), ...execs];
     throw new UsageError(
-      `netlab apply cannot yet make this edit while the lab is up; it changes:\n${(what.length ? what : refused).map((w) => `  - ${w}`).join("\n")}\n(apply adds and removes nodes on bridges and bridges of the lab's host, joins nodes to them and takes them off, restarts run: services, and changes rules, firewalls, published ports, impairments, a node's addresses and routes, and the lab's names)`,
+      `netlab apply cannot yet make this edit while the lab is up; it changes:\n${(what.length ? what : refused).map((w) => `  - ${w}`).join("\n")}\n(apply adds and removes nodes on bridges and bridges of the lab's host, joins nodes to them and takes them off, makes and deletes links, restarts run: services, and changes rules, firewalls, published ports, impairments, a node's addresses and routes, and the lab's names)`,
       `sudo netlab down ${lab.name} && sudo netlab up${lab.isolated ? " --isolated" : ""} ${lab.file}`,
     );
   }
@@ -158,7 +159,8 @@ export function compare(lab: Lab, meta: Meta, state: LabState, pending: Lab[]): 
   const again: Op[] = pending.length ? [...mv.joins].map(([n, ifaces]) => ({ op: "ip", ns: lab.nodes.find((x) => x.name === n)!.ns, force: true, lines: ifaces.map((i) => `link delete ${i}`) })) : [];
   add.cables.push(...again, ...joinCables(mv, newPlan));
   // The host ends of the join cables must be free, as an added node's (not after an unfinished apply: deleted first).
-  const ends = pending.length ? [] : lab.nodes.flatMap((n) => n.intfs.flatMap((i) => (i.kind === "bridge" && i.peer.node === null && mv.joins.get(n.name)?.includes(i.name) ? [i.peer.name] : [])));
+  const joinEnds = lab.nodes.flatMap((n) => n.intfs.flatMap((i) => (i.kind === "bridge" && i.peer.node === null && mv.joins.get(n.name)?.includes(i.name) ? [i.peer.name] : [])));
+  const ends = pending.length ? [] : [...joinEnds, ...mv.hostEnds];
   const ordered = order(m, add, changes, nm, networkOps(nm, newPlan, lab.hostNs), [...mv.joins.keys()], ends).filter((c) => c.ops.length || c.undo.length);
   timing("steps compared");
   const reloads = reload ? [`# then: the lab's DNS server${dnsHolders(lab).length > 1 ? "s read" : " reads"} the new names (netlab sends SIGHUP to netlab dns-server ${lab.name} once lab.json is written)`] : [];
@@ -244,14 +246,15 @@ function change(id: string, olds: (Step | undefined)[], b: Step | undefined, lab
   if (present.some((a) => rest(a) !== rest(b) || text(a.undo) !== text(b.undo))) return null;
   const only = (s: Step, pick: (o: Op) => boolean) => text(s.ops.filter(pick));
   const differ = (pick: (o: Op) => boolean) => present.some((a) => only(a, pick) !== only(b, pick));
-  const qdiscs = differ((o) => o.op === "tc") ? impairments(present, b, leaves) : [];
+  const qdiscs = differ((o) => o.op === "tc") || joins.length ? impairments(present, b, leaves) : [];
   const lines = (s: Step) => s.ops.flatMap((o) => (o.op === "ip" ? o.lines : [])).join("\n");
   const addressing = present.some((a) => lines(a) !== lines(b)) ? readdress(present, b, leaves) : [];
   const sysOf = (s: Step) => s.ops.find((o): o is Extract<Op, { op: "ip" }> => o.op === "ip" && !!o.sysctls)?.sysctls;
   const want = sysOf(b);
   const sysctls = want && present.some((a) => JSON.stringify(sysOf(a)) !== JSON.stringify(want)) ? [{ op: "sysctl", ns: b.ops[0].op === "ip" ? b.ops[0].ns : null, values: want } as Op] : [];
   const nodeNs = b.ops[0].op === "ip" ? b.ops[0].ns : null;
-  const upLines = b.ops.flatMap((o) => (o.op === "ip" ? o.lines : [])).filter((l) => aboutIface(joins)(l) && !MUTABLE.test(l));
+  // Its new interfaces set up, and addressed where readdress does not (its far end made again).
+  const upLines = b.ops.flatMap((o) => (o.op === "ip" ? o.lines : [])).filter((l) => aboutIface(joins)(l) && (addressing.length ? !MUTABLE.test(l) : !/^(-6 )?rule /.test(l))).map((l) => l.replace(/^((?:-6 )?address) add /, "$1 replace "));
   const legs: Op[] = [...(leaves.length ? [{ op: "ip", ns: nodeNs, force: true, lines: leaves.map((i) => `link delete ${i}`) } as Op] : []), ...(upLines.length ? [{ op: "ip", ns: nodeNs, lines: upLines } as Op] : [])];
   if (!differ((o) => RULE_OPS.has(o.op))) return { id, title: b.title, ops: [...legs, ...sysctls, ...addressing, ...qdiscs], undo: [], holds: [] };
   // Its tables are emptied and loaded again: rules its exec: commands added would be lost.

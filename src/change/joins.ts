@@ -3,53 +3,87 @@
 // and set up inside the node; a dropped one is deleted inside the node (its cable's host end
 // goes with it). Addresses, routes, rules, names and host rules then follow as for any edit.
 // Only bridges of the lab's host, and only where the node's other interfaces keep their names.
+// A link (`links:`) that comes or goes is made the same way: its cable from the host's batch
+// (its part, linkId), its ends set up inside the nodes that stay, or deleted there.
 import type { Lab, Node } from "../lab/model.js";
 import type { Op, Plan } from "../plan/ops.js";
 import type { Membership } from "./members.js";
+import { linkId } from "../plan/kinds/veth.js";
 
 export interface Moves {
   /** Interfaces of staying nodes made now: node → its new interface names. */
   joins: Map<string, string[]>;
   /** Interfaces of staying nodes deleted now (in some live version, not in the new one). */
   leaves: Map<string, string[]>;
-  /** The host parts of the joins and leaves (`member:NODE:IFACE`), left out of the host batch's comparison. */
+  /** The host parts of the joins, leaves and links that come or go, left out of the host batch's comparison. */
   parts: string[];
+  /** Host ends of links made now, which must not exist yet. */
+  hostEnds: string[];
   refused: string[];
 }
 
-/** A version's bridge interfaces of a node: network → interface name. */
-const legs = (n: Node | undefined) => new Map((n?.intfs ?? []).flatMap((i) => (i.kind === "bridge" ? [[i.network, i.name] as const] : [])));
+/** What each interface of a node is, by name: `net:NAME` (a network's member) or the link's id. */
+const identities = (n: Node | undefined) => new Map((n?.intfs ?? []).map((i) => [i.name, i.kind === "veth" ? linkId(n!.name, i.name, i.peer) : `net:${i.network}`]));
 
-/** Which interfaces nodes that stay gain and lose, from the version up (and any an unfinished apply began) to `now`. */
+/** A version's links by id: their ends (node null: the lab's host). */
+function linksOf(l: Lab): Map<string, { node: string | null; name: string }[]> {
+  const out = new Map<string, { node: string | null; name: string }[]>();
+  for (const n of l.nodes) for (const i of n.intfs) if (i.kind === "veth") out.set(linkId(n.name, i.name, i.peer), [{ node: n.name, name: i.name }, i.peer]);
+  return out;
+}
+
+/**
+ * Which interfaces nodes that stay gain and lose, from the version up (and any an unfinished
+ * apply began) to `now`, and which links come or go (with a node, or between nodes that stay).
+ */
 export function moves(up: Lab, now: Lab, pending: Lab[], m: Membership): Moves {
-  const out: Moves = { joins: new Map(), leaves: new Map(), parts: [], refused: [] };
+  const out: Moves = { joins: new Map(), leaves: new Map(), parts: [], hostEnds: [], refused: [] };
   const coming = new Set([...m.added.map((n) => n.name), ...m.removed.map((r) => r.name)]);
+  const staying = (n: string | null) => n !== null && !coming.has(n) && up.nodes.some((x) => x.name === n) && now.nodes.some((x) => x.name === n);
   const push = (map: Map<string, string[]>, k: string, v: string) => map.set(k, [...new Set([...(map.get(k) ?? []), v])]);
+  const part = (id: string) => !out.parts.includes(id) && out.parts.push(id);
+  const refuse = (why: string) => !out.refused.includes(why) && out.refused.push(why);
+  // Links that come or go, or whose end is a node made or removed whole: their cables are parts.
+  const [will, lives] = [linksOf(now), [up, ...pending].map(linksOf)];
+  for (const [id, ends] of new Map([...lives.flatMap((l) => [...l]), ...will])) {
+    const live = lives.every((l) => l.has(id));
+    if (live && will.has(id) && !ends.some((e) => e.node !== null && coming.has(e.node))) continue;
+    [id, `${id}@host`].forEach(part);
+    const host = ends.find((e) => e.node === null);
+    if (host && will.has(id)) out.hostEnds.push(host.name);
+    for (const e of ends.filter((x) => staying(x.node))) {
+      if (!will.has(id)) push(out.leaves, e.node!, e.name);
+      if (will.has(id)) push(out.joins, e.node!, e.name);
+    }
+  }
   for (const node of now.nodes) {
-    if (coming.has(node.name) || !up.nodes.some((n) => n.name === node.name)) continue;
-    const will = legs(node);
-    const lives = [up, ...pending].map((l) => legs(l.nodes.find((n) => n.name === node.name)));
-    for (const [net, iface] of will) {
-      if (lives.every((w) => w.get(net) === iface)) continue;
-      const was = lives.find((w) => w.has(net) && w.get(net) !== iface);
-      const taken = lives.some((w) => [...w].some(([n, i]) => i === iface && n !== net));
-      const kind = now.networks.find((n) => n.name === net);
-      const renamed = `node ${node.name}'s interfaces (${iface} would change network: the interfaces a node keeps keep their names, so it joins networks after the ones it is on, and leaves its last ones)`;
-      if (was || taken) {
-        if (!out.refused.some((r) => r.startsWith(`node ${node.name}'s interfaces`))) out.refused.push(renamed);
+    if (!staying(node.name)) continue;
+    const want = identities(node);
+    const had = [up, ...pending].map((l) => identities(l.nodes.find((n) => n.name === node.name)));
+    for (const [iface, id] of want) {
+      if (had.every((w) => w.get(iface) === id)) continue;
+      if (had.some((w) => [...w].some(([i, x]) => (x === id) !== (i === iface)))) {
+        const why = `node ${node.name}'s interfaces (${iface} would change ${id.startsWith("link:") ? "link" : "network"}: the interfaces a node keeps keep their names, so it joins networks after the ones it is on, and leaves its last ones)`;
+        if (!out.refused.some((r) => r.startsWith(`node ${node.name}'s interfaces`))) out.refused.push(why);
+        continue;
       }
-      else if (kind?.kind !== "bridge" || kind.holder !== null) out.refused.push(`node ${node.name} joining network ${net} (apply joins only bridges of the lab's host)`);
+      if (id.startsWith("link:")) continue; // made above
+      const net = now.networks.find((n) => `net:${n.name}` === id);
+      if (net?.kind !== "bridge" || net.holder !== null) refuse(`node ${node.name} joining network ${id.slice(4)} (apply joins only bridges of the lab's host)`);
       else {
         push(out.joins, node.name, iface);
-        out.parts.push(`member:${node.name}:${iface}`);
+        part(`member:${node.name}:${iface}`);
       }
     }
-    for (const w of lives)
-      for (const [net, iface] of w)
-        if (will.get(net) !== iface && ![...will.values()].includes(iface)) {
-          push(out.leaves, node.name, iface);
-          if (!out.parts.includes(`member:${node.name}:${iface}`)) out.parts.push(`member:${node.name}:${iface}`);
-        }
+    had.forEach((w, v) => {
+      for (const [iface, id] of w) {
+        if (want.has(iface) || id.startsWith("link:")) continue;
+        const net = [up, ...pending][v].networks.find((n) => `net:${n.name}` === id);
+        if (net?.kind !== "bridge" || net.holder !== null) refuse(`node ${node.name} leaving network ${id.slice(4)} (apply takes nodes off only bridges of the lab's host)`);
+        push(out.leaves, node.name, iface);
+        part(`member:${node.name}:${iface}`);
+      }
+    });
   }
   return out;
 }

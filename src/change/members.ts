@@ -6,7 +6,7 @@
 //
 // This version adds and removes nodes whose interfaces are all on bridges — the lab host's
 // (Docker's containers), a node's or virtual host's (a cluster node's pods on its cni0), a VXLAN
-// network's; nodes with links or sub-interfaces, and nodes that hold networks, are refused.
+// network's — and their links (joins.ts); nodes with sub-interfaces, and nodes that hold networks, are refused.
 import type { Lab, Node } from "../lab/model.js";
 import type { Op, Plan, Step } from "../plan/ops.js";
 import { namespacesUndo } from "../plan/compile.js";
@@ -23,13 +23,13 @@ export interface Membership {
 
 /** The far ends of a node's cables, where they live (namespace of the bridge's holder: null for the lab's host); they vanish with its namespace. */
 const ends = (lab: Lab, node: Node) =>
-  node.intfs.flatMap((i) => (i.kind === "bridge" || i.kind === "vxlan" ? [{ ns: i.peer.node === null ? null : lab.nodes.find((n) => n.name === i.peer.node)?.ns ?? null, name: i.peer.name }] : []));
+  node.intfs.flatMap((i) => (i.kind === "bridge" || i.kind === "vxlan" || i.kind === "veth" ? [{ ns: i.peer.node === null ? lab.hostNs : lab.nodes.find((n) => n.name === i.peer.node)?.ns ?? null, name: i.peer.name }] : []));
 
 /** Why `node` cannot be made or removed on its own: it is more than a member of bridges (the lab host's, a node's, a VXLAN network's). */
 function whyNot(lab: Lab, node: Node): string | null {
   if (node.vhost) return `virtual host ${node.name}`;
   if (lab.networks.some((n) => n.holder === node.name || n.parent?.node === node.name)) return `node ${node.name} (it holds a network)`;
-  if (node.intfs.some((i) => i.kind !== "bridge" && i.kind !== "vxlan")) return `node ${node.name} (it has links, or a macvlan, ipvlan or vlan interface)`;
+  if (node.intfs.some((i) => i.kind !== "bridge" && i.kind !== "vxlan" && i.kind !== "veth")) return `node ${node.name} (it has a macvlan, ipvlan or vlan interface)`;
   if (lab.nodes.some((m) => m.publish.some((p) => p.on === node.name))) return `node ${node.name} (another node publishes on it)`;
   return null;
 }
@@ -66,7 +66,7 @@ export function membership(up: Lab, now: Lab, pending: Lab[]): Membership {
 
 /** Whether a step or host part belongs to one of these nodes, or networks (`network:NAME`), and is made or removed with it. */
 export function ownedBy(id: string, nodes: Set<string>): boolean {
-  if (id.startsWith("network:")) return nodes.has(id);
+  if (id.startsWith("network:") || id.startsWith("link:")) return nodes.has(id);
   if (id.startsWith("member:") && nodes.has(id)) return true; // one interface of a node that stays (joins.ts)
   const m = /^(?:node|run|exec|member):([^:]+)(?::|$)/.exec(id);
   return !!m && nodes.has(m[1]);

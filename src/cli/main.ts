@@ -63,7 +63,7 @@ withCompose(program
 
 withCompose(program
   .command("apply")
-  .description("change a lab that is up into what its file now says, touching only what differs: nodes added or removed (the others keep their addresses), rules, impairments, routes, names (a lab that is not up comes up)")
+  .description("change a lab that is up into what its file now says, touching only what differs: nodes, networks and links added or removed (the others keep their addresses), rules, impairments, routes, names (a lab that is not up comes up)")
   .argument("<file>", "the lab file (or shipped lab) as it is now")
   .option("--dry-run", "print only the commands of the difference and touch nothing")
   .option("--isolated", "for a lab that is not up yet: as up --isolated")

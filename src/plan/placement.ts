@@ -24,7 +24,7 @@ export class Wiring {
   /** Lines run in a node's namespace during the host phase, once the cables exist (devices hanging off a parent there). */
   readonly pre = new Map<string, string[]>();
   /**
-   * The host's batch by object, in order ("network:NAME", "member:NODE:IFACE", "link:N"): apply
+   * The host's batch by object, in order ("network:NAME", "member:NODE:IFACE", "link:A:X=B:Y", linkId): apply
    * adds or removes one node's cables without touching the rest.
    */
   readonly hostParts: { id: string; lines: string[]; undo?: string[] }[] = [];

@@ -256,6 +256,39 @@ describe.skipIf(!IS_ROOT)("netlab apply", () => {
     }
   });
 
+  it("makes and deletes links: between nodes that stay, with a node that comes and goes; the others untouched, up finds nothing to mend", async () => {
+    const L = "applab9";
+    const lab = (nodes: string, links: string[]) => files.write(L, `name: ${L}\nnodes:\n  a: {}\n  b: {}\n${nodes}links:\n${links.map((l) => `  - ${l}\n`).join("")}`);
+    const ab = `{ endpoints: ["a:eth1", "b:eth1"], subnet: 10.232.0.0/30 }`;
+    const bc = `{ endpoints: ["b:eth2", "c:eth1"], subnet: 10.232.1.0/30, netem: { rate: 8mbit } }`;
+    const ping = (node: string, to: string) => sb.exec(L, node, `ping -c1 -W1 ${to}`).then((r) => r.code);
+    const ifindex = () => sb.exec(L, "a", "cat /sys/class/net/eth1/ifindex").then((r) => r.stdout);
+    expect((await sb.netlab(["up", lab("", [ab])])).code).toBe(0);
+    try {
+      const kept = await ifindex();
+      // c comes with a link to b: its cable made, b's end set up and shaped, a's link untouched.
+      const add = await sb.netlab(["apply", lab("  c: {}\n", [ab, bc])]);
+      expect(add.code).toBe(0);
+      expect(add.stdout).toContain("cables of nodes c, b");
+      expect(await ping("c", "10.232.1.1")).toBe(0);
+      expect((await sb.exec(L, "b", "tc qdisc show dev eth2 root")).stdout).toMatch(/tbf .*rate 8Mbit/);
+      expect(await ifindex()).toBe(kept);
+      // The first link goes, the second stays where it is (a link is its ends, not its place in links:).
+      const drop = await sb.netlab(["apply", lab("  c: {}\n", [bc])]);
+      expect(drop.code).toBe(0);
+      expect((await sb.exec(L, "a", "ip -o link show eth1")).code).not.toBe(0);
+      expect(await ping("c", "10.232.1.1")).toBe(0);
+      expect((await sb.netlab(["up", lab("  c: {}\n", [bc])])).stdout).toContain("already up and unchanged");
+      // c goes again, with its link: b's end goes with it.
+      expect((await sb.netlab(["apply", lab("", [ab])])).code).toBe(0);
+      expect((await sb.exec(L, "b", "ip -o link show eth2")).code).not.toBe(0);
+      expect(await ping("a", "10.232.0.2")).toBe(0);
+      expect((await sb.netlab(["up", lab("", [ab])])).stdout).toContain("already up and unchanged");
+    } finally {
+      expect((await sb.netlab(["down", L])).code).toBe(0);
+    }
+  });
+
   it("changes a node's routes and ip rules in place, and its record follows", async () => {
     const routed = (routes: string, rules: string) => files.write("applab5", `name: applab5\nnodes:\n  a:\n    routes: [${routes}]\n    rules: [${rules}]\n  b: {}\nlinks:\n  - { endpoints: ["a:eth0", "b:eth0"], subnet: 10.231.2.0/30 }\n`);
     const ip = async (what: string) => (await sb.exec("applab5", "a", `ip ${what}`)).stdout;
@@ -301,9 +334,9 @@ describe.skipIf(!IS_ROOT)("netlab apply", () => {
     expect(mtu.code).toBe(2);
     expect(mtu.stderr).toContain("network br0: mtu");
     expect(mtu.stderr).toMatch(/hint: sudo netlab down applab && sudo netlab up \S+applab\.yaml\n/);
-    const linked = await sb.netlab(["apply", file(base('"8080:80"').replace("  client:\n", "  extra:\n    networks: [br0]\n  client:\n") + "links:\n  - { endpoints: [extra:eth1, client:eth1], subnet: 10.99.0.0/30 }\n")]);
-    expect(linked.code).toBe(2);
-    expect(linked.stderr).toContain("node extra (it has links");
+    const tuned = await sb.netlab(["apply", file(base('"8080:80"').replace("  client:\n    networks: [br0]\n", "  client:\n    networks: [br0]\n    sysctls: { net.ipv4.tcp_syncookies: 0 }\n"))]);
+    expect(tuned.code).toBe(2);
+    expect(tuned.stderr).toContain("node client: sysctls");
     const bad = await sb.netlab(["apply", file(base('"8080:80"').replace("nat: true", "nat: maybe"))]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/applab\.yaml:3:\d+/);

@@ -25,24 +25,30 @@ export interface EqNode {
   route: boolean;
   /** On the second network too (at 172.31.61.<ip>), while there is one. */
   back: boolean;
+  /** A link to the node after it in the list (the first, for the last), while there is one. */
+  link: boolean;
 }
 export interface EqModel {
   nodes: EqNode[];
   rate: "" | "10mbit" | "20mbit";
   /** A second network, with a node of its own (b1), that an edit adds and removes. */
   back: boolean;
+  /** Whether br0 masquerades. */
+  nat: boolean;
+  /** A lab record svc.example → 10.96.0.<record> (0: none). */
+  record: number;
 }
 
 /** One edit of the model: `pick` chooses the node, `serve` what an added node runs, `rate` the network's impairment. */
 export interface Edit {
-  t: "add" | "remove" | "publish" | "firewall" | "route" | "rate" | "network" | "back";
+  t: "add" | "remove" | "publish" | "firewall" | "route" | "rate" | "network" | "back" | "link" | "address" | "nat" | "serve" | "record";
   pick: number;
   serve: boolean;
   rate: EqModel["rate"];
 }
 
 export const editArb: fc.Arbitrary<Edit> = fc.record({
-  t: fc.constantFrom("add" as const, "remove" as const, "publish" as const, "firewall" as const, "route" as const, "rate" as const, "network" as const, "back" as const),
+  t: fc.constantFrom(...(["add", "remove", "publish", "firewall", "route", "rate", "network", "back", "link", "address", "nat", "serve", "record"] as const)),
   pick: fc.nat(20),
   serve: fc.boolean(),
   rate: fc.constantFrom("" as const, "10mbit" as const, "20mbit" as const),
@@ -50,26 +56,38 @@ export const editArb: fc.Arbitrary<Edit> = fc.record({
 
 export const START: EqModel = {
   nodes: [
-    { name: "n1", ip: 11, serve: true, publish: true, firewall: false, route: false, back: false },
-    { name: "n2", ip: 12, serve: false, publish: false, firewall: false, route: false, back: false },
+    { name: "n1", ip: 11, serve: true, publish: true, firewall: false, route: false, back: false, link: false },
+    { name: "n2", ip: 12, serve: false, publish: false, firewall: false, route: false, back: false, link: false },
   ],
   rate: "",
   back: false,
+  nat: true,
+  record: 0,
 };
 
 /** The model after an edit (an edit that cannot apply here, such as removing the last node, changes nothing). */
 export function edited(m: EqModel, e: Edit): EqModel {
   const nodes = m.nodes.map((n) => ({ ...n }));
   const at = nodes[e.pick % nodes.length];
+  const freeIp = () => {
+    const used = new Set(nodes.map((n) => n.ip));
+    let ip = 11 + (e.pick % 30);
+    while (used.has(ip)) ip++;
+    return ip;
+  };
   switch (e.t) {
     case "add": {
       const name = NAMES.find((x) => !nodes.some((n) => n.name === x));
       if (!name) return m;
-      const used = new Set(nodes.map((n) => n.ip));
-      let ip = 11 + (e.pick % 30);
-      while (used.has(ip)) ip++;
-      return { ...m, nodes: [...nodes, { name, ip, serve: e.serve, publish: false, firewall: false, route: false, back: false }] };
+      return { ...m, nodes: [...nodes, { name, ip: freeIp(), serve: e.serve, publish: false, firewall: false, route: false, back: false, link: e.serve }] };
     }
+    case "address":
+      at.ip = freeIp();
+      return { ...m, nodes };
+    case "nat":
+      return { ...m, nat: !m.nat };
+    case "record":
+      return { ...m, record: m.record ? 0 : 1 + (e.pick % 3) };
     case "remove":
       return nodes.length > 1 ? { ...m, nodes: nodes.filter((n) => n !== at) } : m;
     case "rate":
@@ -82,9 +100,20 @@ export function edited(m: EqModel, e: Edit): EqModel {
   }
 }
 
-/** The lab file of a model: one NATed bridge, static addresses, services, published ports, firewalls, routes. */
+/** The links of a model: each node that has one to the next node (interfaces named after the other end, so a link keeps its names while both ends stay). */
+function links(m: EqModel): string[] {
+  if (m.nodes.length < 2) return [];
+  return m.nodes.flatMap((n, i) => {
+    if (!n.link) return [];
+    const to = m.nodes[(i + 1) % m.nodes.length];
+    const [a, b] = [NAMES.indexOf(n.name), NAMES.indexOf(to.name)];
+    return [`  - { endpoints: ["${n.name}:o${to.name}", "${to.name}:i${n.name}"], subnet: 10.99.${a * 5 + b}.0/30 }`];
+  });
+}
+
+/** The lab file of a model: one bridge, static addresses, services, published ports, firewalls, routes, links, a record. */
 export function render(m: EqModel): string {
-  const net = `  br0: { subnet: 172.31.60.0/24, nat: true${m.rate ? `, netem: { rate: ${m.rate} }` : ""} }`;
+  const net = `  br0: { subnet: 172.31.60.0/24, nat: ${m.nat}${m.rate ? `, netem: { rate: ${m.rate} }` : ""} }`;
   const node = (n: EqNode, i: number) => {
     const keys = [`networks: { br0: { ip: 172.31.60.${n.ip} }${m.back && n.back ? `, back: { ip: 172.31.61.${n.ip + 100} }` : ""} }`];
     if (n.serve) keys.push("run: netlab serve http --port 80");
@@ -94,7 +123,9 @@ export function render(m: EqModel): string {
     return `  ${n.name}: { ${keys.join(", ")} }`;
   };
   const back = m.back ? ["  back: { subnet: 172.31.61.0/24 }", `  ${BACK_NODE}: { networks: { back: { ip: 172.31.61.11 } }, run: netlab serve http --port 80 }`] : ["", ""];
-  return `name: ${LAB}\nnetworks:\n${net}\n${back[0]}\nnodes:\n${m.nodes.map(node).join("\n")}\n${back[1]}\n`;
+  const ls = links(m);
+  const extra = [...(ls.length ? ["links:", ...ls] : []), ...(m.record ? [`records: [{ name: svc.example, type: A, data: 10.96.0.${m.record} }]`] : [])];
+  return `name: ${LAB}\nnetworks:\n${net}\n${back[0]}\nnodes:\n${m.nodes.map(node).join("\n")}\n${back[1]}\n${extra.join("\n")}\n`;
 }
 
 /** Drops what the kernel numbers or picks on its own (ifindexes, peers' indexes, MACs of veths, qdisc handles, lifetimes, counters). */
@@ -158,7 +189,7 @@ export async function liveState(sb: Sandbox): Promise<Record<string, string>> {
     const procs = `for p in $(ip netns pids ${n}); do tr '\\0' ' ' < /proc/$p/cmdline; echo; done`;
     out[who] = await readNs(["ip", "netns", "exec", n], localnet);
     out[`${who} processes`] = (await run(["sh", "-c", procs])).stdout.split("\n").filter(Boolean).sort().join("\n");
-    out[`${who} names`] = (await run(["ip", "netns", "exec", n, "sh", "-c", [...NAMES, BACK_NODE].map((x) => `(getent hosts ${x} || echo "${x} none") | sort`).join("; ")])).stdout;
+    out[`${who} names`] = (await run(["ip", "netns", "exec", n, "sh", "-c", [...NAMES, BACK_NODE, "svc.example"].map((x) => `(getent hosts ${x} || echo "${x} none") | sort`).join("; ")])).stdout;
   }
   return out;
 }

@@ -2,6 +2,7 @@
 // refused, and what an unfinished apply left to redo — pure, from the lab model.
 import { describe, expect, it } from "vitest";
 import { additions, membership, ownedBy } from "../../src/change/members.js";
+import { moves } from "../../src/change/joins.js";
 import { labFromText } from "../../src/lab/load.js";
 import { compile } from "../../src/plan/compile.js";
 
@@ -18,9 +19,15 @@ describe("apply: nodes that come and go", () => {
     expect(m.refused).toEqual([]);
   });
 
-  it("refuses a node with links, or one that holds a network; a member of a node's bridge may come", () => {
-    const linked = membership(up, lab(node("a") + node("b") + node("c"), "links:\n  - { endpoints: [b:eth1, c:eth1] }\n"), []);
-    expect(linked.refused).toEqual(["node c (it has links, or a macvlan, ipvlan or vlan interface)"]); // b's own edit is refused by the comparison
+  it("refuses a node with a sub-interface, or one that holds a network; one with links, or a member of a node's bridge, may come", () => {
+    const now = lab(node("a") + node("b") + node("c"), "links:\n  - { endpoints: [b:eth1, c:eth1] }\n");
+    const linked = membership(up, now, []);
+    expect(linked.refused).toEqual([]);
+    // The link's cable is made with c's; b, which stays, sets its end up.
+    const mv = moves(up, now, [], linked);
+    expect([mv.parts, [...mv.joins], [...mv.leaves]]).toEqual([["link:b:eth1=c:eth1", "link:b:eth1=c:eth1@host"], [["b", ["eth1"]]], []]);
+    const back = moves(now, up, [], membership(now, up, []));
+    expect([[...back.joins], [...back.leaves]]).toEqual([[], [["b", ["eth1"]]]]);
     const held = labFromText("name: m\nnetworks:\n  n: { subnet: 10.7.0.0/24 }\n  inner: { subnet: 10.8.0.0/24, in: r }\nnodes:\n  a: { networks: [n] }\n  b: { networks: [n] }\n  r: { networks: [n] }\n  p: { networks: [inner] }\n", "m.yaml");
     expect(membership(up, held, []).refused).toEqual(["node r (it holds a network)"]); // p, a member of r's bridge, may come and go
   });

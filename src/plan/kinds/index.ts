@@ -4,7 +4,7 @@ import type { Intf, Lab, Network } from "../../lab/model.js";
 import type { Wiring } from "../placement.js";
 import { bridge } from "./bridge.js";
 import type { HostObject, LabObject, LinkKind, NetworkKind } from "./kind.js";
-import { veth } from "./veth.js";
+import { linkId, veth } from "./veth.js";
 import { ipvlan, macvlan, vlan } from "./subif.js";
 import { vxlan } from "./vxlan.js";
 
@@ -33,11 +33,11 @@ export function wire(w: Wiring): void {
   for (const net of lab.networks) if (net.holder === null && net.kind === "bridge") w.part(`network:${net.name}`, () => networkKind(net).device(w, net));
   for (const node of lab.nodes)
     for (const i of node.intfs)
-      w.part(i.kind === "veth" ? `link:${i.link}` : `member:${node.name}:${i.name}`, () => {
+      w.part(i.kind === "veth" ? linkId(node.name, i.name, i.peer) : `member:${node.name}:${i.name}`, () => {
         if (i.kind === "veth") LINK_KIND.member(w, node, i);
         else networkKind(nets.get(i.network)!).member(w, node, i, nets.get(i.network)!);
       });
-  for (const i of lab.host.intfs) if (i.kind === "veth") w.part(`link:${i.link}:host`, () => LINK_KIND.hostEnd(w, i));
+  for (const i of lab.host.intfs) if (i.kind === "veth") w.part(`${linkId(null, i.name, i.peer)}@host`, () => LINK_KIND.hostEnd(w, i));
   for (const net of lab.networks) if (net.holder !== null || net.kind !== "bridge") w.part(`network:${net.name}`, () => networkKind(net).device(w, net));
 }
 

@@ -4,6 +4,15 @@ import { intfLines, markLines } from "../lines.js";
 import { nsOf } from "../placement.js";
 import type { LinkKind } from "./kind.js";
 
+/**
+ * A link's identity, the same from either end: its two ends as `NODE:IFACE` (`@host:IFACE` for
+ * the lab's host), sorted — not its place in `links:`, which moves when an earlier link goes.
+ */
+export function linkId(node: string | null, iface: string, peer: { node: string | null; name: string }): string {
+  const end = (n: string | null, i: string) => `${n ?? "@host"}:${i}`;
+  return `link:${[end(node, iface), end(peer.node, peer.name)].sort().join("=")}`;
+}
+
 export const veth: LinkKind = {
   kind: "veth",
   member(w, node, i) {
