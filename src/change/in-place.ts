@@ -120,8 +120,8 @@ export function nameFiles(olds: Step[], b: Step): Change {
   const stale = olds.flatMap(rms).filter((o, i, all) => !wanted.has(o.path) && all.findIndex((x) => x.path === o.path) === i);
   const grew = olds.some((o) => rms(b).some((r) => !rms(o).some((x) => x.path === r.path && x.link === r.link)));
   // Only what some live version lacks: one node more in a 1,000-node star writes one link, not a thousand.
-  const had = olds.map((o) => new Set(o.ops.map(renderOp)));
-  const ops = b.ops.filter((op) => had.some((h) => !h.has(renderOp(op))));
+  const had = olds.map((o) => new Set(o.ops.map((op) => JSON.stringify(op))));
+  const ops = b.ops.filter((op) => had.some((h) => !h.has(JSON.stringify(op))));
   return { id: b.id, title: b.title, ops: [...ops, ...stale], undo: grew ? b.undo : [], holds: [] };
 }
 

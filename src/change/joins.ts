@@ -39,7 +39,9 @@ function linksOf(l: Lab): Map<string, { node: string | null; name: string }[]> {
 export function moves(up: Lab, now: Lab, pending: Lab[], m: Membership): Moves {
   const out: Moves = { joins: new Map(), leaves: new Map(), parts: [], hostEnds: [], refused: [] };
   const coming = new Set([...m.added.map((n) => n.name), ...m.removed.map((r) => r.name)]);
-  const staying = (n: string | null) => n !== null && !coming.has(n) && up.nodes.some((x) => x.name === n) && now.nodes.some((x) => x.name === n);
+  const byName = (l: Lab) => new Map(l.nodes.map((n) => [n.name, n]));
+  const [upNodes, nowNodes, pendingNodes] = [byName(up), byName(now), pending.map(byName)];
+  const staying = (n: string | null) => n !== null && !coming.has(n) && upNodes.has(n) && nowNodes.has(n);
   const push = (map: Map<string, string[]>, k: string, v: string) => map.set(k, [...new Set([...(map.get(k) ?? []), v])]);
   const part = (id: string) => !out.parts.includes(id) && out.parts.push(id);
   const refuse = (why: string) => !out.refused.includes(why) && out.refused.push(why);
@@ -59,7 +61,7 @@ export function moves(up: Lab, now: Lab, pending: Lab[], m: Membership): Moves {
   for (const node of now.nodes) {
     if (!staying(node.name)) continue;
     const want = identities(node);
-    const had = [up, ...pending].map((l) => identities(l.nodes.find((n) => n.name === node.name)));
+    const had = [upNodes, ...pendingNodes].map((l) => identities(l.get(node.name)));
     for (const [iface, id] of want) {
       if (had.every((w) => w.get(iface) === id)) continue;
       if (had.some((w) => [...w].some(([i, x]) => (x === id) !== (i === iface)))) {
