@@ -7,7 +7,7 @@
 // impairments, a node's addresses, routes and ip rules, its run: services (restarted), the name
 // files, and the names the lab's DNS servers give (they reload). Anything else is refused first.
 import { LabError, UsageError, type Problem } from "../errors.js";
-import { labHash, planFor } from "../api.js";
+import { labHash, planFor, RELEASE } from "../api.js";
 import { sourceOf } from "../lab/load.js";
 import { dnsNetworks, networkMembers, type Lab } from "../lab/model.js";
 import { labEdits } from "../lab/diff.js";
@@ -23,6 +23,7 @@ import { dryRunSync, hostSysctls, impairments, MUTABLE, nameFiles, readdress, re
 import { additions, membership, ownedBy, removals, type Membership } from "./members.js";
 import { networkMembership, networkOps, type NetMembership } from "./networks.js";
 import { aboutIface, joinCables, moves, type Moves } from "./joins.js";
+import { readPlan } from "../state/plan-cache.js";
 
 export type { Change } from "./in-place.js";
 
@@ -106,7 +107,8 @@ export function compare(lab: Lab, meta: Meta, state: LabState, pending: Lab[]): 
   publishClashes(lab, (key, message, hint) => problems.push(sourceOf(lab)?.problem(key, message, hint) ?? { loc: { file: lab.file, line: 1, column: 1 }, key, message, hint }), meta.host.id);
   if (problems.length) throw new LabError(problems);
   const newPlan = planFor(lab, state);
-  const oldPlan = planFor(meta.lab, state);
+  // The version up as it was made (recorded then), else compiled again.
+  const oldPlan = readPlan(state, meta.hash, RELEASE) ?? planFor(meta.lab, state);
   timing("both versions planned");
   const m = membership(meta.lab, lab, pending);
   const nm = networkMembership(meta.lab, lab, pending);

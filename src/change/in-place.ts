@@ -117,8 +117,13 @@ export function restart(olds: Step[], b: Step | undefined): { title: string; ops
 export function nameFiles(olds: Step[], b: Step): Change {
   const rms = (s: Step) => s.undo.filter((o): o is Extract<Op, { op: "rm" }> => o.op === "rm" && !!o.link);
   const wanted = new Set(rms(b).map((o) => o.path));
-  const stale = olds.flatMap(rms).filter((o, i, all) => !wanted.has(o.path) && all.findIndex((x) => x.path === o.path) === i);
-  const grew = olds.some((o) => rms(b).some((r) => !rms(o).some((x) => x.path === r.path && x.link === r.link)));
+  const seen = new Set<string>();
+  const stale = olds.flatMap(rms).filter((o) => !wanted.has(o.path) && !seen.has(o.path) && !!seen.add(o.path));
+  const key = (o: { path: string; link?: string }) => `${o.path}\0${o.link}`;
+  const grew = olds.some((o) => {
+    const had = new Set(rms(o).map(key));
+    return rms(b).some((r) => !had.has(key(r)));
+  });
   // Only what some live version lacks: one node more in a 1,000-node star writes one link, not a thousand.
   const had = olds.map((o) => new Set(o.ops.map((op) => JSON.stringify(op))));
   const ops = b.ops.filter((op) => had.some((h) => !h.has(JSON.stringify(op))));

@@ -25,7 +25,13 @@ export async function membersFree(lab: Lab, changes: Change[], hostWrap: string[
   const ends = lab.nodes.filter((n) => spaces.includes(n.ns)).flatMap((n) => n.intfs.flatMap((i) => (i.kind === "bridge" && i.peer.node === null ? [i.peer.name] : [])));
   const made = [...ends, ...changes.flatMap((c) => c.makes ?? [])];
   if (!made.length) return;
-  const names = linkNames((await run([...hostWrap, "ip", ...(lab.hostNs ? ["-n", lab.hostNs] : []), "-j", "link", "show"])).stdout);
-  const clash = made.find((e) => names.has(e));
+  const ip = [...hostWrap, "ip", ...(lab.hostNs ? ["-n", lab.hostNs] : [])];
+  // A few names: asked for one by one (a 1,000-node lab's host has 2,000 links to list); many: listed once.
+  const exists = async (e: string) => ((await run([...ip, "link", "show", "dev", e])).code === 0 ? e : null);
+  const listed = async () => {
+    const names = linkNames((await run([...ip, "-j", "link", "show"])).stdout);
+    return made.find((e) => names.has(e));
+  };
+  const clash = made.length <= 4 ? (await Promise.all(made.map(exists))).find(Boolean) : await listed();
   if (clash) throw new EnvError(`interface ${clash}, which apply would make in the host of lab ${lab.name}, already exists`, "is this lab already up from another file? (netlab status) Otherwise rename the network or node it is for");
 }

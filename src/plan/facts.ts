@@ -62,7 +62,8 @@ export function factsOf(lab: Lab, plan: Plan): Facts {
   const namespaces = steps.filter((s) => s.id.startsWith("netns")).flatMap((s) => s.ops.flatMap((o) => (o.op === "ip" ? o.lines.map((l) => l.slice("netns add ".length)) : [])));
   const spaces = new Map<Ns, Space>([[lab.hostNs, { who: "host", ns: lab.hostNs, links: [] }]]);
   for (const n of lab.nodes) spaces.set(n.ns, { who: n.name, ns: n.ns, links: [] });
-  const nsOfHolder = (h: string | null): Ns => (h === null ? lab.hostNs : lab.nodes.find((n) => n.name === h)!.ns);
+  const byName = new Map(lab.nodes.map((n) => [n.name, n.ns]));
+  const nsOfHolder = (h: string | null): Ns => (h === null ? lab.hostNs : byName.get(h)!);
   for (const o of labObjects(lab)) {
     const { holder, ...link } = o;
     spaces.get(nsOfHolder(holder))?.links.push(link);
