@@ -154,7 +154,7 @@ export function compare(lab: Lab, meta: Meta, state: LabState, pending: Lab[]): 
     const edits = labEdits(meta.lab, lab).filter((e) => !/^nodes (added|removed): /.test(e));
     const what = [...(early ? [...m.refused, ...nm.refused, ...mv.refused] : edits), ...execs];
     throw new UsageError(
-      `netlab apply cannot yet make this edit while the lab is up; it changes:\n${(what.length ? what : refused).map((w) => `  - ${w}`).join("\n")}\n(apply adds and removes nodes on bridges and bridges of the lab's host, joins nodes to them and takes them off, makes and deletes links, restarts run: services, and changes rules, firewalls, published ports, impairments, a node's addresses and routes, and the lab's names)`,
+      `netlab apply cannot yet make this edit while the lab is up; it changes:\n${(what.length ? what : refused).map((w) => `  - ${w}`).join("\n")}\n(apply adds and removes nodes on bridges and bridges of the lab's host, joins nodes to them and takes them off, makes and deletes links, restarts run: services, and changes rules, firewalls, published ports, impairments, a node's addresses, routes, sysctls and files, and the lab's names)`,
       `sudo netlab down ${lab.name} && sudo netlab up${lab.isolated ? " --isolated" : ""} ${lab.file}`,
     );
   }
@@ -240,8 +240,8 @@ function change(id: string, olds: (Step | undefined)[], b: Step | undefined, lab
   if (!id.startsWith("node:") || !b || present.length !== olds.length) return null;
   // What may differ: its rules, its links' impairments (root qdiscs, replaced in place), its
   // addresses, routes and ip rules (deleted and added in place), the sysctls netlab sets for
-  // it (forwarding, route_localnet: set); nothing else.
-  const live = (o: Op) => RULE_OPS.has(o.op) || o.op === "tc";
+  // it (forwarding, route_localnet: set) and its own (set); nothing else.
+  const live = (o: Op) => RULE_OPS.has(o.op) || o.op === "tc" || o.op === "sysctl";
   // Interfaces it gains or loses (a network joined or left) are set up or deleted here, their cables made with the others.
   const [joins, leaves] = [mv.joins.get(id.slice(5)) ?? [], mv.leaves.get(id.slice(5)) ?? []];
   const about = aboutIface([...joins, ...leaves]);
@@ -251,6 +251,11 @@ function change(id: string, olds: (Step | undefined)[], b: Step | undefined, lab
   const only = (s: Step, pick: (o: Op) => boolean) => text(s.ops.filter(pick));
   const differ = (pick: (o: Op) => boolean) => present.some((a) => only(a, pick) !== only(b, pick));
   const qdiscs = differ((o) => o.op === "tc") || joins.length ? impairments(present, b, leaves) : [];
+  // Its own sysctls (sysctls:) set anew; one it no longer sets is refused: the value it had before is not known.
+  const own = (s: Step) => s.ops.filter((o) => o.op === "sysctl");
+  const keys = (s: Step) => own(s).flatMap((o) => (o.op === "sysctl" ? Object.keys(o.values) : []));
+  if (present.some((a) => keys(a).some((k) => !keys(b).includes(k)))) return null;
+  const tuned = differ((o) => o.op === "sysctl") ? own(b) : [];
   const lines = (s: Step) => s.ops.flatMap((o) => (o.op === "ip" ? o.lines : [])).join("\n");
   const addressing = present.some((a) => lines(a) !== lines(b)) ? readdress(present, b, leaves) : [];
   const sysOf = (s: Step) => s.ops.find((o): o is Extract<Op, { op: "ip" }> => o.op === "ip" && !!o.sysctls)?.sysctls;
@@ -260,10 +265,10 @@ function change(id: string, olds: (Step | undefined)[], b: Step | undefined, lab
   // Its new interfaces set up, and addressed where readdress does not (its far end made again).
   const upLines = b.ops.flatMap((o) => (o.op === "ip" ? o.lines : [])).filter((l) => aboutIface(joins)(l) && (addressing.length ? !MUTABLE.test(l) : !/^(-6 )?rule /.test(l))).map((l) => l.replace(/^((?:-6 )?address) add /, "$1 replace "));
   const legs: Op[] = [...(leaves.length ? [{ op: "ip", ns: nodeNs, force: true, lines: leaves.map((i) => `link delete ${i}`) } as Op] : []), ...(upLines.length ? [{ op: "ip", ns: nodeNs, lines: upLines } as Op] : [])];
-  if (!differ((o) => RULE_OPS.has(o.op))) return { id, title: b.title, ops: [...legs, ...sysctls, ...addressing, ...qdiscs], undo: [], holds: [] };
+  if (!differ((o) => RULE_OPS.has(o.op))) return { id, title: b.title, ops: [...legs, ...sysctls, ...tuned, ...addressing, ...qdiscs], undo: [], holds: [] };
   // Its tables are emptied and loaded again: rules its exec: commands added would be lost.
   if (now.nodes.find((n) => `node:${n.name}` === id)?.exec.length) return EXEC_RULES;
-  const rules = [...legs, ...sysctls, ...addressing, ...qdiscs, ...b.ops.filter((o) => RULE_OPS.has(o.op))];
+  const rules = [...legs, ...sysctls, ...tuned, ...addressing, ...qdiscs, ...b.ops.filter((o) => RULE_OPS.has(o.op))];
   const ns = [...present, b].flatMap(ipt)[0];
   if (!ns) return { id, title: b.title, ops: rules, undo: [], holds: [] };
   const flush = ([4, 6] as const).flatMap((family) => {

@@ -127,7 +127,11 @@ export function nameFiles(olds: Step[], b: Step): Change {
   // Only what some live version lacks: one node more in a 1,000-node star writes one link, not a thousand.
   const had = olds.map((o) => new Set(o.ops.map((op) => JSON.stringify(op))));
   const ops = b.ops.filter((op) => had.some((h) => !h.has(JSON.stringify(op))));
-  return { id: b.id, title: b.title, ops: [...ops, ...stale], undo: grew ? b.undo : [], holds: [] };
+  // A file of its own a node no longer has (files:) goes from its directory, netlab's.
+  const writes = (s: Step) => s.ops.flatMap((o) => (o.op === "write" ? [o.path] : []));
+  const kept = new Set(writes(b));
+  const dropped = [...new Set(olds.flatMap(writes))].filter((p) => !kept.has(p)).map((path): Op => ({ op: "rm", path }));
+  return { id: b.id, title: b.title, ops: [...ops, ...stale, ...dropped], undo: grew ? b.undo : [], holds: [] };
 }
 
 /**

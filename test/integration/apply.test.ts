@@ -289,6 +289,22 @@ describe.skipIf(!IS_ROOT)("netlab apply", () => {
     }
   });
 
+  it("sets a node's own sysctls and writes its files in place; a dropped file is gone from its /etc", async () => {
+    const L = "applab10";
+    const lab = (ttl: number, own: string) => files.write(L, `name: ${L}\nnodes:\n  a:\n    sysctls: { net.ipv4.ip_default_ttl: ${ttl} }\n    files: { ${own} }\n`);
+    const inA = (cmd: string) => sb.exec(L, "a", cmd).then((r) => r.stdout.trim());
+    expect((await sb.netlab(["up", lab(33, '/etc/motd: "hi\\n", /etc/issue: "x\\n"')])).code).toBe(0);
+    try {
+      expect([await inA("sysctl -n net.ipv4.ip_default_ttl"), await inA("cat /etc/motd")]).toEqual(["33", "hi"]);
+      const r = await sb.netlab(["apply", lab(44, '/etc/motd: "bye\\n"')]);
+      expect(r.code).toBe(0);
+      expect([await inA("sysctl -n net.ipv4.ip_default_ttl"), await inA("cat /etc/motd"), await inA("cat /etc/issue 2>&1 | grep -c x || true")]).toEqual(["44", "bye", "0"]);
+      expect((await sb.netlab(["up", lab(44, '/etc/motd: "bye\\n"')])).stdout).toContain("already up and unchanged");
+    } finally {
+      expect((await sb.netlab(["down", L])).code).toBe(0);
+    }
+  });
+
   it("changes a node's routes and ip rules in place, and its record follows", async () => {
     const routed = (routes: string, rules: string) => files.write("applab5", `name: applab5\nnodes:\n  a:\n    routes: [${routes}]\n    rules: [${rules}]\n  b: {}\nlinks:\n  - { endpoints: ["a:eth0", "b:eth0"], subnet: 10.231.2.0/30 }\n`);
     const ip = async (what: string) => (await sb.exec("applab5", "a", `ip ${what}`)).stdout;
@@ -334,9 +350,9 @@ describe.skipIf(!IS_ROOT)("netlab apply", () => {
     expect(mtu.code).toBe(2);
     expect(mtu.stderr).toContain("network br0: mtu");
     expect(mtu.stderr).toMatch(/hint: sudo netlab down applab && sudo netlab up \S+applab\.yaml\n/);
-    const tuned = await sb.netlab(["apply", file(base('"8080:80"').replace("  client:\n    networks: [br0]\n", "  client:\n    networks: [br0]\n    sysctls: { net.ipv4.tcp_syncookies: 0 }\n"))]);
-    expect(tuned.code).toBe(2);
-    expect(tuned.stderr).toContain("node client: sysctls");
+    const exec = await sb.netlab(["apply", file(base('"8080:80"').replace("  client:\n    networks: [br0]\n", "  client:\n    networks: [br0]\n    exec: [\"true\"]\n"))]);
+    expect(exec.code).toBe(2);
+    expect(exec.stderr).toContain("node client: exec");
     const bad = await sb.netlab(["apply", file(base('"8080:80"').replace("nat: true", "nat: maybe"))]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/applab\.yaml:3:\d+/);
