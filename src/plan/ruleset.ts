@@ -34,6 +34,8 @@ const emptyTables = <T>(f: () => T): Record<Table, T> => ({ raw: f(), mangle: f(
 export class Ruleset {
   /** Rules in the lab's own chains, by table, in the order features added them. */
   private readonly own = emptyTables<Rule[]>(() => []);
+  /** The rules added so far (table, chain, match, target): a second add of one is dropped in O(1). */
+  private readonly added = new Set<string>();
   /** Chains declared although no rule of theirs may be added (a jump target, a per-object chain). */
   private readonly declared = emptyTables<string[]>(() => []);
   /** Entry points beyond the default JUMPS: a ClusterIP's PREROUTING hook, a mangle mark. */
@@ -55,7 +57,9 @@ export class Ruleset {
   /** Adds a rule to chain `suffix` of `table`; a rule already there (same match and target) is not added twice. */
   add(table: Table, suffix: string, match: string, target: string, what: string): void {
     const chain = this.chain(suffix);
-    if (this.own[table].some((r) => r.chain === chain && r.match === match && r.target === target)) return;
+    const key = `${table}\0${chain}\0${match}\0${target}`;
+    if (this.added.has(key)) return;
+    this.added.add(key);
     this.own[table].push({ chain, match, target, what });
   }
 
