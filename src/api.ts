@@ -62,9 +62,6 @@ export interface UpResult {
   ms: number;
 }
 
-/** This netlab's release: a plan recorded by another is compiled again (ops may differ in shape). */
-export const RELEASE = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
-
 export function planFor(lab: Lab, state: LabState): Plan {
   let hostResolv: string | undefined;
   try {
@@ -125,7 +122,7 @@ export async function up(ref: string, opts: UpOptions = {}): Promise<UpResult> {
     const instance = randomBytes(8).toString("hex");
     const meta: Meta = { version: 1, lab, facts: factsOf(lab, plan), hash, createdAt: new Date().toISOString(), host, pid: process.pid, instance };
     state.create(meta);
-    writePlan(state, hash, RELEASE, plan);
+    writePlan(state, hash, plan);
     markSelf(lab.name, instance); // our tools are this instance's: a later down finds them if we are killed
     const ctx: Context = { lab: lab.name, hostId: host.id, hostWrap: [], state, env: labEnv(lab.name, instance), progress: opts.progress, afterPhase: opts.afterPhase };
     try {

@@ -7,7 +7,7 @@
 // impairments, a node's addresses, routes and ip rules, its run: services (restarted), the name
 // files, and the names the lab's DNS servers give (they reload). Anything else is refused first.
 import { LabError, UsageError, type Problem } from "../errors.js";
-import { labHash, planFor, RELEASE } from "../api.js";
+import { labHash, planFor } from "../api.js";
 import { sourceOf } from "../lab/load.js";
 import { dnsNetworks, networkMembers, type Lab } from "../lab/model.js";
 import { labEdits } from "../lab/diff.js";
@@ -108,7 +108,7 @@ export function compare(lab: Lab, meta: Meta, state: LabState, pending: Lab[]): 
   if (problems.length) throw new LabError(problems);
   const newPlan = planFor(lab, state);
   // The version up as it was made (recorded then), else compiled again.
-  const oldPlan = readPlan(state, meta.hash, RELEASE) ?? planFor(meta.lab, state);
+  const oldPlan = readPlan(state, meta.hash) ?? planFor(meta.lab, state);
   timing("both versions planned");
   const m = membership(meta.lab, lab, pending);
   const nm = networkMembership(meta.lab, lab, pending);
@@ -255,16 +255,19 @@ function change(id: string, olds: (Step | undefined)[], b: Step | undefined, lab
   const own = (s: Step) => s.ops.filter((o) => o.op === "sysctl");
   const keys = (s: Step) => own(s).flatMap((o) => (o.op === "sysctl" ? Object.keys(o.values) : []));
   if (present.some((a) => keys(a).some((k) => !keys(b).includes(k)))) return null;
-  const tuned = differ((o) => o.op === "sysctl") ? own(b) : [];
+  // Also where an interface is made again (a link's): its own sysctls (rp_filter of eth1) anew.
+  const tuned = differ((o) => o.op === "sysctl") || joins.length ? own(b) : [];
   const lines = (s: Step) => s.ops.flatMap((o) => (o.op === "ip" ? o.lines : [])).join("\n");
   const addressing = present.some((a) => lines(a) !== lines(b)) ? readdress(present, b, leaves) : [];
   const sysOf = (s: Step) => s.ops.find((o): o is Extract<Op, { op: "ip" }> => o.op === "ip" && !!o.sysctls)?.sysctls;
   const want = sysOf(b);
-  const sysctls = want && present.some((a) => JSON.stringify(sysOf(a)) !== JSON.stringify(want)) ? [{ op: "sysctl", ns: b.ops[0].op === "ip" ? b.ops[0].ns : null, values: want } as Op] : [];
+  const sysctls = want && (joins.length || present.some((a) => JSON.stringify(sysOf(a)) !== JSON.stringify(want))) ? [{ op: "sysctl", ns: b.ops[0].op === "ip" ? b.ops[0].ns : null, values: want } as Op] : [];
   const nodeNs = b.ops[0].op === "ip" ? b.ops[0].ns : null;
   // Its new interfaces set up, and addressed where readdress does not (its far end made again).
   const upLines = b.ops.flatMap((o) => (o.op === "ip" ? o.lines : [])).filter((l) => aboutIface(joins)(l) && (addressing.length ? !MUTABLE.test(l) : !/^(-6 )?rule /.test(l))).map((l) => l.replace(/^((?:-6 )?address) add /, "$1 replace "));
-  const legs: Op[] = [...(leaves.length ? [{ op: "ip", ns: nodeNs, force: true, lines: leaves.map((i) => `link delete ${i}`) } as Op] : []), ...(upLines.length ? [{ op: "ip", ns: nodeNs, lines: upLines } as Op] : [])];
+  // Deleted here unless it went with its link's other end (the dry run's script runs as printed).
+  const deleted = leaves.filter((i) => mv.deletes.has(`${id.slice(5)}:${i}`));
+  const legs: Op[] = [...(deleted.length ? [{ op: "ip", ns: nodeNs, force: true, lines: deleted.map((i) => `link delete ${i}`) } as Op] : []), ...(upLines.length ? [{ op: "ip", ns: nodeNs, lines: upLines } as Op] : [])];
   if (!differ((o) => RULE_OPS.has(o.op))) return { id, title: b.title, ops: [...legs, ...sysctls, ...tuned, ...addressing, ...qdiscs], undo: [], holds: [] };
   // Its tables are emptied and loaded again: rules its exec: commands added would be lost.
   if (now.nodes.find((n) => `node:${n.name}` === id)?.exec.length) return EXEC_RULES;

@@ -6,7 +6,7 @@ import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { ApplyError, LabError, OpFailure, UsageError } from "../errors.js";
 import type { ComposeOptions } from "../compose/env.js";
-import { dnsListening, labHash, RELEASE, up, type UpOptions } from "../api.js";
+import { dnsListening, labHash, up, type UpOptions } from "../api.js";
 import { findLabFile, loadLab } from "../lab/load.js";
 import { LabSource } from "../lab/source.js";
 import { LAB_NAME } from "../net/names.js";
@@ -138,7 +138,7 @@ export async function apply(ref: string, opts: UpOptions & { compose?: ComposeOp
     // one recorded, and the next apply does the same (idempotent) work again.
     timing("services ready");
     state.writeMeta({ ...now, lab, facts: factsOf(lab, r.newPlan), hash: labHash(lab) });
-    writePlan(state, labHash(lab), RELEASE, r.newPlan);
+    writePlan(state, labHash(lab), r.newPlan);
     timing("recorded");
     const dnsStarted = r.changes.some((c) => c.id.startsWith("run:_dns") && c.ops.length);
     if (r.reload || dnsStarted) await reloadDns(lab, state, labHash(lab), dnsStarted, opts.progress);

@@ -19,6 +19,8 @@ export interface Moves {
   parts: string[];
   /** Host ends of links made now, which must not exist yet. */
   hostEnds: string[];
+  /** Interfaces deleted inside their node (`NODE:IFACE`): of leaves, those not gone with their link's other end. */
+  deletes: Set<string>;
   refused: string[];
 }
 
@@ -37,7 +39,7 @@ function linksOf(l: Lab): Map<string, { node: string | null; name: string }[]> {
  * apply began) to `now`, and which links come or go (with a node, or between nodes that stay).
  */
 export function moves(up: Lab, now: Lab, pending: Lab[], m: Membership): Moves {
-  const out: Moves = { joins: new Map(), leaves: new Map(), parts: [], hostEnds: [], refused: [] };
+  const out: Moves = { joins: new Map(), leaves: new Map(), parts: [], hostEnds: [], deletes: new Set(), refused: [] };
   const coming = new Set([...m.added.map((n) => n.name), ...m.removed.map((r) => r.name)]);
   const byName = (l: Lab) => new Map(l.nodes.map((n) => [n.name, n]));
   const [upNodes, nowNodes, pendingNodes] = [byName(up), byName(now), pending.map(byName)];
@@ -52,11 +54,16 @@ export function moves(up: Lab, now: Lab, pending: Lab[], m: Membership): Moves {
     if (live && will.has(id) && !ends.some((e) => e.node !== null && coming.has(e.node))) continue;
     [id, `${id}@host`].forEach(part);
     const host = ends.find((e) => e.node === null);
-    if (host && will.has(id)) out.hostEnds.push(host.name);
-    for (const e of ends.filter((x) => staying(x.node))) {
-      if (!will.has(id)) push(out.leaves, e.node!, e.name);
-      if (will.has(id)) push(out.joins, e.node!, e.name);
+    if (host && will.has(id)) {
+      // A host interface another link had: made before that link goes, so refused.
+      const was = lives.some((l) => [...l].some(([other, es]) => other !== id && es.some((e) => e.node === null && e.name === host.name)));
+      if (was) refuse(`the host's interface ${host.name} (it would pass from one link to another: apply the removal first, then the new link)`);
+      out.hostEnds.push(host.name);
     }
+    const stay = ends.filter((x) => staying(x.node));
+    for (const e of stay) push(will.has(id) ? out.joins : out.leaves, e.node!, e.name);
+    // A link is deleted from one end; with the namespace of an end that goes, it goes too.
+    if (!will.has(id) && stay.length && !ends.some((e) => e.node !== null && coming.has(e.node))) out.deletes.add(`${stay[0].node}:${stay[0].name}`);
   }
   for (const node of now.nodes) {
     if (!staying(node.name)) continue;
@@ -65,7 +72,9 @@ export function moves(up: Lab, now: Lab, pending: Lab[], m: Membership): Moves {
     for (const [iface, id] of want) {
       if (had.every((w) => w.get(iface) === id)) continue;
       if (had.some((w) => [...w].some(([i, x]) => (x === id) !== (i === iface)))) {
-        const why = `node ${node.name}'s interfaces (${iface} would change ${id.startsWith("link:") ? "link" : "network"}: the interfaces a node keeps keep their names, so it joins networks after the ones it is on, and leaves its last ones)`;
+        const why = id.startsWith("link:")
+          ? `node ${node.name}'s interfaces (${iface} would pass from one link or network to another: apply the removal first, then the new one)`
+          : `node ${node.name}'s interfaces (${iface} would change network: the interfaces a node keeps keep their names, so it joins networks after the ones it is on, and leaves its last ones)`;
         if (!out.refused.some((r) => r.startsWith(`node ${node.name}'s interfaces`))) out.refused.push(why);
         continue;
       }
@@ -81,8 +90,9 @@ export function moves(up: Lab, now: Lab, pending: Lab[], m: Membership): Moves {
       for (const [iface, id] of w) {
         if (want.has(iface) || id.startsWith("link:")) continue;
         const net = [up, ...pending][v].networks.find((n) => `net:${n.name}` === id);
-        if (net?.kind !== "bridge" || net.holder !== null) refuse(`node ${node.name} leaving network ${id.slice(4)} (apply takes nodes off only bridges of the lab's host)`);
+        if (net?.kind !== "bridge") refuse(`node ${node.name} leaving network ${id.slice(4)} (apply takes nodes off bridges only)`);
         push(out.leaves, node.name, iface);
+        out.deletes.add(`${node.name}:${iface}`);
         part(`member:${node.name}:${iface}`);
       }
     });
@@ -100,4 +110,8 @@ export function joinCables(mv: Moves, plan: Plan): Op[] {
 }
 
 /** Whether an `ip -batch` line of a node is about one of these interfaces. */
-export const aboutIface = (ifaces: string[]) => (line: string) => ifaces.some((i) => new RegExp(`\\bdev ${i}(\\s|$)`).test(line));
+export const aboutIface = (ifaces: string[]) => {
+  // Interface names may hold regex characters (eth0.100): matched as written.
+  const res = ifaces.map((i) => new RegExp(`\\bdev ${i.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(\\s|$)`));
+  return (line: string) => res.some((r) => r.test(line));
+};

@@ -1,28 +1,46 @@
 // The plan of the version of a lab that is up, as it was compiled when it was made: apply
 // compares the new version against it instead of compiling that version again (half of a
 // 1,000-node apply's planning). Beside lab.json, root's alone like the rest of the state.
-import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Plan } from "../plan/ops.js";
 import type { LabState } from "./store.js";
 
+/**
+ * This netlab's build: its version and when its planner was built. A plan recorded by another
+ * build is compiled again (ops and their ids may differ in shape, under one version number too).
+ */
+let release: string | undefined;
+const RELEASE = () => (release ??= `${(JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version}@${builtAt()}`);
+
+/** When the planner was built (compile.js; compile.ts where netlab runs from source, as in tests). */
+function builtAt(): number {
+  for (const f of ["../plan/compile.js", "../plan/compile.ts"])
+    try {
+      return statSync(new URL(f, import.meta.url)).mtimeMs;
+    } catch {
+      /* the other */
+    }
+  return 0;
+}
+
 const pathOf = (state: LabState) => join(state.dir, "plan.json");
 
-/** The recorded plan; null when absent, of another version of the lab (`hash`) or of another netlab (`release`): compile then. */
-export function readPlan(state: LabState, hash: string, release: string): Plan | null {
+/** The recorded plan; null when absent, of another version of the lab (`hash`) or of another build of netlab (RELEASE): compile then. */
+export function readPlan(state: LabState, hash: string): Plan | null {
   try {
     const c = JSON.parse(readFileSync(pathOf(state), "utf8")) as { hash: string; release: string; plan: Plan };
-    return c.hash === hash && c.release === release ? c.plan : null;
+    return c.hash === hash && c.release === RELEASE() ? c.plan : null;
   } catch {
     return null;
   }
 }
 
 /** Records the plan of the version just made (aside, then renamed); a failure only costs the next apply a compile. */
-export function writePlan(state: LabState, hash: string, release: string, plan: Plan): void {
+export function writePlan(state: LabState, hash: string, plan: Plan): void {
   const path = pathOf(state);
   try {
-    writeFileSync(`${path}.new`, JSON.stringify({ hash, release, plan }), { mode: 0o600 });
+    writeFileSync(`${path}.new`, JSON.stringify({ hash, release: RELEASE(), plan }), { mode: 0o600 });
     renameSync(`${path}.new`, path);
   } catch {
     rmSync(path, { force: true });
