@@ -6,6 +6,7 @@ import { LabError, UsageError } from "../errors.js";
 import type { ComposeOptions } from "../compose/lower.js";
 import { frontEndOf } from "./front-ends.js";
 import { desugarHosts } from "./virtual-hosts.js";
+import { lowerKubernetes, type KubeCluster } from "../kube/lower.js";
 import type { RawLab } from "./schema.js";
 import type { Lab } from "./model.js";
 import { resolveLab, validateShape } from "./resolve/index.js";
@@ -39,6 +40,8 @@ interface Shaped {
   name?: string;
   vhosts: Set<string>;
   problems: import("../errors.js").Problem[];
+  /** The cluster `kubernetes:` describes, for the planner. */
+  cluster: KubeCluster | null;
 }
 
 /**
@@ -58,15 +61,24 @@ function shaped(src0: LabSource, compose?: ComposeOptions): Shaped {
     src.notes = l.notes;
     name = l.name;
   }
-  const d = desugarHosts(validateShape(src));
+  // A cluster (kubernetes:) lowers into virtual hosts, their cni0 networks and pods first; then hosts: lowers.
+  const k = lowerKubernetes(validateShape(src), src, src.file);
+  if (k.problems.length) throw new LabError(k.problems);
+  if (k.cluster) {
+    src = src.lowered(k.raw, k.translate);
+    src.warnings = [...src.warnings, ...k.warnings];
+    src.notes = [...src.notes, ...k.notes.map((text) => ({ text, when: "verbose" as const }))];
+  }
+  const d = desugarHosts(k.raw);
   const problems = d.problems.map(([key, message, hint]) => src.problem(key, message, hint));
-  return { src: src.lowered(d.raw, d.translate), raw: d.raw, name, vhosts: d.vhosts, problems };
+  return { src: src.lowered(d.raw, d.translate), raw: d.raw, name, vhosts: d.vhosts, problems, cluster: k.cluster };
 }
 
 /** Resolves a shaped source; a Compose project keeps its whole name (its kernel names use raw.name, the same prefix). */
 function resolved(s: Shaped, opts: LoadOptions): Lab {
   const lab = resolveLab(s.src, s.raw, { ...opts, vhosts: s.vhosts, problems: s.problems });
   if (s.name !== undefined) lab.name = s.name;
+  if (s.cluster) lab.kube = s.cluster;
   sources.set(lab, s.src);
   return lab;
 }

@@ -19,6 +19,8 @@ export interface Lab {
   checks: Check[];
   /** DNS records beside the nodes' names (`records:`); absent in a lab saved before they existed. */
   records?: DnsRecord[];
+  /** The Kubernetes cluster `kubernetes:` describes (kube/lower.ts), lowered into hosts, networks and nodes. */
+  kube?: import("../kube/lower.js").KubeCluster;
 }
 
 /** A DNS record the lab's DNS servers answer (`records:`), as a zone file line holds one. */

@@ -222,6 +222,18 @@ export const RecordSchema = z.strictObject({
   networks: z.array(z.string()).optional().describe(rec("networks")),
 });
 
+const kube = at("kubernetes");
+
+/** A cluster's networking from Kubernetes manifests (kube/): its nodes are virtual hosts, its pods nodes on their cni0. */
+export const KubeSchema = z.strictObject({
+  nodes: z.array(objName("host")).min(1, { message: "a cluster needs at least one node" }).describe(kube("nodes")),
+  podCIDR: z.string().optional().describe(kube("podCIDR")),
+  serviceCIDR: z.string().optional().describe(kube("serviceCIDR")),
+  routing: z.enum(["host-gw", "vxlan"]).optional().describe(kube("routing")),
+  proxyMode: z.enum(["iptables", "nftables", "ipvs"]).optional().describe(kube("proxyMode")),
+  manifests: z.array(z.union([z.string(), z.record(z.string(), z.unknown())])).optional().describe(kube("manifests")),
+});
+
 export const LabSchema = z.strictObject({
   name: labName.describe(doc("name")),
   description: z.string().optional().describe(doc("description")),
@@ -233,6 +245,7 @@ export const LabSchema = z.strictObject({
   nodes: z.record(nodeName, NodeSchema.nullable()).optional().describe(doc("nodes")),
   links: z.array(LinkSchema).optional().describe(doc("links")),
   records: z.array(RecordSchema).optional().describe(doc("records")),
+  kubernetes: KubeSchema.optional().describe(doc("kubernetes")),
   checks: z.array(CheckSchema).optional().describe(doc("checks")),
 });
 
@@ -243,5 +256,6 @@ export type RawNetwork = z.infer<typeof NetworkSchema>;
 export type RawLink = z.infer<typeof LinkSchema>;
 export type RawCheck = z.infer<typeof CheckSchema>;
 export type RawRecord = z.infer<typeof RecordSchema>;
+export type RawKube = z.infer<typeof KubeSchema>;
 export type RawRoute = z.infer<typeof route>;
 export type RawFirewall = z.infer<typeof FirewallSchema>;

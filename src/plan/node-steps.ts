@@ -14,6 +14,7 @@ import { intfLines, isV6, tcOps } from "./lines.js";
 import type { Op, Step } from "./ops.js";
 import type { Wiring } from "./placement.js";
 import { Ruleset } from "./ruleset.js";
+import { clusterNodeRules } from "./features/kube.js";
 
 export function nodeStep(lab: Lab, node: Node, w: Wiring): Step {
   const L = lab.name;
@@ -50,6 +51,7 @@ export function nodeStep(lab: Lab, node: Node, w: Wiring): Step {
     dnsFeature(rs, heldNets.filter((n) => n.gateway && dnsServers(lab, node.name).includes(n.gateway.split("/")[0])));
     ops.push(...rs.ops());
   }
+  ops.push(...clusterNodeRules(lab, node)); // a Kubernetes node's masquerade
   const forget = conntrackOnUp(lab, node.name, node.ns); // a virtual host's published UDP ports
   if (forget) ops.push(forget);
   ops.push(...(w.after.get(node.name) ?? []));

@@ -9,12 +9,13 @@ import { NETEM, NETWORKS } from "./networks.js";
 import { NODES } from "./nodes.js";
 import { SHARED_SHAPES } from "./shared.js";
 import { RECORDS } from "./records.js";
+import { KUBERNETES } from "./kubernetes.js";
 import { TOP } from "./top.js";
 import type { KeyDoc, KeyDocs } from "./types.js";
 
 export type { KeyDoc } from "./types.js";
 
-export const REFERENCE: KeyDocs = { ...TOP, ...NETWORKS, ...NETEM, ...NODES, ...SHARED_SHAPES, ...LINKS, ...HOSTS, ...RECORDS, ...CHECKS };
+export const REFERENCE: KeyDocs = { ...TOP, ...NETWORKS, ...NETEM, ...NODES, ...SHARED_SHAPES, ...LINKS, ...HOSTS, ...RECORDS, ...KUBERNETES, ...CHECKS };
 
 /** What an editor shows on hover: the meaning, and the default when there is one. */
 export const hoverText = (d: KeyDoc): string => (d.default ? `${d.doc} Default: ${d.default}.` : d.doc);

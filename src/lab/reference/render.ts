@@ -31,6 +31,7 @@ export const SECTIONS: Section[] = [
   { id: "host", prefix: "host." },
   { id: "files", match: (p) => p.endsWith(".files") },
   { id: "records", prefix: "records[]." },
+  { id: "kubernetes", prefix: "kubernetes." },
   { id: "checks", prefix: "checks[]." },
 ];
 
@@ -53,6 +54,7 @@ const BASES: [pattern: string, at: KeyPath, lab: Obj][] = [
   ["host", ["host"], { host: {} }],
   ["checks[]", ["checks", 0], { ...NET, checks: [{ from: "a", ping: "b" }] }],
   ["records[]", ["records", 0], { ...NET, records: [{ name: "db.example", type: "A", data: "10.1.0.9" }] }],
+  ["kubernetes", ["kubernetes"], { kubernetes: { nodes: ["node1", "node2"] } }],
   ["route", ["nodes", "a", "routes", 0], { ...NET, nodes: { ...NET.nodes, a: { networks: ["net"], routes: [{ to: "10.2.0.0/24", via: "10.1.0.3" }] } } }],
   ["firewall", ["nodes", "a", "firewall"], { ...NET, nodes: { ...NET.nodes, a: { networks: ["net"], firewall: {} } } }],
   ["host.routes[]", ["host", "routes", 0], { host: { routes: [{ to: "10.99.0.0/24", via: "10.1.0.3" }] } }],

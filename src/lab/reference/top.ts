@@ -68,6 +68,12 @@ export const TOP: KeyDocs = {
     lab: WEB_API,
     bad: [[[{ name: "db.example", type: "MX", data: "db" }]]],
   },
+  kubernetes: {
+    type: "map (see kubernetes)",
+    doc: "A Kubernetes cluster's networking, without Kubernetes: its nodes are virtual hosts, each with a cni0 bridge for its pods; the pods of the manifests are nodes on them.",
+    example: "kubernetes: { nodes: [node1, node2], podCIDR: 10.244.0.0/16 }",
+    bad: [[{ manifests: [] }]],
+  },
   checks: {
     type: "list of checks (see checks)",
     doc: "What netlab test verifies, from inside the namespaces, concurrently.",

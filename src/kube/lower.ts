@@ -1,0 +1,161 @@
+// `kubernetes:` lowered into the lab's own model, before resolution, as flannel's host-gw
+// cluster is built by hand (labs/host-gw.yaml): every cluster node a virtual host; node i
+// (from 1) holding a bridge cni0 with the i-th /24 of podCIDR (the bridge plugin's layout: cni0
+// has the .1, every pod eth0 with its default route through it); every pod a node on its node's
+// cni0; host-gw: a route on every node to each other node's pod /24 via that node's underlay
+// address. What leaves the cluster is masqueraded by the nodes (plan/features/kube.ts), what goes
+// from pod to pod is not. Problems are located in the manifests (kube/manifests.ts).
+import type { KeyPath, Problem } from "../errors.js";
+import { formatAddr, formatPrefix, overlaps, parsePrefix, type Prefix } from "../net/ip.js";
+import type { RawKube, RawLab, RawNode } from "../lab/schema.js";
+import type { LabSource, Origin, Translate } from "../lab/source.js";
+import { UNDERLAY_SUBNET } from "../lab/virtual-hosts.js";
+import { shQuote } from "../shell.js";
+import { problemAt, readManifests } from "./manifests.js";
+import { readObjects, type KPod } from "./objects.js";
+
+export const POD_CIDR = "10.244.0.0/16";
+export const SERVICE_CIDR = "10.96.0.0/16";
+
+/** A cluster node: its pod subnet, its bridge's address (the pods' gateway), its underlay address. */
+export interface KubeNode {
+  name: string;
+  podSubnet: string;
+  underlay: string;
+}
+
+/** What the resolver keeps of a cluster for the planner (lab.kube). */
+export interface KubeCluster {
+  podCIDR: string;
+  serviceCIDR: string;
+  routing: "host-gw" | "vxlan";
+  nodes: KubeNode[];
+  /** Every pod: its lab node name (`NS/POD`, `POD` in default), its node. */
+  pods: { node: string; on: string; ns: string; name: string; labels: Record<string, string> }[];
+}
+
+export interface KubeLowering {
+  raw: RawLab;
+  translate: Translate;
+  problems: Problem[];
+  warnings: Problem[];
+  notes: string[];
+  cluster: KubeCluster | null;
+}
+
+/** The lab node a pod is: `POD` in default, `NS/POD` elsewhere. */
+export const podNode = (ns: string, name: string) => (ns === "default" ? name : `${ns}/${name}`);
+
+/** Lowers `kubernetes:` (pure: `raw` is not changed). `labFile`: where manifests are relative to. */
+export function lowerKubernetes(raw: RawLab, src: LabSource, labFile: string): KubeLowering {
+  const k = raw.kubernetes;
+  const out: KubeLowering = { raw, translate: (p) => p, problems: [], warnings: [], notes: [], cluster: null };
+  if (!k) return out;
+  const at = (key: string, message: string, hint?: string) => out.problems.push(src.problem(["kubernetes", key], message, hint));
+  const pods = prefixOf(k.podCIDR ?? POD_CIDR, (m, h) => at("podCIDR", m, h), 24);
+  const services = prefixOf(k.serviceCIDR ?? SERVICE_CIDR, (m, h) => at("serviceCIDR", m, h), 30);
+  const underlay = parsePrefix(raw.underlay?.subnet ?? UNDERLAY_SUBNET, false);
+  if (pods && services && overlaps(pods, services)) at("serviceCIDR", `serviceCIDR ${formatPrefix(services)} overlaps podCIDR ${formatPrefix(pods)}`, "Services and pods need ranges of their own, e.g. 10.96.0.0/16 and 10.244.0.0/16");
+  for (const [key, p] of [["podCIDR", pods], ["serviceCIDR", services]] as const)
+    if (p && underlay && overlaps(p, underlay)) at(key, `${key} ${formatPrefix(p)} overlaps the underlay ${formatPrefix(underlay)}`, "the nodes' LAN needs a range of its own (underlay: { subnet: … })");
+  if (k.routing === "vxlan") at("routing", "routing: vxlan (flannel's flannel.1 device) is not built yet by this version of netlab", "use routing: host-gw (the default): routes between the nodes, no tunnel");
+  if (pods && k.nodes.length > 2 ** (24 - pods.len) - 1) at("nodes", `podCIDR ${formatPrefix(pods)} has room for ${2 ** (24 - pods.len) - 1} nodes' /24s, not ${k.nodes.length}`, "a larger podCIDR, e.g. 10.244.0.0/16");
+  if (out.problems.length || !pods) return out;
+  const { manifests, problems } = readManifests(src, k.manifests ?? [], src.file);
+  const read = readObjects(manifests);
+  out.problems.push(...problems, ...read.problems);
+  out.warnings.push(...read.warnings);
+  if (read.aside.size) out.notes.push(`kubernetes: fields left aside (they do not change the network): ${[...read.aside].sort().join(", ")}`);
+  const nodes = clusterNodes(raw, k, pods, (i, m, h) => out.problems.push(src.problem(["kubernetes", "nodes", i], m, h)));
+  const lowered = lowerPods(raw, k, nodes, read.objects.pods, out.problems);
+  if (out.problems.length) return out;
+  out.raw = lowered.raw;
+  out.translate = (p) => lowered.origins.get(`${p[0]}.${p[1]}`)?.(p.slice(2)) ?? p;
+  out.cluster = { podCIDR: formatPrefix(pods), serviceCIDR: formatPrefix(services!), routing: k.routing ?? "host-gw", nodes, pods: lowered.pods };
+  return out;
+}
+
+function prefixOf(text: string, bad: (m: string, h?: string) => void, widest: number): Prefix | null {
+  const p = parsePrefix(text, false);
+  if (!p || p.family !== 4) return bad(`"${text}" is not an IPv4 prefix`, "e.g. 10.244.0.0/16"), null;
+  if (p.len > widest) return bad(`${text} is too small: at most a /${widest}`, "e.g. 10.244.0.0/16"), null;
+  return p;
+}
+
+/** The cluster's nodes: pod /24 i (from 1) each, and the underlay address each has (given, else the next free from .11). */
+function clusterNodes(raw: RawLab, k: RawKube, pods: Prefix, bad: (i: number, m: string, h?: string) => void): KubeNode[] {
+  const underlay = parsePrefix(raw.underlay?.subnet ?? UNDERLAY_SUBNET, false)!;
+  const hosts = raw.hosts ?? {};
+  const taken = new Set(Object.values(hosts).flatMap((h) => (h?.underlay ? [h.underlay.split("/")[0]] : [])));
+  let next = 11n;
+  const free = () => {
+    while (taken.has(formatAddr(4, underlay.addr + next))) next++;
+    return formatAddr(4, underlay.addr + next++);
+  };
+  // Hosts declared first, in their order, then the cluster's own: the order the resolver numbers them in.
+  const order = [...Object.keys(hosts), ...k.nodes.filter((n) => !(n in hosts))];
+  const addr = new Map(order.map((n) => [n, hosts[n]?.underlay?.split("/")[0] ?? free()]));
+  return k.nodes.map((name, i) => {
+    if (raw.nodes?.[name] !== undefined) bad(i, `"${name}" is a node of the lab; a cluster's nodes are virtual hosts`, "name the cluster node otherwise, or declare it under hosts:");
+    const subnet = { family: 4 as const, addr: pods.addr + (BigInt(i + 1) << 8n), len: 24 };
+    return { name, podSubnet: formatPrefix(subnet), underlay: addr.get(name)! };
+  });
+}
+
+/** The lab with the cluster's hosts, cni0 networks and pods, and where each lowered key comes from. */
+function lowerPods(raw: RawLab, k: RawKube, nodes: KubeNode[], list: KPod[], problems: Problem[]) {
+  const origins = new Map<string, (rest: KeyPath) => KeyPath | Origin>();
+  const hosts = { ...(raw.hosts ?? {}) };
+  const networks = { ...(raw.networks ?? {}) };
+  const labNodes: Record<string, RawNode | null> = { ...(raw.nodes ?? {}) };
+  const bridgeOf = (n: KubeNode, i: number) => (`cni0-${n.name}`.length <= 32 ? `cni0-${n.name}` : `cni0-${i + 1}`);
+  nodes.forEach((n, i) => {
+    const h = hosts[n.name] ?? {};
+    const others = k.routing === "vxlan" ? [] : nodes.filter((o) => o !== n).map((o) => `${o.podSubnet} via ${o.underlay}`);
+    hosts[n.name] = { ...h, underlay: h.underlay ?? n.underlay, routes: [...(h.routes ?? []), ...others] };
+    networks[bridgeOf(n, i)] = { host: n.name, bridge: "cni0", subnet: n.podSubnet, dns: false };
+    origins.set(`networks.${bridgeOf(n, i)}`, () => ["kubernetes", "nodes", i]);
+    if (!raw.hosts?.[n.name]) origins.set(`hosts.${n.name}`, () => ["kubernetes", "nodes", i]);
+  });
+  const pods: KubeCluster["pods"] = [];
+  const turn = new Map<string, number>();
+  for (const p of list) {
+    const node = placed(p, nodes, raw, turn, problems);
+    if (!node) continue;
+    const name = podNode(p.ns, p.name);
+    if (labNodes[name] !== undefined) problems.push(problemAt(p.m, ["metadata", "name"], `pod ${name} has the name of a node of the lab`, "rename the pod or the node"));
+    labNodes[name] = { host: node.name, networks: [bridgeOf(node, nodes.indexOf(node))], labels: p.labels, ...runOf(p) };
+    origins.set(`nodes.${name}`, () => p.m.at([...p.spec]));
+    pods.push({ node: name, on: node.name, ns: p.ns, name: p.name, labels: p.labels });
+  }
+  return { raw: { ...raw, hosts, networks, nodes: labNodes }, origins, pods };
+}
+
+/** The node a pod runs on: nodeName, else round-robin (per Deployment) over the nodes its nodeSelector allows. */
+function placed(p: KPod, nodes: KubeNode[], raw: RawLab, turn: Map<string, number>, problems: Problem[]): KubeNode | null {
+  if (p.nodeName) {
+    const n = nodes.find((x) => x.name === p.nodeName);
+    if (!n && !p.replica) problems.push(problemAt(p.m, [...p.spec, "nodeName"], `node "${p.nodeName}" not found`, `the cluster's nodes: ${nodes.map((x) => x.name).join(", ")}`));
+    return n ?? null;
+  }
+  const labels = (n: KubeNode): Record<string, string> => ({ ...(raw.hosts?.[n.name]?.labels ?? {}), "kubernetes.io/hostname": n.name });
+  const fit = nodes.filter((n) => Object.entries(p.nodeSelector ?? {}).every(([key, v]) => labels(n)[key] === v));
+  if (!fit.length) {
+    if (!p.replica) problems.push(problemAt(p.m, [...p.spec, "nodeSelector"], "no node matches this nodeSelector (the pod would stay Pending)", "label a node under hosts: (labels: { disktype: ssd }), or drop the selector"));
+    return null;
+  }
+  const key = p.owner ?? "";
+  const i = turn.get(key) ?? 0;
+  turn.set(key, i + 1);
+  return fit[i % fit.length];
+}
+
+/** What a pod runs: each container's command, else a `netlab serve` per containerPort answering with the pod's name. */
+function runOf(p: KPod): { run?: string[] } {
+  const run = p.containers.flatMap((c) => {
+    if (c.command) return [c.command.map((w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : shQuote(w))).join(" ")];
+    return c.ports.filter((x) => x.protocol !== "SCTP").map((x) => `netlab serve ${x.protocol === "UDP" ? "udp" : "http"} --port ${x.port} --name ${p.name}`);
+  });
+  return run.length ? { run } : {};
+}
+

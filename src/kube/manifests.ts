@@ -1,0 +1,58 @@
+// `kubernetes.manifests`: what `kubectl apply -f` would take — files of one or more YAML
+// documents (`---`), globs, or objects written inline in the lab file. Each document keeps
+// where it was written, so a problem in a manifest points at its own file:line:column.
+import { existsSync } from "node:fs";
+import { dirname, isAbsolute, relative, resolve } from "node:path";
+import { globSync } from "tinyglobby";
+import type { KeyPath, Problem } from "../errors.js";
+import { LabSource, type Origin } from "../lab/source.js";
+
+/** One Kubernetes object as written, and where each of its keys is. */
+export interface Manifest {
+  data: Record<string, unknown>;
+  /** Where key `k` of the object is written: its document, or the lab file for an inline one. */
+  at: (k: KeyPath) => Origin;
+}
+
+/** A problem at key `k` of a manifest, located in its own document. */
+export function problemAt(m: { at: (k: KeyPath) => Origin }, k: KeyPath, message: string, hint?: string): Problem {
+  const o = m.at(k);
+  return o.src.problem(o.key, message, hint);
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const GLOB = /[*?[\]{}]/;
+
+/**
+ * The manifests of a lab, in the order written (a glob's files sorted). `labFile` is the lab
+ * file's path (manifests are relative to its directory). A file that cannot be read or parsed
+ * throws LabError (located); an entry naming no file, or a document that is no Kubernetes
+ * object, is a problem at that entry or document.
+ */
+export function readManifests(src: LabSource, entries: unknown[], labFile: string): { manifests: Manifest[]; problems: Problem[] } {
+  const base = dirname(resolve(labFile));
+  const manifests: Manifest[] = [];
+  const problems: Problem[] = [];
+  const key = (i: number, k: KeyPath = []): KeyPath => ["kubernetes", "manifests", i, ...k];
+  const add = (doc: LabSource | null, i: number) => (data: unknown, index = 0) => {
+    const at = doc ? (k: KeyPath): Origin => ({ src: doc, key: k }) : (k: KeyPath): Origin => ({ src, key: key(i, k) });
+    const m = { data: isObject(data) ? data : {}, at };
+    if (!isObject(data) || typeof data.kind !== "string" || typeof data.apiVersion !== "string") {
+      problems.push(problemAt(m, [], `${doc ? `document ${index + 1} of ${doc.file}` : `manifests[${i}]`} is not a Kubernetes object`, "an object has apiVersion:, kind: and metadata: { name: }, as kubectl apply -f takes"));
+    } else manifests.push(m);
+  };
+  entries.forEach((entry, i) => {
+    if (isObject(entry)) return add(null, i)(entry);
+    const path = String(entry);
+    const files = GLOB.test(path) ? globSync(path, { cwd: base, absolute: true }).sort() : [resolve(base, path)].filter((f) => existsSync(f));
+    if (!files.length) {
+      problems.push(src.problem(key(i), `${GLOB.test(path) ? "no file matches" : "no file"} ${path} (looked in ${base})`, "manifests are relative to the lab file's directory"));
+      return;
+    }
+    for (const f of files) {
+      const display = isAbsolute(path) ? f : relative(process.cwd(), f) || f;
+      LabSource.documentsOfFile(f, display).forEach((d) => add(d, i)(d.data, d.index));
+    }
+  });
+  return { manifests, problems };
+}

@@ -1,0 +1,140 @@
+// Kubernetes objects read as the API server reads them, for what netlab builds from them:
+// Namespaces (labels), Pods, and Deployments (replicas → pods NAME-0 … NAME-(n-1); the selector
+// must match the template's labels, as apps/v1 insists). Field names and defaults are
+// Kubernetes' (protocol TCP, replicas 1, namespace default). Kinds and fields netlab does not
+// build are said, with their line: networking ones as warnings, the rest in one note.
+import type { KeyPath, Problem } from "../errors.js";
+import { problemAt, type Manifest } from "./manifests.js";
+
+export interface KPort {
+  port: number;
+  protocol: "TCP" | "UDP" | "SCTP";
+  name?: string;
+}
+
+export interface KContainer {
+  name: string;
+  ports: KPort[];
+  /** command + args, when the container says what to run. */
+  command?: string[];
+}
+
+/** A pod to make: from a Pod, or one replica of a Deployment. */
+export interface KPod {
+  ns: string;
+  name: string;
+  labels: Record<string, string>;
+  nodeName?: string;
+  nodeSelector?: Record<string, string>;
+  containers: KContainer[];
+  /** Its manifest, and the key of its pod spec there (for problems). */
+  m: Manifest;
+  spec: KeyPath;
+  /** The Deployment it is a replica of, and which one (round-robin placement counts per Deployment). */
+  owner?: string;
+  replica?: number;
+}
+
+export interface KObjects {
+  namespaces: Map<string, Record<string, string>>;
+  pods: KPod[];
+}
+
+/** A DNS-1123 label, as Kubernetes names pods and namespaces; netlab's node names are such labels. */
+const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const strings = (v: unknown): Record<string, string> => (isObj(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)])) : {});
+
+/** Pod-spec fields that change what the network is, which netlab does not build: refused. */
+const REFUSED_SPEC: Record<string, string> = { hostNetwork: "a pod in its node's own network namespace" };
+/** Fields read for what they mean to the network. */
+const POD_SPEC = new Set(["containers", "nodeName", "nodeSelector"]);
+const CONTAINER = new Set(["name", "ports", "command", "args"]);
+
+export function readObjects(ms: Manifest[]): { objects: KObjects; problems: Problem[]; warnings: Problem[]; aside: Set<string> } {
+  const problems: Problem[] = [];
+  const warnings: Problem[] = [];
+  const aside = new Set<string>();
+  const objects: KObjects = { namespaces: new Map([["default", {}], ["kube-system", {}]]), pods: [] };
+  const seen = new Set<string>();
+  const named = (m: Manifest, kind: string): { name: string; ns: string } | null => {
+    const meta = isObj(m.data.metadata) ? m.data.metadata : {};
+    const name = meta.name;
+    if (typeof name !== "string" || !LABEL.test(name) || name.length > 32) {
+      problems.push(problemAt(m, ["metadata", "name"], typeof name === "string" ? `${kind} name "${name}" is not one netlab can make a node of` : `a ${kind} needs metadata.name`, "lowercase letters, digits and '-', at most 32 characters (a DNS label)"));
+      return null;
+    }
+    const ns = typeof meta.namespace === "string" ? meta.namespace : "default";
+    const id = `${kind}/${ns}/${name}`;
+    if (seen.has(id)) problems.push(problemAt(m, ["metadata", "name"], `${kind.toLowerCase()} ${ns}/${name} is defined twice`, "kubectl apply would take the second as a change of the first: keep one"));
+    seen.add(id);
+    return { name, ns };
+  };
+  for (const m of ms) {
+    const kind = String(m.data.kind);
+    if (kind === "Namespace") {
+      const n = named(m, kind);
+      if (n) objects.namespaces.set(n.name, strings((m.data.metadata as Record<string, unknown>).labels));
+    } else if (kind === "Pod") {
+      const n = named(m, kind);
+      if (n) pod(m, n, ["spec"], strings((m.data.metadata as Record<string, unknown>).labels));
+    } else if (kind === "Deployment") {
+      const n = named(m, kind);
+      if (n) deployment(m, n);
+    } else warnings.push(problemAt(m, ["kind"], `kind ${kind} is not built by this version of netlab: ${kind.toLowerCase()} ${nameOf(m)} is left aside`, kind === "Service" ? "Services (kube-proxy's rules, ClusterIPs, cluster DNS) come next; reach pods at their addresses meanwhile" : undefined));
+  }
+  for (const p of objects.pods)
+    if (!objects.namespaces.has(p.ns)) problems.push(problemAt(p.m, ["metadata", "namespace"], `namespace "${p.ns}" not found`, `add a Namespace manifest for it (kind: Namespace, metadata: { name: ${p.ns} })`));
+  return { objects, problems, warnings, aside };
+
+  function deployment(m: Manifest, n: { name: string; ns: string }): void {
+    const spec = isObj(m.data.spec) ? m.data.spec : {};
+    const replicas = spec.replicas ?? 1;
+    if (typeof replicas !== "number" || !Number.isInteger(replicas) || replicas < 0) return void problems.push(problemAt(m, ["spec", "replicas"], `replicas must be a whole number ≥ 0, not ${JSON.stringify(replicas)}`));
+    const template = isObj(spec.template) ? spec.template : {};
+    const labels = strings(isObj(template.metadata) ? template.metadata.labels : undefined);
+    const match = strings(isObj(spec.selector) ? spec.selector.matchLabels : undefined);
+    if (!Object.keys(match).length) return void problems.push(problemAt(m, ["spec", "selector"], "a Deployment (apps/v1) needs spec.selector.matchLabels", "the labels of its template, e.g. selector: { matchLabels: { app: web } }"));
+    const off = Object.entries(match).find(([k, v]) => labels[k] !== v);
+    if (off) return void problems.push(problemAt(m, ["spec", "selector"], `selector does not match template labels (${off[0]}: ${off[1]})`, "the API server refuses it too: give spec.template.metadata.labels what spec.selector.matchLabels asks for"));
+    if (`${n.name}-${Math.max(0, replicas - 1)}`.length > 32) return void problems.push(problemAt(m, ["metadata", "name"], `pods ${n.name}-0… would be longer than 32 characters`, "a shorter Deployment name"));
+    for (let i = 0; i < replicas; i++) pod(m, { name: `${n.name}-${i}`, ns: n.ns }, ["spec", "template", "spec"], labels, n.name, i);
+  }
+
+  function pod(m: Manifest, n: { name: string; ns: string }, at: KeyPath, labels: Record<string, string>, owner?: string, replica?: number): void {
+    let spec: unknown = m.data;
+    for (const k of at) spec = isObj(spec) ? spec[k] : undefined;
+    const s = isObj(spec) ? spec : {};
+    const first = !replica; // a Deployment's problems said once, not per replica
+    for (const [k, why] of Object.entries(REFUSED_SPEC)) if (s[k] && first) problems.push(problemAt(m, [...at, k], `${k}: ${why}, which netlab does not build`, `remove ${k}:`));
+    if (first) for (const k of Object.keys(s)) if (!POD_SPEC.has(k) && !(k in REFUSED_SPEC)) aside.add(`spec.${k}`);
+    const list = Array.isArray(s.containers) ? s.containers : [];
+    if (!list.length && first) problems.push(problemAt(m, [...at, "containers"], "a pod needs spec.containers (at least one)", "containers: [{ name: web, image: nginx, ports: [{ containerPort: 80 }] }]"));
+    const taken = new Set<string>();
+    const containers = list.map((c, ci): KContainer => {
+      const o = isObj(c) ? c : {};
+      if (first) for (const k of Object.keys(o)) if (!CONTAINER.has(k)) aside.add(`containers[].${k}`);
+      const ports = (Array.isArray(o.ports) ? o.ports : []).flatMap((p, pi): KPort[] => {
+        const q = isObj(p) ? p : {};
+        const key = [...at, "containers", ci, "ports", pi];
+        const port = q.containerPort;
+        const protocol = (q.protocol ?? "TCP") as KPort["protocol"];
+        if (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65535) return first ? (problems.push(problemAt(m, [...key, "containerPort"], `containerPort must be a port number (1-65535), not ${JSON.stringify(port)}`)), []) : [];
+        if (!["TCP", "UDP", "SCTP"].includes(protocol)) return first ? (problems.push(problemAt(m, [...key, "protocol"], `protocol must be TCP, UDP or SCTP, not ${JSON.stringify(q.protocol)}`)), []) : [];
+        if (taken.has(`${port}/${protocol}`) && first) problems.push(problemAt(m, [...key, "containerPort"], `containerPort ${port}/${protocol} is taken twice in this pod`, "containers of a pod share its network namespace: one port, one container"));
+        taken.add(`${port}/${protocol}`);
+        if (q.hostPort !== undefined && first) warnings.push(problemAt(m, [...key, "hostPort"], "hostPort is not built by this version of netlab: the port is reachable at the pod's address only"));
+        return [{ port, protocol, ...(typeof q.name === "string" ? { name: q.name } : {}) }];
+      });
+      const cmd = [...(Array.isArray(o.command) ? o.command : []), ...(Array.isArray(o.args) ? o.args : [])].map(String);
+      return { name: String(o.name ?? `c${ci}`), ports, ...(cmd.length ? { command: cmd } : {}) };
+    });
+    const nodeName = typeof s.nodeName === "string" ? s.nodeName : undefined;
+    objects.pods.push({ ns: n.ns, name: n.name, labels, containers, m, spec: at, ...(nodeName ? { nodeName } : {}), ...(isObj(s.nodeSelector) ? { nodeSelector: strings(s.nodeSelector) } : {}), ...(owner ? { owner, replica } : {}) });
+  }
+}
+
+function nameOf(m: Manifest): string {
+  const meta = isObj(m.data.metadata) ? m.data.metadata : {};
+  return String(meta.name ?? "(unnamed)");
+}

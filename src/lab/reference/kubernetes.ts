@@ -1,0 +1,47 @@
+// The reference: kubernetes — a cluster's networking from Kubernetes manifests (kube/).
+import { under, type KeyDocs } from "./types.js";
+
+const POD = { apiVersion: "v1", kind: "Pod", metadata: { name: "web" }, spec: { containers: [{ name: "web", image: "nginx", ports: [{ containerPort: 80 }] }] } };
+
+export const KUBERNETES: KeyDocs = under("kubernetes", {
+  nodes: {
+    type: "list of virtual host names",
+    doc: "The cluster's nodes: virtual hosts (made when hosts: does not declare them), node i (from 1) with the i-th /24 of podCIDR on its bridge cni0, which holds the .1.",
+    example: "nodes: [node1, node2]",
+    bad: [[[]], [["Node1"]]],
+  },
+  podCIDR: {
+    type: "IPv4 prefix, at most /24",
+    default: "10.244.0.0/16",
+    doc: "The pods' addresses: node i gets its i-th /24 (10.244.1.0/24 for the first), a pod the next free address of its node's.",
+    example: "podCIDR: 10.244.0.0/16",
+    bad: [["10.244.0.0/25"], ["ten"]],
+  },
+  serviceCIDR: {
+    type: "IPv4 prefix",
+    default: "10.96.0.0/16",
+    doc: "The Services' ClusterIPs; the cluster DNS is its .10. It must not overlap the pods' or the underlay.",
+    example: "serviceCIDR: 10.96.0.0/16",
+    bad: [["10.244.0.0/16"]],
+  },
+  routing: {
+    type: "host-gw | vxlan",
+    default: "host-gw",
+    doc: "How pods on different nodes reach each other, without NAT: host-gw (flannel's: a route to every other node's pod /24 via its underlay address); vxlan (flannel's VXLAN device flannel.1) is not built yet.",
+    example: "routing: host-gw",
+    bad: [["bgp"], ["vxlan"]],
+  },
+  proxyMode: {
+    type: "iptables | nftables | ipvs",
+    default: "iptables",
+    doc: "How Services are built, as kube-proxy's modes (Services are not built yet by this version).",
+    example: "proxyMode: iptables",
+    bad: [["userspace"]],
+  },
+  manifests: {
+    type: "list: file, glob or inline Kubernetes object",
+    doc: "What kubectl apply -f would take: files of one or more YAML documents (relative to the lab file), globs (k8s/*.yaml), or objects written inline. Namespace, Pod and Deployment make pods; other kinds and fields netlab does not build are warned about, with their line.",
+    example: "manifests: [{ apiVersion: v1, kind: Pod, metadata: { name: web }, spec: { containers: [{ name: web, image: nginx, ports: [{ containerPort: 80 }] }] } }]",
+    bad: [[["no-such-file.yaml"]], [[{ kind: "Pod" }]], [[{ ...POD, spec: { ...POD.spec, nodeName: "node9" } }]]],
+  },
+});
