@@ -1,0 +1,88 @@
+// kubernetes: lowered into virtual hosts, cni0 networks and pods (kube/lower.ts): placement,
+// addresses, host-gw routes, flannel's masquerade, and problems located in the manifests.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { LabError } from "../../src/errors.js";
+import { labFromText, loadLabFile, sourceOf } from "../../src/lab/load.js";
+import { compile } from "../../src/plan/compile.js";
+import { renderPlan } from "../../src/runtime/ops/index.js";
+
+const DEPLOY = (replicas = 3, extra = "") => `    - apiVersion: apps/v1
+      kind: Deployment
+      metadata: { name: web }
+      spec:
+        replicas: ${replicas}
+        selector: { matchLabels: { app: web } }
+        template:
+          metadata: { labels: { app: web } }
+          spec:${extra}
+            containers: [{ name: web, image: nginx, ports: [{ containerPort: 80 }] }]
+`;
+const lab = (manifests: string, more = "") => `name: k8s\nkubernetes:\n  nodes: [node1, node2]\n${more}  manifests:\n${manifests}`;
+const problems = (f: () => unknown) => {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof LabError) return e.problems.map((p) => `${p.loc ? `${basename(p.loc.file)}:${p.loc.line}:${p.loc.column} ` : ""}${p.key.join(".")}: ${p.message}`);
+    throw e;
+  }
+  return [];
+};
+
+describe("kubernetes: a cluster's pods on its nodes", () => {
+  it("places a Deployment's replicas round-robin, each on its node's cni0 with the node's /24", () => {
+    const l = labFromText(lab(DEPLOY()), "k8s.yaml");
+    const at = (n: string) => l.nodes.find((x) => x.name === n)!;
+    expect(["web-0", "web-1", "web-2"].map((n) => [at(n).host, at(n).intfs[0].addrs[0]])).toEqual([["node1", "10.244.1.2/24"], ["node2", "10.244.2.2/24"], ["node1", "10.244.1.3/24"]]);
+    expect(at("node1").routes).toContain("10.244.2.0/24 via 192.168.56.12");
+    expect(at("node2").routes).toContain("10.244.1.0/24 via 192.168.56.11");
+    expect(at("web-0").run).toEqual(["netlab serve http --port 80 --name web-0"]);
+    expect(l.kube?.pods.map((p) => `${p.node}@${p.on}`)).toEqual(["web-0@node1", "web-1@node2", "web-2@node1"]);
+  });
+
+  it("builds cni0 in each node and flannel's masquerade: pod to pod left alone, the rest masqueraded", () => {
+    const l = labFromText(lab(DEPLOY(1)), "k8s.yaml");
+    const script = renderPlan(compile(l, { stateDir: "/run/netlab/k8s" }), "t");
+    expect(script).toMatch(/link add cni0 address \S+ type bridge\n/);
+    expect(script).toContain("address add 10.244.1.1/24 dev cni0");
+    expect(script).toContain("-A FLANNEL-POSTRTG -s 10.244.1.0/24 -d 10.244.0.0/16");
+    expect(script).toContain("-A FLANNEL-POSTRTG -s 10.244.0.0/16 ! -d 224.0.0.0/4");
+    expect(script).toMatch(/-j MASQUERADE --random-fully/);
+  });
+
+  it("names pods NS/POD outside default, and pins them with nodeName and nodeSelector", () => {
+    const m = `    - { apiVersion: v1, kind: Namespace, metadata: { name: shop } }
+    - { apiVersion: v1, kind: Pod, metadata: { name: db, namespace: shop }, spec: { nodeName: node2, containers: [{ name: db, image: pg, ports: [{ containerPort: 5432 }] }] } }
+    - { apiVersion: v1, kind: Pod, metadata: { name: ssd }, spec: { nodeSelector: { disk: ssd }, containers: [{ name: c, image: x, command: [sleep, "1000"] }] } }
+`;
+    const l = labFromText(`name: k8s\nhosts:\n  node1: { labels: { disk: ssd } }\nkubernetes:\n  nodes: [node2, node1]\n  manifests:\n${m}`, "k8s.yaml");
+    const db = l.nodes.find((n) => n.name === "shop/db")!;
+    expect([db.host, db.intfs[0].addrs[0]]).toEqual(["node2", "10.244.1.2/24"]); // node2 is the cluster's first node
+    expect(l.nodes.find((n) => n.name === "ssd")!.host).toBe("node1");
+    expect(l.nodes.find((n) => n.name === "ssd")!.run).toEqual(["sleep 1000"]);
+  });
+
+  it("locates problems in the manifest file, at the field, as the API server would refuse them", () => {
+    const dir = mkdtempSync(join(tmpdir(), "netlab-kube-"));
+    writeFileSync(join(dir, "web.yaml"), `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: { app: web }\n  template:\n    metadata: { labels: { app: api } }\n    spec:\n      containers: [{ name: web, image: nginx }]\n---\napiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec:\n  nodeName: node9\n  containers: [{ name: c, image: x }]\n`);
+    writeFileSync(join(dir, "lab.yaml"), lab("    - web.yaml\n    - missing.yaml\n"));
+    const ps = problems(() => loadLabFile(join(dir, "lab.yaml")));
+    expect(ps).toEqual([
+      expect.stringMatching(/^lab\.yaml:6:7 kubernetes\.manifests\.1: no file missing\.yaml \(looked in /),
+      "web.yaml:6:3 spec.selector: selector does not match template labels (app: web)",
+      'web.yaml:17:3 spec.nodeName: node "node9" not found',
+    ]);
+  });
+
+  it("warns about what it does not build, and refuses what would change the meaning", () => {
+    const svc = "    - { apiVersion: v1, kind: Service, metadata: { name: web }, spec: { selector: { app: web }, ports: [{ port: 80 }] } }\n";
+    const l = labFromText(lab(DEPLOY(1) + svc), "k8s.yaml");
+    expect(sourceOf(l)!.warnings.map((w) => `${w.key.join(".")}: ${w.message}`)).toEqual(["kubernetes.manifests.1.kind: kind Service is not built by this version of netlab: service web is left aside"]);
+    expect(problems(() => labFromText(lab(DEPLOY(1, "\n            hostNetwork: true")), "k8s.yaml"))).toEqual([expect.stringMatching(/kubernetes\.manifests\.0\.spec\.template\.spec\.hostNetwork: hostNetwork: a pod in its node's own network namespace/)]);
+    expect(problems(() => labFromText(lab(DEPLOY(), "  podCIDR: 10.244.0.0/25\n"), "k8s.yaml"))).toEqual([expect.stringMatching(/kubernetes\.podCIDR: 10\.244\.0\.0\/25 is too small/)]);
+    expect(problems(() => labFromText(lab(DEPLOY(), "  routing: vxlan\n"), "k8s.yaml"))).toEqual([expect.stringMatching(/kubernetes\.routing: routing: vxlan/)]);
+    expect(problems(() => labFromText(lab("    - { apiVersion: v1, kind: Pod, metadata: { name: x, namespace: nope }, spec: { containers: [{ name: c }] } }\n"), "k8s.yaml"))).toEqual([expect.stringMatching(/metadata\.namespace: namespace "nope" not found/)]);
+  });
+});
