@@ -13,6 +13,7 @@ import { UNDERLAY_SUBNET } from "../lab/virtual-hosts.js";
 import { shQuote } from "../shell.js";
 import { problemAt, readManifests } from "./manifests.js";
 import { readObjects, type KPod } from "./objects.js";
+import { allocate, selected, targetOn, type KService, type ServiceModel } from "./services.js";
 
 export const POD_CIDR = "10.244.0.0/16";
 export const SERVICE_CIDR = "10.96.0.0/16";
@@ -32,6 +33,8 @@ export interface KubeCluster {
   nodes: KubeNode[];
   /** Every pod: its lab node name (`NS/POD`, `POD` in default), its node. */
   pods: { node: string; on: string; ns: string; name: string; labels: Record<string, string> }[];
+  /** Services with their ClusterIP and endpoints (their addresses filled once the lab is resolved: withEndpoints). */
+  services: ServiceModel[];
 }
 
 export interface KubeLowering {
@@ -58,6 +61,7 @@ export function lowerKubernetes(raw: RawLab, src: LabSource, labFile: string): K
   if (pods && services && overlaps(pods, services)) at("serviceCIDR", `serviceCIDR ${formatPrefix(services)} overlaps podCIDR ${formatPrefix(pods)}`, "Services and pods need ranges of their own, e.g. 10.96.0.0/16 and 10.244.0.0/16");
   for (const [key, p] of [["podCIDR", pods], ["serviceCIDR", services]] as const)
     if (p && underlay && overlaps(p, underlay)) at(key, `${key} ${formatPrefix(p)} overlaps the underlay ${formatPrefix(underlay)}`, "the nodes' LAN needs a range of its own (underlay: { subnet: … })");
+  if (k.proxyMode && k.proxyMode !== "iptables") at("proxyMode", `proxyMode: ${k.proxyMode} is not built yet by this version of netlab`, "use proxyMode: iptables (the default): kube-proxy's iptables chains");
   if (k.routing === "vxlan") at("routing", "routing: vxlan (flannel's flannel.1 device) is not built yet by this version of netlab", "use routing: host-gw (the default): routes between the nodes, no tunnel");
   if (pods && k.nodes.length > 2 ** (24 - pods.len) - 1) at("nodes", `podCIDR ${formatPrefix(pods)} has room for ${2 ** (24 - pods.len) - 1} nodes' /24s, not ${k.nodes.length}`, "a larger podCIDR, e.g. 10.244.0.0/16");
   if (out.problems.length || !pods) return out;
@@ -71,7 +75,9 @@ export function lowerKubernetes(raw: RawLab, src: LabSource, labFile: string): K
   if (out.problems.length) return out;
   out.raw = lowered.raw;
   out.translate = (p) => lowered.origins.get(`${p[0]}.${p[1]}`)?.(p.slice(2)) ?? p;
-  out.cluster = { podCIDR: formatPrefix(pods), serviceCIDR: formatPrefix(services!), routing: k.routing ?? "host-gw", nodes, pods: lowered.pods };
+  const svcs = serviceModels(read.objects.services, read.objects.pods, lowered.pods, formatPrefix(services!), out.problems);
+  if (out.problems.length) return out;
+  out.cluster = { podCIDR: formatPrefix(pods), serviceCIDR: formatPrefix(services!), routing: k.routing ?? "host-gw", nodes, pods: lowered.pods, services: svcs };
   return out;
 }
 
@@ -154,8 +160,36 @@ function placed(p: KPod, nodes: KubeNode[], raw: RawLab, turn: Map<string, numbe
 function runOf(p: KPod): { run?: string[] } {
   const run = p.containers.flatMap((c) => {
     if (c.command) return [c.command.map((w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : shQuote(w))).join(" ")];
-    return c.ports.filter((x) => x.protocol !== "SCTP").map((x) => `netlab serve ${x.protocol === "UDP" ? "udp" : "http"} --port ${x.port} --name ${p.name}`);
+    return c.ports.filter((x) => x.protocol !== "SCTP").map((x) => `netlab serve ${x.protocol === "UDP" ? "udp" : "http"} --port ${x.port} --name ${podNode(p.ns, p.name)}`);
   });
   return run.length ? { run } : {};
 }
 
+
+/** Services with their ClusterIP, node ports and endpoints (pods placed; addresses filled after resolution). */
+function serviceModels(list: KService[], kpods: KPod[], placed: KubeCluster["pods"], serviceCIDR: string, problems: Problem[]): ServiceModel[] {
+  const got = allocate(list, serviceCIDR, problems);
+  const nodeOf = (p: KPod) => placed.find((x) => x.ns === p.ns && x.name === p.name);
+  return list.map((s) => {
+    const a = got.get(s)!;
+    const pods = selected(s, kpods);
+    const ports = s.ports.map((p, i) => ({
+      ...p,
+      ...(a.nodePorts[i] !== undefined ? { nodePort: a.nodePorts[i] } : {}),
+      endpoints: pods.flatMap((pod) => {
+        const port = targetOn(p, pod);
+        const at = nodeOf(pod);
+        return port === null || !at ? [] : [{ pod: at.node, node: at.on, ip: "", port }];
+      }),
+    }));
+    return { ns: s.ns, name: s.name, type: s.type, clusterIP: a.ip, ...(s.externalName ? { externalName: s.externalName } : {}), ports, ...(s.affinity !== undefined ? { affinity: s.affinity } : {}), externalLocal: s.externalLocal, internalLocal: s.internalLocal };
+  });
+}
+
+/** The cluster with each endpoint's address: its pod's on cni0, as the resolver gave it; sorted as kube-proxy sorts them. */
+export function withEndpoints(c: KubeCluster, lab: import("../lab/model.js").Lab): KubeCluster {
+  const ipOf = new Map(lab.nodes.map((n) => [n.name, n.intfs[0]?.addrs.find((a) => !a.includes(":"))?.split("/")[0] ?? ""]));
+  const key = (ip: string) => ip.split(".").map((x) => x.padStart(3, "0")).join(".");
+  const services = c.services.map((s) => ({ ...s, ports: s.ports.map((p) => ({ ...p, endpoints: p.endpoints.map((e) => ({ ...e, ip: ipOf.get(e.pod) ?? "" })).filter((e) => e.ip).sort((x, y) => key(x.ip).localeCompare(key(y.ip))) })) }));
+  return { ...c, services };
+}

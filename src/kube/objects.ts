@@ -5,6 +5,7 @@
 // build are said, with their line: networking ones as warnings, the rest in one note.
 import type { KeyPath, Problem } from "../errors.js";
 import { problemAt, type Manifest } from "./manifests.js";
+import { readService, type KService } from "./services.js";
 
 export interface KPort {
   port: number;
@@ -38,6 +39,7 @@ export interface KPod {
 export interface KObjects {
   namespaces: Map<string, Record<string, string>>;
   pods: KPod[];
+  services: KService[];
 }
 
 /** A DNS-1123 label, as Kubernetes names pods and namespaces; netlab's node names are such labels. */
@@ -55,7 +57,7 @@ export function readObjects(ms: Manifest[]): { objects: KObjects; problems: Prob
   const problems: Problem[] = [];
   const warnings: Problem[] = [];
   const aside = new Set<string>();
-  const objects: KObjects = { namespaces: new Map([["default", {}], ["kube-system", {}]]), pods: [] };
+  const objects: KObjects = { namespaces: new Map([["default", {}], ["kube-system", {}]]), pods: [], services: [] };
   const seen = new Set<string>();
   const named = (m: Manifest, kind: string): { name: string; ns: string } | null => {
     const meta = isObj(m.data.metadata) ? m.data.metadata : {};
@@ -81,9 +83,12 @@ export function readObjects(ms: Manifest[]): { objects: KObjects; problems: Prob
     } else if (kind === "Deployment") {
       const n = named(m, kind);
       if (n) deployment(m, n);
-    } else warnings.push(problemAt(m, ["kind"], `kind ${kind} is not built by this version of netlab: ${kind.toLowerCase()} ${nameOf(m)} is left aside`, kind === "Service" ? "Services (kube-proxy's rules, ClusterIPs, cluster DNS) come next; reach pods at their addresses meanwhile" : undefined));
+    } else if (kind === "Service") {
+      const n = named(m, kind);
+      if (n) objects.services.push(readService(m, n, problems));
+    } else warnings.push(problemAt(m, ["kind"], `kind ${kind} is not built by this version of netlab: ${kind.toLowerCase()} ${nameOf(m)} is left aside`));
   }
-  for (const p of objects.pods)
+  for (const p of [...objects.pods, ...objects.services])
     if (!objects.namespaces.has(p.ns)) problems.push(problemAt(p.m, ["metadata", "namespace"], `namespace "${p.ns}" not found`, `add a Namespace manifest for it (kind: Namespace, metadata: { name: ${p.ns} })`));
   return { objects, problems, warnings, aside };
 

@@ -44,8 +44,11 @@ export class Ruleset {
   /** A node's firewall: built-in chains' policies, their rules, and raw rules of other tables. */
   firewall?: { policies: Record<"INPUT" | "FORWARD" | "OUTPUT", "ACCEPT" | "DROP">; rules: Rule[]; raw: Map<string, string[]> };
 
-  /** `owned`: netlab made the namespace and removes it whole, so chains keep their own names. */
-  constructor(readonly lab: string, readonly ns: Ns, readonly family: 4 | 6, readonly opts: { owned?: boolean } = {}) {}
+  /**
+   * `owned`: netlab made the namespace and removes it whole, so chains keep their own names;
+   * `verbatim`: rules carry their `what` as their whole comment, as kube-proxy writes them.
+   */
+  constructor(readonly lab: string, readonly ns: Ns, readonly family: 4 | 6, readonly opts: { owned?: boolean; verbatim?: boolean } = {}) {}
 
   /** The kernel name of chain `suffix`: NL-<lab>-<suffix> (hashed past 28 characters), or `suffix` itself where the namespace is owned. */
   chain(suffix: string): string {
@@ -94,7 +97,7 @@ export class Ruleset {
   }
 
   private line(r: Rule, tagged: boolean): string {
-    const t = tagged && r.what ? ` ${tag(this.lab, r.what)}` : "";
+    const t = tagged && r.what ? ` ${this.opts.verbatim ? `-m comment --comment ${JSON.stringify(r.what)}` : tag(this.lab, r.what)}` : "";
     if (r.raw !== undefined) return tagged ? `-A ${r.chain}${t} ${r.raw}` : r.raw;
     return `-A ${r.chain}${r.match ? ` ${r.match}` : ""}${t} -j ${r.target}`;
   }

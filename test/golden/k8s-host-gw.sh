@@ -72,16 +72,45 @@ route replace 10.244.2.0/24 via 192.168.56.12
 route replace default via 192.168.56.1 dev eth0
 EOF
 nsenter --net=/run/netns/k8s-host-gw-node1 iptables-restore --noflush <<'EOF'
+*filter
+:KUBE-FORWARD - [0:0]
+:KUBE-SERVICES - [0:0]
+:KUBE-EXTERNAL-SERVICES - [0:0]
+:KUBE-PROXY-FIREWALL - [0:0]
+-A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP
+-A KUBE-FORWARD -m mark --mark 0x4000/0x4000 -m comment --comment "kubernetes forwarding rules" -j ACCEPT
+-A KUBE-FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "kubernetes forwarding conntrack rule" -j ACCEPT
+COMMIT
 *nat
+:KUBE-SERVICES - [0:0]
+:KUBE-POSTROUTING - [0:0]
 :FLANNEL-POSTRTG - [0:0]
--A FLANNEL-POSTRTG -m mark --mark 0x4000/0x4000 -m comment --comment "netlab:k8s-host-gw:flanneld masq: kube-proxy masquerades these" -j RETURN
--A FLANNEL-POSTRTG -s 10.244.1.0/24 -d 10.244.0.0/16 -m comment --comment "netlab:k8s-host-gw:flanneld masq: pod to pod" -j RETURN
--A FLANNEL-POSTRTG -s 10.244.0.0/16 -d 10.244.1.0/24 -m comment --comment "netlab:k8s-host-gw:flanneld masq: pod to pod" -j RETURN
--A FLANNEL-POSTRTG ! -s 10.244.0.0/16 -d 10.244.1.0/24 -m comment --comment "netlab:k8s-host-gw:flanneld masq: to this node's pods" -j RETURN
--A FLANNEL-POSTRTG -s 10.244.0.0/16 ! -d 224.0.0.0/4 -m comment --comment "netlab:k8s-host-gw:flanneld masq: pods to the outside" -j MASQUERADE --random-fully
--A FLANNEL-POSTRTG ! -s 10.244.0.0/16 -d 10.244.0.0/16 -m comment --comment "netlab:k8s-host-gw:flanneld masq: the outside to pods" -j MASQUERADE --random-fully
+:KUBE-MARK-MASQ - [0:0]
+:KUBE-NODEPORTS - [0:0]
+-A KUBE-SERVICES -m addrtype --dst-type LOCAL -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -j KUBE-NODEPORTS
+-A KUBE-MARK-MASQ -j MARK --or-mark 0x4000
+-A KUBE-POSTROUTING -m mark ! --mark 0x4000/0x4000 -j RETURN
+-A KUBE-POSTROUTING -j MARK --xor-mark 0x4000
+-A KUBE-POSTROUTING -m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE --random-fully
+-A FLANNEL-POSTRTG -m mark --mark 0x4000/0x4000 -m comment --comment "flanneld masq" -j RETURN
+-A FLANNEL-POSTRTG -s 10.244.1.0/24 -d 10.244.0.0/16 -m comment --comment "flanneld masq" -j RETURN
+-A FLANNEL-POSTRTG -s 10.244.0.0/16 -d 10.244.1.0/24 -m comment --comment "flanneld masq" -j RETURN
+-A FLANNEL-POSTRTG ! -s 10.244.0.0/16 -d 10.244.1.0/24 -m comment --comment "flanneld masq" -j RETURN
+-A FLANNEL-POSTRTG -s 10.244.0.0/16 ! -d 224.0.0.0/4 -m comment --comment "flanneld masq" -j MASQUERADE --random-fully
+-A FLANNEL-POSTRTG ! -s 10.244.0.0/16 -d 10.244.0.0/16 -m comment --comment "flanneld masq" -j MASQUERADE --random-fully
 COMMIT
 EOF
+nsenter --net=/run/netns/k8s-host-gw-node1 iptables -t filter -C INPUT -m conntrack --ctstate NEW -m comment --comment "netlab:k8s-host-gw" -j KUBE-EXTERNAL-SERVICES 2>/dev/null || nsenter --net=/run/netns/k8s-host-gw-node1 iptables -t filter -I INPUT 1 -m conntrack --ctstate NEW -m comment --comment "netlab:k8s-host-gw" -j KUBE-EXTERNAL-SERVICES
+nsenter --net=/run/netns/k8s-host-gw-node1 iptables -t filter -C INPUT -m conntrack --ctstate NEW -m comment --comment "netlab:k8s-host-gw" -j KUBE-PROXY-FIREWALL 2>/dev/null || nsenter --net=/run/netns/k8s-host-gw-node1 iptables -t filter -I INPUT 1 -m conntrack --ctstate NEW -m comment --comment "netlab:k8s-host-gw" -j KUBE-PROXY-FIREWALL
+nsenter --net=/run/netns/k8s-host-gw-node1 iptables -t filter -C FORWARD -m conntrack --ctstate NEW -m comment --comment "netlab:k8s-host-gw" -j KUBE-PROXY-FIREWALL 2>/dev/null || nsenter --net=/run/netns/k8s-host-gw-node1 iptables -t filter -I FORWARD 1 -m conntrack --ctstate NEW -m comment --comment "netlab:k8s-host-gw" -j KUBE-PROXY-FIREWALL
+nsenter --net=/run/netns/k8s-host-gw-node1 iptables -t filter -C FORWARD -m comment --comment "netlab:k8s-host-gw" -j KUBE-FORWARD 2>/dev/null || nsenter --net=/run/netns/k8s-host-gw-node1 iptables -t filter -I FORWARD 1 -m comment --comment "netlab:k8s-host-gw" -j KUBE-FORWARD
+nsenter --net=/run/netns/k8s-host-gw-node1 iptables -t filter -C FORWARD -m conntrack --ctstate NEW -m comment --comment "netlab:k8s-host-gw" -j KUBE-SERVICES 2>/dev/null || nsenter --net=/run/netns/k8s-host-gw-node1 iptables -t filter -I FORWARD 1 -m conntrack --ctstate NEW -m comment --comment "netlab:k8s-host-gw" -j KUBE-SERVICES
+nsenter --net=/run/netns/k8s-host-gw-node1 iptables -t filter -C FORWARD -m conntrack --ctstate NEW -m comment --comment "netlab:k8s-host-gw" -j KUBE-EXTERNAL-SERVICES 2>/dev/null || nsenter --net=/run/netns/k8s-host-gw-node1 iptables -t filter -I FORWARD 1 -m conntrack --ctstate NEW -m comment --comment "netlab:k8s-host-gw" -j KUBE-EXTERNAL-SERVICES
+nsenter --net=/run/netns/k8s-host-gw-node1 iptables -t filter -C OUTPUT -m conntrack --ctstate NEW -m comment --comment "netlab:k8s-host-gw" -j KUBE-SERVICES 2>/dev/null || nsenter --net=/run/netns/k8s-host-gw-node1 iptables -t filter -I OUTPUT 1 -m conntrack --ctstate NEW -m comment --comment "netlab:k8s-host-gw" -j KUBE-SERVICES
+nsenter --net=/run/netns/k8s-host-gw-node1 iptables -t filter -C OUTPUT -m conntrack --ctstate NEW -m comment --comment "netlab:k8s-host-gw" -j KUBE-PROXY-FIREWALL 2>/dev/null || nsenter --net=/run/netns/k8s-host-gw-node1 iptables -t filter -I OUTPUT 1 -m conntrack --ctstate NEW -m comment --comment "netlab:k8s-host-gw" -j KUBE-PROXY-FIREWALL
+nsenter --net=/run/netns/k8s-host-gw-node1 iptables -t nat -C PREROUTING -m comment --comment "netlab:k8s-host-gw" -j KUBE-SERVICES 2>/dev/null || nsenter --net=/run/netns/k8s-host-gw-node1 iptables -t nat -I PREROUTING 1 -m comment --comment "netlab:k8s-host-gw" -j KUBE-SERVICES
+nsenter --net=/run/netns/k8s-host-gw-node1 iptables -t nat -C OUTPUT -m comment --comment "netlab:k8s-host-gw" -j KUBE-SERVICES 2>/dev/null || nsenter --net=/run/netns/k8s-host-gw-node1 iptables -t nat -I OUTPUT 1 -m comment --comment "netlab:k8s-host-gw" -j KUBE-SERVICES
+nsenter --net=/run/netns/k8s-host-gw-node1 iptables -t nat -C POSTROUTING -m comment --comment "netlab:k8s-host-gw" -j KUBE-POSTROUTING 2>/dev/null || nsenter --net=/run/netns/k8s-host-gw-node1 iptables -t nat -I POSTROUTING 1 -m comment --comment "netlab:k8s-host-gw" -j KUBE-POSTROUTING
 nsenter --net=/run/netns/k8s-host-gw-node1 iptables -t nat -C POSTROUTING -m comment --comment "netlab:k8s-host-gw" -j FLANNEL-POSTRTG 2>/dev/null || nsenter --net=/run/netns/k8s-host-gw-node1 iptables -t nat -A POSTROUTING -m comment --comment "netlab:k8s-host-gw" -j FLANNEL-POSTRTG
 # configure node2
 nsenter --net=/run/netns/k8s-host-gw-node2 sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward && exec ip -batch -' <<'EOF'
@@ -100,16 +129,45 @@ route replace 10.244.1.0/24 via 192.168.56.11
 route replace default via 192.168.56.1 dev eth0
 EOF
 nsenter --net=/run/netns/k8s-host-gw-node2 iptables-restore --noflush <<'EOF'
+*filter
+:KUBE-FORWARD - [0:0]
+:KUBE-SERVICES - [0:0]
+:KUBE-EXTERNAL-SERVICES - [0:0]
+:KUBE-PROXY-FIREWALL - [0:0]
+-A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP
+-A KUBE-FORWARD -m mark --mark 0x4000/0x4000 -m comment --comment "kubernetes forwarding rules" -j ACCEPT
+-A KUBE-FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "kubernetes forwarding conntrack rule" -j ACCEPT
+COMMIT
 *nat
+:KUBE-SERVICES - [0:0]
+:KUBE-POSTROUTING - [0:0]
 :FLANNEL-POSTRTG - [0:0]
--A FLANNEL-POSTRTG -m mark --mark 0x4000/0x4000 -m comment --comment "netlab:k8s-host-gw:flanneld masq: kube-proxy masquerades these" -j RETURN
--A FLANNEL-POSTRTG -s 10.244.2.0/24 -d 10.244.0.0/16 -m comment --comment "netlab:k8s-host-gw:flanneld masq: pod to pod" -j RETURN
--A FLANNEL-POSTRTG -s 10.244.0.0/16 -d 10.244.2.0/24 -m comment --comment "netlab:k8s-host-gw:flanneld masq: pod to pod" -j RETURN
--A FLANNEL-POSTRTG ! -s 10.244.0.0/16 -d 10.244.2.0/24 -m comment --comment "netlab:k8s-host-gw:flanneld masq: to this node's pods" -j RETURN
--A FLANNEL-POSTRTG -s 10.244.0.0/16 ! -d 224.0.0.0/4 -m comment --comment "netlab:k8s-host-gw:flanneld masq: pods to the outside" -j MASQUERADE --random-fully
--A FLANNEL-POSTRTG ! -s 10.244.0.0/16 -d 10.244.0.0/16 -m comment --comment "netlab:k8s-host-gw:flanneld masq: the outside to pods" -j MASQUERADE --random-fully
+:KUBE-MARK-MASQ - [0:0]
+:KUBE-NODEPORTS - [0:0]
+-A KUBE-SERVICES -m addrtype --dst-type LOCAL -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -j KUBE-NODEPORTS
+-A KUBE-MARK-MASQ -j MARK --or-mark 0x4000
+-A KUBE-POSTROUTING -m mark ! --mark 0x4000/0x4000 -j RETURN
+-A KUBE-POSTROUTING -j MARK --xor-mark 0x4000
+-A KUBE-POSTROUTING -m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE --random-fully
+-A FLANNEL-POSTRTG -m mark --mark 0x4000/0x4000 -m comment --comment "flanneld masq" -j RETURN
+-A FLANNEL-POSTRTG -s 10.244.2.0/24 -d 10.244.0.0/16 -m comment --comment "flanneld masq" -j RETURN
+-A FLANNEL-POSTRTG -s 10.244.0.0/16 -d 10.244.2.0/24 -m comment --comment "flanneld masq" -j RETURN
+-A FLANNEL-POSTRTG ! -s 10.244.0.0/16 -d 10.244.2.0/24 -m comment --comment "flanneld masq" -j RETURN
+-A FLANNEL-POSTRTG -s 10.244.0.0/16 ! -d 224.0.0.0/4 -m comment --comment "flanneld masq" -j MASQUERADE --random-fully
+-A FLANNEL-POSTRTG ! -s 10.244.0.0/16 -d 10.244.0.0/16 -m comment --comment "flanneld masq" -j MASQUERADE --random-fully
 COMMIT
 EOF
+nsenter --net=/run/netns/k8s-host-gw-node2 iptables -t filter -C INPUT -m conntrack --ctstate NEW -m comment --comment "netlab:k8s-host-gw" -j KUBE-EXTERNAL-SERVICES 2>/dev/null || nsenter --net=/run/netns/k8s-host-gw-node2 iptables -t filter -I INPUT 1 -m conntrack --ctstate NEW -m comment --comment "netlab:k8s-host-gw" -j KUBE-EXTERNAL-SERVICES
+nsenter --net=/run/netns/k8s-host-gw-node2 iptables -t filter -C INPUT -m conntrack --ctstate NEW -m comment --comment "netlab:k8s-host-gw" -j KUBE-PROXY-FIREWALL 2>/dev/null || nsenter --net=/run/netns/k8s-host-gw-node2 iptables -t filter -I INPUT 1 -m conntrack --ctstate NEW -m comment --comment "netlab:k8s-host-gw" -j KUBE-PROXY-FIREWALL
+nsenter --net=/run/netns/k8s-host-gw-node2 iptables -t filter -C FORWARD -m conntrack --ctstate NEW -m comment --comment "netlab:k8s-host-gw" -j KUBE-PROXY-FIREWALL 2>/dev/null || nsenter --net=/run/netns/k8s-host-gw-node2 iptables -t filter -I FORWARD 1 -m conntrack --ctstate NEW -m comment --comment "netlab:k8s-host-gw" -j KUBE-PROXY-FIREWALL
+nsenter --net=/run/netns/k8s-host-gw-node2 iptables -t filter -C FORWARD -m comment --comment "netlab:k8s-host-gw" -j KUBE-FORWARD 2>/dev/null || nsenter --net=/run/netns/k8s-host-gw-node2 iptables -t filter -I FORWARD 1 -m comment --comment "netlab:k8s-host-gw" -j KUBE-FORWARD
+nsenter --net=/run/netns/k8s-host-gw-node2 iptables -t filter -C FORWARD -m conntrack --ctstate NEW -m comment --comment "netlab:k8s-host-gw" -j KUBE-SERVICES 2>/dev/null || nsenter --net=/run/netns/k8s-host-gw-node2 iptables -t filter -I FORWARD 1 -m conntrack --ctstate NEW -m comment --comment "netlab:k8s-host-gw" -j KUBE-SERVICES
+nsenter --net=/run/netns/k8s-host-gw-node2 iptables -t filter -C FORWARD -m conntrack --ctstate NEW -m comment --comment "netlab:k8s-host-gw" -j KUBE-EXTERNAL-SERVICES 2>/dev/null || nsenter --net=/run/netns/k8s-host-gw-node2 iptables -t filter -I FORWARD 1 -m conntrack --ctstate NEW -m comment --comment "netlab:k8s-host-gw" -j KUBE-EXTERNAL-SERVICES
+nsenter --net=/run/netns/k8s-host-gw-node2 iptables -t filter -C OUTPUT -m conntrack --ctstate NEW -m comment --comment "netlab:k8s-host-gw" -j KUBE-SERVICES 2>/dev/null || nsenter --net=/run/netns/k8s-host-gw-node2 iptables -t filter -I OUTPUT 1 -m conntrack --ctstate NEW -m comment --comment "netlab:k8s-host-gw" -j KUBE-SERVICES
+nsenter --net=/run/netns/k8s-host-gw-node2 iptables -t filter -C OUTPUT -m conntrack --ctstate NEW -m comment --comment "netlab:k8s-host-gw" -j KUBE-PROXY-FIREWALL 2>/dev/null || nsenter --net=/run/netns/k8s-host-gw-node2 iptables -t filter -I OUTPUT 1 -m conntrack --ctstate NEW -m comment --comment "netlab:k8s-host-gw" -j KUBE-PROXY-FIREWALL
+nsenter --net=/run/netns/k8s-host-gw-node2 iptables -t nat -C PREROUTING -m comment --comment "netlab:k8s-host-gw" -j KUBE-SERVICES 2>/dev/null || nsenter --net=/run/netns/k8s-host-gw-node2 iptables -t nat -I PREROUTING 1 -m comment --comment "netlab:k8s-host-gw" -j KUBE-SERVICES
+nsenter --net=/run/netns/k8s-host-gw-node2 iptables -t nat -C OUTPUT -m comment --comment "netlab:k8s-host-gw" -j KUBE-SERVICES 2>/dev/null || nsenter --net=/run/netns/k8s-host-gw-node2 iptables -t nat -I OUTPUT 1 -m comment --comment "netlab:k8s-host-gw" -j KUBE-SERVICES
+nsenter --net=/run/netns/k8s-host-gw-node2 iptables -t nat -C POSTROUTING -m comment --comment "netlab:k8s-host-gw" -j KUBE-POSTROUTING 2>/dev/null || nsenter --net=/run/netns/k8s-host-gw-node2 iptables -t nat -I POSTROUTING 1 -m comment --comment "netlab:k8s-host-gw" -j KUBE-POSTROUTING
 nsenter --net=/run/netns/k8s-host-gw-node2 iptables -t nat -C POSTROUTING -m comment --comment "netlab:k8s-host-gw" -j FLANNEL-POSTRTG 2>/dev/null || nsenter --net=/run/netns/k8s-host-gw-node2 iptables -t nat -A POSTROUTING -m comment --comment "netlab:k8s-host-gw" -j FLANNEL-POSTRTG
 # configure web-0
 nsenter --net=/run/netns/k8s-host-gw-web-0 ip -batch - <<'EOF'

@@ -144,6 +144,30 @@ const LABS: { ref: string; name: string; probes: Probe[]; wait?: number }[] = [
     probes: [ok("vm2", "ip route", "10.244.1.0/24 via 192.168.56.11 dev eth0"), ok("a", ping("10.244.2.2")), ok("b", curl("http://10.244.1.2/"), "you are 10.244.2.2"), fails("a", "getent hosts b")],
   },
   {
+    ref: "k8s-host-gw",
+    name: "k8s-host-gw",
+    probes: [
+      ok("node1", "ip route", "10.244.2.0/24 via 192.168.56.12 dev eth0"),
+      ok("node1", "ip -o addr show dev cni0", "10.244.1.1/24"),
+      ok("web-0", "ip route", "default via 10.244.1.1 dev eth0"),
+      ok("web-1", curl("http://10.244.1.2/"), "you are 10.244.2.2"),
+      ok("web-0", curl("http://192.168.56.100/"), "you are 192.168.56.11"),
+      ok("node1", "iptables-save -t nat", "-A FLANNEL-POSTRTG -s 10.244.0.0/16 ! -d 224.0.0.0/4"),
+    ],
+  },
+  {
+    ref: "k8s-service",
+    name: "k8s-service",
+    probes: [
+      ok("client", curl("http://10.96.0.11/"), "hello from web-"),
+      ok("outside", curl("http://192.168.56.12:30080/"), "hello from web-"),
+      ok("node2", "iptables-save -t nat", "-A KUBE-SERVICES -d 10.96.0.11/32 -p tcp -m comment --comment \"default/web-service cluster IP\" -m tcp --dport 80 -j KUBE-SVC-"),
+      ok("node1", "iptables-save -t nat", "--probability 0.33333333349"),
+      ok("web-0", curl("http://10.96.0.11/"), "hello from web-"), // through the Service to a pod on its own node too (br_netfilter)
+      fails("client", tcp("10.96.0.12", 80)),
+    ],
+  },
+  {
     ref: "docker-overlay",
     name: "docker-overlay",
     probes: [

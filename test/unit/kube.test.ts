@@ -77,9 +77,9 @@ describe("kubernetes: a cluster's pods on its nodes", () => {
   });
 
   it("warns about what it does not build, and refuses what would change the meaning", () => {
-    const svc = "    - { apiVersion: v1, kind: Service, metadata: { name: web }, spec: { selector: { app: web }, ports: [{ port: 80 }] } }\n";
-    const l = labFromText(lab(DEPLOY(1) + svc), "k8s.yaml");
-    expect(sourceOf(l)!.warnings.map((w) => `${w.key.join(".")}: ${w.message}`)).toEqual(["kubernetes.manifests.1.kind: kind Service is not built by this version of netlab: service web is left aside"]);
+    const ing = "    - { apiVersion: networking.k8s.io/v1, kind: Ingress, metadata: { name: web }, spec: {} }\n";
+    const l = labFromText(lab(DEPLOY(1) + ing), "k8s.yaml");
+    expect(sourceOf(l)!.warnings.map((w) => `${w.key.join(".")}: ${w.message}`)).toEqual(["kubernetes.manifests.1.kind: kind Ingress is not built by this version of netlab: ingress web is left aside"]);
     expect(problems(() => labFromText(lab(DEPLOY(1, "\n            hostNetwork: true")), "k8s.yaml"))).toEqual([expect.stringMatching(/kubernetes\.manifests\.0\.spec\.template\.spec\.hostNetwork: hostNetwork: a pod in its node's own network namespace/)]);
     expect(problems(() => labFromText(lab(DEPLOY(), "  podCIDR: 10.244.0.0/25\n"), "k8s.yaml"))).toEqual([expect.stringMatching(/kubernetes\.podCIDR: 10\.244\.0\.0\/25 is too small/)]);
     expect(problems(() => labFromText(lab(DEPLOY(), "  routing: vxlan\n"), "k8s.yaml"))).toEqual([expect.stringMatching(/kubernetes\.routing: routing: vxlan/)]);

@@ -1,0 +1,151 @@
+// Services as the API server takes them (core/v1 Service): type (ClusterIP, NodePort,
+// LoadBalancer, ExternalName), clusterIP (allocated from serviceCIDR unless given; None:
+// headless), ports (port, targetPort number or name, protocol, nodePort allocated from
+// 30000-32767 unless given), selector, sessionAffinity ClientIP and its timeout (10800 s),
+// externalTrafficPolicy and internalTrafficPolicy. Endpoints are the pods the selector matches
+// in the Service's namespace, at their address once the lab is resolved (withEndpoints).
+import type { KeyPath, Problem } from "../errors.js";
+import { contains, formatAddr, parseAddr, parsePrefix } from "../net/ip.js";
+import { problemAt, type Manifest } from "./manifests.js";
+import type { KPod } from "./objects.js";
+
+export interface KServicePort {
+  /** The port's name ("" when the Service has one unnamed port). */
+  name: string;
+  port: number;
+  targetPort: number | string;
+  protocol: "TCP" | "UDP" | "SCTP";
+  nodePort?: number;
+}
+
+export interface KService {
+  ns: string;
+  name: string;
+  type: "ClusterIP" | "NodePort" | "LoadBalancer" | "ExternalName";
+  /** The ClusterIP as given ("None": headless), or undefined: allocated. */
+  clusterIP?: string;
+  externalName?: string;
+  selector?: Record<string, string>;
+  ports: KServicePort[];
+  affinity?: number;
+  externalLocal: boolean;
+  internalLocal: boolean;
+  m: Manifest;
+}
+
+/** One endpoint of a Service port: a ready pod's address and the port it listens on. */
+export interface KEndpoint {
+  pod: string;
+  node: string;
+  ip: string;
+  port: number;
+}
+
+/** A Service as kube-proxy and the cluster DNS see it: its ClusterIP and each port's endpoints. */
+export interface ServiceModel {
+  ns: string;
+  name: string;
+  type: KService["type"];
+  /** The ClusterIP, "None" for a headless Service, "" for ExternalName. */
+  clusterIP: string;
+  externalName?: string;
+  ports: (KServicePort & { endpoints: KEndpoint[] })[];
+  affinity?: number;
+  externalLocal: boolean;
+  internalLocal: boolean;
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Reads a Service manifest; problems at their field. */
+export function readService(m: Manifest, n: { name: string; ns: string }, problems: Problem[]): KService {
+  const spec = isObj(m.data.spec) ? m.data.spec : {};
+  const bad = (k: KeyPath, msg: string, hint?: string) => problems.push(problemAt(m, ["spec", ...k], msg, hint));
+  const type = (spec.type ?? "ClusterIP") as KService["type"];
+  if (!["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"].includes(type)) bad(["type"], `type must be ClusterIP, NodePort, LoadBalancer or ExternalName, not ${JSON.stringify(spec.type)}`);
+  const list = Array.isArray(spec.ports) ? spec.ports : [];
+  if (!list.length && type !== "ExternalName") bad(["ports"], "a Service needs spec.ports", "ports: [{ port: 80, targetPort: 80 }]");
+  const ports = list.map((p, i): KServicePort => {
+    const q = isObj(p) ? p : {};
+    const port = q.port;
+    if (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65535) bad(["ports", i, "port"], `port must be a port number (1-65535), not ${JSON.stringify(port)}`);
+    const target = q.targetPort ?? port;
+    if (typeof target === "number" ? !Number.isInteger(target) || target < 1 || target > 65535 : typeof target !== "string") bad(["ports", i, "targetPort"], `targetPort must be a port number or a container port's name, not ${JSON.stringify(target)}`);
+    const nodePort = q.nodePort;
+    if (nodePort !== undefined && (typeof nodePort !== "number" || nodePort < 30000 || nodePort > 32767)) bad(["ports", i, "nodePort"], `nodePort ${JSON.stringify(nodePort)} is outside 30000-32767`, "the default node port range (--service-node-port-range)");
+    if (list.length > 1 && typeof q.name !== "string") bad(["ports", i, "name"], "a Service with several ports must name each", "name: http");
+    return { name: typeof q.name === "string" ? q.name : "", port: Number(port), targetPort: target as number | string, protocol: (q.protocol ?? "TCP") as KServicePort["protocol"], ...(typeof nodePort === "number" ? { nodePort } : {}) };
+  });
+  const affinity = spec.sessionAffinity === "ClientIP" ? Number((isObj(spec.sessionAffinityConfig) && isObj(spec.sessionAffinityConfig.clientIP) ? spec.sessionAffinityConfig.clientIP.timeoutSeconds : undefined) ?? 10800) : undefined;
+  return {
+    ns: n.ns,
+    name: n.name,
+    type,
+    ...(typeof spec.clusterIP === "string" ? { clusterIP: spec.clusterIP } : {}),
+    ...(typeof spec.externalName === "string" ? { externalName: spec.externalName } : {}),
+    ...(isObj(spec.selector) ? { selector: Object.fromEntries(Object.entries(spec.selector).map(([k, v]) => [k, String(v)])) } : {}),
+    ports,
+    ...(affinity !== undefined ? { affinity } : {}),
+    externalLocal: spec.externalTrafficPolicy === "Local",
+    internalLocal: spec.internalTrafficPolicy === "Local",
+    m,
+  };
+}
+
+/**
+ * ClusterIPs and node ports for the Services that do not give theirs: the next free address of
+ * serviceCIDR from .11 (.1 is the `kubernetes` Service's, .10 the cluster DNS's), the next free
+ * node port from 30000, in manifest order. Given ones must be inside the range and not taken twice.
+ */
+export function allocate(services: KService[], serviceCIDR: string, problems: Problem[]): Map<KService, { ip: string; nodePorts: (number | undefined)[] }> {
+  const range = parsePrefix(serviceCIDR, false)!;
+  const taken = new Set<string>([formatAddr(4, range.addr + 1n), formatAddr(4, range.addr + 10n)]);
+  const ports = new Set<number>();
+  for (const s of services) {
+    if (!s.clusterIP || s.clusterIP === "None") continue;
+    const a = parseAddr(s.clusterIP);
+    if (!a || a.family !== 4 || !contains(range, 4, a.addr)) problems.push(problemAt(s.m, ["spec", "clusterIP"], `clusterIP ${s.clusterIP} is not in serviceCIDR ${serviceCIDR}`, "leave it out to have one allocated"));
+    else if (taken.has(s.clusterIP)) problems.push(problemAt(s.m, ["spec", "clusterIP"], `clusterIP ${s.clusterIP} is already allocated`, "leave it out to have one allocated"));
+    taken.add(s.clusterIP);
+  }
+  for (const s of services)
+    s.ports.forEach((p, i) => {
+      if (p.nodePort === undefined) return;
+      if (ports.has(p.nodePort)) problems.push(problemAt(s.m, ["spec", "ports", i, "nodePort"], `nodePort ${p.nodePort} is already allocated`));
+      ports.add(p.nodePort);
+    });
+  let next = 11n;
+  let nextPort = 30000;
+  const out = new Map<KService, { ip: string; nodePorts: (number | undefined)[] }>();
+  for (const s of services) {
+    let ip = s.type === "ExternalName" ? "" : s.clusterIP ?? "";
+    if (!ip && s.type !== "ExternalName") {
+      while (taken.has(formatAddr(4, range.addr + next))) next++;
+      ip = formatAddr(4, range.addr + next);
+      taken.add(ip);
+    }
+    const wantsNodePort = s.type === "NodePort" || s.type === "LoadBalancer";
+    const nodePorts = s.ports.map((p) => {
+      if (!wantsNodePort) return undefined;
+      if (p.nodePort !== undefined) return p.nodePort;
+      while (ports.has(nextPort)) nextPort++;
+      ports.add(nextPort);
+      return nextPort;
+    });
+    out.set(s, { ip, nodePorts });
+  }
+  return out;
+}
+
+/** The pods a Service's selector matches, in its namespace (none without a selector: endpoints are then the user's). */
+export function selected(s: KService, pods: KPod[]): KPod[] {
+  if (!s.selector) return [];
+  return pods.filter((p) => p.ns === s.ns && Object.entries(s.selector!).every(([k, v]) => p.labels[k] === v));
+}
+
+/** A Service port's target on a pod: the number, or the containerPort of that name and protocol (none: not an endpoint). */
+export function targetOn(p: KServicePort, pod: KPod): number | null {
+  if (typeof p.targetPort === "number") return p.targetPort;
+  const named = pod.containers.flatMap((c) => c.ports).find((x) => x.name === p.targetPort && x.protocol === p.protocol);
+  return named?.port ?? null;
+}
