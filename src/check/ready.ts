@@ -25,13 +25,16 @@ function listening(pid: number): number {
 
 /** Waits (at most `ms`) until every node with `run` commands has at least as many listening sockets. Returns the nodes still not ready. */
 export async function waitReady(lab: Lab, ms = 10_000): Promise<string[]> {
-  const want = lab.nodes.filter((n) => n.run.length);
+  // A pod listens on its containerPorts, whatever its command; any other node on one socket per run: command.
+  const pods = new Map((lab.kube?.pods ?? []).map((p) => [p.node, p.listens]));
+  const listens = (n: Lab["nodes"][number]) => pods.get(n.name) ?? n.run.length;
+  const want = lab.nodes.filter((n) => n.run.length && listens(n) > 0);
   const deadline = Date.now() + ms;
   for (;;) {
     const pids = pidsByNetns(want.map((n) => n.ns));
     const pending = want.filter((n) => {
       const first = pids.get(n.ns)![0];
-      return first === undefined || listening(first) < n.run.length;
+      return first === undefined || listening(first) < listens(n);
     });
     if (!pending.length || Date.now() > deadline) return pending.map((n) => n.name);
     await new Promise((r) => setTimeout(r, 25));

@@ -32,7 +32,7 @@ export interface KubeCluster {
   routing: "host-gw" | "vxlan";
   nodes: KubeNode[];
   /** Every pod: its lab node name (`NS/POD`, `POD` in default), its node. */
-  pods: { node: string; on: string; ns: string; name: string; labels: Record<string, string> }[];
+  pods: { node: string; on: string; ns: string; name: string; labels: Record<string, string>; listens: number }[];
   /** Services with their ClusterIP and endpoints (their addresses filled once the lab is resolved: withEndpoints). */
   services: ServiceModel[];
 }
@@ -132,7 +132,9 @@ function lowerPods(raw: RawLab, k: RawKube, nodes: KubeNode[], list: KPod[], pro
     if (labNodes[name] !== undefined) problems.push(problemAt(p.m, ["metadata", "name"], `pod ${name} has the name of a node of the lab`, "rename the pod or the node"));
     labNodes[name] = { host: node.name, networks: [bridgeOf(node, nodes.indexOf(node))], labels: p.labels, ...runOf(p) };
     origins.set(`nodes.${name}`, () => p.m.at([...p.spec]));
-    pods.push({ node: name, on: node.name, ns: p.ns, name: p.name, labels: p.labels });
+    // What it listens on once up: its TCP and UDP containerPorts (a `sleep` container listens on none).
+    const listens = p.containers.flatMap((c) => c.ports).filter((x) => x.protocol !== "SCTP").length;
+    pods.push({ node: name, on: node.name, ns: p.ns, name: p.name, labels: p.labels, listens });
   }
   return { raw: { ...raw, hosts, networks, nodes: labNodes }, origins, pods };
 }

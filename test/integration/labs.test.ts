@@ -161,8 +161,8 @@ const LABS: { ref: string; name: string; probes: Probe[]; wait?: number }[] = [
     probes: [
       ok("client", curl("http://10.96.0.11/"), "hello from web-"),
       ok("outside", curl("http://192.168.56.12:30080/"), "hello from web-"),
-      ok("node2", "iptables-save -t nat", "-A KUBE-SERVICES -d 10.96.0.11/32 -p tcp -m comment --comment \"default/web-service cluster IP\" -m tcp --dport 80 -j KUBE-SVC-"),
-      ok("node1", "iptables-save -t nat", "--probability 0.33333333349"),
+      ok("node2", "iptables-save -t nat", '-A KUBE-SERVICES -d 10.96.0.11/32 -p tcp -m tcp --dport 80 -m comment --comment "default/web-service cluster IP" -j KUBE-SVC-'),
+      ok("node1", "iptables-save -t nat", "-m statistic --mode random --probability 0.33333333349"),
       ok("web-0", curl("http://10.96.0.11/"), "hello from web-"), // through the Service to a pod on its own node too (br_netfilter)
       fails("client", tcp("10.96.0.12", 80)),
     ],
