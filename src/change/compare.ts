@@ -87,7 +87,9 @@ function stepsOf(p: Plan, moving: Set<string>, spaces: Set<string>): Map<string,
       const lines = s.parts.filter((x) => !ownedBy(x.id, moving)).flatMap((x) => x.lines).filter((l) => !HAIRPIN.test(l));
       // The undo of what comes and goes (a network's bridge) is theirs too.
       const theirs = new Set(s.parts.filter((x) => ownedBy(x.id, moving)).flatMap((x) => x.undo ?? []));
-      const undo = s.undo.map((o) => (o.op === "ip" ? { ...o, lines: o.lines.filter((l) => !theirs.has(l)) } : o));
+      const undo = s.undo.map((o) => (o.op === "ip" ? { ...o, lines: o.lines.filter((l) => !theirs.has(l)) } : o)).filter((o) => o.op !== "ip" || o.lines.length);
+      // A batch left with nothing (a lab whose only host lines are a link's that comes or goes) is no step.
+      if (!lines.length && s.ops.length === 1 && !undo.length) continue;
       out.set(s.id, { ...s, ops: [{ ...s.ops[0], lines }, ...s.ops.slice(1)], undo });
     } else out.set(s.id, s);
   }
@@ -125,7 +127,11 @@ export function compare(lab: Lab, meta: Meta, state: LabState, pending: Lab[]): 
   const json = (x: Step) => JSON.stringify([x.ops, x.undo]);
   const same = (x?: Step, y?: Step) => (!x && !y) || (!!x && !!y && (json(x) === json(y) || (text(x.ops) === text(y.ops) && text(x.undo) === text(y.undo))));
   const changes: Change[] = [];
-  const refused: string[] = [...m.refused, ...nm.refused, ...mv.refused];
+  // A sysctl a node no longer sets: netlab does not know the value it had before netlab set it.
+  const before = new Map(meta.lab.nodes.map((n) => [n.name, n.sysctls]));
+  const unset = lab.nodes.flatMap((n) => Object.keys(before.get(n.name) ?? {}).filter((k) => !(k in n.sysctls)).map((k) => `node ${n.name}'s sysctl ${k} (no longer set: netlab does not know the value it had before, so only down and up can give it back)`));
+  const upfront = [...m.refused, ...nm.refused, ...mv.refused, ...unset];
+  const refused: string[] = [...upfront];
   const early = refused.length > 0;
   const execs: string[] = [];
   for (const id of new Set([...will.keys(), ...was.keys(), ...halves.flatMap((h) => [...h.keys()])])) {
@@ -152,7 +158,7 @@ export function compare(lab: Lab, meta: Meta, state: LabState, pending: Lab[]): 
   if (refused.length || execs.length) {
     // Nodes that come and go are not what is refused (unless they are): named by what else differs.
     const edits = labEdits(meta.lab, lab).filter((e) => !/^nodes (added|removed): /.test(e));
-    const what = [...(early ? [...m.refused, ...nm.refused, ...mv.refused] : edits), ...execs];
+    const what = [...(early ? upfront : edits), ...execs];
     throw new UsageError(
       `netlab apply cannot yet make this edit while the lab is up; it changes:\n${(what.length ? what : refused).map((w) => `  - ${w}`).join("\n")}\n(apply adds and removes nodes on bridges and bridges of the lab's host, joins nodes to them and takes them off, makes and deletes links, restarts run: services, and changes rules, firewalls, published ports, impairments, a node's addresses, routes, sysctls and files, and the lab's names)`,
       `sudo netlab down ${lab.name} && sudo netlab up${lab.isolated ? " --isolated" : ""} ${lab.file}`,

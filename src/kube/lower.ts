@@ -75,8 +75,9 @@ export function lowerKubernetes(raw: RawLab, src: LabSource, labFile: string): K
   if (out.problems.length) return out;
   out.raw = lowered.raw;
   out.translate = (p) => lowered.origins.get(`${p[0]}.${p[1]}`)?.(p.slice(2)) ?? p;
-  const svcs = serviceModels(read.objects.services, read.objects.pods, lowered.pods, formatPrefix(services!), out.problems);
+  const svcs = serviceModels(read.objects.services, read.objects.pods, lowered.pods, formatPrefix(services!), out.problems, out.warnings);
   if (out.problems.length) return out;
+  serviceNames(lowered, svcs);
   out.cluster = { podCIDR: formatPrefix(pods), serviceCIDR: formatPrefix(services!), routing: k.routing ?? "host-gw", nodes, pods: lowered.pods, services: svcs };
   return out;
 }
@@ -169,12 +170,30 @@ function runOf(p: KPod): { run?: string[] } {
 
 
 /** Services with their ClusterIP, node ports and endpoints (pods placed; addresses filled after resolution). */
-function serviceModels(list: KService[], kpods: KPod[], placed: KubeCluster["pods"], serviceCIDR: string, problems: Problem[]): ServiceModel[] {
+/**
+ * Until the cluster DNS is built, every pod finds the Services' ClusterIPs in its /etc/hosts:
+ * NAME.NS.svc.cluster.local and NAME.NS everywhere, NAME in the Service's own namespace — the
+ * names a pod's search path would make of them.
+ */
+function serviceNames(lowered: ReturnType<typeof lowerPods>, svcs: ServiceModel[]): void {
+  const withIp = svcs.filter((s) => s.clusterIP && s.clusterIP !== "None");
+  for (const p of lowered.pods) {
+    const entries = withIp.flatMap((s) => [...(s.ns === p.ns ? [[s.name, s.clusterIP]] : []), [`${s.name}.${s.ns}`, s.clusterIP], [`${s.name}.${s.ns}.svc.cluster.local`, s.clusterIP]]);
+    if (entries.length) lowered.raw.nodes![p.node] = { ...lowered.raw.nodes![p.node], hosts: Object.fromEntries(entries) };
+  }
+}
+
+function serviceModels(list: KService[], kpods: KPod[], placed: KubeCluster["pods"], serviceCIDR: string, problems: Problem[], warnings: Problem[]): ServiceModel[] {
   const got = allocate(list, serviceCIDR, problems);
   const nodeOf = (p: KPod) => placed.find((x) => x.ns === p.ns && x.name === p.name);
   return list.map((s) => {
     const a = got.get(s)!;
     const pods = selected(s, kpods);
+    // A named targetPort no selected pod has: the Service has no endpoints (as in Kubernetes) — said, since it is most often a typo.
+    s.ports.forEach((p, i) => {
+      if (typeof p.targetPort === "string" && pods.length && pods.every((pod) => targetOn(p, pod) === null))
+        warnings.push(problemAt(s.m, ["spec", "ports", i, "targetPort"], `targetPort "${p.targetPort}" names no ${p.protocol} containerPort of the pods the selector matches: the Service has no endpoints`, `their ports: ${[...new Set(pods.flatMap((x) => x.containers.flatMap((c) => c.ports.map((q) => q.name ?? String(q.port)))))].join(", ") || "none"}`));
+    });
     const ports = s.ports.map((p, i) => ({
       ...p,
       ...(a.nodePorts[i] !== undefined ? { nodePort: a.nodePorts[i] } : {}),

@@ -6,6 +6,7 @@
 import type { KeyPath, Problem } from "../errors.js";
 import { problemAt, type Manifest } from "./manifests.js";
 import { readService, type KService } from "./services.js";
+import { closest } from "../suggest.js";
 
 export interface KPort {
   port: number;
@@ -86,7 +87,10 @@ export function readObjects(ms: Manifest[]): { objects: KObjects; problems: Prob
     } else if (kind === "Service") {
       const n = named(m, kind);
       if (n) objects.services.push(readService(m, n, problems));
-    } else warnings.push(problemAt(m, ["kind"], `kind ${kind} is not built by this version of netlab: ${kind.toLowerCase()} ${nameOf(m)} is left aside`));
+    } else {
+      const like = closest(kind, ["Namespace", "Pod", "Deployment", "Service"]);
+      warnings.push(problemAt(m, ["kind"], `kind ${kind} is not built by this version of netlab: ${kind.toLowerCase()} ${nameOf(m)} is left aside`, like ? `did you mean ${like}?` : undefined));
+    }
   }
   for (const p of [...objects.pods, ...objects.services])
     if (!objects.namespaces.has(p.ns)) problems.push(problemAt(p.m, ["metadata", "namespace"], `namespace "${p.ns}" not found`, `add a Namespace manifest for it (kind: Namespace, metadata: { name: ${p.ns} })`));
@@ -101,7 +105,8 @@ export function readObjects(ms: Manifest[]): { objects: KObjects; problems: Prob
     const match = strings(isObj(spec.selector) ? spec.selector.matchLabels : undefined);
     if (!Object.keys(match).length) return void problems.push(problemAt(m, ["spec", "selector"], "a Deployment (apps/v1) needs spec.selector.matchLabels", "the labels of its template, e.g. selector: { matchLabels: { app: web } }"));
     const off = Object.entries(match).find(([k, v]) => labels[k] !== v);
-    if (off) return void problems.push(problemAt(m, ["spec", "selector"], `selector does not match template labels (${off[0]}: ${off[1]})`, "the API server refuses it too: give spec.template.metadata.labels what spec.selector.matchLabels asks for"));
+    const show = (l: Record<string, string>) => Object.entries(l).map(([k, v]) => `${k}: ${v}`).join(", ") || "none";
+    if (off) return void problems.push(problemAt(m, ["spec", "selector"], `selector (${show(match)}) does not match template labels (${show(labels)})`, "the API server refuses it too: give spec.template.metadata.labels what spec.selector.matchLabels asks for"));
     if (`${n.name}-${Math.max(0, replicas - 1)}`.length > 32) return void problems.push(problemAt(m, ["metadata", "name"], `pods ${n.name}-0… would be longer than 32 characters`, "a shorter Deployment name"));
     for (let i = 0; i < replicas; i++) pod(m, { name: `${n.name}-${i}`, ns: n.ns }, ["spec", "template", "spec"], labels, n.name, i);
   }
@@ -131,7 +136,9 @@ export function readObjects(ms: Manifest[]): { objects: KObjects; problems: Prob
         if (q.hostPort !== undefined && first) warnings.push(problemAt(m, [...key, "hostPort"], "hostPort is not built by this version of netlab: the port is reachable at the pod's address only"));
         return [{ port, protocol, ...(typeof q.name === "string" ? { name: q.name } : {}) }];
       });
-      const cmd = [...(Array.isArray(o.command) ? o.command : []), ...(Array.isArray(o.args) ? o.args : [])].map(String);
+      // args alone are the image's entrypoint's (not run here): the containerPorts are served as without them.
+      const cmd = Array.isArray(o.command) ? [...o.command, ...(Array.isArray(o.args) ? o.args : [])].map(String) : [];
+      if (first && !cmd.length && Array.isArray(o.args)) aside.add("containers[].args (without command: the image's entrypoint's)");
       return { name: String(o.name ?? `c${ci}`), ports, ...(cmd.length ? { command: cmd } : {}) };
     });
     const nodeName = typeof s.nodeName === "string" ? s.nodeName : undefined;

@@ -72,8 +72,8 @@ export function readService(m: Manifest, n: { name: string; ns: string }, proble
     const target = q.targetPort ?? port;
     if (typeof target === "number" ? !Number.isInteger(target) || target < 1 || target > 65535 : typeof target !== "string") bad(["ports", i, "targetPort"], `targetPort must be a port number or a container port's name, not ${JSON.stringify(target)}`);
     const nodePort = q.nodePort;
-    if (nodePort !== undefined && (typeof nodePort !== "number" || nodePort < 30000 || nodePort > 32767)) bad(["ports", i, "nodePort"], `nodePort ${JSON.stringify(nodePort)} is outside 30000-32767`, "the default node port range (--service-node-port-range)");
-    if (list.length > 1 && typeof q.name !== "string") bad(["ports", i, "name"], "a Service with several ports must name each", "name: http");
+    if (nodePort !== undefined && (typeof nodePort !== "number" || nodePort < 30000 || nodePort > 32767)) bad(["ports", i, "nodePort"], `nodePort ${JSON.stringify(nodePort)} is outside 30000-32767`, "the default node port range (--service-node-port-range), e.g. nodePort: 30080; or leave it out to have one allocated");
+    if (list.length > 1 && typeof q.name !== "string") bad(["ports", i, "name"], "a Service with several ports must name each", `e.g. name: port-${i + 1} (names differ, lowercase letters, digits and '-')`);
     return { name: typeof q.name === "string" ? q.name : "", port: Number(port), targetPort: target as number | string, protocol: (q.protocol ?? "TCP") as KServicePort["protocol"], ...(typeof nodePort === "number" ? { nodePort } : {}) };
   });
   const affinity = spec.sessionAffinity === "ClientIP" ? Number((isObj(spec.sessionAffinityConfig) && isObj(spec.sessionAffinityConfig.clientIP) ? spec.sessionAffinityConfig.clientIP.timeoutSeconds : undefined) ?? 10800) : undefined;
@@ -100,7 +100,7 @@ export function readService(m: Manifest, n: { name: string; ns: string }, proble
 export function allocate(services: KService[], serviceCIDR: string, problems: Problem[]): Map<KService, { ip: string; nodePorts: (number | undefined)[] }> {
   const range = parsePrefix(serviceCIDR, false)!;
   const taken = new Set<string>([formatAddr(4, range.addr + 1n), formatAddr(4, range.addr + 10n)]);
-  const ports = new Set<number>();
+  const ports = new Map<number, string>();
   for (const s of services) {
     if (!s.clusterIP || s.clusterIP === "None") continue;
     const a = parseAddr(s.clusterIP);
@@ -111,8 +111,9 @@ export function allocate(services: KService[], serviceCIDR: string, problems: Pr
   for (const s of services)
     s.ports.forEach((p, i) => {
       if (p.nodePort === undefined) return;
-      if (ports.has(p.nodePort)) problems.push(problemAt(s.m, ["spec", "ports", i, "nodePort"], `nodePort ${p.nodePort} is already allocated`));
-      ports.add(p.nodePort);
+      const holder = ports.get(p.nodePort);
+      if (holder) problems.push(problemAt(s.m, ["spec", "ports", i, "nodePort"], `nodePort ${p.nodePort} is already allocated (to service ${holder})`, "leave it out to have one allocated"));
+      ports.set(p.nodePort, `${s.ns}/${s.name}`);
     });
   let next = 11n;
   let nextPort = 30000;
@@ -129,7 +130,7 @@ export function allocate(services: KService[], serviceCIDR: string, problems: Pr
       if (!wantsNodePort) return undefined;
       if (p.nodePort !== undefined) return p.nodePort;
       while (ports.has(nextPort)) nextPort++;
-      ports.add(nextPort);
+      ports.set(nextPort, `${s.ns}/${s.name}`);
       return nextPort;
     });
     out.set(s, { ip, nodePorts });

@@ -45,7 +45,7 @@ export function labEdits(was: Lab, now: Lab): string[] {
   diff("network", was.networks, now.networks);
   if (JSON.stringify(was.links) !== JSON.stringify(now.links)) out.push("links");
   const host = Object.keys({ ...was.host, ...now.host }).filter((k) => !inPlace.has(k) && JSON.stringify((was.host as unknown as Record<string, unknown>)[k]) !== JSON.stringify((now.host as unknown as Record<string, unknown>)[k]));
-  if (host.length) out.push(`host: ${host.join(", ")}`);
+  if (host.length) out.push(`host: ${host.map((k) => (k === "intfs" ? "its ends of links (links to host)" : (FILE_KEYS[k] ?? k))).join(", ")}`);
   return out;
 }
 

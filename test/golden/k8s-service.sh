@@ -298,6 +298,12 @@ cat > /run/netlab/k8s-service/etc/nodes/web-0/hosts <<'EOF'
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.244.1.2	web-0
+10.96.0.11	web-service
+10.96.0.11	web-service.default
+10.96.0.11	web-service.default.svc.cluster.local
+10.96.0.12	nobody
+10.96.0.12	nobody.default
+10.96.0.12	nobody.default.svc.cluster.local
 EOF
 mkdir -p /run/netlab/k8s-service/etc/nodes/web-0
 cat > /run/netlab/k8s-service/etc/nodes/web-0/resolv.conf <<'EOF'
@@ -312,6 +318,12 @@ cat > /run/netlab/k8s-service/etc/nodes/web-1/hosts <<'EOF'
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.244.2.2	web-1
+10.96.0.11	web-service
+10.96.0.11	web-service.default
+10.96.0.11	web-service.default.svc.cluster.local
+10.96.0.12	nobody
+10.96.0.12	nobody.default
+10.96.0.12	nobody.default.svc.cluster.local
 EOF
 mkdir -p /run/netlab/k8s-service/etc/nodes/web-1
 cat > /run/netlab/k8s-service/etc/nodes/web-1/resolv.conf <<'EOF'
@@ -326,6 +338,12 @@ cat > /run/netlab/k8s-service/etc/nodes/web-2/hosts <<'EOF'
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.244.1.3	web-2
+10.96.0.11	web-service
+10.96.0.11	web-service.default
+10.96.0.11	web-service.default.svc.cluster.local
+10.96.0.12	nobody
+10.96.0.12	nobody.default
+10.96.0.12	nobody.default.svc.cluster.local
 EOF
 mkdir -p /run/netlab/k8s-service/etc/nodes/web-2
 cat > /run/netlab/k8s-service/etc/nodes/web-2/resolv.conf <<'EOF'
@@ -340,6 +358,12 @@ cat > /run/netlab/k8s-service/etc/nodes/client/hosts <<'EOF'
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.244.2.3	client
+10.96.0.11	web-service
+10.96.0.11	web-service.default
+10.96.0.11	web-service.default.svc.cluster.local
+10.96.0.12	nobody
+10.96.0.12	nobody.default
+10.96.0.12	nobody.default.svc.cluster.local
 EOF
 mkdir -p /run/netlab/k8s-service/etc/nodes/client
 cat > /run/netlab/k8s-service/etc/nodes/client/resolv.conf <<'EOF'

@@ -160,6 +160,7 @@ const LABS: { ref: string; name: string; probes: Probe[]; wait?: number }[] = [
     name: "k8s-service",
     probes: [
       ok("client", curl("http://10.96.0.11/"), "hello from web-"),
+      ok("client", curl("http://web-service.default.svc.cluster.local/"), "hello from web-"),
       ok("outside", curl("http://192.168.56.12:30080/"), "hello from web-"),
       ok("node2", "iptables-save -t nat", '-A KUBE-SERVICES -d 10.96.0.11/32 -p tcp -m tcp --dport 80 -m comment --comment "default/web-service cluster IP" -j KUBE-SVC-'),
       ok("node1", "iptables-save -t nat", "-m statistic --mode random --probability 0.33333333349"),

@@ -23,7 +23,7 @@ describe("apply: a node's own sysctls and files", () => {
   });
 
   it("refuses a sysctl the node no longer sets", () => {
-    expect(() => change(lab("net.ipv4.tcp_syncookies: 0", ""), lab("", ""))).toThrow(/node a: sysctls/);
+    expect(() => change(lab("net.ipv4.tcp_syncookies: 0", ""), lab("", ""))).toThrow(/node a's sysctl net\.ipv4\.tcp_syncookies \(no longer set: netlab does not know the value it had before/);
   });
 
   it("writes a changed file and removes a dropped one, from the node's own directory", () => {

@@ -85,7 +85,7 @@ describe("kube-proxy, iptables mode", () => {
       return [];
     };
     expect(bad(svc("{ clusterIP: 10.0.0.5, ports: [{ port: 80 }] }"))).toEqual(["kubernetes.manifests.0.spec.clusterIP: clusterIP 10.0.0.5 is not in serviceCIDR 10.96.0.0/16"]);
-    expect(bad(svc("{ type: NodePort, ports: [{ port: 80, nodePort: 30001 }] }", "a") + svc("{ type: NodePort, ports: [{ port: 80, nodePort: 30001 }] }", "b"))).toEqual(["kubernetes.manifests.1.spec.ports.0.nodePort: nodePort 30001 is already allocated"]);
+    expect(bad(svc("{ type: NodePort, ports: [{ port: 80, nodePort: 30001 }] }", "a") + svc("{ type: NodePort, ports: [{ port: 80, nodePort: 30001 }] }", "b"))).toEqual(["kubernetes.manifests.1.spec.ports.0.nodePort: nodePort 30001 is already allocated (to service default/a)"]);
     expect(bad(svc("{ ports: [{ port: 80 }, { port: 81 }] }"))).toEqual(["kubernetes.manifests.0.spec.ports.0.name: a Service with several ports must name each", "kubernetes.manifests.0.spec.ports.1.name: a Service with several ports must name each"]);
   });
 });

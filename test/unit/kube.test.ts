@@ -71,7 +71,7 @@ describe("kubernetes: a cluster's pods on its nodes", () => {
     const ps = problems(() => loadLabFile(join(dir, "lab.yaml")));
     expect(ps).toEqual([
       expect.stringMatching(/^lab\.yaml:6:7 kubernetes\.manifests\.1: no file missing\.yaml \(looked in /),
-      "web.yaml:6:3 spec.selector: selector does not match template labels (app: web)",
+      "web.yaml:6:3 spec.selector: selector (app: web) does not match template labels (app: api)",
       'web.yaml:17:3 spec.nodeName: node "node9" not found',
     ]);
   });
