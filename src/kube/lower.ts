@@ -55,7 +55,7 @@ export function lowerKubernetes(raw: RawLab, src: LabSource, labFile: string): K
   const out: KubeLowering = { raw, translate: (p) => p, problems: [], warnings: [], notes: [], cluster: null };
   if (!k) return out;
   const at = (key: string, message: string, hint?: string) => out.problems.push(src.problem(["kubernetes", key], message, hint));
-  const pods = prefixOf(k.podCIDR ?? POD_CIDR, (m, h) => at("podCIDR", m, h), 24);
+  const pods = prefixOf(k.podCIDR ?? POD_CIDR, (m, h) => at("podCIDR", m, h), 23);
   const services = prefixOf(k.serviceCIDR ?? SERVICE_CIDR, (m, h) => at("serviceCIDR", m, h), 30);
   const underlay = parsePrefix(raw.underlay?.subnet ?? UNDERLAY_SUBNET, false);
   if (pods && services && overlaps(pods, services)) at("serviceCIDR", `serviceCIDR ${formatPrefix(services)} overlaps podCIDR ${formatPrefix(pods)}`, "Services and pods need ranges of their own, e.g. 10.96.0.0/16 and 10.244.0.0/16");
@@ -63,6 +63,9 @@ export function lowerKubernetes(raw: RawLab, src: LabSource, labFile: string): K
     if (p && underlay && overlaps(p, underlay)) at(key, `${key} ${formatPrefix(p)} overlaps the underlay ${formatPrefix(underlay)}`, "the nodes' LAN needs a range of its own (underlay: { subnet: … })");
   if (k.proxyMode && k.proxyMode !== "iptables") at("proxyMode", `proxyMode: ${k.proxyMode} is not built yet by this version of netlab`, "use proxyMode: iptables (the default): kube-proxy's iptables chains");
   if (k.routing === "vxlan") at("routing", "routing: vxlan (flannel's flannel.1 device) is not built yet by this version of netlab", "use routing: host-gw (the default): routes between the nodes, no tunnel");
+  k.nodes.forEach((n, i) => {
+    if (k.nodes.indexOf(n) !== i) out.problems.push(src.problem(["kubernetes", "nodes", i], `node ${n} is listed twice`, "each cluster node once"));
+  });
   if (pods && k.nodes.length > 2 ** (24 - pods.len) - 1) at("nodes", `podCIDR ${formatPrefix(pods)} has room for ${2 ** (24 - pods.len) - 1} nodes' /24s, not ${k.nodes.length}`, "a larger podCIDR, e.g. 10.244.0.0/16");
   if (out.problems.length || !pods) return out;
   const { manifests, problems } = readManifests(src, k.manifests ?? [], src.file);
@@ -119,7 +122,9 @@ function lowerPods(raw: RawLab, k: RawKube, nodes: KubeNode[], list: KPod[], pro
   nodes.forEach((n, i) => {
     const h = hosts[n.name] ?? {};
     const others = k.routing === "vxlan" ? [] : nodes.filter((o) => o !== n).map((o) => `${o.podSubnet} via ${o.underlay}`);
-    hosts[n.name] = { ...h, underlay: h.underlay ?? n.underlay, routes: [...(h.routes ?? []), ...others] };
+    // br_netfilter on: a reply bridged straight back to a pod on the same cni0 is un-DNATed (kubeadm's preflight wants it too).
+    const sysctls = { "net.bridge.bridge-nf-call-iptables": 1, ...(h.sysctls ?? {}) };
+    hosts[n.name] = { ...h, underlay: h.underlay ?? n.underlay, routes: [...(h.routes ?? []), ...others], sysctls };
     networks[bridgeOf(n, i)] = { host: n.name, bridge: "cni0", subnet: n.podSubnet, dns: false };
     origins.set(`networks.${bridgeOf(n, i)}`, () => ["kubernetes", "nodes", i]);
     if (!raw.hosts?.[n.name]) origins.set(`hosts.${n.name}`, () => ["kubernetes", "nodes", i]);
@@ -210,7 +215,8 @@ function serviceModels(list: KService[], kpods: KPod[], placed: KubeCluster["pod
 /** The cluster with each endpoint's address: its pod's on cni0, as the resolver gave it; sorted as kube-proxy sorts them. */
 export function withEndpoints(c: KubeCluster, lab: import("../lab/model.js").Lab): KubeCluster {
   const ipOf = new Map(lab.nodes.map((n) => [n.name, n.intfs[0]?.addrs.find((a) => !a.includes(":"))?.split("/")[0] ?? ""]));
-  const key = (ip: string) => ip.split(".").map((x) => x.padStart(3, "0")).join(".");
-  const services = c.services.map((s) => ({ ...s, ports: s.ports.map((p) => ({ ...p, endpoints: p.endpoints.map((e) => ({ ...e, ip: ipOf.get(e.pod) ?? "" })).filter((e) => e.ip).sort((x, y) => key(x.ip).localeCompare(key(y.ip))) })) }));
+  // kube-proxy orders endpoints by their "ip:port" strings (10.244.1.10:80 before 10.244.1.2:80).
+  const key = (e: { ip: string; port: number }) => `${e.ip}:${e.port}`;
+  const services = c.services.map((s) => ({ ...s, ports: s.ports.map((p) => ({ ...p, endpoints: p.endpoints.map((e) => ({ ...e, ip: ipOf.get(e.pod) ?? "" })).filter((e) => e.ip).sort((x, y) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0)) })) }));
   return { ...c, services };
 }

@@ -1,7 +1,7 @@
 // `kubernetes.manifests`: what `kubectl apply -f` would take — files of one or more YAML
 // documents (`---`), globs, or objects written inline in the lab file. Each document keeps
 // where it was written, so a problem in a manifest points at its own file:line:column.
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { globSync } from "tinyglobby";
 import type { KeyPath, Problem } from "../errors.js";
@@ -22,6 +22,13 @@ export function problemAt(m: { at: (k: KeyPath) => Origin }, k: KeyPath, message
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const GLOB = /[*?[\]{}]/;
+const isDir = (p: string) => {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+};
 
 /**
  * The manifests of a lab, in the order written (a glob's files sorted). `labFile` is the lab
@@ -44,7 +51,9 @@ export function readManifests(src: LabSource, entries: unknown[], labFile: strin
   entries.forEach((entry, i) => {
     if (isObject(entry)) return add(null, i)(entry);
     const path = String(entry);
-    const files = GLOB.test(path) ? globSync(path, { cwd: base, absolute: true }).sort() : [resolve(base, path)].filter((f) => existsSync(f));
+    // A directory is its manifests, as kubectl apply -f DIR reads it.
+    const dir = !GLOB.test(path) && path !== "" && isDir(resolve(base, path));
+    const files = GLOB.test(path) || dir ? globSync(dir ? `${path.replace(/\/$/, "")}/*.{yaml,yml,json}` : path, { cwd: base, absolute: true }).sort() : [resolve(base, path)].filter((f) => path !== "" && existsSync(f));
     if (!files.length) {
       problems.push(src.problem(key(i), `${GLOB.test(path) ? "no file matches" : "no file"} ${path} (looked in ${base})`, "manifests are relative to the lab file's directory"));
       return;

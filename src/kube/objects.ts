@@ -43,6 +43,9 @@ export interface KObjects {
   services: KService[];
 }
 
+/** The most pods one Deployment makes. */
+const MAX_REPLICAS = 2000;
+
 /** A DNS-1123 label, as Kubernetes names pods and namespaces; netlab's node names are such labels. */
 const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -65,6 +68,10 @@ export function readObjects(ms: Manifest[]): { objects: KObjects; problems: Prob
     const name = meta.name;
     if (typeof name !== "string" || !LABEL.test(name) || name.length > 32) {
       problems.push(problemAt(m, ["metadata", "name"], typeof name === "string" ? `${kind} name "${name}" is not one netlab can make a node of` : `a ${kind} needs metadata.name`, "lowercase letters, digits and '-', at most 32 characters (a DNS label)"));
+      return null;
+    }
+    if (meta.namespace !== undefined && typeof meta.namespace !== "string") {
+      problems.push(problemAt(m, ["metadata", "namespace"], `namespace must be a name, not ${JSON.stringify(meta.namespace)}`));
       return null;
     }
     const ns = typeof meta.namespace === "string" ? meta.namespace : "default";
@@ -100,6 +107,8 @@ export function readObjects(ms: Manifest[]): { objects: KObjects; problems: Prob
     const spec = isObj(m.data.spec) ? m.data.spec : {};
     const replicas = spec.replicas ?? 1;
     if (typeof replicas !== "number" || !Number.isInteger(replicas) || replicas < 0) return void problems.push(problemAt(m, ["spec", "replicas"], `replicas must be a whole number ≥ 0, not ${JSON.stringify(replicas)}`));
+    // Each pod is a namespace of this machine: more than a few thousand is no lab (every node's /24 holds 253).
+    if (replicas > MAX_REPLICAS) return void problems.push(problemAt(m, ["spec", "replicas"], `replicas ${replicas} is more than netlab makes of one Deployment (${MAX_REPLICAS})`, "each pod is a network namespace of this machine"));
     const template = isObj(spec.template) ? spec.template : {};
     const labels = strings(isObj(template.metadata) ? template.metadata.labels : undefined);
     const match = strings(isObj(spec.selector) ? spec.selector.matchLabels : undefined);

@@ -5,7 +5,7 @@
 // externalTrafficPolicy and internalTrafficPolicy. Endpoints are the pods the selector matches
 // in the Service's namespace, at their address once the lab is resolved (withEndpoints).
 import type { KeyPath, Problem } from "../errors.js";
-import { contains, formatAddr, parseAddr, parsePrefix } from "../net/ip.js";
+import { contains, formatAddr, isNetworkOrBroadcast, parseAddr, parsePrefix } from "../net/ip.js";
 import { problemAt, type Manifest } from "./manifests.js";
 import type { KPod } from "./objects.js";
 
@@ -65,18 +65,27 @@ export function readService(m: Manifest, n: { name: string; ns: string }, proble
   if (!["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"].includes(type)) bad(["type"], `type must be ClusterIP, NodePort, LoadBalancer or ExternalName, not ${JSON.stringify(spec.type)}`);
   const list = Array.isArray(spec.ports) ? spec.ports : [];
   if (!list.length && type !== "ExternalName") bad(["ports"], "a Service needs spec.ports", "ports: [{ port: 80, targetPort: 80 }]");
+  const seen = new Set<string>();
   const ports = list.map((p, i): KServicePort => {
     const q = isObj(p) ? p : {};
     const port = q.port;
+    const protocol = q.protocol ?? "TCP";
+    if (protocol !== "TCP" && protocol !== "UDP" && protocol !== "SCTP") bad(["ports", i, "protocol"], `protocol must be TCP, UDP or SCTP, not ${JSON.stringify(q.protocol)}`, "upper case, as Kubernetes spells it");
+    if (seen.has(`${port}/${protocol}`)) bad(["ports", i, "port"], `port ${port}/${protocol} is given twice`, "each port of a Service once");
+    seen.add(`${port}/${protocol}`);
+    if (q.name !== undefined && (typeof q.name !== "string" || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(q.name) || q.name.length > 15 || list.some((o, j) => j < i && isObj(o) && o.name === q.name)))
+      bad(["ports", i, "name"], `port name ${JSON.stringify(q.name)} must be a DNS label of at most 15 characters, unique in the Service`, "e.g. name: http");
     if (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65535) bad(["ports", i, "port"], `port must be a port number (1-65535), not ${JSON.stringify(port)}`);
     const target = q.targetPort ?? port;
     if (typeof target === "number" ? !Number.isInteger(target) || target < 1 || target > 65535 : typeof target !== "string") bad(["ports", i, "targetPort"], `targetPort must be a port number or a container port's name, not ${JSON.stringify(target)}`);
     const nodePort = q.nodePort;
-    if (nodePort !== undefined && (typeof nodePort !== "number" || nodePort < 30000 || nodePort > 32767)) bad(["ports", i, "nodePort"], `nodePort ${JSON.stringify(nodePort)} is outside 30000-32767`, "the default node port range (--service-node-port-range), e.g. nodePort: 30080; or leave it out to have one allocated");
+    if (nodePort !== undefined && (typeof nodePort !== "number" || !Number.isInteger(nodePort) || nodePort < 30000 || nodePort > 32767)) bad(["ports", i, "nodePort"], `nodePort ${JSON.stringify(nodePort)} is outside 30000-32767`, "the default node port range (--service-node-port-range), e.g. nodePort: 30080; or leave it out to have one allocated");
     if (list.length > 1 && typeof q.name !== "string") bad(["ports", i, "name"], "a Service with several ports must name each", `e.g. name: port-${i + 1} (names differ, lowercase letters, digits and '-')`);
-    return { name: typeof q.name === "string" ? q.name : "", port: Number(port), targetPort: target as number | string, protocol: (q.protocol ?? "TCP") as KServicePort["protocol"], ...(typeof nodePort === "number" ? { nodePort } : {}) };
+    return { name: typeof q.name === "string" ? q.name : "", port: Number(port), targetPort: target as number | string, protocol: String(protocol) as KServicePort["protocol"], ...(typeof nodePort === "number" ? { nodePort } : {}) };
   });
-  const affinity = spec.sessionAffinity === "ClientIP" ? Number((isObj(spec.sessionAffinityConfig) && isObj(spec.sessionAffinityConfig.clientIP) ? spec.sessionAffinityConfig.clientIP.timeoutSeconds : undefined) ?? 10800) : undefined;
+  const timeout = isObj(spec.sessionAffinityConfig) && isObj(spec.sessionAffinityConfig.clientIP) ? spec.sessionAffinityConfig.clientIP.timeoutSeconds : undefined;
+  if (timeout !== undefined && (typeof timeout !== "number" || !Number.isInteger(timeout) || timeout < 1 || timeout > 86400)) bad(["sessionAffinityConfig", "clientIP", "timeoutSeconds"], `timeoutSeconds must be a whole number of seconds from 1 to 86400, not ${JSON.stringify(timeout)}`, "the default is 10800 (3 hours)");
+  const affinity = spec.sessionAffinity === "ClientIP" ? Number(timeout ?? 10800) : undefined;
   return {
     ns: n.ns,
     name: n.name,
@@ -104,7 +113,7 @@ export function allocate(services: KService[], serviceCIDR: string, problems: Pr
   for (const s of services) {
     if (!s.clusterIP || s.clusterIP === "None") continue;
     const a = parseAddr(s.clusterIP);
-    if (!a || a.family !== 4 || !contains(range, 4, a.addr)) problems.push(problemAt(s.m, ["spec", "clusterIP"], `clusterIP ${s.clusterIP} is not in serviceCIDR ${serviceCIDR}`, "leave it out to have one allocated"));
+    if (!a || a.family !== 4 || !contains(range, 4, a.addr) || isNetworkOrBroadcast(range, a.addr)) problems.push(problemAt(s.m, ["spec", "clusterIP"], `clusterIP ${s.clusterIP} is not in serviceCIDR ${serviceCIDR}`, "leave it out to have one allocated"));
     else if (taken.has(s.clusterIP)) problems.push(problemAt(s.m, ["spec", "clusterIP"], `clusterIP ${s.clusterIP} is already allocated`, "leave it out to have one allocated"));
     taken.add(s.clusterIP);
   }
@@ -122,6 +131,11 @@ export function allocate(services: KService[], serviceCIDR: string, problems: Pr
     let ip = s.type === "ExternalName" ? "" : s.clusterIP ?? "";
     if (!ip && s.type !== "ExternalName") {
       while (taken.has(formatAddr(4, range.addr + next))) next++;
+      if (isNetworkOrBroadcast(range, range.addr + next) || !contains(range, 4, range.addr + next)) {
+        problems.push(problemAt(s.m, ["metadata", "name"], `serviceCIDR ${serviceCIDR} has no ClusterIP left for service ${s.ns}/${s.name}`, "a larger serviceCIDR, e.g. 10.96.0.0/16"));
+        out.set(s, { ip: "", nodePorts: [] });
+        continue;
+      }
       ip = formatAddr(4, range.addr + next);
       taken.add(ip);
     }
@@ -140,7 +154,7 @@ export function allocate(services: KService[], serviceCIDR: string, problems: Pr
 
 /** The pods a Service's selector matches, in its namespace (none without a selector: endpoints are then the user's). */
 export function selected(s: KService, pods: KPod[]): KPod[] {
-  if (!s.selector) return [];
+  if (!s.selector || !Object.keys(s.selector).length) return []; // no selector, or an empty one: no endpoints, as in Kubernetes
   return pods.filter((p) => p.ns === s.ns && Object.entries(s.selector!).every(([k, v]) => p.labels[k] === v));
 }
 

@@ -73,6 +73,18 @@ describe("kube-proxy, iptables mode", () => {
     expect(local).not.toContain(`-A ${ext} -m comment --comment "masquerade traffic`);
   });
 
+  it("internalTrafficPolicy Local: the ClusterIP to this node's endpoints (KUBE-SVL), dropped where it has none; its NodePort still reaches them all", () => {
+    const m = DEPLOY + svc("{ type: NodePort, internalTrafficPolicy: Local, selector: { app: web }, ports: [{ port: 80, targetPort: 8080, nodePort: 30001 }] }");
+    const [svcC, svl, ext] = ["KUBE-SVC-", "KUBE-SVL-", "KUBE-EXT-"].map((c) => chainFor(c, "default/webtcp"));
+    const n2 = nat(m, "node2");
+    expect(n2).toContain(`-A KUBE-SERVICES -d 10.96.0.11/32 -p tcp -m tcp --dport 80 -m comment --comment "default/web cluster IP" -j ${svl}`);
+    expect(n2.split("\n").filter((l) => l.startsWith(`-A ${svl} `) && l.includes("->"))).toEqual([expect.stringMatching(/-> 10\.244\.2\.2:8080/)]);
+    expect(n2.split("\n").filter((l) => l.startsWith(`-A ${svcC} `) && l.includes("->"))).toHaveLength(3); // the NodePort's
+    expect(n2).toContain(`-A ${ext} -j ${svcC}`);
+    const m2 = DEPLOY.replace("replicas: 3", "replicas: 1") + svc("{ internalTrafficPolicy: Local, selector: { app: web }, ports: [{ port: 80, targetPort: 8080 }] }");
+    expect(nat(m2, "node2")).toContain('-A KUBE-SERVICES -d 10.96.0.11/32 -p tcp -m tcp --dport 80 -m comment --comment "default/web has no local endpoints" -j DROP');
+  });
+
   it("allocates ClusterIPs from .11 and node ports from 30000, and refuses given ones outside their range or taken twice", () => {
     const l = cluster(svc("{ clusterIP: 10.96.0.11, ports: [{ port: 80 }] }", "a") + svc("{ type: NodePort, ports: [{ port: 80 }] }", "b"));
     expect(l.kube!.services.map((s) => [s.name, s.clusterIP, s.ports[0].nodePort])).toEqual([["a", "10.96.0.11", undefined], ["b", "10.96.0.12", 30000]]);
@@ -86,6 +98,11 @@ describe("kube-proxy, iptables mode", () => {
     };
     expect(bad(svc("{ clusterIP: 10.0.0.5, ports: [{ port: 80 }] }"))).toEqual(["kubernetes.manifests.0.spec.clusterIP: clusterIP 10.0.0.5 is not in serviceCIDR 10.96.0.0/16"]);
     expect(bad(svc("{ type: NodePort, ports: [{ port: 80, nodePort: 30001 }] }", "a") + svc("{ type: NodePort, ports: [{ port: 80, nodePort: 30001 }] }", "b"))).toEqual(["kubernetes.manifests.1.spec.ports.0.nodePort: nodePort 30001 is already allocated (to service default/a)"]);
+    expect(bad(svc("{ ports: [{ port: 80, protocol: 1 }] }"))).toEqual(["kubernetes.manifests.0.spec.ports.0.protocol: protocol must be TCP, UDP or SCTP, not 1"]);
+    expect(bad(svc("{ sessionAffinity: ClientIP, sessionAffinityConfig: { clientIP: { timeoutSeconds: abc } }, ports: [{ port: 80 }] }"))).toEqual(['kubernetes.manifests.0.spec.sessionAffinityConfig.clientIP.timeoutSeconds: timeoutSeconds must be a whole number of seconds from 1 to 86400, not "abc"']);
+    expect(bad(svc("{ type: NodePort, ports: [{ port: 80, nodePort: 30000.5 }] }"))).toEqual(["kubernetes.manifests.0.spec.ports.0.nodePort: nodePort 30000.5 is outside 30000-32767"]);
+    const tiny = (m: string) => { try { labFromText(`name: kp\nkubernetes:\n  nodes: [node1]\n  serviceCIDR: 10.96.0.0/28\n  manifests:\n${m}`, "kp.yaml"); return []; } catch (e) { return (e as LabError).problems.map((p) => p.message); } };
+    expect(tiny(svc("{ ports: [{ port: 80 }] }", "a") + svc("{ ports: [{ port: 80 }] }", "b") + svc("{ ports: [{ port: 80 }] }", "c") + svc("{ ports: [{ port: 80 }] }", "d") + svc("{ ports: [{ port: 80 }] }", "e"))).toEqual(["serviceCIDR 10.96.0.0/28 has no ClusterIP left for service default/e"]);
     expect(bad(svc("{ ports: [{ port: 80 }, { port: 81 }] }"))).toEqual(["kubernetes.manifests.0.spec.ports.0.name: a Service with several ports must name each", "kubernetes.manifests.0.spec.ports.1.name: a Service with several ports must name each"]);
   });
 });

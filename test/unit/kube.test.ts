@@ -1,6 +1,6 @@
 // kubernetes: lowered into virtual hosts, cni0 networks and pods (kube/lower.ts): placement,
 // addresses, host-gw routes, flannel's masquerade, and problems located in the manifests.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -68,6 +68,11 @@ describe("kubernetes: a cluster's pods on its nodes", () => {
     const dir = mkdtempSync(join(tmpdir(), "netlab-kube-"));
     writeFileSync(join(dir, "web.yaml"), `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: { app: web }\n  template:\n    metadata: { labels: { app: api } }\n    spec:\n      containers: [{ name: web, image: nginx }]\n---\napiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec:\n  nodeName: node9\n  containers: [{ name: c, image: x }]\n`);
     writeFileSync(join(dir, "lab.yaml"), lab("    - web.yaml\n    - missing.yaml\n"));
+    // A directory is its manifests, as kubectl apply -f DIR reads it.
+    mkdirSync(join(dir, "k8s"));
+    writeFileSync(join(dir, "k8s", "pod.yaml"), "apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec:\n  containers: [{ name: c, image: x, ports: [{ containerPort: 80 }] }]\n");
+    writeFileSync(join(dir, "dir.yaml"), lab("    - k8s\n"));
+    expect(loadLabFile(join(dir, "dir.yaml")).nodes.map((n) => n.name)).toContain("p");
     const ps = problems(() => loadLabFile(join(dir, "lab.yaml")));
     expect(ps).toEqual([
       expect.stringMatching(/^lab\.yaml:6:7 kubernetes\.manifests\.1: no file missing\.yaml \(looked in /),
@@ -84,5 +89,7 @@ describe("kubernetes: a cluster's pods on its nodes", () => {
     expect(problems(() => labFromText(lab(DEPLOY(), "  podCIDR: 10.244.0.0/25\n"), "k8s.yaml"))).toEqual([expect.stringMatching(/kubernetes\.podCIDR: 10\.244\.0\.0\/25 is too small/)]);
     expect(problems(() => labFromText(lab(DEPLOY(), "  routing: vxlan\n"), "k8s.yaml"))).toEqual([expect.stringMatching(/kubernetes\.routing: routing: vxlan/)]);
     expect(problems(() => labFromText(lab("    - { apiVersion: v1, kind: Pod, metadata: { name: x, namespace: nope }, spec: { containers: [{ name: c }] } }\n"), "k8s.yaml"))).toEqual([expect.stringMatching(/metadata\.namespace: namespace "nope" not found/)]);
+    expect(problems(() => labFromText(lab(DEPLOY(100000)), "k8s.yaml"))).toEqual([expect.stringMatching(/spec\.replicas: replicas 100000 is more than netlab makes of one Deployment/)]);
+    expect(problems(() => labFromText(`name: k8s\nkubernetes:\n  nodes: [node1, node1]\n`, "k8s.yaml"))).toEqual([expect.stringMatching(/kubernetes\.nodes\.1: node node1 is listed twice/)]);
   });
 });

@@ -6,12 +6,12 @@ const POD = { apiVersion: "v1", kind: "Pod", metadata: { name: "web" }, spec: { 
 export const KUBERNETES: KeyDocs = under("kubernetes", {
   nodes: {
     type: "list of virtual host names",
-    doc: "The cluster's nodes: virtual hosts (made when hosts: does not declare them), node i (from 1) with the i-th /24 of podCIDR on its bridge cni0, which holds the .1.",
+    doc: "The cluster's nodes: virtual hosts (made when hosts: does not declare them), node i (from 1) with the i-th /24 of podCIDR on its bridge cni0, which holds the .1; net.bridge.bridge-nf-call-iptables on (br_netfilter), as kubeadm wants it.",
     example: "nodes: [node1, node2]",
     bad: [[[]], [["Node1"]]],
   },
   podCIDR: {
-    type: "IPv4 prefix, at most /24",
+    type: "IPv4 prefix, at most /23",
     default: "10.244.0.0/16",
     doc: "The pods' addresses: node i gets its i-th /24 (10.244.1.0/24 for the first), a pod the next free address of its node's.",
     example: "podCIDR: 10.244.0.0/16",

@@ -66,41 +66,50 @@ export function kubeProxy(rs: Ruleset, cluster: KubeCluster, node: string): void
   rs.add("filter", "KUBE-FORWARD", "-m conntrack --ctstate RELATED,ESTABLISHED", "ACCEPT", "kubernetes forwarding conntrack rule");
 }
 
+/**
+ * One Service port on one node, as proxier.go's syncProxyRules writes it: the ClusterIP goes to
+ * the internal policy's chain (KUBE-SVC-…, every endpoint; KUBE-SVL-…, this node's, for
+ * internalTrafficPolicy Local), a NodePort through KUBE-EXT-… to the external policy's; a
+ * Service without endpoints is rejected, one with no local endpoint where its policy is Local dropped.
+ */
 function servicePort(rs: Ruleset, cluster: KubeCluster, node: string, s: ServiceModel, p: ServiceModel["ports"][number]): void {
   const spn = portName(s, p);
   const proto = p.protocol.toLowerCase();
-  const dport = `-p ${proto} -m ${proto} --dport ${p.port}`;
-  const vip = `-d ${s.clusterIP}/32 ${dport}`;
-  const svc = chainFor("KUBE-SVC-", spn + proto);
-  const ext = chainFor("KUBE-EXT-", spn + proto);
-  // internalTrafficPolicy Local: only this node's endpoints answer the ClusterIP.
-  const eps = s.internalLocal ? p.endpoints.filter((e) => e.node === node) : p.endpoints;
+  const vip = `-d ${s.clusterIP}/32 -p ${proto} -m ${proto} --dport ${p.port}`;
+  const [svc, svl, ext] = ["KUBE-SVC-", "KUBE-SVL-", "KUBE-EXT-"].map((c) => chainFor(c, spn + proto));
+  const all = p.endpoints;
+  const local = all.filter((e) => e.node === node);
   const nodePort = p.nodePort !== undefined ? `-m addrtype --dst-type LOCAL -p ${proto} -m ${proto} --dport ${p.nodePort}` : null;
-  if (!eps.length) {
+  if (!all.length) {
     rs.add("filter", "KUBE-SERVICES", vip, "REJECT --reject-with icmp-port-unreachable", `${spn} has no endpoints`);
     if (nodePort) rs.add("filter", "KUBE-EXTERNAL-SERVICES", nodePort, "REJECT --reject-with icmp-port-unreachable", `${spn} has no endpoints`);
     return;
   }
-  rs.add("nat", "KUBE-SERVICES", vip, svc, `${spn} cluster IP`);
-  rs.add("nat", svc, `! -s ${cluster.podCIDR} ${vip}`, "KUBE-MARK-MASQ", `${spn} cluster IP`);
-  endpointLadder(rs, svc, spn, proto, eps, s.affinity);
-  if (p.nodePort === undefined) return;
+  const internal = s.internalLocal ? svl : svc;
+  // KUBE-SVC serves the ClusterIP (internal Cluster) and every NodePort (external Cluster; pods and the node itself under Local).
+  const usesSvc = !s.internalLocal || !!nodePort;
+  const usesSvl = s.internalLocal || (!!nodePort && s.externalLocal);
+  if (s.internalLocal && !local.length) rs.add("filter", "KUBE-SERVICES", vip, "DROP", `${spn} has no local endpoints`);
+  else {
+    rs.add("nat", "KUBE-SERVICES", vip, internal, `${spn} cluster IP`);
+    rs.add("nat", internal, `! -s ${cluster.podCIDR} ${vip}`, "KUBE-MARK-MASQ", `${spn} cluster IP`);
+  }
+  if (usesSvc) endpointLadder(rs, svc, spn, proto, all, s.affinity);
+  if (usesSvl && local.length) endpointLadder(rs, svl, spn, proto, local, s.affinity);
+  if (!nodePort) return;
   rs.add("nat", "KUBE-NODEPORTS", `-p ${proto} -m ${proto} --dport ${p.nodePort}`, ext, spn);
   if (!s.externalLocal) {
     rs.add("nat", ext, "", "KUBE-MARK-MASQ", `masquerade traffic for ${spn} external destinations`);
     rs.add("nat", ext, "", svc, "");
     return;
   }
-  // externalTrafficPolicy Local: outside clients keep their address, and reach this node's endpoints only.
-  const svl = chainFor("KUBE-SVL-", spn + proto);
-  const local = p.endpoints.filter((e) => e.node === node);
+  // externalTrafficPolicy Local: outside clients keep their address, and reach this node's endpoints only;
+  // pods and the node itself short-circuit to every endpoint (KUBE-SVC).
   rs.add("nat", ext, `-s ${cluster.podCIDR}`, svc, `pod traffic for ${spn} external destinations`);
   rs.add("nat", ext, "-m addrtype --src-type LOCAL", "KUBE-MARK-MASQ", `masquerade LOCAL traffic for ${spn} external destinations`);
   rs.add("nat", ext, "-m addrtype --src-type LOCAL", svc, `route LOCAL traffic for ${spn} external destinations`);
-  if (local.length) {
-    rs.add("nat", ext, "", svl, "");
-    endpointLadder(rs, svl, spn, proto, local, s.affinity);
-  } else rs.add("filter", "KUBE-EXTERNAL-SERVICES", nodePort!, "DROP", `${spn} has no local endpoints`);
+  if (local.length) rs.add("nat", ext, "", svl, "");
+  else rs.add("filter", "KUBE-EXTERNAL-SERVICES", nodePort, "DROP", `${spn} has no local endpoints`);
 }
 
 /** A chain's endpoints: affinity checks first (ClientIP), then the random ladder; each endpoint's own DNAT chain. */
