@@ -144,6 +144,16 @@ program
   .action(lazy("inspect", "inspectCmd"));
 
 program
+  .command("get")
+  .description("a cluster's pods, services, endpoints or nodes, as kubectl get prints them (a lab with kubernetes:)")
+  .argument("<lab>", "a lab that is up (its name, or the file it came from)")
+  .argument("<kind>", "pods, services, endpoints or nodes (po, svc, ep, no)")
+  .option("-n, --namespace <ns>", "this namespace (default: default)")
+  .option("-A, --all-namespaces", "every namespace, with a NAMESPACE column")
+  .option("-o, --output <format>", "wide (more columns), json or yaml")
+  .action(lazy("get", "getCmd"));
+
+program
   .command("exec")
   .description("run a command inside a node's namespace (or host)")
   .argument("<lab>", "a lab that is up (its name, or the file it came from)")

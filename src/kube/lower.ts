@@ -208,7 +208,7 @@ function serviceModels(list: KService[], kpods: KPod[], placed: KubeCluster["pod
         return port === null || !at ? [] : [{ pod: at.node, node: at.on, ip: "", port }];
       }),
     }));
-    return { ns: s.ns, name: s.name, type: s.type, clusterIP: a.ip, ...(s.externalName ? { externalName: s.externalName } : {}), ports, ...(s.affinity !== undefined ? { affinity: s.affinity } : {}), externalLocal: s.externalLocal, internalLocal: s.internalLocal };
+    return { ns: s.ns, name: s.name, type: s.type, clusterIP: a.ip, ...(s.externalName ? { externalName: s.externalName } : {}), ...(s.selector ? { selector: s.selector } : {}), ports, ...(s.affinity !== undefined ? { affinity: s.affinity } : {}), externalLocal: s.externalLocal, internalLocal: s.internalLocal };
   });
 }
 

@@ -49,6 +49,7 @@ export interface ServiceModel {
   /** The ClusterIP, "None" for a headless Service, "" for ExternalName. */
   clusterIP: string;
   externalName?: string;
+  selector?: Record<string, string>;
   ports: (KServicePort & { endpoints: KEndpoint[] })[];
   affinity?: number;
   externalLocal: boolean;

@@ -1,0 +1,33 @@
+// `netlab get LAB KIND [-n NS | -A] [-o wide|json|yaml]`: a cluster's pods, services,
+// endpoints and nodes as `kubectl get` prints them, read from the lab that is up (kube/get.ts).
+import { dump } from "js-yaml";
+import { UsageError } from "../../errors.js";
+import { findState, requireUp } from "../../running.js";
+import { runningProcs } from "../../runtime/drift.js";
+import { ageOf, getTable, kindOf } from "../../kube/get.js";
+import { table } from "../output.js";
+
+export async function getCmd(ref: string, what: string, opts: { namespace?: string; allNamespaces?: boolean; output?: string }): Promise<number> {
+  const kind = kindOf(what);
+  if (!kind) throw new UsageError(`netlab get does not know "${what}"`, "pods, services, endpoints or nodes (po, svc, ep, no)");
+  if (opts.output && !["wide", "json", "yaml"].includes(opts.output)) throw new UsageError(`-o ${opts.output}: netlab get prints wide, json or yaml`, "e.g. -o wide");
+  const meta = await requireUp(ref);
+  const cluster = meta.lab.kube;
+  if (!cluster) throw new UsageError(`lab ${meta.lab.name} has no kubernetes: section`, "netlab status shows its nodes");
+  const state = await findState(ref);
+  const running = new Set(state ? runningProcs(state.journal()).map((p) => p.who) : []);
+  const ips = new Map(meta.lab.nodes.map((n) => [n.name, n.intfs[0]?.addrs[0]?.split("/")[0] ?? "<none>"]));
+  const o = { ns: opts.allNamespaces ? null : opts.namespace ?? "default", wide: opts.output === "wide" };
+  const t = getTable(cluster, kind, o, { running, age: ageOf(Date.now() - Date.parse(meta.createdAt)) }, ips);
+  if (opts.output === "json" || opts.output === "yaml") {
+    const items = t.rows.map((r) => Object.fromEntries(t.head.map((h, i) => [h.toLowerCase(), r[i]])));
+    process.stdout.write(opts.output === "json" ? JSON.stringify({ kind, items }, null, 2) + "\n" : dump({ kind, items }));
+    return 0;
+  }
+  if (!t.rows.length) {
+    process.stdout.write(`No resources found${o.ns ? ` in ${o.ns} namespace` : ""}.\n`);
+    return 0;
+  }
+  process.stdout.write(table(t.head, t.rows, Infinity) + "\n");
+  return 0;
+}

@@ -1,0 +1,76 @@
+// `netlab get LAB pods|services|endpoints|nodes`: the cluster as `kubectl get` prints it — its
+// columns, its `<none>`s, its PORT(S) and ENDPOINTS forms — from the lab that is up, with each
+// pod's READY and STATUS read live (its servers running or not). Pure: the command reads state.
+import type { KubeCluster } from "./lower.js";
+
+export type Kind = "pods" | "services" | "endpoints" | "nodes";
+
+/** kubectl's names and short names of a kind. */
+const KINDS: Record<string, Kind> = { po: "pods", pod: "pods", pods: "pods", svc: "services", service: "services", services: "services", ep: "endpoints", endpoints: "endpoints", no: "nodes", node: "nodes", nodes: "nodes" };
+
+export const kindOf = (word: string): Kind | null => KINDS[word.toLowerCase()] ?? null;
+
+export interface GetOptions {
+  /** The namespace (default "default"); null: every namespace (-A), with a NAMESPACE column. */
+  ns: string | null;
+  wide: boolean;
+}
+
+/** What is live: the pods whose servers run (by lab node name), and how long ago the lab came up. */
+export interface Live {
+  running: Set<string>;
+  age: string;
+}
+
+/** kubectl's age: 45s, 12m, 3h, 2d. */
+export function ageOf(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 120) return `${s}s`;
+  if (s < 7200) return `${Math.floor(s / 60)}m`;
+  if (s < 172800) return `${Math.floor(s / 3600)}h`;
+  return `${Math.floor(s / 86400)}d`;
+}
+
+/** The table of `kind`: a header and rows, as kubectl prints them. */
+export function getTable(c: KubeCluster, kind: Kind, o: GetOptions, live: Live, ips: Map<string, string>): { head: string[]; rows: string[][] } {
+  const inNs = <T extends { ns: string }>(xs: T[]) => xs.filter((x) => o.ns === null || x.ns === o.ns);
+  const nsCol = (ns: string) => (o.ns === null ? [ns] : []);
+  const nsHead = o.ns === null ? ["NAMESPACE"] : [];
+  if (kind === "nodes")
+    return {
+      head: ["NAME", "STATUS", "ROLES", "AGE", "VERSION", ...(o.wide ? ["INTERNAL-IP"] : [])],
+      rows: c.nodes.map((n) => [n.name, "Ready", "<none>", live.age, "netlab", ...(o.wide ? [n.underlay] : [])]),
+    };
+  if (kind === "pods")
+    return {
+      head: [...nsHead, "NAME", "READY", "STATUS", "RESTARTS", "AGE", ...(o.wide ? ["IP", "NODE"] : [])],
+      rows: inNs(c.pods).map((p) => {
+        const up = p.listens === 0 || live.running.has(p.node);
+        return [...nsCol(p.ns), p.name, up ? "1/1" : "0/1", up ? "Running" : "Error", "0", live.age, ...(o.wide ? [ips.get(p.node) ?? "<none>", p.on] : [])];
+      }),
+    };
+  if (kind === "services")
+    return {
+      head: [...nsHead, "NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE", ...(o.wide ? ["SELECTOR"] : [])],
+      rows: inNs(c.services).map((s) => [
+        ...nsCol(s.ns),
+        s.name,
+        s.type,
+        s.type === "ExternalName" ? "<none>" : s.clusterIP,
+        s.type === "ExternalName" ? s.externalName ?? "<none>" : s.type === "LoadBalancer" ? "<pending>" : "<none>",
+        s.ports.map((p) => `${p.port}${p.nodePort !== undefined ? `:${p.nodePort}` : ""}/${p.protocol}`).join(",") || "<none>",
+        live.age,
+        ...(o.wide ? [Object.entries(s.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(",") || "<none>"] : []),
+      ]),
+    };
+  return {
+    head: [...nsHead, "NAME", "ENDPOINTS", "AGE"],
+    rows: inNs(c.services)
+      .filter((s) => s.type !== "ExternalName")
+      .map((s) => {
+        const eps = s.ports.flatMap((p) => p.endpoints.filter((e) => live.running.has(e.pod) || c.pods.find((x) => x.node === e.pod)?.listens === 0).map((e) => `${e.ip}:${e.port}`));
+        const shown = eps.length > 3 ? `${eps.slice(0, 3).join(",")} + ${eps.length - 3} more...` : eps.join(",") || "<none>";
+        return [...nsCol(s.ns), s.name, shown, live.age];
+      }),
+  };
+}
