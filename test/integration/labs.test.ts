@@ -6,7 +6,7 @@ import { run } from "../../src/runtime/proc.js";
 import { dnsServerOf } from "../../src/dns/servers.js";
 import { hostsEntries } from "../../src/lab/hosts.js";
 import type { Lab } from "../../src/lab/model.js";
-import { eventually, IS_ROOT, Sandbox, type Snapshot } from "./sandbox.js";
+import { eventually, IS_ROOT, NETLAB, Sandbox, type Snapshot } from "./sandbox.js";
 
 type Probe = [node: string, cmd: string, expectOk: boolean, contains?: string];
 
@@ -166,8 +166,8 @@ const LABS: { ref: string; name: string; probes: Probe[]; wait?: number }[] = [
       ok("node1", "iptables-save -t nat", "-m statistic --mode random --probability 0.33333333349"),
       ok("web-0", curl("http://10.96.0.11/"), "hello from web-"), // through the Service to a pod on its own node too (br_netfilter)
       fails("client", tcp("10.96.0.12", 80)),
-      ok("host", "netlab get k8s-service pods -o wide", "web-0    1/1     Running"),
-      ok("host", "netlab get k8s-service svc", "web-service  NodePort   10.96.0.11"),
+      ok("host", `${NETLAB} get k8s-service pods -o wide`, "web-0    1/1     Running"),
+      ok("host", `${NETLAB} get k8s-service svc`, "web-service  NodePort   10.96.0.11"),
     ],
   },
   {
