@@ -166,8 +166,8 @@ const LABS: { ref: string; name: string; probes: Probe[]; wait?: number }[] = [
       ok("node1", "iptables-save -t nat", "-m statistic --mode random --probability 0.33333333349"),
       ok("web-0", curl("http://10.96.0.11/"), "hello from web-"), // through the Service to a pod on its own node too (br_netfilter)
       fails("client", tcp("10.96.0.12", 80)),
-      ok("host", `${NETLAB} get k8s-service pods -o wide`, "web-0    1/1     Running"),
-      ok("host", `${NETLAB} get k8s-service svc`, "web-service  NodePort   10.96.0.11"),
+      ok("host", `${NETLAB} get k8s-service pods -o wide | grep -E '^web-0 +1/1 +Running +0 +\\S+ +10\\.244\\.1\\.2 +node1$'`, "web-0"),
+      ok("host", `${NETLAB} get k8s-service svc | grep -E '^web-service +NodePort +10\\.96\\.0\\.11 +<none> +80:30080/TCP'`, "web-service"),
     ],
   },
   {
