@@ -1,7 +1,7 @@
 // `netlab get LAB pods|services|endpoints|nodes`: the cluster as `kubectl get` prints it — its
 // columns, its `<none>`s, its PORT(S) and ENDPOINTS forms — from the lab that is up, with each
 // pod's READY and STATUS read live (its servers running or not). Pure: the command reads state.
-import type { KubeCluster } from "./lower.js";
+import type { KubeCluster } from "./types.js";
 
 export type Kind = "pods" | "services" | "endpoints" | "nodes";
 

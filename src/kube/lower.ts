@@ -12,30 +12,14 @@ import type { LabSource, Origin, Translate } from "../lab/source.js";
 import { UNDERLAY_SUBNET } from "../lab/virtual-hosts.js";
 import { shQuote } from "../shell.js";
 import { problemAt, readManifests } from "./manifests.js";
-import { readObjects, type KPod } from "./objects.js";
-import { allocate, selected, targetOn, type KService, type ServiceModel } from "./services.js";
+import { readObjects } from "./objects.js";
+import { allocate, selected, targetOn } from "./services.js";
+import type { KPod, KService, KubeCluster, KubeNode, ServiceModel } from "./types.js";
+
+export type { KubeCluster, KubeNode } from "./types.js";
 
 export const POD_CIDR = "10.244.0.0/16";
 export const SERVICE_CIDR = "10.96.0.0/16";
-
-/** A cluster node: its pod subnet, its bridge's address (the pods' gateway), its underlay address. */
-export interface KubeNode {
-  name: string;
-  podSubnet: string;
-  underlay: string;
-}
-
-/** What the resolver keeps of a cluster for the planner (lab.kube). */
-export interface KubeCluster {
-  podCIDR: string;
-  serviceCIDR: string;
-  routing: "host-gw" | "vxlan";
-  nodes: KubeNode[];
-  /** Every pod: its lab node name (`NS/POD`, `POD` in default), its node. */
-  pods: { node: string; on: string; ns: string; name: string; labels: Record<string, string>; listens: number }[];
-  /** Services with their ClusterIP and endpoints (their addresses filled once the lab is resolved: withEndpoints). */
-  services: ServiceModel[];
-}
 
 export interface KubeLowering {
   raw: RawLab;

@@ -5,37 +5,9 @@
 // build are said, with their line: networking ones as warnings, the rest in one note.
 import type { KeyPath, Problem } from "../errors.js";
 import { problemAt, type Manifest } from "./manifests.js";
-import { readService, type KService } from "./services.js";
+import { readService } from "./services.js";
+import type { KContainer, KPod, KPort, KService } from "./types.js";
 import { closest } from "../suggest.js";
-
-export interface KPort {
-  port: number;
-  protocol: "TCP" | "UDP" | "SCTP";
-  name?: string;
-}
-
-export interface KContainer {
-  name: string;
-  ports: KPort[];
-  /** command + args, when the container says what to run. */
-  command?: string[];
-}
-
-/** A pod to make: from a Pod, or one replica of a Deployment. */
-export interface KPod {
-  ns: string;
-  name: string;
-  labels: Record<string, string>;
-  nodeName?: string;
-  nodeSelector?: Record<string, string>;
-  containers: KContainer[];
-  /** Its manifest, and the key of its pod spec there (for problems). */
-  m: Manifest;
-  spec: KeyPath;
-  /** The Deployment it is a replica of, and which one (round-robin placement counts per Deployment). */
-  owner?: string;
-  replica?: number;
-}
 
 export interface KObjects {
   namespaces: Map<string, Record<string, string>>;

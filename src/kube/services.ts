@@ -7,54 +7,9 @@
 import type { KeyPath, Problem } from "../errors.js";
 import { contains, formatAddr, isNetworkOrBroadcast, parseAddr, parsePrefix } from "../net/ip.js";
 import { problemAt, type Manifest } from "./manifests.js";
-import type { KPod } from "./objects.js";
+import type { KPod, KService, KServicePort } from "./types.js";
 
-export interface KServicePort {
-  /** The port's name ("" when the Service has one unnamed port). */
-  name: string;
-  port: number;
-  targetPort: number | string;
-  protocol: "TCP" | "UDP" | "SCTP";
-  nodePort?: number;
-}
-
-export interface KService {
-  ns: string;
-  name: string;
-  type: "ClusterIP" | "NodePort" | "LoadBalancer" | "ExternalName";
-  /** The ClusterIP as given ("None": headless), or undefined: allocated. */
-  clusterIP?: string;
-  externalName?: string;
-  selector?: Record<string, string>;
-  ports: KServicePort[];
-  affinity?: number;
-  externalLocal: boolean;
-  internalLocal: boolean;
-  m: Manifest;
-}
-
-/** One endpoint of a Service port: a ready pod's address and the port it listens on. */
-export interface KEndpoint {
-  pod: string;
-  node: string;
-  ip: string;
-  port: number;
-}
-
-/** A Service as kube-proxy and the cluster DNS see it: its ClusterIP and each port's endpoints. */
-export interface ServiceModel {
-  ns: string;
-  name: string;
-  type: KService["type"];
-  /** The ClusterIP, "None" for a headless Service, "" for ExternalName. */
-  clusterIP: string;
-  externalName?: string;
-  selector?: Record<string, string>;
-  ports: (KServicePort & { endpoints: KEndpoint[] })[];
-  affinity?: number;
-  externalLocal: boolean;
-  internalLocal: boolean;
-}
+export type { KEndpoint, KService, KServicePort, ServiceModel } from "./types.js";
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 

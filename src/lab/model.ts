@@ -20,7 +20,7 @@ export interface Lab {
   /** DNS records beside the nodes' names (`records:`); absent in a lab saved before they existed. */
   records?: DnsRecord[];
   /** The Kubernetes cluster `kubernetes:` describes (kube/lower.ts), lowered into hosts, networks and nodes. */
-  kube?: import("../kube/lower.js").KubeCluster;
+  kube?: import("../kube/types.js").KubeCluster;
 }
 
 /** A DNS record the lab's DNS servers answer (`records:`), as a zone file line holds one. */

@@ -7,8 +7,7 @@
 // through KUBE-NODEPORTS and KUBE-EXT-<hash>; a Service without endpoints is rejected in filter.
 // Chain hashes are kube-proxy's own (portProtoHash), so names match a real node's.
 import { createHash } from "node:crypto";
-import type { KubeCluster } from "../../kube/lower.js";
-import type { KEndpoint, ServiceModel } from "../../kube/services.js";
+import type { KEndpoint, KubeCluster, ServiceModel } from "../../kube/types.js";
 import type { Ruleset } from "../ruleset.js";
 
 const MARK = "0x4000";

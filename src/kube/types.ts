@@ -1,0 +1,99 @@
+// The kubernetes: section's objects, as read from the manifests (KPod, KService) and as the
+// planner, `netlab get` and the model keep them (KubeCluster, lab.kube). Types only.
+import type { KeyPath } from "../errors.js";
+import type { Manifest } from "./manifests.js";
+
+export interface KPort {
+  port: number;
+  protocol: "TCP" | "UDP" | "SCTP";
+  name?: string;
+}
+
+export interface KContainer {
+  name: string;
+  ports: KPort[];
+  /** command + args, when the container says what to run. */
+  command?: string[];
+}
+
+/** A pod to make: from a Pod, or one replica of a Deployment. */
+export interface KPod {
+  ns: string;
+  name: string;
+  labels: Record<string, string>;
+  nodeName?: string;
+  nodeSelector?: Record<string, string>;
+  containers: KContainer[];
+  /** Its manifest, and the key of its pod spec there (for problems). */
+  m: Manifest;
+  spec: KeyPath;
+  /** The Deployment it is a replica of, and which one (round-robin placement counts per Deployment). */
+  owner?: string;
+  replica?: number;
+}
+
+export interface KServicePort {
+  /** The port's name ("" when the Service has one unnamed port). */
+  name: string;
+  port: number;
+  targetPort: number | string;
+  protocol: "TCP" | "UDP" | "SCTP";
+  nodePort?: number;
+}
+
+export interface KService {
+  ns: string;
+  name: string;
+  type: "ClusterIP" | "NodePort" | "LoadBalancer" | "ExternalName";
+  /** The ClusterIP as given ("None": headless), or undefined: allocated. */
+  clusterIP?: string;
+  externalName?: string;
+  selector?: Record<string, string>;
+  ports: KServicePort[];
+  affinity?: number;
+  externalLocal: boolean;
+  internalLocal: boolean;
+  m: Manifest;
+}
+
+/** One endpoint of a Service port: a ready pod's address and the port it listens on. */
+export interface KEndpoint {
+  pod: string;
+  node: string;
+  ip: string;
+  port: number;
+}
+
+/** A Service as kube-proxy and the cluster DNS see it: its ClusterIP and each port's endpoints. */
+export interface ServiceModel {
+  ns: string;
+  name: string;
+  type: KService["type"];
+  /** The ClusterIP, "None" for a headless Service, "" for ExternalName. */
+  clusterIP: string;
+  externalName?: string;
+  selector?: Record<string, string>;
+  ports: (KServicePort & { endpoints: KEndpoint[] })[];
+  affinity?: number;
+  externalLocal: boolean;
+  internalLocal: boolean;
+}
+
+/** A cluster node: its pod subnet, its bridge's address (the pods' gateway), its underlay address. */
+export interface KubeNode {
+  name: string;
+  podSubnet: string;
+  underlay: string;
+}
+
+/** What the resolver keeps of a cluster for the planner (lab.kube). */
+export interface KubeCluster {
+  podCIDR: string;
+  serviceCIDR: string;
+  routing: "host-gw" | "vxlan";
+  nodes: KubeNode[];
+  /** Every pod: its lab node name (`NS/POD`, `POD` in default), its node. */
+  pods: { node: string; on: string; ns: string; name: string; labels: Record<string, string>; listens: number }[];
+  /** Services with their ClusterIP and endpoints (their addresses filled once the lab is resolved: withEndpoints). */
+  services: ServiceModel[];
+}
