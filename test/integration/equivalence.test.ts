@@ -46,7 +46,8 @@ describe.skipIf(!IS_ROOT)("apply is equivalent to a fresh up", () => {
         expect(await sb.snapshot()).toEqual(before);
         ran.push(edits.map((e) => e.t).join(","));
       }),
-      { numRuns: RUNS, seed: Number(process.env.EQUIV_SEED ?? 20), endOnFailure: true },
+      // EQUIV_PATH replays one counterexample of a seed's run (fast-check's `path`).
+      { numRuns: RUNS, seed: Number(process.env.EQUIV_SEED ?? 20), endOnFailure: true, ...(process.env.EQUIV_PATH ? { path: process.env.EQUIV_PATH } : {}) },
     );
     console.log(`equivalence: ${ran.length} sequences of ${EDITS} edits held (${ran.join("; ")})`);
   });

@@ -174,6 +174,20 @@ async function readNs(argv: string[], extra: string): Promise<string> {
 }
 
 /**
+ * Waits (at most 2 s) until no interface that is up still says NO-CARRIER: the kernel tells a
+ * veth's carrier to its peer through linkwatch, up to a second late, and the multicast route
+ * IPv6 adds with it follows. Both ends of every cable are up in these labs, so a lasting
+ * NO-CARRIER is a difference the comparison then shows.
+ */
+async function settled(spaces: string[]): Promise<void> {
+  const script = spaces.map((n) => `ip -n ${n} -o link show up`).join("; ");
+  for (let i = 0; i < 40; i++) {
+    if (!spaces.length || !(await run(["sh", "-c", script])).stdout.includes("NO-CARRIER")) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
  * What a lab that is up has, read from the kernel (a name's addresses as a set: the DNS server
  * rotates several in turn, and how many times it was asked before is not the lab's state): the sandbox's (the lab's host) and every
  * node's links, addresses, routes, rules, qdiscs, iptables and ip6tables, the sysctls netlab
@@ -181,6 +195,7 @@ async function readNs(argv: string[], extra: string): Promise<string> {
  */
 export async function liveState(sb: Sandbox): Promise<Record<string, string>> {
   const ns = (await run(["ip", "netns", "list"])).stdout.split("\n").map((l) => l.split(" ")[0]).filter((n) => n.startsWith(`${LAB}-`)).sort();
+  await settled(ns);
   const localnet = "sysctl -a 2>/dev/null | grep -E 'route_localnet = 1' || true";
   const out: Record<string, string> = { namespaces: ns.join(" ") };
   out.host = await readNs(["ip", "netns", "exec", sb.name], localnet);
