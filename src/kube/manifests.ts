@@ -55,7 +55,8 @@ export function readManifests(src: LabSource, entries: unknown[], labFile: strin
     const dir = !GLOB.test(path) && path !== "" && isDir(resolve(base, path));
     const files = GLOB.test(path) || dir ? globSync(dir ? `${path.replace(/\/$/, "")}/*.{yaml,yml,json}` : path, { cwd: base, absolute: true }).sort() : [resolve(base, path)].filter((f) => path !== "" && existsSync(f));
     if (!files.length) {
-      problems.push(src.problem(key(i), `${GLOB.test(path) ? "no file matches" : "no file"} ${path} (looked in ${base})`, "manifests are relative to the lab file's directory"));
+      const where = relative(process.cwd(), base) || ".";
+      problems.push(src.problem(key(i), `${GLOB.test(path) ? "no file matches" : "no file"} ${path} (looked in ${where})`, "manifests are relative to the lab file's directory"));
       return;
     }
     for (const f of files) {
