@@ -3,7 +3,7 @@
 // where it was written, so a problem in a manifest points at its own file:line:column.
 import { existsSync, statSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
-import { globSync } from "tinyglobby";
+import { createRequire } from "node:module";
 import type { KeyPath, Problem } from "../errors.js";
 import { LabSource, type Origin } from "../lab/source.js";
 
@@ -22,6 +22,9 @@ export function problemAt(m: { at: (k: KeyPath) => Origin }, k: KeyPath, message
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const GLOB = /[*?[\]{}]/;
+/** tinyglobby, loaded only when a manifest entry is a glob or a directory (every command loads this module). */
+const globSync = (pattern: string, opts: { cwd: string; absolute: boolean }): string[] =>
+  (createRequire(import.meta.url)("tinyglobby") as typeof import("tinyglobby")).globSync(pattern, opts);
 const isDir = (p: string) => {
   try {
     return statSync(p).isDirectory();
