@@ -63,12 +63,14 @@ export function getTable(c: KubeCluster, kind: Kind, o: GetOptions, live: Live, 
         ...(o.wide ? [Object.entries(s.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(",") || "<none>"] : []),
       ]),
     };
+  // Pods that serve nothing of their own (a command that listens on no containerPort) count as ready.
+  const idle = new Set(c.pods.filter((p) => p.listens === 0).map((p) => p.node));
   return {
     head: [...nsHead, "NAME", "ENDPOINTS", "AGE"],
     rows: inNs(c.services)
       .filter((s) => s.type !== "ExternalName")
       .map((s) => {
-        const eps = s.ports.flatMap((p) => p.endpoints.filter((e) => live.running.has(e.pod) || c.pods.find((x) => x.node === e.pod)?.listens === 0).map((e) => `${e.ip}:${e.port}`));
+        const eps = s.ports.flatMap((p) => p.endpoints.filter((e) => live.running.has(e.pod) || idle.has(e.pod)).map((e) => `${e.ip}:${e.port}`));
         const shown = eps.length > 3 ? `${eps.slice(0, 3).join(",")} + ${eps.length - 3} more...` : eps.join(",") || "<none>";
         return [...nsCol(s.ns), s.name, shown, live.age];
       }),
