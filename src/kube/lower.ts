@@ -204,3 +204,13 @@ export function withEndpoints(c: KubeCluster, lab: import("../lab/model.js").Lab
   const services = c.services.map((s) => ({ ...s, ports: s.ports.map((p) => ({ ...p, endpoints: p.endpoints.map((e) => ({ ...e, ip: ipOf.get(e.pod) ?? "" })).filter((e) => e.ip).sort((x, y) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0)) })) }));
   return { ...c, services };
 }
+
+/**
+ * kubelet's hairpin-veth mode: every pod's port on cni0 may send a frame back out where it came
+ * in — with br_netfilter, a pod that reaches its own Service and is DNATed to itself is bridged
+ * back out of its own port, which a bridge refuses otherwise (the request times out).
+ */
+export function hairpinPods(c: KubeCluster, lab: import("../lab/model.js").Lab): void {
+  const pods = new Set(c.pods.map((p) => p.node));
+  for (const n of lab.nodes) if (pods.has(n.name)) for (const i of n.intfs) if (i.kind === "bridge") i.hairpin = true;
+}

@@ -6,7 +6,7 @@ import { LabError, UsageError } from "../errors.js";
 import type { ComposeOptions } from "../compose/lower.js";
 import { frontEndOf } from "./front-ends.js";
 import { desugarHosts } from "./virtual-hosts.js";
-import { lowerKubernetes, withEndpoints, type KubeCluster } from "../kube/lower.js";
+import { hairpinPods, lowerKubernetes, withEndpoints, type KubeCluster } from "../kube/lower.js";
 import type { RawLab } from "./schema.js";
 import type { Lab } from "./model.js";
 import { resolveLab, validateShape } from "./resolve/index.js";
@@ -78,7 +78,10 @@ function shaped(src0: LabSource, compose?: ComposeOptions): Shaped {
 function resolved(s: Shaped, opts: LoadOptions): Lab {
   const lab = resolveLab(s.src, s.raw, { ...opts, vhosts: s.vhosts, problems: s.problems });
   if (s.name !== undefined) lab.name = s.name;
-  if (s.cluster) lab.kube = withEndpoints(s.cluster, lab);
+  if (s.cluster) {
+    lab.kube = withEndpoints(s.cluster, lab);
+    hairpinPods(lab.kube, lab);
+  }
   sources.set(lab, s.src);
   return lab;
 }

@@ -63,8 +63,10 @@ address add 10.244.1.1/24 dev cni0
 link set dev cni0 up
 link set dev cni0-nod-0lq80q addrgenmode none
 link set dev cni0-nod-0lq80q master cni0 up
+link set dev cni0-nod-0lq80q type bridge_slave hairpin on
 link set dev cni0-nod-0l68tc addrgenmode none
 link set dev cni0-nod-0l68tc master cni0 up
+link set dev cni0-nod-0l68tc type bridge_slave hairpin on
 link set dev eth0 addrgenmode none
 address add 192.168.56.11/24 dev eth0
 link set dev eth0 up
@@ -123,6 +125,7 @@ address add 10.244.2.1/24 dev cni0
 link set dev cni0 up
 link set dev cni0-nod-1p1ivr addrgenmode none
 link set dev cni0-nod-1p1ivr master cni0 up
+link set dev cni0-nod-1p1ivr type bridge_slave hairpin on
 link set dev eth0 addrgenmode none
 address add 192.168.56.12/24 dev eth0
 link set dev eth0 up
