@@ -12,6 +12,7 @@ import { sourceOf } from "../lab/load.js";
 import { dnsNetworks, networkMembers, type Lab } from "../lab/model.js";
 import { labEdits } from "../lab/diff.js";
 import { dnsHolders } from "../dns/servers.js";
+import { clusterRecords } from "../kube/dns.js";
 import { conntrackOnApply } from "../plan/features/conntrack.js";
 import type { Op, Plan, Step } from "../plan/ops.js";
 import { emptyTables, tablesIn } from "../runtime/iptables-live.js";
@@ -151,7 +152,7 @@ export function compare(lab: Lab, meta: Meta, state: LabState, pending: Lab[]): 
   // What hostsEntries gives every node, in O(nodes × networks): each dns network's members, and
   // each node's dns networks, first address (its name where it has none) and hosts: entries; records:.
   const names = (l: Lab) =>
-    JSON.stringify([l.networks.filter((n) => n.dns).map((n) => [n.name, n.nat, networkMembers(l, n.name)]), l.nodes.map((n) => [n.name, dnsNetworks(l, n), n.intfs.flatMap((i) => i.addrs)[0], n.extraHosts, n.upstreams]), l.records ?? []]);
+    JSON.stringify([l.networks.filter((n) => n.dns).map((n) => [n.name, n.nat, networkMembers(l, n.name)]), l.nodes.map((n) => [n.name, dnsNetworks(l, n), n.intfs.flatMap((i) => i.addrs)[0], n.extraHosts, n.upstreams]), l.records ?? [], l.kube ? clusterRecords(l.kube).records : []]);
   // After an unfinished apply the servers may have read any version: they read this one.
   const reload = (names(meta.lab) !== names(lab) || pending.length > 0) && dnsHolders(meta.lab).length > 0;
   // A server that runs on listens where it listened (a new one starts; one no longer needed serves on until down).

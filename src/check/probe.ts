@@ -104,13 +104,21 @@ async function probeOnce(lab: Lab, c: Check, enter: string[]): Promise<{ outcome
       return { outcome: "pass", detail: `status ${status}`, probed: c.target };
     }
     case "dns": {
-      const got = c.resolver === "system" ? await bySystem(enter, c.target, secs) : await byServer(enter, c.target, secs);
+      const got = c.resolver === "system" ? await bySystem(enter, c.target, secs) : await byServer(enter, c.target, secs, c.recordType);
       if ("fail" in got) return { outcome: "fail", detail: got.fail, probed: c.target };
-      const addrs = got.addrs;
-      if (c.equals !== undefined && !addrs.includes(c.equals)) return { outcome: "fail", detail: `resolved to ${addrs.join(", ")}, wanted ${c.equals}`, probed: c.target };
-      return { outcome: "pass", detail: `resolved to ${addrs.join(", ")}`, probed: c.target };
+      return { ...dnsVerdict(c, got.addrs), probed: c.target };
     }
   }
+}
+
+/** A dns check's answers against equals (one of them, or exactly a list of them) and contains. */
+function dnsVerdict(c: Check, answers: string[]): { outcome: "pass" | "fail"; detail: string } {
+  const said = `${c.recordType && !["A", "AAAA"].includes(c.recordType) ? "answered" : "resolved to"} ${answers.join(", ")}`;
+  const want = c.equals;
+  if (Array.isArray(want) && [...new Set(want)].sort().join() !== [...new Set(answers)].sort().join()) return { outcome: "fail", detail: `${said}, wanted exactly ${want.join(", ")}` };
+  if (typeof want === "string" && !answers.includes(want)) return { outcome: "fail", detail: `${said}, wanted ${want}` };
+  if (c.contains !== undefined && !answers.some((a) => a.includes(c.contains!))) return { outcome: "fail", detail: `${said}, none containing "${c.contains}"` };
+  return { outcome: "pass", detail: said };
 }
 
 /**
@@ -171,17 +179,23 @@ async function bySystem(enter: string[], name: string, secs: number): Promise<Re
   return { addrs };
 }
 
-/** As dig and nslookup do: the DNS server of the node's resolv.conf (with its search list), A and AAAA. */
-async function byServer(enter: string[], name: string, secs: number): Promise<Resolved> {
+/**
+ * As dig and nslookup do: the DNS server of the node's resolv.conf (with its search list), A and
+ * AAAA; or the records of one type, their data as dig prints it without the final dot.
+ */
+async function byServer(enter: string[], name: string, secs: number, type?: Check["recordType"]): Promise<Resolved> {
   const t = String(Math.max(1, Math.floor(secs)));
   // -q: a name such as "a" or "mx" would otherwise be read as a type. One dig per type: a second -q/-t pair is not a second query.
-  const dig = `dig +search +tries=1 +time=${t} +noall +answer +comments -q "$1"`;
-  const r = await run([...enter, "sh", "-c", `${dig} -t A; ${dig} -t AAAA`, "dig", name]);
+  const dig = `dig +search +tries=1 +time=${t} +noall +answer +comments`;
+  const asked = !type ? `${dig} -q "$1" -t A; ${dig} -q "$1" -t AAAA` : type === "PTR" ? `${dig} -x "$1"` : `${dig} -q "$1" -t ${type}`;
+  const r = await run([...enter, "sh", "-c", asked, "dig", name]);
   if (/connection timed out|no servers could be reached/i.test(r.stdout + r.stderr)) return { fail: "timeout: no DNS server answered" };
-  const addrs = [...new Set(r.stdout.split("\n").filter((l) => !l.startsWith(";")).map((l) => l.trim().split(/\s+/)[4]).filter((a) => a && familyOf(a)))];
+  const rrs = r.stdout.split("\n").filter((l) => l.trim() && !l.startsWith(";")).map((l) => l.trim().split(/\s+/));
+  const data = (f: string[]) => f.slice(4).join(" ").replace(/\.$/, "").replace(/^"(.*)"$/, "$1");
+  const addrs = [...new Set(type ? rrs.filter((f) => f[3] === type).map(data) : rrs.map((f) => f[4]).filter((a) => a && familyOf(a)))];
   if (addrs.length) return { addrs };
   const status = /status: ([A-Z]+)/.exec(r.stdout)?.[1];
-  return { fail: status && status !== "NOERROR" ? `the DNS server says ${status}` : "does not resolve (no address from the DNS server)" };
+  return { fail: status && status !== "NOERROR" ? `the DNS server says ${status}` : `does not resolve (no ${type ?? "address"} from the DNS server)` };
 }
 
 /**

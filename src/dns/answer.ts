@@ -9,7 +9,7 @@ import type { Node } from "../lab/model.js";
 import { forward, hostUpstreams, type Upstream } from "./forward.js";
 import { escapeName, type DnsLog } from "./log.js";
 import { recordAnswer } from "./records.js";
-import { ptrAddress, type Views } from "./view.js";
+import { ptrAddress, type View } from "./view.js";
 import { encodeBounded, optOf, questionRoundTrips, RCODES, readHeader, replyLimit, replyOpt, type Opt, type Packet, type Question, type Rcode, type Transport } from "./wire.js";
 
 export interface AnswerOptions {
@@ -24,7 +24,7 @@ export interface AnswerOptions {
  * The reply to `raw`, which came from address `from`, or null when nothing should be sent (it is
  * not a query: shorter than a header, or a response). Never rejects for anything in `raw`.
  */
-export async function answer(views: Views, from: string, raw: Buffer, opts: AnswerOptions): Promise<Buffer | null> {
+export async function answer(views: View, from: string, raw: Buffer, opts: AnswerOptions): Promise<Buffer | null> {
   const { log } = opts;
   const h = readHeader(raw);
   if (!h || h.response) {

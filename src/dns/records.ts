@@ -3,7 +3,7 @@
 // targets' addresses in the additional section (as `dig` shows them), TXT.
 import type dnsPacket from "dns-packet";
 import type { DnsRecord, Node } from "../lab/model.js";
-import type { Views } from "./view.js";
+import type { View } from "./view.js";
 
 /** A CNAME chain longer than this is a loop, or near enough (BIND stops at 16). */
 const MAX_HOPS = 8;
@@ -26,7 +26,7 @@ const rr = (name: string, r: DnsRecord): dnsPacket.Answer => {
   return { type: r.type, name, ttl: 0, class: "IN", data: r.data } as dnsPacket.Answer;
 };
 
-const addrRRs = (views: Views, node: Node, name: string, type: "A" | "AAAA"): dnsPacket.Answer[] =>
+const addrRRs = (views: View, node: Node, name: string, type: "A" | "AAAA"): dnsPacket.Answer[] =>
   (views.lookup(node, name, type === "A" ? 4 : 6) ?? []).map((a) => ({ type, name, ttl: 0, class: "IN", data: a }) as dnsPacket.Answer);
 
 /**
@@ -34,7 +34,7 @@ const addrRRs = (views: Views, node: Node, name: string, type: "A" | "AAAA"): dn
  * CNAME (for any type but CNAME) and what its target has in the node's view; SRV, TXT, CNAME
  * records themselves. A/AAAA records are answered with the nodes' names (view.ts merges them).
  */
-export function recordAnswer(views: Views, node: Node, qname: string, type: string): RecordAnswer | null {
+export function recordAnswer(views: View, node: Node, qname: string, type: string): RecordAnswer | null {
   if (type !== "CNAME" && views.records(node, qname, "CNAME").length) return chase(views, node, qname, type);
   if (type !== "SRV" && type !== "TXT" && type !== "CNAME") return null;
   const rs = views.records(node, qname, type);
@@ -44,7 +44,7 @@ export function recordAnswer(views: Views, node: Node, qname: string, type: stri
 }
 
 /** A CNAME chain from `qname`, and what its last name has of `type` in the node's view. */
-function chase(views: Views, node: Node, qname: string, type: string): RecordAnswer {
+function chase(views: View, node: Node, qname: string, type: string): RecordAnswer {
   const answers: dnsPacket.Answer[] = [];
   const targets: string[] = [];
   const seen = new Set<string>();

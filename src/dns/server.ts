@@ -14,9 +14,13 @@ import net from "node:net";
 import type { Lab } from "../lab/model.js";
 import { answer, type AnswerOptions } from "./answer.js";
 import { QueryLog } from "./log.js";
-import { dnsServers } from "./servers.js";
 import { serveTcp } from "./tcp.js";
-import { Views } from "./view.js";
+import { ClusterView } from "./cluster-view.js";
+import { dnsServers, isClusterDns } from "./servers.js";
+import { Views, type View } from "./view.js";
+
+/** The server's view: the cluster's names in the cluster DNS's pod, else the lab's networks held by `holder`. */
+const viewOf = (lab: Lab, holder: string | null): View => (isClusterDns(lab, holder) ? new ClusterView(lab) : new Views(lab, holder));
 
 /**
  * Serves until SIGTERM. `logFile` is opened once and kept (log.ts). On SIGHUP it reads the lab
@@ -26,7 +30,7 @@ import { Views } from "./view.js";
  * then logging `reloaded version V`.
  */
 export async function serveDns(lab: Lab, logFile: string, reload?: () => { lab: Lab; version: string } | null, holder: string | null = null): Promise<void> {
-  let views = new Views(lab, holder);
+  let views = viewOf(lab, holder);
   const log = new QueryLog(logFile);
   const current = { answer: (from: string, msg: Buffer, o: AnswerOptions) => answer(views, from, msg, o), client: (from: string) => !!views.client(from) };
   const failed = (what: string) => (e: unknown) => log.outside(`error (${what}; the server goes on): ${e instanceof Error ? e.message : String(e)}`);
@@ -61,7 +65,7 @@ export async function serveDns(lab: Lab, logFile: string, reload?: () => { lab: 
       try {
         const now = reload?.();
         if (!now) return log.outside("reload asked for, but the lab is not up: records kept");
-        const next = new Views(now.lab, holder);
+        const next = viewOf(now.lab, holder);
         views = next;
         const fails = await listenFor(now.lab);
         log.line(`reloaded version ${now.version}${fails.length ? ` (not listening on ${fails.length} of its addresses)` : ""}`);

@@ -10,7 +10,17 @@ export interface Answer {
   addrs: string[];
 }
 
-export class Views {
+/** What a DNS server answers from: who asks, and what each asker sees (Views: a lab's networks; ClusterView: a cluster's records). */
+export interface View {
+  client(addr: string): Node | undefined;
+  lookup(node: Node, qname: string, family: 4 | 6): string[] | null;
+  knows(node: Node, qname: string): boolean;
+  records(node: Node, qname: string, type?: DnsRecord["type"]): DnsRecord[];
+  reverse(node: Node, addr: string): string | null;
+  natted(node: Node): boolean;
+}
+
+export class Views implements View {
   /** Per network with names: lowercase name → addresses (built once: a 1,000-node star is one table, not a thousand). */
   private readonly tables = new Map<string, Map<string, string[]>>();
   /** Per node: the tables it sees, in its interface order, then its own `hosts:` entries. */

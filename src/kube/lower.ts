@@ -11,6 +11,7 @@ import type { RawKube, RawLab, RawNode } from "../lab/schema.js";
 import type { LabSource, Origin, Translate } from "../lab/source.js";
 import { UNDERLAY_SUBNET } from "../lab/virtual-hosts.js";
 import { shQuote } from "../shell.js";
+import { dnsAddon, dnsIPOf, DNS_POD, podResolv } from "./dns.js";
 import { problemAt, readManifests } from "./manifests.js";
 import { readObjects } from "./objects.js";
 import { allocate, selected, targetOn } from "./services.js";
@@ -53,19 +54,18 @@ export function lowerKubernetes(raw: RawLab, src: LabSource, labFile: string): K
   if (pods && k.nodes.length > 2 ** (24 - pods.len) - 1) at("nodes", `podCIDR ${formatPrefix(pods)} has room for ${2 ** (24 - pods.len) - 1} nodes' /24s, not ${k.nodes.length}`, "a larger podCIDR, e.g. 10.244.0.0/16");
   if (out.problems.length || !pods) return out;
   const { manifests, problems } = readManifests(src, k.manifests ?? [], src.file);
-  const read = readObjects(manifests);
+  const read = readObjects([...dnsAddon(formatPrefix(services!)), ...manifests]);
   out.problems.push(...problems, ...read.problems);
   out.warnings.push(...read.warnings);
   if (read.aside.size) out.notes.push(`kubernetes: fields left aside (they do not change the network): ${[...read.aside].sort().join(", ")}`);
   const nodes = clusterNodes(raw, k, pods, (i, m, h) => out.problems.push(src.problem(["kubernetes", "nodes", i], m, h)));
-  const lowered = lowerPods(raw, k, nodes, read.objects.pods, out.problems);
+  const lowered = lowerPods(raw, k, nodes, read.objects.pods, formatPrefix(services!), out.problems);
   if (out.problems.length) return out;
   out.raw = lowered.raw;
   out.translate = (p) => lowered.origins.get(`${p[0]}.${p[1]}`)?.(p.slice(2)) ?? p;
   const svcs = serviceModels(read.objects.services, read.objects.pods, lowered.pods, formatPrefix(services!), out.problems, out.warnings);
   if (out.problems.length) return out;
-  serviceNames(lowered, svcs);
-  out.cluster = { podCIDR: formatPrefix(pods), serviceCIDR: formatPrefix(services!), routing: k.routing ?? "host-gw", nodes, pods: lowered.pods, services: svcs };
+  out.cluster = { podCIDR: formatPrefix(pods), serviceCIDR: formatPrefix(services!), routing: k.routing ?? "host-gw", nodes, pods: lowered.pods, services: svcs, dns: { ip: dnsIPOf(formatPrefix(services!)), pod: DNS_POD } };
   return out;
 }
 
@@ -97,7 +97,7 @@ function clusterNodes(raw: RawLab, k: RawKube, pods: Prefix, bad: (i: number, m:
 }
 
 /** The lab with the cluster's hosts, cni0 networks and pods, and where each lowered key comes from. */
-function lowerPods(raw: RawLab, k: RawKube, nodes: KubeNode[], list: KPod[], problems: Problem[]) {
+function lowerPods(raw: RawLab, k: RawKube, nodes: KubeNode[], list: KPod[], serviceCIDR: string, problems: Problem[]) {
   const origins = new Map<string, (rest: KeyPath) => KeyPath | Origin>();
   const hosts = { ...(raw.hosts ?? {}) };
   const networks = { ...(raw.networks ?? {}) };
@@ -120,7 +120,9 @@ function lowerPods(raw: RawLab, k: RawKube, nodes: KubeNode[], list: KPod[], pro
     if (!node) continue;
     const name = podNode(p.ns, p.name);
     if (labNodes[name] !== undefined) problems.push(problemAt(p.m, ["metadata", "name"], `pod ${name} has the name of a node of the lab`, "rename the pod or the node"));
-    labNodes[name] = { host: node.name, networks: [bridgeOf(node, nodes.indexOf(node))], labels: p.labels, ...runOf(p) };
+    // The kubelet's resolv.conf: the cluster DNS, the namespace's search path, ndots:5.
+    const dns = podResolv(p.ns, dnsIPOf(serviceCIDR));
+    labNodes[name] = { host: node.name, networks: [bridgeOf(node, nodes.indexOf(node))], labels: p.labels, dns, ...(name === DNS_POD ? {} : runOf(p)) };
     origins.set(`nodes.${name}`, () => p.m.at([...p.spec]));
     // What it listens on once up: its TCP and UDP containerPorts (a `sleep` container listens on none).
     const listens = p.containers.flatMap((c) => c.ports).filter((x) => x.protocol !== "SCTP").length;
@@ -158,20 +160,8 @@ function runOf(p: KPod): { run?: string[] } {
 }
 
 
-/** Services with their ClusterIP, node ports and endpoints (pods placed; addresses filled after resolution). */
-/**
- * Until the cluster DNS is built, every pod finds the Services' ClusterIPs in its /etc/hosts:
- * NAME.NS.svc.cluster.local and NAME.NS everywhere, NAME in the Service's own namespace — the
- * names a pod's search path would make of them.
- */
-function serviceNames(lowered: ReturnType<typeof lowerPods>, svcs: ServiceModel[]): void {
-  const withIp = svcs.filter((s) => s.clusterIP && s.clusterIP !== "None");
-  for (const p of lowered.pods) {
-    const entries = withIp.flatMap((s) => [...(s.ns === p.ns ? [[s.name, s.clusterIP]] : []), [`${s.name}.${s.ns}`, s.clusterIP], [`${s.name}.${s.ns}.svc.cluster.local`, s.clusterIP]]);
-    if (entries.length) lowered.raw.nodes![p.node] = { ...lowered.raw.nodes![p.node], hosts: Object.fromEntries(entries) };
-  }
-}
 
+/** Services with their ClusterIP, node ports and endpoints (pods placed; addresses filled after resolution). */
 function serviceModels(list: KService[], kpods: KPod[], placed: KubeCluster["pods"], serviceCIDR: string, problems: Problem[], warnings: Problem[]): ServiceModel[] {
   const got = allocate(list, serviceCIDR, problems);
   const nodeOf = (p: KPod) => placed.find((x) => x.ns === p.ns && x.name === p.name);
@@ -198,11 +188,11 @@ function serviceModels(list: KService[], kpods: KPod[], placed: KubeCluster["pod
 
 /** The cluster with each endpoint's address: its pod's on cni0, as the resolver gave it; sorted as kube-proxy sorts them. */
 export function withEndpoints(c: KubeCluster, lab: import("../lab/model.js").Lab): KubeCluster {
-  const ipOf = new Map(lab.nodes.map((n) => [n.name, n.intfs[0]?.addrs.find((a) => !a.includes(":"))?.split("/")[0] ?? ""]));
+  const ipOf = new Map<string, string>(lab.nodes.map((n) => [n.name, n.intfs[0]?.addrs.find((a) => !a.includes(":"))?.split("/")[0] ?? ""]));
   // kube-proxy orders endpoints by their "ip:port" strings (10.244.1.10:80 before 10.244.1.2:80).
   const key = (e: { ip: string; port: number }) => `${e.ip}:${e.port}`;
   const services = c.services.map((s) => ({ ...s, ports: s.ports.map((p) => ({ ...p, endpoints: p.endpoints.map((e) => ({ ...e, ip: ipOf.get(e.pod) ?? "" })).filter((e) => e.ip).sort((x, y) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0)) })) }));
-  return { ...c, services };
+  return { ...c, pods: c.pods.map((p) => ({ ...p, ip: ipOf.get(p.node) || undefined })), services };
 }
 
 /**

@@ -64,14 +64,15 @@ export function readService(m: Manifest, n: { name: string; ns: string }, proble
  */
 export function allocate(services: KService[], serviceCIDR: string, problems: Problem[]): Map<KService, { ip: string; nodePorts: (number | undefined)[] }> {
   const range = parsePrefix(serviceCIDR, false)!;
-  const taken = new Set<string>([formatAddr(4, range.addr + 1n), formatAddr(4, range.addr + 10n)]);
+  // .1 is the `kubernetes` Service's; .10 is taken by kube-dns, read first (kube/dns.ts).
+  const taken = new Map<string, string>([[formatAddr(4, range.addr + 1n), "default/kubernetes"]]);
   const ports = new Map<number, string>();
   for (const s of services) {
     if (!s.clusterIP || s.clusterIP === "None") continue;
     const a = parseAddr(s.clusterIP);
     if (!a || a.family !== 4 || !contains(range, 4, a.addr) || isNetworkOrBroadcast(range, a.addr)) problems.push(problemAt(s.m, ["spec", "clusterIP"], `clusterIP ${s.clusterIP} is not in serviceCIDR ${serviceCIDR}`, "leave it out to have one allocated"));
-    else if (taken.has(s.clusterIP)) problems.push(problemAt(s.m, ["spec", "clusterIP"], `clusterIP ${s.clusterIP} is already allocated`, "leave it out to have one allocated"));
-    taken.add(s.clusterIP);
+    else if (taken.has(s.clusterIP)) problems.push(problemAt(s.m, ["spec", "clusterIP"], `clusterIP ${s.clusterIP} is already allocated (to service ${taken.get(s.clusterIP)})`, "leave it out to have one allocated"));
+    else taken.set(s.clusterIP, `${s.ns}/${s.name}`);
   }
   for (const s of services)
     s.ports.forEach((p, i) => {
@@ -93,7 +94,7 @@ export function allocate(services: KService[], serviceCIDR: string, problems: Pr
         continue;
       }
       ip = formatAddr(4, range.addr + next);
-      taken.add(ip);
+      taken.set(ip, `${s.ns}/${s.name}`);
     }
     const wantsNodePort = s.type === "NodePort" || s.type === "LoadBalancer";
     const nodePorts = s.ports.map((p) => {

@@ -2,6 +2,7 @@
 // This is what is planned, stored in /run/netlab/<lab>/lab.json and inspected.
 import type { KeyPath } from "../errors.js";
 import type { Netem } from "../net/tc.js";
+import type { Check } from "./check.js";
 
 export type { Netem };
 
@@ -230,40 +231,7 @@ export interface Host {
   files: Record<string, string>;
 }
 
-export type ProbeKind = "ping" | "tcp" | "udp" | "http" | "dns";
-
-/** The program a check runs inside its node (for preflight and doctor). */
-export function probeTool(c: Pick<Check, "kind" | "resolver">): string {
-  if (c.kind === "dns") return c.resolver === "system" ? "getent" : "dig";
-  return { ping: "ping", tcp: "nc", udp: "nc", http: "curl" }[c.kind];
-}
-
-export interface Check {
-  index: number;
-  name?: string;
-  from: string;
-  kind: ProbeKind;
-  target: string;
-  expect: "pass" | "fail";
-  timeoutMs: number;
-  retries: number;
-  count: number;
-  status?: number;
-  contains?: string;
-  equals?: string;
-  /** dns checks: ask the DNS server of the node's resolv.conf as dig does ("dns"), or resolve as programs do through getaddrinfo, /etc/hosts first ("system"). */
-  resolver?: "dns" | "system";
-  /** http checks: connect to this TARGET[:PORT] (a node, or an address) while the URL's host goes as Host and SNI (curl --connect-to). */
-  via?: string;
-  /** http checks: request headers. */
-  headers?: Record<string, string>;
-  repeat?: number;
-  /** Nodes that must each answer at least once (and no others), or each node's share in percent. */
-  answeredBy?: { nodes: string[] } | { shares: Record<string, number> };
-  /** Percentage points a share may be off. */
-  tolerance?: number;
-  path: KeyPath;
-}
+export { probeTool, type Check, type ProbeKind } from "./check.js";
 
 
 

@@ -4,11 +4,12 @@
 set -e
 
 # --- namespaces
-# create 6 network namespaces
+# create 7 network namespaces
 ip -batch - <<'EOF'
 netns add k8s-host-gw-outside
 netns add k8s-host-gw-node1
 netns add k8s-host-gw-node2
+netns add k8s-host-gw-kube-system.coredns-0
 netns add k8s-host-gw-web-0
 netns add k8s-host-gw-web-1
 netns add k8s-host-gw-web-2
@@ -38,6 +39,7 @@ link set dev k8s-host-1uy1vn alias "netlab:k8s-host-gw:node2:eth0"
 link property add dev k8s-host-1uy1vn altname k8s-host-gw-node2-eth0
 link set dev k8s-host-1uy1vn addrgenmode none
 link set dev k8s-host-1uy1vn master k8s-host-0x3d20 up
+link add cni0-nod-0kciqp netns k8s-host-gw-node1 type veth peer name eth0 netns k8s-host-gw-kube-system.coredns-0
 link add cni0-nod-0lq80q netns k8s-host-gw-node1 type veth peer name eth0 netns k8s-host-gw-web-0
 link add cni0-nod-1p1ivr netns k8s-host-gw-node2 type veth peer name eth0 netns k8s-host-gw-web-1
 link add cni0-nod-0l68tc netns k8s-host-gw-node1 type veth peer name eth0 netns k8s-host-gw-web-2
@@ -61,6 +63,9 @@ link add cni0 address 02:09:83:fb:24:71 type bridge
 link set dev cni0 addrgenmode none
 address add 10.244.1.1/24 dev cni0
 link set dev cni0 up
+link set dev cni0-nod-0kciqp addrgenmode none
+link set dev cni0-nod-0kciqp master cni0 up
+link set dev cni0-nod-0kciqp type bridge_slave hairpin on
 link set dev cni0-nod-0lq80q addrgenmode none
 link set dev cni0-nod-0lq80q master cni0 up
 link set dev cni0-nod-0lq80q type bridge_slave hairpin on
@@ -88,8 +93,22 @@ COMMIT
 :KUBE-SERVICES - [0:0]
 :KUBE-POSTROUTING - [0:0]
 :FLANNEL-POSTRTG - [0:0]
+:KUBE-SVC-TCOU7JCQXEZGVUNU - [0:0]
+:KUBE-SEP-Z6M7ZHWCTBNMPLD7 - [0:0]
+:KUBE-SVC-ERIFXISQEP7F7OF4 - [0:0]
+:KUBE-SEP-BWHGELGX6BITPZVO - [0:0]
 :KUBE-MARK-MASQ - [0:0]
 :KUBE-NODEPORTS - [0:0]
+-A KUBE-SERVICES -d 10.96.0.10/32 -p udp -m udp --dport 53 -m comment --comment "kube-system/kube-dns:dns cluster IP" -j KUBE-SVC-TCOU7JCQXEZGVUNU
+-A KUBE-SVC-TCOU7JCQXEZGVUNU ! -s 10.244.0.0/16 -d 10.96.0.10/32 -p udp -m udp --dport 53 -m comment --comment "kube-system/kube-dns:dns cluster IP" -j KUBE-MARK-MASQ
+-A KUBE-SVC-TCOU7JCQXEZGVUNU -m comment --comment "kube-system/kube-dns:dns -> 10.244.1.2:53" -j KUBE-SEP-Z6M7ZHWCTBNMPLD7
+-A KUBE-SEP-Z6M7ZHWCTBNMPLD7 -s 10.244.1.2/32 -m comment --comment "kube-system/kube-dns:dns" -j KUBE-MARK-MASQ
+-A KUBE-SEP-Z6M7ZHWCTBNMPLD7 -p udp -m udp -m comment --comment "kube-system/kube-dns:dns" -j DNAT --to-destination 10.244.1.2:53
+-A KUBE-SERVICES -d 10.96.0.10/32 -p tcp -m tcp --dport 53 -m comment --comment "kube-system/kube-dns:dns-tcp cluster IP" -j KUBE-SVC-ERIFXISQEP7F7OF4
+-A KUBE-SVC-ERIFXISQEP7F7OF4 ! -s 10.244.0.0/16 -d 10.96.0.10/32 -p tcp -m tcp --dport 53 -m comment --comment "kube-system/kube-dns:dns-tcp cluster IP" -j KUBE-MARK-MASQ
+-A KUBE-SVC-ERIFXISQEP7F7OF4 -m comment --comment "kube-system/kube-dns:dns-tcp -> 10.244.1.2:53" -j KUBE-SEP-BWHGELGX6BITPZVO
+-A KUBE-SEP-BWHGELGX6BITPZVO -s 10.244.1.2/32 -m comment --comment "kube-system/kube-dns:dns-tcp" -j KUBE-MARK-MASQ
+-A KUBE-SEP-BWHGELGX6BITPZVO -p tcp -m tcp -m comment --comment "kube-system/kube-dns:dns-tcp" -j DNAT --to-destination 10.244.1.2:53
 -A KUBE-SERVICES -m addrtype --dst-type LOCAL -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -j KUBE-NODEPORTS
 -A KUBE-MARK-MASQ -j MARK --or-mark 0x4000
 -A KUBE-POSTROUTING -m mark ! --mark 0x4000/0x4000 -j RETURN
@@ -147,8 +166,22 @@ COMMIT
 :KUBE-SERVICES - [0:0]
 :KUBE-POSTROUTING - [0:0]
 :FLANNEL-POSTRTG - [0:0]
+:KUBE-SVC-TCOU7JCQXEZGVUNU - [0:0]
+:KUBE-SEP-Z6M7ZHWCTBNMPLD7 - [0:0]
+:KUBE-SVC-ERIFXISQEP7F7OF4 - [0:0]
+:KUBE-SEP-BWHGELGX6BITPZVO - [0:0]
 :KUBE-MARK-MASQ - [0:0]
 :KUBE-NODEPORTS - [0:0]
+-A KUBE-SERVICES -d 10.96.0.10/32 -p udp -m udp --dport 53 -m comment --comment "kube-system/kube-dns:dns cluster IP" -j KUBE-SVC-TCOU7JCQXEZGVUNU
+-A KUBE-SVC-TCOU7JCQXEZGVUNU ! -s 10.244.0.0/16 -d 10.96.0.10/32 -p udp -m udp --dport 53 -m comment --comment "kube-system/kube-dns:dns cluster IP" -j KUBE-MARK-MASQ
+-A KUBE-SVC-TCOU7JCQXEZGVUNU -m comment --comment "kube-system/kube-dns:dns -> 10.244.1.2:53" -j KUBE-SEP-Z6M7ZHWCTBNMPLD7
+-A KUBE-SEP-Z6M7ZHWCTBNMPLD7 -s 10.244.1.2/32 -m comment --comment "kube-system/kube-dns:dns" -j KUBE-MARK-MASQ
+-A KUBE-SEP-Z6M7ZHWCTBNMPLD7 -p udp -m udp -m comment --comment "kube-system/kube-dns:dns" -j DNAT --to-destination 10.244.1.2:53
+-A KUBE-SERVICES -d 10.96.0.10/32 -p tcp -m tcp --dport 53 -m comment --comment "kube-system/kube-dns:dns-tcp cluster IP" -j KUBE-SVC-ERIFXISQEP7F7OF4
+-A KUBE-SVC-ERIFXISQEP7F7OF4 ! -s 10.244.0.0/16 -d 10.96.0.10/32 -p tcp -m tcp --dport 53 -m comment --comment "kube-system/kube-dns:dns-tcp cluster IP" -j KUBE-MARK-MASQ
+-A KUBE-SVC-ERIFXISQEP7F7OF4 -m comment --comment "kube-system/kube-dns:dns-tcp -> 10.244.1.2:53" -j KUBE-SEP-BWHGELGX6BITPZVO
+-A KUBE-SEP-BWHGELGX6BITPZVO -s 10.244.1.2/32 -m comment --comment "kube-system/kube-dns:dns-tcp" -j KUBE-MARK-MASQ
+-A KUBE-SEP-BWHGELGX6BITPZVO -p tcp -m tcp -m comment --comment "kube-system/kube-dns:dns-tcp" -j DNAT --to-destination 10.244.1.2:53
 -A KUBE-SERVICES -m addrtype --dst-type LOCAL -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -j KUBE-NODEPORTS
 -A KUBE-MARK-MASQ -j MARK --or-mark 0x4000
 -A KUBE-POSTROUTING -m mark ! --mark 0x4000/0x4000 -j RETURN
@@ -174,12 +207,21 @@ nsenter --net=/run/netns/k8s-host-gw-node2 iptables -t nat -C PREROUTING -m comm
 nsenter --net=/run/netns/k8s-host-gw-node2 iptables -t nat -C OUTPUT -m comment --comment "netlab:k8s-host-gw" -j KUBE-SERVICES 2>/dev/null || nsenter --net=/run/netns/k8s-host-gw-node2 iptables -t nat -I OUTPUT 1 -m comment --comment "netlab:k8s-host-gw" -j KUBE-SERVICES
 nsenter --net=/run/netns/k8s-host-gw-node2 iptables -t nat -C POSTROUTING -m comment --comment "netlab:k8s-host-gw" -j KUBE-POSTROUTING 2>/dev/null || nsenter --net=/run/netns/k8s-host-gw-node2 iptables -t nat -I POSTROUTING 1 -m comment --comment "netlab:k8s-host-gw" -j KUBE-POSTROUTING
 nsenter --net=/run/netns/k8s-host-gw-node2 iptables -t nat -C POSTROUTING -m comment --comment "netlab:k8s-host-gw" -j FLANNEL-POSTRTG 2>/dev/null || nsenter --net=/run/netns/k8s-host-gw-node2 iptables -t nat -A POSTROUTING -m comment --comment "netlab:k8s-host-gw" -j FLANNEL-POSTRTG
+# configure kube-system/coredns-0
+nsenter --net=/run/netns/k8s-host-gw-kube-system.coredns-0 ip -batch - <<'EOF'
+link set dev lo up
+link set dev lo alias "netlab:k8s-host-gw:node kube-system/coredns-0"
+link set dev eth0 addrgenmode none
+address add 10.244.1.2/24 dev eth0
+link set dev eth0 up
+route replace default via 10.244.1.1 dev eth0
+EOF
 # configure web-0
 nsenter --net=/run/netns/k8s-host-gw-web-0 ip -batch - <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:k8s-host-gw:node web-0"
 link set dev eth0 addrgenmode none
-address add 10.244.1.2/24 dev eth0
+address add 10.244.1.3/24 dev eth0
 link set dev eth0 up
 route replace default via 10.244.1.1 dev eth0
 EOF
@@ -197,7 +239,7 @@ nsenter --net=/run/netns/k8s-host-gw-web-2 ip -batch - <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:k8s-host-gw:node web-2"
 link set dev eth0 addrgenmode none
-address add 10.244.1.3/24 dev eth0
+address add 10.244.1.4/24 dev eth0
 link set dev eth0 up
 route replace default via 10.244.1.1 dev eth0
 EOF
@@ -244,18 +286,33 @@ cat > /run/netlab/k8s-host-gw/etc/nodes/node2/resolv.conf <<'EOF'
 options timeout:1 attempts:1
 EOF
 mkdir -p /etc/netns && ln -sfn /run/netlab/k8s-host-gw/etc/nodes/node2 /etc/netns/k8s-host-gw-node2
+mkdir -p /run/netlab/k8s-host-gw/etc/nodes/kube-system.coredns-0
+cat > /run/netlab/k8s-host-gw/etc/nodes/kube-system.coredns-0/hosts <<'EOF'
+# Written by netlab for lab k8s-host-gw; removed by `netlab down k8s-host-gw`.
+127.0.0.1	localhost
+::1	localhost ip6-localhost ip6-loopback
+EOF
+mkdir -p /run/netlab/k8s-host-gw/etc/nodes/kube-system.coredns-0
+cat > /run/netlab/k8s-host-gw/etc/nodes/kube-system.coredns-0/resolv.conf <<'EOF'
+# Written by netlab for lab k8s-host-gw; removed by `netlab down k8s-host-gw`.
+nameserver 10.96.0.10
+search kube-system.svc.cluster.local svc.cluster.local cluster.local
+options ndots:5
+EOF
+mkdir -p /etc/netns && ln -sfn /run/netlab/k8s-host-gw/etc/nodes/kube-system.coredns-0 /etc/netns/k8s-host-gw-kube-system.coredns-0
 mkdir -p /run/netlab/k8s-host-gw/etc/nodes/web-0
 cat > /run/netlab/k8s-host-gw/etc/nodes/web-0/hosts <<'EOF'
 # Written by netlab for lab k8s-host-gw; removed by `netlab down k8s-host-gw`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
-10.244.1.2	web-0
+10.244.1.3	web-0
 EOF
 mkdir -p /run/netlab/k8s-host-gw/etc/nodes/web-0
 cat > /run/netlab/k8s-host-gw/etc/nodes/web-0/resolv.conf <<'EOF'
 # Written by netlab for lab k8s-host-gw; removed by `netlab down k8s-host-gw`.
-# No nameserver: this node resolves names from /etc/hosts only.
-options timeout:1 attempts:1
+nameserver 10.96.0.10
+search default.svc.cluster.local svc.cluster.local cluster.local
+options ndots:5
 EOF
 mkdir -p /etc/netns && ln -sfn /run/netlab/k8s-host-gw/etc/nodes/web-0 /etc/netns/k8s-host-gw-web-0
 mkdir -p /run/netlab/k8s-host-gw/etc/nodes/web-1
@@ -268,8 +325,9 @@ EOF
 mkdir -p /run/netlab/k8s-host-gw/etc/nodes/web-1
 cat > /run/netlab/k8s-host-gw/etc/nodes/web-1/resolv.conf <<'EOF'
 # Written by netlab for lab k8s-host-gw; removed by `netlab down k8s-host-gw`.
-# No nameserver: this node resolves names from /etc/hosts only.
-options timeout:1 attempts:1
+nameserver 10.96.0.10
+search default.svc.cluster.local svc.cluster.local cluster.local
+options ndots:5
 EOF
 mkdir -p /etc/netns && ln -sfn /run/netlab/k8s-host-gw/etc/nodes/web-1 /etc/netns/k8s-host-gw-web-1
 mkdir -p /run/netlab/k8s-host-gw/etc/nodes/web-2
@@ -277,17 +335,21 @@ cat > /run/netlab/k8s-host-gw/etc/nodes/web-2/hosts <<'EOF'
 # Written by netlab for lab k8s-host-gw; removed by `netlab down k8s-host-gw`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
-10.244.1.3	web-2
+10.244.1.4	web-2
 EOF
 mkdir -p /run/netlab/k8s-host-gw/etc/nodes/web-2
 cat > /run/netlab/k8s-host-gw/etc/nodes/web-2/resolv.conf <<'EOF'
 # Written by netlab for lab k8s-host-gw; removed by `netlab down k8s-host-gw`.
-# No nameserver: this node resolves names from /etc/hosts only.
-options timeout:1 attempts:1
+nameserver 10.96.0.10
+search default.svc.cluster.local svc.cluster.local cluster.local
+options ndots:5
 EOF
 mkdir -p /etc/netns && ln -sfn /run/netlab/k8s-host-gw/etc/nodes/web-2 /etc/netns/k8s-host-gw-web-2
 
 # --- run
+# start the lab's DNS server in kube-system/coredns-0: netlab dns-server k8s-host-gw --in kube-system/coredns-0
+mkdir -p /run/netlab/k8s-host-gw/logs
+ip netns exec k8s-host-gw-kube-system.coredns-0 setsid sh -c 'netlab dns-server k8s-host-gw --in kube-system/coredns-0' >>/run/netlab/k8s-host-gw/logs/_dns@kube-system.coredns-0-0.log 2>&1 </dev/null &
 # start on outside: netlab serve http --port 80
 mkdir -p /run/netlab/k8s-host-gw/logs
 ip netns exec k8s-host-gw-outside setsid sh -c 'netlab serve http --port 80' >>/run/netlab/k8s-host-gw/logs/outside-0.log 2>&1 </dev/null &

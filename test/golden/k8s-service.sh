@@ -4,11 +4,12 @@
 set -e
 
 # --- namespaces
-# create 7 network namespaces
+# create 8 network namespaces
 ip -batch - <<'EOF'
 netns add k8s-service-outside
 netns add k8s-service-node1
 netns add k8s-service-node2
+netns add k8s-service-kube-system.coredns-0
 netns add k8s-service-web-0
 netns add k8s-service-web-1
 netns add k8s-service-web-2
@@ -39,6 +40,7 @@ link set dev k8s-serv-08owct alias "netlab:k8s-service:node2:eth0"
 link property add dev k8s-serv-08owct altname k8s-service-node2-eth0
 link set dev k8s-serv-08owct addrgenmode none
 link set dev k8s-serv-08owct master k8s-serv-0n6o4d up
+link add cni0-nod-0kciqp netns k8s-service-node1 type veth peer name eth0 netns k8s-service-kube-system.coredns-0
 link add cni0-nod-0lq80q netns k8s-service-node1 type veth peer name eth0 netns k8s-service-web-0
 link add cni0-nod-1p1ivr netns k8s-service-node2 type veth peer name eth0 netns k8s-service-web-1
 link add cni0-nod-0l68tc netns k8s-service-node1 type veth peer name eth0 netns k8s-service-web-2
@@ -63,6 +65,9 @@ link add cni0 address 02:d3:bb:66:ec:e9 type bridge
 link set dev cni0 addrgenmode none
 address add 10.244.1.1/24 dev cni0
 link set dev cni0 up
+link set dev cni0-nod-0kciqp addrgenmode none
+link set dev cni0-nod-0kciqp master cni0 up
+link set dev cni0-nod-0kciqp type bridge_slave hairpin on
 link set dev cni0-nod-0lq80q addrgenmode none
 link set dev cni0-nod-0lq80q master cni0 up
 link set dev cni0-nod-0lq80q type bridge_slave hairpin on
@@ -91,21 +96,35 @@ COMMIT
 :KUBE-SERVICES - [0:0]
 :KUBE-POSTROUTING - [0:0]
 :FLANNEL-POSTRTG - [0:0]
+:KUBE-SVC-TCOU7JCQXEZGVUNU - [0:0]
+:KUBE-SEP-Z6M7ZHWCTBNMPLD7 - [0:0]
+:KUBE-SVC-ERIFXISQEP7F7OF4 - [0:0]
+:KUBE-SEP-BWHGELGX6BITPZVO - [0:0]
 :KUBE-SVC-SZGXCNNBZLC4E3DM - [0:0]
-:KUBE-SEP-32SALUOIS2MA4FR2 - [0:0]
 :KUBE-SEP-TCTHC2GJWQODMGO5 - [0:0]
+:KUBE-SEP-E2N52IBPJ4ZMAOHZ - [0:0]
 :KUBE-SEP-AA6QAY2Y4CURGM4M - [0:0]
 :KUBE-NODEPORTS - [0:0]
 :KUBE-EXT-SZGXCNNBZLC4E3DM - [0:0]
 :KUBE-MARK-MASQ - [0:0]
+-A KUBE-SERVICES -d 10.96.0.10/32 -p udp -m udp --dport 53 -m comment --comment "kube-system/kube-dns:dns cluster IP" -j KUBE-SVC-TCOU7JCQXEZGVUNU
+-A KUBE-SVC-TCOU7JCQXEZGVUNU ! -s 10.244.0.0/16 -d 10.96.0.10/32 -p udp -m udp --dport 53 -m comment --comment "kube-system/kube-dns:dns cluster IP" -j KUBE-MARK-MASQ
+-A KUBE-SVC-TCOU7JCQXEZGVUNU -m comment --comment "kube-system/kube-dns:dns -> 10.244.1.2:53" -j KUBE-SEP-Z6M7ZHWCTBNMPLD7
+-A KUBE-SEP-Z6M7ZHWCTBNMPLD7 -s 10.244.1.2/32 -m comment --comment "kube-system/kube-dns:dns" -j KUBE-MARK-MASQ
+-A KUBE-SEP-Z6M7ZHWCTBNMPLD7 -p udp -m udp -m comment --comment "kube-system/kube-dns:dns" -j DNAT --to-destination 10.244.1.2:53
+-A KUBE-SERVICES -d 10.96.0.10/32 -p tcp -m tcp --dport 53 -m comment --comment "kube-system/kube-dns:dns-tcp cluster IP" -j KUBE-SVC-ERIFXISQEP7F7OF4
+-A KUBE-SVC-ERIFXISQEP7F7OF4 ! -s 10.244.0.0/16 -d 10.96.0.10/32 -p tcp -m tcp --dport 53 -m comment --comment "kube-system/kube-dns:dns-tcp cluster IP" -j KUBE-MARK-MASQ
+-A KUBE-SVC-ERIFXISQEP7F7OF4 -m comment --comment "kube-system/kube-dns:dns-tcp -> 10.244.1.2:53" -j KUBE-SEP-BWHGELGX6BITPZVO
+-A KUBE-SEP-BWHGELGX6BITPZVO -s 10.244.1.2/32 -m comment --comment "kube-system/kube-dns:dns-tcp" -j KUBE-MARK-MASQ
+-A KUBE-SEP-BWHGELGX6BITPZVO -p tcp -m tcp -m comment --comment "kube-system/kube-dns:dns-tcp" -j DNAT --to-destination 10.244.1.2:53
 -A KUBE-SERVICES -d 10.96.0.11/32 -p tcp -m tcp --dport 80 -m comment --comment "default/web-service cluster IP" -j KUBE-SVC-SZGXCNNBZLC4E3DM
 -A KUBE-SVC-SZGXCNNBZLC4E3DM ! -s 10.244.0.0/16 -d 10.96.0.11/32 -p tcp -m tcp --dport 80 -m comment --comment "default/web-service cluster IP" -j KUBE-MARK-MASQ
--A KUBE-SVC-SZGXCNNBZLC4E3DM -m statistic --mode random --probability 0.3333333333 -m comment --comment "default/web-service -> 10.244.1.2:80" -j KUBE-SEP-32SALUOIS2MA4FR2
--A KUBE-SEP-32SALUOIS2MA4FR2 -s 10.244.1.2/32 -m comment --comment "default/web-service" -j KUBE-MARK-MASQ
--A KUBE-SEP-32SALUOIS2MA4FR2 -p tcp -m tcp -m comment --comment "default/web-service" -j DNAT --to-destination 10.244.1.2:80
--A KUBE-SVC-SZGXCNNBZLC4E3DM -m statistic --mode random --probability 0.5000000000 -m comment --comment "default/web-service -> 10.244.1.3:80" -j KUBE-SEP-TCTHC2GJWQODMGO5
+-A KUBE-SVC-SZGXCNNBZLC4E3DM -m statistic --mode random --probability 0.3333333333 -m comment --comment "default/web-service -> 10.244.1.3:80" -j KUBE-SEP-TCTHC2GJWQODMGO5
 -A KUBE-SEP-TCTHC2GJWQODMGO5 -s 10.244.1.3/32 -m comment --comment "default/web-service" -j KUBE-MARK-MASQ
 -A KUBE-SEP-TCTHC2GJWQODMGO5 -p tcp -m tcp -m comment --comment "default/web-service" -j DNAT --to-destination 10.244.1.3:80
+-A KUBE-SVC-SZGXCNNBZLC4E3DM -m statistic --mode random --probability 0.5000000000 -m comment --comment "default/web-service -> 10.244.1.4:80" -j KUBE-SEP-E2N52IBPJ4ZMAOHZ
+-A KUBE-SEP-E2N52IBPJ4ZMAOHZ -s 10.244.1.4/32 -m comment --comment "default/web-service" -j KUBE-MARK-MASQ
+-A KUBE-SEP-E2N52IBPJ4ZMAOHZ -p tcp -m tcp -m comment --comment "default/web-service" -j DNAT --to-destination 10.244.1.4:80
 -A KUBE-SVC-SZGXCNNBZLC4E3DM -m comment --comment "default/web-service -> 10.244.2.2:80" -j KUBE-SEP-AA6QAY2Y4CURGM4M
 -A KUBE-SEP-AA6QAY2Y4CURGM4M -s 10.244.2.2/32 -m comment --comment "default/web-service" -j KUBE-MARK-MASQ
 -A KUBE-SEP-AA6QAY2Y4CURGM4M -p tcp -m tcp -m comment --comment "default/web-service" -j DNAT --to-destination 10.244.2.2:80
@@ -173,21 +192,35 @@ COMMIT
 :KUBE-SERVICES - [0:0]
 :KUBE-POSTROUTING - [0:0]
 :FLANNEL-POSTRTG - [0:0]
+:KUBE-SVC-TCOU7JCQXEZGVUNU - [0:0]
+:KUBE-SEP-Z6M7ZHWCTBNMPLD7 - [0:0]
+:KUBE-SVC-ERIFXISQEP7F7OF4 - [0:0]
+:KUBE-SEP-BWHGELGX6BITPZVO - [0:0]
 :KUBE-SVC-SZGXCNNBZLC4E3DM - [0:0]
-:KUBE-SEP-32SALUOIS2MA4FR2 - [0:0]
 :KUBE-SEP-TCTHC2GJWQODMGO5 - [0:0]
+:KUBE-SEP-E2N52IBPJ4ZMAOHZ - [0:0]
 :KUBE-SEP-AA6QAY2Y4CURGM4M - [0:0]
 :KUBE-NODEPORTS - [0:0]
 :KUBE-EXT-SZGXCNNBZLC4E3DM - [0:0]
 :KUBE-MARK-MASQ - [0:0]
+-A KUBE-SERVICES -d 10.96.0.10/32 -p udp -m udp --dport 53 -m comment --comment "kube-system/kube-dns:dns cluster IP" -j KUBE-SVC-TCOU7JCQXEZGVUNU
+-A KUBE-SVC-TCOU7JCQXEZGVUNU ! -s 10.244.0.0/16 -d 10.96.0.10/32 -p udp -m udp --dport 53 -m comment --comment "kube-system/kube-dns:dns cluster IP" -j KUBE-MARK-MASQ
+-A KUBE-SVC-TCOU7JCQXEZGVUNU -m comment --comment "kube-system/kube-dns:dns -> 10.244.1.2:53" -j KUBE-SEP-Z6M7ZHWCTBNMPLD7
+-A KUBE-SEP-Z6M7ZHWCTBNMPLD7 -s 10.244.1.2/32 -m comment --comment "kube-system/kube-dns:dns" -j KUBE-MARK-MASQ
+-A KUBE-SEP-Z6M7ZHWCTBNMPLD7 -p udp -m udp -m comment --comment "kube-system/kube-dns:dns" -j DNAT --to-destination 10.244.1.2:53
+-A KUBE-SERVICES -d 10.96.0.10/32 -p tcp -m tcp --dport 53 -m comment --comment "kube-system/kube-dns:dns-tcp cluster IP" -j KUBE-SVC-ERIFXISQEP7F7OF4
+-A KUBE-SVC-ERIFXISQEP7F7OF4 ! -s 10.244.0.0/16 -d 10.96.0.10/32 -p tcp -m tcp --dport 53 -m comment --comment "kube-system/kube-dns:dns-tcp cluster IP" -j KUBE-MARK-MASQ
+-A KUBE-SVC-ERIFXISQEP7F7OF4 -m comment --comment "kube-system/kube-dns:dns-tcp -> 10.244.1.2:53" -j KUBE-SEP-BWHGELGX6BITPZVO
+-A KUBE-SEP-BWHGELGX6BITPZVO -s 10.244.1.2/32 -m comment --comment "kube-system/kube-dns:dns-tcp" -j KUBE-MARK-MASQ
+-A KUBE-SEP-BWHGELGX6BITPZVO -p tcp -m tcp -m comment --comment "kube-system/kube-dns:dns-tcp" -j DNAT --to-destination 10.244.1.2:53
 -A KUBE-SERVICES -d 10.96.0.11/32 -p tcp -m tcp --dport 80 -m comment --comment "default/web-service cluster IP" -j KUBE-SVC-SZGXCNNBZLC4E3DM
 -A KUBE-SVC-SZGXCNNBZLC4E3DM ! -s 10.244.0.0/16 -d 10.96.0.11/32 -p tcp -m tcp --dport 80 -m comment --comment "default/web-service cluster IP" -j KUBE-MARK-MASQ
--A KUBE-SVC-SZGXCNNBZLC4E3DM -m statistic --mode random --probability 0.3333333333 -m comment --comment "default/web-service -> 10.244.1.2:80" -j KUBE-SEP-32SALUOIS2MA4FR2
--A KUBE-SEP-32SALUOIS2MA4FR2 -s 10.244.1.2/32 -m comment --comment "default/web-service" -j KUBE-MARK-MASQ
--A KUBE-SEP-32SALUOIS2MA4FR2 -p tcp -m tcp -m comment --comment "default/web-service" -j DNAT --to-destination 10.244.1.2:80
--A KUBE-SVC-SZGXCNNBZLC4E3DM -m statistic --mode random --probability 0.5000000000 -m comment --comment "default/web-service -> 10.244.1.3:80" -j KUBE-SEP-TCTHC2GJWQODMGO5
+-A KUBE-SVC-SZGXCNNBZLC4E3DM -m statistic --mode random --probability 0.3333333333 -m comment --comment "default/web-service -> 10.244.1.3:80" -j KUBE-SEP-TCTHC2GJWQODMGO5
 -A KUBE-SEP-TCTHC2GJWQODMGO5 -s 10.244.1.3/32 -m comment --comment "default/web-service" -j KUBE-MARK-MASQ
 -A KUBE-SEP-TCTHC2GJWQODMGO5 -p tcp -m tcp -m comment --comment "default/web-service" -j DNAT --to-destination 10.244.1.3:80
+-A KUBE-SVC-SZGXCNNBZLC4E3DM -m statistic --mode random --probability 0.5000000000 -m comment --comment "default/web-service -> 10.244.1.4:80" -j KUBE-SEP-E2N52IBPJ4ZMAOHZ
+-A KUBE-SEP-E2N52IBPJ4ZMAOHZ -s 10.244.1.4/32 -m comment --comment "default/web-service" -j KUBE-MARK-MASQ
+-A KUBE-SEP-E2N52IBPJ4ZMAOHZ -p tcp -m tcp -m comment --comment "default/web-service" -j DNAT --to-destination 10.244.1.4:80
 -A KUBE-SVC-SZGXCNNBZLC4E3DM -m comment --comment "default/web-service -> 10.244.2.2:80" -j KUBE-SEP-AA6QAY2Y4CURGM4M
 -A KUBE-SEP-AA6QAY2Y4CURGM4M -s 10.244.2.2/32 -m comment --comment "default/web-service" -j KUBE-MARK-MASQ
 -A KUBE-SEP-AA6QAY2Y4CURGM4M -p tcp -m tcp -m comment --comment "default/web-service" -j DNAT --to-destination 10.244.2.2:80
@@ -219,12 +252,21 @@ nsenter --net=/run/netns/k8s-service-node2 iptables -t nat -C PREROUTING -m comm
 nsenter --net=/run/netns/k8s-service-node2 iptables -t nat -C OUTPUT -m comment --comment "netlab:k8s-service" -j KUBE-SERVICES 2>/dev/null || nsenter --net=/run/netns/k8s-service-node2 iptables -t nat -I OUTPUT 1 -m comment --comment "netlab:k8s-service" -j KUBE-SERVICES
 nsenter --net=/run/netns/k8s-service-node2 iptables -t nat -C POSTROUTING -m comment --comment "netlab:k8s-service" -j KUBE-POSTROUTING 2>/dev/null || nsenter --net=/run/netns/k8s-service-node2 iptables -t nat -I POSTROUTING 1 -m comment --comment "netlab:k8s-service" -j KUBE-POSTROUTING
 nsenter --net=/run/netns/k8s-service-node2 iptables -t nat -C POSTROUTING -m comment --comment "netlab:k8s-service" -j FLANNEL-POSTRTG 2>/dev/null || nsenter --net=/run/netns/k8s-service-node2 iptables -t nat -A POSTROUTING -m comment --comment "netlab:k8s-service" -j FLANNEL-POSTRTG
+# configure kube-system/coredns-0
+nsenter --net=/run/netns/k8s-service-kube-system.coredns-0 ip -batch - <<'EOF'
+link set dev lo up
+link set dev lo alias "netlab:k8s-service:node kube-system/coredns-0"
+link set dev eth0 addrgenmode none
+address add 10.244.1.2/24 dev eth0
+link set dev eth0 up
+route replace default via 10.244.1.1 dev eth0
+EOF
 # configure web-0
 nsenter --net=/run/netns/k8s-service-web-0 ip -batch - <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:k8s-service:node web-0"
 link set dev eth0 addrgenmode none
-address add 10.244.1.2/24 dev eth0
+address add 10.244.1.3/24 dev eth0
 link set dev eth0 up
 route replace default via 10.244.1.1 dev eth0
 EOF
@@ -242,7 +284,7 @@ nsenter --net=/run/netns/k8s-service-web-2 ip -batch - <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:k8s-service:node web-2"
 link set dev eth0 addrgenmode none
-address add 10.244.1.3/24 dev eth0
+address add 10.244.1.4/24 dev eth0
 link set dev eth0 up
 route replace default via 10.244.1.1 dev eth0
 EOF
@@ -298,24 +340,33 @@ cat > /run/netlab/k8s-service/etc/nodes/node2/resolv.conf <<'EOF'
 options timeout:1 attempts:1
 EOF
 mkdir -p /etc/netns && ln -sfn /run/netlab/k8s-service/etc/nodes/node2 /etc/netns/k8s-service-node2
+mkdir -p /run/netlab/k8s-service/etc/nodes/kube-system.coredns-0
+cat > /run/netlab/k8s-service/etc/nodes/kube-system.coredns-0/hosts <<'EOF'
+# Written by netlab for lab k8s-service; removed by `netlab down k8s-service`.
+127.0.0.1	localhost
+::1	localhost ip6-localhost ip6-loopback
+EOF
+mkdir -p /run/netlab/k8s-service/etc/nodes/kube-system.coredns-0
+cat > /run/netlab/k8s-service/etc/nodes/kube-system.coredns-0/resolv.conf <<'EOF'
+# Written by netlab for lab k8s-service; removed by `netlab down k8s-service`.
+nameserver 10.96.0.10
+search kube-system.svc.cluster.local svc.cluster.local cluster.local
+options ndots:5
+EOF
+mkdir -p /etc/netns && ln -sfn /run/netlab/k8s-service/etc/nodes/kube-system.coredns-0 /etc/netns/k8s-service-kube-system.coredns-0
 mkdir -p /run/netlab/k8s-service/etc/nodes/web-0
 cat > /run/netlab/k8s-service/etc/nodes/web-0/hosts <<'EOF'
 # Written by netlab for lab k8s-service; removed by `netlab down k8s-service`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
-10.244.1.2	web-0
-10.96.0.11	web-service
-10.96.0.11	web-service.default
-10.96.0.11	web-service.default.svc.cluster.local
-10.96.0.12	nobody
-10.96.0.12	nobody.default
-10.96.0.12	nobody.default.svc.cluster.local
+10.244.1.3	web-0
 EOF
 mkdir -p /run/netlab/k8s-service/etc/nodes/web-0
 cat > /run/netlab/k8s-service/etc/nodes/web-0/resolv.conf <<'EOF'
 # Written by netlab for lab k8s-service; removed by `netlab down k8s-service`.
-# No nameserver: this node resolves names from /etc/hosts only.
-options timeout:1 attempts:1
+nameserver 10.96.0.10
+search default.svc.cluster.local svc.cluster.local cluster.local
+options ndots:5
 EOF
 mkdir -p /etc/netns && ln -sfn /run/netlab/k8s-service/etc/nodes/web-0 /etc/netns/k8s-service-web-0
 mkdir -p /run/netlab/k8s-service/etc/nodes/web-1
@@ -324,18 +375,13 @@ cat > /run/netlab/k8s-service/etc/nodes/web-1/hosts <<'EOF'
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.244.2.2	web-1
-10.96.0.11	web-service
-10.96.0.11	web-service.default
-10.96.0.11	web-service.default.svc.cluster.local
-10.96.0.12	nobody
-10.96.0.12	nobody.default
-10.96.0.12	nobody.default.svc.cluster.local
 EOF
 mkdir -p /run/netlab/k8s-service/etc/nodes/web-1
 cat > /run/netlab/k8s-service/etc/nodes/web-1/resolv.conf <<'EOF'
 # Written by netlab for lab k8s-service; removed by `netlab down k8s-service`.
-# No nameserver: this node resolves names from /etc/hosts only.
-options timeout:1 attempts:1
+nameserver 10.96.0.10
+search default.svc.cluster.local svc.cluster.local cluster.local
+options ndots:5
 EOF
 mkdir -p /etc/netns && ln -sfn /run/netlab/k8s-service/etc/nodes/web-1 /etc/netns/k8s-service-web-1
 mkdir -p /run/netlab/k8s-service/etc/nodes/web-2
@@ -343,19 +389,14 @@ cat > /run/netlab/k8s-service/etc/nodes/web-2/hosts <<'EOF'
 # Written by netlab for lab k8s-service; removed by `netlab down k8s-service`.
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
-10.244.1.3	web-2
-10.96.0.11	web-service
-10.96.0.11	web-service.default
-10.96.0.11	web-service.default.svc.cluster.local
-10.96.0.12	nobody
-10.96.0.12	nobody.default
-10.96.0.12	nobody.default.svc.cluster.local
+10.244.1.4	web-2
 EOF
 mkdir -p /run/netlab/k8s-service/etc/nodes/web-2
 cat > /run/netlab/k8s-service/etc/nodes/web-2/resolv.conf <<'EOF'
 # Written by netlab for lab k8s-service; removed by `netlab down k8s-service`.
-# No nameserver: this node resolves names from /etc/hosts only.
-options timeout:1 attempts:1
+nameserver 10.96.0.10
+search default.svc.cluster.local svc.cluster.local cluster.local
+options ndots:5
 EOF
 mkdir -p /etc/netns && ln -sfn /run/netlab/k8s-service/etc/nodes/web-2 /etc/netns/k8s-service-web-2
 mkdir -p /run/netlab/k8s-service/etc/nodes/client
@@ -364,22 +405,20 @@ cat > /run/netlab/k8s-service/etc/nodes/client/hosts <<'EOF'
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 10.244.2.3	client
-10.96.0.11	web-service
-10.96.0.11	web-service.default
-10.96.0.11	web-service.default.svc.cluster.local
-10.96.0.12	nobody
-10.96.0.12	nobody.default
-10.96.0.12	nobody.default.svc.cluster.local
 EOF
 mkdir -p /run/netlab/k8s-service/etc/nodes/client
 cat > /run/netlab/k8s-service/etc/nodes/client/resolv.conf <<'EOF'
 # Written by netlab for lab k8s-service; removed by `netlab down k8s-service`.
-# No nameserver: this node resolves names from /etc/hosts only.
-options timeout:1 attempts:1
+nameserver 10.96.0.10
+search default.svc.cluster.local svc.cluster.local cluster.local
+options ndots:5
 EOF
 mkdir -p /etc/netns && ln -sfn /run/netlab/k8s-service/etc/nodes/client /etc/netns/k8s-service-client
 
 # --- run
+# start the lab's DNS server in kube-system/coredns-0: netlab dns-server k8s-service --in kube-system/coredns-0
+mkdir -p /run/netlab/k8s-service/logs
+ip netns exec k8s-service-kube-system.coredns-0 setsid sh -c 'netlab dns-server k8s-service --in kube-system/coredns-0' >>/run/netlab/k8s-service/logs/_dns@kube-system.coredns-0-0.log 2>&1 </dev/null &
 # start on web-0: netlab serve http --port 80 --name web-0
 mkdir -p /run/netlab/k8s-service/logs
 ip netns exec k8s-service-web-0 setsid sh -c 'netlab serve http --port 80 --name web-0' >>/run/netlab/k8s-service/logs/web-0-0.log 2>&1 </dev/null &

@@ -150,9 +150,26 @@ const LABS: { ref: string; name: string; probes: Probe[]; wait?: number }[] = [
       ok("node1", "ip route", "10.244.2.0/24 via 192.168.56.12 dev eth0"),
       ok("node1", "ip -o addr show dev cni0", "10.244.1.1/24"),
       ok("web-0", "ip route", "default via 10.244.1.1 dev eth0"),
-      ok("web-1", curl("http://10.244.1.2/"), "you are 10.244.2.2"),
+      ok("web-1", curl("http://10.244.1.3/"), "you are 10.244.2.2"),
       ok("web-0", curl("http://192.168.56.100/"), "you are 192.168.56.11"),
       ok("node1", "iptables-save -t nat", "-A FLANNEL-POSTRTG -s 10.244.0.0/16 ! -d 224.0.0.0/4"),
+    ],
+  },
+  {
+    ref: "k8s-dns",
+    name: "k8s-dns",
+    probes: [
+      ok("shop/client", "cat /etc/resolv.conf", "search shop.svc.cluster.local svc.cluster.local cluster.local"),
+      ok("shop/client", "dig +short +search web-peers.default | sort | tr '\\n' ' '", "10.244.1.3 10.244.1.4 10.244.2.2"),
+      ok("shop/client", "dig +short SRV _http._tcp.web-peers.default.svc.cluster.local | sort | head -1", "0 33 80 web-0.web-peers.default.svc.cluster.local."),
+      ok("web-1", "nslookup web", "Address: 10.96.0.11"),
+      // ndots:5: an outside name with fewer dots walks the search path first; the server logs each try.
+      ok("shop/client", "getent hosts db.example.com", "192.168.56.200"),
+      ok("host", `${NETLAB} logs k8s-dns dns | grep 'shop/client A db.example.com.shop.svc.cluster.local -> '`, "NXDOMAIN"),
+      ok("host", `${NETLAB} logs k8s-dns dns | grep 'shop/client A db.example.com -> '`, "192.168.56.200"),
+      ok("node2", "iptables-save -t nat", '-A KUBE-SERVICES -d 10.96.0.10/32 -p udp -m udp --dport 53 -m comment --comment "kube-system/kube-dns:dns cluster IP" -j KUBE-SVC-TCOU7JCQXEZGVUNU'),
+      ok("host", `${NETLAB} get k8s-dns pods -n kube-system`, "coredns-0"),
+      fails("shop/client", "dig +short +search +tries=1 +time=1 nosuch.default.svc.cluster.local | grep ."),
     ],
   },
   {
@@ -160,7 +177,7 @@ const LABS: { ref: string; name: string; probes: Probe[]; wait?: number }[] = [
     name: "k8s-service",
     probes: [
       ok("client", curl("http://10.96.0.11/"), "hello from web-"),
-      ok("client", curl("http://web-service.default.svc.cluster.local/"), "hello from web-"),
+      ok("client", curl("http://web-service/"), "hello from web-"), // the cluster DNS, through the search path
       ok("outside", curl("http://192.168.56.12:30080/"), "hello from web-"),
       ok("node2", "iptables-save -t nat", '-A KUBE-SERVICES -d 10.96.0.11/32 -p tcp -m tcp --dport 80 -m comment --comment "default/web-service cluster IP" -j KUBE-SVC-'),
       ok("node1", "iptables-save -t nat", "-m statistic --mode random --probability 0.33333333349"),
@@ -169,7 +186,7 @@ const LABS: { ref: string; name: string; probes: Probe[]; wait?: number }[] = [
       // 1 request in 3. Without hairpin it never does (the SYN is dropped; the retry picks anew).
       ok("web-0", 'n=$(for i in $(seq 20); do curl -s -m 3 http://10.96.0.11/ | head -1; done | grep -c "^hello from web-0$"); [ "$n" -gt 0 ] && echo "answered by itself"', "answered by itself"),
       fails("client", tcp("10.96.0.12", 80)),
-      ok("host", `${NETLAB} get k8s-service pods -o wide | grep -E '^web-0 +1/1 +Running +0 +\\S+ +10\\.244\\.1\\.2 +node1$'`, "web-0"),
+      ok("host", `${NETLAB} get k8s-service pods -o wide | grep -E '^web-0 +1/1 +Running +0 +\\S+ +10\\.244\\.1\\.3 +node1$'`, "web-0"),
       ok("host", `${NETLAB} get k8s-service svc | grep -E '^web-service +NodePort +10\\.96\\.0\\.11 +<none> +80:30080/TCP'`, "web-service"),
     ],
   },

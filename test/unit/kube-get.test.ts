@@ -31,9 +31,9 @@ describe("netlab get", () => {
     const t = getTable(lab.kube!, "pods", { ns: "default", wide: true }, live, ips);
     expect(t.head).toEqual(["NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE"]);
     expect(t.rows).toEqual([
-      ["web-0", "1/1", "Running", "0", "5m", "10.244.1.2", "node1"],
+      ["web-0", "1/1", "Running", "0", "5m", "10.244.1.3", "node1"],
       ["web-1", "1/1", "Running", "0", "5m", "10.244.2.2", "node2"],
-      ["web-2", "1/1", "Running", "0", "5m", "10.244.1.3", "node1"],
+      ["web-2", "1/1", "Running", "0", "5m", "10.244.1.4", "node1"],
       ["web-3", "0/1", "Error", "0", "5m", "10.244.2.3", "node2"],
     ]);
     expect(getTable(lab.kube!, "pods", { ns: null, wide: false }, live, ips).rows.at(-1)).toEqual(["shop", "db", "1/1", "Running", "0", "5m"]);
@@ -41,7 +41,7 @@ describe("netlab get", () => {
 
   it("services, endpoints (kubectl's '+ N more...') and nodes", () => {
     expect(getTable(lab.kube!, "services", { ns: "default", wide: false }, live, ips).rows).toEqual([["web", "NodePort", "10.96.0.11", "<none>", "80:30080/TCP", "5m"]]);
-    expect(getTable(lab.kube!, "endpoints", { ns: "default", wide: false }, { ...live, running: new Set(["web-0", "web-1", "web-2", "web-3"]) }, ips).rows).toEqual([["web", "10.244.1.2:80,10.244.1.3:80,10.244.2.2:80 + 1 more...", "5m"]]);
+    expect(getTable(lab.kube!, "endpoints", { ns: "default", wide: false }, { ...live, running: new Set(["web-0", "web-1", "web-2", "web-3"]) }, ips).rows).toEqual([["web", "10.244.1.3:80,10.244.1.4:80,10.244.2.2:80 + 1 more...", "5m"]]);
     expect(getTable(lab.kube!, "nodes", { ns: "default", wide: true }, live, ips).rows).toEqual([["node1", "Ready", "<none>", "5m", "netlab", "192.168.56.11"], ["node2", "Ready", "<none>", "5m", "netlab", "192.168.56.12"]]);
   });
 });

@@ -35,11 +35,11 @@ describe("kubernetes: a cluster's pods on its nodes", () => {
   it("places a Deployment's replicas round-robin, each on its node's cni0 with the node's /24", () => {
     const l = labFromText(lab(DEPLOY()), "k8s.yaml");
     const at = (n: string) => l.nodes.find((x) => x.name === n)!;
-    expect(["web-0", "web-1", "web-2"].map((n) => [at(n).host, at(n).intfs[0].addrs[0]])).toEqual([["node1", "10.244.1.2/24"], ["node2", "10.244.2.2/24"], ["node1", "10.244.1.3/24"]]);
+    expect(["web-0", "web-1", "web-2"].map((n) => [at(n).host, at(n).intfs[0].addrs[0]])).toEqual([["node1", "10.244.1.3/24"], ["node2", "10.244.2.2/24"], ["node1", "10.244.1.4/24"]]);
     expect(at("node1").routes).toContain("10.244.2.0/24 via 192.168.56.12");
     expect(at("node2").routes).toContain("10.244.1.0/24 via 192.168.56.11");
     expect(at("web-0").run).toEqual(["netlab serve http --port 80 --name web-0"]);
-    expect(l.kube?.pods.map((p) => `${p.node}@${p.on}`)).toEqual(["web-0@node1", "web-1@node2", "web-2@node1"]);
+    expect(l.kube?.pods.map((p) => `${p.node}@${p.on}`)).toEqual(["kube-system/coredns-0@node1", "web-0@node1", "web-1@node2", "web-2@node1"]); // the cluster DNS first, as kubeadm's addon
   });
 
   it("builds cni0 in each node and flannel's masquerade: pod to pod left alone, the rest masqueraded", () => {
@@ -59,7 +59,7 @@ describe("kubernetes: a cluster's pods on its nodes", () => {
 `;
     const l = labFromText(`name: k8s\nhosts:\n  node1: { labels: { disk: ssd } }\nkubernetes:\n  nodes: [node2, node1]\n  manifests:\n${m}`, "k8s.yaml");
     const db = l.nodes.find((n) => n.name === "shop/db")!;
-    expect([db.host, db.intfs[0].addrs[0]]).toEqual(["node2", "10.244.1.2/24"]); // node2 is the cluster's first node
+    expect([db.host, db.intfs[0].addrs[0]]).toEqual(["node2", "10.244.1.3/24"]); // node2 is the cluster's first node (after the cluster DNS's pod, .2)
     expect(l.nodes.find((n) => n.name === "ssd")!.host).toBe("node1");
     expect(l.nodes.find((n) => n.name === "ssd")!.run).toEqual(["sleep 1000"]);
   });

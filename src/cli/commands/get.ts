@@ -15,7 +15,8 @@ export async function getCmd(ref: string, what: string, opts: { namespace?: stri
   const cluster = meta.lab.kube;
   if (!cluster) throw new UsageError(`lab ${meta.lab.name} has no kubernetes: section`, "netlab status shows its nodes");
   const state = await findState(ref);
-  const running = new Set(state ? runningProcs(state.journal()).map((p) => p.who) : []);
+  // The cluster DNS's pod runs the lab's DNS server (_dns@POD), not a service of its own.
+  const running = new Set(state ? runningProcs(state.journal()).map((p) => p.who.replace(/^_dns@/, "")) : []);
   const ips = new Map(meta.lab.nodes.map((n) => [n.name, n.intfs[0]?.addrs[0]?.split("/")[0] ?? "<none>"]));
   const o = { ns: opts.allNamespaces ? null : opts.namespace ?? "default", wide: opts.output === "wide" };
   const t = getTable(cluster, kind, o, { running, age: ageOf(Date.now() - Date.parse(meta.createdAt)) }, ips);

@@ -46,7 +46,7 @@ export const CHECKS: KeyDocs = under("checks[]", {
   },
   dns: {
     type: "name",
-    doc: "Probe: the name resolves, asked of the node's DNS server as dig does (A, then AAAA; see resolver); equals narrows it.",
+    doc: "Probe: the name resolves, asked of the node's DNS server as dig does (A, then AAAA; see resolver and type); equals and contains narrow it.",
     example: "dns: b",
     context: NO_PING,
   },
@@ -88,16 +88,24 @@ export const CHECKS: KeyDocs = under("checks[]", {
   },
   contains: {
     type: "string",
-    doc: "http checks: text the body must contain.",
+    doc: "http checks: text the body must contain; dns checks: text one of the answers must contain.",
     example: "contains: hello from b",
     context: { ping: undefined, http: "http://b/" },
   },
   equals: {
-    type: "IP address",
-    doc: "dns checks: an address the name must resolve to.",
+    type: "IP address, or a list of answers",
+    doc: "dns checks: an address the name must resolve to; a list: exactly these answers, in any order (every pod of a headless Service). With type, the records' data as dig prints it, without the final dot.",
     example: "equals: 10.1.0.3",
     context: { ping: undefined, dns: "b" },
     bad: [["10.1.0.3", { dns: undefined, ping: "b" }]],
+  },
+  type: {
+    type: "A | AAAA | SRV | CNAME | PTR | TXT",
+    default: "A, then AAAA",
+    doc: "dns checks: the record type asked for (dig -t TYPE; PTR: the target is an address, asked as dig -x). equals and contains match the records' data, e.g. SRV's \"0 100 80 web.default.svc.cluster.local\".",
+    example: "type: SRV",
+    context: { ping: undefined, dns: "_http._tcp.web.default.svc.cluster.local" },
+    bad: [["SRV", { dns: undefined, ping: "b" }], ["MX"]],
   },
   resolver: {
     type: "dns | system",

@@ -39,7 +39,10 @@ export function resolveCheck(P: Problems, c: RawCheck, i: number, known: (n: str
   const timeoutMs = parseDuration(c.timeout, 2000);
   if (timeoutMs === null || timeoutMs <= 0) { P.add([...path, "timeout"], `"${c.timeout}" is not a duration`, "write it like 2s or 500ms"); return null; }
   if (timeoutMs > 600_000) { P.add([...path, "timeout"], `${c.timeout} is longer than a check may wait (10m)`, "a check's timeout is at most 10m; use retries for more"); return null; }
-  if ((c.status !== undefined || c.contains !== undefined) && kind !== "http") P.add(path, "status and contains go with http checks");
+  if (c.status !== undefined && kind !== "http") P.add(path, "status goes with http checks");
+  if (c.contains !== undefined && kind !== "http" && kind !== "dns") P.add(path, "contains goes with http and dns checks");
+  if (c.type !== undefined && kind !== "dns") P.add([...path, "type"], "type goes with dns checks");
+  if (c.type !== undefined && c.resolver === "system") P.add([...path, "type"], "type asks the DNS server: it does not go with resolver: system", "getent resolves addresses only");
   if (c.equals !== undefined && kind !== "dns") P.add([...path, "equals"], "equals goes with dns checks");
   if (c.resolver !== undefined && kind !== "dns") P.add([...path, "resolver"], "resolver goes with dns checks");
   if (c.via !== undefined && kind !== "http") P.add([...path, "via"], "via goes with http checks", 'e.g. { http: "http://web.example/", via: "n1:30080" }');
@@ -72,7 +75,7 @@ export function resolveCheck(P: Problems, c: RawCheck, i: number, known: (n: str
   return {
     index: i, name: c.name, from: c.from, kind, target, expect: c.expect ?? "pass", timeoutMs, retries: c.retries ?? 0,
     count: c.count ?? 1, status: c.status, contains: c.contains, equals: c.equals, path,
-    ...(kind === "dns" ? { resolver: c.resolver ?? "dns" } : {}),
+    ...(kind === "dns" ? { resolver: c.resolver ?? "dns", ...(c.type ? { recordType: c.type } : {}) } : {}),
     ...(c.via !== undefined ? { via: c.via } : {}),
     ...(c.headers !== undefined ? { headers: c.headers } : {}),
     ...(answeredBy || c.repeat !== undefined ? { repeat: c.repeat ?? 1, answeredBy, tolerance: tolerance ?? 5 } : {}),
