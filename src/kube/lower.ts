@@ -47,7 +47,6 @@ export function lowerKubernetes(raw: RawLab, src: LabSource, labFile: string): K
   for (const [key, p] of [["podCIDR", pods], ["serviceCIDR", services]] as const)
     if (p && underlay && overlaps(p, underlay)) at(key, `${key} ${formatPrefix(p)} overlaps the underlay ${formatPrefix(underlay)}`, "the nodes' LAN needs a range of its own (underlay: { subnet: … })");
   if (k.proxyMode && k.proxyMode !== "iptables") at("proxyMode", `proxyMode: ${k.proxyMode} is not built yet by this version of netlab`, "use proxyMode: iptables (the default): kube-proxy's iptables chains");
-  if (k.routing === "vxlan") at("routing", "routing: vxlan (flannel's flannel.1 device) is not built yet by this version of netlab", "use routing: host-gw (the default): routes between the nodes, no tunnel");
   k.nodes.forEach((n, i) => {
     if (k.nodes.indexOf(n) !== i) out.problems.push(src.problem(["kubernetes", "nodes", i], `node ${n} is listed twice`, "each cluster node once"));
   });
@@ -65,9 +64,12 @@ export function lowerKubernetes(raw: RawLab, src: LabSource, labFile: string): K
   out.translate = (p) => lowered.origins.get(`${p[0]}.${p[1]}`)?.(p.slice(2)) ?? p;
   const svcs = serviceModels(read.objects.services, read.objects.pods, lowered.pods, formatPrefix(services!), out.problems, out.warnings);
   if (out.problems.length) return out;
-  out.cluster = { podCIDR: formatPrefix(pods), serviceCIDR: formatPrefix(services!), routing: k.routing ?? "host-gw", nodes, pods: lowered.pods, services: svcs, dns: { ip: dnsIPOf(formatPrefix(services!)), pod: DNS_POD } };
+  out.cluster = { podCIDR: formatPrefix(pods), serviceCIDR: formatPrefix(services!), routing: k.routing ?? "host-gw", mtu: mtuOf(raw, k), nodes, pods: lowered.pods, services: svcs, dns: { ip: dnsIPOf(formatPrefix(services!)), pod: DNS_POD } };
   return out;
 }
+
+/** The pods' MTU: the underlay's, less VXLAN's 50 bytes when pods' traffic is encapsulated (flannel's subnet.env FLANNEL_MTU). */
+const mtuOf = (raw: RawLab, k: RawKube) => (raw.underlay?.mtu ?? 1500) - (k.routing === "vxlan" ? 50 : 0);
 
 function prefixOf(text: string, bad: (m: string, h?: string) => void, widest: number): Prefix | null {
   const p = parsePrefix(text, false);
@@ -109,7 +111,8 @@ function lowerPods(raw: RawLab, k: RawKube, nodes: KubeNode[], list: KPod[], ser
     // br_netfilter on: a reply bridged straight back to a pod on the same cni0 is un-DNATed (kubeadm's preflight wants it too).
     const sysctls = { "net.bridge.bridge-nf-call-iptables": 1, ...(h.sysctls ?? {}) };
     hosts[n.name] = { ...h, underlay: h.underlay ?? n.underlay, routes: [...(h.routes ?? []), ...others], sysctls };
-    networks[bridgeOf(n, i)] = { host: n.name, bridge: "cni0", subnet: n.podSubnet, dns: false };
+    const mtu = k.routing === "vxlan" ? { mtu: mtuOf(raw, k) } : {};
+    networks[bridgeOf(n, i)] = { host: n.name, bridge: "cni0", subnet: n.podSubnet, dns: false, ...mtu };
     origins.set(`networks.${bridgeOf(n, i)}`, () => ["kubernetes", "nodes", i]);
     if (!raw.hosts?.[n.name]) origins.set(`hosts.${n.name}`, () => ["kubernetes", "nodes", i]);
   });

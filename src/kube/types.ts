@@ -91,6 +91,8 @@ export interface KubeCluster {
   podCIDR: string;
   serviceCIDR: string;
   routing: "host-gw" | "vxlan";
+  /** The pods' MTU: 1500, or the underlay's less VXLAN's 50 bytes with routing: vxlan (flannel's FLANNEL_MTU). */
+  mtu: number;
   nodes: KubeNode[];
   /** Every pod: its lab node name (`NS/POD`, `POD` in default), its node. */
   pods: { node: string; on: string; ns: string; name: string; labels: Record<string, string>; listens: number; ip?: string }[];

@@ -4,6 +4,7 @@
 // namespace's ruleset (ruleset.ts).
 import type { Lab } from "../lab/model.js";
 import { hostSteps } from "./host-steps.js";
+import { flannelVxlan } from "./features/flannel.js";
 import { wire } from "./kinds/index.js";
 import { nameFilesStep } from "./name-files.js";
 import { nodeStep } from "./node-steps.js";
@@ -60,6 +61,7 @@ function dnsServerSteps(lab: Lab, opts: CompileOptions): Step[] {
 export function compile(lab: Lab, opts: CompileOptions): Plan {
   const w = new Wiring(lab);
   wire(w);
+  flannelVxlan(w);
   // 2. The host: every device and cable (straight into their namespaces), routes, sysctls, rules.
   // 3. Inside every node, concurrently: one ip batch each, then sysctls and rules; the name files.
   const nodeSteps: Step[] = lab.nodes.map((node) => nodeStep(lab, node, w));

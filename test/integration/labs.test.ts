@@ -173,6 +173,21 @@ const LABS: { ref: string; name: string; probes: Probe[]; wait?: number }[] = [
     ],
   },
   {
+    ref: "k8s-flannel",
+    name: "k8s-flannel",
+    probes: [
+      ok("node1", "ip -d link show flannel.1", "vxlan id 1 local 192.168.56.11 dev eth0 srcport 0 0 dstport 8472 nolearning"),
+      ok("node1", "ip route show dev flannel.1", "10.244.3.0/24 via 10.244.3.0 onlink"),
+      ok("node1", "ip -o addr show dev flannel.1", "10.244.1.0/32"),
+      ok("node2", "ip neigh show dev flannel.1", "10.244.1.0 lladdr"),
+      ok("node2", "bridge fdb show dev flannel.1", "dst 192.168.56.11 self permanent"),
+      ok("web-1", "ip link show eth0", "mtu 1450"),
+      ok("web-1", ping("10.244.3.2")), // web-2 on node3
+      ok("web-0", "ping -c1 -W1 -M do -s 1422 10.244.2.2"), // 1422 + 28 = 1450 fits the overlay
+      fails("node2", "ip route | grep '^10.244.*via 192.168.56'"), // no host-gw routes: the overlay carries it all
+    ],
+  },
+  {
     ref: "k8s-service",
     name: "k8s-service",
     probes: [
@@ -285,6 +300,18 @@ describe.skipIf(!IS_ROOT)("shipped labs, for real", () => {
       expect(downAgain.stdout).toContain("not up");
     });
   }
+
+  it("k8s-flannel: between the nodes the pods' traffic is VXLAN, UDP 8472 VNI 1 on eth0, inner addresses the pods' own", async () => {
+    expect((await sb.netlab(["up", "k8s-flannel"])).code).toBe(0);
+    const capture = run(["ip", "netns", "exec", "k8s-flannel-node2", "timeout", "8", "tcpdump", "-c", "2", "-nli", "eth0", "udp port 8472 and host 192.168.56.11"]);
+    await new Promise((r) => setTimeout(r, 700));
+    await sb.exec("k8s-flannel", "web-0", "ping -c3 -i 0.2 -W1 10.244.2.2");
+    const seen = (await capture).stdout;
+    // tcpdump calls UDP 8472 OTV; the header is VXLAN's (flags I, instance = the VNI).
+    expect(seen).toMatch(/192\.168\.56\.11\.\d+ > 192\.168\.56\.12\.8472: OTV, flags \[I\] \(0x08\), overlay 0, instance 1\nIP 10\.244\.1\.3 > 10\.244\.2\.2: ICMP echo request/);
+    expect((await sb.netlab(["down", "k8s-flannel"])).code).toBe(0);
+    expect(await sb.snapshot()).toEqual(before);
+  });
 
   it("docker-overlay: between the hosts the containers' traffic is VXLAN, UDP 4789 on eth0", async () => {
     expect((await sb.netlab(["up", "docker-overlay"])).code).toBe(0);
