@@ -21,7 +21,7 @@ import { dnsHolders, dnsServers } from "./dns/servers.js";
 import { currentHost, hostWrap, pidsInNetns } from "./runtime/netns.js";
 import { preflight } from "./runtime/preflight.js";
 import { loadForHost } from "./runtime/host-subnets.js";
-import { renumbers } from "./lab/diff.js";
+import { readAsUp } from "./lab/diff.js";
 import { requireRoot, requireTools } from "./runtime/tools.js";
 import { pool, run } from "./runtime/proc.js";
 import { timing } from "./runtime/timing.js";
@@ -95,7 +95,7 @@ export async function up(ref: string, opts: UpOptions = {}): Promise<UpResult> {
     if (state.exists()) {
       const meta = state.readMeta();
       // Up from apply, its nodes keep the addresses they were given: the file is read as apply read it.
-      if (meta && renumbers(lab, meta.lab)) {
+      if (meta && readAsUp(lab, meta.lab)) {
         lab = await loadForHost(ref, opts.isolated, opts.compose, meta.lab);
         hash = labHash(lab);
       }

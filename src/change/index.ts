@@ -7,10 +7,11 @@ import { join } from "node:path";
 import { ApplyError, LabError, OpFailure, UsageError } from "../errors.js";
 import type { ComposeOptions } from "../compose/env.js";
 import { dnsListening, labHash, up, type UpOptions } from "../api.js";
-import { findLabFile, loadLab } from "../lab/load.js";
+import { findLabFile, loadLab, sourceOf } from "../lab/load.js";
 import { LabSource } from "../lab/source.js";
 import { LAB_NAME } from "../net/names.js";
-import { renumbers } from "../lab/diff.js";
+import { readAsUp } from "../lab/diff.js";
+import type { KubeOverlay } from "../kube/overlay.js";
 import type { Lab } from "../lab/model.js";
 import { factsOf } from "../plan/facts.js";
 import { dnsHolders, dnsWho, versionOf } from "../dns/servers.js";
@@ -48,9 +49,9 @@ export interface ApplyResult {
  * bad (exit 2, as `up`), a new node's names are taken on this machine (exit 3), or the edit
  * changes what this version cannot change in place (UsageError).
  */
-export async function apply(ref: string, opts: UpOptions & { compose?: ComposeOptions } = {}): Promise<ApplyResult> {
+export async function apply(ref: string, opts: UpOptions & { compose?: ComposeOptions; kube?: KubeOverlay } = {}): Promise<ApplyResult> {
   const t0 = Date.now();
-  const load = (isolated?: boolean, previous?: Lab) => (opts.dryRun ? Promise.resolve(loadLab(ref, { isolated, compose: opts.compose, previous })) : loadForHost(ref, isolated, opts.compose, previous));
+  const load = (isolated?: boolean, previous?: Lab) => (opts.dryRun ? Promise.resolve(loadLab(ref, { isolated, compose: opts.compose, previous, kube: opts.kube })) : loadForHost(ref, isolated, opts.compose, previous, opts.kube));
   let lab: Lab;
   try {
     lab = await load(opts.isolated);
@@ -79,8 +80,10 @@ export async function apply(ref: string, opts: UpOptions & { compose?: ComposeOp
   }
   // A lab that is up --isolated stays so; and its nodes keep the addresses they have (an edit
   // renumbers nobody). Unchanged, it is what is up already: loaded once.
-  const against = async (m: { hash: string; lab: Lab }) => (m.lab.isolated && !lab.isolated) || renumbers(lab, m.lab) ? load(m.lab.isolated || opts.isolated, m.lab) : lab;
+  const against = async (m: { hash: string; lab: Lab }) => (m.lab.isolated && !lab.isolated) || readAsUp(lab, m.lab) ? load(m.lab.isolated || opts.isolated, m.lab) : lab;
   lab = await against(meta);
+  const warned = sourceOf(lab)?.warnings ?? [];
+  if (warned.length) opts.warnings?.(warned);
   if (opts.dryRun) {
     const c = compare(lab, meta, state, state.readPending());
     return { lab, outcome: c.outcome, changed: c.changed, script: c.script, ms: Date.now() - t0 };

@@ -63,8 +63,10 @@ withCompose(program
 
 withCompose(program
   .command("apply")
-  .description("change a lab that is up into what its file now says, touching only what differs: nodes, networks and links added or removed (the others keep their addresses), rules, impairments, routes, names (a lab that is not up comes up)")
-  .argument("<file>", "the lab file (or shipped lab) as it is now")
+  .description("change a lab that is up into what its file now says, touching only what differs: nodes, networks and links added or removed (the others keep their addresses), rules, impairments, routes, names (a lab that is not up comes up); with -f, apply Kubernetes objects to its cluster, as kubectl apply -f")
+  .argument("<file>", "the lab file (or shipped lab) as it is now; with -f, the lab that is up")
+  .option("-f, --filename <files...>", "Kubernetes manifests (files or directories) to apply to the lab's cluster")
+  .option("-n, --namespace <ns>", "with -f: the namespace of objects that name none")
   .option("--dry-run", "print only the commands of the difference and touch nothing")
   .option("--isolated", "for a lab that is not up yet: as up --isolated")
   .option("--json", "print the result as JSON")
@@ -152,6 +154,26 @@ program
   .option("-A, --all-namespaces", "every namespace, with a NAMESPACE column")
   .option("-o, --output <format>", "wide (more columns), json or yaml")
   .action(lazy("get", "getCmd"));
+
+program
+  .command("delete")
+  .description("delete Kubernetes objects from a cluster that is up, as kubectl delete: -f FILE…, or KIND NAME… (KIND/NAME)")
+  .argument("<lab>", "a lab that is up (its name, or the file it came from)")
+  .argument("[what...]", "KIND NAME… or KIND/NAME…: deployment, service, pod, namespace (deploy, svc, po, ns)")
+  .option("-f, --filename <files...>", "delete the objects these manifests define")
+  .option("-n, --namespace <ns>", "their namespace (default: default)")
+  .option("--dry-run", "print only the commands and touch nothing")
+  .action(lazy("kube", "deleteCmd"));
+
+program
+  .command("scale")
+  .description("set a Deployment's replicas on a cluster that is up, as kubectl scale: pods start or stop, Services follow")
+  .argument("<lab>", "a lab that is up (its name, or the file it came from)")
+  .argument("<what...>", "deployment/NAME (or deployment NAME)")
+  .requiredOption("--replicas <n>", "how many pods")
+  .option("-n, --namespace <ns>", "its namespace (default: default)")
+  .option("--dry-run", "print only the commands and touch nothing")
+  .action(lazy("kube", "scaleCmd"));
 
 program
   .command("exec")

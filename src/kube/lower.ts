@@ -13,8 +13,9 @@ import { UNDERLAY_SUBNET } from "../lab/virtual-hosts.js";
 import { shQuote } from "../shell.js";
 import { dnsAddon, dnsIPOf, DNS_POD, podResolv } from "./dns.js";
 import { problemAt, readManifests } from "./manifests.js";
+import { contentHash, objectKey, withOverlay, type KubeOverlay } from "./overlay.js";
 import { readObjects } from "./objects.js";
-import { allocate, selected, targetOn } from "./services.js";
+import { allocate, selected, targetOn, type Allocation } from "./services.js";
 import type { KPod, KService, KubeCluster, KubeNode, ServiceModel } from "./types.js";
 
 export type { KubeCluster, KubeNode } from "./types.js";
@@ -34,8 +35,12 @@ export interface KubeLowering {
 /** The lab node a pod is: `POD` in default, `NS/POD` elsewhere. */
 export const podNode = (ns: string, name: string) => (ns === "default" ? name : `${ns}/${name}`);
 
-/** Lowers `kubernetes:` (pure: `raw` is not changed). `labFile`: where manifests are relative to. */
-export function lowerKubernetes(raw: RawLab, src: LabSource, labFile: string): KubeLowering {
+/**
+ * Lowers `kubernetes:` (pure: `raw` is not changed). `labFile`: where manifests are relative to;
+ * `overlay`: the objects applied, deleted and scaled while the cluster is up; `previous`: the
+ * cluster that is up, whose Services keep their ClusterIPs and node ports.
+ */
+export function lowerKubernetes(raw: RawLab, src: LabSource, labFile: string, overlay?: KubeOverlay, previous?: KubeCluster): KubeLowering {
   const k = raw.kubernetes;
   const out: KubeLowering = { raw, translate: (p) => p, problems: [], warnings: [], notes: [], cluster: null };
   if (!k) return out;
@@ -53,18 +58,20 @@ export function lowerKubernetes(raw: RawLab, src: LabSource, labFile: string): K
   if (pods && k.nodes.length > 2 ** (24 - pods.len) - 1) at("nodes", `podCIDR ${formatPrefix(pods)} has room for ${2 ** (24 - pods.len) - 1} nodes' /24s, not ${k.nodes.length}`, "a larger podCIDR, e.g. 10.244.0.0/16");
   if (out.problems.length || !pods) return out;
   const { manifests, problems } = readManifests(src, k.manifests ?? [], src.file);
-  const read = readObjects([...dnsAddon(formatPrefix(services!)), ...manifests]);
+  const objects = withOverlay(manifests, overlay);
+  const read = readObjects([...dnsAddon(formatPrefix(services!)), ...objects]);
   out.problems.push(...problems, ...read.problems);
   out.warnings.push(...read.warnings);
   if (read.aside.size) out.notes.push(`kubernetes: fields left aside (they do not change the network): ${[...read.aside].sort().join(", ")}`);
   const nodes = clusterNodes(raw, k, pods, (i, m, h) => out.problems.push(src.problem(["kubernetes", "nodes", i], m, h)));
   const lowered = lowerPods(raw, k, nodes, read.objects.pods, formatPrefix(services!), out.problems);
   if (out.problems.length) return out;
-  out.raw = lowered.raw;
+  out.raw = overlay ? checksStillNamed(lowered, src, out.warnings) : lowered.raw;
   out.translate = (p) => lowered.origins.get(`${p[0]}.${p[1]}`)?.(p.slice(2)) ?? p;
-  const svcs = serviceModels(read.objects.services, read.objects.pods, lowered.pods, formatPrefix(services!), out.problems, out.warnings);
+  const was = new Map((previous?.services ?? []).map((s) => [`${s.ns}/${s.name}`, { ip: s.clusterIP, nodePorts: s.ports.map((p) => p.nodePort) }]));
+  const svcs = serviceModels(read.objects.services, read.objects.pods, lowered.pods, formatPrefix(services!), out.problems, out.warnings, was);
   if (out.problems.length) return out;
-  out.cluster = { podCIDR: formatPrefix(pods), serviceCIDR: formatPrefix(services!), routing: k.routing ?? "host-gw", mtu: mtuOf(raw, k), nodes, pods: lowered.pods, services: svcs, dns: { ip: dnsIPOf(formatPrefix(services!)), pod: DNS_POD } };
+  out.cluster = { podCIDR: formatPrefix(pods), serviceCIDR: formatPrefix(services!), routing: k.routing ?? "host-gw", mtu: mtuOf(raw, k), nodes, pods: lowered.pods, services: svcs, dns: { ip: dnsIPOf(formatPrefix(services!)), pod: DNS_POD }, objects: Object.fromEntries(objects.map((m) => [objectKey(m.data), contentHash(m.data)])), ...(overlay ? { overlay } : {}) };
   return out;
 }
 
@@ -153,6 +160,27 @@ function placed(p: KPod, nodes: KubeNode[], raw: RawLab, turn: Map<string, numbe
   return fit[i % fit.length];
 }
 
+/**
+ * While the cluster differs from the lab file (apply -f, delete, scale), a check that names a
+ * node no longer there (a pod scaled away) is left out, and said: the rest still run. Each
+ * check kept is located where the lab file has it.
+ */
+function checksStillNamed(lowered: ReturnType<typeof lowerPods>, src: LabSource, warnings: Problem[]): RawLab {
+  const raw = lowered.raw;
+  const here = (n: string) => n === "host" || raw.nodes?.[n] !== undefined || raw.hosts?.[n] !== undefined;
+  const kept: NonNullable<RawLab["checks"]> = [];
+  (raw.checks ?? []).forEach((c, i) => {
+    const names = [c.from, ...(c.answeredBy ? (Array.isArray(c.answeredBy) ? c.answeredBy : Object.keys(c.answeredBy)) : [])];
+    const gone = names.filter((n) => !here(n));
+    if (!gone.length) {
+      lowered.origins.set(`checks.${kept.length}`, (rest) => ["checks", i, ...rest]);
+      return void kept.push(c);
+    }
+    warnings.push(src.problem(["checks", i], `this check is left out while the cluster differs from the lab file: it names ${gone.join(", ")}, which the cluster no longer has`, "netlab down and up bring the lab file's cluster back"));
+  });
+  return { ...raw, checks: kept };
+}
+
 /** What a pod runs: each container's command, else a `netlab serve` per containerPort answering with the pod's name. */
 function runOf(p: KPod): { run?: string[] } {
   const run = p.containers.flatMap((c) => {
@@ -165,8 +193,8 @@ function runOf(p: KPod): { run?: string[] } {
 
 
 /** Services with their ClusterIP, node ports and endpoints (pods placed; addresses filled after resolution). */
-function serviceModels(list: KService[], kpods: KPod[], placed: KubeCluster["pods"], serviceCIDR: string, problems: Problem[], warnings: Problem[]): ServiceModel[] {
-  const got = allocate(list, serviceCIDR, problems);
+function serviceModels(list: KService[], kpods: KPod[], placed: KubeCluster["pods"], serviceCIDR: string, problems: Problem[], warnings: Problem[], was: Map<string, Allocation>): ServiceModel[] {
+  const got = allocate(list, serviceCIDR, problems, was);
   const nodeOf = (p: KPod) => placed.find((x) => x.ns === p.ns && x.name === p.name);
   return list.map((s) => {
     const a = got.get(s)!;

@@ -57,12 +57,18 @@ export function readService(m: Manifest, n: { name: string; ns: string }, proble
   };
 }
 
+/** A Service's ClusterIP ("" for ExternalName, "None" headless) and each port's node port. */
+export interface Allocation {
+  ip: string;
+  nodePorts: (number | undefined)[];
+}
+
 /**
  * ClusterIPs and node ports for the Services that do not give theirs: the next free address of
  * serviceCIDR from .11 (.1 is the `kubernetes` Service's, .10 the cluster DNS's), the next free
  * node port from 30000, in manifest order. Given ones must be inside the range and not taken twice.
  */
-export function allocate(services: KService[], serviceCIDR: string, problems: Problem[]): Map<KService, { ip: string; nodePorts: (number | undefined)[] }> {
+export function allocate(services: KService[], serviceCIDR: string, problems: Problem[], was: Map<string, Allocation> = new Map()): Map<KService, Allocation> {
   const range = parsePrefix(serviceCIDR, false)!;
   // .1 is the `kubernetes` Service's; .10 is taken by kube-dns, read first (kube/dns.ts).
   const taken = new Map<string, string>([[formatAddr(4, range.addr + 1n), "default/kubernetes"]]);
@@ -81,11 +87,21 @@ export function allocate(services: KService[], serviceCIDR: string, problems: Pr
       if (holder) problems.push(problemAt(s.m, ["spec", "ports", i, "nodePort"], `nodePort ${p.nodePort} is already allocated (to service ${holder})`, "leave it out to have one allocated"));
       ports.set(p.nodePort, `${s.ns}/${s.name}`);
     });
+  // A Service that is up keeps the ClusterIP and node ports it was given (the API server never renumbers one).
+  const kept = new Map<KService, Allocation>();
+  for (const s of services) {
+    const w = was.get(`${s.ns}/${s.name}`);
+    if (!w || s.type === "ExternalName" || s.clusterIP === "None") continue;
+    const ip = !s.clusterIP && w.ip && w.ip !== "None" && !taken.has(w.ip) ? w.ip : undefined;
+    if (ip) taken.set(ip, `${s.ns}/${s.name}`);
+    const nodePorts = s.ports.map((p, i) => (p.nodePort === undefined && w.nodePorts[i] !== undefined && !ports.has(w.nodePorts[i]!) ? (ports.set(w.nodePorts[i]!, `${s.ns}/${s.name}`), w.nodePorts[i]) : undefined));
+    kept.set(s, { ip: ip ?? "", nodePorts });
+  }
   let next = 11n;
   let nextPort = 30000;
-  const out = new Map<KService, { ip: string; nodePorts: (number | undefined)[] }>();
+  const out = new Map<KService, Allocation>();
   for (const s of services) {
-    let ip = s.type === "ExternalName" ? "" : s.clusterIP ?? "";
+    let ip = s.type === "ExternalName" ? "" : s.clusterIP ?? kept.get(s)?.ip ?? "";
     if (!ip && s.type !== "ExternalName") {
       while (taken.has(formatAddr(4, range.addr + next))) next++;
       if (isNetworkOrBroadcast(range, range.addr + next) || !contains(range, 4, range.addr + next)) {
@@ -97,9 +113,10 @@ export function allocate(services: KService[], serviceCIDR: string, problems: Pr
       taken.set(ip, `${s.ns}/${s.name}`);
     }
     const wantsNodePort = s.type === "NodePort" || s.type === "LoadBalancer";
-    const nodePorts = s.ports.map((p) => {
+    const nodePorts = s.ports.map((p, i) => {
       if (!wantsNodePort) return undefined;
       if (p.nodePort !== undefined) return p.nodePort;
+      if (kept.get(s)?.nodePorts[i] !== undefined) return kept.get(s)!.nodePorts[i];
       while (ports.has(nextPort)) nextPort++;
       ports.set(nextPort, `${s.ns}/${s.name}`);
       return nextPort;

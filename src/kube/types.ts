@@ -100,4 +100,8 @@ export interface KubeCluster {
   services: ServiceModel[];
   /** The cluster DNS: its ClusterIP (serviceCIDR's .10) and the pod its server runs in (kube/dns.ts). */
   dns: { ip: string; pod: string };
+  /** Every object of the manifests (the overlay laid over them), by key: its content's hash (kubectl's configured / unchanged). */
+  objects: Record<string, string>;
+  /** What apply -f, delete and scale changed while the cluster is up (kube/overlay.ts). */
+  overlay?: import("./overlay.js").KubeOverlay;
 }

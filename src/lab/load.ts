@@ -7,6 +7,7 @@ import type { ComposeOptions } from "../compose/lower.js";
 import { frontEndOf } from "./front-ends.js";
 import { desugarHosts } from "./virtual-hosts.js";
 import { hairpinPods, lowerKubernetes, withEndpoints, type KubeCluster } from "../kube/lower.js";
+import type { KubeOverlay } from "../kube/overlay.js";
 import type { RawLab } from "./schema.js";
 import type { Lab } from "./model.js";
 import { resolveLab, validateShape } from "./resolve/index.js";
@@ -29,9 +30,12 @@ export interface LoadOptions {
   isolated?: boolean;
   /** For a Compose file: profiles, env files, project name (the command line's), the environment. */
   compose?: ComposeOptions;
-  /** The lab as it is up: its nodes keep the automatic addresses they have (apply). */
+  /** The lab as it is up: its nodes keep the automatic addresses they have (apply), its cluster the objects applied to it. */
   previous?: Lab;
+  /** The cluster's objects as applied, deleted and scaled while it is up (kube/overlay.ts); default: previous's. */
+  kube?: KubeOverlay;
 }
+
 
 interface Shaped {
   src: LabSource;
@@ -49,7 +53,7 @@ interface Shaped {
  * (lab/front-ends.ts), its problems and warnings located in its own documents; then the lab
  * file's sugar (`hosts:`, `underlay:`) lowered into nodes and a network.
  */
-function shaped(src0: LabSource, compose?: ComposeOptions): Shaped {
+function shaped(src0: LabSource, compose?: ComposeOptions, opts: LoadOptions = {}): Shaped {
   let src = src0;
   let name: string | undefined;
   const fe = frontEndOf(src0.data);
@@ -62,7 +66,7 @@ function shaped(src0: LabSource, compose?: ComposeOptions): Shaped {
     name = l.name;
   }
   // A cluster (kubernetes:) lowers into virtual hosts, their cni0 networks and pods first; then hosts: lowers.
-  const k = lowerKubernetes(validateShape(src), src, src.file);
+  const k = lowerKubernetes(validateShape(src), src, src.file, opts.kube ?? opts.previous?.kube?.overlay, opts.previous?.kube);
   if (k.problems.length) throw new LabError(k.problems);
   if (k.cluster) {
     src = src.lowered(k.raw, k.translate);
@@ -87,7 +91,7 @@ function resolved(s: Shaped, opts: LoadOptions): Lab {
 }
 
 export function loadLabFile(file: string, opts: LoadOptions = {}): Lab {
-  const lab = resolved(shaped(LabSource.fromFile(file, display(file)), opts.compose), opts);
+  const lab = resolved(shaped(LabSource.fromFile(file, display(file)), opts.compose, opts), opts);
   lab.file = resolve(file);
   return lab;
 }
@@ -102,7 +106,7 @@ export function loadLab(ref: string, opts: LoadOptions = {}): Lab {
 }
 
 export function labFromText(text: string, file = "<lab>", opts: LoadOptions = {}): Lab {
-  return resolved(shaped(LabSource.fromText(text, file), opts.compose), opts);
+  return resolved(shaped(LabSource.fromText(text, file), opts.compose, opts), opts);
 }
 
 export function labFromObject(data: unknown, file = "<lab>"): Lab {

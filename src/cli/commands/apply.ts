@@ -8,7 +8,8 @@ import { summary } from "./up.js";
  * touched (--dry-run prints exactly those commands); one that is not up comes up; an
  * unchanged one says so.
  */
-export async function applyCmd(file: string, opts: { dryRun?: boolean; json?: boolean; isolated?: boolean; verbose?: boolean } & ComposeFlags): Promise<number> {
+export async function applyCmd(file: string, opts: { dryRun?: boolean; json?: boolean; isolated?: boolean; verbose?: boolean; filename?: string[]; namespace?: string } & ComposeFlags): Promise<number> {
+  if (opts.filename?.length) return (await import("./kube.js")).kubeApplyCmd(file, opts.filename, opts);
   const compose = composeOf(opts);
   const warnings = opts.json ? undefined : reportWarnings;
   const notes = opts.json ? undefined : (ns: { text: string; when: "up" | "verbose" }[]) => reportNotes(ns, !!opts.verbose);

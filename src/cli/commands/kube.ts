@@ -1,0 +1,100 @@
+// `netlab apply LAB -f FILE…`, `netlab delete LAB -f FILE… | KIND NAME`, `netlab scale LAB
+// deployment/NAME --replicas N`: kubectl's verbs on a cluster that is up. The objects' change is
+// worked out as the API server would (kube/changes.ts), then the lab that is up is brought to it
+// by apply's reconciliation — only the pods and rules that differ are touched — and kubectl's
+// lines are printed once it is in place.
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { apply } from "../../change/index.js";
+import { LabError, UsageError, type Problem } from "../../errors.js";
+import { applyObjects, deleteObjects, keyOf, scaleDeployment, type Applied, type ObjectChanges } from "../../kube/changes.js";
+import { objectKey } from "../../kube/overlay.js";
+import type { KubeCluster } from "../../kube/types.js";
+import { LabSource } from "../../lab/source.js";
+import { requireUp } from "../../running.js";
+import type { Meta } from "../../state/store.js";
+import { progress, reportWarnings } from "../output.js";
+
+interface KubeOpts {
+  namespace?: string;
+  dryRun?: boolean;
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The cluster of a lab that is up (UsageError when it has none). */
+async function clusterOf(ref: string): Promise<{ meta: Meta; cluster: KubeCluster }> {
+  const meta = await requireUp(ref);
+  if (!meta.lab.kube) throw new UsageError(`lab ${meta.lab.name} has no kubernetes: section`, "kubectl's verbs work on a lab with a cluster");
+  return { meta, cluster: meta.lab.kube };
+}
+
+/** Every object of the files (and directories' *.yaml, *.yml, *.json) given with -f, located; LabError when one is none. */
+export function readObjectFiles(paths: string[], ns?: string): Applied[] {
+  const out: Applied[] = [];
+  const problems: Problem[] = [];
+  for (const p of paths) {
+    if (!existsSync(p)) throw new UsageError(`no file ${p}`, "netlab apply LAB -f FILE: a manifest file or a directory of them, as kubectl apply -f takes");
+    const files = statSync(p).isDirectory() ? readdirSync(p).filter((f) => /\.(ya?ml|json)$/.test(f)).sort().map((f) => join(p, f)) : [p];
+    for (const f of files)
+      LabSource.documentsOfFile(resolve(f), relative(process.cwd(), f) || f).forEach((d, doc) => {
+        const data = d.data;
+        if (!isObj(data) || typeof data.kind !== "string" || typeof data.apiVersion !== "string" || !isObj(data.metadata) || typeof data.metadata.name !== "string")
+          return void problems.push(d.problem([], `document ${doc + 1} of ${f} is not a Kubernetes object`, "an object has apiVersion:, kind: and metadata: { name: }, as kubectl apply -f takes"));
+        // -n gives a namespace to the objects that name none, as kubectl's does.
+        const meta = data.metadata;
+        const placed = ns && meta.namespace === undefined && data.kind !== "Namespace" ? { ...data, metadata: { ...meta, namespace: ns } } : data;
+        out.push({ data: placed, file: resolve(f), doc });
+      });
+  }
+  if (problems.length) throw new LabError(problems);
+  if (!out.length) throw new UsageError(`no objects in ${paths.join(", ")}`, "a manifest has apiVersion:, kind: and metadata: { name: }");
+  return out;
+}
+
+/** The lab brought to the changed objects (unless nothing changed), then kubectl's lines; exit 1 when an object was not found. */
+async function carry(meta: Meta, ch: ObjectChanges, opts: KubeOpts, verb: string): Promise<number> {
+  if (ch.changed && opts.dryRun) {
+    const r = await apply(meta.lab.file, { isolated: meta.lab.isolated, kube: ch.overlay, dryRun: true });
+    if (r.script) process.stdout.write(r.script.endsWith("\n") ? r.script : `${r.script}\n`);
+  } else if (ch.changed) {
+    const p = await progress(`netlab ${verb} ${meta.lab.name}`, false);
+    try {
+      await apply(meta.lab.file, { isolated: meta.lab.isolated, kube: ch.overlay, progress: (m) => p.update(m), warnings: (w) => p.above(() => reportWarnings(w)) });
+    } finally {
+      p.fail(); // the spinner stops; kubectl's lines say what happened
+    }
+  }
+  for (const l of ch.lines) process.stdout.write(`${l}${opts.dryRun ? " (dry run)" : ""}\n`);
+  for (const m of ch.missing) process.stderr.write(`${m}\n`);
+  return ch.missing.length ? 1 : 0;
+}
+
+/** `netlab apply LAB -f FILE…`. */
+export async function kubeApplyCmd(ref: string, files: string[], opts: KubeOpts): Promise<number> {
+  const { meta, cluster } = await clusterOf(ref);
+  return carry(meta, applyObjects(cluster, readObjectFiles(files, opts.namespace)), opts, "apply");
+}
+
+/** `netlab delete LAB -f FILE…` or `netlab delete LAB KIND NAME` (or KIND/NAME). */
+export async function deleteCmd(ref: string, words: string[], opts: KubeOpts & { filename?: string[] }): Promise<number> {
+  const { meta, cluster } = await clusterOf(ref);
+  const ns = opts.namespace ?? "default";
+  let keys: string[];
+  if (opts.filename?.length) {
+    if (words.length) throw new UsageError("give -f FILE or KIND NAME, not both", `netlab delete ${ref} -f web.yaml, or netlab delete ${ref} deployment web`);
+    keys = readObjectFiles(opts.filename, opts.namespace).map((a) => objectKey(a.data));
+  } else if (!words.length) throw new UsageError("what should be deleted?", `netlab delete ${ref} -f web.yaml, or netlab delete ${ref} deployment web`);
+  else keys = words[0].includes("/") ? words.map((w) => keyOf(w, undefined, ns)) : words.slice(1).map((n) => keyOf(words[0], n, ns));
+  if (!keys.length) keyOf(words[0], undefined, ns); // says which name is missing
+  return carry(meta, deleteObjects(cluster, keys), opts, "delete");
+}
+
+/** `netlab scale LAB deployment/NAME --replicas N` (or `deployment NAME`). */
+export async function scaleCmd(ref: string, words: string[], opts: KubeOpts & { replicas: string }): Promise<number> {
+  const { meta, cluster } = await clusterOf(ref);
+  const key = keyOf(words[0] ?? "", words[1], opts.namespace ?? "default");
+  if (!key.startsWith("Deployment/")) throw new UsageError("netlab scale scales Deployments", `netlab scale ${ref} deployment/web --replicas 3`);
+  if (!/^\d+$/.test(opts.replicas)) throw new UsageError(`--replicas ${opts.replicas}: a whole number ≥ 0`, "e.g. --replicas 5");
+  return carry(meta, scaleDeployment(cluster, key, Number(opts.replicas)), opts, "scale");
+}

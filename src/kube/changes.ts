@@ -1,0 +1,97 @@
+// What `netlab apply LAB -f`, `netlab delete` and `netlab scale` do to a cluster's objects, as
+// kubectl and the API server do it: the new overlay (kube/overlay.ts) and kubectl's lines
+// (`deployment.apps/web configured`, `service "web" deleted`, NotFound). Pure: the command
+// applies the overlay to the lab that is up (change/index.ts) and prints the lines once it has.
+import { UsageError } from "../errors.js";
+import { contentHash, emptyOverlay, objectKey, resourceOf, type KubeOverlay } from "./overlay.js";
+import type { KubeCluster } from "./types.js";
+
+/** An object from a file given with -f: its data, the file, its document there (from 0). */
+export interface Applied {
+  data: Record<string, unknown>;
+  file: string;
+  doc: number;
+}
+
+export interface ObjectChanges {
+  overlay: KubeOverlay;
+  /** kubectl's lines, in the order of the objects given. */
+  lines: string[];
+  /** Lines for objects that were not there (NotFound): said on stderr, exit 1, as kubectl does. */
+  missing: string[];
+  /** Whether the overlay differs from the cluster's (false: every object unchanged). */
+  changed: boolean;
+}
+
+const copy = (o: KubeOverlay | undefined): KubeOverlay => structuredClone(o ?? emptyOverlay());
+const nameOf = (key: string) => key.split("/")[2];
+const kindOf = (key: string) => key.split("/")[0];
+
+/** kubectl apply -f: each object created, configured or unchanged. */
+export function applyObjects(c: KubeCluster, objects: Applied[]): ObjectChanges {
+  const o = copy(c.overlay);
+  const lines: string[] = [];
+  let changed = false;
+  for (const a of objects) {
+    const key = objectKey(a.data);
+    const was = c.objects[key];
+    const status = was === undefined ? "created" : was === contentHash(a.data) ? "unchanged" : "configured";
+    lines.push(`${resourceOf(String(a.data.kind), String(a.data.apiVersion))}/${nameOf(key)} ${status}`);
+    if (status === "unchanged") continue;
+    changed = true;
+    o.put[key] = { data: a.data, file: a.file, doc: a.doc };
+    o.deleted = o.deleted.filter((k) => k !== key);
+    delete o.replicas[key]; // the manifest's replicas win, as kubectl apply's do
+  }
+  return { overlay: o, lines, missing: [], changed };
+}
+
+/** kubectl delete: each object deleted, or NotFound; a Namespace takes everything in it along. */
+export function deleteObjects(c: KubeCluster, keys: string[]): ObjectChanges {
+  const o = copy(c.overlay);
+  const lines: string[] = [];
+  const missing: string[] = [];
+  const before = new Set(o.deleted); // what this call deletes along with a Namespace is still said deleted, as kubectl says it
+  for (const key of keys) {
+    const resource = resourceOf(kindOf(key));
+    if (c.objects[key] === undefined || before.has(key)) {
+      missing.push(`Error from server (NotFound): ${resource.replace(/^([a-z]+)/, "$1s")} "${nameOf(key)}" not found`);
+      continue;
+    }
+    const inside = kindOf(key) === "Namespace" ? Object.keys(c.objects).filter((k) => k.split("/")[1] === nameOf(key)) : [];
+    for (const k of [key, ...inside]) {
+      if (!o.deleted.includes(k)) o.deleted.push(k);
+      delete o.put[k];
+      delete o.replicas[k];
+    }
+    lines.push(`${resource} "${nameOf(key)}" deleted`);
+  }
+  return { overlay: o, lines, missing, changed: lines.length > 0 };
+}
+
+/** kubectl scale deployment/NAME --replicas N. */
+export function scaleDeployment(c: KubeCluster, key: string, replicas: number): ObjectChanges {
+  if (!Number.isInteger(replicas) || replicas < 0) throw new UsageError(`--replicas ${replicas}: a whole number ≥ 0`, "e.g. --replicas 5");
+  if (c.objects[key] === undefined) return { overlay: copy(c.overlay), lines: [], missing: [`Error from server (NotFound): deployments.apps "${nameOf(key)}" not found`], changed: false };
+  const o = copy(c.overlay);
+  o.replicas[key] = replicas;
+  return { overlay: o, lines: [`deployment.apps/${nameOf(key)} scaled`], missing: [], changed: true };
+}
+
+/** kubectl's words for kinds (and their short names), as `delete KIND NAME` takes them. */
+const KINDS: Record<string, string> = {
+  deployment: "Deployment", deployments: "Deployment", deploy: "Deployment",
+  service: "Service", services: "Service", svc: "Service",
+  pod: "Pod", pods: "Pod", po: "Pod",
+  namespace: "Namespace", namespaces: "Namespace", ns: "Namespace",
+  networkpolicy: "NetworkPolicy", networkpolicies: "NetworkPolicy", netpol: "NetworkPolicy",
+};
+
+/** `deployment web`, `deployment/web`, `svc/web` in namespace `ns`: the object's key. */
+export function keyOf(kind: string, name: string | undefined, ns: string): string {
+  const [k, n] = kind.includes("/") ? kind.split("/", 2) : [kind, name];
+  const K = KINDS[k.toLowerCase().replace(/\.apps$|\.networking\.k8s\.io$/, "")];
+  if (!K) throw new UsageError(`netlab does not know the kind "${k}"`, "deployment, service, pod, namespace or networkpolicy (deploy, svc, po, ns, netpol)");
+  if (!n) throw new UsageError(`which ${k}? give its name`, `e.g. ${k} web, or ${k}/web`);
+  return `${K}/${K === "Namespace" ? "" : ns}/${n}`;
+}

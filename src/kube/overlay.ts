@@ -1,0 +1,79 @@
+// A cluster that is up changes as kubectl changes one: `netlab apply LAB -f FILE`, `netlab
+// delete`, `netlab scale` record the objects they put, delete and scale in an overlay kept with
+// the lab that is up (lab.kube.overlay, in lab.json), over the lab file's own manifests. Every
+// later reading of the lab while it is up (apply of the file, up) reads it again; down forgets it.
+// Objects are known by kind, namespace and name, as the API server knows them.
+import { createHash } from "node:crypto";
+import { LabSource } from "../lab/source.js";
+import type { Manifest } from "./manifests.js";
+
+export interface KubeOverlay {
+  /** Objects applied with -f, by key, as written, and the file each came from. */
+  put: Record<string, { data: Record<string, unknown>; file: string; doc: number }>;
+  /** Keys of objects deleted (of the lab file's manifests, or applied before). */
+  deleted: string[];
+  /** Deployments scaled: key → replicas. */
+  replicas: Record<string, number>;
+}
+
+export const emptyOverlay = (): KubeOverlay => ({ put: {}, deleted: [], replicas: {} });
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** An object's identity: KIND/NAMESPACE/NAME (namespace "default" unless given; none for a Namespace). */
+export function objectKey(data: Record<string, unknown>): string {
+  const meta = isObj(data.metadata) ? data.metadata : {};
+  const ns = data.kind === "Namespace" ? "" : typeof meta.namespace === "string" ? meta.namespace : "default";
+  return `${String(data.kind)}/${ns}/${String(meta.name)}`;
+}
+
+/** The API groups of the kinds kubectl names with one (deployment.apps). */
+const GROUPS: Record<string, string> = { Deployment: "apps", ReplicaSet: "apps", StatefulSet: "apps", DaemonSet: "apps", NetworkPolicy: "networking.k8s.io", Ingress: "networking.k8s.io" };
+
+/** kubectl's name of a kind's resource: deployment.apps, service, pod, networkpolicy.networking.k8s.io. */
+export function resourceOf(kind: string, apiVersion = ""): string {
+  const group = GROUPS[kind] ?? (apiVersion.includes("/") ? apiVersion.split("/")[0] : "");
+  return `${kind.toLowerCase()}${group ? `.${group}` : ""}`;
+}
+
+/**
+ * The manifests with the overlay laid over them: deleted ones out, replaced ones changed in their
+ * place (so nothing else moves: placement and allocation go in manifest order), new ones after,
+ * in the order applied; replicas set. An applied object is located in its file while the file
+ * still holds it as applied, else by its keys alone.
+ */
+export function withOverlay(ms: Manifest[], o: KubeOverlay | undefined): Manifest[] {
+  if (!o) return ms;
+  const deleted = new Set(o.deleted);
+  const placed = new Set<string>();
+  const out: Manifest[] = [];
+  for (const m of ms) {
+    const key = objectKey(m.data);
+    if (deleted.has(key)) continue;
+    if (o.put[key]) placed.add(key);
+    out.push(o.put[key] ? appliedManifest(o.put[key]) : m);
+  }
+  for (const [key, p] of Object.entries(o.put)) if (!placed.has(key)) out.push(appliedManifest(p));
+  return out.map((m) => {
+    const n = o.replicas[objectKey(m.data)];
+    if (n === undefined || !isObj(m.data.spec)) return m;
+    return { ...m, data: { ...m.data, spec: { ...m.data.spec, replicas: n } } };
+  });
+}
+
+function appliedManifest(p: KubeOverlay["put"][string]): Manifest {
+  let src: LabSource;
+  try {
+    const doc = LabSource.documentsOfFile(p.file)[p.doc];
+    src = doc && contentHash(doc.data) === contentHash(p.data) ? doc : LabSource.fromObject(p.data, p.file);
+  } catch {
+    src = LabSource.fromObject(p.data, p.file); // the file is gone or changed: the object as applied
+  }
+  return { data: p.data, at: (k) => ({ src, key: k }) };
+}
+
+/** What tells two versions of an object apart (kubectl's configured / unchanged). */
+export function contentHash(data: unknown): string {
+  const stable = (v: unknown): unknown => (Array.isArray(v) ? v.map(stable) : isObj(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, stable(v[k])])) : v);
+  return createHash("sha256").update(JSON.stringify(stable(data))).digest("hex").slice(0, 16);
+}
