@@ -32,7 +32,7 @@ import { BIN_DIR, labEnv, markSelf } from "./runtime/env.js";
 
 /** Identity of what a lab makes in the kernel: checks change nothing there, so they are left out. */
 export function labHash(lab: Lab): string {
-  return createHash("sha256").update(JSON.stringify({ ...lab, file: "", checks: [] })).digest("hex").slice(0, 16);
+  return createHash("sha256").update(JSON.stringify({ ...lab, file: "", checks: [], retired: undefined })).digest("hex").slice(0, 16);
 }
 
 

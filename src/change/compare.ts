@@ -14,8 +14,9 @@ import { labEdits } from "../lab/diff.js";
 import { dnsHolders } from "../dns/servers.js";
 import { clusterRecords } from "../kube/dns.js";
 import { conntrackOnApply } from "../plan/features/conntrack.js";
+import { staleUdpFlows } from "../plan/features/kube-conntrack.js";
 import type { Op, Plan, Step } from "../plan/ops.js";
-import { emptyTables, tablesIn } from "../runtime/iptables-live.js";
+import { emptyTables, replacingTables, tablesIn } from "../runtime/iptables-live.js";
 import { publishClashes } from "../runtime/preflight.js";
 import { renderOp } from "../runtime/ops/index.js";
 import type { LabState, Meta } from "../state/store.js";
@@ -278,16 +279,19 @@ function change(id: string, olds: (Step | undefined)[], b: Step | undefined, lab
   if (!differ((o) => RULE_OPS.has(o.op))) return { id, title: b.title, ops: [...legs, ...sysctls, ...tuned, ...addressing, ...qdiscs], undo: [], holds: [] };
   // Its tables are emptied and loaded again: rules its exec: commands added would be lost.
   if (now.nodes.find((n) => `node:${n.name}` === id)?.exec.length) return EXEC_RULES;
-  const rules = [...legs, ...sysctls, ...tuned, ...addressing, ...qdiscs, ...b.ops.filter((o) => RULE_OPS.has(o.op))];
   const ns = [...present, b].flatMap(ipt)[0];
-  if (!ns) return { id, title: b.title, ops: rules, undo: [], holds: [] };
-  const flush = ([4, 6] as const).flatMap((family) => {
+  // Each family's tables replaced in one restore (atomic per table): its rules never missing a moment.
+  const merged = ([4, 6] as const).flatMap((family) => {
     const of = (s: Step) => ipt(s).filter((o) => o.family === family).map((o) => o.text);
     const tables = [...new Set([...present, b].flatMap(of).flatMap(tablesIn))];
+    const mine = ipt(b).find((o) => o.family === family && o.ns === ns?.ns);
     // Emptied, not opened: a firewall's DROP policies stay until the new rules set theirs, and
     // go back to ACCEPT only where the new version has no firewall in this family.
     const open = !of(b).some((t) => /^:INPUT /m.test(t));
-    return tables.length ? [{ op: "iptables", ns: ns.ns, family, text: emptyTables(tables, open) } as Op] : [];
+    // The entry jumps go in the same restore (the tables are emptied): a plain restore, no sync.
+    return tables.length && ns ? [{ op: "iptables", ns: ns.ns, family, text: mine ? replacingTables(tables, mine.text, mine.jumps, open) : emptyTables(tables, open) } as Op] : [];
   });
-  return { id, title: b.title, ops: [...flush, ...rules], undo: [], holds: [] };
+  const rules = [...legs, ...sysctls, ...tuned, ...addressing, ...qdiscs, ...b.ops.filter((o) => RULE_OPS.has(o.op) && !(o.op === "iptables" && merged.some((m) => m.op === "iptables" && m.family === o.family && m.ns === o.ns)))];
+  if (!ns) return { id, title: b.title, ops: rules, undo: [], holds: [] };
+  return { id, title: b.title, ops: [...rules, ...merged, ...staleUdpFlows(labs, now, id.slice(5), nodeNs)], undo: [], holds: [] };
 }

@@ -82,12 +82,24 @@ function shaped(src0: LabSource, compose?: ComposeOptions, opts: LoadOptions = {
 function resolved(s: Shaped, opts: LoadOptions): Lab {
   const lab = resolveLab(s.src, s.raw, { ...opts, vhosts: s.vhosts, problems: s.problems });
   if (s.name !== undefined) lab.name = s.name;
+  if (opts.previous) lab.retired = retiredSince(opts.previous, lab);
   if (s.cluster) {
     lab.kube = withEndpoints(s.cluster, lab);
     hairpinPods(lab.kube, lab);
   }
   sources.set(lab, s.src);
   return lab;
+}
+
+/** The most addresses a lab remembers having given back. */
+const MAX_RETIRED = 4096;
+
+/** Addresses the lab up had (or had given back before) that `lab` no longer gives: kept out of new nodes' way. */
+function retiredSince(up: Lab, lab: Lab): string[] | undefined {
+  const addrs = (l: Lab) => l.nodes.flatMap((n) => n.intfs.flatMap((i) => i.addrs.map((a) => a.split("/")[0])));
+  const now = new Set(addrs(lab));
+  const out = [...new Set([...(up.retired ?? []), ...addrs(up)])].filter((a) => !now.has(a)).slice(-MAX_RETIRED);
+  return out.length ? out : undefined;
 }
 
 export function loadLabFile(file: string, opts: LoadOptions = {}): Lab {

@@ -20,6 +20,8 @@ export interface Lab {
   checks: Check[];
   /** DNS records beside the nodes' names (`records:`); absent in a lab saved before they existed. */
   records?: DnsRecord[];
+  /** Addresses nodes had while the lab was up and gave back (apply): a new node takes one only when no other is free, since ARP caches may still hold it. */
+  retired?: string[];
   /** The Kubernetes cluster `kubernetes:` describes (kube/lower.ts), lowered into hosts, networks and nodes. */
   kube?: import("../kube/types.js").KubeCluster;
 }

@@ -92,6 +92,23 @@ export function emptyTables(tables: string[], open = false): string {
   return tables.map((t) => `*${t}\n${t === "filter" && open ? policies : ""}-F\n-X\nCOMMIT`).join("\n");
 }
 
+/**
+ * One restore that replaces `tables` (every table any version of a namespace netlab owns loads)
+ * by a ruleset's `text` and its entry `jumps`: each of text's tables emptied inside its own
+ * transaction, so the new rules take the old ones' place at once (kube-proxy's one
+ * iptables-restore: no moment without Services); tables text lacks, emptied. `open`: filter's
+ * policies back to ACCEPT first (text has none).
+ */
+export function replacingTables(tables: string[], text: string, jumps: IptablesJump[] = [], open = false): string {
+  const policies = ":INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n";
+  const entry = (t: string) => jumps.filter((j) => j.table === t).map((j) => `${j.insert ? `-I ${j.chain} 1` : `-A ${j.chain}`} ${j.spec}\n`).join("");
+  const missing = [...new Set(jumps.map((j) => j.table))].filter((t) => !tablesIn(text).includes(t));
+  const full = [text.trimEnd(), ...missing.map((t) => `*${t}\nCOMMIT`)].join("\n");
+  const body = full.replace(/^\*(\w+)\n([\s\S]*?)^COMMIT$/gm, (_, t: string, rules: string) => `*${t}\n${t === "filter" && open ? policies : ""}-F\n-X\n${rules}${entry(t)}COMMIT`);
+  const has = new Set(tablesIn(full));
+  return [emptyTables(tables.filter((t) => !has.has(t)), open), body].filter(Boolean).join("\n");
+}
+
 /** Table names present in an iptables-save dump. */
 export function tablesIn(save: string): string[] {
   return save.split("\n").filter((l) => l.startsWith("*")).map((l) => l.slice(1).trim());

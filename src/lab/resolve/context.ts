@@ -98,7 +98,7 @@ export class Ctx {
   readonly recent: Set<string>;
   constructor(readonly src: LabSource, readonly raw: RawLab, opts: ResolveOptions) {
     this.P = new Problems(src);
-    this.recent = new Set((opts.previous?.nodes ?? []).flatMap((n) => n.intfs.flatMap((i) => i.addrs.map((a) => a.split("/")[0]))).map((a) => (a.includes(":") ? `6:${parseAddr(a)?.addr}` : `4:${parseAddr(a)?.addr}`)));
+    this.recent = new Set([...(opts.previous?.nodes ?? []).flatMap((n) => n.intfs.flatMap((i) => i.addrs.map((a) => a.split("/")[0]))), ...(opts.previous?.retired ?? [])].map((a) => (a.includes(":") ? `6:${parseAddr(a)?.addr}` : `4:${parseAddr(a)?.addr}`)));
     this.sticky = new Map((opts.previous?.nodes ?? []).flatMap((n) => n.intfs.flatMap((i) => (i.kind === "veth" ? [] : [[`${n.name}|${i.network}`, i.addrs] as [string, string[]]]))));
     this.lab = raw.name;
     this.isolated = opts.isolated || (raw.isolated ?? false);
