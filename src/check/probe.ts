@@ -139,6 +139,11 @@ async function counted(lab: Lab, c: Check, enter: string[], argv: string[], prob
   const n = c.repeat!;
   const seen = [...counts.entries()].map(([k, v]) => `${k} ${v}`).join(", ") + (none ? `, no answer ${none}` : "");
   const by = c.answeredBy;
+  if (c.sticky) {
+    const [only] = [...counts.keys()];
+    const ok = counts.size === 1 && none === 0 && (!by || !("nodes" in by) || by.nodes.includes(only));
+    return { outcome: ok ? "pass" : "fail", detail: ok ? `all ${n} from ${only}` : `${seen}; wanted every answer from one node${by && "nodes" in by ? ` of ${by.nodes.join(", ")}` : ""}`, probed };
+  }
   if (!by) return { outcome: none === 0 ? "pass" : "fail", detail: `${n - none}/${n} answered (${seen})`, probed };
   if ("nodes" in by) {
     const missing = by.nodes.filter((x) => !counts.has(x));

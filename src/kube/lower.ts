@@ -15,7 +15,8 @@ import { dnsAddon, dnsIPOf, DNS_POD, podResolv } from "./dns.js";
 import { problemAt, readManifests } from "./manifests.js";
 import { contentHash, objectKey, withOverlay, type KubeOverlay } from "./overlay.js";
 import { readObjects } from "./objects.js";
-import { allocate, selected, targetOn, type Allocation } from "./services.js";
+import { allocate, allocateLoadBalancers, selected, targetOn, type Allocation } from "./services.js";
+import { lbPool, lbRoutes } from "./load-balancers.js";
 import type { KPod, KService, KubeCluster, KubeNode, ServiceModel } from "./types.js";
 
 export type { KubeCluster, KubeNode } from "./types.js";
@@ -49,6 +50,7 @@ export function lowerKubernetes(raw: RawLab, src: LabSource, labFile: string, ov
   const services = prefixOf(k.serviceCIDR ?? SERVICE_CIDR, (m, h) => at("serviceCIDR", m, h), 30);
   const underlay = parsePrefix(raw.underlay?.subnet ?? UNDERLAY_SUBNET, false);
   if (pods && services && overlaps(pods, services)) at("serviceCIDR", `serviceCIDR ${formatPrefix(services)} overlaps podCIDR ${formatPrefix(pods)}`, "Services and pods need ranges of their own, e.g. 10.96.0.0/16 and 10.244.0.0/16");
+  const pool = lbPool(k.loadBalancerCIDR, [["podCIDR", pods], ["serviceCIDR", services]], (m, h) => at("loadBalancerCIDR", m, h));
   for (const [key, p] of [["podCIDR", pods], ["serviceCIDR", services]] as const)
     if (p && underlay && overlaps(p, underlay)) at(key, `${key} ${formatPrefix(p)} overlaps the underlay ${formatPrefix(underlay)}`, "the nodes' LAN needs a range of its own (underlay: { subnet: … })");
   if (k.proxyMode && k.proxyMode !== "iptables") at("proxyMode", `proxyMode: ${k.proxyMode} is not built yet by this version of netlab`, "use proxyMode: iptables (the default): kube-proxy's iptables chains");
@@ -69,9 +71,11 @@ export function lowerKubernetes(raw: RawLab, src: LabSource, labFile: string, ov
   out.raw = overlay ? checksStillNamed(lowered, src, out.warnings) : lowered.raw;
   out.translate = (p) => lowered.origins.get(`${p[0]}.${p[1]}`)?.(p.slice(2)) ?? p;
   const was = new Map((previous?.services ?? []).map((s) => [`${s.ns}/${s.name}`, { ip: s.clusterIP, nodePorts: s.ports.map((p) => p.nodePort) }]));
-  const svcs = serviceModels(read.objects.services, read.objects.pods, lowered.pods, formatPrefix(services!), out.problems, out.warnings, was);
+  const lbs = allocateLoadBalancers(read.objects.services, k.loadBalancerCIDR, out.problems, new Map((previous?.services ?? []).map((s) => [`${s.ns}/${s.name}`, s.loadBalancer])));
+  const svcs = serviceModels(read.objects.services, read.objects.pods, lowered.pods, formatPrefix(services!), out.problems, out.warnings, was).map((s, i) => (lbs.get(read.objects.services[i]) ? { ...s, loadBalancer: lbs.get(read.objects.services[i]) } : s));
+  if (pool) out.raw = lbRoutes(out.raw, pool, nodes);
   if (out.problems.length) return out;
-  out.cluster = { podCIDR: formatPrefix(pods), serviceCIDR: formatPrefix(services!), routing: k.routing ?? "host-gw", mtu: mtuOf(raw, k), nodes, pods: lowered.pods, services: svcs, dns: { ip: dnsIPOf(formatPrefix(services!)), pod: DNS_POD }, objects: Object.fromEntries(objects.map((m) => [objectKey(m.data), contentHash(m.data)])), ...(overlay ? { overlay } : {}) };
+  out.cluster = { podCIDR: formatPrefix(pods), serviceCIDR: formatPrefix(services!), ...(pool ? { loadBalancerCIDR: formatPrefix(pool) } : {}), routing: k.routing ?? "host-gw", mtu: mtuOf(raw, k), nodes, pods: lowered.pods, services: svcs, dns: { ip: dnsIPOf(formatPrefix(services!)), pod: DNS_POD }, objects: Object.fromEntries(objects.map((m) => [objectKey(m.data), contentHash(m.data)])), ...(overlay ? { overlay } : {}) };
   return out;
 }
 

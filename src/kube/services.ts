@@ -48,6 +48,7 @@ export function readService(m: Manifest, n: { name: string; ns: string }, proble
     type,
     ...(typeof spec.clusterIP === "string" ? { clusterIP: spec.clusterIP } : {}),
     ...(typeof spec.externalName === "string" ? { externalName: spec.externalName } : {}),
+    ...(typeof spec.loadBalancerIP === "string" ? { loadBalancerIP: spec.loadBalancerIP } : {}),
     ...(isObj(spec.selector) ? { selector: Object.fromEntries(Object.entries(spec.selector).map(([k, v]) => [k, String(v)])) } : {}),
     ports,
     ...(affinity !== undefined ? { affinity } : {}),
@@ -122,6 +123,43 @@ export function allocate(services: KService[], serviceCIDR: string, problems: Pr
       return nextPort;
     });
     out.set(s, { ip, nodePorts });
+  }
+  return out;
+}
+
+/**
+ * LoadBalancer addresses, as MetalLB assigns them from its pool: spec.loadBalancerIP when given
+ * (inside the pool, not taken twice), else the address the Service had while up, else the next
+ * free. No pool: none (the Service stays <pending>, as in a cluster without a load balancer).
+ */
+export function allocateLoadBalancers(services: KService[], pool: string | undefined, problems: Problem[], was: Map<string, string | undefined>): Map<KService, string> {
+  const out = new Map<KService, string>();
+  const range = pool ? parsePrefix(pool, false) : null;
+  const lbs = services.filter((s) => s.type === "LoadBalancer");
+  if (!range) return out;
+  const taken = new Map<string, string>();
+  const usable = (a: bigint) => contains(range, 4, a) && !isNetworkOrBroadcast(range, a);
+  for (const s of lbs) {
+    if (!s.loadBalancerIP) continue;
+    const a = parseAddr(s.loadBalancerIP);
+    if (!a || a.family !== 4 || !usable(a.addr)) problems.push(problemAt(s.m, ["spec", "loadBalancerIP"], `loadBalancerIP ${s.loadBalancerIP} is not in loadBalancerCIDR ${pool}`, "leave it out to have one assigned"));
+    else if (taken.has(s.loadBalancerIP)) problems.push(problemAt(s.m, ["spec", "loadBalancerIP"], `loadBalancerIP ${s.loadBalancerIP} is already assigned (to service ${taken.get(s.loadBalancerIP)})`, "leave it out to have one assigned"));
+    else (taken.set(s.loadBalancerIP, `${s.ns}/${s.name}`), out.set(s, s.loadBalancerIP));
+  }
+  for (const s of lbs) {
+    const w = was.get(`${s.ns}/${s.name}`);
+    if (!out.has(s) && !s.loadBalancerIP && w && !taken.has(w) && usable(parseAddr(w)?.addr ?? -1n)) (taken.set(w, `${s.ns}/${s.name}`), out.set(s, w));
+  }
+  let next = range.addr + 1n;
+  for (const s of lbs) {
+    if (out.has(s) || s.loadBalancerIP) continue;
+    while (usable(next) && taken.has(formatAddr(4, next))) next++;
+    if (!usable(next)) {
+      problems.push(problemAt(s.m, ["metadata", "name"], `loadBalancerCIDR ${pool} has no address left for service ${s.ns}/${s.name}`, "a larger loadBalancerCIDR"));
+      continue;
+    }
+    taken.set(formatAddr(4, next), `${s.ns}/${s.name}`);
+    out.set(s, formatAddr(4, next));
   }
   return out;
 }

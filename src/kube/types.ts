@@ -48,6 +48,8 @@ export interface KService {
   /** The ClusterIP as given ("None": headless), or undefined: allocated. */
   clusterIP?: string;
   externalName?: string;
+  /** spec.loadBalancerIP, when given. */
+  loadBalancerIP?: string;
   selector?: Record<string, string>;
   ports: KServicePort[];
   affinity?: number;
@@ -72,6 +74,8 @@ export interface ServiceModel {
   /** The ClusterIP, "None" for a headless Service, "" for ExternalName. */
   clusterIP: string;
   externalName?: string;
+  /** A LoadBalancer's address (from loadBalancerCIDR); none: <pending>. */
+  loadBalancer?: string;
   selector?: Record<string, string>;
   ports: (KServicePort & { endpoints: KEndpoint[] })[];
   affinity?: number;
@@ -90,6 +94,7 @@ export interface KubeNode {
 export interface KubeCluster {
   podCIDR: string;
   serviceCIDR: string;
+  loadBalancerCIDR?: string;
   routing: "host-gw" | "vxlan";
   /** The pods' MTU: 1500, or the underlay's less VXLAN's 50 bytes with routing: vxlan (flannel's FLANNEL_MTU). */
   mtu: number;

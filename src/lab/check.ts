@@ -35,5 +35,7 @@ export interface Check {
   answeredBy?: { nodes: string[] } | { shares: Record<string, number> };
   /** Percentage points a share may be off. */
   tolerance?: number;
+  /** With repeat: every answer from one and the same node. */
+  sticky?: boolean;
   path: KeyPath;
 }

@@ -203,6 +203,7 @@ export const CheckSchema = z.strictObject({
   repeat: z.number().int().min(1).max(10000).optional().describe(ck("repeat")),
   answeredBy: z.union([z.array(z.string()), z.record(z.string(), z.string())]).optional().describe(ck("answeredBy")),
   tolerance: z.string().optional().describe(ck("tolerance")),
+  sticky: z.boolean().optional().describe(ck("sticky")),
 });
 
 export const HostSchema = z.strictObject({
@@ -230,6 +231,7 @@ export const KubeSchema = z.strictObject({
   nodes: z.array(objName("host")).min(1, { message: "a cluster needs at least one node" }).describe(kube("nodes")),
   podCIDR: z.string().optional().describe(kube("podCIDR")),
   serviceCIDR: z.string().optional().describe(kube("serviceCIDR")),
+  loadBalancerCIDR: z.string().optional().describe(kube("loadBalancerCIDR")),
   routing: z.enum(["host-gw", "vxlan"]).optional().describe(kube("routing")),
   proxyMode: z.enum(["iptables", "nftables", "ipvs"]).optional().describe(kube("proxyMode")),
   manifests: z.array(z.union([z.string(), z.record(z.string(), z.unknown())])).optional().describe(kube("manifests")),

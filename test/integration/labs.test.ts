@@ -188,6 +188,24 @@ const LABS: { ref: string; name: string; probes: Probe[]; wait?: number }[] = [
     ],
   },
   {
+    ref: "k8s-affinity",
+    name: "k8s-affinity",
+    probes: [
+      ok("node2", "iptables-save -t nat", "--rcheck --seconds 60 --reap --name KUBE-SEP-"),
+      ok("client-b", 'for i in 1 2 3 4 5 6 7 8; do curl -s -m 2 http://web-sticky/ | head -1; done | sort -u | wc -l', "1"),
+    ],
+  },
+  {
+    ref: "k8s-tutorial",
+    name: "k8s-tutorial",
+    probes: [
+      ok("host", curl("http://192.168.56.241/"), "hello from nginx-deployment-"),
+      ok("host", `${NETLAB} get k8s-tutorial svc | grep -E '^nginx-service +LoadBalancer +10\\.96\\.0\\.11 +192\\.168\\.56\\.241 +80:30000/TCP'`, "nginx-service"),
+      ok("node1", "iptables-save -t nat", '-A KUBE-SERVICES -d 192.168.56.241/32 -p tcp -m tcp --dport 80 -m comment --comment "default/nginx-service loadbalancer IP" -j KUBE-EXT-'),
+      ok("nginx-deployment-0", "nslookup nginx-service", "Address: 10.96.0.11"),
+    ],
+  },
+  {
     ref: "k8s-service",
     name: "k8s-service",
     probes: [

@@ -152,4 +152,12 @@ export const CHECKS: KeyDocs = under("checks[]", {
     context: { ping: undefined, http: "http://b/", repeat: 20, answeredBy: { b: "100%" } },
     bad: [["eight"]],
   },
+  sticky: {
+    type: "boolean",
+    default: "false",
+    doc: "With repeat: every answer came from one node, whichever it is (a Service with sessionAffinity: ClientIP pins a client); with an answeredBy list, that node is one of them.",
+    example: "sticky: true",
+    context: { ping: undefined, http: "http://b/", repeat: 20 },
+    bad: [[true, { ping: "b" }]],
+  },
 });

@@ -24,6 +24,13 @@ export const KUBERNETES: KeyDocs = under("kubernetes", {
     example: "serviceCIDR: 10.96.0.0/16",
     bad: [["10.244.0.0/16"]],
   },
+  loadBalancerCIDR: {
+    type: "IPv4 prefix",
+    default: "none: LoadBalancer Services stay <pending>",
+    doc: "Addresses for LoadBalancer Services (spec.loadBalancerIP, else the next free), as MetalLB gives them: kube-proxy's rules in every node take them like a node port, and the lab's host and its other virtual hosts route the range to the first cluster node, so they are reachable from there. It may lie inside the underlay (as a MetalLB pool in the LAN), not in the pods' or Services' range.",
+    example: "loadBalancerCIDR: 192.168.56.240/28",
+    bad: [["10.96.0.0/24"]],
+  },
   routing: {
     type: "host-gw | vxlan",
     default: "host-gw",

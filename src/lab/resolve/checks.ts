@@ -52,7 +52,7 @@ export function resolveCheck(P: Problems, c: RawCheck, i: number, known: (n: str
   let answeredBy: Check["answeredBy"];
   let tolerance: number | undefined;
   const pct = (v: string) => (/^\d+(\.\d+)?%$/.test(v.trim()) ? Number(v.trim().slice(0, -1)) : null);
-  if ((c.repeat !== undefined || c.answeredBy !== undefined || c.tolerance !== undefined) && kind !== "http" && kind !== "tcp") P.add(path, "repeat and answeredBy go with http and tcp checks");
+  if ((c.repeat !== undefined || c.answeredBy !== undefined || c.tolerance !== undefined || c.sticky !== undefined) && kind !== "http" && kind !== "tcp") P.add(path, "repeat, answeredBy and sticky go with http and tcp checks");
   if (c.answeredBy !== undefined) {
     const names = Array.isArray(c.answeredBy) ? c.answeredBy : Object.keys(c.answeredBy);
     names.forEach((n) => { if (!known(n) || n === "host") P.add([...path, "answeredBy"], `no node named "${n}"`, `answers come from nodes: ${nodeNames.join(", ")}`); });
@@ -78,6 +78,6 @@ export function resolveCheck(P: Problems, c: RawCheck, i: number, known: (n: str
     ...(kind === "dns" ? { resolver: c.resolver ?? "dns", ...(c.type ? { recordType: c.type } : {}) } : {}),
     ...(c.via !== undefined ? { via: c.via } : {}),
     ...(c.headers !== undefined ? { headers: c.headers } : {}),
-    ...(answeredBy || c.repeat !== undefined ? { repeat: c.repeat ?? 1, answeredBy, tolerance: tolerance ?? 5 } : {}),
+    ...(answeredBy || c.repeat !== undefined || c.sticky ? { repeat: c.repeat ?? 1, answeredBy, tolerance: tolerance ?? 5, ...(c.sticky ? { sticky: true } : {}) } : {}),
   };
 }

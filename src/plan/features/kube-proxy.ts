@@ -79,8 +79,11 @@ function servicePort(rs: Ruleset, cluster: KubeCluster, node: string, s: Service
   const all = p.endpoints;
   const local = all.filter((e) => e.node === node);
   const nodePort = p.nodePort !== undefined ? `-m addrtype --dst-type LOCAL -p ${proto} -m ${proto} --dport ${p.nodePort}` : null;
+  // A LoadBalancer's address is taken like the node port: through KUBE-EXT-… (kube-proxy's "loadbalancer IP" rule).
+  const lb = s.loadBalancer && nodePort ? `-d ${s.loadBalancer}/32 -p ${proto} -m ${proto} --dport ${p.port}` : null;
   if (!all.length) {
     rs.add("filter", "KUBE-SERVICES", vip, "REJECT --reject-with icmp-port-unreachable", `${spn} has no endpoints`);
+    if (lb) rs.add("filter", "KUBE-EXTERNAL-SERVICES", lb, "REJECT --reject-with icmp-port-unreachable", `${spn} has no endpoints`);
     if (nodePort) rs.add("filter", "KUBE-EXTERNAL-SERVICES", nodePort, "REJECT --reject-with icmp-port-unreachable", `${spn} has no endpoints`);
     return;
   }
@@ -93,6 +96,7 @@ function servicePort(rs: Ruleset, cluster: KubeCluster, node: string, s: Service
     rs.add("nat", "KUBE-SERVICES", vip, internal, `${spn} cluster IP`);
     rs.add("nat", internal, `! -s ${cluster.podCIDR} ${vip}`, "KUBE-MARK-MASQ", `${spn} cluster IP`);
   }
+  if (lb && (!s.externalLocal || local.length)) rs.add("nat", "KUBE-SERVICES", lb, ext, `${spn} loadbalancer IP`);
   if (usesSvc) endpointLadder(rs, svc, spn, proto, all, s.affinity);
   if (usesSvl && local.length) endpointLadder(rs, svl, spn, proto, local, s.affinity);
   if (!nodePort) return;
@@ -108,7 +112,10 @@ function servicePort(rs: Ruleset, cluster: KubeCluster, node: string, s: Service
   rs.add("nat", ext, "-m addrtype --src-type LOCAL", "KUBE-MARK-MASQ", `masquerade LOCAL traffic for ${spn} external destinations`);
   rs.add("nat", ext, "-m addrtype --src-type LOCAL", svc, `route LOCAL traffic for ${spn} external destinations`);
   if (local.length) rs.add("nat", ext, "", svl, "");
-  else rs.add("filter", "KUBE-EXTERNAL-SERVICES", nodePort, "DROP", `${spn} has no local endpoints`);
+  else {
+    rs.add("filter", "KUBE-EXTERNAL-SERVICES", nodePort, "DROP", `${spn} has no local endpoints`);
+    if (lb) rs.add("filter", "KUBE-EXTERNAL-SERVICES", lb, "DROP", `${spn} has no local endpoints`);
+  }
 }
 
 /** A chain's endpoints: affinity checks first (ClientIP), then the random ladder; each endpoint's own DNAT chain. */

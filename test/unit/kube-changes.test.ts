@@ -1,0 +1,84 @@
+// kubectl's verbs, worked out without a kernel (kube/changes.ts, kube/overlay.ts): what apply -f,
+// delete and scale make of a cluster's objects, kubectl's lines, and the lab the overlay gives —
+// Services keeping their ClusterIPs, LoadBalancers their addresses, pods their places.
+import { describe, expect, it } from "vitest";
+import { applyObjects, deleteObjects, keyOf, scaleDeployment } from "../../src/kube/changes.js";
+import { objectKey, resourceOf } from "../../src/kube/overlay.js";
+import { labFromText } from "../../src/lab/load.js";
+import type { Lab } from "../../src/lab/model.js";
+
+const LAB = `name: kc
+kubernetes:
+  nodes: [node1, node2]
+  loadBalancerCIDR: 192.168.56.240/28
+  manifests:
+    - apiVersion: apps/v1
+      kind: Deployment
+      metadata: { name: web }
+      spec:
+        replicas: 2
+        selector: { matchLabels: { app: web } }
+        template: { metadata: { labels: { app: web } }, spec: { containers: [{ name: web, image: nginx, ports: [{ containerPort: 80 }] }] } }
+    - { apiVersion: v1, kind: Service, metadata: { name: a }, spec: { selector: { app: web }, ports: [{ port: 80 }] } }
+    - { apiVersion: v1, kind: Service, metadata: { name: b }, spec: { type: LoadBalancer, selector: { app: web }, ports: [{ port: 80 }] } }
+`;
+const up = labFromText(LAB, "kc.yaml");
+const again = (overlay: NonNullable<Lab["kube"]>["overlay"], previous: Lab = up) => labFromText(LAB, "kc.yaml", { kube: overlay, previous });
+const svc = (l: Lab, name: string) => l.kube!.services.find((s) => s.name === name)!;
+const API = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "api", namespace: "shop" }, spec: { replicas: 1, selector: { matchLabels: { app: "api" } }, template: { metadata: { labels: { app: "api" } }, spec: { containers: [{ name: "api", ports: [{ containerPort: 8080 }] }] } } } };
+const NS = { apiVersion: "v1", kind: "Namespace", metadata: { name: "shop" } };
+
+describe("kubectl's verbs, as objects", () => {
+  it("names objects as the API server and kubectl do", () => {
+    expect(objectKey(API)).toBe("Deployment/shop/api");
+    expect(objectKey(NS)).toBe("Namespace//shop");
+    expect([resourceOf("Deployment"), resourceOf("Service", "v1"), resourceOf("NetworkPolicy")]).toEqual(["deployment.apps", "service", "networkpolicy.networking.k8s.io"]);
+    expect([keyOf("deploy", "web", "default"), keyOf("svc/a", undefined, "x"), keyOf("ns", "shop", "default")]).toEqual(["Deployment/default/web", "Service/x/a", "Namespace//shop"]);
+    expect(() => keyOf("gizmo", "x", "default")).toThrow(/does not know the kind "gizmo"/);
+  });
+
+  it("apply -f: created, unchanged, configured — and the lab the overlay gives has the new pods", () => {
+    const c = applyObjects(up.kube!, [{ data: NS, file: "/x.yaml", doc: 0 }, { data: API, file: "/x.yaml", doc: 1 }]);
+    expect(c.lines).toEqual(["namespace/shop created", "deployment.apps/api created"]);
+    const l = again(c.overlay);
+    expect(l.nodes.map((n) => n.name)).toContain("shop/api-0");
+    expect(applyObjects(l.kube!, [{ data: API, file: "/x.yaml", doc: 1 }]).lines).toEqual(["deployment.apps/api unchanged"]);
+    const more = { ...API, spec: { ...API.spec, replicas: 3 } };
+    expect(applyObjects(l.kube!, [{ data: more, file: "/x.yaml", doc: 1 }]).lines).toEqual(["deployment.apps/api configured"]);
+  });
+
+  it("scale and delete: replicas set, objects gone (a Namespace with what is in it), NotFound said; Services keep their ClusterIPs, LoadBalancers their addresses", () => {
+    expect([svc(up, "a").clusterIP, svc(up, "b").clusterIP, svc(up, "b").loadBalancer]).toEqual(["10.96.0.11", "10.96.0.12", "192.168.56.241"]);
+    const s = scaleDeployment(up.kube!, "Deployment/default/web", 4);
+    expect(s.lines).toEqual(["deployment.apps/web scaled"]);
+    const scaled = again(s.overlay);
+    expect(scaled.kube!.pods.filter((p) => p.ns === "default").map((p) => `${p.name}@${p.on}`)).toEqual(["web-0@node1", "web-1@node2", "web-2@node1", "web-3@node2"]);
+    expect(scaleDeployment(up.kube!, "Deployment/default/nope", 1).missing).toEqual(['Error from server (NotFound): deployments.apps "nope" not found']);
+    // Service a deleted: b keeps 10.96.0.12 and 192.168.56.241 (the API server never renumbers one).
+    const d = deleteObjects(scaled.kube!, ["Service/default/a"]);
+    expect(d.lines).toEqual(['service "a" deleted']);
+    const after = again(d.overlay, scaled);
+    expect([svc(after, "b").clusterIP, svc(after, "b").loadBalancer]).toEqual(["10.96.0.12", "192.168.56.241"]);
+    expect(deleteObjects(after.kube!, ["Service/default/a"]).missing).toEqual(['Error from server (NotFound): services "a" not found']);
+    const withShop = again(applyObjects(up.kube!, [{ data: NS, file: "/x.yaml", doc: 0 }, { data: API, file: "/x.yaml", doc: 1 }]).overlay);
+    const gone = deleteObjects(withShop.kube!, ["Namespace//shop", "Deployment/shop/api"]);
+    expect(gone.lines).toEqual(['namespace "shop" deleted', 'deployment.apps "api" deleted']);
+    expect(again(gone.overlay, withShop).nodes.map((n) => n.name)).not.toContain("shop/api-0");
+  });
+
+  it("a pod scaled away takes no address another pod had while the lab was up", () => {
+    const down = again(scaleDeployment(up.kube!, "Deployment/default/web", 1).overlay);
+    const back = again(scaleDeployment(down.kube!, "Deployment/default/web", 2).overlay, down);
+    const ip = (l: Lab, n: string) => l.nodes.find((x) => x.name === n)!.intfs[0].addrs[0];
+    expect(ip(up, "web-1")).toBe("10.244.2.2/24");
+    expect(ip(back, "web-1")).toBe("10.244.2.3/24"); // not web-1's old 10.244.2.2: ARP caches may still hold it
+  });
+
+  it("LoadBalancer: kube-proxy takes its address like the node port; the lab's host routes the pool to the first node", () => {
+    expect(up.host.routes).toContain("192.168.56.240/28 via 192.168.56.11");
+    const bad = () => labFromText(LAB.replace("192.168.56.240/28", "10.96.0.0/24"), "kc.yaml");
+    expect(bad).toThrow(/loadBalancerCIDR 10\.96\.0\.0\/24 overlaps serviceCIDR 10\.96\.0\.0\/16/);
+    const none = labFromText(LAB.replace("  loadBalancerCIDR: 192.168.56.240/28\n", ""), "kc.yaml");
+    expect(svc(none, "b").loadBalancer).toBeUndefined(); // <pending>, as in a cluster without a load balancer
+  });
+});
