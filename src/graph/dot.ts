@@ -7,6 +7,7 @@ const STYLE: Record<Vertex["kind"], string> = {
   node: 'shape=box, style="rounded,filled", fillcolor="#e8f1fb"',
   vhost: 'shape=box3d, style=filled, fillcolor="#f3f3f3"',
   host: 'shape=box3d, style=filled, fillcolor="#f3f3f3"',
+  service: 'shape=cds, style=filled, fillcolor="#e3f2e8"',
   bridge: 'shape=ellipse, style=filled, fillcolor="#fff4d6"',
   vxlan: 'shape=hexagon, style=filled, fillcolor="#e6f5e6"',
   macvlan: 'shape=parallelogram, style=filled, fillcolor="#f6e8f6"',

@@ -10,6 +10,7 @@ function shape(v: Vertex): string {
     case "vxlan": return `${v.id}{{${label}}}`;
     case "macvlan": case "ipvlan": case "vlan": return `${v.id}[/${label}/]`;
     case "host": case "vhost": return `${v.id}[(${label})]`;
+    case "service": return `${v.id}>${label}]`;
     default: return `${v.id}[${label}]`;
   }
 }

@@ -6,7 +6,7 @@ import { describeNetem } from "../net/tc.js";
 
 export interface Vertex {
   id: string;
-  kind: "node" | "vhost" | "host" | Network["kind"];
+  kind: "node" | "vhost" | "host" | "service" | Network["kind"];
   title: string;
   lines: string[];
   /** The virtual host it sits in, if any. */
@@ -37,6 +37,7 @@ const safe = (s: string) => s.replace(/[^a-z0-9]/g, (c) => (c === "-" ? "_" : c 
 export const nodeId = (name: string) => `n_${safe(name)}`;
 export const netId = (name: string) => `w_${safe(name)}`;
 export const clusterId = (name: string) => `cluster_${safe(name)}`;
+export const serviceId = (ns: string, name: string) => `s_${safe(`${ns}/${name}`)}`;
 
 function netLines(n: Network): string[] {
   const kind =
@@ -80,13 +81,27 @@ export function topology(lab: Lab): Topology {
     const netem = l.netem ? ` (${describeNetem(l.netem)})` : "";
     edges.push({ from: a.node === "host" ? "host" : nodeId(a.node), to: b.node === "host" ? "host" : nodeId(b.node), label: `${a.iface} — ${b.iface}${netem}`, link: true });
   }
+  services(lab, vertices, edges);
+  const clusterNodes = new Set(lab.kube?.nodes.map((n) => n.name));
   return {
     lab: lab.name,
     description: lab.description,
-    clusters: vhosts.map((v) => ({ id: clusterId(v.name), title: `${v.name} (virtual host)` })),
+    clusters: vhosts.map((v) => ({ id: clusterId(v.name), title: `${v.name} (${clusterNodes.has(v.name) ? "cluster node" : "virtual host"})` })),
     vertices,
     edges,
   };
+}
+
+/** A cluster's Services: each with its ClusterIP, type and ports, an edge to every pod it sends to. */
+function services(lab: Lab, vertices: Vertex[], edges: Edge[]): void {
+  for (const s of lab.kube?.services ?? []) {
+    const ip = s.type === "ExternalName" ? `CNAME ${s.externalName ?? ""}` : s.clusterIP === "None" ? "headless" : s.clusterIP;
+    const ports = s.ports.map((p) => `${p.port}${p.nodePort !== undefined ? `:${p.nodePort}` : ""}/${p.protocol}`).join(", ");
+    vertices.push({ id: serviceId(s.ns, s.name), kind: "service", title: `svc ${s.ns === "default" ? s.name : `${s.ns}/${s.name}`}`, lines: [`${s.type} ${ip}`, ...(s.loadBalancer ? [`LoadBalancer ${s.loadBalancer}`] : []), ...(ports ? [ports] : [])] });
+    const to = new Map<string, string[]>();
+    for (const p of s.ports) for (const e of p.endpoints) to.set(e.pod, [...(to.get(e.pod) ?? []), `${p.port}→${e.port}`]);
+    for (const [pod, via] of to) edges.push({ from: serviceId(s.ns, s.name), to: nodeId(pod), label: [...new Set(via)].join(", "), link: false });
+  }
 }
 
 /** The lab's host, when anything is attached to it: its links, its bridges' gateways, its published ports. */

@@ -28,6 +28,16 @@ describe("netlab graph", () => {
     expect(r).toMatch(/host\[\("<b>host<\/b><br\/>veth-red 10\.100\.0\.1\/30"\)\]/);
   });
 
+  it("a cluster: its nodes as clusters of pods, its Services with their addresses and an edge to every pod they send to", async () => {
+    const m = await renderGraph(await graphLab("k8s-service"), "mermaid");
+    expect(m).toContain('subgraph cluster_node1["node1 (cluster node)"]');
+    expect(m).toContain('s_default_Sweb_service>"<b>svc web-service</b><br/>NodePort 10.96.0.11<br/>80:30080/TCP"]');
+    expect(m.split("\n").filter((l) => l.startsWith("  s_default_Sweb_service ---")).length).toBe(3);
+    expect(m).toContain('s_kube_system_Skube_dns ---|"53→53"| n_kube_system_Scoredns_0');
+    const t = await renderGraph(await graphLab("k8s-tutorial"), "dot");
+    expect(t).toContain("LoadBalancer 192.168.56.241");
+  });
+
   it("a lab that is neither up nor a file is an error with a hint", async () => {
     await expect(graphLab("no-such-lab")).rejects.toThrow(/no lab "no-such-lab": neither a lab that is up nor a lab file/);
   });
