@@ -203,6 +203,8 @@ function serviceModels(list: KService[], kpods: KPod[], placed: KubeCluster["pod
   return list.map((s) => {
     const a = got.get(s)!;
     const pods = selected(s, kpods);
+    if (s.selector && Object.keys(s.selector).length && !pods.length)
+      warnings.push(problemAt(s.m, ["spec", "selector"], `selector ${Object.entries(s.selector).map(([k, v]) => `${k}=${v}`).join(",")} matches no pod in namespace ${s.ns}: the Service has no endpoints, and kube-proxy rejects its connections`, "give the pods these labels (template.metadata.labels), or fix the selector"));
     // A named targetPort no selected pod has: the Service has no endpoints (as in Kubernetes) — said, since it is most often a typo.
     s.ports.forEach((p, i) => {
       if (typeof p.targetPort === "string" && pods.length && pods.every((pod) => targetOn(p, pod) === null))

@@ -99,6 +99,8 @@ describe("kubernetes: a cluster's pods on its nodes", () => {
     const ing = "    - { apiVersion: networking.k8s.io/v1, kind: Ingress, metadata: { name: web }, spec: {} }\n";
     const l = labFromText(lab(DEPLOY(1) + ing), "k8s.yaml");
     expect(sourceOf(l)!.warnings.map((w) => `${w.key.join(".")}: ${w.message}`)).toEqual(["kubernetes.manifests.1.kind: kind Ingress is not built by this version of netlab: ingress web is left aside"]);
+    const none = labFromText(lab(DEPLOY(1) + "    - { apiVersion: v1, kind: Service, metadata: { name: s }, spec: { selector: { app: nope }, ports: [{ port: 80 }] } }\n"), "k8s.yaml");
+    expect(sourceOf(none)!.warnings.map((w) => `${w.key.join(".")}: ${w.message}`)).toEqual(["kubernetes.manifests.1.spec.selector: selector app=nope matches no pod in namespace default: the Service has no endpoints, and kube-proxy rejects its connections"]);
     expect(problems(() => labFromText(lab(DEPLOY(1, "\n            hostNetwork: true")), "k8s.yaml"))).toEqual([expect.stringMatching(/kubernetes\.manifests\.0\.spec\.template\.spec\.hostNetwork: hostNetwork: a pod in its node's own network namespace/)]);
     expect(problems(() => labFromText(lab(DEPLOY(), "  podCIDR: 10.244.0.0/25\n"), "k8s.yaml"))).toEqual([expect.stringMatching(/kubernetes\.podCIDR: 10\.244\.0\.0\/25 is too small/)]);
     expect(problems(() => labFromText(lab("    - { apiVersion: v1, kind: Pod, metadata: { name: x, namespace: nope }, spec: { containers: [{ name: c }] } }\n"), "k8s.yaml"))).toEqual([expect.stringMatching(/metadata\.namespace: namespace "nope" not found/)]);
