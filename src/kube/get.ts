@@ -20,6 +20,8 @@ export interface GetOptions {
 export interface Live {
   running: Set<string>;
   age: string;
+  /** The age of something made at `since` (ISO), after the lab came up. */
+  ageSince?: (since: string) => string;
 }
 
 /** kubectl's age: 45s, 12m, 3h, 2d. */
@@ -46,7 +48,7 @@ export function getTable(c: KubeCluster, kind: Kind, o: GetOptions, live: Live, 
       head: [...nsHead, "NAME", "READY", "STATUS", "RESTARTS", "AGE", ...(o.wide ? ["IP", "NODE"] : [])],
       rows: inNs(c.pods).map((p) => {
         const up = p.listens === 0 || live.running.has(p.node);
-        return [...nsCol(p.ns), p.name, up ? "1/1" : "0/1", up ? "Running" : "Error", "0", live.age, ...(o.wide ? [ips.get(p.node) ?? "<none>", p.on] : [])];
+        return [...nsCol(p.ns), p.name, up ? "1/1" : "0/1", up ? "Running" : "Error", "0", p.since && live.ageSince ? live.ageSince(p.since) : live.age, ...(o.wide ? [ips.get(p.node) ?? "<none>", p.on] : [])];
       }),
     };
   if (kind === "services")
@@ -59,7 +61,7 @@ export function getTable(c: KubeCluster, kind: Kind, o: GetOptions, live: Live, 
         s.type === "ExternalName" ? "<none>" : s.clusterIP,
         s.type === "ExternalName" ? s.externalName ?? "<none>" : s.type === "LoadBalancer" ? s.loadBalancer ?? "<pending>" : "<none>",
         s.ports.map((p) => `${p.port}${p.nodePort !== undefined ? `:${p.nodePort}` : ""}/${p.protocol}`).join(",") || "<none>",
-        live.age,
+        s.since && live.ageSince ? live.ageSince(s.since) : live.age,
         ...(o.wide ? [Object.entries(s.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(",") || "<none>"] : []),
       ]),
     };
@@ -72,7 +74,7 @@ export function getTable(c: KubeCluster, kind: Kind, o: GetOptions, live: Live, 
       .map((s) => {
         const eps = s.ports.flatMap((p) => p.endpoints.filter((e) => live.running.has(e.pod) || idle.has(e.pod)).map((e) => `${e.ip}:${e.port}`));
         const shown = eps.length > 3 ? `${eps.slice(0, 3).join(",")} + ${eps.length - 3} more...` : eps.join(",") || "<none>";
-        return [...nsCol(s.ns), s.name, shown, live.age];
+        return [...nsCol(s.ns), s.name, shown, s.since && live.ageSince ? live.ageSince(s.since) : live.age];
       }),
   };
 }

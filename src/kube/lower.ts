@@ -75,6 +75,7 @@ export function lowerKubernetes(raw: RawLab, src: LabSource, labFile: string, ov
   const svcs = serviceModels(read.objects.services, read.objects.pods, lowered.pods, formatPrefix(services!), out.problems, out.warnings, was).map((s, i) => (lbs.get(read.objects.services[i]) ? { ...s, loadBalancer: lbs.get(read.objects.services[i]) } : s));
   if (pool) out.raw = lbRoutes(out.raw, pool, nodes);
   if (out.problems.length) return out;
+  if (previous) stamp(previous, lowered.pods, svcs);
   out.cluster = { podCIDR: formatPrefix(pods), serviceCIDR: formatPrefix(services!), ...(pool ? { loadBalancerCIDR: formatPrefix(pool) } : {}), routing: k.routing ?? "host-gw", mtu: mtuOf(raw, k), nodes, pods: lowered.pods, services: svcs, dns: { ip: dnsIPOf(formatPrefix(services!)), pod: DNS_POD }, objects: Object.fromEntries(objects.map((m) => [objectKey(m.data), contentHash(m.data)])), ...(overlay ? { overlay } : {}) };
   return out;
 }
@@ -195,6 +196,15 @@ function runOf(p: KPod): { run?: string[] } {
 }
 
 
+
+/** When each pod and Service was made, for kubectl's AGE: kept from the cluster up, now for those it did not have. */
+function stamp(previous: KubeCluster, pods: KubeCluster["pods"], svcs: ServiceModel[]): void {
+  const now = new Date().toISOString();
+  const was = new Map<string, string | undefined>([...previous.pods.map((p) => [`pod ${p.node}`, p.since] as const), ...previous.services.map((s) => [`svc ${s.ns}/${s.name}`, s.since] as const)]);
+  const since = (k: string) => (was.has(k) ? was.get(k) : now);
+  for (const p of pods) if (since(`pod ${p.node}`)) p.since = since(`pod ${p.node}`);
+  for (const s of svcs) if (since(`svc ${s.ns}/${s.name}`)) s.since = since(`svc ${s.ns}/${s.name}`);
+}
 
 /** Services with their ClusterIP, node ports and endpoints (pods placed; addresses filled after resolution). */
 function serviceModels(list: KService[], kpods: KPod[], placed: KubeCluster["pods"], serviceCIDR: string, problems: Problem[], warnings: Problem[], was: Map<string, Allocation>): ServiceModel[] {

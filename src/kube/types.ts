@@ -81,6 +81,8 @@ export interface ServiceModel {
   affinity?: number;
   externalLocal: boolean;
   internalLocal: boolean;
+  /** When it was made, if after the lab came up (apply -f, scale): kubectl's AGE. */
+  since?: string;
 }
 
 /** A cluster node: its pod subnet, its bridge's address (the pods' gateway), its underlay address. */
@@ -100,7 +102,7 @@ export interface KubeCluster {
   mtu: number;
   nodes: KubeNode[];
   /** Every pod: its lab node name (`NS/POD`, `POD` in default), its node. */
-  pods: { node: string; on: string; ns: string; name: string; labels: Record<string, string>; listens: number; ip?: string }[];
+  pods: { node: string; on: string; ns: string; name: string; labels: Record<string, string>; listens: number; ip?: string; since?: string }[];
   /** Services with their ClusterIP and endpoints (their addresses filled once the lab is resolved: withEndpoints). */
   services: ServiceModel[];
   /** The cluster DNS: its ClusterIP (serviceCIDR's .10) and the pod its server runs in (kube/dns.ts). */

@@ -49,8 +49,8 @@ export function labEdits(was: Lab, now: Lab): string[] {
   return out;
 }
 
-/** Whether the file must be read again as the lab that is up reads it: addresses it would renumber or give back too soon, or cluster objects applied to it since. */
-export const readAsUp = (lab: Lab, up: Lab): boolean => !!(up.kube?.overlay || lab.kube?.overlay || up.retired?.length) || renumbers(lab, up);
+/** Whether the file must be read again as the lab that is up reads it: addresses it would renumber or give back too soon, or a cluster (its objects applied since, their ages, its allocations). */
+export const readAsUp = (lab: Lab, up: Lab): boolean => !!(up.kube || lab.kube?.overlay || up.retired?.length) || renumbers(lab, up);
 
 /**
  * Whether the file must be resolved again against the lab as it is up (keeping the old

@@ -19,7 +19,7 @@ export async function getCmd(ref: string, what: string, opts: { namespace?: stri
   const running = new Set(state ? runningProcs(state.journal()).map((p) => p.who.replace(/^_dns@/, "")) : []);
   const ips = new Map(meta.lab.nodes.map((n) => [n.name, n.intfs[0]?.addrs[0]?.split("/")[0] ?? "<none>"]));
   const o = { ns: opts.allNamespaces ? null : opts.namespace ?? "default", wide: opts.output === "wide" };
-  const t = getTable(cluster, kind, o, { running, age: ageOf(Date.now() - Date.parse(meta.createdAt)) }, ips);
+  const t = getTable(cluster, kind, o, { running, age: ageOf(Date.now() - Date.parse(meta.createdAt)), ageSince: (since) => ageOf(Date.now() - Date.parse(since)) }, ips);
   if (opts.output === "json" || opts.output === "yaml") {
     const items = t.rows.map((r) => Object.fromEntries(t.head.map((h, i) => [h.toLowerCase(), r[i]])));
     process.stdout.write(opts.output === "json" ? JSON.stringify({ kind, items }, null, 2) + "\n" : dump({ kind, items }));
