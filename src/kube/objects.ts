@@ -7,7 +7,7 @@ import type { KeyPath, Problem } from "../errors.js";
 import { problemAt, type Manifest } from "./manifests.js";
 import { readService } from "./services.js";
 import type { KContainer, KPod, KPort, KService } from "./types.js";
-import { closest } from "../suggest.js";
+import { kindStatus, unknownFields } from "./fields.js";
 
 export interface KObjects {
   namespaces: Map<string, Record<string, string>>;
@@ -54,6 +54,16 @@ export function readObjects(ms: Manifest[]): { objects: KObjects; problems: Prob
   };
   for (const m of ms) {
     const kind = String(m.data.kind);
+    const status = kindStatus(m, kind, String(m.data.apiVersion));
+    if (typeof status !== "string") {
+      problems.push(status);
+      continue;
+    }
+    if (status === "aside") {
+      warnings.push(problemAt(m, ["kind"], `${kind} ${nameOf(m)} is left aside: netlab does not build ${kind} objects yet`));
+      continue;
+    }
+    problems.push(...unknownFields(m, kind));
     if (kind === "Namespace") {
       const n = named(m, kind);
       if (n) objects.namespaces.set(n.name, strings((m.data.metadata as Record<string, unknown>).labels));
@@ -66,9 +76,6 @@ export function readObjects(ms: Manifest[]): { objects: KObjects; problems: Prob
     } else if (kind === "Service") {
       const n = named(m, kind);
       if (n) objects.services.push(readService(m, n, problems));
-    } else {
-      const like = closest(kind, ["Namespace", "Pod", "Deployment", "Service"]);
-      warnings.push(problemAt(m, ["kind"], `kind ${kind} is not built by this version of netlab: ${kind.toLowerCase()} ${nameOf(m)} is left aside`, like ? `did you mean ${like}?` : undefined));
     }
   }
   for (const p of [...objects.pods, ...objects.services])
