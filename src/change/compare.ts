@@ -16,7 +16,7 @@ import { clusterRecords } from "../kube/dns.js";
 import { conntrackOnApply } from "../plan/features/conntrack.js";
 import { staleUdpFlows } from "../plan/features/kube-conntrack.js";
 import type { Op, Plan, Step } from "../plan/ops.js";
-import { emptyTables, replacingTables, tablesIn } from "../runtime/iptables-live.js";
+import { replacingTables, tablesIn } from "../runtime/iptables-live.js";
 import { publishClashes } from "../runtime/preflight.js";
 import { renderOp } from "../runtime/ops/index.js";
 import type { LabState, Meta } from "../state/store.js";
@@ -284,12 +284,12 @@ function change(id: string, olds: (Step | undefined)[], b: Step | undefined, lab
   const merged = ([4, 6] as const).flatMap((family) => {
     const of = (s: Step) => ipt(s).filter((o) => o.family === family).map((o) => o.text);
     const tables = [...new Set([...present, b].flatMap(of).flatMap(tablesIn))];
-    const mine = ipt(b).find((o) => o.family === family && o.ns === ns?.ns);
+    const mine = ipt(b).filter((o) => o.family === family && o.ns === ns?.ns);
     // Emptied, not opened: a firewall's DROP policies stay until the new rules set theirs, and
     // go back to ACCEPT only where the new version has no firewall in this family.
     const open = !of(b).some((t) => /^:INPUT /m.test(t));
     // The entry jumps go in the same restore (the tables are emptied): a plain restore, no sync.
-    return tables.length && ns ? [{ op: "iptables", ns: ns.ns, family, text: mine ? replacingTables(tables, mine.text, mine.jumps, open) : emptyTables(tables, open) } as Op] : [];
+    return tables.length && ns ? [{ op: "iptables", ns: ns.ns, family, text: replacingTables(tables, mine.map((o) => o.text), mine.flatMap((o) => o.jumps ?? []), open) } as Op] : [];
   });
   const rules = [...legs, ...sysctls, ...tuned, ...addressing, ...qdiscs, ...b.ops.filter((o) => RULE_OPS.has(o.op) && !(o.op === "iptables" && merged.some((m) => m.op === "iptables" && m.family === o.family && m.ns === o.ns)))];
   if (!ns) return { id, title: b.title, ops: rules, undo: [], holds: [] };

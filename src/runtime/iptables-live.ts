@@ -94,19 +94,26 @@ export function emptyTables(tables: string[], open = false): string {
 
 /**
  * One restore that replaces `tables` (every table any version of a namespace netlab owns loads)
- * by a ruleset's `text` and its entry `jumps`: each of text's tables emptied inside its own
- * transaction, so the new rules take the old ones' place at once (kube-proxy's one
- * iptables-restore: no moment without Services); tables text lacks, emptied. `open`: filter's
- * policies back to ACCEPT first (text has none).
+ * by rulesets' `texts` (a node's chains and its firewall, in the order they load) and their
+ * entry `jumps`: each table emptied and filled inside its own transaction, so the new rules take
+ * the old ones' place at once (kube-proxy's one iptables-restore: no moment without Services);
+ * tables no text has, emptied. `open`: filter's policies back to ACCEPT first (no text sets them).
  */
-export function replacingTables(tables: string[], text: string, jumps: IptablesJump[] = [], open = false): string {
-  const policies = ":INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n";
-  const entry = (t: string) => jumps.filter((j) => j.table === t).map((j) => `${j.insert ? `-I ${j.chain} 1` : `-A ${j.chain}`} ${j.spec}\n`).join("");
-  const missing = [...new Set(jumps.map((j) => j.table))].filter((t) => !tablesIn(text).includes(t));
-  const full = [text.trimEnd(), ...missing.map((t) => `*${t}\nCOMMIT`)].join("\n");
-  const body = full.replace(/^\*(\w+)\n([\s\S]*?)^COMMIT$/gm, (_, t: string, rules: string) => `*${t}\n${t === "filter" && open ? policies : ""}-F\n-X\n${rules}${entry(t)}COMMIT`);
-  const has = new Set(tablesIn(full));
-  return [emptyTables(tables.filter((t) => !has.has(t)), open), body].filter(Boolean).join("\n");
+export function replacingTables(tables: string[], texts: string[], jumps: IptablesJump[] = [], open = false): string {
+  const sections = new Map<string, string[]>();
+  const section = (t: string) => sections.get(t) ?? sections.set(t, []).get(t)!;
+  for (const text of texts) {
+    let table = "";
+    for (const line of text.split("\n")) {
+      if (line.startsWith("*")) section((table = line.slice(1).trim()));
+      else if (line.trim() === "COMMIT") table = "";
+      else if (table && line.trim() && !line.startsWith("#")) section(table).push(line);
+    }
+  }
+  for (const j of jumps) section(j.table).push(`${j.insert ? `-I ${j.chain} 1` : `-A ${j.chain}`} ${j.spec}`);
+  const policies = [":INPUT ACCEPT [0:0]", ":FORWARD ACCEPT [0:0]", ":OUTPUT ACCEPT [0:0]"];
+  const body = [...sections].map(([t, lines]) => [`*${t}`, ...(t === "filter" && open ? policies : []), "-F", "-X", ...lines, "COMMIT"].join("\n"));
+  return [emptyTables(tables.filter((t) => !sections.has(t)), open), ...body].filter(Boolean).join("\n");
 }
 
 /** Table names present in an iptables-save dump. */

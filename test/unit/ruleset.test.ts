@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { CHAIN_MAX, chainName, ownChain, parseChain } from "../../src/net/netfilter.js";
 import { Ruleset } from "../../src/plan/ruleset.js";
-import { cleanupScript, syncScript } from "../../src/runtime/iptables-live.js";
+import { cleanupScript, replacingTables, syncScript } from "../../src/runtime/iptables-live.js";
 import type { Op } from "../../src/plan/ops.js";
 
 type Ipt = Extract<Op, { op: "iptables" }>;
@@ -129,5 +129,16 @@ describe("a sync against the live ruleset", () => {
   it("down removes chains whose suffix has '-', and tagged jumps from any built-in chain", () => {
     const live = `*nat\n:PREROUTING ACCEPT [0:0]\n:NL-k-SVC-A-B - [0:0]\n:NL-k-1-PRE - [0:0]\n-A PREROUTING -m comment --comment netlab:k -j NL-k-SVC-A-B\n-A PREROUTING -m comment --comment netlab:k-1 -j NL-k-1-PRE\nCOMMIT\n`;
     expect(cleanupScript(live, "k")).toBe("*nat\n-D PREROUTING -m comment --comment netlab:k -j NL-k-SVC-A-B\n-F NL-k-SVC-A-B\n-X NL-k-SVC-A-B\nCOMMIT\n");
+  });
+
+  it("a namespace netlab owns has its tables replaced in one restore: every ruleset's lines in one section a table, entry jumps after, tables left empty", () => {
+    const chains = "*nat\n:KUBE-SERVICES - [0:0]\n-A KUBE-SERVICES -d 10.96.0.11/32 -j KUBE-SVC-X\nCOMMIT\n*filter\n:KUBE-FORWARD - [0:0]\nCOMMIT\n";
+    const firewall = "*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n";
+    const jumps = [{ table: "nat" as const, chain: "PREROUTING", insert: true, spec: "-j KUBE-SERVICES" }];
+    expect(replacingTables(["nat", "filter", "mangle"], [chains, firewall], jumps)).toBe(
+      "*mangle\n-F\n-X\nCOMMIT\n" +
+        "*nat\n-F\n-X\n:KUBE-SERVICES - [0:0]\n-A KUBE-SERVICES -d 10.96.0.11/32 -j KUBE-SVC-X\n-I PREROUTING 1 -j KUBE-SERVICES\nCOMMIT\n" +
+        "*filter\n-F\n-X\n:KUBE-FORWARD - [0:0]\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT",
+    );
   });
 });
