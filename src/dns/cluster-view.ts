@@ -28,6 +28,8 @@ export class ClusterView implements View {
     for (const n of lab.nodes) for (const a of n.intfs.flatMap((i) => i.addrs)) this.owners.set(a.split("/")[0], n);
     // A cluster node asks from its cni0 address (a pod on it is the server) once its query is masqueraded.
     for (const net of lab.networks) if (net.gateway && net.holder && byName.has(net.holder)) this.owners.set(net.gateway.split("/")[0], byName.get(net.holder)!);
+    // …or, with routing: vxlan, from its flannel.1 address: its pod subnet's network address.
+    for (const n of lab.kube!.nodes) if (byName.has(n.name)) this.owners.set(n.podSubnet.split("/")[0], byName.get(n.name)!);
   }
 
   client(addr: string): Node | undefined {

@@ -65,13 +65,14 @@ export function lowerKubernetes(raw: RawLab, src: LabSource, labFile: string, ov
   out.problems.push(...problems, ...read.problems);
   out.warnings.push(...read.warnings);
   if (read.aside.size) out.notes.push(`kubernetes: fields left aside (they do not change the network): ${[...read.aside].sort().join(", ")}`);
-  const nodes = clusterNodes(raw, k, pods, (i, m, h) => out.problems.push(src.problem(["kubernetes", "nodes", i], m, h)));
-  const lowered = lowerPods(raw, k, nodes, read.objects.pods, formatPrefix(services!), out.problems);
+  const { nodes, underlays } = clusterNodes(raw, k, pods, (i, m, h) => out.problems.push(src.problem(["kubernetes", "nodes", i], m, h)));
+  const ran = new Map((previous?.pods ?? []).map((p) => [p.node, p.on]));
+  const lowered = lowerPods(raw, k, nodes, read.objects.pods, formatPrefix(services!), out.problems, ran);
   if (out.problems.length) return out;
   out.raw = overlay ? checksStillNamed(lowered, src, out.warnings) : lowered.raw;
   out.translate = (p) => lowered.origins.get(`${p[0]}.${p[1]}`)?.(p.slice(2)) ?? p;
   const was = new Map((previous?.services ?? []).map((s) => [`${s.ns}/${s.name}`, { ip: s.clusterIP, nodePorts: s.ports.map((p) => p.nodePort) }]));
-  const lbs = allocateLoadBalancers(read.objects.services, k.loadBalancerCIDR, out.problems, new Map((previous?.services ?? []).map((s) => [`${s.ns}/${s.name}`, s.loadBalancer])));
+  const lbs = allocateLoadBalancers(read.objects.services, k.loadBalancerCIDR, out.problems, new Map((previous?.services ?? []).map((s) => [`${s.ns}/${s.name}`, s.loadBalancer])), underlays);
   const svcs = serviceModels(read.objects.services, read.objects.pods, lowered.pods, formatPrefix(services!), out.problems, out.warnings, was).map((s, i) => (lbs.get(read.objects.services[i]) ? { ...s, loadBalancer: lbs.get(read.objects.services[i]) } : s));
   if (pool) out.raw = lbRoutes(out.raw, pool, nodes);
   if (out.problems.length) return out;
@@ -91,7 +92,7 @@ function prefixOf(text: string, bad: (m: string, h?: string) => void, widest: nu
 }
 
 /** The cluster's nodes: pod /24 i (from 1) each, and the underlay address each has (given, else the next free from .11). */
-function clusterNodes(raw: RawLab, k: RawKube, pods: Prefix, bad: (i: number, m: string, h?: string) => void): KubeNode[] {
+function clusterNodes(raw: RawLab, k: RawKube, pods: Prefix, bad: (i: number, m: string, h?: string) => void): { nodes: KubeNode[]; underlays: string[] } {
   const underlay = parsePrefix(raw.underlay?.subnet ?? UNDERLAY_SUBNET, false)!;
   const hosts = raw.hosts ?? {};
   const taken = new Set(Object.values(hosts).flatMap((h) => (h?.underlay ? [h.underlay.split("/")[0]] : [])));
@@ -103,15 +104,18 @@ function clusterNodes(raw: RawLab, k: RawKube, pods: Prefix, bad: (i: number, m:
   // Hosts declared first, in their order, then the cluster's own: the order the resolver numbers them in.
   const order = [...Object.keys(hosts), ...k.nodes.filter((n) => !(n in hosts))];
   const addr = new Map(order.map((n) => [n, hosts[n]?.underlay?.split("/")[0] ?? free()]));
-  return k.nodes.map((name, i) => {
+  // Every address the underlay gives the lab: its host's (.1) and each host's.
+  const underlays = [formatAddr(4, underlay.addr + 1n), ...addr.values()];
+  const nodes = k.nodes.map((name, i) => {
     if (raw.nodes?.[name] !== undefined) bad(i, `"${name}" is a node of the lab; a cluster's nodes are virtual hosts`, "name the cluster node otherwise, or declare it under hosts:");
     const subnet = { family: 4 as const, addr: pods.addr + (BigInt(i + 1) << 8n), len: 24 };
     return { name, podSubnet: formatPrefix(subnet), underlay: addr.get(name)! };
   });
+  return { nodes, underlays };
 }
 
 /** The lab with the cluster's hosts, cni0 networks and pods, and where each lowered key comes from. */
-function lowerPods(raw: RawLab, k: RawKube, nodes: KubeNode[], list: KPod[], serviceCIDR: string, problems: Problem[]) {
+function lowerPods(raw: RawLab, k: RawKube, nodes: KubeNode[], list: KPod[], serviceCIDR: string, problems: Problem[], was: Map<string, string>) {
   const origins = new Map<string, (rest: KeyPath) => KeyPath | Origin>();
   const hosts = { ...(raw.hosts ?? {}) };
   const networks = { ...(raw.networks ?? {}) };
@@ -131,7 +135,7 @@ function lowerPods(raw: RawLab, k: RawKube, nodes: KubeNode[], list: KPod[], ser
   const pods: KubeCluster["pods"] = [];
   const turn = new Map<string, number>();
   for (const p of list) {
-    const node = placed(p, nodes, raw, turn, problems);
+    const node = placed(p, nodes, raw, turn, problems, was.get(podNode(p.ns, p.name)));
     if (!node) continue;
     const name = podNode(p.ns, p.name);
     if (labNodes[name] !== undefined) problems.push(problemAt(p.m, ["metadata", "name"], `pod ${name} has the name of a node of the lab`, "rename the pod or the node"));
@@ -146,8 +150,12 @@ function lowerPods(raw: RawLab, k: RawKube, nodes: KubeNode[], list: KPod[], ser
   return { raw: { ...raw, hosts, networks, nodes: labNodes }, origins, pods };
 }
 
-/** The node a pod runs on: nodeName, else round-robin (per Deployment) over the nodes its nodeSelector allows. */
-function placed(p: KPod, nodes: KubeNode[], raw: RawLab, turn: Map<string, number>, problems: Problem[]): KubeNode | null {
+/**
+ * The node a pod runs on: nodeName; else the node it runs on already (`on`: a pod that is up
+ * never moves, whatever else comes or goes); else round-robin over the nodes its nodeSelector
+ * allows — a Deployment's replica i on the i-th, other pods in turn.
+ */
+function placed(p: KPod, nodes: KubeNode[], raw: RawLab, turn: Map<string, number>, problems: Problem[], on?: string): KubeNode | null {
   if (p.nodeName) {
     const n = nodes.find((x) => x.name === p.nodeName);
     if (!n && !p.replica) problems.push(problemAt(p.m, [...p.spec, "nodeName"], `node "${p.nodeName}" not found`, `the cluster's nodes: ${nodes.map((x) => x.name).join(", ")}`));
@@ -159,9 +167,11 @@ function placed(p: KPod, nodes: KubeNode[], raw: RawLab, turn: Map<string, numbe
     if (!p.replica) problems.push(problemAt(p.m, [...p.spec, "nodeSelector"], "no node matches this nodeSelector (the pod would stay Pending)", "label a node under hosts: (labels: { disktype: ssd }), or drop the selector"));
     return null;
   }
-  const key = p.owner ?? "";
-  const i = turn.get(key) ?? 0;
-  turn.set(key, i + 1);
+  const stays = fit.find((n) => n.name === on);
+  if (stays) return stays;
+  if (p.replica !== undefined) return fit[p.replica % fit.length];
+  const i = turn.get("") ?? 0;
+  turn.set("", i + 1);
   return fit[i % fit.length];
 }
 

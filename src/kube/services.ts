@@ -74,30 +74,35 @@ export function allocate(services: KService[], serviceCIDR: string, problems: Pr
   // .1 is the `kubernetes` Service's; .10 is taken by kube-dns, read first (kube/dns.ts).
   const taken = new Map<string, string>([[formatAddr(4, range.addr + 1n), "default/kubernetes"]]);
   const ports = new Map<number, string>();
+  const who = (s: KService) => `${s.ns}/${s.name}`;
+  // A Service that is up keeps the ClusterIP and node ports it has (the API server never renumbers
+  // one): reserved first, so that a new Service asking for one of them is refused, as there.
+  const kept = new Map<KService, Allocation>();
   for (const s of services) {
-    if (!s.clusterIP || s.clusterIP === "None") continue;
+    const w = was.get(who(s));
+    if (!w || s.type === "ExternalName" || s.clusterIP === "None") continue;
+    const ip = w.ip && w.ip !== "None" && (!s.clusterIP || s.clusterIP === w.ip) && !taken.has(w.ip) ? w.ip : undefined;
+    if (ip) taken.set(ip, who(s));
+    const nodePorts = s.ports.map((p, i) => {
+      const n = w.nodePorts[i];
+      return n !== undefined && (p.nodePort === undefined || p.nodePort === n) && !ports.has(n) ? (ports.set(n, who(s)), n) : undefined;
+    });
+    kept.set(s, { ip: ip ?? "", nodePorts });
+  }
+  for (const s of services) {
+    if (!s.clusterIP || s.clusterIP === "None" || kept.get(s)?.ip === s.clusterIP) continue;
     const a = parseAddr(s.clusterIP);
     if (!a || a.family !== 4 || !contains(range, 4, a.addr) || isNetworkOrBroadcast(range, a.addr)) problems.push(problemAt(s.m, ["spec", "clusterIP"], `clusterIP ${s.clusterIP} is not in serviceCIDR ${serviceCIDR}`, "leave it out to have one allocated"));
     else if (taken.has(s.clusterIP)) problems.push(problemAt(s.m, ["spec", "clusterIP"], `clusterIP ${s.clusterIP} is already allocated (to service ${taken.get(s.clusterIP)})`, "leave it out to have one allocated"));
-    else taken.set(s.clusterIP, `${s.ns}/${s.name}`);
+    else taken.set(s.clusterIP, who(s));
   }
   for (const s of services)
     s.ports.forEach((p, i) => {
-      if (p.nodePort === undefined) return;
+      if (p.nodePort === undefined || kept.get(s)?.nodePorts[i] === p.nodePort) return;
       const holder = ports.get(p.nodePort);
       if (holder) problems.push(problemAt(s.m, ["spec", "ports", i, "nodePort"], `nodePort ${p.nodePort} is already allocated (to service ${holder})`, "leave it out to have one allocated"));
-      ports.set(p.nodePort, `${s.ns}/${s.name}`);
+      ports.set(p.nodePort, who(s));
     });
-  // A Service that is up keeps the ClusterIP and node ports it was given (the API server never renumbers one).
-  const kept = new Map<KService, Allocation>();
-  for (const s of services) {
-    const w = was.get(`${s.ns}/${s.name}`);
-    if (!w || s.type === "ExternalName" || s.clusterIP === "None") continue;
-    const ip = !s.clusterIP && w.ip && w.ip !== "None" && !taken.has(w.ip) ? w.ip : undefined;
-    if (ip) taken.set(ip, `${s.ns}/${s.name}`);
-    const nodePorts = s.ports.map((p, i) => (p.nodePort === undefined && w.nodePorts[i] !== undefined && !ports.has(w.nodePorts[i]!) ? (ports.set(w.nodePorts[i]!, `${s.ns}/${s.name}`), w.nodePorts[i]) : undefined));
-    kept.set(s, { ip: ip ?? "", nodePorts });
-  }
   let next = 11n;
   let nextPort = 30000;
   const out = new Map<KService, Allocation>();
@@ -128,27 +133,30 @@ export function allocate(services: KService[], serviceCIDR: string, problems: Pr
 }
 
 /**
- * LoadBalancer addresses, as MetalLB assigns them from its pool: spec.loadBalancerIP when given
- * (inside the pool, not taken twice), else the address the Service had while up, else the next
- * free. No pool: none (the Service stays <pending>, as in a cluster without a load balancer).
+ * LoadBalancer addresses, as MetalLB assigns them from its pool: the address the Service has while
+ * up, else spec.loadBalancerIP (inside the pool, not taken), else the next free; never one of
+ * `used` (the lab's own addresses in the pool: its host's, its hosts' on the underlay). No pool:
+ * none (the Service stays <pending>, as in a cluster without a load balancer).
  */
-export function allocateLoadBalancers(services: KService[], pool: string | undefined, problems: Problem[], was: Map<string, string | undefined>): Map<KService, string> {
+export function allocateLoadBalancers(services: KService[], pool: string | undefined, problems: Problem[], was: Map<string, string | undefined>, used: string[] = []): Map<KService, string> {
   const out = new Map<KService, string>();
   const range = pool ? parsePrefix(pool, false) : null;
   const lbs = services.filter((s) => s.type === "LoadBalancer");
   if (!range) return out;
-  const taken = new Map<string, string>();
+  const taken = new Map<string, string>(used.map((a) => [a, "a node of the lab"]));
   const usable = (a: bigint) => contains(range, 4, a) && !isNetworkOrBroadcast(range, a);
+  const who = (s: KService) => `${s.ns}/${s.name}`;
+  // The address a Service has while up stays its own, reserved first (a new Service asking for it is refused).
   for (const s of lbs) {
-    if (!s.loadBalancerIP) continue;
-    const a = parseAddr(s.loadBalancerIP);
-    if (!a || a.family !== 4 || !usable(a.addr)) problems.push(problemAt(s.m, ["spec", "loadBalancerIP"], `loadBalancerIP ${s.loadBalancerIP} is not in loadBalancerCIDR ${pool}`, "leave it out to have one assigned"));
-    else if (taken.has(s.loadBalancerIP)) problems.push(problemAt(s.m, ["spec", "loadBalancerIP"], `loadBalancerIP ${s.loadBalancerIP} is already assigned (to service ${taken.get(s.loadBalancerIP)})`, "leave it out to have one assigned"));
-    else (taken.set(s.loadBalancerIP, `${s.ns}/${s.name}`), out.set(s, s.loadBalancerIP));
+    const w = was.get(who(s));
+    if (w && (!s.loadBalancerIP || s.loadBalancerIP === w) && !taken.has(w) && usable(parseAddr(w)?.addr ?? -1n)) (taken.set(w, who(s)), out.set(s, w));
   }
   for (const s of lbs) {
-    const w = was.get(`${s.ns}/${s.name}`);
-    if (!out.has(s) && !s.loadBalancerIP && w && !taken.has(w) && usable(parseAddr(w)?.addr ?? -1n)) (taken.set(w, `${s.ns}/${s.name}`), out.set(s, w));
+    if (!s.loadBalancerIP || out.has(s)) continue;
+    const a = parseAddr(s.loadBalancerIP);
+    if (!a || a.family !== 4 || !usable(a.addr)) problems.push(problemAt(s.m, ["spec", "loadBalancerIP"], `loadBalancerIP ${s.loadBalancerIP} is not in loadBalancerCIDR ${pool}`, "leave it out to have one assigned"));
+    else if (taken.has(s.loadBalancerIP)) problems.push(problemAt(s.m, ["spec", "loadBalancerIP"], `loadBalancerIP ${s.loadBalancerIP} is already assigned (to ${taken.get(s.loadBalancerIP)!.includes("/") ? `service ${taken.get(s.loadBalancerIP)}` : taken.get(s.loadBalancerIP)})`, "leave it out to have one assigned"));
+    else (taken.set(s.loadBalancerIP, who(s)), out.set(s, s.loadBalancerIP));
   }
   let next = range.addr + 1n;
   for (const s of lbs) {

@@ -81,4 +81,25 @@ describe("kubectl's verbs, as objects", () => {
     const none = labFromText(LAB.replace("  loadBalancerCIDR: 192.168.56.240/28\n", ""), "kc.yaml");
     expect(svc(none, "b").loadBalancer).toBeUndefined(); // <pending>, as in a cluster without a load balancer
   });
+
+  it("a pod that is up never moves, a Service that is up keeps what it has: a new one asking for it is refused", () => {
+    const pod = (name: string) => ({ apiVersion: "v1", kind: "Pod", metadata: { name }, spec: { containers: [{ name: "c", image: "x", command: ["sleep", "1"] }] } });
+    const three = again(applyObjects(up.kube!, ["p1", "p2", "p3"].map((n, i) => ({ data: pod(n), file: "/p.yaml", doc: i }))).overlay);
+    const on = (l: Lab) => Object.fromEntries(l.kube!.pods.filter((p) => /^p\d/.test(p.name)).map((p) => [p.name, p.on]));
+    const before = on(three);
+    const after = again(deleteObjects(three.kube!, ["Pod/default/p1"]).overlay, three);
+    expect(on(after)).toEqual({ p2: before.p2, p3: before.p3 });
+    const thief = { apiVersion: "v1", kind: "Service", metadata: { name: "thief" }, spec: { clusterIP: "10.96.0.12", ports: [{ port: 80 }] } };
+    expect(() => again(applyObjects(up.kube!, [{ data: thief, file: "/t.yaml", doc: 0 }]).overlay)).toThrow(/clusterIP 10\.96\.0\.12 is already allocated \(to service default\/b\)/);
+    const lb = { apiVersion: "v1", kind: "Service", metadata: { name: "lb2" }, spec: { type: "LoadBalancer", loadBalancerIP: "192.168.56.241", ports: [{ port: 80 }] } };
+    expect(() => again(applyObjects(up.kube!, [{ data: lb, file: "/t.yaml", doc: 0 }]).overlay)).toThrow(/loadBalancerIP 192\.168\.56\.241 is already assigned \(to service default\/b\)/);
+  });
+
+  it("a LoadBalancer pool inside the underlay skips the lab's own addresses there", () => {
+    const l = labFromText(LAB.replace("192.168.56.240/28", "192.168.56.0/28"), "kc.yaml");
+    expect(svc(l, "b").loadBalancer).toBe("192.168.56.2"); // not .1 (the lab's host)
+    const taken = LAB.replace("192.168.56.240/28", "192.168.56.0/28").replace("type: LoadBalancer,", "type: LoadBalancer, loadBalancerIP: 192.168.56.11,");
+    expect(() => labFromText(taken, "kc.yaml")).toThrow(/loadBalancerIP 192\.168\.56\.11 is already assigned \(to a node of the lab\)/);
+  });
 });
+

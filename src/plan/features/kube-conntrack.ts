@@ -1,19 +1,19 @@
 // What kube-proxy clears from conntrack when a UDP Service's endpoints change
 // (pkg/proxy/conntrack in kubernetes/kubernetes): a UDP flow has no end, so a client that kept
 // sending to a removed endpoint would keep its old DNAT forever. For every endpoint a UDP
-// Service port lost, the flows DNATed to it through the ClusterIP (and the node port); for a
-// UDP Service port that had no endpoint and now has some, every flow to the ClusterIP (they were
-// rejected, and conntrack remembers them so).
+// Service port lost, the flows DNATed to it through the ClusterIP, the node port and the
+// LoadBalancer address; for a UDP Service port that had no endpoint and now has some, every
+// flow to those (they were rejected, and conntrack remembers them so).
 import type { Lab } from "../../lab/model.js";
 import type { Op } from "../ops.js";
 
-type UdpPort = { ip: string; nodePort?: number; eps: Set<string> };
+type UdpPort = { ip: string; nodePort?: number; lb?: string; eps: Set<string> };
 
 function udpPorts(lab: Lab): Map<string, UdpPort> {
   const out = new Map<string, UdpPort>();
   for (const s of lab.kube?.services ?? [])
     for (const p of s.ports)
-      if (p.protocol === "UDP" && s.clusterIP && s.clusterIP !== "None") out.set(`${s.ns}/${s.name}:${p.name}`, { ip: s.clusterIP, nodePort: p.nodePort, eps: new Set(p.endpoints.map((e) => e.ip)) });
+      if (p.protocol === "UDP" && s.clusterIP && s.clusterIP !== "None") out.set(`${s.ns}/${s.name}:${p.name}`, { ip: s.clusterIP, nodePort: p.nodePort, lb: s.loadBalancer, eps: new Set(p.endpoints.map((e) => e.ip)) });
   return out;
 }
 
@@ -31,9 +31,15 @@ export function staleUdpFlows(olds: Lab[], now: Lab, node: string, ns: string | 
         if (is?.eps.has(ep)) continue;
         add(["-p", "udp", "--orig-dst", was.ip, "--dst-nat", ep]);
         if (was.nodePort) add(["-p", "udp", "--orig-port-dst", String(was.nodePort), "--dst-nat", ep]);
+        if (was.lb) add(["-p", "udp", "--orig-dst", was.lb, "--dst-nat", ep]);
       }
     }
   const before = udpPorts(olds[0]);
-  for (const [key, is] of after) if (is.eps.size && !before.get(key)?.eps.size) add(["-p", "udp", "--orig-dst", is.ip]);
+  for (const [key, is] of after)
+    if (is.eps.size && !before.get(key)?.eps.size) {
+      add(["-p", "udp", "--orig-dst", is.ip]);
+      if (is.nodePort) add(["-p", "udp", "--orig-port-dst", String(is.nodePort)]);
+      if (is.lb) add(["-p", "udp", "--orig-dst", is.lb]);
+    }
   return deletes.length ? [{ op: "conntrack", ns, deletes }] : [];
 }
