@@ -3,6 +3,7 @@
 // (`deployment.apps/web configured`, `service "web" deleted`, NotFound). Pure: the command
 // applies the overlay to the lab that is up (change/index.ts) and prints the lines once it has.
 import { UsageError } from "../errors.js";
+import { BUILT } from "./fields.js";
 import { contentHash, emptyOverlay, objectKey, resourceOf, type KubeOverlay } from "./overlay.js";
 import type { KubeCluster } from "./types.js";
 
@@ -24,6 +25,18 @@ export interface ObjectChanges {
 }
 
 const copy = (o: KubeOverlay | undefined): KubeOverlay => structuredClone(o ?? emptyOverlay());
+
+/** kubectl's plural of a resource: services, deployments.apps, networkpolicies.networking.k8s.io, ingresses. */
+const plural = (resource: string) => resource.replace(/^([a-z]+)/, (k) => (k.endsWith("y") ? `${k.slice(0, -1)}ies` : k.endsWith("s") ? `${k}es` : `${k}s`));
+
+/** What the cluster cannot do without: refused, as the API server refuses deleting `default`. */
+const PROTECTED: Record<string, string> = {
+  "Namespace//default": "this namespace may not be deleted",
+  "Namespace//kube-system": "this namespace may not be deleted",
+  "Service/kube-system/kube-dns": "netlab's cluster DNS answers behind it",
+  "Deployment/kube-system/coredns": "netlab's cluster DNS runs in it",
+  "Pod/kube-system/coredns-0": "netlab's cluster DNS runs in it",
+};
 const nameOf = (key: string) => key.split("/")[2];
 const kindOf = (key: string) => key.split("/")[0];
 
@@ -32,11 +45,14 @@ export function applyObjects(c: KubeCluster, objects: Applied[]): ObjectChanges 
   const o = copy(c.overlay);
   const lines: string[] = [];
   let changed = false;
+  const now = { ...c.objects };
   for (const a of objects) {
     const key = objectKey(a.data);
-    const was = c.objects[key];
+    const was = now[key];
     const status = was === undefined ? "created" : was === contentHash(a.data) ? "unchanged" : "configured";
-    lines.push(`${resourceOf(String(a.data.kind), String(a.data.apiVersion))}/${nameOf(key)} ${status}`);
+    now[key] = contentHash(a.data); // the same object twice in one call: the second is a change of the first, as kubectl says
+    const aside = BUILT[String(a.data.kind)] ? "" : ` (kept, not built: netlab does not build ${String(a.data.kind)} objects yet)`;
+    lines.push(`${resourceOf(String(a.data.kind), String(a.data.apiVersion))}/${nameOf(key)} ${status}${aside}`);
     if (status === "unchanged") continue;
     changed = true;
     o.put[key] = { data: a.data, file: a.file, doc: a.doc };
@@ -52,12 +68,19 @@ export function deleteObjects(c: KubeCluster, keys: string[]): ObjectChanges {
   const lines: string[] = [];
   const missing: string[] = [];
   const before = new Set(o.deleted); // what this call deletes along with a Namespace is still said deleted, as kubectl says it
+  const done = new Set<string>();
   for (const key of keys) {
     const resource = resourceOf(kindOf(key));
-    if (c.objects[key] === undefined || before.has(key)) {
-      missing.push(`Error from server (NotFound): ${resource.replace(/^([a-z]+)/, "$1s")} "${nameOf(key)}" not found`);
+    const forbidden = PROTECTED[key];
+    if (forbidden) {
+      missing.push(`Error from server (Forbidden): ${plural(resource)} "${nameOf(key)}" is forbidden: ${forbidden}`);
       continue;
     }
+    if (c.objects[key] === undefined || before.has(key) || done.has(key)) {
+      missing.push(`Error from server (NotFound): ${plural(resource)} "${nameOf(key)}" not found`);
+      continue;
+    }
+    done.add(key);
     const inside = kindOf(key) === "Namespace" ? Object.keys(c.objects).filter((k) => k.split("/")[1] === nameOf(key)) : [];
     for (const k of [key, ...inside]) {
       if (!o.deleted.includes(k)) o.deleted.push(k);
@@ -72,6 +95,7 @@ export function deleteObjects(c: KubeCluster, keys: string[]): ObjectChanges {
 /** kubectl scale deployment/NAME --replicas N. */
 export function scaleDeployment(c: KubeCluster, key: string, replicas: number): ObjectChanges {
   if (!Number.isInteger(replicas) || replicas < 0) throw new UsageError(`--replicas ${replicas}: a whole number ≥ 0`, "e.g. --replicas 5");
+  if (key === "Deployment/kube-system/coredns") throw new UsageError("the cluster DNS's Deployment is netlab's: one replica, kube-system/coredns-0", "scale your own Deployments");
   if (c.objects[key] === undefined) return { overlay: copy(c.overlay), lines: [], missing: [`Error from server (NotFound): deployments.apps "${nameOf(key)}" not found`], changed: false };
   const o = copy(c.overlay);
   o.replicas[key] = replicas;
@@ -85,13 +109,23 @@ const KINDS: Record<string, string> = {
   pod: "Pod", pods: "Pod", po: "Pod",
   namespace: "Namespace", namespaces: "Namespace", ns: "Namespace",
   networkpolicy: "NetworkPolicy", networkpolicies: "NetworkPolicy", netpol: "NetworkPolicy",
+  ingress: "Ingress", ingresses: "Ingress", ing: "Ingress",
+  configmap: "ConfigMap", configmaps: "ConfigMap", cm: "ConfigMap", secret: "Secret", secrets: "Secret",
 };
 
-/** `deployment web`, `deployment/web`, `svc/web` in namespace `ns`: the object's key. */
+/**
+ * `deployment web`, `deployment/web`, `svc/web`, `pod shop/api-0` (netlab's NS/POD) in namespace
+ * `ns`: the object's key. UsageError for a kind netlab does not know or a name that is no name.
+ */
 export function keyOf(kind: string, name: string | undefined, ns: string): string {
-  const [k, n] = kind.includes("/") ? kind.split("/", 2) : [kind, name];
+  const slash = kind.indexOf("/");
+  const [k, n] = slash >= 0 ? [kind.slice(0, slash), kind.slice(slash + 1)] : [kind, name];
   const K = KINDS[k.toLowerCase().replace(/\.apps$|\.networking\.k8s\.io$/, "")];
-  if (!K) throw new UsageError(`netlab does not know the kind "${k}"`, "deployment, service, pod, namespace or networkpolicy (deploy, svc, po, ns, netpol)");
+  if (!K) throw new UsageError(`netlab does not know the kind "${k}"`, "deployment, service, pod, namespace, networkpolicy, ingress (deploy, svc, po, ns, netpol, ing)");
   if (!n) throw new UsageError(`which ${k}? give its name`, `e.g. ${k} web, or ${k}/web`);
-  return `${K}/${K === "Namespace" ? "" : ns}/${n}`;
+  const parts = n.split("/");
+  // A pod as netlab names it elsewhere: NS/POD.
+  const [space, base] = parts.length === 2 && K !== "Namespace" ? parts : [ns, n];
+  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(base)) throw new UsageError(`"${n}" is not a name of a ${K}`, `e.g. ${k}/web`);
+  return `${K}/${K === "Namespace" ? "" : space}/${base}`;
 }

@@ -16,7 +16,7 @@ export interface KObjects {
 }
 
 /** The most pods one Deployment makes. */
-const MAX_REPLICAS = 2000;
+export const MAX_REPLICAS = 2000;
 
 /** A DNS-1123 label, as Kubernetes names pods and namespaces; netlab's node names are such labels. */
 const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

@@ -4,6 +4,7 @@
 // later reading of the lab while it is up (apply of the file, up) reads it again; down forgets it.
 // Objects are known by kind, namespace and name, as the API server knows them.
 import { createHash } from "node:crypto";
+import { relative } from "node:path";
 import { LabSource } from "../lab/source.js";
 import type { Manifest } from "./manifests.js";
 
@@ -64,7 +65,7 @@ export function withOverlay(ms: Manifest[], o: KubeOverlay | undefined): Manifes
 function appliedManifest(p: KubeOverlay["put"][string]): Manifest {
   let src: LabSource;
   try {
-    const doc = LabSource.documentsOfFile(p.file)[p.doc];
+    const doc = LabSource.documentsOfFile(p.file, relative(process.cwd(), p.file) || p.file)[p.doc];
     src = doc && contentHash(doc.data) === contentHash(p.data) ? doc : LabSource.fromObject(p.data, p.file);
   } catch {
     src = LabSource.fromObject(p.data, p.file); // the file is gone or changed: the object as applied

@@ -8,6 +8,7 @@ import { join, relative, resolve } from "node:path";
 import { apply } from "../../change/index.js";
 import { LabError, UsageError, type Problem } from "../../errors.js";
 import { applyObjects, deleteObjects, keyOf, scaleDeployment, type Applied, type ObjectChanges } from "../../kube/changes.js";
+import { MAX_REPLICAS } from "../../kube/objects.js";
 import { objectKey } from "../../kube/overlay.js";
 import type { KubeCluster } from "../../kube/types.js";
 import { LabSource } from "../../lab/source.js";
@@ -35,7 +36,7 @@ export function readObjectFiles(paths: string[], ns?: string): Applied[] {
   const problems: Problem[] = [];
   for (const p of paths) {
     if (!existsSync(p)) throw new UsageError(`no file ${p}`, "netlab apply LAB -f FILE: a manifest file or a directory of them, as kubectl apply -f takes");
-    const files = statSync(p).isDirectory() ? readdirSync(p).filter((f) => /\.(ya?ml|json)$/.test(f)).sort().map((f) => join(p, f)) : [p];
+    const files = statSync(p).isDirectory() ? readdirSync(p).filter((f) => /\.(ya?ml|json)$/.test(f)).sort().map((f) => join(p, f)).filter((f) => statSync(f).isFile()) : [p];
     for (const f of files)
       LabSource.documentsOfFile(resolve(f), relative(process.cwd(), f) || f).forEach((d, doc) => {
         const data = d.data;
@@ -52,19 +53,31 @@ export function readObjectFiles(paths: string[], ns?: string): Applied[] {
   return out;
 }
 
-/** The lab brought to the changed objects (unless nothing changed), then kubectl's lines; exit 1 when an object was not found. */
-async function carry(meta: Meta, ch: ObjectChanges, opts: KubeOpts, verb: string): Promise<number> {
+/**
+ * The lab brought to the changed objects (unless nothing changed), then kubectl's lines; exit 1
+ * when an object was not found. Of the lab's warnings, said: those about the files given (-f),
+ * and checks newly left out — not, again, every one an earlier command gave.
+ */
+async function carry(meta: Meta, ch: ObjectChanges, opts: KubeOpts, verb: string, files: string[] = []): Promise<number> {
+  const said: Problem[] = [];
+  const base = { isolated: meta.lab.isolated, kube: ch.overlay, warnings: (w: Problem[]) => said.push(...w) };
+  let after = meta.lab;
   if (ch.changed && opts.dryRun) {
-    const r = await apply(meta.lab.file, { isolated: meta.lab.isolated, kube: ch.overlay, dryRun: true });
+    const r = await apply(meta.lab.file, { ...base, dryRun: true });
     if (r.script) process.stdout.write(r.script.endsWith("\n") ? r.script : `${r.script}\n`);
+    after = r.lab;
   } else if (ch.changed) {
     const p = await progress(`netlab ${verb} ${meta.lab.name}`, false);
     try {
-      await apply(meta.lab.file, { isolated: meta.lab.isolated, kube: ch.overlay, progress: (m) => p.update(m), warnings: (w) => p.above(() => reportWarnings(w)) });
+      after = (await apply(meta.lab.file, { ...base, progress: (m) => p.update(m) })).lab;
     } finally {
       p.fail(); // the spinner stops; kubectl's lines say what happened
     }
   }
+  const mine = new Set(files.flatMap((f) => [f, relative(process.cwd(), f) || f]));
+  const fewer = after.checks.length < meta.lab.checks.length;
+  const tell = said.filter((w) => (w.loc && mine.has(w.loc.file)) || (fewer && w.message.includes("this check is left out")));
+  if (tell.length) reportWarnings(tell);
   for (const l of ch.lines) process.stdout.write(`${l}${opts.dryRun ? " (dry run)" : ""}\n`);
   for (const m of ch.missing) process.stderr.write(`${m}\n`);
   return ch.missing.length ? 1 : 0;
@@ -73,7 +86,8 @@ async function carry(meta: Meta, ch: ObjectChanges, opts: KubeOpts, verb: string
 /** `netlab apply LAB -f FILE…`. */
 export async function kubeApplyCmd(ref: string, files: string[], opts: KubeOpts): Promise<number> {
   const { meta, cluster } = await clusterOf(ref);
-  return carry(meta, applyObjects(cluster, readObjectFiles(files, opts.namespace)), opts, "apply");
+  const objects = readObjectFiles(files, opts.namespace);
+  return carry(meta, applyObjects(cluster, objects), opts, "apply", [...new Set(objects.map((o) => o.file))]);
 }
 
 /** `netlab delete LAB -f FILE…` or `netlab delete LAB KIND NAME` (or KIND/NAME). */
@@ -93,8 +107,10 @@ export async function deleteCmd(ref: string, words: string[], opts: KubeOpts & {
 /** `netlab scale LAB deployment/NAME --replicas N` (or `deployment NAME`). */
 export async function scaleCmd(ref: string, words: string[], opts: KubeOpts & { replicas: string }): Promise<number> {
   const { meta, cluster } = await clusterOf(ref);
-  const key = keyOf(words[0] ?? "", words[1], opts.namespace ?? "default");
-  if (!key.startsWith("Deployment/")) throw new UsageError("netlab scale scales Deployments", `netlab scale ${ref} deployment/web --replicas 3`);
-  if (!/^\d+$/.test(opts.replicas)) throw new UsageError(`--replicas ${opts.replicas}: a whole number ≥ 0`, "e.g. --replicas 5");
+  const hint = `netlab scale ${ref} deployment/web --replicas 3`;
+  if (!words.length || (!words[0].includes("/") && words.length < 2)) throw new UsageError("netlab scale takes deployment/NAME", hint);
+  const key = keyOf(words[0], words[1], opts.namespace ?? "default");
+  if (!key.startsWith("Deployment/")) throw new UsageError("netlab scale scales Deployments", hint);
+  if (!/^\d+$/.test(opts.replicas) || Number(opts.replicas) > MAX_REPLICAS) throw new UsageError(`--replicas ${opts.replicas}: a whole number from 0 to ${MAX_REPLICAS}`, "each pod is a network namespace of this machine, e.g. --replicas 5");
   return carry(meta, scaleDeployment(cluster, key, Number(opts.replicas)), opts, "scale");
 }
