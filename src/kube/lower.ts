@@ -69,6 +69,7 @@ export function lowerKubernetes(raw: RawLab, src: LabSource, labFile: string, ov
   const ran = new Map((previous?.pods ?? []).map((p) => [p.node, p.on]));
   const lowered = lowerPods(raw, k, nodes, read.objects.pods, formatPrefix(services!), out.problems, ran);
   if (out.problems.length) return out;
+  lowered.raw = deploymentsAnswer(lowered.raw, lowered.pods);
   out.raw = overlay ? checksStillNamed(lowered, src, out.warnings) : lowered.raw;
   out.translate = (p) => lowered.origins.get(`${p[0]}.${p[1]}`)?.(p.slice(2)) ?? p;
   const was = new Map((previous?.services ?? []).map((s) => [`${s.ns}/${s.name}`, { ip: s.clusterIP, nodePorts: s.ports.map((p) => p.nodePort) }]));
@@ -145,7 +146,7 @@ function lowerPods(raw: RawLab, k: RawKube, nodes: KubeNode[], list: KPod[], ser
     origins.set(`nodes.${name}`, () => p.m.at([...p.spec]));
     // What it listens on once up: its TCP and UDP containerPorts (a `sleep` container listens on none).
     const listens = p.containers.flatMap((c) => c.ports).filter((x) => x.protocol !== "SCTP").length;
-    pods.push({ node: name, on: node.name, ns: p.ns, name: p.name, labels: p.labels, listens });
+    pods.push({ node: name, on: node.name, ns: p.ns, name: p.name, labels: p.labels, listens, ...(p.owner ? { owner: p.owner } : {}) });
   }
   return { raw: { ...raw, hosts, networks, nodes: labNodes }, origins, pods };
 }
@@ -173,6 +174,21 @@ function placed(p: KPod, nodes: KubeNode[], raw: RawLab, turn: Map<string, numbe
   const i = turn.get("") ?? 0;
   turn.set("", i + 1);
   return fit[i % fit.length];
+}
+
+/**
+ * `answeredBy: [deployment/web]` (or `shop/deployment/api`): every pod the Deployment has now —
+ * so a check still holds once the Deployment is scaled. A Deployment with no pods stays as
+ * written (the check then names no node, and says so).
+ */
+function deploymentsAnswer<T extends RawLab>(raw: T, pods: KubeCluster["pods"]): T {
+  const expand = (entry: string) => {
+    const m = /^(?:([^/]+)\/)?deployment\/([^/]+)$/.exec(entry);
+    const of = m ? pods.filter((p) => p.owner === m[2] && p.ns === (m[1] ?? "default")).map((p) => p.node) : [];
+    return of.length ? of : [entry];
+  };
+  const checks = raw.checks?.map((c) => (Array.isArray(c.answeredBy) && c.answeredBy.some((e) => e.includes("deployment/")) ? { ...c, answeredBy: c.answeredBy.flatMap(expand) } : c));
+  return checks ? { ...raw, checks } : raw;
 }
 
 /**

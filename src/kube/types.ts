@@ -102,7 +102,7 @@ export interface KubeCluster {
   mtu: number;
   nodes: KubeNode[];
   /** Every pod: its lab node name (`NS/POD`, `POD` in default), its node. */
-  pods: { node: string; on: string; ns: string; name: string; labels: Record<string, string>; listens: number; ip?: string; since?: string }[];
+  pods: { node: string; on: string; ns: string; name: string; labels: Record<string, string>; listens: number; ip?: string; since?: string; owner?: string }[];
   /** Services with their ClusterIP and endpoints (their addresses filled once the lab is resolved: withEndpoints). */
   services: ServiceModel[];
   /** The cluster DNS: its ClusterIP (serviceCIDR's .10) and the pod its server runs in (kube/dns.ts). */

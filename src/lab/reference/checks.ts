@@ -139,7 +139,7 @@ export const CHECKS: KeyDocs = under("checks[]", {
   },
   answeredBy: {
     type: "list of node names, or map: node → share (90%)",
-    doc: "With repeat: the nodes that must each answer at least once and no others, or each one's share of the answers (the answer of netlab serve names its node).",
+    doc: "With repeat: the nodes that must each answer at least once and no others, or each one's share of the answers (the answer of netlab serve names its node). In a cluster, deployment/NAME (NS/deployment/NAME) stands for every pod the Deployment has, however it is scaled.",
     example: "answeredBy: { a: 90%, b: 10% }",
     context: { ping: undefined, http: "http://b/", repeat: 20 },
     bad: [[["c"]], [{ b: "most" }]],
