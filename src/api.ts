@@ -122,6 +122,7 @@ export async function up(ref: string, opts: UpOptions = {}): Promise<UpResult> {
     const instance = randomBytes(8).toString("hex");
     const meta: Meta = { version: 1, lab, facts: factsOf(lab, plan), hash, createdAt: new Date().toISOString(), host, pid: process.pid, instance };
     state.create(meta);
+    keepLabText(state, lab);
     writePlan(state, hash, plan);
     markSelf(lab.name, instance); // our tools are this instance's: a later down finds them if we are killed
     const ctx: Context = { lab: lab.name, hostId: host.id, hostWrap: [], state, env: labEnv(lab.name, instance), progress: opts.progress, afterPhase: opts.afterPhase };
@@ -181,6 +182,7 @@ export { down, findState, hostSideNames, teardown, tidy, waitGone, type DownResu
 import { findState, hostOwners, hostSideNames, teardown, tidy, waitGone } from "./teardown.js";
 import { enterArgv, requireUp } from "./running.js";
 import { writePlan } from "./state/plan-cache.js";
+import { keepLabText } from "./state/lab-text.js";
 export { enterArgv, requireUp };
 
 export interface NodeView {

@@ -12,6 +12,7 @@ import { LabSource } from "../lab/source.js";
 import { LAB_NAME } from "../net/names.js";
 import { readAsUp } from "../lab/diff.js";
 import type { KubeOverlay } from "../kube/overlay.js";
+import { keepLabText } from "../state/lab-text.js";
 import type { Lab } from "../lab/model.js";
 import { factsOf } from "../plan/facts.js";
 import { dnsHolders, dnsWho, versionOf } from "../dns/servers.js";
@@ -49,9 +50,11 @@ export interface ApplyResult {
  * bad (exit 2, as `up`), a new node's names are taken on this machine (exit 3), or the edit
  * changes what this version cannot change in place (UsageError).
  */
-export async function apply(ref: string, opts: UpOptions & { compose?: ComposeOptions; kube?: KubeOverlay } = {}): Promise<ApplyResult> {
+export async function apply(given: string, opts: UpOptions & { compose?: ComposeOptions; kube?: KubeOverlay; text?: string } = {}): Promise<ApplyResult> {
   const t0 = Date.now();
-  const load = (isolated?: boolean, previous?: Lab) => (opts.dryRun ? Promise.resolve(loadLab(ref, { isolated, compose: opts.compose, previous, kube: opts.kube })) : loadForHost(ref, isolated, opts.compose, previous, opts.kube));
+  // A lab that is up, by its name (no file of that name here): its own file, as kubectl users expect.
+  const ref = opts.text !== undefined || findLabFile(given) ? given : (upFileOf(given) ?? given);
+  const load = (isolated?: boolean, previous?: Lab) => (opts.dryRun ? Promise.resolve(loadLab(ref, { isolated, compose: opts.compose, previous, kube: opts.kube, text: opts.text })) : loadForHost(ref, isolated, opts.compose, previous, opts.kube, opts.text));
   let lab: Lab;
   try {
     lab = await load(opts.isolated);
@@ -141,6 +144,7 @@ export async function apply(ref: string, opts: UpOptions & { compose?: ComposeOp
     // one recorded, and the next apply does the same (idempotent) work again.
     timing("services ready");
     state.writeMeta({ ...now, lab, facts: factsOf(lab, r.newPlan), hash: labHash(lab) });
+    if (opts.text === undefined) keepLabText(state, lab); // the file as read now is the lab's (kubectl's verbs keep the one they read)
     writePlan(state, labHash(lab), r.newPlan);
     timing("recorded");
     const dnsStarted = r.changes.some((c) => c.id.startsWith("run:_dns") && c.ops.length);
@@ -151,6 +155,15 @@ export async function apply(ref: string, opts: UpOptions & { compose?: ComposeOp
     return { lab, outcome: r.outcome, changed: r.changed, ms: Date.now() - t0 };
   } finally {
     release();
+  }
+}
+
+/** The file of the lab named `name` that is up, if there is one. */
+function upFileOf(name: string): string | undefined {
+  try {
+    return /^[a-z0-9][a-z0-9_-]*$/.test(name) ? new LabState(name).readMeta()?.lab.file : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -34,6 +34,8 @@ export interface LoadOptions {
   previous?: Lab;
   /** The cluster's objects as applied, deleted and scaled while it is up (kube/overlay.ts); default: previous's. */
   kube?: KubeOverlay;
+  /** The lab file's text as the lab up was read from it (state/lab-text.ts), in place of the file's now. */
+  text?: string;
 }
 
 
@@ -103,13 +105,14 @@ function retiredSince(up: Lab, lab: Lab): string[] | undefined {
 }
 
 export function loadLabFile(file: string, opts: LoadOptions = {}): Lab {
-  const lab = resolved(shaped(LabSource.fromFile(file, display(file)), opts.compose, opts), opts);
+  const src = opts.text !== undefined ? LabSource.fromText(opts.text, display(file)) : LabSource.fromFile(file, display(file));
+  const lab = resolved(shaped(src, opts.compose, opts), opts);
   lab.file = resolve(file);
   return lab;
 }
 
 export function loadLab(ref: string, opts: LoadOptions = {}): Lab {
-  const file = findLabFile(ref);
+  const file = opts.text !== undefined ? resolve(ref) : findLabFile(ref);
   if (!file) {
     const names = shippedLabs().map((f) => f.replace(/^.*\//, "").replace(/\.(ya?ml|json)$/, ""));
     throw new UsageError(`no lab file "${ref}" (looked for ${ref}, ./labs/${/\.(ya?ml|json)$/.test(ref) ? ref : `${ref}.yaml`} and the shipped labs)`, `shipped labs: ${names.join(", ")}`);

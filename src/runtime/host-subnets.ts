@@ -54,11 +54,11 @@ export async function livePrefixes(): Promise<LivePrefix[]> {
  * lab's bridges, docker0, the LAN — but not this lab's own (it may be up already: the same
  * subnets again, so `up` finds it unchanged).
  */
-export async function loadForHost(ref: string, isolated: boolean | undefined, compose: ComposeOptions | undefined, previous?: Lab, kube?: KubeOverlay): Promise<Lab> {
-  const lab = loadLab(ref, { isolated, compose, previous, kube });
+export async function loadForHost(ref: string, isolated: boolean | undefined, compose: ComposeOptions | undefined, previous?: Lab, kube?: KubeOverlay, text?: string): Promise<Lab> {
+  const lab = loadLab(ref, { isolated, compose, previous, kube, text });
   if (lab.isolated || !sourceOf(lab)?.isLowered) return lab;
   const own = (new LabState(lab.name).readMeta()?.lab.networks ?? []).flatMap((n) => [n.subnet, n.subnet6]).filter((s): s is string => !!s).map((s) => parsePrefix(s, false)!);
   const live = (await livePrefixes()).filter((l) => !own.some((o) => overlaps(o, l.p)));
   const clash = lab.networks.some((n) => [n.subnet, n.subnet6].some((s) => s && live.some((l) => overlaps(l.p, parsePrefix(s, false)!))));
-  return clash ? loadLab(ref, { isolated, compose: { ...compose, avoid: live.map((l) => formatPrefix(l.p)) }, previous, kube }) : lab;
+  return clash ? loadLab(ref, { isolated, compose: { ...compose, avoid: live.map((l) => formatPrefix(l.p)) }, previous, kube, text }) : lab;
 }

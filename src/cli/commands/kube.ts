@@ -13,7 +13,8 @@ import { objectKey } from "../../kube/overlay.js";
 import type { KubeCluster } from "../../kube/types.js";
 import { LabSource } from "../../lab/source.js";
 import { requireUp } from "../../running.js";
-import type { Meta } from "../../state/store.js";
+import { LabState, type Meta } from "../../state/store.js";
+import { labText } from "../../state/lab-text.js";
 import { progress, reportWarnings } from "../output.js";
 
 interface KubeOpts {
@@ -60,7 +61,8 @@ export function readObjectFiles(paths: string[], ns?: string): Applied[] {
  */
 async function carry(meta: Meta, ch: ObjectChanges, opts: KubeOpts, verb: string, files: string[] = []): Promise<number> {
   const said: Problem[] = [];
-  const base = { isolated: meta.lab.isolated, kube: ch.overlay, warnings: (w: Problem[]) => said.push(...w) };
+  // The lab file as the lab up was read from it: these verbs change objects, not what the file says since.
+  const base = { isolated: meta.lab.isolated, kube: ch.overlay, text: labText(new LabState(meta.lab.name)), warnings: (w: Problem[]) => said.push(...w) };
   let after = meta.lab;
   if (ch.changed && opts.dryRun) {
     const r = await apply(meta.lab.file, { ...base, dryRun: true });
