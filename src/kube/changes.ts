@@ -34,6 +34,7 @@ const PROTECTED: Record<string, string> = {
   "Namespace//default": "this namespace may not be deleted",
   "Namespace//kube-system": "this namespace may not be deleted",
   "Service/kube-system/kube-dns": "netlab's cluster DNS answers behind it",
+  "Service/default/kubernetes": "it is the API server's",
   "Deployment/kube-system/coredns": "netlab's cluster DNS runs in it",
   "Pod/kube-system/coredns-0": "netlab's cluster DNS runs in it",
 };

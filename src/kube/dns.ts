@@ -24,8 +24,9 @@ export function podResolv(ns: string, dnsIP: string): { nameservers: string[]; s
 export const dnsIPOf = (serviceCIDR: string): string => formatAddr(4, parsePrefix(serviceCIDR, false)!.addr + 10n);
 
 /**
- * The cluster DNS's own objects, as kubeadm's addon manifests have them (the parts the network
- * sees): read before the user's, so its pod is always the first of node 1 and its ClusterIP .10.
+ * The cluster's own objects, as kubeadm's addon manifests have them (the parts the network sees):
+ * the `kubernetes` Service at .1, the cluster DNS's Deployment and Service at .10 — read before
+ * the user's, so the DNS pod is always the first of node 1.
  */
 export function dnsAddon(serviceCIDR: string): Manifest[] {
   const labels = { "k8s-app": "kube-dns" };
@@ -46,7 +47,14 @@ export function dnsAddon(serviceCIDR: string): Manifest[] {
     metadata: meta("kube-dns"),
     spec: { clusterIP: dnsIPOf(serviceCIDR), selector: labels, ports: [{ name: "dns", port: 53, protocol: "UDP", targetPort: 53 }, { name: "dns-tcp", port: 53, protocol: "TCP", targetPort: 53 }] },
   };
-  return [deployment, service].map((data) => {
+  // The API server's Service, every cluster's first (.1): here no API server answers behind it (kube-proxy rejects), but its name resolves.
+  const kubernetes = {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: "kubernetes", namespace: "default", labels: { component: "apiserver", provider: "kubernetes" } },
+    spec: { clusterIP: formatAddr(4, parsePrefix(serviceCIDR, false)!.addr + 1n), ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: 6443 }] },
+  };
+  return [kubernetes, deployment, service].map((data) => {
     const src = LabSource.fromObject(data, "<netlab's cluster DNS>");
     return { data, at: (k) => ({ src, key: k }) };
   });

@@ -35,7 +35,9 @@ export function ageOf(ms: number): string {
 
 /** The table of `kind`: a header and rows, as kubectl prints them. */
 export function getTable(c: KubeCluster, kind: Kind, o: GetOptions, live: Live, ips: Map<string, string>): { head: string[]; rows: string[][] } {
-  const inNs = <T extends { ns: string }>(xs: T[]) => xs.filter((x) => o.ns === null || x.ns === o.ns);
+  // As the API server lists them: by namespace, then name.
+  const order = (x: { ns: string; name: string }) => `${x.ns}\0${x.name}`;
+  const inNs = <T extends { ns: string; name: string }>(xs: T[]) => xs.filter((x) => o.ns === null || x.ns === o.ns).sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
   const nsCol = (ns: string) => (o.ns === null ? [ns] : []);
   const nsHead = o.ns === null ? ["NAMESPACE"] : [];
   if (kind === "nodes")

@@ -71,8 +71,8 @@ export interface Allocation {
  */
 export function allocate(services: KService[], serviceCIDR: string, problems: Problem[], was: Map<string, Allocation> = new Map()): Map<KService, Allocation> {
   const range = parsePrefix(serviceCIDR, false)!;
-  // .1 is the `kubernetes` Service's; .10 is taken by kube-dns, read first (kube/dns.ts).
-  const taken = new Map<string, string>([[formatAddr(4, range.addr + 1n), "default/kubernetes"]]);
+  // .1 and .10 are taken by `kubernetes` and kube-dns, read first (kube/dns.ts).
+  const taken = new Map<string, string>();
   const ports = new Map<number, string>();
   const who = (s: KService) => `${s.ns}/${s.name}`;
   // A Service that is up keeps the ClusterIP and node ports it has (the API server never renumbers

@@ -73,10 +73,11 @@ EOF
 nsenter --net=/run/netns/k8s-affinity-node1 sysctl -q -w net.bridge.bridge-nf-call-iptables=1
 nsenter --net=/run/netns/k8s-affinity-node1 iptables-restore --noflush <<'EOF'
 *filter
-:KUBE-FORWARD - [0:0]
 :KUBE-SERVICES - [0:0]
+:KUBE-FORWARD - [0:0]
 :KUBE-EXTERNAL-SERVICES - [0:0]
 :KUBE-PROXY-FIREWALL - [0:0]
+-A KUBE-SERVICES -d 10.96.0.1/32 -p tcp -m tcp --dport 443 -m comment --comment "default/kubernetes:https has no endpoints" -j REJECT --reject-with icmp-port-unreachable
 -A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP
 -A KUBE-FORWARD -m mark --mark 0x4000/0x4000 -m comment --comment "kubernetes forwarding rules" -j ACCEPT
 -A KUBE-FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "kubernetes forwarding conntrack rule" -j ACCEPT
@@ -182,10 +183,11 @@ EOF
 nsenter --net=/run/netns/k8s-affinity-node2 sysctl -q -w net.bridge.bridge-nf-call-iptables=1
 nsenter --net=/run/netns/k8s-affinity-node2 iptables-restore --noflush <<'EOF'
 *filter
-:KUBE-FORWARD - [0:0]
 :KUBE-SERVICES - [0:0]
+:KUBE-FORWARD - [0:0]
 :KUBE-EXTERNAL-SERVICES - [0:0]
 :KUBE-PROXY-FIREWALL - [0:0]
+-A KUBE-SERVICES -d 10.96.0.1/32 -p tcp -m tcp --dport 443 -m comment --comment "default/kubernetes:https has no endpoints" -j REJECT --reject-with icmp-port-unreachable
 -A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP
 -A KUBE-FORWARD -m mark --mark 0x4000/0x4000 -m comment --comment "kubernetes forwarding rules" -j ACCEPT
 -A KUBE-FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "kubernetes forwarding conntrack rule" -j ACCEPT

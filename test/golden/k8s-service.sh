@@ -87,6 +87,7 @@ nsenter --net=/run/netns/k8s-service-node1 iptables-restore --noflush <<'EOF'
 :KUBE-FORWARD - [0:0]
 :KUBE-EXTERNAL-SERVICES - [0:0]
 :KUBE-PROXY-FIREWALL - [0:0]
+-A KUBE-SERVICES -d 10.96.0.1/32 -p tcp -m tcp --dport 443 -m comment --comment "default/kubernetes:https has no endpoints" -j REJECT --reject-with icmp-port-unreachable
 -A KUBE-SERVICES -d 10.96.0.12/32 -p tcp -m tcp --dport 80 -m comment --comment "default/nobody has no endpoints" -j REJECT --reject-with icmp-port-unreachable
 -A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP
 -A KUBE-FORWARD -m mark --mark 0x4000/0x4000 -m comment --comment "kubernetes forwarding rules" -j ACCEPT
@@ -183,6 +184,7 @@ nsenter --net=/run/netns/k8s-service-node2 iptables-restore --noflush <<'EOF'
 :KUBE-FORWARD - [0:0]
 :KUBE-EXTERNAL-SERVICES - [0:0]
 :KUBE-PROXY-FIREWALL - [0:0]
+-A KUBE-SERVICES -d 10.96.0.1/32 -p tcp -m tcp --dport 443 -m comment --comment "default/kubernetes:https has no endpoints" -j REJECT --reject-with icmp-port-unreachable
 -A KUBE-SERVICES -d 10.96.0.12/32 -p tcp -m tcp --dport 80 -m comment --comment "default/nobody has no endpoints" -j REJECT --reject-with icmp-port-unreachable
 -A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP
 -A KUBE-FORWARD -m mark --mark 0x4000/0x4000 -m comment --comment "kubernetes forwarding rules" -j ACCEPT

@@ -55,6 +55,7 @@ describe("cluster DNS", () => {
 
   it("answers Services, headless endpoints, SRV for named ports, ExternalName, pods and PTR", async () => {
     expect((await ask("web.default.svc.cluster.local")).data).toEqual(["A 10.96.0.11"]);
+    expect((await ask("kubernetes.default.svc.cluster.local")).data).toEqual(["A 10.96.0.1"]); // the DNS-debugging guide's first lookup
     expect((await ask("web-headless.default.svc.cluster.local")).data.sort()).toEqual(["A 10.244.1.3", "A 10.244.1.4", "A 10.244.2.2"]);
     expect((await ask("web-1.web-headless.default.svc.cluster.local")).data).toEqual(["A 10.244.2.2"]);
     expect((await ask("10-244-2-2.web-headless.default.svc.cluster.local")).data).toEqual(["A 10.244.2.2"]);

@@ -40,8 +40,8 @@ describe("netlab get", () => {
   });
 
   it("services, endpoints (kubectl's '+ N more...') and nodes", () => {
-    expect(getTable(lab.kube!, "services", { ns: "default", wide: false }, live, ips).rows).toEqual([["web", "NodePort", "10.96.0.11", "<none>", "80:30080/TCP", "5m"]]);
-    expect(getTable(lab.kube!, "endpoints", { ns: "default", wide: false }, { ...live, running: new Set(["web-0", "web-1", "web-2", "web-3"]) }, ips).rows).toEqual([["web", "10.244.1.3:80,10.244.1.4:80,10.244.2.2:80 + 1 more...", "5m"]]);
+    expect(getTable(lab.kube!, "services", { ns: "default", wide: false }, live, ips).rows).toEqual([["kubernetes", "ClusterIP", "10.96.0.1", "<none>", "443/TCP", "5m"], ["web", "NodePort", "10.96.0.11", "<none>", "80:30080/TCP", "5m"]]); // every cluster's API server Service first, by name
+    expect(getTable(lab.kube!, "endpoints", { ns: "default", wide: false }, { ...live, running: new Set(["web-0", "web-1", "web-2", "web-3"]) }, ips).rows).toEqual([["kubernetes", "<none>", "5m"], ["web", "10.244.1.3:80,10.244.1.4:80,10.244.2.2:80 + 1 more...", "5m"]]);
     expect(getTable(lab.kube!, "nodes", { ns: "default", wide: true }, live, ips).rows).toEqual([["node1", "Ready", "<none>", "5m", "netlab", "192.168.56.11"], ["node2", "Ready", "<none>", "5m", "netlab", "192.168.56.12"]]);
   });
 });

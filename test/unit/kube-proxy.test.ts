@@ -87,7 +87,7 @@ describe("kube-proxy, iptables mode", () => {
 
   it("allocates ClusterIPs from .11 and node ports from 30000, and refuses given ones outside their range or taken twice", () => {
     const l = cluster(svc("{ clusterIP: 10.96.0.11, ports: [{ port: 80 }] }", "a") + svc("{ type: NodePort, ports: [{ port: 80 }] }", "b"));
-    expect(l.kube!.services.map((s) => [s.name, s.clusterIP, s.ports[0].nodePort])).toEqual([["kube-dns", "10.96.0.10", undefined], ["a", "10.96.0.11", undefined], ["b", "10.96.0.12", 30000]]);
+    expect(l.kube!.services.map((s) => [s.name, s.clusterIP, s.ports[0].nodePort])).toEqual([["kubernetes", "10.96.0.1", undefined], ["kube-dns", "10.96.0.10", undefined], ["a", "10.96.0.11", undefined], ["b", "10.96.0.12", 30000]]);
     const bad = (m: string) => {
       try {
         cluster(m);
