@@ -4,7 +4,8 @@
 // (`netlab dns-server LAB --in kube-system/coredns-0`, dns/cluster-view.ts), which answers the
 // records the Kubernetes DNS specification (kubernetes/dns docs/specification.md) asks for and
 // CoreDNS's kubernetes plugin gives: Services' A, SRV for named ports, CNAME for ExternalName,
-// every ready pod of a headless Service, pods' dashed-address names, PTR.
+// every ready pod of a headless Service (by hostname/subdomain, else by dashed address), pods'
+// dashed-address names, PTR.
 import type { DnsRecord } from "../lab/model.js";
 import { LabSource } from "../lab/source.js";
 import { formatAddr, parsePrefix } from "../net/ip.js";
@@ -74,6 +75,7 @@ export function clusterRecords(c: KubeCluster): ClusterRecords {
   const records: DnsRecord[] = [];
   const ptr = new Map<string, string>();
   const add = (name: string, type: DnsRecord["type"], data: string) => records.push({ name, type, data, networks: [] });
+  const pods = new Map(c.pods.map((p) => [p.node, p]));
   for (const s of c.services) {
     const fqdn = `${s.name}.${s.ns}.svc.${CLUSTER_DOMAIN}`;
     if (s.type === "ExternalName") {
@@ -87,18 +89,21 @@ export function clusterRecords(c: KubeCluster): ClusterRecords {
       for (const p of named) add(`_${p.name}._${p.protocol.toLowerCase()}.${fqdn}`, "SRV", `0 100 ${p.port} ${fqdn}`);
       continue;
     }
-    // Headless: every ready endpoint, by address and by its pod's hostname (the pod's name).
+    // Headless: every ready endpoint, each by its hostname: spec.hostname where its spec.subdomain
+    // is this Service (a StatefulSet's pods), else its address dashed — as CoreDNS names them.
+    const host = (e: { pod: string; ip: string }) => {
+      const p = pods.get(e.pod);
+      return `${p?.hostname && p.subdomain === s.name ? p.hostname : dashed(e.ip)}.${fqdn}`;
+    };
     const eps = new Map(s.ports.flatMap((p) => p.endpoints).map((e) => [e.ip, e]));
     for (const e of eps.values()) {
-      const host = `${e.pod.split("/").pop()}.${fqdn}`;
       add(fqdn, "A", e.ip);
-      add(host, "A", e.ip);
-      add(`${dashed(e.ip)}.${fqdn}`, "A", e.ip);
-      if (!ptr.has(e.ip)) ptr.set(e.ip, host);
+      add(host(e), "A", e.ip);
+      if (!ptr.has(e.ip)) ptr.set(e.ip, host(e));
     }
     for (const p of named) {
       const weight = Math.floor(100 / Math.max(1, p.endpoints.length));
-      for (const e of p.endpoints) add(`_${p.name}._${p.protocol.toLowerCase()}.${fqdn}`, "SRV", `0 ${weight} ${e.port} ${e.pod.split("/").pop()}.${fqdn}`);
+      for (const e of p.endpoints) add(`_${p.name}._${p.protocol.toLowerCase()}.${fqdn}`, "SRV", `0 ${weight} ${e.port} ${host(e)}`);
     }
   }
   for (const p of c.pods) if (p.ip) add(`${dashed(p.ip)}.${p.ns}.pod.${CLUSTER_DOMAIN}`, "A", p.ip);

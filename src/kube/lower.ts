@@ -146,7 +146,7 @@ function lowerPods(raw: RawLab, k: RawKube, nodes: KubeNode[], list: KPod[], ser
     origins.set(`nodes.${name}`, () => p.m.at([...p.spec]));
     // What it listens on once up: its TCP and UDP containerPorts (a `sleep` container listens on none).
     const listens = p.containers.flatMap((c) => c.ports).filter((x) => x.protocol !== "SCTP").length;
-    pods.push({ node: name, on: node.name, ns: p.ns, name: p.name, labels: p.labels, listens, ...(p.owner ? { owner: p.owner } : {}) });
+    pods.push({ node: name, on: node.name, ns: p.ns, name: p.name, labels: p.labels, listens, ...(p.owner ? { owner: p.owner } : {}), ...(p.hostname ? { hostname: p.hostname } : {}), ...(p.subdomain ? { subdomain: p.subdomain } : {}) });
   }
   return { raw: { ...raw, hosts, networks, nodes: labNodes }, origins, pods };
 }

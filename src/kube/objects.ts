@@ -26,7 +26,7 @@ const strings = (v: unknown): Record<string, string> => (isObj(v) ? Object.fromE
 /** Pod-spec fields that change what the network is, which netlab does not build: refused. */
 const REFUSED_SPEC: Record<string, string> = { hostNetwork: "a pod in its node's own network namespace" };
 /** Fields read for what they mean to the network. */
-const POD_SPEC = new Set(["containers", "nodeName", "nodeSelector"]);
+const POD_SPEC = new Set(["containers", "nodeName", "nodeSelector", "hostname", "subdomain"]);
 const CONTAINER = new Set(["name", "ports", "command", "args"]);
 
 export function readObjects(ms: Manifest[]): { objects: KObjects; problems: Problem[]; warnings: Problem[]; aside: Set<string> } {
@@ -130,7 +130,7 @@ export function readObjects(ms: Manifest[]): { objects: KObjects; problems: Prob
       return { name: String(o.name ?? `c${ci}`), ports, ...(cmd.length ? { command: cmd } : {}) };
     });
     const nodeName = typeof s.nodeName === "string" ? s.nodeName : undefined;
-    objects.pods.push({ ns: n.ns, name: n.name, labels, containers, m, spec: at, ...(nodeName ? { nodeName } : {}), ...(isObj(s.nodeSelector) ? { nodeSelector: strings(s.nodeSelector) } : {}), ...(owner ? { owner, replica } : {}) });
+    objects.pods.push({ ns: n.ns, name: n.name, labels, containers, m, spec: at, ...(nodeName ? { nodeName } : {}), ...(isObj(s.nodeSelector) ? { nodeSelector: strings(s.nodeSelector) } : {}), ...(owner ? { owner, replica } : {}), ...(typeof s.hostname === "string" ? { hostname: s.hostname } : {}), ...(typeof s.subdomain === "string" ? { subdomain: s.subdomain } : {}) });
   }
 }
 

@@ -23,6 +23,9 @@ export interface KPod {
   labels: Record<string, string>;
   nodeName?: string;
   nodeSelector?: Record<string, string>;
+  /** spec.hostname and spec.subdomain: with a headless Service of that name, its DNS name (a StatefulSet's pods have them). */
+  hostname?: string;
+  subdomain?: string;
   containers: KContainer[];
   /** Its manifest, and the key of its pod spec there (for problems). */
   m: Manifest;
@@ -102,7 +105,7 @@ export interface KubeCluster {
   mtu: number;
   nodes: KubeNode[];
   /** Every pod: its lab node name (`NS/POD`, `POD` in default), its node. */
-  pods: { node: string; on: string; ns: string; name: string; labels: Record<string, string>; listens: number; ip?: string; since?: string; owner?: string }[];
+  pods: { node: string; on: string; ns: string; name: string; labels: Record<string, string>; listens: number; ip?: string; since?: string; owner?: string; hostname?: string; subdomain?: string }[];
   /** Services with their ClusterIP and endpoints (their addresses filled once the lab is resolved: withEndpoints). */
   services: ServiceModel[];
   /** The cluster DNS: its ClusterIP (serviceCIDR's .10) and the pod its server runs in (kube/dns.ts). */

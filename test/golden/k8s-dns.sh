@@ -4,7 +4,7 @@
 set -e
 
 # --- namespaces
-# create 7 network namespaces
+# create 8 network namespaces
 ip -batch - <<'EOF'
 netns add k8s-dns-node1
 netns add k8s-dns-node2
@@ -12,6 +12,7 @@ netns add k8s-dns-kube-system.coredns-0
 netns add k8s-dns-web-0
 netns add k8s-dns-web-1
 netns add k8s-dns-web-2
+netns add k8s-dns-cache-0
 netns add k8s-dns-shop.client
 EOF
 
@@ -38,7 +39,8 @@ link add cni0-nod-0kciqp netns k8s-dns-node1 type veth peer name eth0 netns k8s-
 link add cni0-nod-0lq80q netns k8s-dns-node1 type veth peer name eth0 netns k8s-dns-web-0
 link add cni0-nod-1p1ivr netns k8s-dns-node2 type veth peer name eth0 netns k8s-dns-web-1
 link add cni0-nod-0l68tc netns k8s-dns-node1 type veth peer name eth0 netns k8s-dns-web-2
-link add cni0-nod-1q5u8s netns k8s-dns-node1 type veth peer name eth0 netns k8s-dns-shop.client
+link add cni0-nod-0upsj0 netns k8s-dns-node1 type veth peer name eth0 netns k8s-dns-cache-0
+link add cni0-nod-00e6dg netns k8s-dns-node2 type veth peer name eth0 netns k8s-dns-shop.client
 EOF
 
 # --- nodes
@@ -59,9 +61,9 @@ link set dev cni0-nod-0lq80q type bridge_slave hairpin on
 link set dev cni0-nod-0l68tc addrgenmode none
 link set dev cni0-nod-0l68tc master cni0 up
 link set dev cni0-nod-0l68tc type bridge_slave hairpin on
-link set dev cni0-nod-1q5u8s addrgenmode none
-link set dev cni0-nod-1q5u8s master cni0 up
-link set dev cni0-nod-1q5u8s type bridge_slave hairpin on
+link set dev cni0-nod-0upsj0 addrgenmode none
+link set dev cni0-nod-0upsj0 master cni0 up
+link set dev cni0-nod-0upsj0 type bridge_slave hairpin on
 link set dev eth0 addrgenmode none
 address add 192.168.56.11/24 dev eth0
 link set dev eth0 up
@@ -151,6 +153,9 @@ link set dev cni0 up
 link set dev cni0-nod-1p1ivr addrgenmode none
 link set dev cni0-nod-1p1ivr master cni0 up
 link set dev cni0-nod-1p1ivr type bridge_slave hairpin on
+link set dev cni0-nod-00e6dg addrgenmode none
+link set dev cni0-nod-00e6dg master cni0 up
+link set dev cni0-nod-00e6dg type bridge_slave hairpin on
 link set dev eth0 addrgenmode none
 address add 192.168.56.12/24 dev eth0
 link set dev eth0 up
@@ -265,14 +270,23 @@ address add 10.244.1.4/24 dev eth0
 link set dev eth0 up
 route replace default via 10.244.1.1 dev eth0
 EOF
+# configure cache-0
+nsenter --net=/run/netns/k8s-dns-cache-0 ip -batch - <<'EOF'
+link set dev lo up
+link set dev lo alias "netlab:k8s-dns:node cache-0"
+link set dev eth0 addrgenmode none
+address add 10.244.1.5/24 dev eth0
+link set dev eth0 up
+route replace default via 10.244.1.1 dev eth0
+EOF
 # configure shop/client
 nsenter --net=/run/netns/k8s-dns-shop.client ip -batch - <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:k8s-dns:node shop/client"
 link set dev eth0 addrgenmode none
-address add 10.244.1.5/24 dev eth0
+address add 10.244.2.3/24 dev eth0
 link set dev eth0 up
-route replace default via 10.244.1.1 dev eth0
+route replace default via 10.244.2.1 dev eth0
 EOF
 # hosts and resolv.conf files
 mkdir -p /run/netlab/k8s-dns/etc/nodes/node1
@@ -362,6 +376,21 @@ search default.svc.cluster.local svc.cluster.local cluster.local
 options ndots:5
 EOF
 mkdir -p /etc/netns && ln -sfn /run/netlab/k8s-dns/etc/nodes/web-2 /etc/netns/k8s-dns-web-2
+mkdir -p /run/netlab/k8s-dns/etc/nodes/cache-0
+cat > /run/netlab/k8s-dns/etc/nodes/cache-0/hosts <<'EOF'
+# Written by netlab for lab k8s-dns; removed by `netlab down k8s-dns`.
+127.0.0.1	localhost
+::1	localhost ip6-localhost ip6-loopback
+10.244.1.5	cache-0
+EOF
+mkdir -p /run/netlab/k8s-dns/etc/nodes/cache-0
+cat > /run/netlab/k8s-dns/etc/nodes/cache-0/resolv.conf <<'EOF'
+# Written by netlab for lab k8s-dns; removed by `netlab down k8s-dns`.
+nameserver 10.96.0.10
+search default.svc.cluster.local svc.cluster.local cluster.local
+options ndots:5
+EOF
+mkdir -p /etc/netns && ln -sfn /run/netlab/k8s-dns/etc/nodes/cache-0 /etc/netns/k8s-dns-cache-0
 mkdir -p /run/netlab/k8s-dns/etc/nodes/shop.client
 cat > /run/netlab/k8s-dns/etc/nodes/shop.client/hosts <<'EOF'
 # Written by netlab for lab k8s-dns; removed by `netlab down k8s-dns`.
@@ -390,6 +419,9 @@ ip netns exec k8s-dns-web-1 setsid sh -c 'netlab serve http --port 80 --name web
 # start on web-2: netlab serve http --port 80 --name web-2
 mkdir -p /run/netlab/k8s-dns/logs
 ip netns exec k8s-dns-web-2 setsid sh -c 'netlab serve http --port 80 --name web-2' >>/run/netlab/k8s-dns/logs/web-2-0.log 2>&1 </dev/null &
+# start on cache-0: netlab serve http --port 6379 --name cache-0
+mkdir -p /run/netlab/k8s-dns/logs
+ip netns exec k8s-dns-cache-0 setsid sh -c 'netlab serve http --port 6379 --name cache-0' >>/run/netlab/k8s-dns/logs/cache-0-0.log 2>&1 </dev/null &
 # start on shop/client: sleep infinity
 mkdir -p /run/netlab/k8s-dns/logs
 ip netns exec k8s-dns-shop.client setsid sh -c 'sleep infinity' >>/run/netlab/k8s-dns/logs/shop.client-0.log 2>&1 </dev/null &

@@ -161,7 +161,7 @@ const LABS: { ref: string; name: string; probes: Probe[]; wait?: number }[] = [
     probes: [
       ok("shop/client", "cat /etc/resolv.conf", "search shop.svc.cluster.local svc.cluster.local cluster.local"),
       ok("shop/client", "dig +short +search web-peers.default | sort | tr '\\n' ' '", "10.244.1.3 10.244.1.4 10.244.2.2"),
-      ok("shop/client", "dig +short SRV _http._tcp.web-peers.default.svc.cluster.local | sort | head -1", "0 33 80 web-0.web-peers.default.svc.cluster.local."),
+      ok("shop/client", "dig +short SRV _http._tcp.web-peers.default.svc.cluster.local | sort | head -1", "0 33 80 10-244-1-3.web-peers.default.svc.cluster.local."),
       ok("web-1", "nslookup web", "Address: 10.96.0.11"),
       // ndots:5: an outside name with fewer dots walks the search path first; the server logs each try.
       ok("shop/client", "getent hosts db.example.com", "192.168.56.200"),

@@ -26,6 +26,8 @@ kubernetes:
     - { apiVersion: v1, kind: Service, metadata: { name: web }, spec: { selector: { app: web }, ports: [{ name: http, port: 80, targetPort: http }] } }
     - { apiVersion: v1, kind: Service, metadata: { name: web-headless }, spec: { clusterIP: None, selector: { app: web }, ports: [{ name: http, port: 80 }] } }
     - { apiVersion: v1, kind: Service, metadata: { name: db, namespace: shop }, spec: { type: ExternalName, externalName: db.example.com } }
+    - { apiVersion: v1, kind: Service, metadata: { name: pg, namespace: shop }, spec: { clusterIP: None, selector: { app: db }, ports: [{ port: 5432 }] } }
+    - { apiVersion: v1, kind: Pod, metadata: { name: db-0, namespace: shop, labels: { app: db } }, spec: { hostname: db-0, subdomain: pg, containers: [{ name: db, image: pg, ports: [{ containerPort: 5432 }] }] } }
     - { apiVersion: v1, kind: Pod, metadata: { name: client, namespace: shop }, spec: { containers: [{ name: c, image: busybox, command: [sleep, infinity] }] } }
 `, "d.yaml");
 const view = new ClusterView(lab);
@@ -57,15 +59,16 @@ describe("cluster DNS", () => {
     expect((await ask("web.default.svc.cluster.local")).data).toEqual(["A 10.96.0.11"]);
     expect((await ask("kubernetes.default.svc.cluster.local")).data).toEqual(["A 10.96.0.1"]); // the DNS-debugging guide's first lookup
     expect((await ask("web-headless.default.svc.cluster.local")).data.sort()).toEqual(["A 10.244.1.3", "A 10.244.1.4", "A 10.244.2.2"]);
-    expect((await ask("web-1.web-headless.default.svc.cluster.local")).data).toEqual(["A 10.244.2.2"]);
+    expect((await ask("web-1.web-headless.default.svc.cluster.local")).rcode).toBe("NXDOMAIN"); // a Deployment's pod has no hostname there
+    expect((await ask("db-0.pg.shop.svc.cluster.local")).data).toEqual([`A ${ipOf("shop/db-0")}`]); // spec.hostname + spec.subdomain: a StatefulSet's pod
     expect((await ask("10-244-2-2.web-headless.default.svc.cluster.local")).data).toEqual(["A 10.244.2.2"]);
     expect((await ask("_http._tcp.web.default.svc.cluster.local", "SRV")).data).toEqual(["SRV 0 100 80 web.default.svc.cluster.local"]);
-    expect((await ask("_http._tcp.web-headless.default.svc.cluster.local", "SRV")).data).toEqual(["SRV 0 33 80 web-0.web-headless.default.svc.cluster.local", "SRV 0 33 80 web-2.web-headless.default.svc.cluster.local", "SRV 0 33 80 web-1.web-headless.default.svc.cluster.local"]);
+    expect((await ask("_http._tcp.web-headless.default.svc.cluster.local", "SRV")).data).toEqual(["SRV 0 33 80 10-244-1-3.web-headless.default.svc.cluster.local", "SRV 0 33 80 10-244-1-4.web-headless.default.svc.cluster.local", "SRV 0 33 80 10-244-2-2.web-headless.default.svc.cluster.local"]);
     // ExternalName: a CNAME, followed where the view goes (the lab's own records: the "internet" of the lab).
     expect((await ask("db.shop.svc.cluster.local")).data).toEqual(["CNAME db.example.com", "A 203.0.113.5"]);
     expect((await ask("10-244-2-2.default.pod.cluster.local")).data).toEqual(["A 10.244.2.2"]);
     expect((await ask("11.0.96.10.in-addr.arpa", "PTR")).data).toEqual(["PTR web.default.svc.cluster.local"]);
-    expect((await ask("2.2.244.10.in-addr.arpa", "PTR")).data).toEqual(["PTR web-1.web-headless.default.svc.cluster.local"]);
+    expect((await ask("2.2.244.10.in-addr.arpa", "PTR")).data).toEqual(["PTR 10-244-2-2.web-headless.default.svc.cluster.local"]);
   });
 
   it("rotates a headless Service's addresses, as kubeadm's Corefile (loadbalance) does", async () => {
