@@ -147,9 +147,10 @@ program
 
 program
   .command("get")
-  .description("a cluster's pods, services, endpoints or nodes, as kubectl get prints them (a lab with kubernetes:)")
+  .description("a cluster's pods, services, endpoints, nodes, deployments or namespaces, as kubectl get prints them (a lab with kubernetes:)")
   .argument("<lab>", "a lab that is up (its name, or the file it came from)")
-  .argument("<kind>", "pods, services, endpoints or nodes (po, svc, ep, no)")
+  .argument("<kind>", "pods, services, endpoints, nodes, deployments or namespaces (po, svc, ep, no, deploy, ns)")
+  .argument("[name]", "only this one")
   .option("-n, --namespace <ns>", "this namespace (default: default)")
   .option("-A, --all-namespaces", "every namespace, with a NAMESPACE column")
   .option("-o, --output <format>", "wide (more columns), json or yaml")

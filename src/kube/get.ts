@@ -1,12 +1,16 @@
-// `netlab get LAB pods|services|endpoints|nodes`: the cluster as `kubectl get` prints it — its
+// `netlab get LAB pods|services|endpoints|nodes|deployments|namespaces`: the cluster as `kubectl get` prints it — its
 // columns, its `<none>`s, its PORT(S) and ENDPOINTS forms — from the lab that is up, with each
 // pod's READY and STATUS read live (its servers running or not). Pure: the command reads state.
 import type { KubeCluster } from "./types.js";
 
-export type Kind = "pods" | "services" | "endpoints" | "nodes";
+export type Kind = "pods" | "services" | "endpoints" | "nodes" | "deployments" | "namespaces";
 
 /** kubectl's names and short names of a kind. */
-const KINDS: Record<string, Kind> = { po: "pods", pod: "pods", pods: "pods", svc: "services", service: "services", services: "services", ep: "endpoints", endpoints: "endpoints", no: "nodes", node: "nodes", nodes: "nodes" };
+const KINDS: Record<string, Kind> = {
+  po: "pods", pod: "pods", pods: "pods", svc: "services", service: "services", services: "services",
+  ep: "endpoints", endpoint: "endpoints", endpoints: "endpoints", no: "nodes", node: "nodes", nodes: "nodes",
+  deploy: "deployments", deployment: "deployments", deployments: "deployments", ns: "namespaces", namespace: "namespaces", namespaces: "namespaces",
+};
 
 export const kindOf = (word: string): Kind | null => KINDS[word.toLowerCase()] ?? null;
 
@@ -45,6 +49,21 @@ export function getTable(c: KubeCluster, kind: Kind, o: GetOptions, live: Live, 
       head: ["NAME", "STATUS", "ROLES", "AGE", "VERSION", ...(o.wide ? ["INTERNAL-IP"] : [])],
       rows: c.nodes.map((n) => [n.name, "Ready", "<none>", live.age, "netlab", ...(o.wide ? [n.underlay] : [])]),
     };
+  if (kind === "namespaces") {
+    const names = new Set(["default", "kube-system", ...Object.keys(c.objects).filter((k) => k.startsWith("Namespace//")).map((k) => k.slice("Namespace//".length)), ...c.pods.map((p) => p.ns)]);
+    return { head: ["NAME", "STATUS", "AGE"], rows: [...names].sort().map((n) => [n, "Active", live.age]) };
+  }
+  if (kind === "deployments") {
+    const deps = new Map<string, { ns: string; name: string; pods: KubeCluster["pods"] }>();
+    for (const p of c.pods) if (p.owner) (deps.get(`${p.ns}/${p.owner}`) ?? deps.set(`${p.ns}/${p.owner}`, { ns: p.ns, name: p.owner, pods: [] }).get(`${p.ns}/${p.owner}`)!).pods.push(p);
+    return {
+      head: [...nsHead, "NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"],
+      rows: inNs([...deps.values()]).map((d) => {
+        const ready = d.pods.filter((p) => p.listens === 0 || live.running.has(p.node)).length;
+        return [...nsCol(d.ns), d.name, `${ready}/${d.pods.length}`, String(d.pods.length), String(ready), live.age];
+      }),
+    };
+  }
   if (kind === "pods")
     return {
       head: [...nsHead, "NAME", "READY", "STATUS", "RESTARTS", "AGE", ...(o.wide ? ["IP", "NODE"] : [])],

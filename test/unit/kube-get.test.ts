@@ -39,6 +39,11 @@ describe("netlab get", () => {
     expect(getTable(lab.kube!, "pods", { ns: null, wide: false }, live, ips).rows.at(-1)).toEqual(["shop", "db", "1/1", "Running", "0", "5m"]);
   });
 
+  it("deployments (READY counted live) and namespaces", () => {
+    expect(getTable(lab.kube!, "deployments", { ns: null, wide: false }, { ...live, running: new Set([...live.running, "kube-system/coredns-0"]) }, ips).rows).toEqual([["default", "web", "3/4", "4", "3", "5m"], ["kube-system", "coredns", "1/1", "1", "1", "5m"]]);
+    expect(getTable(lab.kube!, "namespaces", { ns: null, wide: false }, live, ips).rows.map((r) => r[0])).toEqual(["default", "kube-system", "shop"]);
+  });
+
   it("services, endpoints (kubectl's '+ N more...') and nodes", () => {
     expect(getTable(lab.kube!, "services", { ns: "default", wide: false }, live, ips).rows).toEqual([["kubernetes", "ClusterIP", "10.96.0.1", "<none>", "443/TCP", "5m"], ["web", "NodePort", "10.96.0.11", "<none>", "80:30080/TCP", "5m"]]); // every cluster's API server Service first, by name
     expect(getTable(lab.kube!, "endpoints", { ns: "default", wide: false }, { ...live, running: new Set(["web-0", "web-1", "web-2", "web-3"]) }, ips).rows).toEqual([["kubernetes", "<none>", "5m"], ["web", "10.244.1.3:80,10.244.1.4:80,10.244.2.2:80 + 1 more...", "5m"]]);

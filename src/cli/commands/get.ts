@@ -7,9 +7,9 @@ import { runningProcs } from "../../runtime/drift.js";
 import { ageOf, getTable, kindOf } from "../../kube/get.js";
 import { table } from "../output.js";
 
-export async function getCmd(ref: string, what: string, opts: { namespace?: string; allNamespaces?: boolean; output?: string }): Promise<number> {
+export async function getCmd(ref: string, what: string, name: string | undefined, opts: { namespace?: string; allNamespaces?: boolean; output?: string }): Promise<number> {
   const kind = kindOf(what);
-  if (!kind) throw new UsageError(`netlab get does not know "${what}"`, "pods, services, endpoints or nodes (po, svc, ep, no)");
+  if (!kind) throw new UsageError(`netlab get does not know "${what}"`, "pods, services, endpoints, nodes, deployments or namespaces (po, svc, ep, no, deploy, ns)");
   if (opts.output && !["wide", "json", "yaml"].includes(opts.output)) throw new UsageError(`-o ${opts.output}: netlab get prints wide, json or yaml`, "e.g. -o wide");
   const meta = await requireUp(ref);
   const cluster = meta.lab.kube;
@@ -19,7 +19,14 @@ export async function getCmd(ref: string, what: string, opts: { namespace?: stri
   const running = new Set(state ? runningProcs(state.journal()).map((p) => p.who.replace(/^_dns@/, "")) : []);
   const ips = new Map(meta.lab.nodes.map((n) => [n.name, n.intfs[0]?.addrs[0]?.split("/")[0] ?? "<none>"]));
   const o = { ns: opts.allNamespaces ? null : opts.namespace ?? "default", wide: opts.output === "wide" };
-  const t = getTable(cluster, kind, o, { running, age: ageOf(Date.now() - Date.parse(meta.createdAt)), ageSince: (since) => ageOf(Date.now() - Date.parse(since)) }, ips);
+  const all = getTable(cluster, kind, o, { running, age: ageOf(Date.now() - Date.parse(meta.createdAt)), ageSince: (since) => ageOf(Date.now() - Date.parse(since)) }, ips);
+  // `get pods web-0`: that one, or kubectl's NotFound.
+  const at = all.head.indexOf("NAME");
+  const t = name === undefined ? all : { head: all.head, rows: all.rows.filter((r) => r[at] === name) };
+  if (name !== undefined && !t.rows.length) {
+    process.stderr.write(`Error from server (NotFound): ${kind} "${name}" not found\n`);
+    return 1;
+  }
   if (opts.output === "json" || opts.output === "yaml") {
     const items = t.rows.map((r) => Object.fromEntries(t.head.map((h, i) => [h.toLowerCase(), r[i]])));
     process.stdout.write(opts.output === "json" ? JSON.stringify({ kind, items }, null, 2) + "\n" : dump({ kind, items }));
