@@ -63,8 +63,9 @@ function median(xs) {
 
 /** Median TCP connect time (ms) from pod client to 10.96.255.254:80, `CONNECTS` new connections. */
 function connectMs(name) {
-  const loop = `for i in $(seq ${CONNECTS}); do curl -s -o /dev/null -m 2 -w '%{time_connect}\\n' http://10.96.255.254/; done`;
-  const r = sh(inSb(`${NETLAB} exec ${name} client -- sh -c "${loop}"`));
+  const loop = join(dir, "connect.sh");
+  writeFileSync(loop, `for i in $(seq ${CONNECTS}); do curl -s -o /dev/null -m 2 -w '%{time_connect}\\n' http://10.96.255.254/; done\n`);
+  const r = sh(inSb(`${NETLAB} exec ${name} client -- sh ${loop}`));
   const xs = r.stdout.split("\n").filter(Boolean).map(Number).filter((x) => x > 0);
   return { ms: median(xs) * 1000, n: xs.length };
 }
