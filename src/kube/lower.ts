@@ -60,7 +60,7 @@ export function lowerKubernetes(raw: RawLab, src: LabSource, labFile: string, ov
   if (pods && k.nodes.length > 2 ** (24 - pods.len) - 1) at("nodes", `podCIDR ${formatPrefix(pods)} has room for ${2 ** (24 - pods.len) - 1} nodes' /24s, not ${k.nodes.length}`, "a larger podCIDR, e.g. 10.244.0.0/16");
   if (out.problems.length || !pods) return out;
   const { manifests, problems } = readManifests(src, k.manifests ?? [], src.file);
-  const objects = withOverlay(manifests, overlay);
+  const objects = withOverlay(manifests, overlay, out.warnings);
   const read = readObjects([...dnsAddon(formatPrefix(services!)), ...objects]);
   out.problems.push(...problems, ...read.problems);
   out.warnings.push(...read.warnings);
@@ -70,7 +70,8 @@ export function lowerKubernetes(raw: RawLab, src: LabSource, labFile: string, ov
   const lowered = lowerPods(raw, k, nodes, read.objects.pods, formatPrefix(services!), out.problems, ran);
   if (out.problems.length) return out;
   lowered.raw = deploymentsAnswer(lowered.raw, lowered.pods);
-  out.raw = overlay ? checksStillNamed(lowered, src, out.warnings) : lowered.raw;
+  const leftOut: string[] = [];
+  out.raw = overlay ? checksStillNamed(lowered, src, out.warnings, leftOut) : lowered.raw;
   out.translate = (p) => lowered.origins.get(`${p[0]}.${p[1]}`)?.(p.slice(2)) ?? p;
   const was = new Map((previous?.services ?? []).map((s) => [`${s.ns}/${s.name}`, { ip: s.clusterIP, nodePorts: s.ports.map((p) => p.nodePort) }]));
   const lbs = allocateLoadBalancers(read.objects.services, k.loadBalancerCIDR, out.problems, new Map((previous?.services ?? []).map((s) => [`${s.ns}/${s.name}`, s.loadBalancer])), underlays);
@@ -78,7 +79,7 @@ export function lowerKubernetes(raw: RawLab, src: LabSource, labFile: string, ov
   if (pool) out.raw = lbRoutes(out.raw, pool, nodes);
   if (out.problems.length) return out;
   if (previous) stamp(previous, lowered.pods, svcs);
-  out.cluster = { podCIDR: formatPrefix(pods), serviceCIDR: formatPrefix(services!), ...(pool ? { loadBalancerCIDR: formatPrefix(pool) } : {}), routing: k.routing ?? "host-gw", mtu: mtuOf(raw, k), nodes, pods: lowered.pods, services: svcs, dns: { ip: dnsIPOf(formatPrefix(services!)), pod: DNS_POD }, objects: Object.fromEntries(objects.map((m) => [objectKey(m.data), contentHash(m.data)])), ...(overlay ? { overlay } : {}) };
+  out.cluster = { podCIDR: formatPrefix(pods), serviceCIDR: formatPrefix(services!), ...(pool ? { loadBalancerCIDR: formatPrefix(pool) } : {}), routing: k.routing ?? "host-gw", mtu: mtuOf(raw, k), nodes, pods: lowered.pods, services: svcs, dns: { ip: dnsIPOf(formatPrefix(services!)), pod: DNS_POD }, objects: Object.fromEntries(objects.map((m) => [objectKey(m.data), contentHash(m.data)])), ...(overlay ? { overlay } : {}), ...(leftOut.length ? { leftOut } : {}) };
   return out;
 }
 
@@ -196,7 +197,7 @@ function deploymentsAnswer<T extends RawLab>(raw: T, pods: KubeCluster["pods"]):
  * node no longer there (a pod scaled away) is left out, and said: the rest still run. Each
  * check kept is located where the lab file has it.
  */
-function checksStillNamed(lowered: ReturnType<typeof lowerPods>, src: LabSource, warnings: Problem[]): RawLab {
+function checksStillNamed(lowered: ReturnType<typeof lowerPods>, src: LabSource, warnings: Problem[], leftOut: string[]): RawLab {
   const raw = lowered.raw;
   const here = (n: string) => n === "host" || raw.nodes?.[n] !== undefined || raw.hosts?.[n] !== undefined;
   const kept: NonNullable<RawLab["checks"]> = [];
@@ -208,6 +209,7 @@ function checksStillNamed(lowered: ReturnType<typeof lowerPods>, src: LabSource,
       return void kept.push(c);
     }
     warnings.push(src.problem(["checks", i], `this check is left out while the cluster differs from the lab file: it names ${gone.join(", ")}, which the cluster no longer has`, "netlab down and up bring the lab file's cluster back"));
+    leftOut.push(`checks[${i}] names ${gone.join(", ")}`);
   });
   return { ...raw, checks: kept };
 }

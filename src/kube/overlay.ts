@@ -6,7 +6,8 @@
 import { createHash } from "node:crypto";
 import { relative } from "node:path";
 import { LabSource } from "../lab/source.js";
-import type { Manifest } from "./manifests.js";
+import type { Problem } from "../errors.js";
+import { problemAt, type Manifest } from "./manifests.js";
 
 export interface KubeOverlay {
   /** Objects applied with -f, by key, as written, and the file each came from. */
@@ -43,7 +44,7 @@ export function resourceOf(kind: string, apiVersion = ""): string {
  * in the order applied; replicas set. An applied object is located in its file while the file
  * still holds it as applied, else by its keys alone.
  */
-export function withOverlay(ms: Manifest[], o: KubeOverlay | undefined): Manifest[] {
+export function withOverlay(ms: Manifest[], o: KubeOverlay | undefined, warnings: Problem[] = []): Manifest[] {
   if (!o) return ms;
   const deleted = new Set(o.deleted);
   const placed = new Set<string>();
@@ -51,7 +52,12 @@ export function withOverlay(ms: Manifest[], o: KubeOverlay | undefined): Manifes
   for (const m of ms) {
     const key = objectKey(m.data);
     if (deleted.has(key)) continue;
-    if (o.put[key]) placed.add(key);
+    if (o.put[key]) {
+      placed.add(key);
+      warnings.push(problemAt(m, ["metadata", "name"], `the cluster has this object as netlab apply -f gave it (${relative(process.cwd(), o.put[key].file) || o.put[key].file}): this version is not used while it is up`, "netlab down and up use the lab file's"));
+    }
+    const n = o.replicas[key];
+    if (n !== undefined && !o.put[key]) warnings.push(problemAt(m, ["spec", "replicas"], `the cluster has ${n} replicas (netlab scale): this file's are not used while it is up`, "netlab down and up use the lab file's"));
     out.push(o.put[key] ? appliedManifest(o.put[key]) : m);
   }
   for (const [key, p] of Object.entries(o.put)) if (!placed.has(key)) out.push(appliedManifest(p));

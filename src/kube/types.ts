@@ -112,6 +112,8 @@ export interface KubeCluster {
   dns: { ip: string; pod: string };
   /** Every object of the manifests (the overlay laid over them), by key: its content's hash (kubectl's configured / unchanged). */
   objects: Record<string, string>;
+  /** The lab file's checks left out while the cluster differs from it (`checks[i] names web-2`). */
+  leftOut?: string[];
   /** What apply -f, delete and scale changed while the cluster is up (kube/overlay.ts). */
   overlay?: import("./overlay.js").KubeOverlay;
 }

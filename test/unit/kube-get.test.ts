@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { labFromText } from "../../src/lab/load.js";
 import { ageOf, getTable, kindOf } from "../../src/kube/get.js";
+import { asObjects } from "../../src/kube/as-objects.js";
 
 const lab = labFromText(`name: g
 kubernetes:
@@ -37,6 +38,16 @@ describe("netlab get", () => {
       ["web-3", "0/1", "Error", "0", "5m", "10.244.2.3", "node2"],
     ]);
     expect(getTable(lab.kube!, "pods", { ns: null, wide: false }, live, ips).rows.at(-1)).toEqual(["shop", "db", "1/1", "Running", "0", "5m"]);
+  });
+
+  it("-o json: the objects as the API server gives them to kubectl (a List; .status.podIP, .spec.clusterIP, .subsets)", () => {
+    const pods = asObjects(lab.kube!, "pods", { ns: "default", wide: false }, live, ips) as { kind: string; items: { metadata: { name: string }; status: { podIP: string; phase: string; hostIP: string } }[] };
+    expect(pods.kind).toBe("List");
+    expect(pods.items.map((p) => [p.metadata.name, p.status.podIP, p.status.phase, p.status.hostIP])[0]).toEqual(["web-0", "10.244.1.3", "Running", "192.168.56.11"]);
+    const svc = asObjects(lab.kube!, "services", { ns: "default", wide: false }, live, ips) as { items: { metadata: { name: string }; spec: { clusterIP: string; ports: { nodePort?: number }[] } }[] };
+    expect(svc.items.map((s) => [s.metadata.name, s.spec.clusterIP, s.spec.ports[0].nodePort])).toEqual([["kubernetes", "10.96.0.1", undefined], ["web", "10.96.0.11", 30080]]);
+    const ep = asObjects(lab.kube!, "endpoints", { ns: "default", wide: false }, live, ips) as { items: { subsets: { addresses: { ip: string }[] }[] }[] };
+    expect(ep.items[1].subsets[0].addresses.map((a) => a.ip)).toEqual(["10.244.1.3", "10.244.1.4", "10.244.2.2"]); // web-3 is not running
   });
 
   it("deployments (READY counted live) and namespaces", () => {

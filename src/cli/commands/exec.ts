@@ -28,11 +28,21 @@ export async function runInherit(argv: string[], env: NodeJS.ProcessEnv, stdout?
   }
 }
 
-export async function execCmd(lab: string, node: string, cmd: string[]): Promise<number> {
+/** kubectl's `-n NS` before or after the pod (`exec LAB -n shop client -- …`, `exec LAB client -n shop -- …`): the node NS/POD. */
+function namespaced(node: string, cmd: string[]): [string, string[]] {
+  const flag = (w?: string) => w === "-n" || w === "--namespace";
+  if (flag(node) && cmd.length >= 2) return [`${cmd[0]}/${cmd[1]}`, cmd.slice(2)];
+  if (flag(cmd[0]) && cmd.length >= 2) return [`${cmd[1]}/${node}`, cmd.slice(2)];
+  return [node, cmd];
+}
+
+export async function execCmd(lab: string, given: string, args: string[]): Promise<number> {
+  let [node, cmd] = namespaced(given, args);
   if (cmd[0] === "--") cmd = cmd.slice(1);
   if (!cmd.length) throw new UsageError("no command given", `netlab exec ${lab} ${node} -- ping -c1 10.0.0.1`);
   requireRoot("netlab exec");
   const meta = await requireUp(lab);
+  const enter = enterArgv(meta, node); // an unknown node is said first, before the command is looked for
   const env: NodeJS.ProcessEnv = { ...processEnv(meta.lab.name, meta.instance), NETLAB_NODE: node };
   // A node shares the machine's files (all but /etc): a command missing here is missing there,
   // and a shell says so with 127 (126: found, not executable); `ip netns exec` would say 255.
@@ -41,7 +51,7 @@ export async function execCmd(lab: string, node: string, cmd: string[]): Promise
     process.stderr.write(`netlab exec: ${cmd[0]}: ${missing === 127 ? "command not found" : "permission denied"}\n`);
     return missing;
   }
-  return runInherit([...enterArgv(meta, node), ...cmd], env);
+  return runInherit([...enter, ...cmd], env);
 }
 
 /** 127 when `cmd` is found nowhere on PATH (or at its path), 126 when found but not executable, else 0. */

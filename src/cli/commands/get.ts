@@ -5,6 +5,7 @@ import { UsageError } from "../../errors.js";
 import { findState, requireUp } from "../../running.js";
 import { runningProcs } from "../../runtime/drift.js";
 import { ageOf, getTable, kindOf } from "../../kube/get.js";
+import { asObjects } from "../../kube/as-objects.js";
 import { table } from "../output.js";
 
 export async function getCmd(ref: string, what: string, name: string | undefined, opts: { namespace?: string; allNamespaces?: boolean; output?: string }): Promise<number> {
@@ -19,7 +20,8 @@ export async function getCmd(ref: string, what: string, name: string | undefined
   const running = new Set(state ? runningProcs(state.journal()).map((p) => p.who.replace(/^_dns@/, "")) : []);
   const ips = new Map(meta.lab.nodes.map((n) => [n.name, n.intfs[0]?.addrs[0]?.split("/")[0] ?? "<none>"]));
   const o = { ns: opts.allNamespaces ? null : opts.namespace ?? "default", wide: opts.output === "wide" };
-  const all = getTable(cluster, kind, o, { running, age: ageOf(Date.now() - Date.parse(meta.createdAt)), ageSince: (since) => ageOf(Date.now() - Date.parse(since)) }, ips);
+  const live = { running, age: ageOf(Date.now() - Date.parse(meta.createdAt)), ageSince: (since: string) => ageOf(Date.now() - Date.parse(since)) };
+  const all = getTable(cluster, kind, o, live, ips);
   // `get pods web-0`: that one, or kubectl's NotFound.
   const at = all.head.indexOf("NAME");
   const t = name === undefined ? all : { head: all.head, rows: all.rows.filter((r) => r[at] === name) };
@@ -28,8 +30,10 @@ export async function getCmd(ref: string, what: string, name: string | undefined
     return 1;
   }
   if (opts.output === "json" || opts.output === "yaml") {
-    const items = t.rows.map((r) => Object.fromEntries(t.head.map((h, i) => [h.toLowerCase(), r[i]])));
-    process.stdout.write(opts.output === "json" ? JSON.stringify({ kind, items }, null, 2) + "\n" : dump({ kind, items }));
+    // As kubectl: the objects themselves (a List, or the one named), for jq and jsonpath.
+    const list = asObjects(cluster, kind, o, live, ips) as { items: { metadata: { name: string } }[] };
+    const one = name === undefined ? list : list.items.find((x) => x.metadata.name === name);
+    process.stdout.write(opts.output === "json" ? JSON.stringify(one, null, 4) + "\n" : dump(one));
     return 0;
   }
   if (!t.rows.length) {

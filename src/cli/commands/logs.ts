@@ -23,7 +23,8 @@ export async function logsCmd(lab: string, what: string | undefined, opts: { dns
   const dir = new LabState(meta.lab.name).logDir;
   const nodes = meta.lab.nodes.map((n) => n.name);
   if (opts.dns && what !== undefined) throw new UsageError("netlab logs takes a node or --dns, not both", `the DNS server's log: netlab logs ${meta.lab.name} --dns`);
-  const dns = opts.dns || (what === "dns" && !nodes.includes("dns"));
+  // The cluster DNS's pod runs the DNS server: its log is the query log.
+  const dns = opts.dns || (what === "dns" && !nodes.includes("dns")) || (!!what && what === meta.lab.kube?.dns.pod);
   if (!dns && what === undefined) throw new UsageError("which logs? name a node, or --dns for the DNS server's", `logs of: --dns, ${["host", ...nodes].join(", ")}`);
   if (!dns && what !== "host" && !nodes.includes(what!)) throw new UsageError(`lab ${meta.lab.name} has no node "${what}"`, `logs of: --dns, ${["host", ...nodes].join(", ")}`);
   if (what === "dns" && !dns) process.stderr.write(`(node dns's output; the DNS server's query log: netlab logs ${meta.lab.name} --dns)\n`);

@@ -27,6 +27,8 @@ export function printResults(r: TestResult, opts: TestOptions): number {
     process.stderr.write(c.yellow(`warning: ${r.lab.name} is degraded, so checks that need these cannot pass:\n${r.degraded.map((m) => `  ${m}\n`).join("")}`));
     process.stderr.write(c.dim(`  sudo netlab up ${r.lab.name} makes them again\n`));
   }
+  const out = r.lab.kube?.leftOut ?? [];
+  if (out.length) process.stderr.write(c.yellow(`warning: ${out.length} of the lab file's checks left out while its cluster differs from the file (they name pods it no longer has): ${out.join("; ")}\n`));
   if (!r.results.length) {
     process.stdout.write(`${lab} has no checks\n0 passed, 0 failed\n`);
     return 0;

@@ -1,0 +1,58 @@
+// `netlab get … -o json|yaml`: the objects as the API server returns them to kubectl — a `List`
+// of Pods, Services, Endpoints, Nodes, Deployments or Namespaces with the fields tutorials read
+// (`.status.podIP`, `.spec.clusterIP`, `.subsets[].addresses[].ip`, …), so `jq` and jsonpath
+// recipes work. Only what the cluster has is filled; nothing is invented (no uid, no image).
+import type { GetOptions, Kind, Live } from "./get.js";
+import type { KubeCluster } from "./types.js";
+
+type Obj = Record<string, unknown>;
+
+const meta = (name: string, ns?: string, labels?: Record<string, string>): Obj => ({ name, ...(ns ? { namespace: ns } : {}), ...(labels && Object.keys(labels).length ? { labels } : {}) });
+
+/** The List `kubectl get KIND -o json` prints. */
+export function asObjects(c: KubeCluster, kind: Kind, o: GetOptions, live: Live, ips: Map<string, string>): Obj {
+  const inNs = <T extends { ns: string; name: string }>(xs: T[]) => xs.filter((x) => o.ns === null || x.ns === o.ns).sort((a, b) => `${a.ns}\0${a.name}`.localeCompare(`${b.ns}\0${b.name}`));
+  const hostIP = new Map(c.nodes.map((n) => [n.name, n.underlay]));
+  const items: Obj[] =
+    kind === "pods"
+      ? inNs(c.pods).map((p) => {
+          const up = p.listens === 0 || live.running.has(p.node);
+          const ip = ips.get(p.node);
+          return { apiVersion: "v1", kind: "Pod", metadata: meta(p.name, p.ns, p.labels), spec: { nodeName: p.on, ...(p.hostname ? { hostname: p.hostname } : {}), ...(p.subdomain ? { subdomain: p.subdomain } : {}) }, status: { phase: up ? "Running" : "Failed", podIP: ip, podIPs: ip ? [{ ip }] : [], hostIP: hostIP.get(p.on) } };
+        })
+      : kind === "services"
+        ? inNs(c.services).map((s) => ({
+            apiVersion: "v1",
+            kind: "Service",
+            metadata: meta(s.name, s.ns),
+            spec: {
+              type: s.type,
+              ...(s.type === "ExternalName" ? { externalName: s.externalName } : { clusterIP: s.clusterIP, clusterIPs: [s.clusterIP] }),
+              ...(s.selector ? { selector: s.selector } : {}),
+              ports: s.ports.map((p) => ({ ...(p.name ? { name: p.name } : {}), port: p.port, protocol: p.protocol, targetPort: p.targetPort, ...(p.nodePort !== undefined ? { nodePort: p.nodePort } : {}) })),
+              sessionAffinity: s.affinity !== undefined ? "ClientIP" : "None",
+            },
+            status: { loadBalancer: s.loadBalancer ? { ingress: [{ ip: s.loadBalancer }] } : {} },
+          }))
+        : kind === "endpoints"
+          ? inNs(c.services.filter((s) => s.type !== "ExternalName")).map((s) => {
+              const ready = (e: { pod: string }) => live.running.has(e.pod) || c.pods.some((p) => p.node === e.pod && p.listens === 0);
+              const subsets = s.ports.some((p) => p.endpoints.some(ready)) ? [{ addresses: [...new Map(s.ports.flatMap((p) => p.endpoints.filter(ready)).map((e) => [e.ip, { ip: e.ip, nodeName: e.node, targetRef: { kind: "Pod", name: e.pod.split("/").pop(), namespace: s.ns } }])).values()], ports: s.ports.map((p) => ({ ...(p.name ? { name: p.name } : {}), port: p.endpoints[0]?.port ?? p.targetPort, protocol: p.protocol })) }] : [];
+              return { apiVersion: "v1", kind: "Endpoints", metadata: meta(s.name, s.ns), subsets };
+            })
+          : kind === "nodes"
+            ? c.nodes.map((n) => ({ apiVersion: "v1", kind: "Node", metadata: meta(n.name, undefined, { "kubernetes.io/hostname": n.name }), spec: { podCIDR: n.podSubnet, podCIDRs: [n.podSubnet] }, status: { addresses: [{ type: "InternalIP", address: n.underlay }, { type: "Hostname", address: n.name }] } }))
+            : kind === "namespaces"
+              ? [...new Set(["default", "kube-system", ...Object.keys(c.objects).filter((k) => k.startsWith("Namespace//")).map((k) => k.slice(11)), ...c.pods.map((p) => p.ns)])].sort().map((n) => ({ apiVersion: "v1", kind: "Namespace", metadata: meta(n), status: { phase: "Active" } }))
+              : deployments(c, inNs, live);
+  return { apiVersion: "v1", kind: "List", items, metadata: { resourceVersion: "" } };
+}
+
+function deployments(c: KubeCluster, inNs: <T extends { ns: string; name: string }>(xs: T[]) => T[], live: Live): Obj[] {
+  const deps = new Map<string, { ns: string; name: string; pods: KubeCluster["pods"] }>();
+  for (const p of c.pods) if (p.owner) (deps.get(`${p.ns}/${p.owner}`) ?? deps.set(`${p.ns}/${p.owner}`, { ns: p.ns, name: p.owner, pods: [] }).get(`${p.ns}/${p.owner}`)!).pods.push(p);
+  return inNs([...deps.values()]).map((d) => {
+    const ready = d.pods.filter((p) => p.listens === 0 || live.running.has(p.node)).length;
+    return { apiVersion: "apps/v1", kind: "Deployment", metadata: meta(d.name, d.ns), spec: { replicas: d.pods.length }, status: { replicas: d.pods.length, readyReplicas: ready, availableReplicas: ready, updatedReplicas: d.pods.length } };
+  });
+}
