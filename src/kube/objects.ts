@@ -39,7 +39,8 @@ export function readObjects(ms: Manifest[]): { objects: KObjects; problems: Prob
     const meta = isObj(m.data.metadata) ? m.data.metadata : {};
     const name = meta.name;
     if (typeof name !== "string" || !LABEL.test(name) || name.length > 32) {
-      problems.push(problemAt(m, ["metadata", "name"], typeof name === "string" ? `${kind} name "${name}" is not one netlab can make a node of` : `a ${kind} needs metadata.name`, "lowercase letters, digits and '-', at most 32 characters (a DNS label)"));
+      const long = typeof name === "string" && LABEL.test(name);
+      problems.push(problemAt(m, ["metadata", "name"], typeof name !== "string" ? `a ${kind} needs metadata.name` : long ? `${kind} name "${name}" is longer than the 32 characters netlab takes` : `${kind} name "${name}" is not a DNS label`, long ? "each pod is a network namespace named after it, and Linux names want them short: a shorter name" : "lowercase letters, digits and '-', starting and ending with a letter or digit"));
       return null;
     }
     if (meta.namespace !== undefined && typeof meta.namespace !== "string") {
