@@ -2,7 +2,7 @@
 // of Pods, Services, Endpoints, Nodes, Deployments or Namespaces with the fields tutorials read
 // (`.status.podIP`, `.spec.clusterIP`, `.subsets[].addresses[].ip`, …), so `jq` and jsonpath
 // recipes work. Only what the cluster has is filled; nothing is invented (no uid, no image).
-import type { GetOptions, Kind, Live } from "./get.js";
+import { deploymentsOf, type GetOptions, type Kind, type Live } from "./get.js";
 import type { KubeCluster } from "./types.js";
 
 type Obj = Record<string, unknown>;
@@ -49,9 +49,7 @@ export function asObjects(c: KubeCluster, kind: Kind, o: GetOptions, live: Live,
 }
 
 function deployments(c: KubeCluster, inNs: <T extends { ns: string; name: string }>(xs: T[]) => T[], live: Live): Obj[] {
-  const deps = new Map<string, { ns: string; name: string; pods: KubeCluster["pods"] }>();
-  for (const p of c.pods) if (p.owner) (deps.get(`${p.ns}/${p.owner}`) ?? deps.set(`${p.ns}/${p.owner}`, { ns: p.ns, name: p.owner, pods: [] }).get(`${p.ns}/${p.owner}`)!).pods.push(p);
-  return inNs([...deps.values()]).map((d) => {
+  return inNs(deploymentsOf(c)).map((d) => {
     const ready = d.pods.filter((p) => p.listens === 0 || live.running.has(p.node)).length;
     return { apiVersion: "apps/v1", kind: "Deployment", metadata: meta(d.name, d.ns), spec: { replicas: d.pods.length }, status: { replicas: d.pods.length, readyReplicas: ready, availableReplicas: ready, updatedReplicas: d.pods.length } };
   });

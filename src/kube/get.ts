@@ -37,6 +37,13 @@ export function ageOf(ms: number): string {
   return `${Math.floor(s / 86400)}d`;
 }
 
+/** The cluster's Deployments, from their pods (a pod's owner): namespace, name, pods. */
+export function deploymentsOf(c: KubeCluster): { ns: string; name: string; pods: KubeCluster["pods"] }[] {
+  const deps = new Map<string, { ns: string; name: string; pods: KubeCluster["pods"] }>();
+  for (const p of c.pods) if (p.owner) (deps.get(`${p.ns}/${p.owner}`) ?? deps.set(`${p.ns}/${p.owner}`, { ns: p.ns, name: p.owner, pods: [] }).get(`${p.ns}/${p.owner}`)!).pods.push(p);
+  return [...deps.values()];
+}
+
 /** The table of `kind`: a header and rows, as kubectl prints them. */
 export function getTable(c: KubeCluster, kind: Kind, o: GetOptions, live: Live, ips: Map<string, string>): { head: string[]; rows: string[][] } {
   // As the API server lists them: by namespace, then name.
@@ -54,11 +61,9 @@ export function getTable(c: KubeCluster, kind: Kind, o: GetOptions, live: Live, 
     return { head: ["NAME", "STATUS", "AGE"], rows: [...names].sort().map((n) => [n, "Active", live.age]) };
   }
   if (kind === "deployments") {
-    const deps = new Map<string, { ns: string; name: string; pods: KubeCluster["pods"] }>();
-    for (const p of c.pods) if (p.owner) (deps.get(`${p.ns}/${p.owner}`) ?? deps.set(`${p.ns}/${p.owner}`, { ns: p.ns, name: p.owner, pods: [] }).get(`${p.ns}/${p.owner}`)!).pods.push(p);
     return {
       head: [...nsHead, "NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"],
-      rows: inNs([...deps.values()]).map((d) => {
+      rows: inNs(deploymentsOf(c)).map((d) => {
         const ready = d.pods.filter((p) => p.listens === 0 || live.running.has(p.node)).length;
         return [...nsCol(d.ns), d.name, `${ready}/${d.pods.length}`, String(d.pods.length), String(ready), live.age];
       }),
