@@ -12,6 +12,7 @@ import type { LabSource, Origin, Translate } from "../lab/source.js";
 import { UNDERLAY_SUBNET } from "../lab/virtual-hosts.js";
 import { shQuote } from "../shell.js";
 import { dnsAddon, dnsIPOf, DNS_POD, podResolv } from "./dns.js";
+import { kubeletResolv } from "./pod-network.js";
 import { problemAt, readManifests } from "./manifests.js";
 import { contentHash, objectKey, withOverlay, type KubeOverlay } from "./overlay.js";
 import { readObjects } from "./objects.js";
@@ -142,8 +143,8 @@ function lowerPods(raw: RawLab, k: RawKube, nodes: KubeNode[], list: KPod[], ser
     const name = podNode(p.ns, p.name);
     if (labNodes[name] !== undefined) problems.push(problemAt(p.m, ["metadata", "name"], `pod ${name} has the name of a node of the lab`, "rename the pod or the node"));
     // The kubelet's resolv.conf: the cluster DNS, the namespace's search path, ndots:5.
-    const dns = podResolv(p.ns, dnsIPOf(serviceCIDR));
-    labNodes[name] = { host: node.name, networks: [bridgeOf(node, nodes.indexOf(node))], labels: p.labels, dns, ...(name === DNS_POD ? {} : runOf(p)) };
+    const dns = kubeletResolv(p.ns, dnsIPOf(serviceCIDR), p.dns, podResolv(p.ns, dnsIPOf(serviceCIDR)));
+    labNodes[name] = { host: node.name, networks: [bridgeOf(node, nodes.indexOf(node))], labels: p.labels, dns, ...(p.hosts ? { hosts: p.hosts } : {}), ...(name === DNS_POD ? {} : runOf(p)) };
     origins.set(`nodes.${name}`, () => p.m.at([...p.spec]));
     // What it listens on once up: its TCP and UDP containerPorts (a `sleep` container listens on none).
     const listens = p.containers.flatMap((c) => c.ports).filter((x) => x.protocol !== "SCTP").length;
@@ -257,7 +258,7 @@ function serviceModels(list: KService[], kpods: KPod[], placed: KubeCluster["pod
         return port === null || !at ? [] : [{ pod: at.node, node: at.on, ip: "", port }];
       }),
     }));
-    return { ns: s.ns, name: s.name, type: s.type, clusterIP: a.ip, ...(s.externalName ? { externalName: s.externalName } : {}), ...(s.selector ? { selector: s.selector } : {}), ports, ...(s.affinity !== undefined ? { affinity: s.affinity } : {}), externalLocal: s.externalLocal, internalLocal: s.internalLocal };
+    return { ns: s.ns, name: s.name, type: s.type, clusterIP: a.ip, ...(s.externalName ? { externalName: s.externalName } : {}), ...(s.externalIPs ? { externalIPs: s.externalIPs } : {}), ...(s.selector ? { selector: s.selector } : {}), ports, ...(s.affinity !== undefined ? { affinity: s.affinity } : {}), externalLocal: s.externalLocal, internalLocal: s.internalLocal };
   });
 }
 

@@ -8,6 +8,7 @@ import { problemAt, type Manifest } from "./manifests.js";
 import { readService } from "./services.js";
 import type { KContainer, KPod, KPort, KService } from "./types.js";
 import { kindStatus, unknownFields } from "./fields.js";
+import { podNames } from "./pod-network.js";
 
 export interface KObjects {
   namespaces: Map<string, Record<string, string>>;
@@ -26,7 +27,7 @@ const strings = (v: unknown): Record<string, string> => (isObj(v) ? Object.fromE
 /** Pod-spec fields that change what the network is, which netlab does not build: refused. */
 const REFUSED_SPEC: Record<string, string> = { hostNetwork: "a pod in its node's own network namespace" };
 /** Fields read for what they mean to the network. */
-const POD_SPEC = new Set(["containers", "nodeName", "nodeSelector", "hostname", "subdomain"]);
+const POD_SPEC = new Set(["containers", "nodeName", "nodeSelector", "hostname", "subdomain", "dnsPolicy", "dnsConfig", "hostAliases"]);
 const CONTAINER = new Set(["name", "ports", "command", "args"]);
 
 export function readObjects(ms: Manifest[]): { objects: KObjects; problems: Problem[]; warnings: Problem[]; aside: Set<string> } {
@@ -76,7 +77,7 @@ export function readObjects(ms: Manifest[]): { objects: KObjects; problems: Prob
       if (n) deployment(m, n);
     } else if (kind === "Service") {
       const n = named(m, kind);
-      if (n) objects.services.push(readService(m, n, problems));
+      if (n) objects.services.push(readService(m, n, problems, warnings));
     }
   }
   for (const p of [...objects.pods, ...objects.services])
@@ -131,7 +132,9 @@ export function readObjects(ms: Manifest[]): { objects: KObjects; problems: Prob
       return { name: String(o.name ?? `c${ci}`), ports, ...(cmd.length ? { command: cmd } : {}) };
     });
     const nodeName = typeof s.nodeName === "string" ? s.nodeName : undefined;
-    objects.pods.push({ ns: n.ns, name: n.name, labels, containers, m, spec: at, ...(nodeName ? { nodeName } : {}), ...(isObj(s.nodeSelector) ? { nodeSelector: strings(s.nodeSelector) } : {}), ...(owner ? { owner, replica } : {}), ...(typeof s.hostname === "string" ? { hostname: s.hostname } : {}), ...(typeof s.subdomain === "string" ? { subdomain: s.subdomain } : {}) });
+    const names = podNames(s, m, at, first, problems);
+    if (first && list.some((c) => isObj(c) && c.readinessProbe)) warnings.push(problemAt(m, [...at, "containers"], "readinessProbe is not run: a pod is ready (an endpoint) once its servers run"));
+    objects.pods.push({ ...names, ns: n.ns, name: n.name, labels, containers, m, spec: at, ...(nodeName ? { nodeName } : {}), ...(isObj(s.nodeSelector) ? { nodeSelector: strings(s.nodeSelector) } : {}), ...(owner ? { owner, replica } : {}), ...(typeof s.hostname === "string" ? { hostname: s.hostname } : {}), ...(typeof s.subdomain === "string" ? { subdomain: s.subdomain } : {}) });
   }
 }
 

@@ -14,7 +14,7 @@ export type { KEndpoint, KService, KServicePort, ServiceModel } from "./types.js
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Reads a Service manifest; problems at their field. */
-export function readService(m: Manifest, n: { name: string; ns: string }, problems: Problem[]): KService {
+export function readService(m: Manifest, n: { name: string; ns: string }, problems: Problem[], warnings: Problem[] = []): KService {
   const spec = isObj(m.data.spec) ? m.data.spec : {};
   const bad = (k: KeyPath, msg: string, hint?: string) => problems.push(problemAt(m, ["spec", ...k], msg, hint));
   const type = (spec.type ?? "ClusterIP") as KService["type"];
@@ -42,6 +42,12 @@ export function readService(m: Manifest, n: { name: string; ns: string }, proble
   const timeout = isObj(spec.sessionAffinityConfig) && isObj(spec.sessionAffinityConfig.clientIP) ? spec.sessionAffinityConfig.clientIP.timeoutSeconds : undefined;
   if (timeout !== undefined && (typeof timeout !== "number" || !Number.isInteger(timeout) || timeout < 1 || timeout > 86400)) bad(["sessionAffinityConfig", "clientIP", "timeoutSeconds"], `timeoutSeconds must be a whole number of seconds from 1 to 86400, not ${JSON.stringify(timeout)}`, "the default is 10800 (3 hours)");
   const affinity = spec.sessionAffinity === "ClientIP" ? Number(timeout ?? 10800) : undefined;
+  const externalIPs = Array.isArray(spec.externalIPs) ? spec.externalIPs.map(String) : [];
+  externalIPs.forEach((a, i) => {
+    if (parseAddr(a)?.family !== 4) bad(["externalIPs", i], `externalIPs: "${a}" is not an IPv4 address`);
+  });
+  if (spec.loadBalancerSourceRanges !== undefined) warnings.push(problemAt(m, ["spec", "loadBalancerSourceRanges"], "loadBalancerSourceRanges is not built by this version of netlab: every source reaches the LoadBalancer address"));
+  if (Array.isArray(spec.ipFamilies) && spec.ipFamilies.includes("IPv6")) warnings.push(problemAt(m, ["spec", "ipFamilies"], "IPv6 Services are not built by this version of netlab: the Service is IPv4 only"));
   return {
     ns: n.ns,
     name: n.name,
@@ -49,6 +55,7 @@ export function readService(m: Manifest, n: { name: string; ns: string }, proble
     ...(typeof spec.clusterIP === "string" ? { clusterIP: spec.clusterIP } : {}),
     ...(typeof spec.externalName === "string" ? { externalName: spec.externalName } : {}),
     ...(typeof spec.loadBalancerIP === "string" ? { loadBalancerIP: spec.loadBalancerIP } : {}),
+    ...(externalIPs.length ? { externalIPs } : {}),
     ...(isObj(spec.selector) ? { selector: Object.fromEntries(Object.entries(spec.selector).map(([k, v]) => [k, String(v)])) } : {}),
     ports,
     ...(affinity !== undefined ? { affinity } : {}),

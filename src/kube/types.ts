@@ -26,6 +26,9 @@ export interface KPod {
   /** spec.hostname and spec.subdomain: with a headless Service of that name, its DNS name (a StatefulSet's pods have them). */
   hostname?: string;
   subdomain?: string;
+  /** dnsPolicy/dnsConfig and hostAliases (kube/pod-network.ts). */
+  dns?: import("./pod-network.js").PodNames["dns"];
+  hosts?: Record<string, string>;
   containers: KContainer[];
   /** Its manifest, and the key of its pod spec there (for problems). */
   m: Manifest;
@@ -53,6 +56,8 @@ export interface KService {
   externalName?: string;
   /** spec.loadBalancerIP, when given. */
   loadBalancerIP?: string;
+  /** spec.externalIPs: addresses kube-proxy takes for it on every node (routing them there is the user's). */
+  externalIPs?: string[];
   selector?: Record<string, string>;
   ports: KServicePort[];
   affinity?: number;
@@ -79,6 +84,7 @@ export interface ServiceModel {
   externalName?: string;
   /** A LoadBalancer's address (from loadBalancerCIDR); none: <pending>. */
   loadBalancer?: string;
+  externalIPs?: string[];
   selector?: Record<string, string>;
   ports: (KServicePort & { endpoints: KEndpoint[] })[];
   affinity?: number;

@@ -28,6 +28,7 @@ kubernetes:
     - { apiVersion: v1, kind: Service, metadata: { name: db, namespace: shop }, spec: { type: ExternalName, externalName: db.example.com } }
     - { apiVersion: v1, kind: Service, metadata: { name: pg, namespace: shop }, spec: { clusterIP: None, selector: { app: db }, ports: [{ port: 5432 }] } }
     - { apiVersion: v1, kind: Pod, metadata: { name: db-0, namespace: shop, labels: { app: db } }, spec: { hostname: db-0, subdomain: pg, containers: [{ name: db, image: pg, ports: [{ containerPort: 5432 }] }] } }
+    - { apiVersion: v1, kind: Pod, metadata: { name: own }, spec: { dnsPolicy: None, dnsConfig: { nameservers: [10.0.0.53], searches: [corp.example], options: [{ name: ndots, value: "2" }] }, hostAliases: [{ ip: 10.1.2.3, hostnames: [legacy.example] }], containers: [{ name: c, image: x, command: [sleep, "9"] }] } }
     - { apiVersion: v1, kind: Pod, metadata: { name: client, namespace: shop }, spec: { containers: [{ name: c, image: busybox, command: [sleep, infinity] }] } }
 `, "d.yaml");
 const view = new ClusterView(lab);
@@ -53,6 +54,12 @@ describe("cluster DNS", () => {
   it("gives every pod the kubelet's resolv.conf: the cluster DNS, its namespace's search path, ndots:5", () => {
     const conf = resolvConf(lab, lab.nodes.find((n) => n.name === "shop/client")!);
     expect(conf.split("\n").slice(1, 4)).toEqual(["nameserver 10.96.0.10", "search shop.svc.cluster.local svc.cluster.local cluster.local", "options ndots:5"]);
+  });
+
+  it("takes a pod's dnsPolicy None with its dnsConfig, and its hostAliases, as the kubelet writes them", () => {
+    const own = lab.nodes.find((n) => n.name === "own")!;
+    expect(resolvConf(lab, own).split("\n").slice(1, 4)).toEqual(["nameserver 10.0.0.53", "search corp.example", "options ndots:2"]);
+    expect(own.extraHosts).toContainEqual(["10.1.2.3", "legacy.example"]);
   });
 
   it("answers Services, headless endpoints, SRV for named ports, ExternalName, pods and PTR", async () => {

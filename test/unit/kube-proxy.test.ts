@@ -85,6 +85,13 @@ describe("kube-proxy, iptables mode", () => {
     expect(nat(m2, "node2")).toContain('-A KUBE-SERVICES -d 10.96.0.11/32 -p tcp -m tcp --dport 80 -m comment --comment "default/web has no local endpoints" -j DROP');
   });
 
+  it("takes a Service's externalIPs like a LoadBalancer's address, through KUBE-EXT-… (masqueraded under Cluster)", () => {
+    const t = nat(DEPLOY + svc("{ selector: { app: web }, externalIPs: [198.51.100.7], ports: [{ port: 80, targetPort: 8080 }] }"));
+    const ext = chainFor("KUBE-EXT-", "default/webtcp");
+    expect(t).toContain(`-A KUBE-SERVICES -d 198.51.100.7/32 -p tcp -m tcp --dport 80 -m comment --comment "default/web external IP" -j ${ext}`);
+    expect(t).toContain(`-A ${ext} -m comment --comment "masquerade traffic for default/web external destinations" -j KUBE-MARK-MASQ`);
+  });
+
   it("allocates ClusterIPs from .11 and node ports from 30000, and refuses given ones outside their range or taken twice", () => {
     const l = cluster(svc("{ clusterIP: 10.96.0.11, ports: [{ port: 80 }] }", "a") + svc("{ type: NodePort, ports: [{ port: 80 }] }", "b"));
     expect(l.kube!.services.map((s) => [s.name, s.clusterIP, s.ports[0].nodePort])).toEqual([["kubernetes", "10.96.0.1", undefined], ["kube-dns", "10.96.0.10", undefined], ["a", "10.96.0.11", undefined], ["b", "10.96.0.12", 30000]]);

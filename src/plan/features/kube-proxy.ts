@@ -81,26 +81,31 @@ function servicePort(rs: Ruleset, cluster: KubeCluster, node: string, s: Service
   const nodePort = p.nodePort !== undefined ? `-m addrtype --dst-type LOCAL -p ${proto} -m ${proto} --dport ${p.nodePort}` : null;
   // A LoadBalancer's address is taken like the node port: through KUBE-EXT-… (kube-proxy's "loadbalancer IP" rule).
   const lb = s.loadBalancer && nodePort ? `-d ${s.loadBalancer}/32 -p ${proto} -m ${proto} --dport ${p.port}` : null;
+  // spec.externalIPs: taken like a LoadBalancer's address, on every node (kube-proxy's "external IP" rules).
+  const exts = (s.externalIPs ?? []).map((a) => `-d ${a}/32 -p ${proto} -m ${proto} --dport ${p.port}`);
   if (!all.length) {
     rs.add("filter", "KUBE-SERVICES", vip, "REJECT --reject-with icmp-port-unreachable", `${spn} has no endpoints`);
+    for (const x of exts) rs.add("filter", "KUBE-EXTERNAL-SERVICES", x, "REJECT --reject-with icmp-port-unreachable", `${spn} has no endpoints`);
     if (lb) rs.add("filter", "KUBE-EXTERNAL-SERVICES", lb, "REJECT --reject-with icmp-port-unreachable", `${spn} has no endpoints`);
     if (nodePort) rs.add("filter", "KUBE-EXTERNAL-SERVICES", nodePort, "REJECT --reject-with icmp-port-unreachable", `${spn} has no endpoints`);
     return;
   }
   const internal = s.internalLocal ? svl : svc;
   // KUBE-SVC serves the ClusterIP (internal Cluster) and every NodePort (external Cluster; pods and the node itself under Local).
-  const usesSvc = !s.internalLocal || !!nodePort;
-  const usesSvl = s.internalLocal || (!!nodePort && s.externalLocal);
+  const external = !!nodePort || exts.length > 0;
+  const usesSvc = !s.internalLocal || external;
+  const usesSvl = s.internalLocal || (external && s.externalLocal);
   if (s.internalLocal && !local.length) rs.add("filter", "KUBE-SERVICES", vip, "DROP", `${spn} has no local endpoints`);
   else {
     rs.add("nat", "KUBE-SERVICES", vip, internal, `${spn} cluster IP`);
     rs.add("nat", internal, `! -s ${cluster.podCIDR} ${vip}`, "KUBE-MARK-MASQ", `${spn} cluster IP`);
   }
+  for (const x of exts) rs.add("nat", "KUBE-SERVICES", x, ext, `${spn} external IP`);
   if (lb && (!s.externalLocal || local.length)) rs.add("nat", "KUBE-SERVICES", lb, ext, `${spn} loadbalancer IP`);
   if (usesSvc) endpointLadder(rs, svc, spn, proto, all, s.affinity);
   if (usesSvl && local.length) endpointLadder(rs, svl, spn, proto, local, s.affinity);
-  if (!nodePort) return;
-  rs.add("nat", "KUBE-NODEPORTS", `-p ${proto} -m ${proto} --dport ${p.nodePort}`, ext, spn);
+  if (!nodePort && !exts.length) return;
+  if (nodePort) rs.add("nat", "KUBE-NODEPORTS", `-p ${proto} -m ${proto} --dport ${p.nodePort}`, ext, spn);
   if (!s.externalLocal) {
     rs.add("nat", ext, "", "KUBE-MARK-MASQ", `masquerade traffic for ${spn} external destinations`);
     rs.add("nat", ext, "", svc, "");
@@ -112,10 +117,7 @@ function servicePort(rs: Ruleset, cluster: KubeCluster, node: string, s: Service
   rs.add("nat", ext, "-m addrtype --src-type LOCAL", "KUBE-MARK-MASQ", `masquerade LOCAL traffic for ${spn} external destinations`);
   rs.add("nat", ext, "-m addrtype --src-type LOCAL", svc, `route LOCAL traffic for ${spn} external destinations`);
   if (local.length) rs.add("nat", ext, "", svl, "");
-  else {
-    rs.add("filter", "KUBE-EXTERNAL-SERVICES", nodePort, "DROP", `${spn} has no local endpoints`);
-    if (lb) rs.add("filter", "KUBE-EXTERNAL-SERVICES", lb, "DROP", `${spn} has no local endpoints`);
-  }
+  else for (const x of [nodePort, lb, ...exts]) if (x) rs.add("filter", "KUBE-EXTERNAL-SERVICES", x, "DROP", `${spn} has no local endpoints`);
 }
 
 /** A chain's endpoints: affinity checks first (ClientIP), then the random ladder; each endpoint's own DNAT chain. */
