@@ -7,7 +7,8 @@ import { EnvError, UsageError } from "./errors.js";
 import { findLabFile } from "./lab/find.js";
 import { LAB_NAME } from "./net/names.js";
 import { hostWrap } from "./runtime/netns.js";
-import { LabState, type Meta } from "./state/store.js";
+import { LabState, labsWithState, type Meta } from "./state/store.js";
+import { closest } from "./suggest.js";
 
 /**
  * The lab name a reference means: a lab name with state (or an up in progress), else the name of
@@ -53,7 +54,10 @@ export async function requireUp(ref: string, compose?: ComposeOptions): Promise<
   const meta = state?.readMeta();
   if (!state || !meta) {
     const file = findLabFile(ref);
-    throw new UsageError(`lab ${ref} is not up`, `start it with: sudo netlab up ${file ? ref : "LAB"}`);
+    const up = labsWithState();
+    const like = closest(ref, up);
+    const hint = like ? `did you mean ${like}? (up: ${up.join(", ")})` : file ? `start it with: sudo netlab up ${ref}` : up.length ? `labs that are up: ${up.join(", ")}` : "no lab is up: sudo netlab up LAB";
+    throw new UsageError(`lab ${ref} is not up`, hint);
   }
   return meta;
 }
