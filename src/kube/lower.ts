@@ -58,6 +58,7 @@ export function lowerKubernetes(raw: RawLab, src: LabSource, labFile: string, ov
   k.nodes.forEach((n, i) => {
     if (k.nodes.indexOf(n) !== i) out.problems.push(src.problem(["kubernetes", "nodes", i], `node ${n} is listed twice`, "each cluster node once"));
   });
+  for (const [key, p] of [["podCIDR", pods], ["serviceCIDR", services]] as const) if (p) routesInto(raw, p, key, (path, m, h) => out.problems.push(src.problem(path, m, h)));
   if (pods && k.nodes.length > 2 ** (24 - pods.len) - 1) at("nodes", `podCIDR ${formatPrefix(pods)} has room for ${2 ** (24 - pods.len) - 1} nodes' /24s, not ${k.nodes.length}`, "a larger podCIDR, e.g. 10.244.0.0/16");
   if (out.problems.length || !pods) return out;
   const { manifests, problems } = readManifests(src, k.manifests ?? [], src.file);
@@ -86,6 +87,17 @@ export function lowerKubernetes(raw: RawLab, src: LabSource, labFile: string, ov
 
 /** The pods' MTU: the underlay's, less VXLAN's 50 bytes when pods' traffic is encapsulated (flannel's subnet.env FLANNEL_MTU). */
 const mtuOf = (raw: RawLab, k: RawKube) => (raw.underlay?.mtu ?? 1500) - (k.routing === "vxlan" ? 50 : 0);
+
+/** A route the lab file gives (the host's, a host's, a node's) into the cluster's pods or Services: netlab routes those itself. */
+function routesInto(raw: RawLab, p: Prefix, key: string, bad: (path: KeyPath, m: string, h?: string) => void): void {
+  const owners: [KeyPath, unknown[] | undefined][] = [[["host", "routes"], raw.host?.routes], ...Object.entries(raw.hosts ?? {}).map(([n, h]): [KeyPath, unknown[] | undefined] => [["hosts", n, "routes"], h?.routes]), ...Object.entries(raw.nodes ?? {}).map(([n, x]): [KeyPath, unknown[] | undefined] => [["nodes", n, "routes"], x?.routes])];
+  for (const [path, routes] of owners)
+    (routes ?? []).forEach((r, i) => {
+      const to = typeof r === "string" ? r.trim().split(/\s+/)[0] : typeof r === "object" && r && "to" in r ? String(r.to) : "";
+      const q = parsePrefix(to === "default" ? "0.0.0.0/0" : to, false);
+      if (q && q.len > 0 && overlaps(p, q)) bad([...path, i], `this route to ${to} overlaps the cluster's ${key} ${formatPrefix(p)}`, "netlab routes the cluster's pods and Services itself (host-gw or vxlan, kube-proxy): leave the route out, or give the cluster another range");
+    });
+}
 
 function prefixOf(text: string, bad: (m: string, h?: string) => void, widest: number): Prefix | null {
   const p = parsePrefix(text, false);
