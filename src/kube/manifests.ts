@@ -44,8 +44,10 @@ export function readManifests(src: LabSource, entries: unknown[], labFile: strin
   const manifests: Manifest[] = [];
   const problems: Problem[] = [];
   const key = (i: number, k: KeyPath = []): KeyPath => ["kubernetes", "manifests", i, ...k];
-  const add = (doc: LabSource | null, i: number) => (data: unknown, index = 0) => {
-    const at = doc ? (k: KeyPath): Origin => ({ src: doc, key: k }) : (k: KeyPath): Origin => ({ src, key: key(i, k) });
+  const add = (doc: LabSource | null, i: number, within: KeyPath = []) => (data: unknown, index = 0): void => {
+    const at = doc ? (k: KeyPath): Origin => ({ src: doc, key: [...within, ...k] }) : (k: KeyPath): Origin => ({ src, key: key(i, [...within, ...k]) });
+    // kind: List (what kubectl get -o yaml prints, and apply -f takes): each of its items.
+    if (isObject(data) && data.kind === "List" && Array.isArray(data.items)) return data.items.forEach((item, j) => add(doc, i, [...within, "items", j])(item, index));
     const m = { data: isObject(data) ? data : {}, at };
     if (!isObject(data) || typeof data.kind !== "string" || typeof data.apiVersion !== "string") {
       problems.push(problemAt(m, [], `${doc ? `document ${index + 1} of ${doc.file}` : `manifests[${i}]`} is not a Kubernetes object`, "an object has apiVersion:, kind: and metadata: { name: }, as kubectl apply -f takes"));

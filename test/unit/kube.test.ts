@@ -107,6 +107,9 @@ describe("kubernetes: a cluster's pods on its nodes", () => {
     expect(bad("    - { apiVersion: v1, kind: Service, metadata: { name: s }, spec: { ports: [{ port: 80, tragetPort: 8080 }] } }\n")).toEqual([expect.stringMatching(/unknown field "spec\.ports\.tragetPort"/)]);
     // A route of the lab file into the pods' range: netlab routes pods itself.
     expect(problems(() => labFromText(`name: k8s\nhosts:\n  vm9: { routes: ["10.244.0.0/16 via 192.168.56.11"] }\nkubernetes:\n  nodes: [node1]\n`, "k8s.yaml"))).toEqual([expect.stringMatching(/hosts\.vm9\.routes\.0: this route to 10\.244\.0\.0\/16 overlaps the cluster's podCIDR 10\.244\.0\.0\/16/)]);
+    // kind: List, as kubectl get -o yaml prints it and apply -f takes it: its items.
+    const list = labFromText(lab("    - { apiVersion: v1, kind: List, items: [{ apiVersion: v1, kind: Pod, metadata: { name: li }, spec: { containers: [{ name: c, image: x, command: [sleep, \"9\"] }] } }] }\n"), "k8s.yaml");
+    expect(list.nodes.map((n) => n.name)).toContain("li");
     // A custom resource of another group is left aside, said.
     expect(sourceOf(labFromText(lab("    - { apiVersion: cert-manager.io/v1, kind: Certificate, metadata: { name: c }, spec: {} }\n"), "k8s.yaml"))!.warnings).toHaveLength(1);
     const none = labFromText(lab(DEPLOY(1) + "    - { apiVersion: v1, kind: Service, metadata: { name: s }, spec: { selector: { app: nope }, ports: [{ port: 80 }] } }\n"), "k8s.yaml");

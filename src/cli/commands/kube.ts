@@ -35,18 +35,22 @@ async function clusterOf(ref: string): Promise<{ meta: Meta; cluster: KubeCluste
 export function readObjectFiles(paths: string[], ns?: string): Applied[] {
   const out: Applied[] = [];
   const problems: Problem[] = [];
+  const one = (d: LabSource, doc: number, data: unknown) => {
+    if (!isObj(data) || typeof data.kind !== "string" || typeof data.apiVersion !== "string" || !isObj(data.metadata) || typeof data.metadata.name !== "string")
+      return void problems.push(d.problem([], `document ${doc + 1} of ${d.file} is not a Kubernetes object`, "an object has apiVersion:, kind: and metadata: { name: }, as kubectl apply -f takes"));
+    // -n gives a namespace to the objects that name none, as kubectl's does.
+    const meta = data.metadata;
+    const placed = ns && meta.namespace === undefined && data.kind !== "Namespace" ? { ...data, metadata: { ...meta, namespace: ns } } : data;
+    out.push({ data: placed, file: resolve(d.file), doc });
+  };
   for (const p of paths) {
     if (!existsSync(p)) throw new UsageError(`no file ${p}`, "netlab apply LAB -f FILE: a manifest file or a directory of them, as kubectl apply -f takes");
     const files = statSync(p).isDirectory() ? readdirSync(p).filter((f) => /\.(ya?ml|json)$/.test(f)).sort().map((f) => join(p, f)).filter((f) => statSync(f).isFile()) : [p];
     for (const f of files)
       LabSource.documentsOfFile(resolve(f), relative(process.cwd(), f) || f).forEach((d, doc) => {
-        const data = d.data;
-        if (!isObj(data) || typeof data.kind !== "string" || typeof data.apiVersion !== "string" || !isObj(data.metadata) || typeof data.metadata.name !== "string")
-          return void problems.push(d.problem([], `document ${doc + 1} of ${f} is not a Kubernetes object`, "an object has apiVersion:, kind: and metadata: { name: }, as kubectl apply -f takes"));
-        // -n gives a namespace to the objects that name none, as kubectl's does.
-        const meta = data.metadata;
-        const placed = ns && meta.namespace === undefined && data.kind !== "Namespace" ? { ...data, metadata: { ...meta, namespace: ns } } : data;
-        out.push({ data: placed, file: resolve(f), doc });
+        // kind: List (what kubectl get -o yaml prints): each of its items, located by its document.
+        const items = isObj(d.data) && d.data.kind === "List" && Array.isArray(d.data.items) ? d.data.items : [d.data];
+        for (const data of items) one(d, doc, data);
       });
   }
   if (problems.length) throw new LabError(problems);
