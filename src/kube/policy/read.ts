@@ -1,0 +1,108 @@
+// A NetworkPolicy manifest read as the API server validates it (networking/validation in
+// kubernetes/kubernetes): label selectors' syntax and operators, policyTypes, ipBlock's except
+// inside its cidr, endPort only with a numeric port at or above it. Problems at their field.
+import type { KeyPath, Problem } from "../../errors.js";
+import { contains, parseAddr, parsePrefix } from "../../net/ip.js";
+import { problemAt, type Manifest } from "../manifests.js";
+import type { KPolicy, Peer, PolicyPort, PolicyRule, Selector } from "./types.js";
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+/** A label key: an optional DNS-subdomain prefix and '/', then a name of at most 63 characters. */
+const KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+const OPS = ["In", "NotIn", "Exists", "DoesNotExist"] as const;
+
+/** Reads `m` (kind NetworkPolicy, in namespace `ns`); problems pushed at their field. */
+export function readPolicy(m: Manifest, n: { name: string; ns: string }, problems: Problem[]): KPolicy {
+  const spec = isObj(m.data.spec) ? m.data.spec : {};
+  const bad = (k: KeyPath, msg: string, hint?: string) => problems.push(problemAt(m, ["spec", ...k], msg, hint));
+  const podSelector = selector(spec.podSelector, ["podSelector"], bad);
+  const declared = Array.isArray(spec.policyTypes) ? spec.policyTypes : null;
+  declared?.forEach((t, i) => {
+    if (t !== "Ingress" && t !== "Egress") bad(["policyTypes", i], `policyTypes: ${JSON.stringify(t)} is neither Ingress nor Egress`);
+  });
+  // Omitted: Ingress always, Egress when the policy has egress rules (the API server's default).
+  const types = (declared ?? ["Ingress", ...(spec.egress !== undefined ? ["Egress"] : [])]).filter((t): t is "Ingress" | "Egress" => t === "Ingress" || t === "Egress");
+  const rules = (dir: "ingress" | "egress"): PolicyRule[] => {
+    const list = Array.isArray(spec[dir]) ? spec[dir] : [];
+    const peerKey = dir === "ingress" ? "from" : "to";
+    return list.map((r, i) => {
+      const o = isObj(r) ? r : {};
+      const peers = Array.isArray(o[peerKey]) ? o[peerKey].map((p, j) => peer(p, [dir, i, peerKey, j], bad)) : null;
+      const ports = Array.isArray(o.ports) ? o.ports.map((p, j) => port(p, [dir, i, "ports", j], bad)) : null;
+      return { peers: peers && peers.length ? peers : null, ports: ports && ports.length ? ports : null };
+    });
+  };
+  return { ns: n.ns, name: n.name, podSelector, types: [...new Set(types)], ingress: rules("ingress"), egress: rules("egress"), m };
+}
+
+function selector(v: unknown, at: KeyPath, bad: (k: KeyPath, m: string, h?: string) => void): Selector {
+  const o = isObj(v) ? v : {};
+  const matchLabels: Record<string, string> = {};
+  for (const [k, x] of Object.entries(isObj(o.matchLabels) ? o.matchLabels : {})) {
+    if (!KEY.test(k)) bad([...at, "matchLabels", k], `"${k}" is not a label key`, "a name of letters, digits, '-', '_' and '.', at most 63, with an optional DNS prefix and '/': app, app.kubernetes.io/name");
+    if (!VALUE.test(String(x))) bad([...at, "matchLabels", k], `"${String(x)}" is not a label value`, "letters, digits, '-', '_' and '.', at most 63, starting and ending with a letter or digit");
+    matchLabels[k] = String(x);
+  }
+  const matchExpressions = (Array.isArray(o.matchExpressions) ? o.matchExpressions : []).map((e, i) => {
+    const x = isObj(e) ? e : {};
+    const key = String(x.key ?? "");
+    const operator = String(x.operator) as Selector["matchExpressions"][number]["operator"];
+    const values = Array.isArray(x.values) ? x.values.map(String) : [];
+    const here = [...at, "matchExpressions", i];
+    if (!KEY.test(key)) bad([...here, "key"], `"${key}" is not a label key`);
+    if (!OPS.includes(operator)) bad([...here, "operator"], `operator ${JSON.stringify(x.operator)} is not In, NotIn, Exists or DoesNotExist`);
+    else if ((operator === "In" || operator === "NotIn") && !values.length) bad([...here, "values"], `operator ${operator} needs values`);
+    else if ((operator === "Exists" || operator === "DoesNotExist") && values.length) bad([...here, "values"], `operator ${operator} takes no values`);
+    return { key, operator, values };
+  });
+  return { matchLabels, matchExpressions };
+}
+
+function peer(v: unknown, at: KeyPath, bad: (k: KeyPath, m: string, h?: string) => void): Peer {
+  const o = isObj(v) ? v : {};
+  if (isObj(o.ipBlock)) {
+    if (o.podSelector !== undefined || o.namespaceSelector !== undefined) bad(at, "ipBlock cannot be combined with podSelector or namespaceSelector in one peer");
+    const cidr = String(o.ipBlock.cidr ?? "");
+    const p = parsePrefix(cidr, false);
+    if (!p) bad([...at, "ipBlock", "cidr"], `"${cidr}" is not a CIDR`, "e.g. 10.0.0.0/8");
+    const except = (Array.isArray(o.ipBlock.except) ? o.ipBlock.except : []).map(String);
+    except.forEach((e, i) => {
+      const q = parsePrefix(e, false);
+      if (!q) bad([...at, "ipBlock", "except", i], `"${e}" is not a CIDR`);
+      else if (p && (q.family !== p.family || q.len < p.len || !contains(p, p.family, q.addr))) bad([...at, "ipBlock", "except", i], `except ${e} is not inside cidr ${cidr}`, "each except is a part of the block it takes out of");
+    });
+    return { ipBlock: { cidr, except } };
+  }
+  if (o.podSelector === undefined && o.namespaceSelector === undefined) bad(at, "a peer needs podSelector, namespaceSelector or ipBlock");
+  return {
+    ...(o.podSelector !== undefined ? { pods: selector(o.podSelector, [...at, "podSelector"], bad) } : {}),
+    ...(o.namespaceSelector !== undefined ? { namespaces: selector(o.namespaceSelector, [...at, "namespaceSelector"], bad) } : {}),
+  };
+}
+
+function port(v: unknown, at: KeyPath, bad: (k: KeyPath, m: string, h?: string) => void): PolicyPort {
+  const o = isObj(v) ? v : {};
+  const protocol = (o.protocol ?? "TCP") as PolicyPort["protocol"];
+  if (!["TCP", "UDP", "SCTP"].includes(protocol)) bad([...at, "protocol"], `protocol must be TCP, UDP or SCTP, not ${JSON.stringify(o.protocol)}`);
+  const p = o.port;
+  if (p !== undefined && !(typeof p === "string" ? /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(p) && p.length <= 15 : Number.isInteger(p) && Number(p) >= 1 && Number(p) <= 65535)) bad([...at, "port"], `port ${JSON.stringify(p)} is neither a port number nor a port's name`);
+  const end = o.endPort;
+  if (end !== undefined) {
+    if (p === undefined) bad([...at, "endPort"], "endPort needs a port", "port: 32000, endPort: 32768");
+    else if (typeof p === "string") bad([...at, "endPort"], "endPort goes with a numeric port, not a named one");
+    else if (typeof end !== "number" || !Number.isInteger(end) || end < Number(p) || end > 65535) bad([...at, "endPort"], `endPort ${JSON.stringify(end)} must be a port number at or above port ${String(p)}`);
+  }
+  return { protocol, ...(p !== undefined ? { port: p as number | string } : {}), ...(typeof end === "number" ? { endPort: end } : {}) };
+}
+
+/** Whether an address (IPv4 or IPv6 text) is in an ipBlock: inside cidr, outside every except. */
+export function inBlock(ip: string, b: { cidr: string; except: string[] }): boolean {
+  const a = parseAddr(ip);
+  const p = parsePrefix(b.cidr, false);
+  if (!a || !p || a.family !== p.family || !contains(p, a.family, a.addr)) return false;
+  return !b.except.some((e) => {
+    const q = parsePrefix(e, false);
+    return !!q && q.family === a.family && contains(q, a.family, a.addr);
+  });
+}

@@ -1,0 +1,151 @@
+// NetworkPolicy semantics (kube/policy/): cases of the upstream e2e suite
+// (test/e2e/network/netpol/network_policy.go in kubernetes/kubernetes) — pods a, b, c labelled
+// `pod: NAME` in namespaces x, y, z, each serving ports 80 and 81 (named serve-80-tcp,
+// serve-81-tcp) — their policies, and the truth table each expects, built as the suite builds it
+// (all allowed, then its overrides; the diagonal ignored). The kernel's enforcement is checked
+// against the same tables by the integration tests.
+import { describe, expect, it } from "vitest";
+import { LabSource } from "../../src/lab/source.js";
+import type { Problem } from "../../src/errors.js";
+import { readPolicy } from "../../src/kube/policy/read.js";
+import type { KPolicy, PolicyPod } from "../../src/kube/policy/types.js";
+import { matrix, verdict } from "../../src/kube/policy/verdict.js";
+
+const NS = ["x", "y", "z"];
+const PODS: PolicyPod[] = NS.flatMap((ns, i) =>
+  ["a", "b", "c"].map((name, j) => ({ ns, name, labels: { pod: name }, ip: `10.244.${i + 1}.${j + 2}`, ports: [80, 81].map((port) => ({ name: `serve-${port}-tcp`, port, protocol: "TCP" })) })),
+);
+const NS_LABELS = new Map(NS.map((n) => [n, { ns: n }]));
+const id = (p: PolicyPod) => `${p.ns}/${p.name}`;
+
+function policy(ns: string, spec: Record<string, unknown>, name = "p"): KPolicy {
+  const data = { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name, namespace: ns }, spec };
+  const src = LabSource.fromObject(data, "policy.yaml");
+  const problems: Problem[] = [];
+  const p = readPolicy({ data, at: (k) => ({ src, key: k }) }, { name, ns }, problems);
+  expect(problems.map((x) => x.message)).toEqual([]);
+  return p;
+}
+
+/** The suite's Reachability: all true, then `(from, to) => false` for what it expects blocked. */
+function expected(blocked: (from: PolicyPod, to: PolicyPod) => boolean): string[][] {
+  return PODS.map((a) => PODS.map((b) => (a === b || !blocked(a, b) ? "." : "X")));
+}
+/** The table, the diagonal set allowed (the suite ignores loopback). */
+const table = (ps: KPolicy[], port = 80, proto = "TCP") => matrix(ps, NS_LABELS, PODS, port, proto).map((row, i) => row.map((c, j) => (i === j ? "." : c)));
+const is = (p: PolicyPod, s: string) => id(p) === s;
+
+describe("NetworkPolicy semantics: upstream e2e cases", () => {
+  it("default-deny-ingress: nothing reaches x's pods", () => {
+    expect(table([policy("x", { podSelector: {}, policyTypes: ["Ingress"] })])).toEqual(expected((_, to) => to.ns === "x"));
+  });
+
+  it("default-deny-all: x's pods reach nothing and nothing reaches them", () => {
+    expect(table([policy("x", { podSelector: {}, policyTypes: ["Ingress", "Egress"] })])).toEqual(expected((f, t) => f.ns === "x" || t.ns === "x"));
+  });
+
+  it("allow traffic from pods within server namespace based on PodSelector", () => {
+    const p = policy("x", { podSelector: { matchLabels: { pod: "a" } }, ingress: [{ from: [{ podSelector: { matchLabels: { pod: "b" } } }] }] });
+    expect(table([p])).toEqual(expected((f, t) => is(t, "x/a") && !is(f, "x/b")));
+  });
+
+  it("allow traffic only from a different namespace, based on NamespaceSelector (the default metadata.name label)", () => {
+    const p = policy("x", { podSelector: { matchLabels: { pod: "a" } }, ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "y" } } }] }] });
+    expect(table([p])).toEqual(expected((f, t) => is(t, "x/a") && f.ns !== "y"));
+  });
+
+  it("PodSelector with MatchExpressions; NamespaceSelector with MatchExpressions", () => {
+    const pe = policy("x", { podSelector: { matchLabels: { pod: "a" } }, ingress: [{ from: [{ podSelector: { matchExpressions: [{ key: "pod", operator: "In", values: ["b"] }] } }] }] });
+    expect(table([pe])).toEqual(expected((f, t) => is(t, "x/a") && !is(f, "x/b")));
+    const ne = policy("x", { podSelector: { matchLabels: { pod: "a" } }, ingress: [{ from: [{ namespaceSelector: { matchExpressions: [{ key: "ns", operator: "In", values: ["y"] }] } }] }] });
+    expect(table([ne])).toEqual(expected((f, t) => is(t, "x/a") && f.ns !== "y"));
+  });
+
+  it("Exists and DoesNotExist: a pod with the label, a pod without", () => {
+    const p = policy("x", { podSelector: { matchExpressions: [{ key: "pod", operator: "Exists" }] }, ingress: [{ from: [{ podSelector: { matchExpressions: [{ key: "pod", operator: "DoesNotExist" }] } }] }] });
+    expect(table([p])).toEqual(expected((_, t) => t.ns === "x")); // every pod has the label: none may reach x
+  });
+
+  it("PodSelector OR NamespaceSelector (two peers); PodSelector AND NamespaceSelector (one peer)", () => {
+    const or = policy("x", { podSelector: { matchLabels: { pod: "a" } }, ingress: [{ from: [{ namespaceSelector: { matchExpressions: [{ key: "ns", operator: "NotIn", values: ["x"] }] } }, { podSelector: { matchLabels: { pod: "b" } } }] }] });
+    expect(table([or])).toEqual(expected((f, t) => is(t, "x/a") && f.ns === "x" && f.name !== "b"));
+    const and = policy("x", { podSelector: { matchLabels: { pod: "a" } }, ingress: [{ from: [{ namespaceSelector: { matchExpressions: [{ key: "ns", operator: "NotIn", values: ["x"] }] }, podSelector: { matchLabels: { pod: "b" } } }] }] });
+    expect(table([and])).toEqual(expected((f, t) => is(t, "x/a") && !(f.ns !== "x" && f.name === "b")));
+  });
+
+  it("Multiple PodSelectors and NamespaceSelectors", () => {
+    const p = policy("x", { podSelector: { matchLabels: { pod: "a" } }, ingress: [{ from: [{ namespaceSelector: { matchExpressions: [{ key: "ns", operator: "NotIn", values: ["x"] }] }, podSelector: { matchExpressions: [{ key: "pod", operator: "In", values: ["b", "c"] }] } }] }] });
+    expect(table([p])).toEqual(expected((f, t) => is(t, "x/a") && !(f.ns !== "x" && f.name !== "a")));
+  });
+
+  it("Ports: only 81 from y — on 80 nothing reaches x/a, on 81 y's pods do", () => {
+    const p = policy("x", { podSelector: { matchLabels: { pod: "a" } }, ingress: [{ from: [{ namespaceSelector: { matchLabels: { ns: "y" } } }], ports: [{ port: 81, protocol: "TCP" }] }] });
+    expect(table([p], 80)).toEqual(expected((_, t) => is(t, "x/a")));
+    expect(table([p], 81)).toEqual(expected((f, t) => is(t, "x/a") && f.ns !== "y"));
+  });
+
+  it("one named port: serve-81-tcp opens 81 for everyone, 80 stays closed", () => {
+    const p = policy("x", { podSelector: { matchLabels: { pod: "a" } }, ingress: [{ ports: [{ port: "serve-81-tcp" }] }] });
+    expect(table([p], 81)).toEqual(expected(() => false));
+    expect(table([p], 80)).toEqual(expected((_, t) => is(t, "x/a")));
+  });
+
+  it("endPort: a range 80–81 opens both", () => {
+    const p = policy("x", { podSelector: { matchLabels: { pod: "a" } }, ingress: [{ ports: [{ port: 80, endPort: 81 }] }] });
+    expect([table([p], 80), table([p], 81)]).toEqual([expected(() => false), expected(() => false)]);
+  });
+
+  it("egress to a server in another namespace (PodSelector AND NamespaceSelector), other destinations denied", () => {
+    const p = policy("x", { podSelector: { matchLabels: { pod: "a" } }, policyTypes: ["Egress"], egress: [{ to: [{ namespaceSelector: { matchLabels: { ns: "y" } }, podSelector: { matchLabels: { pod: "a" } } }], ports: [{ port: 80 }] }] });
+    expect(table([p])).toEqual(expected((f, t) => is(f, "x/a") && !is(t, "y/a")));
+  });
+
+  it("deny ingress from pods in other namespaces; deny all egress of a namespace", () => {
+    expect(table([policy("x", { podSelector: {}, ingress: [{ from: [{ podSelector: {} }] }] })])).toEqual(expected((f, t) => t.ns === "x" && f.ns !== "x"));
+    expect(table([policy("x", { podSelector: {}, policyTypes: ["Egress"] })])).toEqual(expected((f) => f.ns === "x"));
+  });
+
+  it("allow-all ingress; policies add up (deny-all and allow-all together allow)", () => {
+    expect(table([policy("x", { podSelector: {}, ingress: [{}] })])).toEqual(expected(() => false));
+    expect(table([policy("x", { podSelector: {}, policyTypes: ["Ingress"] }, "deny"), policy("x", { podSelector: {}, ingress: [{}] }, "allow")])).toEqual(expected(() => false));
+  });
+
+  it("egress to a CIDR block except one pod's address", () => {
+    const p = policy("x", { podSelector: { matchLabels: { pod: "a" } }, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "10.244.0.0/16", except: ["10.244.2.2/32"] } }] }] });
+    expect(table([p])).toEqual(expected((f, t) => is(f, "x/a") && is(t, "y/a")));
+  });
+
+  it("the client's egress denial wins even when the server allows it explicitly", () => {
+    const deny = policy("x", { podSelector: { matchLabels: { pod: "a" } }, policyTypes: ["Egress"] }, "deny-egress");
+    const allow = policy("y", { podSelector: { matchLabels: { pod: "b" } }, ingress: [{ from: [{ namespaceSelector: { matchLabels: { ns: "x" } }, podSelector: { matchLabels: { pod: "a" } } }] }] }, "allow-ingress");
+    const t = table([deny, allow]);
+    expect(t).toEqual(expected((f, to) => is(f, "x/a") || (is(to, "y/b") && !is(f, "x/a"))));
+  });
+
+  it("says why: the policies that isolate each side, and the rule that allowed", () => {
+    const p = policy("x", { podSelector: { matchLabels: { pod: "a" } }, ingress: [{ from: [{ podSelector: { matchLabels: { pod: "c" } } }] }, { from: [{ podSelector: { matchLabels: { pod: "b" } } }] }] }, "web");
+    const [xa, xb, xc] = PODS;
+    expect(verdict([p], NS_LABELS, xb, xa, 80, "TCP")).toEqual({ allowed: true, egress: { isolated: false, policies: [] }, ingress: { isolated: true, policies: ["x/web"], allowedBy: { policy: "x/web", rule: 1 } } });
+    expect(verdict([p], NS_LABELS, PODS[3], xa, 80, "TCP").allowed).toBe(false);
+    expect(verdict([p], NS_LABELS, xa, xc, 80, "TCP").allowed).toBe(true);
+  });
+});
+
+describe("NetworkPolicy: what the API server refuses", () => {
+  const bad = (spec: Record<string, unknown>) => {
+    const data = { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "p", namespace: "x" }, spec };
+    const src = LabSource.fromObject(data, "policy.yaml");
+    const problems: Problem[] = [];
+    readPolicy({ data, at: (k) => ({ src, key: k }) }, { name: "p", ns: "x" }, problems);
+    return problems.map((x) => `${x.key.join(".")}: ${x.message}`);
+  };
+  it("an except outside its cidr, endPort without or below a port or with a named one, an unknown policyType, a bad label", () => {
+    expect(bad({ podSelector: {}, egress: [{ to: [{ ipBlock: { cidr: "10.0.0.0/8", except: ["192.168.0.0/16"] } }] }] })).toEqual(["spec.egress.0.to.0.ipBlock.except.0: except 192.168.0.0/16 is not inside cidr 10.0.0.0/8"]);
+    expect(bad({ podSelector: {}, ingress: [{ ports: [{ endPort: 90 }] }] })).toEqual(["spec.ingress.0.ports.0.endPort: endPort needs a port"]);
+    expect(bad({ podSelector: {}, ingress: [{ ports: [{ port: 90, endPort: 80 }] }] })).toEqual(["spec.ingress.0.ports.0.endPort: endPort 80 must be a port number at or above port 90"]);
+    expect(bad({ podSelector: {}, ingress: [{ ports: [{ port: "http", endPort: 80 }] }] })).toEqual(["spec.ingress.0.ports.0.endPort: endPort goes with a numeric port, not a named one"]);
+    expect(bad({ podSelector: {}, policyTypes: ["Ingres"] })).toEqual(['spec.policyTypes.0: policyTypes: "Ingres" is neither Ingress nor Egress']);
+    expect(bad({ podSelector: { matchLabels: { "bad key!": "x" } } })).toEqual(['spec.podSelector.matchLabels.bad key!: "bad key!" is not a label key']);
+    expect(bad({ podSelector: { matchExpressions: [{ key: "a", operator: "Exists", values: ["x"] }] } })).toEqual(["spec.podSelector.matchExpressions.0.values: operator Exists takes no values"]);
+  });
+});
