@@ -72,7 +72,10 @@ export function enterArgv(meta: Meta, node: string): string[] {
   }
   const n = meta.lab.nodes.find((x) => x.name === node);
   if (!n) {
-    throw new UsageError(`lab ${meta.lab.name} has no node "${node}"`, `nodes: ${meta.lab.nodes.map((x) => x.name).join(", ")}, host`);
+    const names = meta.lab.nodes.map((x) => x.name);
+    // A pod outside default is NS/POD: `client` may be `shop/client`.
+    const like = names.find((x) => x.endsWith(`/${node}`)) ?? closest(node, names);
+    throw new UsageError(`lab ${meta.lab.name} has no node "${node}"`, like ? `did you mean ${like}?` : `nodes: ${names.join(", ")}, host`);
   }
   return ["ip", "netns", "exec", n.ns];
 }

@@ -106,7 +106,8 @@ program
   .argument("[node]", "a node (or host); dns means the DNS server's log unless the lab has a node named dns")
   .option("--dns", "the DNS server's query log, whatever the lab's nodes are called")
   .option("-f, --follow", "keep printing as it grows (Ctrl-C stops), as tail -F")
-  .option("-n, --tail <lines>", "only the last N lines")
+  .option("--tail <lines>", "only the last N lines")
+  .option("-n, --namespace <ns>", "a pod's namespace, as kubectl's -n (the node NS/POD)")
   .action(lazy("logs", "logsCmd"));
 
 program

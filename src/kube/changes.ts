@@ -4,7 +4,7 @@
 // applies the overlay to the lab that is up (change/index.ts) and prints the lines once it has.
 import { UsageError } from "../errors.js";
 import { BUILT } from "./fields.js";
-import { contentHash, emptyOverlay, objectKey, resourceOf, type KubeOverlay } from "./overlay.js";
+import { contentHash, emptyOverlay, objectKey, resourceOf, selectorOf, type KubeOverlay } from "./overlay.js";
 import type { KubeCluster } from "./types.js";
 
 /** An object from a file given with -f: its data, the file, its document there (from 0). */
@@ -18,7 +18,7 @@ export interface ObjectChanges {
   overlay: KubeOverlay;
   /** kubectl's lines, in the order of the objects given. */
   lines: string[];
-  /** Lines for objects that were not there (NotFound): said on stderr, exit 1, as kubectl does. */
+  /** Errors for objects not found or refused (NotFound, Forbidden, Invalid): said on stderr, exit 1, as kubectl does. */
   missing: string[];
   /** Whether the overlay differs from the cluster's (false: every object unchanged). */
   changed: boolean;
@@ -47,9 +47,16 @@ export function applyObjects(c: KubeCluster, objects: Applied[]): ObjectChanges 
   const lines: string[] = [];
   let changed = false;
   const now = { ...c.objects };
+  const missing: string[] = [];
   for (const a of objects) {
     const key = objectKey(a.data);
     const was = now[key];
+    // A Deployment's selector is immutable: the API server refuses the change, and so does this.
+    const sel = c.selectors?.[key];
+    if (was !== undefined && sel !== undefined && a.data.kind === "Deployment" && selectorOf(a.data) !== sel) {
+      missing.push(`The Deployment "${nameOf(key)}" is invalid: spec.selector: Invalid value: ${selectorOf(a.data)}: field is immutable`);
+      continue;
+    }
     const status = was === undefined ? "created" : was === contentHash(a.data) ? "unchanged" : "configured";
     now[key] = contentHash(a.data); // the same object twice in one call: the second is a change of the first, as kubectl says
     const aside = BUILT[String(a.data.kind)] ? "" : ` (kept, not built: netlab does not build ${String(a.data.kind)} objects yet)`;
@@ -60,7 +67,7 @@ export function applyObjects(c: KubeCluster, objects: Applied[]): ObjectChanges 
     o.deleted = o.deleted.filter((k) => k !== key);
     delete o.replicas[key]; // the manifest's replicas win, as kubectl apply's do
   }
-  return { overlay: o, lines, missing: [], changed };
+  return { overlay: o, lines, missing, changed };
 }
 
 /** kubectl delete: each object deleted, or NotFound; a Namespace takes everything in it along. */

@@ -9,14 +9,14 @@ import { closest } from "../suggest.js";
 import { problemAt, type Manifest } from "./manifests.js";
 
 /** The kinds netlab builds, and the apiVersion that serves each. */
-export const BUILT: Record<string, string> = { Namespace: "v1", Pod: "v1", Service: "v1", Deployment: "apps/v1" };
+export const BUILT: Record<string, string> = { Namespace: "v1", Pod: "v1", Service: "v1", Deployment: "apps/v1", NetworkPolicy: "networking.k8s.io/v1" };
 
 /** Kubernetes kinds netlab leaves aside (said as a warning), with the apiVersions that serve them. */
 const ASIDE: Record<string, string[]> = {
   ConfigMap: ["v1"], Secret: ["v1"], ServiceAccount: ["v1"], PersistentVolumeClaim: ["v1"], PersistentVolume: ["v1"],
   Endpoints: ["v1"], LimitRange: ["v1"], ResourceQuota: ["v1"], ReplicationController: ["v1"],
   StatefulSet: ["apps/v1"], DaemonSet: ["apps/v1"], ReplicaSet: ["apps/v1"], Job: ["batch/v1"], CronJob: ["batch/v1"],
-  Ingress: ["networking.k8s.io/v1"], IngressClass: ["networking.k8s.io/v1"], NetworkPolicy: ["networking.k8s.io/v1"],
+  Ingress: ["networking.k8s.io/v1"], IngressClass: ["networking.k8s.io/v1"],
   EndpointSlice: ["discovery.k8s.io/v1"], HorizontalPodAutoscaler: ["autoscaling/v2", "autoscaling/v1"], PodDisruptionBudget: ["policy/v1"],
   Role: ["rbac.authorization.k8s.io/v1"], RoleBinding: ["rbac.authorization.k8s.io/v1"], ClusterRole: ["rbac.authorization.k8s.io/v1"], ClusterRoleBinding: ["rbac.authorization.k8s.io/v1"],
   StorageClass: ["storage.k8s.io/v1"], PriorityClass: ["scheduling.k8s.io/v1"], CustomResourceDefinition: ["apiextensions.k8s.io/v1"],
@@ -63,6 +63,19 @@ const SCHEMA: Record<string, Record<string, string[]>> = {
     "": TOP, metadata: META,
     spec: ["replicas", "selector", "template", "strategy", "minReadySeconds", "revisionHistoryLimit", "paused", "progressDeadlineSeconds"],
     "spec.selector": SELECTOR, "spec.template": ["metadata", "spec"], "spec.template.metadata": META, ...POD("spec.template.spec"),
+  },
+  NetworkPolicy: {
+    "": TOP, metadata: META,
+    spec: ["podSelector", "policyTypes", "ingress", "egress"],
+    "spec.podSelector": SELECTOR, "spec.podSelector.matchExpressions[]": ["key", "operator", "values"],
+    ...Object.fromEntries(([["ingress", "from"], ["egress", "to"]] as const).flatMap(([dir, peer]) => [
+      [`spec.${dir}[]`, [peer, "ports"]],
+      [`spec.${dir}[].${peer}[]`, ["podSelector", "namespaceSelector", "ipBlock"]],
+      [`spec.${dir}[].${peer}[].podSelector`, SELECTOR], [`spec.${dir}[].${peer}[].namespaceSelector`, SELECTOR],
+      [`spec.${dir}[].${peer}[].podSelector.matchExpressions[]`, ["key", "operator", "values"]], [`spec.${dir}[].${peer}[].namespaceSelector.matchExpressions[]`, ["key", "operator", "values"]],
+      [`spec.${dir}[].${peer}[].ipBlock`, ["cidr", "except"]],
+      [`spec.${dir}[].ports[]`, ["protocol", "port", "endPort"]],
+    ])),
   },
   Service: {
     "": TOP, metadata: META,

@@ -14,10 +14,11 @@ import { shQuote } from "../shell.js";
 import { dnsAddon, dnsIPOf, DNS_POD, podResolv } from "./dns.js";
 import { kubeletResolv } from "./pod-network.js";
 import { problemAt, readManifests } from "./manifests.js";
-import { contentHash, objectKey, withOverlay, type KubeOverlay } from "./overlay.js";
+import { contentHash, objectKey, selectorOf, withOverlay, type KubeOverlay } from "./overlay.js";
 import { readObjects } from "./objects.js";
 import { allocate, allocateLoadBalancers, selected, targetOn, type Allocation } from "./services.js";
 import { lbPool, lbRoutes } from "./load-balancers.js";
+import { checksStillNamed, deploymentsAnswer } from "./checks.js";
 import type { KPod, KService, KubeCluster, KubeNode, ServiceModel } from "./types.js";
 
 export type { KubeCluster, KubeNode } from "./types.js";
@@ -81,7 +82,7 @@ export function lowerKubernetes(raw: RawLab, src: LabSource, labFile: string, ov
   if (pool) out.raw = lbRoutes(out.raw, pool, nodes);
   if (out.problems.length) return out;
   if (previous) stamp(previous, lowered.pods, svcs);
-  out.cluster = { podCIDR: formatPrefix(pods), serviceCIDR: formatPrefix(services!), ...(pool ? { loadBalancerCIDR: formatPrefix(pool) } : {}), routing: k.routing ?? "host-gw", mtu: mtuOf(raw, k), nodes, pods: lowered.pods, services: svcs, dns: { ip: dnsIPOf(formatPrefix(services!)), pod: DNS_POD }, objects: Object.fromEntries(objects.map((m) => [objectKey(m.data), contentHash(m.data)])), ...(overlay ? { overlay } : {}), ...(leftOut.length ? { leftOut } : {}) };
+  out.cluster = { podCIDR: formatPrefix(pods), serviceCIDR: formatPrefix(services!), ...(pool ? { loadBalancerCIDR: formatPrefix(pool) } : {}), routing: k.routing ?? "host-gw", mtu: mtuOf(raw, k), nodes, pods: lowered.pods, services: svcs, dns: { ip: dnsIPOf(formatPrefix(services!)), pod: DNS_POD }, objects: Object.fromEntries(objects.map((m) => [objectKey(m.data), contentHash(m.data)])), selectors: Object.fromEntries(objects.filter((m) => m.data.kind === "Deployment").map((m) => [objectKey(m.data), selectorOf(m.data)])), ...(overlay ? { overlay } : {}), ...(leftOut.length ? { leftOut } : {}), ...policiesOf(read.objects) };
   return out;
 }
 
@@ -160,7 +161,7 @@ function lowerPods(raw: RawLab, k: RawKube, nodes: KubeNode[], list: KPod[], ser
     origins.set(`nodes.${name}`, () => p.m.at([...p.spec]));
     // What it listens on once up: its TCP and UDP containerPorts (a `sleep` container listens on none).
     const listens = p.containers.flatMap((c) => c.ports).filter((x) => x.protocol !== "SCTP").length;
-    pods.push({ node: name, on: node.name, ns: p.ns, name: p.name, labels: p.labels, listens, ...(p.owner ? { owner: p.owner } : {}), ...(p.hostname ? { hostname: p.hostname } : {}), ...(p.subdomain ? { subdomain: p.subdomain } : {}) });
+    pods.push({ node: name, on: node.name, ns: p.ns, name: p.name, labels: p.labels, listens, ...(p.containers.some((c) => c.ports.length) ? { ports: p.containers.flatMap((c) => c.ports) } : {}), ...(p.owner ? { owner: p.owner } : {}), ...(p.hostname ? { hostname: p.hostname } : {}), ...(p.subdomain ? { subdomain: p.subdomain } : {}) });
   }
   return { raw: { ...raw, hosts, networks, nodes: labNodes }, origins, pods };
 }
@@ -190,43 +191,6 @@ function placed(p: KPod, nodes: KubeNode[], raw: RawLab, turn: Map<string, numbe
   return fit[i % fit.length];
 }
 
-/**
- * `answeredBy: [deployment/web]` (or `shop/deployment/api`): every pod the Deployment has now —
- * so a check still holds once the Deployment is scaled. A Deployment with no pods stays as
- * written (the check then names no node, and says so).
- */
-function deploymentsAnswer<T extends RawLab>(raw: T, pods: KubeCluster["pods"]): T {
-  const expand = (entry: string) => {
-    const m = /^(?:([^/]+)\/)?deployment\/([^/]+)$/.exec(entry);
-    const of = m ? pods.filter((p) => p.owner === m[2] && p.ns === (m[1] ?? "default")).map((p) => p.node) : [];
-    return of.length ? of : [entry];
-  };
-  const checks = raw.checks?.map((c) => (Array.isArray(c.answeredBy) && c.answeredBy.some((e) => e.includes("deployment/")) ? { ...c, answeredBy: c.answeredBy.flatMap(expand) } : c));
-  return checks ? { ...raw, checks } : raw;
-}
-
-/**
- * While the cluster differs from the lab file (apply -f, delete, scale), a check that names a
- * node no longer there (a pod scaled away) is left out, and said: the rest still run. Each
- * check kept is located where the lab file has it.
- */
-function checksStillNamed(lowered: ReturnType<typeof lowerPods>, src: LabSource, warnings: Problem[], leftOut: string[]): RawLab {
-  const raw = lowered.raw;
-  const here = (n: string) => n === "host" || raw.nodes?.[n] !== undefined || raw.hosts?.[n] !== undefined;
-  const kept: NonNullable<RawLab["checks"]> = [];
-  (raw.checks ?? []).forEach((c, i) => {
-    const names = [c.from, ...(c.answeredBy ? (Array.isArray(c.answeredBy) ? c.answeredBy : Object.keys(c.answeredBy)) : [])];
-    const gone = names.filter((n) => !here(n));
-    if (!gone.length) {
-      lowered.origins.set(`checks.${kept.length}`, (rest) => ["checks", i, ...rest]);
-      return void kept.push(c);
-    }
-    warnings.push(src.problem(["checks", i], `this check is left out while the cluster differs from the lab file: it names ${gone.join(", ")}, which the cluster no longer has`, "netlab down and up bring the lab file's cluster back"));
-    leftOut.push(`checks[${i}] names ${gone.join(", ")}`);
-  });
-  return { ...raw, checks: kept };
-}
-
 /** What a pod runs: each container's command, else a `netlab serve` per containerPort answering with the pod's name. */
 function runOf(p: KPod): { run?: string[] } {
   const run = p.containers.flatMap((c) => {
@@ -237,6 +201,12 @@ function runOf(p: KPod): { run?: string[] } {
 }
 
 
+
+/** The cluster's NetworkPolicies (without their manifests: lab.json holds them) and namespaces' labels, when it has policies. */
+function policiesOf(o: ReturnType<typeof readObjects>["objects"]): Pick<KubeCluster, "policies" | "namespaces"> {
+  if (!o.policies.length) return {};
+  return { policies: o.policies.map(({ m: _m, ...p }) => p), namespaces: Object.fromEntries(o.namespaces) };
+}
 
 /** When each pod and Service was made, for kubectl's AGE: kept from the cluster up, now for those it did not have. */
 function stamp(previous: KubeCluster, pods: KubeCluster["pods"], svcs: ServiceModel[]): void {

@@ -9,11 +9,14 @@ import { readService } from "./services.js";
 import type { KContainer, KPod, KPort, KService } from "./types.js";
 import { kindStatus, unknownFields } from "./fields.js";
 import { podNames } from "./pod-network.js";
+import { readPolicy } from "./policy/read.js";
+import type { KPolicy } from "./policy/types.js";
 
 export interface KObjects {
   namespaces: Map<string, Record<string, string>>;
   pods: KPod[];
   services: KService[];
+  policies: KPolicy[];
 }
 
 /** The most pods one Deployment makes. */
@@ -34,7 +37,7 @@ export function readObjects(ms: Manifest[]): { objects: KObjects; problems: Prob
   const problems: Problem[] = [];
   const warnings: Problem[] = [];
   const aside = new Set<string>();
-  const objects: KObjects = { namespaces: new Map([["default", {}], ["kube-system", {}]]), pods: [], services: [] };
+  const objects: KObjects = { namespaces: new Map([["default", {}], ["kube-system", {}]]), pods: [], services: [], policies: [] };
   const seen = new Set<string>();
   const named = (m: Manifest, kind: string): { name: string; ns: string } | null => {
     const meta = isObj(m.data.metadata) ? m.data.metadata : {};
@@ -78,9 +81,12 @@ export function readObjects(ms: Manifest[]): { objects: KObjects; problems: Prob
     } else if (kind === "Service") {
       const n = named(m, kind);
       if (n) objects.services.push(readService(m, n, problems, warnings));
+    } else if (kind === "NetworkPolicy") {
+      const n = named(m, kind);
+      if (n) objects.policies.push({ ...readPolicy(m, n, problems), ns: n.ns });
     }
   }
-  for (const p of [...objects.pods, ...objects.services])
+  for (const p of [...objects.pods, ...objects.services, ...objects.policies])
     if (!objects.namespaces.has(p.ns)) problems.push(problemAt(p.m, ["metadata", "namespace"], `namespace "${p.ns}" not found`, `add a Namespace manifest for it (kind: Namespace, metadata: { name: ${p.ns} })`));
   return { objects, problems, warnings, aside };
 

@@ -79,6 +79,13 @@ function appliedManifest(p: KubeOverlay["put"][string]): Manifest {
   return { data: p.data, at: (k) => ({ src, key: k }) };
 }
 
+/** A Deployment's selector as kept for the immutability check: matchLabels' JSON, keys sorted. */
+export function selectorOf(data: Record<string, unknown>): string {
+  const spec = isObj(data.spec) ? data.spec : {};
+  const m = isObj(spec.selector) && isObj(spec.selector.matchLabels) ? spec.selector.matchLabels : {};
+  return JSON.stringify(Object.fromEntries(Object.keys(m).sort().map((k) => [k, String(m[k])])));
+}
+
 /** What tells two versions of an object apart (kubectl's configured / unchanged). */
 export function contentHash(data: unknown): string {
   const stable = (v: unknown): unknown => (Array.isArray(v) ? v.map(stable) : isObj(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, stable(v[k])])) : v);

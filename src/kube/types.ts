@@ -111,15 +111,21 @@ export interface KubeCluster {
   mtu: number;
   nodes: KubeNode[];
   /** Every pod: its lab node name (`NS/POD`, `POD` in default), its node. */
-  pods: { node: string; on: string; ns: string; name: string; labels: Record<string, string>; listens: number; ip?: string; since?: string; owner?: string; hostname?: string; subdomain?: string }[];
+  pods: { node: string; on: string; ns: string; name: string; labels: Record<string, string>; listens: number; ip?: string; since?: string; owner?: string; hostname?: string; subdomain?: string; ports?: KPort[] }[];
   /** Services with their ClusterIP and endpoints (their addresses filled once the lab is resolved: withEndpoints). */
   services: ServiceModel[];
   /** The cluster DNS: its ClusterIP (serviceCIDR's .10) and the pod its server runs in (kube/dns.ts). */
   dns: { ip: string; pod: string };
   /** Every object of the manifests (the overlay laid over them), by key: its content's hash (kubectl's configured / unchanged). */
   objects: Record<string, string>;
+  /** NetworkPolicies, as read (kube/policy/), enforced in every node (plan/features/netpol.ts). */
+  policies?: Omit<import("./policy/types.js").KPolicy, "m">[];
+  /** Namespaces' labels (for namespaceSelector). */
+  namespaces?: Record<string, Record<string, string>>;
   /** The lab file's checks left out while the cluster differs from it (`checks[i] names web-2`). */
   leftOut?: string[];
+  /** Each Deployment's spec.selector.matchLabels (JSON, keys sorted): immutable, as the API server keeps it. */
+  selectors?: Record<string, string>;
   /** What apply -f, delete and scale changed while the cluster is up (kube/overlay.ts). */
   overlay?: import("./overlay.js").KubeOverlay;
 }

@@ -105,13 +105,19 @@ describe("kubectl's verbs, as objects", () => {
   it("says what kubectl says: a second copy in one call configured, NotFound in kubectl's plural, Forbidden for what the cluster needs", () => {
     const svc2 = (port: number) => ({ apiVersion: "v1", kind: "Service", metadata: { name: "dup" }, spec: { ports: [{ port }] } });
     expect(applyObjects(up.kube!, [{ data: svc2(80), file: "/d.yaml", doc: 0 }, { data: svc2(81), file: "/d.yaml", doc: 1 }]).lines).toEqual(["service/dup created", "service/dup configured"]);
-    const np = { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "deny" }, spec: {} };
-    expect(applyObjects(up.kube!, [{ data: np, file: "/n.yaml", doc: 0 }]).lines).toEqual(["networkpolicy.networking.k8s.io/deny created (kept, not built: netlab does not build NetworkPolicy objects yet)"]);
+    const ing = { apiVersion: "networking.k8s.io/v1", kind: "Ingress", metadata: { name: "web" }, spec: {} };
+    expect(applyObjects(up.kube!, [{ data: ing, file: "/n.yaml", doc: 0 }]).lines).toEqual(["ingress.networking.k8s.io/web created (kept, not built: netlab does not build Ingress objects yet)"]);
     expect(deleteObjects(up.kube!, ["NetworkPolicy/default/x", "Service/default/a", "Service/default/a"]).missing).toEqual(['Error from server (NotFound): networkpolicies.networking.k8s.io "x" not found', 'Error from server (NotFound): services "a" not found']);
     expect(deleteObjects(up.kube!, ["Namespace//default", "Service/kube-system/kube-dns"]).missing).toEqual(['Error from server (Forbidden): namespaces "default" is forbidden: this namespace may not be deleted', `Error from server (Forbidden): services "kube-dns" is forbidden: netlab's cluster DNS answers behind it`]);
     expect(keyOf("pod", "team/api-0", "default")).toBe("Pod/team/api-0");
     expect(keyOf("deploy/shop/web", undefined, "default")).toBe("Deployment/shop/web"); // NS/NAME, as netlab names pods
     expect(() => keyOf("deploy/a/b/c", undefined, "default")).toThrow(/is not a name/);
+  });
+
+  it("a Deployment's selector is immutable: a change of it is refused, as the API server refuses it", () => {
+    const moved = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web" }, spec: { replicas: 2, selector: { matchLabels: { app: "web2" } }, template: { metadata: { labels: { app: "web2" } }, spec: { containers: [{ name: "web", image: "nginx" }] } } } };
+    const r = applyObjects(up.kube!, [{ data: moved, file: "/w.yaml", doc: 0 }]);
+    expect([r.lines, r.missing, r.changed]).toEqual([[], ['The Deployment "web" is invalid: spec.selector: Invalid value: {"app":"web2"}: field is immutable'], false]);
   });
 });
 

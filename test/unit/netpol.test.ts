@@ -10,6 +10,10 @@ import type { Problem } from "../../src/errors.js";
 import { readPolicy } from "../../src/kube/policy/read.js";
 import type { KPolicy, PolicyPod } from "../../src/kube/policy/types.js";
 import { matrix, verdict } from "../../src/kube/policy/verdict.js";
+import { labFromText } from "../../src/lab/load.js";
+import { compile } from "../../src/plan/compile.js";
+import { renderPlan } from "../../src/runtime/ops/index.js";
+import { chainFor } from "../../src/plan/features/kube-proxy.js";
 
 const NS = ["x", "y", "z"];
 const PODS: PolicyPod[] = NS.flatMap((ns, i) =>
@@ -147,5 +151,48 @@ describe("NetworkPolicy: what the API server refuses", () => {
     expect(bad({ podSelector: {}, policyTypes: ["Ingres"] })).toEqual(['spec.policyTypes.0: policyTypes: "Ingres" is neither Ingress nor Egress']);
     expect(bad({ podSelector: { matchLabels: { "bad key!": "x" } } })).toEqual(['spec.podSelector.matchLabels.bad key!: "bad key!" is not a label key']);
     expect(bad({ podSelector: { matchExpressions: [{ key: "a", operator: "Exists", values: ["x"] }] } })).toEqual(["spec.podSelector.matchExpressions.0.values: operator Exists takes no values"]);
+  });
+});
+
+describe("NetworkPolicy compiled as kube-router compiles it", () => {
+  const lab = labFromText(`name: np
+kubernetes:
+  nodes: [node1, node2]
+  manifests:
+    - apiVersion: apps/v1
+      kind: Deployment
+      metadata: { name: backend }
+      spec:
+        replicas: 2
+        selector: { matchLabels: { tier: backend } }
+        template: { metadata: { labels: { tier: backend } }, spec: { containers: [{ name: b, image: x, ports: [{ name: http, containerPort: 8080 }] }] } }
+    - { apiVersion: v1, kind: Pod, metadata: { name: front, labels: { tier: frontend } }, spec: { nodeName: node1, containers: [{ name: f, image: x, command: [sleep, "9"] }] } }
+    - apiVersion: networking.k8s.io/v1
+      kind: NetworkPolicy
+      metadata: { name: backend-from-frontend }
+      spec:
+        podSelector: { matchLabels: { tier: backend } }
+        ingress: [{ from: [{ podSelector: { matchLabels: { tier: frontend } } }], ports: [{ port: http }] }]
+`, "np.yaml");
+  const script = renderPlan(compile(lab, { stateDir: "/run/netlab/np" }), "t");
+  const at = script.indexOf("np-node1 iptables-restore");
+  const node1 = script.slice(at, script.indexOf("np-node2 i", at));
+
+  it("a chain per selected local pod, entered for traffic to and from it (routed and bridged), REJECT for what no rule marked", () => {
+    const fw = chainFor("KUBE-POD-FW-", "defaultbackend-0");
+    expect(node1).toContain(`-A KUBE-ROUTER-FORWARD -d 10.244.1.3/32 -m comment --comment "rule to jump traffic destined to POD name:backend-0 namespace: default to chain ${fw}" -j ${fw}`);
+    expect(node1).toContain(`-A KUBE-ROUTER-FORWARD -m physdev --physdev-is-bridged -d 10.244.1.3/32`);
+    expect(node1).toContain(`-A ${fw} -m mark ! --mark 0x10000/0x10000 -m comment --comment "rule to REJECT traffic destined for POD name:backend-0 namespace: default" -j REJECT --reject-with icmp-port-unreachable`);
+    // No policy selects front: it has no chain; its egress is free.
+    expect(node1).not.toContain(chainFor("KUBE-POD-FW-", "defaultfront"));
+  });
+
+  it("the policy's chain: frontend pods (an ipset) to the backend pods (an ipset), the named port resolved on each backend pod", () => {
+    const pol = chainFor("KUBE-NWPLCY-", "defaultbackend-from-frontend");
+    const dst = chainFor("KUBE-DST-", "defaultbackend-from-frontend");
+    const src = chainFor("KUBE-SRC-", "defaultbackend-from-frontendingress0pods");
+    expect(node1).toMatch(new RegExp(`-A ${pol} -m set --match-set ${dst} dst -m set --match-set ${src} src -d 10\\.244\\.1\\.3/32 -p tcp -m tcp --dport 8080 .*-j MARK --set-xmark 0x10000/0x10000`));
+    expect(script).toContain(`add ${src} 10.244.1.4`); // front, on node1 after the DNS pod and backend-0
+    expect(script).toContain(`add ${dst} 10.244.2.2`); // backend-1, on node2
   });
 });

@@ -8,7 +8,9 @@ import { ageOf, getTable, kindOf } from "../../kube/get.js";
 import { asObjects } from "../../kube/as-objects.js";
 import { table } from "../output.js";
 
-export async function getCmd(ref: string, what: string, name: string | undefined, opts: { namespace?: string; allNamespaces?: boolean; output?: string }): Promise<number> {
+export async function getCmd(ref: string, given: string, named: string | undefined, opts: { namespace?: string; allNamespaces?: boolean; output?: string }): Promise<number> {
+  // kubectl's KIND/NAME (po/web-0) as well as KIND NAME.
+  const [what, name] = given.includes("/") && named === undefined ? [given.slice(0, given.indexOf("/")), given.slice(given.indexOf("/") + 1)] : [given, named];
   const kind = kindOf(what);
   if (!kind) throw new UsageError(`netlab get does not know "${what}"`, "pods, services, endpoints, nodes, deployments or namespaces (po, svc, ep, no, deploy, ns)");
   if (opts.output && !["wide", "json", "yaml"].includes(opts.output)) throw new UsageError(`-o ${opts.output}: netlab get prints wide, json or yaml`, "e.g. -o wide");

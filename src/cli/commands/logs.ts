@@ -15,7 +15,8 @@ import { runInherit } from "./exec.js";
  * the lab has a node named dns — a node's name always means that node. Exit 0; 1 when a log
  * cannot be read (said on stderr); 2 for a node the lab does not have.
  */
-export async function logsCmd(lab: string, what: string | undefined, opts: { dns?: boolean; follow?: boolean; tail?: string } = {}): Promise<number> {
+export async function logsCmd(lab: string, given: string | undefined, opts: { dns?: boolean; follow?: boolean; tail?: string; namespace?: string } = {}): Promise<number> {
+  const what = given !== undefined && opts.namespace && opts.namespace !== "default" && !given.includes("/") ? `${opts.namespace}/${given}` : given;
   const tail = opts.tail === undefined ? undefined : Number(opts.tail);
   if (tail !== undefined && !(Number.isInteger(tail) && tail >= 0)) throw new UsageError(`--tail ${opts.tail}: not a number of lines`, "e.g. --tail 20");
   requireRoot("netlab logs");

@@ -6,6 +6,7 @@ import type { Lab, Node } from "../../lab/model.js";
 import type { Op } from "../ops.js";
 import { Ruleset } from "../ruleset.js";
 import { kubeProxy } from "./kube-proxy.js";
+import { networkPolicies } from "./netpol.js";
 
 /** The MARK kube-proxy sets on what it masquerades itself (flannel leaves it to kube-proxy). */
 export const MASQ_MARK = "0x4000/0x4000";
@@ -16,6 +17,7 @@ export function clusterNodeRules(lab: Lab, node: Node): Op[] {
   if (!lab.kube || !me) return [];
   const rs = new Ruleset(lab.name, node.ns, 4, { owned: true, verbatim: true });
   kubeProxy(rs, lab.kube, node.name);
+  networkPolicies(rs, lab.kube, node.name);
   const cluster = lab.kube.podCIDR;
   const C = "FLANNEL-POSTRTG";
   const masq = "flanneld masq";

@@ -1,0 +1,130 @@
+// NetworkPolicy enforced the way kube-router's netpol controller enforces it
+// (cloudnativelabs/kube-router pkg/controllers/netpol; ../shared/reference/k8s-networking.md §2),
+// in every cluster node's namespace, in the same ruleset (one iptables-restore) as kube-proxy's:
+// FORWARD/OUTPUT/INPUT → KUBE-ROUTER-*, which send traffic to and from each local pod a policy
+// selects into its KUBE-POD-FW-<hash>; there replies pass (KUBE-NWPLCY-COMMON), the node reaches
+// its own pods, a direction no policy isolates is marked allowed (KUBE-NWPLCY-DEFAULT), and every
+// selecting policy's chain KUBE-NWPLCY-<hash> marks what one of its rules allows, its peers in
+// ipsets (KUBE-SRC-/KUBE-DST-<hash>); what is left unmarked is REJECTed. The semantics are
+// kube/policy/verdict.ts's; this only writes them as rules.
+import type { KubeCluster } from "../../kube/types.js";
+import { matches, nsLabelsOf } from "../../kube/policy/verdict.js";
+import type { Peer, PolicyPort, PolicyRule } from "../../kube/policy/types.js";
+import type { Ruleset } from "../ruleset.js";
+import { chainFor } from "./kube-proxy.js";
+
+const ALLOWED = "0x10000/0x10000";
+const PASSED = "0x20000/0x20000";
+
+type Pod = KubeCluster["pods"][number] & { ip: string };
+type Policy = NonNullable<KubeCluster["policies"]>[number];
+
+/** Adds node `node`'s NetworkPolicy rules to `rs` (kube-proxy's ruleset for the node). */
+export function networkPolicies(rs: Ruleset, c: KubeCluster, node: string): void {
+  const policies = c.policies ?? [];
+  if (!policies.length) return;
+  const nsLabels = new Map(Object.entries(c.namespaces ?? {}));
+  const pods = c.pods.filter((p): p is Pod => !!p.ip);
+  const selects = (p: Policy, pod: Pod) => pod.ns === p.ns && matches(p.podSelector, pod.labels);
+  const local = pods.filter((p) => p.on === node && policies.some((q) => selects(q, p)));
+  if (!local.length) return;
+  for (const c of ["KUBE-ROUTER-INPUT", "KUBE-ROUTER-FORWARD", "KUBE-ROUTER-OUTPUT", "KUBE-NWPLCY-COMMON", "KUBE-NWPLCY-DEFAULT"]) rs.declare("filter", c);
+  // Inserted after kube-proxy's jumps, so they come first: a policy sees service traffic too.
+  for (const [from, to] of [["INPUT", "KUBE-ROUTER-INPUT"], ["FORWARD", "KUBE-ROUTER-FORWARD"], ["OUTPUT", "KUBE-ROUTER-OUTPUT"]] as const) rs.entry({ table: "filter", from, to, insert: true });
+  rs.add("filter", "KUBE-NWPLCY-COMMON", "-m conntrack --ctstate INVALID", "DROP", "rule to drop invalid state for pod");
+  rs.add("filter", "KUBE-NWPLCY-COMMON", "-m conntrack --ctstate RELATED,ESTABLISHED", "ACCEPT", "rule for stateful firewall for pod");
+  rs.add("filter", "KUBE-NWPLCY-DEFAULT", "", `MARK --set-xmark ${ALLOWED}`, "rule to mark traffic matching a network policy");
+  const used = policies.filter((p) => local.some((pod) => selects(p, pod)));
+  for (const p of used) policyChain(rs, p, pods, nsLabels);
+  for (const pod of local) podChain(rs, pod, used.filter((p) => selects(p, pod)));
+  for (const ch of ["KUBE-ROUTER-INPUT", "KUBE-ROUTER-FORWARD", "KUBE-ROUTER-OUTPUT"]) rs.add("filter", ch, `-m mark --mark ${PASSED}`, "ACCEPT", "rule to explicitly ACCEPT traffic that comply to network policies");
+}
+
+const podName = (p: { ns: string; name: string }) => `POD name:${p.name} namespace: ${p.ns}`;
+
+/** A local pod's chain, and the jumps to it for traffic to and from it (routed, and bridged on its node). */
+function podChain(rs: Ruleset, pod: Pod, policies: Policy[]): void {
+  const ch = chainFor("KUBE-POD-FW-", `${pod.ns}${pod.name}`);
+  rs.declare("filter", ch);
+  const to = `-d ${pod.ip}/32`;
+  const from = `-s ${pod.ip}/32`;
+  for (const [chain, dir] of [["KUBE-ROUTER-FORWARD", "to"], ["KUBE-ROUTER-FORWARD", "from"], ["KUBE-ROUTER-OUTPUT", "to"], ["KUBE-ROUTER-INPUT", "from"]] as const) {
+    const m = dir === "to" ? to : from;
+    const what = `rule to jump traffic ${dir === "to" ? "destined to" : "from"} ${podName(pod)} to chain ${ch}`;
+    rs.add("filter", chain, m, ch, what);
+    if (chain === "KUBE-ROUTER-FORWARD") rs.add("filter", chain, `-m physdev --physdev-is-bridged ${m}`, ch, what);
+  }
+  rs.add("filter", ch, "", "KUBE-NWPLCY-COMMON", "rule to run common rules for pod");
+  rs.add("filter", ch, `-m addrtype --src-type LOCAL ${to}`, "ACCEPT", "rule to permit the traffic to pods when source is the pod's local node");
+  const ingress = policies.filter((p) => p.types.includes("Ingress"));
+  const egress = policies.filter((p) => p.types.includes("Egress"));
+  if (!egress.length) rs.add("filter", ch, from, "KUBE-NWPLCY-DEFAULT", `run through default egress network policy chain for ${podName(pod)}`);
+  if (!ingress.length) rs.add("filter", ch, to, "KUBE-NWPLCY-DEFAULT", `run through default ingress network policy chain for ${podName(pod)}`);
+  for (const p of policies) {
+    const both = p.types.includes("Ingress") && p.types.includes("Egress");
+    rs.add("filter", ch, both ? "" : p.types.includes("Ingress") ? to : from, chainFor("KUBE-NWPLCY-", `${p.ns}${p.name}`), `run through nw policy ${p.name}`);
+  }
+  rs.add("filter", ch, `-m mark ! --mark ${ALLOWED}`, "REJECT --reject-with icmp-port-unreachable", `rule to REJECT traffic destined for ${podName(pod)}`);
+  rs.add("filter", ch, "", "MARK --set-xmark 0x0/0x10000", "reset mark to let traffic pass through rest of the chains");
+  rs.add("filter", ch, "", `MARK --set-xmark ${PASSED}`, "set mark to ACCEPT traffic that comply to network policies");
+}
+
+/** A policy's chain: each rule as kube-router's two (mark; return if marked), its pods and peers in ipsets. */
+function policyChain(rs: Ruleset, p: Policy, pods: Pod[], nsLabels: Map<string, Record<string, string>>): void {
+  const ch = chainFor("KUBE-NWPLCY-", `${p.ns}${p.name}`);
+  rs.declare("filter", ch);
+  const targets = pods.filter((pod) => pod.ns === p.ns && matches(p.podSelector, pod.labels));
+  const targetSet = chainFor("KUBE-DST-", `${p.ns}${p.name}`);
+  rs.ipset(targetSet, { type: "hash:ip", members: targets.map((t) => t.ip) });
+  const what = (dir: string) => `rule to ACCEPT ${dir} traffic selected by policy name: ${p.name} namespace ${p.ns}`;
+  const rule = (match: string, dir: string) => {
+    rs.add("filter", ch, match, `MARK --set-xmark ${ALLOWED}`, what(dir));
+    rs.add("filter", ch, `${match} -m mark --mark ${ALLOWED}`.trim(), "RETURN", what(dir));
+  };
+  const sides = [["ingress", p.types.includes("Ingress") ? p.ingress : []], ["egress", p.types.includes("Egress") ? p.egress : []]] as const;
+  for (const [dir, rules] of sides)
+    rules.forEach((r, i) => {
+      const mine = `-m set --match-set ${targetSet} ${dir === "ingress" ? "dst" : "src"}`;
+      const peerDir = dir === "ingress" ? "src" : "dst";
+      const peers = peerMatches(rs, p, r, `${p.ns}${p.name}${dir}${i}`, peerDir, pods, nsLabels);
+      const server = dir === "ingress" ? targets : pods.filter((pod) => peerPods(p, r, pod, nsLabels));
+      for (const peer of peers) for (const port of portMatches(r.ports, server, dir === "ingress" ? "dst" : "peer")) rule([mine, peer, port].filter(Boolean).join(" "), dir);
+    });
+}
+
+/** The peers of a rule as matches: any (""), a set of pods, a set of address blocks. */
+function peerMatches(rs: Ruleset, p: Policy, r: PolicyRule, key: string, dir: "src" | "dst", pods: Pod[], nsLabels: Map<string, Record<string, string>>): string[] {
+  if (!r.peers) return [""];
+  const out: string[] = [];
+  const members = pods.filter((pod) => peerPods(p, r, pod, nsLabels)).map((pod) => pod.ip);
+  if (r.peers.some((x) => !x.ipBlock)) {
+    const set = chainFor(dir === "src" ? "KUBE-SRC-" : "KUBE-DST-", `${key}pods`);
+    rs.ipset(set, { type: "hash:ip", members });
+    out.push(`-m set --match-set ${set} ${dir}`);
+  }
+  const blocks = r.peers.filter((x): x is Required<Pick<Peer, "ipBlock">> => !!x.ipBlock);
+  if (blocks.length) {
+    const set = chainFor(dir === "src" ? "KUBE-SRC-" : "KUBE-DST-", `${key}ipblock`);
+    // hash:net holds no /0: it is two halves, as kube-router splits it.
+    const nets = (c: string) => (c === "0.0.0.0/0" ? ["0.0.0.0/1", "128.0.0.0/1"] : [c]);
+    rs.ipset(set, { type: "hash:net", members: blocks.flatMap((b) => [...nets(b.ipBlock.cidr), ...b.ipBlock.except.map((e) => `${e} nomatch`)]) });
+    out.push(`-m set --match-set ${set} ${dir}`);
+  }
+  return out;
+}
+
+/** Whether `pod` is one of the pods a rule's pod peers name (ipBlocks are matched by address in the kernel). */
+function peerPods(p: Policy, r: PolicyRule, pod: Pod, nsLabels: Map<string, Record<string, string>>): boolean {
+  return (r.peers ?? []).some((x) => !x.ipBlock && (x.namespaces ? matches(x.namespaces, nsLabelsOf(pod.ns, nsLabels)) : pod.ns === p.ns) && (!x.pods || matches(x.pods, pod.labels)));
+}
+
+/** A rule's ports as matches; a named one resolved on each pod that serves it (`-d IP --dport N`). */
+function portMatches(ports: PolicyPort[] | null, servers: Pod[], _side: string): string[] {
+  if (!ports) return [""];
+  return ports.flatMap((pp) => {
+    const proto = pp.protocol.toLowerCase();
+    if (pp.port === undefined) return [`-p ${proto}`];
+    if (typeof pp.port === "number") return [`-p ${proto} -m ${proto} --dport ${pp.port}${pp.endPort ? `:${pp.endPort}` : ""}`];
+    return servers.flatMap((s) => (s.ports ?? []).filter((c) => c.name === pp.port && c.protocol === pp.protocol).map((c) => `-d ${s.ip}/32 -p ${proto} -m ${proto} --dport ${c.port}`));
+  });
+}
