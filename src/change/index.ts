@@ -50,11 +50,13 @@ export interface ApplyResult {
  * bad (exit 2, as `up`), a new node's names are taken on this machine (exit 3), or the edit
  * changes what this version cannot change in place (UsageError).
  */
-export async function apply(given: string, opts: UpOptions & { compose?: ComposeOptions; kube?: KubeOverlay; text?: string } = {}): Promise<ApplyResult> {
+export async function apply(given: string, opts: UpOptions & { compose?: ComposeOptions; kube?: KubeOverlay; text?: string; files?: Record<string, string> } = {}): Promise<ApplyResult> {
   const t0 = Date.now();
   // A lab that is up, by its name (no file of that name here): its own file, as kubectl users expect.
-  const ref = opts.text !== undefined || findLabFile(given) ? given : (upFileOf(given) ?? given);
-  const load = (isolated?: boolean, previous?: Lab) => (opts.dryRun ? Promise.resolve(loadLab(ref, { isolated, compose: opts.compose, previous, kube: opts.kube, text: opts.text })) : loadForHost(ref, isolated, opts.compose, previous, opts.kube, opts.text));
+  // A bare name of a lab that is up means that lab's own file (as down reads it), whatever files of that name lie about.
+  const ref = opts.text !== undefined ? given : (upFileOf(given) ?? given);
+  const more = { kube: opts.kube, text: opts.text, files: opts.files };
+  const load = (isolated?: boolean, previous?: Lab) => (opts.dryRun ? Promise.resolve(loadLab(ref, { isolated, compose: opts.compose, previous, ...more })) : loadForHost(ref, isolated, opts.compose, previous, more));
   let lab: Lab;
   try {
     lab = await load(opts.isolated);

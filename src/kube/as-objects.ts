@@ -28,6 +28,9 @@ export function asObjects(c: KubeCluster, kind: Kind, o: GetOptions, live: Live,
             spec: {
               type: s.type,
               ...(s.type === "ExternalName" ? { externalName: s.externalName } : { clusterIP: s.clusterIP, clusterIPs: [s.clusterIP] }),
+              ...(s.externalIPs ? { externalIPs: s.externalIPs } : {}),
+              ...(s.type === "NodePort" || s.type === "LoadBalancer" ? { externalTrafficPolicy: s.externalLocal ? "Local" : "Cluster" } : {}),
+              internalTrafficPolicy: s.internalLocal ? "Local" : "Cluster",
               ...(s.selector ? { selector: s.selector } : {}),
               ports: s.ports.map((p) => ({ ...(p.name ? { name: p.name } : {}), port: p.port, protocol: p.protocol, targetPort: p.targetPort, ...(p.nodePort !== undefined ? { nodePort: p.nodePort } : {}) })),
               sessionAffinity: s.affinity !== undefined ? "ClientIP" : "None",
@@ -51,6 +54,7 @@ export function asObjects(c: KubeCluster, kind: Kind, o: GetOptions, live: Live,
 function deployments(c: KubeCluster, inNs: <T extends { ns: string; name: string }>(xs: T[]) => T[], live: Live): Obj[] {
   return inNs(deploymentsOf(c)).map((d) => {
     const ready = d.pods.filter((p) => p.listens === 0 || live.running.has(p.node)).length;
-    return { apiVersion: "apps/v1", kind: "Deployment", metadata: meta(d.name, d.ns), spec: { replicas: d.pods.length }, status: { replicas: d.pods.length, readyReplicas: ready, availableReplicas: ready, updatedReplicas: d.pods.length } };
+    const selector = JSON.parse(c.selectors?.[`Deployment/${d.ns}/${d.name}`] ?? "{}") as Record<string, string>;
+    return { apiVersion: "apps/v1", kind: "Deployment", metadata: meta(d.name, d.ns), spec: { replicas: d.pods.length, selector: { matchLabels: selector }, template: { metadata: { labels: d.pods[0]?.labels ?? selector } } }, status: { replicas: d.pods.length, readyReplicas: ready, availableReplicas: ready, updatedReplicas: d.pods.length } };
   });
 }

@@ -52,6 +52,9 @@ const POD = (at: string): Record<string, string[]> => ({
   [`${at}.initContainers[]`]: CONTAINER,
   [`${at}.containers[].ports[]`]: CONTAINER_PORT,
   [`${at}.initContainers[].ports[]`]: CONTAINER_PORT,
+  [`${at}.dnsConfig`]: ["nameservers", "searches", "options"],
+  [`${at}.dnsConfig.options[]`]: ["name", "value"],
+  [`${at}.hostAliases[]`]: ["ip", "hostnames"],
 });
 const TOP = ["apiVersion", "kind", "metadata", "spec", "status"];
 

@@ -40,6 +40,11 @@ export function ageOf(ms: number): string {
 /** The cluster's Deployments, from their pods (a pod's owner): namespace, name, pods. */
 export function deploymentsOf(c: KubeCluster): { ns: string; name: string; pods: KubeCluster["pods"] }[] {
   const deps = new Map<string, { ns: string; name: string; pods: KubeCluster["pods"] }>();
+  // Every Deployment, one scaled to 0 too (it has no pod to be found from).
+  for (const key of Object.keys(c.selectors ?? {})) {
+    const [, ns, name] = key.split("/");
+    deps.set(`${ns}/${name}`, { ns, name, pods: [] });
+  }
   for (const p of c.pods) if (p.owner) (deps.get(`${p.ns}/${p.owner}`) ?? deps.set(`${p.ns}/${p.owner}`, { ns: p.ns, name: p.owner, pods: [] }).get(`${p.ns}/${p.owner}`)!).pods.push(p);
   return [...deps.values()];
 }

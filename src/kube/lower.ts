@@ -6,7 +6,7 @@
 // address. What leaves the cluster is masqueraded by the nodes (plan/features/kube.ts), what goes
 // from pod to pod is not. Problems are located in the manifests (kube/manifests.ts).
 import type { KeyPath, Problem } from "../errors.js";
-import { formatAddr, formatPrefix, overlaps, parsePrefix, type Prefix } from "../net/ip.js";
+import { contains, formatAddr, formatPrefix, overlaps, parsePrefix, type Prefix } from "../net/ip.js";
 import type { RawKube, RawLab, RawNode } from "../lab/schema.js";
 import type { LabSource, Origin, Translate } from "../lab/source.js";
 import { UNDERLAY_SUBNET } from "../lab/virtual-hosts.js";
@@ -43,7 +43,7 @@ export const podNode = (ns: string, name: string) => (ns === "default" ? name : 
  * `overlay`: the objects applied, deleted and scaled while the cluster is up; `previous`: the
  * cluster that is up, whose Services keep their ClusterIPs and node ports.
  */
-export function lowerKubernetes(raw: RawLab, src: LabSource, labFile: string, overlay?: KubeOverlay, previous?: KubeCluster): KubeLowering {
+export function lowerKubernetes(raw: RawLab, src: LabSource, labFile: string, overlay?: KubeOverlay, previous?: KubeCluster, files?: Record<string, string>): KubeLowering {
   const k = raw.kubernetes;
   const out: KubeLowering = { raw, translate: (p) => p, problems: [], warnings: [], notes: [], cluster: null };
   if (!k) return out;
@@ -59,10 +59,10 @@ export function lowerKubernetes(raw: RawLab, src: LabSource, labFile: string, ov
   k.nodes.forEach((n, i) => {
     if (k.nodes.indexOf(n) !== i) out.problems.push(src.problem(["kubernetes", "nodes", i], `node ${n} is listed twice`, "each cluster node once"));
   });
-  for (const [key, p] of [["podCIDR", pods], ["serviceCIDR", services]] as const) if (p) routesInto(raw, p, key, (path, m, h) => out.problems.push(src.problem(path, m, h)));
+  for (const [key, p] of [["podCIDR", pods], ["serviceCIDR", services]] as const) if (p) routesInto(raw, k, p, key, (path, m, h) => out.problems.push(src.problem(path, m, h)));
   if (pods && k.nodes.length > 2 ** (24 - pods.len) - 1) at("nodes", `podCIDR ${formatPrefix(pods)} has room for ${2 ** (24 - pods.len) - 1} nodes' /24s, not ${k.nodes.length}`, "a larger podCIDR, e.g. 10.244.0.0/16");
   if (out.problems.length || !pods) return out;
-  const { manifests, problems } = readManifests(src, k.manifests ?? [], src.file);
+  const { manifests, problems, read: manifestFiles } = readManifests(src, k.manifests ?? [], src.file, files);
   const objects = withOverlay(manifests, overlay, out.warnings);
   const read = readObjects([...dnsAddon(formatPrefix(services!)), ...objects]);
   out.problems.push(...problems, ...read.problems);
@@ -79,24 +79,23 @@ export function lowerKubernetes(raw: RawLab, src: LabSource, labFile: string, ov
   const was = new Map((previous?.services ?? []).map((s) => [`${s.ns}/${s.name}`, { ip: s.clusterIP, nodePorts: s.ports.map((p) => p.nodePort) }]));
   const lbs = allocateLoadBalancers(read.objects.services, k.loadBalancerCIDR, out.problems, new Map((previous?.services ?? []).map((s) => [`${s.ns}/${s.name}`, s.loadBalancer])), underlays);
   const svcs = serviceModels(read.objects.services, read.objects.pods, lowered.pods, formatPrefix(services!), out.problems, out.warnings, was).map((s, i) => (lbs.get(read.objects.services[i]) ? { ...s, loadBalancer: lbs.get(read.objects.services[i]) } : s));
-  if (pool) out.raw = lbRoutes(out.raw, pool, nodes);
+  if (pool) out.raw = lbRoutes(out.raw, [...new Set(lbs.values())], nodes);
   if (out.problems.length) return out;
   if (previous) stamp(previous, lowered.pods, svcs);
-  out.cluster = { podCIDR: formatPrefix(pods), serviceCIDR: formatPrefix(services!), ...(pool ? { loadBalancerCIDR: formatPrefix(pool) } : {}), routing: k.routing ?? "host-gw", mtu: mtuOf(raw, k), nodes, pods: lowered.pods, services: svcs, dns: { ip: dnsIPOf(formatPrefix(services!)), pod: DNS_POD }, objects: Object.fromEntries(objects.map((m) => [objectKey(m.data), contentHash(m.data)])), selectors: Object.fromEntries(objects.filter((m) => m.data.kind === "Deployment").map((m) => [objectKey(m.data), selectorOf(m.data)])), ...(overlay ? { overlay } : {}), ...(leftOut.length ? { leftOut } : {}), ...policiesOf(read.objects) };
+  out.cluster = { podCIDR: formatPrefix(pods), serviceCIDR: formatPrefix(services!), ...(pool ? { loadBalancerCIDR: formatPrefix(pool) } : {}), routing: k.routing ?? "host-gw", mtu: mtuOf(raw, k), nodes, pods: lowered.pods, services: svcs, dns: { ip: dnsIPOf(formatPrefix(services!)), pod: DNS_POD }, objects: Object.fromEntries(objects.map((m) => [objectKey(m.data), contentHash(m.data)])), selectors: Object.fromEntries(objects.filter((m) => m.data.kind === "Deployment").map((m) => [objectKey(m.data), selectorOf(m.data)])), ...(overlay ? { overlay } : {}), ...(leftOut.length ? { leftOut } : {}), ...policiesOf(read.objects), ...(manifestFiles.length ? { files: manifestFiles } : {}) };
   return out;
 }
 
 /** The pods' MTU: the underlay's, less VXLAN's 50 bytes when pods' traffic is encapsulated (flannel's subnet.env FLANNEL_MTU). */
 const mtuOf = (raw: RawLab, k: RawKube) => (raw.underlay?.mtu ?? 1500) - (k.routing === "vxlan" ? 50 : 0);
 
-/** A route the lab file gives (the host's, a host's, a node's) into the cluster's pods or Services: netlab routes those itself. */
-function routesInto(raw: RawLab, p: Prefix, key: string, bad: (path: KeyPath, m: string, h?: string) => void): void {
-  const owners: [KeyPath, unknown[] | undefined][] = [[["host", "routes"], raw.host?.routes], ...Object.entries(raw.hosts ?? {}).map(([n, h]): [KeyPath, unknown[] | undefined] => [["hosts", n, "routes"], h?.routes]), ...Object.entries(raw.nodes ?? {}).map(([n, x]): [KeyPath, unknown[] | undefined] => [["nodes", n, "routes"], x?.routes])];
-  for (const [path, routes] of owners)
-    (routes ?? []).forEach((r, i) => {
-      const to = typeof r === "string" ? r.trim().split(/\s+/)[0] : typeof r === "object" && r && "to" in r ? String(r.to) : "";
-      const q = parsePrefix(to === "default" ? "0.0.0.0/0" : to, false);
-      if (q && q.len > 0 && overlaps(p, q)) bad([...path, i], `this route to ${to} overlaps the cluster's ${key} ${formatPrefix(p)}`, "netlab routes the cluster's pods and Services itself (host-gw or vxlan, kube-proxy): leave the route out, or give the cluster another range");
+/** A cluster node's route (hosts: in the lab file) into its pods' or Services' range: netlab routes those itself there. */
+function routesInto(raw: RawLab, k: RawKube, p: Prefix, key: string, bad: (path: KeyPath, m: string, h?: string) => void): void {
+  for (const n of k.nodes)
+    (raw.hosts?.[n]?.routes ?? []).forEach((r, i) => {
+      const to = typeof r === "string" ? r.trim().split(/\s+/)[0] : String(r.to);
+      const q = parsePrefix(to.includes("/") ? to : `${to}/32`, false);
+      if (q && q.family === 4 && q.len >= p.len && contains(p, 4, q.addr)) bad(["hosts", n, "routes", i], `this route to ${to} is inside the cluster's ${key} ${formatPrefix(p)}`, "netlab routes the cluster's pods and Services on its nodes itself (host-gw or vxlan, kube-proxy): leave the route out");
     });
 }
 

@@ -39,15 +39,16 @@ const isDir = (p: string) => {
  * throws LabError (located); an entry naming no file, or a document that is no Kubernetes
  * object, is a problem at that entry or document.
  */
-export function readManifests(src: LabSource, entries: unknown[], labFile: string): { manifests: Manifest[]; problems: Problem[] } {
+export function readManifests(src: LabSource, entries: unknown[], labFile: string, kept?: Record<string, string>): { manifests: Manifest[]; problems: Problem[]; read: string[] } {
   const base = dirname(resolve(labFile));
   const manifests: Manifest[] = [];
   const problems: Problem[] = [];
+  const read: string[] = [];
   const key = (i: number, k: KeyPath = []): KeyPath => ["kubernetes", "manifests", i, ...k];
   const add = (doc: LabSource | null, i: number, within: KeyPath = []) => (data: unknown, index = 0): void => {
     const at = doc ? (k: KeyPath): Origin => ({ src: doc, key: [...within, ...k] }) : (k: KeyPath): Origin => ({ src, key: key(i, [...within, ...k]) });
-    // kind: List (what kubectl get -o yaml prints, and apply -f takes): each of its items.
-    if (isObject(data) && data.kind === "List" && Array.isArray(data.items)) return data.items.forEach((item, j) => add(doc, i, [...within, "items", j])(item, index));
+    // kind: List, PodList, … (what kubectl get -o yaml prints, and apply -f takes): each of its items.
+    if (isObject(data) && typeof data.kind === "string" && data.kind.endsWith("List") && Array.isArray(data.items)) return data.items.forEach((item, j) => add(doc, i, [...within, "items", j])(item, index));
     const m = { data: isObject(data) ? data : {}, at };
     if (!isObject(data) || typeof data.kind !== "string" || typeof data.apiVersion !== "string") {
       problems.push(problemAt(m, [], `${doc ? `document ${index + 1} of ${doc.file}` : `manifests[${i}]`} is not a Kubernetes object`, "an object has apiVersion:, kind: and metadata: { name: }, as kubectl apply -f takes"));
@@ -66,8 +67,11 @@ export function readManifests(src: LabSource, entries: unknown[], labFile: strin
     }
     for (const f of files) {
       const display = isAbsolute(path) ? f : relative(process.cwd(), f) || f;
-      LabSource.documentsOfFile(f, display).forEach((d) => add(d, i)(d.data, d.index));
+      read.push(f);
+      // As the lab up read it, when it is up: kubectl's verbs change objects, not what the files say since.
+      const docs = kept?.[f] !== undefined ? LabSource.documentsOfText(kept[f], display) : LabSource.documentsOfFile(f, display);
+      docs.forEach((d) => add(d, i)(d.data, d.index));
     }
   });
-  return { manifests, problems };
+  return { manifests, problems, read };
 }

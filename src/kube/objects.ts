@@ -10,6 +10,7 @@ import type { KContainer, KPod, KPort, KService } from "./types.js";
 import { kindStatus, unknownFields } from "./fields.js";
 import { podNames } from "./pod-network.js";
 import { readPolicy } from "./policy/read.js";
+import { matches } from "./policy/verdict.js";
 import type { KPolicy } from "./policy/types.js";
 
 export interface KObjects {
@@ -98,11 +99,12 @@ export function readObjects(ms: Manifest[]): { objects: KObjects; problems: Prob
     if (replicas > MAX_REPLICAS) return void problems.push(problemAt(m, ["spec", "replicas"], `replicas ${replicas} is more than netlab makes of one Deployment (${MAX_REPLICAS})`, "each pod is a network namespace of this machine"));
     const template = isObj(spec.template) ? spec.template : {};
     const labels = strings(isObj(template.metadata) ? template.metadata.labels : undefined);
-    const match = strings(isObj(spec.selector) ? spec.selector.matchLabels : undefined);
-    if (!Object.keys(match).length) return void problems.push(problemAt(m, ["spec", "selector"], "a Deployment (apps/v1) needs spec.selector.matchLabels", "the labels of its template, e.g. selector: { matchLabels: { app: web } }"));
-    const off = Object.entries(match).find(([k, v]) => labels[k] !== v);
+    const sel = isObj(spec.selector) ? spec.selector : {};
+    const match = strings(sel.matchLabels);
+    const exprs = (Array.isArray(sel.matchExpressions) ? sel.matchExpressions : []).filter(isObj).map((e) => ({ key: String(e.key), operator: String(e.operator) as "In", values: Array.isArray(e.values) ? e.values.map(String) : [] }));
+    if (!Object.keys(match).length && !exprs.length) return void problems.push(problemAt(m, ["spec", "selector"], "a Deployment (apps/v1) needs spec.selector (matchLabels or matchExpressions)", "the labels of its template, e.g. selector: { matchLabels: { app: web } }"));
     const show = (l: Record<string, string>) => Object.entries(l).map(([k, v]) => `${k}: ${v}`).join(", ") || "none";
-    if (off) return void problems.push(problemAt(m, ["spec", "selector"], `selector (${show(match)}) does not match template labels (${show(labels)})`, "the API server refuses it too: give spec.template.metadata.labels what spec.selector.matchLabels asks for"));
+    if (!matches({ matchLabels: match, matchExpressions: exprs }, labels)) return void problems.push(problemAt(m, ["spec", "selector"], `selector (${show(match)}${exprs.length ? `, ${exprs.length} expression${exprs.length > 1 ? "s" : ""}` : ""}) does not match template labels (${show(labels)})`, "the API server refuses it too: give spec.template.metadata.labels what spec.selector asks for"));
     if (`${n.name}-${Math.max(0, replicas - 1)}`.length > 32) return void problems.push(problemAt(m, ["metadata", "name"], `pods ${n.name}-0… would be longer than 32 characters`, "a shorter Deployment name"));
     for (let i = 0; i < replicas; i++) pod(m, { name: `${n.name}-${i}`, ns: n.ns }, ["spec", "template", "spec"], labels, n.name, i);
   }

@@ -35,7 +35,8 @@ export function readService(m: Manifest, n: { name: string; ns: string }, proble
     const target = q.targetPort ?? port;
     if (typeof target === "number" ? !Number.isInteger(target) || target < 1 || target > 65535 : typeof target !== "string") bad(["ports", i, "targetPort"], `targetPort must be a port number or a container port's name, not ${JSON.stringify(target)}`);
     const nodePort = q.nodePort;
-    if (nodePort !== undefined && (typeof nodePort !== "number" || !Number.isInteger(nodePort) || nodePort < 30000 || nodePort > 32767)) bad(["ports", i, "nodePort"], `nodePort ${JSON.stringify(nodePort)} is outside 30000-32767`, "the default node port range (--service-node-port-range), e.g. nodePort: 30080; or leave it out to have one allocated");
+    if (nodePort !== undefined && type !== "NodePort" && type !== "LoadBalancer") bad(["ports", i, "nodePort"], `nodePort may not be used when type is '${type}'`, "type: NodePort, or leave nodePort out");
+    else if (nodePort !== undefined && (typeof nodePort !== "number" || !Number.isInteger(nodePort) || nodePort < 30000 || nodePort > 32767)) bad(["ports", i, "nodePort"], `nodePort ${JSON.stringify(nodePort)} is outside 30000-32767`, "the default node port range (--service-node-port-range), e.g. nodePort: 30080; or leave it out to have one allocated");
     if (list.length > 1 && typeof q.name !== "string") bad(["ports", i, "name"], "a Service with several ports must name each", `e.g. name: port-${i + 1} (names differ, lowercase letters, digits and '-')`);
     return { name: typeof q.name === "string" ? q.name : "", port: Number(port), targetPort: target as number | string, protocol: String(protocol) as KServicePort["protocol"], ...(typeof nodePort === "number" ? { nodePort } : {}) };
   });
@@ -44,7 +45,10 @@ export function readService(m: Manifest, n: { name: string; ns: string }, proble
   const affinity = spec.sessionAffinity === "ClientIP" ? Number(timeout ?? 10800) : undefined;
   const externalIPs = Array.isArray(spec.externalIPs) ? spec.externalIPs.map(String) : [];
   externalIPs.forEach((a, i) => {
-    if (parseAddr(a)?.family !== 4) bad(["externalIPs", i], `externalIPs: "${a}" is not an IPv4 address`);
+    const x = parseAddr(a);
+    // As the API server: no unspecified, loopback, link-local or multicast address.
+    if (x?.family !== 4) bad(["externalIPs", i], `externalIPs: "${a}" is not an IPv4 address`);
+    else if (/^(0\.|127\.|169\.254\.|22[4-9]\.|23\d\.)/.test(a)) bad(["externalIPs", i], `externalIPs: ${a} may not be an unspecified, loopback, link-local or multicast address`);
   });
   if (spec.loadBalancerSourceRanges !== undefined) warnings.push(problemAt(m, ["spec", "loadBalancerSourceRanges"], "loadBalancerSourceRanges is not built by this version of netlab: every source reaches the LoadBalancer address"));
   if (Array.isArray(spec.ipFamilies) && spec.ipFamilies.includes("IPv6")) warnings.push(problemAt(m, ["spec", "ipFamilies"], "IPv6 Services are not built by this version of netlab: the Service is IPv4 only"));

@@ -124,6 +124,8 @@ export interface KubeCluster {
   namespaces?: Record<string, Record<string, string>>;
   /** The lab file's checks left out while the cluster differs from it (`checks[i] names web-2`). */
   leftOut?: string[];
+  /** The manifest files read (absolute paths): kept with the lab that is up (state/lab-text.ts). */
+  files?: string[];
   /** Each Deployment's spec.selector.matchLabels (JSON, keys sorted): immutable, as the API server keeps it. */
   selectors?: Record<string, string>;
   /** What apply -f, delete and scale changed while the cluster is up (kube/overlay.ts). */

@@ -36,6 +36,8 @@ export interface LoadOptions {
   kube?: KubeOverlay;
   /** The lab file's text as the lab up was read from it (state/lab-text.ts), in place of the file's now. */
   text?: string;
+  /** Manifest files' texts as the lab up read them (absolute path → text), in place of theirs now. */
+  files?: Record<string, string>;
 }
 
 
@@ -68,7 +70,7 @@ function shaped(src0: LabSource, compose?: ComposeOptions, opts: LoadOptions = {
     name = l.name;
   }
   // A cluster (kubernetes:) lowers into virtual hosts, their cni0 networks and pods first; then hosts: lowers.
-  const k = lowerKubernetes(validateShape(src), src, src.file, opts.kube ?? opts.previous?.kube?.overlay, opts.previous?.kube);
+  const k = lowerKubernetes(validateShape(src), src, src.file, opts.kube ?? opts.previous?.kube?.overlay, opts.previous?.kube, opts.files);
   if (k.problems.length) throw new LabError(k.problems);
   if (k.cluster) {
     src = src.lowered(k.raw, k.translate);

@@ -2,9 +2,8 @@
 // addresses. A lab subnet over one of them would cut the host off (preflight refuses it); a
 // Compose file's automatic subnets are chosen around them, as Docker picks a free address pool.
 import type { ComposeOptions } from "../compose/env.js";
-import { loadLab, sourceOf } from "../lab/load.js";
+import { loadLab, sourceOf, type LoadOptions } from "../lab/load.js";
 import type { Lab } from "../lab/model.js";
-import type { KubeOverlay } from "../kube/overlay.js";
 import { formatPrefix, overlaps, parseIfAddr, parsePrefix, prefixOf, type Prefix } from "../net/ip.js";
 import { LabState } from "../state/store.js";
 import { run } from "./proc.js";
@@ -54,11 +53,11 @@ export async function livePrefixes(): Promise<LivePrefix[]> {
  * lab's bridges, docker0, the LAN — but not this lab's own (it may be up already: the same
  * subnets again, so `up` finds it unchanged).
  */
-export async function loadForHost(ref: string, isolated: boolean | undefined, compose: ComposeOptions | undefined, previous?: Lab, kube?: KubeOverlay, text?: string): Promise<Lab> {
-  const lab = loadLab(ref, { isolated, compose, previous, kube, text });
+export async function loadForHost(ref: string, isolated: boolean | undefined, compose: ComposeOptions | undefined, previous?: Lab, more: Pick<LoadOptions, "kube" | "text" | "files"> = {}): Promise<Lab> {
+  const lab = loadLab(ref, { isolated, compose, previous, ...more });
   if (lab.isolated || !sourceOf(lab)?.isLowered) return lab;
   const own = (new LabState(lab.name).readMeta()?.lab.networks ?? []).flatMap((n) => [n.subnet, n.subnet6]).filter((s): s is string => !!s).map((s) => parsePrefix(s, false)!);
   const live = (await livePrefixes()).filter((l) => !own.some((o) => overlaps(o, l.p)));
   const clash = lab.networks.some((n) => [n.subnet, n.subnet6].some((s) => s && live.some((l) => overlaps(l.p, parsePrefix(s, false)!))));
-  return clash ? loadLab(ref, { isolated, compose: { ...compose, avoid: live.map((l) => formatPrefix(l.p)) }, previous, kube, text }) : lab;
+  return clash ? loadLab(ref, { isolated, compose: { ...compose, avoid: live.map((l) => formatPrefix(l.p)) }, previous, ...more }) : lab;
 }

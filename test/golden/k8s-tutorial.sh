@@ -40,7 +40,7 @@ link add cni0-nod-15vdu4 netns k8s-tutorial-node1 type veth peer name eth0 netns
 EOF
 # host routes
 ip -batch - <<'EOF'
-route replace 192.168.56.240/28 via 192.168.56.11
+route replace 192.168.56.241/32 via 192.168.56.11
 EOF
 
 # --- nodes

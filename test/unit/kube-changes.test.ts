@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { applyObjects, deleteObjects, keyOf, scaleDeployment } from "../../src/kube/changes.js";
 import { objectKey, resourceOf } from "../../src/kube/overlay.js";
 import { labFromText } from "../../src/lab/load.js";
+import { getTable } from "../../src/kube/get.js";
 import type { Lab } from "../../src/lab/model.js";
 
 const LAB = `name: kc
@@ -75,7 +76,7 @@ describe("kubectl's verbs, as objects", () => {
   });
 
   it("LoadBalancer: kube-proxy takes its address like the node port; the lab's host routes the pool to the first node", () => {
-    expect(up.host.routes).toContain("192.168.56.240/28 via 192.168.56.11");
+    expect(up.host.routes).toContain("192.168.56.241/32 via 192.168.56.11"); // each address given out, not the pool
     const bad = () => labFromText(LAB.replace("192.168.56.240/28", "10.96.0.0/24"), "kc.yaml");
     expect(bad).toThrow(/loadBalancerCIDR 10\.96\.0\.0\/24 overlaps serviceCIDR 10\.96\.0\.0\/16/);
     const none = labFromText(LAB.replace("  loadBalancerCIDR: 192.168.56.240/28\n", ""), "kc.yaml");
@@ -118,6 +119,17 @@ describe("kubectl's verbs, as objects", () => {
     const moved = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web" }, spec: { replicas: 2, selector: { matchLabels: { app: "web2" } }, template: { metadata: { labels: { app: "web2" } }, spec: { containers: [{ name: "web", image: "nginx" }] } } } };
     const r = applyObjects(up.kube!, [{ data: moved, file: "/w.yaml", doc: 0 }]);
     expect([r.lines, r.missing, r.changed]).toEqual([[], ['The Deployment "web" is invalid: spec.selector: Invalid value: {"app":"web2"}: field is immutable'], false]);
+  });
+
+  it("a Deployment scaled to 0 is still listed (0/0), as kubectl lists it", () => {
+    const zero = again(scaleDeployment(up.kube!, "Deployment/default/web", 0).overlay);
+    expect(getTable(zero.kube!, "deployments", { ns: "default", wide: false }, { running: new Set(), age: "1m" }, new Map()).rows).toEqual([["web", "0/0", "0", "0", "1m"]]);
+  });
+
+  it("refuses what the API server refuses in a Service: a nodePort on a ClusterIP Service, a loopback externalIP", () => {
+    const bad = (spec: string) => () => labFromText(LAB + `    - { apiVersion: v1, kind: Service, metadata: { name: z }, spec: ${spec} }\n`, "kc.yaml");
+    expect(bad("{ ports: [{ port: 80, nodePort: 30005 }] }")).toThrow(/nodePort may not be used when type is 'ClusterIP'/);
+    expect(bad("{ externalIPs: [127.0.0.1], ports: [{ port: 80 }] }")).toThrow(/may not be an unspecified, loopback, link-local or multicast address/);
   });
 });
 

@@ -106,7 +106,17 @@ describe("kubernetes: a cluster's pods on its nodes", () => {
     expect(bad(DEPLOY(1).replace("replicas: 1", "replcias: 1"))).toEqual([expect.stringMatching(/spec\.replcias: unknown field "spec\.replcias"/)]);
     expect(bad("    - { apiVersion: v1, kind: Service, metadata: { name: s }, spec: { ports: [{ port: 80, tragetPort: 8080 }] } }\n")).toEqual([expect.stringMatching(/unknown field "spec\.ports\.tragetPort"/)]);
     // A route of the lab file into the pods' range: netlab routes pods itself.
-    expect(problems(() => labFromText(`name: k8s\nhosts:\n  vm9: { routes: ["10.244.0.0/16 via 192.168.56.11"] }\nkubernetes:\n  nodes: [node1]\n`, "k8s.yaml"))).toEqual([expect.stringMatching(/hosts\.vm9\.routes\.0: this route to 10\.244\.0\.0\/16 overlaps the cluster's podCIDR 10\.244\.0\.0\/16/)]);
+    expect(problems(() => labFromText(`name: k8s\nhosts:\n  node1: { routes: ["10.244.9.0/24 via 192.168.56.12"] }\nkubernetes:\n  nodes: [node1]\n`, "k8s.yaml"))).toEqual([expect.stringMatching(/hosts\.node1\.routes\.0: this route to 10\.244\.9\.0\/24 is inside the cluster's podCIDR 10\.244\.0\.0\/16/)]);
+    // Elsewhere, and wider, a route is the lab's: a machine outside the cluster may route to the pods through a node.
+    expect(labFromText(`name: k8s\nhosts:\n  vm9: { routes: ["10.244.0.0/16 via 192.168.56.11"] }\nkubernetes:\n  nodes: [node1]\n`, "k8s.yaml").nodes.find((n) => n.name === "vm9")!.routes).toContain("10.244.0.0/16 via 192.168.56.11");
+    // The lab up is read from the manifest files as they were when it came up (kubectl's verbs pass them), not as edited since.
+    const kdir = mkdtempSync(join(tmpdir(), "netlab-kept-"));
+    writeFileSync(join(kdir, "m.yaml"), "apiVersion: v1\nkind: Pod\nmetadata: { name: now }\nspec: { containers: [{ name: c, image: x, command: [sleep, \"9\"] }] }\n");
+    writeFileSync(join(kdir, "lab.yaml"), lab("    - m.yaml\n"));
+    const first = loadLabFile(join(kdir, "lab.yaml"));
+    expect(first.kube!.files).toEqual([join(kdir, "m.yaml")]);
+    const kept = { [join(kdir, "m.yaml")]: "apiVersion: v1\nkind: Pod\nmetadata: { name: then }\nspec: { containers: [{ name: c, image: x, command: [sleep, \"9\"] }] }\n" };
+    expect(loadLabFile(join(kdir, "lab.yaml"), { files: kept }).nodes.map((n) => n.name)).toContain("then");
     // kind: List, as kubectl get -o yaml prints it and apply -f takes it: its items.
     const list = labFromText(lab("    - { apiVersion: v1, kind: List, items: [{ apiVersion: v1, kind: Pod, metadata: { name: li }, spec: { containers: [{ name: c, image: x, command: [sleep, \"9\"] }] } }] }\n"), "k8s.yaml");
     expect(list.nodes.map((n) => n.name)).toContain("li");

@@ -48,9 +48,9 @@ export function readObjectFiles(paths: string[], ns?: string): Applied[] {
     const files = statSync(p).isDirectory() ? readdirSync(p).filter((f) => /\.(ya?ml|json)$/.test(f)).sort().map((f) => join(p, f)).filter((f) => statSync(f).isFile()) : [p];
     for (const f of files)
       LabSource.documentsOfFile(resolve(f), relative(process.cwd(), f) || f).forEach((d, doc) => {
-        // kind: List (what kubectl get -o yaml prints): each of its items, located by its document.
-        const items = isObj(d.data) && d.data.kind === "List" && Array.isArray(d.data.items) ? d.data.items : [d.data];
-        for (const data of items) one(d, doc, data);
+        // kind: List, PodList, … (what kubectl get -o yaml prints): each of its items, lists in lists too, located by the document.
+        const flat = (v: unknown): unknown[] => (isObj(v) && typeof v.kind === "string" && v.kind.endsWith("List") && Array.isArray(v.items) ? v.items.flatMap(flat) : [v]);
+        for (const data of flat(d.data)) one(d, doc, data);
       });
   }
   if (problems.length) throw new LabError(problems);
@@ -66,7 +66,8 @@ export function readObjectFiles(paths: string[], ns?: string): Applied[] {
 async function carry(meta: Meta, ch: ObjectChanges, opts: KubeOpts, verb: string, files: string[] = []): Promise<number> {
   const said: Problem[] = [];
   // The lab file as the lab up was read from it: these verbs change objects, not what the file says since.
-  const base = { isolated: meta.lab.isolated, kube: ch.overlay, text: labText(new LabState(meta.lab.name)), warnings: (w: Problem[]) => said.push(...w) };
+  const kept = labText(new LabState(meta.lab.name));
+  const base = { isolated: meta.lab.isolated, kube: ch.overlay, text: kept?.text, files: kept?.files, warnings: (w: Problem[]) => said.push(...w) };
   let after = meta.lab;
   if (ch.changed && opts.dryRun) {
     const r = await apply(meta.lab.file, { ...base, dryRun: true });

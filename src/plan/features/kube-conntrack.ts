@@ -7,13 +7,13 @@
 import type { Lab } from "../../lab/model.js";
 import type { Op } from "../ops.js";
 
-type UdpPort = { ip: string; nodePort?: number; lb?: string; eps: Set<string> };
+type UdpPort = { ip: string; nodePort?: number; outer: string[]; eps: Set<string> };
 
 function udpPorts(lab: Lab): Map<string, UdpPort> {
   const out = new Map<string, UdpPort>();
   for (const s of lab.kube?.services ?? [])
     for (const p of s.ports)
-      if (p.protocol === "UDP" && s.clusterIP && s.clusterIP !== "None") out.set(`${s.ns}/${s.name}:${p.name}`, { ip: s.clusterIP, nodePort: p.nodePort, lb: s.loadBalancer, eps: new Set(p.endpoints.map((e) => e.ip)) });
+      if (p.protocol === "UDP" && s.clusterIP && s.clusterIP !== "None") out.set(`${s.ns}/${s.name}:${p.name}`, { ip: s.clusterIP, nodePort: p.nodePort, outer: [...(s.loadBalancer ? [s.loadBalancer] : []), ...(s.externalIPs ?? [])], eps: new Set(p.endpoints.map((e) => e.ip)) });
   return out;
 }
 
@@ -31,7 +31,7 @@ export function staleUdpFlows(olds: Lab[], now: Lab, node: string, ns: string | 
         if (is?.eps.has(ep)) continue;
         add(["-p", "udp", "--orig-dst", was.ip, "--dst-nat", ep]);
         if (was.nodePort) add(["-p", "udp", "--orig-port-dst", String(was.nodePort), "--dst-nat", ep]);
-        if (was.lb) add(["-p", "udp", "--orig-dst", was.lb, "--dst-nat", ep]);
+        for (const a of was.outer) add(["-p", "udp", "--orig-dst", a, "--dst-nat", ep]);
       }
     }
   const before = udpPorts(olds[0]);
@@ -39,7 +39,7 @@ export function staleUdpFlows(olds: Lab[], now: Lab, node: string, ns: string | 
     if (is.eps.size && !before.get(key)?.eps.size) {
       add(["-p", "udp", "--orig-dst", is.ip]);
       if (is.nodePort) add(["-p", "udp", "--orig-port-dst", String(is.nodePort)]);
-      if (is.lb) add(["-p", "udp", "--orig-dst", is.lb]);
+      for (const a of is.outer) add(["-p", "udp", "--orig-dst", a]);
     }
   return deletes.length ? [{ op: "conntrack", ns, deletes }] : [];
 }
