@@ -206,6 +206,17 @@ const LABS: { ref: string; name: string; probes: Probe[]; wait?: number }[] = [
     ],
   },
   {
+    ref: "k8s-netpol-deny",
+    name: "k8s-netpol-deny",
+    probes: [
+      ok("node1", "iptables-save -t filter", "-j KUBE-ROUTER-FORWARD"),
+      ok("node1", "iptables-save -t filter", '-m comment --comment "rule to REJECT traffic destined for POD name:frontend-0 namespace: default" -j REJECT'),
+      ok("node2", "ipset list -n", "KUBE-DST-"),
+      fails("intruder", "nc -z -w 1 10.244.1.3 80"), // frontend-0, straight to the pod: isolated both ways
+      ok("frontend-0", "curl -sS -m 2 http://backend:8080/", "hello from backend-"),
+    ],
+  },
+  {
     ref: "k8s-service",
     name: "k8s-service",
     probes: [
@@ -328,6 +339,17 @@ describe.skipIf(!IS_ROOT)("shipped labs, for real", () => {
     // tcpdump calls UDP 8472 OTV; the header is VXLAN's (flags I, instance = the VNI).
     expect(seen).toMatch(/192\.168\.56\.11\.\d+ > 192\.168\.56\.12\.8472: OTV, flags \[I\] \(0x08\), overlay 0, instance 1\nIP 10\.244\.1\.3 > 10\.244\.2\.2: ICMP echo request/);
     expect((await sb.netlab(["down", "k8s-flannel"])).code).toBe(0);
+    expect(await sb.snapshot()).toEqual(before);
+  });
+
+  it("k8s-netpol-deny: a policy deleted while up takes what it allowed with it, at once", async () => {
+    expect((await sb.netlab(["up", "k8s-netpol-deny"])).code).toBe(0);
+    const dig = () => sb.exec("k8s-netpol-deny", "intruder", "dig +short +tries=1 +time=1 backend.default.svc.cluster.local");
+    expect((await dig()).stdout.trim()).toBe("10.96.0.11");
+    const d = await sb.netlab(["delete", "k8s-netpol-deny", "networkpolicy", "allow-dns"]);
+    expect([d.code, d.stdout]).toEqual([0, 'networkpolicy.networking.k8s.io "allow-dns" deleted\n']);
+    expect((await dig()).stdout).toMatch(/timed out|no servers could be reached/); // default-deny-all's egress: DNS too
+    expect((await sb.netlab(["down", "k8s-netpol-deny"])).code).toBe(0);
     expect(await sb.snapshot()).toEqual(before);
   });
 
