@@ -150,7 +150,7 @@ program
   .command("get")
   .description("a cluster's pods, services, endpoints, nodes, deployments or namespaces, as kubectl get prints them (a lab with kubernetes:)")
   .argument("<lab>", "a lab that is up (its name, or the file it came from)")
-  .argument("<kind>", "pods, services, endpoints, nodes, deployments or namespaces (po, svc, ep, no, deploy, ns)")
+  .argument("<kind>", "pods, services, endpoints, nodes, deployments, namespaces or networkpolicies (po, svc, ep, no, deploy, ns, netpol)")
   .argument("[name]", "only this one")
   .option("-n, --namespace <ns>", "this namespace (default: default)")
   .option("-A, --all-namespaces", "every namespace, with a NAMESPACE column")

@@ -3,6 +3,7 @@
 // (`.status.podIP`, `.spec.clusterIP`, `.subsets[].addresses[].ip`, …), so `jq` and jsonpath
 // recipes work. Only what the cluster has is filled; nothing is invented (no uid, no image).
 import { deploymentsOf, type GetOptions, type Kind, type Live } from "./get.js";
+import type { PolicyRule } from "./policy/types.js";
 import type { KubeCluster } from "./types.js";
 
 type Obj = Record<string, unknown>;
@@ -45,10 +46,17 @@ export function asObjects(c: KubeCluster, kind: Kind, o: GetOptions, live: Live,
             })
           : kind === "nodes"
             ? c.nodes.map((n) => ({ apiVersion: "v1", kind: "Node", metadata: meta(n.name, undefined, { "kubernetes.io/hostname": n.name }), spec: { podCIDR: n.podSubnet, podCIDRs: [n.podSubnet] }, status: { addresses: [{ type: "InternalIP", address: n.underlay }, { type: "Hostname", address: n.name }] } }))
+            : kind === "networkpolicies"
+              ? inNs(c.policies ?? []).map((p) => ({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: meta(p.name, p.ns), spec: { podSelector: p.podSelector, policyTypes: p.types, ingress: p.ingress.map((r) => rule(r, "from")), egress: p.egress.map((r) => rule(r, "to")) } }))
             : kind === "namespaces"
               ? [...new Set(["default", "kube-system", ...Object.keys(c.objects).filter((k) => k.startsWith("Namespace//")).map((k) => k.slice(11)), ...c.pods.map((p) => p.ns)])].sort().map((n) => ({ apiVersion: "v1", kind: "Namespace", metadata: meta(n), status: { phase: "Active" } }))
               : deployments(c, inNs, live);
   return { apiVersion: "v1", kind: "List", items, metadata: { resourceVersion: "" } };
+}
+
+/** A rule as the API server writes it back: `from`/`to` peers with podSelector, namespaceSelector, ipBlock; ports. */
+function rule(r: PolicyRule, peers: "from" | "to"): Obj {
+  return { ...(r.peers ? { [peers]: r.peers.map((p) => ({ ...(p.pods ? { podSelector: p.pods } : {}), ...(p.namespaces ? { namespaceSelector: p.namespaces } : {}), ...(p.ipBlock ? { ipBlock: p.ipBlock } : {}) })) } : {}), ...(r.ports ? { ports: r.ports } : {}) };
 }
 
 function deployments(c: KubeCluster, inNs: <T extends { ns: string; name: string }>(xs: T[]) => T[], live: Live): Obj[] {

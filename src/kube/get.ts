@@ -3,13 +3,14 @@
 // pod's READY and STATUS read live (its servers running or not). Pure: the command reads state.
 import type { KubeCluster } from "./types.js";
 
-export type Kind = "pods" | "services" | "endpoints" | "nodes" | "deployments" | "namespaces";
+export type Kind = "pods" | "services" | "endpoints" | "nodes" | "deployments" | "namespaces" | "networkpolicies";
 
 /** kubectl's names and short names of a kind. */
 const KINDS: Record<string, Kind> = {
   po: "pods", pod: "pods", pods: "pods", svc: "services", service: "services", services: "services",
   ep: "endpoints", endpoint: "endpoints", endpoints: "endpoints", no: "nodes", node: "nodes", nodes: "nodes",
   deploy: "deployments", deployment: "deployments", deployments: "deployments", ns: "namespaces", namespace: "namespaces", namespaces: "namespaces",
+  netpol: "networkpolicies", networkpolicy: "networkpolicies", networkpolicies: "networkpolicies",
 };
 
 export const kindOf = (word: string): Kind | null => KINDS[word.toLowerCase()] ?? null;
@@ -61,6 +62,12 @@ export function getTable(c: KubeCluster, kind: Kind, o: GetOptions, live: Live, 
       head: ["NAME", "STATUS", "ROLES", "AGE", "VERSION", ...(o.wide ? ["INTERNAL-IP"] : [])],
       rows: c.nodes.map((n) => [n.name, "Ready", "<none>", live.age, "netlab", ...(o.wide ? [n.underlay] : [])]),
     };
+  if (kind === "networkpolicies") {
+    // kubectl's POD-SELECTOR: matchLabels as k=v, expressions as kubectl prints them; <none> for {} (every pod).
+    const sel = (p: NonNullable<KubeCluster["policies"]>[number]) =>
+      [...Object.entries(p.podSelector.matchLabels).map(([k, v]) => `${k}=${v}`), ...p.podSelector.matchExpressions.map((e) => (e.operator === "Exists" ? e.key : e.operator === "DoesNotExist" ? `!${e.key}` : `${e.key} ${e.operator.toLowerCase()} (${e.values.join(",")})`))].join(",") || "<none>";
+    return { head: [...nsHead, "NAME", "POD-SELECTOR", "AGE"], rows: inNs(c.policies ?? []).map((p) => [...nsCol(p.ns), p.name, sel(p), live.age]) };
+  }
   if (kind === "namespaces") {
     const names = new Set(["default", "kube-system", ...Object.keys(c.objects).filter((k) => k.startsWith("Namespace//")).map((k) => k.slice("Namespace//".length)), ...c.pods.map((p) => p.ns)]);
     return { head: ["NAME", "STATUS", "AGE"], rows: [...names].sort().map((n) => [n, "Active", live.age]) };

@@ -14,6 +14,7 @@ import { labFromText } from "../../src/lab/load.js";
 import { compile } from "../../src/plan/compile.js";
 import { renderPlan } from "../../src/runtime/ops/index.js";
 import { chainFor } from "../../src/plan/features/kube-proxy.js";
+import { getTable } from "../../src/kube/get.js";
 
 const NS = ["x", "y", "z"];
 const PODS: PolicyPod[] = NS.flatMap((ns, i) =>
@@ -195,4 +196,9 @@ kubernetes:
     expect(script).toContain(`add ${src} 10.244.1.4`); // front, on node1 after the DNS pod and backend-0
     expect(script).toContain(`add ${dst} 10.244.2.2`); // backend-1, on node2
   });
+
+  it("netlab get networkpolicies: kubectl's NAME and POD-SELECTOR", () => {
+    expect(getTable(lab.kube!, "networkpolicies", { ns: "default", wide: false }, { running: new Set(), age: "1m" }, new Map())).toEqual({ head: ["NAME", "POD-SELECTOR", "AGE"], rows: [["backend-from-frontend", "tier=backend", "1m"]] });
+  });
 });
+

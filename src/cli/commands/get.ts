@@ -13,7 +13,7 @@ export async function getCmd(ref: string, given: string, named: string | undefin
   const [what, name] = given.includes("/") && named === undefined ? [given.slice(0, given.indexOf("/")), given.slice(given.indexOf("/") + 1)] : [given, named];
   const kind = kindOf(what);
   if (name !== undefined && opts.allNamespaces) throw new UsageError("a resource cannot be retrieved by name across all namespaces", "name its namespace: -n NS");
-  if (!kind) throw new UsageError(`netlab get does not know "${what}"`, "pods, services, endpoints, nodes, deployments or namespaces (po, svc, ep, no, deploy, ns)");
+  if (!kind) throw new UsageError(`netlab get does not know "${what}"`, "pods, services, endpoints, nodes, deployments, namespaces or networkpolicies (po, svc, ep, no, deploy, ns, netpol)");
   if (opts.output && !["wide", "json", "yaml"].includes(opts.output)) throw new UsageError(`-o ${opts.output}: netlab get prints wide, json or yaml`, "e.g. -o wide");
   const meta = await requireUp(ref);
   const cluster = meta.lab.kube;
