@@ -1,7 +1,8 @@
 // `netlab init [FILE] [--from LAB]`: a new lab file — the starter, or a copy of a shipped lab —
 // with the editor's schema line pointing at this netlab's schema, and a name that is its own.
-import { readFileSync } from "node:fs";
-import { basename, dirname, relative, resolve } from "node:path";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { LabSource } from "../lab/source.js";
 import { UsageError } from "../errors.js";
 import { findLabFile, SHIPPED_LABS } from "../lab/find.js";
 import { SCHEMA_FILE } from "../lab/json-schema.js";
@@ -40,5 +41,22 @@ export function initLab(file: string | undefined, opts: { from?: string; force?:
   const schema = relative(dirname(path), SCHEMA_PATH);
   // Through output-file: never through a link someone else planted, owned by the user sudo ran us for.
   writeOutput(path, `# yaml-language-server: $schema=${schema}\n${text}`, { overwrite: !!opts.force, mkdirs: true, existsHint: "choose another file name, or add --force to overwrite it" });
+  if (opts.from) copyManifests(findLabFile(opts.from, cwd)!, text, dirname(path), !!opts.force);
   return { file: path, name };
+}
+
+/** A copied cluster lab's manifest files (kubernetes.manifests: files and directories), beside the copy at the same relative paths. */
+function copyManifests(src: string, text: string, to: string, force: boolean): void {
+  const data = LabSource.fromText(text, src).data as { kubernetes?: { manifests?: unknown[] } } | null;
+  const from = dirname(src);
+  for (const entry of data?.kubernetes?.manifests ?? []) {
+    if (typeof entry !== "string" || /[*?[\]{}]/.test(entry) || isAbsolute(entry)) continue;
+    const at = resolve(from, entry);
+    const files = existsSync(at) && statSync(at).isDirectory() ? readdirSync(at).filter((f) => /\.(ya?ml|json)$/.test(f)).map((f) => join(entry, f)) : existsSync(at) ? [entry] : [];
+    for (const f of files) {
+      const dest = resolve(to, f);
+      if (existsSync(dest) && !force) continue; // a manifest of the user's own stays
+      writeOutput(dest, readFileSync(resolve(from, f), "utf8"), { overwrite: force, mkdirs: true });
+    }
+  }
 }

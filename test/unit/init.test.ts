@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { initLab, labNameFor } from "../../src/init/init.js";
-import { labFromText } from "../../src/lab/load.js";
+import { labFromText, loadLabFile } from "../../src/lab/load.js";
 import { compile } from "../../src/plan/compile.js";
 
 describe("netlab init", () => {
@@ -23,6 +23,12 @@ describe("netlab init", () => {
     const lab = labFromText(text, r.file);
     expect(lab.nodes.map((n) => n.name)).toEqual(["web", "client"]);
     expect(compile(lab, { stateDir: "/run/netlab/my-lab" }).phases.length).toBeGreaterThan(0);
+  });
+
+  it("copies a cluster lab with its manifest files, so the copy validates where it is", () => {
+    const r = initLab(undefined, { cwd: dir, from: "k8s-tutorial" });
+    expect(existsSync(join(dir, "k8s/tutorial/nginx-deployment.yaml"))).toBe(true);
+    expect(loadLabFile(r.file).nodes.map((n) => n.name)).toContain("nginx-deployment-2");
   });
 
   it("copies a shipped lab under the new file's name, or its own", () => {
