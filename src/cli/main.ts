@@ -79,7 +79,8 @@ withCompose(program
   .argument("<lab>", "a lab that is up (its name, or the file it came from)")
   .option("--json", "machine-readable results")
   .option("--junit <file>", "also write a JUnit XML report")
-  .option("--pingall", "every node pings every other node's addresses; prints the reachability matrix"))
+  .option("--pingall", "every node pings every other node's addresses; prints the reachability matrix")
+  .option("--matrix [ports...]", "a cluster: every pod probes every pod on these PORT[/PROTO] (default: every port a pod serves); the truth table beside what the NetworkPolicies say"))
   .action(lazy("test", "testCmd"));
 
 withCompose(program
@@ -156,6 +157,15 @@ program
   .option("-A, --all-namespaces", "every namespace, with a NAMESPACE column")
   .option("-o, --output <format>", "wide (more columns), json or yaml")
   .action(lazy("get", "getCmd"));
+
+program
+  .command("explain")
+  .description("why a new connection FROM → TO is allowed or denied by the cluster's NetworkPolicies: the policies that isolate each side, the rule that allows it or that none does")
+  .argument("<lab>", "a lab that is up (its name, or the file it came from)")
+  .argument("<from>", "a pod (POD, or NS/POD), a node, or an address")
+  .argument("<to>", "TO[:PORT[/PROTO]]: a pod, node or address; the port defaults to the pod's first containerPort, the protocol to tcp")
+  .option("--probe", "also open the connection for real from FROM's namespace, and say whether it agrees")
+  .action(lazy("explain", "explainCmd"));
 
 program
   .command("delete")

@@ -214,6 +214,8 @@ const LABS: { ref: string; name: string; probes: Probe[]; wait?: number }[] = [
       ok("node2", "ipset list -n", "KUBE-DST-"),
       fails("intruder", "nc -z -w 1 10.244.1.3 80"), // frontend-0, straight to the pod: isolated both ways
       ok("frontend-0", "curl -sS -m 2 http://backend:8080/", "hello from backend-"),
+      ok("host", `${NETLAB} test k8s-netpol-deny --matrix`, "every cell is what the NetworkPolicies say"),
+      ok("host", `${NETLAB} explain k8s-netpol-deny intruder backend-0 --probe`, "denied: the client's egress isolation"),
     ],
   },
   {

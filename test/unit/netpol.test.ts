@@ -15,6 +15,7 @@ import { compile } from "../../src/plan/compile.js";
 import { renderPlan } from "../../src/runtime/ops/index.js";
 import { chainFor } from "../../src/plan/features/kube-proxy.js";
 import { getTable } from "../../src/kube/get.js";
+import { differences, renderMatrix } from "../../src/check/matrix.js";
 
 const NS = ["x", "y", "z"];
 const PODS: PolicyPod[] = NS.flatMap((ns, i) =>
@@ -199,6 +200,12 @@ kubernetes:
 
   it("netlab get networkpolicies: kubectl's NAME and POD-SELECTOR", () => {
     expect(getTable(lab.kube!, "networkpolicies", { ns: "default", wide: false }, { running: new Set(), age: "1m" }, new Map())).toEqual({ head: ["NAME", "POD-SELECTOR", "AGE"], rows: [["backend-from-frontend", "tier=backend", "1m"]] });
+  });
+
+  it("the matrix as the e2e tests print it, a cell the probe got otherwise in brackets, and listed", () => {
+    const m = { port: 80, proto: "TCP", pods: ["a", "b"], got: [[".", "."], ["X", "."]], want: [[".", "X"], ["X", "."]] };
+    expect(renderMatrix(m)).toBe("80/TCP  1  2 \na       . [.]\nb       X  . \ncolumns (to): 1 a, 2 b");
+    expect(differences(m)).toEqual(["a → b 80/TCP: the policies say X, the probe got ."]);
   });
 });
 

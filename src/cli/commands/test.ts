@@ -1,7 +1,8 @@
 import { pingall, test, type TestResult } from "../../api.js";
 import { junit, toJson } from "../../check/report.js";
 import type { PingAll } from "../../check/pingall.js";
-import { printable } from "../../errors.js";
+import { printable, UsageError } from "../../errors.js";
+import { enterArgv, requireUp } from "../../running.js";
 import { writeOutput } from "../../output-file.js";
 import { shQuote } from "../../shell.js";
 import { composeOf, type ComposeFlags } from "../compose-options.js";
@@ -11,6 +12,21 @@ export interface TestOptions extends ComposeFlags {
   json?: boolean;
   junit?: string;
   pingall?: boolean;
+}
+
+/** `netlab test LAB --matrix`: the truth tables, differences from the policies' said; exit 1 when any. */
+async function matrixCmd(ref: string, ports: string[], json: boolean): Promise<number> {
+  const meta = await requireUp(ref);
+  if (!meta.lab.kube) throw new UsageError(`lab ${meta.lab.name} has no kubernetes: section`, "--matrix probes a cluster's pods; --pingall any lab's nodes");
+  const { matrixPorts, probeMatrix, renderMatrix, differences } = await import("../../check/matrix.js");
+  const tables = await probeMatrix(meta.lab, matrixPorts(meta.lab, ports), (node) => enterArgv(meta, node));
+  const diffs = tables.flatMap(differences);
+  if (json) process.stdout.write(JSON.stringify({ lab: meta.lab.name, tables, differences: diffs }, null, 2) + "\n");
+  else {
+    process.stdout.write(tables.map(renderMatrix).join("\n\n") + "\n");
+    process.stdout.write(diffs.length ? c.red(`${diffs.length} cell${diffs.length === 1 ? "" : "s"} differ from what the NetworkPolicies say (in brackets):\n`) + diffs.map((d) => `  ${d}\n`).join("") : c.green("every cell is what the NetworkPolicies say\n"));
+  }
+  return diffs.length ? 1 : 0;
 }
 
 export function printResults(r: TestResult, opts: TestOptions): number {
@@ -83,7 +99,8 @@ export function printPingAll(p: PingAll, json?: boolean): number {
   return holes ? 1 : 0;
 }
 
-export async function testCmd(ref: string, opts: TestOptions): Promise<number> {
+export async function testCmd(ref: string, opts: TestOptions & { matrix?: boolean | string[] }): Promise<number> {
+  if (opts.matrix) return matrixCmd(ref, opts.matrix === true ? [] : opts.matrix, !!opts.json);
   if (opts.pingall) {
     const onWave = (wave: number, waves: number) => {
       if (wave === 1)

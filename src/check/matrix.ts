@@ -1,0 +1,73 @@
+// `netlab test LAB --matrix [PORT/PROTO …]`: every pod probes every pod on each port, at once, and
+// the truth table the upstream e2e NetworkPolicy tests print comes out — rows from, columns to,
+// `.` connected, `X` blocked, `-` nothing serves that port there — beside the table the
+// cluster's policies say (kube/policy/verdict.ts); a difference is a failure.
+import { UsageError } from "../errors.js";
+import type { Lab } from "../lab/model.js";
+import { nsLabelsOf, policiesOf, policyPods } from "../kube/policy/ends.js";
+import type { PolicyPod } from "../kube/policy/types.js";
+import { verdict } from "../kube/policy/verdict.js";
+import { run } from "../runtime/proc.js";
+
+export interface Matrix {
+  port: number;
+  proto: string;
+  pods: string[];
+  /** [from][to]: ".", "X" or "-". */
+  got: string[][];
+  want: string[][];
+}
+
+const nameOf = (p: PolicyPod) => (p.ns === "default" ? p.name : `${p.ns}/${p.name}`);
+
+/** The ports to probe: those given (80, 80/tcp, 53/udp), else every one some pod serves. */
+export function matrixPorts(lab: Lab, given: string[]): { port: number; proto: string }[] {
+  if (given.length)
+    return given.map((g) => {
+      const m = /^(\d{1,5})(?:\/(tcp|udp))?$/i.exec(g);
+      if (!m) throw new UsageError(`"${g}" is not PORT[/PROTO]`, "e.g. --matrix 80/tcp 53/udp");
+      return { port: Number(m[1]), proto: (m[2] ?? "tcp").toUpperCase() };
+    });
+  const seen = new Map(policyPods(lab).filter((p) => p.ns !== "kube-system").flatMap((p) => p.ports).filter((x) => x.protocol !== "SCTP").map((x) => [`${x.port}/${x.protocol}`, { port: x.port, proto: x.protocol }]));
+  return [...seen.values()].sort((a, b) => a.port - b.port);
+}
+
+/** Probes every pair (kube-system's pods left out) on each port; `enter` gives a pod's argv prefix. */
+export async function probeMatrix(lab: Lab, ports: { port: number; proto: string }[], enter: (node: string) => string[]): Promise<Matrix[]> {
+  const pods = policyPods(lab).filter((p) => p.ns !== "kube-system");
+  const policies = policiesOf(lab);
+  const ns = nsLabelsOf(lab);
+  const out: Matrix[] = [];
+  for (const { port, proto } of ports) {
+    const serves = (p: PolicyPod) => p.ports.some((x) => x.port === port && x.protocol === proto);
+    const probe = proto === "UDP" ? (ip: string) => `(echo x | nc -u -w 1 ${ip} ${port} | grep -q . && echo "${ip} ." || echo "${ip} X") &` : (ip: string) => `(nc -z -w 1 ${ip} ${port} && echo "${ip} ." || echo "${ip} X") &`;
+    // Every source at once, each probing every target at once: one shell per source.
+    const rows = await Promise.all(
+      pods.map(async (a) => {
+        const targets = pods.filter((b) => b !== a && serves(b));
+        const r = await run([...enter(nameOf(a)), "sh", "-c", `${targets.map((b) => probe(b.ip)).join(" ")} wait`]);
+        const seen = new Map(r.stdout.split("\n").filter(Boolean).map((l) => l.split(" ") as [string, string]));
+        return pods.map((b) => (b === a ? "." : !serves(b) ? "-" : (seen.get(b.ip) ?? "X")));
+      }),
+    );
+    const want = pods.map((a) => pods.map((b) => (b === a ? "." : !serves(b) ? "-" : verdict(policies, ns, a, b, port, proto).allowed ? "." : "X")));
+    out.push({ port, proto, pods: pods.map(nameOf), got: rows, want });
+  }
+  return out;
+}
+
+/** The table as text: a header of the pods (to), a row per pod (from); a cell that differs from `want` in brackets. */
+export function renderMatrix(m: Matrix): string {
+  const label = `${m.port}/${m.proto}`;
+  const w = Math.max(...m.pods.map((p) => p.length), label.length);
+  const cell = (i: number, j: number) => (m.got[i][j] === m.want[i][j] ? ` ${m.got[i][j]} ` : `[${m.got[i][j]}]`);
+  const head = `${label.padEnd(w)} ${m.pods.map((_, j) => String(j + 1).padStart(2).padEnd(3)).join("")}`;
+  const rows = m.pods.map((p, i) => `${p.padEnd(w)} ${m.pods.map((_, j) => cell(i, j)).join("")}`);
+  const key = m.pods.map((p, j) => `${j + 1} ${p}`).join(", ");
+  return [head, ...rows, `columns (to): ${key}`].join("\n");
+}
+
+/** The cells that differ: "from → to: the policies say X, the probe got .". */
+export function differences(m: Matrix): string[] {
+  return m.got.flatMap((row, i) => row.flatMap((g, j) => (g === m.want[i][j] ? [] : [`${m.pods[i]} → ${m.pods[j]} ${m.port}/${m.proto}: the policies say ${m.want[i][j]}, the probe got ${g}`])));
+}

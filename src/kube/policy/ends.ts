@@ -1,0 +1,29 @@
+// The ends of a connection as NetworkPolicy sees them, from a lab that is up: a pod (by its lab
+// node name, POD or NS/POD) with its labels, address and named ports; anything else (a node, the
+// host, an address) by its address alone. Namespaces' labels, for namespaceSelector.
+import { UsageError } from "../../errors.js";
+import type { Lab } from "../../lab/model.js";
+import type { KPolicy, PolicyPod } from "./types.js";
+import type { End } from "./verdict.js";
+
+/** The cluster's pods as policies see them (those with an address). */
+export function policyPods(lab: Lab): PolicyPod[] {
+  return (lab.kube?.pods ?? []).filter((p) => p.ip).map((p) => ({ ns: p.ns, name: p.name, labels: p.labels, ip: p.ip!, ports: (p.ports ?? []).map((x) => ({ ...x })) }));
+}
+
+/** Namespace → labels, for namespaceSelector. */
+export const nsLabelsOf = (lab: Lab) => new Map(Object.entries(lab.kube?.namespaces ?? {}));
+
+/** The policies as the planner keeps them (their manifests left out): typed for the verdict. */
+export const policiesOf = (lab: Lab) => (lab.kube?.policies ?? []) as KPolicy[];
+
+/** `web-0`, `shop/api-0`, `node1`, `host`, `10.244.1.3`: the end it names. UsageError when none. */
+export function endOf(lab: Lab, name: string): End & { label: string } {
+  const pod = policyPods(lab).find((p) => (p.ns === "default" ? p.name : `${p.ns}/${p.name}`) === name || `${p.ns}/${p.name}` === name);
+  if (pod) return { ...pod, label: `${pod.ns}/${pod.name} (${pod.ip})` };
+  if (/^[\d.]+$/.test(name)) return { ip: name, label: name };
+  const node = lab.nodes.find((n) => n.name === name);
+  const ip = node?.intfs.flatMap((i) => i.addrs).find((a) => !a.includes(":"))?.split("/")[0];
+  if (ip) return { ip, label: `${name} (${ip}, not a pod: no policy applies to it)` };
+  throw new UsageError(`"${name}" is no pod or node of lab ${lab.name}`, `pods: ${policyPods(lab).map((p) => (p.ns === "default" ? p.name : `${p.ns}/${p.name}`)).join(", ")}`);
+}
