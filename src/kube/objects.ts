@@ -1,8 +1,10 @@
 // Kubernetes objects read as the API server reads them, for what netlab builds from them:
-// Namespaces (labels), Pods, and Deployments (replicas → pods NAME-0 … NAME-(n-1); the selector
-// must match the template's labels, as apps/v1 insists). Field names and defaults are
-// Kubernetes' (protocol TCP, replicas 1, namespace default). Kinds and fields netlab does not
-// build are said, with their line: networking ones as warnings, the rest in one note.
+// Namespaces (labels), Pods, Deployments (replicas → pods NAME-0 … NAME-(n-1); the selector
+// must match the template's labels, as apps/v1 insists), Services (services.ts) and
+// NetworkPolicies (policy/read.ts). Field names and defaults are Kubernetes' (protocol TCP,
+// replicas 1, namespace default); kinds and fields the API server refuses are refused
+// (fields.ts); real kinds netlab does not build are warnings, with their line, and fields that do
+// not change the network are listed in one note.
 import type { KeyPath, Problem } from "../errors.js";
 import { problemAt, type Manifest } from "./manifests.js";
 import { readService } from "./services.js";
