@@ -128,6 +128,17 @@ describe("NetworkPolicy semantics: upstream e2e cases", () => {
     expect(t).toEqual(expected((f, to) => is(f, "x/a") || (is(to, "y/b") && !is(f, "x/a"))));
   });
 
+  it("policyTypes as the API server defaults them: egress: [] alone isolates nothing outward; policyTypes: [] is the default", () => {
+    expect(policy("x", { podSelector: {}, ingress: [{}], egress: [] }).types).toEqual(["Ingress"]);
+    expect(policy("x", { podSelector: {}, policyTypes: [], egress: [{}] }).types).toEqual(["Ingress", "Egress"]);
+  });
+
+  it("an egress rule with a named port and no peer opens that port on every pod that serves it", () => {
+    const p = policy("y", { podSelector: { matchLabels: { pod: "a" } }, policyTypes: ["Egress"], egress: [{ ports: [{ port: "serve-80-tcp" }] }] });
+    expect(table([p], 80)).toEqual(expected(() => false));
+    expect(table([p], 81)).toEqual(expected((f) => is(f, "y/a")));
+  });
+
   it("says why: the policies that isolate each side, and the rule that allowed", () => {
     const p = policy("x", { podSelector: { matchLabels: { pod: "a" } }, ingress: [{ from: [{ podSelector: { matchLabels: { pod: "c" } } }] }, { from: [{ podSelector: { matchLabels: { pod: "b" } } }] }] }, "web");
     const [xa, xb, xc] = PODS;
@@ -146,13 +157,15 @@ describe("NetworkPolicy: what the API server refuses", () => {
     return problems.map((x) => `${x.key.join(".")}: ${x.message}`);
   };
   it("an except outside its cidr, endPort without or below a port or with a named one, an unknown policyType, a bad label", () => {
-    expect(bad({ podSelector: {}, egress: [{ to: [{ ipBlock: { cidr: "10.0.0.0/8", except: ["192.168.0.0/16"] } }] }] })).toEqual(["spec.egress.0.to.0.ipBlock.except.0: except 192.168.0.0/16 is not inside cidr 10.0.0.0/8"]);
+    expect(bad({ podSelector: {}, egress: [{ to: [{ ipBlock: { cidr: "10.0.0.0/8", except: ["192.168.0.0/16"] } }] }] })).toEqual(["spec.egress.0.to.0.ipBlock.except.0: except 192.168.0.0/16 is not strictly inside cidr 10.0.0.0/8"]);
     expect(bad({ podSelector: {}, ingress: [{ ports: [{ endPort: 90 }] }] })).toEqual(["spec.ingress.0.ports.0.endPort: endPort needs a port"]);
     expect(bad({ podSelector: {}, ingress: [{ ports: [{ port: 90, endPort: 80 }] }] })).toEqual(["spec.ingress.0.ports.0.endPort: endPort 80 must be a port number at or above port 90"]);
     expect(bad({ podSelector: {}, ingress: [{ ports: [{ port: "http", endPort: 80 }] }] })).toEqual(["spec.ingress.0.ports.0.endPort: endPort goes with a numeric port, not a named one"]);
     expect(bad({ podSelector: {}, policyTypes: ["Ingres"] })).toEqual(['spec.policyTypes.0: policyTypes: "Ingres" is neither Ingress nor Egress']);
     expect(bad({ podSelector: { matchLabels: { "bad key!": "x" } } })).toEqual(['spec.podSelector.matchLabels.bad key!: "bad key!" is not a label key']);
     expect(bad({ podSelector: { matchExpressions: [{ key: "a", operator: "Exists", values: ["x"] }] } })).toEqual(["spec.podSelector.matchExpressions.0.values: operator Exists takes no values"]);
+    expect(bad({ podSelector: {}, egress: [{ to: [{ ipBlock: { cidr: "10.0.0.0/8", except: ["10.0.0.0/8"] } }] }] })).toEqual(["spec.egress.0.to.0.ipBlock.except.0: except 10.0.0.0/8 is not strictly inside cidr 10.0.0.0/8"]);
+    expect(bad({ podSelector: {}, ingress: [{ ports: [{ port: "80" }, { port: "a--b" }] }] })).toEqual(['spec.ingress.0.ports.0.port: port "80" is neither a port number nor a port\'s name', 'spec.ingress.0.ports.1.port: port "a--b" is neither a port number nor a port\'s name']);
   });
 });
 

@@ -16,9 +16,13 @@ export async function explainCmd(ref: string, from: string, to: string, opts: { 
   const lab = meta.lab;
   if (!lab.kube) throw new UsageError(`lab ${lab.name} has no kubernetes: section`, "explain answers for a cluster's NetworkPolicies");
   const a = endOf(lab, from);
+  // A Service (by name or ClusterIP): policies apply after kube-proxy's DNAT, to its endpoint pods.
+  const svc = lab.kube.services.find((x) => x.clusterIP === m[1] || (x.ns === "default" ? x.name : `${x.ns}/${x.name}`) === m[1] || `${x.name}.${x.ns}` === m[1]);
+  if (svc) return explainService(meta, from, a, svc, m, !!opts.probe);
   const b = endOf(lab, m[1]);
   const proto = (m[3] ?? "tcp").toUpperCase();
-  const port = Number(m[2] ?? ("ports" in b && b.ports.find((x) => x.protocol === proto)?.port) ?? 80);
+  const served = "ports" in b ? b.ports.find((x) => x.protocol === proto)?.port : undefined;
+  const port = Number(m[2] ?? served ?? 80);
   const v = verdict(policiesOf(lab), nsLabelsOf(lab), a, b, port, proto);
   // The node a pod runs on always reaches it (kubelet's probes): kube-router and Calico allow it, whatever the policies.
   const own = "ns" in b && lab.kube.pods.some((p) => p.ns === b.ns && p.name === b.name && p.on === from);
@@ -32,11 +36,41 @@ export async function explainCmd(ref: string, from: string, to: string, opts: { 
   ];
   process.stdout.write(out.join("\n") + "\n");
   if (!opts.probe) return 0;
-  const probe = proto === "UDP" ? `echo x | nc -u -w 1 ${b.ip} ${port} | grep -q .` : `nc -z -w 1 ${b.ip} ${port}`;
-  const r = await run([...enterArgv(meta, from), "sh", "-c", probe]);
-  const got = r.code === 0;
+  const got = await probe(meta, from, b.ip, port, proto);
   process.stdout.write(`probe: ${got ? "connected" : "no connection"}${got === v.allowed ? "" : c.red(" — not what the policies say (is something listening there?)")}\n`);
   return got === v.allowed ? 0 : 1;
+}
+
+/** A real connection from `from`'s namespace: TCP connects; UDP is answered (a DNS question on 53, a datagram elsewhere: netlab serve udp answers it). */
+async function probe(meta: Awaited<ReturnType<typeof requireUp>>, from: string, ip: string, port: number, proto: string): Promise<boolean> {
+  const cmd = proto !== "UDP" ? `nc -z -w 1 ${ip} ${port}` : port === 53 ? `dig +tries=1 +time=1 -p 53 @${ip} kubernetes.default.svc.cluster.local >/dev/null` : `echo x | nc -u -w 1 ${ip} ${port} | grep -q .`;
+  return (await run([...enterArgv(meta, from), "sh", "-c", cmd])).code === 0;
+}
+
+/** TO is a Service: the verdict for each of its endpoints (after DNAT), and a probe through the ClusterIP. */
+async function explainService(meta: Awaited<ReturnType<typeof requireUp>>, from: string, a: ReturnType<typeof endOf>, svc: NonNullable<typeof meta.lab.kube>["services"][number], m: RegExpExecArray, doProbe: boolean): Promise<number> {
+  const lab = meta.lab;
+  const proto = (m[3] ?? svc.ports[0]?.protocol ?? "tcp").toUpperCase();
+  const sp = svc.ports.find((p) => p.protocol === proto && (!m[2] || p.port === Number(m[2])));
+  if (!sp) throw new UsageError(`service ${svc.ns}/${svc.name} has no port ${m[2] ?? ""}/${proto}`, `its ports: ${svc.ports.map((p) => `${p.port}/${p.protocol}`).join(", ")}`);
+  process.stdout.write(`${a.label} → service ${svc.ns}/${svc.name} ${svc.clusterIP}:${sp.port}/${proto}: kube-proxy sends it to one of ${sp.endpoints.length} endpoint${sp.endpoints.length === 1 ? "" : "s"}; policies apply to that pod\n`);
+  let all = sp.endpoints.length > 0;
+  let some = false;
+  for (const e of sp.endpoints) {
+    const b = endOf(lab, e.pod);
+    const v = verdict(policiesOf(lab), nsLabelsOf(lab), a, b, e.port, proto);
+    all &&= v.allowed;
+    some ||= v.allowed;
+    process.stdout.write(`  ${b.label}:${e.port}: ${v.allowed ? c.green("allowed") : c.red(`denied (${!v.egress.isolated || v.egress.allowedBy ? `ingress: isolated by ${v.ingress.policies.join(", ")}` : `egress: isolated by ${v.egress.policies.join(", ")}`})`)}\n`);
+  }
+  if (!sp.endpoints.length) process.stdout.write(c.red("  no endpoints: kube-proxy rejects it\n"));
+  if (!doProbe) return 0;
+  const got = await probe(meta, from, svc.clusterIP, sp.port, proto);
+  process.stdout.write(`probe through ${svc.clusterIP}: ${got ? "connected" : "no connection"}\n`);
+  // Some endpoints allowed and some not: the probe may land on either.
+  const agrees = all ? got : some ? true : !got;
+  if (!agrees) process.stdout.write(c.red("not what the policies say\n"));
+  return agrees ? 0 : 1;
 }
 
 function side(dir: "egress" | "ingress", word: string, who: string, s: Side): string {

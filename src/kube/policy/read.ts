@@ -17,12 +17,13 @@ export function readPolicy(m: Manifest, n: { name: string; ns: string }, problem
   const spec = isObj(m.data.spec) ? m.data.spec : {};
   const bad = (k: KeyPath, msg: string, hint?: string) => problems.push(problemAt(m, ["spec", ...k], msg, hint));
   const podSelector = selector(spec.podSelector, ["podSelector"], bad);
-  const declared = Array.isArray(spec.policyTypes) ? spec.policyTypes : null;
+  // Absent or empty: the API server's default (networking/v1 SetDefaults_NetworkPolicy).
+  const declared = Array.isArray(spec.policyTypes) && spec.policyTypes.length ? spec.policyTypes : null;
   declared?.forEach((t, i) => {
     if (t !== "Ingress" && t !== "Egress") bad(["policyTypes", i], `policyTypes: ${JSON.stringify(t)} is neither Ingress nor Egress`);
   });
-  // Omitted: Ingress always, Egress when the policy has egress rules (the API server's default).
-  const types = (declared ?? ["Ingress", ...(spec.egress !== undefined ? ["Egress"] : [])]).filter((t): t is "Ingress" | "Egress" => t === "Ingress" || t === "Egress");
+  // Defaulted: Ingress always, Egress when the policy has egress rules (a non-empty list).
+  const types = (declared ?? ["Ingress", ...(Array.isArray(spec.egress) && spec.egress.length ? ["Egress"] : [])]).filter((t): t is "Ingress" | "Egress" => t === "Ingress" || t === "Egress");
   const rules = (dir: "ingress" | "egress"): PolicyRule[] => {
     const list = Array.isArray(spec[dir]) ? spec[dir] : [];
     const peerKey = dir === "ingress" ? "from" : "to";
@@ -70,7 +71,7 @@ function peer(v: unknown, at: KeyPath, bad: (k: KeyPath, m: string, h?: string) 
     except.forEach((e, i) => {
       const q = parsePrefix(e, false);
       if (!q) bad([...at, "ipBlock", "except", i], `"${e}" is not a CIDR`);
-      else if (p && (q.family !== p.family || q.len < p.len || !contains(p, p.family, q.addr))) bad([...at, "ipBlock", "except", i], `except ${e} is not inside cidr ${cidr}`, "each except is a part of the block it takes out of");
+      else if (p && (q.family !== p.family || q.len <= p.len || !contains(p, p.family, q.addr))) bad([...at, "ipBlock", "except", i], `except ${e} is not strictly inside cidr ${cidr}`, "each except is a part of the block it takes out of, smaller than it");
     });
     return { ipBlock: { cidr, except } };
   }
@@ -86,7 +87,9 @@ function port(v: unknown, at: KeyPath, bad: (k: KeyPath, m: string, h?: string) 
   const protocol = (o.protocol ?? "TCP") as PolicyPort["protocol"];
   if (!["TCP", "UDP", "SCTP"].includes(protocol)) bad([...at, "protocol"], `protocol must be TCP, UDP or SCTP, not ${JSON.stringify(o.protocol)}`);
   const p = o.port;
-  if (p !== undefined && !(typeof p === "string" ? /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(p) && p.length <= 15 : Number.isInteger(p) && Number(p) >= 1 && Number(p) <= 65535)) bad([...at, "port"], `port ${JSON.stringify(p)} is neither a port number nor a port's name`);
+  // A name is an IANA service name: at most 15, a letter at least, no "--" (a number in quotes is no name).
+  const isName = (x: string) => /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(x) && x.length <= 15 && /[a-z]/.test(x) && !x.includes("--");
+  if (p !== undefined && !(typeof p === "string" ? isName(p) : Number.isInteger(p) && Number(p) >= 1 && Number(p) <= 65535)) bad([...at, "port"], `port ${JSON.stringify(p)} is neither a port number nor a port's name`, typeof p === "string" && /^\d+$/.test(p) ? `a number: port: ${p}, without quotes` : undefined);
   const end = o.endPort;
   if (end !== undefined) {
     if (p === undefined) bad([...at, "endPort"], "endPort needs a port", "port: 32000, endPort: 32768");

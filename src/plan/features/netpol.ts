@@ -9,7 +9,8 @@
 // kube/policy/verdict.ts's; this only writes them as rules.
 import type { KubeCluster } from "../../kube/types.js";
 import { matches, nsLabelsOf } from "../../kube/policy/verdict.js";
-import type { Peer, PolicyPort, PolicyRule } from "../../kube/policy/types.js";
+import { inBlock } from "../../kube/policy/read.js";
+import type { PolicyPort, PolicyRule } from "../../kube/policy/types.js";
 import type { Ruleset } from "../ruleset.js";
 import { chainFor } from "./kube-proxy.js";
 
@@ -60,9 +61,11 @@ function podChain(rs: Ruleset, pod: Pod, policies: Policy[]): void {
   const egress = policies.filter((p) => p.types.includes("Egress"));
   if (!egress.length) rs.add("filter", ch, from, "KUBE-NWPLCY-DEFAULT", `run through default egress network policy chain for ${podName(pod)}`);
   if (!ingress.length) rs.add("filter", ch, to, "KUBE-NWPLCY-DEFAULT", `run through default ingress network policy chain for ${podName(pod)}`);
+  // A policy's ingress rules only for traffic to the pod, its egress rules only for traffic from it:
+  // one chain each, so an ingress rule never opens the pod's egress (nor the other way).
   for (const p of policies) {
-    const both = p.types.includes("Ingress") && p.types.includes("Egress");
-    rs.add("filter", ch, both ? "" : p.types.includes("Ingress") ? to : from, chainFor("KUBE-NWPLCY-", `${p.ns}${p.name}`), `run through nw policy ${p.name}`);
+    if (p.types.includes("Ingress")) rs.add("filter", ch, to, chainFor("KUBE-NWPLCY-", `${p.ns}${p.name}`), `run through nw policy ${p.name}`);
+    if (p.types.includes("Egress")) rs.add("filter", ch, from, chainFor("KUBE-NWPLCY-", `${p.ns}${p.name}egress`), `run through nw policy ${p.name} (egress)`);
   }
   rs.add("filter", ch, `-m mark ! --mark ${ALLOWED}`, "REJECT --reject-with icmp-port-unreachable", `rule to REJECT traffic destined for ${podName(pod)}`);
   rs.add("filter", ch, "", "MARK --set-xmark 0x0/0x10000", "reset mark to let traffic pass through rest of the chains");
@@ -71,15 +74,16 @@ function podChain(rs: Ruleset, pod: Pod, policies: Policy[]): void {
 
 /** A policy's chain: each rule as kube-router's two (mark; return if marked), its pods and peers in ipsets. */
 function policyChain(rs: Ruleset, p: Policy, pods: Pod[], nsLabels: Map<string, Record<string, string>>): void {
-  const ch = chainFor("KUBE-NWPLCY-", `${p.ns}${p.name}`);
-  rs.declare("filter", ch);
+  const chains = { ingress: chainFor("KUBE-NWPLCY-", `${p.ns}${p.name}`), egress: chainFor("KUBE-NWPLCY-", `${p.ns}${p.name}egress`) };
+  if (p.types.includes("Ingress")) rs.declare("filter", chains.ingress);
+  if (p.types.includes("Egress")) rs.declare("filter", chains.egress);
   const targets = pods.filter((pod) => pod.ns === p.ns && matches(p.podSelector, pod.labels));
   const targetSet = chainFor("KUBE-DST-", `${p.ns}${p.name}`);
   rs.ipset(targetSet, { type: "hash:ip", members: targets.map((t) => t.ip) });
   const what = (dir: string) => `rule to ACCEPT ${dir} traffic selected by policy name: ${p.name} namespace ${p.ns}`;
-  const rule = (match: string, dir: string) => {
-    rs.add("filter", ch, match, `MARK --set-xmark ${ALLOWED}`, what(dir));
-    rs.add("filter", ch, `${match} -m mark --mark ${ALLOWED}`.trim(), "RETURN", what(dir));
+  const rule = (match: string, dir: "ingress" | "egress") => {
+    rs.add("filter", chains[dir], match, `MARK --set-xmark ${ALLOWED}`, what(dir));
+    rs.add("filter", chains[dir], `${match} -m mark --mark ${ALLOWED}`.trim(), "RETURN", what(dir));
   };
   const sides = [["ingress", p.types.includes("Ingress") ? p.ingress : []], ["egress", p.types.includes("Egress") ? p.egress : []]] as const;
   for (const [dir, rules] of sides)
@@ -87,7 +91,8 @@ function policyChain(rs: Ruleset, p: Policy, pods: Pod[], nsLabels: Map<string, 
       const mine = `-m set --match-set ${targetSet} ${dir === "ingress" ? "dst" : "src"}`;
       const peerDir = dir === "ingress" ? "src" : "dst";
       const peers = peerMatches(rs, p, r, `${p.ns}${p.name}${dir}${i}`, peerDir, pods, nsLabels);
-      const server = dir === "ingress" ? targets : pods.filter((pod) => peerPods(p, r, pod, nsLabels));
+      // Who serves a named port: the policy's pods for ingress; for egress the peers — any pod when the rule names none, those in a block for ipBlock.
+      const server = dir === "ingress" ? targets : !r.peers ? pods : pods.filter((pod) => peerPods(p, r, pod, nsLabels) || r.peers!.some((x) => x.ipBlock && inBlock(pod.ip, x.ipBlock)));
       for (const peer of peers) for (const port of portMatches(r.ports, server, dir === "ingress" ? "dst" : "peer")) rule([mine, peer, port].filter(Boolean).join(" "), dir);
     });
 }
@@ -102,14 +107,15 @@ function peerMatches(rs: Ruleset, p: Policy, r: PolicyRule, key: string, dir: "s
     rs.ipset(set, { type: "hash:ip", members });
     out.push(`-m set --match-set ${set} ${dir}`);
   }
-  const blocks = r.peers.filter((x): x is Required<Pick<Peer, "ipBlock">> => !!x.ipBlock);
-  if (blocks.length) {
-    const set = chainFor(dir === "src" ? "KUBE-SRC-" : "KUBE-DST-", `${key}ipblock`);
+  // One set per ipBlock peer: peers are ORed, and one block's except must not take another's addresses.
+  r.peers.forEach((x, j) => {
+    if (!x.ipBlock) return;
+    const set = chainFor(dir === "src" ? "KUBE-SRC-" : "KUBE-DST-", `${key}ipblock${j}`);
     // hash:net holds no /0: it is two halves, as kube-router splits it.
     const nets = (c: string) => (c === "0.0.0.0/0" ? ["0.0.0.0/1", "128.0.0.0/1"] : [c]);
-    rs.ipset(set, { type: "hash:net", members: blocks.flatMap((b) => [...nets(b.ipBlock.cidr), ...b.ipBlock.except.map((e) => `${e} nomatch`)]) });
+    rs.ipset(set, { type: "hash:net", members: [...nets(x.ipBlock.cidr), ...x.ipBlock.except.map((e) => `${e} nomatch`)] });
     out.push(`-m set --match-set ${set} ${dir}`);
-  }
+  });
   return out;
 }
 
