@@ -127,11 +127,11 @@ nsenter --net=/run/netns/k8s-netpol-deny-node1 iptables-restore --noflush <<'EOF
 :KUBE-FORWARD - [0:0]
 :KUBE-NWPLCY-COMMON - [0:0]
 :KUBE-NWPLCY-DEFAULT - [0:0]
-:KUBE-NWPLCY-7CPOVRSYVVQ4IINX - [0:0]
+:KUBE-NWPLCY-GPA4O6B54PNOTXFP - [0:0]
 :KUBE-NWPLCY-5RDRRI3LR6OHZ63C - [0:0]
-:KUBE-NWPLCY-TJMQ4MGKIPFZXLCY - [0:0]
+:KUBE-NWPLCY-XEV64IJK2WEOWBO6 - [0:0]
 :KUBE-NWPLCY-V4DG6457EHSWAZXN - [0:0]
-:KUBE-NWPLCY-E2XCJZDHXDS723QX - [0:0]
+:KUBE-NWPLCY-2Q53E2APKQU4ZVED - [0:0]
 :KUBE-ROUTER-FORWARD - [0:0]
 :KUBE-ROUTER-OUTPUT - [0:0]
 :KUBE-ROUTER-INPUT - [0:0]
@@ -142,6 +142,7 @@ nsenter --net=/run/netns/k8s-netpol-deny-node1 iptables-restore --noflush <<'EOF
 :KUBE-EXTERNAL-SERVICES - [0:0]
 :KUBE-PROXY-FIREWALL - [0:0]
 :KUBE-NWPLCY-OHSWWHE4RKIDHHPL - [0:0]
+:KUBE-NWPLCY-5NIETLN45F4W6EAL - [0:0]
 -A KUBE-SERVICES -d 10.96.0.1/32 -p tcp -m tcp --dport 443 -m comment --comment "default/kubernetes:https has no endpoints" -j REJECT --reject-with icmp-port-unreachable
 -A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP
 -A KUBE-FORWARD -m mark --mark 0x4000/0x4000 -m comment --comment "kubernetes forwarding rules" -j ACCEPT
@@ -149,20 +150,20 @@ nsenter --net=/run/netns/k8s-netpol-deny-node1 iptables-restore --noflush <<'EOF
 -A KUBE-NWPLCY-COMMON -m conntrack --ctstate INVALID -m comment --comment "rule to drop invalid state for pod" -j DROP
 -A KUBE-NWPLCY-COMMON -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "rule for stateful firewall for pod" -j ACCEPT
 -A KUBE-NWPLCY-DEFAULT -m comment --comment "rule to mark traffic matching a network policy" -j MARK --set-xmark 0x10000/0x10000
--A KUBE-NWPLCY-7CPOVRSYVVQ4IINX -m set --match-set KUBE-DST-7CPOVRSYVVQ4IINX src -m set --match-set KUBE-DST-U4LBO5NRRXPQOAGS dst -p udp -m udp --dport 53 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: allow-dns namespace default" -j MARK --set-xmark 0x10000/0x10000
--A KUBE-NWPLCY-7CPOVRSYVVQ4IINX -m set --match-set KUBE-DST-7CPOVRSYVVQ4IINX src -m set --match-set KUBE-DST-U4LBO5NRRXPQOAGS dst -p udp -m udp --dport 53 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: allow-dns namespace default" -j RETURN
--A KUBE-NWPLCY-7CPOVRSYVVQ4IINX -m set --match-set KUBE-DST-7CPOVRSYVVQ4IINX src -m set --match-set KUBE-DST-U4LBO5NRRXPQOAGS dst -p tcp -m tcp --dport 53 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: allow-dns namespace default" -j MARK --set-xmark 0x10000/0x10000
--A KUBE-NWPLCY-7CPOVRSYVVQ4IINX -m set --match-set KUBE-DST-7CPOVRSYVVQ4IINX src -m set --match-set KUBE-DST-U4LBO5NRRXPQOAGS dst -p tcp -m tcp --dport 53 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: allow-dns namespace default" -j RETURN
+-A KUBE-NWPLCY-GPA4O6B54PNOTXFP -m set --match-set KUBE-DST-7CPOVRSYVVQ4IINX src -m set --match-set KUBE-DST-U4LBO5NRRXPQOAGS dst -p udp -m udp --dport 53 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: allow-dns namespace default" -j MARK --set-xmark 0x10000/0x10000
+-A KUBE-NWPLCY-GPA4O6B54PNOTXFP -m set --match-set KUBE-DST-7CPOVRSYVVQ4IINX src -m set --match-set KUBE-DST-U4LBO5NRRXPQOAGS dst -p udp -m udp --dport 53 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: allow-dns namespace default" -j RETURN
+-A KUBE-NWPLCY-GPA4O6B54PNOTXFP -m set --match-set KUBE-DST-7CPOVRSYVVQ4IINX src -m set --match-set KUBE-DST-U4LBO5NRRXPQOAGS dst -p tcp -m tcp --dport 53 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: allow-dns namespace default" -j MARK --set-xmark 0x10000/0x10000
+-A KUBE-NWPLCY-GPA4O6B54PNOTXFP -m set --match-set KUBE-DST-7CPOVRSYVVQ4IINX src -m set --match-set KUBE-DST-U4LBO5NRRXPQOAGS dst -p tcp -m tcp --dport 53 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: allow-dns namespace default" -j RETURN
 -A KUBE-NWPLCY-5RDRRI3LR6OHZ63C -m set --match-set KUBE-DST-5RDRRI3LR6OHZ63C dst -m set --match-set KUBE-SRC-ASWL5LWYSU4ROFQJ src -d 10.244.1.4/32 -p tcp -m tcp --dport 8080 -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: frontend-to-backend namespace default" -j MARK --set-xmark 0x10000/0x10000
 -A KUBE-NWPLCY-5RDRRI3LR6OHZ63C -m set --match-set KUBE-DST-5RDRRI3LR6OHZ63C dst -m set --match-set KUBE-SRC-ASWL5LWYSU4ROFQJ src -d 10.244.1.4/32 -p tcp -m tcp --dport 8080 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: frontend-to-backend namespace default" -j RETURN
 -A KUBE-NWPLCY-5RDRRI3LR6OHZ63C -m set --match-set KUBE-DST-5RDRRI3LR6OHZ63C dst -m set --match-set KUBE-SRC-ASWL5LWYSU4ROFQJ src -d 10.244.2.2/32 -p tcp -m tcp --dport 8080 -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: frontend-to-backend namespace default" -j MARK --set-xmark 0x10000/0x10000
 -A KUBE-NWPLCY-5RDRRI3LR6OHZ63C -m set --match-set KUBE-DST-5RDRRI3LR6OHZ63C dst -m set --match-set KUBE-SRC-ASWL5LWYSU4ROFQJ src -d 10.244.2.2/32 -p tcp -m tcp --dport 8080 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: frontend-to-backend namespace default" -j RETURN
--A KUBE-NWPLCY-TJMQ4MGKIPFZXLCY -m set --match-set KUBE-DST-TJMQ4MGKIPFZXLCY src -m set --match-set KUBE-DST-XJTZZSKULCKJRCGA dst -p tcp -m tcp --dport 8080 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: frontend-egress namespace default" -j MARK --set-xmark 0x10000/0x10000
--A KUBE-NWPLCY-TJMQ4MGKIPFZXLCY -m set --match-set KUBE-DST-TJMQ4MGKIPFZXLCY src -m set --match-set KUBE-DST-XJTZZSKULCKJRCGA dst -p tcp -m tcp --dport 8080 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: frontend-egress namespace default" -j RETURN
+-A KUBE-NWPLCY-XEV64IJK2WEOWBO6 -m set --match-set KUBE-DST-TJMQ4MGKIPFZXLCY src -m set --match-set KUBE-DST-XJTZZSKULCKJRCGA dst -p tcp -m tcp --dport 8080 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: frontend-egress namespace default" -j MARK --set-xmark 0x10000/0x10000
+-A KUBE-NWPLCY-XEV64IJK2WEOWBO6 -m set --match-set KUBE-DST-TJMQ4MGKIPFZXLCY src -m set --match-set KUBE-DST-XJTZZSKULCKJRCGA dst -p tcp -m tcp --dport 8080 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: frontend-egress namespace default" -j RETURN
 -A KUBE-NWPLCY-V4DG6457EHSWAZXN -m set --match-set KUBE-DST-V4DG6457EHSWAZXN dst -m set --match-set KUBE-SRC-UR3FS37ZAPHLFIP7 src -p tcp -m tcp --dport 5432 -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: backend-to-database namespace default" -j MARK --set-xmark 0x10000/0x10000
 -A KUBE-NWPLCY-V4DG6457EHSWAZXN -m set --match-set KUBE-DST-V4DG6457EHSWAZXN dst -m set --match-set KUBE-SRC-UR3FS37ZAPHLFIP7 src -p tcp -m tcp --dport 5432 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: backend-to-database namespace default" -j RETURN
--A KUBE-NWPLCY-E2XCJZDHXDS723QX -m set --match-set KUBE-DST-E2XCJZDHXDS723QX src -m set --match-set KUBE-DST-MBG55VLKM7YS3I3T dst -p tcp -m tcp --dport 5432 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: backend-egress namespace default" -j MARK --set-xmark 0x10000/0x10000
--A KUBE-NWPLCY-E2XCJZDHXDS723QX -m set --match-set KUBE-DST-E2XCJZDHXDS723QX src -m set --match-set KUBE-DST-MBG55VLKM7YS3I3T dst -p tcp -m tcp --dport 5432 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: backend-egress namespace default" -j RETURN
+-A KUBE-NWPLCY-2Q53E2APKQU4ZVED -m set --match-set KUBE-DST-E2XCJZDHXDS723QX src -m set --match-set KUBE-DST-MBG55VLKM7YS3I3T dst -p tcp -m tcp --dport 5432 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: backend-egress namespace default" -j MARK --set-xmark 0x10000/0x10000
+-A KUBE-NWPLCY-2Q53E2APKQU4ZVED -m set --match-set KUBE-DST-E2XCJZDHXDS723QX src -m set --match-set KUBE-DST-MBG55VLKM7YS3I3T dst -p tcp -m tcp --dport 5432 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: backend-egress namespace default" -j RETURN
 -A KUBE-ROUTER-FORWARD -d 10.244.1.3/32 -m comment --comment "rule to jump traffic destined to POD name:frontend-0 namespace: default to chain KUBE-POD-FW-JTVGYMJ7JJT45UXL" -j KUBE-POD-FW-JTVGYMJ7JJT45UXL
 -A KUBE-ROUTER-FORWARD -m physdev --physdev-is-bridged -d 10.244.1.3/32 -m comment --comment "rule to jump traffic destined to POD name:frontend-0 namespace: default to chain KUBE-POD-FW-JTVGYMJ7JJT45UXL" -j KUBE-POD-FW-JTVGYMJ7JJT45UXL
 -A KUBE-ROUTER-FORWARD -s 10.244.1.3/32 -m comment --comment "rule to jump traffic from POD name:frontend-0 namespace: default to chain KUBE-POD-FW-JTVGYMJ7JJT45UXL" -j KUBE-POD-FW-JTVGYMJ7JJT45UXL
@@ -171,9 +172,10 @@ nsenter --net=/run/netns/k8s-netpol-deny-node1 iptables-restore --noflush <<'EOF
 -A KUBE-ROUTER-INPUT -s 10.244.1.3/32 -m comment --comment "rule to jump traffic from POD name:frontend-0 namespace: default to chain KUBE-POD-FW-JTVGYMJ7JJT45UXL" -j KUBE-POD-FW-JTVGYMJ7JJT45UXL
 -A KUBE-POD-FW-JTVGYMJ7JJT45UXL -m comment --comment "rule to run common rules for pod" -j KUBE-NWPLCY-COMMON
 -A KUBE-POD-FW-JTVGYMJ7JJT45UXL -m addrtype --src-type LOCAL -d 10.244.1.3/32 -m comment --comment "rule to permit the traffic to pods when source is the pod's local node" -j ACCEPT
--A KUBE-POD-FW-JTVGYMJ7JJT45UXL -m comment --comment "run through nw policy default-deny-all" -j KUBE-NWPLCY-OHSWWHE4RKIDHHPL
--A KUBE-POD-FW-JTVGYMJ7JJT45UXL -s 10.244.1.3/32 -m comment --comment "run through nw policy allow-dns" -j KUBE-NWPLCY-7CPOVRSYVVQ4IINX
--A KUBE-POD-FW-JTVGYMJ7JJT45UXL -s 10.244.1.3/32 -m comment --comment "run through nw policy frontend-egress" -j KUBE-NWPLCY-TJMQ4MGKIPFZXLCY
+-A KUBE-POD-FW-JTVGYMJ7JJT45UXL -d 10.244.1.3/32 -m comment --comment "run through nw policy default-deny-all" -j KUBE-NWPLCY-OHSWWHE4RKIDHHPL
+-A KUBE-POD-FW-JTVGYMJ7JJT45UXL -s 10.244.1.3/32 -m comment --comment "run through nw policy default-deny-all (egress)" -j KUBE-NWPLCY-5NIETLN45F4W6EAL
+-A KUBE-POD-FW-JTVGYMJ7JJT45UXL -s 10.244.1.3/32 -m comment --comment "run through nw policy allow-dns (egress)" -j KUBE-NWPLCY-GPA4O6B54PNOTXFP
+-A KUBE-POD-FW-JTVGYMJ7JJT45UXL -s 10.244.1.3/32 -m comment --comment "run through nw policy frontend-egress (egress)" -j KUBE-NWPLCY-XEV64IJK2WEOWBO6
 -A KUBE-POD-FW-JTVGYMJ7JJT45UXL -m mark ! --mark 0x10000/0x10000 -m comment --comment "rule to REJECT traffic destined for POD name:frontend-0 namespace: default" -j REJECT --reject-with icmp-port-unreachable
 -A KUBE-POD-FW-JTVGYMJ7JJT45UXL -m comment --comment "reset mark to let traffic pass through rest of the chains" -j MARK --set-xmark 0x0/0x10000
 -A KUBE-POD-FW-JTVGYMJ7JJT45UXL -m comment --comment "set mark to ACCEPT traffic that comply to network policies" -j MARK --set-xmark 0x20000/0x20000
@@ -185,10 +187,11 @@ nsenter --net=/run/netns/k8s-netpol-deny-node1 iptables-restore --noflush <<'EOF
 -A KUBE-ROUTER-INPUT -s 10.244.1.4/32 -m comment --comment "rule to jump traffic from POD name:backend-0 namespace: default to chain KUBE-POD-FW-TSULDBTWVO3ENXB5" -j KUBE-POD-FW-TSULDBTWVO3ENXB5
 -A KUBE-POD-FW-TSULDBTWVO3ENXB5 -m comment --comment "rule to run common rules for pod" -j KUBE-NWPLCY-COMMON
 -A KUBE-POD-FW-TSULDBTWVO3ENXB5 -m addrtype --src-type LOCAL -d 10.244.1.4/32 -m comment --comment "rule to permit the traffic to pods when source is the pod's local node" -j ACCEPT
--A KUBE-POD-FW-TSULDBTWVO3ENXB5 -m comment --comment "run through nw policy default-deny-all" -j KUBE-NWPLCY-OHSWWHE4RKIDHHPL
--A KUBE-POD-FW-TSULDBTWVO3ENXB5 -s 10.244.1.4/32 -m comment --comment "run through nw policy allow-dns" -j KUBE-NWPLCY-7CPOVRSYVVQ4IINX
+-A KUBE-POD-FW-TSULDBTWVO3ENXB5 -d 10.244.1.4/32 -m comment --comment "run through nw policy default-deny-all" -j KUBE-NWPLCY-OHSWWHE4RKIDHHPL
+-A KUBE-POD-FW-TSULDBTWVO3ENXB5 -s 10.244.1.4/32 -m comment --comment "run through nw policy default-deny-all (egress)" -j KUBE-NWPLCY-5NIETLN45F4W6EAL
+-A KUBE-POD-FW-TSULDBTWVO3ENXB5 -s 10.244.1.4/32 -m comment --comment "run through nw policy allow-dns (egress)" -j KUBE-NWPLCY-GPA4O6B54PNOTXFP
 -A KUBE-POD-FW-TSULDBTWVO3ENXB5 -d 10.244.1.4/32 -m comment --comment "run through nw policy frontend-to-backend" -j KUBE-NWPLCY-5RDRRI3LR6OHZ63C
--A KUBE-POD-FW-TSULDBTWVO3ENXB5 -s 10.244.1.4/32 -m comment --comment "run through nw policy backend-egress" -j KUBE-NWPLCY-E2XCJZDHXDS723QX
+-A KUBE-POD-FW-TSULDBTWVO3ENXB5 -s 10.244.1.4/32 -m comment --comment "run through nw policy backend-egress (egress)" -j KUBE-NWPLCY-2Q53E2APKQU4ZVED
 -A KUBE-POD-FW-TSULDBTWVO3ENXB5 -m mark ! --mark 0x10000/0x10000 -m comment --comment "rule to REJECT traffic destined for POD name:backend-0 namespace: default" -j REJECT --reject-with icmp-port-unreachable
 -A KUBE-POD-FW-TSULDBTWVO3ENXB5 -m comment --comment "reset mark to let traffic pass through rest of the chains" -j MARK --set-xmark 0x0/0x10000
 -A KUBE-POD-FW-TSULDBTWVO3ENXB5 -m comment --comment "set mark to ACCEPT traffic that comply to network policies" -j MARK --set-xmark 0x20000/0x20000
@@ -200,8 +203,9 @@ nsenter --net=/run/netns/k8s-netpol-deny-node1 iptables-restore --noflush <<'EOF
 -A KUBE-ROUTER-INPUT -s 10.244.1.5/32 -m comment --comment "rule to jump traffic from POD name:database-0 namespace: default to chain KUBE-POD-FW-7AH77HUEELYKJGUG" -j KUBE-POD-FW-7AH77HUEELYKJGUG
 -A KUBE-POD-FW-7AH77HUEELYKJGUG -m comment --comment "rule to run common rules for pod" -j KUBE-NWPLCY-COMMON
 -A KUBE-POD-FW-7AH77HUEELYKJGUG -m addrtype --src-type LOCAL -d 10.244.1.5/32 -m comment --comment "rule to permit the traffic to pods when source is the pod's local node" -j ACCEPT
--A KUBE-POD-FW-7AH77HUEELYKJGUG -m comment --comment "run through nw policy default-deny-all" -j KUBE-NWPLCY-OHSWWHE4RKIDHHPL
--A KUBE-POD-FW-7AH77HUEELYKJGUG -s 10.244.1.5/32 -m comment --comment "run through nw policy allow-dns" -j KUBE-NWPLCY-7CPOVRSYVVQ4IINX
+-A KUBE-POD-FW-7AH77HUEELYKJGUG -d 10.244.1.5/32 -m comment --comment "run through nw policy default-deny-all" -j KUBE-NWPLCY-OHSWWHE4RKIDHHPL
+-A KUBE-POD-FW-7AH77HUEELYKJGUG -s 10.244.1.5/32 -m comment --comment "run through nw policy default-deny-all (egress)" -j KUBE-NWPLCY-5NIETLN45F4W6EAL
+-A KUBE-POD-FW-7AH77HUEELYKJGUG -s 10.244.1.5/32 -m comment --comment "run through nw policy allow-dns (egress)" -j KUBE-NWPLCY-GPA4O6B54PNOTXFP
 -A KUBE-POD-FW-7AH77HUEELYKJGUG -d 10.244.1.5/32 -m comment --comment "run through nw policy backend-to-database" -j KUBE-NWPLCY-V4DG6457EHSWAZXN
 -A KUBE-POD-FW-7AH77HUEELYKJGUG -m mark ! --mark 0x10000/0x10000 -m comment --comment "rule to REJECT traffic destined for POD name:database-0 namespace: default" -j REJECT --reject-with icmp-port-unreachable
 -A KUBE-POD-FW-7AH77HUEELYKJGUG -m comment --comment "reset mark to let traffic pass through rest of the chains" -j MARK --set-xmark 0x0/0x10000
@@ -214,8 +218,9 @@ nsenter --net=/run/netns/k8s-netpol-deny-node1 iptables-restore --noflush <<'EOF
 -A KUBE-ROUTER-INPUT -s 10.244.1.6/32 -m comment --comment "rule to jump traffic from POD name:intruder namespace: default to chain KUBE-POD-FW-NRLOXXULM7IQWZTP" -j KUBE-POD-FW-NRLOXXULM7IQWZTP
 -A KUBE-POD-FW-NRLOXXULM7IQWZTP -m comment --comment "rule to run common rules for pod" -j KUBE-NWPLCY-COMMON
 -A KUBE-POD-FW-NRLOXXULM7IQWZTP -m addrtype --src-type LOCAL -d 10.244.1.6/32 -m comment --comment "rule to permit the traffic to pods when source is the pod's local node" -j ACCEPT
--A KUBE-POD-FW-NRLOXXULM7IQWZTP -m comment --comment "run through nw policy default-deny-all" -j KUBE-NWPLCY-OHSWWHE4RKIDHHPL
--A KUBE-POD-FW-NRLOXXULM7IQWZTP -s 10.244.1.6/32 -m comment --comment "run through nw policy allow-dns" -j KUBE-NWPLCY-7CPOVRSYVVQ4IINX
+-A KUBE-POD-FW-NRLOXXULM7IQWZTP -d 10.244.1.6/32 -m comment --comment "run through nw policy default-deny-all" -j KUBE-NWPLCY-OHSWWHE4RKIDHHPL
+-A KUBE-POD-FW-NRLOXXULM7IQWZTP -s 10.244.1.6/32 -m comment --comment "run through nw policy default-deny-all (egress)" -j KUBE-NWPLCY-5NIETLN45F4W6EAL
+-A KUBE-POD-FW-NRLOXXULM7IQWZTP -s 10.244.1.6/32 -m comment --comment "run through nw policy allow-dns (egress)" -j KUBE-NWPLCY-GPA4O6B54PNOTXFP
 -A KUBE-POD-FW-NRLOXXULM7IQWZTP -m mark ! --mark 0x10000/0x10000 -m comment --comment "rule to REJECT traffic destined for POD name:intruder namespace: default" -j REJECT --reject-with icmp-port-unreachable
 -A KUBE-POD-FW-NRLOXXULM7IQWZTP -m comment --comment "reset mark to let traffic pass through rest of the chains" -j MARK --set-xmark 0x0/0x10000
 -A KUBE-POD-FW-NRLOXXULM7IQWZTP -m comment --comment "set mark to ACCEPT traffic that comply to network policies" -j MARK --set-xmark 0x20000/0x20000
@@ -346,9 +351,9 @@ nsenter --net=/run/netns/k8s-netpol-deny-node2 iptables-restore --noflush <<'EOF
 :KUBE-FORWARD - [0:0]
 :KUBE-NWPLCY-COMMON - [0:0]
 :KUBE-NWPLCY-DEFAULT - [0:0]
-:KUBE-NWPLCY-7CPOVRSYVVQ4IINX - [0:0]
+:KUBE-NWPLCY-GPA4O6B54PNOTXFP - [0:0]
 :KUBE-NWPLCY-5RDRRI3LR6OHZ63C - [0:0]
-:KUBE-NWPLCY-E2XCJZDHXDS723QX - [0:0]
+:KUBE-NWPLCY-2Q53E2APKQU4ZVED - [0:0]
 :KUBE-ROUTER-FORWARD - [0:0]
 :KUBE-ROUTER-OUTPUT - [0:0]
 :KUBE-ROUTER-INPUT - [0:0]
@@ -356,6 +361,7 @@ nsenter --net=/run/netns/k8s-netpol-deny-node2 iptables-restore --noflush <<'EOF
 :KUBE-EXTERNAL-SERVICES - [0:0]
 :KUBE-PROXY-FIREWALL - [0:0]
 :KUBE-NWPLCY-OHSWWHE4RKIDHHPL - [0:0]
+:KUBE-NWPLCY-5NIETLN45F4W6EAL - [0:0]
 -A KUBE-SERVICES -d 10.96.0.1/32 -p tcp -m tcp --dport 443 -m comment --comment "default/kubernetes:https has no endpoints" -j REJECT --reject-with icmp-port-unreachable
 -A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP
 -A KUBE-FORWARD -m mark --mark 0x4000/0x4000 -m comment --comment "kubernetes forwarding rules" -j ACCEPT
@@ -363,16 +369,16 @@ nsenter --net=/run/netns/k8s-netpol-deny-node2 iptables-restore --noflush <<'EOF
 -A KUBE-NWPLCY-COMMON -m conntrack --ctstate INVALID -m comment --comment "rule to drop invalid state for pod" -j DROP
 -A KUBE-NWPLCY-COMMON -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "rule for stateful firewall for pod" -j ACCEPT
 -A KUBE-NWPLCY-DEFAULT -m comment --comment "rule to mark traffic matching a network policy" -j MARK --set-xmark 0x10000/0x10000
--A KUBE-NWPLCY-7CPOVRSYVVQ4IINX -m set --match-set KUBE-DST-7CPOVRSYVVQ4IINX src -m set --match-set KUBE-DST-U4LBO5NRRXPQOAGS dst -p udp -m udp --dport 53 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: allow-dns namespace default" -j MARK --set-xmark 0x10000/0x10000
--A KUBE-NWPLCY-7CPOVRSYVVQ4IINX -m set --match-set KUBE-DST-7CPOVRSYVVQ4IINX src -m set --match-set KUBE-DST-U4LBO5NRRXPQOAGS dst -p udp -m udp --dport 53 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: allow-dns namespace default" -j RETURN
--A KUBE-NWPLCY-7CPOVRSYVVQ4IINX -m set --match-set KUBE-DST-7CPOVRSYVVQ4IINX src -m set --match-set KUBE-DST-U4LBO5NRRXPQOAGS dst -p tcp -m tcp --dport 53 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: allow-dns namespace default" -j MARK --set-xmark 0x10000/0x10000
--A KUBE-NWPLCY-7CPOVRSYVVQ4IINX -m set --match-set KUBE-DST-7CPOVRSYVVQ4IINX src -m set --match-set KUBE-DST-U4LBO5NRRXPQOAGS dst -p tcp -m tcp --dport 53 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: allow-dns namespace default" -j RETURN
+-A KUBE-NWPLCY-GPA4O6B54PNOTXFP -m set --match-set KUBE-DST-7CPOVRSYVVQ4IINX src -m set --match-set KUBE-DST-U4LBO5NRRXPQOAGS dst -p udp -m udp --dport 53 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: allow-dns namespace default" -j MARK --set-xmark 0x10000/0x10000
+-A KUBE-NWPLCY-GPA4O6B54PNOTXFP -m set --match-set KUBE-DST-7CPOVRSYVVQ4IINX src -m set --match-set KUBE-DST-U4LBO5NRRXPQOAGS dst -p udp -m udp --dport 53 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: allow-dns namespace default" -j RETURN
+-A KUBE-NWPLCY-GPA4O6B54PNOTXFP -m set --match-set KUBE-DST-7CPOVRSYVVQ4IINX src -m set --match-set KUBE-DST-U4LBO5NRRXPQOAGS dst -p tcp -m tcp --dport 53 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: allow-dns namespace default" -j MARK --set-xmark 0x10000/0x10000
+-A KUBE-NWPLCY-GPA4O6B54PNOTXFP -m set --match-set KUBE-DST-7CPOVRSYVVQ4IINX src -m set --match-set KUBE-DST-U4LBO5NRRXPQOAGS dst -p tcp -m tcp --dport 53 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: allow-dns namespace default" -j RETURN
 -A KUBE-NWPLCY-5RDRRI3LR6OHZ63C -m set --match-set KUBE-DST-5RDRRI3LR6OHZ63C dst -m set --match-set KUBE-SRC-ASWL5LWYSU4ROFQJ src -d 10.244.1.4/32 -p tcp -m tcp --dport 8080 -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: frontend-to-backend namespace default" -j MARK --set-xmark 0x10000/0x10000
 -A KUBE-NWPLCY-5RDRRI3LR6OHZ63C -m set --match-set KUBE-DST-5RDRRI3LR6OHZ63C dst -m set --match-set KUBE-SRC-ASWL5LWYSU4ROFQJ src -d 10.244.1.4/32 -p tcp -m tcp --dport 8080 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: frontend-to-backend namespace default" -j RETURN
 -A KUBE-NWPLCY-5RDRRI3LR6OHZ63C -m set --match-set KUBE-DST-5RDRRI3LR6OHZ63C dst -m set --match-set KUBE-SRC-ASWL5LWYSU4ROFQJ src -d 10.244.2.2/32 -p tcp -m tcp --dport 8080 -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: frontend-to-backend namespace default" -j MARK --set-xmark 0x10000/0x10000
 -A KUBE-NWPLCY-5RDRRI3LR6OHZ63C -m set --match-set KUBE-DST-5RDRRI3LR6OHZ63C dst -m set --match-set KUBE-SRC-ASWL5LWYSU4ROFQJ src -d 10.244.2.2/32 -p tcp -m tcp --dport 8080 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: frontend-to-backend namespace default" -j RETURN
--A KUBE-NWPLCY-E2XCJZDHXDS723QX -m set --match-set KUBE-DST-E2XCJZDHXDS723QX src -m set --match-set KUBE-DST-MBG55VLKM7YS3I3T dst -p tcp -m tcp --dport 5432 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: backend-egress namespace default" -j MARK --set-xmark 0x10000/0x10000
--A KUBE-NWPLCY-E2XCJZDHXDS723QX -m set --match-set KUBE-DST-E2XCJZDHXDS723QX src -m set --match-set KUBE-DST-MBG55VLKM7YS3I3T dst -p tcp -m tcp --dport 5432 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: backend-egress namespace default" -j RETURN
+-A KUBE-NWPLCY-2Q53E2APKQU4ZVED -m set --match-set KUBE-DST-E2XCJZDHXDS723QX src -m set --match-set KUBE-DST-MBG55VLKM7YS3I3T dst -p tcp -m tcp --dport 5432 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: backend-egress namespace default" -j MARK --set-xmark 0x10000/0x10000
+-A KUBE-NWPLCY-2Q53E2APKQU4ZVED -m set --match-set KUBE-DST-E2XCJZDHXDS723QX src -m set --match-set KUBE-DST-MBG55VLKM7YS3I3T dst -p tcp -m tcp --dport 5432 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: backend-egress namespace default" -j RETURN
 -A KUBE-ROUTER-FORWARD -d 10.244.2.2/32 -m comment --comment "rule to jump traffic destined to POD name:backend-1 namespace: default to chain KUBE-POD-FW-3UB43EAKFSLG2YNE" -j KUBE-POD-FW-3UB43EAKFSLG2YNE
 -A KUBE-ROUTER-FORWARD -m physdev --physdev-is-bridged -d 10.244.2.2/32 -m comment --comment "rule to jump traffic destined to POD name:backend-1 namespace: default to chain KUBE-POD-FW-3UB43EAKFSLG2YNE" -j KUBE-POD-FW-3UB43EAKFSLG2YNE
 -A KUBE-ROUTER-FORWARD -s 10.244.2.2/32 -m comment --comment "rule to jump traffic from POD name:backend-1 namespace: default to chain KUBE-POD-FW-3UB43EAKFSLG2YNE" -j KUBE-POD-FW-3UB43EAKFSLG2YNE
@@ -381,10 +387,11 @@ nsenter --net=/run/netns/k8s-netpol-deny-node2 iptables-restore --noflush <<'EOF
 -A KUBE-ROUTER-INPUT -s 10.244.2.2/32 -m comment --comment "rule to jump traffic from POD name:backend-1 namespace: default to chain KUBE-POD-FW-3UB43EAKFSLG2YNE" -j KUBE-POD-FW-3UB43EAKFSLG2YNE
 -A KUBE-POD-FW-3UB43EAKFSLG2YNE -m comment --comment "rule to run common rules for pod" -j KUBE-NWPLCY-COMMON
 -A KUBE-POD-FW-3UB43EAKFSLG2YNE -m addrtype --src-type LOCAL -d 10.244.2.2/32 -m comment --comment "rule to permit the traffic to pods when source is the pod's local node" -j ACCEPT
--A KUBE-POD-FW-3UB43EAKFSLG2YNE -m comment --comment "run through nw policy default-deny-all" -j KUBE-NWPLCY-OHSWWHE4RKIDHHPL
--A KUBE-POD-FW-3UB43EAKFSLG2YNE -s 10.244.2.2/32 -m comment --comment "run through nw policy allow-dns" -j KUBE-NWPLCY-7CPOVRSYVVQ4IINX
+-A KUBE-POD-FW-3UB43EAKFSLG2YNE -d 10.244.2.2/32 -m comment --comment "run through nw policy default-deny-all" -j KUBE-NWPLCY-OHSWWHE4RKIDHHPL
+-A KUBE-POD-FW-3UB43EAKFSLG2YNE -s 10.244.2.2/32 -m comment --comment "run through nw policy default-deny-all (egress)" -j KUBE-NWPLCY-5NIETLN45F4W6EAL
+-A KUBE-POD-FW-3UB43EAKFSLG2YNE -s 10.244.2.2/32 -m comment --comment "run through nw policy allow-dns (egress)" -j KUBE-NWPLCY-GPA4O6B54PNOTXFP
 -A KUBE-POD-FW-3UB43EAKFSLG2YNE -d 10.244.2.2/32 -m comment --comment "run through nw policy frontend-to-backend" -j KUBE-NWPLCY-5RDRRI3LR6OHZ63C
--A KUBE-POD-FW-3UB43EAKFSLG2YNE -s 10.244.2.2/32 -m comment --comment "run through nw policy backend-egress" -j KUBE-NWPLCY-E2XCJZDHXDS723QX
+-A KUBE-POD-FW-3UB43EAKFSLG2YNE -s 10.244.2.2/32 -m comment --comment "run through nw policy backend-egress (egress)" -j KUBE-NWPLCY-2Q53E2APKQU4ZVED
 -A KUBE-POD-FW-3UB43EAKFSLG2YNE -m mark ! --mark 0x10000/0x10000 -m comment --comment "rule to REJECT traffic destined for POD name:backend-1 namespace: default" -j REJECT --reject-with icmp-port-unreachable
 -A KUBE-POD-FW-3UB43EAKFSLG2YNE -m comment --comment "reset mark to let traffic pass through rest of the chains" -j MARK --set-xmark 0x0/0x10000
 -A KUBE-POD-FW-3UB43EAKFSLG2YNE -m comment --comment "set mark to ACCEPT traffic that comply to network policies" -j MARK --set-xmark 0x20000/0x20000
