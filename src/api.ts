@@ -280,7 +280,8 @@ export async function test(ref: string, opts: { readyMs?: number; compose?: Comp
     notReady = await waitReady(meta.lab, opts.readyMs ?? 10_000);
     if (!notReady.length) state.append({ t: "ready" });
   }
-  const results = await pool(checks, 32, (c) => runCheck(meta.lab, c, enterArgv(meta, c.from)));
+  // A matrix check enters every pod it lists itself.
+  const results = await pool(checks, 32, (c) => runCheck(meta.lab, c, c.kind === "matrix" ? [] : enterArgv(meta, c.from)));
   return { lab: meta.lab, results, notReady, degraded: d.missing, ms: Date.now() - t0 };
 }
 

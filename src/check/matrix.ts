@@ -40,20 +40,39 @@ export async function probeMatrix(lab: Lab, ports: { port: number; proto: string
   const out: Matrix[] = [];
   for (const { port, proto } of ports) {
     const serves = (p: PolicyPod) => p.ports.some((x) => x.port === port && x.protocol === proto);
-    const probe = proto === "UDP" ? (ip: string) => `(echo x | nc -u -w 1 ${ip} ${port} | grep -q . && echo "${ip} ." || echo "${ip} X") &` : (ip: string) => `(nc -z -w 1 ${ip} ${port} && echo "${ip} ." || echo "${ip} X") &`;
-    // Every source at once, each probing every target at once: one shell per source.
-    const rows = await Promise.all(
-      pods.map(async (a) => {
-        const targets = pods.filter((b) => b !== a && serves(b));
-        const r = await run([...enter(nameOf(a)), "sh", "-c", `${targets.map((b) => probe(b.ip)).join(" ")} wait`]);
-        const seen = new Map(r.stdout.split("\n").filter(Boolean).map((l) => l.split(" ") as [string, string]));
-        return pods.map((b) => (b === a ? "." : !serves(b) ? "-" : (seen.get(b.ip) ?? "X")));
-      }),
-    );
+    const rows = await probePairs(pods, port, proto, enter, serves);
     const want = pods.map((a) => pods.map((b) => (b === a ? "." : !serves(b) ? "-" : verdict(policies, ns, a, b, port, proto).allowed ? "." : "X")));
     out.push({ port, proto, pods: pods.map(nameOf), got: rows, want });
   }
   return out;
+}
+
+/**
+ * Every pod probes every other (those `serves` says listen) on port/proto, all at once: one shell
+ * per source, each probing every target at once. [from][to]: "." connected, "X" not, "-" not probed.
+ */
+export async function probePairs(pods: PolicyPod[], port: number, proto: string, enter: (node: string) => string[], serves: (p: PolicyPod) => boolean = () => true): Promise<string[][]> {
+  const probe = proto === "UDP" ? (ip: string) => `(echo x | nc -u -w 1 ${ip} ${port} | grep -q . && echo "${ip} ." || echo "${ip} X") &` : (ip: string) => `(nc -z -w 1 ${ip} ${port} && echo "${ip} ." || echo "${ip} X") &`;
+  return Promise.all(
+    pods.map(async (a) => {
+      const targets = pods.filter((b) => b !== a && serves(b));
+      const r = await run([...enter(nameOf(a)), "sh", "-c", `${targets.map((b) => probe(b.ip)).join(" ")} wait`]);
+      const seen = new Map(r.stdout.split("\n").filter(Boolean).map((l) => l.split(" ") as [string, string]));
+      return pods.map((b) => (b === a ? "." : !serves(b) ? "-" : (seen.get(b.ip) ?? "X")));
+    }),
+  );
+}
+
+/** A matrix check: the pods it lists probe each other; the cells not "-" compared with its table. */
+export async function matrixCheck(lab: Lab, m: { pods: string[]; expect: string[][]; port: number; proto: string }): Promise<{ outcome: "pass" | "fail"; detail: string }> {
+  const all = policyPods(lab);
+  const pods = m.pods.map((n) => all.find((p) => nameOf(p) === n || `${p.ns}/${p.name}` === n)!).filter(Boolean);
+  if (pods.length !== m.pods.length) return { outcome: "fail", detail: `not every pod listed is up: ${m.pods.filter((n) => !pods.some((p) => nameOf(p) === n)).join(", ")}` };
+  const ns = new Map(lab.nodes.map((n) => [n.name, n.ns]));
+  const got = await probePairs(pods, m.port, m.proto, (node) => ["ip", "netns", "exec", ns.get(node)!]);
+  const off = m.expect.flatMap((row, i) => row.flatMap((want, j) => (want === "-" || i === j || got[i][j] === want ? [] : [`${m.pods[i]} → ${m.pods[j]}: expected ${want}, got ${got[i][j]}`])));
+  const cells = m.expect.flat().filter((x, k) => x !== "-" && k % (m.pods.length + 1) !== 0).length;
+  return off.length ? { outcome: "fail", detail: `${off.length} of ${cells} cells differ: ${off.join("; ")}` } : { outcome: "pass", detail: `all ${cells} cells as expected` };
 }
 
 /** The table as text: a header of the pods (to), a row per pod (from); a cell that differs from `want` in brackets. */

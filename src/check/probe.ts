@@ -64,6 +64,10 @@ async function probeOnce(lab: Lab, c: Check, enter: string[]): Promise<{ outcome
   const secs = Math.max(1, Math.ceil(c.timeoutMs / 1000));
   const fsecs = (c.timeoutMs / 1000).toFixed(3);
   switch (c.kind) {
+    case "matrix": {
+      const { matrixCheck } = await import("./matrix.js");
+      return { ...(await matrixCheck(lab, c.matrix!)), probed: c.target };
+    }
     case "ping": {
       const addr = resolveTarget(lab, c.from, c.target);
       const r = await run([...enter, "ping", "-n", "-q", "-c", String(c.count), "-i", "0.2", "-W", fsecs, "-w", String(Math.ceil(c.timeoutMs / 1000 + (c.count - 1) * 0.2)), addr]);

@@ -31,7 +31,7 @@ export function checksStillNamed(lowered: { raw: RawLab; origins: Map<string, (r
   const here = (n: string) => n === "host" || raw.nodes?.[n] !== undefined || raw.hosts?.[n] !== undefined;
   const kept: NonNullable<RawLab["checks"]> = [];
   (raw.checks ?? []).forEach((c, i) => {
-    const names = [c.from, ...(c.answeredBy ? (Array.isArray(c.answeredBy) ? c.answeredBy : Object.keys(c.answeredBy)) : [])];
+    const names = [...(c.from !== undefined ? [c.from] : []), ...(c.matrix?.pods ?? []), ...(c.answeredBy ? (Array.isArray(c.answeredBy) ? c.answeredBy : Object.keys(c.answeredBy)) : [])];
     const gone = names.filter((n) => !here(n));
     if (!gone.length) {
       lowered.origins.set(`checks.${kept.length}`, (rest) => ["checks", i, ...rest]);

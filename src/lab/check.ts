@@ -1,11 +1,11 @@
 // A check as the resolver leaves it (lab.checks): what `netlab test` probes, from where, and what passes.
 import type { KeyPath } from "../errors.js";
-export type ProbeKind = "ping" | "tcp" | "udp" | "http" | "dns";
+export type ProbeKind = "ping" | "tcp" | "udp" | "http" | "dns" | "matrix";
 
 /** The program a check runs inside its node (for preflight and doctor). */
 export function probeTool(c: Pick<Check, "kind" | "resolver">): string {
   if (c.kind === "dns") return c.resolver === "system" ? "getent" : "dig";
-  return { ping: "ping", tcp: "nc", udp: "nc", http: "curl" }[c.kind];
+  return { ping: "ping", tcp: "nc", udp: "nc", http: "curl", matrix: "nc" }[c.kind];
 }
 
 export interface Check {
@@ -37,5 +37,7 @@ export interface Check {
   tolerance?: number;
   /** With repeat: every answer from one and the same node. */
   sticky?: boolean;
+  /** matrix checks: the pods (rows and columns, in order) and the expected cells ([from][to]: ".", "X", "-"). */
+  matrix?: { pods: string[]; expect: string[][]; port: number; proto: string };
   path: KeyPath;
 }

@@ -182,7 +182,8 @@ export const LinkSchema = z.strictObject({
 
 export const CheckSchema = z.strictObject({
   name: z.string().optional().describe(ck("name")),
-  from: z.string().describe(ck("from")),
+  from: z.string().optional().describe(ck("from")),
+  matrix: z.strictObject({ port: z.union([z.string(), z.number()]).describe(ck("matrix.port")), pods: z.array(z.string()).describe(ck("matrix.pods")), expect: z.string().describe(ck("matrix.expect")) }).optional().describe(ck("matrix")),
   ping: z.string().optional().describe(ck("ping")),
   tcp: z.string().optional().describe(ck("tcp")),
   udp: z.string().optional().describe(ck("udp")),

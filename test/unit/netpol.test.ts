@@ -220,5 +220,22 @@ kubernetes:
     expect(renderMatrix(m)).toBe("80/TCP  1  2 \na       . [.]\nb       X  . \ncolumns (to): 1 a, 2 b");
     expect(differences(m)).toEqual(["a → b 80/TCP: the policies say X, the probe got ."]);
   });
+
+  it("a matrix check: its pods known, its table square of . X -, no from", () => {
+    const ok = labFromText(`name: mx\nnodes:\n  a: {}\n  b: {}\nchecks:\n  - matrix: { port: 8080, pods: [a, b], expect: ". X\\nX ." }\n`, "mx.yaml");
+    expect(ok.checks[0]).toMatchObject({ kind: "matrix", target: "8080/TCP", matrix: { pods: ["a", "b"], expect: [[".", "X"], ["X", "."]] } });
+    const bad = (m: string) => {
+      try {
+        labFromText(`name: mx\nnodes:\n  a: {}\n  b: {}\nchecks:\n  - ${m}\n`, "mx.yaml");
+        return [];
+      } catch (e) {
+        return (e as { problems: { message: string }[] }).problems.map((p) => p.message);
+      }
+    };
+    expect(bad('matrix: { port: 80, pods: [a, c], expect: ". X\\nX ." }')).toEqual(['no pod named "c"']);
+    expect(bad('matrix: { port: 80, pods: [a, b], expect: ". X ." }')).toEqual(["expect must have 2 rows of 2 cells (a row per pod, from; a cell per pod, to)"]);
+    expect(bad('{ from: a, matrix: { port: 80, pods: [a, b], expect: ". ?\\n. ." } }')).toEqual(["a cell is . (connected), X (blocked) or - (not checked)", "a matrix check has no from: every pod it lists probes every other"]);
+    expect(bad("ping: a")).toEqual(["is required"]);
+  });
 });
 

@@ -54,14 +54,15 @@ export function printResults(r: TestResult, opts: TestOptions): number {
     const what = k.kind;
     const target = x.probed !== k.target ? `${k.target} (${x.probed})` : k.target;
     const result = x.ok ? c.green(`ok`) + c.dim(` ${x.detail}`) : c.red(`FAIL`) + ` ${k.expect === "fail" ? "it got through: " : ""}${x.detail}`;
-    return [k.from, k.name ? `${what} [${k.name}]` : what, target, k.expect, result, `${x.ms}ms`];
+    return [k.kind === "matrix" ? `${k.matrix!.pods.length} pods` : k.from, k.name ? `${what} [${k.name}]` : what, target, k.expect, result, `${x.ms}ms`];
   });
   process.stdout.write(table(["FROM", "PROBE", "TARGET", "EXPECT", "RESULT", "TIME"], rows) + "\n");
   const line = `${passed} passed, ${failed} failed`;
   process.stdout.write((failed ? c.red(line) : c.green(line)) + c.dim(` (${lab}, ${(r.ms / 1000).toFixed(2)}s)`) + "\n");
   if (failed) {
     const first = r.results.find((x) => !x.ok)!;
-    process.stdout.write(c.dim(printable(`look closer: sudo netlab exec ${lab} ${shQuote(first.check.from)} -- ${suggest(first.check.kind, first.probed, first.check.resolver)}`) + "\n"));
+    const closer = first.check.kind === "matrix" ? `sudo netlab test ${lab} --matrix ${first.check.target}` : `sudo netlab exec ${lab} ${shQuote(first.check.from)} -- ${suggest(first.check.kind, first.probed, first.check.resolver)}`;
+    process.stdout.write(c.dim(printable(`look closer: ${closer}`) + "\n"));
   }
   return failed ? 1 : 0;
 }

@@ -17,6 +17,29 @@ export const CHECKS: KeyDocs = under("checks[]", {
     example: "from: host",
     bad: [["c"], [undefined]],
   },
+  matrix: {
+    type: "{ port: PORT[/PROTO], pods: [POD…], expect: rows }",
+    doc: "A cluster's expected reachability, the upstream NetworkPolicy e2e tests' truth table: every pod listed probes every other on the port (all at once); expect has a row per pod (from), a cell per pod (to): . connected, X blocked, - not checked. No from: every pod is one.",
+    example: 'matrix: { port: 8080, pods: [a, b], expect: ". X\\nX ." }',
+    context: { ping: undefined, from: undefined },
+    bad: [[{ port: 80, pods: ["a", "b"], expect: ". X" }]],
+  },
+  "matrix.port": {
+    type: "PORT or PORT/PROTO (tcp, udp)",
+    doc: "The port every pod listed is probed on (TCP connect; UDP: a datagram answered).",
+    example: "port: 53/udp",
+    bad: [["http"]],
+  },
+  "matrix.pods": {
+    type: "list of pods (POD, or NS/POD)",
+    doc: "The rows and columns of the table, in order.",
+    example: "pods: [a, b]",
+  },
+  "matrix.expect": {
+    type: "text: a row per pod, cells . X -",
+    doc: "The table: row i is what pod i reaches, cell j of it pod j; the diagonal is not probed (the e2e tests ignore loopback).",
+    example: 'expect: ". X\\nX ."',
+  },
   ping: {
     type: "node name, address, or hostname",
     doc: "Probe: ICMP echo (count of them) answered. A node name means its address on a network both share, else its first.",

@@ -53,6 +53,7 @@ const BASES: [pattern: string, at: KeyPath, lab: Obj][] = [
   ["underlay", ["underlay"], { ...VMS, underlay: {} }],
   ["host", ["host"], { host: {} }],
   ["checks[]", ["checks", 0], { ...NET, checks: [{ from: "a", ping: "b" }] }],
+  ["checks[].matrix", ["checks", 0, "matrix"], { ...NET, checks: [{ matrix: { port: 80, pods: ["a", "b"], expect: ". .\n. ." } }] }],
   ["records[]", ["records", 0], { ...NET, records: [{ name: "db.example", type: "A", data: "10.1.0.9" }] }],
   ["kubernetes", ["kubernetes"], { kubernetes: { nodes: ["node1", "node2"] } }],
   ["route", ["nodes", "a", "routes", 0], { ...NET, nodes: { ...NET.nodes, a: { networks: ["net"], routes: [{ to: "10.2.0.0/24", via: "10.1.0.3" }] } } }],

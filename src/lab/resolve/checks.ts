@@ -14,13 +14,18 @@ export function parseDuration(v: string | number | undefined, dflt: number): num
   return m[2] === "ms" ? n : m[2] === "m" ? n * 60000 : n * 1000;
 }
 
-export const PROBES: ProbeKind[] = ["ping", "tcp", "udp", "http", "dns"];
+export const PROBES: ProbeKind[] = ["ping", "tcp", "udp", "http", "dns", "matrix"];
 
 export function resolveCheck(P: Problems, c: RawCheck, i: number, known: (n: string) => boolean, nodeNames: string[]): Check | null {
   const path: KeyPath = ["checks", i];
   const kinds = PROBES.filter((k) => c[k] !== undefined);
   if (kinds.length !== 1) {
-    P.add(path, kinds.length ? `a check has exactly one probe, this one has ${kinds.join(" and ")}` : "a check needs a probe", "use one of ping:, tcp:, udp:, http:, dns:");
+    P.add(path, kinds.length ? `a check has exactly one probe, this one has ${kinds.join(" and ")}` : "a check needs a probe", "use one of ping:, tcp:, udp:, http:, dns:, matrix:");
+    return null;
+  }
+  if (kinds[0] === "matrix") return matrixCheck(P, c, i, known, nodeNames);
+  if (c.from === undefined) {
+    P.add([...path, "from"], "is required", 'add "from:" (string)');
     return null;
   }
   if (!known(c.from)) {
@@ -28,7 +33,7 @@ export function resolveCheck(P: Problems, c: RawCheck, i: number, known: (n: str
     P.add([...path, "from"], `no node named "${c.from}"`, g ? `did you mean ${g}?` : `use a node name or host`);
     return null;
   }
-  const kind = kinds[0];
+  const kind = kinds[0] as Exclude<ProbeKind, "matrix">;
   const target = c[kind]!;
   if ((kind === "tcp" || kind === "udp") && !/^(\[[^\]]+\]|[^:]+|[0-9a-fA-F:]+):\d{1,5}$/.test(target)) {
     P.add([...path, kind], `"${target}" needs a port: TARGET:PORT`, `e.g. ${kind}: "web:80"`);
@@ -73,11 +78,33 @@ export function resolveCheck(P: Problems, c: RawCheck, i: number, known: (n: str
     else tolerance = x;
   }
   return {
-    index: i, name: c.name, from: c.from, kind, target, expect: c.expect ?? "pass", timeoutMs, retries: c.retries ?? 0,
+    index: i, name: c.name, from: c.from!, kind, target, expect: c.expect ?? "pass", timeoutMs, retries: c.retries ?? 0,
     count: c.count ?? 1, status: c.status, contains: c.contains, equals: c.equals, path,
     ...(kind === "dns" ? { resolver: c.resolver ?? "dns", ...(c.type ? { recordType: c.type } : {}) } : {}),
     ...(c.via !== undefined ? { via: c.via } : {}),
     ...(c.headers !== undefined ? { headers: c.headers } : {}),
     ...(answeredBy || c.repeat !== undefined || c.sticky ? { repeat: c.repeat ?? 1, answeredBy, tolerance: tolerance ?? 5, ...(c.sticky ? { sticky: true } : {}) } : {}),
+  };
+}
+
+/** `matrix: { port, pods, expect }`: the pods known, the table square, its cells `.`, `X` or `-`. */
+function matrixCheck(P: Problems, c: RawCheck, i: number, known: (n: string) => boolean, nodeNames: string[]): Check | null {
+  const path: KeyPath = ["checks", i, "matrix"];
+  const m = c.matrix!;
+  const before = P.list.length;
+  const pm = /^(\d{1,5})(?:\/(tcp|udp))?$/i.exec(String(m.port));
+  if (!pm) P.add([...path, "port"], `"${m.port}" is not PORT[/PROTO]`, "e.g. port: 8080, or 53/udp");
+  m.pods.forEach((p, j) => {
+    if (!known(p) || p === "host") P.add([...path, "pods", j], `no pod named "${p}"`, closest(p, nodeNames) ? `did you mean ${closest(p, nodeNames)}?` : undefined);
+  });
+  const rows = m.expect.trim().split("\n").map((r) => r.trim().split(/\s+/));
+  if (rows.length !== m.pods.length || rows.some((r) => r.length !== m.pods.length)) P.add([...path, "expect"], `expect must have ${m.pods.length} rows of ${m.pods.length} cells (a row per pod, from; a cell per pod, to)`, 'e.g. ". X\\nX ." for two pods');
+  else if (rows.flat().some((x) => !/^[.X-]$/.test(x))) P.add([...path, "expect"], "a cell is . (connected), X (blocked) or - (not checked)");
+  if (c.from !== undefined) P.add(["checks", i, "from"], "a matrix check has no from: every pod it lists probes every other");
+  if (!pm || P.list.length > before) return null;
+  return {
+    index: i, name: c.name, from: "", kind: "matrix", target: `${pm[1]}/${(pm[2] ?? "tcp").toUpperCase()}`, expect: c.expect ?? "pass",
+    timeoutMs: 1000, retries: c.retries ?? 0, count: 1, path: ["checks", i],
+    matrix: { pods: m.pods, expect: rows, port: Number(pm[1]), proto: (pm[2] ?? "tcp").toUpperCase() },
   };
 }
