@@ -84,4 +84,31 @@ describe.skipIf(!IS_ROOT)("NetworkPolicy, enforced", () => {
     expect([m.cell(81, "y/b", "x/a"), m.cell(80, "y/b", "x/a"), m.cell(81, "y/a", "x/a"), m.cell(81, "x/b", "x/a")]).toEqual([".", "X", "X", "X"]);
     await remove("and");
   });
+
+  // More of the e2e suite's cases (network_policy.go), each: its policies, then cells checked by hand
+  // ([port, from, to, expected]) beside the whole matrix equal to Kubernetes' semantics.
+  const CASES: [string, string[], [number, string, string, string][]][] = [
+    ["default-deny-ingress", [policy("x", "deny", "{ podSelector: {}, policyTypes: [Ingress] }")], [[80, "y/a", "x/a", "X"], [80, "x/a", "y/a", "."]]],
+    ["default-deny-egress", [policy("x", "deny", "{ podSelector: {}, policyTypes: [Egress] }")], [[80, "x/a", "y/b", "X"], [80, "y/b", "x/a", "."]]],
+    ["from a namespace, by namespaceSelector", [policy("x", "from-y", "{ podSelector: { matchLabels: { pod: a } }, ingress: [{ from: [{ namespaceSelector: { matchLabels: { ns: y } } }] }] }")], [[80, "y/b", "x/a", "."], [80, "z/a", "x/a", "X"], [80, "x/b", "x/a", "X"]]],
+    ["by podSelector matchExpressions", [policy("x", "in-b", "{ podSelector: { matchLabels: { pod: a } }, ingress: [{ from: [{ podSelector: { matchExpressions: [{ key: pod, operator: In, values: [b] }] } }] }] }")], [[80, "x/b", "x/a", "."], [80, "y/b", "x/a", "X"]]],
+    ["podSelector OR namespaceSelector", [policy("x", "or", "{ podSelector: { matchLabels: { pod: a } }, ingress: [{ from: [{ namespaceSelector: { matchExpressions: [{ key: ns, operator: NotIn, values: [x] }] } }, { podSelector: { matchLabels: { pod: b } } }] }] }")], [[80, "x/b", "x/a", "."], [80, "z/a", "x/a", "."]]],
+    ["only port 81, from y", [policy("x", "p81", "{ podSelector: { matchLabels: { pod: a } }, ingress: [{ from: [{ namespaceSelector: { matchLabels: { ns: y } } }], ports: [{ port: 81, protocol: TCP }] }] }")], [[80, "y/a", "x/a", "X"], [81, "y/a", "x/a", "."], [81, "z/a", "x/a", "X"]]],
+    ["a named port", [policy("x", "named", "{ podSelector: { matchLabels: { pod: a } }, ingress: [{ ports: [{ port: serve-81-tcp }] }] }")], [[81, "z/b", "x/a", "."], [80, "z/b", "x/a", "X"]]],
+    ["an endPort range", [policy("x", "range", "{ podSelector: { matchLabels: { pod: a } }, ingress: [{ ports: [{ port: 80, endPort: 81 }] }] }")], [[80, "z/b", "x/a", "."], [81, "z/b", "x/a", "."]]],
+    ["egress to one pod of another namespace, on one port", [policy("x", "eg", "{ podSelector: { matchLabels: { pod: a } }, policyTypes: [Egress], egress: [{ to: [{ namespaceSelector: { matchLabels: { ns: y } }, podSelector: { matchLabels: { pod: a } } }], ports: [{ port: 80 }] }] }")], [[80, "x/a", "y/a", "."], [80, "x/a", "y/b", "X"], [81, "x/a", "y/a", "X"]]],
+    ["deny ingress from other namespaces", [policy("x", "same-ns", "{ podSelector: {}, ingress: [{ from: [{ podSelector: {} }] }] }")], [[80, "y/a", "x/b", "X"], [80, "x/a", "x/b", "."]]],
+    ["deny-all and allow-all add up to allow", [policy("x", "deny", "{ podSelector: {}, policyTypes: [Ingress] }"), policy("x", "allow", "{ podSelector: {}, ingress: [{}] }")], [[80, "y/a", "x/a", "."]]],
+    ["the client's egress denial wins over the server's allow", [policy("x", "deny-eg", "{ podSelector: { matchLabels: { pod: a } }, policyTypes: [Egress] }"), policy("y", "allow-a", "{ podSelector: { matchLabels: { pod: b } }, ingress: [{ from: [{ namespaceSelector: { matchLabels: { ns: x } }, podSelector: { matchLabels: { pod: a } } }] }] }")], [[80, "x/a", "y/b", "X"], [80, "z/a", "y/b", "X"], [80, "x/b", "y/b", "X"]]],
+  ];
+
+  it.each(CASES)("e2e: %s", async (name, policies, cells) => {
+    const file = name.replace(/[^a-z]+/g, "-");
+    await apply(file, policies.join("---\n"));
+    const m = await matrix();
+    expect(m.differences).toEqual([]);
+    expect(cells.map(([port, from, to]) => m.cell(port, from, to))).toEqual(cells.map((c) => c[3]));
+    await remove(file);
+  });
 });
+
