@@ -18,7 +18,6 @@ export interface Matrix {
   want: string[][];
 }
 
-const nameOf = (p: PolicyPod) => (p.ns === "default" ? p.name : `${p.ns}/${p.name}`);
 
 /** The ports to probe: those given (80, 80/tcp, 53/udp), else every one some pod serves. */
 export function matrixPorts(lab: Lab, given: string[]): { port: number; proto: string }[] {
@@ -42,7 +41,7 @@ export async function probeMatrix(lab: Lab, ports: { port: number; proto: string
     const serves = (p: PolicyPod) => p.ports.some((x) => x.port === port && x.protocol === proto);
     const rows = await probePairs(pods, port, proto, enter, serves);
     const want = pods.map((a) => pods.map((b) => (b === a ? "." : !serves(b) ? "-" : verdict(policies, ns, a, b, port, proto).allowed ? "." : "X")));
-    out.push({ port, proto, pods: pods.map(nameOf), got: rows, want });
+    out.push({ port, proto, pods: pods.map((p) => p.node), got: rows, want });
   }
   return out;
 }
@@ -56,7 +55,7 @@ export async function probePairs(pods: PolicyPod[], port: number, proto: string,
   return Promise.all(
     pods.map(async (a) => {
       const targets = pods.filter((b) => b !== a && serves(b));
-      const r = await run([...enter(nameOf(a)), "sh", "-c", `${targets.map((b) => probe(b.ip)).join(" ")} wait`]);
+      const r = await run([...enter(a.node), "sh", "-c", `${targets.map((b) => probe(b.ip)).join(" ")} wait`]);
       const seen = new Map(r.stdout.split("\n").filter(Boolean).map((l) => l.split(" ") as [string, string]));
       return pods.map((b) => (b === a ? "." : !serves(b) ? "-" : (seen.get(b.ip) ?? "X")));
     }),
@@ -66,8 +65,8 @@ export async function probePairs(pods: PolicyPod[], port: number, proto: string,
 /** A matrix check: the pods it lists probe each other; the cells not "-" compared with its table. */
 export async function matrixCheck(lab: Lab, m: { pods: string[]; expect: string[][]; port: number; proto: string }): Promise<{ outcome: "pass" | "fail"; detail: string }> {
   const all = policyPods(lab);
-  const pods = m.pods.map((n) => all.find((p) => nameOf(p) === n || `${p.ns}/${p.name}` === n)!).filter(Boolean);
-  if (pods.length !== m.pods.length) return { outcome: "fail", detail: `not every pod listed is up: ${m.pods.filter((n) => !pods.some((p) => nameOf(p) === n)).join(", ")}` };
+  const pods = m.pods.map((n) => all.find((p) => p.node === n || `${p.ns}/${p.name}` === n)!).filter(Boolean);
+  if (pods.length !== m.pods.length) return { outcome: "fail", detail: `not every pod listed is up: ${m.pods.filter((n) => !pods.some((p) => p.node === n)).join(", ")}` };
   const ns = new Map(lab.nodes.map((n) => [n.name, n.ns]));
   const got = await probePairs(pods, m.port, m.proto, (node) => ["ip", "netns", "exec", ns.get(node)!]);
   const off = m.expect.flatMap((row, i) => row.flatMap((want, j) => (want === "-" || i === j || got[i][j] === want ? [] : [`${m.pods[i]} → ${m.pods[j]}: expected ${want}, got ${got[i][j]}`])));

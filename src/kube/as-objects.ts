@@ -2,7 +2,7 @@
 // of Pods, Services, Endpoints, Nodes, Deployments or Namespaces with the fields tutorials read
 // (`.status.podIP`, `.spec.clusterIP`, `.subsets[].addresses[].ip`, …), so `jq` and jsonpath
 // recipes work. Only what the cluster has is filled; nothing is invented (no uid, no image).
-import { deploymentsOf, type GetOptions, type Kind, type Live } from "./get.js";
+import { deploymentsOf, isReady, listed, namespacesOf, type GetOptions, type Kind, type Live } from "./get.js";
 import type { PolicyRule } from "./policy/types.js";
 import type { KubeCluster } from "./types.js";
 
@@ -12,12 +12,13 @@ const meta = (name: string, ns?: string, labels?: Record<string, string>): Obj =
 
 /** The List `kubectl get KIND -o json` prints. */
 export function asObjects(c: KubeCluster, kind: Kind, o: GetOptions, live: Live, ips: Map<string, string>): Obj {
-  const inNs = <T extends { ns: string; name: string }>(xs: T[]) => xs.filter((x) => o.ns === null || x.ns === o.ns).sort((a, b) => `${a.ns}\0${a.name}`.localeCompare(`${b.ns}\0${b.name}`));
+  const inNs = <T extends { ns: string; name: string }>(xs: T[]) => listed(xs, o.ns);
   const hostIP = new Map(c.nodes.map((n) => [n.name, n.underlay]));
+  const readyPods = new Set(c.pods.filter((p) => isReady(p, live)).map((p) => p.node));
   const items: Obj[] =
     kind === "pods"
       ? inNs(c.pods).map((p) => {
-          const up = p.listens === 0 || live.running.has(p.node);
+          const up = isReady(p, live);
           const ip = ips.get(p.node);
           return { apiVersion: "v1", kind: "Pod", metadata: meta(p.name, p.ns, p.labels), spec: { nodeName: p.on, ...(p.hostname ? { hostname: p.hostname } : {}), ...(p.subdomain ? { subdomain: p.subdomain } : {}) }, status: { phase: up ? "Running" : "Failed", podIP: ip, podIPs: ip ? [{ ip }] : [], hostIP: hostIP.get(p.on) } };
         })
@@ -40,7 +41,7 @@ export function asObjects(c: KubeCluster, kind: Kind, o: GetOptions, live: Live,
           }))
         : kind === "endpoints"
           ? inNs(c.services.filter((s) => s.type !== "ExternalName")).map((s) => {
-              const ready = (e: { pod: string }) => live.running.has(e.pod) || c.pods.some((p) => p.node === e.pod && p.listens === 0);
+              const ready = (e: { pod: string }) => readyPods.has(e.pod);
               const subsets = s.ports.some((p) => p.endpoints.some(ready)) ? [{ addresses: [...new Map(s.ports.flatMap((p) => p.endpoints.filter(ready)).map((e) => [e.ip, { ip: e.ip, nodeName: e.node, targetRef: { kind: "Pod", name: e.pod.split("/").pop(), namespace: s.ns } }])).values()], ports: s.ports.map((p) => ({ ...(p.name ? { name: p.name } : {}), port: p.endpoints[0]?.port ?? p.targetPort, protocol: p.protocol })) }] : [];
               return { apiVersion: "v1", kind: "Endpoints", metadata: meta(s.name, s.ns), subsets };
             })
@@ -49,7 +50,7 @@ export function asObjects(c: KubeCluster, kind: Kind, o: GetOptions, live: Live,
             : kind === "networkpolicies"
               ? inNs(c.policies ?? []).map((p) => ({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: meta(p.name, p.ns), spec: { podSelector: p.podSelector, policyTypes: p.types, ingress: p.ingress.map((r) => rule(r, "from")), egress: p.egress.map((r) => rule(r, "to")) } }))
             : kind === "namespaces"
-              ? [...new Set(["default", "kube-system", ...Object.keys(c.objects).filter((k) => k.startsWith("Namespace//")).map((k) => k.slice(11)), ...c.pods.map((p) => p.ns)])].sort().map((n) => ({ apiVersion: "v1", kind: "Namespace", metadata: meta(n), status: { phase: "Active" } }))
+              ? namespacesOf(c).map((n) => ({ apiVersion: "v1", kind: "Namespace", metadata: meta(n), status: { phase: "Active" } }))
               : deployments(c, inNs, live);
   return { apiVersion: "v1", kind: "List", items, metadata: { resourceVersion: "" } };
 }
@@ -61,7 +62,7 @@ function rule(r: PolicyRule, peers: "from" | "to"): Obj {
 
 function deployments(c: KubeCluster, inNs: <T extends { ns: string; name: string }>(xs: T[]) => T[], live: Live): Obj[] {
   return inNs(deploymentsOf(c)).map((d) => {
-    const ready = d.pods.filter((p) => p.listens === 0 || live.running.has(p.node)).length;
+    const ready = d.pods.filter((p) => isReady(p, live)).length;
     const selector = JSON.parse(c.selectors?.[`Deployment/${d.ns}/${d.name}`] ?? "{}") as Record<string, string>;
     return { apiVersion: "apps/v1", kind: "Deployment", metadata: meta(d.name, d.ns), spec: { replicas: d.pods.length, selector: { matchLabels: selector }, template: { metadata: { labels: d.pods[0]?.labels ?? selector } } }, status: { replicas: d.pods.length, readyReplicas: ready, availableReplicas: ready, updatedReplicas: d.pods.length } };
   });

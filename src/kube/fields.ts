@@ -6,7 +6,7 @@
 // anything goes, as there.
 import type { KeyPath, Problem } from "../errors.js";
 import { closest } from "../suggest.js";
-import { problemAt, type Manifest } from "./manifests.js";
+import { isObj, problemAt, type Manifest } from "./manifests.js";
 
 /** The kinds netlab builds, and the apiVersion that serves each. */
 export const BUILT: Record<string, string> = { Namespace: "v1", Pod: "v1", Service: "v1", Deployment: "apps/v1", NetworkPolicy: "networking.k8s.io/v1" };
@@ -88,7 +88,6 @@ const SCHEMA: Record<string, Record<string, string[]>> = {
   },
 };
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Every field of a built kind's object its schema does not have, located, with the closest one it has. */
 export function unknownFields(m: Manifest, kind: string): Problem[] {

@@ -50,11 +50,21 @@ export function deploymentsOf(c: KubeCluster): { ns: string; name: string; pods:
   return [...deps.values()];
 }
 
+/** What a listing shows, as the API server lists it: the namespace asked (every one: null), by namespace, then name. */
+export function listed<T extends { ns: string; name: string }>(xs: T[], ns: string | null): T[] {
+  const order = (x: T) => `${x.ns}\0${x.name}`;
+  return xs.filter((x) => ns === null || x.ns === ns).sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
+}
+
+/** A pod is ready once its servers run; one that serves nothing of its own (a command on no containerPort) from the start. */
+export const isReady = (p: KubeCluster["pods"][number], live: Live): boolean => p.listens === 0 || live.running.has(p.node);
+
+/** The cluster's namespaces: default, kube-system, every Namespace object, every pod's; sorted. */
+export const namespacesOf = (c: KubeCluster): string[] => [...new Set(["default", "kube-system", ...Object.keys(c.objects).filter((k) => k.startsWith("Namespace//")).map((k) => k.slice("Namespace//".length)), ...c.pods.map((p) => p.ns)])].sort();
+
 /** The table of `kind`: a header and rows, as kubectl prints them. */
 export function getTable(c: KubeCluster, kind: Kind, o: GetOptions, live: Live, ips: Map<string, string>): { head: string[]; rows: string[][] } {
-  // As the API server lists them: by namespace, then name.
-  const order = (x: { ns: string; name: string }) => `${x.ns}\0${x.name}`;
-  const inNs = <T extends { ns: string; name: string }>(xs: T[]) => xs.filter((x) => o.ns === null || x.ns === o.ns).sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
+  const inNs = <T extends { ns: string; name: string }>(xs: T[]) => listed(xs, o.ns);
   const nsCol = (ns: string) => (o.ns === null ? [ns] : []);
   const nsHead = o.ns === null ? ["NAMESPACE"] : [];
   if (kind === "nodes")
@@ -69,14 +79,13 @@ export function getTable(c: KubeCluster, kind: Kind, o: GetOptions, live: Live, 
     return { head: [...nsHead, "NAME", "POD-SELECTOR", "AGE"], rows: inNs(c.policies ?? []).map((p) => [...nsCol(p.ns), p.name, sel(p), live.age]) };
   }
   if (kind === "namespaces") {
-    const names = new Set(["default", "kube-system", ...Object.keys(c.objects).filter((k) => k.startsWith("Namespace//")).map((k) => k.slice("Namespace//".length)), ...c.pods.map((p) => p.ns)]);
-    return { head: ["NAME", "STATUS", "AGE"], rows: [...names].sort().map((n) => [n, "Active", live.age]) };
+    return { head: ["NAME", "STATUS", "AGE"], rows: namespacesOf(c).map((n) => [n, "Active", live.age]) };
   }
   if (kind === "deployments") {
     return {
       head: [...nsHead, "NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"],
       rows: inNs(deploymentsOf(c)).map((d) => {
-        const ready = d.pods.filter((p) => p.listens === 0 || live.running.has(p.node)).length;
+        const ready = d.pods.filter((p) => isReady(p, live)).length;
         return [...nsCol(d.ns), d.name, `${ready}/${d.pods.length}`, String(d.pods.length), String(ready), live.age];
       }),
     };
@@ -85,7 +94,7 @@ export function getTable(c: KubeCluster, kind: Kind, o: GetOptions, live: Live, 
     return {
       head: [...nsHead, "NAME", "READY", "STATUS", "RESTARTS", "AGE", ...(o.wide ? ["IP", "NODE"] : [])],
       rows: inNs(c.pods).map((p) => {
-        const up = p.listens === 0 || live.running.has(p.node);
+        const up = isReady(p, live);
         return [...nsCol(p.ns), p.name, up ? "1/1" : "0/1", up ? "Running" : "Error", "0", p.since && live.ageSince ? live.ageSince(p.since) : live.age, ...(o.wide ? [ips.get(p.node) ?? "<none>", p.on] : [])];
       }),
     };
@@ -103,14 +112,13 @@ export function getTable(c: KubeCluster, kind: Kind, o: GetOptions, live: Live, 
         ...(o.wide ? [Object.entries(s.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(",") || "<none>"] : []),
       ]),
     };
-  // Pods that serve nothing of their own (a command that listens on no containerPort) count as ready.
-  const idle = new Set(c.pods.filter((p) => p.listens === 0).map((p) => p.node));
+  const ready = new Set(c.pods.filter((p) => isReady(p, live)).map((p) => p.node));
   return {
     head: [...nsHead, "NAME", "ENDPOINTS", "AGE"],
     rows: inNs(c.services)
       .filter((s) => s.type !== "ExternalName")
       .map((s) => {
-        const eps = s.ports.flatMap((p) => p.endpoints.filter((e) => live.running.has(e.pod) || idle.has(e.pod)).map((e) => `${e.ip}:${e.port}`));
+        const eps = s.ports.flatMap((p) => p.endpoints.filter((e) => ready.has(e.pod)).map((e) => `${e.ip}:${e.port}`));
         const shown = eps.length > 3 ? `${eps.slice(0, 3).join(",")} + ${eps.length - 3} more...` : eps.join(",") || "<none>";
         return [...nsCol(s.ns), s.name, shown, s.since && live.ageSince ? live.ageSince(s.since) : live.age];
       }),

@@ -20,7 +20,11 @@ export function problemAt(m: { at: (k: KeyPath) => Origin }, k: KeyPath, message
   return o.src.problem(o.key, message, hint);
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+/** A mapping (a YAML object), not a list or a scalar. */
+export const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** `kind: List`, `PodList`, … (what kubectl get -o yaml prints, and apply -f takes): its items, lists in lists too; anything else: itself. */
+export const itemsOf = (v: unknown): unknown[] => (isObj(v) && typeof v.kind === "string" && v.kind.endsWith("List") && Array.isArray(v.items) ? v.items.flatMap(itemsOf) : [v]);
 const GLOB = /[*?[\]{}]/;
 /** tinyglobby, loaded only when a manifest entry is a glob or a directory (every command loads this module). */
 const globSync = (pattern: string, opts: { cwd: string; absolute: boolean }): string[] =>
@@ -47,15 +51,15 @@ export function readManifests(src: LabSource, entries: unknown[], labFile: strin
   const key = (i: number, k: KeyPath = []): KeyPath => ["kubernetes", "manifests", i, ...k];
   const add = (doc: LabSource | null, i: number, within: KeyPath = []) => (data: unknown, index = 0): void => {
     const at = doc ? (k: KeyPath): Origin => ({ src: doc, key: [...within, ...k] }) : (k: KeyPath): Origin => ({ src, key: key(i, [...within, ...k]) });
-    // kind: List, PodList, … (what kubectl get -o yaml prints, and apply -f takes): each of its items.
-    if (isObject(data) && typeof data.kind === "string" && data.kind.endsWith("List") && Array.isArray(data.items)) return data.items.forEach((item, j) => add(doc, i, [...within, "items", j])(item, index));
-    const m = { data: isObject(data) ? data : {}, at };
-    if (!isObject(data) || typeof data.kind !== "string" || typeof data.apiVersion !== "string") {
+    // A List: each of its items, located under it.
+    if (itemsOf(data)[0] !== data) return (data as { items: unknown[] }).items.forEach((item, j) => add(doc, i, [...within, "items", j])(item, index));
+    const m = { data: isObj(data) ? data : {}, at };
+    if (!isObj(data) || typeof data.kind !== "string" || typeof data.apiVersion !== "string") {
       problems.push(problemAt(m, [], `${doc ? `document ${index + 1} of ${doc.file}` : `manifests[${i}]`} is not a Kubernetes object`, "an object has apiVersion:, kind: and metadata: { name: }, as kubectl apply -f takes"));
     } else manifests.push(m);
   };
   entries.forEach((entry, i) => {
-    if (isObject(entry)) return add(null, i)(entry);
+    if (isObj(entry)) return add(null, i)(entry);
     const path = String(entry);
     // A directory is its manifests, as kubectl apply -f DIR reads it.
     const dir = !GLOB.test(path) && path !== "" && isDir(resolve(base, path));

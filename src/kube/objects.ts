@@ -6,7 +6,7 @@
 // (fields.ts); real kinds netlab does not build are warnings, with their line, and fields that do
 // not change the network are listed in one note.
 import type { KeyPath, Problem } from "../errors.js";
-import { problemAt, type Manifest } from "./manifests.js";
+import { isObj, problemAt, type Manifest } from "./manifests.js";
 import { readService } from "./services.js";
 import type { KContainer, KPod, KPort, KService } from "./types.js";
 import { kindStatus, unknownFields } from "./fields.js";
@@ -27,7 +27,6 @@ export const MAX_REPLICAS = 2000;
 
 /** A DNS-1123 label, as Kubernetes names pods and namespaces; netlab's node names are such labels. */
 const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const strings = (v: unknown): Record<string, string> => (isObj(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)])) : {});
 
 /** Pod-spec fields that change what the network is, which netlab does not build: refused. */

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { relative } from "node:path";
 import { LabSource } from "../lab/source.js";
 import type { Problem } from "../errors.js";
-import { problemAt, type Manifest } from "./manifests.js";
+import { isObj, problemAt, type Manifest } from "./manifests.js";
 
 export interface KubeOverlay {
   /** Objects applied with -f, by key, as written, and the file each came from. */
@@ -20,7 +20,6 @@ export interface KubeOverlay {
 
 export const emptyOverlay = (): KubeOverlay => ({ put: {}, deleted: [], replicas: {} });
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** An object's identity: KIND/NAMESPACE/NAME (namespace "default" unless given; none for a Namespace). */
 export function objectKey(data: Record<string, unknown>): string {

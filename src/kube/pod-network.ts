@@ -4,7 +4,7 @@
 // lines. A policy netlab cannot give (Default: the node's resolv.conf) is refused.
 import type { KeyPath, Problem } from "../errors.js";
 import { parseAddr } from "../net/ip.js";
-import { problemAt, type Manifest } from "./manifests.js";
+import { isObj, problemAt, type Manifest } from "./manifests.js";
 
 export interface PodNames {
   /** resolv.conf as the kubelet writes it; undefined: ClusterFirst without additions. */
@@ -13,7 +13,6 @@ export interface PodNames {
   hosts?: Record<string, string>;
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const strs = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
 
 /** The pod spec `s` (at key `at` of manifest `m`): its names; problems said once (`first`). */

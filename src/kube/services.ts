@@ -6,12 +6,11 @@
 // in the Service's namespace, at their address once the lab is resolved (withEndpoints).
 import type { KeyPath, Problem } from "../errors.js";
 import { contains, formatAddr, isNetworkOrBroadcast, parseAddr, parsePrefix } from "../net/ip.js";
-import { problemAt, type Manifest } from "./manifests.js";
+import { isObj, problemAt, type Manifest } from "./manifests.js";
 import type { KPod, KService, KServicePort } from "./types.js";
 
 export type { KEndpoint, KService, KServicePort, ServiceModel } from "./types.js";
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Reads a Service manifest; problems at their field. */
 export function readService(m: Manifest, n: { name: string; ns: string }, problems: Problem[], warnings: Problem[] = []): KService {

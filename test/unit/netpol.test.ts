@@ -19,7 +19,7 @@ import { differences, renderMatrix } from "../../src/check/matrix.js";
 
 const NS = ["x", "y", "z"];
 const PODS: PolicyPod[] = NS.flatMap((ns, i) =>
-  ["a", "b", "c"].map((name, j) => ({ ns, name, labels: { pod: name }, ip: `10.244.${i + 1}.${j + 2}`, ports: [80, 81].map((port) => ({ name: `serve-${port}-tcp`, port, protocol: "TCP" })) })),
+  ["a", "b", "c"].map((name, j) => ({ node: `${ns}/${name}`, ns, name, labels: { pod: name }, ip: `10.244.${i + 1}.${j + 2}`, ports: [80, 81].map((port) => ({ name: `serve-${port}-tcp`, port, protocol: "TCP" })) })),
 );
 const NS_LABELS = new Map(NS.map((n) => [n, { ns: n }]));
 const id = (p: PolicyPod) => `${p.ns}/${p.name}`;

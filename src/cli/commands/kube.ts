@@ -16,13 +16,13 @@ import { requireUp } from "../../running.js";
 import { LabState, type Meta } from "../../state/store.js";
 import { labText } from "../../state/lab-text.js";
 import { progress, reportWarnings } from "../output.js";
+import { isObj, itemsOf } from "../../kube/manifests.js";
 
 interface KubeOpts {
   namespace?: string;
   dryRun?: boolean;
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** The cluster of a lab that is up (UsageError when it has none). */
 async function clusterOf(ref: string): Promise<{ meta: Meta; cluster: KubeCluster }> {
@@ -48,9 +48,8 @@ export function readObjectFiles(paths: string[], ns?: string): Applied[] {
     const files = statSync(p).isDirectory() ? readdirSync(p).filter((f) => /\.(ya?ml|json)$/.test(f)).sort().map((f) => join(p, f)).filter((f) => statSync(f).isFile()) : [p];
     for (const f of files)
       LabSource.documentsOfFile(resolve(f), relative(process.cwd(), f) || f).forEach((d, doc) => {
-        // kind: List, PodList, … (what kubectl get -o yaml prints): each of its items, lists in lists too, located by the document.
-        const flat = (v: unknown): unknown[] => (isObj(v) && typeof v.kind === "string" && v.kind.endsWith("List") && Array.isArray(v.items) ? v.items.flatMap(flat) : [v]);
-        for (const data of flat(d.data)) one(d, doc, data);
+        // A List's items, located by the document.
+        for (const data of itemsOf(d.data)) one(d, doc, data);
       });
   }
   if (problems.length) throw new LabError(problems);

@@ -23,15 +23,19 @@ export function summary(lab: Lab): string {
 /**
  * A command to try that works as printed: a ping between two nodes that share a network (by
  * name where the first resolves it, else by the address on that network); without such a pair,
- * a node's ping of its gateway; else nothing.
+ * a node's ping of its gateway; a cluster with NetworkPolicies: its matrix; else nothing.
  */
 export function hint(lab: Lab): string {
+  // Under NetworkPolicies a ping may be denied by design: the matrix is what to try there.
+  if (lab.kube?.policies?.length) return `try: sudo netlab test ${lab.name} --matrix`;
   const try_ = (a: string, target: string) => `try: sudo netlab exec ${lab.name} ${a} -- ping -c1 ${target}`;
-  for (const a of lab.nodes.filter((n) => !n.vhost))
+  // A cluster's own pods (kube-system: its DNS) are not what a student looks at first.
+  const theirs = (n: Lab["nodes"][number]) => !n.name.startsWith("kube-system/");
+  for (const a of lab.nodes.filter((n) => !n.vhost && theirs(n)))
     for (const i of a.intfs) {
       const net = networkOf(i);
       if (!net || !i.addrs.length) continue;
-      for (const b of lab.nodes) {
+      for (const b of lab.nodes.filter(theirs)) {
         const there = b !== a && b.intfs.find((j) => networkOf(j) === net && j.addrs.some((x) => !x.includes(":")));
         if (!there) continue;
         const named = hostsEntries(lab, a).some(([, h]) => h === b.name);

@@ -8,7 +8,7 @@ import type { End } from "./verdict.js";
 
 /** The cluster's pods as policies see them (those with an address). */
 export function policyPods(lab: Lab): PolicyPod[] {
-  return (lab.kube?.pods ?? []).filter((p) => p.ip).map((p) => ({ ns: p.ns, name: p.name, labels: p.labels, ip: p.ip!, ports: (p.ports ?? []).map((x) => ({ ...x })) }));
+  return (lab.kube?.pods ?? []).filter((p) => p.ip).map((p) => ({ node: p.node, ns: p.ns, name: p.name, labels: p.labels, ip: p.ip!, ports: (p.ports ?? []).map((x) => ({ ...x })) }));
 }
 
 /** Namespace → labels, for namespaceSelector. */
@@ -19,11 +19,11 @@ export const policiesOf = (lab: Lab) => (lab.kube?.policies ?? []) as KPolicy[];
 
 /** `web-0`, `shop/api-0`, `node1`, `host`, `10.244.1.3`: the end it names. UsageError when none. */
 export function endOf(lab: Lab, name: string): End & { label: string } {
-  const pod = policyPods(lab).find((p) => (p.ns === "default" ? p.name : `${p.ns}/${p.name}`) === name || `${p.ns}/${p.name}` === name);
+  const pod = policyPods(lab).find((p) => p.node === name || `${p.ns}/${p.name}` === name);
   if (pod) return { ...pod, label: `${pod.ns}/${pod.name} (${pod.ip})` };
   if (/^[\d.]+$/.test(name)) return { ip: name, label: name };
   const node = lab.nodes.find((n) => n.name === name);
   const ip = node?.intfs.flatMap((i) => i.addrs).find((a) => !a.includes(":"))?.split("/")[0];
   if (ip) return { ip, label: `${name} (${ip}, not a pod: no policy applies to it)` };
-  throw new UsageError(`"${name}" is no pod or node of lab ${lab.name}`, `pods: ${policyPods(lab).map((p) => (p.ns === "default" ? p.name : `${p.ns}/${p.name}`)).join(", ")}`);
+  throw new UsageError(`"${name}" is no pod or node of lab ${lab.name}`, `pods: ${policyPods(lab).map((p) => p.node).join(", ")}`);
 }

@@ -3,10 +3,9 @@
 // inside its cidr, endPort only with a numeric port at or above it. Problems at their field.
 import type { KeyPath, Problem } from "../../errors.js";
 import { contains, parseAddr, parsePrefix } from "../../net/ip.js";
-import { problemAt, type Manifest } from "../manifests.js";
+import { isObj, problemAt, type Manifest } from "../manifests.js";
 import type { KPolicy, Peer, PolicyPort, PolicyRule, Selector } from "./types.js";
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 /** A label key: an optional DNS-subdomain prefix and '/', then a name of at most 63 characters. */
 const KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;

@@ -41,6 +41,8 @@ export interface KPolicy {
 
 /** A pod as policies see it: where it is, its labels, its address, its named ports. */
 export interface PolicyPod {
+  /** Its lab node's name: POD in default, NS/POD elsewhere. */
+  node: string;
   ns: string;
   name: string;
   labels: Record<string, string>;

@@ -24,8 +24,9 @@ export function staleUdpFlows(olds: Lab[], now: Lab, node: string, ns: string | 
   const deletes: string[][] = [];
   const seen = new Set<string>();
   const add = (args: string[]) => !seen.has(args.join(" ")) && seen.add(args.join(" ")) && deletes.push(args);
-  for (const old of olds)
-    for (const [key, was] of udpPorts(old)) {
+  const before = udpPorts(olds[0]);
+  for (const [k, old] of olds.entries())
+    for (const [key, was] of k === 0 ? before : udpPorts(old)) {
       const is = after.get(key);
       for (const ep of was.eps) {
         if (is?.eps.has(ep)) continue;
@@ -34,7 +35,6 @@ export function staleUdpFlows(olds: Lab[], now: Lab, node: string, ns: string | 
         for (const a of was.outer) add(["-p", "udp", "--orig-dst", a, "--dst-nat", ep]);
       }
     }
-  const before = udpPorts(olds[0]);
   for (const [key, is] of after)
     if (is.eps.size && !before.get(key)?.eps.size) {
       add(["-p", "udp", "--orig-dst", is.ip]);
