@@ -24,7 +24,7 @@ export function matrixPorts(lab: Lab, given: string[]): { port: number; proto: s
   if (given.length)
     return given.map((g) => {
       const m = /^(\d{1,5})(?:\/(tcp|udp))?$/i.exec(g);
-      if (!m) throw new UsageError(`"${g}" is not PORT[/PROTO]`, "e.g. --matrix 80/tcp 53/udp");
+      if (!m || Number(m[1]) < 1 || Number(m[1]) > 65535) throw new UsageError(`"${g}" is not PORT[/PROTO]: a port 1-65535, tcp or udp (SCTP is not probed)`, "e.g. --matrix 80/tcp 53/udp");
       return { port: Number(m[1]), proto: (m[2] ?? "tcp").toUpperCase() };
     });
   const seen = new Map(policyPods(lab).filter((p) => p.ns !== "kube-system").flatMap((p) => p.ports).filter((x) => x.protocol !== "SCTP").map((x) => [`${x.port}/${x.protocol}`, { port: x.port, proto: x.protocol }]));
@@ -40,7 +40,7 @@ export async function probeMatrix(lab: Lab, ports: { port: number; proto: string
   for (const { port, proto } of ports) {
     const serves = (p: PolicyPod) => p.ports.some((x) => x.port === port && x.protocol === proto);
     const rows = await probePairs(pods, port, proto, enter, serves);
-    const want = pods.map((a) => pods.map((b) => (b === a ? "." : !serves(b) ? "-" : verdict(policies, ns, a, b, port, proto).allowed ? "." : "X")));
+    const want = pods.map((a) => pods.map((b) => (!serves(b) ? "-" : b === a ? "." : verdict(policies, ns, a, b, port, proto).allowed ? "." : "X")));
     out.push({ port, proto, pods: pods.map((p) => p.node), got: rows, want });
   }
   return out;
@@ -57,7 +57,7 @@ export async function probePairs(pods: PolicyPod[], port: number, proto: string,
       const targets = pods.filter((b) => b !== a && serves(b));
       const r = await run([...enter(a.node), "sh", "-c", `${targets.map((b) => probe(b.ip)).join(" ")} wait`]);
       const seen = new Map(r.stdout.split("\n").filter(Boolean).map((l) => l.split(" ") as [string, string]));
-      return pods.map((b) => (b === a ? "." : !serves(b) ? "-" : (seen.get(b.ip) ?? "X")));
+      return pods.map((b) => (!serves(b) ? "-" : b === a ? "." : (seen.get(b.ip) ?? "X")));
     }),
   );
 }
@@ -82,7 +82,7 @@ export function renderMatrix(m: Matrix): string {
   const head = `${label.padEnd(w)} ${m.pods.map((_, j) => String(j + 1).padStart(2).padEnd(3)).join("")}`;
   const rows = m.pods.map((p, i) => `${p.padEnd(w)} ${m.pods.map((_, j) => cell(i, j)).join("")}`);
   const key = m.pods.map((p, j) => `${j + 1} ${p}`).join(", ");
-  return [head, ...rows, `columns (to): ${key}`].join("\n");
+  return [head, ...rows, `columns (to): ${key}`].map((l) => l.trimEnd()).join("\n");
 }
 
 /** The cells that differ: "from → to: the policies say X, the probe got .". */

@@ -217,7 +217,7 @@ kubernetes:
 
   it("the matrix as the e2e tests print it, a cell the probe got otherwise in brackets, and listed", () => {
     const m = { port: 80, proto: "TCP", pods: ["a", "b"], got: [[".", "."], ["X", "."]], want: [[".", "X"], ["X", "."]] };
-    expect(renderMatrix(m)).toBe("80/TCP  1  2 \na       . [.]\nb       X  . \ncolumns (to): 1 a, 2 b");
+    expect(renderMatrix(m)).toBe("80/TCP  1  2\na       . [.]\nb       X  .\ncolumns (to): 1 a, 2 b");
     expect(differences(m)).toEqual(["a → b 80/TCP: the policies say X, the probe got ."]);
   });
 

@@ -10,8 +10,10 @@ import { run } from "../../runtime/proc.js";
 import { c } from "../output.js";
 
 export async function explainCmd(ref: string, from: string, to: string, opts: { probe?: boolean }): Promise<number> {
-  const m = /^(.+?)(?::(\d+))?(?:\/(tcp|udp|sctp))?$/i.exec(to);
-  if (!m) throw new UsageError(`"${to}" is not TO[:PORT[/PROTO]]`, "e.g. backend-0:8080/tcp");
+  // PORT: a number or a container port's name (resolved on the pod).
+  const m = /^(.+?)(?::([a-z0-9-]+))?(?:\/(tcp|udp|sctp))?$/i.exec(to);
+  if (!m) throw new UsageError(`"${to}" is not TO[:PORT[/PROTO]]`, "e.g. backend-0:8080/tcp, backend-0:http");
+  if (m[2] && /^\d+$/.test(m[2]) && !(Number(m[2]) >= 1 && Number(m[2]) <= 65535)) throw new UsageError(`port ${m[2]} is not a port number (1-65535)`, "e.g. backend-0:8080");
   const meta = await requireUp(ref);
   const lab = meta.lab;
   if (!lab.kube) throw new UsageError(`lab ${lab.name} has no kubernetes: section`, "explain answers for a cluster's NetworkPolicies");
@@ -21,22 +23,29 @@ export async function explainCmd(ref: string, from: string, to: string, opts: { 
   if (svc) return explainService(meta, from, a, svc, m, !!opts.probe);
   const b = endOf(lab, m[1]);
   const proto = (m[3] ?? "tcp").toUpperCase();
-  const served = "ports" in b ? b.ports.find((x) => x.protocol === proto)?.port : undefined;
-  const port = Number(m[2] ?? served ?? 80);
+  const ports = "ports" in b ? b.ports.filter((x) => x.protocol === proto) : [];
+  const named = m[2] && !/^\d+$/.test(m[2]) ? ports.find((x) => x.name === m[2])?.port : undefined;
+  if (m[2] && !/^\d+$/.test(m[2]) && named === undefined) throw new UsageError(`${m[1]} has no ${proto} port named ${m[2]}`, `its ports: ${ports.map((x) => x.name ?? x.port).join(", ") || "none"}`);
+  const port = Number(named ?? m[2] ?? ports[0]?.port ?? 80);
+  // A probe runs inside FROM: a pod or a node, not a bare address.
+  if (opts.probe && !lab.nodes.some((n) => n.name === from) && !("ns" in a && lab.nodes.some((n) => n.name === a.node))) throw new UsageError(`--probe runs inside FROM: ${from} is no pod or node`, "name the pod or node");
   const v = verdict(policiesOf(lab), nsLabelsOf(lab), a, b, port, proto);
-  // The node a pod runs on always reaches it (kubelet's probes): kube-router and Calico allow it, whatever the policies.
-  const own = "ns" in b && lab.kube.pods.some((p) => p.ns === b.ns && p.name === b.name && p.on === from);
+  // The node a pod runs on always reaches it (kubelet's probes): kube-router and Calico allow it,
+  // whatever the policies; and a pod reaching itself never leaves its namespace (the e2e tests ignore it).
+  const self = "ns" in a && "ns" in b && a.node === b.node;
+  const own = self || ("ns" in b && lab.kube.pods.some((p) => p.ns === b.ns && p.name === b.name && p.on === from));
   if (own) v.allowed = true;
   const out = [
     `${a.label} → ${b.label} port ${port}/${proto}`,
     side("egress", "from", a.label, v.egress),
     side("ingress", "to", b.label, v.ingress),
-    own ? c.green(`allowed: ${from} is the node ${b.label.split(" ")[0]} runs on, and a node always reaches its own pods (kube-router's "source is the pod's local node" rule)`)
+    self ? c.green("allowed: a pod reaching itself never leaves its own namespace, and no policy sees it")
+    : own ? c.green(`allowed: ${from} is the node ${b.label.split(" ")[0]} runs on, and a node always reaches its own pods (kube-router's "source is the pod's local node" rule)`)
     : v.allowed ? c.green("allowed: a new connection passes (and its replies, through conntrack)") : c.red(`denied: ${!v.egress.isolated || v.egress.allowedBy ? "the server's ingress" : "the client's egress"} isolation lets nothing of it through`),
   ];
   process.stdout.write(out.join("\n") + "\n");
   if (!opts.probe) return 0;
-  const got = await probe(meta, from, b.ip, port, proto);
+  const got = await probe(meta, "ns" in a ? a.node : from, b.ip, port, proto);
   process.stdout.write(`probe: ${got ? "connected" : "no connection"}${got === v.allowed ? "" : c.red(" — not what the policies say (is something listening there?)")}\n`);
   return got === v.allowed ? 0 : 1;
 }

@@ -19,7 +19,8 @@ export const policiesOf = (lab: Lab) => (lab.kube?.policies ?? []) as KPolicy[];
 
 /** `web-0`, `shop/api-0`, `node1`, `host`, `10.244.1.3`: the end it names. UsageError when none. */
 export function endOf(lab: Lab, name: string): End & { label: string } {
-  const pod = policyPods(lab).find((p) => p.node === name || `${p.ns}/${p.name}` === name);
+  // A pod by its name, or by its address (the policies are the same).
+  const pod = policyPods(lab).find((p) => p.node === name || `${p.ns}/${p.name}` === name || p.ip === name);
   if (pod) return { ...pod, label: `${pod.ns}/${pod.name} (${pod.ip})` };
   if (/^[\d.]+$/.test(name)) return { ip: name, label: name };
   const node = lab.nodes.find((n) => n.name === name);
