@@ -102,7 +102,34 @@ describe.skipIf(!IS_ROOT)("NetworkPolicy, enforced", () => {
     ["the client's egress denial wins over the server's allow", [policy("x", "deny-eg", "{ podSelector: { matchLabels: { pod: a } }, policyTypes: [Egress] }"), policy("y", "allow-a", "{ podSelector: { matchLabels: { pod: b } }, ingress: [{ from: [{ namespaceSelector: { matchLabels: { ns: x } }, podSelector: { matchLabels: { pod: a } } }] }] }")], [[80, "x/a", "y/b", "X"], [80, "z/a", "y/b", "X"], [80, "x/b", "y/b", "X"]]],
   ];
 
-  it.each(CASES)("e2e: %s", async (name, policies, cells) => {
+  // Upstream names: "should enforce policy to allow ingress traffic for a target", "… from pods in all
+  // namespaces", "… based on NamespaceSelector with MatchExpressions", "… Multiple PodSelectors and
+  // NamespaceSelectors" (a and b only here), "… any PodSelectors", "… only from a pod in a different
+  // namespace based on PodSelector and NamespaceSelector", "… stacked policies with overlapping
+  // podSelectors", "… from namespace on one named port", "… deny egress from pods based on
+  // PodSelector", "… not allow access by TCP when a policy specifies only UDP", "… not mistakenly
+  // treat 'protocol: SCTP' as 'protocol: TCP'", "… ingress allow-all taking precedence", "… egress
+  // allow-all taking precedence", "… NamespaceSelector with MatchLabels using default ns label",
+  // "… ingress and egress policies can be controlled independently".
+  const MORE: typeof CASES = [
+    ["ingress for a target", [policy("x", "deny", "{ podSelector: {}, policyTypes: [Ingress] }"), policy("x", "allow-a", "{ podSelector: { matchLabels: { pod: a } }, ingress: [{}] }")], [[80, "y/a", "x/a", "."], [80, "y/a", "x/b", "X"]]],
+    ["ingress from pods in all namespaces", [policy("x", "all-ns", "{ podSelector: { matchLabels: { pod: a } }, ingress: [{ from: [{ namespaceSelector: {} }] }] }")], [[80, "z/b", "x/a", "."], [81, "y/a", "x/a", "."]]],
+    ["namespaceSelector matchExpressions", [policy("x", "ns-in", "{ podSelector: { matchLabels: { pod: a } }, ingress: [{ from: [{ namespaceSelector: { matchExpressions: [{ key: ns, operator: In, values: [y] }] } }] }] }")], [[80, "y/a", "x/a", "."], [80, "z/a", "x/a", "X"], [80, "x/b", "x/a", "X"]]],
+    ["multiple podSelectors and namespaceSelectors", [policy("x", "multi", "{ podSelector: { matchLabels: { pod: a } }, ingress: [{ from: [{ namespaceSelector: { matchExpressions: [{ key: ns, operator: NotIn, values: [x] }] }, podSelector: { matchExpressions: [{ key: pod, operator: In, values: [b, c] }] } }] }] }")], [[80, "y/b", "x/a", "."], [80, "y/a", "x/a", "X"], [80, "x/b", "x/a", "X"]]],
+    ["any podSelectors (two peers)", [policy("x", "any-pods", "{ podSelector: { matchLabels: { pod: a } }, ingress: [{ from: [{ podSelector: { matchLabels: { pod: b } } }, { podSelector: { matchLabels: { pod: c } } }] }] }")], [[80, "x/b", "x/a", "."], [80, "y/b", "x/a", "X"]]],
+    ["only from a pod in a different namespace", [policy("x", "ya", "{ podSelector: { matchLabels: { pod: a } }, ingress: [{ from: [{ namespaceSelector: { matchLabels: { ns: y } }, podSelector: { matchLabels: { pod: a } } }] }] }")], [[80, "y/a", "x/a", "."], [80, "y/b", "x/a", "X"], [80, "z/a", "x/a", "X"]]],
+    ["stacked policies with overlapping podSelectors", [policy("x", "p80", "{ podSelector: { matchLabels: { pod: a } }, ingress: [{ from: [{ namespaceSelector: { matchLabels: { ns: y } } }], ports: [{ port: 80 }] }] }"), policy("x", "p81", "{ podSelector: { matchLabels: { pod: a } }, ingress: [{ from: [{ namespaceSelector: { matchLabels: { ns: y } } }], ports: [{ port: 81 }] }] }")], [[80, "y/a", "x/a", "."], [81, "y/b", "x/a", "."], [81, "z/a", "x/a", "X"]]],
+    ["from a namespace on one named port", [policy("x", "ns-named", "{ podSelector: {}, ingress: [{ from: [{ namespaceSelector: { matchLabels: { ns: y } } }], ports: [{ port: serve-80-tcp }] }] }")], [[80, "y/a", "x/b", "."], [81, "y/a", "x/b", "X"], [80, "z/a", "x/b", "X"]]],
+    ["deny egress from pods by podSelector", [policy("x", "deny-a", "{ podSelector: { matchLabels: { pod: a } }, policyTypes: [Egress] }")], [[80, "x/a", "y/a", "X"], [80, "x/b", "y/a", "."], [80, "y/a", "x/a", "."]]],
+    ["TCP not allowed by a UDP-only policy", [policy("x", "udp", "{ podSelector: { matchLabels: { pod: a } }, ingress: [{ ports: [{ port: 81, protocol: UDP }] }] }")], [[81, "y/a", "x/a", "X"], [80, "y/a", "x/a", "X"], [80, "y/a", "x/b", "."]]],
+    ["'protocol: SCTP' is not TCP", [policy("x", "sctp", "{ podSelector: { matchLabels: { pod: a } }, ingress: [{ ports: [{ port: 80, protocol: SCTP }] }] }")], [[80, "y/a", "x/a", "X"], [80, "y/a", "x/b", "."]]],
+    ["ingress allow-all takes precedence", [policy("x", "p80", "{ podSelector: { matchLabels: { pod: a } }, ingress: [{ ports: [{ port: 80 }] }] }"), policy("x", "all", "{ podSelector: { matchLabels: { pod: a } }, ingress: [{}] }")], [[81, "y/a", "x/a", "."], [80, "y/a", "x/a", "."]]],
+    ["egress allow-all takes precedence", [policy("x", "p80", "{ podSelector: { matchLabels: { pod: a } }, policyTypes: [Egress], egress: [{ ports: [{ port: 80 }] }] }"), policy("x", "all", "{ podSelector: { matchLabels: { pod: a } }, policyTypes: [Egress], egress: [{}] }")], [[81, "x/a", "y/a", "."], [80, "x/a", "y/b", "."]]],
+    ["the default namespace label", [policy("x", "meta", "{ podSelector: { matchLabels: { pod: a } }, ingress: [{ from: [{ namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: z } } }] }] }")], [[80, "z/a", "x/a", "."], [80, "y/a", "x/a", "X"]]],
+    ["ingress and egress controlled independently", [policy("x", "eg-b", "{ podSelector: { matchLabels: { pod: a } }, policyTypes: [Egress], egress: [{ to: [{ podSelector: { matchLabels: { pod: b } } }] }] }"), policy("x", "in-b", "{ podSelector: { matchLabels: { pod: a } }, policyTypes: [Ingress], ingress: [{ from: [{ podSelector: { matchLabels: { pod: b } } }] }] }")], [[80, "x/a", "x/b", "."], [80, "x/a", "y/b", "X"], [80, "y/b", "x/a", "X"], [80, "x/b", "x/a", "."]]],
+  ];
+
+  it.each([...CASES, ...MORE])("e2e: %s", async (name, policies, cells) => {
     const file = name.replace(/[^a-z]+/g, "-");
     await apply(file, policies.join("---\n"));
     const m = await matrix();
