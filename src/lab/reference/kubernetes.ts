@@ -47,7 +47,7 @@ export const KUBERNETES: KeyDocs = under("kubernetes", {
   },
   manifests: {
     type: "list: file, glob or inline Kubernetes object",
-    doc: "What kubectl apply -f would take: files of one or more YAML documents (relative to the lab file), globs (k8s/*.yaml), or objects written inline. Namespace, Pod, Deployment and Service are built; other kinds and fields netlab does not build are warned about, with their line.",
+    doc: "What kubectl apply -f would take: files of one or more YAML documents (relative to the lab file), globs (k8s/*.yaml), or objects written inline. Namespace, Pod, Deployment, Service and NetworkPolicy are built; other kinds and fields netlab does not build are warned about, with their line.",
     example: "manifests: [{ apiVersion: v1, kind: Pod, metadata: { name: web }, spec: { containers: [{ name: web, image: nginx, ports: [{ containerPort: 80 }] }] } }]",
     bad: [[["no-such-file.yaml"]], [[{ kind: "Pod" }]], [[{ ...POD, spec: { ...POD.spec, nodeName: "node9" } }]]],
   },
