@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { run } from "../../src/runtime/proc.js";
 import { dnsServerOf } from "../../src/dns/servers.js";
 import { hostsEntries } from "../../src/lab/hosts.js";
+import { kernelLab } from "../../src/net/names.js";
 import type { Lab } from "../../src/lab/model.js";
 import { eventually, IS_ROOT, NETLAB, Sandbox, type Snapshot } from "./sandbox.js";
 
@@ -219,6 +220,18 @@ const LABS: { ref: string; name: string; probes: Probe[]; wait?: number }[] = [
     ],
   },
   {
+    ref: "k8s-netpol-namespaces",
+    name: "k8s-netpol-namespaces",
+    probes: [
+      ok("node1", "ipset list", "169.254.169.254 nomatch"), // the except, in the ipBlock's hash:net set
+      ok("node2", "ipset list", "128.0.0.0/1"), // 0.0.0.0/0 as two halves: hash:net holds no /0
+      fails("dev/debug", curl("http://10.244.2.2/")), // shop/api straight, without its Service
+      ok("monitoring/prometheus", curl("http://10.244.2.2/"), "hello from shop/api"),
+      ok("host", `${NETLAB} explain k8s-netpol-namespaces shop/web 169.254.169.254:80 --probe`, "shop/block-metadata, egress rule 1, takes its ipBlock's except 169.254.169.254/32 out"),
+      ok("host", `${NETLAB} explain k8s-netpol-namespaces monitoring/prometheus shop/api:80`, "shop/api (10.244.2.2):80: allowed (ingress: shop/allow-ops rule 1)"),
+    ],
+  },
+  {
     ref: "k8s-service",
     name: "k8s-service",
     probes: [
@@ -279,7 +292,7 @@ describe.skipIf(!IS_ROOT)("shipped labs, for real", () => {
       const up = await sb.netlab(["up", lab.ref]);
       expect(up.stderr + up.stdout).toContain(`${lab.name} is up`);
       expect(up.code).toBe(0);
-      expect((await run(["ip", "netns", "list"])).stdout).toContain(`${lab.name}-`);
+      expect((await run(["ip", "netns", "list"])).stdout).toContain(`${kernelLab(lab.name)}-`); // a name past 19 characters is shortened
 
       // Probes are independent: they run at once (a probe that must fail costs its whole timeout).
       const probe = async ([node, cmd, want, contains]: Probe) => {

@@ -37,8 +37,8 @@ export async function explainCmd(ref: string, from: string, to: string, opts: { 
   if (own) v.allowed = true;
   const out = [
     `${a.label} → ${b.label} port ${port}/${proto}`,
-    side("egress", "from", a.label, v.egress),
-    side("ingress", "to", b.label, v.ingress),
+    side("egress", "from", a.label, v.egress, "ns" in a),
+    side("ingress", "to", b.label, v.ingress, "ns" in b),
     self ? c.green("allowed: a pod reaching itself never leaves its own namespace, and no policy sees it")
     : own ? c.green(`allowed: ${from} is the node ${b.label.split(" ")[0]} runs on, and a node always reaches its own pods (kube-router's "source is the pod's local node" rule)`)
     : v.allowed ? c.green("allowed: a new connection passes (and its replies, through conntrack)") : c.red(`denied: ${!v.egress.isolated || v.egress.allowedBy ? "the server's ingress" : "the client's egress"} isolation lets nothing of it through`),
@@ -70,7 +70,7 @@ async function explainService(meta: Awaited<ReturnType<typeof requireUp>>, from:
     const v = verdict(policiesOf(lab), nsLabelsOf(lab), a, b, e.port, proto);
     all &&= v.allowed;
     some ||= v.allowed;
-    process.stdout.write(`  ${b.label}:${e.port}: ${v.allowed ? c.green("allowed") : c.red(`denied (${!v.egress.isolated || v.egress.allowedBy ? `ingress: isolated by ${v.ingress.policies.join(", ")}` : `egress: isolated by ${v.egress.policies.join(", ")}`})`)}\n`);
+    process.stdout.write(`  ${b.label}:${e.port}: ${v.allowed ? c.green(`allowed${because(v)}`) : c.red(`denied (${!v.egress.isolated || v.egress.allowedBy ? `ingress: isolated by ${v.ingress.policies.join(", ")}` : `egress: isolated by ${v.egress.policies.join(", ")}`})`)}\n`);
   }
   if (!sp.endpoints.length) process.stdout.write(c.red("  no endpoints: kube-proxy rejects it\n"));
   if (!doProbe) return 0;
@@ -82,7 +82,15 @@ async function explainService(meta: Awaited<ReturnType<typeof requireUp>>, from:
   return agrees ? 0 : 1;
 }
 
-function side(dir: "egress" | "ingress", word: string, who: string, s: Side): string {
+/** The rules that let an allowed connection through, each side's: " (egress: x/p rule 1; ingress: …)", or "". */
+const because = (v: ReturnType<typeof verdict>) => {
+  const by = (["egress", "ingress"] as const).flatMap((d) => (v[d].allowedBy ? [`${d}: ${v[d].allowedBy.policy} rule ${v[d].allowedBy.rule + 1}`] : []));
+  return by.length ? ` (${by.join("; ")})` : "";
+};
+
+function side(dir: "egress" | "ingress", word: string, who: string, s: Side, pod = true): string {
+  if (!pod) return `${dir}: ${who} is outside the cluster: no policy isolates it`;
+  if (s.excepted) return `${dir}: isolated by ${s.policies.join(", ")}; ${c.red(`no rule of these allows it: ${s.excepted.policy}, ${dir} rule ${s.excepted.rule + 1}, takes its ipBlock's except ${s.excepted.except} out`)}`;
   if (!s.isolated) return `${dir}: no policy selects ${who.split(" ")[0]} for ${dir}: not isolated, everything ${word === "from" ? "out" : "in"} is allowed`;
   const by = s.allowedBy ? `allowed by ${s.allowedBy.policy}, ${dir} rule ${s.allowedBy.rule + 1}` : c.red(`no rule of these allows it`);
   return `${dir}: isolated by ${s.policies.join(", ")}; ${by}`;

@@ -100,11 +100,16 @@ function port(v: unknown, at: KeyPath, bad: (k: KeyPath, m: string, h?: string) 
 
 /** Whether an address (IPv4 or IPv6 text) is in an ipBlock: inside cidr, outside every except. */
 export function inBlock(ip: string, b: { cidr: string; except: string[] }): boolean {
+  return inCidr(ip, b.cidr) && exceptTaking(ip, b) === undefined;
+}
+
+const inCidr = (ip: string, cidr: string) => {
   const a = parseAddr(ip);
-  const p = parsePrefix(b.cidr, false);
-  if (!a || !p || a.family !== p.family || !contains(p, a.family, a.addr)) return false;
-  return !b.except.some((e) => {
-    const q = parsePrefix(e, false);
-    return !!q && q.family === a.family && contains(q, a.family, a.addr);
-  });
+  const p = parsePrefix(cidr, false);
+  return !!a && !!p && a.family === p.family && contains(p, a.family, a.addr);
+};
+
+/** The `except` entry of an ipBlock that takes `ip` out of its cidr, if one does (for explain's "why"). */
+export function exceptTaking(ip: string, b: { cidr: string; except: string[] }): string | undefined {
+  return inCidr(ip, b.cidr) ? b.except.find((e) => inCidr(ip, e)) : undefined;
 }

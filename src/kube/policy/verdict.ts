@@ -5,7 +5,7 @@
 // up. A connection needs egress allowed at the client and ingress at the server. What answers
 // `netlab explain` and what an expected matrix is checked against; the kernel's rules are
 // compiled from the same model.
-import { inBlock } from "./read.js";
+import { exceptTaking, inBlock } from "./read.js";
 import type { KPolicy, Peer, PolicyPod, PolicyPort, PolicyRule, Selector } from "./types.js";
 
 /** Whether labels match a selector (matchLabels and matchExpressions, ANDed; empty: everything). */
@@ -29,6 +29,8 @@ export interface Side {
   isolated: boolean;
   policies: string[];
   allowedBy?: { policy: string; rule: number };
+  /** Nothing allowed, and an ipBlock of this rule had the address but for this except. */
+  excepted?: { policy: string; rule: number; except: string };
 }
 
 export interface Verdict {
@@ -69,6 +71,11 @@ function side(policies: KPolicy[], dir: "Ingress" | "Egress", me: End, other: En
     const i = (dir === "Ingress" ? p.ingress : p.egress).findIndex((r) => ruleAllows(r, p.ns, other, port, proto, server, nsLabels));
     if (i >= 0) return { ...out, allowedBy: { policy: `${p.ns}/${p.name}`, rule: i } };
   }
+  for (const p of selecting)
+    for (const [i, r] of (dir === "Ingress" ? p.ingress : p.egress).entries()) {
+      const except = r.peers?.map((x) => x.ipBlock && exceptTaking(other.ip, x.ipBlock)).find(Boolean);
+      if (except) return { ...out, excepted: { policy: `${p.ns}/${p.name}`, rule: i, except } };
+    }
   return out;
 }
 
