@@ -26,6 +26,7 @@ import { additions, membership, ownedBy, removals, type Membership } from "./mem
 import { networkMembership, networkOps, type NetMembership } from "./networks.js";
 import { aboutIface, joinCables, moves, type Moves } from "./joins.js";
 import { readPlan } from "../state/plan-cache.js";
+import { HAIRPIN, hairpins } from "./hairpins.js";
 
 export type { Change } from "./in-place.js";
 
@@ -43,35 +44,6 @@ export interface Comparison {
 const RULE_OPS: ReadonlySet<Op["op"]> = new Set(["iptables", "ipset"]);
 const text = (ops: Op[]) => ops.map(renderOp).join("\n");
 const plural = (names: string[]) => `${names.length === 1 ? "node" : "nodes"} ${names.join(", ")}`;
-
-/** A bridge port that may send a frame back out of itself (a member that publishes ports). */
-const HAIRPIN = /^link set dev \S+ type bridge_slave hairpin on$/;
-
-/** The hairpin lines of the ports of nodes that stay, by namespace (JSON of its Ns). */
-function hairpinLines(p: Plan, moving: Set<string>): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const s of p.phases.flatMap((ph) => ph.steps))
-    if (s.parts && s.ops[0]?.op === "ip") {
-      const key = JSON.stringify(s.ops[0].ns);
-      const lines = s.parts.filter((x) => !ownedBy(x.id, moving)).flatMap((x) => x.lines).filter((l) => HAIRPIN.test(l));
-      out.set(key, [...(out.get(key) ?? []), ...lines]);
-    }
-  return out;
-}
-
-/** Hairpin on where the new version has it, off where a live version had it and the new does not. */
-function hairpins(olds: Plan[], b: Plan, moving: Set<string>): Change | null {
-  const [was, will] = [olds.map((p) => hairpinLines(p, moving)), hairpinLines(b, moving)];
-  const ops: Op[] = [];
-  for (const key of new Set([...will.keys(), ...was.flatMap((w) => [...w.keys()])])) {
-    const want = will.get(key) ?? [];
-    const had = [...new Set(was.flatMap((w) => w.get(key) ?? []))];
-    if (was.every((w) => (w.get(key) ?? []).join("\n") === want.join("\n"))) continue;
-    const off = had.filter((l) => !want.includes(l)).map((l) => l.replace(/ on$/, " off"));
-    if (want.length || off.length) ops.push({ op: "ip", ns: JSON.parse(key) as string | null, force: "report", lines: [...want, ...off] });
-  }
-  return ops.length ? { id: "hairpin", title: "bridge ports that publish (hairpin)", ops, undo: [], holds: [] } : null;
-}
 
 /**
  * A plan's steps by id, without what belongs to the nodes that come or go: their namespaces
@@ -293,5 +265,14 @@ function change(id: string, olds: (Step | undefined)[], b: Step | undefined, lab
   });
   const rules = [...legs, ...sysctls, ...tuned, ...addressing, ...qdiscs, ...b.ops.filter((o) => RULE_OPS.has(o.op) && !(o.op === "iptables" && merged.some((m) => m.op === "iptables" && m.family === o.family && m.ns === o.ns)))];
   if (!ns) return { id, title: b.title, ops: rules, undo: [], holds: [] };
-  return { id, title: b.title, ops: [...rules, ...merged, ...staleUdpFlows(labs, now, id.slice(5), nodeNs)], undo: [], holds: [] };
+  return { id, title: b.title, ops: [...rules, ...merged, ...staleSets(present, b), ...staleUdpFlows(labs, now, id.slice(5), nodeNs)], undo: [], holds: [] };
+}
+
+/** The ipsets a live version had and `b` has not (a policy deleted): destroyed once the restore above stopped matching them. */
+function staleSets(present: Step[], b: Step): Op[] {
+  const sets = (s: Step) => s.ops.flatMap((o) => (o.op === "ipset" ? o.lines.filter((l) => l.startsWith("create ")).map((l) => l.split(" ")[1]) : []));
+  const keep = new Set(sets(b));
+  const gone = [...new Set(present.flatMap(sets))].filter((x) => !keep.has(x));
+  const ns = b.ops.find((o) => o.op === "ipset" || o.op === "iptables")?.ns ?? null;
+  return gone.length ? [{ op: "ipset", ns, lines: gone.map((x) => `destroy ${x}`) }] : [];
 }

@@ -131,6 +131,7 @@ describe.skipIf(!IS_ROOT)("NetworkPolicy, enforced", () => {
     ["egress allow-all takes precedence", [policy("x", "p80", "{ podSelector: { matchLabels: { pod: a } }, policyTypes: [Egress], egress: [{ ports: [{ port: 80 }] }] }"), policy("x", "all", "{ podSelector: { matchLabels: { pod: a } }, policyTypes: [Egress], egress: [{}] }")], [[81, "x/a", "y/a", "."], [80, "x/a", "y/b", "."]]],
     ["the default namespace label", [policy("x", "meta", "{ podSelector: { matchLabels: { pod: a } }, ingress: [{ from: [{ namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: z } } }] }] }")], [[80, "z/a", "x/a", "."], [80, "y/a", "x/a", "X"]]],
     ["ingress and egress controlled independently", [policy("x", "eg-b", "{ podSelector: { matchLabels: { pod: a } }, policyTypes: [Egress], egress: [{ to: [{ podSelector: { matchLabels: { pod: b } } }] }] }"), policy("x", "in-b", "{ podSelector: { matchLabels: { pod: a } }, policyTypes: [Ingress], ingress: [{ from: [{ podSelector: { matchLabels: { pod: b } } }] }] }")], [[80, "x/a", "x/b", "."], [80, "x/a", "y/b", "X"], [80, "y/b", "x/a", "X"], [80, "x/b", "x/a", "."]]],
+    ["an ipBlock with except OR any namespace: the namespace peer still reaches the except's pods", [policy("x", "blk-or-ns", "{ podSelector: { matchLabels: { pod: a } }, policyTypes: [Egress], egress: [{ to: [{ ipBlock: { cidr: 10.244.0.0/16, except: [10.244.2.0/24] } }, { namespaceSelector: {} }], ports: [{ port: 80, endPort: 90 }] }] }")], [[80, "x/a", "y/a", "."], [80, "x/a", "x/b", "."], [81, "x/a", "z/b", "."]]],
   ];
 
   it.each([...CASES, ...MORE])("e2e: %s", async (name, policies, cells) => {
@@ -231,6 +232,13 @@ describe.skipIf(!IS_ROOT)("NetworkPolicy, enforced", () => {
     expect([(await client).code, (await server).code, fresh.code]).toEqual([0, 0, 1]);
     expect(readFileSync(out, "utf8")).toBe("one\ntwo\n");
     await remove("cut");
+  });
+
+  it("every policy deleted: no chain, rule or ipset of theirs is left on the nodes", async () => {
+    for (const node of ["node1", "node2"]) {
+      const r = await sb.exec("npx", node, "ipset list -n | wc -l; iptables-save -t filter | grep -c KUBE-NWPLCY- || true");
+      expect([node, r.stdout.trim().split("\n")]).toEqual([node, ["0", "0"]]);
+    }
   });
 });
 
