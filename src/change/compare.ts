@@ -263,9 +263,25 @@ function change(id: string, olds: (Step | undefined)[], b: Step | undefined, lab
     // The entry jumps go in the same restore (the tables are emptied): a plain restore, no sync.
     return tables.length && ns ? [{ op: "iptables", ns: ns.ns, family, text: replacingTables(tables, mine.map((o) => o.text), mine.flatMap((o) => o.jumps ?? []), open) } as Op] : [];
   });
-  const rules = [...legs, ...sysctls, ...tuned, ...addressing, ...qdiscs, ...b.ops.filter((o) => RULE_OPS.has(o.op) && !(o.op === "iptables" && merged.some((m) => m.op === "iptables" && m.family === o.family && m.ns === o.ns)))];
+  const loads = b.ops.filter((o) => RULE_OPS.has(o.op) && !(o.op === "iptables" && merged.some((m) => m.op === "iptables" && m.family === o.family && m.ns === o.ns)));
+  const rules = [...legs, ...sysctls, ...tuned, ...addressing, ...qdiscs, ...loads.flatMap((o) => changedSets(o, present))];
   if (!ns) return { id, title: b.title, ops: rules, undo: [], holds: [] };
   return { id, title: b.title, ops: [...rules, ...merged, ...staleSets(present, b), ...staleUdpFlows(labs, now, id.slice(5), nodeNs)], undo: [], holds: [] };
+}
+
+/** An ipset op's lines, by set: its create, flush and adds. */
+function setsIn(o: Op): Map<string, string> {
+  const out = new Map<string, string[]>();
+  if (o.op === "ipset") for (const l of o.lines) if (!l.startsWith("destroy ")) out.set(l.split(" ")[1], [...(out.get(l.split(" ")[1]) ?? []), l]);
+  return new Map([...out].map(([k, v]) => [k, v.join("\n")]));
+}
+
+/** An ipset op with only the sets whose membership differs from a live version's (a policy applied to a big cluster refills its own sets, not every pod's). */
+function changedSets(o: Op, present: Step[]): Op[] {
+  if (o.op !== "ipset") return [o];
+  const had = present.map((s) => new Map(s.ops.filter((x) => x.op === "ipset" && x.ns === o.ns).flatMap((x) => [...setsIn(x)])));
+  const lines = [...setsIn(o)].filter(([name, text]) => had.some((h) => h.get(name) !== text)).flatMap(([, text]) => text.split("\n"));
+  return lines.length ? [{ ...o, lines }] : [];
 }
 
 /** The ipsets a live version had and `b` has not (a policy deleted): destroyed once the restore above stopped matching them. */

@@ -29,7 +29,7 @@ import { waitGone } from "../teardown.js";
 import { labsWithState, LabState } from "../state/store.js";
 import { inNs, type Context } from "../runtime/context.js";
 import { timing } from "../runtime/timing.js";
-import { compare } from "./compare.js";
+import { compare, type Change } from "./compare.js";
 import { membersFree } from "./members-free.js";
 import { writePlan } from "../state/plan-cache.js";
 
@@ -118,7 +118,7 @@ export async function apply(given: string, opts: UpOptions & { compose?: Compose
     // A holder's DNS server that still runs (its networks went with an earlier apply, and came back) is not started twice: it reloads.
     const serving = new Set(runningProcs(state.journal()).map((p) => p.who));
     r.changes = r.changes.filter((c) => !(c.id.startsWith("run:_dns") && serving.has(c.id.split(":")[1])));
-    for (const c of r.changes) {
+    const one = async (c: Change) => {
       opts.progress?.(c.title);
       // Journal first, as up does: a kill from here on leaves what down removes.
       if (c.undo.length) state.append({ t: "begin", id: c.id, undo: c.undo });
@@ -138,6 +138,12 @@ export async function apply(given: string, opts: UpOptions & { compose?: Compose
         const gone = c.gone ?? [];
         for (const ns of new Set(gone.map((g) => g.ns))) await waitGone(gone.filter((g) => g.ns === ns).map((g) => g.name), inNs(ctx, ns, []));
       }
+    };
+    // Nodes whose rules alone change (a policy applied to a cluster) are configured at once, each in its own namespace.
+    for (const batch of batches(r.changes)) {
+      const done = await Promise.allSettled(batch.map(one));
+      const failed = done.find((x): x is PromiseRejectedResult => x.status === "rejected");
+      if (failed) throw failed.reason;
     }
     // A service an added node started listens before apply returns (as test waits for them): curl works at once.
     const started = new Set(r.changes.filter((c) => /^run:[^_]/.test(c.id) && c.ops.length).map((c) => c.id.split(":")[1]));
@@ -232,4 +238,18 @@ function upIsolated(ref: string): boolean {
   } catch {
     return false; // unreadable: the first error stands
   }
+}
+
+const RULES_ONLY = new Set(["iptables", "ipset", "conntrack"]);
+
+/** The changes in order, consecutive ones that only load a node's own rules (no undo, nothing retired) grouped to run together. */
+function batches(changes: Change[]): Change[][] {
+  const alone = (c: Change) => !c.id.startsWith("node:") || c.undo.length > 0 || !!c.retire || !!c.logs || !c.ops.every((o) => RULES_ONLY.has(o.op));
+  const out: Change[][] = [];
+  for (const c of changes) {
+    const last = out[out.length - 1];
+    if (!alone(c) && last && !alone(last[0])) last.push(c);
+    else out.push([c]);
+  }
+  return out;
 }

@@ -48,6 +48,8 @@ export function withOverlay(ms: Manifest[], o: KubeOverlay | undefined, warnings
   const deleted = new Set(o.deleted);
   const placed = new Set<string>();
   const out: Manifest[] = [];
+  const files = new Map<string, LabSource[] | null>(); // each file read once: 100 policies applied from one file are 100 of its documents
+  const appliedManifest = (p: KubeOverlay["put"][string]) => applied(p, files);
   for (const m of ms) {
     const key = objectKey(m.data);
     if (deleted.has(key)) continue;
@@ -67,14 +69,17 @@ export function withOverlay(ms: Manifest[], o: KubeOverlay | undefined, warnings
   });
 }
 
-function appliedManifest(p: KubeOverlay["put"][string]): Manifest {
-  let src: LabSource;
-  try {
-    const doc = LabSource.documentsOfFile(p.file, relative(process.cwd(), p.file) || p.file)[p.doc];
-    src = doc && contentHash(doc.data) === contentHash(p.data) ? doc : LabSource.fromObject(p.data, p.file);
-  } catch {
-    src = LabSource.fromObject(p.data, p.file); // the file is gone or changed: the object as applied
+/** An applied object, located in its file while the file still holds it as applied (`files`: the files read so far; null: unreadable). */
+function applied(p: KubeOverlay["put"][string], files: Map<string, LabSource[] | null>): Manifest {
+  if (!files.has(p.file)) {
+    try {
+      files.set(p.file, LabSource.documentsOfFile(p.file, relative(process.cwd(), p.file) || p.file));
+    } catch {
+      files.set(p.file, null); // the file is gone or changed: the objects as applied
+    }
   }
+  const doc = files.get(p.file)?.[p.doc];
+  const src = doc && contentHash(doc.data) === contentHash(p.data) ? doc : LabSource.fromObject(p.data, p.file);
   return { data: p.data, at: (k) => ({ src, key: k }) };
 }
 
