@@ -17,7 +17,7 @@ if [ "${1:-}" = "--uninstall" ]; then
   exit 0
 fi
 
-pkgs=(sudo iproute2 iptables nftables ipset conntrack iputils-ping curl netcat-openbsd fping tcpdump procps util-linux bridge-utils bind9-dnsutils bird2 graphviz zsh fish)
+pkgs=(sudo iproute2 iptables nftables ipset conntrack iputils-ping curl netcat-openbsd fping tcpdump procps util-linux bridge-utils bind9-dnsutils bird2 graphviz zsh fish perl-base python3-minimal)
 [ "${1:-}" = "--bench" ] && pkgs+=(mininet dnsperf bc)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -27,6 +27,7 @@ import { networkMembership, networkOps, type NetMembership } from "./networks.js
 import { aboutIface, joinCables, moves, type Moves } from "./joins.js";
 import { readPlan } from "../state/plan-cache.js";
 import { HAIRPIN, hairpins } from "./hairpins.js";
+import { changedSets, staleSets } from "./ipsets.js";
 
 export type { Change } from "./in-place.js";
 
@@ -267,28 +268,4 @@ function change(id: string, olds: (Step | undefined)[], b: Step | undefined, lab
   const rules = [...legs, ...sysctls, ...tuned, ...addressing, ...qdiscs, ...loads.flatMap((o) => changedSets(o, present))];
   if (!ns) return { id, title: b.title, ops: rules, undo: [], holds: [] };
   return { id, title: b.title, ops: [...rules, ...merged, ...staleSets(present, b), ...staleUdpFlows(labs, now, id.slice(5), nodeNs)], undo: [], holds: [] };
-}
-
-/** An ipset op's lines, by set: its create, flush and adds. */
-function setsIn(o: Op): Map<string, string> {
-  const out = new Map<string, string[]>();
-  if (o.op === "ipset") for (const l of o.lines) if (!l.startsWith("destroy ")) out.set(l.split(" ")[1], [...(out.get(l.split(" ")[1]) ?? []), l]);
-  return new Map([...out].map(([k, v]) => [k, v.join("\n")]));
-}
-
-/** An ipset op with only the sets whose membership differs from a live version's (a policy applied to a big cluster refills its own sets, not every pod's). */
-function changedSets(o: Op, present: Step[]): Op[] {
-  if (o.op !== "ipset") return [o];
-  const had = present.map((s) => new Map(s.ops.filter((x) => x.op === "ipset" && x.ns === o.ns).flatMap((x) => [...setsIn(x)])));
-  const lines = [...setsIn(o)].filter(([name, text]) => had.some((h) => h.get(name) !== text)).flatMap(([, text]) => text.split("\n"));
-  return lines.length ? [{ ...o, lines }] : [];
-}
-
-/** The ipsets a live version had and `b` has not (a policy deleted): destroyed once the restore above stopped matching them. */
-function staleSets(present: Step[], b: Step): Op[] {
-  const sets = (s: Step) => s.ops.flatMap((o) => (o.op === "ipset" ? o.lines.filter((l) => l.startsWith("create ")).map((l) => l.split(" ")[1]) : []));
-  const keep = new Set(sets(b));
-  const gone = [...new Set(present.flatMap(sets))].filter((x) => !keep.has(x));
-  const ns = b.ops.find((o) => o.op === "ipset" || o.op === "iptables")?.ns ?? null;
-  return gone.length ? [{ op: "ipset", ns, lines: gone.map((x) => `destroy ${x}`) }] : [];
 }

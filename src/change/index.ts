@@ -116,7 +116,8 @@ export async function apply(given: string, opts: UpOptions & { compose?: Compose
     state.writePending([...pending.filter((p) => labHash(p) !== labHash(lab)), lab]);
     markSelf(lab.name, state.instance());
     // A holder's DNS server that still runs (its networks went with an earlier apply, and came back) is not started twice: it reloads.
-    const serving = new Set(runningProcs(state.journal()).map((p) => p.who));
+    const dns = r.changes.some((c) => c.id.startsWith("run:_dns"));
+    const serving = new Set(dns ? runningProcs(state.journal()).map((p) => p.who) : []); // a read of /proc: only when it matters
     r.changes = r.changes.filter((c) => !(c.id.startsWith("run:_dns") && serving.has(c.id.split(":")[1])));
     const one = async (c: Change) => {
       opts.progress?.(c.title);

@@ -8,6 +8,10 @@ import { nsLabelsOf, policiesOf, policyPods } from "../kube/policy/ends.js";
 import type { PolicyPod } from "../kube/policy/types.js";
 import { verdict } from "../kube/policy/verdict.js";
 import { run } from "../runtime/proc.js";
+import { timing } from "../runtime/timing.js";
+import { matrixWaves } from "./matrix-waves.js";
+import { neighbourLimit } from "./pingall.js";
+import { Prober } from "./prober.js";
 
 export interface Matrix {
   port: number;
@@ -39,7 +43,7 @@ export async function probeMatrix(lab: Lab, ports: { port: number; proto: string
   const out: Matrix[] = [];
   for (const { port, proto } of ports) {
     const serves = (p: PolicyPod) => p.ports.some((x) => x.port === port && x.protocol === proto);
-    const rows = await probePairs(pods, port, proto, enter, serves);
+    const rows = await probePairs(lab, pods, port, proto, enter, serves);
     const want = pods.map((a) => pods.map((b) => (!serves(b) ? "-" : b === a ? "." : verdict(policies, ns, a, b, port, proto).allowed ? "." : "X")));
     out.push({ port, proto, pods: pods.map((p) => p.node), got: rows, want });
   }
@@ -47,11 +51,66 @@ export async function probeMatrix(lab: Lab, ports: { port: number; proto: string
 }
 
 /**
- * Every pod probes every other (those `serves` says listen) on port/proto, all at once: one shell
- * per source, each probing every target at once. [from][to]: "." connected, "X" not, "-" not probed.
+ * Every pod probes every other (those `serves` says listen) on port/proto. TCP: a prober per pod
+ * (check/prober.ts), in waves the kernel's neighbour table holds (check/matrix-waves.ts), each
+ * wave's entries forgotten before the next. UDP: one shell per source, each probing every target
+ * at once with nc. [from][to]: "." connected, "X" not, "-" not probed.
  */
-export async function probePairs(pods: PolicyPod[], port: number, proto: string, enter: (node: string) => string[], serves: (p: PolicyPod) => boolean = () => true): Promise<string[][]> {
-  const probe = proto === "UDP" ? (ip: string) => `(echo x | nc -u -w 1 ${ip} ${port} | grep -q . && echo "${ip} ." || echo "${ip} X") &` : (ip: string) => `(nc -z -w 1 ${ip} ${port} && echo "${ip} ." || echo "${ip} X") &`;
+export async function probePairs(lab: Lab, pods: PolicyPod[], port: number, proto: string, enter: (node: string) => string[], serves: (p: PolicyPod) => boolean = () => true): Promise<string[][]> {
+  if (proto === "UDP") return probeUdp(pods, port, enter, serves);
+  const hostOf = new Map((lab.kube?.pods ?? []).map((p) => [p.node, p.on]));
+  const waves = matrixWaves(pods.map((p) => ({ host: hostOf.get(p.node) ?? "" })), (a, b) => a !== b && serves(pods[b]), Math.floor(neighbourLimit() * 0.75));
+  const got = pods.map((a, i) => pods.map((b, j) => (!serves(b) ? "-" : i === j ? "." : "X")));
+  const probers = new Map<number, Prober>();
+  const prober = (i: number) => probers.get(i) ?? probers.set(i, new Prober(enter(pods[i].node))).get(i)!;
+  try {
+    for (const wave of waves) {
+      const bySource = new Map<number, [number, number][]>();
+      for (const pair of wave) bySource.get(pair[0])?.push(pair) ?? bySource.set(pair[0], [pair]);
+      // In requests of CHUNK, at most LANES at once: every SYN crosses veths, whose packets wait in
+      // one queue per CPU (netdev_max_backlog, 1,000); a burst past it is dropped and retried a second later.
+      const requests = [...bySource].flatMap(([a, pairs]) => Array.from({ length: Math.ceil(pairs.length / CHUNK) }, (_, i) => [a, pairs.slice(i * CHUNK, (i + 1) * CHUNK)] as const));
+      await lanes(requests, LANES, async ([a, pairs]) => {
+        const cells = await prober(a).probe(port, pairs.map(([, b]) => pods[b].ip));
+        for (const [, b] of pairs) got[a][b] = cells.get(pods[b].ip) ?? "X";
+      });
+      timing(`matrix wave of ${wave.length} probes: probed`);
+      if (waves.length === 1) break;
+      // Forgotten: the pods' entries, and the nodes' for their pods (what crossing nodes made).
+      const involved = new Set(wave.flat());
+      const hosts = new Set([...involved].map((i) => hostOf.get(pods[i].node)!));
+      await Promise.all([...[...involved].map((i) => prober(i).flush()), ...[...hosts].map((h) => run([...enter(h), "ip", "neigh", "flush", "all"]))]);
+      timing("matrix wave: neighbours forgotten");
+    }
+  } finally {
+    for (const p of probers.values()) p.close();
+  }
+  return got;
+}
+
+const CHUNK = 32;
+const LANES = 8;
+
+/** Runs `fn` on every item, at most `n` at once, one prober per source at a time (its requests queue). */
+async function lanes<T extends readonly [number, unknown]>(items: T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
+  const busy = new Set<number>();
+  const queue = [...items];
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      const i = queue.findIndex(([a]) => !busy.has(a));
+      if (i < 0) return;
+      const [item] = queue.splice(i, 1);
+      busy.add(item[0]);
+      await fn(item);
+      busy.delete(item[0]);
+    }
+  };
+  await Promise.all(Array.from({ length: n }, worker));
+}
+
+/** UDP: one shell per source, each probing every target at once (a datagram answered is ".", as netlab serve udp answers). */
+async function probeUdp(pods: PolicyPod[], port: number, enter: (node: string) => string[], serves: (p: PolicyPod) => boolean): Promise<string[][]> {
+  const probe = (ip: string) => `(echo x | nc -u -w 1 ${ip} ${port} | grep -q . && echo "${ip} ." || echo "${ip} X") &`;
   return Promise.all(
     pods.map(async (a) => {
       const targets = pods.filter((b) => b !== a && serves(b));
@@ -68,7 +127,7 @@ export async function matrixCheck(lab: Lab, m: { pods: string[]; expect: string[
   const pods = m.pods.map((n) => all.find((p) => p.node === n || `${p.ns}/${p.name}` === n)!).filter(Boolean);
   if (pods.length !== m.pods.length) return { outcome: "fail", detail: `not every pod listed is up: ${m.pods.filter((n) => !pods.some((p) => p.node === n)).join(", ")}` };
   const ns = new Map(lab.nodes.map((n) => [n.name, n.ns]));
-  const got = await probePairs(pods, m.port, m.proto, (node) => ["ip", "netns", "exec", ns.get(node)!]);
+  const got = await probePairs(lab, pods, m.port, m.proto, (node) => ["ip", "netns", "exec", ns.get(node)!]);
   const off = m.expect.flatMap((row, i) => row.flatMap((want, j) => (want === "-" || i === j || got[i][j] === want ? [] : [`${m.pods[i]} → ${m.pods[j]}: expected ${want}, got ${got[i][j]}`])));
   const cells = m.expect.flat().filter((x, k) => x !== "-" && k % (m.pods.length + 1) !== 0).length;
   return off.length ? { outcome: "fail", detail: `${off.length} of ${cells} cells differ: ${off.join("; ")}` } : { outcome: "pass", detail: `all ${cells} cells as expected` };

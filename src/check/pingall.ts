@@ -27,7 +27,8 @@ export interface PingAll {
  * A small lab is a single wave and nothing is flushed.
  */
 
-function neighbourLimit(): number {
+/** The kernel's neighbour table cap (gc_thresh3), machine-wide. */
+export function neighbourLimit(): number {
   try {
     return Number(readFileSync("/proc/sys/net/ipv4/neigh/default/gc_thresh3", "utf8").trim()) || 1024;
   } catch {

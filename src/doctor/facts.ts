@@ -15,7 +15,7 @@ export const TOOLS: ToolFact[] = [
   { tool: "nsenter", costs: "everything: configuring inside namespaces" },
   { tool: "unshare", costs: "kernel probes before up" },
   { tool: "flock", costs: "everything: the lab and host locks" },
-  { tool: "perl", costs: "status, and up of a lab that is up: reading every namespace at once to find what was removed by hand" },
+  { tool: "perl", costs: "status, and up of a lab that is up: reading every namespace at once to find what was removed by hand; netlab test --matrix (its probes)" },
   { tool: "iptables-restore", costs: "nat:, publish:, firewall:, isolation between networks, names at 127.0.0.11" },
   { tool: "ip6tables-restore", costs: "the same for IPv6 (subnet6:)" },
   { tool: "nft", costs: "reading the rules under the nf_tables backend (nft list ruleset); netlab itself needs only iptables" },

@@ -140,7 +140,9 @@ function lowerPods(raw: RawLab, k: RawKube, nodes: KubeNode[], list: KPod[], ser
     const h = hosts[n.name] ?? {};
     const others = k.routing === "vxlan" ? [] : nodes.filter((o) => o !== n).map((o) => `${o.podSubnet} via ${o.underlay}`);
     // br_netfilter on: a reply bridged straight back to a pod on the same cni0 is un-DNATed (kubeadm's preflight wants it too).
-    const sysctls = { "net.bridge.bridge-nf-call-iptables": 1, ...(h.sysctls ?? {}) };
+    // ICMP errors unlimited: a connection a NetworkPolicy REJECTs is refused at once however many
+    // ask (the kernel's default lets one per second per client through after a burst of six).
+    const sysctls = { "net.bridge.bridge-nf-call-iptables": 1, "net.ipv4.icmp_ratemask": 0, ...(h.sysctls ?? {}) };
     hosts[n.name] = { ...h, underlay: h.underlay ?? n.underlay, routes: [...(h.routes ?? []), ...others], sysctls };
     const mtu = k.routing === "vxlan" ? { mtu: mtuOf(raw, k) } : {};
     networks[bridgeOf(n, i)] = { host: n.name, bridge: "cni0", subnet: n.podSubnet, dns: false, ...mtu };

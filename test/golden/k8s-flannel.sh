@@ -77,7 +77,7 @@ address add 192.168.56.11/24 dev eth0
 link set dev eth0 up
 route replace default via 192.168.56.1 dev eth0
 EOF
-nsenter --net=/run/netns/k8s-flannel-node1 sysctl -q -w net.bridge.bridge-nf-call-iptables=1
+nsenter --net=/run/netns/k8s-flannel-node1 sysctl -q -w net.bridge.bridge-nf-call-iptables=1 net.ipv4.icmp_ratemask=0
 nsenter --net=/run/netns/k8s-flannel-node1 iptables-restore --noflush <<'EOF'
 *filter
 :KUBE-SERVICES - [0:0]
@@ -180,7 +180,7 @@ address add 192.168.56.12/24 dev eth0
 link set dev eth0 up
 route replace default via 192.168.56.1 dev eth0
 EOF
-nsenter --net=/run/netns/k8s-flannel-node2 sysctl -q -w net.bridge.bridge-nf-call-iptables=1
+nsenter --net=/run/netns/k8s-flannel-node2 sysctl -q -w net.bridge.bridge-nf-call-iptables=1 net.ipv4.icmp_ratemask=0
 nsenter --net=/run/netns/k8s-flannel-node2 iptables-restore --noflush <<'EOF'
 *filter
 :KUBE-SERVICES - [0:0]
@@ -283,7 +283,7 @@ address add 192.168.56.13/24 dev eth0
 link set dev eth0 up
 route replace default via 192.168.56.1 dev eth0
 EOF
-nsenter --net=/run/netns/k8s-flannel-node3 sysctl -q -w net.bridge.bridge-nf-call-iptables=1
+nsenter --net=/run/netns/k8s-flannel-node3 sysctl -q -w net.bridge.bridge-nf-call-iptables=1 net.ipv4.icmp_ratemask=0
 nsenter --net=/run/netns/k8s-flannel-node3 iptables-restore --noflush <<'EOF'
 *filter
 :KUBE-SERVICES - [0:0]

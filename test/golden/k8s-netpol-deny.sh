@@ -73,7 +73,7 @@ link set dev eth0 up
 route replace 10.244.2.0/24 via 192.168.56.12
 route replace default via 192.168.56.1 dev eth0
 EOF
-nsenter --net=/run/netns/k8s-netpol-deny-node1 sysctl -q -w net.bridge.bridge-nf-call-iptables=1
+nsenter --net=/run/netns/k8s-netpol-deny-node1 sysctl -q -w net.bridge.bridge-nf-call-iptables=1 net.ipv4.icmp_ratemask=0
 nsenter --net=/run/netns/k8s-netpol-deny-node1 ipset restore -exist <<'EOF'
 create KUBE-DST-OHSWWHE4RKIDHHPL hash:ip family inet
 flush KUBE-DST-OHSWWHE4RKIDHHPL
@@ -311,7 +311,7 @@ link set dev eth0 up
 route replace 10.244.1.0/24 via 192.168.56.11
 route replace default via 192.168.56.1 dev eth0
 EOF
-nsenter --net=/run/netns/k8s-netpol-deny-node2 sysctl -q -w net.bridge.bridge-nf-call-iptables=1
+nsenter --net=/run/netns/k8s-netpol-deny-node2 sysctl -q -w net.bridge.bridge-nf-call-iptables=1 net.ipv4.icmp_ratemask=0
 nsenter --net=/run/netns/k8s-netpol-deny-node2 ipset restore -exist <<'EOF'
 create KUBE-DST-OHSWWHE4RKIDHHPL hash:ip family inet
 flush KUBE-DST-OHSWWHE4RKIDHHPL

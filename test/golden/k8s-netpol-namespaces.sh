@@ -96,7 +96,7 @@ route replace 169.254.169.254/32 via 192.168.56.254
 route replace 10.244.2.0/24 via 192.168.56.12
 route replace default via 192.168.56.1 dev eth0
 EOF
-nsenter --net=/run/netns/k8s-ne-fyzh7-node1 sysctl -q -w net.bridge.bridge-nf-call-iptables=1
+nsenter --net=/run/netns/k8s-ne-fyzh7-node1 sysctl -q -w net.bridge.bridge-nf-call-iptables=1 net.ipv4.icmp_ratemask=0
 nsenter --net=/run/netns/k8s-ne-fyzh7-node1 ipset restore -exist <<'EOF'
 create KUBE-DST-VI74T5JTLDERXRQJ hash:ip family inet
 flush KUBE-DST-VI74T5JTLDERXRQJ
@@ -251,7 +251,7 @@ route replace 169.254.169.254/32 via 192.168.56.254
 route replace 10.244.1.0/24 via 192.168.56.11
 route replace default via 192.168.56.1 dev eth0
 EOF
-nsenter --net=/run/netns/k8s-ne-fyzh7-node2 sysctl -q -w net.bridge.bridge-nf-call-iptables=1
+nsenter --net=/run/netns/k8s-ne-fyzh7-node2 sysctl -q -w net.bridge.bridge-nf-call-iptables=1 net.ipv4.icmp_ratemask=0
 nsenter --net=/run/netns/k8s-ne-fyzh7-node2 ipset restore -exist <<'EOF'
 create KUBE-DST-VI74T5JTLDERXRQJ hash:ip family inet
 flush KUBE-DST-VI74T5JTLDERXRQJ

@@ -67,7 +67,7 @@ link set dev eth0 up
 route replace 10.244.2.0/24 via 192.168.56.12
 route replace default via 192.168.56.1 dev eth0
 EOF
-nsenter --net=/run/netns/k8s-tutorial-node1 sysctl -q -w net.bridge.bridge-nf-call-iptables=1
+nsenter --net=/run/netns/k8s-tutorial-node1 sysctl -q -w net.bridge.bridge-nf-call-iptables=1 net.ipv4.icmp_ratemask=0
 nsenter --net=/run/netns/k8s-tutorial-node1 iptables-restore --noflush <<'EOF'
 *filter
 :KUBE-SERVICES - [0:0]
@@ -161,7 +161,7 @@ link set dev eth0 up
 route replace 10.244.1.0/24 via 192.168.56.11
 route replace default via 192.168.56.1 dev eth0
 EOF
-nsenter --net=/run/netns/k8s-tutorial-node2 sysctl -q -w net.bridge.bridge-nf-call-iptables=1
+nsenter --net=/run/netns/k8s-tutorial-node2 sysctl -q -w net.bridge.bridge-nf-call-iptables=1 net.ipv4.icmp_ratemask=0
 nsenter --net=/run/netns/k8s-tutorial-node2 iptables-restore --noflush <<'EOF'
 *filter
 :KUBE-SERVICES - [0:0]
