@@ -43,7 +43,10 @@ export interface Comparison {
 }
 
 const RULE_OPS: ReadonlySet<Op["op"]> = new Set(["iptables", "ipset"]);
-const text = (ops: Op[]) => ops.map(renderOp).join("\n");
+// Rendered once per op: a 500-pod node's ipsets are tens of thousands of lines, compared more than once.
+const rendered = new WeakMap<Op, string>();
+const render = (o: Op) => rendered.get(o) ?? rendered.set(o, renderOp(o)).get(o)!;
+const text = (ops: Op[]) => ops.map(render).join("\n");
 const plural = (names: string[]) => `${names.length === 1 ? "node" : "nodes"} ${names.join(", ")}`;
 
 /**
@@ -254,18 +257,27 @@ function change(id: string, olds: (Step | undefined)[], b: Step | undefined, lab
   if (now.nodes.find((n) => `node:${n.name}` === id)?.exec.length) return EXEC_RULES;
   const ns = [...present, b].flatMap(ipt)[0];
   // Each family's tables replaced in one restore (atomic per table): its rules never missing a moment.
-  const merged = ([4, 6] as const).flatMap((family) => {
-    const of = (s: Step) => ipt(s).filter((o) => o.family === family).map((o) => o.text);
-    const tables = [...new Set([...present, b].flatMap(of).flatMap(tablesIn))];
-    const mine = ipt(b).filter((o) => o.family === family && o.ns === ns?.ns);
+  // Each family's tables replaced in one restore (atomic per table), only those whose rules differ
+  // (a policy changes filter; kube-proxy's nat stays as it is): its rules never missing a moment.
+  const replaced = ([4, 6] as const).flatMap((family) => {
+    const mine = (s: Step) => ipt(s).filter((o) => o.family === family && o.ns === ns?.ns);
+    const tables = [...new Set([...present, b].flatMap((s) => ipt(s).filter((o) => o.family === family)).flatMap((o) => tablesIn(o.text)))];
     // Emptied, not opened: a firewall's DROP policies stay until the new rules set theirs, and
     // go back to ACCEPT only where the new version has no firewall in this family.
-    const open = !of(b).some((t) => /^:INPUT /m.test(t));
+    const script = (s: Step) => replacingTables(tables, mine(s).map((o) => o.text), mine(s).flatMap((o) => o.jumps ?? []), !mine(s).some((o) => /^:INPUT /m.test(o.text)));
     // The entry jumps go in the same restore (the tables are emptied): a plain restore, no sync.
-    return tables.length && ns ? [{ op: "iptables", ns: ns.ns, family, text: replacingTables(tables, mine.map((o) => o.text), mine.flatMap((o) => o.jumps ?? []), open) } as Op] : [];
+    return tables.length && ns ? [{ family, text: differingTables(script(b), present.map(script)) }] : [];
   });
-  const loads = b.ops.filter((o) => RULE_OPS.has(o.op) && !(o.op === "iptables" && merged.some((m) => m.op === "iptables" && m.family === o.family && m.ns === o.ns)));
+  const merged = replaced.filter((r) => r.text).map((r) => ({ op: "iptables", ns: ns!.ns, family: r.family, text: r.text }) as Op);
+  const loads = b.ops.filter((o) => RULE_OPS.has(o.op) && !(o.op === "iptables" && o.ns === ns?.ns && replaced.some((r) => r.family === o.family)));
   const rules = [...legs, ...sysctls, ...tuned, ...addressing, ...qdiscs, ...loads.flatMap((o) => changedSets(o, present))];
   if (!ns) return { id, title: b.title, ops: rules, undo: [], holds: [] };
   return { id, title: b.title, ops: [...rules, ...merged, ...staleSets(present, b), ...staleUdpFlows(labs, now, id.slice(5), nodeNs)], undo: [], holds: [] };
+}
+
+/** The tables of a restore script (`*table … COMMIT` blocks) that differ from any of `olds`', joined; "" when none does. */
+function differingTables(script: string, olds: string[]): string {
+  const blocks = (t: string) => new Map(t.split(/^(?=\*)/m).map((x) => [x.slice(1, x.indexOf("\n")), x.trimEnd()]));
+  const was = olds.map(blocks);
+  return [...blocks(script)].filter(([table, x]) => was.some((w) => w.get(table) !== x)).map(([, x]) => x).join("\n");
 }
