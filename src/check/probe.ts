@@ -141,7 +141,7 @@ async function counted(lab: Lab, c: Check, enter: string[], argv: string[], prob
     else none++;
   }
   const n = c.repeat!;
-  const seen = [...counts.entries()].map(([k, v]) => `${k} ${v}`).join(", ") + (none ? `, no answer ${none}` : "");
+  const seen = [...[...counts.entries()].map(([k, v]) => `${k} ${v}`), ...(none ? [`no answer ${none}`] : [])].join(", ");
   const by = c.answeredBy;
   if (c.sticky) {
     const [only] = [...counts.keys()];

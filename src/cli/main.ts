@@ -156,6 +156,7 @@ program
   .option("-n, --namespace <ns>", "this namespace (default: default)")
   .option("-A, --all-namespaces", "every namespace, with a NAMESPACE column")
   .option("-o, --output <format>", "wide (more columns), json or yaml")
+  .option("--show-labels", "a LABELS column (pods, namespaces)")
   .action(lazy("get", "getCmd"));
 
 program

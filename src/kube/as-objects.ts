@@ -2,6 +2,7 @@
 // of Pods, Services, Endpoints, Nodes, Deployments or Namespaces with the fields tutorials read
 // (`.status.podIP`, `.spec.clusterIP`, `.subsets[].addresses[].ip`, …), so `jq` and jsonpath
 // recipes work. Only what the cluster has is filled; nothing is invented (no uid, no image).
+import { nsLabelsOf } from "./policy/verdict.js";
 import { deploymentsOf, isReady, listed, namespacesOf, type GetOptions, type Kind, type Live } from "./get.js";
 import type { PolicyRule } from "./policy/types.js";
 import type { KubeCluster } from "./types.js";
@@ -50,7 +51,7 @@ export function asObjects(c: KubeCluster, kind: Kind, o: GetOptions, live: Live,
             : kind === "networkpolicies"
               ? inNs(c.policies ?? []).map((p) => ({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: meta(p.name, p.ns), spec: { podSelector: p.podSelector, policyTypes: p.types, ingress: p.ingress.map((r) => rule(r, "from")), egress: p.egress.map((r) => rule(r, "to")) } }))
             : kind === "namespaces"
-              ? namespacesOf(c).map((n) => ({ apiVersion: "v1", kind: "Namespace", metadata: meta(n), status: { phase: "Active" } }))
+              ? namespacesOf(c).map((n) => ({ apiVersion: "v1", kind: "Namespace", metadata: meta(n, undefined, nsLabelsOf(n, new Map(Object.entries(c.namespaces ?? {})))), status: { phase: "Active" } }))
               : deployments(c, inNs, live);
   return { apiVersion: "v1", kind: "List", items, metadata: { resourceVersion: "" } };
 }

@@ -1,6 +1,7 @@
 // `netlab get LAB pods|services|endpoints|nodes|deployments|namespaces`: the cluster as `kubectl get` prints it — its
 // columns, its `<none>`s, its PORT(S) and ENDPOINTS forms — from the lab that is up, with each
 // pod's READY and STATUS read live (its servers running or not). Pure: the command reads state.
+import { nsLabelsOf } from "./policy/verdict.js";
 import type { KubeCluster } from "./types.js";
 
 export type Kind = "pods" | "services" | "endpoints" | "nodes" | "deployments" | "namespaces" | "networkpolicies";
@@ -19,6 +20,8 @@ export interface GetOptions {
   /** The namespace (default "default"); null: every namespace (-A), with a NAMESPACE column. */
   ns: string | null;
   wide: boolean;
+  /** kubectl's --show-labels: a LABELS column (pods and namespaces). */
+  labels?: boolean;
 }
 
 /** What is live: the pods whose servers run (by lab node name), and how long ago the lab came up. */
@@ -78,8 +81,11 @@ export function getTable(c: KubeCluster, kind: Kind, o: GetOptions, live: Live, 
       [...Object.entries(p.podSelector.matchLabels).map(([k, v]) => `${k}=${v}`), ...p.podSelector.matchExpressions.map((e) => (e.operator === "Exists" ? e.key : e.operator === "DoesNotExist" ? `!${e.key}` : `${e.key} ${e.operator.toLowerCase()} (${e.values.join(",")})`))].join(",") || "<none>";
     return { head: [...nsHead, "NAME", "POD-SELECTOR", "AGE"], rows: inNs(c.policies ?? []).map((p) => [...nsCol(p.ns), p.name, sel(p), live.age]) };
   }
+  const shown = (l: Record<string, string>) => (o.labels ? [Object.entries(l).map(([k, v]) => `${k}=${v}`).join(",") || "<none>"] : []);
+  const labelsHead = o.labels ? ["LABELS"] : [];
   if (kind === "namespaces") {
-    return { head: ["NAME", "STATUS", "AGE"], rows: namespacesOf(c).map((n) => [n, "Active", live.age]) };
+    const nsLabels = new Map(Object.entries(c.namespaces ?? {}));
+    return { head: ["NAME", "STATUS", "AGE", ...labelsHead], rows: namespacesOf(c).map((n) => [n, "Active", live.age, ...shown(nsLabelsOf(n, nsLabels))]) };
   }
   if (kind === "deployments") {
     return {
@@ -92,10 +98,10 @@ export function getTable(c: KubeCluster, kind: Kind, o: GetOptions, live: Live, 
   }
   if (kind === "pods")
     return {
-      head: [...nsHead, "NAME", "READY", "STATUS", "RESTARTS", "AGE", ...(o.wide ? ["IP", "NODE"] : [])],
+      head: [...nsHead, "NAME", "READY", "STATUS", "RESTARTS", "AGE", ...(o.wide ? ["IP", "NODE"] : []), ...labelsHead],
       rows: inNs(c.pods).map((p) => {
         const up = isReady(p, live);
-        return [...nsCol(p.ns), p.name, up ? "1/1" : "0/1", up ? "Running" : "Error", "0", p.since && live.ageSince ? live.ageSince(p.since) : live.age, ...(o.wide ? [ips.get(p.node) ?? "<none>", p.on] : [])];
+        return [...nsCol(p.ns), p.name, up ? "1/1" : "0/1", up ? "Running" : "Error", "0", p.since && live.ageSince ? live.ageSince(p.since) : live.age, ...(o.wide ? [ips.get(p.node) ?? "<none>", p.on] : []), ...shown(p.labels)];
       }),
     };
   if (kind === "services")

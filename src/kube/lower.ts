@@ -203,10 +203,10 @@ function runOf(p: KPod): { run?: string[] } {
 
 
 
-/** The cluster's NetworkPolicies (without their manifests: lab.json holds them) and namespaces' labels, when it has policies. */
+/** The cluster's NetworkPolicies (without their manifests: lab.json holds them), when it has some, and namespaces' labels, when one has some. */
 function policiesOf(o: ReturnType<typeof readObjects>["objects"]): Pick<KubeCluster, "policies" | "namespaces"> {
-  if (!o.policies.length) return {};
-  return { policies: o.policies.map(({ m: _m, ...p }) => p), namespaces: Object.fromEntries(o.namespaces) };
+  const labelled = [...o.namespaces].filter(([, l]) => Object.keys(l).length);
+  return { ...(o.policies.length ? { policies: o.policies.map(({ m: _m, ...p }) => p) } : {}), ...(labelled.length ? { namespaces: Object.fromEntries(labelled) } : {}) };
 }
 
 /** When each pod and Service was made, for kubectl's AGE: kept from the cluster up, now for those it did not have. */

@@ -27,6 +27,7 @@ export const MAX_REPLICAS = 2000;
 
 /** A DNS-1123 label, as Kubernetes names pods and namespaces; netlab's node names are such labels. */
 const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const strings = (v: unknown): Record<string, string> => (isObj(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)])) : {});
 
 /** Pod-spec fields that change what the network is, which netlab does not build: refused. */
@@ -44,11 +45,16 @@ export function readObjects(ms: Manifest[]): { objects: KObjects; problems: Prob
   const named = (m: Manifest, kind: string): { name: string; ns: string } | null => {
     const meta = isObj(m.data.metadata) ? m.data.metadata : {};
     const name = meta.name;
+    // A NetworkPolicy names no kernel object (its chains and sets are hashes): a DNS subdomain, as the API server takes it.
+    if (kind === "NetworkPolicy" && typeof name === "string" && SUBDOMAIN.test(name) && name.length <= 253) return nsOf(m, meta, kind, name);
     if (typeof name !== "string" || !LABEL.test(name) || name.length > 32) {
       const long = typeof name === "string" && LABEL.test(name);
       problems.push(problemAt(m, ["metadata", "name"], typeof name !== "string" ? `a ${kind} needs metadata.name` : long ? `${kind} name "${name}" is longer than the 32 characters netlab takes` : `${kind} name "${name}" is not a DNS label`, long ? "each pod is a network namespace named after it, and Linux names want them short: a shorter name" : "lowercase letters, digits and '-', starting and ending with a letter or digit"));
       return null;
     }
+    return nsOf(m, meta, kind, name);
+  };
+  const nsOf = (m: Manifest, meta: Record<string, unknown>, kind: string, name: string): { name: string; ns: string } | null => {
     if (meta.namespace !== undefined && typeof meta.namespace !== "string") {
       problems.push(problemAt(m, ["metadata", "namespace"], `namespace must be a name, not ${JSON.stringify(meta.namespace)}`));
       return null;
@@ -58,6 +64,12 @@ export function readObjects(ms: Manifest[]): { objects: KObjects; problems: Prob
     if (seen.has(id)) problems.push(problemAt(m, ["metadata", "name"], `${kind.toLowerCase()} ${ns}/${name} is defined twice`, "kubectl apply would take the second as a change of the first: keep one"));
     seen.add(id);
     return { name, ns };
+  };
+  /** metadata.labels: strings only, as the API server decodes them (a YAML number or boolean is refused). */
+  const labelsOf = (m: Manifest): Record<string, string> => {
+    const l = (m.data.metadata as Record<string, unknown>).labels;
+    if (isObj(l)) for (const [k, v] of Object.entries(l)) if (typeof v !== "string") problems.push(problemAt(m, ["metadata", "labels", k], `label value ${JSON.stringify(v)} is not a string`, `quote it: ${k}: "${String(v)}"`));
+    return strings(l);
   };
   for (const m of ms) {
     const kind = String(m.data.kind);
@@ -73,10 +85,10 @@ export function readObjects(ms: Manifest[]): { objects: KObjects; problems: Prob
     problems.push(...unknownFields(m, kind));
     if (kind === "Namespace") {
       const n = named(m, kind);
-      if (n) objects.namespaces.set(n.name, strings((m.data.metadata as Record<string, unknown>).labels));
+      if (n) objects.namespaces.set(n.name, labelsOf(m));
     } else if (kind === "Pod") {
       const n = named(m, kind);
-      if (n) pod(m, n, ["spec"], strings((m.data.metadata as Record<string, unknown>).labels));
+      if (n) pod(m, n, ["spec"], labelsOf(m));
     } else if (kind === "Deployment") {
       const n = named(m, kind);
       if (n) deployment(m, n);

@@ -228,7 +228,8 @@ const LABS: { ref: string; name: string; probes: Probe[]; wait?: number }[] = [
       fails("dev/debug", curl("http://10.244.2.2/")), // shop/api straight, without its Service
       ok("monitoring/prometheus", curl("http://10.244.2.2/"), "hello from shop/api"),
       ok("host", `${NETLAB} explain k8s-netpol-namespaces shop/web 169.254.169.254:80 --probe`, "shop/block-metadata, egress rule 1, takes its ipBlock's except 169.254.169.254/32 out"),
-      ok("host", `${NETLAB} explain k8s-netpol-namespaces monitoring/prometheus shop/api:80`, "shop/api (10.244.2.2):80: allowed (ingress: shop/allow-ops rule 1)"),
+      ok("host", `${NETLAB} explain k8s-netpol-namespaces monitoring/prometheus svc/shop/api:80`, "shop/api (10.244.2.2):80: allowed (ingress: shop/allow-ops rule 1)"),
+      ok("host", `${NETLAB} explain k8s-netpol-namespaces dev/debug shop/api:80`, "shop/api (10.244.2.2) port 80/TCP"), // the pod: TO names a pod first
     ],
   },
   {

@@ -167,6 +167,21 @@ describe("NetworkPolicy: what the API server refuses", () => {
     expect(bad({ podSelector: {}, egress: [{ to: [{ ipBlock: { cidr: "10.0.0.0/8", except: ["10.0.0.0/8"] } }] }] })).toEqual(["spec.egress.0.to.0.ipBlock.except.0: except 10.0.0.0/8 is not strictly inside cidr 10.0.0.0/8"]);
     expect(bad({ podSelector: {}, ingress: [{ ports: [{ port: "80" }, { port: "a--b" }] }] })).toEqual(['spec.ingress.0.ports.0.port: port "80" is neither a port number nor a port\'s name', 'spec.ingress.0.ports.1.port: port "a--b" is neither a port number nor a port\'s name']);
   });
+
+  it("label values in selectors, found by a new-user trial: a number is no string; an expression's values are label values too", () => {
+    expect(bad({ podSelector: { matchLabels: { version: 2 } } })).toEqual(["spec.podSelector.matchLabels.version: label value 2 is not a string"]);
+    expect(bad({ podSelector: {}, ingress: [{ from: [{ namespaceSelector: { matchExpressions: [{ key: "team", operator: "In", values: ["Not Valid", 3] }] } }] }] })).toEqual([
+      'spec.ingress.0.from.0.namespaceSelector.matchExpressions.0.values.0: "Not Valid" is not a label value',
+      "spec.ingress.0.from.0.namespaceSelector.matchExpressions.0.values.1: label value 3 is not a string",
+    ]);
+  });
+
+  it("kubernetes.io/metadata.name is always the namespace's own name: a manifest cannot give dev monitoring's", () => {
+    const p = policy("x", { podSelector: {}, ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "y" } } }] }] });
+    const spoof = new Map([["z", { "kubernetes.io/metadata.name": "y" }]]);
+    const [xa, ya, za] = ["x/a", "y/a", "z/a"].map((n) => PODS.find((q) => q.node === n)!);
+    expect([verdict([p], spoof, za, xa, 80, "TCP").allowed, verdict([p], spoof, ya, xa, 80, "TCP").allowed]).toEqual([false, true]);
+  });
 });
 
 describe("NetworkPolicy compiled as kube-router compiles it", () => {
@@ -239,3 +254,40 @@ kubernetes:
   });
 });
 
+
+describe("NetworkPolicy: what a new-user trial found the planner refusing or failing on", () => {
+  const lab = labFromText(`name: np6
+kubernetes:
+  nodes: [node1]
+  manifests:
+    - { apiVersion: v1, kind: Pod, metadata: { name: web, labels: { app: web } }, spec: { containers: [{ name: w, image: x, ports: [{ containerPort: 80 }] }] } }
+    - apiVersion: networking.k8s.io/v1
+      kind: NetworkPolicy
+      metadata: { name: allow.v6.and.v4 }
+      spec:
+        podSelector: {}
+        policyTypes: [Egress]
+        egress: [{ to: [{ ipBlock: { cidr: "fd00::/8", except: ["fd00::1/128"] } }, { ipBlock: { cidr: 10.0.0.0/8 } }] }]
+`, "np6.yaml");
+  const script = renderPlan(compile(lab, { stateDir: "/run/netlab/np6" }), "t");
+
+  it("a policy's name is a DNS subdomain, as the API server takes it (dots allowed)", () => {
+    expect(lab.kube!.policies!.map((p) => p.name)).toEqual(["allow.v6.and.v4"]);
+  });
+
+  it("an IPv6 ipBlock matches nothing of an IPv4 cluster: no set for it (an inet set cannot hold it), the IPv4 block's kept", () => {
+    expect(script).not.toContain("fd00");
+    expect(script).toMatch(/add KUBE-DST-\w+ 10\.0\.0\.0\/8/);
+  });
+
+  it("a pod's or namespace's label value is a string: a YAML number is refused at its line, as the API server refuses it", () => {
+    const text = "name: nl\nkubernetes:\n  nodes: [node1]\n  manifests:\n    - { apiVersion: v1, kind: Namespace, metadata: { name: shop, labels: { tier: 1 } } }\n";
+    expect(() => labFromText(text, "nl.yaml")).toThrow(/nl\.yaml:5:\d+: .*label value 1 is not a string/);
+  });
+
+  it("get --show-labels: a pod's labels, and a namespace's with kubernetes.io/metadata.name (what a namespaceSelector sees)", () => {
+    const live = { running: new Set<string>(), age: "1m" };
+    expect(getTable(lab.kube!, "pods", { ns: "default", wide: false, labels: true }, live, new Map()).rows.map((r) => r.at(-1))).toEqual(["app=web"]);
+    expect(getTable(lab.kube!, "namespaces", { ns: null, wide: false, labels: true }, live, new Map()).rows[0]).toEqual(["default", "Active", "1m", "kubernetes.io/metadata.name=default"]);
+  });
+});

@@ -8,13 +8,14 @@ import { ageOf, getTable, kindOf } from "../../kube/get.js";
 import { asObjects } from "../../kube/as-objects.js";
 import { table } from "../output.js";
 
-export async function getCmd(ref: string, given: string, named: string | undefined, opts: { namespace?: string; allNamespaces?: boolean; output?: string }): Promise<number> {
+export async function getCmd(ref: string, given: string, named: string | undefined, opts: { namespace?: string; allNamespaces?: boolean; output?: string; showLabels?: boolean }): Promise<number> {
   // kubectl's KIND/NAME (po/web-0) as well as KIND NAME.
   const [what, name] = given.includes("/") && named === undefined ? [given.slice(0, given.indexOf("/")), given.slice(given.indexOf("/") + 1)] : [given, named];
   const kind = kindOf(what);
   if (name !== undefined && opts.allNamespaces) throw new UsageError("a resource cannot be retrieved by name across all namespaces", "name its namespace: -n NS");
   if (!kind) throw new UsageError(`netlab get does not know "${what}"`, "pods, services, endpoints, nodes, deployments, namespaces or networkpolicies (po, svc, ep, no, deploy, ns, netpol)");
   if (opts.output && !["wide", "json", "yaml"].includes(opts.output)) throw new UsageError(`-o ${opts.output}: netlab get prints wide, json or yaml`, "e.g. -o wide");
+  if (opts.showLabels && kind !== "pods" && kind !== "namespaces") throw new UsageError(`--show-labels: netlab keeps the labels of pods and namespaces, not of ${kind}`, "netlab get LAB pods --show-labels");
   const meta = await requireUp(ref);
   const cluster = meta.lab.kube;
   if (!cluster) throw new UsageError(`lab ${meta.lab.name} has no kubernetes: section`, "netlab status shows its nodes");
@@ -22,7 +23,7 @@ export async function getCmd(ref: string, given: string, named: string | undefin
   // The cluster DNS's pod runs the lab's DNS server (_dns@POD), not a service of its own.
   const running = new Set(state ? runningProcs(state.journal()).map((p) => p.who.replace(/^_dns@/, "")) : []);
   const ips = new Map(meta.lab.nodes.map((n) => [n.name, n.intfs[0]?.addrs[0]?.split("/")[0] ?? "<none>"]));
-  const o = { ns: opts.allNamespaces ? null : opts.namespace ?? "default", wide: opts.output === "wide" };
+  const o = { ns: opts.allNamespaces ? null : opts.namespace ?? "default", wide: opts.output === "wide", labels: !!opts.showLabels };
   const live = { running, age: ageOf(Date.now() - Date.parse(meta.createdAt)), ageSince: (since: string) => ageOf(Date.now() - Date.parse(since)) };
   const all = getTable(cluster, kind, o, live, ips);
   // `get pods web-0`: that one, or kubectl's NotFound.

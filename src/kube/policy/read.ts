@@ -9,6 +9,7 @@ import type { KPolicy, Peer, PolicyPort, PolicyRule, Selector } from "./types.js
 /** A label key: an optional DNS-subdomain prefix and '/', then a name of at most 63 characters. */
 const KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+const VALUE_HINT = "letters, digits, '-', '_' and '.', at most 63, starting and ending with a letter or digit";
 const OPS = ["In", "NotIn", "Exists", "DoesNotExist"] as const;
 
 /** Reads `m` (kind NetworkPolicy, in namespace `ns`); problems pushed at their field. */
@@ -41,7 +42,8 @@ function selector(v: unknown, at: KeyPath, bad: (k: KeyPath, m: string, h?: stri
   const matchLabels: Record<string, string> = {};
   for (const [k, x] of Object.entries(isObj(o.matchLabels) ? o.matchLabels : {})) {
     if (!KEY.test(k)) bad([...at, "matchLabels", k], `"${k}" is not a label key`, "a name of letters, digits, '-', '_' and '.', at most 63, with an optional DNS prefix and '/': app, app.kubernetes.io/name");
-    if (!VALUE.test(String(x))) bad([...at, "matchLabels", k], `"${String(x)}" is not a label value`, "letters, digits, '-', '_' and '.', at most 63, starting and ending with a letter or digit");
+    if (typeof x !== "string") bad([...at, "matchLabels", k], `label value ${JSON.stringify(x)} is not a string`, `quote it: ${k}: "${String(x)}" (the API server refuses a number or a boolean)`);
+    else if (!VALUE.test(x)) bad([...at, "matchLabels", k], `"${x}" is not a label value`, VALUE_HINT);
     matchLabels[k] = String(x);
   }
   const matchExpressions = (Array.isArray(o.matchExpressions) ? o.matchExpressions : []).map((e, i) => {
@@ -50,6 +52,10 @@ function selector(v: unknown, at: KeyPath, bad: (k: KeyPath, m: string, h?: stri
     const operator = String(x.operator) as Selector["matchExpressions"][number]["operator"];
     const values = Array.isArray(x.values) ? x.values.map(String) : [];
     const here = [...at, "matchExpressions", i];
+    (Array.isArray(x.values) ? x.values : []).forEach((v, j) => {
+      if (typeof v !== "string") bad([...here, "values", j], `label value ${JSON.stringify(v)} is not a string`, `quote it: "${String(v)}"`);
+      else if (!VALUE.test(v)) bad([...here, "values", j], `"${v}" is not a label value`, VALUE_HINT);
+    });
     if (!KEY.test(key)) bad([...here, "key"], `"${key}" is not a label key`);
     if (!OPS.includes(operator)) bad([...here, "operator"], `operator ${JSON.stringify(x.operator)} is not In, NotIn, Exists or DoesNotExist`);
     else if ((operator === "In" || operator === "NotIn") && !values.length) bad([...here, "values"], `operator ${operator} needs values`);

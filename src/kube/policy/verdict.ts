@@ -39,8 +39,11 @@ export interface Verdict {
   ingress: Side;
 }
 
-/** Namespace labels, with the one Kubernetes gives every namespace (kubernetes.io/metadata.name). */
-export const nsLabelsOf = (ns: string, labels: Map<string, Record<string, string>>) => ({ "kubernetes.io/metadata.name": ns, ...(labels.get(ns) ?? {}) });
+/**
+ * Namespace labels, with the one Kubernetes gives every namespace: kubernetes.io/metadata.name is
+ * always its name, whatever the manifest says (the API server overwrites it; policies rely on it).
+ */
+export const nsLabelsOf = (ns: string, labels: Map<string, Record<string, string>>) => ({ ...(labels.get(ns) ?? {}), "kubernetes.io/metadata.name": ns });
 
 function peerMatches(p: Peer, policyNs: string, other: End, nsLabels: Map<string, Record<string, string>>): boolean {
   if (p.ipBlock) return inBlock(other.ip, p.ipBlock);

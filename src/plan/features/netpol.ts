@@ -80,7 +80,8 @@ function policyChain(rs: Ruleset, p: Policy, pods: Pod[], nsLabels: Map<string, 
   const targets = pods.filter((pod) => pod.ns === p.ns && matches(p.podSelector, pod.labels));
   const targetSet = chainFor("KUBE-DST-", `${p.ns}${p.name}`);
   rs.ipset(targetSet, { type: "hash:ip", members: targets.map((t) => t.ip) });
-  const what = (dir: string) => `rule to ACCEPT ${dir} traffic selected by policy name: ${p.name} namespace ${p.ns}`;
+  // iptables keeps 256 bytes of a comment: a policy's name (up to 253) is cut to fit.
+  const what = (dir: string) => `rule to ACCEPT ${dir} traffic selected by policy name: ${p.name.length > 120 ? `${p.name.slice(0, 117)}...` : p.name} namespace ${p.ns}`;
   const rule = (match: string, dir: "ingress" | "egress") => {
     rs.add("filter", chains[dir], match, `MARK --set-xmark ${ALLOWED}`, what(dir));
     rs.add("filter", chains[dir], `${match} -m mark --mark ${ALLOWED}`.trim(), "RETURN", what(dir));
@@ -109,7 +110,8 @@ function peerMatches(rs: Ruleset, p: Policy, r: PolicyRule, key: string, dir: "s
   }
   // One set per ipBlock peer: peers are ORed, and one block's except must not take another's addresses.
   r.peers.forEach((x, j) => {
-    if (!x.ipBlock) return;
+    // An IPv6 block matches nothing of the cluster's IPv4 traffic (nor could an inet set hold it).
+    if (!x.ipBlock || x.ipBlock.cidr.includes(":")) return;
     const set = chainFor(dir === "src" ? "KUBE-SRC-" : "KUBE-DST-", `${key}ipblock${j}`);
     // hash:net holds no /0: it is two halves, as kube-router splits it.
     const nets = (c: string) => (c === "0.0.0.0/0" ? ["0.0.0.0/1", "128.0.0.0/1"] : [c]);
