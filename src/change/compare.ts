@@ -88,7 +88,10 @@ export function compare(lab: Lab, meta: Meta, state: LabState, pending: Lab[]): 
   if (problems.length) throw new LabError(problems);
   const newPlan = planFor(lab, state);
   // The version up as it was made (recorded then), else compiled again.
-  const oldPlan = readPlan(state, meta.hash) ?? planFor(meta.lab, state);
+  const cached = readPlan(state, meta.hash);
+  const oldPlan = cached ?? planFor(meta.lab, state);
+  // Compiled again (another build of netlab made the lab): what is in the kernel may differ from it, so a node's rules change whole.
+  const exact = cached !== null;
   timing("both versions planned");
   const m = membership(meta.lab, lab, pending);
   const nm = networkMembership(meta.lab, lab, pending);
@@ -117,7 +120,7 @@ export function compare(lab: Lab, meta: Meta, state: LabState, pending: Lab[]): 
     const olds = [was.get(id), ...halves.map((h) => h.get(id))];
     // A node whose link's far end is made again has its end set up again, its step unchanged.
     if (olds.every((o) => same(o, b)) && !(id.startsWith("node:") && mv.joins.has(id.slice(5)))) continue;
-    const c = change(id, olds, b, [meta.lab, ...pending], lab, mv);
+    const c = change(id, olds, b, [meta.lab, ...pending], lab, mv, exact);
     if (c === EXEC_RULES) execs.push(`node ${id.slice("node:".length)}'s rules (its exec: commands may have added rules that reloading its tables would lose)`);
     else if (c) changes.push(c);
     else if (!early) refused.push((b ?? olds.find(Boolean))!.title);
@@ -198,7 +201,7 @@ const EXEC_RULES = "exec"; // change()'s answer for a node whose rules differ an
  * (a new step journals its undo). A node: only its rules may differ; its own tables (those any
  * version loads) are emptied and loaded again — the namespace is netlab's, everything in it the lab's.
  */
-function change(id: string, olds: (Step | undefined)[], b: Step | undefined, labs: Lab[], now: Lab, mv: Moves): Change | null | typeof EXEC_RULES {
+function change(id: string, olds: (Step | undefined)[], b: Step | undefined, labs: Lab[], now: Lab, mv: Moves, exact = true): Change | null | typeof EXEC_RULES {
   const present = olds.filter((o): o is Step => !!o);
   const rulesOnly = (s?: Step) => !s || s.ops.every((o) => RULE_OPS.has(o.op) || o.op === "conntrack");
   const ipt = (s?: Step) => (s?.ops ?? []).filter((o): o is Extract<Op, { op: "iptables" }> => o.op === "iptables");
@@ -266,11 +269,11 @@ function change(id: string, olds: (Step | undefined)[], b: Step | undefined, lab
     // go back to ACCEPT only where the new version has no firewall in this family.
     const script = (s: Step) => replacingTables(tables, mine(s).map((o) => o.text), mine(s).flatMap((o) => o.jumps ?? []), !mine(s).some((o) => /^:INPUT /m.test(o.text)));
     // The entry jumps go in the same restore (the tables are emptied): a plain restore, no sync.
-    return tables.length && ns ? [{ family, text: differingTables(script(b), present.map(script)) }] : [];
+    return tables.length && ns ? [{ family, text: exact ? differingTables(script(b), present.map(script)) : script(b) }] : [];
   });
   const merged = replaced.filter((r) => r.text).map((r) => ({ op: "iptables", ns: ns!.ns, family: r.family, text: r.text }) as Op);
   const loads = b.ops.filter((o) => RULE_OPS.has(o.op) && !(o.op === "iptables" && o.ns === ns?.ns && replaced.some((r) => r.family === o.family)));
-  const rules = [...legs, ...sysctls, ...tuned, ...addressing, ...qdiscs, ...loads.flatMap((o) => changedSets(o, present))];
+  const rules = [...legs, ...sysctls, ...tuned, ...addressing, ...qdiscs, ...loads.flatMap((o) => (exact ? changedSets(o, present) : [o]))];
   if (!ns) return { id, title: b.title, ops: rules, undo: [], holds: [] };
   return { id, title: b.title, ops: [...rules, ...merged, ...staleSets(present, b), ...staleUdpFlows(labs, now, id.slice(5), nodeNs)], undo: [], holds: [] };
 }

@@ -143,8 +143,11 @@ export async function apply(given: string, opts: UpOptions & { compose?: Compose
     // Nodes whose rules alone change (a policy applied to a cluster) are configured at once, each in its own namespace.
     for (const batch of batches(r.changes)) {
       const done = await Promise.allSettled(batch.map(one));
-      const failed = done.find((x): x is PromiseRejectedResult => x.status === "rejected");
-      if (failed) throw failed.reason;
+      const failed = done.flatMap((x, i) => (x.status === "rejected" ? [{ title: batch[i].title, e: x.reason as unknown }] : []));
+      if (failed.length === 1 || failed.some((f) => !(f.e instanceof ApplyError))) throw failed[0].e;
+      // Every node that failed, not the first only: each is fixed before the next apply.
+      const all = failed as { title: string; e: ApplyError }[];
+      if (all.length) throw new ApplyError(`${lab.name}: commands failed while applying (${all.map((f) => f.title).join("; ")}); the lab is partly changed, and apply of this file once fixed (or of the version before) finishes the change`, all.map((f) => f.e.command).join("\n"), all.map((f) => `${f.title}: ${f.e.stderr ?? ""}`.trim()).join("\n"), all[0].e.hint);
     }
     // A service an added node started listens before apply returns (as test waits for them): curl works at once.
     const started = new Set(r.changes.filter((c) => /^run:[^_]/.test(c.id) && c.ops.length).map((c) => c.id.split(":")[1]));

@@ -7,6 +7,8 @@ import type { Lab } from "../lab/model.js";
 import { nsLabelsOf, policiesOf, policyPods } from "../kube/policy/ends.js";
 import type { PolicyPod } from "../kube/policy/types.js";
 import { verdict } from "../kube/policy/verdict.js";
+import { readFileSync } from "node:fs";
+import { ApplyError } from "../errors.js";
 import { run } from "../runtime/proc.js";
 import { timing } from "../runtime/timing.js";
 import { matrixWaves } from "./matrix-waves.js";
@@ -57,12 +59,19 @@ export async function probeMatrix(lab: Lab, ports: { port: number; proto: string
  * at once with nc. [from][to]: "." connected, "X" not, "-" not probed.
  */
 export async function probePairs(lab: Lab, pods: PolicyPod[], port: number, proto: string, enter: (node: string) => string[], serves: (p: PolicyPod) => boolean = () => true): Promise<string[][]> {
-  if (proto === "UDP") return probeUdp(pods, port, enter, serves);
+  // One matrix at a time in this process (a lab's matrix checks run together): each sizes its waves to what the table has free.
+  const turn = queue.then(() => (proto === "UDP" ? probeUdp(pods, port, enter, serves) : probeTcp(lab, pods, port, enter, serves)));
+  queue = turn.then(() => undefined, () => undefined);
+  return turn;
+}
+let queue: Promise<void> = Promise.resolve();
+
+async function probeTcp(lab: Lab, pods: PolicyPod[], port: number, enter: (node: string) => string[], serves: (p: PolicyPod) => boolean): Promise<string[][]> {
   const hostOf = new Map((lab.kube?.pods ?? []).map((p) => [p.node, p.on]));
-  const waves = matrixWaves(pods.map((p) => ({ host: hostOf.get(p.node) ?? "" })), (a, b) => a !== b && serves(pods[b]), Math.floor(neighbourLimit() * 0.75));
+  const waves = matrixWaves(pods.map((p) => ({ host: hostOf.get(p.node) ?? "" })), (a, b) => a !== b && serves(pods[b]), neighbourBudget());
   const got = pods.map((a, i) => pods.map((b, j) => (!serves(b) ? "-" : i === j ? "." : "X")));
   const probers = new Map<number, Prober>();
-  const prober = (i: number) => probers.get(i) ?? probers.set(i, new Prober(enter(pods[i].node))).get(i)!;
+  const prober = (i: number) => probers.get(i) ?? probers.set(i, new Prober(enter(pods[i].node), pods[i].node)).get(i)!;
   try {
     for (const wave of waves) {
       const bySource = new Map<number, [number, number][]>();
@@ -108,17 +117,34 @@ async function lanes<T extends readonly [number, unknown]>(items: T[], n: number
   await Promise.all(Array.from({ length: n }, worker));
 }
 
-/** UDP: one shell per source, each probing every target at once (a datagram answered is ".", as netlab serve udp answers). */
+/** The neighbour entries a matrix may make: three quarters of the table, less what it holds already (other labs, the host). */
+function neighbourBudget(): number {
+  const limit = neighbourLimit();
+  let used = 0;
+  try {
+    // /proc/net/stat/arp_cache: a header, then a row per CPU whose first column is the table's entries (hex), the same in each.
+    used = parseInt(readFileSync("/proc/net/stat/arp_cache", "utf8").split("\n")[1]?.split(/\s+/)[0] ?? "0", 16) || 0;
+  } catch {
+    /* not readable: the share alone */
+  }
+  return Math.max(64, Math.min(Math.floor(limit * 0.75), Math.floor(limit * 0.9) - used));
+}
+
+/**
+ * UDP: one shell per source probing every target at once with nc (a datagram answered is ".", as
+ * netlab serve udp answers it), eight sources at a time: a process per probe, fine for a workshop's
+ * cluster, not for hundreds of pods (TCP's prober is for those).
+ */
 async function probeUdp(pods: PolicyPod[], port: number, enter: (node: string) => string[], serves: (p: PolicyPod) => boolean): Promise<string[][]> {
   const probe = (ip: string) => `(echo x | nc -u -w 1 ${ip} ${port} | grep -q . && echo "${ip} ." || echo "${ip} X") &`;
-  return Promise.all(
-    pods.map(async (a) => {
-      const targets = pods.filter((b) => b !== a && serves(b));
-      const r = await run([...enter(a.node), "sh", "-c", `${targets.map((b) => probe(b.ip)).join(" ")} wait`]);
-      const seen = new Map(r.stdout.split("\n").filter(Boolean).map((l) => l.split(" ") as [string, string]));
-      return pods.map((b) => (!serves(b) ? "-" : b === a ? "." : (seen.get(b.ip) ?? "X")));
-    }),
-  );
+  const rows: string[][] = [];
+  await lanes(pods.map((a, i) => [i, a] as const), LANES, async ([i, a]) => {
+    const targets = pods.filter((b) => b !== a && serves(b));
+    const r = await run([...enter(a.node), "sh", "-c", `${targets.map((b) => probe(b.ip)).join(" ")} wait`]);
+    const seen = new Map(r.stdout.split("\n").filter(Boolean).map((l) => l.split(" ") as [string, string]));
+    rows[i] = pods.map((b) => (!serves(b) ? "-" : b === a ? "." : (seen.get(b.ip) ?? "X")));
+  });
+  return rows;
 }
 
 /** A matrix check: the pods it lists probe each other; the cells not "-" compared with its table. */
@@ -127,7 +153,13 @@ export async function matrixCheck(lab: Lab, m: { pods: string[]; expect: string[
   const pods = m.pods.map((n) => all.find((p) => p.node === n || `${p.ns}/${p.name}` === n)!).filter(Boolean);
   if (pods.length !== m.pods.length) return { outcome: "fail", detail: `not every pod listed is up: ${m.pods.filter((n) => !pods.some((p) => p.node === n)).join(", ")}` };
   const ns = new Map(lab.nodes.map((n) => [n.name, n.ns]));
-  const got = await probePairs(lab, pods, m.port, m.proto, (node) => ["ip", "netns", "exec", ns.get(node)!]);
+  let got: string[][];
+  try {
+    got = await probePairs(lab, pods, m.port, m.proto, (node) => ["ip", "netns", "exec", ns.get(node)!]);
+  } catch (e) {
+    if (e instanceof ApplyError) return { outcome: "fail", detail: `${e.message}: ${e.stderr}` };
+    throw e;
+  }
   const off = m.expect.flatMap((row, i) => row.flatMap((want, j) => (want === "-" || i === j || got[i][j] === want ? [] : [`${m.pods[i]} → ${m.pods[j]}: expected ${want}, got ${got[i][j]}`])));
   const cells = m.expect.flat().filter((x, k) => x !== "-" && k % (m.pods.length + 1) !== 0).length;
   return off.length ? { outcome: "fail", detail: `${off.length} of ${cells} cells differ: ${off.join("; ")}` } : { outcome: "pass", detail: `all ${cells} cells as expected` };

@@ -6,6 +6,7 @@
 // then takes it as a soft error and retries the SYN a second later (bash's /dev/tcp waits so).
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { createInterface } from "node:readline";
+import { ApplyError } from "../errors.js";
 
 // `p MS PORT IP…`: a connection to each, all at once; "IP ." for each that connects within MS
 // milliseconds, "IP X" for the others, then "end". `f`: the namespace forgets its neighbours (the
@@ -47,66 +48,93 @@ while (my $line = <STDIN>) {
 
 type Cell = "." | "X";
 
+/** What a request came to: answered ("end"), silent too long, or its prober gone. */
+type Outcome = "end" | "hung" | "dead";
+
 export class Prober {
   private proc!: ChildProcessWithoutNullStreams;
-  private lines: ((line: string) => void) | null = null;
+  private lines: ((line: string | Outcome) => void) | null = null;
+  private stderr = "";
+  private gone: string | null = null;
+  private closed = false;
 
-  /** `enter`: the argv prefix that runs a command inside the namespace (ip netns exec NS). */
-  constructor(private readonly enter: string[]) {
+  /** `enter`: the argv prefix that runs a command inside the namespace (ip netns exec NS); `who`: its name, for errors. */
+  constructor(private readonly enter: string[], private readonly who = enter.at(-1) ?? "") {
     this.start();
   }
 
   private start(): void {
+    this.gone = null;
     this.proc = spawn(this.enter[0], [...this.enter.slice(1), "perl", "-e", SCRIPT], { stdio: "pipe", detached: true });
-    this.proc.on("error", () => this.lines?.("end"));
-    this.proc.stdin.on("error", () => {}); // written to after it died: its answers are X already
-    createInterface({ input: this.proc.stdout }).on("line", (l) => this.lines?.(l));
+    const proc = this.proc;
+    const died = (why: string) => {
+      if (proc !== this.proc) return; // one killed for hanging: its successor answers
+      this.gone = why;
+      this.lines?.("dead");
+    };
+    proc.on("error", (e) => died(e.message));
+    proc.on("close", (code, signal) => died(this.stderr.trim() || `it exited (${signal ?? `status ${code}`})`)); // close: after its stderr is read
+    proc.stdin.on("error", () => {}); // written to after it died: "exit" says why
+    proc.stderr.on("data", (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-2000)));
+    createInterface({ input: proc.stdout }).on("line", (l) => this.lines?.(l));
   }
 
-  /** Connects to every address on `port` at once; one not connected within `timeoutMs` is X. Map: address → cell. */
+  /**
+   * Connects to every address on `port` at once; one not connected within `timeoutMs` is X.
+   * Map: address → cell. ApplyError when the prober cannot run there (no perl, the namespace gone).
+   */
   async probe(port: number, ips: string[], timeoutMs = 1000): Promise<Map<string, Cell>> {
     const out = new Map<string, Cell>();
-    // Its own timeout answers for silent targets; this one only for a prober that died or hung.
-    const hung = await this.request(`p ${timeoutMs} ${port} ${ips.join(" ")}`, timeoutMs + 5000, (l) => {
+    // Its own timeout answers for silent targets; this one only for a prober that hangs.
+    const r = await this.request(`p ${timeoutMs} ${port} ${ips.join(" ")}`, timeoutMs + 5000, (l) => {
       const [ip, cell] = l.split(" ");
       out.set(ip, cell as Cell);
     });
-    if (hung) this.restart();
+    if (r === "hung") this.restart();
     for (const ip of ips) if (!out.has(ip)) out.set(ip, "X");
     return out;
   }
 
   /** Forgets the namespace's neighbour entries. */
   async flush(): Promise<void> {
-    if (await this.request("f", 5000, () => {})) this.restart();
+    if ((await this.request("f", 5000, () => {})) === "hung") this.restart();
   }
 
+  /** Ends it; it takes no more requests. */
   close(): void {
+    this.closed = true;
     this.kill();
   }
 
-  /** Sends one request; resolves true when no line came for `timeoutMs` before its "end". */
-  private request(line: string, timeoutMs: number, onLine: (l: string) => void): Promise<boolean> {
-    return new Promise((done) => {
-      let timer = setTimeout(() => finish(true), timeoutMs);
-      const finish = (hung: boolean) => {
+  /** Sends one request; resolves how it ended (hung: no line for `timeoutMs` before its "end"). */
+  private request(line: string, timeoutMs: number, onLine: (l: string) => void): Promise<Outcome> {
+    if (this.closed) throw new Error(`the prober in ${this.who} was closed`);
+    if (this.gone) throw this.failure();
+    return new Promise((done, fail) => {
+      let timer = setTimeout(() => finish("hung"), timeoutMs);
+      const finish = (o: Outcome) => {
         clearTimeout(timer);
         this.lines = null;
-        done(hung);
+        if (o === "dead") fail(this.failure());
+        else done(o);
       };
       this.lines = (l) => {
-        if (l === "end") return finish(false);
+        if (l === "end" || l === "dead") return finish(l);
         clearTimeout(timer);
-        timer = setTimeout(() => finish(true), timeoutMs);
+        timer = setTimeout(() => finish("hung"), timeoutMs);
         onLine(l);
       };
       this.proc.stdin.write(`${line}\n`);
     });
   }
 
+  private failure(): ApplyError {
+    return new ApplyError(`the matrix could not probe from ${this.who}: its prober stopped`, `${this.enter.join(" ")} perl -e …`, this.gone ?? "", "is perl there (perl-base), and the namespace? netlab status LAB");
+  }
+
   private restart(): void {
     this.kill();
-    this.start();
+    if (!this.closed) this.start();
   }
 
   private kill(): void {

@@ -5,7 +5,7 @@ export type ProbeKind = "ping" | "tcp" | "udp" | "http" | "dns" | "matrix";
 /** The program a check runs inside its node (for preflight and doctor). */
 export function probeTool(c: Pick<Check, "kind" | "resolver">): string {
   if (c.kind === "dns") return c.resolver === "system" ? "getent" : "dig";
-  return { ping: "ping", tcp: "nc", udp: "nc", http: "curl", matrix: "nc" }[c.kind];
+  return { ping: "ping", tcp: "nc", udp: "nc", http: "curl", matrix: "perl" }[c.kind];
 }
 
 export interface Check {

@@ -75,51 +75,51 @@ route replace default via 192.168.56.1 dev eth0
 EOF
 nsenter --net=/run/netns/k8s-netpol-deny-node1 sysctl -q -w net.bridge.bridge-nf-call-iptables=1 net.ipv4.icmp_ratemask=0
 nsenter --net=/run/netns/k8s-netpol-deny-node1 ipset restore -exist <<'EOF'
-create KUBE-DST-OHSWWHE4RKIDHHPL hash:ip family inet
-flush KUBE-DST-OHSWWHE4RKIDHHPL
-add KUBE-DST-OHSWWHE4RKIDHHPL 10.244.1.3
-add KUBE-DST-OHSWWHE4RKIDHHPL 10.244.1.4
-add KUBE-DST-OHSWWHE4RKIDHHPL 10.244.2.2
-add KUBE-DST-OHSWWHE4RKIDHHPL 10.244.1.5
-add KUBE-DST-OHSWWHE4RKIDHHPL 10.244.1.6
-create KUBE-DST-7CPOVRSYVVQ4IINX hash:ip family inet
-flush KUBE-DST-7CPOVRSYVVQ4IINX
-add KUBE-DST-7CPOVRSYVVQ4IINX 10.244.1.3
-add KUBE-DST-7CPOVRSYVVQ4IINX 10.244.1.4
-add KUBE-DST-7CPOVRSYVVQ4IINX 10.244.2.2
-add KUBE-DST-7CPOVRSYVVQ4IINX 10.244.1.5
-add KUBE-DST-7CPOVRSYVVQ4IINX 10.244.1.6
-create KUBE-DST-U4LBO5NRRXPQOAGS hash:ip family inet
-flush KUBE-DST-U4LBO5NRRXPQOAGS
-add KUBE-DST-U4LBO5NRRXPQOAGS 10.244.1.2
-create KUBE-DST-5RDRRI3LR6OHZ63C hash:ip family inet
-flush KUBE-DST-5RDRRI3LR6OHZ63C
-add KUBE-DST-5RDRRI3LR6OHZ63C 10.244.1.4
-add KUBE-DST-5RDRRI3LR6OHZ63C 10.244.2.2
-create KUBE-SRC-ASWL5LWYSU4ROFQJ hash:ip family inet
-flush KUBE-SRC-ASWL5LWYSU4ROFQJ
-add KUBE-SRC-ASWL5LWYSU4ROFQJ 10.244.1.3
-create KUBE-DST-TJMQ4MGKIPFZXLCY hash:ip family inet
-flush KUBE-DST-TJMQ4MGKIPFZXLCY
-add KUBE-DST-TJMQ4MGKIPFZXLCY 10.244.1.3
-create KUBE-DST-XJTZZSKULCKJRCGA hash:ip family inet
-flush KUBE-DST-XJTZZSKULCKJRCGA
-add KUBE-DST-XJTZZSKULCKJRCGA 10.244.1.4
-add KUBE-DST-XJTZZSKULCKJRCGA 10.244.2.2
-create KUBE-DST-V4DG6457EHSWAZXN hash:ip family inet
-flush KUBE-DST-V4DG6457EHSWAZXN
-add KUBE-DST-V4DG6457EHSWAZXN 10.244.1.5
-create KUBE-SRC-UR3FS37ZAPHLFIP7 hash:ip family inet
-flush KUBE-SRC-UR3FS37ZAPHLFIP7
-add KUBE-SRC-UR3FS37ZAPHLFIP7 10.244.1.4
-add KUBE-SRC-UR3FS37ZAPHLFIP7 10.244.2.2
-create KUBE-DST-E2XCJZDHXDS723QX hash:ip family inet
-flush KUBE-DST-E2XCJZDHXDS723QX
-add KUBE-DST-E2XCJZDHXDS723QX 10.244.1.4
-add KUBE-DST-E2XCJZDHXDS723QX 10.244.2.2
-create KUBE-DST-MBG55VLKM7YS3I3T hash:ip family inet
-flush KUBE-DST-MBG55VLKM7YS3I3T
-add KUBE-DST-MBG55VLKM7YS3I3T 10.244.1.5
+create KUBE-DST-66RRPZGPFTZONBCM hash:ip family inet
+flush KUBE-DST-66RRPZGPFTZONBCM
+add KUBE-DST-66RRPZGPFTZONBCM 10.244.1.3
+add KUBE-DST-66RRPZGPFTZONBCM 10.244.1.4
+add KUBE-DST-66RRPZGPFTZONBCM 10.244.2.2
+add KUBE-DST-66RRPZGPFTZONBCM 10.244.1.5
+add KUBE-DST-66RRPZGPFTZONBCM 10.244.1.6
+create KUBE-DST-XKIUHOJST4U75ELI hash:ip family inet
+flush KUBE-DST-XKIUHOJST4U75ELI
+add KUBE-DST-XKIUHOJST4U75ELI 10.244.1.3
+add KUBE-DST-XKIUHOJST4U75ELI 10.244.1.4
+add KUBE-DST-XKIUHOJST4U75ELI 10.244.2.2
+add KUBE-DST-XKIUHOJST4U75ELI 10.244.1.5
+add KUBE-DST-XKIUHOJST4U75ELI 10.244.1.6
+create KUBE-DST-IVB5ZNIG76I6R3D6 hash:ip family inet
+flush KUBE-DST-IVB5ZNIG76I6R3D6
+add KUBE-DST-IVB5ZNIG76I6R3D6 10.244.1.2
+create KUBE-DST-BPWBXNPMXRZJ2OKU hash:ip family inet
+flush KUBE-DST-BPWBXNPMXRZJ2OKU
+add KUBE-DST-BPWBXNPMXRZJ2OKU 10.244.1.4
+add KUBE-DST-BPWBXNPMXRZJ2OKU 10.244.2.2
+create KUBE-SRC-2XZ3XLLBEFGDZRA3 hash:ip family inet
+flush KUBE-SRC-2XZ3XLLBEFGDZRA3
+add KUBE-SRC-2XZ3XLLBEFGDZRA3 10.244.1.3
+create KUBE-DST-BETL3GTFLO65QWDN hash:ip family inet
+flush KUBE-DST-BETL3GTFLO65QWDN
+add KUBE-DST-BETL3GTFLO65QWDN 10.244.1.3
+create KUBE-DST-N4GLWJGLXG4JD7G2 hash:ip family inet
+flush KUBE-DST-N4GLWJGLXG4JD7G2
+add KUBE-DST-N4GLWJGLXG4JD7G2 10.244.1.4
+add KUBE-DST-N4GLWJGLXG4JD7G2 10.244.2.2
+create KUBE-DST-UC463KAQ6L6TVCEI hash:ip family inet
+flush KUBE-DST-UC463KAQ6L6TVCEI
+add KUBE-DST-UC463KAQ6L6TVCEI 10.244.1.5
+create KUBE-SRC-I26CQ6EBCG2AYVJ7 hash:ip family inet
+flush KUBE-SRC-I26CQ6EBCG2AYVJ7
+add KUBE-SRC-I26CQ6EBCG2AYVJ7 10.244.1.4
+add KUBE-SRC-I26CQ6EBCG2AYVJ7 10.244.2.2
+create KUBE-DST-KPGMZZA6MD3B67P4 hash:ip family inet
+flush KUBE-DST-KPGMZZA6MD3B67P4
+add KUBE-DST-KPGMZZA6MD3B67P4 10.244.1.4
+add KUBE-DST-KPGMZZA6MD3B67P4 10.244.2.2
+create KUBE-DST-6G5ZH7ELCC2ACPLO hash:ip family inet
+flush KUBE-DST-6G5ZH7ELCC2ACPLO
+add KUBE-DST-6G5ZH7ELCC2ACPLO 10.244.1.5
 EOF
 nsenter --net=/run/netns/k8s-netpol-deny-node1 iptables-restore --noflush <<'EOF'
 *filter
@@ -127,22 +127,22 @@ nsenter --net=/run/netns/k8s-netpol-deny-node1 iptables-restore --noflush <<'EOF
 :KUBE-FORWARD - [0:0]
 :KUBE-NWPLCY-COMMON - [0:0]
 :KUBE-NWPLCY-DEFAULT - [0:0]
-:KUBE-NWPLCY-GPA4O6B54PNOTXFP - [0:0]
-:KUBE-NWPLCY-5RDRRI3LR6OHZ63C - [0:0]
-:KUBE-NWPLCY-XEV64IJK2WEOWBO6 - [0:0]
-:KUBE-NWPLCY-V4DG6457EHSWAZXN - [0:0]
-:KUBE-NWPLCY-2Q53E2APKQU4ZVED - [0:0]
+:KUBE-NWPLCY-GEIL3ZUAYY5ZTESM - [0:0]
+:KUBE-NWPLCY-BPWBXNPMXRZJ2OKU - [0:0]
+:KUBE-NWPLCY-LSO7OAQNHQB4KKCX - [0:0]
+:KUBE-NWPLCY-UC463KAQ6L6TVCEI - [0:0]
+:KUBE-NWPLCY-DNRKCKNL4O2RQ64Y - [0:0]
 :KUBE-ROUTER-FORWARD - [0:0]
 :KUBE-ROUTER-OUTPUT - [0:0]
 :KUBE-ROUTER-INPUT - [0:0]
-:KUBE-POD-FW-JTVGYMJ7JJT45UXL - [0:0]
-:KUBE-POD-FW-TSULDBTWVO3ENXB5 - [0:0]
-:KUBE-POD-FW-7AH77HUEELYKJGUG - [0:0]
-:KUBE-POD-FW-NRLOXXULM7IQWZTP - [0:0]
+:KUBE-POD-FW-HNFPBPZ7ZSOMXLLU - [0:0]
+:KUBE-POD-FW-6NMQBYABUSZWNNFR - [0:0]
+:KUBE-POD-FW-UNIOILTSVXKVJ2SR - [0:0]
+:KUBE-POD-FW-A2KQEAJI3H5L7NGD - [0:0]
 :KUBE-EXTERNAL-SERVICES - [0:0]
 :KUBE-PROXY-FIREWALL - [0:0]
-:KUBE-NWPLCY-OHSWWHE4RKIDHHPL - [0:0]
-:KUBE-NWPLCY-5NIETLN45F4W6EAL - [0:0]
+:KUBE-NWPLCY-66RRPZGPFTZONBCM - [0:0]
+:KUBE-NWPLCY-CODY2HNXOXP462NW - [0:0]
 -A KUBE-SERVICES -d 10.96.0.1/32 -p tcp -m tcp --dport 443 -m comment --comment "default/kubernetes:https has no endpoints" -j REJECT --reject-with icmp-port-unreachable
 -A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP
 -A KUBE-FORWARD -m mark --mark 0x4000/0x4000 -m comment --comment "kubernetes forwarding rules" -j ACCEPT
@@ -150,80 +150,80 @@ nsenter --net=/run/netns/k8s-netpol-deny-node1 iptables-restore --noflush <<'EOF
 -A KUBE-NWPLCY-COMMON -m conntrack --ctstate INVALID -m comment --comment "rule to drop invalid state for pod" -j DROP
 -A KUBE-NWPLCY-COMMON -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "rule for stateful firewall for pod" -j ACCEPT
 -A KUBE-NWPLCY-DEFAULT -m comment --comment "rule to mark traffic matching a network policy" -j MARK --set-xmark 0x10000/0x10000
--A KUBE-NWPLCY-GPA4O6B54PNOTXFP -m set --match-set KUBE-DST-7CPOVRSYVVQ4IINX src -m set --match-set KUBE-DST-U4LBO5NRRXPQOAGS dst -p udp -m udp --dport 53 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: allow-dns namespace default" -j MARK --set-xmark 0x10000/0x10000
--A KUBE-NWPLCY-GPA4O6B54PNOTXFP -m set --match-set KUBE-DST-7CPOVRSYVVQ4IINX src -m set --match-set KUBE-DST-U4LBO5NRRXPQOAGS dst -p udp -m udp --dport 53 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: allow-dns namespace default" -j RETURN
--A KUBE-NWPLCY-GPA4O6B54PNOTXFP -m set --match-set KUBE-DST-7CPOVRSYVVQ4IINX src -m set --match-set KUBE-DST-U4LBO5NRRXPQOAGS dst -p tcp -m tcp --dport 53 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: allow-dns namespace default" -j MARK --set-xmark 0x10000/0x10000
--A KUBE-NWPLCY-GPA4O6B54PNOTXFP -m set --match-set KUBE-DST-7CPOVRSYVVQ4IINX src -m set --match-set KUBE-DST-U4LBO5NRRXPQOAGS dst -p tcp -m tcp --dport 53 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: allow-dns namespace default" -j RETURN
--A KUBE-NWPLCY-5RDRRI3LR6OHZ63C -m set --match-set KUBE-DST-5RDRRI3LR6OHZ63C dst -m set --match-set KUBE-SRC-ASWL5LWYSU4ROFQJ src -d 10.244.1.4/32 -p tcp -m tcp --dport 8080 -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: frontend-to-backend namespace default" -j MARK --set-xmark 0x10000/0x10000
--A KUBE-NWPLCY-5RDRRI3LR6OHZ63C -m set --match-set KUBE-DST-5RDRRI3LR6OHZ63C dst -m set --match-set KUBE-SRC-ASWL5LWYSU4ROFQJ src -d 10.244.1.4/32 -p tcp -m tcp --dport 8080 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: frontend-to-backend namespace default" -j RETURN
--A KUBE-NWPLCY-5RDRRI3LR6OHZ63C -m set --match-set KUBE-DST-5RDRRI3LR6OHZ63C dst -m set --match-set KUBE-SRC-ASWL5LWYSU4ROFQJ src -d 10.244.2.2/32 -p tcp -m tcp --dport 8080 -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: frontend-to-backend namespace default" -j MARK --set-xmark 0x10000/0x10000
--A KUBE-NWPLCY-5RDRRI3LR6OHZ63C -m set --match-set KUBE-DST-5RDRRI3LR6OHZ63C dst -m set --match-set KUBE-SRC-ASWL5LWYSU4ROFQJ src -d 10.244.2.2/32 -p tcp -m tcp --dport 8080 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: frontend-to-backend namespace default" -j RETURN
--A KUBE-NWPLCY-XEV64IJK2WEOWBO6 -m set --match-set KUBE-DST-TJMQ4MGKIPFZXLCY src -m set --match-set KUBE-DST-XJTZZSKULCKJRCGA dst -p tcp -m tcp --dport 8080 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: frontend-egress namespace default" -j MARK --set-xmark 0x10000/0x10000
--A KUBE-NWPLCY-XEV64IJK2WEOWBO6 -m set --match-set KUBE-DST-TJMQ4MGKIPFZXLCY src -m set --match-set KUBE-DST-XJTZZSKULCKJRCGA dst -p tcp -m tcp --dport 8080 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: frontend-egress namespace default" -j RETURN
--A KUBE-NWPLCY-V4DG6457EHSWAZXN -m set --match-set KUBE-DST-V4DG6457EHSWAZXN dst -m set --match-set KUBE-SRC-UR3FS37ZAPHLFIP7 src -p tcp -m tcp --dport 5432 -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: backend-to-database namespace default" -j MARK --set-xmark 0x10000/0x10000
--A KUBE-NWPLCY-V4DG6457EHSWAZXN -m set --match-set KUBE-DST-V4DG6457EHSWAZXN dst -m set --match-set KUBE-SRC-UR3FS37ZAPHLFIP7 src -p tcp -m tcp --dport 5432 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: backend-to-database namespace default" -j RETURN
--A KUBE-NWPLCY-2Q53E2APKQU4ZVED -m set --match-set KUBE-DST-E2XCJZDHXDS723QX src -m set --match-set KUBE-DST-MBG55VLKM7YS3I3T dst -p tcp -m tcp --dport 5432 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: backend-egress namespace default" -j MARK --set-xmark 0x10000/0x10000
--A KUBE-NWPLCY-2Q53E2APKQU4ZVED -m set --match-set KUBE-DST-E2XCJZDHXDS723QX src -m set --match-set KUBE-DST-MBG55VLKM7YS3I3T dst -p tcp -m tcp --dport 5432 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: backend-egress namespace default" -j RETURN
--A KUBE-ROUTER-FORWARD -d 10.244.1.3/32 -m comment --comment "rule to jump traffic destined to POD name:frontend-0 namespace: default to chain KUBE-POD-FW-JTVGYMJ7JJT45UXL" -j KUBE-POD-FW-JTVGYMJ7JJT45UXL
--A KUBE-ROUTER-FORWARD -m physdev --physdev-is-bridged -d 10.244.1.3/32 -m comment --comment "rule to jump traffic destined to POD name:frontend-0 namespace: default to chain KUBE-POD-FW-JTVGYMJ7JJT45UXL" -j KUBE-POD-FW-JTVGYMJ7JJT45UXL
--A KUBE-ROUTER-FORWARD -s 10.244.1.3/32 -m comment --comment "rule to jump traffic from POD name:frontend-0 namespace: default to chain KUBE-POD-FW-JTVGYMJ7JJT45UXL" -j KUBE-POD-FW-JTVGYMJ7JJT45UXL
--A KUBE-ROUTER-FORWARD -m physdev --physdev-is-bridged -s 10.244.1.3/32 -m comment --comment "rule to jump traffic from POD name:frontend-0 namespace: default to chain KUBE-POD-FW-JTVGYMJ7JJT45UXL" -j KUBE-POD-FW-JTVGYMJ7JJT45UXL
--A KUBE-ROUTER-OUTPUT -d 10.244.1.3/32 -m comment --comment "rule to jump traffic destined to POD name:frontend-0 namespace: default to chain KUBE-POD-FW-JTVGYMJ7JJT45UXL" -j KUBE-POD-FW-JTVGYMJ7JJT45UXL
--A KUBE-ROUTER-INPUT -s 10.244.1.3/32 -m comment --comment "rule to jump traffic from POD name:frontend-0 namespace: default to chain KUBE-POD-FW-JTVGYMJ7JJT45UXL" -j KUBE-POD-FW-JTVGYMJ7JJT45UXL
--A KUBE-POD-FW-JTVGYMJ7JJT45UXL -m comment --comment "rule to run common rules for pod" -j KUBE-NWPLCY-COMMON
--A KUBE-POD-FW-JTVGYMJ7JJT45UXL -m addrtype --src-type LOCAL -d 10.244.1.3/32 -m comment --comment "rule to permit the traffic to pods when source is the pod's local node" -j ACCEPT
--A KUBE-POD-FW-JTVGYMJ7JJT45UXL -d 10.244.1.3/32 -m comment --comment "run through nw policy default-deny-all" -j KUBE-NWPLCY-OHSWWHE4RKIDHHPL
--A KUBE-POD-FW-JTVGYMJ7JJT45UXL -s 10.244.1.3/32 -m comment --comment "run through nw policy default-deny-all (egress)" -j KUBE-NWPLCY-5NIETLN45F4W6EAL
--A KUBE-POD-FW-JTVGYMJ7JJT45UXL -s 10.244.1.3/32 -m comment --comment "run through nw policy allow-dns (egress)" -j KUBE-NWPLCY-GPA4O6B54PNOTXFP
--A KUBE-POD-FW-JTVGYMJ7JJT45UXL -s 10.244.1.3/32 -m comment --comment "run through nw policy frontend-egress (egress)" -j KUBE-NWPLCY-XEV64IJK2WEOWBO6
--A KUBE-POD-FW-JTVGYMJ7JJT45UXL -m mark ! --mark 0x10000/0x10000 -m comment --comment "rule to REJECT traffic destined for POD name:frontend-0 namespace: default" -j REJECT --reject-with icmp-port-unreachable
--A KUBE-POD-FW-JTVGYMJ7JJT45UXL -m comment --comment "reset mark to let traffic pass through rest of the chains" -j MARK --set-xmark 0x0/0x10000
--A KUBE-POD-FW-JTVGYMJ7JJT45UXL -m comment --comment "set mark to ACCEPT traffic that comply to network policies" -j MARK --set-xmark 0x20000/0x20000
--A KUBE-ROUTER-FORWARD -d 10.244.1.4/32 -m comment --comment "rule to jump traffic destined to POD name:backend-0 namespace: default to chain KUBE-POD-FW-TSULDBTWVO3ENXB5" -j KUBE-POD-FW-TSULDBTWVO3ENXB5
--A KUBE-ROUTER-FORWARD -m physdev --physdev-is-bridged -d 10.244.1.4/32 -m comment --comment "rule to jump traffic destined to POD name:backend-0 namespace: default to chain KUBE-POD-FW-TSULDBTWVO3ENXB5" -j KUBE-POD-FW-TSULDBTWVO3ENXB5
--A KUBE-ROUTER-FORWARD -s 10.244.1.4/32 -m comment --comment "rule to jump traffic from POD name:backend-0 namespace: default to chain KUBE-POD-FW-TSULDBTWVO3ENXB5" -j KUBE-POD-FW-TSULDBTWVO3ENXB5
--A KUBE-ROUTER-FORWARD -m physdev --physdev-is-bridged -s 10.244.1.4/32 -m comment --comment "rule to jump traffic from POD name:backend-0 namespace: default to chain KUBE-POD-FW-TSULDBTWVO3ENXB5" -j KUBE-POD-FW-TSULDBTWVO3ENXB5
--A KUBE-ROUTER-OUTPUT -d 10.244.1.4/32 -m comment --comment "rule to jump traffic destined to POD name:backend-0 namespace: default to chain KUBE-POD-FW-TSULDBTWVO3ENXB5" -j KUBE-POD-FW-TSULDBTWVO3ENXB5
--A KUBE-ROUTER-INPUT -s 10.244.1.4/32 -m comment --comment "rule to jump traffic from POD name:backend-0 namespace: default to chain KUBE-POD-FW-TSULDBTWVO3ENXB5" -j KUBE-POD-FW-TSULDBTWVO3ENXB5
--A KUBE-POD-FW-TSULDBTWVO3ENXB5 -m comment --comment "rule to run common rules for pod" -j KUBE-NWPLCY-COMMON
--A KUBE-POD-FW-TSULDBTWVO3ENXB5 -m addrtype --src-type LOCAL -d 10.244.1.4/32 -m comment --comment "rule to permit the traffic to pods when source is the pod's local node" -j ACCEPT
--A KUBE-POD-FW-TSULDBTWVO3ENXB5 -d 10.244.1.4/32 -m comment --comment "run through nw policy default-deny-all" -j KUBE-NWPLCY-OHSWWHE4RKIDHHPL
--A KUBE-POD-FW-TSULDBTWVO3ENXB5 -s 10.244.1.4/32 -m comment --comment "run through nw policy default-deny-all (egress)" -j KUBE-NWPLCY-5NIETLN45F4W6EAL
--A KUBE-POD-FW-TSULDBTWVO3ENXB5 -s 10.244.1.4/32 -m comment --comment "run through nw policy allow-dns (egress)" -j KUBE-NWPLCY-GPA4O6B54PNOTXFP
--A KUBE-POD-FW-TSULDBTWVO3ENXB5 -d 10.244.1.4/32 -m comment --comment "run through nw policy frontend-to-backend" -j KUBE-NWPLCY-5RDRRI3LR6OHZ63C
--A KUBE-POD-FW-TSULDBTWVO3ENXB5 -s 10.244.1.4/32 -m comment --comment "run through nw policy backend-egress (egress)" -j KUBE-NWPLCY-2Q53E2APKQU4ZVED
--A KUBE-POD-FW-TSULDBTWVO3ENXB5 -m mark ! --mark 0x10000/0x10000 -m comment --comment "rule to REJECT traffic destined for POD name:backend-0 namespace: default" -j REJECT --reject-with icmp-port-unreachable
--A KUBE-POD-FW-TSULDBTWVO3ENXB5 -m comment --comment "reset mark to let traffic pass through rest of the chains" -j MARK --set-xmark 0x0/0x10000
--A KUBE-POD-FW-TSULDBTWVO3ENXB5 -m comment --comment "set mark to ACCEPT traffic that comply to network policies" -j MARK --set-xmark 0x20000/0x20000
--A KUBE-ROUTER-FORWARD -d 10.244.1.5/32 -m comment --comment "rule to jump traffic destined to POD name:database-0 namespace: default to chain KUBE-POD-FW-7AH77HUEELYKJGUG" -j KUBE-POD-FW-7AH77HUEELYKJGUG
--A KUBE-ROUTER-FORWARD -m physdev --physdev-is-bridged -d 10.244.1.5/32 -m comment --comment "rule to jump traffic destined to POD name:database-0 namespace: default to chain KUBE-POD-FW-7AH77HUEELYKJGUG" -j KUBE-POD-FW-7AH77HUEELYKJGUG
--A KUBE-ROUTER-FORWARD -s 10.244.1.5/32 -m comment --comment "rule to jump traffic from POD name:database-0 namespace: default to chain KUBE-POD-FW-7AH77HUEELYKJGUG" -j KUBE-POD-FW-7AH77HUEELYKJGUG
--A KUBE-ROUTER-FORWARD -m physdev --physdev-is-bridged -s 10.244.1.5/32 -m comment --comment "rule to jump traffic from POD name:database-0 namespace: default to chain KUBE-POD-FW-7AH77HUEELYKJGUG" -j KUBE-POD-FW-7AH77HUEELYKJGUG
--A KUBE-ROUTER-OUTPUT -d 10.244.1.5/32 -m comment --comment "rule to jump traffic destined to POD name:database-0 namespace: default to chain KUBE-POD-FW-7AH77HUEELYKJGUG" -j KUBE-POD-FW-7AH77HUEELYKJGUG
--A KUBE-ROUTER-INPUT -s 10.244.1.5/32 -m comment --comment "rule to jump traffic from POD name:database-0 namespace: default to chain KUBE-POD-FW-7AH77HUEELYKJGUG" -j KUBE-POD-FW-7AH77HUEELYKJGUG
--A KUBE-POD-FW-7AH77HUEELYKJGUG -m comment --comment "rule to run common rules for pod" -j KUBE-NWPLCY-COMMON
--A KUBE-POD-FW-7AH77HUEELYKJGUG -m addrtype --src-type LOCAL -d 10.244.1.5/32 -m comment --comment "rule to permit the traffic to pods when source is the pod's local node" -j ACCEPT
--A KUBE-POD-FW-7AH77HUEELYKJGUG -d 10.244.1.5/32 -m comment --comment "run through nw policy default-deny-all" -j KUBE-NWPLCY-OHSWWHE4RKIDHHPL
--A KUBE-POD-FW-7AH77HUEELYKJGUG -s 10.244.1.5/32 -m comment --comment "run through nw policy default-deny-all (egress)" -j KUBE-NWPLCY-5NIETLN45F4W6EAL
--A KUBE-POD-FW-7AH77HUEELYKJGUG -s 10.244.1.5/32 -m comment --comment "run through nw policy allow-dns (egress)" -j KUBE-NWPLCY-GPA4O6B54PNOTXFP
--A KUBE-POD-FW-7AH77HUEELYKJGUG -d 10.244.1.5/32 -m comment --comment "run through nw policy backend-to-database" -j KUBE-NWPLCY-V4DG6457EHSWAZXN
--A KUBE-POD-FW-7AH77HUEELYKJGUG -m mark ! --mark 0x10000/0x10000 -m comment --comment "rule to REJECT traffic destined for POD name:database-0 namespace: default" -j REJECT --reject-with icmp-port-unreachable
--A KUBE-POD-FW-7AH77HUEELYKJGUG -m comment --comment "reset mark to let traffic pass through rest of the chains" -j MARK --set-xmark 0x0/0x10000
--A KUBE-POD-FW-7AH77HUEELYKJGUG -m comment --comment "set mark to ACCEPT traffic that comply to network policies" -j MARK --set-xmark 0x20000/0x20000
--A KUBE-ROUTER-FORWARD -d 10.244.1.6/32 -m comment --comment "rule to jump traffic destined to POD name:intruder namespace: default to chain KUBE-POD-FW-NRLOXXULM7IQWZTP" -j KUBE-POD-FW-NRLOXXULM7IQWZTP
--A KUBE-ROUTER-FORWARD -m physdev --physdev-is-bridged -d 10.244.1.6/32 -m comment --comment "rule to jump traffic destined to POD name:intruder namespace: default to chain KUBE-POD-FW-NRLOXXULM7IQWZTP" -j KUBE-POD-FW-NRLOXXULM7IQWZTP
--A KUBE-ROUTER-FORWARD -s 10.244.1.6/32 -m comment --comment "rule to jump traffic from POD name:intruder namespace: default to chain KUBE-POD-FW-NRLOXXULM7IQWZTP" -j KUBE-POD-FW-NRLOXXULM7IQWZTP
--A KUBE-ROUTER-FORWARD -m physdev --physdev-is-bridged -s 10.244.1.6/32 -m comment --comment "rule to jump traffic from POD name:intruder namespace: default to chain KUBE-POD-FW-NRLOXXULM7IQWZTP" -j KUBE-POD-FW-NRLOXXULM7IQWZTP
--A KUBE-ROUTER-OUTPUT -d 10.244.1.6/32 -m comment --comment "rule to jump traffic destined to POD name:intruder namespace: default to chain KUBE-POD-FW-NRLOXXULM7IQWZTP" -j KUBE-POD-FW-NRLOXXULM7IQWZTP
--A KUBE-ROUTER-INPUT -s 10.244.1.6/32 -m comment --comment "rule to jump traffic from POD name:intruder namespace: default to chain KUBE-POD-FW-NRLOXXULM7IQWZTP" -j KUBE-POD-FW-NRLOXXULM7IQWZTP
--A KUBE-POD-FW-NRLOXXULM7IQWZTP -m comment --comment "rule to run common rules for pod" -j KUBE-NWPLCY-COMMON
--A KUBE-POD-FW-NRLOXXULM7IQWZTP -m addrtype --src-type LOCAL -d 10.244.1.6/32 -m comment --comment "rule to permit the traffic to pods when source is the pod's local node" -j ACCEPT
--A KUBE-POD-FW-NRLOXXULM7IQWZTP -d 10.244.1.6/32 -m comment --comment "run through nw policy default-deny-all" -j KUBE-NWPLCY-OHSWWHE4RKIDHHPL
--A KUBE-POD-FW-NRLOXXULM7IQWZTP -s 10.244.1.6/32 -m comment --comment "run through nw policy default-deny-all (egress)" -j KUBE-NWPLCY-5NIETLN45F4W6EAL
--A KUBE-POD-FW-NRLOXXULM7IQWZTP -s 10.244.1.6/32 -m comment --comment "run through nw policy allow-dns (egress)" -j KUBE-NWPLCY-GPA4O6B54PNOTXFP
--A KUBE-POD-FW-NRLOXXULM7IQWZTP -m mark ! --mark 0x10000/0x10000 -m comment --comment "rule to REJECT traffic destined for POD name:intruder namespace: default" -j REJECT --reject-with icmp-port-unreachable
--A KUBE-POD-FW-NRLOXXULM7IQWZTP -m comment --comment "reset mark to let traffic pass through rest of the chains" -j MARK --set-xmark 0x0/0x10000
--A KUBE-POD-FW-NRLOXXULM7IQWZTP -m comment --comment "set mark to ACCEPT traffic that comply to network policies" -j MARK --set-xmark 0x20000/0x20000
+-A KUBE-NWPLCY-GEIL3ZUAYY5ZTESM -m set --match-set KUBE-DST-XKIUHOJST4U75ELI src -m set --match-set KUBE-DST-IVB5ZNIG76I6R3D6 dst -p udp -m udp --dport 53 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: allow-dns namespace default" -j MARK --set-xmark 0x10000/0x10000
+-A KUBE-NWPLCY-GEIL3ZUAYY5ZTESM -m set --match-set KUBE-DST-XKIUHOJST4U75ELI src -m set --match-set KUBE-DST-IVB5ZNIG76I6R3D6 dst -p udp -m udp --dport 53 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: allow-dns namespace default" -j RETURN
+-A KUBE-NWPLCY-GEIL3ZUAYY5ZTESM -m set --match-set KUBE-DST-XKIUHOJST4U75ELI src -m set --match-set KUBE-DST-IVB5ZNIG76I6R3D6 dst -p tcp -m tcp --dport 53 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: allow-dns namespace default" -j MARK --set-xmark 0x10000/0x10000
+-A KUBE-NWPLCY-GEIL3ZUAYY5ZTESM -m set --match-set KUBE-DST-XKIUHOJST4U75ELI src -m set --match-set KUBE-DST-IVB5ZNIG76I6R3D6 dst -p tcp -m tcp --dport 53 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: allow-dns namespace default" -j RETURN
+-A KUBE-NWPLCY-BPWBXNPMXRZJ2OKU -m set --match-set KUBE-DST-BPWBXNPMXRZJ2OKU dst -m set --match-set KUBE-SRC-2XZ3XLLBEFGDZRA3 src -d 10.244.1.4/32 -p tcp -m tcp --dport 8080 -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: frontend-to-backend namespace default" -j MARK --set-xmark 0x10000/0x10000
+-A KUBE-NWPLCY-BPWBXNPMXRZJ2OKU -m set --match-set KUBE-DST-BPWBXNPMXRZJ2OKU dst -m set --match-set KUBE-SRC-2XZ3XLLBEFGDZRA3 src -d 10.244.1.4/32 -p tcp -m tcp --dport 8080 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: frontend-to-backend namespace default" -j RETURN
+-A KUBE-NWPLCY-BPWBXNPMXRZJ2OKU -m set --match-set KUBE-DST-BPWBXNPMXRZJ2OKU dst -m set --match-set KUBE-SRC-2XZ3XLLBEFGDZRA3 src -d 10.244.2.2/32 -p tcp -m tcp --dport 8080 -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: frontend-to-backend namespace default" -j MARK --set-xmark 0x10000/0x10000
+-A KUBE-NWPLCY-BPWBXNPMXRZJ2OKU -m set --match-set KUBE-DST-BPWBXNPMXRZJ2OKU dst -m set --match-set KUBE-SRC-2XZ3XLLBEFGDZRA3 src -d 10.244.2.2/32 -p tcp -m tcp --dport 8080 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: frontend-to-backend namespace default" -j RETURN
+-A KUBE-NWPLCY-LSO7OAQNHQB4KKCX -m set --match-set KUBE-DST-BETL3GTFLO65QWDN src -m set --match-set KUBE-DST-N4GLWJGLXG4JD7G2 dst -p tcp -m tcp --dport 8080 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: frontend-egress namespace default" -j MARK --set-xmark 0x10000/0x10000
+-A KUBE-NWPLCY-LSO7OAQNHQB4KKCX -m set --match-set KUBE-DST-BETL3GTFLO65QWDN src -m set --match-set KUBE-DST-N4GLWJGLXG4JD7G2 dst -p tcp -m tcp --dport 8080 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: frontend-egress namespace default" -j RETURN
+-A KUBE-NWPLCY-UC463KAQ6L6TVCEI -m set --match-set KUBE-DST-UC463KAQ6L6TVCEI dst -m set --match-set KUBE-SRC-I26CQ6EBCG2AYVJ7 src -p tcp -m tcp --dport 5432 -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: backend-to-database namespace default" -j MARK --set-xmark 0x10000/0x10000
+-A KUBE-NWPLCY-UC463KAQ6L6TVCEI -m set --match-set KUBE-DST-UC463KAQ6L6TVCEI dst -m set --match-set KUBE-SRC-I26CQ6EBCG2AYVJ7 src -p tcp -m tcp --dport 5432 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: backend-to-database namespace default" -j RETURN
+-A KUBE-NWPLCY-DNRKCKNL4O2RQ64Y -m set --match-set KUBE-DST-KPGMZZA6MD3B67P4 src -m set --match-set KUBE-DST-6G5ZH7ELCC2ACPLO dst -p tcp -m tcp --dport 5432 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: backend-egress namespace default" -j MARK --set-xmark 0x10000/0x10000
+-A KUBE-NWPLCY-DNRKCKNL4O2RQ64Y -m set --match-set KUBE-DST-KPGMZZA6MD3B67P4 src -m set --match-set KUBE-DST-6G5ZH7ELCC2ACPLO dst -p tcp -m tcp --dport 5432 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: backend-egress namespace default" -j RETURN
+-A KUBE-ROUTER-FORWARD -d 10.244.1.3/32 -m comment --comment "rule to jump traffic destined to POD name:frontend-0 namespace: default to chain KUBE-POD-FW-HNFPBPZ7ZSOMXLLU" -j KUBE-POD-FW-HNFPBPZ7ZSOMXLLU
+-A KUBE-ROUTER-FORWARD -m physdev --physdev-is-bridged -d 10.244.1.3/32 -m comment --comment "rule to jump traffic destined to POD name:frontend-0 namespace: default to chain KUBE-POD-FW-HNFPBPZ7ZSOMXLLU" -j KUBE-POD-FW-HNFPBPZ7ZSOMXLLU
+-A KUBE-ROUTER-FORWARD -s 10.244.1.3/32 -m comment --comment "rule to jump traffic from POD name:frontend-0 namespace: default to chain KUBE-POD-FW-HNFPBPZ7ZSOMXLLU" -j KUBE-POD-FW-HNFPBPZ7ZSOMXLLU
+-A KUBE-ROUTER-FORWARD -m physdev --physdev-is-bridged -s 10.244.1.3/32 -m comment --comment "rule to jump traffic from POD name:frontend-0 namespace: default to chain KUBE-POD-FW-HNFPBPZ7ZSOMXLLU" -j KUBE-POD-FW-HNFPBPZ7ZSOMXLLU
+-A KUBE-ROUTER-OUTPUT -d 10.244.1.3/32 -m comment --comment "rule to jump traffic destined to POD name:frontend-0 namespace: default to chain KUBE-POD-FW-HNFPBPZ7ZSOMXLLU" -j KUBE-POD-FW-HNFPBPZ7ZSOMXLLU
+-A KUBE-ROUTER-INPUT -s 10.244.1.3/32 -m comment --comment "rule to jump traffic from POD name:frontend-0 namespace: default to chain KUBE-POD-FW-HNFPBPZ7ZSOMXLLU" -j KUBE-POD-FW-HNFPBPZ7ZSOMXLLU
+-A KUBE-POD-FW-HNFPBPZ7ZSOMXLLU -m comment --comment "rule to run common rules for pod" -j KUBE-NWPLCY-COMMON
+-A KUBE-POD-FW-HNFPBPZ7ZSOMXLLU -m addrtype --src-type LOCAL -d 10.244.1.3/32 -m comment --comment "rule to permit the traffic to pods when source is the pod's local node" -j ACCEPT
+-A KUBE-POD-FW-HNFPBPZ7ZSOMXLLU -d 10.244.1.3/32 -m comment --comment "run through nw policy default-deny-all" -j KUBE-NWPLCY-66RRPZGPFTZONBCM
+-A KUBE-POD-FW-HNFPBPZ7ZSOMXLLU -s 10.244.1.3/32 -m comment --comment "run through nw policy default-deny-all (egress)" -j KUBE-NWPLCY-CODY2HNXOXP462NW
+-A KUBE-POD-FW-HNFPBPZ7ZSOMXLLU -s 10.244.1.3/32 -m comment --comment "run through nw policy allow-dns (egress)" -j KUBE-NWPLCY-GEIL3ZUAYY5ZTESM
+-A KUBE-POD-FW-HNFPBPZ7ZSOMXLLU -s 10.244.1.3/32 -m comment --comment "run through nw policy frontend-egress (egress)" -j KUBE-NWPLCY-LSO7OAQNHQB4KKCX
+-A KUBE-POD-FW-HNFPBPZ7ZSOMXLLU -m mark ! --mark 0x10000/0x10000 -m comment --comment "rule to REJECT traffic destined for POD name:frontend-0 namespace: default" -j REJECT --reject-with icmp-port-unreachable
+-A KUBE-POD-FW-HNFPBPZ7ZSOMXLLU -m comment --comment "reset mark to let traffic pass through rest of the chains" -j MARK --set-xmark 0x0/0x10000
+-A KUBE-POD-FW-HNFPBPZ7ZSOMXLLU -m comment --comment "set mark to ACCEPT traffic that comply to network policies" -j MARK --set-xmark 0x20000/0x20000
+-A KUBE-ROUTER-FORWARD -d 10.244.1.4/32 -m comment --comment "rule to jump traffic destined to POD name:backend-0 namespace: default to chain KUBE-POD-FW-6NMQBYABUSZWNNFR" -j KUBE-POD-FW-6NMQBYABUSZWNNFR
+-A KUBE-ROUTER-FORWARD -m physdev --physdev-is-bridged -d 10.244.1.4/32 -m comment --comment "rule to jump traffic destined to POD name:backend-0 namespace: default to chain KUBE-POD-FW-6NMQBYABUSZWNNFR" -j KUBE-POD-FW-6NMQBYABUSZWNNFR
+-A KUBE-ROUTER-FORWARD -s 10.244.1.4/32 -m comment --comment "rule to jump traffic from POD name:backend-0 namespace: default to chain KUBE-POD-FW-6NMQBYABUSZWNNFR" -j KUBE-POD-FW-6NMQBYABUSZWNNFR
+-A KUBE-ROUTER-FORWARD -m physdev --physdev-is-bridged -s 10.244.1.4/32 -m comment --comment "rule to jump traffic from POD name:backend-0 namespace: default to chain KUBE-POD-FW-6NMQBYABUSZWNNFR" -j KUBE-POD-FW-6NMQBYABUSZWNNFR
+-A KUBE-ROUTER-OUTPUT -d 10.244.1.4/32 -m comment --comment "rule to jump traffic destined to POD name:backend-0 namespace: default to chain KUBE-POD-FW-6NMQBYABUSZWNNFR" -j KUBE-POD-FW-6NMQBYABUSZWNNFR
+-A KUBE-ROUTER-INPUT -s 10.244.1.4/32 -m comment --comment "rule to jump traffic from POD name:backend-0 namespace: default to chain KUBE-POD-FW-6NMQBYABUSZWNNFR" -j KUBE-POD-FW-6NMQBYABUSZWNNFR
+-A KUBE-POD-FW-6NMQBYABUSZWNNFR -m comment --comment "rule to run common rules for pod" -j KUBE-NWPLCY-COMMON
+-A KUBE-POD-FW-6NMQBYABUSZWNNFR -m addrtype --src-type LOCAL -d 10.244.1.4/32 -m comment --comment "rule to permit the traffic to pods when source is the pod's local node" -j ACCEPT
+-A KUBE-POD-FW-6NMQBYABUSZWNNFR -d 10.244.1.4/32 -m comment --comment "run through nw policy default-deny-all" -j KUBE-NWPLCY-66RRPZGPFTZONBCM
+-A KUBE-POD-FW-6NMQBYABUSZWNNFR -s 10.244.1.4/32 -m comment --comment "run through nw policy default-deny-all (egress)" -j KUBE-NWPLCY-CODY2HNXOXP462NW
+-A KUBE-POD-FW-6NMQBYABUSZWNNFR -s 10.244.1.4/32 -m comment --comment "run through nw policy allow-dns (egress)" -j KUBE-NWPLCY-GEIL3ZUAYY5ZTESM
+-A KUBE-POD-FW-6NMQBYABUSZWNNFR -d 10.244.1.4/32 -m comment --comment "run through nw policy frontend-to-backend" -j KUBE-NWPLCY-BPWBXNPMXRZJ2OKU
+-A KUBE-POD-FW-6NMQBYABUSZWNNFR -s 10.244.1.4/32 -m comment --comment "run through nw policy backend-egress (egress)" -j KUBE-NWPLCY-DNRKCKNL4O2RQ64Y
+-A KUBE-POD-FW-6NMQBYABUSZWNNFR -m mark ! --mark 0x10000/0x10000 -m comment --comment "rule to REJECT traffic destined for POD name:backend-0 namespace: default" -j REJECT --reject-with icmp-port-unreachable
+-A KUBE-POD-FW-6NMQBYABUSZWNNFR -m comment --comment "reset mark to let traffic pass through rest of the chains" -j MARK --set-xmark 0x0/0x10000
+-A KUBE-POD-FW-6NMQBYABUSZWNNFR -m comment --comment "set mark to ACCEPT traffic that comply to network policies" -j MARK --set-xmark 0x20000/0x20000
+-A KUBE-ROUTER-FORWARD -d 10.244.1.5/32 -m comment --comment "rule to jump traffic destined to POD name:database-0 namespace: default to chain KUBE-POD-FW-UNIOILTSVXKVJ2SR" -j KUBE-POD-FW-UNIOILTSVXKVJ2SR
+-A KUBE-ROUTER-FORWARD -m physdev --physdev-is-bridged -d 10.244.1.5/32 -m comment --comment "rule to jump traffic destined to POD name:database-0 namespace: default to chain KUBE-POD-FW-UNIOILTSVXKVJ2SR" -j KUBE-POD-FW-UNIOILTSVXKVJ2SR
+-A KUBE-ROUTER-FORWARD -s 10.244.1.5/32 -m comment --comment "rule to jump traffic from POD name:database-0 namespace: default to chain KUBE-POD-FW-UNIOILTSVXKVJ2SR" -j KUBE-POD-FW-UNIOILTSVXKVJ2SR
+-A KUBE-ROUTER-FORWARD -m physdev --physdev-is-bridged -s 10.244.1.5/32 -m comment --comment "rule to jump traffic from POD name:database-0 namespace: default to chain KUBE-POD-FW-UNIOILTSVXKVJ2SR" -j KUBE-POD-FW-UNIOILTSVXKVJ2SR
+-A KUBE-ROUTER-OUTPUT -d 10.244.1.5/32 -m comment --comment "rule to jump traffic destined to POD name:database-0 namespace: default to chain KUBE-POD-FW-UNIOILTSVXKVJ2SR" -j KUBE-POD-FW-UNIOILTSVXKVJ2SR
+-A KUBE-ROUTER-INPUT -s 10.244.1.5/32 -m comment --comment "rule to jump traffic from POD name:database-0 namespace: default to chain KUBE-POD-FW-UNIOILTSVXKVJ2SR" -j KUBE-POD-FW-UNIOILTSVXKVJ2SR
+-A KUBE-POD-FW-UNIOILTSVXKVJ2SR -m comment --comment "rule to run common rules for pod" -j KUBE-NWPLCY-COMMON
+-A KUBE-POD-FW-UNIOILTSVXKVJ2SR -m addrtype --src-type LOCAL -d 10.244.1.5/32 -m comment --comment "rule to permit the traffic to pods when source is the pod's local node" -j ACCEPT
+-A KUBE-POD-FW-UNIOILTSVXKVJ2SR -d 10.244.1.5/32 -m comment --comment "run through nw policy default-deny-all" -j KUBE-NWPLCY-66RRPZGPFTZONBCM
+-A KUBE-POD-FW-UNIOILTSVXKVJ2SR -s 10.244.1.5/32 -m comment --comment "run through nw policy default-deny-all (egress)" -j KUBE-NWPLCY-CODY2HNXOXP462NW
+-A KUBE-POD-FW-UNIOILTSVXKVJ2SR -s 10.244.1.5/32 -m comment --comment "run through nw policy allow-dns (egress)" -j KUBE-NWPLCY-GEIL3ZUAYY5ZTESM
+-A KUBE-POD-FW-UNIOILTSVXKVJ2SR -d 10.244.1.5/32 -m comment --comment "run through nw policy backend-to-database" -j KUBE-NWPLCY-UC463KAQ6L6TVCEI
+-A KUBE-POD-FW-UNIOILTSVXKVJ2SR -m mark ! --mark 0x10000/0x10000 -m comment --comment "rule to REJECT traffic destined for POD name:database-0 namespace: default" -j REJECT --reject-with icmp-port-unreachable
+-A KUBE-POD-FW-UNIOILTSVXKVJ2SR -m comment --comment "reset mark to let traffic pass through rest of the chains" -j MARK --set-xmark 0x0/0x10000
+-A KUBE-POD-FW-UNIOILTSVXKVJ2SR -m comment --comment "set mark to ACCEPT traffic that comply to network policies" -j MARK --set-xmark 0x20000/0x20000
+-A KUBE-ROUTER-FORWARD -d 10.244.1.6/32 -m comment --comment "rule to jump traffic destined to POD name:intruder namespace: default to chain KUBE-POD-FW-A2KQEAJI3H5L7NGD" -j KUBE-POD-FW-A2KQEAJI3H5L7NGD
+-A KUBE-ROUTER-FORWARD -m physdev --physdev-is-bridged -d 10.244.1.6/32 -m comment --comment "rule to jump traffic destined to POD name:intruder namespace: default to chain KUBE-POD-FW-A2KQEAJI3H5L7NGD" -j KUBE-POD-FW-A2KQEAJI3H5L7NGD
+-A KUBE-ROUTER-FORWARD -s 10.244.1.6/32 -m comment --comment "rule to jump traffic from POD name:intruder namespace: default to chain KUBE-POD-FW-A2KQEAJI3H5L7NGD" -j KUBE-POD-FW-A2KQEAJI3H5L7NGD
+-A KUBE-ROUTER-FORWARD -m physdev --physdev-is-bridged -s 10.244.1.6/32 -m comment --comment "rule to jump traffic from POD name:intruder namespace: default to chain KUBE-POD-FW-A2KQEAJI3H5L7NGD" -j KUBE-POD-FW-A2KQEAJI3H5L7NGD
+-A KUBE-ROUTER-OUTPUT -d 10.244.1.6/32 -m comment --comment "rule to jump traffic destined to POD name:intruder namespace: default to chain KUBE-POD-FW-A2KQEAJI3H5L7NGD" -j KUBE-POD-FW-A2KQEAJI3H5L7NGD
+-A KUBE-ROUTER-INPUT -s 10.244.1.6/32 -m comment --comment "rule to jump traffic from POD name:intruder namespace: default to chain KUBE-POD-FW-A2KQEAJI3H5L7NGD" -j KUBE-POD-FW-A2KQEAJI3H5L7NGD
+-A KUBE-POD-FW-A2KQEAJI3H5L7NGD -m comment --comment "rule to run common rules for pod" -j KUBE-NWPLCY-COMMON
+-A KUBE-POD-FW-A2KQEAJI3H5L7NGD -m addrtype --src-type LOCAL -d 10.244.1.6/32 -m comment --comment "rule to permit the traffic to pods when source is the pod's local node" -j ACCEPT
+-A KUBE-POD-FW-A2KQEAJI3H5L7NGD -d 10.244.1.6/32 -m comment --comment "run through nw policy default-deny-all" -j KUBE-NWPLCY-66RRPZGPFTZONBCM
+-A KUBE-POD-FW-A2KQEAJI3H5L7NGD -s 10.244.1.6/32 -m comment --comment "run through nw policy default-deny-all (egress)" -j KUBE-NWPLCY-CODY2HNXOXP462NW
+-A KUBE-POD-FW-A2KQEAJI3H5L7NGD -s 10.244.1.6/32 -m comment --comment "run through nw policy allow-dns (egress)" -j KUBE-NWPLCY-GEIL3ZUAYY5ZTESM
+-A KUBE-POD-FW-A2KQEAJI3H5L7NGD -m mark ! --mark 0x10000/0x10000 -m comment --comment "rule to REJECT traffic destined for POD name:intruder namespace: default" -j REJECT --reject-with icmp-port-unreachable
+-A KUBE-POD-FW-A2KQEAJI3H5L7NGD -m comment --comment "reset mark to let traffic pass through rest of the chains" -j MARK --set-xmark 0x0/0x10000
+-A KUBE-POD-FW-A2KQEAJI3H5L7NGD -m comment --comment "set mark to ACCEPT traffic that comply to network policies" -j MARK --set-xmark 0x20000/0x20000
 -A KUBE-ROUTER-INPUT -m mark --mark 0x20000/0x20000 -m comment --comment "rule to explicitly ACCEPT traffic that comply to network policies" -j ACCEPT
 -A KUBE-ROUTER-FORWARD -m mark --mark 0x20000/0x20000 -m comment --comment "rule to explicitly ACCEPT traffic that comply to network policies" -j ACCEPT
 -A KUBE-ROUTER-OUTPUT -m mark --mark 0x20000/0x20000 -m comment --comment "rule to explicitly ACCEPT traffic that comply to network policies" -j ACCEPT
@@ -313,37 +313,37 @@ route replace default via 192.168.56.1 dev eth0
 EOF
 nsenter --net=/run/netns/k8s-netpol-deny-node2 sysctl -q -w net.bridge.bridge-nf-call-iptables=1 net.ipv4.icmp_ratemask=0
 nsenter --net=/run/netns/k8s-netpol-deny-node2 ipset restore -exist <<'EOF'
-create KUBE-DST-OHSWWHE4RKIDHHPL hash:ip family inet
-flush KUBE-DST-OHSWWHE4RKIDHHPL
-add KUBE-DST-OHSWWHE4RKIDHHPL 10.244.1.3
-add KUBE-DST-OHSWWHE4RKIDHHPL 10.244.1.4
-add KUBE-DST-OHSWWHE4RKIDHHPL 10.244.2.2
-add KUBE-DST-OHSWWHE4RKIDHHPL 10.244.1.5
-add KUBE-DST-OHSWWHE4RKIDHHPL 10.244.1.6
-create KUBE-DST-7CPOVRSYVVQ4IINX hash:ip family inet
-flush KUBE-DST-7CPOVRSYVVQ4IINX
-add KUBE-DST-7CPOVRSYVVQ4IINX 10.244.1.3
-add KUBE-DST-7CPOVRSYVVQ4IINX 10.244.1.4
-add KUBE-DST-7CPOVRSYVVQ4IINX 10.244.2.2
-add KUBE-DST-7CPOVRSYVVQ4IINX 10.244.1.5
-add KUBE-DST-7CPOVRSYVVQ4IINX 10.244.1.6
-create KUBE-DST-U4LBO5NRRXPQOAGS hash:ip family inet
-flush KUBE-DST-U4LBO5NRRXPQOAGS
-add KUBE-DST-U4LBO5NRRXPQOAGS 10.244.1.2
-create KUBE-DST-5RDRRI3LR6OHZ63C hash:ip family inet
-flush KUBE-DST-5RDRRI3LR6OHZ63C
-add KUBE-DST-5RDRRI3LR6OHZ63C 10.244.1.4
-add KUBE-DST-5RDRRI3LR6OHZ63C 10.244.2.2
-create KUBE-SRC-ASWL5LWYSU4ROFQJ hash:ip family inet
-flush KUBE-SRC-ASWL5LWYSU4ROFQJ
-add KUBE-SRC-ASWL5LWYSU4ROFQJ 10.244.1.3
-create KUBE-DST-E2XCJZDHXDS723QX hash:ip family inet
-flush KUBE-DST-E2XCJZDHXDS723QX
-add KUBE-DST-E2XCJZDHXDS723QX 10.244.1.4
-add KUBE-DST-E2XCJZDHXDS723QX 10.244.2.2
-create KUBE-DST-MBG55VLKM7YS3I3T hash:ip family inet
-flush KUBE-DST-MBG55VLKM7YS3I3T
-add KUBE-DST-MBG55VLKM7YS3I3T 10.244.1.5
+create KUBE-DST-66RRPZGPFTZONBCM hash:ip family inet
+flush KUBE-DST-66RRPZGPFTZONBCM
+add KUBE-DST-66RRPZGPFTZONBCM 10.244.1.3
+add KUBE-DST-66RRPZGPFTZONBCM 10.244.1.4
+add KUBE-DST-66RRPZGPFTZONBCM 10.244.2.2
+add KUBE-DST-66RRPZGPFTZONBCM 10.244.1.5
+add KUBE-DST-66RRPZGPFTZONBCM 10.244.1.6
+create KUBE-DST-XKIUHOJST4U75ELI hash:ip family inet
+flush KUBE-DST-XKIUHOJST4U75ELI
+add KUBE-DST-XKIUHOJST4U75ELI 10.244.1.3
+add KUBE-DST-XKIUHOJST4U75ELI 10.244.1.4
+add KUBE-DST-XKIUHOJST4U75ELI 10.244.2.2
+add KUBE-DST-XKIUHOJST4U75ELI 10.244.1.5
+add KUBE-DST-XKIUHOJST4U75ELI 10.244.1.6
+create KUBE-DST-IVB5ZNIG76I6R3D6 hash:ip family inet
+flush KUBE-DST-IVB5ZNIG76I6R3D6
+add KUBE-DST-IVB5ZNIG76I6R3D6 10.244.1.2
+create KUBE-DST-BPWBXNPMXRZJ2OKU hash:ip family inet
+flush KUBE-DST-BPWBXNPMXRZJ2OKU
+add KUBE-DST-BPWBXNPMXRZJ2OKU 10.244.1.4
+add KUBE-DST-BPWBXNPMXRZJ2OKU 10.244.2.2
+create KUBE-SRC-2XZ3XLLBEFGDZRA3 hash:ip family inet
+flush KUBE-SRC-2XZ3XLLBEFGDZRA3
+add KUBE-SRC-2XZ3XLLBEFGDZRA3 10.244.1.3
+create KUBE-DST-KPGMZZA6MD3B67P4 hash:ip family inet
+flush KUBE-DST-KPGMZZA6MD3B67P4
+add KUBE-DST-KPGMZZA6MD3B67P4 10.244.1.4
+add KUBE-DST-KPGMZZA6MD3B67P4 10.244.2.2
+create KUBE-DST-6G5ZH7ELCC2ACPLO hash:ip family inet
+flush KUBE-DST-6G5ZH7ELCC2ACPLO
+add KUBE-DST-6G5ZH7ELCC2ACPLO 10.244.1.5
 EOF
 nsenter --net=/run/netns/k8s-netpol-deny-node2 iptables-restore --noflush <<'EOF'
 *filter
@@ -351,17 +351,17 @@ nsenter --net=/run/netns/k8s-netpol-deny-node2 iptables-restore --noflush <<'EOF
 :KUBE-FORWARD - [0:0]
 :KUBE-NWPLCY-COMMON - [0:0]
 :KUBE-NWPLCY-DEFAULT - [0:0]
-:KUBE-NWPLCY-GPA4O6B54PNOTXFP - [0:0]
-:KUBE-NWPLCY-5RDRRI3LR6OHZ63C - [0:0]
-:KUBE-NWPLCY-2Q53E2APKQU4ZVED - [0:0]
+:KUBE-NWPLCY-GEIL3ZUAYY5ZTESM - [0:0]
+:KUBE-NWPLCY-BPWBXNPMXRZJ2OKU - [0:0]
+:KUBE-NWPLCY-DNRKCKNL4O2RQ64Y - [0:0]
 :KUBE-ROUTER-FORWARD - [0:0]
 :KUBE-ROUTER-OUTPUT - [0:0]
 :KUBE-ROUTER-INPUT - [0:0]
-:KUBE-POD-FW-3UB43EAKFSLG2YNE - [0:0]
+:KUBE-POD-FW-4DZ5QZOKACXSXUOY - [0:0]
 :KUBE-EXTERNAL-SERVICES - [0:0]
 :KUBE-PROXY-FIREWALL - [0:0]
-:KUBE-NWPLCY-OHSWWHE4RKIDHHPL - [0:0]
-:KUBE-NWPLCY-5NIETLN45F4W6EAL - [0:0]
+:KUBE-NWPLCY-66RRPZGPFTZONBCM - [0:0]
+:KUBE-NWPLCY-CODY2HNXOXP462NW - [0:0]
 -A KUBE-SERVICES -d 10.96.0.1/32 -p tcp -m tcp --dport 443 -m comment --comment "default/kubernetes:https has no endpoints" -j REJECT --reject-with icmp-port-unreachable
 -A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP
 -A KUBE-FORWARD -m mark --mark 0x4000/0x4000 -m comment --comment "kubernetes forwarding rules" -j ACCEPT
@@ -369,32 +369,32 @@ nsenter --net=/run/netns/k8s-netpol-deny-node2 iptables-restore --noflush <<'EOF
 -A KUBE-NWPLCY-COMMON -m conntrack --ctstate INVALID -m comment --comment "rule to drop invalid state for pod" -j DROP
 -A KUBE-NWPLCY-COMMON -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "rule for stateful firewall for pod" -j ACCEPT
 -A KUBE-NWPLCY-DEFAULT -m comment --comment "rule to mark traffic matching a network policy" -j MARK --set-xmark 0x10000/0x10000
--A KUBE-NWPLCY-GPA4O6B54PNOTXFP -m set --match-set KUBE-DST-7CPOVRSYVVQ4IINX src -m set --match-set KUBE-DST-U4LBO5NRRXPQOAGS dst -p udp -m udp --dport 53 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: allow-dns namespace default" -j MARK --set-xmark 0x10000/0x10000
--A KUBE-NWPLCY-GPA4O6B54PNOTXFP -m set --match-set KUBE-DST-7CPOVRSYVVQ4IINX src -m set --match-set KUBE-DST-U4LBO5NRRXPQOAGS dst -p udp -m udp --dport 53 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: allow-dns namespace default" -j RETURN
--A KUBE-NWPLCY-GPA4O6B54PNOTXFP -m set --match-set KUBE-DST-7CPOVRSYVVQ4IINX src -m set --match-set KUBE-DST-U4LBO5NRRXPQOAGS dst -p tcp -m tcp --dport 53 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: allow-dns namespace default" -j MARK --set-xmark 0x10000/0x10000
--A KUBE-NWPLCY-GPA4O6B54PNOTXFP -m set --match-set KUBE-DST-7CPOVRSYVVQ4IINX src -m set --match-set KUBE-DST-U4LBO5NRRXPQOAGS dst -p tcp -m tcp --dport 53 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: allow-dns namespace default" -j RETURN
--A KUBE-NWPLCY-5RDRRI3LR6OHZ63C -m set --match-set KUBE-DST-5RDRRI3LR6OHZ63C dst -m set --match-set KUBE-SRC-ASWL5LWYSU4ROFQJ src -d 10.244.1.4/32 -p tcp -m tcp --dport 8080 -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: frontend-to-backend namespace default" -j MARK --set-xmark 0x10000/0x10000
--A KUBE-NWPLCY-5RDRRI3LR6OHZ63C -m set --match-set KUBE-DST-5RDRRI3LR6OHZ63C dst -m set --match-set KUBE-SRC-ASWL5LWYSU4ROFQJ src -d 10.244.1.4/32 -p tcp -m tcp --dport 8080 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: frontend-to-backend namespace default" -j RETURN
--A KUBE-NWPLCY-5RDRRI3LR6OHZ63C -m set --match-set KUBE-DST-5RDRRI3LR6OHZ63C dst -m set --match-set KUBE-SRC-ASWL5LWYSU4ROFQJ src -d 10.244.2.2/32 -p tcp -m tcp --dport 8080 -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: frontend-to-backend namespace default" -j MARK --set-xmark 0x10000/0x10000
--A KUBE-NWPLCY-5RDRRI3LR6OHZ63C -m set --match-set KUBE-DST-5RDRRI3LR6OHZ63C dst -m set --match-set KUBE-SRC-ASWL5LWYSU4ROFQJ src -d 10.244.2.2/32 -p tcp -m tcp --dport 8080 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: frontend-to-backend namespace default" -j RETURN
--A KUBE-NWPLCY-2Q53E2APKQU4ZVED -m set --match-set KUBE-DST-E2XCJZDHXDS723QX src -m set --match-set KUBE-DST-MBG55VLKM7YS3I3T dst -p tcp -m tcp --dport 5432 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: backend-egress namespace default" -j MARK --set-xmark 0x10000/0x10000
--A KUBE-NWPLCY-2Q53E2APKQU4ZVED -m set --match-set KUBE-DST-E2XCJZDHXDS723QX src -m set --match-set KUBE-DST-MBG55VLKM7YS3I3T dst -p tcp -m tcp --dport 5432 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: backend-egress namespace default" -j RETURN
--A KUBE-ROUTER-FORWARD -d 10.244.2.2/32 -m comment --comment "rule to jump traffic destined to POD name:backend-1 namespace: default to chain KUBE-POD-FW-3UB43EAKFSLG2YNE" -j KUBE-POD-FW-3UB43EAKFSLG2YNE
--A KUBE-ROUTER-FORWARD -m physdev --physdev-is-bridged -d 10.244.2.2/32 -m comment --comment "rule to jump traffic destined to POD name:backend-1 namespace: default to chain KUBE-POD-FW-3UB43EAKFSLG2YNE" -j KUBE-POD-FW-3UB43EAKFSLG2YNE
--A KUBE-ROUTER-FORWARD -s 10.244.2.2/32 -m comment --comment "rule to jump traffic from POD name:backend-1 namespace: default to chain KUBE-POD-FW-3UB43EAKFSLG2YNE" -j KUBE-POD-FW-3UB43EAKFSLG2YNE
--A KUBE-ROUTER-FORWARD -m physdev --physdev-is-bridged -s 10.244.2.2/32 -m comment --comment "rule to jump traffic from POD name:backend-1 namespace: default to chain KUBE-POD-FW-3UB43EAKFSLG2YNE" -j KUBE-POD-FW-3UB43EAKFSLG2YNE
--A KUBE-ROUTER-OUTPUT -d 10.244.2.2/32 -m comment --comment "rule to jump traffic destined to POD name:backend-1 namespace: default to chain KUBE-POD-FW-3UB43EAKFSLG2YNE" -j KUBE-POD-FW-3UB43EAKFSLG2YNE
--A KUBE-ROUTER-INPUT -s 10.244.2.2/32 -m comment --comment "rule to jump traffic from POD name:backend-1 namespace: default to chain KUBE-POD-FW-3UB43EAKFSLG2YNE" -j KUBE-POD-FW-3UB43EAKFSLG2YNE
--A KUBE-POD-FW-3UB43EAKFSLG2YNE -m comment --comment "rule to run common rules for pod" -j KUBE-NWPLCY-COMMON
--A KUBE-POD-FW-3UB43EAKFSLG2YNE -m addrtype --src-type LOCAL -d 10.244.2.2/32 -m comment --comment "rule to permit the traffic to pods when source is the pod's local node" -j ACCEPT
--A KUBE-POD-FW-3UB43EAKFSLG2YNE -d 10.244.2.2/32 -m comment --comment "run through nw policy default-deny-all" -j KUBE-NWPLCY-OHSWWHE4RKIDHHPL
--A KUBE-POD-FW-3UB43EAKFSLG2YNE -s 10.244.2.2/32 -m comment --comment "run through nw policy default-deny-all (egress)" -j KUBE-NWPLCY-5NIETLN45F4W6EAL
--A KUBE-POD-FW-3UB43EAKFSLG2YNE -s 10.244.2.2/32 -m comment --comment "run through nw policy allow-dns (egress)" -j KUBE-NWPLCY-GPA4O6B54PNOTXFP
--A KUBE-POD-FW-3UB43EAKFSLG2YNE -d 10.244.2.2/32 -m comment --comment "run through nw policy frontend-to-backend" -j KUBE-NWPLCY-5RDRRI3LR6OHZ63C
--A KUBE-POD-FW-3UB43EAKFSLG2YNE -s 10.244.2.2/32 -m comment --comment "run through nw policy backend-egress (egress)" -j KUBE-NWPLCY-2Q53E2APKQU4ZVED
--A KUBE-POD-FW-3UB43EAKFSLG2YNE -m mark ! --mark 0x10000/0x10000 -m comment --comment "rule to REJECT traffic destined for POD name:backend-1 namespace: default" -j REJECT --reject-with icmp-port-unreachable
--A KUBE-POD-FW-3UB43EAKFSLG2YNE -m comment --comment "reset mark to let traffic pass through rest of the chains" -j MARK --set-xmark 0x0/0x10000
--A KUBE-POD-FW-3UB43EAKFSLG2YNE -m comment --comment "set mark to ACCEPT traffic that comply to network policies" -j MARK --set-xmark 0x20000/0x20000
+-A KUBE-NWPLCY-GEIL3ZUAYY5ZTESM -m set --match-set KUBE-DST-XKIUHOJST4U75ELI src -m set --match-set KUBE-DST-IVB5ZNIG76I6R3D6 dst -p udp -m udp --dport 53 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: allow-dns namespace default" -j MARK --set-xmark 0x10000/0x10000
+-A KUBE-NWPLCY-GEIL3ZUAYY5ZTESM -m set --match-set KUBE-DST-XKIUHOJST4U75ELI src -m set --match-set KUBE-DST-IVB5ZNIG76I6R3D6 dst -p udp -m udp --dport 53 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: allow-dns namespace default" -j RETURN
+-A KUBE-NWPLCY-GEIL3ZUAYY5ZTESM -m set --match-set KUBE-DST-XKIUHOJST4U75ELI src -m set --match-set KUBE-DST-IVB5ZNIG76I6R3D6 dst -p tcp -m tcp --dport 53 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: allow-dns namespace default" -j MARK --set-xmark 0x10000/0x10000
+-A KUBE-NWPLCY-GEIL3ZUAYY5ZTESM -m set --match-set KUBE-DST-XKIUHOJST4U75ELI src -m set --match-set KUBE-DST-IVB5ZNIG76I6R3D6 dst -p tcp -m tcp --dport 53 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: allow-dns namespace default" -j RETURN
+-A KUBE-NWPLCY-BPWBXNPMXRZJ2OKU -m set --match-set KUBE-DST-BPWBXNPMXRZJ2OKU dst -m set --match-set KUBE-SRC-2XZ3XLLBEFGDZRA3 src -d 10.244.1.4/32 -p tcp -m tcp --dport 8080 -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: frontend-to-backend namespace default" -j MARK --set-xmark 0x10000/0x10000
+-A KUBE-NWPLCY-BPWBXNPMXRZJ2OKU -m set --match-set KUBE-DST-BPWBXNPMXRZJ2OKU dst -m set --match-set KUBE-SRC-2XZ3XLLBEFGDZRA3 src -d 10.244.1.4/32 -p tcp -m tcp --dport 8080 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: frontend-to-backend namespace default" -j RETURN
+-A KUBE-NWPLCY-BPWBXNPMXRZJ2OKU -m set --match-set KUBE-DST-BPWBXNPMXRZJ2OKU dst -m set --match-set KUBE-SRC-2XZ3XLLBEFGDZRA3 src -d 10.244.2.2/32 -p tcp -m tcp --dport 8080 -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: frontend-to-backend namespace default" -j MARK --set-xmark 0x10000/0x10000
+-A KUBE-NWPLCY-BPWBXNPMXRZJ2OKU -m set --match-set KUBE-DST-BPWBXNPMXRZJ2OKU dst -m set --match-set KUBE-SRC-2XZ3XLLBEFGDZRA3 src -d 10.244.2.2/32 -p tcp -m tcp --dport 8080 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: frontend-to-backend namespace default" -j RETURN
+-A KUBE-NWPLCY-DNRKCKNL4O2RQ64Y -m set --match-set KUBE-DST-KPGMZZA6MD3B67P4 src -m set --match-set KUBE-DST-6G5ZH7ELCC2ACPLO dst -p tcp -m tcp --dport 5432 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: backend-egress namespace default" -j MARK --set-xmark 0x10000/0x10000
+-A KUBE-NWPLCY-DNRKCKNL4O2RQ64Y -m set --match-set KUBE-DST-KPGMZZA6MD3B67P4 src -m set --match-set KUBE-DST-6G5ZH7ELCC2ACPLO dst -p tcp -m tcp --dport 5432 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: backend-egress namespace default" -j RETURN
+-A KUBE-ROUTER-FORWARD -d 10.244.2.2/32 -m comment --comment "rule to jump traffic destined to POD name:backend-1 namespace: default to chain KUBE-POD-FW-4DZ5QZOKACXSXUOY" -j KUBE-POD-FW-4DZ5QZOKACXSXUOY
+-A KUBE-ROUTER-FORWARD -m physdev --physdev-is-bridged -d 10.244.2.2/32 -m comment --comment "rule to jump traffic destined to POD name:backend-1 namespace: default to chain KUBE-POD-FW-4DZ5QZOKACXSXUOY" -j KUBE-POD-FW-4DZ5QZOKACXSXUOY
+-A KUBE-ROUTER-FORWARD -s 10.244.2.2/32 -m comment --comment "rule to jump traffic from POD name:backend-1 namespace: default to chain KUBE-POD-FW-4DZ5QZOKACXSXUOY" -j KUBE-POD-FW-4DZ5QZOKACXSXUOY
+-A KUBE-ROUTER-FORWARD -m physdev --physdev-is-bridged -s 10.244.2.2/32 -m comment --comment "rule to jump traffic from POD name:backend-1 namespace: default to chain KUBE-POD-FW-4DZ5QZOKACXSXUOY" -j KUBE-POD-FW-4DZ5QZOKACXSXUOY
+-A KUBE-ROUTER-OUTPUT -d 10.244.2.2/32 -m comment --comment "rule to jump traffic destined to POD name:backend-1 namespace: default to chain KUBE-POD-FW-4DZ5QZOKACXSXUOY" -j KUBE-POD-FW-4DZ5QZOKACXSXUOY
+-A KUBE-ROUTER-INPUT -s 10.244.2.2/32 -m comment --comment "rule to jump traffic from POD name:backend-1 namespace: default to chain KUBE-POD-FW-4DZ5QZOKACXSXUOY" -j KUBE-POD-FW-4DZ5QZOKACXSXUOY
+-A KUBE-POD-FW-4DZ5QZOKACXSXUOY -m comment --comment "rule to run common rules for pod" -j KUBE-NWPLCY-COMMON
+-A KUBE-POD-FW-4DZ5QZOKACXSXUOY -m addrtype --src-type LOCAL -d 10.244.2.2/32 -m comment --comment "rule to permit the traffic to pods when source is the pod's local node" -j ACCEPT
+-A KUBE-POD-FW-4DZ5QZOKACXSXUOY -d 10.244.2.2/32 -m comment --comment "run through nw policy default-deny-all" -j KUBE-NWPLCY-66RRPZGPFTZONBCM
+-A KUBE-POD-FW-4DZ5QZOKACXSXUOY -s 10.244.2.2/32 -m comment --comment "run through nw policy default-deny-all (egress)" -j KUBE-NWPLCY-CODY2HNXOXP462NW
+-A KUBE-POD-FW-4DZ5QZOKACXSXUOY -s 10.244.2.2/32 -m comment --comment "run through nw policy allow-dns (egress)" -j KUBE-NWPLCY-GEIL3ZUAYY5ZTESM
+-A KUBE-POD-FW-4DZ5QZOKACXSXUOY -d 10.244.2.2/32 -m comment --comment "run through nw policy frontend-to-backend" -j KUBE-NWPLCY-BPWBXNPMXRZJ2OKU
+-A KUBE-POD-FW-4DZ5QZOKACXSXUOY -s 10.244.2.2/32 -m comment --comment "run through nw policy backend-egress (egress)" -j KUBE-NWPLCY-DNRKCKNL4O2RQ64Y
+-A KUBE-POD-FW-4DZ5QZOKACXSXUOY -m mark ! --mark 0x10000/0x10000 -m comment --comment "rule to REJECT traffic destined for POD name:backend-1 namespace: default" -j REJECT --reject-with icmp-port-unreachable
+-A KUBE-POD-FW-4DZ5QZOKACXSXUOY -m comment --comment "reset mark to let traffic pass through rest of the chains" -j MARK --set-xmark 0x0/0x10000
+-A KUBE-POD-FW-4DZ5QZOKACXSXUOY -m comment --comment "set mark to ACCEPT traffic that comply to network policies" -j MARK --set-xmark 0x20000/0x20000
 -A KUBE-ROUTER-INPUT -m mark --mark 0x20000/0x20000 -m comment --comment "rule to explicitly ACCEPT traffic that comply to network policies" -j ACCEPT
 -A KUBE-ROUTER-FORWARD -m mark --mark 0x20000/0x20000 -m comment --comment "rule to explicitly ACCEPT traffic that comply to network policies" -j ACCEPT
 -A KUBE-ROUTER-OUTPUT -m mark --mark 0x20000/0x20000 -m comment --comment "rule to explicitly ACCEPT traffic that comply to network policies" -j ACCEPT

@@ -98,34 +98,34 @@ route replace default via 192.168.56.1 dev eth0
 EOF
 nsenter --net=/run/netns/k8s-ne-fyzh7-node1 sysctl -q -w net.bridge.bridge-nf-call-iptables=1 net.ipv4.icmp_ratemask=0
 nsenter --net=/run/netns/k8s-ne-fyzh7-node1 ipset restore -exist <<'EOF'
-create KUBE-DST-VI74T5JTLDERXRQJ hash:ip family inet
-flush KUBE-DST-VI74T5JTLDERXRQJ
-add KUBE-DST-VI74T5JTLDERXRQJ 10.244.1.3
-add KUBE-DST-VI74T5JTLDERXRQJ 10.244.2.2
-create KUBE-DST-2WURESFX75WYJJPF hash:ip family inet
-flush KUBE-DST-2WURESFX75WYJJPF
-add KUBE-DST-2WURESFX75WYJJPF 10.244.1.3
-add KUBE-DST-2WURESFX75WYJJPF 10.244.2.2
-create KUBE-SRC-5S2T4UOP5CNYJNY6 hash:ip family inet
-flush KUBE-SRC-5S2T4UOP5CNYJNY6
-add KUBE-SRC-5S2T4UOP5CNYJNY6 10.244.1.3
-add KUBE-SRC-5S2T4UOP5CNYJNY6 10.244.2.2
-create KUBE-DST-ABACM4FJJ2EAAURJ hash:ip family inet
-flush KUBE-DST-ABACM4FJJ2EAAURJ
-add KUBE-DST-ABACM4FJJ2EAAURJ 10.244.1.3
-add KUBE-DST-ABACM4FJJ2EAAURJ 10.244.2.2
-create KUBE-SRC-E62YJKUL3D2ALVZI hash:ip family inet
-flush KUBE-SRC-E62YJKUL3D2ALVZI
-add KUBE-SRC-E62YJKUL3D2ALVZI 10.244.1.4
-create KUBE-DST-6IGLJQAMH442I3IP hash:ip family inet
-flush KUBE-DST-6IGLJQAMH442I3IP
-add KUBE-DST-6IGLJQAMH442I3IP 10.244.1.3
-add KUBE-DST-6IGLJQAMH442I3IP 10.244.2.2
-create KUBE-DST-JHTNZWNSOLE3CPMR hash:net family inet
-flush KUBE-DST-JHTNZWNSOLE3CPMR
-add KUBE-DST-JHTNZWNSOLE3CPMR 0.0.0.0/1
-add KUBE-DST-JHTNZWNSOLE3CPMR 128.0.0.0/1
-add KUBE-DST-JHTNZWNSOLE3CPMR 169.254.169.254/32 nomatch
+create KUBE-DST-LFX6KVQXEFT4CNOO hash:ip family inet
+flush KUBE-DST-LFX6KVQXEFT4CNOO
+add KUBE-DST-LFX6KVQXEFT4CNOO 10.244.1.3
+add KUBE-DST-LFX6KVQXEFT4CNOO 10.244.2.2
+create KUBE-DST-XPGTQP6KHATK2LPP hash:ip family inet
+flush KUBE-DST-XPGTQP6KHATK2LPP
+add KUBE-DST-XPGTQP6KHATK2LPP 10.244.1.3
+add KUBE-DST-XPGTQP6KHATK2LPP 10.244.2.2
+create KUBE-SRC-H5WGG4MWNEA7EL2L hash:ip family inet
+flush KUBE-SRC-H5WGG4MWNEA7EL2L
+add KUBE-SRC-H5WGG4MWNEA7EL2L 10.244.1.3
+add KUBE-SRC-H5WGG4MWNEA7EL2L 10.244.2.2
+create KUBE-DST-54HYOE5A5LZYHKBG hash:ip family inet
+flush KUBE-DST-54HYOE5A5LZYHKBG
+add KUBE-DST-54HYOE5A5LZYHKBG 10.244.1.3
+add KUBE-DST-54HYOE5A5LZYHKBG 10.244.2.2
+create KUBE-SRC-ILC6XNBIZGU6ANVY hash:ip family inet
+flush KUBE-SRC-ILC6XNBIZGU6ANVY
+add KUBE-SRC-ILC6XNBIZGU6ANVY 10.244.1.4
+create KUBE-DST-UZ6F5G2RR4DHO6Z7 hash:ip family inet
+flush KUBE-DST-UZ6F5G2RR4DHO6Z7
+add KUBE-DST-UZ6F5G2RR4DHO6Z7 10.244.1.3
+add KUBE-DST-UZ6F5G2RR4DHO6Z7 10.244.2.2
+create KUBE-DST-IAH3DDJJWW6DKBUU hash:net family inet
+flush KUBE-DST-IAH3DDJJWW6DKBUU
+add KUBE-DST-IAH3DDJJWW6DKBUU 0.0.0.0/1
+add KUBE-DST-IAH3DDJJWW6DKBUU 128.0.0.0/1
+add KUBE-DST-IAH3DDJJWW6DKBUU 169.254.169.254/32 nomatch
 EOF
 nsenter --net=/run/netns/k8s-ne-fyzh7-node1 iptables-restore --noflush <<'EOF'
 *filter
@@ -133,16 +133,16 @@ nsenter --net=/run/netns/k8s-ne-fyzh7-node1 iptables-restore --noflush <<'EOF'
 :KUBE-FORWARD - [0:0]
 :KUBE-NWPLCY-COMMON - [0:0]
 :KUBE-NWPLCY-DEFAULT - [0:0]
-:KUBE-NWPLCY-2WURESFX75WYJJPF - [0:0]
-:KUBE-NWPLCY-ABACM4FJJ2EAAURJ - [0:0]
-:KUBE-NWPLCY-MYIGQ5GYWVBRCDYD - [0:0]
+:KUBE-NWPLCY-XPGTQP6KHATK2LPP - [0:0]
+:KUBE-NWPLCY-54HYOE5A5LZYHKBG - [0:0]
+:KUBE-NWPLCY-SGRNAUSNTPUWQRHO - [0:0]
 :KUBE-ROUTER-FORWARD - [0:0]
 :KUBE-ROUTER-OUTPUT - [0:0]
 :KUBE-ROUTER-INPUT - [0:0]
-:KUBE-POD-FW-WGCB6KNUESFZN6BJ - [0:0]
+:KUBE-POD-FW-S43VMRVR32Z5FVOE - [0:0]
 :KUBE-EXTERNAL-SERVICES - [0:0]
 :KUBE-PROXY-FIREWALL - [0:0]
-:KUBE-NWPLCY-VI74T5JTLDERXRQJ - [0:0]
+:KUBE-NWPLCY-LFX6KVQXEFT4CNOO - [0:0]
 -A KUBE-SERVICES -d 10.96.0.1/32 -p tcp -m tcp --dport 443 -m comment --comment "default/kubernetes:https has no endpoints" -j REJECT --reject-with icmp-port-unreachable
 -A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP
 -A KUBE-FORWARD -m mark --mark 0x4000/0x4000 -m comment --comment "kubernetes forwarding rules" -j ACCEPT
@@ -150,27 +150,27 @@ nsenter --net=/run/netns/k8s-ne-fyzh7-node1 iptables-restore --noflush <<'EOF'
 -A KUBE-NWPLCY-COMMON -m conntrack --ctstate INVALID -m comment --comment "rule to drop invalid state for pod" -j DROP
 -A KUBE-NWPLCY-COMMON -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "rule for stateful firewall for pod" -j ACCEPT
 -A KUBE-NWPLCY-DEFAULT -m comment --comment "rule to mark traffic matching a network policy" -j MARK --set-xmark 0x10000/0x10000
--A KUBE-NWPLCY-2WURESFX75WYJJPF -m set --match-set KUBE-DST-2WURESFX75WYJJPF dst -m set --match-set KUBE-SRC-5S2T4UOP5CNYJNY6 src -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: allow-same-namespace namespace shop" -j MARK --set-xmark 0x10000/0x10000
--A KUBE-NWPLCY-2WURESFX75WYJJPF -m set --match-set KUBE-DST-2WURESFX75WYJJPF dst -m set --match-set KUBE-SRC-5S2T4UOP5CNYJNY6 src -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: allow-same-namespace namespace shop" -j RETURN
--A KUBE-NWPLCY-ABACM4FJJ2EAAURJ -m set --match-set KUBE-DST-ABACM4FJJ2EAAURJ dst -m set --match-set KUBE-SRC-E62YJKUL3D2ALVZI src -p tcp -m tcp --dport 80 -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: allow-ops namespace shop" -j MARK --set-xmark 0x10000/0x10000
--A KUBE-NWPLCY-ABACM4FJJ2EAAURJ -m set --match-set KUBE-DST-ABACM4FJJ2EAAURJ dst -m set --match-set KUBE-SRC-E62YJKUL3D2ALVZI src -p tcp -m tcp --dport 80 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: allow-ops namespace shop" -j RETURN
--A KUBE-NWPLCY-MYIGQ5GYWVBRCDYD -m set --match-set KUBE-DST-6IGLJQAMH442I3IP src -m set --match-set KUBE-DST-JHTNZWNSOLE3CPMR dst -m comment --comment "rule to ACCEPT egress traffic selected by policy name: block-metadata namespace shop" -j MARK --set-xmark 0x10000/0x10000
--A KUBE-NWPLCY-MYIGQ5GYWVBRCDYD -m set --match-set KUBE-DST-6IGLJQAMH442I3IP src -m set --match-set KUBE-DST-JHTNZWNSOLE3CPMR dst -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: block-metadata namespace shop" -j RETURN
--A KUBE-ROUTER-FORWARD -d 10.244.1.3/32 -m comment --comment "rule to jump traffic destined to POD name:web namespace: shop to chain KUBE-POD-FW-WGCB6KNUESFZN6BJ" -j KUBE-POD-FW-WGCB6KNUESFZN6BJ
--A KUBE-ROUTER-FORWARD -m physdev --physdev-is-bridged -d 10.244.1.3/32 -m comment --comment "rule to jump traffic destined to POD name:web namespace: shop to chain KUBE-POD-FW-WGCB6KNUESFZN6BJ" -j KUBE-POD-FW-WGCB6KNUESFZN6BJ
--A KUBE-ROUTER-FORWARD -s 10.244.1.3/32 -m comment --comment "rule to jump traffic from POD name:web namespace: shop to chain KUBE-POD-FW-WGCB6KNUESFZN6BJ" -j KUBE-POD-FW-WGCB6KNUESFZN6BJ
--A KUBE-ROUTER-FORWARD -m physdev --physdev-is-bridged -s 10.244.1.3/32 -m comment --comment "rule to jump traffic from POD name:web namespace: shop to chain KUBE-POD-FW-WGCB6KNUESFZN6BJ" -j KUBE-POD-FW-WGCB6KNUESFZN6BJ
--A KUBE-ROUTER-OUTPUT -d 10.244.1.3/32 -m comment --comment "rule to jump traffic destined to POD name:web namespace: shop to chain KUBE-POD-FW-WGCB6KNUESFZN6BJ" -j KUBE-POD-FW-WGCB6KNUESFZN6BJ
--A KUBE-ROUTER-INPUT -s 10.244.1.3/32 -m comment --comment "rule to jump traffic from POD name:web namespace: shop to chain KUBE-POD-FW-WGCB6KNUESFZN6BJ" -j KUBE-POD-FW-WGCB6KNUESFZN6BJ
--A KUBE-POD-FW-WGCB6KNUESFZN6BJ -m comment --comment "rule to run common rules for pod" -j KUBE-NWPLCY-COMMON
--A KUBE-POD-FW-WGCB6KNUESFZN6BJ -m addrtype --src-type LOCAL -d 10.244.1.3/32 -m comment --comment "rule to permit the traffic to pods when source is the pod's local node" -j ACCEPT
--A KUBE-POD-FW-WGCB6KNUESFZN6BJ -d 10.244.1.3/32 -m comment --comment "run through nw policy default-deny-ingress" -j KUBE-NWPLCY-VI74T5JTLDERXRQJ
--A KUBE-POD-FW-WGCB6KNUESFZN6BJ -d 10.244.1.3/32 -m comment --comment "run through nw policy allow-same-namespace" -j KUBE-NWPLCY-2WURESFX75WYJJPF
--A KUBE-POD-FW-WGCB6KNUESFZN6BJ -d 10.244.1.3/32 -m comment --comment "run through nw policy allow-ops" -j KUBE-NWPLCY-ABACM4FJJ2EAAURJ
--A KUBE-POD-FW-WGCB6KNUESFZN6BJ -s 10.244.1.3/32 -m comment --comment "run through nw policy block-metadata (egress)" -j KUBE-NWPLCY-MYIGQ5GYWVBRCDYD
--A KUBE-POD-FW-WGCB6KNUESFZN6BJ -m mark ! --mark 0x10000/0x10000 -m comment --comment "rule to REJECT traffic destined for POD name:web namespace: shop" -j REJECT --reject-with icmp-port-unreachable
--A KUBE-POD-FW-WGCB6KNUESFZN6BJ -m comment --comment "reset mark to let traffic pass through rest of the chains" -j MARK --set-xmark 0x0/0x10000
--A KUBE-POD-FW-WGCB6KNUESFZN6BJ -m comment --comment "set mark to ACCEPT traffic that comply to network policies" -j MARK --set-xmark 0x20000/0x20000
+-A KUBE-NWPLCY-XPGTQP6KHATK2LPP -m set --match-set KUBE-DST-XPGTQP6KHATK2LPP dst -m set --match-set KUBE-SRC-H5WGG4MWNEA7EL2L src -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: allow-same-namespace namespace shop" -j MARK --set-xmark 0x10000/0x10000
+-A KUBE-NWPLCY-XPGTQP6KHATK2LPP -m set --match-set KUBE-DST-XPGTQP6KHATK2LPP dst -m set --match-set KUBE-SRC-H5WGG4MWNEA7EL2L src -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: allow-same-namespace namespace shop" -j RETURN
+-A KUBE-NWPLCY-54HYOE5A5LZYHKBG -m set --match-set KUBE-DST-54HYOE5A5LZYHKBG dst -m set --match-set KUBE-SRC-ILC6XNBIZGU6ANVY src -p tcp -m tcp --dport 80 -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: allow-ops namespace shop" -j MARK --set-xmark 0x10000/0x10000
+-A KUBE-NWPLCY-54HYOE5A5LZYHKBG -m set --match-set KUBE-DST-54HYOE5A5LZYHKBG dst -m set --match-set KUBE-SRC-ILC6XNBIZGU6ANVY src -p tcp -m tcp --dport 80 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: allow-ops namespace shop" -j RETURN
+-A KUBE-NWPLCY-SGRNAUSNTPUWQRHO -m set --match-set KUBE-DST-UZ6F5G2RR4DHO6Z7 src -m set --match-set KUBE-DST-IAH3DDJJWW6DKBUU dst -m comment --comment "rule to ACCEPT egress traffic selected by policy name: block-metadata namespace shop" -j MARK --set-xmark 0x10000/0x10000
+-A KUBE-NWPLCY-SGRNAUSNTPUWQRHO -m set --match-set KUBE-DST-UZ6F5G2RR4DHO6Z7 src -m set --match-set KUBE-DST-IAH3DDJJWW6DKBUU dst -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: block-metadata namespace shop" -j RETURN
+-A KUBE-ROUTER-FORWARD -d 10.244.1.3/32 -m comment --comment "rule to jump traffic destined to POD name:web namespace: shop to chain KUBE-POD-FW-S43VMRVR32Z5FVOE" -j KUBE-POD-FW-S43VMRVR32Z5FVOE
+-A KUBE-ROUTER-FORWARD -m physdev --physdev-is-bridged -d 10.244.1.3/32 -m comment --comment "rule to jump traffic destined to POD name:web namespace: shop to chain KUBE-POD-FW-S43VMRVR32Z5FVOE" -j KUBE-POD-FW-S43VMRVR32Z5FVOE
+-A KUBE-ROUTER-FORWARD -s 10.244.1.3/32 -m comment --comment "rule to jump traffic from POD name:web namespace: shop to chain KUBE-POD-FW-S43VMRVR32Z5FVOE" -j KUBE-POD-FW-S43VMRVR32Z5FVOE
+-A KUBE-ROUTER-FORWARD -m physdev --physdev-is-bridged -s 10.244.1.3/32 -m comment --comment "rule to jump traffic from POD name:web namespace: shop to chain KUBE-POD-FW-S43VMRVR32Z5FVOE" -j KUBE-POD-FW-S43VMRVR32Z5FVOE
+-A KUBE-ROUTER-OUTPUT -d 10.244.1.3/32 -m comment --comment "rule to jump traffic destined to POD name:web namespace: shop to chain KUBE-POD-FW-S43VMRVR32Z5FVOE" -j KUBE-POD-FW-S43VMRVR32Z5FVOE
+-A KUBE-ROUTER-INPUT -s 10.244.1.3/32 -m comment --comment "rule to jump traffic from POD name:web namespace: shop to chain KUBE-POD-FW-S43VMRVR32Z5FVOE" -j KUBE-POD-FW-S43VMRVR32Z5FVOE
+-A KUBE-POD-FW-S43VMRVR32Z5FVOE -m comment --comment "rule to run common rules for pod" -j KUBE-NWPLCY-COMMON
+-A KUBE-POD-FW-S43VMRVR32Z5FVOE -m addrtype --src-type LOCAL -d 10.244.1.3/32 -m comment --comment "rule to permit the traffic to pods when source is the pod's local node" -j ACCEPT
+-A KUBE-POD-FW-S43VMRVR32Z5FVOE -d 10.244.1.3/32 -m comment --comment "run through nw policy default-deny-ingress" -j KUBE-NWPLCY-LFX6KVQXEFT4CNOO
+-A KUBE-POD-FW-S43VMRVR32Z5FVOE -d 10.244.1.3/32 -m comment --comment "run through nw policy allow-same-namespace" -j KUBE-NWPLCY-XPGTQP6KHATK2LPP
+-A KUBE-POD-FW-S43VMRVR32Z5FVOE -d 10.244.1.3/32 -m comment --comment "run through nw policy allow-ops" -j KUBE-NWPLCY-54HYOE5A5LZYHKBG
+-A KUBE-POD-FW-S43VMRVR32Z5FVOE -s 10.244.1.3/32 -m comment --comment "run through nw policy block-metadata (egress)" -j KUBE-NWPLCY-SGRNAUSNTPUWQRHO
+-A KUBE-POD-FW-S43VMRVR32Z5FVOE -m mark ! --mark 0x10000/0x10000 -m comment --comment "rule to REJECT traffic destined for POD name:web namespace: shop" -j REJECT --reject-with icmp-port-unreachable
+-A KUBE-POD-FW-S43VMRVR32Z5FVOE -m comment --comment "reset mark to let traffic pass through rest of the chains" -j MARK --set-xmark 0x0/0x10000
+-A KUBE-POD-FW-S43VMRVR32Z5FVOE -m comment --comment "set mark to ACCEPT traffic that comply to network policies" -j MARK --set-xmark 0x20000/0x20000
 -A KUBE-ROUTER-INPUT -m mark --mark 0x20000/0x20000 -m comment --comment "rule to explicitly ACCEPT traffic that comply to network policies" -j ACCEPT
 -A KUBE-ROUTER-FORWARD -m mark --mark 0x20000/0x20000 -m comment --comment "rule to explicitly ACCEPT traffic that comply to network policies" -j ACCEPT
 -A KUBE-ROUTER-OUTPUT -m mark --mark 0x20000/0x20000 -m comment --comment "rule to explicitly ACCEPT traffic that comply to network policies" -j ACCEPT
@@ -253,34 +253,34 @@ route replace default via 192.168.56.1 dev eth0
 EOF
 nsenter --net=/run/netns/k8s-ne-fyzh7-node2 sysctl -q -w net.bridge.bridge-nf-call-iptables=1 net.ipv4.icmp_ratemask=0
 nsenter --net=/run/netns/k8s-ne-fyzh7-node2 ipset restore -exist <<'EOF'
-create KUBE-DST-VI74T5JTLDERXRQJ hash:ip family inet
-flush KUBE-DST-VI74T5JTLDERXRQJ
-add KUBE-DST-VI74T5JTLDERXRQJ 10.244.1.3
-add KUBE-DST-VI74T5JTLDERXRQJ 10.244.2.2
-create KUBE-DST-2WURESFX75WYJJPF hash:ip family inet
-flush KUBE-DST-2WURESFX75WYJJPF
-add KUBE-DST-2WURESFX75WYJJPF 10.244.1.3
-add KUBE-DST-2WURESFX75WYJJPF 10.244.2.2
-create KUBE-SRC-5S2T4UOP5CNYJNY6 hash:ip family inet
-flush KUBE-SRC-5S2T4UOP5CNYJNY6
-add KUBE-SRC-5S2T4UOP5CNYJNY6 10.244.1.3
-add KUBE-SRC-5S2T4UOP5CNYJNY6 10.244.2.2
-create KUBE-DST-ABACM4FJJ2EAAURJ hash:ip family inet
-flush KUBE-DST-ABACM4FJJ2EAAURJ
-add KUBE-DST-ABACM4FJJ2EAAURJ 10.244.1.3
-add KUBE-DST-ABACM4FJJ2EAAURJ 10.244.2.2
-create KUBE-SRC-E62YJKUL3D2ALVZI hash:ip family inet
-flush KUBE-SRC-E62YJKUL3D2ALVZI
-add KUBE-SRC-E62YJKUL3D2ALVZI 10.244.1.4
-create KUBE-DST-6IGLJQAMH442I3IP hash:ip family inet
-flush KUBE-DST-6IGLJQAMH442I3IP
-add KUBE-DST-6IGLJQAMH442I3IP 10.244.1.3
-add KUBE-DST-6IGLJQAMH442I3IP 10.244.2.2
-create KUBE-DST-JHTNZWNSOLE3CPMR hash:net family inet
-flush KUBE-DST-JHTNZWNSOLE3CPMR
-add KUBE-DST-JHTNZWNSOLE3CPMR 0.0.0.0/1
-add KUBE-DST-JHTNZWNSOLE3CPMR 128.0.0.0/1
-add KUBE-DST-JHTNZWNSOLE3CPMR 169.254.169.254/32 nomatch
+create KUBE-DST-LFX6KVQXEFT4CNOO hash:ip family inet
+flush KUBE-DST-LFX6KVQXEFT4CNOO
+add KUBE-DST-LFX6KVQXEFT4CNOO 10.244.1.3
+add KUBE-DST-LFX6KVQXEFT4CNOO 10.244.2.2
+create KUBE-DST-XPGTQP6KHATK2LPP hash:ip family inet
+flush KUBE-DST-XPGTQP6KHATK2LPP
+add KUBE-DST-XPGTQP6KHATK2LPP 10.244.1.3
+add KUBE-DST-XPGTQP6KHATK2LPP 10.244.2.2
+create KUBE-SRC-H5WGG4MWNEA7EL2L hash:ip family inet
+flush KUBE-SRC-H5WGG4MWNEA7EL2L
+add KUBE-SRC-H5WGG4MWNEA7EL2L 10.244.1.3
+add KUBE-SRC-H5WGG4MWNEA7EL2L 10.244.2.2
+create KUBE-DST-54HYOE5A5LZYHKBG hash:ip family inet
+flush KUBE-DST-54HYOE5A5LZYHKBG
+add KUBE-DST-54HYOE5A5LZYHKBG 10.244.1.3
+add KUBE-DST-54HYOE5A5LZYHKBG 10.244.2.2
+create KUBE-SRC-ILC6XNBIZGU6ANVY hash:ip family inet
+flush KUBE-SRC-ILC6XNBIZGU6ANVY
+add KUBE-SRC-ILC6XNBIZGU6ANVY 10.244.1.4
+create KUBE-DST-UZ6F5G2RR4DHO6Z7 hash:ip family inet
+flush KUBE-DST-UZ6F5G2RR4DHO6Z7
+add KUBE-DST-UZ6F5G2RR4DHO6Z7 10.244.1.3
+add KUBE-DST-UZ6F5G2RR4DHO6Z7 10.244.2.2
+create KUBE-DST-IAH3DDJJWW6DKBUU hash:net family inet
+flush KUBE-DST-IAH3DDJJWW6DKBUU
+add KUBE-DST-IAH3DDJJWW6DKBUU 0.0.0.0/1
+add KUBE-DST-IAH3DDJJWW6DKBUU 128.0.0.0/1
+add KUBE-DST-IAH3DDJJWW6DKBUU 169.254.169.254/32 nomatch
 EOF
 nsenter --net=/run/netns/k8s-ne-fyzh7-node2 iptables-restore --noflush <<'EOF'
 *filter
@@ -288,16 +288,16 @@ nsenter --net=/run/netns/k8s-ne-fyzh7-node2 iptables-restore --noflush <<'EOF'
 :KUBE-FORWARD - [0:0]
 :KUBE-NWPLCY-COMMON - [0:0]
 :KUBE-NWPLCY-DEFAULT - [0:0]
-:KUBE-NWPLCY-2WURESFX75WYJJPF - [0:0]
-:KUBE-NWPLCY-ABACM4FJJ2EAAURJ - [0:0]
-:KUBE-NWPLCY-MYIGQ5GYWVBRCDYD - [0:0]
+:KUBE-NWPLCY-XPGTQP6KHATK2LPP - [0:0]
+:KUBE-NWPLCY-54HYOE5A5LZYHKBG - [0:0]
+:KUBE-NWPLCY-SGRNAUSNTPUWQRHO - [0:0]
 :KUBE-ROUTER-FORWARD - [0:0]
 :KUBE-ROUTER-OUTPUT - [0:0]
 :KUBE-ROUTER-INPUT - [0:0]
-:KUBE-POD-FW-P7AY2XNKLBGVFDZR - [0:0]
+:KUBE-POD-FW-ON5EBOPYNPSD3B7U - [0:0]
 :KUBE-EXTERNAL-SERVICES - [0:0]
 :KUBE-PROXY-FIREWALL - [0:0]
-:KUBE-NWPLCY-VI74T5JTLDERXRQJ - [0:0]
+:KUBE-NWPLCY-LFX6KVQXEFT4CNOO - [0:0]
 -A KUBE-SERVICES -d 10.96.0.1/32 -p tcp -m tcp --dport 443 -m comment --comment "default/kubernetes:https has no endpoints" -j REJECT --reject-with icmp-port-unreachable
 -A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP
 -A KUBE-FORWARD -m mark --mark 0x4000/0x4000 -m comment --comment "kubernetes forwarding rules" -j ACCEPT
@@ -305,27 +305,27 @@ nsenter --net=/run/netns/k8s-ne-fyzh7-node2 iptables-restore --noflush <<'EOF'
 -A KUBE-NWPLCY-COMMON -m conntrack --ctstate INVALID -m comment --comment "rule to drop invalid state for pod" -j DROP
 -A KUBE-NWPLCY-COMMON -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "rule for stateful firewall for pod" -j ACCEPT
 -A KUBE-NWPLCY-DEFAULT -m comment --comment "rule to mark traffic matching a network policy" -j MARK --set-xmark 0x10000/0x10000
--A KUBE-NWPLCY-2WURESFX75WYJJPF -m set --match-set KUBE-DST-2WURESFX75WYJJPF dst -m set --match-set KUBE-SRC-5S2T4UOP5CNYJNY6 src -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: allow-same-namespace namespace shop" -j MARK --set-xmark 0x10000/0x10000
--A KUBE-NWPLCY-2WURESFX75WYJJPF -m set --match-set KUBE-DST-2WURESFX75WYJJPF dst -m set --match-set KUBE-SRC-5S2T4UOP5CNYJNY6 src -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: allow-same-namespace namespace shop" -j RETURN
--A KUBE-NWPLCY-ABACM4FJJ2EAAURJ -m set --match-set KUBE-DST-ABACM4FJJ2EAAURJ dst -m set --match-set KUBE-SRC-E62YJKUL3D2ALVZI src -p tcp -m tcp --dport 80 -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: allow-ops namespace shop" -j MARK --set-xmark 0x10000/0x10000
--A KUBE-NWPLCY-ABACM4FJJ2EAAURJ -m set --match-set KUBE-DST-ABACM4FJJ2EAAURJ dst -m set --match-set KUBE-SRC-E62YJKUL3D2ALVZI src -p tcp -m tcp --dport 80 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: allow-ops namespace shop" -j RETURN
--A KUBE-NWPLCY-MYIGQ5GYWVBRCDYD -m set --match-set KUBE-DST-6IGLJQAMH442I3IP src -m set --match-set KUBE-DST-JHTNZWNSOLE3CPMR dst -m comment --comment "rule to ACCEPT egress traffic selected by policy name: block-metadata namespace shop" -j MARK --set-xmark 0x10000/0x10000
--A KUBE-NWPLCY-MYIGQ5GYWVBRCDYD -m set --match-set KUBE-DST-6IGLJQAMH442I3IP src -m set --match-set KUBE-DST-JHTNZWNSOLE3CPMR dst -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: block-metadata namespace shop" -j RETURN
--A KUBE-ROUTER-FORWARD -d 10.244.2.2/32 -m comment --comment "rule to jump traffic destined to POD name:api namespace: shop to chain KUBE-POD-FW-P7AY2XNKLBGVFDZR" -j KUBE-POD-FW-P7AY2XNKLBGVFDZR
--A KUBE-ROUTER-FORWARD -m physdev --physdev-is-bridged -d 10.244.2.2/32 -m comment --comment "rule to jump traffic destined to POD name:api namespace: shop to chain KUBE-POD-FW-P7AY2XNKLBGVFDZR" -j KUBE-POD-FW-P7AY2XNKLBGVFDZR
--A KUBE-ROUTER-FORWARD -s 10.244.2.2/32 -m comment --comment "rule to jump traffic from POD name:api namespace: shop to chain KUBE-POD-FW-P7AY2XNKLBGVFDZR" -j KUBE-POD-FW-P7AY2XNKLBGVFDZR
--A KUBE-ROUTER-FORWARD -m physdev --physdev-is-bridged -s 10.244.2.2/32 -m comment --comment "rule to jump traffic from POD name:api namespace: shop to chain KUBE-POD-FW-P7AY2XNKLBGVFDZR" -j KUBE-POD-FW-P7AY2XNKLBGVFDZR
--A KUBE-ROUTER-OUTPUT -d 10.244.2.2/32 -m comment --comment "rule to jump traffic destined to POD name:api namespace: shop to chain KUBE-POD-FW-P7AY2XNKLBGVFDZR" -j KUBE-POD-FW-P7AY2XNKLBGVFDZR
--A KUBE-ROUTER-INPUT -s 10.244.2.2/32 -m comment --comment "rule to jump traffic from POD name:api namespace: shop to chain KUBE-POD-FW-P7AY2XNKLBGVFDZR" -j KUBE-POD-FW-P7AY2XNKLBGVFDZR
--A KUBE-POD-FW-P7AY2XNKLBGVFDZR -m comment --comment "rule to run common rules for pod" -j KUBE-NWPLCY-COMMON
--A KUBE-POD-FW-P7AY2XNKLBGVFDZR -m addrtype --src-type LOCAL -d 10.244.2.2/32 -m comment --comment "rule to permit the traffic to pods when source is the pod's local node" -j ACCEPT
--A KUBE-POD-FW-P7AY2XNKLBGVFDZR -d 10.244.2.2/32 -m comment --comment "run through nw policy default-deny-ingress" -j KUBE-NWPLCY-VI74T5JTLDERXRQJ
--A KUBE-POD-FW-P7AY2XNKLBGVFDZR -d 10.244.2.2/32 -m comment --comment "run through nw policy allow-same-namespace" -j KUBE-NWPLCY-2WURESFX75WYJJPF
--A KUBE-POD-FW-P7AY2XNKLBGVFDZR -d 10.244.2.2/32 -m comment --comment "run through nw policy allow-ops" -j KUBE-NWPLCY-ABACM4FJJ2EAAURJ
--A KUBE-POD-FW-P7AY2XNKLBGVFDZR -s 10.244.2.2/32 -m comment --comment "run through nw policy block-metadata (egress)" -j KUBE-NWPLCY-MYIGQ5GYWVBRCDYD
--A KUBE-POD-FW-P7AY2XNKLBGVFDZR -m mark ! --mark 0x10000/0x10000 -m comment --comment "rule to REJECT traffic destined for POD name:api namespace: shop" -j REJECT --reject-with icmp-port-unreachable
--A KUBE-POD-FW-P7AY2XNKLBGVFDZR -m comment --comment "reset mark to let traffic pass through rest of the chains" -j MARK --set-xmark 0x0/0x10000
--A KUBE-POD-FW-P7AY2XNKLBGVFDZR -m comment --comment "set mark to ACCEPT traffic that comply to network policies" -j MARK --set-xmark 0x20000/0x20000
+-A KUBE-NWPLCY-XPGTQP6KHATK2LPP -m set --match-set KUBE-DST-XPGTQP6KHATK2LPP dst -m set --match-set KUBE-SRC-H5WGG4MWNEA7EL2L src -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: allow-same-namespace namespace shop" -j MARK --set-xmark 0x10000/0x10000
+-A KUBE-NWPLCY-XPGTQP6KHATK2LPP -m set --match-set KUBE-DST-XPGTQP6KHATK2LPP dst -m set --match-set KUBE-SRC-H5WGG4MWNEA7EL2L src -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: allow-same-namespace namespace shop" -j RETURN
+-A KUBE-NWPLCY-54HYOE5A5LZYHKBG -m set --match-set KUBE-DST-54HYOE5A5LZYHKBG dst -m set --match-set KUBE-SRC-ILC6XNBIZGU6ANVY src -p tcp -m tcp --dport 80 -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: allow-ops namespace shop" -j MARK --set-xmark 0x10000/0x10000
+-A KUBE-NWPLCY-54HYOE5A5LZYHKBG -m set --match-set KUBE-DST-54HYOE5A5LZYHKBG dst -m set --match-set KUBE-SRC-ILC6XNBIZGU6ANVY src -p tcp -m tcp --dport 80 -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT ingress traffic selected by policy name: allow-ops namespace shop" -j RETURN
+-A KUBE-NWPLCY-SGRNAUSNTPUWQRHO -m set --match-set KUBE-DST-UZ6F5G2RR4DHO6Z7 src -m set --match-set KUBE-DST-IAH3DDJJWW6DKBUU dst -m comment --comment "rule to ACCEPT egress traffic selected by policy name: block-metadata namespace shop" -j MARK --set-xmark 0x10000/0x10000
+-A KUBE-NWPLCY-SGRNAUSNTPUWQRHO -m set --match-set KUBE-DST-UZ6F5G2RR4DHO6Z7 src -m set --match-set KUBE-DST-IAH3DDJJWW6DKBUU dst -m mark --mark 0x10000/0x10000 -m comment --comment "rule to ACCEPT egress traffic selected by policy name: block-metadata namespace shop" -j RETURN
+-A KUBE-ROUTER-FORWARD -d 10.244.2.2/32 -m comment --comment "rule to jump traffic destined to POD name:api namespace: shop to chain KUBE-POD-FW-ON5EBOPYNPSD3B7U" -j KUBE-POD-FW-ON5EBOPYNPSD3B7U
+-A KUBE-ROUTER-FORWARD -m physdev --physdev-is-bridged -d 10.244.2.2/32 -m comment --comment "rule to jump traffic destined to POD name:api namespace: shop to chain KUBE-POD-FW-ON5EBOPYNPSD3B7U" -j KUBE-POD-FW-ON5EBOPYNPSD3B7U
+-A KUBE-ROUTER-FORWARD -s 10.244.2.2/32 -m comment --comment "rule to jump traffic from POD name:api namespace: shop to chain KUBE-POD-FW-ON5EBOPYNPSD3B7U" -j KUBE-POD-FW-ON5EBOPYNPSD3B7U
+-A KUBE-ROUTER-FORWARD -m physdev --physdev-is-bridged -s 10.244.2.2/32 -m comment --comment "rule to jump traffic from POD name:api namespace: shop to chain KUBE-POD-FW-ON5EBOPYNPSD3B7U" -j KUBE-POD-FW-ON5EBOPYNPSD3B7U
+-A KUBE-ROUTER-OUTPUT -d 10.244.2.2/32 -m comment --comment "rule to jump traffic destined to POD name:api namespace: shop to chain KUBE-POD-FW-ON5EBOPYNPSD3B7U" -j KUBE-POD-FW-ON5EBOPYNPSD3B7U
+-A KUBE-ROUTER-INPUT -s 10.244.2.2/32 -m comment --comment "rule to jump traffic from POD name:api namespace: shop to chain KUBE-POD-FW-ON5EBOPYNPSD3B7U" -j KUBE-POD-FW-ON5EBOPYNPSD3B7U
+-A KUBE-POD-FW-ON5EBOPYNPSD3B7U -m comment --comment "rule to run common rules for pod" -j KUBE-NWPLCY-COMMON
+-A KUBE-POD-FW-ON5EBOPYNPSD3B7U -m addrtype --src-type LOCAL -d 10.244.2.2/32 -m comment --comment "rule to permit the traffic to pods when source is the pod's local node" -j ACCEPT
+-A KUBE-POD-FW-ON5EBOPYNPSD3B7U -d 10.244.2.2/32 -m comment --comment "run through nw policy default-deny-ingress" -j KUBE-NWPLCY-LFX6KVQXEFT4CNOO
+-A KUBE-POD-FW-ON5EBOPYNPSD3B7U -d 10.244.2.2/32 -m comment --comment "run through nw policy allow-same-namespace" -j KUBE-NWPLCY-XPGTQP6KHATK2LPP
+-A KUBE-POD-FW-ON5EBOPYNPSD3B7U -d 10.244.2.2/32 -m comment --comment "run through nw policy allow-ops" -j KUBE-NWPLCY-54HYOE5A5LZYHKBG
+-A KUBE-POD-FW-ON5EBOPYNPSD3B7U -s 10.244.2.2/32 -m comment --comment "run through nw policy block-metadata (egress)" -j KUBE-NWPLCY-SGRNAUSNTPUWQRHO
+-A KUBE-POD-FW-ON5EBOPYNPSD3B7U -m mark ! --mark 0x10000/0x10000 -m comment --comment "rule to REJECT traffic destined for POD name:api namespace: shop" -j REJECT --reject-with icmp-port-unreachable
+-A KUBE-POD-FW-ON5EBOPYNPSD3B7U -m comment --comment "reset mark to let traffic pass through rest of the chains" -j MARK --set-xmark 0x0/0x10000
+-A KUBE-POD-FW-ON5EBOPYNPSD3B7U -m comment --comment "set mark to ACCEPT traffic that comply to network policies" -j MARK --set-xmark 0x20000/0x20000
 -A KUBE-ROUTER-INPUT -m mark --mark 0x20000/0x20000 -m comment --comment "rule to explicitly ACCEPT traffic that comply to network policies" -j ACCEPT
 -A KUBE-ROUTER-FORWARD -m mark --mark 0x20000/0x20000 -m comment --comment "rule to explicitly ACCEPT traffic that comply to network policies" -j ACCEPT
 -A KUBE-ROUTER-OUTPUT -m mark --mark 0x20000/0x20000 -m comment --comment "rule to explicitly ACCEPT traffic that comply to network policies" -j ACCEPT

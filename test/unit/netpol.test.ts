@@ -209,18 +209,18 @@ kubernetes:
   const node1 = script.slice(at, script.indexOf("np-node2 i", at));
 
   it("a chain per selected local pod, entered for traffic to and from it (routed and bridged), REJECT for what no rule marked", () => {
-    const fw = chainFor("KUBE-POD-FW-", "defaultbackend-0");
+    const fw = chainFor("KUBE-POD-FW-", "default/backend-0");
     expect(node1).toContain(`-A KUBE-ROUTER-FORWARD -d 10.244.1.3/32 -m comment --comment "rule to jump traffic destined to POD name:backend-0 namespace: default to chain ${fw}" -j ${fw}`);
     expect(node1).toContain(`-A KUBE-ROUTER-FORWARD -m physdev --physdev-is-bridged -d 10.244.1.3/32`);
     expect(node1).toContain(`-A ${fw} -m mark ! --mark 0x10000/0x10000 -m comment --comment "rule to REJECT traffic destined for POD name:backend-0 namespace: default" -j REJECT --reject-with icmp-port-unreachable`);
     // No policy selects front: it has no chain; its egress is free.
-    expect(node1).not.toContain(chainFor("KUBE-POD-FW-", "defaultfront"));
+    expect(node1).not.toContain(chainFor("KUBE-POD-FW-", "default/front"));
   });
 
   it("the policy's chain: frontend pods (an ipset) to the backend pods (an ipset), the named port resolved on each backend pod", () => {
-    const pol = chainFor("KUBE-NWPLCY-", "defaultbackend-from-frontend");
-    const dst = chainFor("KUBE-DST-", "defaultbackend-from-frontend");
-    const src = chainFor("KUBE-SRC-", "defaultbackend-from-frontendingress0pods");
+    const pol = chainFor("KUBE-NWPLCY-", "default/backend-from-frontend");
+    const dst = chainFor("KUBE-DST-", "default/backend-from-frontend");
+    const src = chainFor("KUBE-SRC-", "default/backend-from-frontend|ingress|0|pods");
     expect(node1).toMatch(new RegExp(`-A ${pol} -m set --match-set ${dst} dst -m set --match-set ${src} src -d 10\\.244\\.1\\.3/32 -p tcp -m tcp --dport 8080 .*-j MARK --set-xmark 0x10000/0x10000`));
     expect(script).toContain(`add ${src} 10.244.1.4`); // front, on node1 after the DNS pod and backend-0
     expect(script).toContain(`add ${dst} 10.244.2.2`); // backend-1, on node2
@@ -289,5 +289,31 @@ kubernetes:
     const live = { running: new Set<string>(), age: "1m" };
     expect(getTable(lab.kube!, "pods", { ns: "default", wide: false, labels: true }, live, new Map()).rows.map((r) => r.at(-1))).toEqual(["app=web"]);
     expect(getTable(lab.kube!, "namespaces", { ns: null, wide: false, labels: true }, live, new Map()).rows[0]).toEqual(["default", "Active", "1m", "kubernetes.io/metadata.name=default"]);
+  });
+
+  it("chain and set names cannot collide across policies: shop/block-metadata's egress is not sho/pblock-metadataegress's ingress", () => {
+    expect(chainFor("KUBE-NWPLCY-", "shop/block-metadata|egress")).not.toBe(chainFor("KUBE-NWPLCY-", "sho/pblock-metadataegress"));
+    const two = labFromText(`name: nc
+kubernetes:
+  nodes: [node1]
+  manifests:
+    - { apiVersion: v1, kind: Namespace, metadata: { name: shop } }
+    - { apiVersion: v1, kind: Namespace, metadata: { name: sho } }
+    - { apiVersion: v1, kind: Pod, metadata: { name: web, namespace: shop }, spec: { containers: [{ name: w, image: x, ports: [{ containerPort: 80 }] }] } }
+    - { apiVersion: v1, kind: Pod, metadata: { name: db, namespace: sho }, spec: { containers: [{ name: d, image: x, ports: [{ containerPort: 80 }] }] } }
+    - { apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: { name: block-metadata, namespace: shop }, spec: { podSelector: {}, policyTypes: [Egress], egress: [{}] } }
+    - { apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: { name: pblock-metadataegress, namespace: sho }, spec: { podSelector: {}, ingress: [] } }
+`, "nc.yaml");
+    const text = renderPlan(compile(two, { stateDir: "/run/netlab/nc" }), "t");
+    const chains = [...text.matchAll(/^:(KUBE-NWPLCY-\w+)/gm)].map((m) => m[1]).filter((c) => !/COMMON|DEFAULT|TAIL/.test(c));
+    expect(new Set(chains).size).toBe(chains.length);
+    expect(chains.length).toBe(2);
+  });
+
+  it("explain blames an except only where the rule would allow the port: otherwise the port is why (a review found it)", () => {
+    const p = policy("x", { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } }], ports: [{ port: 443 }] }] });
+    const xa = PODS.find((q) => q.node === "x/a")!;
+    const meta = { ip: "169.254.169.254" };
+    expect([verdict([p], NS_LABELS, xa, meta, 80, "TCP").egress.excepted, verdict([p], NS_LABELS, xa, meta, 443, "TCP").egress.excepted]).toEqual([undefined, { policy: "x/p", rule: 0, except: "169.254.169.254/32" }]);
   });
 });

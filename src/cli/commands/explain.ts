@@ -43,7 +43,7 @@ export async function explainCmd(ref: string, from: string, to: string, opts: { 
   const out = [
     `${a.label} → ${b.label} port ${port}/${proto}`,
     side("egress", "from", a.label, v.egress, outside(lab, a)),
-    side("ingress", "to", b.label, v.ingress, outside(lab, b)),
+    own && !self ? `ingress: ${from} is the node it runs on: its traffic passes before any policy is asked` : side("ingress", "to", b.label, v.ingress, outside(lab, b)),
     self ? c.green("allowed: a pod reaching itself never leaves its own namespace, and no policy sees it")
     : own ? c.green(`allowed: ${from} is the node ${b.label.split(" ")[0]} runs on, and a node always reaches its own pods (kube-router's "source is the pod's local node" rule)`)
     : v.allowed ? c.green("allowed: a new connection passes (and its replies, through conntrack)") : c.red(`denied: ${!v.egress.isolated || v.egress.allowedBy ? "the server's ingress" : "the client's egress"} isolation lets nothing of it through`),
@@ -108,6 +108,7 @@ function target(to: string): [string, string, string | undefined, string | undef
 /** How an end that is no pod is said, or "" for a pod. */
 function outside(lab: NonNullable<Awaited<ReturnType<typeof requireUp>>["lab"]>, e: ReturnType<typeof endOf>): string {
   if ("ns" in e) return "";
+  if (lab.nodes.some((n) => e.label.startsWith(`${n.name} (`))) return "is a node, not a pod: no policy isolates it";
   const pods = parsePrefix(lab.kube!.podCIDR, false);
   const a = parseAddr(e.ip);
   return pods && a && a.family === 4 && contains(pods, 4, a.addr) ? "is no pod's address (none has it): no policy isolates it" : "is outside the cluster: no policy isolates it";

@@ -3,6 +3,7 @@ import { junit, toJson } from "../../check/report.js";
 import type { PingAll } from "../../check/pingall.js";
 import { printable, UsageError } from "../../errors.js";
 import { enterArgv, requireUp } from "../../running.js";
+import { requireTools } from "../../runtime/tools.js";
 import { writeOutput } from "../../output-file.js";
 import { shQuote } from "../../shell.js";
 import { composeOf, type ComposeFlags } from "../compose-options.js";
@@ -19,6 +20,7 @@ async function matrixCmd(ref: string, ports: string[], json: boolean): Promise<n
   const meta = await requireUp(ref);
   if (!meta.lab.kube) throw new UsageError(`lab ${meta.lab.name} has no kubernetes: section`, "--matrix probes a cluster's pods; --pingall any lab's nodes");
   const { matrixPorts, probeMatrix, renderMatrix, differences } = await import("../../check/matrix.js");
+  requireTools(["perl", "nc"]); // TCP's prober, UDP's probes
   const tables = await probeMatrix(meta.lab, matrixPorts(meta.lab, ports), (node) => enterArgv(meta, node));
   const diffs = tables.flatMap(differences);
   if (json) process.stdout.write(JSON.stringify({ lab: meta.lab.name, tables, differences: diffs }, null, 2) + "\n");

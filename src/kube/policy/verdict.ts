@@ -76,7 +76,9 @@ function side(policies: KPolicy[], dir: "Ingress" | "Egress", me: End, other: En
   }
   for (const p of selecting)
     for (const [i, r] of (dir === "Ingress" ? p.ingress : p.egress).entries()) {
-      const except = r.peers?.map((x) => x.ipBlock && exceptTaking(other.ip, x.ipBlock)).find(Boolean);
+      // Only where the rule would allow this port: otherwise the port, not the except, is why.
+      const portOk = !r.ports || r.ports.some((pp) => portMatches(pp, port, proto, server));
+      const except = portOk ? r.peers?.map((x) => x.ipBlock && exceptTaking(other.ip, x.ipBlock)).find(Boolean) : undefined;
       if (except) return { ...out, excepted: { policy: `${p.ns}/${p.name}`, rule: i, except } };
     }
   return out;

@@ -6,7 +6,9 @@
 // its own pods, a direction no policy isolates is marked allowed (KUBE-NWPLCY-DEFAULT), and every
 // selecting policy's chain KUBE-NWPLCY-<hash> marks what one of its rules allows, its peers in
 // ipsets (KUBE-SRC-/KUBE-DST-<hash>); what is left unmarked is REJECTed. The semantics are
-// kube/policy/verdict.ts's; this only writes them as rules.
+// kube/policy/verdict.ts's; this only writes them as rules. The hashes are of keys with separators
+// no name can hold (ns/name|egress), unlike kube-router's bare ns+name: shop/block-metadata's egress
+// and sho/pblock-metadataegress's ingress would otherwise be one chain (a review found it).
 import type { KubeCluster } from "../../kube/types.js";
 import { matches, nsLabelsOf } from "../../kube/policy/verdict.js";
 import { inBlock } from "../../kube/policy/read.js";
@@ -45,7 +47,7 @@ const podName = (p: { ns: string; name: string }) => `POD name:${p.name} namespa
 
 /** A local pod's chain, and the jumps to it for traffic to and from it (routed, and bridged on its node). */
 function podChain(rs: Ruleset, pod: Pod, policies: Policy[]): void {
-  const ch = chainFor("KUBE-POD-FW-", `${pod.ns}${pod.name}`);
+  const ch = chainFor("KUBE-POD-FW-", `${pod.ns}/${pod.name}`);
   rs.declare("filter", ch);
   const to = `-d ${pod.ip}/32`;
   const from = `-s ${pod.ip}/32`;
@@ -64,8 +66,8 @@ function podChain(rs: Ruleset, pod: Pod, policies: Policy[]): void {
   // A policy's ingress rules only for traffic to the pod, its egress rules only for traffic from it:
   // one chain each, so an ingress rule never opens the pod's egress (nor the other way).
   for (const p of policies) {
-    if (p.types.includes("Ingress")) rs.add("filter", ch, to, chainFor("KUBE-NWPLCY-", `${p.ns}${p.name}`), `run through nw policy ${p.name}`);
-    if (p.types.includes("Egress")) rs.add("filter", ch, from, chainFor("KUBE-NWPLCY-", `${p.ns}${p.name}egress`), `run through nw policy ${p.name} (egress)`);
+    if (p.types.includes("Ingress")) rs.add("filter", ch, to, chainFor("KUBE-NWPLCY-", `${p.ns}/${p.name}`), `run through nw policy ${p.name}`);
+    if (p.types.includes("Egress")) rs.add("filter", ch, from, chainFor("KUBE-NWPLCY-", `${p.ns}/${p.name}|egress`), `run through nw policy ${p.name} (egress)`);
   }
   rs.add("filter", ch, `-m mark ! --mark ${ALLOWED}`, "REJECT --reject-with icmp-port-unreachable", `rule to REJECT traffic destined for ${podName(pod)}`);
   rs.add("filter", ch, "", "MARK --set-xmark 0x0/0x10000", "reset mark to let traffic pass through rest of the chains");
@@ -74,11 +76,11 @@ function podChain(rs: Ruleset, pod: Pod, policies: Policy[]): void {
 
 /** A policy's chain: each rule as kube-router's two (mark; return if marked), its pods and peers in ipsets. */
 function policyChain(rs: Ruleset, p: Policy, pods: Pod[], nsLabels: Map<string, Record<string, string>>): void {
-  const chains = { ingress: chainFor("KUBE-NWPLCY-", `${p.ns}${p.name}`), egress: chainFor("KUBE-NWPLCY-", `${p.ns}${p.name}egress`) };
+  const chains = { ingress: chainFor("KUBE-NWPLCY-", `${p.ns}/${p.name}`), egress: chainFor("KUBE-NWPLCY-", `${p.ns}/${p.name}|egress`) };
   if (p.types.includes("Ingress")) rs.declare("filter", chains.ingress);
   if (p.types.includes("Egress")) rs.declare("filter", chains.egress);
   const targets = pods.filter((pod) => pod.ns === p.ns && matches(p.podSelector, pod.labels));
-  const targetSet = chainFor("KUBE-DST-", `${p.ns}${p.name}`);
+  const targetSet = chainFor("KUBE-DST-", `${p.ns}/${p.name}`);
   rs.ipset(targetSet, { type: "hash:ip", members: targets.map((t) => t.ip) });
   // iptables keeps 256 bytes of a comment: a policy's name (up to 253) is cut to fit.
   const what = (dir: string) => `rule to ACCEPT ${dir} traffic selected by policy name: ${p.name.length > 120 ? `${p.name.slice(0, 117)}...` : p.name} namespace ${p.ns}`;
@@ -91,7 +93,7 @@ function policyChain(rs: Ruleset, p: Policy, pods: Pod[], nsLabels: Map<string, 
     rules.forEach((r, i) => {
       const mine = `-m set --match-set ${targetSet} ${dir === "ingress" ? "dst" : "src"}`;
       const peerDir = dir === "ingress" ? "src" : "dst";
-      const peers = peerMatches(rs, p, r, `${p.ns}${p.name}${dir}${i}`, peerDir, pods, nsLabels);
+      const peers = peerMatches(rs, p, r, `${p.ns}/${p.name}|${dir}|${i}`, peerDir, pods, nsLabels);
       // Who serves a named port: the policy's pods for ingress; for egress the peers — any pod when the rule names none, those in a block for ipBlock.
       const server = dir === "ingress" ? targets : !r.peers ? pods : pods.filter((pod) => peerPods(p, r, pod, nsLabels) || r.peers!.some((x) => x.ipBlock && inBlock(pod.ip, x.ipBlock)));
       for (const peer of peers) for (const port of portMatches(r.ports, server, dir === "ingress" ? "dst" : "peer")) rule([mine, peer, port].filter(Boolean).join(" "), dir);
@@ -104,7 +106,7 @@ function peerMatches(rs: Ruleset, p: Policy, r: PolicyRule, key: string, dir: "s
   const out: string[] = [];
   const members = pods.filter((pod) => peerPods(p, r, pod, nsLabels)).map((pod) => pod.ip);
   if (r.peers.some((x) => !x.ipBlock)) {
-    const set = chainFor(dir === "src" ? "KUBE-SRC-" : "KUBE-DST-", `${key}pods`);
+    const set = chainFor(dir === "src" ? "KUBE-SRC-" : "KUBE-DST-", `${key}|pods`);
     rs.ipset(set, { type: "hash:ip", members });
     out.push(`-m set --match-set ${set} ${dir}`);
   }
@@ -112,7 +114,7 @@ function peerMatches(rs: Ruleset, p: Policy, r: PolicyRule, key: string, dir: "s
   r.peers.forEach((x, j) => {
     // An IPv6 block matches nothing of the cluster's IPv4 traffic (nor could an inet set hold it).
     if (!x.ipBlock || x.ipBlock.cidr.includes(":")) return;
-    const set = chainFor(dir === "src" ? "KUBE-SRC-" : "KUBE-DST-", `${key}ipblock${j}`);
+    const set = chainFor(dir === "src" ? "KUBE-SRC-" : "KUBE-DST-", `${key}|ipblock|${j}`);
     // hash:net holds no /0: it is two halves, as kube-router splits it.
     const nets = (c: string) => (c === "0.0.0.0/0" ? ["0.0.0.0/1", "128.0.0.0/1"] : [c]);
     rs.ipset(set, { type: "hash:net", members: [...nets(x.ipBlock.cidr), ...x.ipBlock.except.map((e) => `${e} nomatch`)] });
