@@ -16,7 +16,7 @@ import { keepLabText } from "../state/lab-text.js";
 import type { Lab } from "../lab/model.js";
 import { factsOf } from "../plan/facts.js";
 import { dnsHolders, dnsWho, versionOf } from "../dns/servers.js";
-import { impairmentsPossible } from "../runtime/preflight.js";
+import { impairmentsPossible, policiesPossible } from "../runtime/preflight.js";
 import { requireRoot, requireTools } from "../runtime/tools.js";
 import { hostWrap } from "../runtime/netns.js";
 import { runOp } from "../runtime/ops/index.js";
@@ -111,6 +111,7 @@ export async function apply(given: string, opts: UpOptions & { compose?: Compose
     }
     const ctx: Context = { lab: lab.name, hostId: now.host.id, hostWrap: hostWrap(now.host) ?? [], state, env: labEnv(lab.name, state.instance()), progress: opts.progress };
     await membersFree(lab, r.changes, ctx.hostWrap); // a new node's names taken on this machine: exit 3, nothing touched
+    await policiesPossible(lab); // an SCTP policy on a kernel without the sctp match: exit 3, nothing touched
     // Recorded first, beside any earlier unfinished one: a kill or a failed command from here on
     // leaves this version half in place, and the next apply redoes every step any of them differ in.
     state.writePending([...pending.filter((p) => labHash(p) !== labHash(lab)), lab]);

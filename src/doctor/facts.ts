@@ -49,6 +49,7 @@ export const KERNEL: KernelFact[] = [
   { feature: "tbf", costs: "netem: rate" },
   { feature: "ipset", costs: "address sets for rules (NetworkPolicies)" },
   { feature: "nf_tables", costs: "iptables under its nf_tables backend (Debian's and Ubuntu's default)" },
+  { feature: "sctp", costs: "NetworkPolicy ports of protocol SCTP (iptables' sctp match)" },
 ];
 
 /** Where a missing module usually comes from. */

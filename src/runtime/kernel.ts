@@ -23,6 +23,7 @@ const TRIALS: Record<string, Trial> = {
   br_netfilter: { module: "br_netfilter", test: "test -e /proc/sys/net/bridge/bridge-nf-call-iptables" },
   ipset: { module: "ip_set", test: "ipset create nlt0 hash:ip", tool: "ipset" },
   nf_tables: { module: "nf_tables", test: "nft add table inet nlt0", tool: "nft" },
+  sctp: { module: "xt_sctp", test: "iptables -A INPUT -p sctp -m sctp --dport 1 -j ACCEPT", tool: "iptables" },
 };
 
 const known = new Map<string, boolean>();

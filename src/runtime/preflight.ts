@@ -125,6 +125,7 @@ export async function preflight(lab: Lab, plan: Plan, source: LabSource | null):
     );
   }
   await impairmentsPossible(lab);
+  await policiesPossible(lab);
   filesMountable([...lab.nodes, ...(lab.hostNs ? [{ name: "host", files: lab.host.files }] : [])]);
   // Every namespace's entry, the isolated host's too; lstat, so that a dangling link counts.
   const etc = namespaces.map((ns) => `${NETNS_ETC}/${ns}`).filter(present);
@@ -203,4 +204,14 @@ export async function impairmentsPossible(lab: Lab): Promise<void> {
       ? `load it (modprobe sch_netem: Debian's standard kernel has it, Ubuntu's is in linux-modules-extra-$(uname -r)), or keep only rate:, which tbf shapes on any kernel; netlab validate and --dry-run work without it`
       : `load it (modprobe ${m.module}) or use a kernel built with it`,
   );
+}
+
+/**
+ * A NetworkPolicy port of protocol SCTP needs iptables' sctp match (xt_sctp): refused up front,
+ * named with its module, where the kernel lacks it (up and apply; EnvError, exit 3).
+ */
+export async function policiesPossible(lab: Lab): Promise<void> {
+  const sctp = (lab.kube?.policies ?? []).filter((p) => [...p.ingress, ...p.egress].some((r) => r.ports?.some((x) => x.protocol === "SCTP")));
+  if (!sctp.length || !(await missingFeatures(["sctp"])).length) return;
+  throw new EnvError(`this kernel has no sctp match for iptables (module xt_sctp), which NetworkPolicy ${sctp.map((p) => `${p.ns}/${p.name}`).join(", ")} needs for its SCTP port`, "load it (modprobe xt_sctp) or use a kernel built with it, or leave SCTP out of the policy");
 }
