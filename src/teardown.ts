@@ -18,6 +18,7 @@ import { timing } from "./runtime/timing.js";
 import { FILES_ROOT, LabState, removeRootIfEmpty, untrustedDir, type Entry } from "./state/store.js";
 import { sweepLocks } from "./state/lock.js";
 import { STATE_ROOT } from "./state/paths.js";
+import { groupLives } from "./runtime/groups.js";
 
 export interface DownResult {
   lab: string;
@@ -79,10 +80,9 @@ async function stopRecorded(journal: Entry[], instance: string | null): Promise<
   // service is its whole process group, which outlives a wrapper someone killed.
   const groups = liveGroups(instance);
   const live = procs.filter((p) => groups.get(p.pid)?.has(p.who) || isRecorded(p.pid, p.who, instance));
-  const groupAlive = (g: number) => { try { process.kill(-g, 0); return true; } catch { return false; } };
   for (const p of live) try { process.kill(-p.pid, "SIGTERM"); } catch { /* gone */ }
-  for (let i = 0; i < 80 && live.some((p) => groupAlive(p.pid)); i++) await new Promise((r) => setTimeout(r, 25));
-  for (const p of live) if (groupAlive(p.pid)) try { process.kill(-p.pid, "SIGKILL"); } catch { /* gone */ }
+  for (let i = 0; i < 80 && live.some((p) => groupLives(p.pid)); i++) await new Promise((r) => setTimeout(r, 25));
+  for (const p of live) if (groupLives(p.pid)) try { process.kill(-p.pid, "SIGKILL"); } catch { /* gone */ }
 }
 
 /** What each of the lab's host-side interfaces is (the host side of web:eth0, the bridge of network br0). */

@@ -4,17 +4,9 @@
 import type { Op } from "../../plan/ops.js";
 import { shQuote } from "../../shell.js";
 import { runningProcs } from "../drift.js";
+import { groupLives } from "../groups.js";
 import type { OpModule } from "./op.js";
 
-/** Whether any process of group `pgid` lives. */
-const groupLives = (pgid: number) => {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 export async function stopGroup(pgid: number, graceMs = 2000): Promise<void> {
   const signal = (s: NodeJS.Signals) => { try { process.kill(-pgid, s); } catch { /* gone */ } };
