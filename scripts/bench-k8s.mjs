@@ -4,7 +4,7 @@
 //    `up` and `down` wall time, and how many iptables-restore runs each node got.
 // 2. kube-proxy's iptables mode is O(n): the median time to open a TCP connection to a ClusterIP
 //    whose rule is the last in KUBE-SERVICES, with 10, 1,000 and 5,000 Services in the table.
-import { spawnSync } from "node:child_process";
+import { sh, timed } from "./bench-shell.mjs";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -15,17 +15,6 @@ const dir = mkdtempSync(join(tmpdir(), "netlab-bench-k8s-"));
 const env = (k, d) => process.env[k] ?? d;
 const CONNECTS = Number(env("BENCH_K8S_CONNECTS", "300"));
 
-function sh(cmd, allowFail = false) {
-  const r = spawnSync("bash", ["-c", cmd], { encoding: "utf8", maxBuffer: 1 << 28 });
-  if (r.status !== 0 && !allowFail) throw new Error(`failed: ${cmd.slice(0, 200)}\n${r.stderr}`);
-  return r;
-}
-/** Wall time of cmd in seconds, read by the shell that runs it. */
-function timed(cmd) {
-  const r = sh(`__s=$EPOCHREALTIME; ${cmd}; __rc=$?; echo "@@bench $__s $EPOCHREALTIME" >&2; exit $__rc`);
-  const [, a, b] = /@@bench (\S+) (\S+)\s*$/.exec(r.stderr) ?? [];
-  return Number(b.replace(",", ".")) - Number(a.replace(",", "."));
-}
 const inSb = (cmd) => `ip netns exec ${SB} ${cmd}`;
 
 /**

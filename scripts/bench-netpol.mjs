@@ -8,7 +8,7 @@
 // 3. `netlab test --matrix 80`: every pod probes every pod (249,500 probes).
 // Each pod listens on 80 with a listener of a few MB (python3's socket: the benchmark's, not
 // netlab's — 500 `netlab serve` processes would need ~20 GB).
-import { spawnSync } from "node:child_process";
+import { sh, timed } from "./bench-shell.mjs";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -23,17 +23,6 @@ const DEPLOYS = 50;
 const REPLICAS = Number(process.env.BENCH_NETPOL_REPLICAS ?? "10");
 const MATRIX = process.env.BENCH_NETPOL_MATRIX !== "0";
 
-function sh(cmd, allowFail = false) {
-  const r = spawnSync("bash", ["-c", cmd], { encoding: "utf8", maxBuffer: 1 << 28 });
-  if (r.status !== 0 && !allowFail) throw new Error(`failed: ${cmd.slice(0, 200)}\n${r.stderr}`);
-  return r;
-}
-/** Wall time of cmd in seconds, read by the shell that runs it. */
-function timed(cmd) {
-  const r = sh(`__s=$EPOCHREALTIME; ${cmd}; __rc=$?; echo "@@bench $__s $EPOCHREALTIME" >&2; exit $__rc`);
-  const [, a, b] = /@@bench (\S+) (\S+)\s*$/.exec(r.stderr) ?? [];
-  return Number(b.replace(",", ".")) - Number(a.replace(",", "."));
-}
 const inSb = (cmd) => `ip netns exec ${SB} ${cmd}`;
 const write = (name, text) => {
   const f = join(dir, name);
