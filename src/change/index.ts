@@ -145,7 +145,9 @@ export async function apply(given: string, opts: UpOptions & { compose?: Compose
     for (const batch of batches(r.changes)) {
       const done = await Promise.allSettled(batch.map(one));
       const failed = done.flatMap((x, i) => (x.status === "rejected" ? [{ title: batch[i].title, e: x.reason as unknown }] : []));
-      if (failed.length === 1 || failed.some((f) => !(f.e instanceof ApplyError))) throw failed[0].e;
+      // Something other than a command failing (a bug, an interruption) says more than the commands do: it goes first.
+      const other = failed.find((f) => !(f.e instanceof ApplyError));
+      if (other || failed.length === 1) throw (other ?? failed[0]).e;
       // Every node that failed, not the first only: each is fixed before the next apply.
       const all = failed as { title: string; e: ApplyError }[];
       if (all.length) throw new ApplyError(`${lab.name}: commands failed while applying (${all.map((f) => f.title).join("; ")}); the lab is partly changed, and apply of this file once fixed (or of the version before) finishes the change`, all.map((f) => f.e.command).join("\n"), all.map((f) => `${f.title}: ${f.e.stderr ?? ""}`.trim()).join("\n"), all[0].e.hint);

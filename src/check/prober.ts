@@ -65,6 +65,7 @@ export class Prober {
 
   private start(): void {
     this.gone = null;
+    this.stderr = "";
     this.proc = spawn(this.enter[0], [...this.enter.slice(1), "perl", "-e", SCRIPT], { stdio: "pipe", detached: true });
     const proc = this.proc;
     const died = (why: string) => {

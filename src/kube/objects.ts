@@ -46,7 +46,11 @@ export function readObjects(ms: Manifest[]): { objects: KObjects; problems: Prob
     const meta = isObj(m.data.metadata) ? m.data.metadata : {};
     const name = meta.name;
     // A NetworkPolicy names no kernel object (its chains and sets are hashes): a DNS subdomain, as the API server takes it.
-    if (kind === "NetworkPolicy" && typeof name === "string" && SUBDOMAIN.test(name) && name.length <= 253) return nsOf(m, meta, kind, name);
+    if (kind === "NetworkPolicy" && typeof name === "string") {
+      if (SUBDOMAIN.test(name) && name.length <= 253) return nsOf(m, meta, kind, name);
+      problems.push(problemAt(m, ["metadata", "name"], `NetworkPolicy name "${name.length > 60 ? `${name.slice(0, 57)}...` : name}" is not a DNS subdomain of at most 253 characters`, "lowercase letters, digits, '-' and '.', each part starting and ending with a letter or digit"));
+      return null;
+    }
     if (typeof name !== "string" || !LABEL.test(name) || name.length > 32) {
       const long = typeof name === "string" && LABEL.test(name);
       problems.push(problemAt(m, ["metadata", "name"], typeof name !== "string" ? `a ${kind} needs metadata.name` : long ? `${kind} name "${name}" is longer than the 32 characters netlab takes` : `${kind} name "${name}" is not a DNS label`, long ? "each pod is a network namespace named after it, and Linux names want them short: a shorter name" : "lowercase letters, digits and '-', starting and ending with a letter or digit"));

@@ -316,4 +316,10 @@ kubernetes:
     const meta = { ip: "169.254.169.254" };
     expect([verdict([p], NS_LABELS, xa, meta, 80, "TCP").egress.excepted, verdict([p], NS_LABELS, xa, meta, 443, "TCP").egress.excepted]).toEqual([undefined, { policy: "x/p", rule: 0, except: "169.254.169.254/32" }]);
   });
+
+  it("a NetworkPolicy name past 253 characters is refused as what it is, not as a pod name", () => {
+    const long = "a".repeat(300);
+    const text = `name: nl\nkubernetes:\n  nodes: [node1]\n  manifests:\n    - { apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: { name: ${long} }, spec: { podSelector: {} } }\n`;
+    expect(() => labFromText(text, "nl.yaml")).toThrow(/is not a DNS subdomain of at most 253 characters/);
+  });
 });

@@ -95,13 +95,18 @@ const because = (v: ReturnType<typeof verdict>) => {
   return by.length ? ` (${by.join("; ")})` : "";
 };
 
-/** TO[:PORT][/PROTO]: PORT a number or a container port's name (resolved on the pod). [whole, to, port, proto]. */
+/**
+ * TO[:PORT][/PROTO]: PORT a number or a container port's name (resolved on the pod). A last
+ * `/WORD` is the protocol only after a port or when it is tcp, udp or sctp: `svc/backend` and
+ * `shop/web` are names. [whole, to, port, proto].
+ */
 function target(to: string): [string, string, string | undefined, string | undefined] {
-  const proto = /\/([a-z]+)$/i.exec(to)?.[1];
+  const last = /\/([a-z]+)$/i.exec(to)?.[1];
+  const proto = last && (/^(tcp|udp|sctp)$/i.test(last) || /:[a-z0-9-]+\/[a-z]+$/i.test(to)) ? last : undefined;
   if (proto && !/^(tcp|udp|sctp)$/i.test(proto)) throw new UsageError(`protocol ${proto}: explain answers for tcp, udp or sctp`, "NetworkPolicy ports are TCP, UDP or SCTP; ICMP is policed with everything else a policy does not allow");
   const rest = proto ? to.slice(0, -proto.length - 1) : to;
   const m = /^(.+?)(?::([a-z0-9-]*))?$/i.exec(rest);
-  if (!m || m[2] === "") throw new UsageError(`"${to}" is not TO[:PORT[/PROTO]]`, "e.g. backend-0:8080/tcp, backend-0:http");
+  if (!m || m[2] === "") throw new UsageError(`"${to}" is not TO[:PORT[/PROTO]]`, "e.g. backend-0:8080/tcp, backend-0:http, svc/backend");
   return [to, m[1], m[2], proto];
 }
 

@@ -66,8 +66,8 @@ function podChain(rs: Ruleset, pod: Pod, policies: Policy[]): void {
   // A policy's ingress rules only for traffic to the pod, its egress rules only for traffic from it:
   // one chain each, so an ingress rule never opens the pod's egress (nor the other way).
   for (const p of policies) {
-    if (p.types.includes("Ingress")) rs.add("filter", ch, to, chainFor("KUBE-NWPLCY-", `${p.ns}/${p.name}`), `run through nw policy ${p.name}`);
-    if (p.types.includes("Egress")) rs.add("filter", ch, from, chainFor("KUBE-NWPLCY-", `${p.ns}/${p.name}|egress`), `run through nw policy ${p.name} (egress)`);
+    if (p.types.includes("Ingress")) rs.add("filter", ch, to, chainFor("KUBE-NWPLCY-", `${p.ns}/${p.name}`), `run through nw policy ${shortName(p.name)}`);
+    if (p.types.includes("Egress")) rs.add("filter", ch, from, chainFor("KUBE-NWPLCY-", `${p.ns}/${p.name}|egress`), `run through nw policy ${shortName(p.name)} (egress)`);
   }
   rs.add("filter", ch, `-m mark ! --mark ${ALLOWED}`, "REJECT --reject-with icmp-port-unreachable", `rule to REJECT traffic destined for ${podName(pod)}`);
   rs.add("filter", ch, "", "MARK --set-xmark 0x0/0x10000", "reset mark to let traffic pass through rest of the chains");
@@ -82,8 +82,7 @@ function policyChain(rs: Ruleset, p: Policy, pods: Pod[], nsLabels: Map<string, 
   const targets = pods.filter((pod) => pod.ns === p.ns && matches(p.podSelector, pod.labels));
   const targetSet = chainFor("KUBE-DST-", `${p.ns}/${p.name}`);
   rs.ipset(targetSet, { type: "hash:ip", members: targets.map((t) => t.ip) });
-  // iptables keeps 256 bytes of a comment: a policy's name (up to 253) is cut to fit.
-  const what = (dir: string) => `rule to ACCEPT ${dir} traffic selected by policy name: ${p.name.length > 120 ? `${p.name.slice(0, 117)}...` : p.name} namespace ${p.ns}`;
+  const what = (dir: string) => `rule to ACCEPT ${dir} traffic selected by policy name: ${shortName(p.name)} namespace ${p.ns}`;
   const rule = (match: string, dir: "ingress" | "egress") => {
     rs.add("filter", chains[dir], match, `MARK --set-xmark ${ALLOWED}`, what(dir));
     rs.add("filter", chains[dir], `${match} -m mark --mark ${ALLOWED}`.trim(), "RETURN", what(dir));
@@ -138,3 +137,6 @@ function portMatches(ports: PolicyPort[] | null, servers: Pod[], _side: string):
     return servers.flatMap((s) => (s.ports ?? []).filter((c) => c.name === pp.port && c.protocol === pp.protocol).map((c) => `-d ${s.ip}/32 -p ${proto} -m ${proto} --dport ${c.port}`));
   });
 }
+
+/** A policy's name in a rule's comment: iptables keeps 256 bytes of one, and a name may have 253. */
+const shortName = (name: string) => (name.length > 120 ? `${name.slice(0, 117)}...` : name);
