@@ -38,9 +38,27 @@ export function networkPolicies(rs: Ruleset, c: KubeCluster, node: string): void
   rs.add("filter", "KUBE-NWPLCY-COMMON", "-m conntrack --ctstate RELATED,ESTABLISHED", "ACCEPT", "rule for stateful firewall for pod");
   rs.add("filter", "KUBE-NWPLCY-DEFAULT", "", `MARK --set-xmark ${ALLOWED}`, "rule to mark traffic matching a network policy");
   const used = policies.filter((p) => local.some((pod) => selects(p, pod)));
-  for (const p of used) policyChain(rs, p, pods, nsLabels);
+  for (const p of used) policyChainOnce(rs, c, p, pods, nsLabels);
   for (const pod of local) podChain(rs, pod, used.filter((p) => selects(p, pod)));
   for (const ch of ["KUBE-ROUTER-INPUT", "KUBE-ROUTER-FORWARD", "KUBE-ROUTER-OUTPUT"]) rs.add("filter", ch, `-m mark --mark ${PASSED}`, "ACCEPT", "rule to explicitly ACCEPT traffic that comply to network policies");
+}
+
+/** What a policy's chain is made of: the same on every node that holds it, so worked out once per cluster and played to each node's ruleset. */
+const recorded = new WeakMap<KubeCluster, Map<Policy, ((rs: Ruleset) => void)[]>>();
+function policyChainOnce(rs: Ruleset, c: KubeCluster, p: Policy, pods: Pod[], nsLabels: Map<string, Record<string, string>>): void {
+  const mine = recorded.get(c) ?? recorded.set(c, new Map()).get(c)!;
+  let calls = mine.get(p);
+  if (!calls) {
+    const list: ((rs: Ruleset) => void)[] = (calls = []);
+    const recorder = {
+      declare: (...a: Parameters<Ruleset["declare"]>) => list.push((r) => r.declare(...a)),
+      ipset: (...a: Parameters<Ruleset["ipset"]>) => list.push((r) => r.ipset(...a)),
+      add: (...a: Parameters<Ruleset["add"]>) => list.push((r) => r.add(...a)),
+    };
+    policyChain(recorder as unknown as Ruleset, p, pods, nsLabels);
+    mine.set(p, calls);
+  }
+  for (const f of calls) f(rs);
 }
 
 const podName = (p: { ns: string; name: string }) => `POD name:${p.name} namespace: ${p.ns}`;
