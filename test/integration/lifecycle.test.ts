@@ -45,9 +45,15 @@ describe.skipIf(!IS_ROOT)("lifecycle", () => {
       const ping = await run(["ip", "netns", "exec", "bridge-in-namespace-a", "ping", "-c1", "-W1", "10.50.0.1"]);
       expect(ping.code).toBe(0);
     } finally {
+      // The script starts the DNS server in the background (ip netns exec … setsid sh -c …): setsid
+      // may fork after a first listing, so kill until a listing finds nothing.
       for (const n of ["switch", "a", "b", "c"]) {
-        const pids = (await run(["ip", "netns", "pids", `bridge-in-namespace-${n}`])).stdout.split("\n").filter(Boolean);
-        for (const p of pids) process.kill(Number(p), "SIGKILL");
+        for (let i = 0; i < 60; i++) {
+          const pids = (await run(["ip", "netns", "pids", `bridge-in-namespace-${n}`])).stdout.split("\n").filter(Boolean);
+          if (!pids.length) break;
+          for (const p of pids) try { process.kill(Number(p), "SIGKILL"); } catch { /* gone */ }
+          await new Promise((r) => setTimeout(r, 50));
+        }
         await run(["ip", "netns", "delete", `bridge-in-namespace-${n}`]);
       }
       await run(["rm", "-rf", "/etc/netns/bridge-in-namespace-a", "/etc/netns/bridge-in-namespace-b", "/etc/netns/bridge-in-namespace-c", "/etc/netns/bridge-in-namespace-switch", "/run/netlab/bridge-in-namespace", "/dev/shm/netlab/bridge-in-namespace"]);
