@@ -174,6 +174,7 @@ program
   .argument("<lab>", "a lab that is up (its name, or the file it came from)")
   .argument("[what...]", "KIND NAME… or KIND/NAME…: deployment, service, pod, namespace (deploy, svc, po, ns)")
   .option("-f, --filename <files...>", "delete the objects these manifests define")
+  .option("--all", "every object of the KIND given, in the namespace")
   .option("-n, --namespace <ns>", "their namespace (default: default)")
   .option("--dry-run", "print only the commands and touch nothing")
   .action(lazy("kube", "deleteCmd"));

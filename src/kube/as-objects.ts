@@ -4,7 +4,7 @@
 // recipes work. Only what the cluster has is filled; nothing is invented (no uid, no image).
 import { nsLabelsOf } from "./policy/verdict.js";
 import { deploymentsOf, isReady, listed, namespacesOf, type GetOptions, type Kind, type Live } from "./get.js";
-import type { PolicyRule } from "./policy/types.js";
+import type { PolicyRule, Selector } from "./policy/types.js";
 import type { KubeCluster } from "./types.js";
 
 type Obj = Record<string, unknown>;
@@ -49,7 +49,7 @@ export function asObjects(c: KubeCluster, kind: Kind, o: GetOptions, live: Live,
           : kind === "nodes"
             ? c.nodes.map((n) => ({ apiVersion: "v1", kind: "Node", metadata: meta(n.name, undefined, { "kubernetes.io/hostname": n.name }), spec: { podCIDR: n.podSubnet, podCIDRs: [n.podSubnet] }, status: { addresses: [{ type: "InternalIP", address: n.underlay }, { type: "Hostname", address: n.name }] } }))
             : kind === "networkpolicies"
-              ? inNs(c.policies ?? []).map((p) => ({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: meta(p.name, p.ns), spec: { podSelector: p.podSelector, policyTypes: p.types, ingress: p.ingress.map((r) => rule(r, "from")), egress: p.egress.map((r) => rule(r, "to")) } }))
+              ? inNs(c.policies ?? []).map((p) => ({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: meta(p.name, p.ns), spec: { podSelector: selector(p.podSelector), policyTypes: p.types, ...(p.ingress.length ? { ingress: p.ingress.map((r) => rule(r, "from")) } : {}), ...(p.egress.length ? { egress: p.egress.map((r) => rule(r, "to")) } : {}) } }))
             : kind === "namespaces"
               ? namespacesOf(c).map((n) => ({ apiVersion: "v1", kind: "Namespace", metadata: meta(n, undefined, nsLabelsOf(n, new Map(Object.entries(c.namespaces ?? {})))), status: { phase: "Active" } }))
               : deployments(c, inNs, live);
@@ -58,8 +58,11 @@ export function asObjects(c: KubeCluster, kind: Kind, o: GetOptions, live: Live,
 
 /** A rule as the API server writes it back: `from`/`to` peers with podSelector, namespaceSelector, ipBlock; ports. */
 function rule(r: PolicyRule, peers: "from" | "to"): Obj {
-  return { ...(r.peers ? { [peers]: r.peers.map((p) => ({ ...(p.pods ? { podSelector: p.pods } : {}), ...(p.namespaces ? { namespaceSelector: p.namespaces } : {}), ...(p.ipBlock ? { ipBlock: p.ipBlock } : {}) })) } : {}), ...(r.ports ? { ports: r.ports } : {}) };
+  return { ...(r.peers ? { [peers]: r.peers.map((p) => ({ ...(p.pods ? { podSelector: selector(p.pods) } : {}), ...(p.namespaces ? { namespaceSelector: selector(p.namespaces) } : {}), ...(p.ipBlock ? { ipBlock: p.ipBlock.except.length ? p.ipBlock : { cidr: p.ipBlock.cidr } } : {}) })) } : {}), ...(r.ports ? { ports: r.ports } : {}) };
 }
+
+/** A selector as the API server writes it back: empty parts left out ({} selects everything). */
+const selector = (s: Selector): Obj => ({ ...(Object.keys(s.matchLabels).length ? { matchLabels: s.matchLabels } : {}), ...(s.matchExpressions.length ? { matchExpressions: s.matchExpressions.map((e) => (e.values.length ? e : { key: e.key, operator: e.operator })) } : {}) });
 
 function deployments(c: KubeCluster, inNs: <T extends { ns: string; name: string }>(xs: T[]) => T[], live: Live): Obj[] {
   return inNs(deploymentsOf(c)).map((d) => {

@@ -234,6 +234,16 @@ describe.skipIf(!IS_ROOT)("NetworkPolicy, enforced", () => {
     await remove("cut");
   });
 
+  it("delete networkpolicy --all -n x, as kubectl: x's policies go, y's stay", async () => {
+    await apply("all-x", [policy("x", "one", "{ podSelector: {}, policyTypes: [Ingress] }"), policy("x", "two", "{ podSelector: {}, policyTypes: [Egress] }"), policy("y", "three", "{ podSelector: {}, policyTypes: [Ingress] }")].join("---\n"));
+    const d = await sb.netlab(["delete", "npx", "networkpolicy", "--all", "-n", "x"]);
+    expect([d.code, d.stdout]).toEqual([0, 'networkpolicy.networking.k8s.io "one" deleted\nnetworkpolicy.networking.k8s.io "two" deleted\n']);
+    await cells([[80, "z/a", "x/a", "."], [80, "x/a", "z/a", "."], [80, "z/a", "y/a", "X"]]);
+    const again = await sb.netlab(["delete", "npx", "netpol", "--all", "-n", "x"]);
+    expect([again.code, again.stdout]).toEqual([0, "No resources found in x namespace.\n"]);
+    expect((await sb.netlab(["delete", "npx", "networkpolicy", "three", "-n", "y"])).code).toBe(0);
+  });
+
   it("every policy deleted: no chain, rule or ipset of theirs is left on the nodes", async () => {
     for (const node of ["node1", "node2"]) {
       const r = await sb.exec("npx", node, "ipset list -n | wc -l; iptables-save -t filter | grep -c KUBE-NWPLCY- || true");

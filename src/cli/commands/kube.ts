@@ -97,11 +97,20 @@ export async function kubeApplyCmd(ref: string, files: string[], opts: KubeOpts)
 }
 
 /** `netlab delete LAB -f FILE…` or `netlab delete LAB KIND NAME` (or KIND/NAME). */
-export async function deleteCmd(ref: string, words: string[], opts: KubeOpts & { filename?: string[] }): Promise<number> {
+export async function deleteCmd(ref: string, words: string[], opts: KubeOpts & { filename?: string[]; all?: boolean }): Promise<number> {
   const { meta, cluster } = await clusterOf(ref);
   const ns = opts.namespace ?? "default";
   let keys: string[];
-  if (opts.filename?.length) {
+  if (opts.all) {
+    // kubectl delete KIND --all: every object of that kind in the namespace (none: "No resources found").
+    if (words.length !== 1 || opts.filename?.length) throw new UsageError("--all takes one KIND and no names", `netlab delete ${ref} networkpolicy --all -n NS`);
+    const [kind, space] = keyOf(words[0], "x", ns).split("/");
+    keys = Object.keys(cluster.objects).filter((k) => k.startsWith(`${kind}/${space}/`));
+    if (!keys.length) {
+      process.stdout.write(`No resources found${kind === "Namespace" ? "" : ` in ${ns} namespace`}.\n`);
+      return 0;
+    }
+  } else if (opts.filename?.length) {
     if (words.length) throw new UsageError("give -f FILE or KIND NAME, not both", `netlab delete ${ref} -f web.yaml, or netlab delete ${ref} deployment web`);
     keys = readObjectFiles(opts.filename, opts.namespace).map((a) => objectKey(a.data));
   } else if (!words.length) throw new UsageError("what should be deleted?", `netlab delete ${ref} -f web.yaml, or netlab delete ${ref} deployment web`);
