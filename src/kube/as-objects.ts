@@ -2,7 +2,7 @@
 // of Pods, Services, Endpoints, Nodes, Deployments or Namespaces with the fields tutorials read
 // (`.status.podIP`, `.spec.clusterIP`, `.subsets[].addresses[].ip`, …), so `jq` and jsonpath
 // recipes work. Only what the cluster has is filled; nothing is invented (no uid, no image).
-import { nsLabelsOf } from "./policy/verdict.js";
+import { labelsByNamespace, nsLabelsOf } from "./policy/verdict.js";
 import { deploymentsOf, isReady, listed, namespacesOf, type GetOptions, type Kind, type Live } from "./get.js";
 import type { PolicyRule, Selector } from "./policy/types.js";
 import type { KubeCluster } from "./types.js";
@@ -15,6 +15,7 @@ const meta = (name: string, ns?: string, labels?: Record<string, string>): Obj =
 export function asObjects(c: KubeCluster, kind: Kind, o: GetOptions, live: Live, ips: Map<string, string>): Obj {
   const inNs = <T extends { ns: string; name: string }>(xs: T[]) => listed(xs, o.ns);
   const hostIP = new Map(c.nodes.map((n) => [n.name, n.underlay]));
+  const nsLabels = labelsByNamespace(c);
   const readyPods = new Set(c.pods.filter((p) => isReady(p, live)).map((p) => p.node));
   const items: Obj[] =
     kind === "pods"
@@ -51,7 +52,7 @@ export function asObjects(c: KubeCluster, kind: Kind, o: GetOptions, live: Live,
             : kind === "networkpolicies"
               ? inNs(c.policies ?? []).map((p) => ({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: meta(p.name, p.ns), spec: { podSelector: selector(p.podSelector), policyTypes: p.types, ...(p.ingress.length ? { ingress: p.ingress.map((r) => rule(r, "from")) } : {}), ...(p.egress.length ? { egress: p.egress.map((r) => rule(r, "to")) } : {}) } }))
             : kind === "namespaces"
-              ? namespacesOf(c).map((n) => ({ apiVersion: "v1", kind: "Namespace", metadata: meta(n, undefined, nsLabelsOf(n, new Map(Object.entries(c.namespaces ?? {})))), status: { phase: "Active" } }))
+              ? namespacesOf(c).map((n) => ({ apiVersion: "v1", kind: "Namespace", metadata: meta(n, undefined, nsLabelsOf(n, nsLabels)), status: { phase: "Active" } }))
               : deployments(c, inNs, live);
   return { apiVersion: "v1", kind: "List", items, metadata: { resourceVersion: "" } };
 }

@@ -1,7 +1,7 @@
 // `netlab get LAB pods|services|endpoints|nodes|deployments|namespaces`: the cluster as `kubectl get` prints it — its
 // columns, its `<none>`s, its PORT(S) and ENDPOINTS forms — from the lab that is up, with each
 // pod's READY and STATUS read live (its servers running or not). Pure: the command reads state.
-import { nsLabelsOf } from "./policy/verdict.js";
+import { labelsByNamespace, nsLabelsOf } from "./policy/verdict.js";
 import type { KubeCluster } from "./types.js";
 
 export type Kind = "pods" | "services" | "endpoints" | "nodes" | "deployments" | "namespaces" | "networkpolicies";
@@ -84,7 +84,7 @@ export function getTable(c: KubeCluster, kind: Kind, o: GetOptions, live: Live, 
   const shown = (l: Record<string, string>) => (o.labels ? [Object.entries(l).map(([k, v]) => `${k}=${v}`).join(",") || "<none>"] : []);
   const labelsHead = o.labels ? ["LABELS"] : [];
   if (kind === "namespaces") {
-    const nsLabels = new Map(Object.entries(c.namespaces ?? {}));
+    const nsLabels = labelsByNamespace(c);
     return { head: ["NAME", "STATUS", "AGE", ...labelsHead], rows: namespacesOf(c).map((n) => [n, "Active", live.age, ...shown(nsLabelsOf(n, nsLabels))]) };
   }
   if (kind === "deployments") {

@@ -48,6 +48,8 @@ export function nsLabelsOf(ns: string, labels: Map<string, Record<string, string
   const seen = cached.get(labels) ?? cached.set(labels, new Map()).get(labels)!;
   return seen.get(ns) ?? seen.set(ns, { ...(labels.get(ns) ?? {}), "kubernetes.io/metadata.name": ns }).get(ns)!;
 }
+/** A cluster's namespaces' labels as given (the `namespaces` it keeps), for nsLabelsOf. */
+export const labelsByNamespace = (c: { namespaces?: Record<string, Record<string, string>> } | undefined) => new Map(Object.entries(c?.namespaces ?? {}));
 const cached = new WeakMap<Map<string, Record<string, string>>, Map<string, Record<string, string>>>();
 
 function peerMatches(p: Peer, policyNs: string, other: End, nsLabels: Map<string, Record<string, string>>): boolean {

@@ -10,7 +10,7 @@
 // no name can hold (ns/name|egress), unlike kube-router's bare ns+name: shop/block-metadata's egress
 // and sho/pblock-metadataegress's ingress would otherwise be one chain (a review found it).
 import type { KubeCluster } from "../../kube/types.js";
-import { matches, nsLabelsOf } from "../../kube/policy/verdict.js";
+import { labelsByNamespace, matches, nsLabelsOf } from "../../kube/policy/verdict.js";
 import { inBlock } from "../../kube/policy/read.js";
 import type { PolicyPort, PolicyRule } from "../../kube/policy/types.js";
 import type { Ruleset } from "../ruleset.js";
@@ -26,7 +26,7 @@ type Policy = NonNullable<KubeCluster["policies"]>[number];
 export function networkPolicies(rs: Ruleset, c: KubeCluster, node: string): void {
   const policies = c.policies ?? [];
   if (!policies.length) return;
-  const nsLabels = new Map(Object.entries(c.namespaces ?? {}));
+  const nsLabels = labelsByNamespace(c);
   const pods = c.pods.filter((p): p is Pod => !!p.ip);
   const selects = (p: Policy, pod: Pod) => pod.ns === p.ns && matches(p.podSelector, pod.labels);
   const local = pods.filter((p) => p.on === node && policies.some((q) => selects(q, p)));
