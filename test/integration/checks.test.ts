@@ -150,7 +150,7 @@ describe.skipIf(!IS_ROOT)("netlab test", () => {
     const table = await sb.netlab(["test", "probes"]);
     expect(table.stdout).toMatch(/^1 passed, 5 failed/m);
     expect(table.stdout).toContain("FAIL it got through: connected");
-    expect(table.stdout).toContain("look closer: sudo netlab exec probes client -- nc -v 10.70.0.3 7999");
+    expect(table.stdout).toContain("look closer: sudo netlab exec probes client -- nc -vz -w 2 10.70.0.3 7999");
     writeFileSync(file, TOPOLOGY + PASSING);
   });
 

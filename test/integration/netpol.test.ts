@@ -235,9 +235,9 @@ describe.skipIf(!IS_ROOT)("NetworkPolicy, enforced", () => {
   });
 
   it("delete networkpolicy --all -n x, as kubectl: x's policies go, y's stay", async () => {
-    await apply("all-x", [policy("x", "one", "{ podSelector: {}, policyTypes: [Ingress] }"), policy("x", "two", "{ podSelector: {}, policyTypes: [Egress] }"), policy("y", "three", "{ podSelector: {}, policyTypes: [Ingress] }")].join("---\n"));
+    await apply("all-x", [policy("x", "zeta", "{ podSelector: {}, policyTypes: [Ingress] }"), policy("x", "alpha", "{ podSelector: {}, policyTypes: [Egress] }"), policy("y", "three", "{ podSelector: {}, policyTypes: [Ingress] }")].join("---\n"));
     const d = await sb.netlab(["delete", "npx", "networkpolicy", "--all", "-n", "x"]);
-    expect([d.code, d.stdout]).toEqual([0, 'networkpolicy.networking.k8s.io "one" deleted\nnetworkpolicy.networking.k8s.io "two" deleted\n']);
+    expect([d.code, d.stdout]).toEqual([0, 'networkpolicy.networking.k8s.io "alpha" deleted\nnetworkpolicy.networking.k8s.io "zeta" deleted\n']); // by name, as kubectl
     await cells([[80, "z/a", "x/a", "."], [80, "x/a", "z/a", "."], [80, "z/a", "y/a", "X"]]);
     const again = await sb.netlab(["delete", "npx", "netpol", "--all", "-n", "x"]);
     expect([again.code, again.stdout]).toEqual([0, "No resources found in x namespace.\n"]);

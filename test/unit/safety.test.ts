@@ -96,7 +96,7 @@ describe("text from a lab file cannot act on a terminal or a script", () => {
   });
   it("the look-closer hint quotes what came from the lab file", () => {
     expect(suggest("http", "http://x/$(id)")).toBe("curl -v 'http://x/$(id)'");
-    expect(suggest("tcp", "a;b:80")).toBe("nc -v 'a;b' 80");
+    expect(suggest("tcp", "a;b:80")).toBe("nc -vz -w 2 'a;b' 80");
   });
 });
 

@@ -105,7 +105,7 @@ export async function deleteCmd(ref: string, words: string[], opts: KubeOpts & {
     // kubectl delete KIND --all: every object of that kind in the namespace (none: "No resources found").
     if (words.length !== 1 || opts.filename?.length) throw new UsageError("--all takes one KIND and no names", `netlab delete ${ref} networkpolicy --all -n NS`);
     const [kind, space] = keyOf(words[0], "x", ns).split("/");
-    keys = Object.keys(cluster.objects).filter((k) => k.startsWith(`${kind}/${space}/`));
+    keys = Object.keys(cluster.objects).filter((k) => k.startsWith(`${kind}/${space}/`)).sort(); // by name, as kubectl
     if (!keys.length) {
       process.stdout.write(`No resources found${kind === "Namespace" ? "" : ` in ${ns} namespace`}.\n`);
       return 0;

@@ -76,7 +76,8 @@ export function suggest(kind: string, probed: string, resolver?: string): string
   if (kind === "http") return `curl -v ${q(probed)}`;
   if (kind === "dns") return resolver === "system" ? `getent ahosts ${q(probed)}` : `dig +search ${q(probed)}`;
   const [h, p] = [probed.slice(0, probed.lastIndexOf(":")), probed.slice(probed.lastIndexOf(":") + 1)];
-  return kind === "udp" ? `nc -u -v ${q(h)} ${q(p)}` : `nc -v ${q(h)} ${q(p)}`;
+  // -z and -w: a hint that returns (a connected nc otherwise waits on stdin for ever).
+  return kind === "udp" ? `nc -u -v -w 2 ${q(h)} ${q(p)}` : `nc -vz -w 2 ${q(h)} ${q(p)}`;
 }
 
 export function printPingAll(p: PingAll, json?: boolean): number {
