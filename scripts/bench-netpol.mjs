@@ -22,6 +22,9 @@ const NS = 10;
 const DEPLOYS = 50;
 const REPLICAS = Number(process.env.BENCH_NETPOL_REPLICAS ?? "10");
 const MATRIX = process.env.BENCH_NETPOL_MATRIX !== "0";
+// BENCH_NETPOL_KEEP=1 leaves the cluster up (in namespace nlbench-np, lab bnetpol) to profile a live
+// apply by hand; take it down with `ip netns exec nlbench-np netlab down bnetpol; ip netns del nlbench-np`.
+const KEEP = process.env.BENCH_NETPOL_KEEP === "1";
 
 const inSb = (cmd) => `ip netns exec ${SB} ${cmd}`;
 const write = (name, text) => {
@@ -104,6 +107,7 @@ try {
     console.log(`The full matrix on 80/TCP: ${t.pods.length} × ${t.pods.length} (${cells} probes, ${allowed} connected) in ${m.toFixed(1)} s; ${j.differences.length} cells differ from the policies.`);
   }
 } finally {
+  if (KEEP) process.exit(console.log(`kept: the lab and policies are in ${dir}`) ?? 0);
   sh(inSb(`${NETLAB} down ${LAB} >/dev/null 2>&1`), true);
   sh(`ip netns delete ${SB}`, true);
   rmSync(dir, { recursive: true, force: true });

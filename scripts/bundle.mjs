@@ -1,23 +1,31 @@
-// dist/bundle/: the compiled CLI (dist/, from tsc) bundled with esbuild, its dependencies in,
-// each command's module and what only it needs split into chunks of their own (the dynamic
-// imports of cli/main.ts). Node loads a few files instead of ~250 ES modules, each resolved,
-// read and linked on its own: docs/startup.md has the figures. Chunks sit two levels below the
-// package, as every dist module does, so the paths they build from import.meta.url still hold.
+// dist/bundle/main.cjs: the compiled CLI (dist/, from tsc) bundled with esbuild into one
+// CommonJS file, its dependencies in (a command's modules still run only when it is chosen:
+// esbuild keeps the dynamic imports of cli/main.ts lazy). Node then reads one file instead of
+// ~250 ES modules, each resolved, read and linked on its own, and bin/netlab can hand V8 the
+// code it compiled on an earlier run (vm.Script's cachedData: Node 20 has no module compile
+// cache). docs/startup.md has the figures. The file sits two levels below the package, as every
+// dist module does, so the paths they build from import.meta.url still hold.
 import { build } from "esbuild";
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 
 const out = new URL("../dist/bundle/", import.meta.url).pathname;
 rmSync(out, { recursive: true, force: true });
 await build({
   entryPoints: [new URL("../dist/cli/main.js", import.meta.url).pathname],
-  outdir: out,
+  outfile: `${out}main.cjs`,
   bundle: true,
-  splitting: true,
-  format: "esm",
+  format: "cjs",
   platform: "node",
   target: "node20",
-  chunkNames: "c-[hash]",
-  // CommonJS dependencies (dns-packet) call require(): an ES module has none of its own.
-  banner: { js: "import { createRequire as __netlabRequire } from 'node:module'; const require = __netlabRequire(import.meta.url);" },
+  // import.meta.url of every module is the bundle's own: the same directory depth as dist/*/x.js.
+  define: { "import.meta.url": "__netlabUrl" },
+  banner: { js: "const __netlabUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: "warning",
 });
+// bin/netlab runs the bundle as a vm.Script, where a real import() has no loader: none may remain.
+const code = readFileSync(`${out}main.cjs`, "utf8").split("\n").filter((l) => !l.trim().startsWith("//"));
+const left = code.find((l) => /(^|[^\w.$])import\(\s*["'`]/.test(l));
+if (left) {
+  console.error(`bundle.mjs: ${left.trim()}: an import() is left (not bundled): import it statically, or bundle it`);
+  process.exit(1);
+}

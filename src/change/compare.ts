@@ -28,6 +28,8 @@ import { aboutIface, joinCables, moves, type Moves } from "./joins.js";
 import { readPlan } from "../state/plan-cache.js";
 import { HAIRPIN, hairpins } from "./hairpins.js";
 import { changedSets, staleSets } from "./ipsets.js";
+import { changedChains, differingTables } from "./chains.js";
+import { jsonEqual } from "./equal.js";
 
 export type { Change } from "./in-place.js";
 
@@ -104,9 +106,8 @@ export function compare(lab: Lab, meta: Meta, state: LabState, pending: Lab[]): 
   // from the new version in any is redone (every change here converges, whatever it starts from).
   const pendingPlans = pending.map((p) => planFor(p, state));
   const halves = pendingPlans.map(steps);
-  // Equal ops render equally: JSON, much cheaper than rendering, decides for the steps that did not change.
-  const json = (x: Step) => JSON.stringify([x.ops, x.undo]);
-  const same = (x?: Step, y?: Step) => (!x && !y) || (!!x && !!y && (json(x) === json(y) || (text(x.ops) === text(y.ops) && text(x.undo) === text(y.undo))));
+  // Equal ops render equally: equal data, much cheaper than rendering, decides for the steps that did not change.
+  const same = (x?: Step, y?: Step) => (!x && !y) || (!!x && !!y && ((jsonEqual(x.ops, y.ops) && jsonEqual(x.undo, y.undo)) || (text(x.ops) === text(y.ops) && text(x.undo) === text(y.undo))));
   const changes: Change[] = [];
   // A sysctl a node no longer sets: netlab does not know the value it had before netlab set it.
   const before = new Map(meta.lab.nodes.map((n) => [n.name, n.sysctls]));
@@ -259,7 +260,6 @@ function change(id: string, olds: (Step | undefined)[], b: Step | undefined, lab
   // Its tables are emptied and loaded again: rules its exec: commands added would be lost.
   if (now.nodes.find((n) => `node:${n.name}` === id)?.exec.length) return EXEC_RULES;
   const ns = [...present, b].flatMap(ipt)[0];
-  // Each family's tables replaced in one restore (atomic per table): its rules never missing a moment.
   // Each family's tables replaced in one restore (atomic per table), only those whose rules differ
   // (a policy changes filter; kube-proxy's nat stays as it is): its rules never missing a moment.
   const replaced = ([4, 6] as const).flatMap((family) => {
@@ -269,18 +269,13 @@ function change(id: string, olds: (Step | undefined)[], b: Step | undefined, lab
     // go back to ACCEPT only where the new version has no firewall in this family.
     const script = (s: Step) => replacingTables(tables, mine(s).map((o) => o.text), mine(s).flatMap((o) => o.jumps ?? []), !mine(s).some((o) => /^:INPUT /m.test(o.text)));
     // The entry jumps go in the same restore (the tables are emptied): a plain restore, no sync.
-    return tables.length && ns ? [{ family, text: exact ? differingTables(script(b), present.map(script)) : script(b) }] : [];
+    // From the one version in the kernel, only the chains that changed; after an unfinished apply (any of several), whole tables.
+    const text = !exact ? script(b) : present.length === 1 ? changedChains(script(b), script(present[0])) : differingTables(script(b), present.map(script));
+    return tables.length && ns ? [{ family, text }] : [];
   });
   const merged = replaced.filter((r) => r.text).map((r) => ({ op: "iptables", ns: ns!.ns, family: r.family, text: r.text }) as Op);
   const loads = b.ops.filter((o) => RULE_OPS.has(o.op) && !(o.op === "iptables" && o.ns === ns?.ns && replaced.some((r) => r.family === o.family)));
   const rules = [...legs, ...sysctls, ...tuned, ...addressing, ...qdiscs, ...loads.flatMap((o) => (exact ? changedSets(o, present) : [o]))];
   if (!ns) return { id, title: b.title, ops: rules, undo: [], holds: [] };
   return { id, title: b.title, ops: [...rules, ...merged, ...staleSets(present, b), ...staleUdpFlows(labs, now, id.slice(5), nodeNs)], undo: [], holds: [] };
-}
-
-/** The tables of a restore script (`*table … COMMIT` blocks) that differ from any of `olds`', joined; "" when none does. */
-function differingTables(script: string, olds: string[]): string {
-  const blocks = (t: string) => new Map(t.split(/^(?=\*)/m).map((x) => [x.slice(1, x.indexOf("\n")), x.trimEnd()]));
-  const was = olds.map(blocks);
-  return [...blocks(script)].filter(([table, x]) => was.some((w) => w.get(table) !== x)).map(([, x]) => x).join("\n");
 }

@@ -26,7 +26,7 @@ import { labEnv, markSelf } from "../runtime/env.js";
 import { runningProcs } from "../runtime/drift.js";
 import { waitReady } from "../check/ready.js";
 import { waitGone } from "../teardown.js";
-import { labsWithState, LabState } from "../state/store.js";
+import { labsWithState, LabState, type Meta } from "../state/store.js";
 import { inNs, type Context } from "../runtime/context.js";
 import { timing } from "../runtime/timing.js";
 import { compare, type Change } from "./compare.js";
@@ -50,7 +50,7 @@ export interface ApplyResult {
  * bad (exit 2, as `up`), a new node's names are taken on this machine (exit 3), or the edit
  * changes what this version cannot change in place (UsageError).
  */
-export async function apply(given: string, opts: UpOptions & { compose?: ComposeOptions; kube?: KubeOverlay; text?: string; files?: Record<string, string> } = {}): Promise<ApplyResult> {
+export async function apply(given: string, opts: UpOptions & { compose?: ComposeOptions; kube?: KubeOverlay; text?: string; files?: Record<string, string>; up?: Meta } = {}): Promise<ApplyResult> {
   const t0 = Date.now();
   // A lab that is up, by its name (no file of that name here): its own file, as kubectl users expect.
   // A bare name of a lab that is up means that lab's own file (as down reads it), whatever files of that name lie about.
@@ -58,16 +58,20 @@ export async function apply(given: string, opts: UpOptions & { compose?: Compose
   const more = { kube: opts.kube, text: opts.text, files: opts.files };
   const load = (isolated?: boolean, previous?: Lab) => (opts.dryRun ? Promise.resolve(loadLab(ref, { isolated, compose: opts.compose, previous, ...more })) : loadForHost(ref, isolated, opts.compose, previous, more));
   let lab: Lab;
+  let readAgainst = opts.up;
   try {
-    lab = await load(opts.isolated);
+    // The version up, where the caller read it (kubectl's verbs): read against it at once, not twice.
+    lab = await load(opts.isolated, opts.up?.lab);
   } catch (e) {
     // A lab that is up --isolated may have what only an isolated lab's host may (bridge: docker0): read as such.
     if (!(e instanceof LabError) || opts.isolated || !upIsolated(ref)) throw e;
     lab = await load(true);
+    readAgainst = undefined;
   }
   timing("loaded");
   const state = new LabState(lab.name);
-  const meta = state.complete() ? state.readMeta() : null;
+  // As the caller read it a moment ago where it did (read again under the lock, below).
+  const meta = state.complete() ? (readAgainst ?? state.readMeta()) : null;
   timing("state read");
   if (!meta) {
     // The file's lab is up under its old name: a new name is a new lab, not this one changed.
@@ -85,7 +89,8 @@ export async function apply(given: string, opts: UpOptions & { compose?: Compose
   }
   // A lab that is up --isolated stays so; and its nodes keep the addresses they have (an edit
   // renumbers nobody). Unchanged, it is what is up already: loaded once.
-  const against = async (m: { hash: string; lab: Lab }) => (m.lab.isolated && !lab.isolated) || readAsUp(lab, m.lab) ? load(m.lab.isolated || opts.isolated, m.lab) : lab;
+  const read = (m: { hash: string; lab: Lab }) => m.hash === readAgainst?.hash && !(m.lab.isolated && !opts.isolated);
+  const against = async (m: { hash: string; lab: Lab }) => !read(m) && ((m.lab.isolated && !lab.isolated) || readAsUp(lab, m.lab)) ? load(m.lab.isolated || opts.isolated, m.lab) : lab;
   lab = await against(meta);
   const warned = sourceOf(lab)?.warnings ?? [];
   if (warned.length) opts.warnings?.(warned);

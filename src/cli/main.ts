@@ -239,7 +239,6 @@ program
   .addArgument(new Command().createArgument("<shell>", "bash, zsh or fish").choices(["bash", "zsh", "fish"]))
   .action(async (shell: string) => {
     const { completionScript } = await import("./completion.js");
-    const { realpathSync } = await import("node:fs");
     process.stdout.write(completionScript(shell, realpathSync(process.argv[1])));
   });
 
@@ -295,4 +294,4 @@ function runDirectly(): boolean {
   }
 }
 
-if (runDirectly()) await main();
+if (runDirectly()) void main(); // not awaited: the bundle is CommonJS (scripts/bundle.mjs)

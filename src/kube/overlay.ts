@@ -69,18 +69,25 @@ export function withOverlay(ms: Manifest[], o: KubeOverlay | undefined, warnings
   });
 }
 
-/** An applied object, located in its file while the file still holds it as applied (`files`: the files read so far; null: unreadable). */
+/**
+ * An applied object, located in its file while the file still holds it as applied (`files`: the
+ * files read so far; null: unreadable). Read only when a problem is located (rarely): a live
+ * apply to a cluster under 100 applied policies does not parse their files again.
+ */
 function applied(p: KubeOverlay["put"][string], files: Map<string, LabSource[] | null>): Manifest {
-  if (!files.has(p.file)) {
-    try {
-      files.set(p.file, LabSource.documentsOfFile(p.file, relative(process.cwd(), p.file) || p.file));
-    } catch {
-      files.set(p.file, null); // the file is gone or changed: the objects as applied
+  let src: LabSource | undefined;
+  const locate = () => {
+    if (!files.has(p.file)) {
+      try {
+        files.set(p.file, LabSource.documentsOfFile(p.file, relative(process.cwd(), p.file) || p.file));
+      } catch {
+        files.set(p.file, null); // the file is gone or changed: the objects as applied
+      }
     }
-  }
-  const doc = files.get(p.file)?.[p.doc];
-  const src = doc && contentHash(doc.data) === contentHash(p.data) ? doc : LabSource.fromObject(p.data, p.file);
-  return { data: p.data, at: (k) => ({ src, key: k }) };
+    const doc = files.get(p.file)?.[p.doc];
+    return doc && contentHash(doc.data) === contentHash(p.data) ? doc : LabSource.fromObject(p.data, p.file);
+  };
+  return { data: p.data, at: (k) => ({ src: (src ??= locate()), key: k }) };
 }
 
 /** A Deployment's selector as kept for the immutability check: matchLabels' JSON, keys sorted. */

@@ -3,6 +3,7 @@
 // worked out as the API server would (kube/changes.ts), then the lab that is up is brought to it
 // by apply's reconciliation — only the pods and rules that differ are touched — and kubectl's
 // lines are printed once it is in place.
+import { timing } from "../../runtime/timing.js";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { apply } from "../../change/index.js";
@@ -66,7 +67,7 @@ async function carry(meta: Meta, ch: ObjectChanges, opts: KubeOpts, verb: string
   const said: Problem[] = [];
   // The lab file as the lab up was read from it: these verbs change objects, not what the file says since.
   const kept = labText(new LabState(meta.lab.name));
-  const base = { isolated: meta.lab.isolated, kube: ch.overlay, text: kept?.text, files: kept?.files, warnings: (w: Problem[]) => said.push(...w) };
+  const base = { isolated: meta.lab.isolated, up: meta, kube: ch.overlay, text: kept?.text, files: kept?.files, warnings: (w: Problem[]) => said.push(...w) };
   let after = meta.lab;
   if (ch.changed && opts.dryRun) {
     const r = await apply(meta.lab.file, { ...base, dryRun: true });
@@ -91,7 +92,9 @@ async function carry(meta: Meta, ch: ObjectChanges, opts: KubeOpts, verb: string
 
 /** `netlab apply LAB -f FILE…`. */
 export async function kubeApplyCmd(ref: string, files: string[], opts: KubeOpts): Promise<number> {
+  timing("started");
   const { meta, cluster } = await clusterOf(ref);
+  timing("lab up read");
   const objects = readObjectFiles(files, opts.namespace);
   return carry(meta, applyObjects(cluster, objects), opts, "apply", [...new Set(objects.map((o) => o.file))]);
 }
