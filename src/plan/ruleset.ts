@@ -158,6 +158,16 @@ export class Ruleset {
   /** `ipset restore` input: each set made if missing, emptied, and filled — its membership is exactly the desired one. */
   private setLines(): string[] {
     const fam = this.family === 6 ? "inet6" : "inet";
-    return [...this.sets].flatMap(([name, s]) => [`create ${name} ${s.type} family ${fam}`, `flush ${name}`, ...s.members.map((m) => `add ${name} ${m}`)]);
+    return [...this.sets].flatMap(([name, s]) => [`create ${name} ${s.type} family ${fam}`, `flush ${name}`, ...addLines(name, s.members)]);
   }
+}
+
+/** The same set on every node of a cluster is one array of members (netpol.ts): its lines written once. */
+const adds = new WeakMap<readonly string[], { name: string; lines: string[] }>();
+function addLines(name: string, members: readonly string[]): string[] {
+  const hit = adds.get(members);
+  if (hit?.name === name) return hit.lines;
+  const lines = members.map((m) => `add ${name} ${m}`);
+  adds.set(members, { name, lines });
+  return lines;
 }

@@ -26,10 +26,8 @@ type Policy = NonNullable<KubeCluster["policies"]>[number];
 export function networkPolicies(rs: Ruleset, c: KubeCluster, node: string): void {
   const policies = c.policies ?? [];
   if (!policies.length) return;
-  const nsLabels = labelsByNamespace(c);
-  const pods = c.pods.filter((p): p is Pod => !!p.ip);
-  const selects = (p: Policy, pod: Pod) => pod.ns === p.ns && matches(p.podSelector, pod.labels);
-  const local = pods.filter((p) => p.on === node && policies.some((q) => selects(q, p)));
+  const { pods, nsLabels, selected, byPod } = selection(c);
+  const local = pods.filter((p) => p.on === node && byPod.has(p));
   if (!local.length) return;
   for (const c of ["KUBE-ROUTER-INPUT", "KUBE-ROUTER-FORWARD", "KUBE-ROUTER-OUTPUT", "KUBE-NWPLCY-COMMON", "KUBE-NWPLCY-DEFAULT"]) rs.declare("filter", c);
   // Inserted after kube-proxy's jumps, so they come first: a policy sees service traffic too.
@@ -37,10 +35,34 @@ export function networkPolicies(rs: Ruleset, c: KubeCluster, node: string): void
   rs.add("filter", "KUBE-NWPLCY-COMMON", "-m conntrack --ctstate INVALID", "DROP", "rule to drop invalid state for pod");
   rs.add("filter", "KUBE-NWPLCY-COMMON", "-m conntrack --ctstate RELATED,ESTABLISHED", "ACCEPT", "rule for stateful firewall for pod");
   rs.add("filter", "KUBE-NWPLCY-DEFAULT", "", `MARK --set-xmark ${ALLOWED}`, "rule to mark traffic matching a network policy");
-  const used = policies.filter((p) => local.some((pod) => selects(p, pod)));
+  const used = policies.filter((p) => local.some((pod) => selected.get(p)!.has(pod)));
   for (const p of used) policyChainOnce(rs, c, p, pods, nsLabels);
-  for (const pod of local) podChain(rs, pod, used.filter((p) => selects(p, pod)));
+  for (const pod of local) podChain(rs, pod, byPod.get(pod)!);
   for (const ch of ["KUBE-ROUTER-INPUT", "KUBE-ROUTER-FORWARD", "KUBE-ROUTER-OUTPUT"]) rs.add("filter", ch, `-m mark --mark ${PASSED}`, "ACCEPT", "rule to explicitly ACCEPT traffic that comply to network policies");
+}
+
+/** Which pods each policy selects, and the policies selecting each pod (in the cluster's order): the same for every node, worked out once per cluster. */
+interface Selection {
+  pods: Pod[];
+  nsLabels: Map<string, Record<string, string>>;
+  selected: Map<Policy, Set<Pod>>;
+  byPod: Map<Pod, Policy[]>;
+}
+const selections = new WeakMap<KubeCluster, Selection>();
+function selection(c: KubeCluster): Selection {
+  const hit = selections.get(c);
+  if (hit) return hit;
+  const pods = c.pods.filter((p): p is Pod => !!p.ip);
+  const inNs = new Map<string, Pod[]>();
+  for (const p of pods) (inNs.get(p.ns) ?? inNs.set(p.ns, []).get(p.ns)!).push(p);
+  const out: Selection = { pods, nsLabels: labelsByNamespace(c), selected: new Map(), byPod: new Map() };
+  for (const p of c.policies ?? []) {
+    const chosen = (inNs.get(p.ns) ?? []).filter((pod) => matches(p.podSelector, pod.labels));
+    out.selected.set(p, new Set(chosen));
+    for (const pod of chosen) (out.byPod.get(pod) ?? out.byPod.set(pod, []).get(pod)!).push(p);
+  }
+  selections.set(c, out);
+  return out;
 }
 
 /** What a policy's chain is made of: the same on every node that holds it, so worked out once per cluster and played to each node's ruleset. */
@@ -55,7 +77,7 @@ function policyChainOnce(rs: Ruleset, c: KubeCluster, p: Policy, pods: Pod[], ns
       ipset: (...a: Parameters<Ruleset["ipset"]>) => list.push((r) => r.ipset(...a)),
       add: (...a: Parameters<Ruleset["add"]>) => list.push((r) => r.add(...a)),
     };
-    policyChain(recorder as unknown as Ruleset, p, pods, nsLabels);
+    policyChain(recorder as unknown as Ruleset, p, pods, [...selection(c).selected.get(p)!], nsLabels);
     mine.set(p, calls);
   }
   for (const f of calls) f(rs);
@@ -93,11 +115,10 @@ function podChain(rs: Ruleset, pod: Pod, policies: Policy[]): void {
 }
 
 /** A policy's chain: each rule as kube-router's two (mark; return if marked), its pods and peers in ipsets. */
-function policyChain(rs: Ruleset, p: Policy, pods: Pod[], nsLabels: Map<string, Record<string, string>>): void {
+function policyChain(rs: Ruleset, p: Policy, pods: Pod[], targets: Pod[], nsLabels: Map<string, Record<string, string>>): void {
   const chains = { ingress: chainFor("KUBE-NWPLCY-", `${p.ns}/${p.name}`), egress: chainFor("KUBE-NWPLCY-", `${p.ns}/${p.name}|egress`) };
   if (p.types.includes("Ingress")) rs.declare("filter", chains.ingress);
   if (p.types.includes("Egress")) rs.declare("filter", chains.egress);
-  const targets = pods.filter((pod) => pod.ns === p.ns && matches(p.podSelector, pod.labels));
   const targetSet = chainFor("KUBE-DST-", `${p.ns}/${p.name}`);
   rs.ipset(targetSet, { type: "hash:ip", members: targets.map((t) => t.ip) });
   const what = (dir: string) => `rule to ACCEPT ${dir} traffic selected by policy name: ${shortName(p.name)} namespace ${p.ns}`;
@@ -112,7 +133,8 @@ function policyChain(rs: Ruleset, p: Policy, pods: Pod[], nsLabels: Map<string, 
       const peerDir = dir === "ingress" ? "src" : "dst";
       const peers = peerMatches(rs, p, r, `${p.ns}/${p.name}|${dir}|${i}`, peerDir, pods, nsLabels);
       // Who serves a named port: the policy's pods for ingress; for egress the peers — any pod when the rule names none, those in a block for ipBlock.
-      const server = dir === "ingress" ? targets : !r.peers ? pods : pods.filter((pod) => peerPods(p, r, pod, nsLabels) || r.peers!.some((x) => x.ipBlock && inBlock(pod.ip, x.ipBlock)));
+      const isPeer = dir === "egress" && r.peers ? peerPods(p, r, nsLabels) : null;
+      const server = dir === "ingress" ? targets : !r.peers ? pods : pods.filter((pod) => isPeer!(pod) || r.peers!.some((x) => x.ipBlock && inBlock(pod.ip, x.ipBlock)));
       for (const peer of peers) for (const port of portMatches(r.ports, server, dir === "ingress" ? "dst" : "peer")) rule([mine, peer, port].filter(Boolean).join(" "), dir);
     });
 }
@@ -121,7 +143,7 @@ function policyChain(rs: Ruleset, p: Policy, pods: Pod[], nsLabels: Map<string, 
 function peerMatches(rs: Ruleset, p: Policy, r: PolicyRule, key: string, dir: "src" | "dst", pods: Pod[], nsLabels: Map<string, Record<string, string>>): string[] {
   if (!r.peers) return [""];
   const out: string[] = [];
-  const members = pods.filter((pod) => peerPods(p, r, pod, nsLabels)).map((pod) => pod.ip);
+  const members = pods.filter(peerPods(p, r, nsLabels)).map((pod) => pod.ip);
   if (r.peers.some((x) => !x.ipBlock)) {
     const set = chainFor(dir === "src" ? "KUBE-SRC-" : "KUBE-DST-", `${key}|pods`);
     rs.ipset(set, { type: "hash:ip", members });
@@ -140,9 +162,14 @@ function peerMatches(rs: Ruleset, p: Policy, r: PolicyRule, key: string, dir: "s
   return out;
 }
 
-/** Whether `pod` is one of the pods a rule's pod peers name (ipBlocks are matched by address in the kernel). */
-function peerPods(p: Policy, r: PolicyRule, pod: Pod, nsLabels: Map<string, Record<string, string>>): boolean {
-  return (r.peers ?? []).some((x) => !x.ipBlock && (x.namespaces ? matches(x.namespaces, nsLabelsOf(pod.ns, nsLabels)) : pod.ns === p.ns) && (!x.pods || matches(x.pods, pod.labels)));
+/** Whether a pod is one of the pods a rule's pod peers name (ipBlocks are matched by address in the kernel); each namespace's labels matched once. */
+function peerPods(p: Policy, r: PolicyRule, nsLabels: Map<string, Record<string, string>>): (pod: Pod) => boolean {
+  const tests = (r.peers ?? []).filter((x) => !x.ipBlock).map((x) => {
+    const ns = new Map<string, boolean>();
+    const inNs = (n: string) => ns.get(n) ?? ns.set(n, x.namespaces ? matches(x.namespaces, nsLabelsOf(n, nsLabels)) : n === p.ns).get(n)!;
+    return (pod: Pod) => inNs(pod.ns) && (!x.pods || matches(x.pods, pod.labels));
+  });
+  return (pod) => tests.some((t) => t(pod));
 }
 
 /** A rule's ports as matches; a named one resolved on each pod that serves it (`-d IP --dport N`). */
