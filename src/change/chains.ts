@@ -31,13 +31,18 @@ function layout(block: string): Layout | null {
   const chain = (c: string) => out.rules.get(c) ?? out.rules.set(c, []).get(c)!;
   let emptied = 0;
   for (const line of lines) {
+    // Thousands of lines in a big cluster's node: a rule's chain found without a regular expression.
+    const end = line.startsWith("-A ") ? line.indexOf(" ", 3) : -1;
+    if (end > 3) {
+      chain(line.slice(3, end)).push(line.slice(end + 1));
+      continue;
+    }
     const decl = /^:(\S+) (\S+) \[\d+:\d+\]$/.exec(line);
-    const rule = /^-A (\S+) /.exec(line) ?? /^-I (\S+) 1 /.exec(line);
+    const insert = /^-I (\S+) 1 /.exec(line);
     if (line === "-F" || line === "-X") emptied++;
     else if (decl && BUILTIN.test(decl[1])) (chain(decl[1]), out.policies.set(decl[1], decl[2]));
     else if (decl && decl[2] === "-") chain(decl[1]);
-    else if (rule && line[1] === "A") chain(rule[1]).push(line.slice(rule[0].length));
-    else if (rule) chain(rule[1]).unshift(line.slice(rule[0].length));
+    else if (insert) chain(insert[1]).unshift(line.slice(insert[0].length));
     else return null;
   }
   return emptied === 2 && lines.slice(0, 5).includes("-F") ? out : null;

@@ -238,7 +238,8 @@ function change(id: string, olds: (Step | undefined)[], b: Step | undefined, lab
   const rest = (s: Step) => text(s.ops.filter((o) => !live(o)).map(bare));
   if (present.some((a) => rest(a) !== rest(b) || text(a.undo) !== text(b.undo))) return null;
   const only = (s: Step, pick: (o: Op) => boolean) => text(s.ops.filter(pick));
-  const differ = (pick: (o: Op) => boolean) => present.some((a) => only(a, pick) !== only(b, pick));
+  // Equal data render equally: only ops whose data differ are rendered to tell.
+  const differ = (pick: (o: Op) => boolean) => present.some((a) => !jsonEqual(a.ops.filter(pick), b.ops.filter(pick)) && only(a, pick) !== only(b, pick));
   const qdiscs = differ((o) => o.op === "tc") || joins.length ? impairments(present, b, leaves) : [];
   // Its own sysctls (sysctls:) set anew; one it no longer sets is refused: the value it had before is not known.
   const own = (s: Step) => s.ops.filter((o) => o.op === "sysctl");
