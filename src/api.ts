@@ -1,5 +1,5 @@
 // The library API. Commands are thin wrappers over these; tests call them directly.
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { ComposeOptions } from "./compose/env.js";
 import { UsageError, type Problem } from "./errors.js";
@@ -30,18 +30,8 @@ import { filesDirFor, LabState, type Meta } from "./state/store.js";
 export { BIN_DIR, labEnv, processEnv } from "./runtime/env.js";
 import { BIN_DIR, labEnv, markSelf } from "./runtime/env.js";
 
-/**
- * Identity of what a lab makes in the kernel: checks change nothing there, so they are left out.
- * Once per loaded lab (a lab is not changed after loading): apply asks five times, 8 ms each at 1,000 nodes.
- */
-export function labHash(lab: Lab): string {
-  const hit = hashes.get(lab);
-  if (hit) return hit;
-  const h = createHash("sha256").update(JSON.stringify({ ...lab, file: "", checks: [], retired: undefined })).digest("hex").slice(0, 16);
-  hashes.set(lab, h);
-  return h;
-}
-const hashes = new WeakMap<Lab, string>();
+export { labHash } from "./lab/hash.js";
+import { labHash } from "./lab/hash.js";
 
 
 export interface UpOptions {

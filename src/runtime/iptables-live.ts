@@ -16,7 +16,11 @@ export function parseSave(save: string): Map<string, { chains: string[]; rules: 
   return out;
 }
 
-const chainOf = (rule: string) => rule.split(" ")[1];
+/** The chain of a `-A CHAIN …` line (thousands of them in a big lab's dump: no split). */
+const chainOf = (rule: string) => {
+  const end = rule.indexOf(" ", 3);
+  return rule.slice(3, end < 0 ? undefined : end);
+};
 const targetOf = (rule: string) => / -[jg] (\S+)/.exec(rule)?.[1];
 /** iptables-save quotes a comment only where it must: compare without quotes. */
 const norm = (rule: string) => rule.replace(/"/g, "");
@@ -51,12 +55,15 @@ export function syncScript(save: string, text: string, jumps: IptablesJump[], ow
   const want = parseSave(text);
   const sections = new Map<string, string[]>();
   const section = (t: string) => sections.get(t) ?? (sections.set(t, []), sections.get(t)!);
-  // The desired text as it is, table by table.
+  // The desired text, table by table, less what the live ruleset already holds.
   let table = "";
+  const desired = new Map<string, string[]>();
   for (const line of text.split("\n")) {
-    if (line.startsWith("*")) table = line.slice(1).trim();
-    else if (line !== "COMMIT" && table) section(table).push(line);
+    if (line.startsWith("*")) desired.set((table = line.slice(1).trim()), []);
+    else if (line === "COMMIT") table = "";
+    else if (table && line.trim()) desired.get(table)!.push(line);
   }
+  for (const [t, lines] of desired) section(t).push(...missingLines(lines, live.get(t) ?? { chains: [], rules: [] }));
   const tail = new Map<string, string[]>();
   const after = (t: string, ...l: string[]) => (section(t), tail.set(t, [...(tail.get(t) ?? []), ...l]));
   // Entry points: a live jump that is one of `jumps` stays (once); the owner's other jumps go
@@ -80,6 +87,41 @@ export function syncScript(save: string, text: string, jumps: IptablesJump[], ow
   }
   const out = [...sections].flatMap(([t, lines]) => [`*${t}`, ...lines, ...(tail.get(t) ?? []), "COMMIT"]);
   return out.length ? out.join("\n") + "\n" : "";
+}
+
+/**
+ * A table's desired lines (its chains declared, then their rules) less what the live rules
+ * already are: a chain whose rules are all there, in order, is not written; one whose rules only
+ * grew gets the new ones appended (a node added to a 1,000-node network: one rule, not 1,000);
+ * any other is declared (so emptied) and filled. Compared as iptables-save prints them (quotes
+ * aside): a rule written otherwise only costs its chain being written whole, as before.
+ * The lines as given where one is of another shape.
+ */
+function missingLines(lines: string[], live: { chains: string[]; rules: string[] }): string[] {
+  const decls = lines.filter((l) => l.startsWith(":"));
+  const rules = lines.filter((l) => l.startsWith("-A "));
+  const chains = decls.map((d) => d.slice(1).split(" ")[0]);
+  const declared = new Set(chains);
+  if (decls.length + rules.length !== lines.length || rules.some((r) => !declared.has(chainOf(r)))) return lines;
+  const byChain = (rs: string[]) => {
+    const m = new Map<string, string[]>();
+    for (const r of rs) {
+      const c = chainOf(r);
+      (m.get(c) ?? m.set(c, []).get(c)!).push(r);
+    }
+    return m;
+  };
+  const [want, have] = [byChain(rules), byChain(live.rules)];
+  const there = new Set(live.chains);
+  const keep = new Set<string>();
+  const appended: string[] = [];
+  for (const c of chains) {
+    const [w, h] = [want.get(c) ?? [], (have.get(c) ?? []).map(norm)];
+    if (!there.has(c) || h.length > w.length || h.some((r, i) => r !== norm(w[i]))) continue;
+    keep.add(c);
+    appended.push(...w.slice(h.length));
+  }
+  return [...decls.filter((_, i) => !keep.has(chains[i])), ...rules.filter((r) => !keep.has(chainOf(r))), ...appended];
 }
 
 /**

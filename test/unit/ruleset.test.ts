@@ -142,3 +142,20 @@ describe("a sync against the live ruleset", () => {
     );
   });
 });
+
+describe("syncScript writes only what the live ruleset lacks", () => {
+  const text = "*raw\n:NL-k-RAW - [0:0]\n:NL-k-B - [0:0]\n-A NL-k-RAW -d 10.0.0.2/32 -j DROP\n-A NL-k-RAW -d 10.0.0.3/32 -j DROP\n-A NL-k-B -j RETURN\nCOMMIT\n";
+  const live = (rules: string) => `*raw\n:PREROUTING ACCEPT [0:0]\n:NL-k-RAW - [0:0]\n:NL-k-B - [0:0]\n${rules}-A NL-k-B -j RETURN\nCOMMIT\n`;
+
+  it("a chain whose rules are all there is not written; one that only grew gets the new rules appended", () => {
+    expect(syncScript(live("-A NL-k-RAW -d 10.0.0.2/32 -j DROP\n-A NL-k-RAW -d 10.0.0.3/32 -j DROP\n"), text, [], "k")).toBe("*raw\nCOMMIT\n");
+    expect(syncScript(live("-A NL-k-RAW -d 10.0.0.2/32 -j DROP\n"), text, [], "k")).toBe("*raw\n-A NL-k-RAW -d 10.0.0.3/32 -j DROP\nCOMMIT\n");
+  });
+
+  it("a chain that lost a rule, or whose rules moved, is declared (emptied) and written whole; one not there yet too", () => {
+    const whole = "*raw\n:NL-k-RAW - [0:0]\n-A NL-k-RAW -d 10.0.0.2/32 -j DROP\n-A NL-k-RAW -d 10.0.0.3/32 -j DROP\nCOMMIT\n";
+    expect(syncScript(live("-A NL-k-RAW -d 10.0.0.3/32 -j DROP\n"), text, [], "k")).toBe(whole);
+    expect(syncScript(live("-A NL-k-RAW -d 10.0.0.2/32 -j DROP\n-A NL-k-RAW -d 10.0.0.3/32 -j DROP\n-A NL-k-RAW -d 10.0.0.4/32 -j DROP\n"), text, [], "k")).toBe(whole);
+    expect(syncScript("*raw\n:PREROUTING ACCEPT [0:0]\nCOMMIT\n", text, [], "k")).toBe(text);
+  });
+});
