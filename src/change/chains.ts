@@ -54,7 +54,8 @@ function layout(block: string): Layout | null {
  * equal; else its changed chains only — a user chain declared (which empties it) and filled, a
  * built-in one emptied (-F) and filled, a changed policy set, a chain no longer wanted emptied and
  * deleted — in the table's one transaction; the whole table where a block is not of
- * replacingTables' shape. Chains gone by hand are made again by their declaration, so never fail.
+ * replacingTables' shape. A changed chain's rules may jump to one left as it is: if that one was
+ * removed by hand the restore fails, and the whole tables are restored instead (the op's `whole`).
  */
 export function changedChains(script: string, old: string): string {
   const was = blocks(old);

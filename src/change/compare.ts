@@ -272,10 +272,12 @@ function change(id: string, olds: (Step | undefined)[], b: Step | undefined, lab
     const script = (s: Step) => replacingTables(tables, mine(s).map((o) => o.text), mine(s).flatMap((o) => o.jumps ?? []), !mine(s).some((o) => /^:INPUT /m.test(o.text)));
     // The entry jumps go in the same restore (the tables are emptied): a plain restore, no sync.
     // From the one version in the kernel, only the chains that changed; after an unfinished apply (any of several), whole tables.
-    const text = !exact ? script(b) : present.length === 1 ? changedChains(script(b), script(present[0])) : differingTables(script(b), present.map(script));
-    return tables.length && ns ? [{ family, text }] : [];
+    const [full, chains] = [script(b), exact && present.length === 1];
+    const text = !exact ? full : chains ? changedChains(full, script(present[0])) : differingTables(full, present.map(script));
+    // Where only changed chains are written, the whole tables if that fails (a chain they jump to removed by hand).
+    return tables.length && ns ? [{ family, text, ...(chains ? { whole: full } : {}) }] : [];
   });
-  const merged = replaced.filter((r) => r.text).map((r) => ({ op: "iptables", ns: ns!.ns, family: r.family, text: r.text }) as Op);
+  const merged = replaced.filter((r) => r.text).map((r) => ({ op: "iptables", ns: ns!.ns, family: r.family, text: r.text, ...(r.whole ? { whole: r.whole } : {}) }) as Op);
   const loads = b.ops.filter((o) => RULE_OPS.has(o.op) && !(o.op === "iptables" && o.ns === ns?.ns && replaced.some((r) => r.family === o.family)));
   const rules = [...legs, ...sysctls, ...tuned, ...addressing, ...qdiscs, ...loads.flatMap((o) => (exact ? changedSets(o, present) : [o]))];
   if (!ns) return { id, title: b.title, ops: rules, undo: [], holds: [] };

@@ -19,9 +19,11 @@ export type Op =
   /**
    * `iptables-restore --noflush` (or ip6tables-restore) of a ruleset: its chains declared and
    * filled, table by table; then its entry points ensured (added where missing, never twice).
-   * With `owner`, a sync: the owner's chains the text no longer declares are removed.
+   * With `owner`, a sync: the owner's chains the text no longer declares are removed. `whole`:
+   * the text is only the chains that changed (apply), and this restore, of the whole tables, runs
+   * if it fails — a chain it jumps to removed by hand (kube-proxy's full sync after a failed partial one).
    */
-  | { op: "iptables"; ns: Ns; family: 4 | 6; text: string; jumps?: IptablesJump[]; owner?: string }
+  | { op: "iptables"; ns: Ns; family: 4 | 6; text: string; jumps?: IptablesJump[]; owner?: string; whole?: string }
   /** Remove every rule and chain tagged for this lab from the tables, computed from the live ruleset. */
   | { op: "iptables-clean"; ns: Ns; family: 4 | 6; lab: string }
   /** Set sysctls. restore: in the shared host namespace, through the ledger, which keeps the values before netlab. */

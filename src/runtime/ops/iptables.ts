@@ -26,7 +26,10 @@ export const iptables: OpModule<IptablesOp> = {
       // No ruleset yet at all (a fresh namespace's tables may not exist): nothing to keep or remove.
       text = syncScript(saved.code === 0 ? saved.stdout : "", op.text, op.jumps ?? [], op.owner);
     }
-    await mustRun(op, inNs(ctx, op.ns, [iptablesTool(op.family, "-restore"), "--noflush"]), text);
+    const restore = inNs(ctx, op.ns, [iptablesTool(op.family, "-restore"), "--noflush"]);
+    if (!op.whole) return void (await mustRun(op, restore, text));
+    const r = await run(restore, text);
+    if (r.code !== 0) await mustRun(op, restore, op.whole + "\n");
   },
   tools: (op) => [iptablesTool(op.family, "-restore"), ...(op.jumps?.length || op.owner ? [iptablesTool(op.family, "-save")] : [])],
   shellable: (op) => op.ns !== null,
