@@ -83,21 +83,43 @@ export interface DumpTarget {
 }
 
 /** Namespaces one reader takes before a second one (on another CPU) shares the work: 0.4 ms each on the development VM. */
-const PER_READER = Number(process.env.NETLAB_PER_READER ?? 250);
+const PER_READER = 250;
+
+/** The reads asked for in this turn of the event loop, read together when it ends. */
+let batch: { targets: DumpTarget[]; waiting: { from: number; count: number; done: (l: LiveNs[]) => void; fail: (e: unknown) => void }[] } | null = null;
 
 /**
- * Reads every target, in one process — or, past PER_READER namespaces, in one per CPU, each a
- * slice in order (a no-op `up` of 1,000 nodes: ~0.4 s in one). Throws EnvError when perl is
- * missing or cannot enter a namespace (not root).
+ * Reads every target. Reads asked for in the same turn of the event loop (`status`'s labs, each
+ * read for what was removed by hand) are read by the same process — or, past PER_READER
+ * namespaces, by one per CPU, each a slice in order (a no-op `up` of 1,000 nodes: ~0.4 s in one).
+ * Throws EnvError when perl is missing or cannot enter a namespace (not root).
  */
-export async function dumpNamespaces(targets: DumpTarget[]): Promise<LiveNs[]> {
-  if (!targets.length) return [];
-  const readers = Math.max(1, Math.min(availableParallelism(), Math.ceil(targets.length / PER_READER)));
-  const size = Math.ceil(targets.length / readers);
-  const slices = Array.from({ length: readers }, (_, i) => targets.slice(i * size, (i + 1) * size)).filter((x) => x.length);
-  const live = (await Promise.all(slices.map(dumpSome))).flat();
-  timing(`netdump: ${targets.length} namespaces read`);
-  return live;
+export function dumpNamespaces(targets: DumpTarget[]): Promise<LiveNs[]> {
+  if (!targets.length) return Promise.resolve([]);
+  if (!batch) {
+    batch = { targets: [], waiting: [] };
+    setImmediate(readBatch);
+  }
+  const b = batch;
+  return new Promise((done, fail) => {
+    b.waiting.push({ from: b.targets.length, count: targets.length, done, fail });
+    b.targets.push(...targets);
+  });
+}
+
+async function readBatch(): Promise<void> {
+  const { targets, waiting } = batch!;
+  batch = null;
+  try {
+    const readers = Math.max(1, Math.min(availableParallelism(), Math.ceil(targets.length / PER_READER)));
+    const size = Math.ceil(targets.length / readers);
+    const slices = Array.from({ length: readers }, (_, i) => targets.slice(i * size, (i + 1) * size)).filter((x) => x.length);
+    const live = (await Promise.all(slices.map(dumpSome))).flat();
+    timing(`netdump: ${targets.length} namespaces read`);
+    for (const w of waiting) w.done(live.slice(w.from, w.from + w.count));
+  } catch (e) {
+    for (const w of waiting) w.fail(e);
+  }
 }
 
 async function dumpSome(targets: DumpTarget[]): Promise<LiveNs[]> {
