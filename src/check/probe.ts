@@ -141,7 +141,9 @@ async function counted(lab: Lab, c: Check, enter: string[], argv: string[], prob
     else none++;
   }
   const n = c.repeat!;
-  const seen = [...[...counts.entries()].map(([k, v]) => `${k} ${v}`), ...(none ? [`no answer ${none}`] : [])].join(", ");
+  // Nobody answered at all: one more request, its error kept, says why (a name that does not resolve, refused…).
+  const why = none === n ? reason(...(await run([...enter, ...argv]).then((x) => [x.stderr || x.stdout, x.code] as const))) : "";
+  const seen = [...[...counts.entries()].map(([k, v]) => `${k} ${v}`), ...(none ? [`no answer ${none}${why ? ` (${why})` : ""}`] : [])].join(", ");
   const by = c.answeredBy;
   if (c.sticky) {
     const [only] = [...counts.keys()];
@@ -198,6 +200,8 @@ async function byServer(enter: string[], name: string, secs: number, type?: Chec
   const dig = `dig +search +tries=1 +time=${t} +noall +answer +comments`;
   const asked = !type ? `${dig} -q "$1" -t A; ${dig} -q "$1" -t AAAA` : type === "PTR" ? `${dig} -x "$1"` : `${dig} -q "$1" -t ${type}`;
   const r = await run([...enter, "sh", "-c", asked, "dig", name]);
+  // A REJECT (a NetworkPolicy, a firewall) or a closed port answers at once: refused, not a timeout.
+  if (/connection refused/i.test(r.stdout + r.stderr)) return { fail: "refused: no DNS server listens there, or a rule rejects the query" };
   if (/connection timed out|no servers could be reached/i.test(r.stdout + r.stderr)) return { fail: "timeout: no DNS server answered" };
   const rrs = r.stdout.split("\n").filter((l) => l.trim() && !l.startsWith(";")).map((l) => l.trim().split(/\s+/));
   const data = (f: string[]) => f.slice(4).join(" ").replace(/\.$/, "").replace(/^"(.*)"$/, "$1");

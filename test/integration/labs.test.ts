@@ -231,6 +231,7 @@ const LABS: { ref: string; name: string; probes: Probe[]; wait?: number }[] = [
       ok("host", `${NETLAB} explain k8s-netpol-namespaces shop/web 169.254.169.254:80 --probe`, "shop/block-metadata, egress rule 1, takes its ipBlock's except 169.254.169.254/32 out"),
       ok("host", `${NETLAB} explain k8s-netpol-namespaces monitoring/prometheus svc/shop/api:80`, "shop/api (10.244.2.2):80: allowed (ingress: shop/allow-ops rule 1)"),
       ok("host", `${NETLAB} explain k8s-netpol-namespaces dev/debug shop/api:80`, "shop/api (10.244.2.2) port 80/TCP"), // the pod: TO names a pod first
+      ok("host", `${NETLAB} explain k8s-netpol-namespaces shop/web svc/api`, "→ service shop/api "), // a bare name in the client's namespace, as its DNS search finds it
     ],
   },
   {
@@ -365,7 +366,11 @@ describe.skipIf(!IS_ROOT)("shipped labs, for real", () => {
     expect((await dig()).stdout.trim()).toBe("10.96.0.11");
     const d = await sb.netlab(["delete", "k8s-netpol-deny", "networkpolicy", "allow-dns"]);
     expect([d.code, d.stdout]).toEqual([0, 'networkpolicy.networking.k8s.io "allow-dns" deleted\n']);
-    expect((await dig()).stdout).toMatch(/timed out|no servers could be reached/); // default-deny-all's egress: DNS too
+    expect((await dig()).stdout).toMatch(/timed out|no servers could be reached|connection refused/); // default-deny-all's egress: DNS too
+    // The checks say why: the names no longer resolve (not that the backends stopped answering), the DNS server is refused.
+    const t = (await sb.netlab(["test", "k8s-netpol-deny"])).stdout;
+    expect(t).toContain("FAIL no answer 10 (name does not resolve); never answered: backend-0, backend-1");
+    expect(t).toContain("FAIL refused: no DNS server listens there, or a rule rejects the query");
     expect((await sb.netlab(["down", "k8s-netpol-deny"])).code).toBe(0);
     expect(await sb.snapshot()).toEqual(before);
   });

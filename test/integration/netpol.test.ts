@@ -241,6 +241,12 @@ describe.skipIf(!IS_ROOT)("NetworkPolicy, enforced", () => {
     await cells([[80, "z/a", "x/a", "."], [80, "x/a", "z/a", "."], [80, "z/a", "y/a", "X"]]);
     const again = await sb.netlab(["delete", "npx", "netpol", "--all", "-n", "x"]);
     expect([again.code, again.stdout]).toEqual([0, "No resources found in x namespace.\n"]);
+    // AGE is each policy's own (not the cluster's): four, applied over a second after three, is younger.
+    await new Promise((r) => setTimeout(r, 1100));
+    await apply("four", policy("y", "four", "{ podSelector: {}, policyTypes: [Ingress] }"));
+    const age = async (name: string) => Number(new RegExp(`^${name} +<none> +(\\d+)s$`, "m").exec((await sb.netlab(["get", "npx", "netpol", "-n", "y"])).stdout)?.[1]);
+    expect(await age("four")).toBeLessThan(await age("three"));
+    expect((await sb.netlab(["delete", "npx", "networkpolicy", "four", "-n", "y"])).code).toBe(0);
     expect((await sb.netlab(["delete", "npx", "networkpolicy", "three", "-n", "y"])).code).toBe(0);
   });
 

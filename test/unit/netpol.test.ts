@@ -166,6 +166,14 @@ describe("NetworkPolicy: what the API server refuses", () => {
     expect(bad({ podSelector: { matchExpressions: [{ key: "a", operator: "Exists", values: ["x"] }] } })).toEqual(["spec.podSelector.matchExpressions.0.values: operator Exists takes no values"]);
     expect(bad({ podSelector: {}, egress: [{ to: [{ ipBlock: { cidr: "10.0.0.0/8", except: ["10.0.0.0/8"] } }] }] })).toEqual(["spec.egress.0.to.0.ipBlock.except.0: except 10.0.0.0/8 is not strictly inside cidr 10.0.0.0/8"]);
     expect(bad({ podSelector: {}, ingress: [{ ports: [{ port: "80" }, { port: "a--b" }] }] })).toEqual(['spec.ingress.0.ports.0.port: port "80" is neither a port number nor a port\'s name', 'spec.ingress.0.ports.1.port: port "a--b" is neither a port number nor a port\'s name']);
+     // The hint says what a name may be (a student's "HTTP", "http-port-too-long-name").
+    const hints = (spec: Record<string, unknown>) => {
+      const data = { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "p", namespace: "x" }, spec };
+      const problems: Problem[] = [];
+      readPolicy({ data, at: (k) => ({ src: LabSource.fromObject(data, "policy.yaml"), key: k }) }, { name: "p", ns: "x" }, problems);
+      return problems.map((p) => p.hint);
+    };
+    expect(hints({ podSelector: {}, ingress: [{ ports: [{ port: "HTTP" }, { port: "80" }] }] })).toEqual([expect.stringMatching(/^a port's name is at most 15 characters: lowercase letters, digits and '-', at least one letter/), "a number: port: 80, without quotes"]);
   });
 
   it("label values in selectors, found by a new-user trial: a number is no string; an expression's values are label values too", () => {

@@ -20,7 +20,10 @@ export async function explainCmd(ref: string, from: string, to: string, opts: { 
   // A Service (by name or ClusterIP): policies apply after kube-proxy's DNAT, to its endpoint pods.
   // A pod and a Service of one name: the pod (TO names a pod), unless svc/ or service/ says otherwise; pod/ says pod.
   const [kind, name] = /^(svc|service|services|pod|pods|po)\//.test(m[1]) ? [m[1].split("/")[0], m[1].slice(m[1].indexOf("/") + 1)] : ["", m[1]];
-  const svc = lab.kube.services.find((x) => x.clusterIP === name || (x.ns === "default" ? x.name : `${x.ns}/${x.name}`) === name || `${x.name}.${x.ns}` === name);
+  // A bare name is looked up as the client's DNS would: in its own namespace, then default's.
+  const home = "ns" in a ? a.ns : "default";
+  const services = lab.kube.services;
+  const svc = services.find((x) => x.clusterIP === name || `${x.ns}/${x.name}` === name || `${x.name}.${x.ns}` === name) ?? [home, "default"].map((n) => services.find((x) => x.ns === n && x.name === name)).find(Boolean);
   const isPod = kind.startsWith("po") || (kind === "" && policyPods(lab).some((p) => p.node === name || `${p.ns}/${p.name}` === name));
   if (svc && !isPod) return explainService(meta, from, a, svc, m, !!opts.probe);
   if (kind.startsWith("s")) throw new UsageError(`no service ${name} in lab ${lab.name}`, `services: ${lab.kube.services.map((x) => `${x.ns}/${x.name}`).join(", ")}`);
@@ -113,7 +116,8 @@ function target(to: string): [string, string, string | undefined, string | undef
 /** How an end that is no pod is said, or "" for a pod. */
 function outside(lab: NonNullable<Awaited<ReturnType<typeof requireUp>>["lab"]>, e: ReturnType<typeof endOf>): string {
   if ("ns" in e) return "";
-  if (e.isNode) return "is a node, not a pod: no policy isolates it";
+  // A cluster node, or another machine of the lab (a hosts: one, a plain node): no pod either way.
+  if (e.isNode) return lab.kube!.nodes.some((n) => e.label.startsWith(`${n.name} `)) ? "is a cluster node, not a pod: no policy isolates it" : "is a machine of the lab outside the cluster, not a pod: no policy isolates it";
   const pods = parsePrefix(lab.kube!.podCIDR, false);
   const a = parseAddr(e.ip);
   return pods && a && a.family === 4 && contains(pods, 4, a.addr) ? "is no pod's address (none has it): no policy isolates it" : "is outside the cluster: no policy isolates it";

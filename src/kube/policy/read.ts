@@ -94,7 +94,9 @@ function port(v: unknown, at: KeyPath, bad: (k: KeyPath, m: string, h?: string) 
   const p = o.port;
   // A name is an IANA service name: at most 15, a letter at least, no "--" (a number in quotes is no name).
   const isName = (x: string) => /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(x) && x.length <= 15 && /[a-z]/.test(x) && !x.includes("--");
-  if (p !== undefined && !(typeof p === "string" ? isName(p) : Number.isInteger(p) && Number(p) >= 1 && Number(p) <= 65535)) bad([...at, "port"], `port ${JSON.stringify(p)} is neither a port number nor a port's name`, typeof p === "string" && /^\d+$/.test(p) ? `a number: port: ${p}, without quotes` : undefined);
+  const NAMING = "a port's name is at most 15 characters: lowercase letters, digits and '-', at least one letter, not starting or ending with '-' nor holding '--' (as a container port's name: http, metrics)";
+  const hint = typeof p !== "string" ? undefined : /^\d+$/.test(p) ? `a number: port: ${p}, without quotes` : NAMING;
+  if (p !== undefined && !(typeof p === "string" ? isName(p) : Number.isInteger(p) && Number(p) >= 1 && Number(p) <= 65535)) bad([...at, "port"], `port ${JSON.stringify(p)} is neither a port number nor a port's name`, hint);
   const end = o.endPort;
   if (end !== undefined) {
     if (p === undefined) bad([...at, "endPort"], "endPort needs a port", "port: 32000, endPort: 32768");
