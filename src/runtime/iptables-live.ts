@@ -22,8 +22,25 @@ const chainOf = (rule: string) => {
   return rule.slice(3, end < 0 ? undefined : end);
 };
 const targetOf = (rule: string) => / -[jg] (\S+)/.exec(rule)?.[1];
-/** iptables-save quotes a comment only where it must: compare without quotes. */
-const norm = (rule: string) => rule.replace(/"/g, "");
+/**
+ * A rule as iptables-save prints it, for comparing: without quotes (it quotes a comment only where
+ * it must), and with the basic options before the first match in its order (-s, -d, -i, -o, -p,
+ * each with its "!"): netlab may write `-i br0 -d 127.0.0.11/32`, the kernel gives back `-d … -i …`.
+ */
+const norm = (rule: string) => {
+  const w = rule.replace(/"/g, "").split(" ");
+  const head = w.slice(0, 2);
+  const basic: Record<string, string[]> = {};
+  let i = 2;
+  for (; i < w.length; i++) {
+    const neg = w[i] === "!" ? 1 : 0;
+    const opt = w[i + neg];
+    if (!["-s", "-d", "-i", "-o", "-p"].includes(opt) || basic[opt]) break;
+    basic[opt] = w.slice(i, i + neg + 2);
+    i += neg + 1;
+  }
+  return [...head, ...["-s", "-d", "-i", "-o", "-p"].flatMap((o) => basic[o] ?? []), ...w.slice(i)].join(" ");
+};
 const del = (rule: string) => "-D" + rule.slice(2);
 const commentOf = (spec: string) => /--comment ("[^"]*"|\S+)/.exec(spec)?.[1] ?? "";
 

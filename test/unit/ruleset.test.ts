@@ -159,3 +159,12 @@ describe("syncScript writes only what the live ruleset lacks", () => {
     expect(syncScript("*raw\n:PREROUTING ACCEPT [0:0]\nCOMMIT\n", text, [], "k")).toBe(text);
   });
 });
+
+describe("syncScript compares rules as iptables-save prints them", () => {
+  it("a chain netlab writes with -i before -d is unchanged when the kernel gives it back -d first", () => {
+    const text = '*nat\n:NL-k-PRE - [0:0]\n-A NL-k-PRE -i br0 -d 127.0.0.11/32 -p udp -m udp --dport 53 -m comment --comment "netlab:k:dns" -j DNAT --to-destination 10.0.0.1:53\nCOMMIT\n';
+    const live = '*nat\n:PREROUTING ACCEPT [0:0]\n:NL-k-PRE - [0:0]\n-A NL-k-PRE -d 127.0.0.11/32 -i br0 -p udp -m udp --dport 53 -m comment --comment netlab:k:dns -j DNAT --to-destination 10.0.0.1:53\nCOMMIT\n';
+    expect(syncScript(live, text, [], "k")).toBe("*nat\nCOMMIT\n");
+    expect(syncScript(live.replace("-i br0", "-i br1"), text, [], "k")).toBe(text);
+  });
+});
