@@ -71,6 +71,7 @@ export async function apply(given: string, opts: UpOptions & { compose?: Compose
   timing("loaded");
   const state = new LabState(lab.name);
   // As the caller read it a moment ago where it did (read again under the lock, below).
+  const version = state.metaVersion();
   const meta = state.complete() ? (readAgainst ?? state.readMeta()) : null;
   timing("state read");
   if (!meta) {
@@ -104,7 +105,8 @@ export async function apply(given: string, opts: UpOptions & { compose?: Compose
   const release = await state.lock((holder) => opts.progress?.(`waiting for netlab${holder ? ` (pid ${holder})` : ""}, which is working on ${lab.name}`));
   try {
     // Read again under the lock: another apply may have changed it while we waited.
-    const now = state.complete() ? state.readMeta() : null;
+    // (Not read again when it is the file read above: 10 ms at 1,000 nodes.)
+    const now = state.complete() ? (version !== null && state.metaVersion() === version && !readAgainst ? meta : state.readMeta()) : null;
     if (!now) throw new UsageError(`lab ${lab.name} went down while apply waited for it`, `netlab apply ${ref} brings it up`);
     if (now.hash !== meta.hash) lab = await against(now);
     const pending = state.readPending();
@@ -146,6 +148,10 @@ export async function apply(given: string, opts: UpOptions & { compose?: Compose
         for (const ns of new Set(gone.map((g) => g.ns))) await waitGone(gone.filter((g) => g.ns === ns).map((g) => g.name), inNs(ctx, ns, []));
       }
     };
+    // The facts recorded at the end (35 ms at 1,000 nodes), worked out while the first command runs: the process only waits there.
+    const [final, newPlan] = [lab, r.newPlan];
+    const facts = new Promise<ReturnType<typeof factsOf>>((done, fail) => setImmediate(() => { try { done(factsOf(final, newPlan)); } catch (e) { fail(e); } }));
+    facts.catch(() => undefined); // an apply that fails before recording never asks for them
     // Nodes whose rules alone change (a policy applied to a cluster) are configured at once, each in its own namespace.
     for (const batch of batches(r.changes)) {
       const done = await Promise.allSettled(batch.map(one));
@@ -163,7 +169,7 @@ export async function apply(given: string, opts: UpOptions & { compose?: Compose
     // The new version is the lab's only once it is in place: a kill before this leaves the old
     // one recorded, and the next apply does the same (idempotent) work again.
     timing("services ready");
-    state.writeMeta({ ...now, lab, facts: factsOf(lab, r.newPlan), hash: labHash(lab) });
+    state.writeMeta({ ...now, lab, facts: await facts, hash: labHash(lab) });
     if (opts.text === undefined) keepLabText(state, lab); // the file as read now is the lab's (kubectl's verbs keep the one they read)
     writePlan(state, labHash(lab), r.newPlan);
     timing("recorded");

@@ -110,12 +110,13 @@ export class LabState {
   get logDir() { return join(this.dir, "logs"); }
 
   /** Another netlab holds (or just held) this lab's lock. */
-  busy(): boolean {
-    return existsSync(this.lockPath);
-  }
+  busy = (): boolean => existsSync(this.lockPath);
+  exists = (): boolean => existsSync(this.metaPath) || existsSync(this.journalPath);
 
-  exists(): boolean {
-    return existsSync(this.metaPath) || existsSync(this.journalPath);
+  /** Which version of lab.json is there (inode, size, change time), or null: the same answer, the same file. */
+  metaVersion(): string | null {
+    const st = lstatSync(this.metaPath, { throwIfNoEntry: false });
+    return st ? `${st.ino}:${st.size}:${st.ctimeMs}` : null;
   }
 
   readMeta(): Meta | null {
@@ -226,7 +227,6 @@ export function lockWaitMs(): number {
   const s = Number(process.env.NETLAB_LOCK_WAIT ?? 120);
   return Number.isFinite(s) && s >= 0 ? s * 1000 : 120_000;
 }
-
 
 /** A zombie counts as dead: it has exited, whoever is slow to reap it. */
 export function alive(pid: number): boolean {
