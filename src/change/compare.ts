@@ -89,6 +89,7 @@ export function compare(lab: Lab, meta: Meta, state: LabState, pending: Lab[]): 
   publishClashes(lab, (key, message, hint) => problems.push(sourceOf(lab)?.problem(key, message, hint) ?? { loc: { file: lab.file, line: 1, column: 1 }, key, message, hint }), meta.host.id);
   if (problems.length) throw new LabError(problems);
   const newPlan = planFor(lab, state);
+  timing("new version planned");
   // The version up as it was made (recorded then), else compiled again.
   const cached = readPlan(state, meta.hash);
   const oldPlan = cached ?? planFor(meta.lab, state);

@@ -110,6 +110,7 @@ export async function apply(given: string, opts: UpOptions & { compose?: Compose
     if (!now) throw new UsageError(`lab ${lab.name} went down while apply waited for it`, `netlab apply ${ref} brings it up`);
     if (now.hash !== meta.hash) lab = await against(now);
     const pending = state.readPending();
+    timing("locked");
     const r = compare(lab, now, state, pending);
     if (!r.newPlan) {
       // The same lab from another file (or with other checks): that file is the lab's from now on.
