@@ -216,6 +216,7 @@ const LABS: { ref: string; name: string; probes: Probe[]; wait?: number }[] = [
       fails("intruder", "nc -z -w 1 10.244.1.3 80"), // frontend-0, straight to the pod: isolated both ways
       ok("frontend-0", "curl -sS -m 2 http://backend:8080/", "hello from backend-"),
       ok("host", `${NETLAB} test k8s-netpol-deny --matrix`, "every cell is what the NetworkPolicies say"),
+      ok("host", `${NETLAB} test k8s-netpol-deny --matrix 8080`, "cells (from the row's pod to the column's): . connects, X denied, - nothing serves that port\nevery cell"),
       ok("host", `${NETLAB} explain k8s-netpol-deny intruder backend-0 --probe`, "denied: the client's egress isolation"),
       ok("host", `${NETLAB} explain k8s-netpol-deny frontend-0 svc/backend`, "→ service default/backend 10.96.0.11:8080/TCP"), // svc/NAME, no port: a name, not a protocol
     ],

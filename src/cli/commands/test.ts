@@ -26,6 +26,7 @@ async function matrixCmd(ref: string, ports: string[], json: boolean): Promise<n
   if (json) process.stdout.write(JSON.stringify({ lab: meta.lab.name, tables, differences: diffs }, null, 2) + "\n");
   else {
     process.stdout.write(tables.map(renderMatrix).join("\n\n") + "\n");
+    process.stdout.write(`cells (from the row's pod to the column's): . connects, X denied, - nothing serves that port${diffs.length ? ", [ ] not what the policies say" : ""}\n`);
     process.stdout.write(diffs.length ? c.red(`${diffs.length} cell${diffs.length === 1 ? "" : "s"} differ from what the NetworkPolicies say (in brackets):\n`) + diffs.map((d) => `  ${d}\n`).join("") : c.green("every cell is what the NetworkPolicies say\n"));
   }
   return diffs.length ? 1 : 0;
