@@ -32,6 +32,9 @@ export interface Live {
   ageSince?: (since: string) => string;
 }
 
+/** An object's AGE: since it was created while the cluster is up, else since the cluster came up. */
+const ageOfObject = (c: KubeCluster, key: string, live: Live): string => (c.created?.[key] && live.ageSince ? live.ageSince(c.created[key]) : live.age);
+
 /** kubectl's age: 45s, 12m, 3h, 2d. */
 export function ageOf(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
@@ -85,14 +88,14 @@ export function getTable(c: KubeCluster, kind: Kind, o: GetOptions, live: Live, 
   const labelsHead = o.labels ? ["LABELS"] : [];
   if (kind === "namespaces") {
     const nsLabels = labelsByNamespace(c);
-    return { head: ["NAME", "STATUS", "AGE", ...labelsHead], rows: namespacesOf(c).map((n) => [n, "Active", live.age, ...shown(nsLabelsOf(n, nsLabels))]) };
+    return { head: ["NAME", "STATUS", "AGE", ...labelsHead], rows: namespacesOf(c).map((n) => [n, "Active", ageOfObject(c, `Namespace//${n}`, live), ...shown(nsLabelsOf(n, nsLabels))]) };
   }
   if (kind === "deployments") {
     return {
       head: [...nsHead, "NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"],
       rows: inNs(deploymentsOf(c)).map((d) => {
         const ready = d.pods.filter((p) => isReady(p, live)).length;
-        return [...nsCol(d.ns), d.name, `${ready}/${d.pods.length}`, String(d.pods.length), String(ready), live.age];
+        return [...nsCol(d.ns), d.name, `${ready}/${d.pods.length}`, String(d.pods.length), String(ready), ageOfObject(c, `Deployment/${d.ns}/${d.name}`, live)];
       }),
     };
   }

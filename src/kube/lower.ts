@@ -82,7 +82,8 @@ export function lowerKubernetes(raw: RawLab, src: LabSource, labFile: string, ov
   if (pool) out.raw = lbRoutes(out.raw, [...new Set(lbs.values())], nodes);
   if (out.problems.length) return out;
   if (previous) stamp(previous, lowered.pods, svcs, read.objects.policies);
-  out.cluster = { podCIDR: formatPrefix(pods), serviceCIDR: formatPrefix(services!), ...(pool ? { loadBalancerCIDR: formatPrefix(pool) } : {}), routing: k.routing ?? "host-gw", mtu: mtuOf(raw, k), nodes, pods: lowered.pods, services: svcs, dns: { ip: dnsIPOf(formatPrefix(services!)), pod: DNS_POD }, objects: Object.fromEntries(objects.map((m) => [objectKey(m.data), contentHash(m.data)])), selectors: Object.fromEntries(objects.filter((m) => m.data.kind === "Deployment").map((m) => [objectKey(m.data), selectorOf(m.data)])), ...(overlay ? { overlay } : {}), ...(leftOut.length ? { leftOut } : {}), ...policiesOf(read.objects), ...(manifestFiles.length ? { files: manifestFiles } : {}) };
+  const created = previous ? createdSince(previous, objects.map((m) => objectKey(m.data))) : {};
+  out.cluster = { podCIDR: formatPrefix(pods), serviceCIDR: formatPrefix(services!), ...(pool ? { loadBalancerCIDR: formatPrefix(pool) } : {}), routing: k.routing ?? "host-gw", mtu: mtuOf(raw, k), nodes, pods: lowered.pods, services: svcs, dns: { ip: dnsIPOf(formatPrefix(services!)), pod: DNS_POD }, objects: Object.fromEntries(objects.map((m) => [objectKey(m.data), contentHash(m.data)])), selectors: Object.fromEntries(objects.filter((m) => m.data.kind === "Deployment").map((m) => [objectKey(m.data), selectorOf(m.data)])), ...(overlay ? { overlay } : {}), ...(Object.keys(created).length ? { created } : {}), ...(leftOut.length ? { leftOut } : {}), ...policiesOf(read.objects), ...(manifestFiles.length ? { files: manifestFiles } : {}) };
   return out;
 }
 
@@ -207,6 +208,12 @@ function runOf(p: KPod): { run?: string[] } {
 function policiesOf(o: ReturnType<typeof readObjects>["objects"]): Pick<KubeCluster, "policies" | "namespaces"> {
   const labelled = [...o.namespaces].filter(([, l]) => Object.keys(l).length);
   return { ...(o.policies.length ? { policies: o.policies.map(({ m: _m, ...p }) => p) } : {}), ...(labelled.length ? { namespaces: Object.fromEntries(labelled) } : {}) };
+}
+
+/** When each object the cluster up did not have was created: kept from the cluster up, now for the new ones. */
+function createdSince(previous: KubeCluster, keys: string[]): Record<string, string> {
+  const now = new Date().toISOString();
+  return Object.fromEntries(keys.flatMap((k) => (previous.created?.[k] ? [[k, previous.created[k]]] : k in previous.objects ? [] : [[k, now]])));
 }
 
 /** When each pod, Service and NetworkPolicy was made, for kubectl's AGE: kept from the cluster up, now for those it did not have. */

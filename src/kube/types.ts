@@ -118,6 +118,8 @@ export interface KubeCluster {
   dns: { ip: string; pod: string };
   /** Every object of the manifests (the overlay laid over them), by key: its content's hash (kubectl's configured / unchanged). */
   objects: Record<string, string>;
+  /** When each object created while the cluster is up was (ISO), by key, for kubectl's AGE; the others: when it came up. */
+  created?: Record<string, string>;
   /** NetworkPolicies, as read (kube/policy/), enforced in every node (plan/features/netpol.ts). */
   policies?: Omit<import("./policy/types.js").KPolicy, "m">[];
   /** Namespaces' labels (for namespaceSelector). */

@@ -99,12 +99,17 @@ describe.skipIf(!IS_ROOT)("kubectl's verbs on a cluster that is up", () => {
 
   it("apply -f: created, then unchanged, then configured; the new Service answers by name at once; the others keep their ClusterIPs", async () => {
     const ips = async () => (await sb.netlab(["get", "kverbs", "svc", "-A"])).stdout;
+    const age = async (words: string[], name: string) => Number(new RegExp(`^${name} .* (\\d+)s$`, "m").exec((await sb.netlab(["get", "kverbs", ...words])).stdout)?.[1]);
+    if ((await age(["ns"], "default")) < 2) await new Promise((r) => setTimeout(r, 2000)); // the cluster older than what this creates, by a whole second
     const was = await ips();
     const f = files.write("api", API.replace("REPLICAS", "2"));
     const r = await sb.netlab(["apply", "kverbs", "-f", f]);
     expect([r.code, r.stdout]).toEqual([0, "namespace/shop created\ndeployment.apps/api created\nservice/api created\n"]);
     expect(await eventually(async () => (await sb.exec("kverbs", "client", "curl -s -m 2 http://api.shop/")).stdout.includes("hello from shop/api-"))).toBe(true);
     expect((await sb.exec("kverbs", "client", "dig +short +search api.shop")).stdout.trim()).toBe("10.96.0.13");
+    // AGE is each object's own: the namespace and Deployment just created are younger than the cluster's.
+    expect(await age(["ns"], "shop")).toBeLessThan(await age(["ns"], "default"));
+    expect(await age(["deploy", "-n", "shop"], "api")).toBeLessThan(await age(["deploy"], "web"));
     for (const l of was.split("\n").slice(1)) expect(await ips()).toContain(l.replace(/ +\S+$/, "")); // every Service as it was, but its AGE
     expect((await sb.netlab(["apply", "kverbs", "-f", f])).stdout).toBe("namespace/shop unchanged\ndeployment.apps/api unchanged\nservice/api unchanged\n");
     const c = await sb.netlab(["apply", "kverbs", "-f", files.write("api", API.replace("REPLICAS", "3"))]);
