@@ -18,7 +18,7 @@ import { timing } from "./runtime/timing.js";
 import { FILES_ROOT, LabState, removeRootIfEmpty, untrustedDir, type Entry } from "./state/store.js";
 import { sweepLocks } from "./state/lock.js";
 import { STATE_ROOT } from "./state/paths.js";
-import { groupLives } from "./runtime/groups.js";
+import { livingGroups } from "./runtime/groups.js";
 
 export interface DownResult {
   lab: string;
@@ -81,8 +81,9 @@ async function stopRecorded(journal: Entry[], instance: string | null): Promise<
   const groups = liveGroups(instance);
   const live = procs.filter((p) => groups.get(p.pid)?.has(p.who) || isRecorded(p.pid, p.who, instance));
   for (const p of live) try { process.kill(-p.pid, "SIGTERM"); } catch { /* gone */ }
-  for (let i = 0; i < 80 && live.some((p) => groupLives(p.pid)); i++) await new Promise((r) => setTimeout(r, 25));
-  for (const p of live) if (groupLives(p.pid)) try { process.kill(-p.pid, "SIGKILL"); } catch { /* gone */ }
+  const living = () => livingGroups(live.map((p) => p.pid));
+  for (let i = 0; i < 80 && living().size; i++) await new Promise((r) => setTimeout(r, 25));
+  for (const g of living()) try { process.kill(-g, "SIGKILL"); } catch { /* gone */ }
 }
 
 /** What each of the lab's host-side interfaces is (the host side of web:eth0, the bridge of network br0). */

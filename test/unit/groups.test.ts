@@ -1,7 +1,7 @@
 // Whether a process group runs (runtime/groups.ts): down waits on it, and kills what it says lives.
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { groupLives } from "../../src/runtime/groups.js";
+import { groupLives, livingGroups } from "../../src/runtime/groups.js";
 
 describe("groupLives", () => {
   it("a running group lives; once killed and reaped it does not", async () => {
@@ -16,5 +16,16 @@ describe("groupLives", () => {
 
   it("a group that never was does not live", () => {
     expect(groupLives(2 ** 22 - 3)).toBe(false);
+  });
+
+  it("several groups in one read of /proc: the living ones only", async () => {
+    const [a, b] = [0, 1].map(() => spawn("sleep", ["5"], { detached: true, stdio: "ignore" }));
+    await new Promise((r) => setTimeout(r, 50));
+    expect([...livingGroups([a.pid!, b.pid!, 2 ** 22 - 3])].sort()).toEqual([a.pid!, b.pid!].sort());
+    process.kill(-a.pid!, "SIGKILL");
+    await new Promise((r) => a.on("exit", r));
+    await new Promise((r) => setTimeout(r, 50));
+    expect([...livingGroups([a.pid!, b.pid!])]).toEqual([b.pid!]);
+    process.kill(-b.pid!, "SIGKILL");
   });
 });
