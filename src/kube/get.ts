@@ -82,7 +82,7 @@ export function getTable(c: KubeCluster, kind: Kind, o: GetOptions, live: Live, 
     // kubectl's POD-SELECTOR: matchLabels as k=v, expressions as kubectl prints them; <none> for {} (every pod).
     const sel = (p: NonNullable<KubeCluster["policies"]>[number]) =>
       [...Object.entries(p.podSelector.matchLabels).map(([k, v]) => `${k}=${v}`), ...p.podSelector.matchExpressions.map((e) => (e.operator === "Exists" ? e.key : e.operator === "DoesNotExist" ? `!${e.key}` : `${e.key} ${e.operator.toLowerCase()} (${e.values.join(",")})`))].join(",") || "<none>";
-    return { head: [...nsHead, "NAME", "POD-SELECTOR", "AGE"], rows: inNs(c.policies ?? []).map((p) => [...nsCol(p.ns), p.name, sel(p), p.since && live.ageSince ? live.ageSince(p.since) : live.age]) };
+    return { head: [...nsHead, "NAME", "POD-SELECTOR", "AGE"], rows: inNs(c.policies ?? []).map((p) => [...nsCol(p.ns), p.name, sel(p), ageOfObject(c, `NetworkPolicy/${p.ns}/${p.name}`, live)]) };
   }
   const shown = (l: Record<string, string>) => (o.labels ? [Object.keys(l).sort().map((k) => `${k}=${l[k]}`).join(",") || "<none>"] : []); // by key, as kubectl
   const labelsHead = o.labels ? ["LABELS"] : [];

@@ -81,7 +81,7 @@ export function lowerKubernetes(raw: RawLab, src: LabSource, labFile: string, ov
   const svcs = serviceModels(read.objects.services, read.objects.pods, lowered.pods, formatPrefix(services!), out.problems, out.warnings, was).map((s, i) => (lbs.get(read.objects.services[i]) ? { ...s, loadBalancer: lbs.get(read.objects.services[i]) } : s));
   if (pool) out.raw = lbRoutes(out.raw, [...new Set(lbs.values())], nodes);
   if (out.problems.length) return out;
-  if (previous) stamp(previous, lowered.pods, svcs, read.objects.policies);
+  if (previous) stamp(previous, lowered.pods, svcs);
   const created = previous ? createdSince(previous, objects.map((m) => objectKey(m.data))) : {};
   out.cluster = { podCIDR: formatPrefix(pods), serviceCIDR: formatPrefix(services!), ...(pool ? { loadBalancerCIDR: formatPrefix(pool) } : {}), routing: k.routing ?? "host-gw", mtu: mtuOf(raw, k), nodes, pods: lowered.pods, services: svcs, dns: { ip: dnsIPOf(formatPrefix(services!)), pod: DNS_POD }, objects: Object.fromEntries(objects.map((m) => [objectKey(m.data), contentHash(m.data)])), selectors: Object.fromEntries(objects.filter((m) => m.data.kind === "Deployment").map((m) => [objectKey(m.data), selectorOf(m.data)])), ...(overlay ? { overlay } : {}), ...(Object.keys(created).length ? { created } : {}), ...(leftOut.length ? { leftOut } : {}), ...policiesOf(read.objects), ...(manifestFiles.length ? { files: manifestFiles } : {}) };
   return out;
@@ -216,15 +216,13 @@ function createdSince(previous: KubeCluster, keys: string[]): Record<string, str
   return Object.fromEntries(keys.flatMap((k) => (previous.created?.[k] ? [[k, previous.created[k]]] : k in previous.objects ? [] : [[k, now]])));
 }
 
-/** When each pod, Service and NetworkPolicy was made, for kubectl's AGE: kept from the cluster up, now for those it did not have. */
-function stamp(previous: KubeCluster, pods: KubeCluster["pods"], svcs: ServiceModel[], policies: { ns: string; name: string; since?: string }[]): void {
+/** When each pod and Service was made, for kubectl's AGE: kept from the cluster up, now for those it did not have. */
+function stamp(previous: KubeCluster, pods: KubeCluster["pods"], svcs: ServiceModel[]): void {
   const now = new Date().toISOString();
-  const key = (kind: string, x: { ns: string; name: string }) => `${kind} ${x.ns}/${x.name}`;
-  const was = new Map<string, string | undefined>([...previous.pods.map((p) => [`pod ${p.node}`, p.since] as const), ...previous.services.map((s) => [key("svc", s), s.since] as const), ...(previous.policies ?? []).map((p) => [key("netpol", p), p.since] as const)]);
+  const was = new Map<string, string | undefined>([...previous.pods.map((p) => [`pod ${p.node}`, p.since] as const), ...previous.services.map((s) => [`svc ${s.ns}/${s.name}`, s.since] as const)]);
   const since = (k: string) => (was.has(k) ? was.get(k) : now);
   for (const p of pods) if (since(`pod ${p.node}`)) p.since = since(`pod ${p.node}`);
-  for (const s of svcs) if (since(key("svc", s))) s.since = since(key("svc", s));
-  for (const p of policies) if (since(key("netpol", p))) p.since = since(key("netpol", p));
+  for (const s of svcs) if (since(`svc ${s.ns}/${s.name}`)) s.since = since(`svc ${s.ns}/${s.name}`);
 }
 
 /** Services with their ClusterIP, node ports and endpoints (pods placed; addresses filled after resolution). */

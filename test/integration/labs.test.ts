@@ -233,6 +233,8 @@ const LABS: { ref: string; name: string; probes: Probe[]; wait?: number }[] = [
       ok("host", `${NETLAB} explain k8s-netpol-namespaces monitoring/prometheus svc/shop/api:80`, "shop/api (10.244.2.2):80: allowed (ingress: shop/allow-ops rule 1)"),
       ok("host", `${NETLAB} explain k8s-netpol-namespaces dev/debug shop/api:80`, "shop/api (10.244.2.2) port 80/TCP"), // the pod: TO names a pod first
       ok("host", `${NETLAB} explain k8s-netpol-namespaces shop/web svc/api`, "→ service shop/api "), // a bare name in the client's namespace, as its DNS search finds it
+      ok("host", `${NETLAB} explain k8s-netpol-namespaces internet shop/web`, "egress: internet is a machine of the lab outside the cluster, not a pod"),
+      ok("host", `${NETLAB} explain k8s-netpol-namespaces node1 shop/web`, "egress: node1 is a cluster node, not a pod"),
     ],
   },
   {

@@ -116,8 +116,7 @@ function target(to: string): [string, string, string | undefined, string | undef
 /** How an end that is no pod is said, or "" for a pod. */
 function outside(lab: NonNullable<Awaited<ReturnType<typeof requireUp>>["lab"]>, e: ReturnType<typeof endOf>): string {
   if ("ns" in e) return "";
-  // A cluster node, or another machine of the lab (a hosts: one, a plain node): no pod either way.
-  if (e.isNode) return lab.kube!.nodes.some((n) => e.label.startsWith(`${n.name} `)) ? "is a cluster node, not a pod: no policy isolates it" : "is a machine of the lab outside the cluster, not a pod: no policy isolates it";
+  if (e.isNode) return `is ${e.isNode === "cluster" ? "a cluster node" : "a machine of the lab outside the cluster"}, not a pod: no policy isolates it`;
   const pods = parsePrefix(lab.kube!.podCIDR, false);
   const a = parseAddr(e.ip);
   return pods && a && a.family === 4 && contains(pods, 4, a.addr) ? "is no pod's address (none has it): no policy isolates it" : "is outside the cluster: no policy isolates it";

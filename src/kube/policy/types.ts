@@ -37,8 +37,6 @@ export interface KPolicy {
   ingress: PolicyRule[];
   egress: PolicyRule[];
   m: Manifest;
-  /** When it was applied to the cluster up (ISO), for kubectl's AGE; none: when the cluster came up. */
-  since?: string;
 }
 
 /** A pod as policies see it: where it is, its labels, its address, its named ports. */
