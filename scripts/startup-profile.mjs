@@ -38,7 +38,10 @@ function heaps(args) {
       const f = byId.get(cur).callFrame;
       if (f.functionName === "(idle)" || f.functionName === "(program)" || f.functionName === "(garbage collector)") return void (out.idle += dt);
       if (/esm\/(loader|translators|resolve|module_job|load|utils)/.test(f.url) || f.functionName === "compileSourceTextModule") return void (out.load += dt);
-      if (/\/(dist|node_modules)\//.test(f.url) && f.functionName === "" && f.lineNumber === 0) return void (out.top += dt);
+      // The one-file bundle: bin/netlab reading it and its cached code, V8 compiling or deserializing it.
+      if ((f.url.endsWith("/bin/netlab") && f.functionName !== "") || (f.url === "node:vm" && f.functionName === "Script")) return void (out.load += dt);
+      // A module's top level: an ES module's body, or esbuild's init wrapper named after the module's path.
+      if (/\/(dist|node_modules)\//.test(f.url) && ((f.functionName === "" && f.lineNumber === 0) || /^(dist|node_modules)\/.*js$/.test(f.functionName))) return void (out.top += dt);
       if (/\/(dist|bin|node_modules)\//.test(f.url) && f.functionName !== "") return void (out.work += dt);
     }
     out.node += dt;
