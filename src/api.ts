@@ -70,8 +70,10 @@ export function planFor(lab: Lab, state: LabState): Plan {
   return compile(lab, { stateDir: state.dir, hostResolv, filesDir: filesDirFor(lab.name) ?? undefined });
 }
 
-export async function up(ref: string, opts: UpOptions = {}): Promise<UpResult> {
+export async function up(given: string, opts: UpOptions = {}): Promise<UpResult> {
   const t0 = Date.now();
+  // The name of a lab that is up means its own file (the hints `status` and `test` print say so).
+  const ref = upFileOf(given) ?? given;
   let lab = opts.dryRun ? loadLab(ref, { isolated: opts.isolated, compose: opts.compose }) : await loadForHost(ref, opts.isolated, opts.compose);
   const state = new LabState(lab.name);
   timing("loaded");
@@ -178,7 +180,7 @@ export async function dnsListening(lab: Lab, state: LabState, ms: number): Promi
 export { status, type LabStatus } from "./status.js";
 export { down, findState, hostSideNames, teardown, tidy, waitGone, type DownResult } from "./teardown.js";
 import { findState, hostOwners, hostSideNames, teardown, tidy, waitGone } from "./teardown.js";
-import { enterArgv, requireUp } from "./running.js";
+import { enterArgv, requireUp, upFileOf } from "./running.js";
 import { writePlan } from "./state/plan-cache.js";
 import { keepLabText } from "./state/lab-text.js";
 export { enterArgv, requireUp };

@@ -80,3 +80,11 @@ export function enterArgv(meta: Meta, node: string): string[] {
   return ["ip", "netns", "exec", n.ns];
 }
 
+/** The file of the lab named `name` that is up, if there is one: `up NAME` and `apply NAME` mean it (as `down NAME` does), whatever files of that name lie about. */
+export function upFileOf(name: string): string | undefined {
+  try {
+    return /^[a-z0-9][a-z0-9_-]*$/.test(name) ? new LabState(name).readMeta()?.lab.file : undefined;
+  } catch {
+    return undefined;
+  }
+}

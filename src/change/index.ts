@@ -27,6 +27,7 @@ import { runningProcs } from "../runtime/drift.js";
 import { waitReady } from "../check/ready.js";
 import { waitGone } from "../teardown.js";
 import { labsWithState, LabState, type Meta } from "../state/store.js";
+import { upFileOf } from "../running.js";
 import { inNs, type Context } from "../runtime/context.js";
 import { timing } from "../runtime/timing.js";
 import { compare, type Change } from "./compare.js";
@@ -182,15 +183,6 @@ export async function apply(given: string, opts: UpOptions & { compose?: Compose
     return { lab, outcome: r.outcome, changed: r.changed, ms: Date.now() - t0 };
   } finally {
     release();
-  }
-}
-
-/** The file of the lab named `name` that is up, if there is one. */
-function upFileOf(name: string): string | undefined {
-  try {
-    return /^[a-z0-9][a-z0-9_-]*$/.test(name) ? new LabState(name).readMeta()?.lab.file : undefined;
-  } catch {
-    return undefined;
   }
 }
 

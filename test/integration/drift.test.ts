@@ -82,7 +82,9 @@ describe.skipIf(!IS_ROOT)("drift and repair", () => {
     const broken = await t.sb.netlab(["test", "drift"]);
     expect(broken.code).toBe(1);
     expect(broken.stdout).toMatch(/^0 passed, 2 failed/m);
-    const again = await t.sb.netlab(["up", file]);
+    // The hint runs as printed: the lab's name means the file it was brought up from.
+    expect(broken.stderr).toContain("sudo netlab up drift makes them again");
+    const again = await t.sb.netlab(["up", "drift"]);
     expect(again.stderr).toBe("");
     expect(again.code).toBe(0);
     expect(again.stdout).toContain("was up but damaged; made again what was missing");
