@@ -172,11 +172,13 @@ export async function apply(given: string, opts: UpOptions & { compose?: Compose
     // one recorded, and the next apply does the same (idempotent) work again.
     timing("services ready");
     state.writeMeta({ ...now, lab, facts: await facts, hash: labHash(lab) });
+    // The DNS server reads the version just recorded while the rest is written (it reads lab.json only).
+    const dnsStarted = r.changes.some((c) => c.id.startsWith("run:_dns") && c.ops.length);
+    const names = r.reload || dnsStarted ? reloadDns(lab, state, labHash(lab), dnsStarted, opts.progress) : null;
     if (opts.text === undefined) keepLabText(state, lab); // the file as read now is the lab's (kubectl's verbs keep the one they read)
     writePlan(state, labHash(lab), r.newPlan);
     timing("recorded");
-    const dnsStarted = r.changes.some((c) => c.id.startsWith("run:_dns") && c.ops.length);
-    if (r.reload || dnsStarted) await reloadDns(lab, state, labHash(lab), dnsStarted, opts.progress);
+    await names;
     timing("names reloaded");
     state.writePending([]);
     // A difference the kernel never sees (a description) is recorded all the same: up and status read this version.
@@ -208,7 +210,7 @@ async function reloadDns(lab: Lab, state: LabState, hash: string, started: boole
     }
   }
   const done = () => logCount(state, want, from) >= servers.filter(Boolean).length;
-  for (let i = 0; i < 250 && !done(); i++) await new Promise((res) => setTimeout(res, 20));
+  for (let i = 0; i < 1000 && !done(); i++) await new Promise((res) => setTimeout(res, 5));
   if (servers.some((s) => !s) || !done()) progress?.(`the lab's DNS server has not read the new names yet: sudo netlab logs ${lab.name} --dns says why`);
 }
 

@@ -41,6 +41,8 @@ const norm = (rule: string) => {
   }
   return [...head, ...["-s", "-d", "-i", "-o", "-p"].flatMap((o) => basic[o] ?? []), ...w.slice(i)].join(" ");
 };
+/** Whether a live rule is the wanted one: most are byte for byte, so norm only when they differ. */
+const sameRule = (live: string, want: string) => live === want || norm(live) === norm(want);
 const del = (rule: string) => "-D" + rule.slice(2);
 const commentOf = (spec: string) => /--comment ("[^"]*"|\S+)/.exec(spec)?.[1] ?? "";
 
@@ -133,8 +135,8 @@ function missingLines(lines: string[], live: { chains: string[]; rules: string[]
   const keep = new Set<string>();
   const appended: string[] = [];
   for (const c of chains) {
-    const [w, h] = [want.get(c) ?? [], (have.get(c) ?? []).map(norm)];
-    if (!there.has(c) || h.length > w.length || h.some((r, i) => r !== norm(w[i]))) continue;
+    const [w, h] = [want.get(c) ?? [], have.get(c) ?? []];
+    if (!there.has(c) || h.length > w.length || h.some((r, i) => !sameRule(r, w[i]))) continue;
     keep.add(c);
     appended.push(...w.slice(h.length));
   }

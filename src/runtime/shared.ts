@@ -6,7 +6,7 @@ import { cleanupScript, pristineTables, tablesIn } from "./iptables-live.js";
 import type { Ns, Op, Step } from "../plan/ops.js";
 import { procSys } from "../net/sysctl.js";
 import { iptablesTool } from "./tools.js";
-import { withLedger, type Ledger } from "../state/ledger.js";
+import { readLedger, withLedger, type Ledger } from "../state/ledger.js";
 import { inNs, mustRun, OpFailure, type Context } from "./context.js";
 import { hasTool } from "./tools.js";
 import { run } from "./proc.js";
@@ -103,6 +103,9 @@ export async function holdTables(steps: Step[], ctx: Context): Promise<void> {
     if (!clean) continue;
     const wanted = new Set(steps.flatMap((s) => s.ops).flatMap((o) => (o.op === "iptables" && o.ns === null && o.family === family ? tablesOf(o.text) : [])));
     if (!wanted.size) continue;
+    // Held already (an apply of a lab that is up): nothing to learn from a save, nothing to record.
+    const held = readLedger(ctx.hostId).tables;
+    if ([...wanted].every((t) => held[`${family}:${t}`]?.labs.includes(ctx.lab))) continue;
     const r = await run(inNs(ctx, null, [iptablesTool(family, "-save")]));
     const existing = r.code === 0 ? tablesIn(r.stdout) : [];
     await withLedger(ctx.hostId, (l) => {
