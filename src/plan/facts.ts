@@ -53,9 +53,15 @@ export function canonAddr(text: string): string {
 
 /** A route line's identity: "TABLE DST/LEN" (see routeKey). */
 export function routeId(line: string): string | null {
-  const k = routeKey(line);
-  return k ? `${k.table} ${k.dst}` : null;
+  let id = routeIds.get(line);
+  if (id === undefined) {
+    const k = routeKey(line);
+    routeIds.set(line, (id = k ? `${k.table} ${k.dst}` : null));
+  }
+  return id;
 }
+// Most nodes of a lab share their route lines ("default via GATEWAY"): each is parsed once.
+const routeIds = new Map<string, string | null>();
 
 export function factsOf(lab: Lab, plan: Plan): Facts {
   const steps = plan.phases.flatMap((p) => p.steps);
