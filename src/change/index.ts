@@ -175,6 +175,7 @@ export async function apply(given: string, opts: UpOptions & { compose?: Compose
     // The DNS server reads the version just recorded while the rest is written (it reads lab.json only).
     const dnsStarted = r.changes.some((c) => c.id.startsWith("run:_dns") && c.ops.length);
     const names = r.reload || dnsStarted ? reloadDns(lab, state, labHash(lab), dnsStarted, opts.progress) : null;
+    names?.catch(() => undefined); // awaited below; a write failing first must not leave its rejection unhandled
     if (opts.text === undefined) keepLabText(state, lab); // the file as read now is the lab's (kubectl's verbs keep the one they read)
     writePlan(state, labHash(lab), r.newPlan);
     timing("recorded");
