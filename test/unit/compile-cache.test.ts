@@ -1,0 +1,62 @@
+// bin/netlab's cached code (docs/startup.md): the bundle runs the same as tsc's modules with or
+// without it, a damaged or truncated cache file is never handed to V8 (it would crash), a run
+// that fails writes none, and a directory others can write is not used at all. No root needed.
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+
+const NETLAB = resolve(import.meta.dirname, "../../bin/netlab");
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function cacheDir(mode = 0o700): string {
+  const d = mkdtempSync(join(tmpdir(), "netlab-cc-test-"));
+  chmodSync(d, mode);
+  dirs.push(d);
+  return d;
+}
+const netlab = (args: string[], env: Record<string, string>) => {
+  const r = spawnSync(NETLAB, args, { encoding: "utf8", env: { ...process.env, NO_COLOR: "1", ...env } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+};
+const files = (d: string) => readdirSync(d).filter((f) => f.endsWith(".v8"));
+
+describe("bin/netlab's compiled-code cache", () => {
+  it("runs as tsc's modules do, writes one file per command once, and reads it after", () => {
+    const d = cacheDir();
+    const plain = netlab(["validate", "bridge-lab"], { NETLAB_BUNDLE: "0", NETLAB_COMPILE_CACHE: d });
+    expect(plain.code).toBe(0);
+    expect(files(d)).toEqual([]); // tsc's modules keep no cache of their own
+    const first = netlab(["validate", "bridge-lab"], { NETLAB_COMPILE_CACHE: d });
+    expect(first).toEqual(plain);
+    expect(files(d)).toHaveLength(1);
+    expect(files(d)[0]).toMatch(/-validate\.v8$/);
+    const written = statSync(join(d, files(d)[0])).mtimeMs;
+    expect(netlab(["validate", "bridge-lab"], { NETLAB_COMPILE_CACHE: d })).toEqual(plain);
+    expect(statSync(join(d, files(d)[0])).mtimeMs).toBe(written); // accepted: not written again
+  });
+
+  it("never hands V8 a damaged or truncated file: the run is the same, and the file is written anew", () => {
+    const d = cacheDir();
+    const plain = netlab(["validate", "bridge-lab"], { NETLAB_COMPILE_CACHE: d });
+    const f = join(d, files(d)[0]);
+    const good = readFileSync(f);
+    for (const bad of [Buffer.concat([good.subarray(0, good.length >> 1), Buffer.alloc(good.length - (good.length >> 1), 0x5a)]), good.subarray(0, 1000)]) {
+      writeFileSync(f, bad);
+      expect(netlab(["validate", "bridge-lab"], { NETLAB_COMPILE_CACHE: d })).toEqual(plain);
+      expect(readFileSync(f).equals(good) || readFileSync(f).length > 1000).toBe(true);
+    }
+  });
+
+  it("writes nothing for a run that fails, nor in a directory others can write", () => {
+    const d = cacheDir();
+    const bad = netlab(["validat", "bridge-lab"], { NETLAB_COMPILE_CACHE: d });
+    expect(bad.code).not.toBe(0);
+    expect(files(d)).toEqual([]);
+    const shared = cacheDir(0o777);
+    expect(netlab(["validate", "bridge-lab"], { NETLAB_COMPILE_CACHE: shared }).code).toBe(0);
+    expect(files(shared)).toEqual([]);
+  });
+});
