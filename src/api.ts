@@ -9,28 +9,26 @@ import { probeTool, type Check, type Lab } from "./lab/model.js";
 import { runCheck, type CheckResult } from "./check/probe.js";
 import { pingAll, type PingAll } from "./check/pingall.js";
 import { waitReady } from "./check/ready.js";
-import { compile } from "./plan/compile.js";
-import type { Plan } from "./plan/ops.js";
 import { renderPlan } from "./runtime/ops/index.js";
 import { shQuote } from "./shell.js";
 import { applyPlan, type Context } from "./runtime/apply.js";
 import { drift } from "./runtime/drift.js";
-import { repair } from "./runtime/repair.js";
 import { factsOf } from "./plan/facts.js";
-import { dnsHolders, dnsServers } from "./dns/servers.js";
-import { currentHost, hostWrap, pidsInNetns } from "./runtime/netns.js";
+import { currentHost, pidsInNetns } from "./runtime/netns.js";
 import { preflight } from "./runtime/preflight.js";
 import { loadForHost } from "./runtime/host-subnets.js";
 import { readAsUp } from "./lab/diff.js";
 import { requireRoot, requireTools } from "./runtime/tools.js";
 import { pool, run } from "./runtime/proc.js";
 import { timing } from "./runtime/timing.js";
-import { filesDirFor, LabState, type Meta } from "./state/store.js";
+import { LabState, type Meta } from "./state/store.js";
 
 export { BIN_DIR, labEnv, processEnv } from "./runtime/env.js";
 import { BIN_DIR, labEnv, markSelf } from "./runtime/env.js";
 
 export { labHash } from "./lab/hash.js";
+export { dnsListening, planFor } from "./mend.js";
+import { dnsListening, mend, planFor, upAndWhole } from "./mend.js";
 import { labHash } from "./lab/hash.js";
 
 
@@ -60,15 +58,6 @@ export interface UpResult {
   ms: number;
 }
 
-export function planFor(lab: Lab, state: LabState): Plan {
-  let hostResolv: string | undefined;
-  try {
-    hostResolv = readFileSync("/etc/resolv.conf", "utf8");
-  } catch {
-    /* none */
-  }
-  return compile(lab, { stateDir: state.dir, hostResolv, filesDir: filesDirFor(lab.name) ?? undefined });
-}
 
 export async function up(given: string, opts: UpOptions = {}): Promise<UpResult> {
   const t0 = Date.now();
@@ -87,6 +76,8 @@ export async function up(given: string, opts: UpOptions = {}): Promise<UpResult>
   }
   requireRoot("netlab up");
   requireTools(["ip", "flock"]);
+  const unchanged = await upAndWhole(lab, state, t0);
+  if (unchanged) return unchanged;
   const release = await state.lock((holder) => opts.progress?.(`waiting for netlab${holder ? ` (pid ${holder})` : ""}, which is working on ${lab.name}`));
   try {
     await opts.afterPhase?.("locked");
@@ -148,34 +139,6 @@ export async function up(given: string, opts: UpOptions = {}): Promise<UpResult>
  * `up` of a lab that is already up: nothing to do when it has everything it should; what was
  * removed by hand is made again; a namespace that is gone (with all it held) is refused.
  */
-async function mend(lab: Lab, meta: Meta, state: LabState, t0: number): Promise<UpResult> {
-  const d = await drift(meta, state.journal());
-  if (!d.missing.length) return { lab, changed: false, ms: Date.now() - t0 };
-  if (d.fatal) throw new UsageError(`lab ${lab.name} is up but damaged: ${d.missing.join("; ")}`, `netlab down ${lab.name}, then netlab up ${lab.name} again`);
-  const ctx: Context = { lab: lab.name, hostId: meta.host.id, hostWrap: hostWrap(meta.host) ?? [], state, env: labEnv(lab.name, state.instance()) };
-  const repaired = await repair(lab, planFor(lab, state), d, ctx);
-  await dnsListening(lab, state, 5_000); // a server it started again answers before up returns
-  const left = await drift(meta, state.journal());
-  if (left.missing.length) throw new UsageError(`lab ${lab.name} is up but damaged, and netlab could not repair it: ${left.missing.join("; ")}`, `netlab down ${lab.name}, then netlab up ${lab.name} again`);
-  return { lab, changed: repaired.length > 0, repaired: d.missing, ms: Date.now() - t0 };
-}
-
-/** Waits until the lab's DNS server listens on each of its addresses (it logs each one), at most `ms`; false if it did not. */
-export async function dnsListening(lab: Lab, state: LabState, ms: number): Promise<boolean> {
-  const want = dnsHolders(lab).flatMap((h) => dnsServers(lab, h));
-  if (!want.length) return true;
-  for (let i = 0; i < ms / 20; i++) {
-    let text = "";
-    try {
-      text = readFileSync(`${state.logDir}/dns.log`, "utf8");
-    } catch {
-      /* not yet */
-    }
-    if (want.every((a) => text.includes(`listening on ${a}:53`))) return true;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return false;
-}
 
 export { status, type LabStatus } from "./status.js";
 export { down, findState, hostSideNames, teardown, tidy, waitGone, type DownResult } from "./teardown.js";

@@ -2,11 +2,12 @@
 // what changed — the workshop loop (edit, apply, look, curl, edit again) without losing the
 // flows conntrack tracks, a running capture or the DNS log. compare.ts decides what changes
 // (and refuses what cannot change in place); this runs it, journaled as `up` runs a plan.
-import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { join } from "node:path";
 import { ApplyError, LabError, OpFailure, UsageError } from "../errors.js";
 import type { ComposeOptions } from "../compose/env.js";
 import { dnsListening, labHash, up, type UpOptions } from "../api.js";
+import { dnsLogSize } from "../mend.js";
 import { findLabFile, loadLab, sourceOf } from "../lab/load.js";
 import { LabSource } from "../lab/source.js";
 import { LAB_NAME } from "../net/names.js";
@@ -126,9 +127,11 @@ export async function apply(given: string, opts: UpOptions & { compose?: Compose
     state.writePending([...pending.filter((p) => labHash(p) !== labHash(lab)), lab]);
     markSelf(lab.name, state.instance());
     // A holder's DNS server that still runs (its networks went with an earlier apply, and came back) is not started twice: it reloads.
+    const dnsFrom = dnsLogSize(state); // a server this apply starts logs past here
     const dns = r.changes.some((c) => c.id.startsWith("run:_dns"));
     const serving = new Set(dns ? runningProcs(state.journal()).map((p) => p.who) : []); // a read of /proc: only when it matters
-    r.changes = r.changes.filter((c) => !(c.id.startsWith("run:_dns") && serving.has(c.id.split(":")[1])));
+    const kept = r.changes.filter((c) => c.id.startsWith("run:_dns") && serving.has(c.id.split(":")[1]));
+    r.changes = r.changes.filter((c) => !kept.includes(c));
     const one = async (c: Change) => {
       opts.progress?.(c.title);
       // Journal first, as up does: a kill from here on leaves what down removes.
@@ -174,7 +177,7 @@ export async function apply(given: string, opts: UpOptions & { compose?: Compose
     state.writeMeta({ ...now, lab, facts: await facts, hash: labHash(lab) });
     // The DNS server reads the version just recorded while the rest is written (it reads lab.json only).
     const dnsStarted = r.changes.some((c) => c.id.startsWith("run:_dns") && c.ops.length);
-    const names = r.reload || dnsStarted ? reloadDns(lab, state, labHash(lab), dnsStarted, opts.progress) : null;
+    const names = r.reload || dnsStarted || kept.length ? reloadDns(lab, state, labHash(lab), dnsStarted ? dnsFrom : null, opts.progress) : null;
     names?.catch(() => undefined); // awaited below; a write failing first must not leave its rejection unhandled
     if (opts.text === undefined) keepLabText(state, lab); // the file as read now is the lab's (kubectl's verbs keep the one they read)
     writePlan(state, labHash(lab), r.newPlan);
@@ -193,8 +196,9 @@ export async function apply(given: string, opts: UpOptions & { compose?: Compose
  * The lab's DNS server reads the version just recorded (SIGHUP) and says so in its log: apply
  * returns once names answer as the new version has them (at most 5 s, else it says so).
  */
-async function reloadDns(lab: Lab, state: LabState, hash: string, started: boolean, progress?: (m: string) => void): Promise<void> {
-  if (started) await dnsListening(lab, state, 5_000); // a server started by this apply handles SIGHUP once it listens
+async function reloadDns(lab: Lab, state: LabState, hash: string, startedAt: number | null, progress?: (m: string) => void): Promise<void> {
+  // A server started by this apply (its log past `startedAt`) handles SIGHUP once it listens: before, the signal would end it.
+  if (startedAt !== null) await dnsListening(lab, state, 5_000, startedAt);
   const live = runningProcs(state.journal());
   // Every server that runs, also one whose holder has no network with names left (it stops listening there).
   const holders = [...new Set([...dnsHolders(lab).map(dnsWho), ...live.filter((p) => p.who.startsWith("_dns")).map((p) => p.who)])];
@@ -202,7 +206,7 @@ async function reloadDns(lab: Lab, state: LabState, hash: string, started: boole
   const servers = holders.map((h) => live.filter((p) => p.who === h).pop());
   const want = `reloaded version ${versionOf(hash)}`;
   // Only what the servers log from now on counts (the same version may have been read before: a → b → a).
-  const from = logSize(state);
+  const from = dnsLogSize(state);
   for (const server of servers) {
     try {
       if (server) process.kill(-server.pid, "SIGHUP"); // its process group: the pid journaled is the sh that started it
@@ -217,13 +221,6 @@ async function reloadDns(lab: Lab, state: LabState, hash: string, started: boole
 
 const dnsLog = (state: LabState) => join(state.logDir, "dns.log");
 
-function logSize(state: LabState): number {
-  try {
-    return statSync(dnsLog(state)).size;
-  } catch {
-    return 0;
-  }
-}
 
 /** How many times the DNS log says `text` past byte `from` (each server logs its own reload); all of it once rotated. */
 function logCount(state: LabState, text: string, from: number): number {

@@ -79,7 +79,11 @@ export async function serveDns(lab: Lab, logFile: string, reload?: () => { lab: 
   process.on("unhandledRejection", failed("unhandled rejection"));
   const fails = await listenFor(lab);
   if (fails.length) throw new Error(`cannot listen on ${fails.join("; ")}`);
+  // Serving nowhere (apply removed its last network with names) is no reason to end: the next
+  // apply that brings one back reloads this server. A signal handler alone keeps no process alive.
+  const alive = setInterval(() => undefined, 2 ** 30);
   await new Promise<void>((resolve) => process.once("SIGTERM", () => resolve()));
+  clearInterval(alive);
   for (const c of listening.values()) c();
   log.close();
 }

@@ -428,6 +428,29 @@ describe.skipIf(!IS_ROOT)("netlab apply", () => {
     expect((await sb.netlab(["test", "applab"])).code).toBe(0);
   });
 
+  it("a DNS server left with no network to serve stays, and answers again once apply brings one back", async () => {
+    const quiet = `name: appdns\nnetworks:\n  legacy: { subnet: 172.31.48.0/24, dns: false }\nnodes:\n  a: { networks: [legacy] }\n`;
+    const named = quiet.replace("nodes:\n", "  user: { subnet: 172.31.49.0/24 }\nnodes:\n") + "  c: { networks: [user] }\n  d: { networks: [user] }\nrecords:\n  - { name: bar.example, type: A, data: 10.96.0.7 }\n";
+    expect((await sb.netlab(["up", files.write("appdns", quiet)])).code).toBe(0);
+    try {
+      for (let round = 0; round < 2; round++) {
+        const t0 = Date.now();
+        const r = await sb.netlab(["apply", files.write("appdns", named)]);
+        expect(r.stderr).not.toMatch(/not read|not answering/);
+        expect(r.code).toBe(0);
+        expect(Date.now() - t0).toBeLessThan(4_000); // not the 5 s of a wait for a server that never answers
+        expect((await sb.exec("appdns", "c", "dig +short d")).stdout).toMatch(/^172\.31\.49\.\d+\n$/);
+        expect((await sb.exec("appdns", "c", "dig +short bar.example")).stdout).toBe("10.96.0.7\n");
+        // user goes with c and d: the server stops listening there, and stays for the next round.
+        expect((await sb.netlab(["apply", files.write("appdns", quiet)])).code).toBe(0);
+        const st = await sb.netlab(["status", "appdns"]);
+        expect(st.stdout + st.stderr).not.toMatch(/not running/);
+      }
+    } finally {
+      await sb.netlab(["down", "appdns"]);
+    }
+  });
+
   it("adds and removes pods on a bridge a node holds (a cluster node's cni0): the cable from the host, the port in the node", async () => {
     const pods = (names: string[]) => `name: podlab
 networks:

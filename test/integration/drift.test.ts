@@ -1,10 +1,10 @@
 // Drift and repair (issue 24, items 9 and 10): what someone deletes by hand — in the lab's
 // host (the sandbox), inside a virtual host, inside a node — makes `status` say degraded and
 // name it; `up` makes it again (exit 0), the checks pass again, `down` leaves nothing.
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { run } from "../../src/runtime/proc.js";
-import { IS_ROOT, labFiles, sandboxEach, type Sandbox } from "./sandbox.js";
+import { eventually, IS_ROOT, labFiles, sandboxEach, type Sandbox } from "./sandbox.js";
 
 const { dir, write } = labFiles("netlab-drift-");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -94,6 +94,29 @@ describe.skipIf(!IS_ROOT)("drift and repair", () => {
     // Unchanged now: nothing to do.
     expect((await t.sb.netlab(["up", file])).stdout).toContain("already up and unchanged");
     expect((await t.sb.netlab(["down", "drift"])).code).toBe(0);
+    t.labs.clear();
+    expect(await t.sb.snapshot()).toEqual(t.before);
+  });
+
+  it("10c. the lab's DNS server killed: up starts it again and returns once the new one answers", async () => {
+    t.labs.add("drift4");
+    const file = write("drift4", "name: drift4\nnetworks:\n  br0: { subnet: 172.31.9.0/24 }\nnodes:\n  c: { networks: [br0] }\n  d: { networks: [br0] }\n");
+    expect((await t.sb.netlab(["up", file])).code).toBe(0);
+    for (let round = 0; round < 2; round++) {
+      // The journal's newest server: its process group (the pid is the sh that started it).
+      const procs = readFileSync("/run/netlab/drift4/journal.jsonl", "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as { t: string; who?: string; pid?: number });
+      const server = procs.filter((e) => e.t === "proc" && e.who?.startsWith("_dns")).pop()!;
+      const logged = readFileSync("/run/netlab/drift4/logs/dns.log").length;
+      process.kill(-server.pid!, "SIGKILL");
+      expect(await eventually(async () => /run on _dns.* is not running/.test((await missing(t.sb, "drift4")).missing))).toBe(true);
+      const again = await t.sb.netlab(["up", file]);
+      expect(again.code, again.stderr).toBe(0);
+      // up returned once the new server said it listens (its SIGHUP handler in place), not on the old one's word.
+      expect(readFileSync("/run/netlab/drift4/logs/dns.log").subarray(logged).toString()).toContain("listening on 172.31.9.1:53 (udp, tcp)");
+      // At once: the old server's "listening" lines in the log are not taken for the new one's.
+      expect((await t.sb.exec("drift4", "c", "dig +short +tries=1 +time=1 d")).stdout).toMatch(/^172\.31\.9\.\d+\n$/);
+    }
+    expect((await t.sb.netlab(["down", "drift4"])).code).toBe(0);
     t.labs.clear();
     expect(await t.sb.snapshot()).toEqual(t.before);
   });
