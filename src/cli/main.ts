@@ -2,20 +2,15 @@
 // imported when it runs, so `netlab --version` and `netlab status` start fast.
 // This module is also imported for its `program` alone (docs/lab-format.md's commands section is
 // generated from it): nothing at its top level may act on the process — that goes in main().
-import { Command, CommanderError, Option } from "commander";
-import { appendFileSync, readFileSync, realpathSync } from "node:fs";
+import { Command, Option } from "commander";
+import { readFileSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { closeInheritedFds } from "../runtime/fds.js";
+import { addDnsServer, addServe } from "./daemons.js";
+import { lazyFrom, runProgram } from "./run.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
 
-type Action = (...args: never[]) => Promise<number | void>;
-const lazy = (mod: string, fn: string) =>
-  async (...args: unknown[]) => {
-    const m = (await import(`./commands/${mod}.js`)) as Record<string, Action>;
-    const code = await (m[fn] as (...a: unknown[]) => Promise<number | void>)(...args);
-    process.exitCode = code ?? 0;
-  };
+const lazy = (mod: string, fn: string) => lazyFrom(() => import(`./commands/${mod}.js`), fn);
 
 /** Compose's own flags, on the commands that read a lab file (for a Compose file; a lab file ignores them). */
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -111,12 +106,7 @@ program
   .option("-n, --namespace <ns>", "a pod's namespace, as kubectl's -n (the node NS/POD)")
   .action(lazy("logs", "logsCmd"));
 
-program
-  .command("dns-server", { hidden: true })
-  .description("the lab's DNS server (netlab up starts it)")
-  .argument("<lab>", "a lab that is up (its name, or the file it came from)")
-  .option("--in <node>", "serve the networks this node or virtual host holds (default: the lab's host's)")
-  .action(lazy("logs", "dnsServerCmd"));
+addDnsServer(program);
 
 program
   .command("doctor")
@@ -224,14 +214,7 @@ program
   // No passThroughOptions: -w and -c after the target are netlab's (the README's form), not tcpdump's.
   .action(lazy("capture", "captureCmd"));
 
-program
-  .command("serve")
-  .description("a tiny server for labs: HTTP answers with the node name and the client address it saw")
-  .addArgument(new Command().createArgument("<kind>", "http, tcp or udp").choices(["http", "tcp", "udp"]))
-  .addOption(new Option("-p, --port <n>", "port to listen on").argParser((v) => Number(v)))
-  .option("--host <addr>", "address to listen on", "::")
-  .option("--name <name>", "name to answer with (default: $NETLAB_NODE, else the hostname)")
-  .action(lazy("serve", "serveCmd"));
+addServe(program);
 
 program
   .command("completion")
@@ -255,35 +238,7 @@ program
   });
 
 /** Runs the command line: bin/netlab calls it; so does this file when it is run itself. */
-export async function main(): Promise<void> {
-  // What the caller had open beyond 0-2 is not for the tools, daemons and commands netlab starts.
-  closeInheritedFds();
-  // Root runs this: whatever the caller's umask, nothing netlab writes is writable by others
-  // (its state and name files set their modes explicitly too).
-  process.umask(0o022);
-  // `netlab inspect LAB | head`: a reader that stops early is not an error. The rest of the
-  // output is dropped and the command finishes its work: an `up | head` must not stop halfway.
-  for (const stream of [process.stdout, process.stderr])
-    stream.on("error", (e: NodeJS.ErrnoException) => {
-      if (e.code !== "EPIPE" && e.code !== "ERR_STREAM_DESTROYED") throw e;
-    });
-  // scripts/bench reads netlab's peak memory from here.
-  if (process.env.NETLAB_MAXRSS_FILE) {
-    const file = process.env.NETLAB_MAXRSS_FILE;
-    process.on("exit", () => appendFileSync(file, `${process.resourceUsage().maxRSS}\n`));
-  }
-  try {
-    await program.parseAsync(process.argv);
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      // help and version exit 0; wrong usage exits 2 like any other bad input.
-      process.exitCode = e.exitCode === 0 ? 0 : 2;
-      return;
-    }
-    const { reportError } = await import("./output.js");
-    process.exitCode = reportError(e);
-  }
-}
+export const main = (): Promise<void> => runProgram(program);
 
 /** Whether this file is the program itself (`tsx src/cli/main.ts`), not imported. */
 function runDirectly(): boolean {

@@ -1,6 +1,7 @@
 // What the running kernel can make, found by trying: each device made once in a throwaway
 // network namespace (`unshare --net`) that vanishes with its process. Nothing of the machine's
 // is touched, and a missing module is named before anything of the lab is made.
+import { keepSeen, seenThisBoot } from "./kernel-seen.js";
 import { run } from "./proc.js";
 
 interface Trial {
@@ -32,13 +33,15 @@ const known = new Map<string, boolean>();
  * Whether the kernel has each feature (null: its tool is missing, so it cannot be tried). One
  * process for all of them; each trial cleans up after itself so the next starts from the same state.
  */
-export async function probe(features: string[], hasTool: (t: string) => boolean = () => true): Promise<Record<string, boolean | null>> {
+export async function probe(features: string[], hasTool: (t: string) => boolean = () => true, cached = false): Promise<Record<string, boolean | null>> {
   const names = [...new Set(features)].filter((f) => TRIALS[f]);
+  if (cached) for (const f of seenThisBoot()) known.set(f, true);
   const ask = names.filter((f) => !known.has(f) && (!TRIALS[f].tool || hasTool(TRIALS[f].tool!)));
   if (ask.length) {
     const script = ["ip link add nlp0 type veth peer name nlq0 2>/dev/null", ...ask.map((f) => `(${TRIALS[f].test}) >/dev/null 2>&1 && echo ok:${f}; ip link del nlt0 2>/dev/null; tc qdisc del dev lo root 2>/dev/null`)].join("\n");
     const r = await run(["unshare", "--net", "sh", "-c", script]);
     for (const f of ask) known.set(f, r.stdout.includes(`ok:${f}\n`));
+    if (cached) keepSeen([...known].filter(([, ok]) => ok).map(([f]) => f));
   }
   return Object.fromEntries(names.map((f) => [f, known.get(f) ?? null]));
 }
@@ -46,8 +49,12 @@ export async function probe(features: string[], hasTool: (t: string) => boolean 
 /** The kernel module that provides a feature. */
 export const moduleOf = (feature: string): string => TRIALS[feature]?.module ?? feature;
 
-/** The features (of `features`) this kernel lacks, each with the module that provides it. */
+/**
+ * The features (of `features`) this kernel lacks, each with the module that provides it. What
+ * this boot's kernel was once seen to have is not tried again (kernel-seen.ts): a trial's
+ * throwaway namespace costs 70-100 ms, most of a small lab's preflight.
+ */
 export async function missing(features: string[]): Promise<{ feature: string; module: string }[]> {
-  const have = await probe(features);
+  const have = await probe(features, undefined, true);
   return Object.entries(have).filter(([, ok]) => ok === false).map(([feature]) => ({ feature, module: TRIALS[feature].module }));
 }
