@@ -10,7 +10,7 @@ import type { Entry, Meta } from "../state/store.js";
 import { isRecorded, liveGroups } from "./labprocs.js";
 import { hostWrap, NETNS_DIR, netnsExists } from "./netns.js";
 import { dumpNamespaces, type LiveNs } from "./netdump.js";
-import { run } from "./proc.js";
+import { run, type Result } from "./proc.js";
 
 /** What is missing in one namespace, by what puts it back. */
 export interface SpaceDrift {
@@ -52,6 +52,16 @@ function nsPath(meta: Meta, ns: Ns): string | null {
   return wrap[0] === "nsenter" ? wrap[1].slice("--net=".length) : `${NETNS_DIR}/${wrap[3]}`;
 }
 
+// Saves asked for while one of the same namespace runs share it (status reads every lab, and
+// labs share their host): read after everything that came before, so as good as a fresh one.
+const saving = new Map<string, Promise<Result>>();
+function saveOnce(argv: string[]): Promise<Result> {
+  const key = argv.join("\0");
+  const p = saving.get(key) ?? run(argv).finally(() => saving.delete(key));
+  saving.set(key, p);
+  return p;
+}
+
 /** argv prefix into a space's namespace, for iptables-save. */
 function nsArgv(meta: Meta, ns: Ns): string[] {
   return ns !== null ? ["nsenter", `--net=${NETNS_DIR}/${ns}`] : hostWrap(meta.host) ?? [];
@@ -82,7 +92,7 @@ export async function drift(meta: Meta, journal: Entry[]): Promise<Drift> {
   const withRules = spaces.flatMap(({ sp }) => Object.keys(sp.rules ?? {}).map((f) => ({ sp, family: Number(f) as 4 | 6 })));
   const [live, ...saves] = await Promise.all([
     dumpNamespaces(spaces.map(({ sp, path }) => ({ path, sysctls: Object.keys(sp.sysctls ?? {}), want: { addrs: !!sp.addrs, routes: !!sp.routes, ipRules: !!sp.ipRules, fdb: !!sp.fdb, qdiscs: !!sp.qdiscs } }))),
-    ...withRules.map(({ sp, family }) => run([...nsArgv(meta, sp.ns), iptablesTool(family, "-save")])),
+    ...withRules.map(({ sp, family }) => saveOnce([...nsArgv(meta, sp.ns), iptablesTool(family, "-save")])),
   ]);
   spaces.forEach(({ sp }, i) => {
     if (live[i].gone) {
