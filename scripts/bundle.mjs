@@ -14,6 +14,12 @@ import { readFileSync, rmSync } from "node:fs";
 const out = new URL("../dist/bundle/", import.meta.url).pathname;
 // dist/daemons/: where an older build kept the daemons' ES module chunks.
 for (const d of [out, new URL("../dist/daemons/", import.meta.url).pathname]) rmSync(d, { recursive: true, force: true });
+// A failed build leaves no bundle (bin/netlab then runs tsc's modules), never a half-checked one.
+const fail = (message) => {
+  console.error(message);
+  rmSync(out, { recursive: true, force: true });
+  process.exit(1);
+};
 for (const entry of ["main", "daemons"])
   await build({
     entryPoints: [new URL(`../dist/cli/${entry}.js`, import.meta.url).pathname],
@@ -30,19 +36,17 @@ for (const entry of ["main", "daemons"])
     minifyWhitespace: true,
     charset: "ascii",
     logLevel: "warning",
-  });
+  }).catch((e) => fail(`bundle.mjs: esbuild failed for ${entry}: ${e.message}`));
 for (const entry of ["main", "daemons"]) {
   const file = `${out}${entry}.cjs`;
   // bin/netlab reads a bundle as Latin-1, the same text only while it is ASCII.
   if (/[^\x00-\x7f]/.test(readFileSync(file, "latin1"))) {
-    console.error(`bundle.mjs: ${file} is not plain ASCII (bin/netlab reads it as Latin-1)`);
-    process.exit(1);
+    fail(`bundle.mjs: ${file} is not plain ASCII (bin/netlab reads it as Latin-1)`);
   }
   // bin/netlab runs a bundle as a vm.Script, where a real import() has no loader: none may remain.
   const code = readFileSync(file, "utf8").split("\n").filter((l) => !l.trim().startsWith("//"));
   const left = code.find((l) => /(^|[^\w.$])import\(\s*["'`]/.test(l));
   if (left) {
-    console.error(`bundle.mjs: ${left.trim().slice(0, 200)}: an import() is left in ${file} (not bundled): import it statically, or bundle it`);
-    process.exit(1);
+    fail(`bundle.mjs: ${left.trim().slice(0, 200)}: an import() is left in ${file} (not bundled): import it statically, or bundle it`);
   }
 }

@@ -32,10 +32,14 @@ export function planFor(lab: Lab, state: LabState): Plan {
  * only grows). Null for anything else, which is decided under the lock.
  */
 export async function upAndWhole(lab: Lab, state: LabState, t0: number): Promise<UpResult | null> {
-  const meta = state.exists() && !state.busy() ? state.readMeta() : null;
-  if (!meta || readAsUp(lab, meta.lab) || meta.hash !== labHash(lab) || !state.complete() || state.readPending().length) return null;
-  markSelf(lab.name, state.instance());
-  return (await drift(meta, state.journal())).missing.length ? null : { lab, changed: false, ms: Date.now() - t0 };
+  try {
+    const meta = state.exists() && !state.busy() ? state.readMeta() : null;
+    if (!meta || readAsUp(lab, meta.lab) || meta.hash !== labHash(lab) || !state.complete() || state.readPending().length) return null;
+    markSelf(lab.name, state.instance());
+    return (await drift(meta, state.journal())).missing.length ? null : { lab, changed: false, ms: Date.now() - t0 };
+  } catch {
+    return null; // its state changing under us (a down at work): the lock's way says what it is
+  }
 }
 
 export async function mend(lab: Lab, meta: Meta, state: LabState, t0: number): Promise<UpResult> {

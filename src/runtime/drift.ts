@@ -11,6 +11,7 @@ import { isRecorded, liveGroups } from "./labprocs.js";
 import { hostWrap, NETNS_DIR, netnsExists } from "./netns.js";
 import { dumpNamespaces, type LiveNs } from "./netdump.js";
 import { run, type Result } from "./proc.js";
+import { dnsHolders, dnsWho } from "../dns/servers.js";
 
 /** What is missing in one namespace, by what puts it back. */
 export interface SpaceDrift {
@@ -53,7 +54,8 @@ function nsPath(meta: Meta, ns: Ns): string | null {
 }
 
 // Saves asked for while one of the same namespace runs share it (status reads every lab, and
-// labs share their host): read after everything that came before, so as good as a fresh one.
+// labs share their host). Only for reading what is there: nothing here changes rules between the
+// asks, which a joined save started before would not see.
 const saving = new Map<string, Promise<Result>>();
 function saveOnce(argv: string[]): Promise<Result> {
   const key = argv.join("\0");
@@ -114,8 +116,10 @@ export async function drift(meta: Meta, journal: Entry[]): Promise<Drift> {
     if (e.t === "proc") latest.set(e.log, e);
     if (e.t === "retire") for (const [log, p] of latest) if (e.who.includes(p.who) || e.logs?.includes(log)) latest.delete(log);
   }
+  // A DNS server apply kept running for a holder left without names is not this version's to keep.
+  const servers = new Set(dnsHolders(meta.lab).map(dnsWho));
   for (const p of latest.values())
-    if (!running.has(p.pid)) {
+    if (!running.has(p.pid) && (!p.who.startsWith("_dns") || servers.has(p.who))) {
       d.missing.push(`run on ${p.who} (${p.cmd}) is not running`);
       d.runs.push(p);
     }

@@ -22,6 +22,8 @@ function cacheDir(): string | null {
   return s?.isDirectory() && s.uid === uid && (s.mode & 0o022) === 0 ? dir : null;
 }
 
+const BOOT_FILE = /^kernel-[0-9a-f-]{36}\.json$/;
+
 /** This boot's file: the kernel's boot id names it (a reboot, perhaps into another kernel, starts afresh). */
 function seenFile(): string | null {
   try {
@@ -48,11 +50,12 @@ export function seenThisBoot(): string[] {
 export function keepSeen(features: string[]): void {
   const f = seenFile();
   if (!f) return;
+  const tmp = `${f}.${process.pid}`;
   try {
-    writeFileSync(`${f}.${process.pid}`, JSON.stringify([...new Set([...seenThisBoot(), ...features])].sort()), { mode: 0o600 });
-    renameSync(`${f}.${process.pid}`, f);
-    for (const old of readdirSync(dirname(f))) if (/^kernel-.*\.json$/.test(old) && old !== basename(f)) rmSync(join(dirname(f), old), { force: true }); // earlier boots'
+    writeFileSync(tmp, JSON.stringify([...new Set([...seenThisBoot(), ...features])].sort()), { mode: 0o600 });
+    renameSync(tmp, f);
+    for (const old of readdirSync(dirname(f))) if (BOOT_FILE.test(old) && old !== basename(f)) rmSync(join(dirname(f), old), { force: true }); // earlier boots'
   } catch {
-    /* tried again next time */
+    rmSync(tmp, { force: true }); // tried again next time
   }
 }

@@ -35,13 +35,14 @@ const known = new Map<string, boolean>();
  */
 export async function probe(features: string[], hasTool: (t: string) => boolean = () => true, cached = false): Promise<Record<string, boolean | null>> {
   const names = [...new Set(features)].filter((f) => TRIALS[f]);
-  if (cached) for (const f of seenThisBoot()) known.set(f, true);
+  if (cached) for (const f of seenThisBoot()) if (f !== "br_netfilter") known.set(f, true);
   const ask = names.filter((f) => !known.has(f) && (!TRIALS[f].tool || hasTool(TRIALS[f].tool!)));
   if (ask.length) {
     const script = ["ip link add nlp0 type veth peer name nlq0 2>/dev/null", ...ask.map((f) => `(${TRIALS[f].test}) >/dev/null 2>&1 && echo ok:${f}; ip link del nlt0 2>/dev/null; tc qdisc del dev lo root 2>/dev/null`)].join("\n");
     const r = await run(["unshare", "--net", "sh", "-c", script]);
     for (const f of ask) known.set(f, r.stdout.includes(`ok:${f}\n`));
-    if (cached) keepSeen([...known].filter(([, ok]) => ok).map(([f]) => f));
+    // br_netfilter is not loaded by using it, and is often unloaded: tried every time.
+    if (cached) keepSeen([...known].filter(([f, ok]) => ok && f !== "br_netfilter").map(([f]) => f));
   }
   return Object.fromEntries(names.map((f) => [f, known.get(f) ?? null]));
 }

@@ -2,7 +2,7 @@
 // without it, a damaged or truncated cache file is never handed to V8 (it would crash), a run
 // that fails writes none, and a directory others can write is not used at all. No root needed.
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -55,6 +55,14 @@ describe("bin/netlab's compiled-code cache", () => {
     const bad = netlab(["validat", "bridge-lab"], { NETLAB_COMPILE_CACHE: d });
     expect(bad.code).not.toBe(0);
     expect(files(d)).toEqual([]);
+    // A directory where the cache file would go: nothing written, nothing left aside either.
+    const taken = cacheDir();
+    netlab(["validate", "bridge-lab"], { NETLAB_COMPILE_CACHE: taken });
+    const name = files(taken)[0];
+    rmSync(join(taken, name));
+    mkdirSync(join(taken, name));
+    expect(netlab(["validate", "bridge-lab"], { NETLAB_COMPILE_CACHE: taken }).code).toBe(0);
+    expect(readdirSync(taken)).toEqual([name]);
     const shared = cacheDir(0o777);
     expect(netlab(["validate", "bridge-lab"], { NETLAB_COMPILE_CACHE: shared }).code).toBe(0);
     expect(files(shared)).toEqual([]);

@@ -20,11 +20,12 @@ afterEach(() => {
 describe("the kernel's features seen this boot", () => {
   it("keeps them in this boot's file, adds to them, and removes an earlier boot's", () => {
     writeFileSync(join(dir, "kernel-00000000-0000-0000-0000-000000000000.json"), '["vlan"]');
+    writeFileSync(join(dir, "kernel-notes.json"), "{}"); // not netlab's: left alone
     expect(seenThisBoot()).toEqual([]);
     keepSeen(["veth", "bridge"]);
     keepSeen(["vxlan"]);
     expect(seenThisBoot()).toEqual(["bridge", "veth", "vxlan"]);
-    expect(readdirSync(dir)).toEqual([`kernel-${boot}.json`]);
+    expect(readdirSync(dir).sort()).toEqual([`kernel-${boot}.json`, "kernel-notes.json"].sort());
   });
 
   it("trusts no directory others can write, and no file that is not a list of names", () => {
