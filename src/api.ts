@@ -120,6 +120,8 @@ export async function up(given: string, opts: UpOptions = {}): Promise<UpResult>
     try {
       await applyPlan(plan, ctx);
     } catch (e) {
+      // The DNS server starts with the namespaces (applyPlan): where it runs in the lab's host, no namespace's undo ends it.
+      await stopRecorded(state.journal(), instance);
       await waitGone(hostSideNames(lab), []);
       state.remove();
       tidy();
@@ -142,7 +144,7 @@ export async function up(given: string, opts: UpOptions = {}): Promise<UpResult>
 
 export { status, type LabStatus } from "./status.js";
 export { down, findState, hostSideNames, teardown, tidy, waitGone, type DownResult } from "./teardown.js";
-import { findState, hostOwners, hostSideNames, teardown, tidy, waitGone } from "./teardown.js";
+import { findState, hostOwners, hostSideNames, stopRecorded, teardown, tidy, waitGone } from "./teardown.js";
 import { enterArgv, requireUp, upFileOf } from "./running.js";
 import { writePlan } from "./state/plan-cache.js";
 import { keepLabText } from "./state/lab-text.js";

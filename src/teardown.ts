@@ -74,7 +74,8 @@ async function killOrphans(instance: string | null): Promise<void> {
   for (let i = 0; i < 100 && orphansOf(instance).length; i++) await new Promise((r) => setTimeout(r, 10));
 }
 
-async function stopRecorded(journal: Entry[], instance: string | null): Promise<void> {
+/** Stops the journal's `run` processes still of this instance (each its process group): gently, then not. */
+export async function stopRecorded(journal: Entry[], instance: string | null): Promise<void> {
   const procs = journal.filter((e): e is Extract<Entry, { t: "proc" }> => e.t === "proc");
   // Only a process that still carries this instance's environment is ours (pids get reused); a
   // service is its whole process group, which outlives a wrapper someone killed.

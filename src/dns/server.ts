@@ -35,8 +35,11 @@ export async function serveDns(lab: Lab, logFile: string, reload?: () => { lab: 
   const current = { answer: (from: string, msg: Buffer, o: AnswerOptions) => answer(views, from, msg, o), client: (from: string) => !!views.client(from) };
   const failed = (what: string) => (e: unknown) => log.outside(`error (${what}; the server goes on): ${e instanceof Error ? e.message : String(e)}`);
   const listening = new Map<string, () => void>();
-  /** Listens (or stops) where `l` has this holder's networks with names; one address failing leaves the others. */
-  const listenFor = async (l: Lab) => {
+  /**
+   * Listens (or stops) where `l` has this holder's networks with names; one address failing leaves
+   * the others. `early`: an address not there yet (EADDRNOTAVAIL) is no failure, only not yet.
+   */
+  const listenFor = async (l: Lab, early = false) => {
     const want = dnsServers(l, holder);
     for (const [addr, close] of listening)
       if (!want.includes(addr)) {
@@ -50,6 +53,10 @@ export async function serveDns(lab: Lab, logFile: string, reload?: () => { lab: 
         listening.set(addr, await listen(addr, current, log, failed));
         log.line(`listening on ${addr}:53 (udp, tcp)`);
       } catch (e) {
+        if (early && (e as NodeJS.ErrnoException).code === "EADDRNOTAVAIL") {
+          fails.push(`${addr}:53: not made yet`);
+          continue;
+        }
         // One address that cannot be bound leaves the others served; said, and tried again at the next reload.
         fails.push(`${addr}:53: ${e instanceof Error ? e.message : String(e)}`);
         log.outside(`cannot listen on ${fails.at(-1)}`);
@@ -77,7 +84,13 @@ export async function serveDns(lab: Lab, logFile: string, reload?: () => { lab: 
   // The last guard: whatever escapes a request is logged, and the server keeps serving.
   process.on("uncaughtException", failed("uncaught"));
   process.on("unhandledRejection", failed("unhandled rejection"));
-  const fails = await listenFor(lab);
+  // `up` starts the server as soon as its namespace exists, while the rest of the lab is made:
+  // its addresses (the networks' gateways) come a moment later, and are bound as they come.
+  let fails = await listenFor(lab, true);
+  for (let i = 0; i < EARLY_TRIES && fails.some((f) => f.endsWith("not made yet")); i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    fails = await listenFor(lab, true);
+  }
   if (fails.length) throw new Error(`cannot listen on ${fails.join("; ")}`);
   // Serving nowhere (apply removed its last network with names) is no reason to end: the next
   // apply that brings one back reloads this server. A signal handler alone keeps no process alive.
@@ -87,6 +100,9 @@ export async function serveDns(lab: Lab, logFile: string, reload?: () => { lab: 
   for (const c of listening.values()) c();
   log.close();
 }
+
+/** How many times (20 ms apart: 60 s in all) the server tries addresses `up` has not made yet. */
+const EARLY_TRIES = 3000;
 
 type Current = { answer: (from: string, msg: Buffer, o: AnswerOptions) => Promise<Buffer | null>; client: (from: string) => boolean };
 

@@ -52,23 +52,32 @@ async function runInShell(steps: Step[], ctx: Context): Promise<void> {
   throw new OpFailure(command, msg, op);
 }
 
+/**
+ * The lab's DNS servers (`run:_dns…`, no undo: their pids are journaled as they start) load — a
+ * Node process each, ~85 ms — while the rest of the lab is made: started once the namespaces
+ * exist, not after every node, they bind their addresses as those come (dns/server.ts).
+ */
+const startsEarly = (s: Step) => s.id.startsWith("run:_dns") && !s.undo.length;
+
 /** Apply a plan; on failure roll back what was journaled and throw ApplyError. */
 export async function applyPlan(plan: Plan, ctx: Context): Promise<void> {
   const journaled: Entry[] = [];
+  const early = plan.phases.some((p) => p.name === "namespaces") ? plan.phases.flatMap((p) => p.steps).filter(startsEarly) : [];
   try {
     for (const phase of plan.phases) {
-      if (!phase.steps.length) continue;
+      const steps = phase.steps.filter((s) => !early.includes(s));
+      if (!steps.length && !(phase.name === "namespaces" && early.length)) continue;
       ctx.progress?.(phase.name);
       const t0 = Date.now();
       // Journal every undo of the phase before touching anything (the ledger included).
-      const begins: Entry[] = phase.steps.filter((s) => s.undo.length).map((s) => ({ t: "begin", id: s.id, undo: s.undo }));
+      const begins: Entry[] = steps.filter((s) => s.undo.length).map((s) => ({ t: "begin", id: s.id, undo: s.undo }));
       ctx.state?.append({ t: "phase", name: phase.name }, ...begins);
       journaled.push(...begins);
-      await holdTables(phase.steps, ctx);
+      await holdTables(steps, ctx);
       if (phase.concurrent) {
         let failure: unknown = null;
-        const batched = phase.steps.filter(shellable);
-        const rest = phase.steps.filter((s) => !shellable(s));
+        const batched = steps.filter(shellable);
+        const rest = steps.filter((s) => !shellable(s));
         await Promise.all([
           runInShell(batched, ctx).catch((e) => { failure ??= e; }),
           pool(rest, CONCURRENCY, async (s) => {
@@ -82,9 +91,10 @@ export async function applyPlan(plan: Plan, ctx: Context): Promise<void> {
         ]);
         if (failure) throw failure;
       } else {
-        for (const s of phase.steps) for (const op of s.ops) await runOp(op, ctx);
+        for (const s of steps) for (const op of s.ops) await runOp(op, ctx);
       }
-      timing(`${phase.name}: ${Date.now() - t0}ms (${phase.steps.length} steps)`);
+      if (phase.name === "namespaces") for (const s of early) await runStep(s, ctx);
+      timing(`${phase.name}: ${Date.now() - t0}ms (${steps.length} steps)`);
       await ctx.afterPhase?.(phase.name);
     }
     ctx.state?.append({ t: "complete" });
