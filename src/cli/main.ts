@@ -45,7 +45,7 @@ program
 withCompose(program
   .command("up")
   .description("create a lab's namespaces, links, addresses, routes and rules")
-  .argument("<lab>", "a lab file, ./labs/NAME.yaml, or a shipped lab")
+  .argument("<lab>", "a lab file, ./NAME.yaml, ./labs/NAME.yaml, or a shipped lab")
   .option("--isolated", "make the lab's host a namespace of its own: nothing changes where netlab runs")
   .option("--dry-run", "print the exact commands as a shell script and touch nothing")
   .option("--json", "print the result as JSON")

@@ -23,8 +23,9 @@ export function initLab(file: string | undefined, opts: { from?: string; force?:
   const cwd = opts.cwd ?? process.cwd();
   let text: string;
   let name: string;
+  // Found before the copy is written: then the name would find the copy itself (./NAME.yaml).
+  const src = opts.from ? findLabFile(opts.from, cwd) : null;
   if (opts.from) {
-    const src = findLabFile(opts.from, cwd);
     if (!src) throw new UsageError(`no lab "${opts.from}" to copy`, "netlab labs lists the shipped ones; a path to a lab file works too");
     text = readFileSync(src, "utf8").replace(SCHEMA_LINE, "");
     const own = /^name:\s*(\S+)/m.exec(text)?.[1] ?? labNameFor(src);
@@ -41,7 +42,7 @@ export function initLab(file: string | undefined, opts: { from?: string; force?:
   const schema = relative(dirname(path), SCHEMA_PATH);
   // Through output-file: never through a link someone else planted, owned by the user sudo ran us for.
   writeOutput(path, `# yaml-language-server: $schema=${schema}\n${text}`, { overwrite: !!opts.force, mkdirs: true, existsHint: "choose another file name, or add --force to overwrite it" });
-  if (opts.from) copyManifests(findLabFile(opts.from, cwd)!, text, dirname(path), !!opts.force);
+  if (src) copyManifests(src, text, dirname(path), !!opts.force);
   return { file: path, name };
 }
 

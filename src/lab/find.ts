@@ -19,9 +19,10 @@ export function findLabFile(ref: string, cwd = process.cwd()): string | null {
   const direct = resolve(cwd, ref);
   if (isFile(direct)) return direct;
   if (ref.includes("/")) return null;
-  for (const dir of [join(cwd, "labs"), SHIPPED_LABS]) {
+  // A lab's name: ./NAME.yaml (where `netlab init` writes it), ./labs/NAME.yaml, a shipped lab.
+  for (const [dir, exts] of [[cwd, [".yaml", ".yml"]], [join(cwd, "labs"), EXTS], [SHIPPED_LABS, EXTS]] as const) {
     // bridge-lab.yaml is ./labs/bridge-lab.yaml, not ./labs/bridge-lab.yaml.yaml.
-    for (const ext of /\.(ya?ml|json)$/.test(ref) ? [""] : EXTS) {
+    for (const ext of /\.(ya?ml|json)$/.test(ref) ? [""] : exts) {
       const p = join(dir, ref + ext);
       if (isFile(p)) return p;
     }

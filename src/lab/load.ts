@@ -117,7 +117,7 @@ export function loadLab(ref: string, opts: LoadOptions = {}): Lab {
   const file = opts.text !== undefined ? resolve(ref) : findLabFile(ref);
   if (!file) {
     const names = shippedLabs().map((f) => f.replace(/^.*\//, "").replace(/\.(ya?ml|json)$/, ""));
-    throw new UsageError(`no lab file "${ref}" (looked for ${ref}, ./labs/${/\.(ya?ml|json)$/.test(ref) ? ref : `${ref}.yaml`} and the shipped labs)`, `shipped labs: ${names.join(", ")}`);
+    throw new UsageError(`no lab file "${ref}" (looked for ${/\.(ya?ml|json)$/.test(ref) ? ref : `${ref}, ./${ref}.yaml`}, ./labs/${/\.(ya?ml|json)$/.test(ref) ? ref : `${ref}.yaml`} and the shipped labs)`, `shipped labs: ${names.join(", ")}`);
   }
   return loadLabFile(file, opts);
 }

@@ -14,6 +14,14 @@ describe("netlab init", () => {
 
   const schemaOf = (file: string) => resolve(dirname(file), /\$schema=(.*)/.exec(readFileSync(file, "utf8"))![1]);
 
+  it("the commands its comments give find the file by the lab's name, from its directory (./NAME.yaml first, never ./NAME.json)", async () => {
+    const { findLabFile } = await import("../../src/lab/find.js");
+    const r = initLab("nuweb.yaml", { cwd: dir });
+    expect(readFileSync(r.file, "utf8")).toContain("netlab up nuweb");
+    expect(findLabFile("nuweb", dir)).toBe(join(dir, "nuweb.yaml"));
+    expect(findLabFile("package", resolve(import.meta.dirname, "../.."))).toBeNull(); // package.json is no lab
+  });
+
   it("writes a starter that validates and plans, named after its file, with a schema line that resolves", () => {
     const r = initLab("labs/My_Lab.yaml", { cwd: dir });
     expect(r.name).toBe("my-lab");
