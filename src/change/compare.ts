@@ -142,10 +142,7 @@ export function compare(lab: Lab, meta: Meta, state: LabState, pending: Lab[]): 
   if (refused.length || execs.length) {
     // Nodes that come and go are not what is refused (unless they are): named by what else differs.
     const edits = labEdits(meta.lab, lab).filter((e) => !/^nodes (added|removed): /.test(e));
-    // Only the edits of what is refused (a node's new exec:, not the network change beside it apply makes); all when none is named.
-    const words = new Set(refused.flatMap((t) => t.split(/[\s:,()]+/)));
-    const theirs = edits.filter((e) => words.has(/^\S+ ([^\s:]+)/.exec(e)?.[1] ?? ""));
-    const what = [...(early ? upfront : theirs.length ? theirs : edits), ...execs];
+    const what = [...(early ? upfront : edits), ...execs];
     throw new UsageError(
       `netlab apply cannot yet make this edit while the lab is up; it changes:\n${(what.length ? what : refused).map((w) => `  - ${w}`).join("\n")}\n(apply adds and removes nodes on bridges and bridges of the lab's host, joins nodes to them and takes them off, makes and deletes links, restarts run: services, and changes rules, firewalls, published ports, impairments, a node's addresses, routes, sysctls and files, and the lab's names)`,
       `sudo netlab down ${lab.name} && sudo netlab up${lab.isolated ? " --isolated" : ""} ${lab.file}`,
