@@ -30,7 +30,7 @@ interface Outcome {
   errors: string[];
   /** `up --test --rm`: exit status and the checks' summary line. */
   up?: { code: number; summary: string; failed: string[] };
-  leftInSandbox?: boolean;
+  leftInSandbox?: { gone: string[]; left: string[] };
 }
 
 /** The environment a user's sudo gives: none of the test runner's variables (they would be interpolated). */
@@ -56,7 +56,9 @@ async function tryFile(name: string): Promise<Outcome> {
     const before = await inside(sb);
     const u = await netlab(sb, ["up", file, "--test", "--rm"]);
     out.up = { code: u.code, summary: u.stdout.split("\n").find((l) => /passed, \d+ failed/.test(l)) ?? u.stderr.trim(), failed: u.stdout.split("\n").filter((l) => l.includes("FAIL")) };
-    out.leftInSandbox = (await inside(sb)) !== before;
+    const after = await inside(sb);
+    // What differs, said: a leftover names itself in the failure.
+    if (after !== before) out.leftInSandbox = { gone: before.split("\n").filter((l) => !after.includes(l)), left: after.split("\n").filter((l) => !before.includes(l)) };
   } finally {
     await sb.destroy();
   }
