@@ -27,8 +27,10 @@ export { BIN_DIR, labEnv, processEnv } from "./runtime/env.js";
 import { BIN_DIR, labEnv, markSelf } from "./runtime/env.js";
 
 export { labHash } from "./lab/hash.js";
-export { dnsListening, planFor } from "./mend.js";
-import { dnsListening, mend, planFor, upAndWhole } from "./mend.js";
+export { planFor } from "./mend.js";
+export { dnsListening } from "./dns/waits.js";
+import { mend, planFor, upAndWhole } from "./mend.js";
+import { dnsListening } from "./dns/waits.js";
 import { labHash } from "./lab/hash.js";
 
 

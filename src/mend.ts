@@ -1,8 +1,8 @@
 // A lab that is up already, as `up` finds it: this version whole (read without the lab's lock),
 // or what was removed by hand made again (under it). And the plan of a lab on this machine.
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import type { UpResult } from "./api.js";
-import { dnsHolders, dnsServers } from "./dns/servers.js";
+import { dnsListening, dnsLogSize } from "./dns/waits.js";
 import { UsageError } from "./errors.js";
 import { readAsUp } from "./lab/diff.js";
 import { labHash } from "./lab/hash.js";
@@ -45,40 +45,13 @@ export async function upAndWhole(lab: Lab, state: LabState, t0: number): Promise
 export async function mend(lab: Lab, meta: Meta, state: LabState, t0: number): Promise<UpResult> {
   const d = await drift(meta, state.journal());
   if (!d.missing.length) return { lab, changed: false, ms: Date.now() - t0 };
-  if (d.fatal) throw new UsageError(`lab ${lab.name} is up but damaged: ${d.missing.join("; ")}`, `netlab down ${lab.name}, then netlab up ${lab.name} again`);
+  if (d.fatal) throw new UsageError(`lab ${lab.name} is up but damaged: ${d.missing.join("; ")}`, `sudo netlab down ${lab.name} && sudo netlab up ${lab.file}`);
   const ctx: Context = { lab: lab.name, hostId: meta.host.id, hostWrap: hostWrap(meta.host) ?? [], state, env: labEnv(lab.name, state.instance()) };
   const from = dnsLogSize(state);
   const repaired = await repair(lab, planFor(lab, state), d, ctx);
   // A server it started again answers before up returns.
   if (d.runs.some((p) => p.who.startsWith("_dns"))) await dnsListening(lab, state, 5_000, from);
   const left = await drift(meta, state.journal());
-  if (left.missing.length) throw new UsageError(`lab ${lab.name} is up but damaged, and netlab could not repair it: ${left.missing.join("; ")}`, `netlab down ${lab.name}, then netlab up ${lab.name} again`);
+  if (left.missing.length) throw new UsageError(`lab ${lab.name} is up but damaged, and netlab could not repair it: ${left.missing.join("; ")}`, `sudo netlab down ${lab.name} && sudo netlab up ${lab.file}`);
   return { lab, changed: repaired.length > 0, repaired: d.missing, ms: Date.now() - t0 };
-}
-
-/** The DNS log's size in bytes (0 when there is none yet): where a server started from now on logs. */
-export function dnsLogSize(state: LabState): number {
-  return statSync(`${state.logDir}/dns.log`, { throwIfNoEntry: false })?.size ?? 0;
-}
-
-/**
- * Waits until the lab's DNS server listens on each of its addresses (it logs each one once its
- * SIGHUP handler is in place), at most `ms`; false if it did not. Only the log past byte `from`
- * counts: a server started again must not be taken for the one before it.
- */
-export async function dnsListening(lab: Lab, state: LabState, ms: number, from = 0): Promise<boolean> {
-  const want = dnsHolders(lab).flatMap((h) => dnsServers(lab, h));
-  if (!want.length) return true;
-  for (let i = 0; i < ms / 20; i++) {
-    let text = "";
-    try {
-      const log = readFileSync(`${state.logDir}/dns.log`);
-      text = (log.length < from ? log : log.subarray(from)).toString("utf8"); // all of it once rotated
-    } catch {
-      /* not yet */
-    }
-    if (want.every((a) => text.includes(`listening on ${a}:53 (udp, tcp)`))) return true;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return false;
 }

@@ -2,12 +2,10 @@
 // what changed — the workshop loop (edit, apply, look, curl, edit again) without losing the
 // flows conntrack tracks, a running capture or the DNS log. compare.ts decides what changes
 // (and refuses what cannot change in place); this runs it, journaled as `up` runs a plan.
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
-import { join } from "node:path";
 import { ApplyError, LabError, OpFailure, UsageError } from "../errors.js";
 import type { ComposeOptions } from "../compose/env.js";
 import { dnsListening, labHash, up, type UpOptions } from "../api.js";
-import { dnsLogSize } from "../mend.js";
+import { dnsLogSince, dnsLogSize } from "../dns/waits.js";
 import { findLabFile, loadLab, sourceOf } from "../lab/load.js";
 import { LabSource } from "../lab/source.js";
 import { LAB_NAME } from "../net/names.js";
@@ -214,30 +212,10 @@ async function reloadDns(lab: Lab, state: LabState, hash: string, startedAt: num
       /* gone since: up mends it */
     }
   }
-  const done = () => logCount(state, want, from) >= servers.filter(Boolean).length;
+  // Each server logs its own reload.
+  const done = () => dnsLogSince(state, from).split(want).length - 1 >= servers.filter(Boolean).length;
   for (let i = 0; i < 1000 && !done(); i++) await new Promise((res) => setTimeout(res, 5));
   if (servers.some((s) => !s) || !done()) progress?.(`the lab's DNS server has not read the new names yet: sudo netlab logs ${lab.name} --dns says why`);
-}
-
-const dnsLog = (state: LabState) => join(state.logDir, "dns.log");
-
-
-/** How many times the DNS log says `text` past byte `from` (each server logs its own reload); all of it once rotated. */
-function logCount(state: LabState, text: string, from: number): number {
-  try {
-    const fd = openSync(dnsLog(state), "r");
-    try {
-      const size = fstatSync(fd).size;
-      const start = size < from ? 0 : from;
-      const buf = Buffer.alloc(size - start);
-      readSync(fd, buf, 0, buf.length, start);
-      return buf.toString("utf8").split(text).length - 1;
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return 0;
-  }
 }
 
 /** Whether the lab a file names (by its name:) is up --isolated. */

@@ -10,6 +10,8 @@ interface Trial {
   test: string;
   /** A tool the test needs: without it the feature cannot be tried. */
   tool?: string;
+  /** false: not loaded by being used, and often unloaded, so what a trial found does not last the boot (kernel-seen.ts). */
+  lasts?: false;
 }
 
 const TRIALS: Record<string, Trial> = {
@@ -21,13 +23,14 @@ const TRIALS: Record<string, Trial> = {
   vlan: { module: "8021q", test: "ip link add nlt0 link nlp0 type vlan id 5" },
   netem: { module: "sch_netem", test: "tc qdisc add dev lo root netem delay 1ms" },
   tbf: { module: "sch_tbf", test: "tc qdisc add dev lo root tbf rate 1mbit burst 3200 latency 100ms" },
-  br_netfilter: { module: "br_netfilter", test: "test -e /proc/sys/net/bridge/bridge-nf-call-iptables" },
+  br_netfilter: { module: "br_netfilter", test: "test -e /proc/sys/net/bridge/bridge-nf-call-iptables", lasts: false },
   ipset: { module: "ip_set", test: "ipset create nlt0 hash:ip", tool: "ipset" },
   nf_tables: { module: "nf_tables", test: "nft add table inet nlt0", tool: "nft" },
   sctp: { module: "xt_sctp", test: "iptables -A INPUT -p sctp -m sctp --dport 1 -j ACCEPT", tool: "iptables" },
 };
 
 const known = new Map<string, boolean>();
+const lasting = (f: string) => TRIALS[f]?.lasts !== false;
 
 /**
  * Whether the kernel has each feature (null: its tool is missing, so it cannot be tried). One
@@ -35,14 +38,13 @@ const known = new Map<string, boolean>();
  */
 export async function probe(features: string[], hasTool: (t: string) => boolean = () => true, cached = false): Promise<Record<string, boolean | null>> {
   const names = [...new Set(features)].filter((f) => TRIALS[f]);
-  if (cached) for (const f of seenThisBoot()) if (f !== "br_netfilter") known.set(f, true);
+  if (cached) for (const f of seenThisBoot().filter(lasting)) known.set(f, true);
   const ask = names.filter((f) => !known.has(f) && (!TRIALS[f].tool || hasTool(TRIALS[f].tool!)));
   if (ask.length) {
     const script = ["ip link add nlp0 type veth peer name nlq0 2>/dev/null", ...ask.map((f) => `(${TRIALS[f].test}) >/dev/null 2>&1 && echo ok:${f}; ip link del nlt0 2>/dev/null; tc qdisc del dev lo root 2>/dev/null`)].join("\n");
     const r = await run(["unshare", "--net", "sh", "-c", script]);
     for (const f of ask) known.set(f, r.stdout.includes(`ok:${f}\n`));
-    // br_netfilter is not loaded by using it, and is often unloaded: tried every time.
-    if (cached) keepSeen([...known].filter(([f, ok]) => ok && f !== "br_netfilter").map(([f]) => f));
+    if (cached) keepSeen([...known].filter(([f, ok]) => ok && lasting(f)).map(([f]) => f));
   }
   return Object.fromEntries(names.map((f) => [f, known.get(f) ?? null]));
 }

@@ -240,6 +240,8 @@ describe.skipIf(!IS_ROOT)("safety", () => {
     const r = await t.sb.netlab(["up", "veth-pair"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("lab veth-pair is up but damaged: namespace veth-pair-red is gone");
+    // The hint runs as printed from anywhere: the lab's own file, which its name would not find once it is down.
+    expect(r.stderr).toMatch(/hint: sudo netlab down veth-pair && sudo netlab up \/\S+\/veth-pair\.yaml\n/);
     expect((await t.sb.netlab(["down", "veth-pair"])).code).toBe(0);
     expect(await t.sb.snapshot()).toEqual(t.before);
   });
