@@ -1,6 +1,6 @@
 // Tearing a lab down from its recorded state. Kept apart from the lab-file machinery
 // (YAML, zod) so that `netlab down` starts fast.
-import { rmdirSync } from "node:fs";
+import { readFileSync, rmdirSync } from "node:fs";
 import type { ComposeOptions } from "./compose/env.js";
 import { EnvError } from "./errors.js";
 import { findState, labNameOf } from "./running.js";
@@ -83,7 +83,7 @@ export async function stopRecorded(journal: Entry[], instance: string | null): P
   const live = procs.filter((p) => groups.get(p.pid)?.has(p.who) || isRecorded(p.pid, p.who, instance));
   for (const p of live) try { process.kill(-p.pid, "SIGTERM"); } catch { /* gone */ }
   const living = () => livingGroups(live.map((p) => p.pid));
-  for (let i = 0; i < 80 && living().size; i++) await new Promise((r) => setTimeout(r, 25));
+  for (let i = 0; i < 400 && living().size; i++) await new Promise((r) => setTimeout(r, 5));
   for (const g of living()) try { process.kill(-g, "SIGKILL"); } catch { /* gone */ }
 }
 
@@ -96,16 +96,31 @@ export function hostSideNames(lab: Lab): string[] {
   return lab.isolated ? [] : hostObjects(lab).map((o) => o.name);
 }
 
+/**
+ * Waits until none of `names` is a link of the host namespace (at most `ms`). From our own
+ * namespace it reads /proc/self/net/dev, which shows the reader's namespace, every 5 ms; from
+ * another (`wrap`) it asks `ip` every 20 ms.
+ */
 export async function waitGone(names: string[], wrap: string[], ms = 5000): Promise<void> {
   if (!names.length) return;
   const want = new Set(names);
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
-    const r = await run([...wrap, "ip", "-o", "link", "show"]);
-    const left = r.stdout.split("\n").map((l) => l.split(": ")[1]?.split("@")[0]).filter((n) => n && want.has(n));
-    if (!left.length) return;
-    await new Promise((res) => setTimeout(res, 20));
+    if (!(await hostLinks(wrap)).some((n) => want.has(n))) return;
+    await new Promise((res) => setTimeout(res, wrap.length ? 20 : 5));
   }
+}
+
+async function hostLinks(wrap: string[]): Promise<string[]> {
+  if (!wrap.length) {
+    try {
+      return readFileSync("/proc/self/net/dev", "utf8").split("\n").slice(2).map((l) => l.split(":")[0].trim());
+    } catch {
+      /* no /proc: ask ip */
+    }
+  }
+  const r = await run([...wrap, "ip", "-o", "link", "show"]);
+  return r.stdout.split("\n").map((l) => l.split(": ")[1]?.split("@")[0]);
 }
 
 export async function down(ref: string, opts: { progress?: (m: string) => void; compose?: ComposeOptions } = {}): Promise<DownResult> {
@@ -121,6 +136,7 @@ export async function down(ref: string, opts: { progress?: (m: string) => void; 
       tidy(); // what a down killed after removing the state left: empty directories
       return { lab: state.lab, wasUp: false, problems: [], ms: Date.now() - t0 };
     }
+    timing("locked");
     const meta = state.readMeta();
     opts.progress?.("tearing down");
     const problems = await teardown(state, meta?.host ?? currentHost());

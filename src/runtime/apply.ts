@@ -133,18 +133,32 @@ export async function undoEntries(entries: Entry[], ctx: Context): Promise<strin
       problems.push(err instanceof OpFailure ? `${err.command}: ${err.stderr}` : String(err));
     }
   };
+  // The host's rules are cleaned while links and namespaces go (they name interfaces, which
+  // need not exist); anything else waits for them (an ipset in use by a rule cannot be destroyed).
+  let cleaning: Promise<void>[] = [];
+  const settle = async () => void (await Promise.all(cleaning), (cleaning = []));
   for (const e of undos) {
     if (e.undo.every(isFileOp)) {
       await pool(e.undo, FILE_OPS_AT_ONCE, undo);
       continue;
     }
     for (const op of e.undo) {
+      const label = `undo ${op.op}${"ns" in op && op.ns ? ` in ${op.ns}` : ""}`;
+      if (op.op === "iptables-clean" && op.ns === null) {
+        cleaning.push(undo(op).then(() => timing(label)));
+        continue;
+      }
+      if (!OVERLAPS_CLEAN.has(op.op)) await settle();
       await undo(op);
-      timing(`undo ${op.op}${"ns" in op && op.ns ? ` in ${op.ns}` : ""}`);
+      timing(label);
     }
   }
+  await settle();
   return problems;
 }
+
+/** Undo ops that may run while the host's rules are being cleaned. */
+const OVERLAPS_CLEAN: ReadonlySet<Op["op"]> = new Set(["ip", "kill-ns", "rm"]);
 
 
 /** An undo op without the namespaces in `gone`: the op dropped where it acts inside one. */

@@ -51,11 +51,12 @@ const commentOf = (spec: string) => /--comment ("[^"]*"|\S+)/.exec(spec)?.[1] ??
  * tagged rules in chains not its own (its jumps, wherever an entry point put them), then its
  * chains — and nothing else. Empty when there is nothing of ours.
  */
-export function cleanupScript(save: string, lab: string): string {
+export function cleanupScript(save: string, lab: string, only: (table: string) => boolean = () => true): string {
   const ours = ownChain(lab);
   const tagged = taggedBy(lab);
   const out: string[] = [];
   for (const [table, t] of parseSave(save)) {
+    if (!only(table)) continue;
     const dels = t.rules.filter((r) => !ours(chainOf(r)) && tagged(r)).map(del);
     const chains = t.chains.filter(ours);
     if (dels.length || chains.length) out.push(`*${table}`, ...dels, ...chains.map((c) => `-F ${c}`), ...chains.map((c) => `-X ${c}`), "COMMIT");
@@ -182,15 +183,21 @@ export function tablesIn(save: string): string[] {
   return save.split("\n").filter((l) => l.startsWith("*")).map((l) => l.slice(1).trim());
 }
 
-/** A table with no rules, no chains of its own and ACCEPT policies behaves exactly like no table. */
-export function pristineTables(save: string): string[] {
+/**
+ * The tables of an iptables-save that hold nothing but built-in chains with an ACCEPT policy,
+ * which behave exactly like no table; with `lab`, as they will be once that lab's rules and
+ * chains are gone (what cleanupScript removes).
+ */
+export function pristineTables(save: string, lab?: string): string[] {
+  const ours = lab ? ownChain(lab) : () => false;
+  const tagged = lab ? taggedBy(lab) : () => false;
   const out: string[] = [];
   let table = "";
   let clean = true;
   for (const line of save.split("\n")) {
     if (line.startsWith("*")) { table = line.slice(1).trim(); clean = true; }
-    else if (line.startsWith(":")) { if (!/^:(INPUT|FORWARD|OUTPUT|PREROUTING|POSTROUTING) ACCEPT /.test(line)) clean = false; }
-    else if (line.startsWith("-")) clean = false;
+    else if (line.startsWith(":")) { if (!ours(line.slice(1).split(" ")[0]) && !/^:(INPUT|FORWARD|OUTPUT|PREROUTING|POSTROUTING) ACCEPT /.test(line)) clean = false; }
+    else if (line.startsWith("-")) { if (!ours(chainOf(line)) && !tagged(line)) clean = false; }
     else if (line === "COMMIT" && table) { if (clean) out.push(table); table = ""; }
   }
   return out;

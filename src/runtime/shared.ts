@@ -120,30 +120,31 @@ export async function holdTables(steps: Step[], ctx: Context): Promise<void> {
   }
 }
 
-/** Removes the lab's rules and chains (computed from the live ruleset), then the tables no lab holds that are empty again. */
+/**
+ * Removes the lab's rules and chains (computed from the live ruleset) and the tables no other
+ * lab holds that it leaves empty: on nf_tables such a table is deleted whole (`nft`), which
+ * removes the lab's rules with it, and the rest of the script is restored. All under the
+ * ledger's lock: a kill in between leaves a hold a later down still acts on, never a table
+ * nobody holds, and no lab comes to hold a table between the save and its deletion.
+ */
 export async function cleanIptables(op: CleanOp, ctx: Context): Promise<void> {
   const tool = iptablesTool(op.family, "");
-  const saved = await run(inNs(ctx, op.ns, [`${tool}-save`]));
-  if (saved.code !== 0) return; // no iptables at all: nothing of ours can be there
-  const script = cleanupScript(saved.stdout, op.lab);
-  if (script) await mustRun(op, inNs(ctx, op.ns, [`${tool}-restore`, "--noflush"]), script);
-  // The tables are deleted before the ledger lets go of them, under its lock: a kill in between
-  // leaves a hold a later down still acts on, never a table nobody holds.
   await withLedger(ctx.hostId, async (l) => {
-    const unheld: string[] = [];
-    for (const [key, e] of Object.entries(l.tables)) {
-      if (!key.startsWith(`${op.family}:`)) continue;
-      if (!e.labs.some((x) => x !== op.lab)) unheld.push(key.slice(2));
-    }
+    const saved = await run(inNs(ctx, op.ns, [`${tool}-save`]));
+    if (saved.code !== 0) return; // no iptables at all: nothing of ours can be there
+    const unheld = Object.entries(l.tables).filter(([k, e]) => k.startsWith(`${op.family}:`) && e.labs.every((x) => x === op.lab)).map(([k]) => k.slice(2));
     // Legacy tables cannot be removed: left as they are.
-    if (unheld.length && hasTool("nft")) {
-      const after = script ? (await run(inNs(ctx, op.ns, [`${tool}-save`]))).stdout : saved.stdout;
-      const drop = pristineTables(after).filter((t) => unheld.includes(t));
-      if (drop.length && (await nfTables(tool, saved.stdout))) {
-        const fam = op.family === 4 ? "ip" : "ip6";
-        await run(inNs(ctx, op.ns, ["nft", "-f", "-"]), drop.map((t) => `delete table ${fam} ${t}`).join("\n") + "\n");
-      }
-    }
+    const nft = unheld.length > 0 && hasTool("nft") && (await nfTables(tool, saved.stdout));
+    const drop = nft ? pristineTables(saved.stdout, op.lab).filter((t) => unheld.includes(t)) : [];
+    const restore = async (only: (t: string) => boolean) => {
+      const script = cleanupScript(saved.stdout, op.lab, only);
+      if (script) await mustRun(op, inNs(ctx, op.ns, [`${tool}-restore`, "--noflush"]), script);
+    };
+    await restore((t) => !drop.includes(t));
+    const fam = op.family === 4 ? "ip" : "ip6";
+    const deleted = !drop.length || (await run(inNs(ctx, op.ns, ["nft", "-f", "-"]), drop.map((t) => `delete table ${fam} ${t}\n`).join(""))).code === 0;
+    // A table nft would not delete still holds the lab's rules: removed one by one after all.
+    if (!deleted) await restore((t) => drop.includes(t));
     for (const [key, e] of Object.entries(l.tables)) if (key.startsWith(`${op.family}:`)) e.labs = e.labs.filter((x) => x !== op.lab);
   });
 }

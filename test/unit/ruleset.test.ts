@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { CHAIN_MAX, chainName, ownChain, parseChain } from "../../src/net/netfilter.js";
 import { Ruleset } from "../../src/plan/ruleset.js";
-import { cleanupScript, replacingTables, syncScript } from "../../src/runtime/iptables-live.js";
+import { cleanupScript, pristineTables, replacingTables, syncScript } from "../../src/runtime/iptables-live.js";
 import type { Op } from "../../src/plan/ops.js";
 
 type Ipt = Extract<Op, { op: "iptables" }>;
@@ -129,6 +129,14 @@ describe("a sync against the live ruleset", () => {
   it("down removes chains whose suffix has '-', and tagged jumps from any built-in chain", () => {
     const live = `*nat\n:PREROUTING ACCEPT [0:0]\n:NL-k-SVC-A-B - [0:0]\n:NL-k-1-PRE - [0:0]\n-A PREROUTING -m comment --comment netlab:k -j NL-k-SVC-A-B\n-A PREROUTING -m comment --comment netlab:k-1 -j NL-k-1-PRE\nCOMMIT\n`;
     expect(cleanupScript(live, "k")).toBe("*nat\n-D PREROUTING -m comment --comment netlab:k -j NL-k-SVC-A-B\n-F NL-k-SVC-A-B\n-X NL-k-SVC-A-B\nCOMMIT\n");
+  });
+
+  it("a table is empty after a down when only the lab's rules and chains are in it (then deleted whole), not when anyone else's are", () => {
+    const live = `*nat\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:NL-k-PRE - [0:0]\n-A PREROUTING -m comment --comment netlab:k -j NL-k-PRE\n-A NL-k-PRE -d 127.0.0.11/32 -j DNAT --to-destination 10.0.0.1\nCOMMIT\n*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -m comment --comment netlab:k-1 -j ACCEPT\nCOMMIT\n*mangle\n:INPUT DROP [0:0]\nCOMMIT\n`;
+    expect(pristineTables(live, "k")).toEqual(["nat"]);
+    expect(pristineTables(live, "k-1")).toEqual(["filter"]);
+    expect(pristineTables(live)).toEqual([]);
+    expect(cleanupScript(live, "k", (t) => t !== "nat")).toBe("");
   });
 
   it("a namespace netlab owns has its tables replaced in one restore: every ruleset's lines in one section a table, entry jumps after, tables left empty", () => {
