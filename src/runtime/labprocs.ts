@@ -10,27 +10,47 @@ import { alive, instanceAt } from "../state/store.js";
 /** A process's environment as a map, or null when it has exited or cannot be read. */
 export function environOf(pid: number): Map<string, string> | null {
   try {
-    const env = new Map<string, string>();
-    for (const kv of readFileSync(`/proc/${pid}/environ`, "utf8").split("\0")) {
-      const i = kv.indexOf("=");
-      if (i > 0) env.set(kv.slice(0, i), kv.slice(i + 1));
-    }
-    return env;
+    return parseEnviron(readFileSync(`/proc/${pid}/environ`, "latin1"));
   } catch {
     return null;
   }
 }
 
-/** Live processes other than netlab itself whose environment passes `keep`. */
-export function processesWhere(keep: (env: Map<string, string>, pid: number) => boolean): number[] {
-  const out: number[] = [];
+function parseEnviron(text: string): Map<string, string> {
+  const env = new Map<string, string>();
+  for (const kv of text.split("\0")) {
+    const i = kv.indexOf("=");
+    if (i > 0) env.set(kv.slice(0, i), kv.slice(i + 1));
+  }
+  return env;
+}
+
+/**
+ * The processes whose environment names a NETLAB_ variable (every one netlab marks has one),
+ * each with its environment: one pass over /proc, shared by every ask in the same turn of the
+ * event loop (`status` asks once per lab); a later turn (a wait between polls) looks again.
+ */
+function marked(): { pid: number; env: Map<string, string> }[] {
+  if (table) return table;
+  const out: { pid: number; env: Map<string, string> }[] = [];
   for (const p of readdirSync("/proc")) {
     const pid = Number(p);
     if (!/^\d+$/.test(p) || pid === process.pid) continue;
-    const env = environOf(pid);
-    if (env && alive(pid) && keep(env, pid)) out.push(pid);
+    try {
+      const raw = readFileSync(`/proc/${pid}/environ`, "latin1");
+      if (raw.includes("NETLAB_")) out.push({ pid, env: parseEnviron(raw) });
+    } catch {
+      /* exited, or not ours to read */
+    }
   }
-  return out;
+  setImmediate(() => (table = null));
+  return (table = out);
+}
+let table: { pid: number; env: Map<string, string> }[] | null = null;
+
+/** Live processes other than netlab itself whose environment (it has a NETLAB_ variable) passes `keep`. */
+export function processesWhere(keep: (env: Map<string, string>, pid: number) => boolean): number[] {
+  return marked().flatMap(({ pid, env }) => (keep(env, pid) && alive(pid) ? [pid] : []));
 }
 
 /**
@@ -60,10 +80,11 @@ export function pgidOf(pid: number): number | null {
  */
 export function liveGroups(instance: string | null): Map<number, Set<string>> {
   const out = new Map<number, Set<string>>();
-  for (const pid of processesWhere((env) => env.has("NETLAB_NODE") && (!instance || env.get("NETLAB_INSTANCE") === instance))) {
+  for (const { pid, env } of marked()) {
+    const who = env.get("NETLAB_NODE");
+    if (!who || (instance && env.get("NETLAB_INSTANCE") !== instance) || !alive(pid)) continue;
     const g = pgidOf(pid);
-    const who = environOf(pid)?.get("NETLAB_NODE");
-    if (g === null || !who) continue;
+    if (g === null) continue;
     if (!out.has(g)) out.set(g, new Set());
     out.get(g)!.add(who);
   }
