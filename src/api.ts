@@ -29,7 +29,7 @@ import { BIN_DIR, labEnv, markSelf } from "./runtime/env.js";
 export { labHash } from "./lab/hash.js";
 export { planFor } from "./mend.js";
 export { dnsListening } from "./dns/waits.js";
-import { mend, planFor, upAndWhole } from "./mend.js";
+import { keepInputs, mend, planFor, recordUnchanged, upAndWhole } from "./mend.js";
 import { dnsListening } from "./dns/waits.js";
 import { labHash } from "./lab/hash.js";
 
@@ -79,7 +79,7 @@ export async function up(given: string, opts: UpOptions = {}): Promise<UpResult>
   requireRoot("netlab up");
   requireTools(["ip", "flock"]);
   const unchanged = await upAndWhole(lab, state, t0);
-  if (unchanged) return unchanged;
+  if (unchanged) return (await recordUnchanged(state, lab, opts.isolated), unchanged);
   const release = await state.lock((holder) => opts.progress?.(`waiting for netlab${holder ? ` (pid ${holder})` : ""}, which is working on ${lab.name}`));
   try {
     await opts.afterPhase?.("locked");
@@ -99,7 +99,9 @@ export async function up(given: string, opts: UpOptions = {}): Promise<UpResult>
           throw new UsageError(`lab ${lab.name} is already up, from a different version of ${meta.lab.file}`, `sudo netlab apply ${lab.file} changes it in place where it can, and says what it cannot (then: sudo netlab down ${lab.name} && sudo netlab up ${lab.file})`);
         }
         markSelf(lab.name, state.instance());
-        return await mend(lab, meta, state, t0);
+        const mended = await mend(lab, meta, state, t0);
+        keepInputs(state, lab, hash, opts.isolated);
+        return mended;
       }
       // An earlier up died midway (we hold the lock, so it is not running): remove what it made first.
       opts.progress?.("removing what an unfinished earlier up left");
@@ -131,6 +133,7 @@ export async function up(given: string, opts: UpOptions = {}): Promise<UpResult>
     }
     // Up means its names answer: the hint `up` prints (ping a name) runs at once after it.
     if (!(await dnsListening(lab, state, 5_000))) opts.progress?.(`the lab's DNS server is not answering yet: sudo netlab logs ${lab.name} --dns says why`);
+    keepInputs(state, lab, hash, opts.isolated);
     timing("up");
     await opts.afterPhase?.("done");
     return { lab, changed: true, recovered, ms: Date.now() - t0 };

@@ -1,11 +1,14 @@
 // A lab that is up already, as `up` finds it: this version whole (read without the lab's lock),
 // or what was removed by hand made again (under it). And the plan of a lab on this machine.
 import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import type { UpResult } from "./api.js";
 import { dnsListening, dnsLogSize } from "./dns/waits.js";
 import { UsageError } from "./errors.js";
 import { readAsUp } from "./lab/diff.js";
 import { labHash } from "./lab/hash.js";
+import { inputsOf } from "./lab/inputs.js";
+import { sourceOf } from "./lab/load.js";
 import type { Lab } from "./lab/model.js";
 import { compile } from "./plan/compile.js";
 import type { Plan } from "./plan/ops.js";
@@ -14,7 +17,43 @@ import { drift } from "./runtime/drift.js";
 import { labEnv, markSelf } from "./runtime/env.js";
 import { hostWrap } from "./runtime/netns.js";
 import { repair } from "./runtime/repair.js";
+import { RELEASE } from "./state/build.js";
+import { writeInputs } from "./state/inputs-file.js";
 import { filesDirFor, LabState, type Meta } from "./state/store.js";
+
+/**
+ * Records what `lab`, the version now up (`hash`, its labHash), was loaded from, for the next
+ * up's short way (src/unchanged.ts); none where that is not a set of files alone (lab/inputs.ts),
+ * nor for an isolated lab the command was not given --isolated for (`isolated`: as given): apply
+ * keeps a lab that is up isolated so, where `up` of the same file would not be.
+ */
+export function keepInputs(state: LabState, lab: Lab, hash: string, isolated: boolean | undefined): void {
+  const inputs = inputsOf(lab);
+  const src = sourceOf(lab);
+  const rec = inputs && !inputs.opaque && (!lab.isolated || isolated) ? { file: resolve(lab.file), isolated: isolated ?? null, build: RELEASE(), files: inputs.files, hash, warnings: src?.warnings ?? [], notes: src?.notes ?? [] } : null;
+  writeInputs(state, rec);
+}
+
+/**
+ * The long way found `lab` up and unchanged without the lock (upAndWhole): its record written
+ * (keepInputs) when it can be and the lock is free at once, so that the next up takes the short
+ * way — after an edit of a comment, a rebuilt netlab, or a lab up before records were kept.
+ */
+export async function recordUnchanged(state: LabState, lab: Lab, isolated: boolean | undefined): Promise<void> {
+  const inputs = inputsOf(lab);
+  if (!inputs || inputs.opaque || (lab.isolated && !isolated)) return;
+  try {
+    const release = await state.lock(undefined, 0);
+    try {
+      const hash = labHash(lab);
+      if (state.complete() && state.readMeta()?.hash === hash) keepInputs(state, lab, hash, isolated);
+    } finally {
+      release();
+    }
+  } catch {
+    /* busy: another netlab is at work on it */
+  }
+}
 
 export function planFor(lab: Lab, state: LabState): Plan {
   let hostResolv: string | undefined;

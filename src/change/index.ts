@@ -32,6 +32,7 @@ import { timing } from "../runtime/timing.js";
 import { compare, type Change } from "./compare.js";
 import { membersFree } from "./members-free.js";
 import { writePlan } from "../state/plan-cache.js";
+import { keepInputs } from "../mend.js";
 
 export interface ApplyResult {
   lab: Lab;
@@ -115,6 +116,7 @@ export async function apply(given: string, opts: UpOptions & { compose?: Compose
     if (!r.newPlan) {
       // The same lab from another file (or with other checks): that file is the lab's from now on.
       if (now.lab.file !== lab.file || JSON.stringify(now.lab.checks) !== JSON.stringify(lab.checks)) state.writeMeta({ ...now, lab });
+      keepInputs(state, lab, labHash(lab), opts.isolated);
       return { lab, outcome: r.outcome, changed: [], ms: Date.now() - t0 };
     }
     const ctx: Context = { lab: lab.name, hostId: now.host.id, hostWrap: hostWrap(now.host) ?? [], state, env: labEnv(lab.name, state.instance()), progress: opts.progress };
@@ -179,6 +181,7 @@ export async function apply(given: string, opts: UpOptions & { compose?: Compose
     names?.catch(() => undefined); // awaited below; a write failing first must not leave its rejection unhandled
     if (opts.text === undefined) keepLabText(state, lab); // the file as read now is the lab's (kubectl's verbs keep the one they read)
     writePlan(state, labHash(lab), r.newPlan);
+    keepInputs(state, lab, labHash(lab), opts.isolated);
     timing("recorded");
     await names;
     timing("names reloaded");

@@ -1,6 +1,7 @@
 // The variables a Compose file is interpolated with, as Compose gathers them: the `.env` file
 // beside the Compose file (or the `--env-file` files instead), under the process environment,
 // which wins. COMPOSE_PROJECT_NAME and COMPOSE_PROFILES may come from either.
+import { opaqueInput } from "../lab/inputs.js";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { Problem } from "../errors.js";
@@ -30,6 +31,7 @@ export interface ComposeEnv {
 
 /** Reads the env files of a Compose file at `composeFile`. Problems are located in the env file itself. */
 export function composeEnv(composeFile: string, opts: ComposeOptions = {}): ComposeEnv {
+  opaqueInput(); // the environment, and which env files exist
   const env = opts.environment ?? process.env;
   const outer: Lookup = (k) => (Object.prototype.hasOwnProperty.call(env, k) ? env[k] : undefined);
   const problems: Problem[] = [];

@@ -1,6 +1,7 @@
 // `kubernetes.manifests`: what `kubectl apply -f` would take — files of one or more YAML
 // documents (`---`), globs, or objects written inline in the lab file. Each document keeps
 // where it was written, so a problem in a manifest points at its own file:line:column.
+import { opaqueInput } from "../lab/inputs.js";
 import { existsSync, statSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { createRequire } from "node:module";
@@ -61,6 +62,7 @@ export function readManifests(src: LabSource, entries: unknown[], labFile: strin
   entries.forEach((entry, i) => {
     if (isObj(entry)) return add(null, i)(entry);
     const path = String(entry);
+    opaqueInput(); // which files a path or a directory names
     // A directory is its manifests, as kubectl apply -f DIR reads it.
     const dir = !GLOB.test(path) && path !== "" && isDir(resolve(base, path));
     const files = GLOB.test(path) || dir ? globSync(dir ? `${path.replace(/\/$/, "")}/*.{yaml,yml,json}` : path, { cwd: base, absolute: true }).sort() : [resolve(base, path)].filter((f) => path !== "" && existsSync(f));

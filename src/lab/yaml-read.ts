@@ -1,6 +1,7 @@
 // Reading YAML (and JSON) for labs and their front-ends: fast with js-yaml, positions from `yaml`
 // only when an error needs one; several documents a file; sizes bounded.
 import { readFileSync } from "node:fs";
+import { noteInput } from "./inputs.js";
 import { createRequire } from "node:module";
 import type { Document, LineCounter } from "yaml";
 import { LabError } from "../errors.js";
@@ -122,7 +123,9 @@ export function valueOf(doc: Document, file: string): unknown {
 
 export function readText(file: string, display: string): string {
   try {
-    return readFileSync(file, "utf8");
+    const text = readFileSync(file, "utf8");
+    noteInput(file, text);
+    return text;
   } catch (e) {
     throw new LabError([{ key: [], message: `cannot read ${display}: ${(e as NodeJS.ErrnoException).code ?? String(e)}` }]);
   }

@@ -2,6 +2,7 @@
 // addresses. A lab subnet over one of them would cut the host off (preflight refuses it); a
 // Compose file's automatic subnets are chosen around them, as Docker picks a free address pool.
 import type { ComposeOptions } from "../compose/env.js";
+import { recordInputs, setInputs } from "../lab/inputs.js";
 import { loadLab, sourceOf, type LoadOptions } from "../lab/load.js";
 import type { Lab } from "../lab/model.js";
 import { formatPrefix, overlaps, parseIfAddr, parsePrefix, prefixOf, type Prefix } from "../net/ip.js";
@@ -54,10 +55,16 @@ export async function livePrefixes(): Promise<LivePrefix[]> {
  * subnets again, so `up` finds it unchanged).
  */
 export async function loadForHost(ref: string, isolated: boolean | undefined, compose: ComposeOptions | undefined, previous?: Lab, more: Pick<LoadOptions, "kube" | "text" | "files"> = {}): Promise<Lab> {
-  const lab = loadLab(ref, { isolated, compose, previous, ...more });
+  const { value: lab, inputs } = recordInputs(() => loadLab(ref, { isolated, compose, previous, ...more }));
+  // Texts given in place of the files', or subnets chosen around the host's routes: not the files' alone.
+  if (more.text !== undefined || more.files || more.kube || (!lab.isolated && sourceOf(lab)?.isLowered)) inputs.opaque = true;
+  setInputs(lab, inputs);
   if (lab.isolated || !sourceOf(lab)?.isLowered) return lab;
   const own = (new LabState(lab.name).readMeta()?.lab.networks ?? []).flatMap((n) => [n.subnet, n.subnet6]).filter((s): s is string => !!s).map((s) => parsePrefix(s, false)!);
   const live = (await livePrefixes()).filter((l) => !own.some((o) => overlaps(o, l.p)));
   const clash = lab.networks.some((n) => [n.subnet, n.subnet6].some((s) => s && live.some((l) => overlaps(l.p, parsePrefix(s, false)!))));
-  return clash ? loadLab(ref, { isolated, compose: { ...compose, avoid: live.map((l) => formatPrefix(l.p)) }, previous, ...more }) : lab;
+  if (!clash) return lab;
+  const again = loadLab(ref, { isolated, compose: { ...compose, avoid: live.map((l) => formatPrefix(l.p)) }, previous, ...more });
+  setInputs(again, inputs);
+  return again;
 }

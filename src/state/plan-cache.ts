@@ -1,28 +1,11 @@
 // The plan of the version of a lab that is up, as it was compiled when it was made: apply
 // compares the new version against it instead of compiling that version again (half of a
 // 1,000-node apply's planning). Beside lab.json, root's alone like the rest of the state.
-import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Plan } from "../plan/ops.js";
+import { RELEASE } from "./build.js";
 import type { LabState } from "./store.js";
-
-/**
- * This netlab's build: its version and when its planner was built. A plan recorded by another
- * build is compiled again (ops and their ids may differ in shape, under one version number too).
- */
-let release: string | undefined;
-const RELEASE = () => (release ??= `${(JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version}@${builtAt()}`);
-
-/** When the planner was built (compile.js; compile.ts where netlab runs from source, as in tests). */
-function builtAt(): number {
-  for (const f of ["../plan/compile.js", "../plan/compile.ts"])
-    try {
-      return statSync(new URL(f, import.meta.url)).mtimeMs;
-    } catch {
-      /* the other */
-    }
-  return 0;
-}
 
 const pathOf = (state: LabState) => join(state.dir, "plan.json");
 

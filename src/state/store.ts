@@ -213,9 +213,9 @@ export class LabState {
    * the first (`down` right after `up` tears down what that `up` made), up to NETLAB_LOCK_WAIT
    * seconds (default 120), then refuses.
    */
-  async lock(onWait?: (holder: number | null) => void): Promise<() => void> {
+  async lock(onWait?: (holder: number | null) => void, waitMs = lockWaitMs()): Promise<() => void> {
     secureDir(this.root, 0o755);
-    const release = await acquire(this.lockPath, { waitMs: lockWaitMs(), onWait, what: `lab ${this.lab}` });
+    const release = await acquire(this.lockPath, { waitMs, onWait, what: `lab ${this.lab}` });
     return () => {
       release();
       removeRootIfEmpty(this.root);

@@ -1,4 +1,4 @@
-import { up } from "../../api.js";
+import type { UpResult } from "../../api.js";
 import { Interrupted } from "../../errors.js";
 import { hostsEntries } from "../../lab/hosts.js";
 import { networkOf, type Lab } from "../../lab/model.js";
@@ -86,11 +86,25 @@ export async function upCmd(ref: string, opts: UpCmdOptions): Promise<number> {
   return result;
 }
 
+/**
+ * A lab up from the very same files (src/unchanged.ts): its warnings and notes said again, as
+ * the long way says them on every up. Loads none of the loader.
+ */
+async function unchanged(ref: string, opts: UpCmdOptions, warnings: typeof reportWarnings | undefined, notes: ((ns: Parameters<typeof reportNotes>[0]) => void) | undefined, p: Awaited<ReturnType<typeof progress>>): Promise<UpResult | null> {
+  const t0 = Date.now();
+  const found = await (await import("../../unchanged.js")).upUnchanged(ref, opts.isolated);
+  if (!found) return null;
+  if (warnings && found.rec.warnings.length) p.above(() => warnings(found.rec.warnings));
+  if (notes && found.rec.notes.length) p.above(() => notes(found.rec.notes));
+  return { lab: found.lab, changed: false, ms: Date.now() - t0 };
+}
+
 async function upOnly(ref: string, opts: UpCmdOptions): Promise<number> {
   const warnings = opts.json ? undefined : reportWarnings;
   const notes = opts.json ? undefined : (ns: Parameters<typeof reportNotes>[0]) => reportNotes(ns, !!opts.verbose);
   const compose = composeOf(opts);
   if (opts.dryRun) {
+    const { up } = await import("../../api.js");
     const r = await up(ref, { isolated: opts.isolated, dryRun: true, warnings, notes, compose });
     process.stdout.write(r.script!);
     return 0;
@@ -110,9 +124,9 @@ async function upOnly(ref: string, opts: UpCmdOptions): Promise<number> {
   const pauseAt = process.env.NETLAB_TEST_PAUSE_AFTER; // tests kill `up` here to prove crash recovery
   const stopped = (what: string) => new Interrupted(interrupted!, `interrupted by ${interrupted}; ${what}`);
   try {
-    let r;
+    let r: UpResult;
     try {
-      r = await up(ref, {
+      r = (!compose && (await unchanged(ref, opts, warnings, notes, p))) || (await (await import("../../api.js")).up(ref, {
         isolated: opts.isolated,
         warnings: warnings && ((ws) => p.above(() => warnings(ws))),
         notes: notes && ((ns) => p.above(() => notes(ns))),
@@ -126,7 +140,7 @@ async function upOnly(ref: string, opts: UpCmdOptions): Promise<number> {
           // After the last phase the lab is whole: it is taken down below, not rolled back.
           if (interrupted && phase !== "done") throw stopped("everything netlab had made was removed again");
         },
-      });
+      }));
     } catch (e) {
       // A command killed by the same Ctrl-C fails the phase: the rollback ran all the same.
       if (interrupted && !(e instanceof Interrupted)) throw stopped("everything netlab had made was removed again");

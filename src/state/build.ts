@@ -1,0 +1,19 @@
+// This netlab's build: its version and when its planner was built. What a build recorded (a
+// plan, what a lab was loaded from) is not taken by another: ops, their ids and a lab's resolved
+// form may differ in shape, under one version number too.
+import { readFileSync, statSync } from "node:fs";
+
+let release: string | undefined;
+
+/** "VERSION@MTIME" of package.json's version and the planner's file (compile.js; compile.ts where netlab runs from source, as in tests). */
+export const RELEASE = (): string => (release ??= `${(JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version}@${builtAt()}`);
+
+function builtAt(): number {
+  for (const f of ["../plan/compile.js", "../plan/compile.ts"])
+    try {
+      return statSync(new URL(f, import.meta.url)).mtimeMs;
+    } catch {
+      /* the other */
+    }
+  return 0;
+}
