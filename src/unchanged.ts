@@ -29,6 +29,7 @@ export async function upUnchanged(given: string, isolated: boolean | undefined):
     if (rec.isolated !== (isolated ?? null) || rec.build !== RELEASE() || state.busy() || !state.complete() || state.readPending().length) return null;
     const meta = state.readMeta();
     if (!meta || meta.hash !== rec.hash || !sameFiles(rec.files)) return null;
+    timing("the record and the state read");
     markSelf(meta.lab.name, state.instance());
     if ((await drift(meta, state.journal())).missing.length) return null;
     timing("up and unchanged, by the record of its files");

@@ -114,6 +114,7 @@ async function readBatch(): Promise<void> {
     const readers = Math.max(1, Math.min(availableParallelism(), Math.ceil(targets.length / PER_READER)));
     const size = Math.ceil(targets.length / readers);
     const slices = Array.from({ length: readers }, (_, i) => targets.slice(i * size, (i + 1) * size)).filter((x) => x.length);
+    timing(`netdump: ${slices.length} readers`);
     const live = (await Promise.all(slices.map(dumpSome))).flat();
     timing(`netdump: ${targets.length} namespaces read`);
     for (const w of waiting) w.done(live.slice(w.from, w.from + w.count));
