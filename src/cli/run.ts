@@ -3,6 +3,7 @@
 import { CommanderError, type Command } from "commander";
 import { appendFileSync } from "node:fs";
 import { closeInheritedFds } from "../runtime/fds.js";
+import { timing } from "../runtime/timing.js";
 
 type Action = (...args: never[]) => Promise<number | void>;
 
@@ -10,12 +11,14 @@ type Action = (...args: never[]) => Promise<number | void>;
 export const lazyFrom = (load: () => Promise<unknown>, fn: string) =>
   async (...args: unknown[]) => {
     const m = (await load()) as Record<string, Action>;
+    timing("command loaded");
     const code = await (m[fn] as (...a: unknown[]) => Promise<number | void>)(...args);
     process.exitCode = code ?? 0;
   };
 
 /** Parses the process's arguments with `program` and runs the command; errors become messages and exit statuses. */
 export async function runProgram(program: Command): Promise<void> {
+  timing("netlab's code loaded");
   // What the caller had open beyond 0-2 is not for the tools, daemons and commands netlab starts.
   closeInheritedFds();
   // Root runs this: whatever the caller's umask, nothing netlab writes is writable by others

@@ -93,6 +93,7 @@ export async function applyPlan(plan: Plan, ctx: Context): Promise<void> {
       } else {
         for (const s of steps) for (const op of s.ops) await runOp(op, ctx);
       }
+      ctx.saved = undefined; // holdTables' save is for its own phase only
       if (phase.name === "namespaces") for (const s of early) await runStep(s, ctx);
       timing(`${phase.name}: ${Date.now() - t0}ms (${steps.length} steps)`);
       await ctx.afterPhase?.(phase.name);

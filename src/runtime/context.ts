@@ -19,6 +19,12 @@ export interface Context {
   progress?: (msg: string) => void;
   /** For tests of crash recovery: called after each phase. */
   afterPhase?: (name: string) => Promise<void> | void;
+  /**
+   * The host's iptables-save by family, made by holdTables just before the phase that loads the
+   * host's rules: that phase's first load syncs against it instead of saving again (only netlab
+   * writes a lab's own rules, and nothing of the phase before the load touches iptables).
+   */
+  saved?: Map<4 | 6, string>;
 }
 
 export { OpFailure };

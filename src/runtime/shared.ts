@@ -107,6 +107,7 @@ export async function holdTables(steps: Step[], ctx: Context): Promise<void> {
     const held = readLedger(ctx.hostId).tables;
     if ([...wanted].every((t) => held[`${family}:${t}`]?.labs.includes(ctx.lab))) continue;
     const r = await run(inNs(ctx, null, [iptablesTool(family, "-save")]));
+    if (r.code === 0) (ctx.saved ??= new Map()).set(family, r.stdout);
     const existing = r.code === 0 ? tablesIn(r.stdout) : [];
     await withLedger(ctx.hostId, (l) => {
       for (const t of wanted) {
@@ -129,6 +130,7 @@ export async function holdTables(steps: Step[], ctx: Context): Promise<void> {
  */
 export async function cleanIptables(op: CleanOp, ctx: Context): Promise<void> {
   const tool = iptablesTool(op.family, "");
+  if (op.ns === null) ctx.saved?.delete(op.family);
   await withLedger(ctx.hostId, async (l) => {
     const saved = await run(inNs(ctx, op.ns, [`${tool}-save`]));
     if (saved.code !== 0) return; // no iptables at all: nothing of ours can be there

@@ -22,7 +22,9 @@ export const iptables: OpModule<IptablesOp> = {
   async run(op, ctx) {
     let text = op.text + "\n";
     if (op.jumps?.length || op.owner) {
-      const saved = await run(inNs(ctx, op.ns, [iptablesTool(op.family, "-save")]));
+      const held = op.ns === null ? ctx.saved?.get(op.family) : undefined;
+      ctx.saved?.delete(op.family); // a load changes it: the next one saves anew
+      const saved = held !== undefined ? { code: 0, stdout: held } : await run(inNs(ctx, op.ns, [iptablesTool(op.family, "-save")]));
       // No ruleset yet at all (a fresh namespace's tables may not exist): nothing to keep or remove.
       text = syncScript(saved.code === 0 ? saved.stdout : "", op.text, op.jumps ?? [], op.owner);
     }
