@@ -3,9 +3,9 @@
 // that fails writes none, and a directory others can write is not used at all. No root needed.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 
 const NETLAB = resolve(import.meta.dirname, "../../bin/netlab");
@@ -51,6 +51,21 @@ describe("bin/netlab's compiled-code cache", () => {
       const now = readFileSync(f);
       expect(createHash("sha256").update(now.subarray(32)).digest().equals(now.subarray(0, 32))).toBe(true);
     }
+  });
+
+  it("removes other installs' files not written for two weeks when it writes its own, and keeps newer ones", () => {
+    const d = cacheDir();
+    const stale = join(d, "0123abcd-00-11.3-validate.v8");
+    const fresh = join(d, "4567abcd-00-11.3-validate.v8");
+    for (const f of [stale, fresh, `${stale}.123`]) writeFileSync(f, "x");
+    const weeksAgo = new Date(Date.now() - 15 * 86400e3);
+    utimesSync(stale, weeksAgo, weeksAgo);
+    utimesSync(`${stale}.123`, weeksAgo, weeksAgo);
+    expect(netlab(["validate", "bridge-lab"], { NETLAB_COMPILE_CACHE: d }).code).toBe(0);
+    const left = readdirSync(d);
+    expect(left).toHaveLength(2);
+    expect(left).toContain(basename(fresh));
+    expect(left.filter((f) => f !== basename(fresh))[0]).toMatch(/-validate\.v8$/);
   });
 
   it("writes nothing for a run that fails, nor in a directory others can write", () => {
