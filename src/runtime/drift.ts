@@ -93,7 +93,8 @@ export async function drift(meta: Meta, journal: Entry[]): Promise<Drift> {
   });
   const withRules = spaces.flatMap(({ sp }) => Object.keys(sp.rules ?? {}).map((f) => ({ sp, family: Number(f) as 4 | 6 })));
   const [live, ...saves] = await Promise.all([
-    dumpNamespaces(spaces.map(({ sp, path }) => ({ path, sysctls: Object.keys(sp.sysctls ?? {}), want: { addrs: !!sp.addrs, routes: !!sp.routes, ipRules: !!sp.ipRules, fdb: !!sp.fdb, qdiscs: !!sp.qdiscs } }))),
+    // A link costs a dump about half what entering a namespace does (measured: a star's host of 1,001 links ~100 ms, 500 nodes ~115 ms).
+    dumpNamespaces(spaces.map(({ sp, path }) => ({ path, sysctls: Object.keys(sp.sysctls ?? {}), want: { addrs: !!sp.addrs, routes: !!sp.routes, ipRules: !!sp.ipRules, fdb: !!sp.fdb, qdiscs: !!sp.qdiscs }, weight: 1 + sp.links.length / 2 }))),
     ...withRules.map(({ sp, family }) => saveOnce([...nsArgv(meta, sp.ns), iptablesTool(family, "-save")])),
   ]);
   spaces.forEach(({ sp }, i) => {

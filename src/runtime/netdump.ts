@@ -80,6 +80,8 @@ export interface DumpTarget {
   sysctls: string[];
   /** Besides links: addresses, routes, ip rules, FDB entries, qdiscs (each a dump, only where wanted). */
   want: { addrs?: boolean; routes?: boolean; ipRules?: boolean; fdb?: boolean; qdiscs?: boolean };
+  /** How long it takes to read, against a small node's 1 (the lab's links there: a star's host holds 1,000). */
+  weight?: number;
 }
 
 /** Namespaces one reader takes before a second one (on another CPU) shares the work: 0.4 ms each on the development VM. */
@@ -112,8 +114,7 @@ async function readBatch(): Promise<void> {
   batch = null;
   try {
     const readers = Math.max(1, Math.min(availableParallelism(), Math.ceil(targets.length / PER_READER)));
-    const size = Math.ceil(targets.length / readers);
-    const slices = Array.from({ length: readers }, (_, i) => targets.slice(i * size, (i + 1) * size)).filter((x) => x.length);
+    const slices = byWeight(targets, readers);
     timing(`netdump: ${slices.length} readers`);
     const live = (await Promise.all(slices.map(dumpSome))).flat();
     timing(`netdump: ${targets.length} namespaces read`);
@@ -125,12 +126,27 @@ async function readBatch(): Promise<void> {
   }
 }
 
+/** `targets` in `n` slices in order, each of about the same weight (a star's host is ~500 of its nodes). */
+function byWeight(targets: DumpTarget[], n: number): DumpTarget[][] {
+  const total = targets.reduce((s, t) => s + (t.weight ?? 1), 0);
+  const slices: DumpTarget[][] = [[]];
+  let sum = 0;
+  for (const t of targets) {
+    if (sum >= (total * slices.length) / n && slices.at(-1)!.length) slices.push([]);
+    slices.at(-1)!.push(t);
+    sum += t.weight ?? 1;
+  }
+  return slices;
+}
+
 async function dumpSome(targets: DumpTarget[]): Promise<LiveNs[]> {
   const flags = (w: DumpTarget["want"]) => `${w.addrs ? "A" : ""}${w.routes ? "R" : ""}${w.ipRules ? "U" : ""}${w.fdb ? "F" : ""}${w.qdiscs ? "Q" : ""}`;
   const input = targets.map((t) => [`@ ${flags(t.want)} ${t.path}`, ...t.sysctls.map((k) => `s ${k} ${procSys(k)}`)].join("\n")).join("\n") + "\n";
   const nr = SETNS[process.arch];
   if (!nr) throw new EnvError(`cannot read the lab's namespaces: netlab does not know setns(2) on ${process.arch}`);
+  const t0 = Date.now();
   const r = await run(["perl", "-e", PERL, String(nr)], input);
+  timing(`netdump: a reader of ${targets.length}: ${Date.now() - t0} ms`);
   if (r.code !== 0) throw new EnvError(`cannot read the lab's namespaces: ${r.stderr.trim() || `perl exited with ${r.code}`}`, r.code === 127 ? "install perl (Debian/Ubuntu: perl-base)" : "run it as root");
   return parseDump(r.stdout, targets.length);
 }
