@@ -100,7 +100,7 @@ export async function up(given: string, opts: UpOptions = {}): Promise<UpResult>
         }
         markSelf(lab.name, state.instance());
         const mended = await mend(lab, meta, state, t0);
-        keepInputs(state, lab, hash, opts.isolated);
+        keepInputs(state, lab, hash, opts.isolated, { warnings, notes });
         return mended;
       }
       // An earlier up died midway (we hold the lock, so it is not running): remove what it made first.
@@ -133,7 +133,7 @@ export async function up(given: string, opts: UpOptions = {}): Promise<UpResult>
     }
     // Up means its names answer: the hint `up` prints (ping a name) runs at once after it.
     if (!(await dnsListening(lab, state, 5_000))) opts.progress?.(`the lab's DNS server is not answering yet: sudo netlab logs ${lab.name} --dns says why`);
-    keepInputs(state, lab, hash, opts.isolated);
+    keepInputs(state, lab, hash, opts.isolated, { warnings, notes });
     timing("up");
     await opts.afterPhase?.("done");
     return { lab, changed: true, recovered, ms: Date.now() - t0 };

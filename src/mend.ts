@@ -17,20 +17,25 @@ import { drift } from "./runtime/drift.js";
 import { labEnv, markSelf } from "./runtime/env.js";
 import { hostWrap } from "./runtime/netns.js";
 import { repair } from "./runtime/repair.js";
-import { RELEASE } from "./state/build.js";
+import { BUILD } from "./state/build.js";
 import { writeInputs } from "./state/inputs-file.js";
 import { filesDirFor, LabState, type Meta } from "./state/store.js";
 
+/** What the long way's `up` says of a lab's files as it loads them (its first load, before any read against the version up). */
+export type Said = Pick<NonNullable<ReturnType<typeof sourceOf>>, "warnings" | "notes">;
+
 /**
  * Records what `lab`, the version now up (`hash`, its labHash), was loaded from, for the next
- * up's short way (src/unchanged.ts); none where that is not a set of files alone (lab/inputs.ts),
- * nor for an isolated lab the command was not given --isolated for (`isolated`: as given): apply
- * keeps a lab that is up isolated so, where `up` of the same file would not be.
+ * up's short way (src/unchanged.ts), with what the long way says of those files (`said`; null:
+ * not known, so no record) and the directory they were named from (its messages' paths are
+ * relative to it); none where that is not a set of files alone (lab/inputs.ts), nor for an
+ * isolated lab the command was not given --isolated for (`isolated`: as given): apply keeps a lab
+ * that is up isolated so, where `up` of the same file would not be.
  */
-export function keepInputs(state: LabState, lab: Lab, hash: string, isolated: boolean | undefined): void {
+export function keepInputs(state: LabState, lab: Lab, hash: string, isolated: boolean | undefined, said: Said | null): void {
   const inputs = inputsOf(lab);
-  const src = sourceOf(lab);
-  const rec = inputs && !inputs.opaque && (!lab.isolated || isolated) ? { file: resolve(lab.file), isolated: isolated ?? null, build: RELEASE(), files: inputs.files, hash, warnings: src?.warnings ?? [], notes: src?.notes ?? [] } : null;
+  const recordable = inputs && !inputs.opaque && said && (!lab.isolated || isolated);
+  const rec = recordable ? { file: resolve(lab.file), cwd: process.cwd(), isolated: isolated ?? null, build: BUILD(), files: inputs.files, hash, warnings: said.warnings, notes: said.notes } : null;
   writeInputs(state, rec);
 }
 
@@ -46,7 +51,7 @@ export async function recordUnchanged(state: LabState, lab: Lab, isolated: boole
     const release = await state.lock(undefined, 0);
     try {
       const hash = labHash(lab);
-      if (state.complete() && state.readMeta()?.hash === hash) keepInputs(state, lab, hash, isolated);
+      if (state.complete() && state.readMeta()?.hash === hash) keepInputs(state, lab, hash, isolated, sourceOf(lab));
     } finally {
       release();
     }

@@ -83,7 +83,10 @@ export async function stopRecorded(journal: Entry[], instance: string | null): P
   const live = procs.filter((p) => groups.get(p.pid)?.has(p.who) || isRecorded(p.pid, p.who, instance));
   for (const p of live) try { process.kill(-p.pid, "SIGTERM"); } catch { /* gone */ }
   const living = () => livingGroups(live.map((p) => p.pid));
-  for (let i = 0; i < 400 && living().size; i++) await new Promise((r) => setTimeout(r, 5));
+  // Two seconds to go, asked every 5 ms at first (the DNS server is gone in a few), then every
+  // 25 (each ask reads /proc, as long as the machine's process table).
+  const t0 = Date.now();
+  while (living().size && Date.now() - t0 < 2000) await new Promise((r) => setTimeout(r, Date.now() - t0 < 100 ? 5 : 25));
   for (const g of living()) try { process.kill(-g, "SIGKILL"); } catch { /* gone */ }
 }
 

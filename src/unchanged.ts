@@ -12,7 +12,7 @@ import { drift } from "./runtime/drift.js";
 import { markSelf } from "./runtime/env.js";
 import { timing } from "./runtime/timing.js";
 import { upFileOf } from "./running.js";
-import { RELEASE } from "./state/build.js";
+import { BUILD } from "./state/build.js";
 import { readInputs } from "./state/inputs-file.js";
 import { LabState, labsWithState } from "./state/store.js";
 
@@ -26,7 +26,7 @@ export async function upUnchanged(given: string, isolated: boolean | undefined):
     const found = file ? recordOf(file) : null;
     if (!found) return null;
     const { state, rec } = found;
-    if (rec.isolated !== (isolated ?? null) || rec.build !== RELEASE() || state.busy() || !state.complete() || state.readPending().length) return null;
+    if (rec.isolated !== (isolated ?? null) || rec.cwd !== process.cwd() || rec.build !== BUILD() || state.busy() || !state.complete() || state.readPending().length) return null;
     const meta = state.readMeta();
     if (!meta || meta.hash !== rec.hash || !sameFiles(rec.files)) return null;
     timing("the record and the state read");

@@ -70,6 +70,7 @@ export async function apply(given: string, opts: UpOptions & { compose?: Compose
     readAgainst = undefined;
   }
   timing("loaded");
+  const first = lab; // read as `up` reads it: what it says of the file is what up says
   const state = new LabState(lab.name);
   // As the caller read it a moment ago where it did (read again under the lock, below).
   const version = state.metaVersion();
@@ -116,7 +117,7 @@ export async function apply(given: string, opts: UpOptions & { compose?: Compose
     if (!r.newPlan) {
       // The same lab from another file (or with other checks): that file is the lab's from now on.
       if (now.lab.file !== lab.file || JSON.stringify(now.lab.checks) !== JSON.stringify(lab.checks)) state.writeMeta({ ...now, lab });
-      keepInputs(state, lab, labHash(lab), opts.isolated);
+      keepInputs(state, lab, labHash(lab), opts.isolated, lab === first ? sourceOf(lab) : null);
       return { lab, outcome: r.outcome, changed: [], ms: Date.now() - t0 };
     }
     const ctx: Context = { lab: lab.name, hostId: now.host.id, hostWrap: hostWrap(now.host) ?? [], state, env: labEnv(lab.name, state.instance()), progress: opts.progress };
@@ -181,7 +182,7 @@ export async function apply(given: string, opts: UpOptions & { compose?: Compose
     names?.catch(() => undefined); // awaited below; a write failing first must not leave its rejection unhandled
     if (opts.text === undefined) keepLabText(state, lab); // the file as read now is the lab's (kubectl's verbs keep the one they read)
     writePlan(state, labHash(lab), r.newPlan);
-    keepInputs(state, lab, labHash(lab), opts.isolated);
+    keepInputs(state, lab, labHash(lab), opts.isolated, lab === first ? sourceOf(lab) : null);
     timing("recorded");
     await names;
     timing("names reloaded");

@@ -21,6 +21,8 @@ export interface Inputs {
 export interface InputRecord {
   /** The lab file, absolute. */
   file: string;
+  /** The directory it was named from: the paths in what the loader said are relative to it. */
+  cwd: string;
   /** `up --isolated` as given (null: not given). */
   isolated: boolean | null;
   /** The netlab build that loaded them (state/build.ts): another may read the same files otherwise. */

@@ -17,3 +17,10 @@ function builtAt(): number {
     }
   return 0;
 }
+
+/**
+ * This build's code as exactly as can be told, for what must not outlive any change of it (what
+ * a lab was loaded from, lab/inputs.ts): the bundle's content, as bin/netlab hashed it for its
+ * compiled-code cache and left in `__netlabBuild`; else (tsc's modules, the sources) RELEASE.
+ */
+export const BUILD = (): string => (globalThis as { __netlabBuild?: string }).__netlabBuild ?? RELEASE();

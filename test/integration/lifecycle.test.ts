@@ -271,6 +271,25 @@ checks:
     expect(data.nodes.find((n) => n.name === "host")!.interfaces.map((i) => i.name)).toEqual(["veth-red"]);
   });
 
+  it("a service that ignores SIGTERM is killed after two seconds, however many processes the machine runs", async () => {
+    labs.add("stubborn");
+    const file = join(dir, "stubborn.yaml");
+    writeFileSync(file, `name: stubborn\nnodes:\n  a: { run: "trap '' TERM; while :; do sleep 1; done" }\n`);
+    expect((await sb.netlab(["up", file])).code).toBe(0);
+    // Each wait for it reads /proc: with 2,000 more processes a count of waits took 10 s and more.
+    const many = spawn("sh", ["-c", "for i in $(seq 2000); do sleep 60 & done; wait"], { stdio: "ignore", detached: true });
+    try {
+      await new Promise((r) => setTimeout(r, 1500));
+      const t0 = Date.now();
+      expect((await sb.netlab(["down", "stubborn"])).code).toBe(0);
+      expect(Date.now() - t0).toBeLessThan(4500);
+    } finally {
+      process.kill(-many.pid!, "SIGKILL");
+    }
+    labs.delete("stubborn");
+    expect(await sb.snapshot()).toEqual(before);
+  });
+
   it("--isolated changes nothing in the namespace netlab runs in", async () => {
     labs.add("bridge-lab");
     const r = await sb.netlab(["up", "bridge-lab", "--isolated"]);

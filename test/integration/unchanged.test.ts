@@ -3,7 +3,7 @@
 // another --isolated, or something removed by hand takes the long way, which decides as before.
 import { rmSync, writeFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { IS_ROOT, labFiles, sandboxEach } from "./sandbox.js";
+import { IS_ROOT, labFiles, NETLAB, sandboxEach } from "./sandbox.js";
 
 const { dir, write } = labFiles("netlab-unchanged-");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -52,6 +52,30 @@ describe.skipIf(!IS_ROOT)("up of the same files", () => {
     expect(mended.stderr).not.toContain(SHORT);
     expect((await up(file)).stderr).toContain(SHORT);
     expect((await t.sb.netlab(["down", "same"])).code).toBe(0);
+    t.labs.clear();
+    expect(await t.sb.snapshot()).toEqual(t.before);
+  });
+
+  it("says what the long way says: a cluster's warnings after apply -f, and paths from another directory", async () => {
+    t.labs.add("unk");
+    const deploy = (n: number) => `{ apiVersion: apps/v1, kind: Deployment, metadata: { name: web }, spec: { replicas: ${n}, selector: { matchLabels: { app: web } }, template: { metadata: { labels: { app: web } }, spec: { containers: [{ name: web, image: nginx }] } } } }`;
+    const file = write("unk", `name: unk\nhosts: { outside: {} }\nkubernetes:\n  nodes: [node1]\n  manifests:\n    - ${deploy(1)}\n    - { apiVersion: v1, kind: Service, metadata: { name: nobody }, spec: { selector: { app: nobody }, ports: [{ port: 80 }] } }\n`);
+    const objects = write("unk-objects", deploy(2));
+    const up = (...args: string[]) => t.sb.netlab(["up", ...args], { env: { NETLAB_TIMING: "1" } });
+    const said = (r: { stderr: string }) => r.stderr.split("\n").filter((l) => l.startsWith("warning"));
+    expect((await up(file, "--isolated")).code).toBe(0);
+    expect((await t.sb.netlab(["apply", "unk", "-f", objects])).code).toBe(0);
+    const long = await up(file, "--isolated");
+    expect(long.stderr).not.toContain(SHORT);
+    expect(said(long).join("\n")).toContain("matches no pod");
+    const short = await up(file, "--isolated");
+    expect(short.stderr).toContain(SHORT);
+    expect(said(short)).toEqual(said(long));
+    // From another directory the paths in its messages differ: the long way says them.
+    const there = await t.sb.sh(`cd / && NETLAB_TIMING=1 NO_COLOR=1 ${NETLAB} up ${file} --isolated 2>&1 >/dev/null`);
+    expect(there.stdout).not.toContain(SHORT);
+    expect(there.stdout).toContain(`warning: ${file.slice(1)}:`); // relative to /
+    expect((await t.sb.netlab(["down", "unk"])).code).toBe(0);
     t.labs.clear();
     expect(await t.sb.snapshot()).toEqual(t.before);
   });
