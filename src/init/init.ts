@@ -36,7 +36,8 @@ export function initLab(file: string | undefined, opts: { from?: string; force?:
     // `netlab init` alone names the lab after the directory it is in, as `npm init` does.
     name = labNameFor(file ?? basename(cwd));
     file ??= "lab.yaml";
-    text = STARTER(name);
+    // Its name finds it from here only as ./NAME.yaml: else the comments say the file.
+    text = STARTER(name, file === `${name}.yaml` ? name : file);
   }
   const path = resolve(cwd, file);
   const schema = relative(dirname(path), SCHEMA_PATH);

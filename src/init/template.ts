@@ -1,5 +1,6 @@
 // The lab `netlab init` writes when it is not copying one: small, commented, and ready to `up`.
-export const STARTER = (name: string) => `name: ${name}
+// `file`: what `up` takes for it from where it was written (its name when it is ./NAME.yaml).
+export const STARTER = (name: string, file = name) => `name: ${name}
 description: Two containers on a bridge, as docker run does it — edit me.
 
 # A network is a Linux bridge in the host (like docker0). Its gateway is the bridge's own
@@ -25,7 +26,7 @@ checks:
   - { from: host, http: "http://127.0.0.1:8080/" }      # the published port
   - { from: client, tcp: "web:22", expect: fail }        # nothing listens there
 
-# Next: sudo netlab up ${name} --dry-run   (every command, nothing done)
-#       sudo netlab up ${name} && sudo netlab test ${name} && sudo netlab down ${name}
+# Next: sudo netlab up ${file} --dry-run   (every command, nothing done)
+#       sudo netlab up ${file} && sudo netlab test ${name} && sudo netlab down ${name}
 # The format: docs/lab-format.md; more examples: netlab labs.
 `;

@@ -116,6 +116,8 @@ export function loadLabFile(file: string, opts: LoadOptions = {}): Lab {
 export function loadLab(ref: string, opts: LoadOptions = {}): Lab {
   const file = opts.text !== undefined ? resolve(ref) : findLabFile(ref);
   if (!file) {
+    // A path is looked for where it points only (findLabFile): a name in ./, ./labs and the shipped labs.
+    if (ref.includes("/")) throw new UsageError(`no lab file "${ref}"`, "check the path; netlab labs lists the shipped labs");
     const names = shippedLabs().map((f) => f.replace(/^.*\//, "").replace(/\.(ya?ml|json)$/, ""));
     throw new UsageError(`no lab file "${ref}" (looked for ${/\.(ya?ml|json)$/.test(ref) ? ref : `${ref}, ./${ref}.yaml`}, ./labs/${/\.(ya?ml|json)$/.test(ref) ? ref : `${ref}.yaml`} and the shipped labs)`, `shipped labs: ${names.join(", ")}`);
   }

@@ -4,7 +4,7 @@
 // the flows conntrack tracks kept; an edit apply cannot make in place, and a bad file, change
 // nothing; down leaves the sandbox as it was.
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, IS_ROOT, labFiles, NETLAB, Sandbox, type Snapshot } from "./sandbox.js";
 
@@ -37,6 +37,7 @@ describe.skipIf(!IS_ROOT)("netlab apply", () => {
   });
   afterAll(async () => {
     await sb.netlab(["down", "applab"]);
+    rmSync(files.dir, { recursive: true, force: true });
     expect(await sb.snapshot()).toEqual(before);
     await sb.destroy();
   });

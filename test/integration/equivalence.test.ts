@@ -1,6 +1,7 @@
 // A short run of apply's proof of equivalence (issue 20, item 7): after every apply of a random
 // edit, the live system equals a fresh `up` of the same file; `down` leaves nothing.
 // scripts/equivalence runs the long one (EQUIV_RUNS sequences, 200 by default).
+import { rmSync } from "node:fs";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { edited, editArb, LAB, liveState, render, START, type EqModel } from "./equivalence.js";
@@ -19,6 +20,7 @@ describe.skipIf(!IS_ROOT)("apply is equivalent to a fresh up", () => {
   });
   afterAll(async () => {
     await sb.netlab(["down", LAB]);
+    rmSync(files.dir, { recursive: true, force: true });
     await sb.destroy();
   });
 

@@ -3,6 +3,7 @@
 // and says unchanged; delete removes, and says NotFound; Services keep their ClusterIPs; the
 // cluster DNS answers the new names at once; a removed UDP endpoint's flows are forgotten; down
 // leaves the sandbox as it was.
+import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, IS_ROOT, labFiles, Sandbox, type Snapshot } from "./sandbox.js";
 
@@ -62,6 +63,7 @@ describe.skipIf(!IS_ROOT)("kubectl's verbs on a cluster that is up", () => {
   });
   afterAll(async () => {
     await sb.netlab(["down", "kverbs"]);
+    rmSync(files.dir, { recursive: true, force: true });
     expect(await sb.snapshot()).toEqual(before);
     await sb.destroy();
   });

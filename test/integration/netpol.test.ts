@@ -5,7 +5,7 @@
 // suite's own tables), and a few cells are checked by hand as well. Cases include the ones a
 // review found the kernel getting wrong: a policy of both types, an egress rule naming a port and
 // no peer, overlapping ipBlocks.
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync, rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IS_ROOT, labFiles, Sandbox, type Snapshot } from "./sandbox.js";
 
@@ -48,6 +48,7 @@ describe.skipIf(!IS_ROOT)("NetworkPolicy, enforced", () => {
   });
   afterAll(async () => {
     await sb.netlab(["down", "npx"]);
+    rmSync(files.dir, { recursive: true, force: true });
     expect(await sb.snapshot()).toEqual(before);
     await sb.destroy();
   });

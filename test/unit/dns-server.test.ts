@@ -6,7 +6,7 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import dnsPacket from "dns-packet";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { forward, parseResolvConf } from "../../src/dns/forward.js";
 import { escapeName, QueryLog } from "../../src/dns/log.js";
 import { serveTcp } from "../../src/dns/tcp.js";
@@ -127,6 +127,7 @@ describe("dns over TCP: limits", () => {
 describe("dns query log", () => {
   const dir = mkdtempSync(join(tmpdir(), "netlab-dnslog-"));
   afterEach(() => rmSync(join(dir, "q.log.1"), { force: true }));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("rotates at its cap: never more than twice the cap on disk", () => {
     const f = join(dir, "q.log");

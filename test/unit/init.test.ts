@@ -20,6 +20,13 @@ describe("netlab init", () => {
     expect(readFileSync(r.file, "utf8")).toContain("netlab up nuweb");
     expect(findLabFile("nuweb", dir)).toBe(join(dir, "nuweb.yaml"));
     expect(findLabFile("package", resolve(import.meta.dirname, "../.."))).toBeNull(); // package.json is no lab
+    // `netlab init` alone: lab.yaml, named after the directory, whose name finds no file: `up` is given the file.
+    const plain = initLab(undefined, { cwd: dir });
+    const name = labNameFor(dir.split("/").pop()!);
+    const said = readFileSync(plain.file, "utf8");
+    expect(said).toContain(`sudo netlab up lab.yaml --dry-run`);
+    expect(said).toContain(`sudo netlab up lab.yaml && sudo netlab test ${name} && sudo netlab down ${name}`);
+    expect(findLabFile("lab.yaml", dir)).toBe(join(dir, "lab.yaml"));
   });
 
   it("writes a starter that validates and plans, named after its file, with a schema line that resolves", () => {

@@ -1,9 +1,9 @@
 // kubernetes: lowered into virtual hosts, cni0 networks and pods (kube/lower.ts): placement,
 // addresses, host-gw routes, flannel's masquerade, and problems located in the manifests.
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { LabError } from "../../src/errors.js";
 import { labFromText, loadLabFile, sourceOf } from "../../src/lab/load.js";
 import { compile } from "../../src/plan/compile.js";
@@ -80,6 +80,7 @@ describe("kubernetes: a cluster's pods on its nodes", () => {
 
   it("locates problems in the manifest file, at the field, as the API server would refuse them", () => {
     const dir = mkdtempSync(join(tmpdir(), "netlab-kube-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(join(dir, "web.yaml"), `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: { app: web }\n  template:\n    metadata: { labels: { app: api } }\n    spec:\n      containers: [{ name: web, image: nginx }]\n---\napiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec:\n  nodeName: node9\n  containers: [{ name: c, image: x }]\n`);
     writeFileSync(join(dir, "lab.yaml"), lab("    - web.yaml\n    - missing.yaml\n"));
     // A directory is its manifests, as kubectl apply -f DIR reads it.
@@ -111,6 +112,7 @@ describe("kubernetes: a cluster's pods on its nodes", () => {
     expect(labFromText(`name: k8s\nhosts:\n  vm9: { routes: ["10.244.0.0/16 via 192.168.56.11"] }\nkubernetes:\n  nodes: [node1]\n`, "k8s.yaml").nodes.find((n) => n.name === "vm9")!.routes).toContain("10.244.0.0/16 via 192.168.56.11");
     // The lab up is read from the manifest files as they were when it came up (kubectl's verbs pass them), not as edited since.
     const kdir = mkdtempSync(join(tmpdir(), "netlab-kept-"));
+    onTestFinished(() => rmSync(kdir, { recursive: true, force: true }));
     writeFileSync(join(kdir, "m.yaml"), "apiVersion: v1\nkind: Pod\nmetadata: { name: now }\nspec: { containers: [{ name: c, image: x, command: [sleep, \"9\"] }] }\n");
     writeFileSync(join(kdir, "lab.yaml"), lab("    - m.yaml\n"));
     const first = loadLabFile(join(kdir, "lab.yaml"));
