@@ -17,6 +17,9 @@ import { drift } from "./runtime/drift.js";
 import { labEnv, markSelf } from "./runtime/env.js";
 import { hostWrap } from "./runtime/netns.js";
 import { repair } from "./runtime/repair.js";
+import { NETNS_DIR } from "./runtime/netns.js";
+import { shellMany, SHELL_WORKERS } from "./runtime/proc.js";
+import { shQuote } from "./shell.js";
 import { BUILD } from "./state/build.js";
 import { writeInputs } from "./state/inputs-file.js";
 import { filesDirFor, LabState, type Meta } from "./state/store.js";
@@ -86,6 +89,20 @@ export async function upAndWhole(lab: Lab, state: LabState, t0: number): Promise
   }
 }
 
+/**
+ * After a repair, every namespace of the lab forgets the neighbours it asked for in vain while
+ * the damage lasted (INCOMPLETE, FAILED): an entry still INCOMPLETE fails just after the repair
+ * and drops what was queued on it, so a check run at once said "unreachable" for a second. A
+ * neighbour asked for afresh answers at once. `ip neigh flush` of those states only.
+ */
+async function askAfresh(meta: Meta, ctx: Context): Promise<void> {
+  const flush = "ip neigh flush nud incomplete 2>/dev/null; ip neigh flush nud failed 2>/dev/null; true";
+  const inside = (argv: string[]) => `${argv.map(shQuote).join(" ")} sh -c ${shQuote(flush)}`;
+  const host = meta.lab.isolated ? [] : [ctx.hostWrap.length ? inside(ctx.hostWrap) : flush];
+  const nodes = (meta.facts?.namespaces ?? []).map((ns) => inside(["nsenter", `--net=${NETNS_DIR}/${ns}`]));
+  await shellMany([...host, ...nodes], SHELL_WORKERS, ctx.env);
+}
+
 export async function mend(lab: Lab, meta: Meta, state: LabState, t0: number): Promise<UpResult> {
   const d = await drift(meta, state.journal());
   if (!d.missing.length) return { lab, changed: false, ms: Date.now() - t0 };
@@ -93,6 +110,7 @@ export async function mend(lab: Lab, meta: Meta, state: LabState, t0: number): P
   const ctx: Context = { lab: lab.name, hostId: meta.host.id, hostWrap: hostWrap(meta.host) ?? [], state, env: labEnv(lab.name, state.instance()) };
   const from = dnsLogSize(state);
   const repaired = await repair(lab, planFor(lab, state), d, ctx);
+  await askAfresh(meta, ctx);
   // A server it started again answers before up returns.
   if (d.runs.some((p) => p.who.startsWith("_dns"))) await dnsListening(lab, state, 5_000, from);
   const left = await drift(meta, state.journal());
