@@ -19,7 +19,8 @@ import { hostWrap } from "./runtime/netns.js";
 import { repair } from "./runtime/repair.js";
 import { NETNS_DIR } from "./runtime/netns.js";
 import { shellMany, SHELL_WORKERS } from "./runtime/proc.js";
-import { shQuote } from "./shell.js";
+import { heredoc, shQuote } from "./shell.js";
+import { hostSideNames } from "./teardown.js";
 import { BUILD } from "./state/build.js";
 import { writeInputs } from "./state/inputs-file.js";
 import { filesDirFor, LabState, type Meta } from "./state/store.js";
@@ -90,17 +91,20 @@ export async function upAndWhole(lab: Lab, state: LabState, t0: number): Promise
 }
 
 /**
- * After a repair, every namespace of the lab forgets the neighbours it asked for in vain while
- * the damage lasted (INCOMPLETE, FAILED): an entry still INCOMPLETE fails just after the repair
- * and drops what was queued on it, so a check run at once said "unreachable" for a second. A
- * neighbour asked for afresh answers at once. `ip neigh flush` of those states only.
+ * After a repair, the lab forgets the neighbours it asked for in vain while the damage lasted
+ * (INCOMPLETE, FAILED): an entry still INCOMPLETE fails just after the repair and drops what was
+ * queued on it, so a check run at once said "unreachable" for a second. Asked afresh, they answer
+ * at once. In the lab's own namespaces every device's; in a host it shares, only on its own
+ * host-side devices (another's entry still resolving would lose its queue). Two processes a
+ * namespace (nsenter, one `ip -batch`), as many at once as there are shell workers.
  */
 async function askAfresh(meta: Meta, ctx: Context): Promise<void> {
-  const flush = "ip neigh flush nud incomplete 2>/dev/null; ip neigh flush nud failed 2>/dev/null; true";
-  const inside = (argv: string[]) => `${argv.map(shQuote).join(" ")} sh -c ${shQuote(flush)}`;
-  const host = meta.lab.isolated ? [] : [ctx.hostWrap.length ? inside(ctx.hostWrap) : flush];
-  const nodes = (meta.facts?.namespaces ?? []).map((ns) => inside(["nsenter", `--net=${NETNS_DIR}/${ns}`]));
-  await shellMany([...host, ...nodes], SHELL_WORKERS, ctx.env);
+  const flush = (dev: string) => [`neigh flush${dev} nud incomplete`, `neigh flush${dev} nud failed`];
+  const batch = (argv: string[], lines: string[]) => heredoc([...argv, "ip", "-force", "-batch", "-"].map(shQuote).join(" "), lines.join("\n")) + " >/dev/null 2>&1";
+  const mine = meta.lab.isolated ? [] : hostSideNames(meta.lab).flatMap((d) => flush(` dev ${d}`));
+  const host = mine.length ? [batch(ctx.hostWrap, mine)] : [];
+  const spaces = (meta.facts?.namespaces ?? []).map((ns) => batch(["nsenter", `--net=${NETNS_DIR}/${ns}`], flush("")));
+  await shellMany([...host, ...spaces].map((s) => `${s}; true`), SHELL_WORKERS, ctx.env);
 }
 
 export async function mend(lab: Lab, meta: Meta, state: LabState, t0: number): Promise<UpResult> {

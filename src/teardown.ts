@@ -85,8 +85,9 @@ export async function stopRecorded(journal: Entry[], instance: string | null): P
   const living = () => livingGroups(live.map((p) => p.pid));
   // Two seconds to go, asked every 5 ms at first (the DNS server is gone in a few), then every
   // 25 (each ask reads /proc, as long as the machine's process table).
-  const t0 = Date.now();
-  while (living().size && Date.now() - t0 < 2000) await new Promise((r) => setTimeout(r, Date.now() - t0 < 100 ? 5 : 25));
+  const t0 = performance.now(); // not the wall clock, which may be stepped meanwhile
+  const since = () => performance.now() - t0;
+  while (living().size && since() < 2000) await new Promise((r) => setTimeout(r, since() < 100 ? 5 : 25));
   for (const g of living()) try { process.kill(-g, "SIGKILL"); } catch { /* gone */ }
 }
 

@@ -7,6 +7,7 @@ import { UsageError } from "../errors.js";
 import { findLabFile, SHIPPED_LABS } from "../lab/find.js";
 import { SCHEMA_FILE } from "../lab/json-schema.js";
 import { LAB_NAME } from "../lab/schema.js";
+import { shQuote } from "../shell.js";
 import { STARTER } from "./template.js";
 import { writeOutput } from "../output-file.js";
 
@@ -37,7 +38,7 @@ export function initLab(file: string | undefined, opts: { from?: string; force?:
     name = labNameFor(file ?? basename(cwd));
     file ??= "lab.yaml";
     // Its name finds it from here only as ./NAME.yaml: else the comments say the file.
-    text = STARTER(name, file === `${name}.yaml` ? name : file);
+    text = STARTER(name, file === `${name}.yaml` ? name : shQuote(file));
   }
   const path = resolve(cwd, file);
   const schema = relative(dirname(path), SCHEMA_PATH);

@@ -45,6 +45,10 @@ describe.skipIf(!IS_ROOT)("drift and repair", () => {
     // Checks while it is broken leave the nodes asking for neighbours nobody answers (as in a lab
     // nobody had tested before: what --test resolved is forgotten first).
     await t.sb.sh("for n in web api db; do ip netns exec bridge-lab-$n ip neigh flush all; done");
+    // Someone else's device in the host, with an entry of its own still resolving: not the lab's to forget.
+    await t.sb.sh("ip link add other0 type veth peer name other1 && ip addr add 10.99.9.1/24 dev other0 && ip link set other0 up && ip link set other1 up; ping -c1 -W1 10.99.9.5 >/dev/null 2>&1; true");
+    const others = async () => (await t.sb.sh("ip neigh show dev other0")).stdout;
+    expect(await others()).toMatch(/10\.99\.9\.5 .*(INCOMPLETE|FAILED)/);
     expect((await t.sb.netlab(["test", "bridge-lab"])).code).toBe(1);
     const unanswered = async () => (await Promise.all(["web", "api", "db"].map((n) => t.sb.sh(`ip netns exec bridge-lab-${n} ip neigh`)))).map((r) => r.stdout).join("").match(/INCOMPLETE|FAILED/g) ?? [];
     expect((await unanswered()).length).toBeGreaterThan(0);
@@ -53,6 +57,8 @@ describe.skipIf(!IS_ROOT)("drift and repair", () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toContain("was up but damaged; made again what was missing");
     expect(await unanswered()).toEqual([]); // asked afresh: an entry left INCOMPLETE would fail a check run at once
+    expect(await others()).toMatch(/10\.99\.9\.5 /);
+    await t.sb.sh("ip link delete other0");
     expect((await t.sb.sh("sysctl -n net.ipv4.conf.bridge-lab-br0.route_localnet")).stdout.trim()).toBe("1");
     expect((await missing(t.sb, "bridge-lab")).state).toBe("up");
     const tested = await t.sb.netlab(["test", "bridge-lab"]);

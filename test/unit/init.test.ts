@@ -27,6 +27,8 @@ describe("netlab init", () => {
     expect(said).toContain(`sudo netlab up lab.yaml --dry-run`);
     expect(said).toContain(`sudo netlab up lab.yaml && sudo netlab test ${name} && sudo netlab down ${name}`);
     expect(findLabFile("lab.yaml", dir)).toBe(join(dir, "lab.yaml"));
+    // A file name a shell would split is quoted, so the comment runs as printed.
+    expect(readFileSync(initLab("two words.yaml", { cwd: dir }).file, "utf8")).toContain("sudo netlab up 'two words.yaml' --dry-run");
   });
 
   it("writes a starter that validates and plans, named after its file, with a schema line that resolves", () => {
