@@ -9,7 +9,7 @@ import { parseChain } from "./net/netfilter.js";
 import { rm } from "node:fs/promises";
 import { UsageError } from "./errors.js";
 import { NETNS_ETC } from "./state/paths.js";
-import { cleanupScript, pristineTables, tablesIn } from "./runtime/iptables-live.js";
+import { cleanupScript, tablesIn } from "./runtime/iptables-live.js";
 import { shQuote } from "./shell.js";
 import { iptablesTool } from "./runtime/tools.js";
 import { killNamespaces } from "./runtime/ops/kill-ns.js";
@@ -17,7 +17,7 @@ import { currentHost, NETNS_DIR, netnsId } from "./runtime/netns.js";
 import { netnsOf, processesWhere, upInItsOwnView } from "./runtime/labprocs.js";
 import { requireRoot } from "./runtime/tools.js";
 import { run, shellMany } from "./runtime/proc.js";
-import { releaseHost } from "./runtime/shared.js";
+import { releaseHost, removeLabRules } from "./runtime/shared.js";
 import { labEnv } from "./runtime/env.js";
 import { sweepLocks } from "./state/lock.js";
 import { alive, FILES_ROOT, instanceAt, LabState, STATE_ROOT, untrustedDir } from "./state/store.js";
@@ -184,16 +184,12 @@ export async function clean(opts: { lab?: string; all?: boolean; dryRun?: boolea
     await killNamespaces(f.namespaces);
     if (f.namespaces.length) await run(["ip", "-force", "-batch", "-"], f.namespaces.map((n) => `netns delete ${n}`).join("\n") + "\n");
     if (f.links.length) await run(["ip", "-force", "-batch", "-"], f.links.map((l) => `link delete ${l}`).join("\n") + "\n");
+    // The ledger that knew which tables netlab brought into being went with the state: a table
+    // that held the lab's rules and is empty without them is removed (it behaves as no table).
+    // Saved again here: an earlier leftover's cleaning changed it.
     for (const { family, script } of f.iptables) {
-      await run([iptablesTool(family, "-restore"), "--noflush"], script);
-      // The ledger that knew which tables netlab brought into being went with the state: a
-      // table that held the lab's rules and is empty again is removed (it behaves as no table).
-      const touched = tablesIn(script);
-      const after = await run([iptablesTool(family, "-save")]);
-      const drop = pristineTables(after.stdout).filter((t) => touched.includes(t));
-      const version = await run([iptablesTool(family, ""), "-V"]);
-      if (drop.length && version.stdout.includes("nf_tables"))
-        await run(["nft", "-f", "-"], drop.map((t) => `delete table ${family === 4 ? "ip" : "ip6"} ${t}`).join("\n") + "\n");
+      const save = (await run([iptablesTool(family, "-save")])).stdout;
+      await removeLabRules(f.lab, family, save, tablesIn(script), (argv) => argv, (text) => run([iptablesTool(family, "-restore"), "--noflush"], text));
     }
     for (const p of [...f.etc, ...f.files]) await rm(p, { recursive: true, force: true });
     const host = currentHost();

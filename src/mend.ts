@@ -14,7 +14,7 @@ import { compile } from "./plan/compile.js";
 import type { Plan } from "./plan/ops.js";
 import type { Context } from "./runtime/apply.js";
 import { drift } from "./runtime/drift.js";
-import { labEnv, markSelf } from "./runtime/env.js";
+import { labEnv } from "./runtime/env.js";
 import { hostWrap } from "./runtime/netns.js";
 import { repair } from "./runtime/repair.js";
 import { NETNS_DIR } from "./runtime/netns.js";
@@ -24,6 +24,7 @@ import { hostSideNames } from "./teardown.js";
 import { BUILD } from "./state/build.js";
 import { writeInputs } from "./state/inputs-file.js";
 import { filesDirFor, LabState, type Meta } from "./state/store.js";
+import { settled, whole } from "./unchanged.js";
 
 /** What the long way's `up` says of a lab's files as it loads them (its first load, before any read against the version up). */
 export type Said = Pick<NonNullable<ReturnType<typeof sourceOf>>, "warnings" | "notes">;
@@ -37,10 +38,15 @@ export type Said = Pick<NonNullable<ReturnType<typeof sourceOf>>, "warnings" | "
  * that is up isolated so, where `up` of the same file would not be.
  */
 export function keepInputs(state: LabState, lab: Lab, hash: string, isolated: boolean | undefined, said: Said | null): void {
-  const inputs = inputsOf(lab);
-  const recordable = inputs && !inputs.opaque && said && (!lab.isolated || isolated);
-  const rec = recordable ? { file: resolve(lab.file), cwd: process.cwd(), isolated: isolated ?? null, build: BUILD(), files: inputs.files, hash, warnings: said.warnings, notes: said.notes } : null;
+  const files = recordable(lab, isolated);
+  const rec = files && said ? { file: resolve(lab.file), cwd: process.cwd(), isolated: isolated ?? null, build: BUILD(), files, hash, warnings: said.warnings, notes: said.notes } : null;
   writeInputs(state, rec);
+}
+
+/** The files loading `lab` read, when they alone made it (`isolated`: as the command was given it); else null. */
+function recordable(lab: Lab, isolated: boolean | undefined): Record<string, string> | null {
+  const inputs = inputsOf(lab);
+  return inputs && !inputs.opaque && (!lab.isolated || isolated) ? inputs.files : null;
 }
 
 /**
@@ -49,8 +55,7 @@ export function keepInputs(state: LabState, lab: Lab, hash: string, isolated: bo
  * way — after an edit of a comment, a rebuilt netlab, or a lab up before records were kept.
  */
 export async function recordUnchanged(state: LabState, lab: Lab, isolated: boolean | undefined): Promise<void> {
-  const inputs = inputsOf(lab);
-  if (!inputs || inputs.opaque || (lab.isolated && !isolated)) return;
+  if (!recordable(lab, isolated)) return;
   try {
     const release = await state.lock(undefined, 0);
     try {
@@ -81,10 +86,9 @@ export function planFor(lab: Lab, state: LabState): Plan {
  */
 export async function upAndWhole(lab: Lab, state: LabState, t0: number): Promise<UpResult | null> {
   try {
-    const meta = state.exists() && !state.busy() ? state.readMeta() : null;
-    if (!meta || readAsUp(lab, meta.lab) || meta.hash !== labHash(lab) || !state.complete() || state.readPending().length) return null;
-    markSelf(lab.name, state.instance());
-    return (await drift(meta, state.journal())).missing.length ? null : { lab, changed: false, ms: Date.now() - t0 };
+    const meta = settled(state);
+    if (!meta || readAsUp(lab, meta.lab) || meta.hash !== labHash(lab)) return null;
+    return (await whole(state, meta)) ? { lab, changed: false, ms: Date.now() - t0 } : null;
   } catch {
     return null; // its state changing under us (a down at work): the lock's way says what it is
   }

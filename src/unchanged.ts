@@ -14,7 +14,7 @@ import { timing } from "./runtime/timing.js";
 import { upFileOf } from "./running.js";
 import { BUILD } from "./state/build.js";
 import { readInputs } from "./state/inputs-file.js";
-import { LabState, labsWithState } from "./state/store.js";
+import { LabState, labsWithState, type Meta } from "./state/store.js";
 
 /**
  * The lab `given` (a file, or the name of a lab that is up, as `up` takes it) when it is up,
@@ -26,17 +26,27 @@ export async function upUnchanged(given: string, isolated: boolean | undefined):
     const found = file ? recordOf(file) : null;
     if (!found) return null;
     const { state, rec } = found;
-    if (rec.isolated !== (isolated ?? null) || rec.cwd !== process.cwd() || rec.build !== BUILD() || state.busy() || !state.complete() || state.readPending().length) return null;
-    const meta = state.readMeta();
+    if (rec.isolated !== (isolated ?? null) || rec.cwd !== process.cwd() || rec.build !== BUILD()) return null;
+    const meta = settled(state);
     if (!meta || meta.hash !== rec.hash || !sameFiles(rec.files)) return null;
     timing("the record and the state read");
-    markSelf(meta.lab.name, state.instance());
-    if ((await drift(meta, state.journal())).missing.length) return null;
+    if (!(await whole(state, meta))) return null;
     timing("up and unchanged, by the record of its files");
     return { lab: meta.lab, rec };
   } catch {
     return null; // its state changing under us (a down at work): the long way says what it is
   }
+}
+
+/** The version up, when no netlab is at work on it and no apply is unfinished (null: the long way decides, under the lock). */
+export function settled(state: LabState): Meta | null {
+  return state.exists() && !state.busy() && state.complete() && !state.readPending().length ? state.readMeta() : null;
+}
+
+/** Whether nothing of the version up was removed by hand (one read of its namespaces, drift.ts). */
+export async function whole(state: LabState, meta: Meta): Promise<boolean> {
+  markSelf(meta.lab.name, state.instance()); // our tools are this instance's while they read
+  return !(await drift(meta, state.journal())).missing.length;
 }
 
 /** The lab up whose record names `file` as its lab file. */

@@ -135,20 +135,30 @@ export async function cleanIptables(op: CleanOp, ctx: Context): Promise<void> {
     const saved = await run(inNs(ctx, op.ns, [`${tool}-save`]));
     if (saved.code !== 0) return; // no iptables at all: nothing of ours can be there
     const unheld = Object.entries(l.tables).filter(([k, e]) => k.startsWith(`${op.family}:`) && e.labs.every((x) => x === op.lab)).map(([k]) => k.slice(2));
-    // Legacy tables cannot be removed: left as they are.
-    const nft = unheld.length > 0 && hasTool("nft") && (await nfTables(tool, saved.stdout));
-    const drop = nft ? pristineTables(saved.stdout, op.lab).filter((t) => unheld.includes(t)) : [];
-    const restore = async (only: (t: string) => boolean) => {
-      const script = cleanupScript(saved.stdout, op.lab, only);
-      if (script) await mustRun(op, inNs(ctx, op.ns, [`${tool}-restore`, "--noflush"]), script);
-    };
-    await restore((t) => !drop.includes(t));
-    const fam = op.family === 4 ? "ip" : "ip6";
-    const deleted = !drop.length || (await run(inNs(ctx, op.ns, ["nft", "-f", "-"]), drop.map((t) => `delete table ${fam} ${t}\n`).join(""))).code === 0;
-    // A table nft would not delete still holds the lab's rules: removed one by one after all.
-    if (!deleted) await restore((t) => drop.includes(t));
+    const restore = (script: string) => mustRun(op, inNs(ctx, op.ns, [`${tool}-restore`, "--noflush"]), script);
+    await removeLabRules(op.lab, op.family, saved.stdout, unheld, (argv) => inNs(ctx, op.ns, argv), restore);
     for (const [key, e] of Object.entries(l.tables)) if (key.startsWith(`${op.family}:`)) e.labs = e.labs.filter((x) => x !== op.lab);
   });
+}
+
+/**
+ * Removes `lab`'s rules and chains from a namespace whose live ruleset is `save` (cleanupScript);
+ * the tables of `mayDrop` that leaves empty are deleted whole where iptables is nf_tables (one
+ * `nft` transaction, no restore for them; legacy tables cannot be removed), and a table nft would
+ * not delete is emptied rule by rule after all. `restore` loads an iptables-restore --noflush
+ * input there; `argvIn` reaches the namespace.
+ */
+export async function removeLabRules(lab: string, family: 4 | 6, save: string, mayDrop: string[], argvIn: (argv: string[]) => string[], restore: (script: string) => Promise<unknown>): Promise<void> {
+  const nft = mayDrop.length > 0 && hasTool("nft") && (await nfTables(iptablesTool(family, ""), save));
+  const drop = nft ? pristineTables(save, lab).filter((t) => mayDrop.includes(t)) : [];
+  const emptied = async (only: (t: string) => boolean) => {
+    const script = cleanupScript(save, lab, only);
+    if (script) await restore(script);
+  };
+  await emptied((t) => !drop.includes(t));
+  if (!drop.length) return;
+  const fam = family === 4 ? "ip" : "ip6";
+  if ((await run(argvIn(["nft", "-f", "-"]), drop.map((t) => `delete table ${fam} ${t}\n`).join(""))).code !== 0) await emptied((t) => drop.includes(t));
 }
 
 /** Whether `tool` is iptables over nf_tables: its save says so on its first line (no process), else `-V` does. */

@@ -4,16 +4,16 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Plan } from "../plan/ops.js";
-import { RELEASE } from "./build.js";
+import { BUILD } from "./build.js";
 import type { LabState } from "./store.js";
 
 const pathOf = (state: LabState) => join(state.dir, "plan.json");
 
-/** The recorded plan; null when absent, of another version of the lab (`hash`) or of another build of netlab (RELEASE): compile then. */
+/** The recorded plan; null when absent, of another version of the lab (`hash`) or of another build of netlab (BUILD): compile then. */
 export function readPlan(state: LabState, hash: string): Plan | null {
   try {
     const c = JSON.parse(readFileSync(pathOf(state), "utf8")) as { hash: string; release: string; plan: Plan };
-    return c.hash === hash && c.release === RELEASE() ? c.plan : null;
+    return c.hash === hash && c.release === BUILD() ? c.plan : null;
   } catch {
     return null;
   }
@@ -23,7 +23,7 @@ export function readPlan(state: LabState, hash: string): Plan | null {
 export function writePlan(state: LabState, hash: string, plan: Plan): void {
   const path = pathOf(state);
   try {
-    writeFileSync(`${path}.new`, JSON.stringify({ hash, release: RELEASE(), plan }), { mode: 0o600 });
+    writeFileSync(`${path}.new`, JSON.stringify({ hash, release: BUILD(), plan }), { mode: 0o600 });
     renameSync(`${path}.new`, path);
   } catch {
     rmSync(path, { force: true });
