@@ -96,7 +96,7 @@ export async function up(given: string, opts: UpOptions = {}): Promise<UpResult>
         if (state.readPending().length)
           throw new UsageError(`an apply of lab ${lab.name} did not finish, so what is up is partly another version`, `sudo netlab apply ${lab.file} finishes the change into this one`);
         if (meta.hash !== hash) {
-          throw new UsageError(`lab ${lab.name} is already up, from a different version of ${meta.lab.file}`, `sudo netlab apply ${lab.file} changes it in place where it can, and says what it cannot (then: sudo netlab down ${lab.name} && sudo netlab up ${lab.file})`);
+          throw new UsageError(`lab ${lab.name} is already up, from a different version of ${meta.lab.file}`, `sudo netlab apply ${shQuote(lab.file)} changes it in place where it can, and says what it cannot (then: ${remakeHint(lab, true)})`);
         }
         markSelf(lab.name, state.instance());
         const mended = await mend(lab, meta, state, t0);
@@ -150,7 +150,7 @@ export async function up(given: string, opts: UpOptions = {}): Promise<UpResult>
 export { status, type LabStatus } from "./status.js";
 export { down, findState, hostSideNames, teardown, tidy, waitGone, type DownResult } from "./teardown.js";
 import { findState, hostOwners, hostSideNames, stopRecorded, teardown, tidy, waitGone } from "./teardown.js";
-import { enterArgv, requireUp, upFileOf } from "./running.js";
+import { enterArgv, remakeHint, requireUp, upFileOf } from "./running.js";
 import { writePlan } from "./state/plan-cache.js";
 import { keepLabText } from "./state/lab-text.js";
 export { enterArgv, requireUp };
@@ -217,6 +217,8 @@ export interface TestResult {
   notReady: string[];
   /** What the lab made that is gone: checks that need it cannot pass. */
   degraded: string[];
+  /** A namespace of it is gone: `up` cannot repair it (drift.ts). */
+  fatal: boolean;
   ms: number;
 }
 
@@ -252,7 +254,7 @@ export async function test(ref: string, opts: { readyMs?: number; compose?: Comp
   }
   // A matrix check enters every pod it lists itself.
   const results = await pool(checks, 32, (c) => runCheck(meta.lab, c, c.kind === "matrix" ? [] : enterArgv(meta, c.from)));
-  return { lab: meta.lab, results, notReady, degraded: d.missing, ms: Date.now() - t0 };
+  return { lab: meta.lab, results, notReady, degraded: d.missing, fatal: d.fatal, ms: Date.now() - t0 };
 }
 
 export async function pingall(ref: string, opts: { timeoutMs?: number; onWave?: (wave: number, waves: number) => void } = {}): Promise<PingAll> {

@@ -25,6 +25,7 @@ import { BUILD } from "./state/build.js";
 import { writeInputs } from "./state/inputs-file.js";
 import { filesDirFor, LabState, type Meta } from "./state/store.js";
 import { settled, whole } from "./unchanged.js";
+import { remakeHint } from "./running.js";
 
 /** What the long way's `up` says of a lab's files as it loads them (its first load, before any read against the version up). */
 export type Said = Pick<NonNullable<ReturnType<typeof sourceOf>>, "warnings" | "notes">;
@@ -114,7 +115,7 @@ async function askAfresh(meta: Meta, ctx: Context): Promise<void> {
 export async function mend(lab: Lab, meta: Meta, state: LabState, t0: number): Promise<UpResult> {
   const d = await drift(meta, state.journal());
   if (!d.missing.length) return { lab, changed: false, ms: Date.now() - t0 };
-  if (d.fatal) throw new UsageError(`lab ${lab.name} is up but damaged: ${d.missing.join("; ")}`, `sudo netlab down ${lab.name} && sudo netlab up ${lab.file}`);
+  if (d.fatal) throw new UsageError(`lab ${lab.name} is up but damaged: ${d.missing.join("; ")}`, remakeHint(lab, true));
   const ctx: Context = { lab: lab.name, hostId: meta.host.id, hostWrap: hostWrap(meta.host) ?? [], state, env: labEnv(lab.name, state.instance()) };
   const from = dnsLogSize(state);
   const repaired = await repair(lab, planFor(lab, state), d, ctx);
@@ -122,6 +123,6 @@ export async function mend(lab: Lab, meta: Meta, state: LabState, t0: number): P
   // A server it started again answers before up returns.
   if (d.runs.some((p) => p.who.startsWith("_dns"))) await dnsListening(lab, state, 5_000, from);
   const left = await drift(meta, state.journal());
-  if (left.missing.length) throw new UsageError(`lab ${lab.name} is up but damaged, and netlab could not repair it: ${left.missing.join("; ")}`, `sudo netlab down ${lab.name} && sudo netlab up ${lab.file}`);
+  if (left.missing.length) throw new UsageError(`lab ${lab.name} is up but damaged, and netlab could not repair it: ${left.missing.join("; ")}`, remakeHint(lab, true));
   return { lab, changed: repaired.length > 0, repaired: d.missing, ms: Date.now() - t0 };
 }

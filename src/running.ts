@@ -8,6 +8,7 @@ import { findLabFile } from "./lab/find.js";
 import { LAB_NAME } from "./net/names.js";
 import { hostWrap } from "./runtime/netns.js";
 import { LabState, labsWithState, type Meta } from "./state/store.js";
+import { shQuote } from "./shell.js";
 import { closest } from "./suggest.js";
 
 /**
@@ -87,4 +88,12 @@ export function upFileOf(name: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The command that makes again what was removed from a lab that is up: `up` repairs it, unless
+ * a namespace of it is gone (`fatal`, drift.ts), which only a fresh up from its file remakes.
+ */
+export function remakeHint(lab: { name: string; file: string }, fatal: boolean): string {
+  return fatal ? `sudo netlab down ${lab.name} && sudo netlab up ${shQuote(lab.file)}` : `sudo netlab up ${lab.name}`;
 }

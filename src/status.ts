@@ -14,6 +14,8 @@ export interface LabStatus {
   /** up: complete and whole; degraded: complete, but something it made is gone (see missing). */
   state: "up" | "degraded" | "incomplete" | "starting";
   missing?: string[];
+  /** A namespace of it is gone: only down and up again remake it. */
+  fatal?: boolean;
 }
 
 export async function status(): Promise<LabStatus[]> {
@@ -41,7 +43,7 @@ export async function status(): Promise<LabStatus[]> {
             createdAt: meta.createdAt,
             ageSeconds: Math.round((Date.now() - Date.parse(meta.createdAt)) / 1000),
             state: d ? (d.missing.length ? "degraded" : "up") : alive(meta.pid) ? "starting" : "incomplete",
-            ...(d?.missing.length ? { missing: d.missing } : {}),
+            ...(d?.missing.length ? { missing: d.missing, fatal: d.fatal } : {}),
           };
         })(),
       ];

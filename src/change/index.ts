@@ -27,6 +27,7 @@ import { waitReady } from "../check/ready.js";
 import { waitGone } from "../teardown.js";
 import { labsWithState, LabState, type Meta } from "../state/store.js";
 import { upFileOf } from "../running.js";
+import { shQuote } from "../shell.js";
 import { inNs, type Context } from "../runtime/context.js";
 import { timing } from "../runtime/timing.js";
 import { compare, type Change } from "./compare.js";
@@ -86,7 +87,7 @@ export async function apply(given: string, opts: UpOptions & { compose?: Compose
       }
     };
     const was = labsWithState().find((other) => other !== lab.name && fileOf(other) === lab.file);
-    if (was) throw new UsageError(`${lab.file} is up as lab ${was}; apply cannot rename a lab that is up (the new name would be a second lab): put name: ${was} back, or take it down and up again`, `sudo netlab down ${was} && sudo netlab up ${lab.file}`);
+    if (was) throw new UsageError(`${lab.file} is up as lab ${was}; apply cannot rename a lab that is up (the new name would be a second lab): put name: ${was} back, or take it down and up again`, `sudo netlab down ${was} && sudo netlab up ${shQuote(lab.file)}`);
     const r = await up(ref, opts);
     return { lab: r.lab, outcome: "up", changed: [], script: r.script, ms: Date.now() - t0 };
   }

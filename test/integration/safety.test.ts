@@ -237,6 +237,10 @@ describe.skipIf(!IS_ROOT)("safety", () => {
     t.labs.add("veth-pair");
     expect((await t.sb.netlab(["up", "veth-pair"])).code).toBe(0);
     await run(["ip", "netns", "delete", "veth-pair-red"]);
+    // test and status say the command that remakes it, which is not up alone.
+    const remake = /sudo netlab down veth-pair && sudo netlab up \/\S+\/veth-pair\.yaml makes (them|it) again/;
+    expect((await t.sb.netlab(["test", "veth-pair"])).stderr).toMatch(remake);
+    expect((await t.sb.netlab(["status"])).stdout).toMatch(remake);
     const r = await t.sb.netlab(["up", "veth-pair"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("lab veth-pair is up but damaged: namespace veth-pair-red is gone");

@@ -29,6 +29,10 @@ describe("netlab init", () => {
     expect(findLabFile("lab.yaml", dir)).toBe(join(dir, "lab.yaml"));
     // A file name a shell would split is quoted, so the comment runs as printed.
     expect(readFileSync(initLab("two words.yaml", { cwd: dir }).file, "utf8")).toContain("sudo netlab up 'two words.yaml' --dry-run");
+    // So is the hint that remakes such a lab once a namespace of it is gone.
+    const { remakeHint } = await import("../../src/running.js");
+    expect(remakeHint({ name: "two-words", file: "/tmp/x/two words.yaml" }, true)).toBe("sudo netlab down two-words && sudo netlab up '/tmp/x/two words.yaml'");
+    expect(remakeHint({ name: "two-words", file: "/tmp/x/two words.yaml" }, false)).toBe("sudo netlab up two-words");
   });
 
   it("writes a starter that validates and plans, named after its file, with a schema line that resolves", () => {

@@ -2,7 +2,7 @@ import { pingall, test, type TestResult } from "../../api.js";
 import { junit, toJson } from "../../check/report.js";
 import type { PingAll } from "../../check/pingall.js";
 import { printable, UsageError } from "../../errors.js";
-import { enterArgv, requireUp } from "../../running.js";
+import { enterArgv, remakeHint, requireUp } from "../../running.js";
 import { requireTools } from "../../runtime/tools.js";
 import { writeOutput } from "../../output-file.js";
 import { shQuote } from "../../shell.js";
@@ -44,7 +44,7 @@ export function printResults(r: TestResult, opts: TestOptions): number {
   if (r.notReady.length) process.stderr.write(c.yellow(`warning: ${r.notReady.join(", ")} did not start listening in time\n`));
   if (r.degraded.length) {
     process.stderr.write(c.yellow(`warning: ${r.lab.name} is degraded, so checks that need these cannot pass:\n${r.degraded.map((m) => `  ${m}\n`).join("")}`));
-    process.stderr.write(c.dim(`  sudo netlab up ${r.lab.name} makes them again\n`));
+    process.stderr.write(c.dim(`  ${remakeHint(r.lab, r.fatal)} makes them again\n`));
   }
   const out = r.lab.kube?.leftOut ?? [];
   if (out.length) process.stderr.write(c.yellow(`warning: ${out.length} of the lab file's checks left out while its cluster differs from the file (they name pods it no longer has): ${out.join("; ")}\n`));
