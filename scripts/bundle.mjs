@@ -9,7 +9,8 @@
 // docs/startup.md has the figures. Both sit two levels below the package, as every dist module
 // does, so the paths they build from import.meta.url still hold.
 import { build } from "esbuild";
-import { readFileSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 
 const out = new URL("../dist/bundle/", import.meta.url).pathname;
 // dist/daemons/: where an older build kept the daemons' ES module chunks.
@@ -49,4 +50,8 @@ for (const entry of ["main", "daemons"]) {
   if (left) {
     fail(`bundle.mjs: ${left.trim().slice(0, 200)}: an import() is left in ${file} (not bundled): import it statically, or bundle it`);
   }
+  // The bundle's hash on its first line: bin/netlab keys its compiled-code cache (and a build's
+  // identity, src/state/build.ts) by it without hashing 1.5 MB on every run.
+  const text = readFileSync(file, "latin1");
+  writeFileSync(file, `//netlab-bundle ${createHash("sha256").update(text).digest("hex").slice(0, 16)}\n${text}`, "latin1");
 }

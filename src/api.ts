@@ -1,5 +1,5 @@
 // The library API. Commands are thin wrappers over these; tests call them directly.
-import { randomBytes } from "node:crypto";
+import { randomHex } from "./digest.js";
 import { readFileSync } from "node:fs";
 import type { ComposeOptions } from "./compose/env.js";
 import { UsageError, type Problem } from "./errors.js";
@@ -114,7 +114,7 @@ export async function up(given: string, opts: UpOptions = {}): Promise<UpResult>
     await preflight(lab, plan, sourceOf(lab));
     timing("preflight");
     // This instance's id, recorded before anything starts, carried by everything started for it.
-    const instance = randomBytes(8).toString("hex");
+    const instance = randomHex(8);
     const meta: Meta = { version: 1, lab, facts: factsOf(lab, plan), hash, createdAt: new Date().toISOString(), host, pid: process.pid, instance };
     state.create(meta);
     keepLabText(state, lab);

@@ -7,7 +7,7 @@ import { dnsListening, dnsLogSize } from "./dns/waits.js";
 import { UsageError } from "./errors.js";
 import { readAsUp } from "./lab/diff.js";
 import { labHash } from "./lab/hash.js";
-import { inputsOf } from "./lab/inputs.js";
+import { digests, inputsOf } from "./lab/inputs.js";
 import { sourceOf } from "./lab/load.js";
 import type { Lab } from "./lab/model.js";
 import { compile } from "./plan/compile.js";
@@ -47,7 +47,7 @@ export function keepInputs(state: LabState, lab: Lab, hash: string, isolated: bo
 /** The files loading `lab` read, when they alone made it (`isolated`: as the command was given it); else null. */
 function recordable(lab: Lab, isolated: boolean | undefined): Record<string, string> | null {
   const inputs = inputsOf(lab);
-  return inputs && !inputs.opaque && (!lab.isolated || isolated) ? inputs.files : null;
+  return inputs && !inputs.opaque && (!lab.isolated || isolated) ? digests(inputs) : null;
 }
 
 /**

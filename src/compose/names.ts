@@ -1,12 +1,12 @@
 // Compose names (services and networks: a-z A-Z 0-9 . _ -, any length) made into names a lab
 // accepts (lowercase a-z 0-9 _ -, from a letter or digit, at most 32 characters), each one
 // still distinct. Where a service's name had to change, its node answers to the old one too.
-import { createHash } from "node:crypto";
+import { sha256 } from "../digest.js";
 
 const MAX = 32;
 const OK = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 
-const hash = (s: string) => createHash("sha256").update(s).digest("hex").slice(0, 6);
+const hash = (s: string) => sha256(s).toString("hex").slice(0, 6);
 
 /** Compose name → lab name, for every name in `list`; `reserved` names are never given out. */
 export function labSafeNames(list: string[], reserved: string[] = []): Map<string, string> {

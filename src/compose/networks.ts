@@ -1,7 +1,7 @@
 // A Compose file's networks, lowered into the lab's: bridges with NAT out (or `internal`), their
 // subnets from `ipam`, else the next free /16 from 172.18.0.0 as Docker hands them out; with
 // `enable_ipv6` and no IPv6 subnet, a /64 of a unique local /48 of the project's own, as Docker 27+.
-import { createHash } from "node:crypto";
+import { sha256 } from "../digest.js";
 import type { KeyPath } from "../errors.js";
 import { formatAddr, formatPrefix, hostRange, overlaps, parsePrefix, type Prefix } from "../net/ip.js";
 import { labSafeNames } from "./names.js";
@@ -66,7 +66,7 @@ export function lowerNetworks(data: Obj, project: string, r: Report, avoid: stri
         taken.push(p);
         (nets[name] as Obj).subnet = formatPrefix(p);
       }
-      const ula = createHash("sha256").update(project).digest("hex").slice(0, 10); // the /48's 40-bit global ID, stable per project
+      const ula = sha256(project).toString("hex").slice(0, 10); // the /48's 40-bit global ID, stable per project
       auto6.forEach((name, i) => ((nets[name] as Obj).subnet6 = `fd${ula.slice(0, 2)}:${ula.slice(2, 6)}:${ula.slice(6, 10)}:${i.toString(16)}::/64`));
       for (const [name, n] of Object.entries(nets) as [string, Obj][]) {
         const p = parsePrefix(String(n.subnet), false);

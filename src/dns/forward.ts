@@ -6,7 +6,7 @@
 // the server asked (the kernel drops datagrams from anyone else), a random id, and a reply
 // that must carry that id and the same question — else it is ignored and the wait goes on.
 import dgram from "node:dgram";
-import { randomInt } from "node:crypto";
+import { randomBelow } from "../digest.js";
 import { readFileSync, statSync } from "node:fs";
 import dnsPacket from "dns-packet";
 import { RCODES, replyOpt, UDP_EDNS_MAX, type Opt, type Question } from "./wire.js";
@@ -90,7 +90,7 @@ export async function forward(question: Question, opt: Opt | undefined, upstream
 
 /** One upstream, one query, until its answer or `ms`. */
 function ask(question: Question, opt: Opt | undefined, server: Upstream, ms: number): Promise<Forwarded> {
-  const id = randomInt(65536);
+  const id = randomBelow(65536);
   const query = dnsPacket.encode({
     type: "query",
     id,

@@ -3,7 +3,7 @@
 // the lab that is up (lab.kube.overlay, in lab.json), over the lab file's own manifests. Every
 // later reading of the lab while it is up (apply of the file, up) reads it again; down forgets it.
 // Objects are known by kind, namespace and name, as the API server knows them.
-import { createHash } from "node:crypto";
+import { sha256 } from "../digest.js";
 import { relative } from "node:path";
 import { LabSource } from "../lab/source.js";
 import type { Problem } from "../errors.js";
@@ -100,5 +100,5 @@ export function selectorOf(data: Record<string, unknown>): string {
 /** What tells two versions of an object apart (kubectl's configured / unchanged). */
 export function contentHash(data: unknown): string {
   const stable = (v: unknown): unknown => (Array.isArray(v) ? v.map(stable) : isObj(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, stable(v[k])])) : v);
-  return createHash("sha256").update(JSON.stringify(stable(data))).digest("hex").slice(0, 16);
+  return sha256(JSON.stringify(stable(data))).toString("hex").slice(0, 16);
 }

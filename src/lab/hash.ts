@@ -1,5 +1,5 @@
 // A lab's identity in the kernel: what apply and up compare to learn whether anything changed.
-import { createHash } from "node:crypto";
+import { sha256 } from "../digest.js";
 import type { Lab } from "./model.js";
 
 /**
@@ -9,7 +9,7 @@ import type { Lab } from "./model.js";
 export function labHash(lab: Lab): string {
   const hit = hashes.get(lab);
   if (hit) return hit;
-  const h = createHash("sha256").update(JSON.stringify({ ...lab, file: "", checks: [], retired: undefined })).digest("hex").slice(0, 16);
+  const h = sha256(JSON.stringify({ ...lab, file: "", checks: [], retired: undefined })).toString("hex").slice(0, 16);
   hashes.set(lab, h);
   return h;
 }

@@ -4,15 +4,15 @@
 // result also depends on what cannot be recorded this way (a Compose file's environment and .env,
 // a directory of manifests, the host's routes) makes the record opaque, and `up` then takes the
 // long way. Must stay light: the short way loads this module, not the loader.
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { sha256 } from "../digest.js";
 import type { Problem } from "../errors.js";
 
 /** What one load read. */
 export interface Inputs {
-  /** Absolute path → the digest of the text read. */
-  files: Record<string, string>;
+  /** Absolute path → the text read (digested only for a record: `validate` never is, and saves node:crypto). */
+  texts: Record<string, string>;
   /** Something was read that a digest of files does not capture. */
   opaque: boolean;
 }
@@ -40,20 +40,24 @@ let current: Inputs | null = null;
 /** Runs a (synchronous) load, recording what it reads. */
 export function recordInputs<T>(load: () => T): { value: T; inputs: Inputs } {
   const outer = current;
-  const inputs: Inputs = (current = { files: {}, opaque: false });
+  const inputs: Inputs = (current = { texts: {}, opaque: false });
   try {
     return { value: load(), inputs };
   } finally {
     current = outer;
-    if (outer) Object.assign(outer.files, inputs.files), (outer.opaque ||= inputs.opaque);
+    if (outer) Object.assign(outer.texts, inputs.texts), (outer.opaque ||= inputs.opaque);
   }
 }
 
-export const digest = (text: string): string => createHash("sha256").update(text).digest("base64url");
+export const digest = (text: string): string => sha256(text).toString("base64url");
+
+/** A load's files by digest (absolute path → digest), as its record keeps them. */
+export const digests = (inputs: Inputs): Record<string, string> =>
+  Object.fromEntries(Object.entries(inputs.texts).map(([f, text]) => [f, digest(text)]));
 
 /** The loader read `file` and found `text` there. */
 export function noteInput(file: string, text: string): void {
-  if (current) current.files[resolve(file)] = digest(text);
+  if (current) current.texts[resolve(file)] = text;
 }
 
 /** The loader read something a file's digest does not capture. */

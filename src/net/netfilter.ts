@@ -1,6 +1,6 @@
 // netlab's marks in netfilter, shared by the ruleset that installs rules (plan/ruleset.ts) and
 // the code that reads the live ruleset back (runtime/iptables-live.ts, drift, clean).
-import { createHash } from "node:crypto";
+import { sha256 } from "../digest.js";
 import { kernelLab } from "./names.js";
 
 /** iptables' limit on a chain name (XT_EXTENSION_MAXNAMELEN is 29 with its NUL). */
@@ -26,7 +26,7 @@ export function chainName(lab: string, suffix: string): string {
 }
 
 /** Upper-case base-36 digits of SHA-256: the same suffix always hashes alike (down finds its chains from the plan alone). */
-const chainHash = (s: string) => BigInt(`0x${createHash("sha256").update(s).digest("hex").slice(0, 26)}`).toString(36).toUpperCase().padStart(16, "0");
+const chainHash = (s: string) => BigInt(`0x${sha256(s).toString("hex").slice(0, 26)}`).toString(36).toUpperCase().padStart(16, "0");
 
 /**
  * The one parser of netlab's chain names, used by cleanup, drift and `clean`: NL-<prefix>-<SUFFIX>

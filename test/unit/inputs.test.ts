@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { digest, recordInputs, sameFiles } from "../../src/lab/inputs.js";
+import { digest, digests, recordInputs, sameFiles } from "../../src/lab/inputs.js";
 import { loadLab } from "../../src/lab/load.js";
 
 const dir = mkdtempSync(join(tmpdir(), "netlab-inputs-"));
@@ -19,19 +19,20 @@ describe("the inputs a load read", () => {
     writeFileSync(file, text);
     const { value, inputs } = recordInputs(() => loadLab(file));
     expect(value.name).toBe("one");
-    expect(inputs).toEqual({ files: { [file]: digest(text) }, opaque: false });
-    expect(sameFiles(inputs.files)).toBe(true);
+    expect(inputs).toEqual({ texts: { [file]: text }, opaque: false });
+    expect(digests(inputs)).toEqual({ [file]: digest(text) });
+    expect(sameFiles(digests(inputs))).toBe(true);
     writeFileSync(file, text + "# a comment\n");
-    expect(sameFiles(inputs.files)).toBe(false);
+    expect(sameFiles(digests(inputs))).toBe(false);
     rmSync(file);
-    expect(sameFiles(inputs.files)).toBe(false);
+    expect(sameFiles(digests(inputs))).toBe(false);
   });
 
   it("a Compose file (its environment, its .env) and a lab naming manifest files (paths, directories) are opaque", () => {
     expect(recordInputs(() => loadLab(join(LABS, "compose.yml"))).inputs.opaque).toBe(true);
     const k8s = recordInputs(() => loadLab(join(LABS, "k8s-service.yaml"))).inputs;
     expect(k8s.opaque).toBe(true);
-    expect(Object.keys(k8s.files)).toContain(join(LABS, "k8s/web.yaml")); // read all the same
+    expect(Object.keys(k8s.texts)).toContain(join(LABS, "k8s/web.yaml")); // read all the same
     expect(recordInputs(() => loadLab(join(LABS, "bridge-lab.yaml"))).inputs.opaque).toBe(false);
   });
 
@@ -40,6 +41,6 @@ describe("the inputs a load read", () => {
     writeFileSync(bad, "name: Bad\n");
     expect(() => recordInputs(() => loadLab(bad))).toThrow();
     const { inputs } = recordInputs(() => loadLab(join(LABS, "bridge-lab.yaml")));
-    expect(Object.keys(inputs.files)).toEqual([join(LABS, "bridge-lab.yaml")]);
+    expect(Object.keys(inputs.texts)).toEqual([join(LABS, "bridge-lab.yaml")]);
   });
 });

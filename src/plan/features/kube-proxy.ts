@@ -6,7 +6,7 @@
 // ClientIP) — then KUBE-SEP-<hash> DNATs to the pod (marking hairpin traffic). NodePorts go
 // through KUBE-NODEPORTS and KUBE-EXT-<hash>; a Service without endpoints is rejected in filter.
 // Chain hashes are kube-proxy's own (portProtoHash), so names match a real node's.
-import { createHash } from "node:crypto";
+import { sha256 } from "../../digest.js";
 import type { KEndpoint, KubeCluster, ServiceModel } from "../../kube/types.js";
 import type { Ruleset } from "../ruleset.js";
 
@@ -30,7 +30,7 @@ function base32(buf: Buffer): string {
 }
 
 /** kube-proxy's chain name: PREFIX + the first 16 characters of base32(sha256(text)). */
-export const chainFor = (prefix: string, text: string) => `${prefix}${base32(createHash("sha256").update(text).digest()).slice(0, 16)}`;
+export const chainFor = (prefix: string, text: string) => `${prefix}${base32(sha256(text)).slice(0, 16)}`;
 
 /** A Service port's name as kube-proxy prints it: ns/name, and :port when the port is named. */
 const portName = (s: ServiceModel, p: { name: string }) => `${s.ns}/${s.name}${p.name ? `:${p.name}` : ""}`;
