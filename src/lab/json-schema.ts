@@ -1,7 +1,7 @@
 // The lab file's JSON Schema, for editors (VS Code's YAML extension reads the
 // `# yaml-language-server: $schema=…` line). Generated from the zod schema, so the two
 // cannot disagree; semantic checks (references, addresses) stay netlab's own.
-import { z } from "zod";
+import * as z from "zod/mini";
 import { LabSchema } from "./schema.js";
 
 export const SCHEMA_FILE = "schema/netlab.schema.json";

@@ -1,36 +1,46 @@
 // The shape of a lab file (docs/lab-format.md), checked with zod before any semantic check.
 // Objects are strict so a typo'd key is an error, not a no-op. Every key is described from the
 // reference (src/lab/reference/), which editors show on hover through the JSON Schema.
-import { z } from "zod";
+import * as z from "zod/mini";
+import en from "zod/v4/locales/en.js";
 import { doc } from "./reference/index.js";
 
+// zod's functional build (zod/mini) holds only what is used: the classic one bundled 615 KB of
+// zod, all its locales included, that every command read and V8 loaded (docs/startup.md). Its
+// issues are the same; English messages, which classic sets itself, are set here.
+z.config(en());
 // A lab is parsed once per run: zod's JIT (a function compiled per object schema on its first
 // parse) costs more than it saves there (validate: 13 ms → 5 ms).
 z.config({ jitless: true });
+
+/** A key's schema with its hover text, for the JSON Schema (`s`: this key's own schema, registered as it is). */
+const about = <T extends z.ZodMiniType>(s: T, text: string): T => (z.globalRegistry.add(s, { description: text }), s);
+/** A key that may be left out, with its hover text. */
+const opt = <T extends z.ZodMiniType>(s: T, text: string) => about(z.optional(s), text);
 
 export const LAB_NAME = /^[a-z][a-z0-9-]*$/;
 /** Node and network names become namespace names and hostnames: keep them tame. */
 export const OBJ_NAME = /^[a-z0-9][a-z0-9_-]*$/;
 
-const labName = z
-  .string()
-  .regex(LAB_NAME, { message: "must start with a lowercase letter and contain only a-z, 0-9 and '-'" })
-  .max(63, { message: "must be at most 63 characters" });
+const labName = z.string().check(
+  z.regex(LAB_NAME, { message: "must start with a lowercase letter and contain only a-z, 0-9 and '-'" }),
+  z.maxLength(63, { message: "must be at most 63 characters" }),
+);
 
 /** A node's name may carry a namespace, `NS/NAME`, as pods do (`kube-system/coredns`): each part an OBJ_NAME. */
 export const NODE_NAME = /^([a-z0-9][a-z0-9_-]{0,31}\/)?[a-z0-9][a-z0-9_-]*$/;
 
-const nodeName = z
-  .string()
-  .regex(NODE_NAME, { message: "node names use a-z, 0-9, '-' and '_', starting with a letter or digit, with at most one namespace before a '/' (ns/pod)" })
-  .max(65, { message: "node names are at most 32 characters, and as much again for a namespace" })
-  .refine((n) => n.split("/").pop()!.length <= 32, { message: "node names are at most 32 characters (after a namespace)" });
+const nodeName = z.string().check(
+  z.regex(NODE_NAME, { message: "node names use a-z, 0-9, '-' and '_', starting with a letter or digit, with at most one namespace before a '/' (ns/pod)" }),
+  z.maxLength(65, { message: "node names are at most 32 characters, and as much again for a namespace" }),
+  z.refine((n) => n.split("/").pop()!.length <= 32, { message: "node names are at most 32 characters (after a namespace)" }),
+);
 
 const objName = (what: string) =>
-  z
-    .string()
-    .regex(OBJ_NAME, { message: `${what} names use a-z, 0-9, '-' and '_', starting with a letter or digit` })
-    .max(32, { message: `${what} names are at most 32 characters` });
+  z.string().check(
+    z.regex(OBJ_NAME, { message: `${what} names use a-z, 0-9, '-' and '_', starting with a letter or digit` }),
+    z.maxLength(32, { message: `${what} names are at most 32 characters` }),
+  );
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const commands = z.union([z.string(), z.array(z.string())]);
@@ -43,22 +53,22 @@ const ck = at("checks[]"), hs = at("host"), rec = at("records[]");
 
 /** A route as a map; a route may also be a string in `ip route` form. */
 export const RouteSchema = z.strictObject({
-  to: z.string().describe(rt("to")),
-  via: z.string().optional().describe(rt("via")),
-  dev: z.string().optional().describe(rt("dev")),
-  table: z.union([z.number().int(), z.string()]).optional().describe(rt("table")),
-  metric: z.number().int().nonnegative().optional().describe(rt("metric")),
+  to: about(z.string(), rt("to")),
+  via: opt(z.string(), rt("via")),
+  dev: opt(z.string(), rt("dev")),
+  table: opt(z.union([z.number().check(z.int()), z.string()]), rt("table")),
+  metric: opt(z.number().check(z.int(), z.nonnegative()), rt("metric")),
   /** host.routes only: the lab means to override a route the host already has; `down` puts it back. */
-  replace: z.boolean().optional().describe(rt("replace")),
+  replace: opt(z.boolean(), rt("replace")),
 });
 const route = z.union([z.string(), RouteSchema]);
 
 export const FirewallSchema = z.strictObject({
-  input: z.enum(["accept", "drop"]).optional().describe(fw("input")),
-  forward: z.enum(["accept", "drop"]).optional().describe(fw("forward")),
-  output: z.enum(["accept", "drop"]).optional().describe(fw("output")),
-  allow: z.array(z.string()).optional().describe(fw("allow")),
-  rules: z.array(z.string()).optional().describe(fw("rules")),
+  input: opt(z.enum(["accept", "drop"]), fw("input")),
+  forward: opt(z.enum(["accept", "drop"]), fw("forward")),
+  output: opt(z.enum(["accept", "drop"]), fw("output")),
+  allow: opt(z.array(z.string()), fw("allow")),
+  rules: opt(z.array(z.string()), fw("rules")),
 });
 
 const sysctls = z.record(z.string(), scalar);
@@ -67,194 +77,194 @@ const labels = z.record(z.string(), z.string());
 
 /** Link impairments, as tc-netem(8) spells them: numbers alone are milliseconds and percent. */
 export const NetemSchema = z.strictObject({
-  delay: z.union([z.string(), z.number().nonnegative()]).optional().describe(ne("delay")),
-  jitter: z.union([z.string(), z.number().nonnegative()]).optional().describe(ne("jitter")),
-  loss: z.union([z.string(), z.number().min(0).max(100)]).optional().describe(ne("loss")),
-  rate: z.string().optional().describe(ne("rate")),
+  delay: opt(z.union([z.string(), z.number().check(z.nonnegative())]), ne("delay")),
+  jitter: opt(z.union([z.string(), z.number().check(z.nonnegative())]), ne("jitter")),
+  loss: opt(z.union([z.string(), z.number().check(z.gte(0), z.lte(100))]), ne("loss")),
+  rate: opt(z.string(), ne("rate")),
 });
 
 export const NetworkSchema = z.strictObject({
   /** Checked against the registered kinds by the networks pass, which says which exist. */
-  kind: z.string().optional().describe(net("kind")),
-  subnet: z.string().optional().describe(net("subnet")),
-  subnet6: z.string().optional().describe(net("subnet6")),
-  gateway: z.string().optional().describe(net("gateway")),
-  gateway6: z.string().optional().describe(net("gateway6")),
-  nat: z.boolean().optional().describe(net("nat")),
-  nat6: z.boolean().optional().describe(net("nat6")),
-  gatewayMode: z.enum(["nat", "nat-unprotected", "routed"]).optional().describe(net("gatewayMode")),
-  trustedInterfaces: z.array(z.string()).optional().describe(net("trustedInterfaces")),
-  dns: z.boolean().optional().describe(net("dns")),
-  internal: z.boolean().optional().describe(net("internal")),
-  isolate: z.boolean().optional().describe(net("isolate")),
-  mtu: z.number().int().min(68).max(65535).optional().describe(net("mtu")),
-  in: z.string().optional().describe(net("in")),
+  kind: opt(z.string(), net("kind")),
+  subnet: opt(z.string(), net("subnet")),
+  subnet6: opt(z.string(), net("subnet6")),
+  gateway: opt(z.string(), net("gateway")),
+  gateway6: opt(z.string(), net("gateway6")),
+  nat: opt(z.boolean(), net("nat")),
+  nat6: opt(z.boolean(), net("nat6")),
+  gatewayMode: opt(z.enum(["nat", "nat-unprotected", "routed"]), net("gatewayMode")),
+  trustedInterfaces: opt(z.array(z.string()), net("trustedInterfaces")),
+  dns: opt(z.boolean(), net("dns")),
+  internal: opt(z.boolean(), net("internal")),
+  isolate: opt(z.boolean(), net("isolate")),
+  mtu: opt(z.number().check(z.int(), z.gte(68), z.lte(65535)), net("mtu")),
+  in: opt(z.string(), net("in")),
   /** The virtual host (`hosts:`) that holds this network; a vxlan network spans `hosts`. */
-  host: z.string().optional().describe(net("host")),
+  host: opt(z.string(), net("host")),
   /** The bridge's interface name where netlab owns the namespace (a node's, a virtual host's, an isolated lab's host). */
-  bridge: z.string().optional().describe(net("bridge")),
+  bridge: opt(z.string(), net("bridge")),
   /** vxlan: the VXLAN network identifier, the virtual hosts it spans (default all), the UDP port. */
-  vni: z.number().int().min(1).max(16777215).optional().describe(net("vni")),
-  hosts: z.array(z.string()).optional().describe(net("hosts")),
-  port: z.number().int().min(1).max(65535).optional().describe(net("port")),
+  vni: opt(z.number().check(z.int(), z.gte(1), z.lte(16777215)), net("vni")),
+  hosts: opt(z.array(z.string()), net("hosts")),
+  port: opt(z.number().check(z.int(), z.gte(1), z.lte(65535)), net("port")),
   /** macvlan, ipvlan, vlan: the parent interface, HOST:IFACE (an interface netlab made); the mode; the VLAN id. */
-  parent: z.string().optional().describe(net("parent")),
-  mode: z.string().optional().describe(net("mode")),
-  id: z.number().int().min(1).max(4094).optional().describe(net("id")),
-  netem: NetemSchema.optional().describe(net("netem")),
-  description: z.string().optional().describe(net("description")),
+  parent: opt(z.string(), net("parent")),
+  mode: opt(z.string(), net("mode")),
+  id: opt(z.number().check(z.int(), z.gte(1), z.lte(4094)), net("id")),
+  netem: opt(NetemSchema, net("netem")),
+  description: opt(z.string(), net("description")),
 });
 
-const attachment = z
-  .strictObject({
-    ip: z.string().optional().describe(att("ip")),
-    ip6: z.string().optional().describe(att("ip6")),
-    iface: z.string().optional().describe(att("iface")),
-    mac: z.string().optional().describe(att("mac")),
+const attachment = z.nullable(
+  z.strictObject({
+    ip: opt(z.string(), att("ip")),
+    ip6: opt(z.string(), att("ip6")),
+    iface: opt(z.string(), att("iface")),
+    mac: opt(z.string(), att("mac")),
     /** More names for this node on this network (several nodes under one alias: round robin). */
-    aliases: z.array(z.string()).optional().describe(att("aliases")),
-  })
-  .nullable();
+    aliases: opt(z.array(z.string()), att("aliases")),
+  }),
+);
 
 export const NodeSchema = z.strictObject({
-  description: z.string().optional().describe(node("description")),
-  networks: z.union([z.array(z.string()), z.record(z.string(), attachment)]).optional().describe(node("networks")),
-  routes: z.array(route).optional().describe(node("routes")),
-  rules: z.array(z.string()).optional().describe(node("rules")),
-  forward: z.boolean().optional().describe(node("forward")),
-  sysctls: sysctls.optional().describe(node("sysctls")),
-  firewall: FirewallSchema.optional().describe(node("firewall")),
-  publish: z.array(z.string()).optional().describe(node("publish")),
-  hosts: z.union([z.record(z.string(), z.string()), z.array(z.string())]).optional().describe(node("hosts")),
-  dns: z
-    .strictObject({
-      nameservers: z.array(z.string()).optional().describe(node("dns.nameservers")),
-      search: z.array(z.string()).optional().describe(node("dns.search")),
-      upstreams: z.array(z.string()).optional().describe(node("dns.upstreams")),
-      options: z.array(z.string()).optional().describe(node("dns.options")),
-    })
-    .optional()
-    .describe(node("dns")),
-  labels: labels.optional().describe(node("labels")),
-  run: commands.optional().describe(node("run")),
-  exec: commands.optional().describe(node("exec")),
+  description: opt(z.string(), node("description")),
+  networks: opt(z.union([z.array(z.string()), z.record(z.string(), attachment)]), node("networks")),
+  routes: opt(z.array(route), node("routes")),
+  rules: opt(z.array(z.string()), node("rules")),
+  forward: opt(z.boolean(), node("forward")),
+  sysctls: opt(sysctls, node("sysctls")),
+  firewall: opt(FirewallSchema, node("firewall")),
+  publish: opt(z.array(z.string()), node("publish")),
+  hosts: opt(z.union([z.record(z.string(), z.string()), z.array(z.string())]), node("hosts")),
+  dns: opt(
+    z.strictObject({
+      nameservers: opt(z.array(z.string()), node("dns.nameservers")),
+      search: opt(z.array(z.string()), node("dns.search")),
+      upstreams: opt(z.array(z.string()), node("dns.upstreams")),
+      options: opt(z.array(z.string()), node("dns.options")),
+    }),
+    node("dns"),
+  ),
+  labels: opt(labels, node("labels")),
+  run: opt(commands, node("run")),
+  exec: opt(commands, node("exec")),
   /** The virtual host this node lives on. */
-  host: z.string().optional().describe(node("host")),
+  host: opt(z.string(), node("host")),
   /** Files under /etc inside the node (through /etc/netns/<ns>/…): path → content. */
-  files: files.optional().describe(node("files")),
+  files: opt(files, node("files")),
 });
 
 /** A virtual machine of the lab (`hosts:`): a namespace with eth0 on the underlay, forwarding on. */
 export const VhostSchema = z.strictObject({
-  description: z.string().optional().describe(vm("description")),
+  description: opt(z.string(), vm("description")),
   /** Its address on the underlay; automatic (.11, .12, …) when left out. */
-  underlay: z.string().optional().describe(vm("underlay")),
-  routes: z.array(route).optional().describe(vm("routes")),
-  rules: z.array(z.string()).optional().describe(vm("rules")),
-  forward: z.boolean().optional().describe(vm("forward")),
-  sysctls: sysctls.optional().describe(vm("sysctls")),
-  firewall: FirewallSchema.optional().describe(vm("firewall")),
-  labels: labels.optional().describe(vm("labels")),
-  run: commands.optional().describe(vm("run")),
-  exec: commands.optional().describe(vm("exec")),
-  files: files.optional().describe(vm("files")),
+  underlay: opt(z.string(), vm("underlay")),
+  routes: opt(z.array(route), vm("routes")),
+  rules: opt(z.array(z.string()), vm("rules")),
+  forward: opt(z.boolean(), vm("forward")),
+  sysctls: opt(sysctls, vm("sysctls")),
+  firewall: opt(FirewallSchema, vm("firewall")),
+  labels: opt(labels, vm("labels")),
+  run: opt(commands, vm("run")),
+  exec: opt(commands, vm("exec")),
+  files: opt(files, vm("files")),
 });
 
 export const UnderlaySchema = z.strictObject({
-  subnet: z.string().optional().describe(ul("subnet")),
-  mtu: z.number().int().min(1280).max(65535).optional().describe(ul("mtu")),
+  subnet: opt(z.string(), ul("subnet")),
+  mtu: opt(z.number().check(z.int(), z.gte(1280), z.lte(65535)), ul("mtu")),
 });
 
 const endpoint = z.union([
   z.string(),
   z.strictObject({
-    node: z.string().describe(ep("node")),
-    iface: z.string().describe(ep("iface")),
-    ip: z.string().optional().describe(ep("ip")),
-    ip6: z.string().optional().describe(ep("ip6")),
-    mac: z.string().optional().describe(ep("mac")),
+    node: about(z.string(), ep("node")),
+    iface: about(z.string(), ep("iface")),
+    ip: opt(z.string(), ep("ip")),
+    ip6: opt(z.string(), ep("ip6")),
+    mac: opt(z.string(), ep("mac")),
   }),
 ]);
 
 export const LinkSchema = z.strictObject({
-  endpoints: z.tuple([endpoint, endpoint]).describe(ln("endpoints")),
-  subnet: z.string().optional().describe(ln("subnet")),
-  subnet6: z.string().optional().describe(ln("subnet6")),
-  mtu: z.number().int().min(68).max(65535).optional().describe(ln("mtu")),
-  netem: NetemSchema.optional().describe(ln("netem")),
+  endpoints: about(z.tuple([endpoint, endpoint]), ln("endpoints")),
+  subnet: opt(z.string(), ln("subnet")),
+  subnet6: opt(z.string(), ln("subnet6")),
+  mtu: opt(z.number().check(z.int(), z.gte(68), z.lte(65535)), ln("mtu")),
+  netem: opt(NetemSchema, ln("netem")),
 });
 
 export const CheckSchema = z.strictObject({
-  name: z.string().optional().describe(ck("name")),
-  from: z.string().optional().describe(ck("from")),
-  matrix: z.strictObject({ port: z.union([z.string(), z.number()]).describe(ck("matrix.port")), pods: z.array(z.string()).describe(ck("matrix.pods")), expect: z.string().describe(ck("matrix.expect")) }).optional().describe(ck("matrix")),
-  ping: z.string().optional().describe(ck("ping")),
-  tcp: z.string().optional().describe(ck("tcp")),
-  udp: z.string().optional().describe(ck("udp")),
-  http: z.string().optional().describe(ck("http")),
-  dns: z.string().optional().describe(ck("dns")),
-  expect: z.enum(["pass", "fail"]).optional().describe(ck("expect")),
-  timeout: z.union([z.string(), z.number()]).optional().describe(ck("timeout")),
-  retries: z.number().int().min(0).max(100).optional().describe(ck("retries")),
-  count: z.number().int().min(1).max(100).optional().describe(ck("count")),
-  status: z.number().int().min(100).max(599).optional().describe(ck("status")),
-  contains: z.string().optional().describe(ck("contains")),
-  equals: z.union([z.string(), z.array(z.string())]).optional().describe(ck("equals")),
-  type: z.enum(["A", "AAAA", "SRV", "CNAME", "PTR", "TXT"]).optional().describe(ck("type")),
-  resolver: z.enum(["dns", "system"]).optional().describe(ck("resolver")),
-  via: z.string().optional().describe(ck("via")),
-  headers: z.record(z.string(), z.string()).optional().describe(ck("headers")),
+  name: opt(z.string(), ck("name")),
+  from: opt(z.string(), ck("from")),
+  matrix: opt(z.strictObject({ port: about(z.union([z.string(), z.number()]), ck("matrix.port")), pods: about(z.array(z.string()), ck("matrix.pods")), expect: about(z.string(), ck("matrix.expect")) }), ck("matrix")),
+  ping: opt(z.string(), ck("ping")),
+  tcp: opt(z.string(), ck("tcp")),
+  udp: opt(z.string(), ck("udp")),
+  http: opt(z.string(), ck("http")),
+  dns: opt(z.string(), ck("dns")),
+  expect: opt(z.enum(["pass", "fail"]), ck("expect")),
+  timeout: opt(z.union([z.string(), z.number()]), ck("timeout")),
+  retries: opt(z.number().check(z.int(), z.gte(0), z.lte(100)), ck("retries")),
+  count: opt(z.number().check(z.int(), z.gte(1), z.lte(100)), ck("count")),
+  status: opt(z.number().check(z.int(), z.gte(100), z.lte(599)), ck("status")),
+  contains: opt(z.string(), ck("contains")),
+  equals: opt(z.union([z.string(), z.array(z.string())]), ck("equals")),
+  type: opt(z.enum(["A", "AAAA", "SRV", "CNAME", "PTR", "TXT"]), ck("type")),
+  resolver: opt(z.enum(["dns", "system"]), ck("resolver")),
+  via: opt(z.string(), ck("via")),
+  headers: opt(z.record(z.string(), z.string()), ck("headers")),
   /** Checks that count answers: N requests (new connections each), and who must answer them. */
-  repeat: z.number().int().min(1).max(10000).optional().describe(ck("repeat")),
-  answeredBy: z.union([z.array(z.string()), z.record(z.string(), z.string())]).optional().describe(ck("answeredBy")),
-  tolerance: z.string().optional().describe(ck("tolerance")),
-  sticky: z.boolean().optional().describe(ck("sticky")),
+  repeat: opt(z.number().check(z.int(), z.gte(1), z.lte(10000)), ck("repeat")),
+  answeredBy: opt(z.union([z.array(z.string()), z.record(z.string(), z.string())]), ck("answeredBy")),
+  tolerance: opt(z.string(), ck("tolerance")),
+  sticky: opt(z.boolean(), ck("sticky")),
 });
 
 export const HostSchema = z.strictObject({
-  forward: z.boolean().optional().describe(hs("forward")),
-  sysctls: sysctls.optional().describe(hs("sysctls")),
-  firewall: FirewallSchema.optional().describe(hs("firewall")),
-  routes: z.array(route).optional().describe(hs("routes")),
-  exec: commands.optional().describe(hs("exec")),
-  run: commands.optional().describe(hs("run")),
-  files: files.optional().describe(hs("files")),
+  forward: opt(z.boolean(), hs("forward")),
+  sysctls: opt(sysctls, hs("sysctls")),
+  firewall: opt(FirewallSchema, hs("firewall")),
+  routes: opt(z.array(route), hs("routes")),
+  exec: opt(commands, hs("exec")),
+  run: opt(commands, hs("run")),
+  files: opt(files, hs("files")),
 });
 
 /** A DNS record the lab's DNS servers answer, as a zone file line: name, type, data. */
 export const RecordSchema = z.strictObject({
-  name: z.string().describe(rec("name")),
-  type: z.enum(["A", "AAAA", "CNAME", "SRV", "TXT"]).describe(rec("type")),
-  data: z.union([z.string(), z.array(z.string()).min(1)]).describe(rec("data")),
-  networks: z.array(z.string()).optional().describe(rec("networks")),
+  name: about(z.string(), rec("name")),
+  type: about(z.enum(["A", "AAAA", "CNAME", "SRV", "TXT"]), rec("type")),
+  data: about(z.union([z.string(), z.array(z.string()).check(z.minLength(1))]), rec("data")),
+  networks: opt(z.array(z.string()), rec("networks")),
 });
 
 const kube = at("kubernetes");
 
 /** A cluster's networking from Kubernetes manifests (kube/): its nodes are virtual hosts, its pods nodes on their cni0. */
 export const KubeSchema = z.strictObject({
-  nodes: z.array(objName("host")).min(1, { message: "a cluster needs at least one node" }).describe(kube("nodes")),
-  podCIDR: z.string().optional().describe(kube("podCIDR")),
-  serviceCIDR: z.string().optional().describe(kube("serviceCIDR")),
-  loadBalancerCIDR: z.string().optional().describe(kube("loadBalancerCIDR")),
-  routing: z.enum(["host-gw", "vxlan"]).optional().describe(kube("routing")),
-  proxyMode: z.enum(["iptables", "nftables", "ipvs"]).optional().describe(kube("proxyMode")),
-  manifests: z.array(z.union([z.string(), z.record(z.string(), z.unknown())])).optional().describe(kube("manifests")),
+  nodes: about(z.array(objName("host")).check(z.minLength(1, { message: "a cluster needs at least one node" })), kube("nodes")),
+  podCIDR: opt(z.string(), kube("podCIDR")),
+  serviceCIDR: opt(z.string(), kube("serviceCIDR")),
+  loadBalancerCIDR: opt(z.string(), kube("loadBalancerCIDR")),
+  routing: opt(z.enum(["host-gw", "vxlan"]), kube("routing")),
+  proxyMode: opt(z.enum(["iptables", "nftables", "ipvs"]), kube("proxyMode")),
+  manifests: opt(z.array(z.union([z.string(), z.record(z.string(), z.unknown())])), kube("manifests")),
 });
 
 export const LabSchema = z.strictObject({
-  name: labName.describe(doc("name")),
-  description: z.string().optional().describe(doc("description")),
-  isolated: z.boolean().optional().describe(doc("isolated")),
-  host: HostSchema.optional().describe(doc("host")),
-  underlay: UnderlaySchema.optional().describe(doc("underlay")),
-  hosts: z.record(objName("host"), VhostSchema.nullable()).optional().describe(doc("hosts")),
-  networks: z.record(objName("network"), NetworkSchema).optional().describe(doc("networks")),
-  nodes: z.record(nodeName, NodeSchema.nullable()).optional().describe(doc("nodes")),
-  links: z.array(LinkSchema).optional().describe(doc("links")),
-  records: z.array(RecordSchema).optional().describe(doc("records")),
-  kubernetes: KubeSchema.optional().describe(doc("kubernetes")),
-  checks: z.array(CheckSchema).optional().describe(doc("checks")),
+  name: about(labName, doc("name")),
+  description: opt(z.string(), doc("description")),
+  isolated: opt(z.boolean(), doc("isolated")),
+  host: opt(HostSchema, doc("host")),
+  underlay: opt(UnderlaySchema, doc("underlay")),
+  hosts: opt(z.record(objName("host"), z.nullable(VhostSchema)), doc("hosts")),
+  networks: opt(z.record(objName("network"), NetworkSchema), doc("networks")),
+  nodes: opt(z.record(nodeName, z.nullable(NodeSchema)), doc("nodes")),
+  links: opt(z.array(LinkSchema), doc("links")),
+  records: opt(z.array(RecordSchema), doc("records")),
+  kubernetes: opt(KubeSchema, doc("kubernetes")),
+  checks: opt(z.array(CheckSchema), doc("checks")),
 });
 
 export type RawLab = z.infer<typeof LabSchema>;

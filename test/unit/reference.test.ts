@@ -51,8 +51,8 @@ describe("the lab format's reference", () => {
     expect(Object.keys(REFERENCE).filter((p) => !paths.has(p))).toEqual([]);
   });
 
-  it("every key is described in the schema from its entry (schema.ts: .describe(doc(...)) under its own path)", () => {
-    const wrong = keys.filter((k) => REFERENCE[k.path] && k.schema.description !== hoverText(REFERENCE[k.path])).map((k) => `${k.path}: ${k.schema.description ?? "(no description)"}`);
+  it("every key is described in the schema from its entry (schema.ts: opt/about(…, doc(...)) under its own path)", () => {
+    const wrong = keys.filter((k) => REFERENCE[k.path] && k.description !== hoverText(REFERENCE[k.path])).map((k) => `${k.path}: ${k.description ?? "(no description)"}`);
     expect(wrong).toEqual([]);
   });
 

@@ -4,7 +4,7 @@ import { LabError, MAX_PROBLEMS, type KeyPath, type Problem } from "../../errors
 import { CheckSchema, HostSchema, LabSchema, LinkSchema, NetworkSchema, NodeSchema, type RawLab } from "../schema.js";
 import type { LabSource } from "../source.js";
 import { closest } from "./util.js";
-import type { z } from "zod";
+import type * as z from "zod/mini";
 
 export function validateShape(src: LabSource): RawLab {
   const res = LabSchema.safeParse(src.data);
