@@ -4,7 +4,7 @@
 import { EnvError } from "../errors.js";
 import type { Lab } from "../lab/model.js";
 import { NETNS_ETC } from "../state/paths.js";
-import { netnsExists } from "../runtime/netns.js";
+import { netnsNames } from "../runtime/netns.js";
 import { filesMountable, linkNames, present } from "../runtime/preflight.js";
 import { run } from "../runtime/proc.js";
 import { requireTools } from "../runtime/tools.js";
@@ -17,7 +17,8 @@ export async function membersFree(lab: Lab, changes: Change[], hostWrap: string[
   const removed = new Set(changes.flatMap((c) => (c.retire ? c.ops.flatMap((o) => (o.op === "kill-ns" ? o.names : [])) : [])));
   const spaces = changes.flatMap((c) => c.spaces ?? []).filter((ns) => !removed.has(ns));
   filesMountable(lab.nodes.filter((n) => spaces.includes(n.ns)));
-  const taken = spaces.find(netnsExists);
+  const names = netnsNames();
+  const taken = spaces.find((ns) => names.has(ns));
   if (taken) throw new EnvError(`network namespace ${taken} already exists, and lab ${lab.name} has no record of making it`, "another tool or an old run made it; check with ip netns list, and remove it with ip netns delete NAME if it is stale");
   const etc = spaces.map((ns) => `${NETNS_ETC}/${ns}`).find(present);
   if (etc) throw new EnvError(`${etc} already exists and lab ${lab.name} did not make it`, `netlab will neither use nor remove it; remove it yourself if it is stale: rm -r ${etc}`);

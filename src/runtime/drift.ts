@@ -8,7 +8,7 @@ import { sysctlParts } from "../net/sysctl.js";
 import { iptablesTool } from "./tools.js";
 import type { Entry, Meta } from "../state/store.js";
 import { isRecorded, liveGroups } from "./labprocs.js";
-import { hostWrap, NETNS_DIR, netnsExists } from "./netns.js";
+import { hostWrap, NETNS_DIR, netnsNames } from "./netns.js";
 import { dumpNamespaces, type LiveNs } from "./netdump.js";
 import { run, type Result } from "./proc.js";
 import { dnsHolders, dnsWho } from "../dns/servers.js";
@@ -82,14 +82,15 @@ export function runningProcs(journal: Entry[]): Extract<Entry, { t: "proc" }>[] 
 
 export async function drift(meta: Meta, journal: Entry[]): Promise<Drift> {
   const d: Drift = { missing: [], fatal: false, spaces: [], runs: [] };
+  const present = netnsNames();
   for (const ns of meta.facts?.namespaces ?? [])
-    if (!netnsExists(ns)) {
+    if (!present.has(ns)) {
       d.missing.push(`namespace ${ns} is gone`);
       d.fatal = true;
     }
   const spaces = spacesOf(meta).flatMap((sp) => {
     const path = nsPath(meta, sp.ns);
-    return path && (sp.ns === null || netnsExists(sp.ns)) ? [{ sp, path }] : [];
+    return path && (sp.ns === null || present.has(sp.ns)) ? [{ sp, path }] : [];
   });
   const withRules = spaces.flatMap(({ sp }) => Object.keys(sp.rules ?? {}).map((f) => ({ sp, family: Number(f) as 4 | 6 })));
   const [live, ...saves] = await Promise.all([

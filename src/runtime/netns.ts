@@ -74,6 +74,19 @@ export function netnsExists(name: string): boolean {
   }
 }
 
+/**
+ * The names in /run/netns, for asking about many: one directory read (~1 ms for 1,000) where a
+ * stat each of those bind mounts takes ~10 ms. An entry that is no longer a namespace (a stale
+ * file) is listed, as netnsExists finds it.
+ */
+export function netnsNames(): Set<string> {
+  try {
+    return new Set(readdirSync(NETNS_DIR));
+  } catch {
+    return new Set();
+  }
+}
+
 
 /** For each of `names`, the pids of the processes inside it: one pass over /proc for all of them. */
 export function pidsByNetns(names: string[]): Map<string, number[]> {

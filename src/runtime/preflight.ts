@@ -11,7 +11,7 @@ import { toolsFor } from "./ops/index.js";
 import { requireTools } from "./tools.js";
 import { missing as missingFeatures } from "./kernel.js";
 import { describeNetem, needsNetem, type Netem } from "../net/tc.js";
-import { netnsExists, netnsId, outerMountWrap } from "./netns.js";
+import { netnsId, netnsNames, outerMountWrap } from "./netns.js";
 import { labsWithState, LabState } from "../state/store.js";
 import { run } from "./proc.js";
 import { normTable, routeKey } from "../net/route.js";
@@ -107,7 +107,8 @@ export async function preflight(lab: Lab, plan: Plan, source: LabSource | null):
     problems.push(source?.problem(key, message, hint) ?? { loc: { file: lab.file, line: 1, column: 1 }, key, message, hint });
 
   const namespaces = [...(lab.hostNs ? [lab.hostNs] : []), ...lab.nodes.map((n) => n.ns)];
-  const taken = namespaces.filter(netnsExists);
+  const listed = netnsNames();
+  const taken = namespaces.filter((ns) => listed.has(ns));
   if (taken.length) {
     throw new EnvError(
       `network namespace${taken.length > 1 ? "s" : ""} ${taken.slice(0, 5).join(", ")}${taken.length > 5 ? ", …" : ""} already exist${taken.length > 1 ? "" : "s"}, and lab ${lab.name} has no record of making ${taken.length > 1 ? "them" : "it"}`,
