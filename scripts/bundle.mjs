@@ -22,7 +22,8 @@ const fail = (message) => {
   process.exit(1);
 };
 // commander loads node:child_process at its top, for executable subcommands netlab has none of:
-// 2-3 ms of every command that starts no process (validate, graph, --help). Loaded at first use instead.
+// 2-3 ms of every command that starts no process (validate, --help). Loaded at its first use
+// instead, whatever commander takes from it (a Proxy: not only the spawn it uses today).
 const EAGER = "const childProcess = require('node:child_process');";
 const lazyChildProcess = {
   name: "commander-lazy-child-process",
@@ -30,7 +31,7 @@ const lazyChildProcess = {
     b.onLoad({ filter: /commander[\\/]lib[\\/]command\.js$/ }, ({ path }) => {
       const text = readFileSync(path, "utf8");
       if (!text.includes(EAGER)) return console.warn(`bundle.mjs: ${path} no longer reads "${EAGER}": bundled as it is`);
-      return { contents: text.replace(EAGER, "const childProcess = { get spawn() { return require('node:child_process').spawn; } };"), loader: "js" };
+      return { contents: text.replace(EAGER, "const childProcess = new Proxy({}, { get: (_, key) => require('node:child_process')[key] });"), loader: "js" };
     });
   },
 };

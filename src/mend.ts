@@ -7,7 +7,7 @@ import { dnsListening, dnsLogSize } from "./dns/waits.js";
 import { UsageError } from "./errors.js";
 import { readAsUp } from "./lab/diff.js";
 import { labHash } from "./lab/hash.js";
-import { digests, inputsOf } from "./lab/inputs.js";
+import { digests, inputsOf, type Inputs } from "./lab/inputs.js";
 import { sourceOf } from "./lab/load.js";
 import type { Lab } from "./lab/model.js";
 import { compile } from "./plan/compile.js";
@@ -39,15 +39,15 @@ export type Said = Pick<NonNullable<ReturnType<typeof sourceOf>>, "warnings" | "
  * that is up isolated so, where `up` of the same file would not be.
  */
 export function keepInputs(state: LabState, lab: Lab, hash: string, isolated: boolean | undefined, said: Said | null): void {
-  const files = recordable(lab, isolated);
-  const rec = files && said ? { file: resolve(lab.file), cwd: process.cwd(), isolated: isolated ?? null, build: BUILD(), files, hash, warnings: said.warnings, notes: said.notes } : null;
+  const inputs = recordable(lab, isolated);
+  const rec = inputs && said ? { file: resolve(lab.file), cwd: process.cwd(), isolated: isolated ?? null, build: BUILD(), files: digests(inputs), hash, warnings: said.warnings, notes: said.notes } : null;
   writeInputs(state, rec);
 }
 
-/** The files loading `lab` read, when they alone made it (`isolated`: as the command was given it); else null. */
-function recordable(lab: Lab, isolated: boolean | undefined): Record<string, string> | null {
+/** What loading `lab` read, when files alone made it (`isolated`: as the command was given it); else null. */
+function recordable(lab: Lab, isolated: boolean | undefined): Inputs | null {
   const inputs = inputsOf(lab);
-  return inputs && !inputs.opaque && (!lab.isolated || isolated) ? digests(inputs) : null;
+  return inputs && !inputs.opaque && (!lab.isolated || isolated) ? inputs : null;
 }
 
 /**

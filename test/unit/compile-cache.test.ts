@@ -2,10 +2,11 @@
 // without it, a damaged or truncated cache file is never handed to V8 (it would crash), a run
 // that fails writes none, and a directory others can write is not used at all. No root needed.
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
-import { crc32 } from "node:zlib";
+import * as zlib from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 
 const NETLAB = resolve(import.meta.dirname, "../../bin/netlab");
@@ -23,6 +24,8 @@ const netlab = (args: string[], env: Record<string, string>) => {
   return { code: r.status, out: r.stdout, err: r.stderr };
 };
 const files = (d: string) => readdirSync(d).filter((f) => f.endsWith(".v8"));
+/** bin/netlab's check of a cached file: zlib's CRC-32, or SHA-256's first 32 bits on a Node without it. */
+const check = (b: Buffer): number => (zlib as { crc32?: (b: Buffer) => number }).crc32?.(b) ?? createHash("sha256").update(b).digest().readUInt32BE(0);
 
 describe("bin/netlab's compiled-code cache", () => {
   it("runs as tsc's modules do, writes one file per command once, and reads it after", () => {
@@ -47,10 +50,44 @@ describe("bin/netlab's compiled-code cache", () => {
     for (const bad of [Buffer.concat([good.subarray(0, good.length >> 1), Buffer.alloc(good.length - (good.length >> 1), 0x5a)]), good.subarray(0, 1000)]) {
       writeFileSync(f, bad);
       expect(netlab(["validate", "bridge-lab"], { NETLAB_COMPILE_CACHE: d })).toEqual(plain);
-      // Written anew: a file whose first 4 bytes are its data's CRC-32 again.
+      // Written anew: a file whose first 4 bytes are its data's check again.
       const now = readFileSync(f);
-      expect(crc32(now.subarray(4))).toBe(now.readUInt32BE(0));
+      expect(check(now.subarray(4))).toBe(now.readUInt32BE(0));
     }
+  });
+
+  it("never runs a bundle's old code after an edit by hand that keeps its length and first line", () => {
+    // A copy of the install: bin/netlab, the bundle, what it stats and reads beside it.
+    const root = cacheDir();
+    for (const d of ["bin", "dist/bundle", "dist/cli"]) mkdirSync(join(root, d), { recursive: true });
+    const repo = resolve(import.meta.dirname, "../..");
+    for (const f of ["bin/netlab", "bin/package.json", "package.json", "dist/cli/main.js", "dist/bundle/main.cjs"]) copyFileSync(join(repo, f), join(root, f));
+    symlinkSync(join(repo, "node_modules"), join(root, "node_modules"));
+    chmodSync(join(root, "bin/netlab"), 0o755);
+    const run = () => spawnSync(join(root, "bin/netlab"), ["validate", join(repo, "labs/bridge-lab.yaml")], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1", NETLAB_COMPILE_CACHE: d } }).stdout;
+    const d = cacheDir();
+    expect(run()).toContain(" 1 network,");
+    expect(run()).toContain(" 1 network,"); // from the cache
+    const bundle = join(root, "dist/bundle/main.cjs");
+    const text = readFileSync(bundle, "latin1");
+    expect(text).toContain(" network${");
+    writeFileSync(bundle, text.replaceAll(" network${", " NETWORK${"), "latin1"); // same length, same first line
+    expect(run()).toContain(" 1 NETWORK,");
+  });
+
+  it("keeps a cache on a Node without zlib's CRC-32 (before 20.15), checked by SHA-256's first 32 bits", () => {
+    const d = cacheDir();
+    const pre = join(d, "no-crc32.cjs");
+    writeFileSync(pre, "delete require('node:zlib').crc32;\n");
+    const env = { NETLAB_COMPILE_CACHE: d, NODE_OPTIONS: `--require ${pre}` };
+    const first = netlab(["validate", "bridge-lab"], env);
+    expect(first.code).toBe(0);
+    const f = join(d, files(d)[0]);
+    const data = readFileSync(f);
+    expect(createHash("sha256").update(data.subarray(4)).digest().readUInt32BE(0)).toBe(data.readUInt32BE(0));
+    const written = statSync(f).mtimeMs;
+    expect(netlab(["validate", "bridge-lab"], env)).toEqual(first);
+    expect(statSync(f).mtimeMs).toBe(written); // accepted: not written again
   });
 
   it("removes other installs' files not written for two weeks when it writes its own, and keeps newer ones", () => {
