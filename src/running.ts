@@ -33,6 +33,13 @@ export async function labNameOf(ref: string, compose?: ComposeOptions): Promise<
     } catch {
       /* not a readable lab file: treat as a name */
     }
+    // A lab up from this very file is what it means when the file no longer says so: a syntax
+    // error, or another name: since (a CI's `down FILE` must not leave it up, saying "not up").
+    if (name === null || !new LabState(name).exists()) {
+      const from = labsUpFrom(file);
+      if (from.length === 1) return from[0];
+      if (from.length > 1) throw new UsageError(`labs ${from.join(" and ")} are up from ${file}`, `name the one you mean: ${from.join(" or ")}`);
+    }
     if (name !== null) {
       const upFrom = new LabState(name).readMeta()?.lab.file;
       if (upFrom && resolve(upFrom) !== resolve(file))
@@ -41,6 +48,18 @@ export async function labNameOf(ref: string, compose?: ComposeOptions): Promise<
     }
   }
   return LAB_NAME.test(ref) ? ref : null;
+}
+
+/** The labs up whose recorded lab file is `file`. */
+function labsUpFrom(file: string): string[] {
+  return labsWithState().filter((n) => {
+    try {
+      const f = new LabState(n).readMeta()?.lab.file;
+      return f !== undefined && resolve(f) === resolve(file);
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** Find the state of a lab by lab name, or by a lab file / shipped-lab name whose `name:` is up. */

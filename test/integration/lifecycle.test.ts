@@ -246,6 +246,22 @@ checks:
     expect(await sb.snapshot()).toEqual(before);
   });
 
+  it("down FILE takes down the lab up from that file though the file no longer reads, or names another lab", async () => {
+    for (const broken of ["name: edited\nnodes: { a: {}, b: {\n", "name: renamed\nnodes: { a: {} }\n"]) {
+      labs.add("edited");
+      const f = labFile("edited", "name: edited\nnodes: { a: {}, b: {} }\nlinks:\n  - { endpoints: [a:eth0, b:eth0] }\n");
+      expect((await sb.netlab(["up", f])).code).toBe(0);
+      writeFileSync(f, broken);
+      const st = await sb.netlab(["status", f]);
+      expect(st.code).toBe(0);
+      expect(st.stdout).toContain("edited");
+      const r = await sb.netlab(["down", f]);
+      expect(r.code).toBe(0);
+      expect(r.stdout + r.stderr).toContain("edited is down");
+      expect(await sb.snapshot()).toEqual(before);
+    }
+  });
+
   it("not root: says so plainly and exits 3", async () => {
     const r = await run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", NETLAB, "up", "bridge-lab"]);
     expect(r.stderr).toContain("netlab up needs root");
