@@ -234,6 +234,11 @@ function cleanupAll() {
 
 // ---------- the runs
 const started = Date.now();
+// Its labs and sandbox have fixed names: a second bench at once would clash with the first (and its cleanup remove the first's).
+if (existsSync(`/run/netns/${SB}`)) {
+  console.error(`bench: namespace ${SB} exists: another scripts/bench is running (or one was killed: ip netns delete ${SB})`);
+  process.exit(3);
+}
 sh(`ip netns add ${SB} && ip -n ${SB} link set lo up`);
 const rows = [];
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
