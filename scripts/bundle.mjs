@@ -35,9 +35,22 @@ const lazyChildProcess = {
     });
   },
 };
+// The reference YAML parser (positions for errors, what js-yaml cannot read) is required at first
+// use: bundled, so that an error costs no module lookups of its 73 files from node_modules.
+const YAML_REQUIRE = 'createRequire(import.meta.url)("yaml")';
+const bundledYaml = {
+  name: "bundled-yaml",
+  setup(b) {
+    b.onLoad({ filter: /dist[\\/]lab[\\/]yaml-read\.js$/ }, ({ path }) => {
+      const text = readFileSync(path, "utf8");
+      if (!text.includes(YAML_REQUIRE)) return fail(`bundle.mjs: ${path} no longer reads ${YAML_REQUIRE}`);
+      return { contents: text.replace(YAML_REQUIRE, 'require("yaml")'), loader: "js" };
+    });
+  },
+};
 for (const entry of ["main", "daemons"])
   await build({
-    plugins: [lazyChildProcess],
+    plugins: [lazyChildProcess, bundledYaml],
     entryPoints: [new URL(`../dist/cli/${entry}.js`, import.meta.url).pathname],
     outfile: `${out}${entry}.cjs`,
     bundle: true,

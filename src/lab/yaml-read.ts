@@ -8,7 +8,10 @@ import { LabError } from "../errors.js";
 
 type YamlLib = typeof import("yaml");
 let yamlLib: YamlLib | null = null;
-/** `yaml` keeps positions and is the reference parser, but is ~10× slower: loaded only when needed. */
+/**
+ * `yaml` keeps positions and is the reference parser, but is ~10× slower: loaded only when needed
+ * (scripts/bundle.mjs bundles it through this very line, as a require at first use).
+ */
 export function yaml(): YamlLib {
   return (yamlLib ??= createRequire(import.meta.url)("yaml") as YamlLib);
 }

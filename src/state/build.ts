@@ -10,7 +10,8 @@ let build: string | undefined;
  * This build's code as exactly as can be told: the bundle's content, as bin/netlab hashed it for
  * its compiled-code cache and left in `__netlabBuild`; else (tsc's modules, the sources) the
  * version and when the planner was built; with the version of the YAML parser the loader takes
- * from node_modules at run time (lab/yaml-read.ts), which no bundle holds.
+ * from node_modules at run time where it runs from tsc's modules (lab/yaml-read.ts; the bundles
+ * hold it since scripts/bundle.mjs bundles it).
  */
 export const BUILD = (): string => (build ??= `${(globalThis as { __netlabBuild?: string }).__netlabBuild ?? release()}+yaml@${yamlVersion()}`);
 
