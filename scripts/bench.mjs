@@ -20,6 +20,11 @@ const SHAPES = env("BENCH_SHAPES", "star,chain,mesh").split(",");
 const NAIVE_MAX = Number(env("BENCH_NAIVE_MAX", "300")); // naive above this only for the star
 const MININET = env("BENCH_MININET", "1") !== "0" && spawnSync("sh", ["-c", "command -v mn"]).status === 0;
 const SB = "nlbench";
+// Its labs and sandbox have fixed names: a second bench at once would clash with the first (and its cleanup remove the first's).
+if (existsSync(`/run/netns/${SB}`)) {
+  console.error(`bench: namespace ${SB} exists: another scripts/bench is running (or one was killed: ip netns delete ${SB})`);
+  process.exit(3);
+}
 const dir = mkdtempSync(join(tmpdir(), "netlab-bench-"));
 
 if (process.getuid() !== 0) {
@@ -234,11 +239,6 @@ function cleanupAll() {
 
 // ---------- the runs
 const started = Date.now();
-// Its labs and sandbox have fixed names: a second bench at once would clash with the first (and its cleanup remove the first's).
-if (existsSync(`/run/netns/${SB}`)) {
-  console.error(`bench: namespace ${SB} exists: another scripts/bench is running (or one was killed: ip netns delete ${SB})`);
-  process.exit(3);
-}
 sh(`ip netns add ${SB} && ip -n ${SB} link set lo up`);
 const rows = [];
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

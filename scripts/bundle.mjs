@@ -50,7 +50,8 @@ const bundledYaml = {
 };
 for (const entry of ["main", "daemons"])
   await build({
-    plugins: [lazyChildProcess, bundledYaml],
+    // The daemons read no YAML: a process that lives as long as its lab holds no parser it never uses.
+    plugins: entry === "main" ? [lazyChildProcess, bundledYaml] : [lazyChildProcess],
     entryPoints: [new URL(`../dist/cli/${entry}.js`, import.meta.url).pathname],
     outfile: `${out}${entry}.cjs`,
     bundle: true,

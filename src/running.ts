@@ -1,6 +1,7 @@
 // A lab that is up: which one a reference means, its recorded state, and how to enter its
 // nodes. Kept light (no YAML, no zod, no planning until a file must be read): `netlab exec`,
 // `logs`, `capture` and `status` start with it, and a workshop runs them all day.
+import { realpathSync } from "node:fs";
 import { resolve } from "node:path";
 import type { ComposeOptions } from "./compose/env.js";
 import { EnvError, UsageError } from "./errors.js";
@@ -17,8 +18,16 @@ import { closest } from "./suggest.js";
  * another file does not mean that lab: `down` of one file never takes another file's lab down.
  */
 export async function labNameOf(ref: string, compose?: ComposeOptions): Promise<string | null> {
+  return (await refOf(ref, compose)).name;
+}
+
+/**
+ * What `ref` names: the lab name it means (labNameOf), and the lab file it names, if any, with
+ * whether that file read (`read` false: a syntax error, no usable `name:`).
+ */
+export async function refOf(ref: string, compose?: ComposeOptions): Promise<{ name: string | null; file: string | null; read: boolean }> {
   const direct = new LabState(ref);
-  if (LAB_NAME.test(ref) && (direct.exists() || direct.busy())) return ref;
+  if (LAB_NAME.test(ref) && (direct.exists() || direct.busy())) return { name: ref, file: null, read: true };
   // Only now the lab-file machinery: a plain `netlab down NAME` never loads YAML.
   const { findLabFile } = await import("./lab/find.js");
   const file = findLabFile(ref);
@@ -33,33 +42,43 @@ export async function labNameOf(ref: string, compose?: ComposeOptions): Promise<
     } catch {
       /* not a readable lab file: treat as a name */
     }
-    // A lab up from this very file is what it means when the file no longer says so: a syntax
-    // error, or another name: since (a CI's `down FILE` must not leave it up, saying "not up").
-    if (name === null || !new LabState(name).exists()) {
-      const from = labsUpFrom(file);
-      if (from.length === 1) return from[0];
-      if (from.length > 1) throw new UsageError(`labs ${from.join(" and ")} are up from ${file}`, `name the one you mean: ${from.join(" or ")}`);
-    }
     if (name !== null) {
       const upFrom = new LabState(name).readMeta()?.lab.file;
-      if (upFrom && resolve(upFrom) !== resolve(file))
-        throw new UsageError(`lab ${name} is up, but from ${upFrom}, not from ${file}`, `that lab is not this file's: netlab down ${name} takes it down by its name`);
-      return name;
+      if (upFrom && !samePath(upFrom, file)) {
+        // The file names another file's lab now: what is up from this one is what it may mean.
+        const mine = labsUpFrom(file);
+        const hint = mine.length ? `up from this file: ${mine.join(", ")} (netlab down ${mine[0]} takes it down)` : `that lab is not this file's: netlab down ${name} takes it down by its name`;
+        throw new UsageError(`lab ${name} is up, but from ${upFrom}, not from ${file}`, hint);
+      }
+      return { name, file, read: true };
     }
+    return { name: LAB_NAME.test(ref) ? ref : null, file, read: false };
   }
-  return LAB_NAME.test(ref) ? ref : null;
+  return { name: LAB_NAME.test(ref) ? ref : null, file: null, read: true };
 }
 
-/** The labs up whose recorded lab file is `file`. */
-function labsUpFrom(file: string): string[] {
+/** The labs up whose recorded lab file is `file` (the same file: symbolic links followed). */
+export function labsUpFrom(file: string): string[] {
   return labsWithState().filter((n) => {
     try {
       const f = new LabState(n).readMeta()?.lab.file;
-      return f !== undefined && resolve(f) === resolve(file);
+      return f !== undefined && samePath(f, file);
     } catch {
       return false;
     }
   });
+}
+
+/** Two paths of one file: compared as the kernel finds them (a symlinked directory, `$PWD`), else as written. */
+function samePath(a: string, b: string): boolean {
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return resolve(p);
+    }
+  };
+  return resolve(a) === resolve(b) || real(a) === real(b);
 }
 
 /** Find the state of a lab by lab name, or by a lab file / shipped-lab name whose `name:` is up. */

@@ -2,8 +2,8 @@
 // (YAML, zod) so that `netlab down` starts fast.
 import { readFileSync, rmdirSync } from "node:fs";
 import type { ComposeOptions } from "./compose/env.js";
-import { EnvError } from "./errors.js";
-import { findState, labNameOf } from "./running.js";
+import { EnvError, UsageError } from "./errors.js";
+import { findState, labNameOf, labsUpFrom, refOf } from "./running.js";
 export { findState, labNameOf };
 import type { Lab } from "./lab/model.js";
 import { hostObjects } from "./plan/kinds/index.js";
@@ -25,6 +25,8 @@ export interface DownResult {
   wasUp: boolean;
   problems: string[];
   ms: number;
+  /** Not up, but these labs are up from the same lab file (it names another lab now). */
+  upFromFile?: string[];
 }
 
 export async function teardown(state: LabState, host: HostRef): Promise<string[]> {
@@ -127,11 +129,29 @@ async function hostLinks(wrap: string[]): Promise<string[]> {
   return r.stdout.split("\n").map((l) => l.split(": ")[1]?.split("@")[0]);
 }
 
+/**
+ * The lab `down REF` means (labNameOf); for a lab file that no longer reads (a syntax error made
+ * since up), the lab up from it: a CI's `down FILE` must not leave it up, saying "not up". Not
+ * for a Compose file given its project (-p, COMPOSE_PROJECT_NAME): that names the lab itself.
+ */
+async function nameToTakeDown(ref: string, compose?: ComposeOptions): Promise<string | null> {
+  const r = await refOf(ref, compose);
+  const named = compose?.projectName ?? process.env.COMPOSE_PROJECT_NAME;
+  if (!r.file || r.read || named || (r.name && new LabState(r.name).exists())) return r.name;
+  const from = labsUpFrom(r.file);
+  if (from.length > 1) throw new UsageError(`labs ${from.join(", ")} are up from ${r.file}, which no longer reads as a lab file`, `take them down by name: netlab down ${from[0]}`);
+  return from[0] ?? r.name;
+}
+
 export async function down(ref: string, opts: { progress?: (m: string) => void; compose?: ComposeOptions } = {}): Promise<DownResult> {
   const t0 = Date.now();
-  const name = await labNameOf(ref, opts.compose);
+  const name = await nameToTakeDown(ref, opts.compose);
   const state = name ? new LabState(name) : null;
-  if (!state || !(state.exists() || state.busy())) return { lab: ref, wasUp: false, problems: [], ms: Date.now() - t0 };
+  if (!state || !(state.exists() || state.busy())) {
+    const file = (await refOf(ref, opts.compose)).file;
+    const others = file ? labsUpFrom(file) : [];
+    return { lab: ref, wasUp: false, problems: [], ms: Date.now() - t0, ...(others.length ? { upFromFile: others } : {}) };
+  }
   requireRoot("netlab down");
   // An `up` of this lab in progress holds the lock: wait for it, then remove what it made.
   const release = await state.lock((holder) => opts.progress?.(`waiting for netlab${holder ? ` (pid ${holder})` : ""}, which is working on ${state.lab}`));

@@ -246,20 +246,24 @@ checks:
     expect(await sb.snapshot()).toEqual(before);
   });
 
-  it("down FILE takes down the lab up from that file though the file no longer reads, or names another lab", async () => {
-    for (const broken of ["name: edited\nnodes: { a: {}, b: {\n", "name: renamed\nnodes: { a: {} }\n"]) {
-      labs.add("edited");
-      const f = labFile("edited", "name: edited\nnodes: { a: {}, b: {} }\nlinks:\n  - { endpoints: [a:eth0, b:eth0] }\n");
-      expect((await sb.netlab(["up", f])).code).toBe(0);
-      writeFileSync(f, broken);
-      const st = await sb.netlab(["status", f]);
-      expect(st.code).toBe(0);
-      expect(st.stdout).toContain("edited");
-      const r = await sb.netlab(["down", f]);
-      expect(r.code).toBe(0);
-      expect(r.stdout + r.stderr).toContain("edited is down");
-      expect(await sb.snapshot()).toEqual(before);
-    }
+  it("down FILE takes down the lab up from that file once it no longer reads; one that names another lab now says which is up", async () => {
+    labs.add("edited");
+    const text = "name: edited\nnodes: { a: {}, b: {} }\nlinks:\n  - { endpoints: [a:eth0, b:eth0] }\n";
+    const f = labFile("edited", text);
+    expect((await sb.netlab(["up", f])).code).toBe(0);
+    writeFileSync(f, "name: edited\nnodes: { a: {}, b: {\n"); // a syntax error since
+    const r = await sb.netlab(["down", f]);
+    expect(r.code).toBe(0);
+    expect(r.stdout + r.stderr).toContain("edited is down");
+    expect(await sb.snapshot()).toEqual(before);
+    writeFileSync(f, text);
+    expect((await sb.netlab(["up", f])).code).toBe(0);
+    writeFileSync(f, "name: renamed\nnodes: { a: {} }\n"); // another lab now: not taken down, but named
+    const other = await sb.netlab(["down", f]);
+    expect(other.code).toBe(0);
+    expect(other.stderr).toContain("edited is up from that file under another name: netlab down edited");
+    expect((await sb.netlab(["down", "edited"])).code).toBe(0);
+    expect(await sb.snapshot()).toEqual(before);
   });
 
   it("not root: says so plainly and exits 3", async () => {

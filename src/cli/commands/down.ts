@@ -34,7 +34,11 @@ async function downOne(ref: string, opts: { json?: boolean } & ComposeFlags): Pr
       const guess = closest(ref, [...up, ...shippedLabs().map((f) => f.replace(/^.*\//, "").replace(/\.(ya?ml|json)$/, ""))]);
       process.stderr.write(`${ce.red("error")}: no lab "${ref}" is up, and it names no lab file or shipped lab\n`);
       process.stderr.write(ce.dim(`  hint: ${guess ? `did you mean ${guess}? ` : ""}${up.length ? `labs up: ${up.join(", ")}` : "no labs are up"}\n`));
-    } else if (!r.wasUp) p.succeed(`${ref} is not up — nothing to remove`);
+    } else if (!r.wasUp) {
+      p.succeed(`${ref} is not up — nothing to remove`);
+      // The file names another lab now (or -p another project): say which are up from it, as down cannot know it means them.
+      if (r.upFromFile) process.stderr.write(c.yellow(`warning: ${r.upFromFile.join(", ")} ${r.upFromFile.length > 1 ? "are" : "is"} up from that file under another name: netlab down ${r.upFromFile[0]}\n`));
+    }
     else p.succeed(`${c.bold(r.lab)} is down in ${(r.ms / 1000).toFixed(2)}s — everything it made is gone`);
     for (const pr of r.problems) process.stderr.write(c.yellow(`warning: ${pr}\n`));
     return unknown ? 1 : 0;
