@@ -93,11 +93,16 @@ export async function drift(meta: Meta, journal: Entry[]): Promise<Drift> {
     return path && (sp.ns === null || present.has(sp.ns)) ? [{ sp, path }] : [];
   });
   const withRules = spaces.flatMap(({ sp }) => Object.keys(sp.rules ?? {}).map((f) => ({ sp, family: Number(f) as 4 | 6 })));
-  const [live, ...saves] = await Promise.all([
+  const reading = Promise.all([
     // A link costs a dump about half what entering a namespace does (measured: a star's host of 1,001 links ~100 ms, 500 nodes ~115 ms).
     dumpNamespaces(spaces.map(({ sp, path }) => ({ path, sysctls: Object.keys(sp.sysctls ?? {}), want: { addrs: !!sp.addrs, routes: !!sp.routes, ipRules: !!sp.ipRules, fdb: !!sp.fdb, qdiscs: !!sp.qdiscs }, weight: 1 + sp.links.length / 2 }))),
     ...withRules.map(({ sp, family }) => saveOnce([...nsArgv(meta, sp.ns), iptablesTool(family, "-save")])),
   ]);
+  // The process table is read while the reader works: it starts as this turn of the event loop
+  // ends (netdump.ts batches the asks of one turn), before this next one.
+  await new Promise((next) => setImmediate(next));
+  const running = new Set(runningProcs(journal).map((p) => p.pid));
+  const [live, ...saves] = await reading;
   spaces.forEach(({ sp }, i) => {
     if (live[i].gone) {
       // Its /run/netns entry is there but is no namespace any more (unmounted): gone all the same.
@@ -111,7 +116,6 @@ export async function drift(meta: Meta, journal: Entry[]): Promise<Drift> {
     });
     if (sd.links || sd.net || sd.rules || sd.sysctls) d.spaces.push(sd);
   });
-  const running = new Set(runningProcs(journal).map((p) => p.pid));
   // The newest entry per command: a repaired service has a newer pid.
   const latest = new Map<string, Extract<Entry, { t: "proc" }>>();
   for (const e of journal) {
