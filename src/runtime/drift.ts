@@ -99,7 +99,9 @@ export async function drift(meta: Meta, journal: Entry[]): Promise<Drift> {
     ...withRules.map(({ sp, family }) => saveOnce([...nsArgv(meta, sp.ns), iptablesTool(family, "-save")])),
   ]);
   // The process table is read while the reader works: it starts as this turn of the event loop
-  // ends (netdump.ts batches the asks of one turn), before this next one.
+  // ends (netdump.ts batches the asks of one turn), before this next one. A failure of the
+  // reading is thrown at the await below, not taken for an unhandled rejection meanwhile.
+  reading.catch(() => {});
   await new Promise((next) => setImmediate(next));
   const running = new Set(runningProcs(journal).map((p) => p.pid));
   const [live, ...saves] = await reading;
