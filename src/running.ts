@@ -91,14 +91,17 @@ export async function findState(ref: string, compose?: ComposeOptions): Promise<
 export async function requireUp(ref: string, compose?: ComposeOptions): Promise<Meta> {
   const state = await findState(ref, compose);
   const meta = state?.readMeta();
-  if (!state || !meta) {
-    const file = findLabFile(ref);
-    const up = labsWithState();
-    const like = closest(ref, up);
-    const hint = like ? `did you mean ${like}? (up: ${up.join(", ")})` : file ? `start it with: sudo netlab up ${ref}` : up.length ? `labs that are up: ${up.join(", ")}` : "no lab is up: sudo netlab up LAB";
-    throw new UsageError(`lab ${ref} is not up`, hint);
-  }
+  if (!state || !meta) throw new UsageError(`lab ${ref} is not up`, notUpHint(ref));
   return meta;
+}
+
+/** What to say of `ref` that is not up: the lab up it was likely meant for, else how to start it, else what is up. */
+export function notUpHint(ref: string): string {
+  const up = labsWithState();
+  const like = closest(ref, up);
+  if (like) return `did you mean ${like}? (up: ${up.join(", ")})`;
+  if (findLabFile(ref)) return `start it with: sudo netlab up ${ref}`;
+  return up.length ? `labs that are up: ${up.join(", ")}` : "no lab is up: sudo netlab up LAB";
 }
 
 /** argv prefix that runs a command inside NODE (or `host`) of a lab that is up. */

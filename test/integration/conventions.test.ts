@@ -25,6 +25,10 @@ describe.skipIf(!IS_ROOT)("conventions", () => {
     expect(one.stdout).toMatch(/^veth-pair\s+up\s+1\s/m);
     expect(one.stdout).toMatch(/^red\s+veth-pair-red\s+/m);
     expect(one.stdout).not.toMatch(/^bridge-lab/m);
+    // A mistyped lab: status guesses as test and exec do, rather than saying how to start it.
+    const typo = await t.sb.netlab(["status", "bridge-lbb"]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain("did you mean bridge-lab?");
     expect(JSON.parse((await t.sb.netlab(["status", "veth-pair", "-o", "json"])).stdout)).toMatchObject({ name: "veth-pair", state: "up" });
     expect((await t.sb.netlab(["status", "-o", "wide"])).stdout).toMatch(/^LAB\s+STATE\s+NODES\s+AGE\s+HOST\s+FILE/);
     // An 80-column terminal (COLUMNS, as a terminal of that width would say): nothing runs past it.

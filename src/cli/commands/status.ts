@@ -17,10 +17,10 @@ export async function statusCmd(ref: string | undefined, opts: { json?: boolean;
   if (labsWithState().length) requireRoot("netlab status");
   let labs = await status();
   if (ref !== undefined) {
-    const { labNameOf } = await import("../../running.js");
+    const { labNameOf, notUpHint } = await import("../../running.js");
     const name = (await labNameOf(ref)) ?? ref;
     labs = labs.filter((l) => l.name === name);
-    if (!labs.length) throw new UsageError(`lab ${ref} is not up`, `start it with: sudo netlab up ${ref}`);
+    if (!labs.length) throw new UsageError(`lab ${ref} is not up`, notUpHint(ref));
   }
   if (format === "json") {
     process.stdout.write(JSON.stringify(ref !== undefined ? labs[0] : labs, null, 2) + "\n");
