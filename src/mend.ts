@@ -22,7 +22,7 @@ import { shellMany, SHELL_WORKERS } from "./runtime/proc.js";
 import { heredoc, shQuote } from "./shell.js";
 import { hostSideNames } from "./teardown.js";
 import { BUILD } from "./state/build.js";
-import { writeInputs } from "./state/inputs-file.js";
+import { writeSide } from "./state/side-file.js";
 import { filesDirFor, LabState, type Meta } from "./state/store.js";
 import { settled, whole } from "./unchanged.js";
 import { remakeHint } from "./running.js";
@@ -41,7 +41,7 @@ export type Said = Pick<NonNullable<ReturnType<typeof sourceOf>>, "warnings" | "
 export function keepInputs(state: LabState, lab: Lab, hash: string, isolated: boolean | undefined, said: Said | null): void {
   const inputs = recordable(lab, isolated);
   const rec = inputs && said ? { file: resolve(lab.file), cwd: process.cwd(), isolated: isolated ?? null, build: BUILD(), files: digests(inputs), hash, warnings: said.warnings, notes: said.notes } : null;
-  writeInputs(state, rec);
+  writeSide(state, "inputs.json", rec);
 }
 
 /** What loading `lab` read, when files alone made it (`isolated`: as the command was given it); else null. */

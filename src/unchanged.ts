@@ -13,7 +13,7 @@ import { markSelf } from "./runtime/env.js";
 import { timing } from "./runtime/timing.js";
 import { upFileOf } from "./running.js";
 import { BUILD } from "./state/build.js";
-import { readInputs } from "./state/inputs-file.js";
+import { readSide } from "./state/side-file.js";
 import { LabState, labsWithState, type Meta } from "./state/store.js";
 
 /**
@@ -53,7 +53,7 @@ export async function whole(state: LabState, meta: Meta): Promise<boolean> {
 function recordOf(file: string): { state: LabState; rec: InputRecord } | null {
   for (const name of labsWithState()) {
     const state = new LabState(name);
-    const rec = readInputs(state);
+    const rec = readSide<InputRecord>(state, "inputs.json");
     if (rec?.file === file) return { state, rec };
   }
   return null;
