@@ -7,13 +7,13 @@ import { createRequire } from "node:module";
 let build: string | undefined;
 
 /**
- * This build's code as exactly as can be told: the bundle's content, as bin/netlab hashed it for
- * its compiled-code cache and left in `__netlabBuild`; else (tsc's modules, the sources) the
- * version and when the planner was built; with the version of the YAML parser the loader takes
- * from node_modules at run time where it runs from tsc's modules (lab/yaml-read.ts; the bundles
- * hold it since scripts/bundle.mjs bundles it).
+ * This build's code as exactly as can be told: the bundle's, as bin/netlab knows it (the hash
+ * the build wrote on its first line, its size and mtime) and left in `__netlabBuild` — the YAML
+ * parser included (scripts/bundle.mjs bundles it); else (tsc's modules, the sources) the version
+ * and when the planner was built, with the version of the YAML parser those take from
+ * node_modules at run time (lab/yaml-read.ts).
  */
-export const BUILD = (): string => (build ??= `${(globalThis as { __netlabBuild?: string }).__netlabBuild ?? release()}+yaml@${yamlVersion()}`);
+export const BUILD = (): string => (build ??= (globalThis as { __netlabBuild?: string }).__netlabBuild ?? `${release()}+yaml@${yamlVersion()}`);
 
 /** "VERSION@MTIME": package.json's version and the planner's file (compile.js; compile.ts where netlab runs from source, as in tests). */
 function release(): string {
