@@ -28,8 +28,7 @@ export async function labNameOf(ref: string, compose?: ComposeOptions): Promise<
 export async function refOf(ref: string, compose?: ComposeOptions): Promise<{ name: string | null; file: string | null; read: boolean }> {
   const direct = new LabState(ref);
   if (LAB_NAME.test(ref) && (direct.exists() || direct.busy())) return { name: ref, file: null, read: true };
-  // Only now the lab-file machinery: a plain `netlab down NAME` never loads YAML.
-  const { findLabFile } = await import("./lab/find.js");
+  // Only now the lab-file machinery (below): a plain `netlab down NAME` never loads YAML.
   const file = findLabFile(ref);
   if (file) {
     let name: string | null = null;

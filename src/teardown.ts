@@ -134,21 +134,20 @@ async function hostLinks(wrap: string[]): Promise<string[]> {
  * since up), the lab up from it: a CI's `down FILE` must not leave it up, saying "not up". Not
  * for a Compose file given its project (-p, COMPOSE_PROJECT_NAME): that names the lab itself.
  */
-async function nameToTakeDown(ref: string, compose?: ComposeOptions): Promise<string | null> {
+async function nameToTakeDown(ref: string, compose?: ComposeOptions): Promise<{ name: string | null; file: string | null }> {
   const r = await refOf(ref, compose);
   const named = compose?.projectName ?? process.env.COMPOSE_PROJECT_NAME;
-  if (!r.file || r.read || named || (r.name && new LabState(r.name).exists())) return r.name;
+  if (!r.file || r.read || named || (r.name && new LabState(r.name).exists())) return r;
   const from = labsUpFrom(r.file);
   if (from.length > 1) throw new UsageError(`labs ${from.join(", ")} are up from ${r.file}, which no longer reads as a lab file`, `take them down by name: netlab down ${from[0]}`);
-  return from[0] ?? r.name;
+  return { name: from[0] ?? r.name, file: r.file };
 }
 
 export async function down(ref: string, opts: { progress?: (m: string) => void; compose?: ComposeOptions } = {}): Promise<DownResult> {
   const t0 = Date.now();
-  const name = await nameToTakeDown(ref, opts.compose);
+  const { name, file } = await nameToTakeDown(ref, opts.compose);
   const state = name ? new LabState(name) : null;
   if (!state || !(state.exists() || state.busy())) {
-    const file = (await refOf(ref, opts.compose)).file;
     const others = file ? labsUpFrom(file) : [];
     return { lab: ref, wasUp: false, problems: [], ms: Date.now() - t0, ...(others.length ? { upFromFile: others } : {}) };
   }
