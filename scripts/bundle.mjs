@@ -21,33 +21,26 @@ const fail = (message) => {
   rmSync(out, { recursive: true, force: true });
   process.exit(1);
 };
+/** An esbuild plugin that bundles the file matching `filter` with the text `from` made `to`; without `from` there, the build fails. */
+const rewrite = (name, filter, from, to) => ({
+  name,
+  setup(b) {
+    b.onLoad({ filter }, ({ path }) => {
+      const text = readFileSync(path, "utf8");
+      if (!text.includes(from)) return fail(`bundle.mjs: ${path} no longer reads ${from} (plugin ${name})`);
+      return { contents: text.replace(from, to), loader: "js" };
+    });
+  },
+});
 // commander loads node:child_process at its top, for executable subcommands netlab has none of:
 // 2-3 ms of every command that starts no process (validate, --help). Loaded at its first use
 // instead, whatever commander takes from it (a Proxy: not only the spawn it uses today).
-const EAGER = "const childProcess = require('node:child_process');";
-const lazyChildProcess = {
-  name: "commander-lazy-child-process",
-  setup(b) {
-    b.onLoad({ filter: /commander[\\/]lib[\\/]command\.js$/ }, ({ path }) => {
-      const text = readFileSync(path, "utf8");
-      if (!text.includes(EAGER)) return console.warn(`bundle.mjs: ${path} no longer reads "${EAGER}": bundled as it is`);
-      return { contents: text.replace(EAGER, "const childProcess = new Proxy({}, { get: (_, key) => require('node:child_process')[key] });"), loader: "js" };
-    });
-  },
-};
+const lazyChildProcess = rewrite("commander-lazy-child-process", /commander[\\/]lib[\\/]command\.js$/,
+  "const childProcess = require('node:child_process');",
+  "const childProcess = new Proxy({}, { get: (_, key) => require('node:child_process')[key] });");
 // The reference YAML parser (positions for errors, what js-yaml cannot read) is required at first
 // use: bundled, so that an error costs no module lookups of its 73 files from node_modules.
-const YAML_REQUIRE = 'createRequire(import.meta.url)("yaml")';
-const bundledYaml = {
-  name: "bundled-yaml",
-  setup(b) {
-    b.onLoad({ filter: /dist[\\/]lab[\\/]yaml-read\.js$/ }, ({ path }) => {
-      const text = readFileSync(path, "utf8");
-      if (!text.includes(YAML_REQUIRE)) return fail(`bundle.mjs: ${path} no longer reads ${YAML_REQUIRE}`);
-      return { contents: text.replace(YAML_REQUIRE, 'require("yaml")'), loader: "js" };
-    });
-  },
-};
+const bundledYaml = rewrite("bundled-yaml", /dist[\\/]lab[\\/]yaml-read\.js$/, 'createRequire(import.meta.url)("yaml")', 'require("yaml")');
 for (const entry of ["main", "daemons"])
   await build({
     // The daemons read no YAML: a process that lives as long as its lab holds no parser it never uses.
