@@ -95,6 +95,9 @@ export async function up(given: string, opts: UpOptions = {}): Promise<UpResult>
       if (meta && state.complete()) {
         if (state.readPending().length)
           throw new UsageError(`an apply of lab ${lab.name} did not finish, so what is up is partly another version`, `sudo netlab apply ${lab.file} finishes the change into this one`);
+        // Up isolated and asked not to be, or the other way: the file may read the same (apply would say unchanged).
+        if (!!meta.lab.isolated !== !!lab.isolated)
+          throw new UsageError(`lab ${lab.name} is already up ${meta.lab.isolated ? "isolated (its host a namespace of its own)" : "in this namespace"}, and this up asks for it ${lab.isolated ? "isolated" : "not isolated"}`, `sudo netlab up ${shQuote(lab.file)}${meta.lab.isolated ? " --isolated" : ""} is the lab as it is up; to change that: ${remakeHint(meta.lab, true)}${meta.lab.isolated ? "" : " --isolated"}`);
         if (meta.hash !== hash) {
           throw new UsageError(`lab ${lab.name} is already up, from a different version of ${meta.lab.file}`, `sudo netlab apply ${shQuote(lab.file)} changes it in place where it can, and says what it cannot (then: ${remakeHint(lab, true)})`);
         }

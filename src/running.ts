@@ -46,7 +46,7 @@ export async function refOf(ref: string, compose?: ComposeOptions): Promise<{ na
       if (upFrom && !samePath(upFrom, file)) {
         // The file names another file's lab now: what is up from this one is what it may mean.
         const mine = labsUpFrom(file);
-        const hint = mine.length ? `up from this file: ${mine.join(", ")} (netlab down ${mine[0]} takes it down)` : `that lab is not this file's: netlab down ${name} takes it down by its name`;
+        const hint = mine.length ? `up from this file: ${mine.join(", ")} (sudo netlab down ${mine[0]} takes it down)` : `that lab is not this file's: sudo netlab down ${name} takes it down by its name`;
         throw new UsageError(`lab ${name} is up, but from ${upFrom}, not from ${file}`, hint);
       }
       return { name, file, read: true };
@@ -99,7 +99,11 @@ export function notUpHint(ref: string): string {
   const up = labsWithState();
   const like = closest(ref, up);
   if (like) return `did you mean ${like}? (up: ${up.join(", ")})`;
-  if (findLabFile(ref)) return `start it with: sudo netlab up ${ref}`;
+  const file = findLabFile(ref);
+  // A file that no longer reads, or names another lab now, may still be what a lab is up from.
+  const from = file ? labsUpFrom(file) : [];
+  if (from.length) return `up from that file: ${from.join(", ")} (by name: sudo netlab test ${from[0]}, sudo netlab status ${from[0]})`;
+  if (file) return `start it with: sudo netlab up ${shQuote(ref)}`;
   return up.length ? `labs that are up: ${up.join(", ")}` : "no lab is up: sudo netlab up LAB";
 }
 

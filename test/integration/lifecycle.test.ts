@@ -252,6 +252,8 @@ checks:
     const f = labFile("edited", text);
     expect((await sb.netlab(["up", f])).code).toBe(0);
     writeFileSync(f, "name: edited\nnodes: { a: {}, b: {\n"); // a syntax error since
+    // status and test do not guess, but name the lab up from the file.
+    for (const cmd of ["status", "test"]) expect((await sb.netlab([cmd, f])).stderr).toContain("up from that file: edited (by name: sudo netlab test edited");
     const r = await sb.netlab(["down", f]);
     expect(r.code).toBe(0);
     expect(r.stdout + r.stderr).toContain("edited is down");
@@ -261,8 +263,24 @@ checks:
     writeFileSync(f, "name: renamed\nnodes: { a: {} }\n"); // another lab now: not taken down, but named
     const other = await sb.netlab(["down", f]);
     expect(other.code).toBe(0);
-    expect(other.stderr).toContain("edited is up from that file under another name: netlab down edited");
+    expect(other.stderr).toContain("edited is up from that file under another name: sudo netlab down edited");
     expect((await sb.netlab(["down", "edited"])).code).toBe(0);
+    expect(await sb.snapshot()).toEqual(before);
+  });
+
+  it("up of a lab up --isolated, without it, says so (not 'a different version'); up --test --rm prints no hint for the lab it removes", async () => {
+    labs.add("isol");
+    const f = labFile("isol", "name: isol\nnodes: { a: {}, b: {} }\nlinks:\n  - { endpoints: [a:eth0, b:eth0], subnet: 10.77.0.0/30 }\nchecks:\n  - { from: a, ping: 10.77.0.2 }\n");
+    expect((await sb.netlab(["up", f, "--isolated"])).code).toBe(0);
+    const plain = await sb.netlab(["up", f]);
+    expect(plain.code).toBe(2);
+    expect(plain.stderr).toContain("lab isol is already up isolated");
+    expect(plain.stderr).toContain(`sudo netlab up ${f} --isolated is the lab as it is up`);
+    expect((await sb.netlab(["up", f, "--isolated"])).stdout).toContain("already up and unchanged");
+    expect((await sb.netlab(["down", "isol"])).code).toBe(0);
+    const once = await sb.netlab(["up", f, "--test", "--rm"]);
+    expect(once.code).toBe(0);
+    expect(once.stdout).not.toMatch(/try:|check it:|tear down:|look closer:/);
     expect(await sb.snapshot()).toEqual(before);
   });
 

@@ -37,7 +37,7 @@ async function downOne(ref: string, opts: { json?: boolean } & ComposeFlags): Pr
     } else if (!r.wasUp) {
       p.succeed(`${ref} is not up — nothing to remove`);
       // The file names another lab now (or -p another project): say which are up from it, as down cannot know it means them.
-      if (r.upFromFile) process.stderr.write(c.yellow(`warning: ${r.upFromFile.join(", ")} ${r.upFromFile.length > 1 ? "are" : "is"} up from that file under another name: netlab down ${r.upFromFile[0]}\n`));
+      if (r.upFromFile) process.stderr.write(c.yellow(`warning: ${r.upFromFile.join(", ")} ${r.upFromFile.length > 1 ? "are" : "is"} up from that file under another name: sudo netlab down ${r.upFromFile[0]}\n`));
     }
     else p.succeed(`${c.bold(r.lab)} is down in ${(r.ms / 1000).toFixed(2)}s — everything it made is gone`);
     for (const pr of r.problems) process.stderr.write(c.yellow(`warning: ${pr}\n`));

@@ -13,6 +13,8 @@ export interface TestOptions extends ComposeFlags {
   json?: boolean;
   junit?: string;
   pingall?: boolean;
+  /** The lab goes down right after (up --test --rm): no hint that would find it up. */
+  goesDown?: boolean;
 }
 
 /** `netlab test LAB --matrix`: the truth tables, differences from the policies' said; exit 1 when any. */
@@ -62,7 +64,7 @@ export function printResults(r: TestResult, opts: TestOptions): number {
   process.stdout.write(table(["FROM", "PROBE", "TARGET", "EXPECT", "RESULT", "TIME"], rows) + "\n");
   const line = `${passed} passed, ${failed} failed`;
   process.stdout.write((failed ? c.red(line) : c.green(line)) + c.dim(` (${lab}, ${(r.ms / 1000).toFixed(2)}s)`) + "\n");
-  if (failed) {
+  if (failed && !opts.goesDown) {
     const first = r.results.find((x) => !x.ok)!;
     const closer = first.check.kind === "matrix" ? `sudo netlab test ${lab} --matrix ${first.check.target}` : `sudo netlab exec ${lab} ${shQuote(first.check.from)} -- ${suggest(first.check.kind, first.probed, first.check.resolver)}`;
     process.stdout.write(c.dim(printable(`look closer: ${closer}`) + "\n"));

@@ -73,7 +73,7 @@ export async function upCmd(ref: string, opts: UpCmdOptions): Promise<number> {
   let result = 1;
   try {
     const r = await test(ref, { compose: composeOf(opts) });
-    result = printResults(r, { json: opts.json, junit: opts.junit });
+    result = printResults(r, { json: opts.json, junit: opts.junit, goesDown: opts.rm || opts.downAfter });
     if (result !== 0 && !(opts.rm || opts.downAfter) && !opts.json) {
       process.stdout.write(c.dim(`the lab is still up for a closer look: sudo netlab inspect ${r.lab.name}, sudo netlab exec ${r.lab.name} NODE -- CMD; then sudo netlab down ${r.lab.name}\n`));
     }
@@ -172,6 +172,8 @@ async function upOnly(ref: string, opts: UpCmdOptions): Promise<number> {
     p.succeed(`${c.bold(lab.name)} is up in ${(r.ms / 1000).toFixed(2)}s — ${counts.join(", ")}${lab.isolated ? ` (isolated: host is namespace ${lab.hostNs})` : ""}`);
     process.stdout.write(summary(lab) + "\n");
     for (const note of macvlanNote(lab.networks)) process.stdout.write(c.yellow(`note: ${note}`) + "\n");
+    // With --rm the lab is gone when the command ends: no hints that would find it up.
+    if (opts.test && (opts.rm || opts.downAfter)) return 0;
     const h = hint(lab);
     if (h) process.stdout.write(c.dim(h) + "\n");
     if (lab.checks.length) process.stdout.write(c.dim(`check it: sudo netlab test ${lab.name}    tear down: sudo netlab down ${lab.name}`) + "\n");
