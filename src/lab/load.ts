@@ -12,6 +12,7 @@ import type { RawLab } from "./schema.js";
 import type { Lab } from "./model.js";
 import { resolveLab, validateShape } from "./resolve/index.js";
 import { LabSource } from "./source.js";
+import { closest } from "../suggest.js";
 
 function display(file: string): string {
   const rel = relative(process.cwd(), file);
@@ -119,7 +120,8 @@ export function loadLab(ref: string, opts: LoadOptions = {}): Lab {
     // A path is looked for where it points only (findLabFile): a name in ./, ./labs and the shipped labs.
     if (ref.includes("/")) throw new UsageError(`no lab file "${ref}"`, "check the path; netlab labs lists the shipped labs");
     const names = shippedLabs().map((f) => f.replace(/^.*\//, "").replace(/\.(ya?ml|json)$/, ""));
-    throw new UsageError(`no lab file "${ref}" (looked for ${/\.(ya?ml|json)$/.test(ref) ? ref : `${ref}, ./${ref}.yaml`}, ./labs/${/\.(ya?ml|json)$/.test(ref) ? ref : `${ref}.yaml`} and the shipped labs)`, `shipped labs: ${names.join(", ")}`);
+    const like = closest(ref.replace(/\.(ya?ml|json)$/, ""), names);
+    throw new UsageError(`no lab file "${ref}" (looked for ${/\.(ya?ml|json)$/.test(ref) ? ref : `${ref}, ./${ref}.yaml`}, ./labs/${/\.(ya?ml|json)$/.test(ref) ? ref : `${ref}.yaml`} and the shipped labs)`, `${like ? `did you mean ${like}? ` : ""}shipped labs: ${names.join(", ")}`);
   }
   return loadLabFile(file, opts);
 }

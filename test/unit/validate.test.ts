@@ -260,3 +260,16 @@ describe("netem", () => {
     expect(l.networks[0].netem).toEqual({ rate: "1mbit" });
   });
 });
+
+describe("a lab that names no file", () => {
+  it("guesses the shipped lab a typo meant, and lists them all", async () => {
+    const { loadLab } = await import("../../src/lab/load.js");
+    let hint = "";
+    try {
+      loadLab("bridge-lb");
+    } catch (e) {
+      hint = (e as { hint?: string }).hint ?? "";
+    }
+    expect(hint).toMatch(/^did you mean bridge-lab\? shipped labs: .*\bveth-pair\b/);
+  });
+});
