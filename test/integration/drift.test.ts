@@ -61,6 +61,11 @@ describe.skipIf(!IS_ROOT)("drift and repair", () => {
     await t.sb.sh("ip link delete other0");
     expect((await t.sb.sh("sysctl -n net.ipv4.conf.bridge-lab-br0.route_localnet")).stdout.trim()).toBe("1");
     expect((await missing(t.sb, "bridge-lab")).state).toBe("up");
+    // A node's own setting (read from its link dump, not /proc/sys): set back by hand, named, made again.
+    await t.sb.sh("ip netns exec bridge-lab-web sysctl -qw net.ipv4.conf.eth0.route_localnet=0");
+    expect((await missing(t.sb, "bridge-lab")).missing).toContain("sysctl in web: net.ipv4.conf.eth0.route_localnet is 0, the lab set 1");
+    expect((await t.sb.netlab(["up", "bridge-lab"])).code).toBe(0);
+    expect((await t.sb.sh("ip netns exec bridge-lab-web sysctl -n net.ipv4.conf.eth0.route_localnet")).stdout.trim()).toBe("1");
     const tested = await t.sb.netlab(["test", "bridge-lab"]);
     expect(tested.stdout).toMatch(/^7 passed, 0 failed/m);
     expect((await t.sb.netlab(["down", "bridge-lab"])).code).toBe(0);
