@@ -9,7 +9,7 @@ import { iptablesTool } from "./tools.js";
 import type { Entry, Meta } from "../state/store.js";
 import { isRecorded, liveGroups } from "./labprocs.js";
 import { hostWrap, NETNS_DIR, netnsNames } from "./netns.js";
-import { dumpNamespaces, type LiveNs } from "./netdump.js";
+import { dumpNamespaces, type DumpTarget, type LiveNs } from "./netdump.js";
 import { run, type Result } from "./proc.js";
 import { dnsHolders, dnsWho } from "../dns/servers.js";
 
@@ -42,6 +42,12 @@ function spacesOf(meta: Meta): Space[] {
   const f = meta.facts as (Facts & { hostLinks?: Space["links"]; rules?: Space["rules"]; sysctls?: Space["sysctls"] }) | undefined;
   if (!f) return [];
   return f.spaces ?? [{ who: "host", ns: meta.lab.hostNs, links: f.hostLinks ?? [], rules: f.rules, sysctls: f.sysctls }];
+}
+
+/** What to read of a space besides its links: only what the lab put there can be missing (IPv4's alone where it put no IPv6: a dump of IPv6 routes costs as much as IPv4's). */
+function wanted(sp: Space): DumpTarget["want"] {
+  const family = (keys: string[]) => (keys.some((k) => k.includes(":")) ? true : "ipv4");
+  return { addrs: sp.addrs && family(sp.addrs), routes: sp.routes && family(sp.routes.map((r) => r.key)), ipRules: !!sp.ipRules, fdb: !!sp.fdb, qdiscs: !!sp.qdiscs };
 }
 
 /** The file of a space's namespace for setns, "self" for ours, or null when the shared host cannot be reached from here. */
@@ -95,7 +101,7 @@ export async function drift(meta: Meta, journal: Entry[]): Promise<Drift> {
   const withRules = spaces.flatMap(({ sp }) => Object.keys(sp.rules ?? {}).map((f) => ({ sp, family: Number(f) as 4 | 6 })));
   const reading = Promise.all([
     // A link costs a dump about half what entering a namespace does (measured: a star's host of 1,001 links ~100 ms, 500 nodes ~115 ms).
-    dumpNamespaces(spaces.map(({ sp, path }) => ({ path, sysctls: Object.keys(sp.sysctls ?? {}), want: { addrs: !!sp.addrs, routes: !!sp.routes, ipRules: !!sp.ipRules, fdb: !!sp.fdb, qdiscs: !!sp.qdiscs }, weight: 1 + sp.links.length / 2 }))),
+    dumpNamespaces(spaces.map(({ sp, path }) => ({ path, sysctls: Object.keys(sp.sysctls ?? {}), want: wanted(sp), weight: 1 + sp.links.length / 2 }))),
     ...withRules.map(({ sp, family }) => saveOnce([...nsArgv(meta, sp.ns), iptablesTool(family, "-save")])),
   ]);
   // The process table is read while the reader works: it starts as this turn of the event loop

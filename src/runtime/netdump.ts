@@ -54,13 +54,17 @@ sub dump_ { my ($s, $type, $fam, $hlen, $x) = @_; my $body = pack("C", $fam) . (
     while ($o + 16 <= length $b) { my ($len, $t) = unpack("LS", substr($b, $o, 6)); return \@m if $t == 3;
       die "netlink dump $type: error " . -unpack("l", substr($b, $o + 16, 4)) . "\n" if $t == 2; push @m, substr($b, $o + 16, $len - 16); $o += ($len + 3) & ~3; } } }
 sub ntop { my ($a) = @_; return length $a == 4 ? join(".", unpack("C4", $a)) : join(":", map { sprintf "%x", $_ } unpack("n8", $a)); }
-my ($cur, @keys); my @todo;
-while (my $l = <STDIN>) { chomp $l; if ($l =~ /^@ (\S*) (.*)$/) { push @todo, [$2, [], $1]; } elsif ($l =~ /^s (\S+) (\S+)$/) { push @{$todo[-1][1]}, [$1, $2]; }
-  elsif ($l =~ /^c (\S+) (\S+) (\d+) (\d+) (\S+)$/) { push @{$todo[-1][1]}, [$1, $5, $2, $3, $4]; } }
-for my $t (@todo) { my ($path, $sys, $want) = @$t; my $fh;
-  if ($path eq "self") { $fh = $self; } elsif (!open($fh, "<", $path)) { print "@ $path\tgone\n"; next; }
+# Each namespace is read as soon as its lines are in: a list longer than the pipe holds is not
+# waited for whole.
+my $t;
+while (my $l = <STDIN>) { chomp $l; if ($l =~ /^@ (\S*) (.*)$/) { one(@$t) if $t; $t = [$2, [], $1]; } elsif ($l =~ /^s (\S+) (\S+)$/) { push @{$t->[1]}, [$1, $2]; }
+  elsif ($l =~ /^c (\S+) (\S+) (\d+) (\d+) (\S+)$/) { push @{$t->[1]}, [$1, $5, $2, $3, $4]; } }
+one(@$t) if $t;
+syscall($nr, fileno($self), 0x40000000);
+sub one { my ($path, $sys, $want) = @_; my $fh;
+  if ($path eq "self") { $fh = $self; } elsif (!open($fh, "<", $path)) { print "@ $path\tgone\n"; return; }
   # A /run/netns entry that is no longer a namespace (unmounted, a stale file) is as good as gone.
-  if (syscall($nr, fileno($fh), 0x40000000) != 0) { print "@ $path\tgone\n"; next; }
+  if (syscall($nr, fileno($fh), 0x40000000) != 0) { print "@ $path\tgone\n"; return; }
   socket(my $s, 16, 3, 0) or die "netlink socket: $!\n"; print "@ $path\n";
   my (%name, %master, %kind, %af);
   # IFLA_EXT_MASK RTEXT_FILTER_SKIP_STATS, as ip link without -s: the kernel sums no counters while it holds the RTNL lock.
@@ -70,8 +74,9 @@ for my $t (@todo) { my ($path, $sys, $want) = @$t; my $fh;
     my $a = attrs(substr($m, 16), \%LINK); $name{$i} = unpack("Z*", $a->{3}); $af{$name{$i}} = $a->{26};
     $master{$i} = $a->{10} ? unpack("L", $a->{10}) : 0; $kind{$i} = $a->{18} ? unpack("Z*", attrs($a->{18})->{1} // "-") : "-"; }
   for my $i (sort { $a <=> $b } keys %name) { next if $name{$i} eq "lo"; print "L\t$name{$i}\t$kind{$i}\t" . ($master{$i} ? $name{$master{$i}} // "?" : "") . "\n"; }
-  if ($want =~ /A/) { for my $m (@{dump_($s, 22, 0, 8)}) { my ($f, $pl, $fl, $sc, $i) = unpack("CCCCL", $m); next if ($name{$i} // "") eq "lo"; my $a = attrs(substr($m, 8)); my $ad = $a->{2} // $a->{1} // next; print "A\t" . ($name{$i} // "?") . "\t" . ntop($ad) . "/$pl\n"; } }
-  if ($want =~ /R/) { for my $m (@{dump_($s, 26, 0, 12)}) { my ($f, $dl, $sl, $tos, $tb, $pr) = unpack("C6", $m); next if $pr == 2; my $a = attrs(substr($m, 12)); $tb = unpack("L", $a->{15}) if $a->{15};
+  # a, r: IPv4's alone (the lab expects no IPv6 address or route there); A, R: all.
+  if ($want =~ /A/i) { for my $m (@{dump_($s, 22, $want =~ /a/ ? 2 : 0, 8)}) { my ($f, $pl, $fl, $sc, $i) = unpack("CCCCL", $m); next if ($name{$i} // "") eq "lo"; my $a = attrs(substr($m, 8)); my $ad = $a->{2} // $a->{1} // next; print "A\t" . ($name{$i} // "?") . "\t" . ntop($ad) . "/$pl\n"; } }
+  if ($want =~ /R/i) { for my $m (@{dump_($s, 26, $want =~ /r/ ? 2 : 0, 12)}) { my ($f, $dl, $sl, $tos, $tb, $pr) = unpack("C6", $m); next if $pr == 2; my $a = attrs(substr($m, 12)); $tb = unpack("L", $a->{15}) if $a->{15};
     print "R\t$tb\t" . ($a->{1} ? ntop($a->{1}) : $f == 2 ? "0.0.0.0" : "::") . "/$dl\n"; } }
   if ($want =~ /U/) { my $n = 0; for my $m (@{dump_($s, 34, 0, 12)}) { my ($fam, $tb) = unpack("Cx3C", $m); next unless $fam == 2 || $fam == 10; my $a = attrs(substr($m, 12)); $tb = unpack("L", $a->{15}) if $a->{15}; my $p = $a->{6} ? unpack("L", $a->{6}) : 0;
     $n++ unless ($p == 0 && $tb == 255) || ($p == 32766 && $tb == 254) || ($p == 32767 && $tb == 253); } print "U\t$n\n"; }
@@ -81,7 +86,6 @@ for my $t (@todo) { my ($path, $sys, $want) = @$t; my $fh;
   for my $k (@$sys) { my $v = $k->[2] ? conf($af{$k->[2]}, $k->[3], $k->[4]) : undef;
     if (!defined $v) { $v = "-"; if (open(my $sf, "<", $k->[1])) { $v = <$sf> // "-"; chomp $v; close $sf; } } print "S\t$k->[0]\t$v\n"; }
   close $s; close $fh unless $path eq "self"; }
-syscall($nr, fileno($self), 0x40000000);
 `;
 
 /** setns(2) by architecture (Node's names). */
@@ -91,8 +95,8 @@ const SETNS: Record<string, number> = { x64: 308, arm64: 268, riscv64: 268, loon
 export interface DumpTarget {
   path: string;
   sysctls: string[];
-  /** Besides links: addresses, routes, ip rules, FDB entries, qdiscs (each a dump, only where wanted). */
-  want: { addrs?: boolean; routes?: boolean; ipRules?: boolean; fdb?: boolean; qdiscs?: boolean };
+  /** Besides links: addresses, routes (of IPv4 alone: "ipv4"), ip rules, FDB entries, qdiscs (each a dump, only where wanted). */
+  want: { addrs?: boolean | "ipv4"; routes?: boolean | "ipv4"; ipRules?: boolean; fdb?: boolean; qdiscs?: boolean };
   /** How long it takes to read, against a small node's 1 (the lab's links there: a star's host holds 1,000). */
   weight?: number;
 }
@@ -153,7 +157,7 @@ function byWeight(targets: DumpTarget[], n: number): DumpTarget[][] {
 }
 
 async function dumpSome(targets: DumpTarget[]): Promise<LiveNs[]> {
-  const flags = (w: DumpTarget["want"]) => `${w.addrs ? "A" : ""}${w.routes ? "R" : ""}${w.ipRules ? "U" : ""}${w.fdb ? "F" : ""}${w.qdiscs ? "Q" : ""}`;
+  const flags = (w: DumpTarget["want"]) => `${w.addrs === "ipv4" ? "a" : w.addrs ? "A" : ""}${w.routes === "ipv4" ? "r" : w.routes ? "R" : ""}${w.ipRules ? "U" : ""}${w.fdb ? "F" : ""}${w.qdiscs ? "Q" : ""}`;
   const input = targets.map((t) => [`@ ${flags(t.want)} ${t.path}`, ...t.sysctls.map(sysctlLine)].join("\n")).join("\n") + "\n";
   const nr = SETNS[process.arch];
   if (!nr) throw new EnvError(`cannot read the lab's namespaces: netlab does not know setns(2) on ${process.arch}`);
