@@ -14,6 +14,11 @@ export function sysctlParts(key: string): string[] | null {
   return parts;
 }
 
+/** The key of device `dev`'s setting `name` (net.ipv4.conf.DEV.NAME): a dot in the device's name written as sysctl(8) reads it, a slash (eth0.100 is eth0/100). */
+export function devKey(family: "ipv4" | "ipv6", dev: string, name: string): string {
+  return `net.${family}.conf.${dev.replace(/\./g, "/")}.${name}`;
+}
+
 /** The /proc/sys file of a network sysctl; throws for a key that could leave /proc/sys/net. */
 export function procSys(key: string): string {
   const parts = sysctlParts(key);

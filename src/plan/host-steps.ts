@@ -11,6 +11,7 @@ import type { Op, Step } from "./ops.js";
 import { nsOf, type Wiring } from "./placement.js";
 import { Ruleset } from "./ruleset.js";
 import { dnsServers } from "../dns/servers.js";
+import { devKey } from "../net/sysctl.js";
 
 export function hostSteps(lab: Lab, w: Wiring): Step[] {
   const L = lab.name;
@@ -54,7 +55,7 @@ export function hostSteps(lab: Lab, w: Wiring): Step[] {
     ...(hostForward ? { "net.ipv4.ip_forward": "1" } : {}),
     ...(hostHas6 && (lab.host.forward || hostNets.some((n) => n.nat6)) ? { "net.ipv6.conf.all.forwarding": "1" } : {}),
     // 127.0.0.1:PORT reaches a published port only if the kernel may route loopback addresses out the bridge.
-    ...Object.fromEntries([...new Set(published.map((p) => p.bridge))].map((b) => [`net.ipv4.conf.${b}.route_localnet`, "1"])),
+    ...Object.fromEntries([...new Set(published.map((p) => p.bridge))].map((b) => [devKey("ipv4", b, "route_localnet"), "1"])),
     ...lab.host.sysctls,
   };
   if (Object.keys(hostSysctls).length) {

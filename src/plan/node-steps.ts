@@ -15,6 +15,7 @@ import type { Op, Step } from "./ops.js";
 import type { Wiring } from "./placement.js";
 import { Ruleset } from "./ruleset.js";
 import { clusterNodeRules } from "./features/kube.js";
+import { devKey } from "../net/sysctl.js";
 
 export function nodeStep(lab: Lab, node: Node, w: Wiring): Step {
   const L = lab.name;
@@ -31,10 +32,10 @@ export function nodeStep(lab: Lab, node: Node, w: Wiring): Step {
   const published = publishedOn(lab, node.name);
   const forward = node.forward || heldNets.some((n) => n.nat || n.nat6) || published.length > 0;
   const forwarding: Record<string, string> = {
-    ...(dns ? { [`net.ipv4.conf.${dns.dev}.route_localnet`]: "1" } : {}),
+    ...(dns ? { [devKey("ipv4", dns.dev, "route_localnet")]: "1" } : {}),
     ...(forward ? { "net.ipv4.ip_forward": "1" } : {}),
     // 127.0.0.1:PORT of a virtual host reaches its published ports only if loopback addresses may leave through the bridge.
-    ...Object.fromEntries([...new Set(published.map((p) => p.bridge))].map((b) => [`net.ipv4.conf.${b}.route_localnet`, "1"])),
+    ...Object.fromEntries([...new Set(published.map((p) => p.bridge))].map((b) => [devKey("ipv4", b, "route_localnet"), "1"])),
     ...((has6 || heldNets.some((n) => n.subnet6)) && (node.forward || heldNets.some((n) => n.nat6)) ? { "net.ipv6.conf.all.forwarding": "1" } : {}),
   };
   const ops: Op[] = [{ op: "ip", ns: node.ns, lines, ...(Object.keys(forwarding).length ? { sysctls: forwarding } : {}) }];

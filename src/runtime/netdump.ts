@@ -44,7 +44,7 @@ open(my $self, "<", "/proc/self/ns/net") or die "/proc/self/ns/net: $!\n";
 sub attrs { my ($b, $w) = @_; my %a; my ($o, $n) = (0, length $b);
   while ($o + 4 <= $n) { my ($l, $t) = unpack("SS", substr($b, $o, 4)); last if $l < 4; $t &= 0x3fff; $a{$t} = substr($b, $o + 4, $l - 4) if !$w || $w->{$t}; $o += ($l + 3) & ~3; }
   return \%a; }
-my %LINK = (3 => 1, 10 => 1, 18 => 1, 26 => 1);
+my %LINK = (3 => 1, 10 => 1, 18 => 1); my %LINKAF = (%LINK, 26 => 1);
 # A device's IPv4 (IFLA_INET_CONF, slots from 1) or IPv6 (IFLA_INET6_CONF, from 0) setting from its IFLA_AF_SPEC, as /proc/sys prints it.
 sub conf { my ($af, $fam, $i) = @_; return undef unless defined $af; my $f = attrs($af)->{$fam} // return undef;
   my $c = attrs($f)->{$fam == 2 ? 1 : 2} // return undef; $i-- if $fam == 2; return $i * 4 + 4 <= length $c ? unpack("l", substr($c, $i * 4, 4)) : undef; }
@@ -66,12 +66,13 @@ sub one { my ($path, $sys, $want) = @_; my $fh;
   # A /run/netns entry that is no longer a namespace (unmounted, a stale file) is as good as gone.
   if (syscall($nr, fileno($fh), 0x40000000) != 0) { print "@ $path\tgone\n"; return; }
   socket(my $s, 16, 3, 0) or die "netlink socket: $!\n"; print "@ $path\n";
-  my (%name, %master, %kind, %af);
-  # IFLA_EXT_MASK RTEXT_FILTER_SKIP_STATS, as ip link without -s: the kernel sums no counters while it holds the RTNL lock.
+  # IFLA_AF_SPEC kept only for the devices whose settings are asked (a star's host has 1,000 links).
+  my (%name, %master, %kind, %af); my %dev = map {; $_->[2] ? ($_->[2] => 1) : () } @$sys; my $w = %dev ? \%LINKAF : \%LINK;
+  # IFLA_EXT_MASK RTEXT_FILTER_SKIP_STATS, as ip link without -s: the kernel leaves out IPv6's per-device statistics (summed over every CPU while it holds the RTNL lock).
   for my $m (@{dump_($s, 18, 0, 16, pack("SSL", 8, 29, 8))}) { my ($i) = unpack("x4l", $m);
     # lo is skipped by name (IFLA_IFNAME comes first): its other ~40 attributes are not parsed.
     if (unpack("x16x2S", $m) == 3 && unpack("x20Z*", $m) eq "lo") { $name{$i} = "lo"; next; }
-    my $a = attrs(substr($m, 16), \%LINK); $name{$i} = unpack("Z*", $a->{3}); $af{$name{$i}} = $a->{26};
+    my $a = attrs(substr($m, 16), $w); $name{$i} = unpack("Z*", $a->{3}); $af{$name{$i}} = $a->{26} if $dev{$name{$i}};
     $master{$i} = $a->{10} ? unpack("L", $a->{10}) : 0; $kind{$i} = $a->{18} ? unpack("Z*", attrs($a->{18})->{1} // "-") : "-"; }
   for my $i (sort { $a <=> $b } keys %name) { next if $name{$i} eq "lo"; print "L\t$name{$i}\t$kind{$i}\t" . ($master{$i} ? $name{$master{$i}} // "?" : "") . "\n"; }
   # a, r: IPv4's alone (the lab expects no IPv6 address or route there); A, R: all.
@@ -156,16 +157,25 @@ function byWeight(targets: DumpTarget[], n: number): DumpTarget[][] {
   return slices;
 }
 
-async function dumpSome(targets: DumpTarget[]): Promise<LiveNs[]> {
+function dumpSome(targets: DumpTarget[]): Promise<LiveNs[]> {
+  return runReader(readerInput(targets), targets.length);
+}
+
+/** What a reader is asked on its stdin: per target an "@ FLAGS PATH" line, then its sysctls' (sysctlLine). Exported for tests. */
+export function readerInput(targets: DumpTarget[]): string {
   const flags = (w: DumpTarget["want"]) => `${w.addrs === "ipv4" ? "a" : w.addrs ? "A" : ""}${w.routes === "ipv4" ? "r" : w.routes ? "R" : ""}${w.ipRules ? "U" : ""}${w.fdb ? "F" : ""}${w.qdiscs ? "Q" : ""}`;
-  const input = targets.map((t) => [`@ ${flags(t.want)} ${t.path}`, ...t.sysctls.map(sysctlLine)].join("\n")).join("\n") + "\n";
+  return targets.map((t) => [`@ ${flags(t.want)} ${t.path}`, ...t.sysctls.map(sysctlLine)].join("\n")).join("\n") + "\n";
+}
+
+/** One reader's answer to `input` (readerInput) for `count` targets. Exported for tests. */
+export async function runReader(input: string, count: number): Promise<LiveNs[]> {
   const nr = SETNS[process.arch];
   if (!nr) throw new EnvError(`cannot read the lab's namespaces: netlab does not know setns(2) on ${process.arch}`);
   const t0 = Date.now();
   const r = await run(["perl", "-e", PERL, String(nr)], input);
-  timing(`netdump: a reader of ${targets.length}: ${Date.now() - t0} ms`);
+  timing(`netdump: a reader of ${count}: ${Date.now() - t0} ms`);
   if (r.code !== 0) throw new EnvError(`cannot read the lab's namespaces: ${r.stderr.trim() || `perl exited with ${r.code}`}`, r.code === 127 ? "install perl (Debian/Ubuntu: perl-base)" : "run it as root");
-  return parseDump(r.stdout, targets.length);
+  return parseDump(r.stdout, count);
 }
 
 /** A sysctl to read: a device's from its link dump ("c KEY DEV FAMILY SLOT FILE"), else its /proc/sys file ("s KEY FILE"). */

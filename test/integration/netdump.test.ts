@@ -3,7 +3,7 @@
 // it. Each setting is first made to differ from its neighbours, so a table off by one slot fails.
 import { describe, expect, it } from "vitest";
 import { DEV_CONF_NAMES, devConf } from "../../src/net/sysctl.js";
-import { dumpNamespaces } from "../../src/runtime/netdump.js";
+import { dumpNamespaces, readerInput, runReader } from "../../src/runtime/netdump.js";
 import { IS_ROOT, Sandbox } from "./sandbox.js";
 
 const keys = [...DEV_CONF_NAMES.ipv4.map((n) => `net.ipv4.conf.nd0.${n}`), ...DEV_CONF_NAMES.ipv6.map((n) => `net.ipv6.conf.nd0.${n}`)];
@@ -24,6 +24,12 @@ describe.skipIf(!IS_ROOT)("the namespace reader", () => {
       const [live] = await dumpNamespaces([{ path: `/run/netns/${sb.name}`, sysctls: keys, want: {} }]);
       const got = keys.map((k) => live.sysctls.get(k) ?? "-");
       expect(Object.fromEntries(keys.map((k, i) => [k, got[i]]))).toEqual(Object.fromEntries(keys.map((k, i) => [k, proc[i]])));
+      // From the dump alone: with no file to fall back on, the same values.
+      const target = { path: `/run/netns/${sb.name}`, sysctls: keys, want: {} };
+      const input = readerInput([target]);
+      expect(input.match(/^c /gm)).toHaveLength(keys.length);
+      const [dumped] = await runReader(input.replace(/^(c .*) \S+$/gm, "$1 /nonexistent"), 1);
+      expect(keys.map((k) => dumped.sysctls.get(k) ?? "-")).toEqual(proc);
       // Teeth: most neighbouring slots hold different values, and no name is answered as missing.
       const differ = proc.filter((v, i) => i > 0 && v !== proc[i - 1]).length;
       expect(differ).toBeGreaterThan(keys.length * 0.6);

@@ -71,6 +71,12 @@ describe("plan structure", () => {
     expect(renderOp(op).split("\n")[0]).toBe("nsenter --net=/run/netns/r-a sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward && exec ip -batch -' <<'EOF'");
     expect(procSys("net.ipv4.conf.eth0/100.rp_filter")).toBe("/proc/sys/net/ipv4/conf/eth0.100/rp_filter");
   });
+
+  it("sets the route_localnet of an interface with a dot in its name (e6.5) in its own /proc/sys directory", () => {
+    const lab = labFromText('name: d\nnetworks: { lan: { subnet: 10.9.0.0/24 } }\nnodes:\n  a: { networks: { lan: { iface: "e6.5" } } }\n');
+    const op = compile(lab, { stateDir: "/run/netlab/d" }).phases.flatMap((p) => p.steps).find((s) => s.id === "node:a")!.ops[0];
+    expect(renderOp(op).split("\n")[0]).toContain("echo 1 > /proc/sys/net/ipv4/conf/e6.5/route_localnet");
+  });
 });
 
 describe("iptables cleanup", () => {
