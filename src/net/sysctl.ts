@@ -14,6 +14,15 @@ export function sysctlParts(key: string): string[] | null {
   return parts;
 }
 
+/**
+ * Whether the kernel's value `live` is the `want` a lab set: the kernel prints fields apart by a
+ * tab ("20000\t30000" for ip_local_port_range "20000 30000") and numbers as numbers ("2" for "02").
+ */
+export function sameSysctl(live: string, want: string): boolean {
+  const norm = (v: string) => v.trim().split(/\s+/).map((t) => (/^[+-]?\d+$/.test(t) ? String(BigInt(t)) : t)).join(" ");
+  return norm(live) === norm(want);
+}
+
 /** The key of device `dev`'s setting `name` (net.ipv4.conf.DEV.NAME): a dot in the device's name written as sysctl(8) reads it, a slash (eth0.100 is eth0/100). */
 export function devKey(family: "ipv4" | "ipv6", dev: string, name: string): string {
   return `net.${family}.conf.${dev.replace(/\./g, "/")}.${name}`;

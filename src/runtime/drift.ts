@@ -4,7 +4,7 @@
 import type { Facts, Space } from "../plan/facts.js";
 import type { Ns } from "../plan/ops.js";
 import { ownChain, taggedBy } from "../net/netfilter.js";
-import { sysctlParts } from "../net/sysctl.js";
+import { sameSysctl, sysctlParts } from "../net/sysctl.js";
 import { iptablesTool } from "./tools.js";
 import type { Entry, Meta } from "../state/store.js";
 import { isRecorded, liveGroups } from "./labprocs.js";
@@ -171,7 +171,7 @@ function compare(sp: Space, live: LiveNs, out: string[]): SpaceDrift {
   if (sp.ipRules && live.ipRules < sp.ipRules) lost(false, undefined, `${where} holds ${live.ipRules} of the lab's ${sp.ipRules} ip rule${sp.ipRules === 1 ? "" : "s"}`);
   for (const [k, v] of Object.entries(sp.sysctls ?? {})) {
     const now = live.sysctls.get(k);
-    if (now === v) continue;
+    if (now !== null && now !== undefined && sameSysctl(now, v)) continue;
     // A setting of an interface that is gone is gone with it: set again once the interface is back.
     const parts = sysctlParts(k);
     const dev = parts?.[2] === "conf" || parts?.[2] === "neigh" ? parts[3] : undefined;

@@ -207,7 +207,7 @@ export function parseDump(text: string, count: number): LiveNs[] {
     else if (f[0] === "U") cur.ipRules = Number(f[1]);
     else if (f[0] === "F") cur.fdb.add(`${f[1]} ${f[2]} ${canon(f[3])}`);
     else if (f[0] === "Q") cur.qdiscs.add(`${f[1]} ${f[2]}`);
-    else if (f[0] === "S") cur.sysctls.set(f[1], f[2] === "-" ? null : f[2]);
+    else if (f[0] === "S") cur.sysctls.set(f[1], f[2] === "-" ? null : f.slice(2).join("\t")); // ip_local_port_range: "20000\t30000"
   }
   if (out.length !== count) throw new EnvError(`cannot read the lab's namespaces: ${out.length} of ${count} answered`);
   return out;

@@ -73,6 +73,23 @@ describe.skipIf(!IS_ROOT)("drift and repair", () => {
     expect(await t.sb.snapshot()).toEqual(t.before);
   });
 
+  it("9b. a sysctl the kernel prints otherwise than the lab wrote it (fields apart by a tab, a leading zero) is as set; changed by hand, it is named", async () => {
+    t.labs.add("drift-sys");
+    const file = write("drift-sys", 'name: drift-sys\nnodes:\n  c: { sysctls: { net.ipv4.ip_local_port_range: "20000 30000", net.ipv4.conf.lo.rp_filter: "02" } }\n');
+    expect((await t.sb.netlab(["up", file])).code).toBe(0);
+    expect(await missing(t.sb, "drift-sys")).toEqual({ state: "up", missing: "" });
+    const again = await t.sb.netlab(["up", file]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain("already up and unchanged");
+    await t.sb.sh("ip netns exec drift-sys-c sysctl -qw net.ipv4.ip_local_port_range='20000 30001'");
+    expect((await missing(t.sb, "drift-sys")).missing).toContain("net.ipv4.ip_local_port_range is 20000\t30001, the lab set 20000 30000");
+    expect((await t.sb.netlab(["up", file])).code).toBe(0);
+    expect((await t.sb.sh("ip netns exec drift-sys-c sysctl -n net.ipv4.ip_local_port_range")).stdout.trim()).toBe("20000\t30000");
+    expect((await t.sb.netlab(["down", "drift-sys"])).code).toBe(0);
+    t.labs.clear();
+    expect(await t.sb.snapshot()).toEqual(t.before);
+  });
+
   it("10. inside virtual hosts and nodes: a VXLAN device, a forwarding entry, a virtual host's bridge, a cable into a node, a node's 127.0.0.11 route", async () => {
     t.labs.add("drift");
     const file = write("drift", LAB);

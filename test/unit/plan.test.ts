@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { labFromText, shippedLabs } from "../../src/lab/load.js";
 import { compile } from "../../src/plan/compile.js";
 import { cleanupScript } from "../../src/runtime/iptables-live.js";
-import { procSys } from "../../src/net/sysctl.js";
+import { procSys, sameSysctl } from "../../src/net/sysctl.js";
 import { renderOp, renderPlan } from "../../src/runtime/ops/index.js";
 
 describe("golden plans", () => {
@@ -70,6 +70,16 @@ describe("plan structure", () => {
     const op = compile(lab, { stateDir: "/run/netlab/r" }).phases.flatMap((p) => p.steps).find((s) => s.id === "node:a")!.ops[0];
     expect(renderOp(op).split("\n")[0]).toBe("nsenter --net=/run/netns/r-a sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward && exec ip -batch -' <<'EOF'");
     expect(procSys("net.ipv4.conf.eth0/100.rp_filter")).toBe("/proc/sys/net/ipv4/conf/eth0.100/rp_filter");
+  });
+
+  it("takes a sysctl as set when the kernel prints it otherwise: fields apart by a tab, numbers without leading zeros", () => {
+    expect(sameSysctl("20000\t30000", "20000 30000")).toBe(true);
+    expect(sameSysctl("2", "02")).toBe(true);
+    expect(sameSysctl("1", " 1")).toBe(true);
+    expect(sameSysctl("-1", "-01")).toBe(true);
+    expect(sameSysctl("20000\t30001", "20000 30000")).toBe(false);
+    expect(sameSysctl("0", "1")).toBe(false);
+    expect(sameSysctl("4096\t131072\t6291456", "4096 131072 6291456")).toBe(true);
   });
 
   it("sets the route_localnet of an interface with a dot in its name (e6.5) in its own /proc/sys directory", () => {
