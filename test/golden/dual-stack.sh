@@ -112,7 +112,7 @@ ip6tables -t filter -C FORWARD -m comment --comment "netlab:dual-stack" -j NL-du
 
 # --- nodes
 # configure a
-nsenter --net=/run/netns/dual-stack-a sh -c 'echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet && exec ip -batch -' <<'EOF'
+nsenter --net=/run/netns/dual-stack-a sh -c 'echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet && echo 0 > /proc/sys/net/ipv6/conf/eth0/disable_ipv6 && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:dual-stack:node a"
 address add 10.60.1.2/24 dev eth0
@@ -123,7 +123,7 @@ route replace ::/0 via fd00:60:1::1 dev eth0
 route replace 127.0.0.11/32 via 10.60.1.1 dev eth0 table local
 EOF
 # configure b
-nsenter --net=/run/netns/dual-stack-b sh -c 'echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet && exec ip -batch -' <<'EOF'
+nsenter --net=/run/netns/dual-stack-b sh -c 'echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet && echo 0 > /proc/sys/net/ipv6/conf/eth0/disable_ipv6 && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:dual-stack:node b"
 address add 10.60.1.3/24 dev eth0
@@ -134,7 +134,7 @@ route replace ::/0 via fd00:60:1::1 dev eth0
 route replace 127.0.0.11/32 via 10.60.1.1 dev eth0 table local
 EOF
 # configure c
-nsenter --net=/run/netns/dual-stack-c sh -c 'echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet && exec ip -batch -' <<'EOF'
+nsenter --net=/run/netns/dual-stack-c sh -c 'echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet && echo 0 > /proc/sys/net/ipv6/conf/eth0/disable_ipv6 && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:dual-stack:node c"
 address add 10.60.2.2/24 dev eth0
@@ -145,7 +145,7 @@ route replace ::/0 via fd00:60:2::1 dev eth0
 route replace 127.0.0.11/32 via 10.60.2.1 dev eth0 table local
 EOF
 # configure v
-nsenter --net=/run/netns/dual-stack-v sh -c 'echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet && exec ip -batch -' <<'EOF'
+nsenter --net=/run/netns/dual-stack-v sh -c 'echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet && echo 0 > /proc/sys/net/ipv6/conf/eth0/disable_ipv6 && exec ip -batch -' <<'EOF'
 link set dev lo up
 link set dev lo alias "netlab:dual-stack:node v"
 address add 10.60.3.2/24 dev eth0

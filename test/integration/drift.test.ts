@@ -90,6 +90,23 @@ describe.skipIf(!IS_ROOT)("drift and repair", () => {
     expect(await t.sb.snapshot()).toEqual(t.before);
   });
 
+  it("9c. IPv6 turned off by hand on a node's interface is named as the cause, and one up turns it on and puts its addresses and routes back", async () => {
+    t.labs.add("dual-stack");
+    expect((await t.sb.netlab(["up", "dual-stack"])).code).toBe(0);
+    await t.sb.sh("ip netns exec dual-stack-b sysctl -qw net.ipv6.conf.eth0.disable_ipv6=1");
+    const s = await missing(t.sb, "dual-stack");
+    expect(s.state).toBe("degraded");
+    expect(s.missing).toContain("sysctl in b: net.ipv6.conf.eth0.disable_ipv6 is 1, the lab set 0");
+    const again = await t.sb.netlab(["up", "dual-stack"]);
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(await missing(t.sb, "dual-stack")).toEqual({ state: "up", missing: "" });
+    const tested = await t.sb.netlab(["test", "dual-stack"]);
+    expect(tested.code, tested.stdout).toBe(0);
+    expect((await t.sb.netlab(["down", "dual-stack"])).code).toBe(0);
+    t.labs.clear();
+    expect(await t.sb.snapshot()).toEqual(t.before);
+  });
+
   it("10. inside virtual hosts and nodes: a VXLAN device, a forwarding entry, a virtual host's bridge, a cable into a node, a node's 127.0.0.11 route", async () => {
     t.labs.add("drift");
     const file = write("drift", LAB);

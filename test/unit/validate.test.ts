@@ -104,6 +104,13 @@ describe("semantics", () => {
   it("non-network sysctls (they would change the whole machine)", () => {
     expect(one("name: x\nnodes:\n  a:\n    sysctls: { kernel.pid_max: 5 }\n")).toMatch(/^lab\.yaml:4:16: nodes\.a\.sysctls\["kernel\.pid_max"\]: kernel\.pid_max is not a network sysctl/);
   });
+  it("IPv6 turned off where the lab gives an interface IPv6 addresses (on that interface, or all)", () => {
+    const lab = (sysctl: string) => `name: x\nnetworks:\n  n: { subnet: 10.9.0.0/24, subnet6: "fd00:9::/64" }\nnodes:\n  a:\n    networks: [n]\n    sysctls: { ${sysctl} }\n`;
+    expect(one(lab("net.ipv6.conf.eth0.disable_ipv6: 1"))).toMatch(/^lab\.yaml:7:16: nodes\.a\.sysctls\["net\.ipv6\.conf\.eth0\.disable_ipv6"\]: disable_ipv6 1 turns IPv6 off on eth0, which the lab gives fd00:9::2\/64/);
+    expect(one(lab('net.ipv6.conf.all.disable_ipv6: "1"'))).toMatch(/turns IPv6 off on eth0/);
+    for (const ok of [lab("net.ipv6.conf.eth0.disable_ipv6: 0"), lab("net.ipv6.conf.eth1.disable_ipv6: 1"), lab("net.ipv6.conf.eth0.disable_ipv6: 1").replace(', subnet6: "fd00:9::/64"', "")])
+      expect(() => labFromText(ok, "lab.yaml")).not.toThrow();
+  });
   it("a route through an interface the node does not have", () => {
     expect(one("name: x\nnodes:\n  a:\n    routes: [\"10.9.0.0/16 dev eth7\"]\n")).toMatch(/nodes\.a\.routes\[0\]: node a has no interface "eth7"/);
   });

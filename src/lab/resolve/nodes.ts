@@ -8,7 +8,7 @@ import { Ctx } from "./context.js";
 import { resolveFirewall } from "./firewall.js";
 import { resolvePublish, type Taken } from "./publish.js";
 import { isMainDefault, resolveRoutes } from "./routes.js";
-import { resolveFiles, resolveSysctls } from "./sysctls.js";
+import { checkIpv6Off, resolveFiles, resolveSysctls } from "./sysctls.js";
 import { asList, checkCommand, unsafeLine } from "./util.js";
 
 export function nodesPass(c: Ctx): void {
@@ -44,6 +44,7 @@ export function nodesPass(c: Ctx): void {
     });
     node.forward = r.forward ?? false;
     node.sysctls = resolveSysctls(P, r.sysctls, [...path, "sysctls"]);
+    checkIpv6Off(P, node.sysctls, node.intfs, [...path, "sysctls"]);
     node.run = asList(r.run).filter((c, i) => checkCommand(P, c, [...path, "run", ...(Array.isArray(r.run) ? [i] : [])]));
     node.exec = asList(r.exec).filter((c, i) => checkCommand(P, c, [...path, "exec", ...(Array.isArray(r.exec) ? [i] : [])]));
     node.labels = r.labels ?? {};

@@ -1,6 +1,6 @@
 // `sysctls:` — only network sysctls, as sysctl(8) resolves the key; `files:` — only below /etc.
 import type { KeyPath } from "../../errors.js";
-import { sysctlParts } from "../../net/sysctl.js";
+import { sameSysctl, sysctlParts } from "../../net/sysctl.js";
 import { Problems } from "./context.js";
 import { unsafeLine } from "./util.js";
 
@@ -17,6 +17,19 @@ export function resolveSysctls(P: Problems, raw: Record<string, string | number 
     out[k] = val;
   }
   return out;
+}
+
+/**
+ * Refuses turning IPv6 off (net.ipv6.conf.DEV.disable_ipv6, or .all.) where the lab gives an
+ * interface IPv6 addresses: the kernel would refuse them, or drop them the moment it is set.
+ */
+export function checkIpv6Off(P: Problems, sysctls: Record<string, string>, intfs: { name: string; addrs: string[] }[], path: KeyPath): void {
+  for (const [k, v] of Object.entries(sysctls)) {
+    const p = sysctlParts(k);
+    if (!p || p.length !== 5 || p[1] !== "ipv6" || p[2] !== "conf" || p[4] !== "disable_ipv6" || sameSysctl(v, "0")) continue;
+    const off = intfs.find((i) => (p[3] === "all" || p[3] === i.name) && i.addrs.some((a) => a.includes(":")));
+    if (off) P.add([...path, k], `disable_ipv6 ${v} turns IPv6 off on ${off.name}, which the lab gives ${off.addrs.find((a) => a.includes(":"))}`, "remove this sysctl, or the network's IPv6 subnet (subnet6)");
+  }
 }
 
 /** Linux's NAME_MAX: the longest name one directory entry can have, in bytes. */
