@@ -172,3 +172,6 @@ export function prefixMask(p: Prefix): string {
   const bits = 32 - p.len;
   return formatAddr(4, ((1n << 32n) - 1n) ^ ((1n << BigInt(bits)) - 1n));
 }
+
+/** The smallest MTU IPv6 works over (RFC 8200 section 5): below it Linux drops IPv6 from the device, addresses and all. */
+export const IPV6_MIN_MTU = 1280;

@@ -111,6 +111,11 @@ describe("semantics", () => {
     for (const ok of [lab("net.ipv6.conf.eth0.disable_ipv6: 0"), lab("net.ipv6.conf.eth1.disable_ipv6: 1"), lab("net.ipv6.conf.eth0.disable_ipv6: 1").replace(', subnet6: "fd00:9::/64"', "")])
       expect(() => labFromText(ok, "lab.yaml")).not.toThrow();
   });
+  it("IPv6 over an MTU below 1280 (the kernel drops IPv6 from such a device), on a network or a link", () => {
+    expect(one('name: x\nnetworks:\n  n: { subnet6: "fd00:9::/64", mtu: 1000 }\nnodes:\n  a: { networks: [n] }\n')).toMatch(/^lab\.yaml:3:32: networks\.n\.mtu: IPv6 needs an MTU of at least 1280, and this network's is 1000/);
+    expect(one('name: x\nnodes: { a: {}, b: {} }\nlinks:\n  - { endpoints: ["a:eth0", "b:eth0"], subnet6: "fd00:5::/64", mtu: 1200 }\n')).toMatch(/links\[0\]\.mtu: IPv6 needs an MTU of at least 1280, and this link's is 1200/);
+    expect(() => labFromText('name: x\nnetworks:\n  n: { subnet: 10.9.0.0/24, mtu: 1000 }\nnodes:\n  a: { networks: [n] }\n', "lab.yaml")).not.toThrow();
+  });
   it("a route through an interface the node does not have", () => {
     expect(one("name: x\nnodes:\n  a:\n    routes: [\"10.9.0.0/16 dev eth7\"]\n")).toMatch(/nodes\.a\.routes\[0\]: node a has no interface "eth7"/);
   });

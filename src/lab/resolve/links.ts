@@ -1,6 +1,6 @@
 // Pass: point-to-point veth links — endpoints, subnets and addresses.
 import type { KeyPath } from "../../errors.js";
-import { contains, formatAddr, formatIfAddr, formatPrefix, hostRange, parseIfAddr, parsePrefix, prefixOf, type Family, type Prefix } from "../../net/ip.js";
+import { contains, formatAddr, formatIfAddr, formatPrefix, hostRange, IPV6_MIN_MTU, parseIfAddr, parsePrefix, prefixOf, type Family, type Prefix } from "../../net/ip.js";
 import type { Intf } from "../model.js";
 import { Ctx } from "./context.js";
 import { closest, validMac } from "./util.js";
@@ -48,6 +48,7 @@ export function linksPass(c: Ctx): void {
         continue;
       }
       if ((fam === 4 && p.len > 31) || (fam === 6 && p.len > 127)) { P.add([...path, fams[fam].key], `${text} has no room for two endpoints`, "use /31 or larger (IPv4), /127 or larger (IPv6)"); continue; }
+      if (fam === 6 && l.mtu !== undefined && l.mtu < IPV6_MIN_MTU) P.add([...path, "mtu"], `IPv6 needs an MTU of at least ${IPV6_MIN_MTU}, and this link's is ${l.mtu}`, `raise mtu: to ${IPV6_MIN_MTU} or more, or remove subnet6:`);
       fams[fam].p = p;
       seenPrefixes.push({ p, path: [...path, fams[fam].key], what: `link ${li + 1}` });
     }

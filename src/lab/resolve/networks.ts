@@ -1,6 +1,6 @@
 // Pass: networks — kind, subnets, gateways, NAT; each network's address range for the attachments pass.
 import type { KeyPath } from "../../errors.js";
-import { contains, formatAddr, formatIfAddr, formatPrefix, hostRange, isNetworkOrBroadcast, parseAddr, parsePrefix } from "../../net/ip.js";
+import { contains, formatAddr, formatIfAddr, formatPrefix, hostRange, IPV6_MIN_MTU, isNetworkOrBroadcast, parseAddr, parsePrefix } from "../../net/ip.js";
 import { kernelName, validIfName } from "../../net/names.js";
 import { NETWORK_KINDS, PLANNED_KINDS, type Network } from "../model.js";
 import { Ctx, UNDERLAY, type NetInfo } from "./context.js";
@@ -59,6 +59,7 @@ export function networksPass(c: Ctx): void {
       }
       if (p.family !== fam) { P.add([...path, key], `${text} is IPv${p.family}; ${key} takes IPv${fam}`, fam === 4 ? "use subnet6: for IPv6" : "use subnet: for IPv4"); continue; }
       if ((fam === 4 && p.len > 30) || (fam === 6 && p.len > 126)) { P.add([...path, key], `${text} is too small for a network`, "use /30 or larger for IPv4, /126 or larger for IPv6 (a link can be /31)"); continue; }
+      if (fam === 6 && net.mtu !== undefined && net.mtu < IPV6_MIN_MTU) P.add([...path, r.mtu !== undefined ? "mtu" : key], `IPv6 needs an MTU of at least ${IPV6_MIN_MTU}, and this network's is ${net.mtu}`, `raise mtu: to ${IPV6_MIN_MTU} or more, or remove subnet6:`);
       // A macvlan/ipvlan/vlan network is usually the parent's own LAN: that overlap is the point.
       if (!SUBIF.has(kind)) seenPrefixes.push({ p, path: [...path, key], what: `network ${name}` });
       const range = hostRange(p);
