@@ -16,11 +16,28 @@ export function sysctlParts(key: string): string[] | null {
 
 /**
  * Whether the kernel's value `live` is the `want` a lab set: the kernel prints fields apart by a
- * tab ("20000\t30000" for ip_local_port_range "20000 30000") and numbers as numbers ("2" for "02").
+ * tab ("20000\t30000" for ip_local_port_range "20000 30000"), and numbers in decimal, having read
+ * them as C does (proc_dointvec, base 0: "010" is 8, "0x10" 16).
  */
 export function sameSysctl(live: string, want: string): boolean {
-  const norm = (v: string) => v.trim().split(/\s+/).map((t) => (/^[+-]?\d+$/.test(t) ? String(BigInt(t)) : t)).join(" ");
+  const norm = (v: string) => v.trim().split(/\s+/).map(cNumber).join(" ");
   return norm(live) === norm(want);
+}
+
+/** A field as the kernel reads a number (sign, then 0x… hex, 0… octal, or decimal) and prints it; any other text as it is. */
+function cNumber(t: string): string {
+  const m = /^([+-]?)(0x[0-9a-f]+|0[0-7]*|[1-9][0-9]*)$/i.exec(t);
+  if (!m) return t;
+  const n = /^0x/i.test(m[2]) ? BigInt(m[2]) : m[2].startsWith("0") ? BigInt(`0o${m[2].slice(1) || "0"}`) : BigInt(m[2]);
+  return String(m[1] === "-" ? -n : n);
+}
+
+/** Whether a namespace's `sysctls` turn IPv6 off on device `dev`: the key of its disable_ipv6, or of all's, set to anything but 0. */
+export function ipv6OffKey(sysctls: Record<string, string>, dev: string): string | undefined {
+  return Object.keys(sysctls).find((k) => {
+    const p = sysctlParts(k);
+    return !!p && p.length === 5 && p[1] === "ipv6" && p[2] === "conf" && (p[3] === "all" || p[3] === dev) && p[4] === "disable_ipv6" && !sameSysctl(sysctls[k], "0");
+  });
 }
 
 /** The key of device `dev`'s setting `name` (net.ipv4.conf.DEV.NAME): a dot in the device's name written as sysctl(8) reads it, a slash (eth0.100 is eth0/100). */

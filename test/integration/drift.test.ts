@@ -107,6 +107,19 @@ describe.skipIf(!IS_ROOT)("drift and repair", () => {
     expect(await t.sb.snapshot()).toEqual(t.before);
   });
 
+  it("9d. a node that turns IPv6 off itself on a dual-stack network gets no IPv6 address (as Docker): up, whole, and unchanged", async () => {
+    t.labs.add("drift-v6off");
+    const file = write("drift-v6off", 'name: drift-v6off\nnetworks:\n  lan: { subnet: 10.151.0.0/24, subnet6: "fd00:151::/64" }\nnodes:\n  a: { networks: [lan], sysctls: { net.ipv6.conf.all.disable_ipv6: "1" } }\n  b: { networks: [lan] }\nchecks:\n  - { from: a, ping: b }\n');
+    const up = await t.sb.netlab(["up", file, "--test"]);
+    expect(up.code, up.stdout + up.stderr).toBe(0);
+    expect(await missing(t.sb, "drift-v6off")).toEqual({ state: "up", missing: "" });
+    expect((await t.sb.netlab(["up", file])).stdout).toContain("already up and unchanged");
+    expect((await t.sb.sh("ip -n drift-v6off-a -o addr show dev eth0")).stdout).not.toContain("inet6");
+    expect((await t.sb.netlab(["down", "drift-v6off"])).code).toBe(0);
+    t.labs.clear();
+    expect(await t.sb.snapshot()).toEqual(t.before);
+  });
+
   it("10. inside virtual hosts and nodes: a VXLAN device, a forwarding entry, a virtual host's bridge, a cable into a node, a node's 127.0.0.11 route", async () => {
     t.labs.add("drift");
     const file = write("drift", LAB);

@@ -77,9 +77,17 @@ describe("plan structure", () => {
     expect(sameSysctl("2", "02")).toBe(true);
     expect(sameSysctl("1", " 1")).toBe(true);
     expect(sameSysctl("-1", "-01")).toBe(true);
+    expect(sameSysctl("", "")).toBe(true);
+    expect(sameSysctl("bbr", "bbr")).toBe(true);
     expect(sameSysctl("20000\t30001", "20000 30000")).toBe(false);
     expect(sameSysctl("0", "1")).toBe(false);
     expect(sameSysctl("4096\t131072\t6291456", "4096 131072 6291456")).toBe(true);
+    // As the kernel reads them (base 0): octal, hex.
+    expect(sameSysctl("8", "010")).toBe(true);
+    expect(sameSysctl("10", "010")).toBe(false);
+    expect(sameSysctl("16", "0x10")).toBe(true);
+    expect(sameSysctl("0", "0x0")).toBe(true);
+    expect(sameSysctl("08", "8")).toBe(false);
   });
 
   it("sets the route_localnet of an interface with a dot in its name (e6.5) in its own /proc/sys directory", () => {

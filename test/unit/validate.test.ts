@@ -104,12 +104,18 @@ describe("semantics", () => {
   it("non-network sysctls (they would change the whole machine)", () => {
     expect(one("name: x\nnodes:\n  a:\n    sysctls: { kernel.pid_max: 5 }\n")).toMatch(/^lab\.yaml:4:16: nodes\.a\.sysctls\["kernel\.pid_max"\]: kernel\.pid_max is not a network sysctl/);
   });
-  it("IPv6 turned off where the lab gives an interface IPv6 addresses (on that interface, or all)", () => {
-    const lab = (sysctl: string) => `name: x\nnetworks:\n  n: { subnet: 10.9.0.0/24, subnet6: "fd00:9::/64" }\nnodes:\n  a:\n    networks: [n]\n    sysctls: { ${sysctl} }\n`;
-    expect(one(lab("net.ipv6.conf.eth0.disable_ipv6: 1"))).toMatch(/^lab\.yaml:7:16: nodes\.a\.sysctls\["net\.ipv6\.conf\.eth0\.disable_ipv6"\]: disable_ipv6 1 turns IPv6 off on eth0, which the lab gives fd00:9::2\/64/);
-    expect(one(lab('net.ipv6.conf.all.disable_ipv6: "1"'))).toMatch(/turns IPv6 off on eth0/);
-    for (const ok of [lab("net.ipv6.conf.eth0.disable_ipv6: 0"), lab("net.ipv6.conf.eth1.disable_ipv6: 1"), lab("net.ipv6.conf.eth0.disable_ipv6: 1").replace(', subnet6: "fd00:9::/64"', "")])
-      expect(() => labFromText(ok, "lab.yaml")).not.toThrow();
+  it("IPv6 turned off on an interface (or all) that is given an IPv6 address by ip6:", () => {
+    const lab = (sysctl: string, att = "[n]") => `name: x\nnetworks:\n  n: { subnet: 10.9.0.0/24, subnet6: "fd00:9::/64" }\nnodes:\n  a:\n    networks: ${att}\n    sysctls: { ${sysctl} }\n`;
+    expect(one(lab("net.ipv6.conf.eth0.disable_ipv6: 1", '{ n: { ip6: "fd00:9::9" } }'))).toMatch(/^lab\.yaml:7:16: nodes\.a\.sysctls\["net\.ipv6\.conf\.eth0\.disable_ipv6"\]: turns IPv6 off on eth0, which is given fd00:9::9\/64/);
+    // Given no address of its own, the node gets none (as Docker gives a container none), and no IPv6 default route.
+    for (const off of ["net.ipv6.conf.eth0.disable_ipv6: 1", 'net.ipv6.conf.all.disable_ipv6: "1"']) {
+      const a = labFromText(lab(off), "lab.yaml").nodes.find((n) => n.name === "a")!;
+      expect(a.intfs[0].addrs).toEqual(["10.9.0.2/24"]);
+      expect(a.routes.some((r) => r.startsWith("::/0"))).toBe(false);
+    }
+    const on = labFromText(lab("net.ipv6.conf.eth0.disable_ipv6: 0"), "lab.yaml").nodes.find((n) => n.name === "a")!;
+    expect(on.intfs[0].addrs).toEqual(["10.9.0.2/24", "fd00:9::2/64"]);
+    expect(on.routes.some((r) => r.startsWith("::/0"))).toBe(true);
   });
   it("IPv6 over an MTU below 1280 (the kernel drops IPv6 from such a device), on a network or a link", () => {
     expect(one('name: x\nnetworks:\n  n: { subnet6: "fd00:9::/64", mtu: 1000 }\nnodes:\n  a: { networks: [n] }\n')).toMatch(/^lab\.yaml:3:32: networks\.n\.mtu: IPv6 needs an MTU of at least 1280, and this network's is 1000/);

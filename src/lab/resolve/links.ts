@@ -48,7 +48,6 @@ export function linksPass(c: Ctx): void {
         continue;
       }
       if ((fam === 4 && p.len > 31) || (fam === 6 && p.len > 127)) { P.add([...path, fams[fam].key], `${text} has no room for two endpoints`, "use /31 or larger (IPv4), /127 or larger (IPv6)"); continue; }
-      if (fam === 6 && l.mtu !== undefined && l.mtu < IPV6_MIN_MTU) P.add([...path, "mtu"], `IPv6 needs an MTU of at least ${IPV6_MIN_MTU}, and this link's is ${l.mtu}`, `raise mtu: to ${IPV6_MIN_MTU} or more, or remove subnet6:`);
       fams[fam].p = p;
       seenPrefixes.push({ p, path: [...path, fams[fam].key], what: `link ${li + 1}` });
     }
@@ -76,6 +75,8 @@ export function linksPass(c: Ctx): void {
       }
     }
     if (!ok) return;
+    if (l.mtu !== undefined && l.mtu < IPV6_MIN_MTU && epAddrs.flat().some((a) => a.includes(":")))
+      P.add([...path, "mtu"], `IPv6 needs an MTU of at least ${IPV6_MIN_MTU}, and this link's is ${l.mtu}`, `raise mtu: to ${IPV6_MIN_MTU} or more, or give the link no IPv6 (subnet6:, ip6:)`);
     for (const e of eps) if (e!.mac !== undefined && !validMac(e!.mac)) P.add([...e!.path, "mac"], `"${e!.mac}" is not a unicast MAC address`, "write it like 02:42:ac:14:00:02");
     links.push({ index: li, endpoints: [{ node: eps[0].node, iface: eps[0].iface }, { node: eps[1].node, iface: eps[1].iface }], mtu: l.mtu });
     for (let i = 0; i < 2; i++) {

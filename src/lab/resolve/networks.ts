@@ -59,7 +59,7 @@ export function networksPass(c: Ctx): void {
       }
       if (p.family !== fam) { P.add([...path, key], `${text} is IPv${p.family}; ${key} takes IPv${fam}`, fam === 4 ? "use subnet6: for IPv6" : "use subnet: for IPv4"); continue; }
       if ((fam === 4 && p.len > 30) || (fam === 6 && p.len > 126)) { P.add([...path, key], `${text} is too small for a network`, "use /30 or larger for IPv4, /126 or larger for IPv6 (a link can be /31)"); continue; }
-      if (fam === 6 && net.mtu !== undefined && net.mtu < IPV6_MIN_MTU) P.add([...path, r.mtu !== undefined ? "mtu" : key], `IPv6 needs an MTU of at least ${IPV6_MIN_MTU}, and this network's is ${net.mtu}`, `raise mtu: to ${IPV6_MIN_MTU} or more, or remove subnet6:`);
+      if (fam === 6 && net.mtu !== undefined && net.mtu < IPV6_MIN_MTU) P.add([...path, r.mtu !== undefined ? "mtu" : key], `IPv6 needs an MTU of at least ${IPV6_MIN_MTU}, and this network's is ${net.mtu}`, kind === "vxlan" && r.mtu === undefined ? `a VXLAN network's MTU is its underlay's less 50: give it mtu: ${IPV6_MIN_MTU} or more, or remove subnet6:` : `raise mtu: to ${IPV6_MIN_MTU} or more, or remove subnet6:`);
       // A macvlan/ipvlan/vlan network is usually the parent's own LAN: that overlap is the point.
       if (!SUBIF.has(kind)) seenPrefixes.push({ p, path: [...path, key], what: `network ${name}` });
       const range = hostRange(p);

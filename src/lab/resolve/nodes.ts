@@ -8,7 +8,7 @@ import { Ctx } from "./context.js";
 import { resolveFirewall } from "./firewall.js";
 import { resolvePublish, type Taken } from "./publish.js";
 import { isMainDefault, resolveRoutes } from "./routes.js";
-import { checkIpv6Off, resolveFiles, resolveSysctls } from "./sysctls.js";
+import { resolveFiles, resolveSysctls, withoutIpv6WhereOff } from "./sysctls.js";
 import { asList, checkCommand, unsafeLine } from "./util.js";
 
 export function nodesPass(c: Ctx): void {
@@ -44,7 +44,8 @@ export function nodesPass(c: Ctx): void {
     });
     node.forward = r.forward ?? false;
     node.sysctls = resolveSysctls(P, r.sysctls, [...path, "sysctls"]);
-    checkIpv6Off(P, node.sysctls, node.intfs, [...path, "sysctls"]);
+    const attached = r.networks && !Array.isArray(r.networks) ? r.networks : {};
+    withoutIpv6WhereOff(P, node, (i) => attached[networkOf(i) ?? ""]?.ip6 !== undefined, [...path, "sysctls"]);
     node.run = asList(r.run).filter((c, i) => checkCommand(P, c, [...path, "run", ...(Array.isArray(r.run) ? [i] : [])]));
     node.exec = asList(r.exec).filter((c, i) => checkCommand(P, c, [...path, "exec", ...(Array.isArray(r.exec) ? [i] : [])]));
     node.labels = r.labels ?? {};
@@ -67,7 +68,7 @@ export function nodesPass(c: Ctx): void {
       if (hasDefault) continue;
       const first = node.intfs.find((i) => {
         const net = i.kind !== "veth" ? netInfo.get(i.network)?.net : undefined;
-        return net && !net.internal && (fam === 4 ? net.gateway : net.gateway6);
+        return net && !net.internal && (fam === 4 ? net.gateway : net.gateway6) && i.addrs.some((a) => a.includes(":") === (fam === 6));
       });
       if (first) {
         const net = netInfo.get(networkOf(first)!)!.net;

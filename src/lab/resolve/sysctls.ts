@@ -1,6 +1,7 @@
 // `sysctls:` — only network sysctls, as sysctl(8) resolves the key; `files:` — only below /etc.
 import type { KeyPath } from "../../errors.js";
-import { sameSysctl, sysctlParts } from "../../net/sysctl.js";
+import { ipv6OffKey, sysctlParts } from "../../net/sysctl.js";
+import type { Intf } from "../model.js";
 import { Problems } from "./context.js";
 import { unsafeLine } from "./util.js";
 
@@ -20,15 +21,16 @@ export function resolveSysctls(P: Problems, raw: Record<string, string | number 
 }
 
 /**
- * Refuses turning IPv6 off (net.ipv6.conf.DEV.disable_ipv6, or .all.) where the lab gives an
- * interface IPv6 addresses: the kernel would refuse them, or drop them the moment it is set.
+ * A node that turns IPv6 off on an interface (or all) gets no IPv6 address there, as Docker (26)
+ * gives such a container none: the kernel would refuse them, or drop them the moment the sysctl
+ * is set. An address written for it (`isStatic`: ip6:) is refused instead.
  */
-export function checkIpv6Off(P: Problems, sysctls: Record<string, string>, intfs: { name: string; addrs: string[] }[], path: KeyPath): void {
-  for (const [k, v] of Object.entries(sysctls)) {
-    const p = sysctlParts(k);
-    if (!p || p.length !== 5 || p[1] !== "ipv6" || p[2] !== "conf" || p[4] !== "disable_ipv6" || sameSysctl(v, "0")) continue;
-    const off = intfs.find((i) => (p[3] === "all" || p[3] === i.name) && i.addrs.some((a) => a.includes(":")));
-    if (off) P.add([...path, k], `disable_ipv6 ${v} turns IPv6 off on ${off.name}, which the lab gives ${off.addrs.find((a) => a.includes(":"))}`, "remove this sysctl, or the network's IPv6 subnet (subnet6)");
+export function withoutIpv6WhereOff(P: Problems, node: { intfs: Intf[]; sysctls: Record<string, string> }, isStatic: (i: Intf) => boolean, path: KeyPath): void {
+  for (const i of node.intfs) {
+    const key = i.addrs.some((a) => a.includes(":")) ? ipv6OffKey(node.sysctls, i.name) : undefined;
+    if (key === undefined) continue;
+    if (isStatic(i)) P.add([...path, key], `turns IPv6 off on ${i.name}, which is given ${i.addrs.find((a) => a.includes(":"))}`, "remove the ip6: address, or this sysctl");
+    i.addrs = i.addrs.filter((a) => !a.includes(":"));
   }
 }
 
