@@ -177,7 +177,9 @@ function compare(sp: Space, live: LiveNs, out: string[]): SpaceDrift {
     const dev = parts?.[2] === "conf" || parts?.[2] === "neigh" ? parts[3] : undefined;
     sd.sysctls = true;
     if (now === null || now === undefined) {
-      if (!dev || !gone.has(dev)) out.push(`${sp.who === "host" ? "host sysctl" : `sysctl in ${where}:`} ${k} is gone${dev ? ` (no interface ${dev})` : ""}, the lab set ${v}`);
+      // An interface that is there has no IPv6 settings when the kernel took IPv6 off it (an MTU below 1280).
+      const why = !dev ? "" : !live.links.has(dev) ? ` (no interface ${dev})` : parts?.[1] === "ipv6" ? ` (${dev} has no IPv6: its MTU below 1280?)` : ` (${dev} has no such setting)`;
+      if (!dev || !gone.has(dev)) out.push(`${sp.who === "host" ? "host sysctl" : `sysctl in ${where}:`} ${k} is gone${why}, the lab set ${v}`);
     } else out.push(`${sp.who === "host" ? "host sysctl" : `sysctl in ${where}:`} ${k} is ${now}, the lab set ${v}`);
   }
   return sd;
