@@ -36,6 +36,7 @@ export function nodeStep(lab: Lab, node: Node, w: Wiring): Step {
     // IPv6 on, before its addresses are added, on each interface the lab gives one: switched off
     // by hand, its addresses and routes go and cannot be added again until it is on (repair).
     ...Object.fromEntries(node.intfs.filter((i) => i.addrs.some(isV6)).map((i) => [devKey("ipv6", i.name, "disable_ipv6"), "0"])),
+    ...Object.fromEntries(heldNets.filter((n) => n.gateway6).map((n) => [devKey("ipv6", n.bridge, "disable_ipv6"), "0"])),
     ...(forward ? { "net.ipv4.ip_forward": "1" } : {}),
     // 127.0.0.1:PORT of a virtual host reaches its published ports only if loopback addresses may leave through the bridge.
     ...Object.fromEntries([...new Set(published.map((p) => p.bridge))].map((b) => [devKey("ipv4", b, "route_localnet"), "1"])),

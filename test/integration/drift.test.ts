@@ -120,6 +120,21 @@ describe.skipIf(!IS_ROOT)("drift and repair", () => {
     expect(await t.sb.snapshot()).toEqual(t.before);
   });
 
+  it("9e. IPv6 turned off by hand on a bridge a node holds: named, and one up puts it and the gateway's address back", async () => {
+    t.labs.add("drift-held6");
+    const file = write("drift-held6", 'name: drift-held6\nnetworks:\n  lan: { subnet: 10.152.0.0/24, subnet6: "fd00:152::/64", in: sw }\nnodes:\n  sw: {}\n  m: { networks: [lan] }\nchecks:\n  - { from: m, ping: "fd00:152::1" }\n');
+    expect((await t.sb.netlab(["up", file, "--test"])).code).toBe(0);
+    await t.sb.sh("ip netns exec drift-held6-sw sh -c 'echo 1 > /proc/sys/net/ipv6/conf/lan/disable_ipv6'");
+    expect((await missing(t.sb, "drift-held6")).missing).toContain("sysctl in sw: net.ipv6.conf.lan.disable_ipv6 is 1, the lab set 0");
+    const again = await t.sb.netlab(["up", file]);
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(await missing(t.sb, "drift-held6")).toEqual({ state: "up", missing: "" });
+    expect((await t.sb.netlab(["test", "drift-held6"])).code).toBe(0);
+    expect((await t.sb.netlab(["down", "drift-held6"])).code).toBe(0);
+    t.labs.clear();
+    expect(await t.sb.snapshot()).toEqual(t.before);
+  });
+
   it("10. inside virtual hosts and nodes: a VXLAN device, a forwarding entry, a virtual host's bridge, a cable into a node, a node's 127.0.0.11 route", async () => {
     t.labs.add("drift");
     const file = write("drift", LAB);

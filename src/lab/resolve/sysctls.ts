@@ -34,6 +34,14 @@ export function withoutIpv6WhereOff(P: Problems, node: { intfs: Intf[]; sysctls:
   }
 }
 
+/** A node's sysctls may not turn IPv6 off on a bridge it holds with an IPv6 gateway: its members' IPv6 goes through it. */
+export function ipv6OnHeld(P: Problems, sysctls: Record<string, string>, held: { bridge: string; gateway6?: string }[], path: KeyPath): void {
+  for (const n of held) {
+    const key = n.gateway6 ? ipv6OffKey(sysctls, n.bridge) : undefined;
+    if (key !== undefined) P.add([...path, key], `turns IPv6 off on bridge ${n.bridge}, whose IPv6 gateway is ${n.gateway6}`, "remove this sysctl, or the network's subnet6:");
+  }
+}
+
 /** Linux's NAME_MAX: the longest name one directory entry can have, in bytes. */
 export const NAME_MAX = 255;
 /**

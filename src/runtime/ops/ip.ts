@@ -38,7 +38,9 @@ export function ipBatchArgv(op: IpOp): string[] {
     const p = sysctlParts(k);
     return !!p && (p[2] === "conf" || p[2] === "neigh") && made.has(p[3]);
   };
-  const before = entries.filter(([k]) => !later(k)).map(write);
+  // Run again (-force, a repair), the devices are there already: their settings (IPv6 turned on
+  // again before its addresses are added) are written before the batch too, failing harmlessly where one is not.
+  const before = entries.filter(([k]) => op.force || !later(k)).map(write);
   const after = entries.filter(([k]) => later(k)).map(write);
   // -force (repair): each part on its own, so that what exists already does not stop the rest.
   const and = op.force ? " ; " : " && ";
