@@ -124,6 +124,13 @@ describe("semantics", () => {
     expect(one('name: x\nnodes: { a: {}, b: {} }\nlinks:\n  - { endpoints: ["a:eth0", "b:eth0"], subnet6: "fd00:5::/64", mtu: 1200 }\n')).toMatch(/links\[0\]\.mtu: IPv6 needs an MTU of at least 1280, and this link's is 1200/);
     expect(() => labFromText('name: x\nnetworks:\n  n: { subnet: 10.9.0.0/24, mtu: 1000 }\nnodes:\n  a: { networks: [n] }\n', "lab.yaml")).not.toThrow();
   });
+  it("a sysctl of an interface the node does not have (all, default and lo are every node's)", () => {
+    expect(one("name: x\nnodes:\n  a:\n    sysctls: { net.ipv4.conf.eth9.rp_filter: 1, net.ipv4.conf.all.rp_filter: 0, net.ipv6.conf.default.accept_ra: 0, net.ipv4.neigh.lo.gc_stale_time: 30 }\n")).toMatch(/^lab\.yaml:4:16: nodes\.a\.sysctls\["net\.ipv4\.conf\.eth9\.rp_filter"\]: node a has no interface "eth9"/);
+    expect(() => labFromText("name: x\nnetworks:\n  n: { subnet: 10.9.0.0/24 }\nnodes:\n  a: { networks: { n: { iface: up.1 } }, sysctls: { net.ipv4.conf.up/1.rp_filter: 2 } }\n", "lab.yaml")).not.toThrow();
+  });
+  it("one sysctl written two ways (dots, slashes)", () => {
+    expect(one("name: x\nnodes:\n  a:\n    sysctls: { net.ipv4.ip_forward: 1, net/ipv4/ip_forward: 0 }\n")).toMatch(/nodes\.a\.sysctls\["net\/ipv4\/ip_forward"\]: the same sysctl as net\.ipv4\.ip_forward, written another way/);
+  });
   it("a route through an interface the node does not have", () => {
     expect(one("name: x\nnodes:\n  a:\n    routes: [\"10.9.0.0/16 dev eth7\"]\n")).toMatch(/nodes\.a\.routes\[0\]: node a has no interface "eth7"/);
   });

@@ -7,12 +7,17 @@ import { unsafeLine } from "./util.js";
 
 export function resolveSysctls(P: Problems, raw: Record<string, string | number | boolean> | undefined, path: KeyPath): Record<string, string> {
   const out: Record<string, string> = {};
+  const seen = new Map<string, string>(); // file → the key that names it first
   for (const [k, v] of Object.entries(raw ?? {})) {
     // Checked as sysctl(8) resolves it: "net.//.kernel.hostname" is kernel/hostname, not a net.* key.
-    if (!sysctlParts(k)) {
+    const parts = sysctlParts(k);
+    if (!parts) {
       P.add([...path, k], `${k} is not a network sysctl`, "only net.* sysctls belong to a network namespace, written like net.ipv4.ip_forward (an interface with a dot: net.ipv4.conf.eth0/100.rp_filter)");
       continue;
     }
+    const file = parts.join("/");
+    if (seen.has(file)) { P.add([...path, k], `the same sysctl as ${seen.get(file)}, written another way`, "keep one of them"); continue; }
+    seen.set(file, k);
     const val = typeof v === "boolean" ? (v ? "1" : "0") : String(v);
     if (unsafeLine(val)) { P.add([...path, k], "a sysctl value is one line"); continue; }
     out[k] = val;
@@ -31,6 +36,16 @@ export function withoutIpv6WhereOff(P: Problems, node: { intfs: Intf[]; sysctls:
     if (key === undefined) continue;
     if (isStatic(i)) P.add([...path, key], `turns IPv6 off on ${i.name}, which is given ${i.addrs.find((a) => a.includes(":"))}`, "remove the ip6: address, or this sysctl");
     i.addrs = i.addrs.filter((a) => !a.includes(":"));
+  }
+}
+
+/** A setting of an interface (net.ipv4.conf.DEV…, neigh.DEV…) the namespace does not have: sysctl would find no such file at `up`. */
+export function sysctlIfaces(P: Problems, sysctls: Record<string, string>, ifaces: Set<string>, who: string, path: KeyPath): void {
+  for (const k of Object.keys(sysctls)) {
+    const p = sysctlParts(k);
+    const dev = p && (p[2] === "conf" || p[2] === "neigh") && p.length === 5 ? p[3] : undefined;
+    if (dev === undefined || dev === "all" || dev === "default" || dev === "lo" || ifaces.has(dev)) continue;
+    P.add([...path, k], `${who} has no interface "${dev}"`, ifaces.size ? `interfaces: ${[...ifaces].join(", ")}` : "declare the interface on a network or link first");
   }
 }
 
