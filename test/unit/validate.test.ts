@@ -128,6 +128,13 @@ describe("semantics", () => {
     expect(one("name: x\nnodes:\n  a:\n    sysctls: { net.ipv4.conf.eth9.rp_filter: 1, net.ipv4.conf.all.rp_filter: 0, net.ipv6.conf.default.accept_ra: 0, net.ipv4.neigh.lo.gc_stale_time: 30 }\n")).toMatch(/^lab\.yaml:4:16: nodes\.a\.sysctls\["net\.ipv4\.conf\.eth9\.rp_filter"\]: node a has no interface "eth9"/);
     expect(() => labFromText("name: x\nnetworks:\n  n: { subnet: 10.9.0.0/24 }\nnodes:\n  a: { networks: { n: { iface: up.1 } }, sysctls: { net.ipv4.conf.up/1.rp_filter: 2 } }\n", "lab.yaml")).not.toThrow();
   });
+  it("an interface named all or default (Linux keeps the names for its settings)", () => {
+    expect(one("name: x\nnetworks:\n  n: { subnet: 10.9.0.0/24 }\nnodes:\n  a: { networks: { n: { iface: all } } }\n")).toMatch(/nodes\.a\.networks\.n\.iface: "all" is a name Linux keeps for its own settings/);
+  });
+  it("forward: true with a sysctl turning forwarding off", () => {
+    expect(one("name: x\nnodes:\n  a:\n    forward: true\n    sysctls: { net.ipv4.ip_forward: 0 }\n")).toMatch(/^lab\.yaml:5:16: nodes\.a\.sysctls\["net\.ipv4\.ip_forward"\]: turns off the forwarding that forward: true turns on/);
+    expect(() => labFromText("name: x\nnodes:\n  a:\n    forward: true\n    sysctls: { net.ipv4.ip_forward: 1 }\n", "lab.yaml")).not.toThrow();
+  });
   it("one sysctl written two ways (dots, slashes)", () => {
     expect(one("name: x\nnodes:\n  a:\n    sysctls: { net.ipv4.ip_forward: 1, net/ipv4/ip_forward: 0 }\n")).toMatch(/nodes\.a\.sysctls\["net\/ipv4\/ip_forward"\]: the same sysctl as net\.ipv4\.ip_forward, written another way/);
   });

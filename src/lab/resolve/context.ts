@@ -151,6 +151,8 @@ export class Ctx {
     const err = validIfName(iface);
     if (err) { this.P.add(path, err, "choose a name like eth1 or veth-red"); return; }
     if (iface === "lo") { this.P.add(path, `"lo" is the loopback interface`, "choose another interface name"); return; }
+    // The kernel refuses them: /proc/sys/net/ipv4/conf/all and default are taken.
+    if (iface === "all" || iface === "default") { this.P.add(path, `"${iface}" is a name Linux keeps for its own settings (net.ipv4.conf.${iface})`, "choose another interface name"); return; }
     const key = node ?? "";
     if (!this.intfNames.has(key)) this.intfNames.set(key, new Map());
     const m = this.intfNames.get(key)!;

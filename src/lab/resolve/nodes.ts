@@ -8,7 +8,7 @@ import { Ctx } from "./context.js";
 import { resolveFirewall } from "./firewall.js";
 import { resolvePublish, type Taken } from "./publish.js";
 import { isMainDefault, resolveRoutes } from "./routes.js";
-import { ipv6OnHeld, resolveFiles, resolveSysctls, sysctlIfaces, withoutIpv6WhereOff } from "./sysctls.js";
+import { forwardingOff, ipv6OnHeld, resolveFiles, resolveSysctls, sysctlIfaces, withoutIpv6WhereOff } from "./sysctls.js";
 import { asList, checkCommand, unsafeLine } from "./util.js";
 
 export function nodesPass(c: Ctx): void {
@@ -46,6 +46,7 @@ export function nodesPass(c: Ctx): void {
     node.sysctls = resolveSysctls(P, r.sysctls, [...path, "sysctls"]);
     const attached = r.networks && !Array.isArray(r.networks) ? r.networks : {};
     withoutIpv6WhereOff(P, node, (i) => attached[networkOf(i) ?? ""]?.ip6 !== undefined, [...path, "sysctls"]);
+    forwardingOff(P, node.sysctls, node.forward, [...path, "sysctls"]);
     sysctlIfaces(P, node.sysctls, ifaces, `${node.vhost ? "virtual host" : "node"} ${name}`, [...path, "sysctls"]);
     ipv6OnHeld(P, node.sysctls, networks.filter((n) => n.holder === name && n.kind === "bridge"), [...path, "sysctls"]);
     node.run = asList(r.run).filter((c, i) => checkCommand(P, c, [...path, "run", ...(Array.isArray(r.run) ? [i] : [])]));

@@ -1,6 +1,6 @@
 // `sysctls:` — only network sysctls, as sysctl(8) resolves the key; `files:` — only below /etc.
 import type { KeyPath } from "../../errors.js";
-import { ipv6OffKey, sysctlParts } from "../../net/sysctl.js";
+import { ipv6OffKey, sameSysctl, sysctlParts } from "../../net/sysctl.js";
 import type { Intf } from "../model.js";
 import { Problems } from "./context.js";
 import { unsafeLine } from "./util.js";
@@ -47,6 +47,12 @@ export function sysctlIfaces(P: Problems, sysctls: Record<string, string>, iface
     if (dev === undefined || dev === "all" || dev === "default" || dev === "lo" || ifaces.has(dev)) continue;
     P.add([...path, k], `${who} has no interface "${dev}"`, ifaces.size ? `interfaces: ${[...ifaces].join(", ")}` : "declare the interface on a network or link first");
   }
+}
+
+/** `forward: true` and a sysctl turning IPv4 forwarding off (ip_forward, conf.all.forwarding) say opposite things: the sysctl, written last, would win quietly. */
+export function forwardingOff(P: Problems, sysctls: Record<string, string>, forward: boolean, path: KeyPath): void {
+  const key = Object.keys(sysctls).find((k) => ["net/ipv4/ip_forward", "net/ipv4/conf/all/forwarding"].includes(sysctlParts(k)?.join("/") ?? "") && sameSysctl(sysctls[k], "0"));
+  if (forward && key) P.add([...path, key], "turns off the forwarding that forward: true turns on", "keep one of them");
 }
 
 /** A node's sysctls may not turn IPv6 off on a bridge it holds with an IPv6 gateway: its members' IPv6 goes through it. */
