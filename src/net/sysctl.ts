@@ -40,6 +40,18 @@ export function ipv6OffKey(sysctls: Record<string, string>, dev: string): string
   });
 }
 
+/**
+ * The /proc/sys file that says whether this kernel has setting `key`: a device's read off `lo`
+ * (the device is made later; every namespace has lo, and a namespace other than the first has no
+ * neigh/default).
+ */
+export function settingFile(key: string): string {
+  const p = sysctlParts(key);
+  if (!p) throw new Error(`not a network sysctl: ${JSON.stringify(key)}`);
+  const dev = (p[2] === "conf" || p[2] === "neigh") && p.length === 5;
+  return `/proc/sys/${(dev ? [...p.slice(0, 3), "lo", p[4]] : p).join("/")}`;
+}
+
 /** The key of device `dev`'s setting `name` (net.ipv4.conf.DEV.NAME): a dot in the device's name written as sysctl(8) reads it, a slash (eth0.100 is eth0/100). */
 export function devKey(family: "ipv4" | "ipv6", dev: string, name: string): string {
   return `net.${family}.conf.${dev.replace(/\./g, "/")}.${name}`;

@@ -1,10 +1,12 @@
 // Read-only checks against the live system, before anything is touched: names
 // already taken, host routes a lab subnet would shadow, missing tools.
 import { existsSync, lstatSync, statSync } from "node:fs";
+import { dirname } from "node:path";
 import { EnvError, LabError, type KeyPath, type Problem } from "../errors.js";
 import { samePublishedPort, type Lab } from "../lab/model.js";
 import { formatPrefix, overlaps, parsePrefix, prefixOf, parseIfAddr, type Prefix } from "../net/ip.js";
 import { NETNS_ETC } from "../state/paths.js";
+import { settingFile } from "../net/sysctl.js";
 import { kernelLab } from "../net/names.js";
 import type { Plan } from "../plan/ops.js";
 import { toolsFor } from "./ops/index.js";
@@ -127,6 +129,12 @@ export async function preflight(lab: Lab, plan: Plan, source: LabSource | null):
   }
   await impairmentsPossible(lab);
   await policiesPossible(lab);
+  // A sysctl this kernel does not have (a typo, or a newer kernel's): said now, not half-way through up.
+  const unknown = (values: Record<string, string>, key: KeyPath) =>
+    Object.keys(values).filter((k) => !existsSync(settingFile(k))).forEach((k) => at([...key, k], `this kernel has no setting ${k}`, `check the name: ls ${dirname(settingFile(k))} lists those it has`));
+  lab.nodes.forEach((n) => unknown(n.sysctls, ["nodes", n.name, "sysctls"]));
+  unknown(lab.host.sysctls, ["host", "sysctls"]);
+  if (problems.length) throw new LabError(problems);
   filesMountable([...lab.nodes, ...(lab.hostNs ? [{ name: "host", files: lab.host.files }] : [])]);
   // Every namespace's entry, the isolated host's too; lstat, so that a dangling link counts.
   const etc = namespaces.map((ns) => `${NETNS_ETC}/${ns}`).filter(present);

@@ -135,6 +135,15 @@ describe.skipIf(!IS_ROOT)("drift and repair", () => {
     expect(await t.sb.snapshot()).toEqual(t.before);
   });
 
+  it("9f. a sysctl this kernel does not have is refused at its line before anything is made", async () => {
+    const file = write("drift-knob", "name: drift-knob\nnodes:\n  a:\n    sysctls: { net.ipv4.conf.lo.no_such_knob: 1, net.ipv4.tcp_syncookies: 1 }\n");
+    const up = await t.sb.netlab(["up", file]);
+    expect(up.code).toBe(2);
+    expect(up.stderr).toMatch(/drift-knob\.yaml:4:16: nodes\.a\.sysctls\["net\.ipv4\.conf\.lo\.no_such_knob"\]: this kernel has no setting net\.ipv4\.conf\.lo\.no_such_knob/);
+    expect(up.stderr).toContain("nothing was changed");
+    expect(await t.sb.snapshot()).toEqual(t.before);
+  });
+
   it("10. inside virtual hosts and nodes: a VXLAN device, a forwarding entry, a virtual host's bridge, a cable into a node, a node's 127.0.0.11 route", async () => {
     t.labs.add("drift");
     const file = write("drift", LAB);
