@@ -153,7 +153,8 @@ function compare(sp: Space, live: LiveNs, out: string[]): SpaceDrift {
     else if (want.master && got.master !== want.master) {
       // Ports of a bridge that is gone are off it too: the bridge says it.
       if (!gone.has(want.master)) out.push(`${want.name} (${want.what}) is no longer on bridge ${want.master}`);
-    } else continue;
+    } else if (got.down) out.push(`${want.name} (${want.what}) is down`);
+    else continue;
     sd.links = true;
   }
   const lost = (have: boolean, dev: string | undefined, msg: string) => {

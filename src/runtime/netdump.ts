@@ -20,7 +20,8 @@ import { timing } from "./timing.js";
 export interface LiveNs {
   /** The namespace file could not be opened: it is gone. */
   gone: boolean;
-  links: Map<string, { kind: string; master?: string }>;
+  /** `down`: set down (IFF_UP off), as ip link set … down leaves it. */
+  links: Map<string, { kind: string; master?: string; down?: true }>;
   /** "DEV ADDR/LEN", canonical. */
   addrs: Set<string>;
   /** "TABLE DST/LEN". */
@@ -67,14 +68,14 @@ sub one { my ($path, $sys, $want) = @_; my $fh;
   if (syscall($nr, fileno($fh), 0x40000000) != 0) { print "@ $path\tgone\n"; return; }
   socket(my $s, 16, 3, 0) or die "netlink socket: $!\n"; print "@ $path\n";
   # IFLA_AF_SPEC kept only for the devices whose settings are asked (a star's host has 1,000 links).
-  my (%name, %master, %kind, %af); my %dev = map {; $_->[2] ? ($_->[2] => 1) : () } @$sys; my $w = %dev ? \%LINKAF : \%LINK;
+  my (%name, %master, %kind, %af, %up); my %dev = map {; $_->[2] ? ($_->[2] => 1) : () } @$sys; my $w = %dev ? \%LINKAF : \%LINK;
   # IFLA_EXT_MASK RTEXT_FILTER_SKIP_STATS, as ip link without -s: the kernel leaves out IPv6's per-device statistics (summed over every CPU while it holds the RTNL lock).
-  for my $m (@{dump_($s, 18, 0, 16, pack("SSL", 8, 29, 8))}) { my ($i) = unpack("x4l", $m);
+  for my $m (@{dump_($s, 18, 0, 16, pack("SSL", 8, 29, 8))}) { my ($i, $fl) = unpack("x4lL", $m);
     # lo is skipped by name (IFLA_IFNAME comes first): its other ~40 attributes are not parsed.
     if (unpack("x16x2S", $m) == 3 && unpack("x20Z*", $m) eq "lo") { $name{$i} = "lo"; next; }
     my $a = attrs(substr($m, 16), $w); $name{$i} = unpack("Z*", $a->{3}); $af{$name{$i}} = $a->{26} if $dev{$name{$i}};
-    $master{$i} = $a->{10} ? unpack("L", $a->{10}) : 0; $kind{$i} = $a->{18} ? unpack("Z*", attrs($a->{18})->{1} // "-") : "-"; }
-  for my $i (sort { $a <=> $b } keys %name) { next if $name{$i} eq "lo"; print "L\t$name{$i}\t$kind{$i}\t" . ($master{$i} ? $name{$master{$i}} // "?" : "") . "\n"; }
+    $up{$i} = $fl & 1; $master{$i} = $a->{10} ? unpack("L", $a->{10}) : 0; $kind{$i} = $a->{18} ? unpack("Z*", attrs($a->{18})->{1} // "-") : "-"; }
+  for my $i (sort { $a <=> $b } keys %name) { next if $name{$i} eq "lo"; print "L\t$name{$i}\t$kind{$i}\t" . ($master{$i} ? $name{$master{$i}} // "?" : "") . ($up{$i} ? "" : "\tdown") . "\n"; }
   # a, r: IPv4's alone (the lab expects no IPv6 address or route there); A, R: all.
   if ($want =~ /A/i) { for my $m (@{dump_($s, 22, $want =~ /a/ ? 2 : 0, 8)}) { my ($f, $pl, $fl, $sc, $i) = unpack("CCCCL", $m); next if ($name{$i} // "") eq "lo"; my $a = attrs(substr($m, 8)); my $ad = $a->{2} // $a->{1} // next; print "A\t" . ($name{$i} // "?") . "\t" . ntop($ad) . "/$pl\n"; } }
   if ($want =~ /R/i) { for my $m (@{dump_($s, 26, $want =~ /r/ ? 2 : 0, 12)}) { my ($f, $dl, $sl, $tos, $tb, $pr) = unpack("C6", $m); next if $pr == 2; my $a = attrs(substr($m, 12)); $tb = unpack("L", $a->{15}) if $a->{15};
@@ -201,7 +202,7 @@ export function parseDump(text: string, count: number): LiveNs[] {
       cur = { gone: f[1] === "gone", links: new Map(), addrs: new Set(), routes: new Set(), fdb: new Set(), qdiscs: new Set(), ipRules: 0, sysctls: new Map() };
       out.push(cur);
     } else if (!cur) continue;
-    else if (f[0] === "L") cur.links.set(f[1], { kind: f[2] === "-" ? "" : f[2], ...(f[3] ? { master: f[3] } : {}) });
+    else if (f[0] === "L") cur.links.set(f[1], { kind: f[2] === "-" ? "" : f[2], ...(f[3] ? { master: f[3] } : {}), ...(f[4] === "down" ? { down: true } : {}) });
     else if (f[0] === "A") cur.addrs.add(`${f[1]} ${canon(f[2])}`);
     else if (f[0] === "R") cur.routes.add(`${normTable(f[1])} ${canon(f[2])}`);
     else if (f[0] === "U") cur.ipRules = Number(f[1]);

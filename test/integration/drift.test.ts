@@ -144,6 +144,21 @@ describe.skipIf(!IS_ROOT)("drift and repair", () => {
     expect(await t.sb.snapshot()).toEqual(t.before);
   });
 
+  it("9g. an interface set down by hand (a node's, the lab's bridge) is named and set up again", async () => {
+    t.labs.add("bridge-lab");
+    expect((await t.sb.netlab(["up", "bridge-lab"])).code).toBe(0);
+    await t.sb.sh("ip -n bridge-lab-web link set eth0 down && ip link set bridge-lab-br0 down");
+    const s = await missing(t.sb, "bridge-lab");
+    expect(s.missing).toContain("eth0 (web's interface on network br0) is down");
+    expect(s.missing).toContain("bridge-lab-br0 (the bridge of network br0) is down");
+    expect((await t.sb.netlab(["up", "bridge-lab"])).code).toBe(0);
+    expect(await missing(t.sb, "bridge-lab")).toEqual({ state: "up", missing: "" });
+    expect((await t.sb.netlab(["test", "bridge-lab"])).stdout).toMatch(/^7 passed, 0 failed/m);
+    expect((await t.sb.netlab(["down", "bridge-lab"])).code).toBe(0);
+    t.labs.clear();
+    expect(await t.sb.snapshot()).toEqual(t.before);
+  });
+
   it("10. inside virtual hosts and nodes: a VXLAN device, a forwarding entry, a virtual host's bridge, a cable into a node, a node's 127.0.0.11 route", async () => {
     t.labs.add("drift");
     const file = write("drift", LAB);
