@@ -41,7 +41,7 @@ export async function statusCmd(ref: string | undefined, opts: { json?: boolean;
     if (meta) process.stdout.write("\n" + summary(meta.lab) + "\n");
   }
   for (const l of labs.filter((x) => x.missing)) for (const m of l.missing!) process.stdout.write(c.yellow(`${l.name}: ${m}\n`));
-  for (const l of labs.filter((x) => x.state === "degraded")) process.stdout.write(c.dim(`degraded: something ${l.name} made is gone; ${remakeHint(l, !!l.fatal)} makes it again\n`));
+  for (const l of labs.filter((x) => x.state === "degraded")) process.stdout.write(c.dim(`degraded: something ${l.name} made is gone or changed; ${remakeHint(l, !!l.fatal)} makes it again\n`));
   if (labs.some((l) => l.state === "incomplete")) process.stdout.write(c.dim("incomplete: an up was interrupted; netlab down LAB removes what it made\n"));
   return 0;
 }

@@ -158,7 +158,7 @@ async function upOnly(ref: string, opts: UpCmdOptions): Promise<number> {
       return 0;
     }
     if (r.repaired?.length) {
-      p.succeed(`${c.bold(lab.name)} was up but damaged; made again what was missing:`);
+      p.succeed(`${c.bold(lab.name)} was up but damaged; made again what was missing or changed:`);
       for (const m of r.repaired) process.stdout.write(`  ${m}\n`);
       return 0;
     }
