@@ -14,6 +14,12 @@ export function sysctlParts(key: string): string[] | null {
   return parts;
 }
 
+/** The device a setting is of (net.ipv4.conf.DEV.NAME, net.ipv4.neigh.DEV.NAME; `all`, `default` included); undefined for any other key. */
+export function sysctlDevice(key: string): string | undefined {
+  const p = sysctlParts(key);
+  return p && p.length === 5 && (p[2] === "conf" || p[2] === "neigh") ? p[3] : undefined;
+}
+
 /**
  * Whether the kernel's value `live` is the `want` a lab set: the kernel prints fields apart by a
  * tab ("20000\t30000" for ip_local_port_range "20000 30000"), and numbers in decimal, having read
@@ -48,8 +54,7 @@ export function ipv6OffKey(sysctls: Record<string, string>, dev: string): string
 export function settingFile(key: string): string {
   const p = sysctlParts(key);
   if (!p) throw new Error(`not a network sysctl: ${JSON.stringify(key)}`);
-  const dev = (p[2] === "conf" || p[2] === "neigh") && p.length === 5;
-  return `/proc/sys/${(dev ? [...p.slice(0, 3), "lo", p[4]] : p).join("/")}`;
+  return `/proc/sys/${(sysctlDevice(key) !== undefined ? [...p.slice(0, 3), "lo", p[4]] : p).join("/")}`;
 }
 
 /** The key of device `dev`'s setting `name` (net.ipv4.conf.DEV.NAME): a dot in the device's name written as sysctl(8) reads it, a slash (eth0.100 is eth0/100). */

@@ -4,7 +4,7 @@
 import type { Facts, Space } from "../plan/facts.js";
 import type { Ns } from "../plan/ops.js";
 import { ownChain, taggedBy } from "../net/netfilter.js";
-import { sameSysctl, sysctlParts } from "../net/sysctl.js";
+import { sameSysctl, sysctlDevice, sysctlParts } from "../net/sysctl.js";
 import { iptablesTool } from "./tools.js";
 import type { Entry, Meta } from "../state/store.js";
 import { isRecorded, liveGroups } from "./labprocs.js";
@@ -174,12 +174,11 @@ function compare(sp: Space, live: LiveNs, out: string[]): SpaceDrift {
     const now = live.sysctls.get(k);
     if (now !== null && now !== undefined && sameSysctl(now, v)) continue;
     // A setting of an interface that is gone is gone with it: set again once the interface is back.
-    const parts = sysctlParts(k);
-    const dev = parts?.[2] === "conf" || parts?.[2] === "neigh" ? parts[3] : undefined;
+    const dev = sysctlDevice(k);
     sd.sysctls = true;
     if (now === null || now === undefined) {
       // An interface that is there has no IPv6 settings when the kernel took IPv6 off it (an MTU below 1280).
-      const why = !dev ? "" : !live.links.has(dev) ? ` (no interface ${dev})` : parts?.[1] === "ipv6" ? ` (${dev} has no IPv6: its MTU below 1280?)` : ` (${dev} has no such setting)`;
+      const why = !dev ? "" : !live.links.has(dev) ? ` (no interface ${dev})` : sysctlParts(k)?.[1] === "ipv6" ? ` (${dev} has no IPv6: its MTU below 1280?)` : ` (${dev} has no such setting)`;
       if (!dev || !gone.has(dev)) out.push(`${sp.who === "host" ? "host sysctl" : `sysctl in ${where}:`} ${k} is gone${why}, the lab set ${v}`);
     } else out.push(`${sp.who === "host" ? "host sysctl" : `sysctl in ${where}:`} ${k} is ${now}, the lab set ${v}`);
   }

@@ -115,6 +115,8 @@ describe("semantics", () => {
     }
     // Nor on a bridge the node holds with an IPv6 gateway.
     expect(one('name: x\nnetworks:\n  n: { subnet6: "fd00:9::/64", in: sw }\nnodes:\n  sw: { sysctls: { net.ipv6.conf.all.disable_ipv6: 1 } }\n')).toMatch(/nodes\.sw\.sysctls\["net\.ipv6\.conf\.all\.disable_ipv6"\]: turns IPv6 off on bridge n, whose IPv6 gateway is fd00:9::1/);
+    // Its routes are checked against what it then has: no IPv6 address to reach an IPv6 gateway by.
+    expect(one('name: x\nnetworks:\n  n: { subnet: 10.9.0.0/24, subnet6: "fd00:9::/64" }\nnodes:\n  a:\n    networks: [n]\n    sysctls: { net.ipv6.conf.all.disable_ipv6: 1 }\n    routes: ["fd00:77::/64 via fd00:9::1"]\n')).toMatch(/nodes\.a\.routes\[0\]: gateway fd00:9::1 is on no network node a is on/);
     const on = labFromText(lab("net.ipv6.conf.eth0.disable_ipv6: 0"), "lab.yaml").nodes.find((n) => n.name === "a")!;
     expect(on.intfs[0].addrs).toEqual(["10.9.0.2/24", "fd00:9::2/64"]);
     expect(on.routes.some((r) => r.startsWith("::/0"))).toBe(true);

@@ -21,9 +21,19 @@ export function nodesPass(c: Ctx): void {
     if (node.host !== undefined && !c.vhosts.has(node.host)) P.add([...path, "host"], `no virtual host named "${node.host}"`, c.vhosts.size ? `hosts: ${[...c.vhosts].join(", ")}` : "define it under hosts:");
     node.files = resolveFiles(P, r.files, [...path, "files"]);
     const ifaces = new Set([...node.intfs.map((i) => i.name), ...node.bridges.map((b) => networks.find((n) => n.name === b)!.bridge)]);
-    const held = networks.filter((n) => n.holder === name && n.kind === "bridge").flatMap((n) => [n.gateway, n.gateway6].filter((g): g is string => !!g));
+    const heldNets = networks.filter((n) => n.holder === name && n.kind === "bridge");
+    const who = `${node.vhost ? "virtual host" : "node"} ${name}`;
+    node.forward = r.forward ?? false;
+    // Its sysctls before its routes: where they turn IPv6 off, its interfaces have no IPv6 address to route by.
+    node.sysctls = resolveSysctls(P, r.sysctls, [...path, "sysctls"]);
+    const attached = r.networks && !Array.isArray(r.networks) ? r.networks : {};
+    withoutIpv6WhereOff(P, node, (i) => attached[networkOf(i) ?? ""]?.ip6 !== undefined, [...path, "sysctls"]);
+    forwardingOff(P, node.sysctls, node.forward, [...path, "sysctls"]);
+    sysctlIfaces(P, node.sysctls, ifaces, who, [...path, "sysctls"]);
+    ipv6OnHeld(P, node.sysctls, heldNets, [...path, "sysctls"]);
+    const held = heldNets.flatMap((n) => [n.gateway, n.gateway6].filter((g): g is string => !!g));
     const connected = [...node.intfs.flatMap((i) => i.addrs), ...held].map((a) => prefixOf(parseIfAddr(a)!));
-    node.routes = resolveRoutes(P, r.routes ?? [], [...path, "routes"], ifaces, `${node.vhost ? "virtual host" : "node"} ${name}`, connected, [path]);
+    node.routes = resolveRoutes(P, r.routes ?? [], [...path, "routes"], ifaces, who, connected, [path]);
     (r.routes ?? []).forEach((x, i) => {
       if (typeof x === "object" && x.replace !== undefined) P.add([...path, "routes", i, "replace"], "replace is for host.routes: a node's namespace has no routes but the lab's", "remove replace:");
     });
@@ -42,13 +52,6 @@ export function nodesPass(c: Ctx): void {
       }
       return [rule.trim()];
     });
-    node.forward = r.forward ?? false;
-    node.sysctls = resolveSysctls(P, r.sysctls, [...path, "sysctls"]);
-    const attached = r.networks && !Array.isArray(r.networks) ? r.networks : {};
-    withoutIpv6WhereOff(P, node, (i) => attached[networkOf(i) ?? ""]?.ip6 !== undefined, [...path, "sysctls"]);
-    forwardingOff(P, node.sysctls, node.forward, [...path, "sysctls"]);
-    sysctlIfaces(P, node.sysctls, ifaces, `${node.vhost ? "virtual host" : "node"} ${name}`, [...path, "sysctls"]);
-    ipv6OnHeld(P, node.sysctls, networks.filter((n) => n.holder === name && n.kind === "bridge"), [...path, "sysctls"]);
     node.run = asList(r.run).filter((c, i) => checkCommand(P, c, [...path, "run", ...(Array.isArray(r.run) ? [i] : [])]));
     node.exec = asList(r.exec).filter((c, i) => checkCommand(P, c, [...path, "exec", ...(Array.isArray(r.exec) ? [i] : [])]));
     node.labels = r.labels ?? {};

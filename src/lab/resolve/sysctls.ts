@@ -1,6 +1,6 @@
 // `sysctls:` — only network sysctls, as sysctl(8) resolves the key; `files:` — only below /etc.
 import type { KeyPath } from "../../errors.js";
-import { ipv6OffKey, sameSysctl, sysctlParts } from "../../net/sysctl.js";
+import { ipv6OffKey, sameSysctl, sysctlDevice, sysctlParts } from "../../net/sysctl.js";
 import type { Intf } from "../model.js";
 import { Problems } from "./context.js";
 import { unsafeLine } from "./util.js";
@@ -42,8 +42,7 @@ export function withoutIpv6WhereOff(P: Problems, node: { intfs: Intf[]; sysctls:
 /** A setting of an interface (net.ipv4.conf.DEV…, neigh.DEV…) the namespace does not have: sysctl would find no such file at `up`. */
 export function sysctlIfaces(P: Problems, sysctls: Record<string, string>, ifaces: Set<string>, who: string, path: KeyPath): void {
   for (const k of Object.keys(sysctls)) {
-    const p = sysctlParts(k);
-    const dev = p && (p[2] === "conf" || p[2] === "neigh") && p.length === 5 ? p[3] : undefined;
+    const dev = sysctlDevice(k);
     if (dev === undefined || dev === "all" || dev === "default" || dev === "lo" || ifaces.has(dev)) continue;
     P.add([...path, k], `${who} has no interface "${dev}"`, ifaces.size ? `interfaces: ${[...ifaces].join(", ")}` : "declare the interface on a network or link first");
   }

@@ -1,6 +1,6 @@
 // `ip -batch -` in one namespace: one process for many objects.
 import type { Op } from "../../plan/ops.js";
-import { procSys, sysctlParts } from "../../net/sysctl.js";
+import { procSys, sysctlDevice } from "../../net/sysctl.js";
 import { heredoc, shQuote } from "../../shell.js";
 import { inNs, OpFailure } from "../context.js";
 import { outerMountWrap } from "../netns.js";
@@ -34,10 +34,7 @@ export function ipBatchArgv(op: IpOp): string[] {
   const made = madeBy(op.lines);
   const write = ([k, v]: [string, string]) => `echo ${shQuote(v)} > ${shQuote(procSys(k))}`;
   const entries = Object.entries(op.sysctls);
-  const later = (k: string) => {
-    const p = sysctlParts(k);
-    return !!p && (p[2] === "conf" || p[2] === "neigh") && made.has(p[3]);
-  };
+  const later = (k: string) => made.has(sysctlDevice(k) ?? "");
   // Run again (-force, a repair), the devices are there already: their settings (IPv6 turned on
   // again before its addresses are added) are written before the batch too, failing harmlessly where one is not.
   const before = entries.filter(([k]) => op.force || !later(k)).map(write);
