@@ -76,7 +76,12 @@ export function describeIssue(src: LabSource, issue: z.core.$ZodIssue, data: unk
       if (got === undefined) {
         return [at(path, `is required`, `add "${String(path[path.length - 1])}:" (${issue.expected})`)];
       }
-      return [at(path, `expected ${issue.expected}, got ${typeName(got)}`, misindented(path, data))];
+      // zod calls a map of any keys a "record": the docs say map.
+      const expected = issue.expected === "record" ? "map" : issue.expected;
+      const asMap = Array.isArray(got) && (expected === "map" || expected === "object")
+        ? path[path.length - 1] === "sysctls" ? "a map of key: value, as net.ipv4.ip_forward: 1 (not the list sysctl -w takes)" : "a map of key: value, not a list"
+        : undefined;
+      return [at(path, `expected ${expected}, got ${typeName(got)}`, misindented(path, data) ?? asMap)];
     }
     case "invalid_union": {
       const got = valueAt(data, path);
