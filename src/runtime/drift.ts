@@ -180,7 +180,7 @@ function compare(sp: Space, live: LiveNs, out: string[]): SpaceDrift {
       // An interface that is there has no IPv6 settings when the kernel took IPv6 off it (an MTU below 1280).
       const why = !dev ? "" : !live.links.has(dev) ? ` (no interface ${dev})` : sysctlParts(k)?.[1] === "ipv6" ? ` (${dev} has no IPv6: its MTU below 1280?)` : ` (${dev} has no such setting)`;
       if (!dev || !gone.has(dev)) out.push(`${sp.who === "host" ? "host sysctl" : `sysctl in ${where}:`} ${k} is gone${why}, the lab set ${v}`);
-    } else out.push(`${sp.who === "host" ? "host sysctl" : `sysctl in ${where}:`} ${k} is ${now}, the lab set ${v}`);
+    } else out.push(`${sp.who === "host" ? "host sysctl" : `sysctl in ${where}:`} ${k} is ${now.replace(/\t/g, " ")}, the lab set ${v}`); // ip_local_port_range: fields apart by a tab
   }
   return sd;
 }

@@ -6,7 +6,8 @@ import { EnvError, LabError, type KeyPath, type Problem } from "../errors.js";
 import { samePublishedPort, type Lab } from "../lab/model.js";
 import { formatPrefix, overlaps, parsePrefix, prefixOf, parseIfAddr, type Prefix } from "../net/ip.js";
 import { NETNS_ETC } from "../state/paths.js";
-import { settingFile } from "../net/sysctl.js";
+import { settingFile, sysctlDevice } from "../net/sysctl.js";
+import { madeBy } from "./ops/ip.js";
 import { kernelLab } from "../net/names.js";
 import type { Plan } from "../plan/ops.js";
 import { toolsFor } from "./ops/index.js";
@@ -154,6 +155,13 @@ export async function preflight(lab: Lab, plan: Plan, source: LabSource | null):
   const mainRoutes = allRoutes.filter((r) => (r.table ?? "main") === "main");
   hostRouteClashes(lab, allRoutes, at);
   const names = linkNames(links.stdout);
+  // A host sysctl of an interface neither the host has nor the lab makes would fail half-way through up.
+  const made = new Set(plan.phases.flatMap((p) => p.steps.flatMap((s) => s.ops.flatMap((o) => (o.op === "ip" && o.ns === null ? [...madeBy(o.lines)] : [])))));
+  for (const k of Object.keys(lab.host.sysctls)) {
+    const dev = sysctlDevice(k);
+    if (dev !== undefined && !["all", "default", "lo"].includes(dev) && !names.has(dev) && !made.has(dev))
+      at(["host", "sysctls", k], `the host has no interface "${dev}", and lab ${lab.name} makes none of that name`, "see ip link show for the host's interfaces");
+  }
   for (const net of lab.networks.filter((n) => !n.holder))
     if (names.has(net.bridge)) at(net.path, `an interface named ${net.bridge} already exists in the host namespace`, `is lab ${lab.name} already up elsewhere? (netlab status) Otherwise rename the network`);
   lab.nodes.forEach((n) =>

@@ -82,7 +82,7 @@ describe.skipIf(!IS_ROOT)("drift and repair", () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toContain("already up and unchanged");
     await t.sb.sh("ip netns exec drift-sys-c sysctl -qw net.ipv4.ip_local_port_range='20000 30001'");
-    expect((await missing(t.sb, "drift-sys")).missing).toContain("net.ipv4.ip_local_port_range is 20000\t30001, the lab set 20000 30000");
+    expect((await missing(t.sb, "drift-sys")).missing).toContain("net.ipv4.ip_local_port_range is 20000 30001, the lab set 20000 30000");
     expect((await t.sb.netlab(["up", file])).code).toBe(0);
     expect((await t.sb.sh("ip netns exec drift-sys-c sysctl -n net.ipv4.ip_local_port_range")).stdout.trim()).toBe("20000\t30000");
     expect((await t.sb.netlab(["down", "drift-sys"])).code).toBe(0);
@@ -156,6 +156,14 @@ describe.skipIf(!IS_ROOT)("drift and repair", () => {
     expect((await t.sb.netlab(["test", "bridge-lab"])).stdout).toMatch(/^7 passed, 0 failed/m);
     expect((await t.sb.netlab(["down", "bridge-lab"])).code).toBe(0);
     t.labs.clear();
+    expect(await t.sb.snapshot()).toEqual(t.before);
+  });
+
+  it("9h. a host sysctl of an interface the host does not have is refused at its line before anything is made", async () => {
+    const file = write("drift-hostif", "name: drift-hostif\nhost: { sysctls: { net.ipv4.conf.eth9.rp_filter: 0 } }\nnodes: { a: {} }\n");
+    const up = await t.sb.netlab(["up", file]);
+    expect(up.code).toBe(2);
+    expect(up.stderr).toMatch(/drift-hostif\.yaml:2:\d+: host\.sysctls\["net\.ipv4\.conf\.eth9\.rp_filter"\]: the host has no interface "eth9"/);
     expect(await t.sb.snapshot()).toEqual(t.before);
   });
 

@@ -11,7 +11,7 @@ import type { OpModule } from "./op.js";
 type IpOp = Extract<Op, { op: "ip" }>;
 
 /** Devices an ip batch makes in its own namespace. */
-function madeBy(lines: string[]): Set<string> {
+export function madeBy(lines: string[]): Set<string> {
   const names = new Set<string>();
   for (const l of lines) {
     const m = /^link add (?:link \S+ name )?(\S+)(.*)$/.exec(l);
