@@ -18,11 +18,14 @@ export function hostSteps(lab: Lab, w: Wiring): Step[] {
   const H = lab.hostNs;
   const steps: Step[] = [];
   const wire = [...(H ? ["link set dev lo up", `link set dev lo alias "netlab:${L}:host"`] : []), ...w.host];
+  // IPv6 on where the lab gives a device of the host an IPv6 address, as in a node (node-steps.ts).
+  const v6 = [...lab.networks.filter((n) => !n.holder && n.kind === "bridge" && n.gateway6).map((n) => n.bridge), ...lab.host.intfs.filter((i) => i.addrs.some(isV6)).map((i) => i.name)];
+  const on6 = v6.length ? { sysctls: Object.fromEntries(v6.map((d) => [devKey("ipv6", d, "disable_ipv6"), "0"])) } : {};
   if (wire.length) {
     steps.push({
       id: "host-links",
       title: `bridges and veth pairs${H ? ` in ${H}` : " in the host namespace"}`,
-      ops: [{ op: "ip", ns: H, lines: wire }, ...tcOps(H, lab.host.intfs)],
+      ops: [{ op: "ip", ns: H, lines: wire, ...on6 }, ...tcOps(H, lab.host.intfs)],
       // Host-end veths whose peer sits in a lab namespace vanish with it; bridges and host links are deleted explicitly.
       undo: w.hostUndo.length ? [{ op: "ip", ns: H, force: true, lines: w.hostUndo }] : [],
       parts: [{ id: "host", lines: wire.slice(0, wire.length - w.host.length) }, ...w.hostParts],

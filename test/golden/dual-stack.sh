@@ -14,7 +14,7 @@ EOF
 
 # --- host
 # bridges and veth pairs in the host namespace
-ip -batch - <<'EOF'
+sh -c 'ip -batch - && echo 0 > /proc/sys/net/ipv6/conf/dual-stack-blue/disable_ipv6 && echo 0 > /proc/sys/net/ipv6/conf/dual-sta-16cbvj/disable_ipv6 && echo 0 > /proc/sys/net/ipv6/conf/dual-sta-0fy5v9/disable_ipv6' <<'EOF'
 link add dual-stack-blue address 02:c3:20:ad:ae:08 type bridge
 link set dev dual-stack-blue alias "netlab:dual-stack:network blue"
 address add 10.60.1.1/24 dev dual-stack-blue

@@ -167,6 +167,20 @@ describe.skipIf(!IS_ROOT)("drift and repair", () => {
     expect(await t.sb.snapshot()).toEqual(t.before);
   });
 
+  it("9i. IPv6 turned off by hand on the lab's bridge in its host: named, and one up puts it and the gateway's address back", async () => {
+    t.labs.add("dual-stack");
+    expect((await t.sb.netlab(["up", "dual-stack"])).code).toBe(0);
+    await t.sb.sh("sysctl -qw net.ipv6.conf.dual-stack-blue.disable_ipv6=1");
+    expect((await missing(t.sb, "dual-stack")).missing).toContain("host sysctl net.ipv6.conf.dual-stack-blue.disable_ipv6 is 1, the lab set 0");
+    const again = await t.sb.netlab(["up", "dual-stack"]);
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(await missing(t.sb, "dual-stack")).toEqual({ state: "up", missing: "" });
+    expect((await t.sb.netlab(["test", "dual-stack"])).code).toBe(0);
+    expect((await t.sb.netlab(["down", "dual-stack"])).code).toBe(0);
+    t.labs.clear();
+    expect(await t.sb.snapshot()).toEqual(t.before);
+  });
+
   it("10. inside virtual hosts and nodes: a VXLAN device, a forwarding entry, a virtual host's bridge, a cable into a node, a node's 127.0.0.11 route", async () => {
     t.labs.add("drift");
     const file = write("drift", LAB);

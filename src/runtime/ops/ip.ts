@@ -26,15 +26,17 @@ export function madeBy(lines: string[]): Set<string> {
 /**
  * The `ip -batch -` command line after entering the namespace (a router's forwarding written by
  * the shell that becomes ip). A setting of a device the batch itself makes (route_localnet of a
- * bridge a virtual host holds) exists only once the batch has run: written after it.
+ * bridge a virtual host holds, IPv6 on for the lab's bridge in the host) exists only once the batch has run: written after it.
  */
 export function ipBatchArgv(op: IpOp): string[] {
   const ip = ["ip", ...(op.force ? ["-force"] : []), "-batch", "-"];
-  if (!op.sysctls || op.ns === null) return ip;
+  if (!op.sysctls) return ip;
   const made = madeBy(op.lines);
   const write = ([k, v]: [string, string]) => `echo ${shQuote(v)} > ${shQuote(procSys(k))}`;
   const entries = Object.entries(op.sysctls);
   const later = (k: string) => made.has(sysctlDevice(k) ?? "");
+  // In the shared host only settings of devices the batch makes (they go with them): any other is the host's, kept in its ledger (host-sysctls).
+  if (op.ns === null && !entries.every(([k]) => later(k))) throw new Error(`a host batch may set only its own devices' sysctls: ${Object.keys(op.sysctls).join(", ")}`);
   // Run again (-force, a repair), the devices are there already: their settings (IPv6 turned on
   // again before its addresses are added) are written before the batch too, failing harmlessly where one is not.
   const before = entries.filter(([k]) => op.force || !later(k)).map(write);
