@@ -32,6 +32,13 @@ async function missing(sb: Sandbox, lab: string): Promise<{ state: string; missi
   return { state: s.state, missing: (s.missing ?? []).join("\n") };
 }
 
+/** `down` of `lab` succeeds, and the sandbox is as it was before the test. */
+async function downLeavesNothing(t: ReturnType<typeof sandboxEach>, lab: string): Promise<void> {
+  expect((await t.sb.netlab(["down", lab])).code).toBe(0);
+  t.labs.clear();
+  expect(await t.sb.snapshot()).toEqual(t.before);
+}
+
 describe.skipIf(!IS_ROOT)("drift and repair", () => {
   const t = sandboxEach();
 
@@ -68,9 +75,7 @@ describe.skipIf(!IS_ROOT)("drift and repair", () => {
     expect((await t.sb.sh("ip netns exec bridge-lab-web sysctl -n net.ipv4.conf.eth0.route_localnet")).stdout.trim()).toBe("1");
     const tested = await t.sb.netlab(["test", "bridge-lab"]);
     expect(tested.stdout).toMatch(/^7 passed, 0 failed/m);
-    expect((await t.sb.netlab(["down", "bridge-lab"])).code).toBe(0);
-    t.labs.clear();
-    expect(await t.sb.snapshot()).toEqual(t.before);
+    await downLeavesNothing(t, "bridge-lab");
   });
 
   it("9b. a sysctl the kernel prints otherwise than the lab wrote it (fields apart by a tab, a leading zero) is as set; changed by hand, it is named", async () => {
@@ -85,9 +90,7 @@ describe.skipIf(!IS_ROOT)("drift and repair", () => {
     expect((await missing(t.sb, "drift-sys")).missing).toContain("net.ipv4.ip_local_port_range is 20000 30001, the lab set 20000 30000");
     expect((await t.sb.netlab(["up", file])).code).toBe(0);
     expect((await t.sb.sh("ip netns exec drift-sys-c sysctl -n net.ipv4.ip_local_port_range")).stdout.trim()).toBe("20000\t30000");
-    expect((await t.sb.netlab(["down", "drift-sys"])).code).toBe(0);
-    t.labs.clear();
-    expect(await t.sb.snapshot()).toEqual(t.before);
+    await downLeavesNothing(t, "drift-sys");
   });
 
   it("9c. IPv6 turned off by hand on a node's interface is named as the cause, and one up turns it on and puts its addresses and routes back", async () => {
@@ -102,9 +105,7 @@ describe.skipIf(!IS_ROOT)("drift and repair", () => {
     expect(await missing(t.sb, "dual-stack")).toEqual({ state: "up", missing: "" });
     const tested = await t.sb.netlab(["test", "dual-stack"]);
     expect(tested.code, tested.stdout).toBe(0);
-    expect((await t.sb.netlab(["down", "dual-stack"])).code).toBe(0);
-    t.labs.clear();
-    expect(await t.sb.snapshot()).toEqual(t.before);
+    await downLeavesNothing(t, "dual-stack");
   });
 
   it("9d. a node that turns IPv6 off itself on a dual-stack network gets no IPv6 address (as Docker): up, whole, and unchanged", async () => {
@@ -115,9 +116,7 @@ describe.skipIf(!IS_ROOT)("drift and repair", () => {
     expect(await missing(t.sb, "drift-v6off")).toEqual({ state: "up", missing: "" });
     expect((await t.sb.netlab(["up", file])).stdout).toContain("already up and unchanged");
     expect((await t.sb.sh("ip -n drift-v6off-a -o addr show dev eth0")).stdout).not.toContain("inet6");
-    expect((await t.sb.netlab(["down", "drift-v6off"])).code).toBe(0);
-    t.labs.clear();
-    expect(await t.sb.snapshot()).toEqual(t.before);
+    await downLeavesNothing(t, "drift-v6off");
   });
 
   it("9e. IPv6 turned off by hand on a bridge a node holds: named, and one up puts it and the gateway's address back", async () => {
@@ -130,9 +129,7 @@ describe.skipIf(!IS_ROOT)("drift and repair", () => {
     expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(await missing(t.sb, "drift-held6")).toEqual({ state: "up", missing: "" });
     expect((await t.sb.netlab(["test", "drift-held6"])).code).toBe(0);
-    expect((await t.sb.netlab(["down", "drift-held6"])).code).toBe(0);
-    t.labs.clear();
-    expect(await t.sb.snapshot()).toEqual(t.before);
+    await downLeavesNothing(t, "drift-held6");
   });
 
   it("9f. a sysctl this kernel does not have is refused at its line before anything is made", async () => {
@@ -154,9 +151,7 @@ describe.skipIf(!IS_ROOT)("drift and repair", () => {
     expect((await t.sb.netlab(["up", "bridge-lab"])).code).toBe(0);
     expect(await missing(t.sb, "bridge-lab")).toEqual({ state: "up", missing: "" });
     expect((await t.sb.netlab(["test", "bridge-lab"])).stdout).toMatch(/^7 passed, 0 failed/m);
-    expect((await t.sb.netlab(["down", "bridge-lab"])).code).toBe(0);
-    t.labs.clear();
-    expect(await t.sb.snapshot()).toEqual(t.before);
+    await downLeavesNothing(t, "bridge-lab");
   });
 
   it("9h. a host sysctl of an interface the host does not have is refused at its line before anything is made", async () => {
@@ -176,9 +171,7 @@ describe.skipIf(!IS_ROOT)("drift and repair", () => {
     expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(await missing(t.sb, "dual-stack")).toEqual({ state: "up", missing: "" });
     expect((await t.sb.netlab(["test", "dual-stack"])).code).toBe(0);
-    expect((await t.sb.netlab(["down", "dual-stack"])).code).toBe(0);
-    t.labs.clear();
-    expect(await t.sb.snapshot()).toEqual(t.before);
+    await downLeavesNothing(t, "dual-stack");
   });
 
   it("10. inside virtual hosts and nodes: a VXLAN device, a forwarding entry, a virtual host's bridge, a cable into a node, a node's 127.0.0.11 route", async () => {
@@ -219,9 +212,7 @@ describe.skipIf(!IS_ROOT)("drift and repair", () => {
     expect(tested.stdout).toMatch(/^2 passed, 0 failed/m);
     // Unchanged now: nothing to do.
     expect((await t.sb.netlab(["up", file])).stdout).toContain("already up and unchanged");
-    expect((await t.sb.netlab(["down", "drift"])).code).toBe(0);
-    t.labs.clear();
-    expect(await t.sb.snapshot()).toEqual(t.before);
+    await downLeavesNothing(t, "drift");
   });
 
   it("10c. the lab's DNS server killed: up starts it again and returns once the new one answers", async () => {
@@ -242,9 +233,7 @@ describe.skipIf(!IS_ROOT)("drift and repair", () => {
       // At once: the old server's "listening" lines in the log are not taken for the new one's.
       expect((await t.sb.exec("drift4", "c", "dig +short +tries=1 +time=1 d")).stdout).toMatch(/^172\.31\.9\.\d+\n$/);
     }
-    expect((await t.sb.netlab(["down", "drift4"])).code).toBe(0);
-    t.labs.clear();
-    expect(await t.sb.snapshot()).toEqual(t.before);
+    await downLeavesNothing(t, "drift4");
   });
 
   it("10b. inside nodes: a firewall rule, a qdisc, an ip rule — each namespace's step runs again without adding anything twice", async () => {
@@ -281,8 +270,6 @@ checks:
     expect((await t.sb.netlab(["up", file])).code).toBe(0);
     expect(await state()).toEqual(whole);
     expect((await t.sb.netlab(["test", "drift3"])).stdout).toMatch(/^1 passed, 0 failed/m);
-    expect((await t.sb.netlab(["down", "drift3"])).code).toBe(0);
-    t.labs.clear();
-    expect(await t.sb.snapshot()).toEqual(t.before);
+    await downLeavesNothing(t, "drift3");
   });
 });
